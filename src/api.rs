@@ -1,0 +1,186 @@
+//! The CI API and the operational endpoints.
+
+use crate::app::AppState;
+use crate::service::{CiError, CiEvent, CiReport};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn readyz(State(s): State<AppState>) -> Response {
+    match s.core.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+pub async fn metrics(State(s): State<AppState>) -> Response {
+    let pending = s.core.store.outbox_pending().await.unwrap_or(-1);
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        s.core.metrics.render(pending),
+    )
+        .into_response()
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "internal error in the API");
+    error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+}
+
+impl IntoResponse for CiError {
+    fn into_response(self) -> Response {
+        match self {
+            CiError::BadRequest(m) => error(StatusCode::UNPROCESSABLE_ENTITY, m),
+            CiError::NotFound(m) => error(StatusCode::NOT_FOUND, m),
+            CiError::Conflict(m) => error(StatusCode::CONFLICT, m),
+            CiError::Internal(e) => internal(e),
+        }
+    }
+}
+
+pub async fn status(State(s): State<AppState>) -> Response {
+    let core = &s.core;
+    let now = core.now();
+    let cal = &core.policy.calendar;
+    let (live, holds, versions) = match tokio::try_join!(
+        core.store.live_deployments(None),
+        core.store.active_holds(),
+        core.store.versions(None)
+    ) {
+        Ok(x) => x,
+        Err(e) => return internal(e),
+    };
+    let environments: Vec<_> = core
+        .policy
+        .environments
+        .iter()
+        .map(|e| {
+            let name = e.name.as_str();
+            json!({
+                "name": name,
+                "window": e.window,
+                "window_open": core.policy.window_open(e, now),
+                "requires_previous": e.requires_previous,
+                "active": live.iter().find(|d| d.environment == name && !matches!(d.state, crate::domain::deployment::State::Queued)),
+                "queue": live.iter().filter(|d| d.environment == name && d.state == crate::domain::deployment::State::Queued).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Json(json!({
+        "now": now,
+        "timezone": cal.tz.name(),
+        "window": {
+            "open": cal.is_open(now),
+            "current": cal.current(now).map(|o| json!({"opens": o.opens, "closes": o.closes})),
+            "next": cal.next_opening(now).map(|o| json!({"opens": o.opens, "closes": o.closes})),
+        },
+        "environments": environments,
+        "holds": holds,
+        "versions": versions,
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CheckQuery {
+    app: Option<String>,
+    environment: Option<String>,
+}
+
+pub async fn deploy_check(State(s): State<AppState>, Query(q): Query<CheckQuery>) -> Response {
+    let (Some(app), Some(env)) = (q.app, q.environment) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "query parameters `app` and `environment` are required",
+        );
+    };
+    match s.core.deploy_check(&app, &env).await {
+        Ok(r) if r.allowed => (StatusCode::OK, Json(r)).into_response(),
+        Ok(r) => (StatusCode::LOCKED, Json(r)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Write calls need `Authorization: Bearer $BADGER_API_TOKEN`, compared in constant time.
+fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+    let Some(expected) = s.api_token.as_deref() else {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "the write API is disabled: set BADGER_API_TOKEN",
+        ));
+    };
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong bearer token",
+        ))
+    }
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("invalid JSON body: {e}"),
+        )
+    })
+}
+
+pub async fn report(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = authorize(&s, &headers) {
+        return r;
+    }
+    let r: CiReport = match json_body(&body) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    match s.core.ci_report(r).await {
+        Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn event(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = authorize(&s, &headers) {
+        return r;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error(StatusCode::NOT_FOUND, "deployment ids are numbers");
+    };
+    let e: CiEvent = match json_body(&body) {
+        Ok(e) => e,
+        Err(resp) => return resp,
+    };
+    match s.core.ci_event(id, e).await {
+        Ok(state) => Json(json!({ "id": id, "state": state })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,215 @@
+//! Start-up, identical in tests and production: connect and migrate the database, start
+//! the outbox worker and the scheduler, serve HTTP. Tests bind port 0 with a fresh database.
+
+use crate::clock::SharedClock;
+use crate::config::{Settings, SlackMode};
+use crate::metrics::Metrics;
+use crate::service::Core;
+use crate::slack::outbound::{self, LocalWeb, OutboxWorker};
+use crate::store::{env_lock, Store, HOLDS_LOCK};
+use crate::{api, slack, web};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Core,
+    pub signing_secret: Option<Arc<str>>,
+    pub api_token: Option<Arc<str>>,
+    pub local_mode: bool,
+}
+
+/// Knobs that differ between production and tests.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// How often the scheduler looks at timeouts and windows.
+    pub tick: Duration,
+    /// How long a claimed outbox row stays claimed if its replica dies.
+    pub lease: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            tick: Duration::from_secs(5),
+            lease: Duration::from_secs(60),
+        }
+    }
+}
+
+pub struct Application {
+    pub addr: SocketAddr,
+    pub core: Core,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/slack/commands", post(slack::inbound::commands))
+        .route("/slack/interactions", post(slack::inbound::interactions))
+        .route("/slack/events", post(slack::inbound::events))
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(api::metrics))
+        .route("/api/v1/status", get(api::status))
+        .route("/api/v1/deploy-check", get(api::deploy_check))
+        .route("/api/v1/deployments", post(api::report))
+        .route("/api/v1/deployments/{id}/events", post(api::event))
+        .route("/", get(web::dashboard))
+        .layer(DefaultBodyLimit::max(slack::inbound::BODY_LIMIT))
+        .with_state(state)
+}
+
+impl Application {
+    pub async fn build(
+        settings: Settings,
+        clock: SharedClock,
+        opts: RunOptions,
+    ) -> anyhow::Result<Application> {
+        let store = Store::connect(&settings.database_url).await?;
+        store.migrate().await?;
+        let mut locks: Vec<String> = settings
+            .policy
+            .environments
+            .iter()
+            .map(|e| env_lock(e.name.as_str()))
+            .collect();
+        locks.push(HOLDS_LOCK.to_owned());
+        store.ensure_locks(&locks).await?;
+
+        let (web, local_mode) = match &settings.slack {
+            SlackMode::Connected { bot_token, .. } => {
+                (outbound::client(&settings.slack_api_url, bot_token)?, false)
+            }
+            SlackMode::Local { .. } => {
+                tracing::info!(
+                    "no SLACK_BOT_TOKEN: local mode, nothing goes to Slack; messages are logged"
+                );
+                (LocalWeb::new(store.clone()), true)
+            }
+        };
+        let core = Core {
+            store: store.clone(),
+            policy: Arc::new(settings.policy.clone()),
+            clock,
+            outbox_wake: Arc::new(Notify::new()),
+            metrics: Arc::new(Metrics::default()),
+        };
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let worker_id = format!("{}-{}", std::process::id(), uuid_ish());
+        let mut workers = Vec::new();
+        workers.push(tokio::spawn(
+            OutboxWorker {
+                store: store.clone(),
+                web,
+                wake: core.outbox_wake.clone(),
+                worker_id,
+                lease: opts.lease,
+            }
+            .run(shutdown_rx.clone()),
+        ));
+        workers.push(tokio::spawn(run_scheduler(
+            core.clone(),
+            opts.tick,
+            shutdown_rx.clone(),
+        )));
+
+        let state = AppState {
+            core: core.clone(),
+            signing_secret: settings.slack.signing_secret().map(Arc::from),
+            api_token: settings.api_token.as_deref().map(Arc::from),
+            local_mode,
+        };
+        let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
+        let addr = listener.local_addr()?;
+        let mut rx = shutdown_rx;
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router(state))
+                .with_graceful_shutdown(async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                })
+                .await
+        });
+        tracing::info!(%addr, backend = ?store.backend(), "badger is listening");
+        Ok(Application {
+            addr,
+            core,
+            shutdown,
+            server,
+            workers,
+        })
+    }
+
+    /// Stops accepting requests, finishes those in flight and the Slack call in hand.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+        for w in self.workers {
+            let _ = w.await;
+        }
+        self.core.store.close().await;
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then shuts down gracefully.
+    pub async fn run_until_stopped(self) {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        self.shutdown().await;
+    }
+}
+
+async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = core.tick().await {
+            tracing::error!(error = %e, "scheduler tick failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// A short random-enough id for this process's outbox claims.
+fn uuid_ish() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    format!("{:x}", h.finish())
+}

@@ -1,0 +1,268 @@
+//! `/deploy`: requests, emergencies and the subcommands.
+
+use super::error::{Form, ParseError, TextKind};
+use super::lookup::{exact_env, is_configured_app, resolve_app, resolve_env, suggest_env};
+use super::suggest::closest;
+use super::words::{free_text, is, no_more, option_name, parse_id, skip_to, split};
+use super::{CommandContext, DeployCommand};
+use crate::domain::names::{AppName, EnvName, GitRef};
+
+/// The subcommand keywords and the forms they start.
+const SUBCOMMANDS: &[(&str, Form)] = &[
+    ("emergency", Form::DeployEmergency),
+    ("done", Form::DeployDone),
+    ("failed", Form::DeployFailed),
+    ("cancel", Form::DeployCancel),
+    ("status", Form::DeployStatus),
+    ("versions", Form::DeployVersions),
+    ("windows", Form::DeployWindows),
+    ("help", Form::Deploy),
+];
+
+/// Parses the text of a `/deploy` command (everything after the command name).
+///
+/// Decisions the grammar leaves open:
+/// - Empty text is `Help`. Text over [`MAX_INPUT_CHARS`](super::MAX_INPUT_CHARS)
+///   characters is rejected before anything else.
+/// - Words are separated by any whitespace or control characters. Notes and reasons
+///   are the remaining words joined by single spaces, at most
+///   [`MAX_TEXT_CHARS`](super::MAX_TEXT_CHARS) characters; Slack escaping is not done here.
+/// - Subcommand keywords and `to` are matched ignoring ASCII case, and take precedence
+///   over app names: an app literally called `status` (or `emergency`, `done`, …)
+///   cannot be requested with this command.
+/// - Environments are matched ignoring ASCII case and returned as configured. A typo
+///   or unique prefix (`prod`) is an error that suggests the environment; it is never
+///   silently accepted.
+/// - If the text does not parse as a request and its first word looks like a typo of
+///   a subcommand (and is not a configured app), the error is `UnknownSubcommand`
+///   ("did you mean `/deploy status`?") rather than the request's error. So does a
+///   subcommand written as an option (`--help`). When any slug is allowed, a typo
+///   whose text does parse as a request (`stauts v1 staging`) is a request.
+/// - A missing ref is reported as such when the REF position holds `to` or an
+///   environment not followed by another environment or a near miss of one
+///   (`/deploy whitehall staging`), so a ref literally named `to` cannot be deployed.
+/// - A word after ENV that is not `--note` is `ExtraWords`, whose message suggests
+///   `--note` (`MoreThanOneEnvironment` if that word is an environment). `--note`
+///   takes the rest of the text and needs some. `—note` or `–note`
+///   (Slack's smart punctuation for `--note`) count as `--note`.
+/// - `emergency` takes the words after ENV as the reason; a leading `--note` there is
+///   dropped (people used to requests write it).
+/// - `help` ignores any words after it; `windows` and the optional arguments of
+///   `cancel`, `status` and `versions` allow no extra words.
+/// - IDs are positive whole numbers, optionally written `#12`.
+pub fn parse_deploy(text: &str, ctx: &CommandContext) -> Result<DeployCommand, ParseError> {
+    let words = split(text, Form::Deploy)?;
+    let Some((&first, rest)) = words.split_first() else {
+        return Ok(DeployCommand::Help);
+    };
+    match SUBCOMMANDS.iter().find(|(keyword, _)| is(first, keyword)) {
+        Some(&(_, form)) => parse_subcommand(form, rest, ctx),
+        None => {
+            parse_request(&words, ctx).map_err(|err| typo_of_subcommand(first, ctx).unwrap_or(err))
+        }
+    }
+}
+
+fn parse_subcommand(
+    form: Form,
+    rest: &[&str],
+    ctx: &CommandContext,
+) -> Result<DeployCommand, ParseError> {
+    Ok(match form {
+        Form::DeployEmergency => {
+            let target = parse_target(rest, form, ctx)?;
+            let reason = match target.rest.split_first() {
+                Some((first, more)) if option_name(first).as_deref() == Some("note") => more,
+                _ => target.rest,
+            };
+            match free_text(reason, form, TextKind::Reason)? {
+                Some(reason) => DeployCommand::Emergency {
+                    app: target.app,
+                    git_ref: target.git_ref,
+                    env: target.env,
+                    reason,
+                },
+                None => {
+                    return Err(ParseError::EmergencyNeedsReason {
+                        app: target.app,
+                        git_ref: target.git_ref,
+                        env: target.env,
+                    })
+                }
+            }
+        }
+        Form::DeployDone => DeployCommand::Done {
+            note: free_text(rest, form, TextKind::Note)?,
+        },
+        Form::DeployFailed => DeployCommand::Failed {
+            reason: free_text(rest, form, TextKind::Reason)?,
+        },
+        Form::DeployCancel => {
+            let (arg, extra) = optional_arg(rest);
+            no_more(extra, form)?;
+            DeployCommand::Cancel {
+                id: arg.map(|word| parse_id(word, form)).transpose()?,
+            }
+        }
+        Form::DeployStatus => {
+            let (arg, extra) = optional_arg(rest);
+            let env = arg.map(|word| resolve_env(word, form, ctx)).transpose()?;
+            no_more(extra, form)?;
+            DeployCommand::Status { env }
+        }
+        Form::DeployVersions => {
+            let (arg, extra) = optional_arg(rest);
+            let app = arg.map(|word| resolve_app(word, form, ctx)).transpose()?;
+            no_more(extra, form)?;
+            DeployCommand::Versions { app }
+        }
+        Form::DeployWindows => {
+            no_more(rest, form)?;
+            DeployCommand::Windows
+        }
+        _ => DeployCommand::Help,
+    })
+}
+
+fn optional_arg<'w>(words: &'w [&'w str]) -> (Option<&'w str>, &'w [&'w str]) {
+    match words.split_first() {
+        Some((&first, rest)) => (Some(first), rest),
+        None => (None, words),
+    }
+}
+
+/// `APP REF [to] ENV [--note TEXT]`
+fn parse_request(words: &[&str], ctx: &CommandContext) -> Result<DeployCommand, ParseError> {
+    let form = Form::DeployRequest;
+    let target = parse_target(words, form, ctx)?;
+    let note = match target.rest.split_first() {
+        None => None,
+        Some((&first, more)) => match option_name(first) {
+            Some(name) if name == "note" => match free_text(more, form, TextKind::Note)? {
+                Some(note) => Some(note),
+                None => return Err(ParseError::NoteNeedsText),
+            },
+            Some(name) => {
+                return Err(ParseError::UnknownOption {
+                    form,
+                    given: first.to_owned(),
+                    suggestion: suggest_option(&name, "note", "--note"),
+                })
+            }
+            None => {
+                return Err(match exact_env(first, ctx) {
+                    Some(other) => ParseError::MoreThanOneEnvironment {
+                        env: target.env,
+                        other,
+                    },
+                    None => ParseError::ExtraWords {
+                        app: target.app,
+                        git_ref: target.git_ref,
+                        env: target.env,
+                        extra: target.rest.join(" "),
+                    },
+                })
+            }
+        },
+    };
+    Ok(DeployCommand::Request {
+        app: target.app,
+        git_ref: target.git_ref,
+        env: target.env,
+        note,
+    })
+}
+
+/// `option` if `name` (an option's name without dashes, perhaps with `=value`) is
+/// close to the option `expected`.
+pub(crate) fn suggest_option(
+    name: &str,
+    expected: &str,
+    option: &'static str,
+) -> Option<&'static str> {
+    let name = name.split('=').next().unwrap_or(name);
+    closest(name, &[expected]).map(|_| option)
+}
+
+struct Target<'w> {
+    app: AppName,
+    git_ref: GitRef,
+    env: EnvName,
+    rest: &'w [&'w str],
+}
+
+/// `APP REF [to] ENV`, and the words after it.
+fn parse_target<'w>(
+    words: &'w [&'w str],
+    form: Form,
+    ctx: &CommandContext,
+) -> Result<Target<'w>, ParseError> {
+    let Some((&app_word, rest)) = words.split_first() else {
+        return Err(ParseError::MissingApp { form });
+    };
+    let app = resolve_app(app_word, form, ctx)?;
+    let missing_ref = |env: Option<EnvName>| ParseError::MissingRef {
+        form,
+        app: app.clone(),
+        env,
+    };
+
+    let Some((&ref_word, rest)) = rest.split_first() else {
+        return Err(missing_ref(None));
+    };
+    if is(ref_word, "to") {
+        return Err(missing_ref(rest.first().and_then(|w| exact_env(w, ctx))));
+    }
+    if option_name(ref_word).is_some() {
+        return Err(missing_ref(None));
+    }
+    if let Some(env) = exact_env(ref_word, ctx) {
+        if !environment_follows(rest, ctx) {
+            return Err(missing_ref(Some(env)));
+        }
+    }
+    let git_ref =
+        GitRef::parse(ref_word).map_err(|error| ParseError::InvalidRef { form, error })?;
+
+    let Some((&env_word, rest)) = skip_to(rest).split_first() else {
+        return Err(ParseError::MissingEnvironment { form, app, git_ref });
+    };
+    if option_name(env_word).is_some() {
+        return Err(ParseError::MissingEnvironment { form, app, git_ref });
+    }
+    let env = resolve_env(env_word, form, ctx)?;
+    Ok(Target {
+        app,
+        git_ref,
+        env,
+        rest,
+    })
+}
+
+/// Whether the words (after a REF that is itself an environment's name) go on with
+/// something meant as an environment: one, or a near miss of one.
+fn environment_follows(words: &[&str], ctx: &CommandContext) -> bool {
+    match skip_to(words).first() {
+        None => false,
+        Some(word) => {
+            exact_env(word, ctx).is_some()
+                || (option_name(word).is_none() && suggest_env(word, ctx).is_some())
+        }
+    }
+}
+
+/// `UnknownSubcommand` if `first` looks like a mistyped subcommand (or one written
+/// as an option, `--help`).
+fn typo_of_subcommand(first: &str, ctx: &CommandContext) -> Option<ParseError> {
+    if is_configured_app(first, ctx) {
+        return None;
+    }
+    let keywords: Vec<&str> = SUBCOMMANDS.iter().map(|(keyword, _)| *keyword).collect();
+    let word = option_name(first).unwrap_or_else(|| first.to_owned());
+    let (keyword, form) = *SUBCOMMANDS.get(closest(&word, &keywords)?)?;
+    Some(ParseError::UnknownSubcommand {
+        form,
+        given: first.to_owned(),
+        suggestion: keyword,
+    })
+}

@@ -1,0 +1,110 @@
+//! Snapshot tests of `parse_hold`: one snapshot per input, `hold_{case}.snap`.
+//! The fixed time is 2026-11-24 10:00 UTC, which is 10:00 GMT in Europe/London.
+
+use super::test_support::{ctx, ctx_apps, ctx_custom, render, snapshot};
+use super::{parse_hold, CommandContext};
+
+fn check(name: &str, input: &str, ctx: &CommandContext) {
+    let result = parse_hold(input, ctx);
+    snapshot(
+        &format!("hold_{name}"),
+        &render(ctx.hold_command, input, &result, ctx),
+    );
+}
+
+macro_rules! cases {
+    ($($ctx:ident { $($name:ident: $input:expr,)* })*) => {$($(
+        #[test]
+        fn $name() {
+            let input: String = ($input).into();
+            check(stringify!($name), &input, &$ctx());
+        }
+    )*)*};
+}
+
+cases! {
+    ctx {
+        // Creating holds.
+        create_app: "whitehall data migration running",
+        create_all: "all code freeze",
+        create_all_uppercase: "ALL code freeze",
+        create_with_env: "whitehall production data   migration running",
+        create_env_case_insensitive: "whitehall PRODUCTION migration",
+        create_env_typo_is_part_of_reason: "whitehall prod migration",
+        create_env_only_once: "all staging staging is broken",
+        create_mentions_in_reason: "all waiting for <@U123|alice> to finish in <#C456|incidents>",
+        create_unicode_reason: "all 工事中 — déploiement gelé",
+        create_control_characters: "all\u{0}freeze\u{1b}[31m",
+        until_time_today: "whitehall production migration --until 17:00",
+        until_time_one_digit_hour: "whitehall migration --until 9:45",
+        until_date_time: "all freeze --until 2026-12-01 09:00",
+        until_before_env_and_reason: "all --until 2026-12-01 09:00 production election",
+        until_before_reason: "whitehall --until 17:00 staging tests flaky",
+        until_summer_time: "all summer freeze --until 2027-06-01 12:00",
+        until_clocks_go_back_takes_first: "all clocks change --until 2027-10-31 01:30",
+        until_em_dash: "all freeze \u{2014}until 17:00",
+        until_uppercase: "all freeze --UNTIL 17:00",
+        // Other subcommands.
+        list: "list",
+        list_uppercase: "LIST",
+        release_app: "release whitehall",
+        release_all: "release all",
+        release_id: "release 42",
+        release_hash_id: "release #42",
+        help: "help",
+        help_ignores_words: "help please",
+        empty_is_help: "",
+        // Errors.
+        needs_reason: "whitehall",
+        needs_reason_env_only: "whitehall production",
+        needs_reason_until_only: "all --until 17:00",
+        until_time_passed: "all freeze --until 9:30",
+        until_time_is_now: "all freeze --until 10:00",
+        until_date_passed: "all freeze --until 2026-11-01 12:00",
+        until_impossible_date: "all freeze --until 2026-02-30 10:00",
+        until_impossible_date_without_time: "all freeze --until 2026-13-01",
+        until_bad_hour: "all freeze --until 25:00",
+        until_bad_minute: "all freeze --until 12:60",
+        until_bad_time_after_date: "all freeze --until 2026-12-01 24:00",
+        until_dst_gap: "all freeze --until 2027-03-28 01:30",
+        until_missing: "all freeze --until",
+        until_followed_by_option: "all freeze --until --until 17:00",
+        until_twice: "all freeze --until 17:00 --until 18:00",
+        until_unreadable_word: "all freeze --until tomorrow",
+        until_unreadable_5pm: "all freeze --until 5pm",
+        until_date_without_time: "all freeze --until 2026-12-01",
+        until_date_then_words: "all --until 2026-12-01 code freeze",
+        unknown_option_typo: "all freeze --untill 17:00",
+        unknown_option_note: "all freeze --note hi",
+        invalid_app_uppercase: "Whitehall freeze",
+        invalid_app_channel_mention: "<!channel> freeze",
+        invalid_app_emoji: "🚧 freeze",
+        release_missing: "release",
+        release_bad_id: "release #abc",
+        release_zero: "release 0",
+        release_extra_word: "release whitehall staging",
+        release_invalid_app: "release Whitehall",
+        list_extra_word: "list all",
+        typo_release_with_id: "relase 3",
+        typo_release_with_app: "relase whitehall",
+        typo_release_with_reason_is_a_hold: "relase whitehall please",
+        typo_list: "lsit",
+        typo_help: "hepl",
+        help_as_option: "--help",
+        reason_too_long: format!("all {}", "x".repeat(501)),
+        input_too_long: format!("all {}", "y ".repeat(2000)),
+    }
+    ctx_apps {
+        apps_unknown_app_typo: "whitehal freeze",
+        apps_release_unknown_app: "release serch-api",
+        apps_typo_release: "relase whitehall",
+        apps_typo_list_with_words: "lits all holds",
+        apps_known_app: "router production router upgrade --until 2026-11-24 18:30",
+    }
+    ctx_custom {
+        custom_names_needs_reason: "whitehall",
+        custom_names_release_missing: "release",
+        custom_names_bad_release_id: "release #x",
+        custom_names_typo: "lsit",
+    }
+}

@@ -1,0 +1,137 @@
+//! The slash-command parser: the text after `/deploy` or `/hold`, turned into a
+//! typed command, or into a [`ParseError`] that tells the user what was wrong and
+//! how to write it.
+//!
+//! This module is pure: no I/O, no clock (the time comes from [`CommandContext::now`]).
+//!
+//! The grammar (command names come from the context, so they are configurable):
+//!
+//! ```text
+//! /deploy APP REF [to] ENV [--note TEXT]
+//! /deploy emergency APP REF [to] ENV REASON...
+//! /deploy done [NOTE...]
+//! /deploy failed [REASON...]
+//! /deploy cancel [ID]
+//! /deploy status [ENV]
+//! /deploy versions [APP]
+//! /deploy windows
+//! /deploy help
+//! /hold APP|all [ENV] REASON... [--until HH:MM | --until YYYY-MM-DD HH:MM]
+//! /hold list
+//! /hold release APP|all|ID
+//! /hold help
+//! ```
+//!
+//! Empty text means `help`. See [`parse_deploy`] and [`parse_hold`] for the
+//! decisions the grammar leaves open.
+
+mod deploy;
+mod error;
+mod help;
+mod hold;
+mod lookup;
+mod suggest;
+mod until;
+mod words;
+
+#[cfg(test)]
+mod deploy_tests;
+#[cfg(test)]
+mod help_tests;
+#[cfg(test)]
+mod hold_tests;
+#[cfg(test)]
+mod junk_tests;
+#[cfg(test)]
+mod test_support;
+
+pub use deploy::parse_deploy;
+pub use error::{Form, ParseError, TextKind};
+pub use help::{deploy_help, hold_help};
+pub use hold::parse_hold;
+pub use words::{MAX_INPUT_CHARS, MAX_TEXT_CHARS};
+
+use crate::domain::names::{AppName, EnvName, GitRef};
+
+/// What the parser needs to know about the workspace and the moment.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandContext<'a> {
+    /// The deploy command's name as registered in Slack, e.g. `/deploy`.
+    pub deploy_command: &'a str,
+    /// The hold command's name as registered in Slack, e.g. `/hold`.
+    pub hold_command: &'a str,
+    /// The configured environments, in order (e.g. integration, staging, production).
+    pub environments: &'a [EnvName],
+    /// The allowed apps; empty means any valid slug.
+    pub apps: &'a [AppName],
+    /// The policy's timezone, in which `--until` times are read.
+    pub tz: chrono_tz::Tz,
+    /// The current time, for `--until`.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// A parsed `/deploy` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployCommand {
+    /// `/deploy APP REF [to] ENV [--note TEXT]`: join ENV's queue.
+    Request {
+        app: AppName,
+        git_ref: GitRef,
+        env: EnvName,
+        note: Option<String>,
+    },
+    /// `/deploy emergency APP REF [to] ENV REASON...`: bypass the window.
+    Emergency {
+        app: AppName,
+        git_ref: GitRef,
+        env: EnvName,
+        reason: String,
+    },
+    /// `/deploy done [NOTE...]`: the caller's deployment succeeded.
+    Done { note: Option<String> },
+    /// `/deploy failed [REASON...]`: the caller's deployment failed.
+    Failed { reason: Option<String> },
+    /// `/deploy cancel [ID]`: leave a queue (the latest waiting entry without an ID).
+    Cancel { id: Option<i64> },
+    /// `/deploy status [ENV]`.
+    Status { env: Option<EnvName> },
+    /// `/deploy versions [APP]`.
+    Versions { app: Option<AppName> },
+    /// `/deploy windows`.
+    Windows,
+    /// `/deploy help`, or empty text.
+    Help,
+}
+
+/// What a hold covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldScope {
+    App(AppName),
+    All,
+}
+
+/// Which holds `/hold release` releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseTarget {
+    App(AppName),
+    All,
+    Id(i64),
+}
+
+/// A parsed `/hold` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldCommand {
+    /// `/hold APP|all [ENV] REASON... [--until ...]`; `env: None` means every environment.
+    Create {
+        scope: HoldScope,
+        env: Option<EnvName>,
+        reason: String,
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// `/hold list`.
+    List,
+    /// `/hold release APP|all|ID`.
+    Release { target: ReleaseTarget },
+    /// `/hold help`, or empty text.
+    Help,
+}

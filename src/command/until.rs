@@ -1,0 +1,100 @@
+//! The value of `/hold … --until`: `HH:MM` (today) or `YYYY-MM-DD HH:MM`, local to the policy's timezone.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+use super::error::ParseError;
+use super::words::option_name;
+use super::CommandContext;
+
+/// Parses the words after `--until`; returns the instant and how many words it used.
+///
+/// A local time that occurs twice (when the clocks go back) means the first of the two.
+pub(crate) fn parse_until(
+    words: &[&str],
+    ctx: &CommandContext,
+) -> Result<(DateTime<Utc>, usize), ParseError> {
+    let first = match words.first() {
+        Some(word) if option_name(word).is_none() => *word,
+        _ => return Err(ParseError::UntilMissing),
+    };
+    let now = ctx.now.with_timezone(&ctx.tz).naive_local();
+
+    if let Some(time) = time_of_day(first) {
+        let local = now.date().and_time(time?);
+        return Ok((resolve(local, now, true, ctx)?, 1));
+    }
+    if let Some(date) = date(first) {
+        let date = date?;
+        let time = words
+            .get(1)
+            .and_then(|word| time_of_day(word))
+            .ok_or(ParseError::UntilMissingTime { date })??;
+        return Ok((resolve(date.and_time(time), now, false, ctx)?, 2));
+    }
+    Err(ParseError::UntilUnreadable {
+        given: first.to_owned(),
+    })
+}
+
+/// The instant of `local` in the policy's timezone; it must be in the future.
+fn resolve(
+    local: NaiveDateTime,
+    now: NaiveDateTime,
+    time_only: bool,
+    ctx: &CommandContext,
+) -> Result<DateTime<Utc>, ParseError> {
+    let instant = match ctx.tz.from_local_datetime(&local) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::None => {
+            return Err(ParseError::UntilNonexistent { local, tz: ctx.tz });
+        }
+    };
+    if instant <= ctx.now {
+        return Err(ParseError::UntilInPast {
+            until: local,
+            now,
+            tz: ctx.tz,
+            time_only,
+        });
+    }
+    Ok(instant)
+}
+
+/// `None` if `word` is not shaped `H:MM` or `HH:MM`; an error if it is but names no time.
+fn time_of_day(word: &str) -> Option<Result<NaiveTime, ParseError>> {
+    let (hour, minute) = word.split_once(':')?;
+    if !(digits(hour, 1..=2) && digits(minute, 2..=2)) {
+        return None;
+    }
+    let time = hour
+        .parse()
+        .ok()
+        .zip(minute.parse().ok())
+        .and_then(|(h, m)| NaiveTime::from_hms_opt(h, m, 0));
+    Some(time.ok_or_else(|| ParseError::UntilBadTime {
+        given: word.to_owned(),
+    }))
+}
+
+/// `None` if `word` is not shaped `YYYY-M-D` (one or two digits for month and day);
+/// an error if it is but names no day.
+fn date(word: &str) -> Option<Result<NaiveDate, ParseError>> {
+    let mut parts = word.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || !(digits(year, 4..=4) && digits(month, 1..=2) && digits(day, 1..=2))
+    {
+        return None;
+    }
+    let date = match (year.parse(), month.parse(), day.parse()) {
+        (Ok(y), Ok(m), Ok(d)) => NaiveDate::from_ymd_opt(y, m, d),
+        _ => None,
+    };
+    Some(date.ok_or_else(|| ParseError::UntilBadDate {
+        given: word.to_owned(),
+    }))
+}
+
+fn digits(s: &str, len: std::ops::RangeInclusive<usize>) -> bool {
+    len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}

@@ -1,0 +1,9 @@
+//! Configuration: secrets and deployment settings from the environment, rules from the
+//! policy file. Both are validated once at start-up; a mistake stops badger with a message
+//! that names the key.
+
+mod policy;
+mod settings;
+
+pub use policy::{Environment, Policy, PolicyError, WindowKind};
+pub use settings::{Settings, SettingsError, SlackMode};

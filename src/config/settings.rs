@@ -1,0 +1,262 @@
+//! Settings from the environment (contract in DESIGN.md). Secrets live only here and are
+//! never printed: `Debug` redacts them.
+
+use super::{Policy, PolicyError};
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Clone)]
+pub enum SlackMode {
+    /// No bot token: nothing goes to Slack, what would is logged.
+    Local { signing_secret: Option<String> },
+    Connected {
+        bot_token: String,
+        signing_secret: String,
+        app_token: Option<String>,
+    },
+}
+
+impl SlackMode {
+    pub fn signing_secret(&self) -> Option<&str> {
+        match self {
+            SlackMode::Local { signing_secret } => signing_secret.as_deref(),
+            SlackMode::Connected { signing_secret, .. } => Some(signing_secret),
+        }
+    }
+}
+
+impl fmt::Debug for SlackMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SlackMode::Local { signing_secret } => f
+                .debug_struct("Local")
+                .field(
+                    "signing_secret",
+                    &signing_secret.as_ref().map(|_| "<redacted>"),
+                )
+                .finish(),
+            SlackMode::Connected { app_token, .. } => f
+                .debug_struct("Connected")
+                .field("bot_token", &"<redacted>")
+                .field("signing_secret", &"<redacted>")
+                .field("app_token", &app_token.as_ref().map(|_| "<redacted>"))
+                .finish(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Settings {
+    pub slack: SlackMode,
+    pub slack_api_url: String,
+    pub database_url: String,
+    pub bind: String,
+    pub policy_path: Option<PathBuf>,
+    pub policy: Policy,
+    pub api_token: Option<String>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("slack", &self.slack)
+            .field("slack_api_url", &self.slack_api_url)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("policy_path", &self.policy_path)
+            .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SettingsError {
+    #[error("environment variable {var}: {message}")]
+    Var { var: &'static str, message: String },
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `var`, so tests can pass their own environment.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |k: &str| {
+            var(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let bad = |var: &'static str, message: &str| SettingsError::Var {
+            var,
+            message: message.to_owned(),
+        };
+
+        let signing_secret = get("SLACK_SIGNING_SECRET");
+        let slack = match get("SLACK_BOT_TOKEN") {
+            None => SlackMode::Local { signing_secret },
+            Some(token) => {
+                if !token.starts_with("xoxb-") {
+                    return Err(bad(
+                        "SLACK_BOT_TOKEN",
+                        "must be a bot token starting with xoxb-",
+                    ));
+                }
+                let Some(signing_secret) = signing_secret else {
+                    return Err(bad(
+                        "SLACK_SIGNING_SECRET",
+                        "is required when SLACK_BOT_TOKEN is set (it verifies requests from Slack)",
+                    ));
+                };
+                let app_token = get("SLACK_APP_TOKEN");
+                if app_token
+                    .as_deref()
+                    .is_some_and(|t| !t.starts_with("xapp-"))
+                {
+                    return Err(bad(
+                        "SLACK_APP_TOKEN",
+                        "must be an app-level token starting with xapp-",
+                    ));
+                }
+                SlackMode::Connected {
+                    bot_token: token,
+                    signing_secret,
+                    app_token,
+                }
+            }
+        };
+
+        let slack_api_url = get("SLACK_API_URL").unwrap_or_else(|| "https://slack.com/api".into());
+        match url::Url::parse(&slack_api_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => {}
+            _ => return Err(bad("SLACK_API_URL", "must be an http:// or https:// URL")),
+        }
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://badger.db".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "DATABASE_URL",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+
+        let bind = get("BADGER_BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
+        if bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(bad("BADGER_BIND", "must be an address like 127.0.0.1:3000"));
+        }
+
+        let (policy_path, policy) = match get("BADGER_CONFIG") {
+            Some(p) => {
+                let path = PathBuf::from(p);
+                let policy = Policy::load(&path)?;
+                (Some(path), policy)
+            }
+            None if std::path::Path::new("badger.toml").exists() => {
+                let path = PathBuf::from("badger.toml");
+                let policy = Policy::load(&path)?;
+                (Some(path), policy)
+            }
+            None => (None, Policy::default()),
+        };
+
+        let api_token = get("BADGER_API_TOKEN");
+        if api_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(bad("BADGER_API_TOKEN", "must be at least 16 characters"));
+        }
+
+        Ok(Settings {
+            slack,
+            slack_api_url,
+            database_url,
+            bind,
+            policy_path,
+            policy,
+            api_token,
+        })
+    }
+}
+
+/// Hides a password in a database URL before it is logged.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("redacted"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_vars(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn local_mode_without_token() {
+        let s = settings(&[]).unwrap();
+        assert!(matches!(s.slack, SlackMode::Local { .. }));
+        assert_eq!(s.database_url, "sqlite://badger.db");
+        assert_eq!(s.bind, "127.0.0.1:3000");
+        assert_eq!(s.slack_api_url, "https://slack.com/api");
+        assert!(s.api_token.is_none());
+    }
+
+    #[test]
+    fn token_needs_secret_and_secrets_are_not_printed() {
+        let e = settings(&[("SLACK_BOT_TOKEN", "xoxb-1")]).unwrap_err();
+        assert!(e.to_string().contains("SLACK_SIGNING_SECRET"));
+        let s = settings(&[
+            ("SLACK_BOT_TOKEN", "xoxb-secret-token"),
+            ("SLACK_SIGNING_SECRET", "topsecret"),
+            ("BADGER_API_TOKEN", "api-token-0123456789"),
+            ("DATABASE_URL", "postgres://u:pw@localhost/db"),
+        ])
+        .unwrap();
+        let dbg = format!("{s:?}");
+        for secret in [
+            "xoxb-secret-token",
+            "topsecret",
+            "api-token-0123456789",
+            ":pw@",
+        ] {
+            assert!(!dbg.contains(secret), "{dbg}");
+        }
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (k, v) in [
+            ("SLACK_API_URL", "ftp://x"),
+            ("DATABASE_URL", "mysql://x"),
+            ("BADGER_BIND", "localhost"),
+            ("BADGER_API_TOKEN", "short"),
+            ("BADGER_CONFIG", "/nonexistent/badger.toml"),
+        ] {
+            let e = settings(&[(k, v)]).unwrap_err().to_string();
+            let named =
+                e.contains(k) || (k == "BADGER_CONFIG" && e.contains("/nonexistent/badger.toml"));
+            assert!(named, "{k}: {e}");
+        }
+        let e = settings(&[
+            ("SLACK_BOT_TOKEN", "xoxp-user"),
+            ("SLACK_SIGNING_SECRET", "s"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("SLACK_BOT_TOKEN"));
+    }
+}

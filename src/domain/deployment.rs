@@ -1,0 +1,212 @@
+//! A deployment and its state machine:
+//! queued -> called -> deploying -> succeeded | failed, or cancelled / expired.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Queued,
+    Called,
+    Deploying,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Expired,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Queued => "queued",
+            State::Called => "called",
+            State::Deploying => "deploying",
+            State::Succeeded => "succeeded",
+            State::Failed => "failed",
+            State::Cancelled => "cancelled",
+            State::Expired => "expired",
+        }
+    }
+    pub fn parse(s: &str) -> Option<State> {
+        Some(match s {
+            "queued" => State::Queued,
+            "called" => State::Called,
+            "deploying" => State::Deploying,
+            "succeeded" => State::Succeeded,
+            "failed" => State::Failed,
+            "cancelled" => State::Cancelled,
+            "expired" => State::Expired,
+            _ => return None,
+        })
+    }
+    /// Waiting for its turn or for its requester to press start.
+    pub fn is_waiting(self) -> bool {
+        matches!(self, State::Queued | State::Called)
+    }
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            State::Succeeded | State::Failed | State::Cancelled | State::Expired
+        )
+    }
+}
+
+/// What can happen to a deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// Its turn has come; the requester is asked to start.
+    Call,
+    /// Deployment begins (from the button, or at once when the environment was free).
+    Start,
+    /// A hold now covers it, or its requester let the next one go first: back in the queue.
+    Requeue,
+    Succeed,
+    Fail,
+    Cancel,
+    /// Turn timed out, or the window closed while it waited.
+    Expire,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a {} deployment cannot be {}", from.as_str(), verb(*event))]
+pub struct TransitionError {
+    pub from: State,
+    pub event: Event,
+}
+
+fn verb(e: Event) -> &'static str {
+    match e {
+        Event::Call => "called",
+        Event::Start => "started",
+        Event::Requeue => "put back in the queue",
+        Event::Succeed => "marked succeeded",
+        Event::Fail => "marked failed",
+        Event::Cancel => "cancelled",
+        Event::Expire => "expired",
+    }
+}
+
+/// The one place that says which transitions exist.
+pub fn transition(from: State, event: Event) -> Result<State, TransitionError> {
+    use State::{Called, Cancelled, Deploying, Expired, Failed, Queued, Succeeded};
+    let to = match (from, event) {
+        (Queued, Event::Call) => Called,
+        (Queued | Called, Event::Start) => Deploying,
+        (Called, Event::Requeue) => Queued,
+        (Deploying, Event::Succeed) => Succeeded,
+        (Deploying, Event::Fail) => Failed,
+        (Queued | Called, Event::Cancel) => Cancelled,
+        (Queued | Called, Event::Expire) => Expired,
+        _ => return Err(TransitionError { from, event }),
+    };
+    Ok(to)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Deployment {
+    pub id: i64,
+    pub app: String,
+    pub git_ref: String,
+    pub environment: String,
+    pub requester: String,
+    pub channel: String,
+    pub note: Option<String>,
+    pub emergency_reason: Option<String>,
+    pub source: String,
+    pub state: State,
+    pub queue_key: i64,
+    pub priority: i64,
+    pub outcome_note: Option<String>,
+    pub ci_url: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub called_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub reminded_at: Option<DateTime<Utc>>,
+    pub hold_notified: bool,
+}
+
+impl Deployment {
+    pub fn is_emergency(&self) -> bool {
+        self.emergency_reason.is_some()
+    }
+    pub fn duration(&self) -> Option<chrono::Duration> {
+        Some(self.finished_at? - self.started_at?)
+    }
+}
+
+/// "1h 5m", "4m 10s", "12s": how long a deployment took, for the end alert.
+pub fn format_duration(d: chrono::Duration) -> String {
+    let secs = d.num_seconds().max(0);
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    if h > 0 {
+        format!("{h}h {m}m")
+    } else if m > 0 {
+        format!("{m}m {s}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use State::{Called, Cancelled, Deploying, Expired, Failed, Queued, Succeeded};
+
+    #[test]
+    fn the_happy_path() {
+        let s = transition(Queued, Event::Call).unwrap();
+        let s = transition(s, Event::Start).unwrap();
+        assert_eq!(transition(s, Event::Succeed), Ok(Succeeded));
+        assert_eq!(transition(Deploying, Event::Fail), Ok(Failed));
+        assert_eq!(transition(Queued, Event::Start), Ok(Deploying));
+    }
+
+    #[test]
+    fn finished_deployments_do_not_move() {
+        for s in [Succeeded, Failed, Cancelled, Expired] {
+            for e in [
+                Event::Call,
+                Event::Start,
+                Event::Requeue,
+                Event::Succeed,
+                Event::Fail,
+                Event::Cancel,
+                Event::Expire,
+            ] {
+                assert!(transition(s, e).is_err(), "{s:?} {e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn deploying_cannot_be_cancelled_or_expired() {
+        assert!(transition(Deploying, Event::Cancel).is_err());
+        assert!(transition(Deploying, Event::Expire).is_err());
+        assert!(transition(Queued, Event::Succeed).is_err());
+        assert_eq!(
+            transition(Succeeded, Event::Succeed)
+                .unwrap_err()
+                .to_string(),
+            "a succeeded deployment cannot be marked succeeded"
+        );
+    }
+
+    #[test]
+    fn states_round_trip() {
+        for s in [
+            Queued, Called, Deploying, Succeeded, Failed, Cancelled, Expired,
+        ] {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(State::parse("nope"), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(format_duration(chrono::Duration::seconds(12)), "12s");
+        assert_eq!(format_duration(chrono::Duration::seconds(250)), "4m 10s");
+        assert_eq!(format_duration(chrono::Duration::seconds(3900)), "1h 5m");
+    }
+}

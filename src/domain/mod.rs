@@ -1,0 +1,11 @@
+//! Pure rules: no I/O, the clock is passed in.
+
+pub mod deployment;
+pub mod hold;
+pub mod holidays;
+pub mod names;
+pub mod promotion;
+pub mod queue;
+pub mod text;
+pub mod topic;
+pub mod window;

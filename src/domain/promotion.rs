@@ -1,0 +1,28 @@
+//! The promotion rule: a ref reaches environment k only after it succeeded in k-1.
+
+use super::deployment::{Deployment, State};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromotionCheck {
+    Allowed,
+    /// Nothing of this app has finished in the previous environment.
+    NeverDeployed,
+    /// The latest finished deployment there was another ref, or this ref but it failed.
+    LatestDiffers {
+        latest_ref: String,
+        latest_state: State,
+    },
+}
+
+/// `latest_previous` is the most recent *finished* (succeeded or failed) deployment of the
+/// app to the previous environment.
+pub fn check(latest_previous: Option<&Deployment>, git_ref: &str) -> PromotionCheck {
+    match latest_previous {
+        None => PromotionCheck::NeverDeployed,
+        Some(d) if d.state == State::Succeeded && d.git_ref == git_ref => PromotionCheck::Allowed,
+        Some(d) => PromotionCheck::LatestDiffers {
+            latest_ref: d.git_ref.clone(),
+            latest_state: d.state,
+        },
+    }
+}

@@ -1,0 +1,155 @@
+//! Queue order and who goes next. Emergencies go first (behind whatever is deploying),
+//! then everyone in the order their request was acknowledged.
+
+use super::deployment::Deployment;
+use super::hold::Hold;
+use std::cmp::Ordering;
+
+/// Spacing of `queue_key`s, so that "let the next one go first" can slot a deployment in
+/// between two others without renumbering the queue.
+pub const KEY_SPACING: i64 = 1024;
+
+pub fn initial_key(id: i64) -> i64 {
+    id.saturating_mul(KEY_SPACING)
+}
+
+pub fn order(a: &Deployment, b: &Deployment) -> Ordering {
+    b.priority
+        .cmp(&a.priority)
+        .then(a.queue_key.cmp(&b.queue_key))
+        .then(a.id.cmp(&b.id))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct NextInLine<'a> {
+    /// Who to call now, if anyone.
+    pub call: Option<&'a Deployment>,
+    /// Those passed over because a hold covers them (they keep their place).
+    pub held: Vec<(&'a Deployment, &'a Hold)>,
+}
+
+/// Given an environment's waiting deployments (in queue order) and the active holds,
+/// who is called when the environment is free. Outside the window only emergencies go.
+pub fn next_in_line<'a>(
+    queued: &'a [Deployment],
+    holds: &'a [Hold],
+    window_open: bool,
+) -> NextInLine<'a> {
+    let mut held = Vec::new();
+    for d in queued {
+        if let Some(h) = holds.iter().find(|h| h.covers(&d.app, &d.environment)) {
+            held.push((d, h));
+            continue;
+        }
+        if window_open || d.is_emergency() {
+            return NextInLine {
+                call: Some(d),
+                held,
+            };
+        }
+    }
+    NextInLine { call: None, held }
+}
+
+/// The key that puts a deployment right behind `next` (and before whoever follows it).
+pub fn key_behind(next: &Deployment, after_next: Option<&Deployment>) -> i64 {
+    match after_next {
+        Some(a) if a.queue_key > next.queue_key + 1 => {
+            next.queue_key + (a.queue_key - next.queue_key) / 2
+        }
+        _ => next.queue_key + 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::deployment::State;
+    use chrono::DateTime;
+
+    fn d(id: i64, app: &str, emergency: bool) -> Deployment {
+        let t = DateTime::from_timestamp(0, 0).unwrap();
+        Deployment {
+            id,
+            app: app.into(),
+            git_ref: "r1".into(),
+            environment: "production".into(),
+            requester: format!("U{id}"),
+            channel: "C1".into(),
+            note: None,
+            emergency_reason: emergency.then(|| "fire".into()),
+            source: "slack".into(),
+            state: State::Queued,
+            queue_key: initial_key(id),
+            priority: i64::from(emergency),
+            outcome_note: None,
+            ci_url: None,
+            requested_at: t,
+            called_at: None,
+            started_at: None,
+            finished_at: None,
+            ended_at: None,
+            reminded_at: None,
+            hold_notified: false,
+        }
+    }
+
+    fn hold(scope: &str) -> Hold {
+        let t = DateTime::from_timestamp(0, 0).unwrap();
+        Hold {
+            id: 9,
+            scope: scope.into(),
+            environment: None,
+            reason: "r".into(),
+            owner: "U9".into(),
+            channel: "C1".into(),
+            until: None,
+            created_at: t,
+            updated_at: t,
+            updated_by: "U9".into(),
+            released_at: None,
+            released_by: None,
+            reminded_at: None,
+        }
+    }
+
+    #[test]
+    fn emergencies_go_first_then_acknowledgement_order() {
+        let mut q = vec![
+            d(3, "a", false),
+            d(1, "b", false),
+            d(5, "c", true),
+            d(2, "d", false),
+        ];
+        q.sort_by(order);
+        assert_eq!(q.iter().map(|d| d.id).collect::<Vec<_>>(), [5, 1, 2, 3]);
+    }
+
+    #[test]
+    fn held_apps_are_passed_over_and_keep_their_place() {
+        let q = vec![d(1, "held", false), d(2, "free", false)];
+        let holds = vec![hold("held")];
+        let next = next_in_line(&q, &holds, true);
+        assert_eq!(next.call.map(|d| d.id), Some(2));
+        assert_eq!(next.held.len(), 1);
+        assert_eq!(next.held[0].0.id, 1);
+    }
+
+    #[test]
+    fn closed_window_calls_only_emergencies() {
+        let q = vec![d(1, "a", false), d(2, "b", true)];
+        assert_eq!(next_in_line(&q, &[], false).call.map(|d| d.id), Some(2));
+        assert_eq!(next_in_line(&q[..1], &[], false).call, None);
+        assert_eq!(next_in_line(&q, &[], true).call.map(|d| d.id), Some(1));
+        // An `all` hold blocks emergencies too: emergencies bypass windows, never holds.
+        assert_eq!(next_in_line(&q, &[hold("*")], false).call, None);
+    }
+
+    #[test]
+    fn letting_the_next_go_first() {
+        let q = vec![d(1, "a", false), d(2, "b", false), d(3, "c", false)];
+        let k = key_behind(&q[1], Some(&q[2]));
+        assert!(k > q[1].queue_key && k < q[2].queue_key);
+        assert_eq!(key_behind(&q[2], None), q[2].queue_key + 1);
+    }
+}

@@ -1,0 +1,936 @@
+//! The deploy window calendar: weekly local opening hours, UK bank holidays and extra
+//! closed dates. Pure: every question takes the current instant as an argument.
+//!
+//! Each local day with hours gives one `Opening`; openings of adjoining days are not
+//! merged, so a 00:00-24:00 day ends at midnight and the next one starts there.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use chrono::{
+    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+};
+use chrono_tz::{GapInfo, Tz};
+
+use super::holidays::bank_holidays;
+
+const MINUTES_PER_DAY: u16 = 24 * 60;
+
+/// How far `next_opening` looks before giving up: long enough for a policy open on a
+/// single weekday that is mostly holidays, short enough to answer quickly when all is closed.
+const SEARCH_DAYS: u32 = 3 * 366 + 2;
+
+/// `openings` never returns more than this: an always-open calendar has an opening every
+/// day until chrono's year 262143, and no caller needs decades of them.
+pub const MAX_OPENINGS: usize = 10_000;
+
+/// One day's opening hours in local time, as minutes since local midnight; close may be 1440 ("24:00").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayHours {
+    pub open_min: u16,
+    pub close_min: u16,
+}
+
+impl DayHours {
+    /// "HH:MM-HH:MM" (24:00 allowed only as an end) -> Some, "closed" -> None.
+    /// Err is a short human message naming what is wrong, e.g. "`17:00-09:30`: the end must be after the start".
+    pub fn parse(s: &str) -> Result<Option<DayHours>, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(
+                "no hours given: use `HH:MM-HH:MM` (e.g. `09:30-17:00`) or `closed`".into(),
+            );
+        }
+        if s.eq_ignore_ascii_case("closed") {
+            return Ok(None);
+        }
+        let shown = shorten(s);
+        let Some((start, end)) = s.split_once('-') else {
+            return Err(format!(
+                "`{shown}`: use `HH:MM-HH:MM` (e.g. `09:30-17:00`) or `closed`"
+            ));
+        };
+        let (start, end) = (start.trim(), end.trim());
+        let not_a_time = |t: &str| {
+            format!(
+                "`{shown}`: `{}` is not a time of day (use HH:MM, 00:00 to 24:00)",
+                shorten(t)
+            )
+        };
+        let open_min = parse_clock(start).ok_or_else(|| not_a_time(start))?;
+        let close_min = parse_clock(end).ok_or_else(|| not_a_time(end))?;
+        if open_min == MINUTES_PER_DAY {
+            return Err(format!(
+                "`{shown}`: a day cannot open at 24:00 (24:00 can only be an end)"
+            ));
+        }
+        if close_min <= open_min {
+            return Err(format!("`{shown}`: the end must be after the start"));
+        }
+        Ok(Some(DayHours {
+            open_min,
+            close_min,
+        }))
+    }
+}
+
+impl fmt::Display for DayHours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:02}:{:02}-{:02}:{:02}",
+            self.open_min / 60,
+            self.open_min % 60,
+            self.close_min / 60,
+            self.close_min % 60
+        )
+    }
+}
+
+/// "H:MM" or "HH:MM" to minutes since midnight; "24:00" gives 1440 so callers can allow it as an end.
+fn parse_clock(s: &str) -> Option<u16> {
+    let (h, m) = s.split_once(':')?;
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || h.len() > 2 || !digits(m) || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    match (h, m) {
+        (24, 0) => Some(MINUTES_PER_DAY),
+        (0..=23, 0..=59) => Some(h * 60 + m),
+        _ => None,
+    }
+}
+
+/// Keeps echoed user input short enough for a chat message.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(MAX).collect();
+        out.push('…');
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    EnglandAndWales,
+    Scotland,
+    NorthernIreland,
+    None,
+}
+
+impl Region {
+    pub fn parse(s: &str) -> Result<Region, String> {
+        let t = s.trim();
+        [
+            Region::EnglandAndWales,
+            Region::Scotland,
+            Region::NorthernIreland,
+            Region::None,
+        ]
+        .into_iter()
+        .find(|r| r.as_str().eq_ignore_ascii_case(t))
+        .ok_or_else(|| {
+            format!(
+                "`{}` is not a bank holiday region: use `england-and-wales`, `scotland`, `northern-ireland` or `none`",
+                shorten(t)
+            )
+        })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Region::EnglandAndWales => "england-and-wales",
+            Region::Scotland => "scotland",
+            Region::NorthernIreland => "northern-ireland",
+            Region::None => "none",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendar {
+    pub tz: Tz,
+    /// Index = `Weekday::num_days_from_monday()`.
+    pub week: [Option<DayHours>; 7],
+    pub region: Region,
+    pub closed_dates: BTreeSet<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opening {
+    pub opens: DateTime<Utc>,
+    pub closes: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClosedReason {
+    BankHoliday(&'static str),
+    ClosedDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedDay {
+    pub date: NaiveDate,
+    pub reason: ClosedReason,
+}
+
+impl Calendar {
+    /// GOV.UK: Mon-Thu 09:30-17:00, Fri 09:30-16:00, weekends closed, Europe/London, england-and-wales, no extra dates.
+    pub fn govuk_default() -> Self {
+        let long = Some(DayHours {
+            open_min: 9 * 60 + 30,
+            close_min: 17 * 60,
+        });
+        let friday = Some(DayHours {
+            open_min: 9 * 60 + 30,
+            close_min: 16 * 60,
+        });
+        Calendar {
+            tz: chrono_tz::Europe::London,
+            week: [long, long, long, long, friday, None, None],
+            region: Region::EnglandAndWales,
+            closed_dates: BTreeSet::new(),
+        }
+    }
+
+    /// [opens, closes): opens inclusive, closes exclusive.
+    pub fn is_open(&self, at: DateTime<Utc>) -> bool {
+        self.current(at).is_some()
+    }
+
+    /// The opening containing `at`.
+    pub fn current(&self, at: DateTime<Utc>) -> Option<Opening> {
+        let today = local_naive(at, self.tz)?.date();
+        // Around clock changes an opening can contain instants whose local date is the
+        // day before or after its own, so look at the neighbours too.
+        [today.pred_opt(), Some(today), today.succ_opt()]
+            .into_iter()
+            .flatten()
+            .filter_map(|d| self.opening_on(d))
+            .find(|o| o.opens <= at && at < o.closes)
+    }
+
+    /// The first opening that starts strictly after `at`. None if none within ~3 years (e.g. every day closed).
+    pub fn next_opening(&self, at: DateTime<Utc>) -> Option<Opening> {
+        let today = local_naive(at, self.tz)?.date();
+        let mut date = today.pred_opt().unwrap_or(today);
+        // Openings start in date order, so the first one after `at` is the earliest.
+        for _ in 0..SEARCH_DAYS {
+            if let Some(o) = self.opening_on(date) {
+                if o.opens > at {
+                    return Some(o);
+                }
+            }
+            date = date.succ_opt()?;
+        }
+        None
+    }
+
+    /// The current opening (if open) then the following ones, n in all (at most [`MAX_OPENINGS`]).
+    pub fn openings(&self, from: DateTime<Utc>, n: usize) -> Vec<Opening> {
+        let n = n.min(MAX_OPENINGS);
+        let mut out = Vec::new();
+        if n == 0 {
+            return out;
+        }
+        let mut cursor = from;
+        if let Some(o) = self.current(from) {
+            out.push(o);
+            cursor = o.opens;
+        }
+        while out.len() < n {
+            let Some(o) = self.next_opening(cursor) else {
+                break;
+            };
+            out.push(o);
+            cursor = o.opens;
+        }
+        out
+    }
+
+    /// Why a local date is closed although its weekday has hours (bank holiday or closed_dates); None otherwise.
+    pub fn closure_on(&self, date: NaiveDate) -> Option<ClosedReason> {
+        self.hours_on(date)?;
+        if let Some((_, name)) = bank_holidays(self.region, date.year())
+            .into_iter()
+            .find(|(d, _)| *d == date)
+        {
+            return Some(ClosedReason::BankHoliday(name));
+        }
+        self.closed_dates
+            .contains(&date)
+            .then_some(ClosedReason::ClosedDate)
+    }
+
+    /// Every bank holiday and closed date in [from, to] (inclusive) that falls on a day whose weekday has hours, sorted.
+    pub fn closed_days(&self, from: NaiveDate, to: NaiveDate) -> Vec<ClosedDay> {
+        if from > to {
+            return Vec::new();
+        }
+        let mut days = BTreeMap::new();
+        for year in from.year()..=to.year() {
+            for (date, name) in bank_holidays(self.region, year) {
+                if (from..=to).contains(&date) && self.hours_on(date).is_some() {
+                    days.insert(date, ClosedReason::BankHoliday(name));
+                }
+            }
+        }
+        // A bank holiday is the more useful reason to show, as in `closure_on`.
+        for &date in self.closed_dates.range(from..=to) {
+            if self.hours_on(date).is_some() {
+                days.entry(date).or_insert(ClosedReason::ClosedDate);
+            }
+        }
+        days.into_iter()
+            .map(|(date, reason)| ClosedDay { date, reason })
+            .collect()
+    }
+
+    fn hours_on(&self, date: NaiveDate) -> Option<DayHours> {
+        self.week
+            .get(date.weekday().num_days_from_monday() as usize)
+            .copied()
+            .flatten()
+    }
+
+    /// The opening of one local date, if it has hours, is not closed, and is not swallowed
+    /// entirely by a clock change.
+    fn opening_on(&self, date: NaiveDate) -> Option<Opening> {
+        let hours = self.hours_on(date)?;
+        if self.closure_on(date).is_some() {
+            return None;
+        }
+        let opens = self.instant(date, hours.open_min)?;
+        let closes = self.instant(date, hours.close_min)?;
+        (opens < closes).then_some(Opening { opens, closes })
+    }
+
+    /// `minute` past local midnight of `date`; None for minutes a DayHours cannot hold.
+    fn instant(&self, date: NaiveDate, minute: u16) -> Option<DateTime<Utc>> {
+        let local = if minute == MINUTES_PER_DAY {
+            date.succ_opt()?.and_time(NaiveTime::MIN)
+        } else {
+            let time = NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0)?;
+            date.and_time(time)
+        };
+        earliest_instant(self.tz, local)
+    }
+}
+
+/// The first instant at which the wall clock in `tz` reads `local` or later: the earlier
+/// of two readings in an overlap, the end of the jump when `local` falls in a gap.
+fn earliest_instant(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, b) => Some(a.with_timezone(&Utc).min(b.with_timezone(&Utc))),
+        LocalResult::None => GapInfo::new(&local, &tz)?
+            .end
+            .map(|t| t.with_timezone(&Utc)),
+    }
+}
+
+/// Local wall-clock time, or None at the very ends of chrono's range where
+/// `DateTime::naive_local` would panic.
+fn local_naive(at: DateTime<Utc>, tz: Tz) -> Option<NaiveDateTime> {
+    let offset = tz.offset_from_utc_datetime(&at.naive_utc()).fix();
+    at.naive_utc().checked_add_offset(offset)
+}
+
+/// e.g. "Mon 24 Nov 09:30 GMT" — the local time in `tz` with its zone abbreviation (GMT/BST).
+pub fn format_local(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz)
+        .format("%a %-d %b %H:%M %Z")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::{Africa, America, Asia, Europe, Pacific};
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("valid test instant")
+            .with_timezone(&Utc)
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+    }
+
+    fn opening(opens: &str, closes: &str) -> Opening {
+        Opening {
+            opens: utc(opens),
+            closes: utc(closes),
+        }
+    }
+
+    fn hours(open_min: u16, close_min: u16) -> Option<DayHours> {
+        Some(DayHours {
+            open_min,
+            close_min,
+        })
+    }
+
+    fn govuk_in(region: Region) -> Calendar {
+        Calendar {
+            region,
+            ..Calendar::govuk_default()
+        }
+    }
+
+    fn always(tz: Tz) -> Calendar {
+        Calendar {
+            tz,
+            week: [hours(0, 1440); 7],
+            region: Region::None,
+            closed_dates: BTreeSet::new(),
+        }
+    }
+
+    // --- DayHours ---
+
+    #[test]
+    fn day_hours_parse_valid_forms() {
+        assert_eq!(DayHours::parse("09:30-17:00"), Ok(hours(570, 1020)));
+        assert_eq!(DayHours::parse("9:30-17:00"), Ok(hours(570, 1020)));
+        assert_eq!(DayHours::parse(" 09:30 - 16:00 "), Ok(hours(570, 960)));
+        assert_eq!(DayHours::parse("00:00-24:00"), Ok(hours(0, 1440)));
+        assert_eq!(DayHours::parse("23:59-24:00"), Ok(hours(1439, 1440)));
+        assert_eq!(DayHours::parse("closed"), Ok(None));
+        assert_eq!(DayHours::parse(" Closed "), Ok(None));
+    }
+
+    #[test]
+    fn day_hours_parse_errors() {
+        assert_eq!(
+            DayHours::parse("17:00-09:30"),
+            Err("`17:00-09:30`: the end must be after the start".to_string())
+        );
+        assert_eq!(
+            DayHours::parse("09:30-09:30"),
+            Err("`09:30-09:30`: the end must be after the start".to_string())
+        );
+        let bad = [
+            ("25:00-26:00", "`25:00`"),
+            ("09:60-10:00", "`09:60`"),
+            ("09:30", "HH:MM-HH:MM"),
+            ("", "HH:MM-HH:MM"),
+            ("24:00-24:00", "24:00"),
+            ("09:30-24:01", "`24:01`"),
+            ("9:3-10:00", "`9:3`"),
+            ("0930-1700", "`0930`"),
+            ("009:30-10:00", "`009:30`"),
+            ("+9:30-10:00", "`+9:30`"),
+            ("09:30-17:00-18:00", "`17:00-18:00`"),
+            ("open", "HH:MM-HH:MM"),
+        ];
+        for (input, mentions) in bad {
+            match DayHours::parse(input) {
+                Err(msg) => assert!(msg.contains(mentions), "{input:?}: {msg}"),
+                Ok(v) => panic!("{input:?} parsed as {v:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn day_hours_parse_long_or_odd_input_is_an_error_without_panicking() {
+        let long = "9".repeat(10_000);
+        let msg = DayHours::parse(&long).expect_err("not hours");
+        assert!(msg.len() < 200, "{msg}");
+        assert!(DayHours::parse("é:é-ü:ü").is_err());
+        assert!(DayHours::parse("-").is_err());
+        assert!(DayHours::parse("99999:00-99999:30").is_err());
+    }
+
+    #[test]
+    fn day_hours_display_round_trips() {
+        for s in ["09:30-17:00", "00:00-24:00", "07:05-08:00"] {
+            let h = DayHours::parse(s).expect("valid").expect("open");
+            assert_eq!(h.to_string(), s);
+        }
+    }
+
+    // --- Region ---
+
+    #[test]
+    fn region_parse_and_as_str() {
+        for r in [
+            Region::EnglandAndWales,
+            Region::Scotland,
+            Region::NorthernIreland,
+            Region::None,
+        ] {
+            assert_eq!(Region::parse(r.as_str()), Ok(r));
+        }
+        assert_eq!(Region::parse(" Scotland "), Ok(Region::Scotland));
+        let err = Region::parse("wales").expect_err("not a region");
+        assert!(err.contains("`wales`") && err.contains("england-and-wales"));
+    }
+
+    // --- Opening hours in London ---
+
+    #[test]
+    fn friday_closes_at_16_in_winter_and_summer() {
+        let cal = Calendar::govuk_default();
+        // Fri 16 Jan 2026, GMT: 15:59:59 local open, 16:00 local closed.
+        assert!(cal.is_open(utc("2026-01-16T15:59:59Z")));
+        assert!(!cal.is_open(utc("2026-01-16T16:00:00Z")));
+        // Fri 17 Jul 2026, BST: 15:59:59 BST = 14:59:59 UTC open, 16:00 BST = 15:00 UTC closed.
+        assert!(cal.is_open(utc("2026-07-17T14:59:59Z")));
+        assert!(!cal.is_open(utc("2026-07-17T15:00:00Z")));
+    }
+
+    #[test]
+    fn monday_opens_at_0930() {
+        let cal = Calendar::govuk_default();
+        // Mon 19 Jan 2026, GMT: 09:29:59 closed, 09:30 open.
+        assert!(!cal.is_open(utc("2026-01-19T09:29:59Z")));
+        assert!(cal.is_open(utc("2026-01-19T09:30:00Z")));
+        // Mon 20 Jul 2026, BST: 09:29:59 BST = 08:29:59 UTC closed, 09:30 BST open.
+        assert!(!cal.is_open(utc("2026-07-20T08:29:59Z")));
+        assert!(cal.is_open(utc("2026-07-20T08:30:00Z")));
+        // Mon-Thu close at 17:00 local: 16:59:59 GMT open, 17:00 GMT closed.
+        assert!(cal.is_open(utc("2026-01-19T16:59:59Z")));
+        assert!(!cal.is_open(utc("2026-01-19T17:00:00Z")));
+    }
+
+    #[test]
+    fn current_gives_the_opening_containing_the_instant() {
+        let cal = Calendar::govuk_default();
+        // Tue 20 Jan 2026 12:00 GMT.
+        assert_eq!(
+            cal.current(utc("2026-01-20T12:00:00Z")),
+            Some(opening("2026-01-20T09:30:00Z", "2026-01-20T17:00:00Z"))
+        );
+        // Exactly at opening: inclusive. Exactly at close: exclusive.
+        assert!(cal.current(utc("2026-01-20T09:30:00Z")).is_some());
+        assert_eq!(cal.current(utc("2026-01-20T17:00:00Z")), None);
+    }
+
+    #[test]
+    fn monday_after_spring_clock_change() {
+        let cal = Calendar::govuk_default();
+        // Clocks go forward Sun 29 Mar 2026. Mon 30 Mar 09:30 BST = 08:30 UTC.
+        assert!(!cal.is_open(utc("2026-03-30T08:29:59Z")));
+        assert!(cal.is_open(utc("2026-03-30T08:30:00Z")));
+        // 17:00 BST = 16:00 UTC.
+        assert!(cal.is_open(utc("2026-03-30T15:59:59Z")));
+        assert!(!cal.is_open(utc("2026-03-30T16:00:00Z")));
+        // From Fri 27 Mar 16:00 GMT (closing time) the next opening is Monday 09:30 BST.
+        assert_eq!(
+            cal.next_opening(utc("2026-03-27T16:00:00Z")),
+            Some(opening("2026-03-30T08:30:00Z", "2026-03-30T16:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn monday_after_autumn_clock_change() {
+        let cal = Calendar::govuk_default();
+        // Clocks go back Sun 25 Oct 2026. Mon 26 Oct 09:30 GMT = 09:30 UTC.
+        assert!(!cal.is_open(utc("2026-10-26T09:29:59Z")));
+        assert!(cal.is_open(utc("2026-10-26T09:30:00Z")));
+        // A BST-style 08:30 UTC would be 08:30 GMT: still closed.
+        assert!(!cal.is_open(utc("2026-10-26T08:30:00Z")));
+        // Fri 23 Oct closes at 16:00 BST = 15:00 UTC; next is Mon 09:30 GMT.
+        assert!(!cal.is_open(utc("2026-10-23T15:00:00Z")));
+        assert_eq!(
+            cal.next_opening(utc("2026-10-23T15:00:00Z")),
+            Some(opening("2026-10-26T09:30:00Z", "2026-10-26T17:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn weekends_closed_and_friday_evening_waits_for_monday() {
+        let cal = Calendar::govuk_default();
+        // Sat 17 and Sun 18 Jan 2026, midday GMT.
+        assert!(!cal.is_open(utc("2026-01-17T12:00:00Z")));
+        assert!(!cal.is_open(utc("2026-01-18T12:00:00Z")));
+        // Fri 16 Jan 16:00 GMT -> Mon 19 Jan 09:30 GMT.
+        assert_eq!(
+            cal.next_opening(utc("2026-01-16T16:00:00Z")),
+            Some(opening("2026-01-19T09:30:00Z", "2026-01-19T17:00:00Z"))
+        );
+        // Sat 17 Jan 12:00 GMT -> the same Monday.
+        assert_eq!(
+            cal.next_opening(utc("2026-01-17T12:00:00Z")),
+            Some(opening("2026-01-19T09:30:00Z", "2026-01-19T17:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn next_opening_starts_strictly_after() {
+        let cal = Calendar::govuk_default();
+        // Mon 19 Jan 2026 09:30 GMT is an opening start; the next one is Tuesday's.
+        assert_eq!(
+            cal.next_opening(utc("2026-01-19T09:30:00Z")),
+            Some(opening("2026-01-20T09:30:00Z", "2026-01-20T17:00:00Z"))
+        );
+        // Mon 19 Jan 07:00 GMT, before opening: Monday's own opening.
+        assert_eq!(
+            cal.next_opening(utc("2026-01-19T07:00:00Z")),
+            Some(opening("2026-01-19T09:30:00Z", "2026-01-19T17:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn openings_start_with_the_current_one() {
+        let cal = Calendar::govuk_default();
+        // Thu 15 Jan 2026 12:00 GMT: Thu (current), Fri, Mon.
+        assert_eq!(
+            cal.openings(utc("2026-01-15T12:00:00Z"), 3),
+            vec![
+                opening("2026-01-15T09:30:00Z", "2026-01-15T17:00:00Z"),
+                opening("2026-01-16T09:30:00Z", "2026-01-16T16:00:00Z"),
+                opening("2026-01-19T09:30:00Z", "2026-01-19T17:00:00Z"),
+            ]
+        );
+        // Thu 15 Jan 2026 18:00 GMT, closed: starts with Friday.
+        assert_eq!(
+            cal.openings(utc("2026-01-15T18:00:00Z"), 1),
+            vec![opening("2026-01-16T09:30:00Z", "2026-01-16T16:00:00Z")]
+        );
+        assert!(cal.openings(utc("2026-01-15T12:00:00Z"), 0).is_empty());
+        assert_eq!(
+            cal.openings(utc("2026-01-15T12:00:00Z"), usize::MAX).len(),
+            MAX_OPENINGS
+        );
+    }
+
+    // --- Bank holidays and closed dates ---
+
+    #[test]
+    fn bank_holiday_and_its_substitute_close_the_window() {
+        let cal = Calendar::govuk_default();
+        // Fri 25 Dec 2026 and Mon 28 Dec 2026 (Boxing Day substitute), 10:00 GMT.
+        assert!(!cal.is_open(utc("2026-12-25T10:00:00Z")));
+        assert!(!cal.is_open(utc("2026-12-28T10:00:00Z")));
+        assert_eq!(
+            cal.closure_on(date(2026, 12, 25)),
+            Some(ClosedReason::BankHoliday("Christmas Day"))
+        );
+        assert_eq!(
+            cal.closure_on(date(2026, 12, 28)),
+            Some(ClosedReason::BankHoliday("Boxing Day (substitute day)"))
+        );
+        // Thu 24 Dec closes 17:00 GMT; next is Tue 29 Dec 09:30 GMT.
+        assert_eq!(
+            cal.next_opening(utc("2026-12-24T17:00:00Z")),
+            Some(opening("2026-12-29T09:30:00Z", "2026-12-29T17:00:00Z"))
+        );
+        // An ordinary day and a weekend day have no closure reason.
+        assert_eq!(cal.closure_on(date(2026, 12, 29)), None);
+        assert_eq!(cal.closure_on(date(2026, 12, 26)), None);
+    }
+
+    #[test]
+    fn new_years_day_2027_in_each_region() {
+        let name = Some(ClosedReason::BankHoliday("New Year's Day"));
+        for region in [
+            Region::EnglandAndWales,
+            Region::Scotland,
+            Region::NorthernIreland,
+        ] {
+            let cal = govuk_in(region);
+            // Fri 1 Jan 2027: closed all day (09:30 and 15:00 GMT).
+            assert!(!cal.is_open(utc("2027-01-01T09:30:00Z")), "{region:?}");
+            assert!(!cal.is_open(utc("2027-01-01T15:00:00Z")), "{region:?}");
+            assert_eq!(cal.closure_on(date(2027, 1, 1)), name, "{region:?}");
+        }
+        // 2 Jan 2027 is a Saturday: Scotland's substitute is Mon 4 Jan.
+        let scotland = govuk_in(Region::Scotland);
+        assert!(!scotland.is_open(utc("2027-01-04T10:00:00Z")));
+        assert_eq!(
+            scotland.closure_on(date(2027, 1, 4)),
+            Some(ClosedReason::BankHoliday("2nd January (substitute day)"))
+        );
+        // From Thu 31 Dec 2026 17:00 GMT: Scotland reopens Tue 5 Jan, the others Mon 4 Jan.
+        assert_eq!(
+            scotland.next_opening(utc("2026-12-31T17:00:00Z")),
+            Some(opening("2027-01-05T09:30:00Z", "2027-01-05T17:00:00Z"))
+        );
+        for region in [Region::EnglandAndWales, Region::NorthernIreland] {
+            let cal = govuk_in(region);
+            assert!(cal.is_open(utc("2027-01-04T10:00:00Z")), "{region:?}");
+            assert_eq!(
+                cal.next_opening(utc("2026-12-31T17:00:00Z")),
+                Some(opening("2027-01-04T09:30:00Z", "2027-01-04T17:00:00Z")),
+                "{region:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn region_none_ignores_bank_holidays() {
+        let cal = govuk_in(Region::None);
+        // Fri 25 Dec 2026 10:00 GMT.
+        assert!(cal.is_open(utc("2026-12-25T10:00:00Z")));
+        assert_eq!(cal.closure_on(date(2026, 12, 25)), None);
+    }
+
+    #[test]
+    fn closed_dates_close_and_are_listed_with_bank_holidays() {
+        let mut cal = Calendar::govuk_default();
+        cal.closed_dates = [
+            date(2026, 12, 24), // Thursday
+            date(2026, 12, 26), // Saturday: no hours anyway
+            date(2026, 12, 28), // also the Boxing Day substitute
+            date(2026, 12, 31), // Thursday
+            date(2027, 2, 1),   // outside the range asked for
+        ]
+        .into_iter()
+        .collect();
+        // Thu 24 Dec 2026 10:00 GMT.
+        assert!(!cal.is_open(utc("2026-12-24T10:00:00Z")));
+        assert_eq!(
+            cal.closure_on(date(2026, 12, 24)),
+            Some(ClosedReason::ClosedDate)
+        );
+        assert_eq!(cal.closure_on(date(2026, 12, 26)), None);
+        let bh = ClosedReason::BankHoliday;
+        assert_eq!(
+            cal.closed_days(date(2026, 12, 20), date(2027, 1, 5)),
+            vec![
+                ClosedDay {
+                    date: date(2026, 12, 24),
+                    reason: ClosedReason::ClosedDate
+                },
+                ClosedDay {
+                    date: date(2026, 12, 25),
+                    reason: bh("Christmas Day")
+                },
+                ClosedDay {
+                    date: date(2026, 12, 28),
+                    reason: bh("Boxing Day (substitute day)")
+                },
+                ClosedDay {
+                    date: date(2026, 12, 31),
+                    reason: ClosedReason::ClosedDate
+                },
+                ClosedDay {
+                    date: date(2027, 1, 1),
+                    reason: bh("New Year's Day")
+                },
+            ]
+        );
+        // Inclusive at both ends; reversed range is empty.
+        assert_eq!(
+            cal.closed_days(date(2026, 12, 24), date(2026, 12, 24))
+                .len(),
+            1
+        );
+        assert!(cal
+            .closed_days(date(2027, 1, 5), date(2026, 12, 20))
+            .is_empty());
+    }
+
+    #[test]
+    fn closed_days_includes_weekend_holidays_when_weekend_has_hours() {
+        let mut cal = govuk_in(Region::Scotland);
+        cal.week[5] = hours(10 * 60, 12 * 60); // Saturdays 10:00-12:00
+        cal.closed_dates.insert(date(2026, 12, 26)); // a Saturday
+        let days: Vec<NaiveDate> = cal
+            .closed_days(date(2026, 11, 28), date(2027, 1, 4))
+            .into_iter()
+            .map(|c| c.date)
+            .collect();
+        assert_eq!(
+            days,
+            [
+                date(2026, 11, 30),
+                date(2026, 12, 25),
+                date(2026, 12, 26),
+                date(2026, 12, 28),
+                date(2027, 1, 1),
+                date(2027, 1, 4),
+            ]
+        );
+        // Sat 26 Dec 2026 11:00 GMT is a closed date.
+        assert!(!cal.is_open(utc("2026-12-26T11:00:00Z")));
+        // Sat 2 Jan 2027 11:00 GMT: the holiday itself moved to Monday, so Saturday is open.
+        assert!(cal.is_open(utc("2027-01-02T11:00:00Z")));
+    }
+
+    // --- Degenerate weeks ---
+
+    #[test]
+    fn all_closed_week_has_no_opening() {
+        let cal = Calendar {
+            week: [None; 7],
+            ..Calendar::govuk_default()
+        };
+        let at = utc("2026-01-16T12:00:00Z");
+        assert!(!cal.is_open(at));
+        assert_eq!(cal.next_opening(at), None);
+        assert!(cal.openings(at, 5).is_empty());
+        assert!(cal
+            .closed_days(date(2026, 1, 1), date(2026, 12, 31))
+            .is_empty());
+    }
+
+    #[test]
+    fn always_open_week_is_open_everywhere() {
+        let cal = always(Europe::London);
+        for at in [
+            "2026-01-01T00:00:00Z",
+            "2026-03-29T00:59:59Z", // 00:59:59 GMT, just before the spring change
+            "2026-03-29T01:00:00Z", // 02:00 BST
+            "2026-03-28T23:00:00Z", // 23:00 GMT Saturday
+            "2026-10-24T23:00:00Z", // 00:00 BST Sunday
+            "2026-10-25T01:30:00Z", // 01:30 GMT, the repeated hour
+            "2026-12-25T12:00:00Z",
+        ] {
+            assert!(cal.is_open(utc(at)), "{at}");
+        }
+        let list = cal.openings(utc("2026-03-27T12:00:00Z"), 10);
+        assert_eq!(list.len(), 10);
+        // Each day runs midnight to midnight and the next starts where it ends.
+        assert!(list.windows(2).all(|w| w[0].closes == w[1].opens));
+        // Sun 29 Mar 2026 is 23 hours long, from 00:00 GMT to 00:00 BST.
+        assert_eq!(
+            list[2],
+            opening("2026-03-29T00:00:00Z", "2026-03-29T23:00:00Z")
+        );
+        // Sun 25 Oct 2026 is 25 hours long, from 00:00 BST to 00:00 GMT.
+        let autumn = cal.openings(utc("2026-10-25T12:00:00Z"), 1);
+        assert_eq!(
+            autumn,
+            vec![opening("2026-10-24T23:00:00Z", "2026-10-26T00:00:00Z")]
+        );
+    }
+
+    #[test]
+    fn always_open_across_midnight_clock_changes() {
+        // These zones change their clocks at local midnight, so 00:00 can be missing or repeated.
+        for tz in [America::Santiago, America::Havana, Africa::Cairo] {
+            let cal = always(tz);
+            let from = utc("2025-01-01T00:00:00Z");
+            let list = cal.openings(from, 800);
+            assert_eq!(list.len(), 800, "{tz}");
+            assert!(list.windows(2).all(|w| w[0].closes == w[1].opens), "{tz}");
+            assert!(list.iter().all(|o| o.opens < o.closes), "{tz}");
+            // The period really crosses clock changes: some days are not 24 hours long.
+            assert!(
+                list.iter()
+                    .any(|o| o.closes - o.opens != chrono::TimeDelta::hours(24)),
+                "{tz}"
+            );
+            // Every hour in between is open.
+            let mut at = from;
+            while at < list[799].closes {
+                assert!(cal.is_open(at), "{tz} {at}");
+                at += chrono::TimeDelta::minutes(30);
+            }
+        }
+    }
+
+    // --- Clock changes inside the opening hours ---
+
+    #[test]
+    fn hours_in_a_gap_start_when_the_clock_jumps() {
+        let mut cal = always(Europe::London);
+        cal.week = [None; 7];
+        cal.week[6] = hours(90, 180); // Sundays 01:30-03:00
+                                      // Sun 29 Mar 2026: 01:30 local never happens; the window opens at the jump,
+                                      // 01:00 UTC (02:00 BST), and closes 03:00 BST = 02:00 UTC.
+        assert_eq!(
+            cal.next_opening(utc("2026-03-28T12:00:00Z")),
+            Some(opening("2026-03-29T01:00:00Z", "2026-03-29T02:00:00Z"))
+        );
+        // Sun 25 Oct 2026: 01:30 happens twice; the window opens at the first (BST,
+        // 00:30 UTC) and closes at 03:00 GMT.
+        assert_eq!(
+            cal.next_opening(utc("2026-10-24T12:00:00Z")),
+            Some(opening("2026-10-25T00:30:00Z", "2026-10-25T03:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn hours_entirely_in_a_gap_are_skipped() {
+        let mut cal = always(Europe::London);
+        cal.week = [None; 7];
+        cal.week[6] = hours(60, 119); // Sundays 01:00-01:59
+                                      // Sun 29 Mar 2026 has no 01:00-01:59; the next is Sun 5 Apr, 01:00 BST = 00:00 UTC.
+        assert_eq!(
+            cal.next_opening(utc("2026-03-28T12:00:00Z")),
+            Some(opening("2026-04-05T00:00:00Z", "2026-04-05T00:59:00Z"))
+        );
+        assert!(!cal.is_open(utc("2026-03-29T01:00:00Z")));
+    }
+
+    #[test]
+    fn invalid_hand_built_hours_do_not_panic() {
+        let mut cal = Calendar::govuk_default();
+        cal.week = [
+            hours(2000, 3000),
+            hours(600, 500),
+            hours(1440, 1440),
+            hours(0, u16::MAX),
+            hours(u16::MAX, 0),
+            None,
+            None,
+        ];
+        let at = utc("2026-01-14T12:00:00Z");
+        assert!(!cal.is_open(at));
+        assert_eq!(cal.next_opening(at), None);
+        assert!(cal.openings(at, 3).is_empty());
+    }
+
+    #[test]
+    fn extreme_instants_do_not_panic() {
+        let instants = [
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            utc("1970-01-01T00:00:00Z"),
+        ];
+        for tz in [
+            Europe::London,
+            Asia::Tokyo,
+            Pacific::Kiritimati,
+            America::Santiago,
+            chrono_tz::Etc::GMTPlus12,
+        ] {
+            for cal in [
+                always(tz),
+                Calendar {
+                    tz,
+                    ..Calendar::govuk_default()
+                },
+            ] {
+                for at in instants {
+                    let _ = cal.is_open(at);
+                    let _ = cal.next_opening(at);
+                    let _ = cal.openings(at, 3);
+                    assert!(!format_local(at, tz).is_empty());
+                }
+                let _ = cal.closure_on(NaiveDate::MAX);
+                let _ = cal.closure_on(NaiveDate::MIN);
+                let _ = cal.closed_days(NaiveDate::MIN, date(-262_143, 2, 1));
+                let _ = cal.closed_days(date(262_142, 12, 1), NaiveDate::MAX);
+            }
+        }
+    }
+
+    // --- Formatting ---
+
+    #[test]
+    fn format_local_shows_gmt_and_bst() {
+        assert_eq!(
+            format_local(utc("2025-11-24T09:30:00Z"), Europe::London),
+            "Mon 24 Nov 09:30 GMT"
+        );
+        // 08:30 UTC on Mon 20 Jul 2026 is 09:30 BST.
+        assert_eq!(
+            format_local(utc("2026-07-20T08:30:00Z"), Europe::London),
+            "Mon 20 Jul 09:30 BST"
+        );
+        assert_eq!(
+            format_local(utc("2026-03-02T09:30:00Z"), Europe::London),
+            "Mon 2 Mar 09:30 GMT"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+use badger::app::{Application, RunOptions};
+use badger::clock::{Clock, SystemClock};
+use badger::config::{Settings, WindowKind};
+use badger::domain::window::format_local;
+use badger::store::Store;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "badger",
+    version,
+    about = "Coordinates deployments in Slack, the GOV.UK way"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the Slack app (local mode without SLACK_BOT_TOKEN).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the effective policy and the next five window openings.
+    CheckConfig,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    badger::telemetry::init();
+    let cli = Cli::parse();
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("badger: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        Command::Serve => {
+            match Application::build(settings, Arc::new(SystemClock), RunOptions::default()).await {
+                Ok(app) => {
+                    println!("badger listening on http://{}", app.addr);
+                    app.run_until_stopped().await;
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("badger: cannot start: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Migrate => {
+            let result = async {
+                let store = Store::connect(&settings.database_url).await?;
+                store.migrate().await
+            }
+            .await;
+            match result {
+                Ok(()) => {
+                    println!("migrations applied");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("badger: migration failed: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::CheckConfig => {
+            print!("{}", check_config(&settings, SystemClock.now()));
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
+    let p = &s.policy;
+    let cal = &p.calendar;
+    let mut out = String::new();
+    let source = s
+        .policy_path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "built-in GOV.UK defaults".into());
+    out += &format!("policy: {source}\n");
+    out += &format!(
+        "mode: {}\n",
+        if matches!(s.slack, badger::config::SlackMode::Local { .. }) {
+            "local (no SLACK_BOT_TOKEN)"
+        } else {
+            "Slack"
+        }
+    );
+    out += &format!(
+        "channel: {}\n",
+        p.channel
+            .as_deref()
+            .unwrap_or("(where each command is typed)")
+    );
+    out += &format!("timezone: {}\n", cal.tz.name());
+    out += &format!("commands: {} {}\n", p.deploy_command, p.hold_command);
+    out += &format!(
+        "admins: {}\n",
+        if p.admins.is_empty() {
+            "(none)".into()
+        } else {
+            p.admins.join(", ")
+        }
+    );
+    out += &format!(
+        "apps: {}\n",
+        if p.apps.is_empty() {
+            "(any valid name)".into()
+        } else {
+            p.apps
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    out += "environments:\n";
+    for e in &p.environments {
+        out += &format!(
+            "  {}: window {}, {}, deployers: {}\n",
+            e.name,
+            if e.window == WindowKind::Always {
+                "always"
+            } else {
+                "office-hours"
+            },
+            if e.requires_previous {
+                "requires the previous environment"
+            } else {
+                "no promotion rule"
+            },
+            if e.deployers.is_empty() {
+                "anyone".into()
+            } else {
+                e.deployers.join(", ")
+            }
+        );
+    }
+    let days = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    out += "window:\n";
+    for (d, hours) in days.iter().zip(cal.week.iter()) {
+        out += &format!(
+            "  {d}: {}\n",
+            hours
+                .map(|h| h.to_string())
+                .unwrap_or_else(|| "closed".into())
+        );
+    }
+    out += &format!("  bank holidays: {}\n", cal.region.as_str());
+    out += &format!(
+        "  closed dates: {}\n",
+        cal.closed_dates
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    out += &format!("turn timeout: {} minutes\n", p.turn_timeout.num_minutes());
+    out += "next openings:\n";
+    for o in cal.openings(now, 5) {
+        out += &format!(
+            "  {} – {}   (UTC {} – {})\n",
+            format_local(o.opens, cal.tz),
+            format_local(o.closes, cal.tz),
+            o.opens.format("%Y-%m-%d %H:%M"),
+            o.closes.format("%Y-%m-%d %H:%M")
+        );
+    }
+    out
+}

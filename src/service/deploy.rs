@@ -1,0 +1,306 @@
+//! `/deploy` requests and the commands that act on your own deployment.
+
+use super::queue::{describe, Outcome};
+use super::{post, refuse, Actor, Core, Result, ServiceError};
+use crate::domain::deployment::{Deployment, Event, State};
+use crate::domain::hold::blocking;
+use crate::domain::names::{AppName, EnvName, GitRef};
+use crate::domain::promotion::{self, PromotionCheck};
+use crate::domain::text::{escape, mention};
+use crate::domain::window::format_local;
+use crate::slack::blocks::{self, Message};
+use crate::store::{env_lock, NewDeployment};
+
+#[derive(Debug, Clone)]
+pub struct DeployRequest {
+    pub app: AppName,
+    pub git_ref: GitRef,
+    pub env: EnvName,
+    pub note: Option<String>,
+    pub emergency: Option<String>,
+}
+
+impl Core {
+    pub async fn request_deploy(&self, actor: &Actor, req: &DeployRequest) -> Result<Message> {
+        let Some(env) = self.policy.env(req.env.as_str()) else {
+            return refuse(format!(
+                "There is no environment called {}.",
+                escape(req.env.as_str())
+            ));
+        };
+        if !self.policy.may_deploy(env, &actor.user) {
+            return refuse(format!(
+                "You are not on the list of people who may deploy to *{}*. Ask an admin{} to add you, or to deploy for you.",
+                escape(env.name.as_str()),
+                admins_hint(&self.policy.admins)
+            ));
+        }
+        let mut attempt = 0;
+        loop {
+            match self.try_request(actor, req).await {
+                Err(ServiceError::Internal(e)) if e.is_unique_violation() && attempt < 5 => {
+                    attempt += 1
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_request(&self, actor: &Actor, req: &DeployRequest) -> Result<Message> {
+        let now = self.now();
+        let (app, git_ref, env) = (req.app.as_str(), req.git_ref.as_str(), req.env.as_str());
+        let env_cfg = self.policy.env(env).expect("checked by request_deploy");
+        let mut tx = self.store.begin().await?;
+        tx.lock(&env_lock(env)).await?;
+
+        let holds = tx.active_holds().await?;
+        if let Some(h) = blocking(&holds, app, env).first() {
+            return refuse(format!(
+                ":no_entry: *{}* can't be deployed to *{}*: {} is holding {} (hold #{}): {}. Ask them, or wait for the hold to be released.",
+                escape(app),
+                escape(env),
+                mention(&h.owner),
+                escape(&h.describe_scope()),
+                h.id,
+                escape(&h.reason)
+            ));
+        }
+        if req.emergency.is_none() && !self.policy.window_open(env_cfg, now) {
+            let next = self
+                .policy
+                .calendar
+                .next_opening(now)
+                .map(|o| {
+                    format!(
+                        "It next opens {}.",
+                        format_local(o.opens, self.policy.calendar.tz)
+                    )
+                })
+                .unwrap_or_else(|| "No opening is scheduled.".into());
+            return refuse(format!(
+                ":lock: The deploy window for *{}* is closed now ({}). {next} If this can't wait, `{} emergency {} {} to {} REASON...`",
+                escape(env),
+                format_local(now, self.policy.calendar.tz),
+                self.policy.deploy_command,
+                escape(app),
+                escape(git_ref),
+                escape(env)
+            ));
+        }
+        if let Some(prev) = self.policy.previous_env(&req.env) {
+            let latest = tx.latest_finished(app, prev.name.as_str()).await?;
+            match promotion::check(latest.as_ref(), git_ref) {
+                PromotionCheck::Allowed => {}
+                PromotionCheck::NeverDeployed => {
+                    return refuse(format!(
+                        ":arrow_right: *{}* `{}` must be deployed to *{}* before *{}*, and *{}* has never been deployed there. Run `{} {} {} to {}` first.",
+                        escape(app), escape(git_ref), escape(prev.name.as_str()), escape(env), escape(app),
+                        self.policy.deploy_command, escape(app), escape(git_ref), escape(prev.name.as_str())
+                    ))
+                }
+                PromotionCheck::LatestDiffers { latest_ref, latest_state } => {
+                    let why = if latest_ref == git_ref {
+                        format!("its latest deployment there ({}) failed", escape(&latest_ref))
+                    } else {
+                        format!("the latest finished deployment there is `{}` ({})", escape(&latest_ref), latest_state.as_str())
+                    };
+                    return refuse(format!(
+                        ":arrow_right: *{}* `{}` must succeed in *{}* before it goes to *{}*: {why}. Run `{} {} {} to {}` first.",
+                        escape(app), escape(git_ref), escape(prev.name.as_str()), escape(env),
+                        self.policy.deploy_command, escape(app), escape(git_ref), escape(prev.name.as_str())
+                    ));
+                }
+            }
+        }
+        let live = tx.env_live(env).await?;
+        if let Some(mine) = live
+            .iter()
+            .find(|d| d.requester == actor.user && d.app == app && d.git_ref == git_ref)
+        {
+            return refuse(format!(
+                "You already have {} in *{}* (#{}, {}). Use `{} cancel {}` to leave the queue.",
+                blocks::what(mine),
+                escape(env),
+                mine.id,
+                mine.state.as_str(),
+                self.policy.deploy_command,
+                mine.id
+            ));
+        }
+
+        let channel = self.announce_channel(&actor.channel);
+        let d = tx
+            .insert_deployment(
+                &NewDeployment {
+                    app,
+                    git_ref,
+                    environment: env,
+                    requester: &actor.user,
+                    channel: &channel,
+                    note: req.note.as_deref(),
+                    emergency_reason: req.emergency.as_deref(),
+                    source: "slack",
+                    state: State::Queued,
+                    ci_url: None,
+                },
+                now,
+            )
+            .await?;
+        let action = if d.is_emergency() {
+            "deploy.emergency"
+        } else {
+            "deploy.request"
+        };
+        let detail = match &d.emergency_reason {
+            Some(r) => format!("{}; reason: {r}", describe(&d)),
+            None => describe(&d),
+        };
+        tx.audit(
+            now,
+            &actor.user,
+            action,
+            &format!("deployment #{}", d.id),
+            &detail,
+        )
+        .await?;
+        self.metrics.requests.inc();
+
+        self.advance(&mut tx, env, now, Some(d.id)).await?;
+        let live = tx.env_live(env).await?;
+        let me = live.iter().find(|x| x.id == d.id).cloned().unwrap_or(d);
+        let reply = if me.state == State::Deploying {
+            blocks::started_reply(&me)
+        } else {
+            let ahead: Vec<Deployment> =
+                live.iter().take_while(|x| x.id != me.id).cloned().collect();
+            let position = ahead.iter().filter(|x| x.state == State::Queued).count() + 1;
+            if me.is_emergency() {
+                // Whoever is deploying should know an emergency is waiting behind them.
+                let m = Message::plain(format!(
+                    ":rotating_light: *EMERGENCY* {} queued {} and goes next. Reason: {}",
+                    mention(&me.requester),
+                    blocks::what(&me),
+                    escape(me.emergency_reason.as_deref().unwrap_or(""))
+                ));
+                post(&mut tx, now, &me.channel, &m, None).await?;
+            }
+            blocks::queued_reply(&me, position, &ahead)
+        };
+        self.commit(tx).await?;
+        Ok(reply)
+    }
+
+    /// `/deploy done` and `/deploy failed`: the caller's own deploying deployment.
+    pub async fn finish_mine(
+        &self,
+        actor: &Actor,
+        outcome: Outcome,
+        note: Option<&str>,
+    ) -> Result<Message> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mine = tx
+            .user_deployments(&actor.user, &[State::Deploying])
+            .await?;
+        let Some(d) = mine.first() else {
+            return refuse(format!(
+                "You have no deployment in progress. `{} status` shows what is deploying.",
+                self.policy.deploy_command
+            ));
+        };
+        tx.lock(&env_lock(&d.environment)).await?;
+        if !self
+            .finish(&mut tx, d, outcome, note, &actor.user, now)
+            .await?
+        {
+            return refuse("That deployment has already finished.");
+        }
+        self.commit(tx).await?;
+        let word = match outcome {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+        };
+        Ok(Message::plain(format!(
+            "Marked {} (#{}) as {word}.",
+            blocks::what(d),
+            d.id
+        )))
+    }
+
+    /// `/deploy cancel [ID]`: leave a queue (the latest waiting entry by default).
+    pub async fn cancel_mine(&self, actor: &Actor, id: Option<i64>) -> Result<Message> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let d = match id {
+            Some(id) => match tx.deployment(id).await? {
+                Some(d) if d.requester == actor.user || self.policy.is_admin(&actor.user) => d,
+                Some(d) => {
+                    return refuse(format!(
+                        "#{id} is {}'s deployment; only they or an admin can cancel it.",
+                        mention(&d.requester)
+                    ))
+                }
+                None => return refuse(format!("There is no deployment #{id}.")),
+            },
+            None => {
+                let waiting = tx
+                    .user_deployments(&actor.user, &[State::Queued, State::Called])
+                    .await?;
+                match waiting.into_iter().next() {
+                    Some(d) => d,
+                    None => return refuse("You are not waiting in any queue."),
+                }
+            }
+        };
+        if d.state == State::Deploying {
+            return refuse(format!(
+                "#{} is already deploying; finish it with `{} done` or `{} failed`.",
+                d.id, self.policy.deploy_command, self.policy.deploy_command
+            ));
+        }
+        if !d.state.is_waiting() {
+            return refuse(format!("#{} has already {}.", d.id, past(d.state)));
+        }
+        tx.lock(&env_lock(&d.environment)).await?;
+        let why = format!("cancelled by {}", actor.user);
+        if !self
+            .drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why)
+            .await?
+        {
+            return refuse(format!("#{} has already moved on.", d.id));
+        }
+        self.commit(tx).await?;
+        Ok(Message::plain(format!(
+            "You left the queue for {} (#{}).",
+            blocks::what(&d),
+            d.id
+        )))
+    }
+}
+
+pub fn past(s: State) -> &'static str {
+    match s {
+        State::Succeeded => "succeeded",
+        State::Failed => "failed",
+        State::Cancelled => "been cancelled",
+        State::Expired => "expired",
+        State::Deploying => "started",
+        State::Called => "been called",
+        State::Queued => "been queued",
+    }
+}
+
+fn admins_hint(admins: &[String]) -> String {
+    if admins.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            admins
+                .iter()
+                .map(|a| mention(a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}

@@ -1,0 +1,150 @@
+//! From a slash command's text to a use case, and from its result to the ephemeral reply.
+
+use super::queue::Outcome;
+use super::{deploy::DeployRequest, Actor, Core, ServiceError};
+use crate::command::{self, CommandContext, DeployCommand, HoldCommand};
+use crate::slack::blocks::Message;
+
+impl Core {
+    pub fn command_context(
+        &self,
+    ) -> (
+        Vec<crate::domain::names::EnvName>,
+        chrono::DateTime<chrono::Utc>,
+    ) {
+        (self.policy.env_names(), self.now())
+    }
+
+    /// Runs one slash command and returns what the person who typed it sees.
+    pub async fn run_slash(&self, actor: &Actor, command_name: &str, text: &str) -> Message {
+        let (envs, now) = self.command_context();
+        let ctx = CommandContext {
+            deploy_command: &self.policy.deploy_command,
+            hold_command: &self.policy.hold_command,
+            environments: &envs,
+            apps: &self.policy.apps,
+            tz: self.policy.calendar.tz,
+            now,
+        };
+        let result = if command_name == self.policy.deploy_command {
+            match command::parse_deploy(text, &ctx) {
+                Ok(cmd) => self.run_deploy(actor, cmd, &ctx).await,
+                Err(e) => return parse_error(e.message(&ctx), e.usage(&ctx)),
+            }
+        } else if command_name == self.policy.hold_command {
+            match command::parse_hold(text, &ctx) {
+                Ok(cmd) => self.run_hold(actor, cmd, &ctx).await,
+                Err(e) => return parse_error(e.message(&ctx), e.usage(&ctx)),
+            }
+        } else {
+            Err(ServiceError::User(format!(
+                "badger doesn't know the command `{}`; it answers `{}` and `{}`.",
+                crate::domain::text::escape(command_name),
+                self.policy.deploy_command,
+                self.policy.hold_command
+            )))
+        };
+        self.reply(result)
+    }
+
+    /// Turns a use case's result into what the person sees; internal errors are logged
+    /// and the person gets an apology that says nothing changed.
+    pub fn reply(&self, result: Result<Message, ServiceError>) -> Message {
+        match result {
+            Ok(m) => m,
+            Err(ServiceError::User(m)) => Message::plain(m),
+            Err(ServiceError::Internal(e)) => {
+                self.metrics.internal_errors.inc();
+                tracing::error!(error = %e, "internal error handling a Slack request");
+                Message::plain(":warning: Sorry, badger hit an internal error and changed nothing. Please try again in a moment.")
+            }
+        }
+    }
+
+    async fn run_deploy(
+        &self,
+        actor: &Actor,
+        cmd: DeployCommand,
+        ctx: &CommandContext<'_>,
+    ) -> Result<Message, ServiceError> {
+        match cmd {
+            DeployCommand::Request {
+                app,
+                git_ref,
+                env,
+                note,
+            } => {
+                self.request_deploy(
+                    actor,
+                    &DeployRequest {
+                        app,
+                        git_ref,
+                        env,
+                        note,
+                        emergency: None,
+                    },
+                )
+                .await
+            }
+            DeployCommand::Emergency {
+                app,
+                git_ref,
+                env,
+                reason,
+            } => {
+                self.request_deploy(
+                    actor,
+                    &DeployRequest {
+                        app,
+                        git_ref,
+                        env,
+                        note: None,
+                        emergency: Some(reason),
+                    },
+                )
+                .await
+            }
+            DeployCommand::Done { note } => {
+                self.finish_mine(actor, Outcome::Succeeded, note.as_deref())
+                    .await
+            }
+            DeployCommand::Failed { reason } => {
+                self.finish_mine(actor, Outcome::Failed, reason.as_deref())
+                    .await
+            }
+            DeployCommand::Cancel { id } => self.cancel_mine(actor, id).await,
+            DeployCommand::Status { env } => self.status(env.as_ref().map(|e| e.as_str())).await,
+            DeployCommand::Versions { app } => {
+                self.versions(app.as_ref().map(|a| a.as_str())).await
+            }
+            DeployCommand::Windows => Ok(self.windows()),
+            DeployCommand::Help => Ok(Message::plain(command::deploy_help(ctx))),
+        }
+    }
+
+    async fn run_hold(
+        &self,
+        actor: &Actor,
+        cmd: HoldCommand,
+        ctx: &CommandContext<'_>,
+    ) -> Result<Message, ServiceError> {
+        match cmd {
+            HoldCommand::Create {
+                scope,
+                env,
+                reason,
+                until,
+            } => {
+                self.create_hold(actor, &scope, env.as_ref(), &reason, until)
+                    .await
+            }
+            HoldCommand::List => self.list_holds().await,
+            HoldCommand::Release { target } => self.release_holds(actor, &target).await,
+            HoldCommand::Help => Ok(Message::plain(command::hold_help(ctx))),
+        }
+    }
+}
+
+fn parse_error(message: String, usage: String) -> Message {
+    Message::plain(format!(":warning: {message}\n```{usage}```"))
+}

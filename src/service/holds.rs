@@ -1,0 +1,338 @@
+//! `/hold`: freezes on an app (or all), announced, kept in the channel topic, released by
+//! their owner or an admin.
+
+use super::{hold_key, post, refuse, update, Actor, Core, Result};
+use crate::command::{HoldScope, ReleaseTarget};
+use crate::domain::deployment::State;
+use crate::domain::hold::{Hold, ALL_APPS};
+use crate::domain::names::EnvName;
+use crate::domain::text::{escape, mention};
+use crate::domain::window::format_local;
+use crate::slack::blocks::{self, button, Message};
+use crate::store::{env_lock, NewHold, Payload, Tx, HOLDS_LOCK};
+use chrono::{DateTime, Utc};
+
+impl Core {
+    fn hold_announcement(&self, h: &Hold) -> Message {
+        let tz = self.policy.calendar.tz;
+        let until = h
+            .until
+            .map(|u| format!("\nUntil: {}", format_local(u, tz)))
+            .unwrap_or_default();
+        let text = format!(
+            ":octagonal_sign: {} is holding deployments of *{}*{}\nReason: {}{until}",
+            mention(&h.owner),
+            escape(if h.is_all() {
+                "all applications"
+            } else {
+                &h.scope
+            }),
+            h.environment
+                .as_ref()
+                .map(|e| format!(" in *{}*", escape(e)))
+                .unwrap_or_default(),
+            escape(&h.reason),
+        );
+        Message::plain(text)
+            .with_context(&format!(
+                "Hold #{} · release with `{} release {}`",
+                h.id, self.policy.hold_command, h.id
+            ))
+            .with_buttons(vec![button("hold_release", "Release hold", h.id, None)])
+    }
+
+    fn hold_released_message(&self, h: &Hold, by: &str, at: DateTime<Utc>) -> Message {
+        let mut m = self.hold_announcement(h);
+        m.blocks.retain(|b| b["type"] != "actions");
+        m.with_context(&format!(
+            ":white_check_mark: Released by {} at {}",
+            mention(by),
+            format_local(at, self.policy.calendar.tz)
+        ))
+    }
+
+    async fn sync_topic(
+        &self,
+        tx: &mut Tx,
+        now: DateTime<Utc>,
+        channel: &str,
+        notify: &str,
+    ) -> Result<()> {
+        tx.enqueue(
+            &Payload::Topic {
+                channel: channel.to_owned(),
+                notify: Some(notify.to_owned()),
+            },
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn create_hold(
+        &self,
+        actor: &Actor,
+        scope: &HoldScope,
+        env: Option<&EnvName>,
+        reason: &str,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Message> {
+        let now = self.now();
+        let scope_str = match scope {
+            HoldScope::All => ALL_APPS.to_owned(),
+            HoldScope::App(a) => a.as_str().to_owned(),
+        };
+        let env_str = env.map(|e| e.as_str().to_owned());
+        let channel = self.announce_channel(&actor.channel);
+        let mut tx = self.store.begin().await?;
+        tx.lock(HOLDS_LOCK).await?;
+        let holds = tx.active_holds().await?;
+        if let Some(mine) = holds
+            .iter()
+            .find(|h| h.owner == actor.user && h.scope == scope_str && h.environment == env_str)
+        {
+            tx.update_hold(mine.id, reason, until, &actor.user, now)
+                .await?;
+            tx.audit(
+                now,
+                &actor.user,
+                "hold.update",
+                &format!("hold #{}", mine.id),
+                reason,
+            )
+            .await?;
+            let updated = tx.hold(mine.id).await?.unwrap_or_else(|| mine.clone());
+            update(
+                &mut tx,
+                now,
+                &updated.channel,
+                hold_key(updated.id),
+                &self.hold_announcement(&updated),
+            )
+            .await?;
+            self.sync_topic(&mut tx, now, &updated.channel, &actor.user)
+                .await?;
+            self.commit(tx).await?;
+            return Ok(Message::plain(format!(
+                "You already held {}; I updated the reason of hold #{}.",
+                escape(&updated.describe_scope()),
+                updated.id
+            )));
+        }
+        let id = tx
+            .insert_hold(
+                &NewHold {
+                    scope: &scope_str,
+                    environment: env_str.as_deref(),
+                    reason,
+                    owner: &actor.user,
+                    channel: &channel,
+                    until,
+                },
+                now,
+            )
+            .await?;
+        let Some(h) = tx.hold(id).await? else {
+            return refuse("The hold could not be saved; please try again.");
+        };
+        tx.audit(
+            now,
+            &actor.user,
+            "hold.create",
+            &format!("hold #{id}"),
+            &format!("{}: {reason}", h.describe_scope()),
+        )
+        .await?;
+        post(
+            &mut tx,
+            now,
+            &channel,
+            &self.hold_announcement(&h),
+            Some(hold_key(id)),
+        )
+        .await?;
+        self.sync_topic(&mut tx, now, &channel, &actor.user).await?;
+        // Whoever holds the turn for a now-held app gives it back and keeps their place.
+        for e in self
+            .policy
+            .environments
+            .iter()
+            .filter(|e| env_str.as_deref().is_none_or(|x| x == e.name.as_str()))
+        {
+            tx.lock(&env_lock(e.name.as_str())).await?;
+            for d in tx.env_live(e.name.as_str()).await? {
+                if d.state == State::Called && h.covers(&d.app, &d.environment) {
+                    tx.transition(d.id, State::Called, State::Queued, now, None)
+                        .await?;
+                    update(
+                        &mut tx,
+                        now,
+                        &d.channel,
+                        super::turn_key(d.id),
+                        &blocks::your_turn_closed(&d, "paused by a hold; you keep your place"),
+                    )
+                    .await?;
+                    post(&mut tx, now, &d.channel, &blocks::held_turn(&d, &h), None).await?;
+                    tx.set_hold_notified(d.id, true).await?;
+                    self.advance(&mut tx, e.name.as_str(), now, None).await?;
+                }
+            }
+        }
+        self.metrics.holds.inc();
+        self.commit(tx).await?;
+        Ok(Message::plain(format!(
+            "Hold #{id} on {} is in place and in the channel topic. Release it with `{} release {id}`.",
+            escape(&h.describe_scope()),
+            self.policy.hold_command
+        )))
+    }
+
+    pub async fn list_holds(&self) -> Result<Message> {
+        let holds = self.store.active_holds().await?;
+        if holds.is_empty() {
+            return Ok(Message::plain("No holds stand."));
+        }
+        let tz = self.policy.calendar.tz;
+        let lines: Vec<String> = holds
+            .iter()
+            .map(|h| format!("• {}", blocks::hold_line(h, tz)))
+            .collect();
+        Ok(Message::plain(format!(
+            "*Holds* ({}):\n{}",
+            holds.len(),
+            lines.join("\n")
+        )))
+    }
+
+    pub async fn release_holds(&self, actor: &Actor, target: &ReleaseTarget) -> Result<Message> {
+        let holds = self.store.active_holds().await?;
+        let matching: Vec<&Hold> = match target {
+            ReleaseTarget::Id(id) => {
+                return self.release_hold_by_id(actor, *id).await;
+            }
+            ReleaseTarget::All => holds.iter().filter(|h| h.is_all()).collect(),
+            ReleaseTarget::App(a) => holds.iter().filter(|h| h.scope == a.as_str()).collect(),
+        };
+        if matching.is_empty() {
+            return refuse(format!(
+                "No hold on {} stands. `{} list` shows the holds.",
+                match target {
+                    ReleaseTarget::App(a) => escape(a.as_str()),
+                    _ => "all applications".into(),
+                },
+                self.policy.hold_command
+            ));
+        }
+        let admin = self.policy.is_admin(&actor.user);
+        let mine: Vec<&Hold> = matching
+            .iter()
+            .copied()
+            .filter(|h| h.owner == actor.user)
+            .collect();
+        let to_release: Vec<&Hold> = if !mine.is_empty() {
+            mine
+        } else if admin {
+            matching.clone()
+        } else {
+            let owners: Vec<String> = matching
+                .iter()
+                .map(|h| format!("{} (#{})", mention(&h.owner), h.id))
+                .collect();
+            return refuse(format!(
+                "Only the owner of a hold or an admin can release it. This one is held by {}. Nothing was changed.",
+                owners.join(", ")
+            ));
+        };
+        let mut released = Vec::new();
+        for h in to_release {
+            if self.release_one(actor, h.id).await? {
+                released.push(format!("#{}", h.id));
+            }
+        }
+        if released.is_empty() {
+            return refuse("Those holds were already released; nothing was changed.");
+        }
+        Ok(Message::plain(format!(
+            "Released hold {}.",
+            released.join(", ")
+        )))
+    }
+
+    pub async fn release_hold_by_id(&self, actor: &Actor, id: i64) -> Result<Message> {
+        let holds = self.store.active_holds().await?;
+        let Some(h) = holds.iter().find(|h| h.id == id) else {
+            return refuse(format!("Hold #{id} is not standing (already released, or never existed). Nothing was changed."));
+        };
+        if h.owner != actor.user && !self.policy.is_admin(&actor.user) {
+            self.metrics.refused_presses.inc();
+            return refuse(format!(
+                "Only {} (who placed hold #{id}) or an admin can release it. Nothing was changed.",
+                mention(&h.owner)
+            ));
+        }
+        if !self.release_one(actor, id).await? {
+            return refuse(format!(
+                "Hold #{id} was already released. Nothing was changed."
+            ));
+        }
+        Ok(Message::plain(format!(
+            "Released hold #{id} on {}.",
+            escape(&h.describe_scope())
+        )))
+    }
+
+    /// Releases one hold: updates its announcement, says so in the channel, fixes the
+    /// topic and lets the queues move. False if someone released it first.
+    async fn release_one(&self, actor: &Actor, id: i64) -> Result<bool> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        tx.lock(HOLDS_LOCK).await?;
+        if !tx.release_hold(id, &actor.user, now).await? {
+            return Ok(false);
+        }
+        let Some(h) = tx.hold(id).await? else {
+            return Ok(false);
+        };
+        tx.audit(
+            now,
+            &actor.user,
+            "hold.release",
+            &format!("hold #{id}"),
+            &h.describe_scope(),
+        )
+        .await?;
+        update(
+            &mut tx,
+            now,
+            &h.channel,
+            hold_key(id),
+            &self.hold_released_message(&h, &actor.user, now),
+        )
+        .await?;
+        post(
+            &mut tx,
+            now,
+            &h.channel,
+            &Message::plain(format!(
+                ":white_check_mark: {} released the hold on {} (#{id}).",
+                mention(&actor.user),
+                escape(&h.describe_scope())
+            )),
+            None,
+        )
+        .await?;
+        self.sync_topic(&mut tx, now, &h.channel, &actor.user)
+            .await?;
+        for e in &self.policy.environments {
+            if h.environment
+                .as_deref()
+                .is_none_or(|x| x == e.name.as_str())
+            {
+                tx.lock(&env_lock(e.name.as_str())).await?;
+                self.advance(&mut tx, e.name.as_str(), now, None).await?;
+            }
+        }
+        self.commit(tx).await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,176 @@
+//! One function per use case: load -> decide (domain) -> store + outbox in one
+//! transaction -> reply. Errors are split as triagebot does: `User` is told to the person,
+//! `Internal` is logged and the person gets a short apology (nothing was changed).
+
+mod buttons;
+mod ci;
+mod deploy;
+mod dispatch;
+mod holds;
+mod queue;
+mod schedule;
+mod status;
+
+pub use buttons::Action;
+pub use ci::{CheckResult, CiError, CiEvent, CiReport};
+pub use deploy::DeployRequest;
+pub use queue::Outcome;
+
+use crate::clock::SharedClock;
+use crate::config::Policy;
+use crate::metrics::Metrics;
+use crate::slack::blocks::Message;
+use crate::store::{Payload, Store, StoreError, Tx};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Something the person did or asked that badger refuses; shown to them as is.
+    #[error("{0}")]
+    User(String),
+    #[error(transparent)]
+    Internal(#[from] StoreError),
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+pub fn refuse<T>(message: impl Into<String>) -> Result<T> {
+    Err(ServiceError::User(message.into()))
+}
+
+/// Who did something, and where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: String,
+    pub channel: String,
+}
+
+#[derive(Clone)]
+pub struct Core {
+    pub store: Store,
+    pub policy: Arc<Policy>,
+    pub clock: SharedClock,
+    pub outbox_wake: Arc<Notify>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Core {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Where announcements go: the configured deploy channel, else where the person typed.
+    pub fn announce_channel(&self, typed_in: &str) -> String {
+        self.policy
+            .channel
+            .clone()
+            .unwrap_or_else(|| typed_in.to_owned())
+    }
+
+    /// Commits and wakes the outbox worker.
+    pub async fn commit(&self, tx: Tx) -> Result<()> {
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        Ok(())
+    }
+
+    /// Runs `f` in a transaction, retrying when a unique index says another request won a
+    /// race (e.g. two replicas starting the same free environment).
+    pub async fn retrying<T, F>(&self, mut f: F) -> Result<T>
+    where
+        F: AsyncFnMut(&Core) -> Result<T>,
+    {
+        let mut attempt = 0;
+        loop {
+            match f(self).await {
+                Err(ServiceError::Internal(e)) if e.is_unique_violation() && attempt < 5 => {
+                    attempt += 1
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+pub async fn post(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    channel: &str,
+    m: &Message,
+    key: Option<String>,
+) -> Result<()> {
+    tx.enqueue(
+        &Payload::Post {
+            channel: channel.to_owned(),
+            text: m.text.clone(),
+            blocks: m.blocks.clone(),
+            key,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    channel: &str,
+    key: String,
+    m: &Message,
+) -> Result<()> {
+    tx.enqueue(
+        &Payload::Update {
+            channel: channel.to_owned(),
+            key,
+            text: m.text.clone(),
+            blocks: m.blocks.clone(),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn ephemeral(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    channel: &str,
+    user: &str,
+    m: &Message,
+) -> Result<()> {
+    tx.enqueue(
+        &Payload::Ephemeral {
+            channel: channel.to_owned(),
+            user: user.to_owned(),
+            text: m.text.clone(),
+            blocks: m.blocks.clone(),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Message keys: which stored Slack message a later update goes to.
+pub fn start_key(id: i64) -> String {
+    format!("start:{id}")
+}
+pub fn turn_key(id: i64) -> String {
+    format!("turn:{id}")
+}
+pub fn hold_key(id: i64) -> String {
+    format!("hold:{id}")
+}
+
+impl Core {
+    /// An ephemeral note to one person (e.g. why their button press changed nothing).
+    pub async fn tell(&self, actor: &Actor, m: &Message) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        ephemeral(&mut tx, now, &actor.channel, &actor.user, m).await?;
+        self.commit(tx).await
+    }
+}

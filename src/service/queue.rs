@@ -1,0 +1,226 @@
+//! Moving an environment's queue on: who is called, started, finished, expired.
+//! Everything here runs inside a transaction that holds the environment's lock.
+
+use super::{post, start_key, turn_key, update, Core, Result};
+use crate::domain::deployment::{transition, Deployment, Event, State};
+use crate::domain::queue::next_in_line;
+use crate::slack::blocks;
+use crate::store::Tx;
+use chrono::{DateTime, Utc};
+
+/// How a deployment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+}
+
+impl Core {
+    /// If the environment is free, calls the next one in line (or starts `start_at_once`
+    /// directly when it is the one in line: a requester who finds the environment free
+    /// starts at once). Those passed over for a hold are told once.
+    pub(super) async fn advance(
+        &self,
+        tx: &mut Tx,
+        env: &str,
+        now: DateTime<Utc>,
+        start_at_once: Option<i64>,
+    ) -> Result<Option<Deployment>> {
+        let live = tx.env_live(env).await?;
+        if live
+            .iter()
+            .any(|d| matches!(d.state, State::Called | State::Deploying))
+        {
+            return Ok(None);
+        }
+        let queued: Vec<Deployment> = live
+            .into_iter()
+            .filter(|d| d.state == State::Queued)
+            .collect();
+        if queued.is_empty() {
+            return Ok(None);
+        }
+        let Some(env_cfg) = self.policy.env(env) else {
+            return Ok(None);
+        };
+        let holds = tx.active_holds().await?;
+        let open = self.policy.window_open(env_cfg, now);
+        let next = next_in_line(&queued, &holds, open);
+        for (d, h) in &next.held {
+            if !d.hold_notified {
+                post(tx, now, &d.channel, &blocks::held_turn(d, h), None).await?;
+                tx.set_hold_notified(d.id, true).await?;
+            }
+        }
+        let Some(d) = next.call else {
+            return Ok(None);
+        };
+        if Some(d.id) == start_at_once {
+            self.start(tx, d, now).await?;
+        } else {
+            transition(d.state, Event::Call)
+                .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+            if tx
+                .transition(d.id, State::Queued, State::Called, now, None)
+                .await?
+            {
+                let mut called = d.clone();
+                called.state = State::Called;
+                called.called_at = Some(now);
+                post(
+                    tx,
+                    now,
+                    &d.channel,
+                    &blocks::your_turn(&called, self.policy.turn_timeout),
+                    Some(turn_key(d.id)),
+                )
+                .await?;
+                tx.audit(
+                    now,
+                    "badger",
+                    "deploy.call",
+                    &format!("deployment #{}", d.id),
+                    &d.requester,
+                )
+                .await?;
+            }
+        }
+        Ok(tx.deployment(d.id).await?)
+    }
+
+    /// Queued or called -> deploying, with the start alert.
+    pub(super) async fn start(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        if !tx
+            .transition(d.id, d.state, State::Deploying, now, None)
+            .await?
+        {
+            return Ok(false);
+        }
+        let mut started = d.clone();
+        started.state = State::Deploying;
+        started.started_at = Some(now);
+        post(
+            tx,
+            now,
+            &d.channel,
+            &blocks::start_alert(&started),
+            Some(start_key(d.id)),
+        )
+        .await?;
+        if d.state == State::Called {
+            update(
+                tx,
+                now,
+                &d.channel,
+                turn_key(d.id),
+                &blocks::your_turn_closed(&started, "started"),
+            )
+            .await?;
+        }
+        tx.audit(
+            now,
+            &d.requester,
+            "deploy.start",
+            &format!("deployment #{}", d.id),
+            &describe(d),
+        )
+        .await?;
+        self.metrics.started.inc();
+        Ok(true)
+    }
+
+    /// Deploying -> succeeded | failed, with the end alert; then the next one is called.
+    pub(super) async fn finish(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        outcome: Outcome,
+        note: Option<&str>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let to = match outcome {
+            Outcome::Succeeded => State::Succeeded,
+            Outcome::Failed => State::Failed,
+        };
+        if !tx.transition(d.id, State::Deploying, to, now, note).await? {
+            return Ok(false);
+        }
+        let Some(done) = tx.deployment(d.id).await? else {
+            return Ok(false);
+        };
+        post(tx, now, &d.channel, &blocks::end_alert(&done), None).await?;
+        update(
+            tx,
+            now,
+            &d.channel,
+            start_key(d.id),
+            &blocks::start_alert_closed(&done),
+        )
+        .await?;
+        tx.audit(
+            now,
+            actor,
+            &format!("deploy.{}", to.as_str()),
+            &format!("deployment #{}", d.id),
+            note.unwrap_or(""),
+        )
+        .await?;
+        match outcome {
+            Outcome::Succeeded => self.metrics.succeeded.inc(),
+            Outcome::Failed => self.metrics.failed.inc(),
+        }
+        self.advance(tx, &d.environment, now, None).await?;
+        Ok(true)
+    }
+
+    /// Queued or called -> cancelled or expired; if it held the turn, the next is called.
+    pub(super) async fn drop_out(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        event: Event,
+        actor: &str,
+        now: DateTime<Utc>,
+        why: &str,
+    ) -> Result<bool> {
+        let to = match transition(d.state, event) {
+            Ok(to) => to,
+            Err(_) => return Ok(false),
+        };
+        if !tx.transition(d.id, d.state, to, now, Some(why)).await? {
+            return Ok(false);
+        }
+        if d.state == State::Called {
+            update(
+                tx,
+                now,
+                &d.channel,
+                turn_key(d.id),
+                &blocks::your_turn_closed(d, why),
+            )
+            .await?;
+        }
+        tx.audit(
+            now,
+            actor,
+            &format!("deploy.{}", to.as_str()),
+            &format!("deployment #{}", d.id),
+            why,
+        )
+        .await?;
+        if d.state == State::Called {
+            self.advance(tx, &d.environment, now, None).await?;
+        }
+        Ok(true)
+    }
+}
+
+pub fn describe(d: &Deployment) -> String {
+    format!("{} {} to {}", d.app, d.git_ref, d.environment)
+}

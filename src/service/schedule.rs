@@ -1,0 +1,142 @@
+//! Time-driven work: turn timeouts, window closing, reminders. Every replica runs it; each
+//! step is a conditional update under the environment's lock, so exactly one replica acts.
+
+use super::{post, Core, Result};
+use crate::config::WindowKind;
+use crate::domain::deployment::{Event, State};
+use crate::domain::text::{escape, mention};
+use crate::domain::window::format_local;
+use crate::slack::blocks::{self, Message};
+use crate::store::{env_lock, HOLDS_LOCK};
+use chrono::Duration;
+
+/// How long before closing a person still deploying is reminded.
+pub const CLOSING_REMINDER: i64 = 15;
+
+impl Core {
+    pub async fn tick(&self) -> Result<()> {
+        for env in self.policy.environments.clone() {
+            self.tick_env(env.name.as_str(), env.window).await?;
+        }
+        self.remind_hold_owners().await
+    }
+
+    async fn tick_env(&self, env: &str, window: WindowKind) -> Result<()> {
+        let now = self.now();
+        let live = self.store.live_deployments(Some(env)).await?;
+        let cal = &self.policy.calendar;
+        let open = window == WindowKind::Always || cal.is_open(now);
+        let timed_out = |called_at: Option<chrono::DateTime<chrono::Utc>>| {
+            called_at.is_some_and(|c| c + self.policy.turn_timeout <= now)
+        };
+        let needs_work = live.iter().any(|d| match d.state {
+            State::Called => timed_out(d.called_at) || (!open && !d.is_emergency()),
+            State::Queued => !open && !d.is_emergency(),
+            State::Deploying => {
+                open && window == WindowKind::OfficeHours
+                    && d.reminded_at.is_none()
+                    && !d.is_emergency()
+            }
+            _ => false,
+        }) || live.iter().all(|d| d.state == State::Queued) && !live.is_empty();
+        if !needs_work {
+            return Ok(());
+        }
+
+        let mut tx = self.store.begin().await?;
+        tx.lock(&env_lock(env)).await?;
+        let live = tx.env_live(env).await?;
+        let next_opening = cal.next_opening(now).map(|o| format_local(o.opens, cal.tz));
+        for d in &live {
+            match d.state {
+                State::Called if timed_out(d.called_at) => {
+                    if self
+                        .drop_out(&mut tx, d, Event::Expire, "badger", now, "turn expired")
+                        .await?
+                    {
+                        post(&mut tx, now, &d.channel, &blocks::turn_expired(d), None).await?;
+                        self.metrics.expired.inc();
+                    }
+                }
+                State::Queued | State::Called if !open && !d.is_emergency() => {
+                    if self
+                        .drop_out(
+                            &mut tx,
+                            d,
+                            Event::Expire,
+                            "badger",
+                            now,
+                            "the deploy window closed",
+                        )
+                        .await?
+                    {
+                        post(
+                            &mut tx,
+                            now,
+                            &d.channel,
+                            &blocks::window_closed_expired(d, next_opening.clone()),
+                            None,
+                        )
+                        .await?;
+                        self.metrics.expired.inc();
+                    }
+                }
+                State::Deploying
+                    if open
+                        && window == WindowKind::OfficeHours
+                        && !d.is_emergency()
+                        && d.reminded_at.is_none() =>
+                {
+                    if let Some(o) = cal.current(now) {
+                        if o.closes - now <= Duration::minutes(CLOSING_REMINDER)
+                            && tx.mark_reminded(d.id, now).await?
+                        {
+                            post(
+                                &mut tx,
+                                now,
+                                &d.channel,
+                                &blocks::closing_reminder(d, &format_local(o.closes, cal.tz)),
+                                None,
+                            )
+                            .await?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.advance(&mut tx, env, now, None).await?;
+        self.commit(tx).await
+    }
+
+    /// An `--until` hold is not released by itself (a person decides), but its owner is
+    /// reminded once when the time passes.
+    async fn remind_hold_owners(&self) -> Result<()> {
+        let now = self.now();
+        let holds = self.store.active_holds().await?;
+        let due: Vec<_> = holds
+            .into_iter()
+            .filter(|h| h.reminded_at.is_none() && h.until.is_some_and(|u| u <= now))
+            .collect();
+        if due.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        tx.lock(HOLDS_LOCK).await?;
+        for h in due {
+            if tx.mark_hold_reminded(h.id, now).await? {
+                let m = Message::plain(format!(
+                    ":alarm_clock: {} your hold on {} (#{}) was meant to last until {}. Release it with `{} release {}` or the button on the hold message, if you're done.",
+                    mention(&h.owner),
+                    escape(&h.describe_scope()),
+                    h.id,
+                    h.until.map(|u| format_local(u, self.policy.calendar.tz)).unwrap_or_default(),
+                    self.policy.hold_command,
+                    h.id
+                ));
+                post(&mut tx, now, &h.channel, &m, None).await?;
+            }
+        }
+        self.commit(tx).await
+    }
+}

@@ -1,0 +1,267 @@
+//! Message rendering: Block Kit JSON with a plain-text fallback for every message.
+//! Everything a user typed goes through `escape`, so nobody can inject `<!channel>`.
+
+use crate::domain::deployment::{format_duration, Deployment, State};
+use crate::domain::hold::Hold;
+use crate::domain::text::{escape, mention, truncate};
+use crate::domain::window::format_local;
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+
+/// Slack's limit for a section's text.
+const SECTION_LIMIT: usize = 3000;
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct Message {
+    pub text: String,
+    pub blocks: Vec<Value>,
+}
+
+impl Message {
+    /// A message that is one mrkdwn section.
+    pub fn plain(text: impl Into<String>) -> Self {
+        let text = text.into();
+        Message {
+            blocks: vec![section(&text)],
+            text,
+        }
+    }
+    pub fn with_buttons(mut self, buttons: Vec<Value>) -> Self {
+        if !buttons.is_empty() {
+            self.blocks
+                .push(json!({"type": "actions", "elements": buttons}));
+        }
+        self
+    }
+    pub fn with_context(mut self, text: &str) -> Self {
+        self.blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}]}));
+        self
+    }
+    /// The body of an ephemeral answer to a slash command.
+    pub fn ephemeral_response(&self) -> Value {
+        json!({"response_type": "ephemeral", "text": self.text, "blocks": self.blocks})
+    }
+}
+
+pub fn section(md: &str) -> Value {
+    json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(md, SECTION_LIMIT)}})
+}
+
+pub fn button(action_id: &str, label: &str, id: i64, style: Option<&str>) -> Value {
+    let mut b = json!({
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": label},
+        "value": id.to_string(),
+    });
+    if let Some(style) = style {
+        b["style"] = json!(style);
+    }
+    b
+}
+
+/// "*whitehall* `release_123` to *staging*"
+pub fn what(d: &Deployment) -> String {
+    format!(
+        "*{}* `{}` to *{}*",
+        escape(&d.app),
+        escape(&d.git_ref),
+        escape(&d.environment)
+    )
+}
+
+fn note_line(label: &str, text: Option<&str>) -> String {
+    match text {
+        Some(t) if !t.is_empty() => format!("\n{label}: {}", escape(t)),
+        _ => String::new(),
+    }
+}
+
+pub fn start_alert(d: &Deployment) -> Message {
+    let head = if let Some(reason) = &d.emergency_reason {
+        format!(
+            ":rotating_light: *EMERGENCY deployment* started: {} by {}\nReason: {}",
+            what(d),
+            mention(&d.requester),
+            escape(reason)
+        )
+    } else {
+        format!(
+            ":rocket: {} started deploying {}",
+            mention(&d.requester),
+            what(d)
+        )
+    };
+    let text = format!("{head}{}", note_line("Note", d.note.as_deref()));
+    let buttons = if d.source == "slack" {
+        vec![
+            button("deploy_done", "Done", d.id, Some("primary")),
+            button("deploy_failed", "Failed", d.id, Some("danger")),
+        ]
+    } else {
+        vec![]
+    };
+    let mut m = Message::plain(text).with_buttons(buttons);
+    if let Some(url) = &d.ci_url {
+        m = m.with_context(&format!("CI: {}", escape(url)));
+    }
+    m
+}
+
+/// The start alert once the deployment has ended: same words, no buttons.
+pub fn start_alert_closed(d: &Deployment) -> Message {
+    let outcome = match d.state {
+        State::Succeeded => "finished: succeeded",
+        State::Failed => "finished: failed",
+        _ => "finished",
+    };
+    let mut m = start_alert(d);
+    m.blocks.retain(|b| b["type"] != "actions");
+    m.with_context(outcome)
+}
+
+pub fn end_alert(d: &Deployment) -> Message {
+    let took = d
+        .duration()
+        .map(|t| format!(" in {}", format_duration(t)))
+        .unwrap_or_default();
+    let (icon, outcome) = match d.state {
+        State::Succeeded => (":white_check_mark:", "succeeded"),
+        State::Failed => (":x:", "failed"),
+        _ => (":grey_question:", d.state.as_str()),
+    };
+    let emergency = if d.is_emergency() { " (emergency)" } else { "" };
+    let text = format!(
+        "{icon} {}{emergency} {outcome}{took} ({})",
+        what(d),
+        mention(&d.requester),
+    ) + &note_line("Note", d.outcome_note.as_deref());
+    Message::plain(text)
+}
+
+pub fn your_turn(d: &Deployment, timeout: chrono::Duration) -> Message {
+    let text = format!(
+        ":wave: {} it's your turn to deploy {}. Press *Start* within {} minutes or the turn passes on.",
+        mention(&d.requester),
+        what(d),
+        timeout.num_minutes()
+    );
+    Message::plain(text).with_buttons(vec![
+        button("deploy_start", "Start", d.id, Some("primary")),
+        button("deploy_skip", "Let the next go first", d.id, None),
+    ])
+}
+
+/// The your-turn call once it is over: no buttons, with what happened.
+pub fn your_turn_closed(d: &Deployment, outcome: &str) -> Message {
+    Message::plain(format!(
+        "{} turn for {}: {}",
+        mention(&d.requester),
+        what(d),
+        escape(outcome)
+    ))
+}
+
+pub fn turn_expired(d: &Deployment) -> Message {
+    Message::plain(format!(
+        ":hourglass: {}'s turn for {} expired: it was not started in time. The next in line is called.",
+        mention(&d.requester),
+        what(d)
+    ))
+}
+
+pub fn window_closed_expired(d: &Deployment, next_opening: Option<String>) -> Message {
+    let next = next_opening
+        .map(|n| format!(" It next opens {n}."))
+        .unwrap_or_default();
+    Message::plain(format!(
+        ":lock: {} the deploy window for *{}* has closed, so your place in the queue for {} has expired.{next}",
+        mention(&d.requester),
+        escape(&d.environment),
+        what(d)
+    ))
+}
+
+pub fn closing_reminder(d: &Deployment, closes: &str) -> Message {
+    Message::plain(format!(
+        ":alarm_clock: {} the deploy window closes at {closes} and {} is still deploying. Please finish it, or press *Failed*.",
+        mention(&d.requester),
+        what(d)
+    ))
+}
+
+pub fn held_turn(d: &Deployment, h: &Hold) -> Message {
+    Message::plain(format!(
+        ":pause_button: {} your turn for {} is skipped while {}'s hold on {} stands ({}). You keep your place in the queue.",
+        mention(&d.requester),
+        what(d),
+        mention(&h.owner),
+        escape(&h.describe_scope()),
+        escape(&h.reason)
+    ))
+}
+
+pub fn queued_reply(d: &Deployment, position: usize, ahead: &[Deployment]) -> Message {
+    let names: Vec<String> = ahead
+        .iter()
+        .take(10)
+        .map(|a| {
+            let doing = match a.state {
+                State::Deploying => "deploying",
+                State::Called => "called",
+                _ => "queued",
+            };
+            format!(
+                "{} ({} `{}`, {doing})",
+                mention(&a.requester),
+                escape(&a.app),
+                escape(&a.git_ref)
+            )
+        })
+        .collect();
+    let more = ahead.len().saturating_sub(10);
+    let ahead_text = if names.is_empty() {
+        String::new()
+    } else if more > 0 {
+        format!("\nAhead of you: {} and {more} more", names.join(", "))
+    } else {
+        format!("\nAhead of you: {}", names.join(", "))
+    };
+    let emergency = if d.is_emergency() {
+        " (emergency: at the front)"
+    } else {
+        ""
+    };
+    Message::plain(format!(
+        ":hourglass_flowing_sand: Queued {} (#{}): you are number {position} in line{emergency}. I'll call you when it's your turn.{ahead_text}",
+        what(d),
+        d.id
+    ))
+    .with_buttons(vec![button("deploy_cancel", "Leave the queue", d.id, None)])
+}
+
+pub fn started_reply(d: &Deployment) -> Message {
+    Message::plain(format!(
+        ":rocket: You're deploying {} (#{}). I've announced it in the channel; press *Done* or *Failed* there, or type the `done` / `failed` command, when it's over.",
+        what(d),
+        d.id
+    ))
+}
+
+pub fn hold_line(h: &Hold, tz: Tz) -> String {
+    let until = h
+        .until
+        .map(|u| format!(", until {}", format_local(u, tz)))
+        .unwrap_or_default();
+    format!(
+        "#{} {} held by {}: {}{until}",
+        h.id,
+        escape(&h.describe_scope()),
+        mention(&h.owner),
+        escape(&h.reason)
+    )
+}
+
+pub fn state_word(d: &Deployment) -> &'static str {
+    d.state.as_str()
+}

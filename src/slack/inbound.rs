@@ -1,0 +1,154 @@
+//! Slack's HTTP routes. They only authenticate, parse into typed values and hand over to
+//! the service; every answer to a person is ephemeral and sent within Slack's 3 seconds.
+
+use super::payload::{parse_interaction, Interaction, SlashCommand};
+use super::verify::verify;
+use crate::app::AppState;
+use crate::service::{Action, Actor, ServiceError};
+use crate::slack::blocks::Message;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// Slack request bodies larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// 401 unless the request carries a valid, fresh Slack signature.
+fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+    let Some(secret) = state.signing_secret.as_deref() else {
+        state.core.metrics.slack_rejected.inc();
+        return Err((
+            StatusCode::UNAUTHORIZED,
+            "no SLACK_SIGNING_SECRET is configured",
+        )
+            .into_response());
+    };
+    let now = state.core.now();
+    match verify(
+        secret,
+        header(headers, "x-slack-request-timestamp"),
+        header(headers, "x-slack-signature"),
+        body,
+        now,
+    ) {
+        Ok(()) => {
+            state.core.metrics.slack_requests.inc();
+            Ok(())
+        }
+        Err(e) => {
+            state.core.metrics.slack_rejected.inc();
+            tracing::warn!(reason = %e, "rejected a Slack request");
+            Err((StatusCode::UNAUTHORIZED, "invalid Slack signature").into_response())
+        }
+    }
+}
+
+pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = authenticate(&state, &headers, &body) {
+        return r;
+    }
+    let cmd: SlashCommand = match serde_urlencoded::from_bytes(&body) {
+        Ok(c) => c,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("malformed slash command: {e}"),
+            )
+                .into_response()
+        }
+    };
+    let actor = Actor {
+        user: cmd.user_id,
+        channel: cmd.channel_id,
+    };
+    let reply = state.core.run_slash(&actor, &cmd.command, &cmd.text).await;
+    Json(reply.ephemeral_response()).into_response()
+}
+
+pub async fn interactions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = authenticate(&state, &headers, &body) {
+        return r;
+    }
+    let presses = match parse_interaction(&body) {
+        Ok(Interaction::Buttons(p)) => p,
+        Ok(Interaction::Other(kind)) => {
+            tracing::debug!(%kind, "ignoring an interaction badger does not handle");
+            return StatusCode::OK.into_response();
+        }
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    for p in presses {
+        let actor = Actor {
+            user: p.user.clone(),
+            channel: p.channel.clone(),
+        };
+        let answer = match Action::parse(&p.action_id) {
+            Some(action) => state.core.press(&actor, action, &p.value).await,
+            None => Err(ServiceError::User(format!(
+                "That button ({}) is not one badger knows.",
+                crate::domain::text::escape(&p.action_id)
+            ))),
+        };
+        let message: Option<Message> = match answer {
+            Ok(m) => m,
+            Err(e) => Some(state.core.reply(Err(e))),
+        };
+        if let Some(m) = message {
+            if let Err(e) = state.core.tell(&actor, &m).await {
+                tracing::error!(error = %e, "could not queue an ephemeral answer");
+            }
+        }
+    }
+    StatusCode::OK.into_response()
+}
+
+pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = authenticate(&state, &headers, &body) {
+        return r;
+    }
+    // Parsed loosely: unknown event types must not break anything.
+    let v: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return (StatusCode::BAD_REQUEST, format!("malformed event: {e}")).into_response()
+        }
+    };
+    match v.get("type").and_then(|t| t.as_str()) {
+        Some("url_verification") => {
+            let challenge = v.get("challenge").and_then(|c| c.as_str()).unwrap_or("");
+            Json(json!({ "challenge": challenge })).into_response()
+        }
+        Some("event_callback") => {
+            let id = v.get("event_id").and_then(|e| e.as_str()).unwrap_or("");
+            if !id.is_empty() {
+                match state.core.store.first_sighting(id, state.core.now()).await {
+                    Ok(true) => {
+                        let kind = v
+                            .pointer("/event/type")
+                            .and_then(|t| t.as_str())
+                            .unwrap_or("");
+                        tracing::debug!(event_id = id, %kind, retry = ?header(&headers, "x-slack-retry-num"), "event received");
+                    }
+                    Ok(false) => tracing::debug!(event_id = id, "duplicate event delivery ignored"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot record an event");
+                        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                    }
+                }
+            }
+            StatusCode::OK.into_response()
+        }
+        _ => StatusCode::OK.into_response(),
+    }
+}

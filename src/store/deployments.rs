@@ -1,0 +1,329 @@
+//! Deployment rows.
+
+use super::{from_millis, millis, opt_from_millis, Result, Store, StoreError, Tx};
+use crate::domain::deployment::{Deployment, State};
+use crate::domain::queue;
+use chrono::{DateTime, Utc};
+use sqlx::{Any, Executor};
+
+const COLUMNS: &str = "id, app, git_ref, environment, requester, channel, note, emergency_reason, \
+    source, state, priority, queue_key, outcome_note, ci_url, requested_at, called_at, started_at, \
+    finished_at, ended_at, reminded_at, hold_notified";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    app: String,
+    git_ref: String,
+    environment: String,
+    requester: String,
+    channel: String,
+    note: Option<String>,
+    emergency_reason: Option<String>,
+    source: String,
+    state: String,
+    priority: i64,
+    queue_key: i64,
+    outcome_note: Option<String>,
+    ci_url: Option<String>,
+    requested_at: i64,
+    called_at: Option<i64>,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+    ended_at: Option<i64>,
+    reminded_at: Option<i64>,
+    hold_notified: i64,
+}
+
+impl TryFrom<Row> for Deployment {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self> {
+        Ok(Deployment {
+            id: r.id,
+            state: State::parse(&r.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("deployment state {}", r.state)))?,
+            app: r.app,
+            git_ref: r.git_ref,
+            environment: r.environment,
+            requester: r.requester,
+            channel: r.channel,
+            note: r.note,
+            emergency_reason: r.emergency_reason,
+            source: r.source,
+            priority: r.priority,
+            queue_key: r.queue_key,
+            outcome_note: r.outcome_note,
+            ci_url: r.ci_url,
+            requested_at: from_millis(r.requested_at)?,
+            called_at: opt_from_millis(r.called_at)?,
+            started_at: opt_from_millis(r.started_at)?,
+            finished_at: opt_from_millis(r.finished_at)?,
+            ended_at: opt_from_millis(r.ended_at)?,
+            reminded_at: opt_from_millis(r.reminded_at)?,
+            hold_notified: r.hold_notified != 0,
+        })
+    }
+}
+
+fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
+    rows.into_iter().map(Deployment::try_from).collect()
+}
+
+/// What a new deployment is made of.
+#[derive(Debug, Clone)]
+pub struct NewDeployment<'a> {
+    pub app: &'a str,
+    pub git_ref: &'a str,
+    pub environment: &'a str,
+    pub requester: &'a str,
+    pub channel: &'a str,
+    pub note: Option<&'a str>,
+    pub emergency_reason: Option<&'a str>,
+    pub source: &'a str,
+    pub state: State,
+    pub ci_url: Option<&'a str>,
+}
+
+async fn by_id<'e, E: Executor<'e, Database = Any>>(e: E, id: i64) -> Result<Option<Deployment>> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM deployments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(e)
+            .await?;
+    row.map(Deployment::try_from).transpose()
+}
+
+/// Queued, called and deploying, every environment, in queue order.
+async fn live<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    env: Option<&str>,
+) -> Result<Vec<Deployment>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM deployments WHERE state IN ('queued', 'called', 'deploying') \
+         AND ($1 = '' OR environment = $1) ORDER BY environment, priority DESC, queue_key, id"
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(env.unwrap_or(""))
+        .fetch_all(e)
+        .await?;
+    let mut v = convert(rows)?;
+    // Active first, then the queue: the display order everyone sees.
+    v.sort_by(|a, b| {
+        a.environment
+            .cmp(&b.environment)
+            .then((a.state == State::Queued).cmp(&(b.state == State::Queued)))
+            .then(queue::order(a, b))
+    });
+    Ok(v)
+}
+
+impl Tx {
+    pub async fn insert_deployment(
+        &mut self,
+        n: &NewDeployment<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Deployment> {
+        let t = millis(now);
+        let started = (n.state == State::Deploying).then_some(t);
+        let finished = n.state.is_finished().then_some(t);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO deployments (app, git_ref, environment, requester, channel, note, emergency_reason, \
+             source, state, priority, queue_key, ci_url, requested_at, started_at, finished_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $12) RETURNING id",
+        )
+        .bind(n.app)
+        .bind(n.git_ref)
+        .bind(n.environment)
+        .bind(n.requester)
+        .bind(n.channel)
+        .bind(n.note)
+        .bind(n.emergency_reason)
+        .bind(n.source)
+        .bind(n.state.as_str())
+        .bind(i64::from(n.emergency_reason.is_some()))
+        .bind(n.ci_url)
+        .bind(t)
+        .bind(started)
+        .bind(finished)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        sqlx::query("UPDATE deployments SET queue_key = $1 WHERE id = $2")
+            .bind(queue::initial_key(id))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        by_id(&mut *self.inner, id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("deployment {id} vanished")))
+    }
+
+    pub async fn deployment(&mut self, id: i64) -> Result<Option<Deployment>> {
+        by_id(&mut *self.inner, id).await
+    }
+
+    /// The environment's called/deploying deployment and its queue, in order.
+    pub async fn env_live(&mut self, env: &str) -> Result<Vec<Deployment>> {
+        live(&mut *self.inner, Some(env)).await
+    }
+
+    /// Moves a deployment from `from` to `to` if it is still in `from`, stamping the time
+    /// of the transition. Returns false when someone else moved it first.
+    pub async fn transition(
+        &mut self,
+        id: i64,
+        from: State,
+        to: State,
+        now: DateTime<Utc>,
+        outcome_note: Option<&str>,
+    ) -> Result<bool> {
+        let stamp = match to {
+            State::Called => "called_at = $1,",
+            State::Deploying => "started_at = $1,",
+            State::Succeeded | State::Failed => "finished_at = $1,",
+            State::Cancelled | State::Expired => "ended_at = $1,",
+            State::Queued => "called_at = NULL,",
+        };
+        let sql = format!(
+            "UPDATE deployments SET {stamp} state = $2, updated_at = $1, \
+             outcome_note = COALESCE($3, outcome_note) WHERE id = $4 AND state = $5"
+        );
+        let done = sqlx::query(&sql)
+            .bind(millis(now))
+            .bind(to.as_str())
+            .bind(outcome_note)
+            .bind(id)
+            .bind(from.as_str())
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn set_queue_key(&mut self, id: i64, key: i64) -> Result<()> {
+        sqlx::query("UPDATE deployments SET queue_key = $1 WHERE id = $2")
+            .bind(key)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_hold_notified(&mut self, id: i64, yes: bool) -> Result<()> {
+        sqlx::query("UPDATE deployments SET hold_notified = $1 WHERE id = $2")
+            .bind(i64::from(yes))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Marks the pre-close reminder sent; false if another replica sent it.
+    pub async fn mark_reminded(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE deployments SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn set_ci_url(&mut self, id: i64, url: &str) -> Result<()> {
+        sqlx::query("UPDATE deployments SET ci_url = $1 WHERE id = $2")
+            .bind(url)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// The latest finished (succeeded or failed) deployment of `app` to `env`.
+    pub async fn latest_finished(&mut self, app: &str, env: &str) -> Result<Option<Deployment>> {
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM deployments WHERE app = $1 AND environment = $2 \
+             AND state IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(app)
+        .bind(env)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        row.map(Deployment::try_from).transpose()
+    }
+
+    /// A user's deployments in the given states, newest first.
+    pub async fn user_deployments(
+        &mut self,
+        user: &str,
+        states: &[State],
+    ) -> Result<Vec<Deployment>> {
+        let list = states
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM deployments WHERE requester = $1 AND state IN ({list}) ORDER BY id DESC"
+        ))
+        .bind(user)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        convert(rows)
+    }
+}
+
+/// The ref an app last deployed successfully to an environment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Version {
+    pub app: String,
+    pub environment: String,
+    pub git_ref: String,
+    pub deployed_at: DateTime<Utc>,
+    pub deployed_by: String,
+}
+
+impl Store {
+    pub async fn deployment(&self, id: i64) -> Result<Option<Deployment>> {
+        by_id(&self.pool, id).await
+    }
+
+    /// Everything queued, called or deploying (one environment, or all), active first.
+    pub async fn live_deployments(&self, env: Option<&str>) -> Result<Vec<Deployment>> {
+        live(&self.pool, env).await
+    }
+
+    pub async fn versions(&self, app: Option<&str>) -> Result<Vec<Version>> {
+        let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT d.app, d.environment, d.git_ref, d.finished_at, d.requester FROM deployments d \
+             WHERE d.state = 'succeeded' AND ($1 = '' OR d.app = $1) AND d.id = ( \
+               SELECT d2.id FROM deployments d2 WHERE d2.app = d.app AND d2.environment = d.environment \
+               AND d2.state = 'succeeded' ORDER BY d2.finished_at DESC, d2.id DESC LIMIT 1) \
+             ORDER BY d.app, d.environment",
+        )
+        .bind(app.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(app, environment, git_ref, at, by)| {
+                Ok(Version {
+                    app,
+                    environment,
+                    git_ref,
+                    deployed_at: from_millis(at)?,
+                    deployed_by: by,
+                })
+            })
+            .collect()
+    }
+
+    /// Finished deployments, newest first.
+    pub async fn history(&self, limit: i64) -> Result<Vec<Deployment>> {
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM deployments WHERE state IN ('succeeded', 'failed', 'cancelled', 'expired') \
+             ORDER BY updated_at DESC, id DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        convert(rows)
+    }
+}

@@ -1,0 +1,18 @@
+//! Slack Events API deliveries already handled, so a retried delivery has no second effect.
+
+use super::{millis, Result, Store};
+use chrono::{DateTime, Utc};
+
+impl Store {
+    /// Records an event id; false if it was seen before.
+    pub async fn first_sighting(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO processed_events (event_id, received_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}

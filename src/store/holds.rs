@@ -1,0 +1,149 @@
+//! Hold rows, with who created, changed and released them.
+
+use super::{from_millis, millis, opt_from_millis, Result, Store, StoreError, Tx};
+use crate::domain::hold::Hold;
+use chrono::{DateTime, Utc};
+use sqlx::{Any, Executor};
+
+const COLUMNS: &str = "id, scope, environment, reason, owner, channel, until_at, created_at, \
+    updated_at, updated_by, released_at, released_by, reminded_at";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    scope: String,
+    environment: Option<String>,
+    reason: String,
+    owner: String,
+    channel: String,
+    until_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+    updated_by: String,
+    released_at: Option<i64>,
+    released_by: Option<String>,
+    reminded_at: Option<i64>,
+}
+
+impl TryFrom<Row> for Hold {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self> {
+        Ok(Hold {
+            id: r.id,
+            scope: r.scope,
+            environment: r.environment,
+            reason: r.reason,
+            owner: r.owner,
+            channel: r.channel,
+            until: opt_from_millis(r.until_at)?,
+            created_at: from_millis(r.created_at)?,
+            updated_at: from_millis(r.updated_at)?,
+            updated_by: r.updated_by,
+            released_at: opt_from_millis(r.released_at)?,
+            released_by: r.released_by,
+            reminded_at: opt_from_millis(r.reminded_at)?,
+        })
+    }
+}
+
+async fn active<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<Hold>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM holds WHERE released_at IS NULL ORDER BY id"
+    ))
+    .fetch_all(e)
+    .await?;
+    rows.into_iter().map(Hold::try_from).collect()
+}
+
+pub struct NewHold<'a> {
+    pub scope: &'a str,
+    pub environment: Option<&'a str>,
+    pub reason: &'a str,
+    pub owner: &'a str,
+    pub channel: &'a str,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Tx {
+    pub async fn active_holds(&mut self) -> Result<Vec<Hold>> {
+        active(&mut *self.inner).await
+    }
+
+    pub async fn hold(&mut self, id: i64) -> Result<Option<Hold>> {
+        let row: Option<Row> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM holds WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&mut *self.inner)
+                .await?;
+        row.map(Hold::try_from).transpose()
+    }
+
+    pub async fn insert_hold(&mut self, h: &NewHold<'_>, now: DateTime<Utc>) -> Result<i64> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO holds (scope, environment, reason, owner, channel, until_at, created_at, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $4) RETURNING id",
+        )
+        .bind(h.scope)
+        .bind(h.environment)
+        .bind(h.reason)
+        .bind(h.owner)
+        .bind(h.channel)
+        .bind(h.until.map(millis))
+        .bind(millis(now))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn update_hold(
+        &mut self,
+        id: i64,
+        reason: &str,
+        until: Option<DateTime<Utc>>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE holds SET reason = $1, until_at = $2, updated_at = $3, updated_by = $4, reminded_at = NULL \
+             WHERE id = $5 AND released_at IS NULL",
+        )
+        .bind(reason)
+        .bind(until.map(millis))
+        .bind(millis(now))
+        .bind(by)
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Releases a standing hold; false if it was already released.
+    pub async fn release_hold(&mut self, id: i64, by: &str, now: DateTime<Utc>) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE holds SET released_at = $1, released_by = $2, updated_at = $1, updated_by = $2 \
+             WHERE id = $3 AND released_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(by)
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Marks the until-time reminder sent; false if it already was.
+    pub async fn mark_hold_reminded(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let r = sqlx::query("UPDATE holds SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL AND released_at IS NULL")
+            .bind(millis(now))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}
+
+impl Store {
+    pub async fn active_holds(&self) -> Result<Vec<Hold>> {
+        active(&self.pool).await
+    }
+}

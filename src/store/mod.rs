@@ -1,0 +1,225 @@
+//! Storage: one implementation over sqlx's `Any` driver, for SQLite (the embedded default)
+//! and PostgreSQL (several replicas). SQL is written to run on both; the few places that
+//! differ (row locks) branch on `Backend`. Every test of this module runs on both.
+
+mod audit;
+mod deployments;
+mod events;
+mod holds;
+mod outbox;
+
+pub use deployments::{NewDeployment, Version};
+pub use holds::NewHold;
+pub use outbox::{OutboxRow, Payload};
+
+use chrono::{DateTime, Utc};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database schema (version {db}) is newer than this badger (knows up to {known}); upgrade badger")]
+    SchemaTooNew { db: i64, known: i64 },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// A unique index refused the write: someone else got there first.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite has one writer; taking this before BEGIN queues writers in-process instead
+    /// of letting deferred transactions fail with "database is locked".
+    write_lock: Arc<Mutex<()>>,
+}
+
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    backend: Backend,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+pub fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_millis(ms: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("time {ms}")))
+}
+
+pub fn opt_from_millis(ms: Option<i64>) -> Result<Option<DateTime<Utc>>> {
+    ms.map(from_millis).transpose()
+}
+
+impl Store {
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let url = match backend {
+            // Create the file on first start.
+            Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                if url.contains('?') {
+                    format!("{url}&mode=rwc")
+                } else {
+                    format!("{url}?mode=rwc")
+                }
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        }
+    }
+
+    /// Applies pending migrations; refuses a schema newer than this binary.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = self.migrator();
+        let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(&self.pool)
+            .await
+            .ok()
+            .flatten();
+        if let Some(db) = applied {
+            if db > known {
+                return Err(StoreError::SchemaTooNew { db, known });
+            }
+        }
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Makes sure a lock row exists for each name (environments, the hold list).
+    pub async fn ensure_locks(&self, names: &[String]) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for n in names {
+            sqlx::query("INSERT INTO locks (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+                .bind(n)
+                .execute(&mut *tx.inner)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        let guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let inner = self.pool.begin().await?;
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+            _guard: guard,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Tx {
+    /// Serialises work on one named thing (an environment's queue, the hold list) across
+    /// replicas. On SQLite the write lock already serialises everything.
+    pub async fn lock(&mut self, name: &str) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            let found: Option<String> =
+                sqlx::query_scalar("SELECT name FROM locks WHERE name = $1 FOR UPDATE")
+                    .bind(name)
+                    .fetch_optional(&mut *self.inner)
+                    .await?;
+            if found.is_none() {
+                sqlx::query("INSERT INTO locks (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+                    .bind(name)
+                    .execute(&mut *self.inner)
+                    .await?;
+                sqlx::query("SELECT name FROM locks WHERE name = $1 FOR UPDATE")
+                    .bind(name)
+                    .execute(&mut *self.inner)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+}
+
+pub fn env_lock(env: &str) -> String {
+    format!("env:{env}")
+}
+
+pub const HOLDS_LOCK: &str = "holds";

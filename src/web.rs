@@ -1,0 +1,123 @@
+//! The dashboard: versions per environment, queues, holds, recent history (and, in local
+//! mode, what badger would have posted to Slack).
+
+use crate::app::AppState;
+use crate::domain::window::format_local;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+fn h(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub async fn dashboard(State(s): State<AppState>) -> Response {
+    let core = &s.core;
+    let tz = core.policy.calendar.tz;
+    let (live, holds, versions, history) = match tokio::try_join!(
+        core.store.live_deployments(None),
+        core.store.active_holds(),
+        core.store.versions(None),
+        core.store.history(20)
+    ) {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::error!(error = %e, "dashboard");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        }
+    };
+    let mut out = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>badger</title>\
+         <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse}\
+         td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style></head><body><h1>badger</h1>",
+    );
+    out += &format!(
+        "<p id=\"window\">{}</p>",
+        h(&core
+            .window_line()
+            .replace(":large_green_circle: ", "")
+            .replace(":red_circle: ", ""))
+    );
+    out += "<h2>Environments</h2><table id=\"queues\"><tr><th>environment</th><th>now</th><th>queue</th></tr>";
+    for e in &core.policy.environments {
+        let name = e.name.as_str();
+        let active = live
+            .iter()
+            .find(|d| d.environment == name && d.state != crate::domain::deployment::State::Queued);
+        let queue: Vec<String> = live
+            .iter()
+            .filter(|d| {
+                d.environment == name && d.state == crate::domain::deployment::State::Queued
+            })
+            .map(|d| format!("{} {} ({})", h(&d.app), h(&d.git_ref), h(&d.requester)))
+            .collect();
+        out += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            h(name),
+            active
+                .map(|d| format!(
+                    "{} {} {} by {}",
+                    h(&d.app),
+                    h(&d.git_ref),
+                    d.state.as_str(),
+                    h(&d.requester)
+                ))
+                .unwrap_or_else(|| "free".into()),
+            queue.join("<br>")
+        );
+    }
+    out += "</table><h2>Holds</h2><ul id=\"holds\">";
+    for hold in &holds {
+        out += &format!(
+            "<li>#{} {} by {}: {}</li>",
+            hold.id,
+            h(&hold.describe_scope()),
+            h(&hold.owner),
+            h(&hold.reason)
+        );
+    }
+    if holds.is_empty() {
+        out += "<li>none</li>";
+    }
+    out += "</ul><h2>Versions</h2><table id=\"versions\"><tr><th>app</th><th>environment</th><th>ref</th><th>when</th></tr>";
+    for v in &versions {
+        out += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            h(&v.app),
+            h(&v.environment),
+            h(&v.git_ref),
+            h(&format_local(v.deployed_at, tz))
+        );
+    }
+    out += "</table><h2>Recent</h2><ul id=\"history\">";
+    for d in &history {
+        out += &format!(
+            "<li>#{} {} {} to {}: {}</li>",
+            d.id,
+            h(&d.app),
+            h(&d.git_ref),
+            h(&d.environment),
+            d.state.as_str()
+        );
+    }
+    out += "</ul>";
+    if s.local_mode {
+        out += "<h2>Local mode: what badger would post</h2><ul id=\"local\">";
+        if let Ok(msgs) = core.store.local_messages(30).await {
+            for (method, channel, body) in msgs {
+                out += &format!(
+                    "<li><code>{}</code> {}: {}</li>",
+                    h(&method),
+                    h(&channel),
+                    h(&body)
+                );
+            }
+        }
+        out += "</ul>";
+    }
+    out += "</body></html>";
+    Html(out).into_response()
+}

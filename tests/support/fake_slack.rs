@@ -1,0 +1,741 @@
+//! A stateful fake of the Slack Web API, served over HTTP on loopback, for
+//! integration tests (in the spirit of rust-lang/bors's fake GitHub).
+//!
+//! Start one with [`FakeSlack::start`] and point the code under test at
+//! [`FakeSlack::url`]. Every request is recorded as a [`Call`] (including the
+//! ones answered with errors) so tests can assert on what was sent; the fake
+//! also keeps per-channel state (posted messages, topic, membership).
+//!
+//! # The URL to give badger as `SLACK_API_URL`
+//!
+//! slack-morphism 2.31 builds method URLs as `format!("{}/{}", slack_api_url,
+//! method)` (see `SlackClientHyperConnector::create_method_uri_path`), and its
+//! default base is `https://slack.com/api` — *no trailing slash*. So badger
+//! must be given the base **without** a trailing slash:
+//!
+//! ```text
+//! SLACK_API_URL=http://127.0.0.1:PORT/api      -> POST /api/chat.postMessage
+//! SLACK_API_URL=http://127.0.0.1:PORT/api/     -> POST /api//chat.postMessage (wrong)
+//! ```
+//!
+//! [`FakeSlack::url`] returns the form without the trailing slash. The fake
+//! tolerates the double slash (it records the raw path in [`Call::path`] so a
+//! test can catch it), but real Slack should not be relied on to.
+//!
+//! # How slack-morphism's hyper client reports the fake's answers
+//!
+//! * HTTP 200 with a JSON body whose `error` is set (`{"ok":false,"error":"x"}`)
+//!   → `SlackClientError::ApiError(e)` with `e.code == "x"`. (It looks at
+//!   `error`, not at `ok`.)
+//! * HTTP 429 → `SlackClientError::RateLimitError(e)` with `e.retry_after`
+//!   parsed from the `Retry-After` header (whole seconds) and `e.code` from the
+//!   JSON body's `error` (`"ratelimited"`). The 429 body must still parse as
+//!   `{ok, error?}` or the client reports a `ProtocolError` instead.
+//! * Any other non-200/204 status (e.g. 500) → `SlackClientError::HttpError(e)`
+//!   with `e.status_code`.
+//! * A 200 body that doesn't fit the typed response (a missing required
+//!   field) → `SlackClientError::ProtocolError`.
+//!
+//! `conversations.info`, `auth.test` (and the other read methods) are sent as
+//! GET with query parameters; writes (`chat.*`, `conversations.setTopic`, ...)
+//! are POSTed as JSON. Both carry `Authorization: Bearer <token>`.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+/// The bot's own user id, as answered by `auth.test` and used as the author of
+/// posted messages and of topics the bot sets.
+pub const BOT_USER_ID: &str = "UBADGERBOT";
+/// The bot id, as answered by `auth.test` and put on posted messages.
+pub const BOT_ID: &str = "BBADGERBOT";
+/// The app id put on posted messages.
+pub const APP_ID: &str = "ABADGERAPP";
+/// The workspace id.
+pub const TEAM_ID: &str = "TFAKETEAM";
+/// The workspace name (`auth.test`'s `team`).
+pub const TEAM_NAME: &str = "Fake Team";
+/// The workspace URL (`auth.test`'s `url`).
+pub const TEAM_URL: &str = "https://fake-team.slack.com/";
+/// The user credited with topics set through [`FakeSlack::set_topic`].
+pub const HUMAN_USER_ID: &str = "UHUMAN0001";
+/// `created` of every channel, and the seconds part of every `ts` the fake
+/// hands out.
+pub const EPOCH_SECS: u64 = 1_700_000_000;
+/// Slack's limit on a channel topic, counted in characters.
+pub const TOPIC_MAX_CHARS: usize = 250;
+/// Slack's limit on a message's `text`, counted in characters.
+pub const TEXT_MAX_CHARS: usize = 40_000;
+
+/// One request the fake received.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// The Web API method, e.g. `"chat.postMessage"`.
+    pub method: String,
+    /// The JSON body, or the form / query parameters as a JSON object of
+    /// strings (query parameters are merged in for every request).
+    pub body: Value,
+    /// The bearer token from the `Authorization` header, without `Bearer `.
+    pub token: Option<String>,
+    /// The HTTP status the fake answered with.
+    pub answered: u16,
+    /// The `ok` field of the fake's answer (false for 429/500 too).
+    pub ok: bool,
+    /// The HTTP verb, `"GET"` or `"POST"`.
+    pub http_method: String,
+    /// The raw request path, e.g. `"/api/chat.postMessage"`.
+    pub path: String,
+}
+
+/// A scripted failure for [`FakeSlack::fail_next`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// HTTP 429 with `Retry-After: <secs>` and `{"ok":false,"error":"ratelimited"}`.
+    RateLimited { retry_after_secs: u64 },
+    /// HTTP 500.
+    ServerError,
+    /// HTTP 200 with `{"ok":false,"error":<code>}`, e.g. `"not_in_channel"`.
+    SlackError(&'static str),
+}
+
+/// A fake Slack Web API. Cloning shares the same server and state; the server
+/// stops when the last clone is dropped (or when the test's runtime ends).
+#[derive(Clone)]
+pub struct FakeSlack {
+    state: Arc<Mutex<FakeState>>,
+    server: Arc<ServerGuard>,
+    base_url: String,
+}
+
+struct ServerGuard(tokio::task::AbortHandle);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[derive(Default)]
+struct FakeState {
+    calls: Vec<Call>,
+    channels: BTreeMap<String, Channel>,
+    /// Every posted message in post order, with the channel it was posted to.
+    messages: Vec<(String, Value)>,
+    /// Every ephemeral message, with the channel it was posted to.
+    ephemerals: Vec<(String, Value)>,
+    next_ts: u64,
+    clock: u64,
+    scripted: HashMap<String, VecDeque<Failure>>,
+    random: Option<RandomFailures>,
+    random_retry_after_secs: u64,
+}
+
+struct Channel {
+    name: String,
+    topic: String,
+    topic_creator: String,
+    topic_last_set: u64,
+    not_in_channel: bool,
+}
+
+struct RandomFailures {
+    rate: f64,
+    rng: u64,
+    next_is_rate_limit: bool,
+}
+
+impl RandomFailures {
+    /// splitmix64: small, deterministic, good enough for a failure schedule.
+    fn next_f64(&mut self) -> f64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+impl FakeState {
+    fn channel(&mut self, id: &str) -> &mut Channel {
+        self.channels
+            .entry(id.to_string())
+            .or_insert_with(|| Channel {
+                name: id.to_lowercase(),
+                topic: String::new(),
+                topic_creator: String::new(),
+                topic_last_set: 0,
+                not_in_channel: false,
+            })
+    }
+
+    fn channel_json(&mut self, id: &str) -> Value {
+        let ch = self.channel(id);
+        json!({
+            "id": id,
+            "name": ch.name,
+            "name_normalized": ch.name,
+            "created": EPOCH_SECS,
+            "creator": HUMAN_USER_ID,
+            "is_channel": true,
+            "is_group": false,
+            "is_im": false,
+            "is_mpim": false,
+            "is_private": false,
+            "is_archived": false,
+            "is_general": false,
+            "is_shared": false,
+            "is_org_shared": false,
+            "is_member": !ch.not_in_channel,
+            "topic": {
+                "value": ch.topic,
+                "creator": ch.topic_creator,
+                "last_set": ch.topic_last_set,
+            },
+            "purpose": { "value": "", "creator": "", "last_set": 0 },
+            "previous_names": [],
+        })
+    }
+
+    fn set_topic(&mut self, channel: &str, topic: &str, creator: &str) {
+        self.clock += 1;
+        let last_set = EPOCH_SECS + self.clock;
+        let ch = self.channel(channel);
+        ch.topic = topic.to_string();
+        ch.topic_creator = creator.to_string();
+        ch.topic_last_set = last_set;
+    }
+
+    /// Hands out "1700000000.000100", "1700000000.000200", ...
+    fn allocate_ts(&mut self) -> String {
+        self.next_ts += 1;
+        let micros = EPOCH_SECS * 1_000_000 + self.next_ts * 100;
+        format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)
+    }
+
+    fn is_not_in_channel(&self, channel: &str) -> bool {
+        self.channels
+            .get(channel)
+            .map(|c| c.not_in_channel)
+            .unwrap_or(false)
+    }
+
+    fn injected_failure(&mut self, method: &str) -> Option<Failure> {
+        if let Some(queue) = self.scripted.get_mut(method) {
+            if let Some(failure) = queue.pop_front() {
+                return Some(failure);
+            }
+        }
+        let retry_after_secs = self.random_retry_after_secs;
+        let random = self.random.as_mut()?;
+        if random.next_f64() < random.rate {
+            let rate_limit = random.next_is_rate_limit;
+            random.next_is_rate_limit = !rate_limit;
+            Some(if rate_limit {
+                Failure::RateLimited { retry_after_secs }
+            } else {
+                Failure::ServerError
+            })
+        } else {
+            None
+        }
+    }
+}
+
+impl FakeSlack {
+    /// Serves on 127.0.0.1:0 and returns once the socket is listening.
+    pub async fn start() -> FakeSlack {
+        let state = Arc::new(Mutex::new(FakeState {
+            random_retry_after_secs: 1,
+            ..FakeState::default()
+        }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("fake slack: bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("fake slack: local_addr");
+        let app = Router::new().fallback(handle).with_state(state.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("fake slack: server failed");
+        });
+        FakeSlack {
+            state,
+            server: Arc::new(ServerGuard(task.abort_handle())),
+            base_url: format!("http://{addr}/api"),
+        }
+    }
+
+    /// The base URL to give the client (`SLACK_API_URL`), without a trailing
+    /// slash: `http://127.0.0.1:PORT/api`.
+    pub fn url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, FakeState> {
+        // A panicking test thread must not hide the state from the others.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every call received (including ones answered with errors), in arrival order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// The calls to one method, e.g. `"chat.postMessage"`, in arrival order.
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets the recorded calls (channel state is kept).
+    pub fn clear_calls(&self) {
+        self.lock().calls.clear();
+    }
+
+    /// Sets a channel's topic as if a person had set it.
+    pub fn set_topic(&self, channel: &str, topic: &str) {
+        self.lock().set_topic(channel, topic, HUMAN_USER_ID);
+    }
+
+    /// A channel's current topic ("" if never set).
+    pub fn topic(&self, channel: &str) -> String {
+        self.lock()
+            .channels
+            .get(channel)
+            .map(|c| c.topic.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sets the `name` conversations.info answers (default: the id lowercased).
+    pub fn set_channel_name(&self, channel: &str, name: &str) {
+        self.lock().channel(channel).name = name.to_string();
+    }
+
+    /// The messages posted to a channel, in post order, in their current state
+    /// (after any chat.update). Each is Slack's message object: `type`, `ts`,
+    /// `text`, `user`, `bot_id`, `app_id`, `team`, and `blocks` /
+    /// `attachments` / `thread_ts` / `metadata` when given, `edited` once updated.
+    pub fn messages(&self, channel: &str) -> Vec<Value> {
+        self.lock()
+            .messages
+            .iter()
+            .filter(|(c, _)| c == channel)
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+
+    /// The ephemeral messages posted to a channel, in post order; each has
+    /// `user` (the recipient), `message_ts`, `text` and `blocks` if given.
+    pub fn ephemerals(&self, channel: &str) -> Vec<Value> {
+        self.lock()
+            .ephemerals
+            .iter()
+            .filter(|(c, _)| c == channel)
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+
+    /// While `yes`, chat.postMessage, chat.postEphemeral,
+    /// conversations.setTopic and conversations.info for this channel answer
+    /// `not_in_channel` (and conversations.info would say `is_member: false`).
+    pub fn set_not_in_channel(&self, channel: &str, yes: bool) {
+        self.lock().channel(channel).not_in_channel = yes;
+    }
+
+    /// The next `n` calls to `method` answer with `failure`, then normal
+    /// service resumes. Calls add up: `fail_next(m, 1, A); fail_next(m, 1, B)`
+    /// fails the next call with A and the one after with B. Scripted failures
+    /// take precedence over the token check and the random failure rate.
+    pub fn fail_next(&self, method: &str, n: usize, failure: Failure) {
+        let mut state = self.lock();
+        let queue = state.scripted.entry(method.to_string()).or_default();
+        queue.extend(std::iter::repeat_n(failure, n));
+    }
+
+    /// Answers a fraction `rate` (0.0..=1.0) of all calls, whatever the method,
+    /// with failures, alternating 429 (`Retry-After`, 1 s by default, see
+    /// [`FakeSlack::set_failure_retry_after`]) and 500, starting with 429.
+    /// The schedule is deterministic for a given `seed` and call order.
+    /// `rate` 0 turns it off.
+    pub fn set_failure_rate(&self, rate: f64, seed: u64) {
+        self.lock().random = (rate > 0.0).then_some(RandomFailures {
+            rate,
+            rng: seed,
+            next_is_rate_limit: true,
+        });
+    }
+
+    /// The `Retry-After` the random 429s of [`FakeSlack::set_failure_rate`] carry.
+    pub fn set_failure_retry_after(&self, secs: u64) {
+        self.lock().random_retry_after_secs = secs;
+    }
+
+    /// Polls every few milliseconds until `pred(&calls)` holds or `timeout`
+    /// passes; returns whether it held.
+    pub async fn wait_until(&self, timeout: Duration, pred: impl Fn(&[Call]) -> bool) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if pred(&self.calls()) {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+/// What the fake answers: status, extra headers, JSON body.
+struct Answer {
+    status: StatusCode,
+    retry_after: Option<u64>,
+    body: Value,
+}
+
+impl Answer {
+    fn ok(mut fields: Value) -> Answer {
+        if let Value::Object(map) = &mut fields {
+            map.insert("ok".into(), Value::Bool(true));
+        }
+        Answer {
+            status: StatusCode::OK,
+            retry_after: None,
+            body: fields,
+        }
+    }
+
+    fn error(code: &str) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            retry_after: None,
+            body: json!({ "ok": false, "error": code }),
+        }
+    }
+
+    fn from_failure(failure: Failure) -> Answer {
+        match failure {
+            Failure::RateLimited { retry_after_secs } => Answer {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                retry_after: Some(retry_after_secs),
+                body: json!({ "ok": false, "error": "ratelimited" }),
+            },
+            Failure::ServerError => Answer {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                retry_after: None,
+                body: json!({ "ok": false, "error": "internal_error" }),
+            },
+            Failure::SlackError(code) => Answer::error(code),
+        }
+    }
+}
+
+async fn handle(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    http_method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    let method = path
+        .strip_prefix("/api")
+        .unwrap_or(&path)
+        .trim_matches('/')
+        .to_string();
+    let body = request_params(&uri, &headers, &bytes);
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+
+    let answer = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let answer = if let Some(failure) = st.injected_failure(&method) {
+            Answer::from_failure(failure)
+        } else if !token.as_deref().is_some_and(|t| t.starts_with("xoxb-")) {
+            Answer::error("not_authed")
+        } else {
+            dispatch(&mut st, &method, &body)
+        };
+        st.calls.push(Call {
+            method,
+            body,
+            token,
+            answered: answer.status.as_u16(),
+            ok: answer.body["ok"] == Value::Bool(true),
+            http_method: http_method.to_string(),
+            path,
+        });
+        answer
+    };
+
+    let mut response = (
+        answer.status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        answer.body.to_string(),
+    )
+        .into_response();
+    if let Some(secs) = answer.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, secs.to_string().parse().unwrap());
+    }
+    response
+}
+
+/// The request's parameters as one JSON value: the JSON body, or the form
+/// fields, with the query parameters merged in.
+fn request_params(uri: &Uri, headers: &HeaderMap, bytes: &Bytes) -> Value {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut body = if bytes.is_empty() {
+        Value::Object(Map::new())
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        form_to_json(bytes)
+    } else {
+        serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+    };
+    if let (Some(query), Value::Object(map)) = (uri.query(), &mut body) {
+        if let Value::Object(params) = form_to_json(query.as_bytes()) {
+            for (k, v) in params {
+                map.entry(k).or_insert(v);
+            }
+        }
+    }
+    body
+}
+
+fn form_to_json(bytes: &[u8]) -> Value {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).unwrap_or_default();
+    Value::Object(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+    )
+}
+
+fn str_param<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// Slack accepts `blocks`/`attachments` as arrays (JSON) or JSON text (form).
+fn json_param(body: &Value, key: &str) -> Option<Value> {
+    match body.get(key)? {
+        Value::String(s) => serde_json::from_str(s).ok(),
+        Value::Null => None,
+        v => Some(v.clone()),
+    }
+}
+
+fn has_content(body: &Value) -> bool {
+    str_param(body, "text").is_some()
+        || str_param(body, "markdown_text").is_some()
+        || json_param(body, "blocks").is_some_and(|b| b.as_array().is_some_and(|a| !a.is_empty()))
+        || json_param(body, "attachments")
+            .is_some_and(|b| b.as_array().is_some_and(|a| !a.is_empty()))
+}
+
+/// Checks shared by the message-posting methods.
+fn check_message_content(body: &Value) -> Option<&'static str> {
+    if !has_content(body) {
+        return Some("no_text");
+    }
+    if let Some(blocks) = json_param(body, "blocks") {
+        if !blocks.is_array() {
+            return Some("invalid_blocks");
+        }
+    }
+    if str_param(body, "text").is_some_and(|t| t.chars().count() > TEXT_MAX_CHARS) {
+        return Some("msg_too_long");
+    }
+    None
+}
+
+fn dispatch(st: &mut FakeState, method: &str, body: &Value) -> Answer {
+    match method {
+        "auth.test" => Answer::ok(json!({
+            "url": TEAM_URL,
+            "team": TEAM_NAME,
+            "user": "badger",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": false,
+        })),
+        "chat.postMessage" => post_message(st, body),
+        "chat.update" => update_message(st, body),
+        "chat.postEphemeral" => post_ephemeral(st, body),
+        "conversations.info" => {
+            let Some(channel) = str_param(body, "channel") else {
+                return Answer::error("channel_not_found");
+            };
+            if st.is_not_in_channel(channel) {
+                return Answer::error("not_in_channel");
+            }
+            Answer::ok(json!({ "channel": st.channel_json(channel) }))
+        }
+        "conversations.setTopic" => {
+            let Some(channel) = str_param(body, "channel") else {
+                return Answer::error("channel_not_found");
+            };
+            if st.is_not_in_channel(channel) {
+                return Answer::error("not_in_channel");
+            }
+            // "" clears the topic; no `topic` at all is a malformed call (it is
+            // what slack-morphism's conversations_unarchive sends, by mistake).
+            let Some(topic) = body.get("topic").and_then(Value::as_str) else {
+                return Answer::error("invalid_arguments");
+            };
+            if topic.chars().count() > TOPIC_MAX_CHARS {
+                return Answer::error("too_long");
+            }
+            st.set_topic(channel, topic, BOT_USER_ID);
+            Answer::ok(json!({ "channel": st.channel_json(channel) }))
+        }
+        _ => Answer::error("unknown_method"),
+    }
+}
+
+fn post_message(st: &mut FakeState, body: &Value) -> Answer {
+    let Some(channel) = str_param(body, "channel") else {
+        return Answer::error("channel_not_found");
+    };
+    if st.is_not_in_channel(channel) {
+        return Answer::error("not_in_channel");
+    }
+    if let Some(code) = check_message_content(body) {
+        return Answer::error(code);
+    }
+    let ts = st.allocate_ts();
+    let mut message = json!({
+        "type": "message",
+        "ts": ts,
+        "text": body.get("text").and_then(Value::as_str).unwrap_or(""),
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "app_id": APP_ID,
+        "team": TEAM_ID,
+    });
+    for key in ["blocks", "attachments", "metadata"] {
+        if let Some(v) = json_param(body, key) {
+            message[key] = v;
+        }
+    }
+    for key in ["thread_ts", "username", "icon_emoji", "icon_url"] {
+        if let Some(v) = str_param(body, key) {
+            message[key] = Value::String(v.to_string());
+        }
+    }
+    st.messages.push((channel.to_string(), message.clone()));
+    Answer::ok(json!({ "channel": channel, "ts": ts, "message": message }))
+}
+
+fn update_message(st: &mut FakeState, body: &Value) -> Answer {
+    let Some(channel) = str_param(body, "channel") else {
+        return Answer::error("channel_not_found");
+    };
+    let Some(ts) = str_param(body, "ts") else {
+        return Answer::error("message_not_found");
+    };
+    if let Some(code) = check_message_content(body) {
+        return Answer::error(code);
+    }
+    st.clock += 1;
+    let edited_ts = format!("{}.000000", EPOCH_SECS + st.clock);
+    let Some((_, message)) = st
+        .messages
+        .iter_mut()
+        .find(|(c, m)| c == channel && m["ts"] == ts)
+    else {
+        return Answer::error("message_not_found");
+    };
+    // As documented for chat.update: `text` replaces the text; `blocks` and
+    // `attachments` replace the old ones when given (an empty array removes
+    // them) and are kept otherwise.
+    message["text"] = Value::String(
+        body.get("text")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+    );
+    let obj = message
+        .as_object_mut()
+        .expect("stored messages are objects");
+    for key in ["blocks", "attachments"] {
+        match json_param(body, key) {
+            Some(Value::Array(a)) if a.is_empty() => {
+                obj.remove(key);
+            }
+            Some(v) => {
+                obj.insert(key.to_string(), v);
+            }
+            None => {}
+        }
+    }
+    if let Some(v) = json_param(body, "metadata") {
+        obj.insert("metadata".into(), v);
+    }
+    obj.insert(
+        "edited".into(),
+        json!({ "user": BOT_USER_ID, "ts": edited_ts }),
+    );
+    let message = message.clone();
+    Answer::ok(json!({
+        "channel": channel,
+        "ts": ts,
+        "text": message["text"],
+        "message": message,
+    }))
+}
+
+fn post_ephemeral(st: &mut FakeState, body: &Value) -> Answer {
+    let Some(channel) = str_param(body, "channel") else {
+        return Answer::error("channel_not_found");
+    };
+    let Some(user) = str_param(body, "user") else {
+        return Answer::error("user_not_found");
+    };
+    if st.is_not_in_channel(channel) {
+        return Answer::error("not_in_channel");
+    }
+    if let Some(code) = check_message_content(body) {
+        return Answer::error(code);
+    }
+    let message_ts = st.allocate_ts();
+    let mut message = json!({
+        "user": user,
+        "message_ts": message_ts,
+        "text": body.get("text").and_then(Value::as_str).unwrap_or(""),
+    });
+    for key in ["blocks", "attachments"] {
+        if let Some(v) = json_param(body, key) {
+            message[key] = v;
+        }
+    }
+    if let Some(v) = str_param(body, "thread_ts") {
+        message["thread_ts"] = Value::String(v.to_string());
+    }
+    st.ephemerals.push((channel.to_string(), message));
+    Answer::ok(json!({ "message_ts": message_ts }))
+}
