@@ -118,12 +118,12 @@ pub async fn deploy_check(State(s): State<AppState>, Query(q): Query<CheckQuery>
 }
 
 /// Write calls need `Authorization: Bearer $BADGER_API_TOKEN`, compared in constant time.
-fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let Some(expected) = s.api_token.as_deref() else {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::FORBIDDEN,
             "the write API is disabled: set BADGER_API_TOKEN",
-        ));
+        )));
     };
     let given = headers
         .get("authorization")
@@ -133,29 +133,29 @@ fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), Response> {
     if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         Ok(())
     } else {
-        Err(error(
+        Err(Box::new(error(
             StatusCode::UNAUTHORIZED,
             "missing or wrong bearer token",
-        ))
+        )))
     }
 }
 
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
     serde_json::from_slice(body).map_err(|e| {
-        error(
+        Box::new(error(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("invalid JSON body: {e}"),
-        )
+        ))
     })
 }
 
 pub async fn report(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = authorize(&s, &headers) {
-        return r;
+        return *r;
     }
     let r: CiReport = match json_body(&body) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     match s.core.ci_report(r).await {
         Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
@@ -170,14 +170,14 @@ pub async fn event(
     body: Bytes,
 ) -> Response {
     if let Err(r) = authorize(&s, &headers) {
-        return r;
+        return *r;
     }
     let Ok(id) = id.parse::<i64>() else {
         return error(StatusCode::NOT_FOUND, "deployment ids are numbers");
     };
     let e: CiEvent = match json_body(&body) {
         Ok(e) => e,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     match s.core.ci_event(id, e).await {
         Ok(state) => Json(json!({ "id": id, "state": state })).into_response(),

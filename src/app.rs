@@ -93,7 +93,7 @@ impl Application {
                 tracing::info!(
                     "no SLACK_BOT_TOKEN: local mode, nothing goes to Slack; messages are logged"
                 );
-                (LocalWeb::new(store.clone()), true)
+                (LocalWeb::shared(store.clone()), true)
             }
         };
         let core = Core {
@@ -105,8 +105,7 @@ impl Application {
         };
         let (shutdown, shutdown_rx) = watch::channel(false);
         let worker_id = format!("{}-{}", std::process::id(), uuid_ish());
-        let mut workers = Vec::new();
-        workers.push(tokio::spawn(
+        let outbox = tokio::spawn(
             OutboxWorker {
                 store: store.clone(),
                 web,
@@ -115,12 +114,9 @@ impl Application {
                 lease: opts.lease,
             }
             .run(shutdown_rx.clone()),
-        ));
-        workers.push(tokio::spawn(run_scheduler(
-            core.clone(),
-            opts.tick,
-            shutdown_rx.clone(),
-        )));
+        );
+        let scheduler = tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone()));
+        let workers = vec![outbox, scheduler];
 
         let state = AppState {
             core: core.clone(),

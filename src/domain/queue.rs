@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn emergencies_go_first_then_acknowledgement_order() {
-        let mut q = vec![
+        let mut q = [
             d(3, "a", false),
             d(1, "b", false),
             d(5, "c", true),
@@ -127,8 +127,8 @@ mod tests {
 
     #[test]
     fn held_apps_are_passed_over_and_keep_their_place() {
-        let q = vec![d(1, "held", false), d(2, "free", false)];
-        let holds = vec![hold("held")];
+        let q = [d(1, "held", false), d(2, "free", false)];
+        let holds = [hold("held")];
         let next = next_in_line(&q, &holds, true);
         assert_eq!(next.call.map(|d| d.id), Some(2));
         assert_eq!(next.held.len(), 1);
@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn closed_window_calls_only_emergencies() {
-        let q = vec![d(1, "a", false), d(2, "b", true)];
+        let q = [d(1, "a", false), d(2, "b", true)];
         assert_eq!(next_in_line(&q, &[], false).call.map(|d| d.id), Some(2));
         assert_eq!(next_in_line(&q[..1], &[], false).call, None);
         assert_eq!(next_in_line(&q, &[], true).call.map(|d| d.id), Some(1));
@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn letting_the_next_go_first() {
-        let q = vec![d(1, "a", false), d(2, "b", false), d(3, "c", false)];
+        let q = [d(1, "a", false), d(2, "b", false), d(3, "c", false)];
         let k = key_behind(&q[1], Some(&q[2]));
         assert!(k > q[1].queue_key && k < q[2].queue_key);
         assert_eq!(key_behind(&q[2], None), q[2].queue_key + 1);

@@ -48,61 +48,45 @@ impl Core {
         let live = tx.env_live(env).await?;
         let next_opening = cal.next_opening(now).map(|o| format_local(o.opens, cal.tz));
         for d in &live {
-            match d.state {
+            let expiry = match d.state {
                 State::Called if timed_out(d.called_at) => {
-                    if self
-                        .drop_out(&mut tx, d, Event::Expire, "badger", now, "turn expired")
-                        .await?
-                    {
-                        post(&mut tx, now, &d.channel, &blocks::turn_expired(d), None).await?;
-                        self.metrics.expired.inc();
-                    }
+                    Some(("turn expired", blocks::turn_expired(d)))
                 }
-                State::Queued | State::Called if !open && !d.is_emergency() => {
-                    if self
-                        .drop_out(
-                            &mut tx,
-                            d,
-                            Event::Expire,
-                            "badger",
-                            now,
-                            "the deploy window closed",
-                        )
-                        .await?
-                    {
-                        post(
-                            &mut tx,
-                            now,
-                            &d.channel,
-                            &blocks::window_closed_expired(d, next_opening.clone()),
-                            None,
-                        )
-                        .await?;
-                        self.metrics.expired.inc();
-                    }
-                }
-                State::Deploying
-                    if open
-                        && window == WindowKind::OfficeHours
-                        && !d.is_emergency()
-                        && d.reminded_at.is_none() =>
+                State::Queued | State::Called if !open && !d.is_emergency() => Some((
+                    "the deploy window closed",
+                    blocks::window_closed_expired(d, next_opening.clone()),
+                )),
+                _ => None,
+            };
+            if let Some((why, notice)) = expiry {
+                if self
+                    .drop_out(&mut tx, d, Event::Expire, "badger", now, why)
+                    .await?
                 {
-                    if let Some(o) = cal.current(now) {
-                        if o.closes - now <= Duration::minutes(CLOSING_REMINDER)
-                            && tx.mark_reminded(d.id, now).await?
-                        {
-                            post(
-                                &mut tx,
-                                now,
-                                &d.channel,
-                                &blocks::closing_reminder(d, &format_local(o.closes, cal.tz)),
-                                None,
-                            )
-                            .await?;
-                        }
-                    }
+                    post(&mut tx, now, &d.channel, &notice, None).await?;
+                    self.metrics.expired.inc();
                 }
-                _ => {}
+                continue;
+            }
+            let remind = d.state == State::Deploying
+                && open
+                && window == WindowKind::OfficeHours
+                && !d.is_emergency()
+                && d.reminded_at.is_none();
+            if let (true, Some(o)) = (remind, cal.current(now)) {
+                if o.closes - now <= Duration::minutes(CLOSING_REMINDER)
+                    && tx.mark_reminded(d.id, now).await?
+                {
+                    let closes = format_local(o.closes, cal.tz);
+                    post(
+                        &mut tx,
+                        now,
+                        &d.channel,
+                        &blocks::closing_reminder(d, &closes),
+                        None,
+                    )
+                    .await?;
+                }
             }
         }
         self.advance(&mut tx, env, now, None).await?;

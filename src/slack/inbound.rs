@@ -21,14 +21,14 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// 401 unless the request carries a valid, fresh Slack signature.
-fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), Box<Response>> {
     let Some(secret) = state.signing_secret.as_deref() else {
         state.core.metrics.slack_rejected.inc();
-        return Err((
+        let refusal = (
             StatusCode::UNAUTHORIZED,
             "no SLACK_SIGNING_SECRET is configured",
-        )
-            .into_response());
+        );
+        return Err(Box::new(refusal.into_response()));
     };
     let now = state.core.now();
     match verify(
@@ -45,14 +45,16 @@ fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
         Err(e) => {
             state.core.metrics.slack_rejected.inc();
             tracing::warn!(reason = %e, "rejected a Slack request");
-            Err((StatusCode::UNAUTHORIZED, "invalid Slack signature").into_response())
+            Err(Box::new(
+                (StatusCode::UNAUTHORIZED, "invalid Slack signature").into_response(),
+            ))
         }
     }
 }
 
 pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = authenticate(&state, &headers, &body) {
-        return r;
+        return *r;
     }
     let cmd: SlashCommand = match serde_urlencoded::from_bytes(&body) {
         Ok(c) => c,
@@ -78,7 +80,7 @@ pub async fn interactions(
     body: Bytes,
 ) -> Response {
     if let Err(r) = authenticate(&state, &headers, &body) {
-        return r;
+        return *r;
     }
     let presses = match parse_interaction(&body) {
         Ok(Interaction::Buttons(p)) => p,
@@ -115,7 +117,7 @@ pub async fn interactions(
 
 pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = authenticate(&state, &headers, &body) {
-        return r;
+        return *r;
     }
     // Parsed loosely: unknown event types must not break anything.
     let v: serde_json::Value = match serde_json::from_slice(&body) {

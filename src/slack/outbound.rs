@@ -190,7 +190,7 @@ pub struct LocalWeb {
 }
 
 impl LocalWeb {
-    pub fn new(store: Store) -> Arc<dyn SlackWeb> {
+    pub fn shared(store: Store) -> Arc<dyn SlackWeb> {
         Arc::new(LocalWeb {
             store,
             topics: Default::default(),
