@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 impl Store {
     /// Records an event id; false if it was seen before.
     pub async fn first_sighting(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool> {
+        let _write = self.write_guard().await;
         let r = sqlx::query(
             "INSERT INTO processed_events (event_id, received_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING",
         )

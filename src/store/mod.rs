@@ -170,6 +170,16 @@ impl Store {
         Ok(())
     }
 
+    /// Every write outside `begin()` takes this on SQLite too: a write from another
+    /// connection while a transaction holds a read snapshot would fail it with
+    /// SQLITE_BUSY_SNAPSHOT, which no busy timeout can wait out.
+    pub(crate) async fn write_guard(&self) -> Option<OwnedMutexGuard<()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
+            Backend::Postgres => None,
+        }
+    }
+
     pub async fn begin(&self) -> Result<Tx> {
         let guard = match self.backend {
             Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),

@@ -128,8 +128,12 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
         let until = now + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
-        let mut claimed = Vec::new();
+        let write = self.write_guard().await;
+        let mut claims = Vec::new();
         for (id, ordering_key, payload, attempts) in candidates {
             let r = sqlx::query(
                 "UPDATE outbox SET claimed_by = $1, claim_until = $2 WHERE id = $3 \
@@ -144,6 +148,11 @@ impl Store {
             if r.rows_affected() != 1 {
                 continue;
             }
+            claims.push((id, ordering_key, payload, attempts));
+        }
+        drop(write);
+        let mut claimed = Vec::new();
+        for (id, ordering_key, payload, attempts) in claims {
             match serde_json::from_str::<Payload>(&payload) {
                 Ok(payload) => claimed.push(OutboxRow {
                     id,
@@ -161,6 +170,7 @@ impl Store {
     }
 
     pub async fn outbox_delivered(&self, id: i64) -> Result<()> {
+        let _write = self.write_guard().await;
         sqlx::query("UPDATE outbox SET delivered_at = $1, claim_until = NULL WHERE id = $2")
             .bind(millis(Utc::now()))
             .bind(id)
@@ -175,6 +185,7 @@ impl Store {
         after: std::time::Duration,
         error: &str,
     ) -> Result<()> {
+        let _write = self.write_guard().await;
         let at = millis(Utc::now()) + i64::try_from(after.as_millis()).unwrap_or(60_000);
         sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = NULL, \
@@ -189,6 +200,7 @@ impl Store {
     }
 
     pub async fn outbox_dead(&self, id: i64, error: &str) -> Result<()> {
+        let _write = self.write_guard().await;
         sqlx::query(
             "UPDATE outbox SET dead_at = $1, claim_until = NULL, last_error = $2 WHERE id = $3",
         )
@@ -221,6 +233,7 @@ impl Store {
     }
 
     pub async fn remember_message(&self, key: &str, channel: &str, ts: &str) -> Result<()> {
+        let _write = self.write_guard().await;
         sqlx::query(
             "INSERT INTO slack_messages (msg_key, channel, ts) VALUES ($1, $2, $3) \
              ON CONFLICT (msg_key) DO UPDATE SET channel = $2, ts = $3",
@@ -248,6 +261,7 @@ impl Store {
         channel: &str,
         body: &str,
     ) -> Result<()> {
+        let _write = self.write_guard().await;
         sqlx::query(
             "INSERT INTO local_messages (at, method, channel, body) VALUES ($1, $2, $3, $4)",
         )

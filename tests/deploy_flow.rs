@@ -1,0 +1,285 @@
+//! The /deploy flow end to end, through real HTTP: signed slash commands and button
+//! presses in, slack-morphism's real client out to a fake Slack.
+
+mod support;
+
+use chrono::{Duration, TimeZone, Utc};
+use support::db::Backend;
+use support::driver::{TestApp, ADMIN};
+use support::fake_slack::Failure;
+
+const ALICE: &str = "U0ALICE";
+const BOB: &str = "U0BOB";
+const CAROL: &str = "U0CAROL";
+const DAVE: &str = "U0DAVE";
+
+async fn two_people_queue_and_hand_over(backend: Backend) {
+    let t = TestApp::start(backend).await;
+
+    // Alice finds integration free and starts at once.
+    let r = t.deploy(ALICE, "whitehall release_1 to integration").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json["response_type"], "ephemeral");
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let start = t
+        .wait_for_message("<@U0ALICE> started deploying *whitehall* `release_1` to *integration*")
+        .await;
+    let alice_id =
+        TestApp::button_value(&start, "deploy_done").expect("start alert has a Done button");
+    assert!(TestApp::button_value(&start, "deploy_failed").is_some());
+
+    // Bob queues behind her: position 1, Alice ahead.
+    let r = t.deploy(BOB, "publisher release_7 integration").await;
+    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+    assert!(r.text().contains("<@U0ALICE>"), "{}", r.text());
+
+    // A stranger's press changes nothing and is told why, privately.
+    assert_eq!(t.press(CAROL, "deploy_done", &alice_id).await, 200);
+    let why = t.wait_for_ephemeral(CAROL, "Only <@U0ALICE>").await;
+    assert!(why.contains("Nothing was changed"));
+
+    // Alice hands over by button: end alert, then Bob is called.
+    assert_eq!(t.press(ALICE, "deploy_done", &alice_id).await, 200);
+    t.wait_for_message(":white_check_mark: *whitehall* `release_1` to *integration* succeeded")
+        .await;
+    let call = t.wait_for_message("<@U0BOB> it's your turn").await;
+    let bob_id = TestApp::button_value(&call, "deploy_start").expect("your-turn has Start");
+    assert!(TestApp::button_value(&call, "deploy_skip").is_some());
+
+    // A second press of Alice's button changes nothing and says so.
+    t.press(ALICE, "deploy_done", &alice_id).await;
+    t.wait_for_ephemeral(ALICE, "already succeeded").await;
+    let ends = t
+        .channel_texts()
+        .iter()
+        .filter(|m| m.contains("succeeded in"))
+        .count();
+    assert_eq!(ends, 1, "one end alert only: {:#?}", t.channel_texts());
+
+    // Carol can't start Bob's turn; Bob can.
+    t.press(CAROL, "deploy_start", &bob_id).await;
+    t.wait_for_ephemeral(CAROL, "Only <@U0BOB>").await;
+    t.press(BOB, "deploy_start", &bob_id).await;
+    t.wait_for_message("<@U0BOB> started deploying *publisher*")
+        .await;
+
+    // Dave queues, Bob finishes with the command, Dave is called but never starts: his
+    // turn expires after the timeout, and the channel is told.
+    t.deploy(DAVE, "collections r1 to integration").await;
+    let r = t.deploy(BOB, "done all good").await;
+    assert!(r.text().contains("succeeded"), "{}", r.text());
+    t.wait_for_message("<@U0DAVE> it's your turn").await;
+    t.clock.advance(Duration::minutes(11));
+    t.wait_for_message(":hourglass: <@U0DAVE>'s turn").await;
+    let status = t.deploy(DAVE, "status integration").await;
+    assert!(
+        status.text().contains("*integration* (always open): free"),
+        "{}",
+        status.text()
+    );
+    t.stop().await;
+}
+on_both_backends!(hand_over, two_people_queue_and_hand_over);
+
+async fn promotion_refused_then_allowed(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    let r = t.deploy(ALICE, "whitehall release_2 to staging").await;
+    assert!(
+        r.text()
+            .contains("must be deployed to *integration* before *staging*"),
+        "{}",
+        r.text()
+    );
+
+    t.deploy(ALICE, "whitehall release_2 to integration").await;
+    t.deploy(ALICE, "done").await;
+    let r = t.deploy(ALICE, "whitehall release_2 to staging").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    t.deploy(ALICE, "failed smoke tests red").await;
+    t.wait_for_message(":x: *whitehall* `release_2` to *staging* failed")
+        .await;
+
+    // A failed staging deploy does not open the way to production.
+    let r = t.deploy(ALICE, "whitehall release_2 to production").await;
+    assert!(
+        r.text().contains("must succeed in *staging*"),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains("failed"), "{}", r.text());
+    t.stop().await;
+}
+on_both_backends!(promotion, promotion_refused_then_allowed);
+
+async fn closed_window_and_emergency(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    t.deploy(ALICE, "whitehall r9 to integration").await;
+    t.deploy(ALICE, "done").await;
+    // Saturday 28 November 2026, 11:00 GMT: closed until Monday 09:30.
+    t.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 28, 11, 0, 0).unwrap());
+    let r = t.deploy(ALICE, "whitehall r9 to staging").await;
+    assert!(
+        r.text().contains("deploy window for *staging* is closed"),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains("Mon 30 Nov 09:30 GMT"), "{}", r.text());
+    assert!(t
+        .core()
+        .store
+        .live_deployments(None)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Integration is always open.
+    let r = t.deploy(BOB, "whitehall r10 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+
+    // An emergency bypasses the window and is announced with its reason.
+    let r = t
+        .deploy(
+            ALICE,
+            "emergency whitehall r9 to staging <!channel> site down",
+        )
+        .await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let alert = t.wait_for_message("EMERGENCY deployment").await;
+    let text = alert["text"].as_str().unwrap();
+    assert!(
+        text.contains("Reason: &lt;!channel&gt; site down"),
+        "{text}"
+    );
+    assert!(!text.contains("<!channel>"));
+    let audit = t.core().store.audit_log(50).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "deploy.emergency" && a.detail.contains("site down")));
+    t.stop().await;
+}
+on_both_backends!(window, closed_window_and_emergency);
+
+async fn restart_in_the_middle_of_a_queue(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(BOB, "publisher r2 to integration").await;
+    let start = t.wait_for_message("<@U0ALICE> started deploying").await;
+    let alice_id = TestApp::button_value(&start, "deploy_done").unwrap();
+    t.settle().await;
+
+    let t = t.restart().await;
+    let r = t.deploy(CAROL, "frontend r3 to integration").await;
+    assert!(r.text().contains("number 2 in line"), "{}", r.text());
+    // Old messages' buttons keep working after the restart.
+    t.press(ALICE, "deploy_done", &alice_id).await;
+    t.wait_for_message("<@U0BOB> it's your turn").await;
+    t.stop().await;
+}
+on_both_backends!(restart, restart_in_the_middle_of_a_queue);
+
+async fn announcements_survive_429_and_500(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    t.slack.fail_next(
+        "chat.postMessage",
+        1,
+        Failure::RateLimited {
+            retry_after_secs: 1,
+        },
+    );
+    t.slack
+        .fail_next("chat.postMessage", 1, Failure::ServerError);
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(ALICE, "done").await;
+    t.wait_for_message("succeeded").await;
+    let texts = t.channel_texts();
+    let start = texts
+        .iter()
+        .position(|m| m.contains("started deploying"))
+        .expect("start alert delivered");
+    let end = texts
+        .iter()
+        .position(|m| m.contains("succeeded"))
+        .expect("end alert delivered");
+    assert!(start < end, "in order: {texts:#?}");
+    let attempts = t.slack.calls_to("chat.postMessage");
+    assert!(attempts.iter().any(|c| c.answered == 429));
+    assert!(attempts.iter().any(|c| c.answered == 500));
+    t.stop().await;
+}
+on_both_backends!(retries, announcements_survive_429_and_500);
+
+async fn emergency_goes_to_the_front(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(BOB, "publisher r1 to integration").await;
+    let r = t
+        .deploy(CAROL, "emergency frontend r2 integration security fix")
+        .await;
+    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+    t.wait_for_message("*EMERGENCY* <@U0CAROL> queued").await;
+    t.deploy(ALICE, "done").await;
+    t.wait_for_message("<@U0CAROL> it's your turn").await;
+    t.stop().await;
+}
+on_both_backends!(emergency_front, emergency_goes_to_the_front);
+
+async fn cancel_skip_and_admin(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    for (u, x) in [
+        (ALICE, "whitehall r1 to integration"),
+        (BOB, "publisher r1 to integration"),
+        (CAROL, "frontend r1 to integration"),
+    ] {
+        let r = t.deploy(u, x).await;
+        assert_eq!(r.status, 200);
+    }
+    // Bob leaves the queue by command; Carol moves up.
+    let r = t.deploy(BOB, "cancel").await;
+    assert!(r.text().contains("You left the queue"), "{}", r.text());
+    // An admin may finish anyone's deployment.
+    let start = t.wait_for_message("<@U0ALICE> started deploying").await;
+    let id = TestApp::button_value(&start, "deploy_done").unwrap();
+    t.press(ADMIN, "deploy_done", &id).await;
+    let call = t.wait_for_message("<@U0CAROL> it's your turn").await;
+    // Carol lets the next go first; nobody else waits, so she leaves the queue.
+    let carol_id = TestApp::button_value(&call, "deploy_skip").unwrap();
+    t.press(CAROL, "deploy_skip", &carol_id).await;
+    t.wait_for_ephemeral(CAROL, "Nobody else was waiting").await;
+    t.stop().await;
+}
+on_both_backends!(cancel_skip, cancel_skip_and_admin);
+
+async fn window_close_expires_waiters_and_reminds(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    for (user, app) in [(ALICE, "appalice"), (BOB, "appbob")] {
+        t.deploy(user, &format!("{app} r1 to integration")).await;
+        t.deploy(user, "done").await;
+    }
+    // Tuesday 16:40 GMT: Alice deploys to staging, Bob waits.
+    t.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 24, 16, 40, 0).unwrap());
+    t.deploy(ALICE, "appalice r1 to staging").await;
+    t.deploy(BOB, "appbob r1 to staging").await;
+    // 16:46: fifteen minutes before closing, Alice is reminded once.
+    t.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 24, 16, 46, 0).unwrap());
+    t.wait_for_message(":alarm_clock: <@U0ALICE> the deploy window closes at Tue 24 Nov 17:00 GMT")
+        .await;
+    // 17:00: Bob's place expires and he is told when it next opens.
+    t.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap());
+    let m = t
+        .wait_for_message("<@U0BOB> the deploy window for *staging* has closed")
+        .await;
+    assert!(m["text"].as_str().unwrap().contains("Wed 25 Nov 09:30 GMT"));
+    t.settle().await;
+    let reminders = t
+        .channel_texts()
+        .iter()
+        .filter(|m| m.contains(":alarm_clock:"))
+        .count();
+    assert_eq!(reminders, 1);
+    t.stop().await;
+}
+on_both_backends!(window_close, window_close_expires_waiters_and_reminds);

@@ -1,0 +1,94 @@
+//! Fresh databases per test, on SQLite and (when configured) PostgreSQL.
+//!
+//! `BADGER_TEST_POSTGRES_URL` (e.g. postgres://postgres@127.0.0.1:5432/postgres) turns the
+//! Postgres runs on; each test gets its own new database. `BADGER_REQUIRE_POSTGRES=1`
+//! (set by .ci/run) makes a missing URL a failure instead of a skip.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database for one test. The SQLite file lives in a temp dir removed on drop.
+pub struct TestDb {
+    pub url: String,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Whether the PostgreSQL run of a test should happen: yes with a URL; a loud skip
+/// without one; a failure without one when Postgres is required (CI).
+pub fn postgres_enabled() -> bool {
+    match std::env::var("BADGER_TEST_POSTGRES_URL") {
+        Ok(u) if !u.is_empty() => true,
+        _ => {
+            if std::env::var("BADGER_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!("BADGER_REQUIRE_POSTGRES=1 but BADGER_TEST_POSTGRES_URL is not set");
+            }
+            eprintln!(
+                "NOTE: BADGER_TEST_POSTGRES_URL is not set: this PostgreSQL test was SKIPPED"
+            );
+            false
+        }
+    }
+}
+
+/// The backends every storage behaviour runs on here.
+pub fn backends() -> Vec<Backend> {
+    let mut v = vec![Backend::Sqlite];
+    match std::env::var("BADGER_TEST_POSTGRES_URL") {
+        Ok(u) if !u.is_empty() => v.push(Backend::Postgres),
+        _ => {
+            if std::env::var("BADGER_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!("BADGER_REQUIRE_POSTGRES=1 but BADGER_TEST_POSTGRES_URL is not set");
+            }
+            eprintln!("NOTE: BADGER_TEST_POSTGRES_URL is not set: the PostgreSQL runs of this test were SKIPPED");
+        }
+    }
+    v
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl TestDb {
+    pub async fn fresh(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("badger.db").display());
+                TestDb {
+                    url,
+                    backend,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let admin =
+                    std::env::var("BADGER_TEST_POSTGRES_URL").expect("BADGER_TEST_POSTGRES_URL");
+                let name = format!(
+                    "badger_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed),
+                    chrono::Utc::now().timestamp_micros()
+                );
+                sqlx::any::install_default_drivers();
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                    .await
+                    .expect("connect to the Postgres admin URL");
+                sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin).expect("admin URL");
+                url.set_path(&format!("/{name}"));
+                TestDb {
+                    url: url.to_string(),
+                    backend,
+                    _dir: None,
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Test support: a fake Slack, fresh databases on both backends, and a scripted driver
+//! that talks to the real badger server over HTTP with requests signed as Slack signs them.
+#![allow(dead_code)]
+
+pub mod db;
+pub mod driver;
+pub mod fake_slack;
+
+/// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two
+/// tests named `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body($crate::support::db::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::support::db::postgres_enabled() {
+                    super::$body($crate::support::db::Backend::Postgres).await
+                }
+            }
+        }
+    };
+}
