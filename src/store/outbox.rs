@@ -284,3 +284,38 @@ impl Store {
         Ok(rows)
     }
 }
+
+/// One outbox row as tests and operators see it.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub ordering_key: String,
+    pub payload: Payload,
+    pub attempts: i64,
+    pub delivered: bool,
+    pub dead: bool,
+}
+
+impl Store {
+    /// The whole outbox, oldest first (for tests and diagnosis).
+    pub async fn outbox_log(&self) -> Result<Vec<OutboxEntry>> {
+        let rows: Vec<(i64, String, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT id, ordering_key, payload, attempts, delivered_at, dead_at FROM outbox ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, ordering_key, payload, attempts, delivered, dead)| {
+                Ok(OutboxEntry {
+                    id,
+                    ordering_key,
+                    payload: serde_json::from_str(&payload)
+                        .map_err(|e| super::StoreError::Corrupt(e.to_string()))?,
+                    attempts,
+                    delivered: delivered.is_some(),
+                    dead: dead.is_some(),
+                })
+            })
+            .collect()
+    }
+}

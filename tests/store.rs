@@ -1,0 +1,284 @@
+//! Storage behaviour, the same test code on SQLite and PostgreSQL.
+
+mod support;
+
+use badger::domain::deployment::State;
+use badger::store::{env_lock, NewDeployment, Payload, Store, StoreError};
+use chrono::{TimeZone, Utc};
+use std::time::Duration;
+use support::db::{Backend, TestDb};
+
+async fn store(backend: Backend) -> (Store, TestDb) {
+    let db = TestDb::fresh(backend).await;
+    let s = Store::connect(&db.url).await.expect("connect");
+    s.migrate().await.expect("migrate");
+    s.ensure_locks(&[env_lock("integration"), env_lock("production")])
+        .await
+        .unwrap();
+    (s, db)
+}
+
+fn new<'a>(app: &'a str, env: &'a str, user: &'a str, state: State) -> NewDeployment<'a> {
+    NewDeployment {
+        app,
+        git_ref: "r1",
+        environment: env,
+        requester: user,
+        channel: "C1",
+        note: None,
+        emergency_reason: None,
+        source: "slack",
+        state,
+        ci_url: None,
+    }
+}
+
+fn post(channel: &str, text: &str) -> Payload {
+    Payload::Post {
+        channel: channel.into(),
+        text: text.into(),
+        blocks: vec![],
+        key: None,
+    }
+}
+
+async fn migrations_are_idempotent_and_guarded(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    s.migrate().await.expect("second migrate is a no-op");
+    // A schema from a newer badger is refused, not silently used.
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from the future', TRUE, $1, 0)",
+    )
+    .bind(vec![0u8; 48])
+    .execute(s.pool())
+    .await
+    .expect("insert a future migration");
+    match s.migrate().await {
+        Err(StoreError::SchemaTooNew { db, .. }) => assert_eq!(db, 99990101000000),
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+}
+on_both_backends!(migrations, migrations_are_idempotent_and_guarded);
+
+async fn the_database_allows_one_active_deployment_per_environment(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_deployment(&new("a", "production", "U1", State::Deploying), now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // Bypassing every check in code, the unique index still says no.
+    let mut tx = s.begin().await.unwrap();
+    let e = tx
+        .insert_deployment(&new("b", "production", "U2", State::Called), now)
+        .await
+        .unwrap_err();
+    assert!(e.is_unique_violation(), "{e}");
+    drop(tx);
+    // Another environment, or a queued entry, is fine.
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_deployment(&new("b", "integration", "U2", State::Deploying), now)
+        .await
+        .unwrap();
+    tx.insert_deployment(&new("c", "production", "U3", State::Queued), now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let live = s.live_deployments(Some("production")).await.unwrap();
+    assert_eq!(
+        live.iter().map(|d| d.state).collect::<Vec<_>>(),
+        [State::Deploying, State::Queued]
+    );
+}
+on_both_backends!(
+    one_active,
+    the_database_allows_one_active_deployment_per_environment
+);
+
+async fn transitions_are_conditional(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let d = tx
+        .insert_deployment(&new("a", "production", "U1", State::Queued), now)
+        .await
+        .unwrap();
+    assert!(tx
+        .transition(d.id, State::Queued, State::Called, now, None)
+        .await
+        .unwrap());
+    // The same transition again (a racing timeout or a second replica) does nothing.
+    assert!(!tx
+        .transition(d.id, State::Queued, State::Called, now, None)
+        .await
+        .unwrap());
+    assert!(tx
+        .transition(d.id, State::Called, State::Deploying, now, None)
+        .await
+        .unwrap());
+    let later = now + chrono::Duration::minutes(4);
+    assert!(tx
+        .transition(d.id, State::Deploying, State::Succeeded, later, Some("ok"))
+        .await
+        .unwrap());
+    assert!(!tx
+        .transition(d.id, State::Deploying, State::Failed, later, None)
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    let d = s.deployment(d.id).await.unwrap().unwrap();
+    assert_eq!(d.state, State::Succeeded);
+    assert_eq!(d.called_at, Some(now));
+    assert_eq!(d.started_at, Some(now));
+    assert_eq!(d.finished_at, Some(later));
+    assert_eq!(d.outcome_note.as_deref(), Some("ok"));
+    let v = s.versions(Some("a")).await.unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].git_ref, "r1");
+}
+on_both_backends!(transitions, transitions_are_conditional);
+
+async fn outbox_delivers_in_order_per_channel_with_leases(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let now = Utc::now();
+    let mut tx = s.begin().await.unwrap();
+    for p in [post("C1", "one"), post("C2", "two"), post("C1", "three")] {
+        tx.enqueue(&p, now).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let lease = Duration::from_millis(300);
+    // Only the head of each channel is deliverable.
+    let first = s.claim_outbox("w1", lease, 10).await.unwrap();
+    let texts: Vec<_> = first
+        .iter()
+        .map(|r| match &r.payload {
+            Payload::Post { text, .. } => text.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    assert_eq!(texts, ["one", "two"]);
+    // Another worker gets nothing while the claims are live.
+    assert!(s.claim_outbox("w2", lease, 10).await.unwrap().is_empty());
+    // w1 "dies" holding the claim on "one"; after the lease another worker takes it.
+    s.outbox_delivered(first[1].id).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let again = s.claim_outbox("w2", lease, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].id, first[0].id);
+    s.outbox_delivered(again[0].id).await.unwrap();
+    let last = s.claim_outbox("w2", lease, 10).await.unwrap();
+    assert!(matches!(&last[0].payload, Payload::Post { text, .. } if text == "three"));
+    // A retry scheduled later is not due yet.
+    s.outbox_retry(last[0].id, Duration::from_secs(60), "HTTP 500")
+        .await
+        .unwrap();
+    assert!(s.claim_outbox("w2", lease, 10).await.unwrap().is_empty());
+    assert_eq!(s.outbox_pending().await.unwrap(), 1);
+}
+on_both_backends!(
+    outbox_order,
+    outbox_delivers_in_order_per_channel_with_leases
+);
+
+async fn concurrent_claims_never_overlap(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let mut tx = s.begin().await.unwrap();
+    for i in 0..60 {
+        tx.enqueue(&post(&format!("C{i}"), "x"), Utc::now())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            // Until a look finds nothing: a worker whose picks were all taken by a rival stops,
+            // but the rival goes on, so together they claim everything.
+            loop {
+                let rows = s
+                    .claim_outbox(&format!("w{w}"), Duration::from_secs(60), 5)
+                    .await
+                    .unwrap();
+                if rows.is_empty() {
+                    break;
+                }
+                got.extend(rows.iter().map(|r| r.id));
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n, "a row was claimed twice");
+    assert_eq!(n, 60);
+}
+on_both_backends!(claims, concurrent_claims_never_overlap);
+
+async fn topic_syncs_coalesce(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let mut tx = s.begin().await.unwrap();
+    for _ in 0..10 {
+        tx.enqueue(
+            &Payload::Topic {
+                channel: "C1".into(),
+                notify: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(s.outbox_pending().await.unwrap(), 1);
+    // Once one is claimed (being delivered), a new change queues a fresh sync.
+    let claimed = s
+        .claim_outbox("w", Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let mut tx = s.begin().await.unwrap();
+    tx.enqueue(
+        &Payload::Topic {
+            channel: "C1".into(),
+            notify: None,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(s.outbox_pending().await.unwrap(), 2);
+}
+on_both_backends!(topic_coalesce, topic_syncs_coalesce);
+
+async fn events_are_seen_once(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    assert!(s.first_sighting("Ev1", Utc::now()).await.unwrap());
+    assert!(!s.first_sighting("Ev1", Utc::now()).await.unwrap());
+    assert!(s.first_sighting("Ev2", Utc::now()).await.unwrap());
+}
+on_both_backends!(events, events_are_seen_once);
+
+async fn rolled_back_work_leaves_nothing(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_deployment(&new("a", "production", "U1", State::Queued), Utc::now())
+        .await
+        .unwrap();
+    tx.enqueue(&post("C1", "never"), Utc::now()).await.unwrap();
+    tx.audit(Utc::now(), "U1", "x", "y", "z").await.unwrap();
+    drop(tx);
+    assert!(s.live_deployments(None).await.unwrap().is_empty());
+    assert_eq!(s.outbox_pending().await.unwrap(), 0);
+    assert!(s.audit_log(10).await.unwrap().is_empty());
+}
+on_both_backends!(rollback, rolled_back_work_leaves_nothing);
