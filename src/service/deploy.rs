@@ -112,14 +112,10 @@ impl Core {
                 }
             }
         }
-        let live = tx.env_live(env).await?;
-        if let Some(mine) = live
-            .iter()
-            .find(|d| d.requester == actor.user && d.app == app && d.git_ref == git_ref)
-        {
+        if let Some(mine) = tx.live_duplicate(env, &actor.user, app, git_ref).await? {
             return refuse(format!(
                 "You already have {} in *{}* (#{}, {}). Use `{} cancel {}` to leave the queue.",
-                blocks::what(mine),
+                blocks::what(&mine),
                 escape(env),
                 mine.id,
                 mine.state.as_str(),
@@ -127,6 +123,7 @@ impl Core {
                 mine.id
             ));
         }
+        let active = tx.env_active(env).await?;
 
         let channel = self.announce_channel(&actor.channel);
         let d = tx
@@ -165,15 +162,25 @@ impl Core {
         .await?;
         self.metrics.requests.inc();
 
-        self.advance(&mut tx, env, now, Some(d.id)).await?;
-        let live = tx.env_live(env).await?;
-        let me = live.iter().find(|x| x.id == d.id).cloned().unwrap_or(d);
+        // With someone already active the newcomer simply queues; only a free
+        // environment needs the queue moved on (which may start them at once).
+        let me = if active.is_none() {
+            self.advance(&mut tx, env, now, Some(d.id)).await?;
+            tx.deployment(d.id).await?.unwrap_or(d)
+        } else {
+            d
+        };
         let reply = if me.state == State::Deploying {
             blocks::started_reply(&me)
         } else {
-            let ahead: Vec<Deployment> =
-                live.iter().take_while(|x| x.id != me.id).cloned().collect();
-            let position = ahead.iter().filter(|x| x.state == State::Queued).count() + 1;
+            const SHOWN: i64 = 10;
+            let (count, queued) = tx.queued_ahead(&me, SHOWN).await?;
+            let active = match active {
+                Some(a) => Some(a),
+                None => tx.env_active(env).await?,
+            };
+            let ahead: Vec<Deployment> = active.into_iter().chain(queued).collect();
+            let position = usize::try_from(count).unwrap_or(0) + 1;
             if me.is_emergency() {
                 // Whoever is deploying should know an emergency is waiting behind them.
                 let m = Message::plain(format!(
@@ -184,7 +191,9 @@ impl Core {
                 ));
                 post(&mut tx, now, &me.channel, &m, None).await?;
             }
-            blocks::queued_reply(&me, position, &ahead)
+            let total_ahead =
+                position - 1 + usize::from(ahead.first().is_some_and(|a| a.state != State::Queued));
+            blocks::queued_reply(&me, position, &ahead, total_ahead)
         };
         self.commit(tx).await?;
         Ok(reply)

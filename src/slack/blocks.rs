@@ -201,7 +201,13 @@ pub fn held_turn(d: &Deployment, h: &Hold) -> Message {
     ))
 }
 
-pub fn queued_reply(d: &Deployment, position: usize, ahead: &[Deployment]) -> Message {
+/// `ahead` is the first few in front (the active one first); `total_ahead` counts them all.
+pub fn queued_reply(
+    d: &Deployment,
+    position: usize,
+    ahead: &[Deployment],
+    total_ahead: usize,
+) -> Message {
     let names: Vec<String> = ahead
         .iter()
         .take(10)
@@ -219,7 +225,7 @@ pub fn queued_reply(d: &Deployment, position: usize, ahead: &[Deployment]) -> Me
             )
         })
         .collect();
-    let more = ahead.len().saturating_sub(10);
+    let more = total_ahead.saturating_sub(names.len());
     let ahead_text = if names.is_empty() {
         String::new()
     } else if more > 0 {

@@ -166,6 +166,68 @@ impl Tx {
         live(&mut *self.inner, Some(env)).await
     }
 
+    /// The requester's own live entry for the same app, ref and environment, if any.
+    pub async fn live_duplicate(
+        &mut self,
+        env: &str,
+        user: &str,
+        app: &str,
+        git_ref: &str,
+    ) -> Result<Option<Deployment>> {
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM deployments WHERE environment = $1 AND requester = $2 AND app = $3 \
+             AND git_ref = $4 AND state IN ('queued', 'called', 'deploying') LIMIT 1"
+        ))
+        .bind(env)
+        .bind(user)
+        .bind(app)
+        .bind(git_ref)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        row.map(Deployment::try_from).transpose()
+    }
+
+    /// The environment's called or deploying deployment (at most one: a unique index).
+    pub async fn env_active(&mut self, env: &str) -> Result<Option<Deployment>> {
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM deployments WHERE environment = $1 AND state IN ('called', 'deploying')"
+        ))
+        .bind(env)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        row.map(Deployment::try_from).transpose()
+    }
+
+    /// How many queued entries are ahead of `d`, and the first `limit` of them in order.
+    /// Counted in the database so a long queue costs one small query, not a full read.
+    pub async fn queued_ahead(
+        &mut self,
+        d: &Deployment,
+        limit: i64,
+    ) -> Result<(i64, Vec<Deployment>)> {
+        const AHEAD: &str = "environment = $1 AND state = 'queued' AND (priority > $2 \
+            OR (priority = $2 AND (queue_key < $3 OR (queue_key = $3 AND id < $4))))";
+        let count: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM deployments WHERE {AHEAD}"))
+                .bind(&d.environment)
+                .bind(d.priority)
+                .bind(d.queue_key)
+                .bind(d.id)
+                .fetch_one(&mut *self.inner)
+                .await?;
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM deployments WHERE {AHEAD} ORDER BY priority DESC, queue_key, id LIMIT $5"
+        ))
+        .bind(&d.environment)
+        .bind(d.priority)
+        .bind(d.queue_key)
+        .bind(d.id)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        Ok((count, convert(rows)?))
+    }
+
     /// Moves a deployment from `from` to `to` if it is still in `from`, stamping the time
     /// of the transition. Returns false when someone else moved it first.
     pub async fn transition(

@@ -1,0 +1,279 @@
+//! Several badger processes on one database: a burst of concurrent /deploy requests
+//! spread across replicas, then one replica killed (SIGKILL, not a graceful stop).
+
+mod support;
+
+use badger::slack::verify::sign;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use support::db::{postgres_enabled, Backend, TestDb};
+use support::driver::SECRET;
+use support::fake_slack::FakeSlack;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const CHANNEL: &str = "C0DEPLOY";
+const POLICY: &str = "channel = \"C0DEPLOY\"\n";
+
+struct Replica {
+    child: tokio::process::Child,
+    base: String,
+}
+
+async fn spawn_replica(db: &str, slack: &FakeSlack, policy: &std::path::Path) -> Replica {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+        .arg("serve")
+        .env_clear()
+        .env("SLACK_BOT_TOKEN", "xoxb-test")
+        .env("SLACK_SIGNING_SECRET", SECRET)
+        .env("SLACK_API_URL", slack.url())
+        .env("DATABASE_URL", db)
+        .env("BADGER_BIND", "127.0.0.1:0")
+        .env("BADGER_CONFIG", policy)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("badger binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("read stdout") {
+            if let Some(addr) = line.strip_prefix("badger listening on ") {
+                return addr.trim().to_owned();
+            }
+        }
+        panic!("badger exited before listening");
+    })
+    .await
+    .expect("badger listens within a minute");
+    // Keep draining stdout so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Replica { child, base }
+}
+
+async fn slash(http: &reqwest::Client, base: &str, user: &str, text: &str) -> String {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("command", "/deploy")
+        .append_pair("text", text)
+        .append_pair("user_id", user)
+        .append_pair("channel_id", CHANNEL)
+        .append_pair("team_id", "T1")
+        .finish();
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let sig = sign(SECRET, &ts, body.as_bytes());
+    let r = http
+        .post(format!("{base}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", ts)
+        .header("x-slack-signature", sig)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("json reply");
+    v["text"].as_str().unwrap_or("").to_owned()
+}
+
+async fn outbox_pending(http: &reqwest::Client, base: &str) -> i64 {
+    let text = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("badger_outbox_pending "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(-1)
+}
+
+async fn wait_drained(http: &reqwest::Client, base: &str) {
+    for _ in 0..600 {
+        if outbox_pending(http, base).await == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("outbox did not drain");
+}
+
+fn position(reply: &str) -> Option<usize> {
+    let rest = reply.split("you are number ").nth(1)?;
+    rest.split(' ').next()?.parse().ok()
+}
+
+/// Sends `n` concurrent signed requests, spread round-robin over `bases`, and checks
+/// every requester got a unique answer: one starts, the rest get positions 1..n-1.
+async fn burst(
+    http: &reqwest::Client,
+    bases: &[String],
+    n: usize,
+) -> (Duration, Vec<(String, String)>) {
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let http = http.clone();
+        let base = bases[i % bases.len()].clone();
+        set.spawn(async move {
+            let user = format!("U{i:05}");
+            let reply = slash(&http, &base, &user, &format!("app{i} r1 to integration")).await;
+            (user, reply)
+        });
+    }
+    let mut replies = Vec::new();
+    while let Some(r) = set.join_next().await {
+        replies.push(r.expect("task"));
+    }
+    let took = started.elapsed();
+    let starters: Vec<_> = replies
+        .iter()
+        .filter(|(_, r)| r.contains("You're deploying"))
+        .collect();
+    assert_eq!(starters.len(), 1, "exactly one starts: {replies:#?}");
+    let positions: BTreeSet<usize> = replies.iter().filter_map(|(_, r)| position(r)).collect();
+    assert_eq!(
+        positions.len(),
+        n - 1,
+        "every queued requester has a unique position"
+    );
+    assert_eq!(positions, (1..n).collect::<BTreeSet<_>>());
+    (took, replies)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_one_postgres_then_one_killed() {
+    if !postgres_enabled() {
+        return;
+    }
+    let db = TestDb::fresh(Backend::Postgres).await;
+    let slack = FakeSlack::start().await;
+    let mut policy = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut policy, POLICY.as_bytes()).unwrap();
+    // Start them one after the other so both don't race on the first migration.
+    let mut a = spawn_replica(&db.url, &slack, policy.path()).await;
+    let b = spawn_replica(&db.url, &slack, policy.path()).await;
+    let http = reqwest::Client::new();
+    let bases = vec![a.base.clone(), b.base.clone()];
+
+    let (took, replies) = burst(&http, &bases, 200).await;
+    eprintln!(
+        "BURST postgres, 2 replicas: 200 concurrent /deploy requests in {} ms",
+        took.as_millis()
+    );
+
+    wait_drained(&http, &a.base).await;
+    let starts = slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| {
+            c.ok && c.body["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("started deploying")
+        })
+        .count();
+    assert_eq!(starts, 1, "exactly one start alert");
+
+    // Both replicas report the same queue.
+    let queue = |v: Value| -> Vec<i64> {
+        v["environments"][0]["queue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_i64().unwrap())
+            .collect()
+    };
+    let qa = queue(
+        http.get(format!("{}/api/v1/status", a.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap(),
+    );
+    let qb = queue(
+        http.get(format!("{}/api/v1/status", b.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(qa.len(), 199);
+    assert_eq!(qa, qb);
+
+    // Kill replica A for real, then finish the deployment through B.
+    a.child.kill().await.expect("kill -9 replica A");
+    let deployer = &replies
+        .iter()
+        .find(|(_, r)| r.contains("You're deploying"))
+        .unwrap()
+        .0;
+    let first_in_line = &replies
+        .iter()
+        .find(|(_, r)| position(r) == Some(1))
+        .unwrap()
+        .0;
+    let reply = slash(&http, &b.base, deployer, "done").await;
+    assert!(reply.contains("succeeded"), "{reply}");
+    let called = format!("<@{first_in_line}> it's your turn");
+    assert!(
+        slack
+            .wait_until(Duration::from_secs(30), |calls| calls.iter().any(
+                |c| c.ok && c.body["text"].as_str().unwrap_or("").contains(&called)
+            ))
+            .await,
+        "the next in line is called"
+    );
+    wait_drained(&http, &b.base).await;
+    // Give B's scheduler a couple of ticks to do anything it (wrongly) might.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    wait_drained(&http, &b.base).await;
+    let calls = slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| {
+            c.ok && c.body["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("it's your turn")
+        })
+        .count();
+    assert_eq!(calls, 1, "the next person is called exactly once");
+    drop(b);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burst_on_sqlite_single_process() {
+    let db = TestDb::fresh(Backend::Sqlite).await;
+    let slack = FakeSlack::start().await;
+    let mut policy = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut policy, POLICY.as_bytes()).unwrap();
+    let a = spawn_replica(&db.url, &slack, policy.path()).await;
+    let http = reqwest::Client::new();
+    let (took, _) = burst(&http, std::slice::from_ref(&a.base), 200).await;
+    eprintln!(
+        "BURST sqlite, 1 process: 200 concurrent /deploy requests in {} ms",
+        took.as_millis()
+    );
+    wait_drained(&http, &a.base).await;
+    let starts = slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| {
+            c.ok && c.body["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("started deploying")
+        })
+        .count();
+    assert_eq!(starts, 1);
+}
