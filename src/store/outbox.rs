@@ -299,7 +299,8 @@ pub struct OutboxEntry {
 impl Store {
     /// The whole outbox, oldest first (for tests and diagnosis).
     pub async fn outbox_log(&self) -> Result<Vec<OutboxEntry>> {
-        let rows: Vec<(i64, String, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        type Raw = (i64, String, String, i64, Option<i64>, Option<i64>);
+        let rows: Vec<Raw> = sqlx::query_as(
             "SELECT id, ordering_key, payload, attempts, delivered_at, dead_at FROM outbox ORDER BY id",
         )
         .fetch_all(&self.pool)
