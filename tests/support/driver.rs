@@ -271,7 +271,12 @@ impl TestApp {
 
     /// Waits until every outbox row is delivered (or given up on).
     pub async fn settle(&self) {
-        for _ in 0..300 {
+        self.settle_within(Duration::from_secs(10)).await
+    }
+
+    pub async fn settle_within(&self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while tokio::time::Instant::now() < deadline {
             if self
                 .core()
                 .store
@@ -284,7 +289,7 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        panic!("the outbox did not drain");
+        panic!("the outbox did not drain within {limit:?}");
     }
 
     /// The button with `action_id` on a message, and its value.
