@@ -44,11 +44,14 @@ impl Core {
     fn hold_released_message(&self, h: &Hold, by: &str, at: DateTime<Utc>) -> Message {
         let mut m = self.hold_announcement(h);
         m.blocks.retain(|b| b["type"] != "actions");
-        m.with_context(&format!(
+        let released = format!(
             ":white_check_mark: Released by {} at {}",
             mention(by),
             format_local(at, self.policy.calendar.tz)
-        ))
+        );
+        // The plain-text fallback (notifications, screen readers) says so too.
+        m.text = format!("{}\n{released}", m.text);
+        m.with_context(&released)
     }
 
     async fn sync_topic(
