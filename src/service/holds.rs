@@ -196,15 +196,14 @@ impl Core {
             return Ok(Message::plain("No holds stand."));
         }
         let tz = self.policy.calendar.tz;
-        let lines: Vec<String> = holds
-            .iter()
-            .map(|h| format!("• {}", blocks::hold_line(h, tz)))
+        let lines: Vec<String> = std::iter::once(format!("*Holds* ({}):", holds.len()))
+            .chain(
+                holds
+                    .iter()
+                    .map(|h| format!("• {}", blocks::hold_line(h, tz))),
+            )
             .collect();
-        Ok(Message::plain(format!(
-            "*Holds* ({}):\n{}",
-            holds.len(),
-            lines.join("\n")
-        )))
+        Ok(Message::lines(&lines))
     }
 
     pub async fn release_holds(&self, actor: &Actor, target: &ReleaseTarget) -> Result<Message> {
