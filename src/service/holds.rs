@@ -325,12 +325,21 @@ impl Core {
         .await?;
         self.sync_topic(&mut tx, now, &h.channel, &actor.user)
             .await?;
+        let standing = tx.active_holds().await?;
         for e in &self.policy.environments {
             if h.environment
                 .as_deref()
                 .is_none_or(|x| x == e.name.as_str())
             {
                 tx.lock(&env_lock(e.name.as_str())).await?;
+                // Whoever this hold passed over and no other hold covers is free again: a
+                // later hold must tell them afresh that their turn is skipped.
+                for d in tx.env_live(e.name.as_str()).await? {
+                    if d.hold_notified && !standing.iter().any(|s| s.covers(&d.app, &d.environment))
+                    {
+                        tx.set_hold_notified(d.id, false).await?;
+                    }
+                }
                 self.advance(&mut tx, e.name.as_str(), now, None).await?;
             }
         }
