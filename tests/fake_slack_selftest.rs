@@ -623,3 +623,35 @@ async fn a_rate_controlled_client_retries_429_by_itself() {
     assert_eq!(statuses, [429, 200]);
     assert_eq!(fake.messages("C1").len(), 1);
 }
+
+#[tokio::test]
+async fn paused_calls_wait_unrecorded_until_resumed() {
+    let fake = FakeSlack::start().await;
+    fake.set_topic("C1", "intro");
+    fake.pause("conversations.info");
+    let client = client(&fake);
+    let token = bot_token();
+    let reader = {
+        let fake = fake.clone();
+        tokio::spawn(async move {
+            let session = client.open_session(&token);
+            let info = session
+                .conversations_info(&SlackApiConversationsInfoRequest::new(channel("C1")))
+                .await
+                .unwrap();
+            (info.channel.topic.unwrap().value, fake.calls().len())
+        })
+    };
+    assert!(
+        fake.wait_until(Duration::from_secs(5), |_| fake.waiting() == 1)
+            .await
+    );
+    assert!(fake.calls_to("conversations.info").is_empty());
+    // Answered with the state at the time it is let through.
+    fake.set_topic("C1", "changed while paused");
+    fake.resume("conversations.info");
+    let (topic, calls) = reader.await.unwrap();
+    assert_eq!(topic, "changed while paused");
+    assert_eq!(calls, 1);
+    assert_eq!(fake.waiting(), 0);
+}

@@ -133,7 +133,9 @@ impl Core {
             .iter()
             .find(|d| matches!(d.state, State::Called | State::Deploying))
         {
-            if d.app != app.as_str() || d.source != "ci" {
+            // The app whose turn it is (whoever started it, in Slack or CI) is what its own
+            // pipeline asks about; only another app's deployment makes the environment busy.
+            if d.app != app.as_str() {
                 reasons.push(format!(
                     "{env} is busy: {} {} by {} is {}",
                     d.app,

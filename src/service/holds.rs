@@ -44,11 +44,14 @@ impl Core {
     fn hold_released_message(&self, h: &Hold, by: &str, at: DateTime<Utc>) -> Message {
         let mut m = self.hold_announcement(h);
         m.blocks.retain(|b| b["type"] != "actions");
-        m.with_context(&format!(
+        let released = format!(
             ":white_check_mark: Released by {} at {}",
             mention(by),
             format_local(at, self.policy.calendar.tz)
-        ))
+        );
+        // The plain-text fallback (notifications, screen readers) says so too.
+        m.text = format!("{}\n{released}", m.text);
+        m.with_context(&released)
     }
 
     async fn sync_topic(
@@ -193,15 +196,14 @@ impl Core {
             return Ok(Message::plain("No holds stand."));
         }
         let tz = self.policy.calendar.tz;
-        let lines: Vec<String> = holds
-            .iter()
-            .map(|h| format!("• {}", blocks::hold_line(h, tz)))
+        let lines: Vec<String> = std::iter::once(format!("*Holds* ({}):", holds.len()))
+            .chain(
+                holds
+                    .iter()
+                    .map(|h| format!("• {}", blocks::hold_line(h, tz))),
+            )
             .collect();
-        Ok(Message::plain(format!(
-            "*Holds* ({}):\n{}",
-            holds.len(),
-            lines.join("\n")
-        )))
+        Ok(Message::lines(&lines))
     }
 
     pub async fn release_holds(&self, actor: &Actor, target: &ReleaseTarget) -> Result<Message> {
@@ -323,12 +325,21 @@ impl Core {
         .await?;
         self.sync_topic(&mut tx, now, &h.channel, &actor.user)
             .await?;
+        let standing = tx.active_holds().await?;
         for e in &self.policy.environments {
             if h.environment
                 .as_deref()
                 .is_none_or(|x| x == e.name.as_str())
             {
                 tx.lock(&env_lock(e.name.as_str())).await?;
+                // Whoever this hold passed over and no other hold covers is free again: a
+                // later hold must tell them afresh that their turn is skipped.
+                for d in tx.env_live(e.name.as_str()).await? {
+                    if d.hold_notified && !standing.iter().any(|s| s.covers(&d.app, &d.environment))
+                    {
+                        tx.set_hold_notified(d.id, false).await?;
+                    }
+                }
                 self.advance(&mut tx, e.name.as_str(), now, None).await?;
             }
         }

@@ -107,7 +107,7 @@ impl Core {
                 ));
             }
         }
-        Ok(Message::plain(out.join("\n")))
+        Ok(Message::lines(&out))
     }
 
     pub async fn versions(&self, app: Option<&str>) -> Result<Message> {

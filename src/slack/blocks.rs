@@ -26,6 +26,31 @@ impl Message {
             text,
         }
     }
+    /// A message of many lines (a list): one text, and as many mrkdwn sections as it takes
+    /// to show every line within Slack's limit per section (a long list in one section
+    /// would be cut off). A single line too long for a section is shortened.
+    pub fn lines(lines: &[String]) -> Self {
+        let mut blocks = Vec::new();
+        let mut chunk = String::new();
+        for line in lines {
+            let fits = chunk.chars().count() + 1 + line.chars().count() <= SECTION_LIMIT;
+            if !chunk.is_empty() && !fits {
+                blocks.push(section(&chunk));
+                chunk.clear();
+            }
+            if !chunk.is_empty() {
+                chunk.push('\n');
+            }
+            chunk.push_str(line);
+        }
+        if !chunk.is_empty() {
+            blocks.push(section(&chunk));
+        }
+        Message {
+            text: lines.join("\n"),
+            blocks,
+        }
+    }
     pub fn with_buttons(mut self, buttons: Vec<Value>) -> Self {
         if !buttons.is_empty() {
             self.blocks
@@ -270,4 +295,31 @@ pub fn hold_line(h: &Hold, tz: Tz) -> String {
 
 pub fn state_word(d: &Deployment) -> &'static str {
     d.state.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_are_split_into_sections_without_losing_lines() {
+        let lines: Vec<String> = (0..40)
+            .map(|i| format!("{i:02} {}", "x".repeat(150)))
+            .collect();
+        let m = Message::lines(&lines);
+        assert_eq!(m.text, lines.join("\n"));
+        assert!(m.blocks.len() > 1);
+        let shown: Vec<&str> = m
+            .blocks
+            .iter()
+            .map(|b| b["text"]["text"].as_str().unwrap())
+            .collect();
+        for s in &shown {
+            assert!(s.chars().count() <= SECTION_LIMIT);
+        }
+        assert_eq!(shown.join("\n"), m.text);
+        // A short list is one section, like Message::plain.
+        let short = ["a".to_owned(), "b".to_owned()];
+        assert_eq!(Message::lines(&short), Message::plain("a\nb"));
+    }
 }

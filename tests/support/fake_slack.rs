@@ -136,6 +136,10 @@ struct FakeState {
     scripted: HashMap<String, VecDeque<Failure>>,
     random: Option<RandomFailures>,
     random_retry_after_secs: u64,
+    /// Methods whose calls wait (before being answered or recorded) until resumed.
+    paused: tokio::sync::watch::Sender<std::collections::BTreeSet<String>>,
+    /// How many calls are waiting at a pause right now.
+    waiting: usize,
 }
 
 struct Channel {
@@ -383,6 +387,27 @@ impl FakeSlack {
         self.lock().random_retry_after_secs = secs;
     }
 
+    /// Calls to `method` from now on wait, unanswered and unrecorded, until
+    /// [`FakeSlack::resume`]: a way to hold the code under test in the middle
+    /// of a Slack call without timing anything.
+    pub fn pause(&self, method: &str) {
+        self.lock().paused.send_modify(|p| {
+            p.insert(method.to_string());
+        });
+    }
+
+    /// Lets the paused calls to `method` (and later ones) through.
+    pub fn resume(&self, method: &str) {
+        self.lock().paused.send_modify(|p| {
+            p.remove(method);
+        });
+    }
+
+    /// How many calls are waiting at a pause right now.
+    pub fn waiting(&self) -> usize {
+        self.lock().waiting
+    }
+
     /// Polls every few milliseconds until `pred(&calls)` holds or `timeout`
     /// passes; returns whether it held.
     pub async fn wait_until(&self, timeout: Duration, pred: impl Fn(&[Call]) -> bool) -> bool {
@@ -462,6 +487,21 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
+
+    let mut gate = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let gate = st.paused.subscribe();
+        if gate.borrow().contains(&method) {
+            st.waiting += 1;
+            Some(gate)
+        } else {
+            None
+        }
+    };
+    if let Some(gate) = gate.as_mut() {
+        let _ = gate.wait_for(|p| !p.contains(&method)).await;
+        state.lock().unwrap_or_else(|e| e.into_inner()).waiting -= 1;
+    }
 
     let answer = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
