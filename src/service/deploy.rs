@@ -163,7 +163,6 @@ impl Core {
             &detail,
         )
         .await?;
-        self.metrics.requests.inc();
 
         self.advance(&mut tx, env, now, Some(d.id)).await?;
         let live = tx.env_live(env).await?;
@@ -187,6 +186,8 @@ impl Core {
             blocks::queued_reply(&me, position, &ahead)
         };
         self.commit(tx).await?;
+        // Counted once committed: an attempt retried after a lost race is one request.
+        self.metrics.requests.inc();
         Ok(reply)
     }
 
