@@ -1,6 +1,7 @@
 //! The CI API and the operational endpoints.
 
 use crate::app::AppState;
+use crate::domain::deployment::State as DeployState;
 use crate::service::{CiError, CiEvent, CiReport};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -66,6 +67,11 @@ pub async fn status(State(s): State<AppState>) -> Response {
         Ok(x) => x,
         Err(e) => return internal(e),
     };
+    let queued = |name: &str| {
+        live.iter()
+            .filter(|d| d.environment == name && d.state == DeployState::Queued)
+            .collect::<Vec<_>>()
+    };
     let environments: Vec<_> = core
         .policy
         .environments
@@ -77,10 +83,26 @@ pub async fn status(State(s): State<AppState>) -> Response {
                 "window": e.window,
                 "window_open": core.policy.window_open(e, now),
                 "requires_previous": e.requires_previous,
-                "active": live.iter().find(|d| d.environment == name && !matches!(d.state, crate::domain::deployment::State::Queued)),
-                "queue": live.iter().filter(|d| d.environment == name && d.state == crate::domain::deployment::State::Queued).collect::<Vec<_>>(),
+                "active": live.iter().find(|d| d.environment == name && d.state != DeployState::Queued),
+                "queue": queued(name),
             })
         })
+        .collect();
+    // The same, across environments, under the names the contract uses.
+    let deploying: Vec<_> = live
+        .iter()
+        .filter(|d| d.state != DeployState::Queued)
+        .collect();
+    let queues: serde_json::Map<String, serde_json::Value> = core
+        .policy
+        .environments
+        .iter()
+        .map(|e| (e.name.as_str().to_owned(), json!(queued(e.name.as_str()))))
+        .collect();
+    let windows: Vec<_> = cal
+        .openings(now, 5)
+        .into_iter()
+        .map(|o| json!({"opens": o.opens, "closes": o.closes}))
         .collect();
     Json(json!({
         "now": now,
@@ -90,7 +112,10 @@ pub async fn status(State(s): State<AppState>) -> Response {
             "current": cal.current(now).map(|o| json!({"opens": o.opens, "closes": o.closes})),
             "next": cal.next_opening(now).map(|o| json!({"opens": o.opens, "closes": o.closes})),
         },
+        "windows": windows,
         "environments": environments,
+        "deploying": deploying,
+        "queues": queues,
         "holds": holds,
         "versions": versions,
     }))
@@ -128,7 +153,7 @@ fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let given = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_token)
         .unwrap_or("");
     if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         Ok(())
@@ -140,12 +165,23 @@ fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), Box<Response>> {
     }
 }
 
+/// The token of an `Authorization: Bearer TOKEN` header; the scheme is case-insensitive.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_start_matches(' '))
+}
+
+/// 400 for a body that is not JSON at all; 422 for JSON of the wrong shape (unknown or
+/// missing fields, wrong types).
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
     serde_json::from_slice(body).map_err(|e| {
-        Box::new(error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("invalid JSON body: {e}"),
-        ))
+        let status = match e.classify() {
+            serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Box::new(error(status, format!("invalid JSON body: {e}")))
     })
 }
 

@@ -19,6 +19,8 @@ impl Counter {
 pub struct Metrics {
     pub slack_requests: Counter,
     pub slack_rejected: Counter,
+    pub slack_events: Counter,
+    pub slack_duplicate_events: Counter,
     pub requests: Counter,
     pub started: Counter,
     pub succeeded: Counter,
@@ -32,7 +34,7 @@ pub struct Metrics {
 impl Metrics {
     pub fn render(&self, outbox_pending: i64) -> String {
         let mut out = String::new();
-        let rows: [(&str, &str, u64); 10] = [
+        let rows: [(&str, &str, u64); 12] = [
             (
                 "badger_slack_requests_total",
                 "Verified requests from Slack",
@@ -42,6 +44,16 @@ impl Metrics {
                 "badger_slack_rejected_total",
                 "Requests refused for a bad or stale signature",
                 self.slack_rejected.get(),
+            ),
+            (
+                "badger_slack_events_total",
+                "Events API deliveries handled (first delivery of each event id)",
+                self.slack_events.get(),
+            ),
+            (
+                "badger_slack_events_duplicate_total",
+                "Events API deliveries ignored as repeats of an event id already handled",
+                self.slack_duplicate_events.get(),
             ),
             (
                 "badger_deploy_requests_total",

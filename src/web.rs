@@ -14,6 +14,14 @@ fn h(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A person's note, escaped, after what it is about.
+fn note(text: Option<&str>) -> String {
+    match text {
+        Some(t) if !t.trim().is_empty() => format!(" <q>{}</q>", h(t)),
+        _ => String::new(),
+    }
+}
+
 pub async fn dashboard(State(s): State<AppState>) -> Response {
     let core = &s.core;
     let tz = core.policy.calendar.tz;
@@ -52,18 +60,27 @@ pub async fn dashboard(State(s): State<AppState>) -> Response {
             .filter(|d| {
                 d.environment == name && d.state == crate::domain::deployment::State::Queued
             })
-            .map(|d| format!("{} {} ({})", h(&d.app), h(&d.git_ref), h(&d.requester)))
+            .map(|d| {
+                format!(
+                    "{} {} ({}){}",
+                    h(&d.app),
+                    h(&d.git_ref),
+                    h(&d.requester),
+                    note(d.note.as_deref())
+                )
+            })
             .collect();
         out += &format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             h(name),
             active
                 .map(|d| format!(
-                    "{} {} {} by {}",
+                    "{} {} {} by {}{}",
                     h(&d.app),
                     h(&d.git_ref),
                     d.state.as_str(),
-                    h(&d.requester)
+                    h(&d.requester),
+                    note(d.note.as_deref())
                 ))
                 .unwrap_or_else(|| "free".into()),
             queue.join("<br>")
@@ -95,12 +112,13 @@ pub async fn dashboard(State(s): State<AppState>) -> Response {
     out += "</table><h2>Recent</h2><ul id=\"history\">";
     for d in &history {
         out += &format!(
-            "<li>#{} {} {} to {}: {}</li>",
+            "<li>#{} {} {} to {}: {}{}</li>",
             d.id,
             h(&d.app),
             h(&d.git_ref),
             h(&d.environment),
-            d.state.as_str()
+            d.state.as_str(),
+            note(d.outcome_note.as_deref().or(d.note.as_deref()))
         );
     }
     out += "</ul>";

@@ -3,6 +3,7 @@
 
 use super::queue::Outcome;
 use super::{post, Core, ServiceError};
+use crate::config::Environment;
 use crate::domain::deployment::State;
 use crate::domain::hold::blocking;
 use crate::domain::names::{AppName, GitRef};
@@ -89,19 +90,37 @@ fn valid_url(url: Option<String>) -> Result<Option<String>, CiError> {
 }
 
 impl Core {
-    pub async fn deploy_check(&self, app: &str, env: &str) -> Result<CheckResult, CiError> {
+    /// An application CI names: a valid slug, and one of the configured apps if any are.
+    fn ci_app(&self, app: &str) -> Result<AppName, CiError> {
         let app = AppName::parse(app).map_err(|e| CiError::BadRequest(e.0))?;
-        let Some(env_cfg) = self.policy.env(env) else {
+        if !self.policy.apps.is_empty() && !self.policy.apps.contains(&app) {
             return Err(CiError::BadRequest(format!(
-                "unknown environment `{env}`; known: {}",
+                "`{}` is not one of the configured apps",
+                app.as_str()
+            )));
+        }
+        Ok(app)
+    }
+
+    /// An environment CI names, which must be configured.
+    fn ci_env(&self, env: &str) -> Result<&Environment, CiError> {
+        self.policy.env(env).ok_or_else(|| {
+            CiError::BadRequest(format!(
+                "unknown environment `{}`; known: {}",
+                crate::domain::text::truncate(env, 64),
                 self.policy
                     .env_names()
                     .iter()
                     .map(|e| e.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            )));
-        };
+            ))
+        })
+    }
+
+    pub async fn deploy_check(&self, app: &str, env: &str) -> Result<CheckResult, CiError> {
+        let app = self.ci_app(app)?;
+        let env_cfg = self.ci_env(env)?;
         let now = self.now();
         let mut reasons = Vec::new();
         let holds = self.store.active_holds().await?;
@@ -129,15 +148,19 @@ impl Core {
             reasons.push(format!("the deploy window for {env} is closed{next}"));
         }
         let live = self.store.live_deployments(Some(env)).await?;
+        // Busy is busy, whoever it is: `POST /api/v1/deployments` with `started` would be
+        // refused, so the check must not say yes.
         if let Some(d) = live
             .iter()
             .find(|d| matches!(d.state, State::Called | State::Deploying))
         {
-            // The app whose turn it is (whoever started it, in Slack or CI) is what its own
-            // pipeline asks about; only another app's deployment makes the environment busy.
-            if d.app != app.as_str() {
+            // A person's `/deploy` of this very app is what its pipeline runs, so it does
+            // not make the environment busy for that app; another app's deployment does,
+            // and so does a CI-reported run (a second pipeline of the same app would race it).
+            if d.app != app.as_str() || d.source == "ci" {
                 reasons.push(format!(
-                    "{env} is busy: {} {} by {} is {}",
+                    "{env} is busy: #{} {} {} by {} is {}",
+                    d.id,
                     d.app,
                     d.git_ref,
                     d.requester,
@@ -154,20 +177,9 @@ impl Core {
     /// CI reports a deployment it runs itself. `started` claims the environment (refused
     /// while it is busy or held); `succeeded` / `failed` record a finished one.
     pub async fn ci_report(&self, r: CiReport) -> Result<i64, CiError> {
-        let app = AppName::parse(&r.app).map_err(|e| CiError::BadRequest(e.0))?;
-        if !self.policy.apps.is_empty() && !self.policy.apps.contains(&app) {
-            return Err(CiError::BadRequest(format!(
-                "`{}` is not one of the configured apps",
-                r.app
-            )));
-        }
+        let app = self.ci_app(&r.app)?;
         let git_ref = GitRef::parse(&r.git_ref).map_err(|e| CiError::BadRequest(e.0))?;
-        let Some(env) = self.policy.env(&r.environment) else {
-            return Err(CiError::BadRequest(format!(
-                "unknown environment `{}`",
-                r.environment
-            )));
-        };
+        let env = self.ci_env(&r.environment)?;
         let state = match r.status.as_str() {
             "started" => State::Deploying,
             "succeeded" => State::Succeeded,
@@ -252,6 +264,11 @@ impl Core {
             post(&mut tx, now, &channel, &blocks::end_alert(&d), None).await?;
         }
         self.commit(tx).await?;
+        match state {
+            State::Deploying => self.metrics.started.inc(),
+            State::Succeeded => self.metrics.succeeded.inc(),
+            _ => self.metrics.failed.inc(),
+        }
         Ok(d.id)
     }
 

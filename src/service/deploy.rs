@@ -160,7 +160,6 @@ impl Core {
             &detail,
         )
         .await?;
-        self.metrics.requests.inc();
 
         // With someone already active the newcomer simply queues; only a free
         // environment needs the queue moved on (which may start them at once).
@@ -196,6 +195,8 @@ impl Core {
             blocks::queued_reply(&me, position, &ahead, total_ahead)
         };
         self.commit(tx).await?;
+        // Counted once committed: an attempt retried after a lost race is one request.
+        self.metrics.requests.inc();
         Ok(reply)
     }
 

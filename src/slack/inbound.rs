@@ -56,6 +56,11 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
     if let Err(r) = authenticate(&state, &headers, &body) {
         return *r;
     }
+    // Slack checks the certificate of a command URL now and then with `ssl_check=1`;
+    // it needs a 200 and nothing else.
+    if form_urlencoded::parse(&body).any(|(k, v)| k == "ssl_check" && v == "1") {
+        return StatusCode::OK.into_response();
+    }
     let cmd: SlashCommand = match serde_urlencoded::from_bytes(&body) {
         Ok(c) => c,
         Err(e) => {
@@ -136,13 +141,17 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
             if !id.is_empty() {
                 match state.core.store.first_sighting(id, state.core.now()).await {
                     Ok(true) => {
+                        state.core.metrics.slack_events.inc();
                         let kind = v
                             .pointer("/event/type")
                             .and_then(|t| t.as_str())
                             .unwrap_or("");
                         tracing::debug!(event_id = id, %kind, retry = ?header(&headers, "x-slack-retry-num"), "event received");
                     }
-                    Ok(false) => tracing::debug!(event_id = id, "duplicate event delivery ignored"),
+                    Ok(false) => {
+                        state.core.metrics.slack_duplicate_events.inc();
+                        tracing::debug!(event_id = id, "duplicate event delivery ignored")
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, "cannot record an event");
                         return StatusCode::INTERNAL_SERVER_ERROR.into_response();

@@ -52,7 +52,9 @@ pub fn verify(
         .trim()
         .parse()
         .map_err(|_| VerifyError::BadTimestamp)?;
-    if (now.timestamp() - ts).abs() > MAX_SKEW_SECS {
+    // abs_diff: a timestamp near i64::MIN or MAX must not overflow (a panic in debug
+    // builds, and a wrapped "fresh" answer in release).
+    if now.timestamp().abs_diff(ts) > MAX_SKEW_SECS.unsigned_abs() {
         return Err(VerifyError::Stale);
     }
     let expected = sign(secret, timestamp, body);
@@ -98,6 +100,19 @@ mod tests {
         assert_eq!(check(1531420618 + 301), Err(VerifyError::Stale));
         assert_eq!(check(1531420618 - 300), Ok(()));
         assert_eq!(check(1531420618 - 301), Err(VerifyError::Stale));
+    }
+
+    #[test]
+    fn extreme_timestamps_are_stale_not_a_panic() {
+        let now = at(1531420618);
+        for ts in [i64::MIN.to_string(), i64::MAX.to_string(), "-1".to_owned()] {
+            let sig = sign(SECRET, &ts, BODY.as_bytes());
+            assert_eq!(
+                verify(SECRET, Some(&ts), Some(&sig), BODY.as_bytes(), now),
+                Err(VerifyError::Stale),
+                "{ts}"
+            );
+        }
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     policy_file: Arc<tempfile::NamedTempFile>,
+    /// `BADGER_API_TOKEN` as given to badger; `None` leaves the variable unset.
+    api_token: Option<&'static str>,
 }
 
 pub struct Reply {
@@ -58,12 +60,25 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, policy: &str) -> TestApp {
+        Self::start_full(backend, policy, Some(API_TOKEN)).await
+    }
+
+    /// Like [`TestApp::start`], but with `BADGER_API_TOKEN` unset: the CI write API is off.
+    pub async fn start_without_api_token(backend: Backend) -> TestApp {
+        Self::start_full(backend, POLICY, None).await
+    }
+
+    async fn start_full(
+        backend: Backend,
+        policy: &str,
+        api_token: Option<&'static str>,
+    ) -> TestApp {
         let db = Arc::new(TestDb::fresh(backend).await);
         let slack = FakeSlack::start().await;
         let clock = ManualClock::new(tuesday_10am());
         let mut file = tempfile::NamedTempFile::new().expect("policy file");
         std::io::Write::write_all(&mut file, policy.as_bytes()).expect("write policy");
-        Self::boot(db, slack, clock, Arc::new(file)).await
+        Self::boot(db, slack, clock, Arc::new(file), api_token).await
     }
 
     fn logs() {
@@ -80,17 +95,20 @@ impl TestApp {
         slack: FakeSlack,
         clock: ManualClock,
         policy_file: Arc<tempfile::NamedTempFile>,
+        api_token: Option<&'static str>,
     ) -> TestApp {
         Self::logs();
-        let vars: HashMap<&str, String> = HashMap::from([
+        let mut vars: HashMap<&str, String> = HashMap::from([
             ("SLACK_BOT_TOKEN", "xoxb-test-token".to_owned()),
             ("SLACK_SIGNING_SECRET", SECRET.to_owned()),
             ("SLACK_API_URL", slack.url()),
             ("DATABASE_URL", db.url.clone()),
             ("BADGER_BIND", "127.0.0.1:0".to_owned()),
             ("BADGER_CONFIG", policy_file.path().display().to_string()),
-            ("BADGER_API_TOKEN", API_TOKEN.to_owned()),
         ]);
+        if let Some(token) = api_token {
+            vars.insert("BADGER_API_TOKEN", token.to_owned());
+        }
         let settings = Settings::from_vars(|k| vars.get(k).cloned()).expect("test settings");
         let opts = RunOptions {
             tick: Duration::from_millis(100),
@@ -108,6 +126,7 @@ impl TestApp {
             base,
             http: reqwest::Client::new(),
             policy_file,
+            api_token,
         }
     }
 
@@ -121,6 +140,7 @@ impl TestApp {
             self.slack.clone(),
             self.clock.clone(),
             self.policy_file.clone(),
+            self.api_token,
         )
         .await
     }
