@@ -588,3 +588,29 @@ async fn user_text_reaches_slack_escaped(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(escaping, user_text_reaches_slack_escaped);
+
+/// Slack itself sends `&`, `<`, `>` in command text as entities. badger decodes them once
+/// and escapes once on the way out: no double escaping, and still no live `<!channel>`.
+async fn slack_encoded_text_is_escaped_exactly_once(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    let r = t
+        .deploy(
+            ALICE,
+            "whitehall r1 to integration --note &lt;!channel&gt; fish &amp; chips",
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let alert = t.wait_for_message("started deploying").await;
+    let text = alert["text"].as_str().unwrap();
+    assert!(
+        text.contains("Note: &lt;!channel&gt; fish &amp; chips"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("&amp;lt;") && !text.contains("&amp;amp;"),
+        "{text}"
+    );
+    assert!(!text.contains("<!channel>"), "{text}");
+    t.stop().await;
+}
+on_both_backends!(slack_encoding, slack_encoded_text_is_escaped_exactly_once);

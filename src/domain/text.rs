@@ -5,6 +5,15 @@
 //! person typed (reasons, notes, names it could not validate) goes through [`escape`] first, and
 //! is shortened with [`truncate`] so it fits Slack's limits without breaking an entity.
 
+/// Undo Slack's own escaping of `&`, `<` and `>` in text it sends us (slash command text
+/// arrives as `&lt;` etc.), so what we store is what the person typed; `escape` is applied
+/// again on the way out. `&amp;` goes last so `&amp;lt;` becomes `&lt;`, not `<`.
+pub fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// Escape user-supplied text for Slack mrkdwn/plain text: `&` -> `&amp;`, `<` -> `&lt;`,
 /// `>` -> `&gt;` (Slack's rule), so nobody can inject `<!channel>`, `<!here>`, `<@U123>` or
 /// `<https://x|y>` through badger.
@@ -205,5 +214,14 @@ mod tests {
         assert_eq!(mention(""), "");
         assert_eq!(mention("U1> <!channel"), "U1&gt; &lt;!channel");
         assert_eq!(mention("<!here>"), "&lt;!here&gt;");
+    }
+
+    #[test]
+    fn unescape_then_escape_round_trips_slacks_encoding() {
+        assert_eq!(unescape("a &amp; b &lt;!channel&gt;"), "a & b <!channel>");
+        assert_eq!(unescape("&amp;lt;"), "&lt;");
+        for typed in ["a & b", "<!channel>", "&amp;", "x &lt; y", "plain"] {
+            assert_eq!(unescape(&escape(typed)), typed);
+        }
     }
 }

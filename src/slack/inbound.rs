@@ -75,7 +75,9 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
         user: cmd.user_id,
         channel: cmd.channel_id,
     };
-    let reply = state.core.run_slash(&actor, &cmd.command, &cmd.text).await;
+    // Slack sends `&`, `<`, `>` as entities; keep what the person typed, escape on output.
+    let text = crate::domain::text::unescape(&cmd.text);
+    let reply = state.core.run_slash(&actor, &cmd.command, &text).await;
     Json(reply.ephemeral_response()).into_response()
 }
 
