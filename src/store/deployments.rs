@@ -126,11 +126,15 @@ impl Tx {
         let t = millis(now);
         let started = (n.state == State::Deploying).then_some(t);
         let finished = n.state.is_finished().then_some(t);
-        let id: i64 = sqlx::query_scalar(
+        // The queue key follows the environment's last one (the caller holds the
+        // environment's lock), so order is the order requests were acknowledged.
+        let row: Row = sqlx::query_as(&format!(
             "INSERT INTO deployments (app, git_ref, environment, requester, channel, note, emergency_reason, \
              source, state, priority, queue_key, ci_url, requested_at, started_at, finished_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $12) RETURNING id",
-        )
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             (SELECT COALESCE(MAX(queue_key), 0) FROM deployments WHERE environment = $3) + $15, \
+             $11, $12, $13, $14, $12) RETURNING {COLUMNS}"
+        ))
         .bind(n.app)
         .bind(n.git_ref)
         .bind(n.environment)
@@ -145,16 +149,10 @@ impl Tx {
         .bind(t)
         .bind(started)
         .bind(finished)
+        .bind(queue::KEY_SPACING)
         .fetch_one(&mut *self.inner)
         .await?;
-        sqlx::query("UPDATE deployments SET queue_key = $1 WHERE id = $2")
-            .bind(queue::initial_key(id))
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
-        by_id(&mut *self.inner, id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("deployment {id} vanished")))
+        Deployment::try_from(row)
     }
 
     pub async fn deployment(&mut self, id: i64) -> Result<Option<Deployment>> {
