@@ -282,3 +282,22 @@ async fn rolled_back_work_leaves_nothing(backend: Backend) {
     assert!(s.audit_log(10).await.unwrap().is_empty());
 }
 on_both_backends!(rollback, rolled_back_work_leaves_nothing);
+
+/// Both backends must know the same migrations, or one of them silently lags behind.
+#[test]
+fn migrations_exist_for_both_backends() {
+    let names = |b: &str| -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(b);
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("migrations folder")
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let sqlite = names("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, names("postgres"));
+}

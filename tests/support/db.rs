@@ -28,9 +28,7 @@ pub fn postgres_enabled() -> bool {
             if std::env::var("BADGER_REQUIRE_POSTGRES").as_deref() == Ok("1") {
                 panic!("BADGER_REQUIRE_POSTGRES=1 but BADGER_TEST_POSTGRES_URL is not set");
             }
-            eprintln!(
-                "NOTE: BADGER_TEST_POSTGRES_URL is not set: this PostgreSQL test was SKIPPED"
-            );
+            skipped_notice();
             false
         }
     }
@@ -45,7 +43,7 @@ pub fn backends() -> Vec<Backend> {
             if std::env::var("BADGER_REQUIRE_POSTGRES").as_deref() == Ok("1") {
                 panic!("BADGER_REQUIRE_POSTGRES=1 but BADGER_TEST_POSTGRES_URL is not set");
             }
-            eprintln!("NOTE: BADGER_TEST_POSTGRES_URL is not set: the PostgreSQL runs of this test were SKIPPED");
+            skipped_notice();
         }
     }
     v
@@ -91,4 +89,23 @@ impl TestDb {
             }
         }
     }
+}
+
+/// Says once per test binary, past the test harness's output capture (which would hide an
+/// `eprintln!` from a passing test), that the PostgreSQL runs were skipped.
+fn skipped_notice() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use std::io::Write;
+        use std::os::fd::AsFd;
+        // A File on fd 2 is not intercepted by the harness the way `stderr()` is.
+        let Ok(fd) = std::io::stderr().as_fd().try_clone_to_owned() else {
+            return;
+        };
+        let _ = writeln!(
+            std::fs::File::from(fd),
+            "NOTE: BADGER_TEST_POSTGRES_URL is not set: the PostgreSQL runs in this test binary are SKIPPED \
+             (set it, e.g. postgres://postgres@127.0.0.1:5432/postgres, to run them)"
+        );
+    });
 }
