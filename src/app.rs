@@ -85,6 +85,12 @@ impl Application {
         locks.push(HOLDS_LOCK.to_owned());
         store.ensure_locks(&locks).await?;
 
+        if let SlackMode::Connected {
+            app_token: Some(_), ..
+        } = &settings.slack
+        {
+            tracing::warn!("SLACK_APP_TOKEN is set, but this badger serves Slack over HTTP only (no Socket Mode yet); the token is not used");
+        }
         let (web, local_mode) = match &settings.slack {
             SlackMode::Connected { bot_token, .. } => {
                 (outbound::client(&settings.slack_api_url, bot_token)?, false)
@@ -163,9 +169,20 @@ impl Application {
 }
 
 async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receiver<bool>) {
+    let mut last_prune: Option<tokio::time::Instant> = None;
     loop {
         if let Err(e) = core.tick().await {
             tracing::error!(error = %e, "scheduler tick failed");
+        }
+        if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+            last_prune = Some(tokio::time::Instant::now());
+            let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
+            let day_ago = core.now() - chrono::Duration::days(1);
+            match core.store.prune(week_ago, day_ago).await {
+                Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old outbox rows and event ids"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "pruning failed"),
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

@@ -301,3 +301,35 @@ fn migrations_exist_for_both_backends() {
     assert!(!sqlite.is_empty());
     assert_eq!(sqlite, names("postgres"));
 }
+
+async fn pruning_keeps_what_is_pending(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let mut tx = s.begin().await.unwrap();
+    tx.enqueue(&post("C1", "delivered"), Utc::now())
+        .await
+        .unwrap();
+    tx.enqueue(&post("C2", "pending"), Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let rows = s
+        .claim_outbox("w", Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    s.outbox_delivered(rows[0].id).await.unwrap();
+    s.first_sighting("Ev1", Utc::now() - chrono::Duration::days(2))
+        .await
+        .unwrap();
+    s.first_sighting("Ev2", Utc::now()).await.unwrap();
+    let future = Utc::now() + chrono::Duration::seconds(1);
+    let n = s
+        .prune(future, Utc::now() - chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(n, 2, "the delivered row and the old event id");
+    let log = s.outbox_log().await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(!log[0].delivered);
+    assert!(!s.first_sighting("Ev2", Utc::now()).await.unwrap());
+}
+on_both_backends!(prune, pruning_keeps_what_is_pending);

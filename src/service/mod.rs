@@ -75,23 +75,6 @@ impl Core {
         self.outbox_wake.notify_one();
         Ok(())
     }
-
-    /// Runs `f` in a transaction, retrying when a unique index says another request won a
-    /// race (e.g. two replicas starting the same free environment).
-    pub async fn retrying<T, F>(&self, mut f: F) -> Result<T>
-    where
-        F: AsyncFnMut(&Core) -> Result<T>,
-    {
-        let mut attempt = 0;
-        loop {
-            match f(self).await {
-                Err(ServiceError::Internal(e)) if e.is_unique_violation() && attempt < 5 => {
-                    attempt += 1
-                }
-                other => return other,
-            }
-        }
-    }
 }
 
 pub async fn post(

@@ -17,3 +17,27 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 }
+
+impl Store {
+    /// Forgets what no longer matters: delivered or abandoned outbox rows older than
+    /// `outbox_before` (wall clock) and event ids older than `events_before` (Slack retries
+    /// within minutes). Returns how many rows went.
+    pub async fn prune(
+        &self,
+        outbox_before: DateTime<Utc>,
+        events_before: DateTime<Utc>,
+    ) -> Result<u64> {
+        let _write = self.write_guard().await;
+        let a = sqlx::query(
+            "DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < $1) OR (dead_at IS NOT NULL AND dead_at < $1)",
+        )
+        .bind(millis(outbox_before))
+        .execute(&self.pool)
+        .await?;
+        let b = sqlx::query("DELETE FROM processed_events WHERE received_at < $1")
+            .bind(millis(events_before))
+            .execute(&self.pool)
+            .await?;
+        Ok(a.rows_affected() + b.rows_affected())
+    }
+}
