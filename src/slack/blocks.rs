@@ -189,7 +189,7 @@ pub fn your_turn_closed(d: &Deployment, outcome: &str) -> Message {
 
 pub fn turn_expired(d: &Deployment) -> Message {
     Message::plain(format!(
-        ":hourglass: {}'s turn for {} expired: it was not started in time. The next in line is called.",
+        ":hourglass: {}'s turn for {} expired: it was not started in time. Ask again when you're ready.",
         mention(&d.requester),
         what(d)
     ))
