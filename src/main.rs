@@ -41,7 +41,11 @@ async fn main() -> ExitCode {
     };
     match cli.command {
         Command::Serve => {
-            match Application::build(settings, Arc::new(SystemClock), RunOptions::default()).await {
+            let opts = RunOptions {
+                lease: settings.outbox_lease,
+                ..RunOptions::default()
+            };
+            match Application::build(settings, Arc::new(SystemClock), opts).await {
                 Ok(app) => {
                     println!("badger listening on http://{}", app.addr);
                     app.run_until_stopped().await;

@@ -22,9 +22,19 @@ struct Replica {
 }
 
 async fn spawn_replica(db: &str, slack: &FakeSlack, policy: &std::path::Path) -> Replica {
+    spawn_replica_with(db, slack, policy, &[]).await
+}
+
+async fn spawn_replica_with(
+    db: &str,
+    slack: &FakeSlack,
+    policy: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> Replica {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
         .arg("serve")
         .env_clear()
+        .envs(extra.iter().copied())
         .env("SLACK_BOT_TOKEN", "xoxb-test")
         .env("SLACK_SIGNING_SECRET", SECRET)
         .env("SLACK_API_URL", slack.url())
@@ -276,4 +286,86 @@ async fn burst_on_sqlite_single_process() {
         })
         .count();
     assert_eq!(starts, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_killed_mid_delivery_loses_its_claim_and_another_delivers() {
+    if !postgres_enabled() {
+        return;
+    }
+    let db = TestDb::fresh(Backend::Postgres).await;
+    let slack = FakeSlack::start().await;
+    let mut policy = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut policy, POLICY.as_bytes()).unwrap();
+    let lease = [("BADGER_OUTBOX_LEASE_SECS", "3")];
+    let mut a = spawn_replica_with(&db.url, &slack, policy.path(), &lease).await;
+    let mut b = spawn_replica_with(&db.url, &slack, policy.path(), &lease).await;
+    let http = reqwest::Client::new();
+
+    // Hold every post in flight at Slack, then make one.
+    slack.pause("chat.postMessage");
+    let reply = slash(&http, &a.base, "U0ALICE", "whitehall r1 to integration").await;
+    assert!(reply.contains("You're deploying"), "{reply}");
+    for _ in 0..400 {
+        if slack.waiting() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(slack.waiting(), 1, "one replica is mid-delivery");
+
+    // Find which replica holds the claim (worker ids start with the pid) and kill it.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let holder: String =
+        sqlx::query_scalar("SELECT claimed_by FROM outbox WHERE delivered_at IS NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let pid_a = a.child.id().unwrap().to_string();
+    let pid_b = b.child.id().unwrap().to_string();
+    let (victim, survivor, survivor_pid) = if holder.starts_with(&format!("{pid_a}-")) {
+        (&mut a, &b, pid_b)
+    } else {
+        assert!(
+            holder.starts_with(&format!("{pid_b}-")),
+            "claimed by {holder}"
+        );
+        (&mut b, &a, pid_a)
+    };
+    victim.child.kill().await.unwrap();
+    slack.resume("chat.postMessage");
+
+    // After the lease the survivor delivers it: once, since the dead one's call never landed.
+    let delivered = slack
+        .wait_until(Duration::from_secs(30), |calls| {
+            calls.iter().any(|c| {
+                c.ok && c.body["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("started deploying")
+            })
+        })
+        .await;
+    assert!(delivered, "the survivor delivered the start alert");
+    wait_drained(&http, &survivor.base).await;
+    let starts = slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| {
+            c.ok && c.body["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("started deploying")
+        })
+        .count();
+    assert_eq!(starts, 1);
+    let holder: String = sqlx::query_scalar("SELECT claimed_by FROM outbox ORDER BY id LIMIT 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(
+        holder.starts_with(&format!("{survivor_pid}-")),
+        "delivered by the survivor, not {holder}"
+    );
 }

@@ -54,6 +54,9 @@ pub struct Settings {
     pub policy_path: Option<PathBuf>,
     pub policy: Policy,
     pub api_token: Option<String>,
+    /// How long a replica's claim on an outbox row lasts if it dies mid-delivery
+    /// (`BADGER_OUTBOX_LEASE_SECS`, default 60).
+    pub outbox_lease: std::time::Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -170,6 +173,19 @@ impl Settings {
             return Err(bad("BADGER_API_TOKEN", "must be at least 16 characters"));
         }
 
+        let outbox_lease = match get("BADGER_OUTBOX_LEASE_SECS") {
+            None => 60,
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (2..=3600).contains(&n) => n,
+                _ => {
+                    return Err(bad(
+                        "BADGER_OUTBOX_LEASE_SECS",
+                        "must be a whole number of seconds from 2 to 3600",
+                    ))
+                }
+            },
+        };
+
         Ok(Settings {
             slack,
             slack_api_url,
@@ -178,6 +194,7 @@ impl Settings {
             policy_path,
             policy,
             api_token,
+            outbox_lease: std::time::Duration::from_secs(outbox_lease),
         })
     }
 }
@@ -246,6 +263,7 @@ mod tests {
             ("BADGER_BIND", "localhost"),
             ("BADGER_API_TOKEN", "short"),
             ("BADGER_CONFIG", "/nonexistent/badger.toml"),
+            ("BADGER_OUTBOX_LEASE_SECS", "0"),
         ] {
             let e = settings(&[(k, v)]).unwrap_err().to_string();
             let named =
