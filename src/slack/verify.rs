@@ -52,7 +52,8 @@ pub fn verify(
         .trim()
         .parse()
         .map_err(|_| VerifyError::BadTimestamp)?;
-    if (now.timestamp() - ts).abs() > MAX_SKEW_SECS {
+    // `abs_diff`: a timestamp near i64::MIN or i64::MAX must not overflow the subtraction.
+    if now.timestamp().abs_diff(ts) > MAX_SKEW_SECS.unsigned_abs() {
         return Err(VerifyError::Stale);
     }
     let expected = sign(secret, timestamp, body);
@@ -98,6 +99,24 @@ mod tests {
         assert_eq!(check(1531420618 + 301), Err(VerifyError::Stale));
         assert_eq!(check(1531420618 - 300), Ok(()));
         assert_eq!(check(1531420618 - 301), Err(VerifyError::Stale));
+    }
+
+    #[test]
+    fn extreme_timestamps_are_stale_not_a_panic() {
+        // Found by tests/properties.rs: `now - ts` overflowed (a panic in debug builds).
+        for ts in [
+            "-9223372036854775808",
+            "-9223372036854775807",
+            "9223372036854775807",
+        ] {
+            for now in [at(1531420618), at(-1531420618)] {
+                assert_eq!(
+                    verify(SECRET, Some(ts), Some(SIG), BODY.as_bytes(), now),
+                    Err(VerifyError::Stale),
+                    "{ts} at {now}"
+                );
+            }
+        }
     }
 
     #[test]
