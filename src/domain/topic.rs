@@ -143,14 +143,21 @@ struct Parts {
 
 impl Parts {
     /// Split `topic` at its (last) segment; without one, the segment goes at the end.
+    ///
+    /// People's part is always [`strip_segment`]'s: if the text around the last segment is
+    /// not that (a stray `🔒 Held: ` before the segment and a stray lock after it form a
+    /// segment once it is gone), the segment goes after people's part instead, so that
+    /// rendering stays idempotent and within the limit.
     fn of(topic: &str) -> Self {
+        let people = strip_segment(topic);
+        let at_end = |people: String| Parts {
+            sep_before: !people.is_empty(),
+            before: people,
+            after: String::new(),
+            sep_after: false,
+        };
         let Some(&(start, end)) = find_segments(topic).last() else {
-            return Parts {
-                before: topic.to_owned(),
-                after: String::new(),
-                sep_before: !topic.is_empty(),
-                sep_after: false,
-            };
+            return at_end(people);
         };
         let (raw_before, raw_after) = (&topic[..start], &topic[end..]);
         let (before, after, sep_before, sep_after) =
@@ -174,6 +181,9 @@ impl Parts {
                 parts.after = after.to_owned();
                 parts.sep_after = true;
             }
+        }
+        if format!("{}{}", parts.before, parts.after) != people {
+            return at_end(people);
         }
         parts
     }
@@ -831,6 +841,29 @@ mod tests {
             ];
             let len = self.next(max_len + 1);
             (0..len).map(|_| PIECES[self.next(PIECES.len())]).collect()
+        }
+    }
+
+    #[test]
+    fn stray_markers_around_the_segment_are_not_left_to_form_one() {
+        // Found by tests/properties.rs: with a stray opener before badger's segment and a
+        // stray lock after it, the text around the segment was kept in place as people's,
+        // although `strip_segment` (which removes what becomes a segment once badger's is
+        // gone) says people's part is empty. When the new segment did not fit, the result
+        // was that text alone, which rendering again replaced (not idempotent); and it
+        // could be over the limit although people's part was empty.
+        let holds = [
+            hold("whitehall", None, "U1", "db migration"),
+            hold("router", None, "U2", ""),
+        ];
+        for stray in ["a", &"a".repeat(230), &"a".repeat(260)] {
+            let topic = format!("🔒 Held: {stray} | 🔒 Held: x (<@U9>) 🔒 b :lock:");
+            let people = strip_segment(&topic);
+            let once = render_topic(&topic, &holds);
+            assert_eq!(render_topic(&once, &holds), once, "{topic:?}");
+            assert_eq!(strip_segment(&once), people, "{once:?}");
+            assert!(chars(&once) <= TOPIC_LIMIT, "{once:?}");
+            assert!(has_segment(&once), "{once:?}");
         }
     }
 
