@@ -112,18 +112,7 @@ pub fn render_topic(current: &str, holds: &[TopicHold]) -> String {
         .checked_sub(used)
         .and_then(|budget| segment_within(holds, budget));
     match segment {
-        Some(segment) => {
-            let mut out = parts.before;
-            if parts.sep_before {
-                out.push_str(SEPARATOR);
-            }
-            out.push_str(&segment);
-            if parts.sep_after {
-                out.push_str(SEPARATOR);
-            }
-            out.push_str(&parts.after);
-            out
-        }
+        Some(segment) => parts.around(&segment),
         None => parts.before + &parts.after,
     }
 }
@@ -143,14 +132,23 @@ struct Parts {
 
 impl Parts {
     /// Split `topic` at its (last) segment; without one, the segment goes at the end.
+    ///
+    /// People's part is always [`strip_segment`]'s, and removing the new segment must give
+    /// it back. When keeping the segment's place would break either (a stray `🔒 Held: `
+    /// before the segment and a stray lock after it form a segment once it is gone; people's
+    /// text next to it ends with what looks like the separator, which removing the segment
+    /// would take along), the segment goes after people's part instead, so that rendering
+    /// stays idempotent, within the limit, and undone by `strip_segment`.
     fn of(topic: &str) -> Self {
+        let people = strip_segment(topic);
+        let at_end = |people: String| Parts {
+            sep_before: !people.is_empty(),
+            before: people,
+            after: String::new(),
+            sep_after: false,
+        };
         let Some(&(start, end)) = find_segments(topic).last() else {
-            return Parts {
-                before: topic.to_owned(),
-                after: String::new(),
-                sep_before: !topic.is_empty(),
-                sep_after: false,
-            };
+            return at_end(people);
         };
         let (raw_before, raw_after) = (&topic[..start], &topic[end..]);
         let (before, after, sep_before, sep_after) =
@@ -175,7 +173,28 @@ impl Parts {
                 parts.sep_after = true;
             }
         }
+        // Every segment has the same markers, so the shortest one stands for any.
+        let placeholder = format!("{LOCK}{HELD}{LOCK}");
+        if format!("{}{}", parts.before, parts.after) != people
+            || strip_segment(&parts.around(&placeholder)) != people
+        {
+            return at_end(people);
+        }
         parts
+    }
+
+    /// The topic with `segment` in its place.
+    fn around(&self, segment: &str) -> String {
+        let mut out = self.before.clone();
+        if self.sep_before {
+            out.push_str(SEPARATOR);
+        }
+        out.push_str(segment);
+        if self.sep_after {
+            out.push_str(SEPARATOR);
+        }
+        out.push_str(&self.after);
+        out
     }
 }
 
@@ -831,6 +850,48 @@ mod tests {
             ];
             let len = self.next(max_len + 1);
             (0..len).map(|_| PIECES[self.next(PIECES.len())]).collect()
+        }
+    }
+
+    #[test]
+    fn stray_markers_around_the_segment_are_not_left_to_form_one() {
+        // Found by tests/properties.rs: with a stray opener before badger's segment and a
+        // stray lock after it, the text around the segment was kept in place as people's,
+        // although `strip_segment` (which removes what becomes a segment once badger's is
+        // gone) says people's part is empty. When the new segment did not fit, the result
+        // was that text alone, which rendering again replaced (not idempotent); and it
+        // could be over the limit although people's part was empty.
+        let holds = [
+            hold("whitehall", None, "U1", "db migration"),
+            hold("router", None, "U2", ""),
+        ];
+        for stray in ["a", &"a".repeat(230), &"a".repeat(260)] {
+            let topic = format!("🔒 Held: {stray} | 🔒 Held: x (<@U9>) 🔒 b :lock:");
+            let people = strip_segment(&topic);
+            let once = render_topic(&topic, &holds);
+            assert_eq!(render_topic(&once, &holds), once, "{topic:?}");
+            assert_eq!(strip_segment(&once), people, "{once:?}");
+            assert!(chars(&once) <= TOPIC_LIMIT, "{once:?}");
+            assert!(has_segment(&once), "{once:?}");
+        }
+    }
+
+    #[test]
+    fn peoples_text_that_ends_like_a_separator_is_not_taken_with_the_segment() {
+        // Found by tests/properties.rs: a stale segment glued to "|" left people's part
+        // ending in "| "; the new segment went in its place without a separator, so
+        // removing it later took people's " | " along as if it were the separator.
+        let holds = [hold("whitehall", None, "U1", "db migration")];
+        for topic in [
+            "a 🔒 Held: x (<@U1>) 🔒| 🔒 Held: y (<@U2>) 🔒",
+            " Held: 🔒 Held: 🔒| 🔒 Held: 🔒",
+        ] {
+            let people = strip_segment(topic);
+            let once = render_topic(topic, &holds);
+            assert_eq!(strip_segment(&once), people, "{topic:?} -> {once:?}");
+            assert_eq!(render_topic(&once, &holds), once, "{topic:?}");
+            assert_eq!(render_topic(&once, &[]), people, "{topic:?}");
+            assert!(has_segment(&once), "{once:?}");
         }
     }
 
