@@ -69,10 +69,11 @@ impl Core {
             .unwrap_or_else(|| typed_in.to_owned())
     }
 
-    /// Commits and wakes the outbox worker.
+    /// Commits, and wakes the outbox worker if there is something to deliver.
     pub async fn commit(&self, tx: Tx) -> Result<()> {
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
+        if tx.commit().await? {
+            self.outbox_wake.notify_one();
+        }
         Ok(())
     }
 }

@@ -71,6 +71,7 @@ pub struct OutboxRow {
 
 impl Tx {
     pub async fn enqueue(&mut self, payload: &Payload, now: DateTime<Utc>) -> Result<()> {
+        self.enqueued = true;
         let json = serde_json::to_string(payload)
             .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
         let key = payload.ordering_key();
