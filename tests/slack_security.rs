@@ -614,3 +614,16 @@ async fn slack_encoded_text_is_escaped_exactly_once(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(slack_encoding, slack_encoded_text_is_escaped_exactly_once);
+
+/// A command that doesn't parse is answered with the words quoted back, escaped.
+async fn parse_errors_quote_user_text_escaped(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    let r = t.deploy(ALICE, "whitehall r1 to <!channel>").await;
+    let text = r.text();
+    assert!(text.contains("&lt;!channel&gt;"), "{text}");
+    assert!(!text.contains("<!channel>"), "{text}");
+    let r = t.hold(ALICE, "release <@U123>").await;
+    assert!(!r.text().contains("<@U123>"), "{}", r.text());
+    t.stop().await;
+}
+on_both_backends!(parse_error_escaping, parse_errors_quote_user_text_escaped);

@@ -145,6 +145,12 @@ impl Core {
     }
 }
 
+/// Parse errors quote what the person typed, so they are escaped like any user text.
 fn parse_error(message: String, usage: String) -> Message {
-    Message::plain(format!(":warning: {message}\n```{usage}```"))
+    use crate::domain::text::escape;
+    Message::plain(format!(
+        ":warning: {}\n```{}```",
+        escape(&message),
+        escape(&usage)
+    ))
 }
