@@ -930,8 +930,21 @@ async fn not_in_channel_is_told_once_and_not_retried(backend: Backend) {
     assert_eq!(t.slack.topic(CHANNEL), PEOPLE);
     assert_eq!(t.slack.messages(ALICE).len(), 1);
 
-    // Once badger is invited, the next change brings the topic up to date.
+    // When badger is invited, Slack says so and the topic catches up by itself.
     t.slack.set_not_in_channel(CHANNEL, false);
+    let joined = serde_json::json!({
+        "type": "event_callback", "event_id": "Ev0JOINED", "team_id": "T1",
+        "event": {"type": "member_joined_channel", "user": "UBADGERBOT", "channel": CHANNEL, "channel_type": "C"}
+    });
+    let r = t
+        .signed("/slack/events", "application/json", joined.to_string())
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        topic(&t).await,
+        format!("{PEOPLE} | 🔒 Held: whitehall (<@U0ALICE>: migration) 🔒")
+    );
+    // And later changes keep it up to date.
     t.hold(BOB, "publisher release").await;
     assert_eq!(
         topic(&t).await,

@@ -72,6 +72,21 @@ impl Core {
         Ok(())
     }
 
+    /// Queues a topic sync for `channel` on its own (e.g. when badger joins the channel).
+    pub async fn sync_topic_now(&self, channel: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        tx.enqueue(
+            &Payload::Topic {
+                channel: channel.to_owned(),
+                notify: None,
+            },
+            now,
+        )
+        .await?;
+        self.commit(tx).await
+    }
+
     pub async fn create_hold(
         &self,
         actor: &Actor,

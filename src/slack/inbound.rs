@@ -149,6 +149,17 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
                             .and_then(|t| t.as_str())
                             .unwrap_or("");
                         tracing::debug!(event_id = id, %kind, retry = ?header(&headers, "x-slack-retry-num"), "event received");
+                        if kind == "member_joined_channel" {
+                            // Perhaps badger itself was just invited: bring the topic up to
+                            // date with the standing holds (a no-op when it already is).
+                            if let Some(channel) =
+                                v.pointer("/event/channel").and_then(|c| c.as_str())
+                            {
+                                if let Err(e) = state.core.sync_topic_now(channel).await {
+                                    tracing::error!(error = %e, "cannot queue a topic sync");
+                                }
+                            }
+                        }
                     }
                     Ok(false) => {
                         state.core.metrics.slack_duplicate_events.inc();
