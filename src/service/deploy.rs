@@ -49,7 +49,9 @@ impl Core {
     async fn try_request(&self, actor: &Actor, req: &DeployRequest) -> Result<Message> {
         let now = self.now();
         let (app, git_ref, env) = (req.app.as_str(), req.git_ref.as_str(), req.env.as_str());
-        let env_cfg = self.policy.env(env).expect("checked by request_deploy");
+        let Some(env_cfg) = self.policy.env(env) else {
+            return refuse(format!("There is no environment called {}.", escape(env)));
+        };
         let mut tx = self.store.begin().await?;
         tx.lock(&env_lock(env)).await?;
 
