@@ -105,26 +105,37 @@ async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
     );
 
     // Requests in flight while SIGTERM arrives are answered; each acknowledged one is stored.
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut set = tokio::task::JoinSet::new();
     for i in 0..40 {
         let http = http.clone();
         let base = base.clone();
+        let answered = answered.clone();
         set.spawn(async move {
             let body = format!(
                 "command=%2Fdeploy&text=app{i}+r1+to+integration&user_id=U{i:04}&channel_id=C1"
             );
             let ts = chrono::Utc::now().timestamp().to_string();
             let sig = badger::slack::verify::sign(support::driver::SECRET, &ts, body.as_bytes());
-            http.post(format!("{base}/slack/commands"))
+            let r = http
+                .post(format!("{base}/slack/commands"))
                 .header("x-slack-request-timestamp", ts)
                 .header("x-slack-signature", sig)
                 .body(body)
                 .send()
                 .await
-                .map(|r| r.status().as_u16())
+                .map(|r| r.status().as_u16());
+            answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            r
         });
     }
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    // Signal once some have been answered, with the rest still in flight or not yet sent.
+    for _ in 0..2000 {
+        if answered.load(std::sync::atomic::Ordering::SeqCst) >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
     let pid = child.id().expect("pid").to_string();
     assert!(Command::new("kill")
         .args(["-TERM", &pid])
