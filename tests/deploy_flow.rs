@@ -283,3 +283,41 @@ async fn window_close_expires_waiters_and_reminds(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(window_close, window_close_expires_waiters_and_reminds);
+
+async fn a_started_deployment_can_be_called_off(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(BOB, "publisher r1 to integration").await;
+    let start = t.wait_for_message("<@U0ALICE> started deploying").await;
+    // The contract puts deploy_cancel on the start alert too.
+    let id = TestApp::button_value(&start, "deploy_cancel").expect("start alert has Cancel");
+    t.press(CAROL, "deploy_cancel", &id).await;
+    t.wait_for_ephemeral(CAROL, "Only <@U0ALICE>").await;
+    t.press(ALICE, "deploy_cancel", &id).await;
+    t.wait_for_message(":no_entry_sign: *whitehall* `r1` to *integration* was called off")
+        .await;
+    t.wait_for_message("<@U0BOB> it's your turn").await;
+    t.press(ALICE, "deploy_cancel", &id).await;
+    t.wait_for_ephemeral(ALICE, "already been cancelled").await;
+    // Bob starts, then calls his off by command with its id.
+    let call = t.wait_for_message("<@U0BOB> it's your turn").await;
+    let bob_id = TestApp::button_value(&call, "deploy_start").unwrap();
+    t.press(BOB, "deploy_start", &bob_id).await;
+    t.wait_for_message("<@U0BOB> started deploying").await;
+    let r = t.deploy(BOB, &format!("cancel {bob_id}")).await;
+    assert!(r.text().contains("Called off"), "{}", r.text());
+    t.wait_for_message("*publisher* `r1` to *integration* was called off")
+        .await;
+    let d = t
+        .core()
+        .store
+        .deployment(bob_id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.state, badger::domain::deployment::State::Cancelled);
+    // A called-off deployment is not a success: no version recorded.
+    assert!(t.core().store.versions(None).await.unwrap().is_empty());
+    t.stop().await;
+}
+on_both_backends!(call_off, a_started_deployment_can_be_called_off);

@@ -95,7 +95,8 @@ pub fn transition(from: State, event: Event) -> Result<State, TransitionError> {
         (Called, Event::Requeue) => Queued,
         (Deploying, Event::Succeed) => Succeeded,
         (Deploying, Event::Fail) => Failed,
-        (Queued | Called, Event::Cancel) => Cancelled,
+        // A deployment called off after it started (the start alert's Cancel button).
+        (Queued | Called | Deploying, Event::Cancel) => Cancelled,
         (Queued | Called, Event::Expire) => Expired,
         _ => return Err(TransitionError { from, event }),
     };
@@ -181,8 +182,8 @@ mod tests {
     }
 
     #[test]
-    fn deploying_cannot_be_cancelled_or_expired() {
-        assert!(transition(Deploying, Event::Cancel).is_err());
+    fn deploying_can_be_called_off_but_never_expires() {
+        assert_eq!(transition(Deploying, Event::Cancel), Ok(Cancelled));
         assert!(transition(Deploying, Event::Expire).is_err());
         assert!(transition(Queued, Event::Succeed).is_err());
         assert_eq!(

@@ -162,6 +162,16 @@ impl Core {
                 }
                 None
             }
+            Action::Cancel if d.state == State::Deploying => {
+                // The start alert's Cancel: called off, announced, the next one called.
+                if !self
+                    .finish(&mut tx, &d, Outcome::Cancelled, None, &actor.user, now)
+                    .await?
+                {
+                    return refuse(moved_on(&d));
+                }
+                None
+            }
             Action::Cancel => {
                 if !d.state.is_waiting() {
                     return refuse(moved_on(&d));

@@ -231,6 +231,7 @@ impl Core {
         let word = match outcome {
             Outcome::Succeeded => "succeeded",
             Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
         };
         Ok(Message::plain(format!(
             "Marked {} (#{}) as {word}.",
@@ -265,10 +266,20 @@ impl Core {
             }
         };
         if d.state == State::Deploying {
-            return refuse(format!(
-                "#{} is already deploying; finish it with `{} done` or `{} failed`.",
-                d.id, self.policy.deploy_command, self.policy.deploy_command
-            ));
+            // Calling off a started deployment: announced like any other end.
+            tx.lock(&env_lock(&d.environment)).await?;
+            if !self
+                .finish(&mut tx, &d, Outcome::Cancelled, None, &actor.user, now)
+                .await?
+            {
+                return refuse(format!("#{} has already moved on.", d.id));
+            }
+            self.commit(tx).await?;
+            return Ok(Message::plain(format!(
+                "Called off {} (#{}); the channel has been told.",
+                blocks::what(&d),
+                d.id
+            )));
         }
         if !d.state.is_waiting() {
             return refuse(format!("#{} has already {}.", d.id, past(d.state)));

@@ -13,6 +13,8 @@ use chrono::{DateTime, Utc};
 pub enum Outcome {
     Succeeded,
     Failed,
+    /// Called off after it started.
+    Cancelled,
 }
 
 impl Core {
@@ -134,7 +136,8 @@ impl Core {
         Ok(true)
     }
 
-    /// Deploying -> succeeded | failed, with the end alert; then the next one is called.
+    /// Deploying -> succeeded | failed | cancelled, with the end alert; then the next one
+    /// is called.
     pub(super) async fn finish(
         &self,
         tx: &mut Tx,
@@ -147,6 +150,7 @@ impl Core {
         let to = match outcome {
             Outcome::Succeeded => State::Succeeded,
             Outcome::Failed => State::Failed,
+            Outcome::Cancelled => State::Cancelled,
         };
         if !tx.transition(d.id, State::Deploying, to, now, note).await? {
             return Ok(false);
@@ -174,6 +178,7 @@ impl Core {
         match outcome {
             Outcome::Succeeded => self.metrics.succeeded.inc(),
             Outcome::Failed => self.metrics.failed.inc(),
+            Outcome::Cancelled => {}
         }
         self.advance(tx, &d.environment, now, None).await?;
         Ok(true)

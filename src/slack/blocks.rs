@@ -122,6 +122,7 @@ pub fn start_alert(d: &Deployment) -> Message {
         vec![
             button("deploy_done", "Done", d.id, Some("primary")),
             button("deploy_failed", "Failed", d.id, Some("danger")),
+            button("deploy_cancel", "Cancel", d.id, None),
         ]
     } else {
         vec![]
@@ -138,6 +139,7 @@ pub fn start_alert_closed(d: &Deployment) -> Message {
     let outcome = match d.state {
         State::Succeeded => "finished: succeeded",
         State::Failed => "finished: failed",
+        State::Cancelled => "called off",
         _ => "finished",
     };
     let mut m = start_alert(d);
@@ -153,6 +155,7 @@ pub fn end_alert(d: &Deployment) -> Message {
     let (icon, outcome) = match d.state {
         State::Succeeded => (":white_check_mark:", "succeeded"),
         State::Failed => (":x:", "failed"),
+        State::Cancelled => (":no_entry_sign:", "was called off"),
         _ => (":grey_question:", d.state.as_str()),
     };
     let emergency = if d.is_emergency() { " (emergency)" } else { "" };
