@@ -9,10 +9,6 @@ use std::cmp::Ordering;
 /// between two others without renumbering the queue.
 pub const KEY_SPACING: i64 = 1024;
 
-pub fn initial_key(id: i64) -> i64 {
-    id.saturating_mul(KEY_SPACING)
-}
-
 pub fn order(a: &Deployment, b: &Deployment) -> Ordering {
     b.priority
         .cmp(&a.priority)
@@ -80,7 +76,7 @@ mod tests {
             emergency_reason: emergency.then(|| "fire".into()),
             source: "slack".into(),
             state: State::Queued,
-            queue_key: initial_key(id),
+            queue_key: id * KEY_SPACING,
             priority: i64::from(emergency),
             outcome_note: None,
             ci_url: None,

@@ -7,7 +7,6 @@ use crate::config::Environment;
 use crate::domain::deployment::State;
 use crate::domain::hold::blocking;
 use crate::domain::names::{AppName, GitRef};
-use crate::domain::text::mention;
 use crate::domain::window::format_local;
 use crate::slack::blocks;
 use crate::store::{env_lock, NewDeployment, StoreError};
@@ -345,7 +344,7 @@ impl Core {
             }
         };
         self.commit(tx).await?;
-        tracing::info!(deployment = id, status = %e.status, by = %mention(CI_ACTOR), "CI event");
+        tracing::info!(deployment = id, status = %e.status, "CI event");
         Ok(result)
     }
 }

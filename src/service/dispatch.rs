@@ -6,25 +6,16 @@ use crate::command::{self, CommandContext, DeployCommand, HoldCommand};
 use crate::slack::blocks::Message;
 
 impl Core {
-    pub fn command_context(
-        &self,
-    ) -> (
-        Vec<crate::domain::names::EnvName>,
-        chrono::DateTime<chrono::Utc>,
-    ) {
-        (self.policy.env_names(), self.now())
-    }
-
     /// Runs one slash command and returns what the person who typed it sees.
     pub async fn run_slash(&self, actor: &Actor, command_name: &str, text: &str) -> Message {
-        let (envs, now) = self.command_context();
+        let envs = self.policy.env_names();
         let ctx = CommandContext {
             deploy_command: &self.policy.deploy_command,
             hold_command: &self.policy.hold_command,
             environments: &envs,
             apps: &self.policy.apps,
             tz: self.policy.calendar.tz,
-            now,
+            now: self.now(),
         };
         let result = if command_name == self.policy.deploy_command {
             match command::parse_deploy(text, &ctx) {

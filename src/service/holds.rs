@@ -59,12 +59,12 @@ impl Core {
         tx: &mut Tx,
         now: DateTime<Utc>,
         channel: &str,
-        notify: &str,
+        notify: Option<&str>,
     ) -> Result<()> {
         tx.enqueue(
             &Payload::Topic {
                 channel: channel.to_owned(),
-                notify: Some(notify.to_owned()),
+                notify: notify.map(str::to_owned),
             },
             now,
         )
@@ -76,14 +76,7 @@ impl Core {
     pub async fn sync_topic_now(&self, channel: &str) -> Result<()> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        tx.enqueue(
-            &Payload::Topic {
-                channel: channel.to_owned(),
-                notify: None,
-            },
-            now,
-        )
-        .await?;
+        self.sync_topic(&mut tx, now, channel, None).await?;
         self.commit(tx).await
     }
 
@@ -128,7 +121,7 @@ impl Core {
                 &self.hold_announcement(&updated),
             )
             .await?;
-            self.sync_topic(&mut tx, now, &updated.channel, &actor.user)
+            self.sync_topic(&mut tx, now, &updated.channel, Some(&actor.user))
                 .await?;
             self.commit(tx).await?;
             return Ok(Message::plain(format!(
@@ -169,7 +162,8 @@ impl Core {
             Some(hold_key(id)),
         )
         .await?;
-        self.sync_topic(&mut tx, now, &channel, &actor.user).await?;
+        self.sync_topic(&mut tx, now, &channel, Some(&actor.user))
+            .await?;
         // Whoever holds the turn for a now-held app gives it back and keeps their place.
         for e in self
             .policy
@@ -338,7 +332,7 @@ impl Core {
             None,
         )
         .await?;
-        self.sync_topic(&mut tx, now, &h.channel, &actor.user)
+        self.sync_topic(&mut tx, now, &h.channel, Some(&actor.user))
             .await?;
         let standing = tx.active_holds().await?;
         for e in &self.policy.environments {

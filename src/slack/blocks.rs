@@ -296,10 +296,6 @@ pub fn hold_line(h: &Hold, tz: Tz) -> String {
     )
 }
 
-pub fn state_word(d: &Deployment) -> &'static str {
-    d.state.as_str()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

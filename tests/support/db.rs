@@ -34,21 +34,6 @@ pub fn postgres_enabled() -> bool {
     }
 }
 
-/// The backends every storage behaviour runs on here.
-pub fn backends() -> Vec<Backend> {
-    let mut v = vec![Backend::Sqlite];
-    match std::env::var("BADGER_TEST_POSTGRES_URL") {
-        Ok(u) if !u.is_empty() => v.push(Backend::Postgres),
-        _ => {
-            if std::env::var("BADGER_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!("BADGER_REQUIRE_POSTGRES=1 but BADGER_TEST_POSTGRES_URL is not set");
-            }
-            skipped_notice();
-        }
-    }
-    v
-}
-
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl TestDb {
