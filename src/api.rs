@@ -1,7 +1,11 @@
 //! The CI API and the operational endpoints.
 
 use crate::app::AppState;
+use crate::domain::admission::{Refusal, Refused};
 use crate::domain::deployment::State as DeployState;
+use crate::domain::promotion::PromotionCheck;
+use crate::domain::window::format_local;
+use chrono_tz::Tz;
 use crate::service::{CiError, CiEvent, CiReport};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -39,6 +43,15 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
+/// The database is down or unreachable: nothing was changed, and the caller may retry.
+fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "the database is unavailable");
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "badger can't reach its database; nothing was changed. Try again shortly.",
+    )
+}
+
 fn internal(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "internal error in the API");
     error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
@@ -50,9 +63,110 @@ impl IntoResponse for CiError {
             CiError::BadRequest(m) => error(StatusCode::UNPROCESSABLE_ENTITY, m),
             CiError::NotFound(m) => error(StatusCode::NOT_FOUND, m),
             CiError::Conflict(m) => error(StatusCode::CONFLICT, m),
+            // Handlers word refusals with the policy's timezone (see `ci_error`); this is
+            // the fallback in UTC.
+            CiError::Refused(r) => refused_response(&r, chrono_tz::UTC),
+            CiError::Internal(e) if e.is_unavailable() => unavailable(e),
             CiError::Internal(e) => internal(e),
         }
     }
+}
+
+/// A CI error as the API answers it, refusals worded in the configured timezone.
+fn ci_error(s: &AppState, e: CiError) -> Response {
+    match e {
+        CiError::Refused(r) => refused_response(&r, s.core.policy.calendar.tz),
+        other => other.into_response(),
+    }
+}
+
+/// 423 with the rule's reasons, as deploy-check answers.
+fn refused_response(r: &Refused, tz: Tz) -> Response {
+    let reasons = worded(r, tz);
+    let body = json!({
+        "error": format!("refused: {}", reasons.join("; ")),
+        "allowed": false,
+        "reasons": reasons,
+        "refusals": refusal_list(r, tz),
+    });
+    (StatusCode::LOCKED, Json(body)).into_response()
+}
+
+/// The admission rule's refusals in plain words (no Slack markup), one per reason.
+pub fn worded(r: &Refused, tz: Tz) -> Vec<String> {
+    r.reasons.iter().map(|x| word(x, r, tz)).collect()
+}
+
+fn word(x: &Refusal, r: &Refused, tz: Tz) -> String {
+    let env = &r.env;
+    match x {
+        Refusal::NotPermitted { env } => format!("not permitted to deploy to {env}"),
+        Refusal::Held(h) => format!(
+            "hold #{} on {} by {}: {}",
+            h.id,
+            h.describe_scope(),
+            h.owner,
+            h.reason
+        ),
+        Refusal::WindowClosed { next_opening, .. } => {
+            let next = next_opening
+                .map(|o| format!("; it next opens {}", format_local(o, tz)))
+                .unwrap_or_default();
+            format!("the deploy window for {env} is closed{next}")
+        }
+        Refusal::NotPromoted { previous, check } => {
+            let git_ref = r.git_ref.as_deref().unwrap_or("");
+            let why = match check {
+                PromotionCheck::NeverDeployed => format!("{} has never been deployed there", r.app),
+                PromotionCheck::LatestDiffers {
+                    latest_ref,
+                    latest_state,
+                } if latest_ref == git_ref => {
+                    format!("its latest deployment there {}", latest_state.as_str())
+                }
+                PromotionCheck::LatestDiffers {
+                    latest_ref,
+                    latest_state,
+                } => format!(
+                    "the latest finished deployment there is {latest_ref} ({})",
+                    latest_state.as_str()
+                ),
+                PromotionCheck::Allowed => "it has".into(),
+            };
+            format!(
+                "{} {git_ref} must succeed in {previous} before {env}: {why}",
+                r.app
+            )
+        }
+        Refusal::Busy(d) => format!(
+            "{env} is busy: #{} {} {} by {} is {}",
+            d.id,
+            d.app,
+            d.git_ref,
+            d.requester,
+            d.state.as_str()
+        ),
+    }
+}
+
+/// The same refusals as typed JSON: a stable `code`, the words, and the facts.
+fn refusal_list(r: &Refused, tz: Tz) -> Vec<serde_json::Value> {
+    r.reasons
+        .iter()
+        .map(|x| {
+            let mut v = json!({ "code": x.code(), "message": word(x, r, tz) });
+            match x {
+                Refusal::Held(h) => v["hold"] = json!(h),
+                Refusal::WindowClosed { next_opening, .. } => {
+                    v["next_opening"] = json!(next_opening)
+                }
+                Refusal::NotPromoted { previous, .. } => v["previous"] = json!(previous),
+                Refusal::Busy(d) => v["deployment"] = json!(d),
+                Refusal::NotPermitted { .. } => {}
+            }
+            v
+        })
+        .collect()
 }
 
 pub async fn status(State(s): State<AppState>) -> Response {
@@ -126,6 +240,9 @@ pub async fn status(State(s): State<AppState>) -> Response {
 pub struct CheckQuery {
     app: Option<String>,
     environment: Option<String>,
+    /// With a ref, the promotion rule is answered too.
+    #[serde(rename = "ref")]
+    git_ref: Option<String>,
 }
 
 pub async fn deploy_check(State(s): State<AppState>, Query(q): Query<CheckQuery>) -> Response {
@@ -135,10 +252,19 @@ pub async fn deploy_check(State(s): State<AppState>, Query(q): Query<CheckQuery>
             "query parameters `app` and `environment` are required",
         );
     };
-    match s.core.deploy_check(&app, &env).await {
-        Ok(r) if r.allowed => (StatusCode::OK, Json(r)).into_response(),
-        Ok(r) => (StatusCode::LOCKED, Json(r)).into_response(),
-        Err(e) => e.into_response(),
+    let git_ref = q.git_ref.filter(|r| !r.is_empty());
+    match s.core.deploy_check(&app, &env, git_ref.as_deref()).await {
+        Ok(r) if r.allowed() => (StatusCode::OK, Json(json!({ "allowed": true }))).into_response(),
+        Ok(r) => {
+            let tz = s.core.policy.calendar.tz;
+            let body = json!({
+                "allowed": false,
+                "reasons": worded(&r.0, tz),
+                "refusals": refusal_list(&r.0, tz),
+            });
+            (StatusCode::LOCKED, Json(body)).into_response()
+        }
+        Err(e) => ci_error(&s, e),
     }
 }
 
@@ -195,7 +321,7 @@ pub async fn report(State(s): State<AppState>, headers: HeaderMap, body: Bytes) 
     };
     match s.core.ci_report(r).await {
         Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => ci_error(&s, e),
     }
 }
 
@@ -217,6 +343,6 @@ pub async fn event(
     };
     match s.core.ci_event(id, e).await {
         Ok(state) => Json(json!({ "id": id, "state": state })).into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => ci_error(&s, e),
     }
 }

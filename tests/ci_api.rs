@@ -94,6 +94,10 @@ fn started(app: &str, git_ref: &str, env: &str) -> Value {
     json!({"app": app, "ref": git_ref, "environment": env, "status": "started"})
 }
 
+fn finished(app: &str, git_ref: &str, env: &str, status: &str) -> Value {
+    json!({"app": app, "ref": git_ref, "environment": env, "status": status})
+}
+
 async fn writes_need_the_bearer_token(backend: Backend) {
     let t = TestApp::start(backend).await;
     let body = started("whitehall", "r1", "integration").to_string();
@@ -328,7 +332,8 @@ async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
 
     // Another pipeline cannot start there meanwhile; the refusal names the busy deployment.
     let a = report(&t, started("frontend", "r3", "integration")).await;
-    assert_eq!(a.status, 409, "{:?}", a.json);
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert_eq!(a.json["refusals"][0]["code"], "busy", "{:?}", a.json);
     assert!(
         a.error().contains(&format!("#{id} whitehall r1")),
         "{:?}",
@@ -336,7 +341,7 @@ async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
     );
     // Nor can the same app's second pipeline.
     let a = report(&t, started("whitehall", "r1b", "integration")).await;
-    assert_eq!(a.status, 409, "{:?}", a.json);
+    assert_eq!(a.status, 423, "{:?}", a.json);
 
     // `started` again for the same deployment is a harmless repeat.
     let a = event(&t, id, json!({"status": "started"})).await;
@@ -389,10 +394,13 @@ async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
 
     // While Alice holds the turn, CI is refused too.
     let a = report(&t, started("frontend", "r3", "integration")).await;
-    assert_eq!(a.status, 409, "{:?}", a.json);
+    assert_eq!(a.status, 423, "{:?}", a.json);
     assert!(a.error().contains("publisher r2"), "{:?}", a.json);
 
     // A failed CI deployment: end alert says so; a report of a finished one is recorded.
+    // (r9 passed integration first: CI obeys the promotion rule like a person.)
+    let a = report(&t, finished("whitehall", "r9", "integration", "succeeded")).await;
+    assert_eq!(a.status, 201, "{:?}", a.json);
     let a = report(&t, started("whitehall", "r9", "staging")).await;
     assert_eq!(a.status, 201, "{:?}", a.json);
     let staging = a.json["id"].as_i64().unwrap();
@@ -450,16 +458,21 @@ async fn deploy_check_answers(backend: Backend) {
     );
     // A CI-reported run makes the environment busy even for its own app: a second
     // pipeline of the same app would race it.
+    let a = report(&t, finished("whitehall", "r5", "integration", "succeeded")).await;
+    assert_eq!(a.status, 201, "{:?}", a.json);
     let ci = report(&t, started("whitehall", "r5", "staging")).await;
     assert_eq!(ci.status, 201, "{:?}", ci.json);
+    let ci_id = ci.json["id"].as_i64().unwrap();
     let a = get(&t, &check("whitehall", "staging")).await;
     assert_eq!(a.status, 423, "{:?}", a.json);
     assert!(
-        a.json["reasons"].to_string().contains("#2 whitehall r5"),
+        a.json["reasons"]
+            .to_string()
+            .contains(&format!("#{ci_id} whitehall r5")),
         "{:?}",
         a.json
     );
-    let a = event(&t, 2, json!({"status": "succeeded"})).await;
+    let a = event(&t, ci_id, json!({"status": "succeeded"})).await;
     assert_eq!(a.status, 200, "{:?}", a.json);
     let a = get(&t, &check("whitehall", "staging")).await;
     assert_eq!(a.status, 200, "{:?}", a.json);
@@ -614,6 +627,7 @@ async fn health_and_metrics(backend: Backend) {
     t.deploy(ALICE, "done").await;
     assert_eq!(metric(&t, "badger_deployments_succeeded_total").await, 1);
     // CI's deployments count as started and finished, not as requests.
+    report(&t, finished("router", "v1", "integration", "succeeded")).await;
     let id = report(&t, started("router", "v1", "staging")).await.json["id"]
         .as_i64()
         .unwrap();

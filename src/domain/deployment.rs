@@ -126,14 +126,17 @@ pub struct Deployment {
     pub ended_at: Option<DateTime<Utc>>,
     pub reminded_at: Option<DateTime<Utc>>,
     pub hold_notified: bool,
+    /// The refusal codes it was last told the turn passed it by for (not holds).
+    pub passed_over: Option<String>,
 }
 
 impl Deployment {
     pub fn is_emergency(&self) -> bool {
         self.emergency_reason.is_some()
     }
+    /// From start to end, including a deployment called off after it started.
     pub fn duration(&self) -> Option<chrono::Duration> {
-        Some(self.finished_at? - self.started_at?)
+        Some(self.finished_at.or(self.ended_at)? - self.started_at?)
     }
 }
 

@@ -58,11 +58,6 @@ impl Hold {
     }
 }
 
-/// The active holds that block `app` in `env`, oldest first.
-pub fn blocking<'a>(holds: &'a [Hold], app: &str, env: &str) -> Vec<&'a Hold> {
-    holds.iter().filter(|h| h.covers(app, env)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

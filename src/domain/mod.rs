@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, the clock is passed in.
 
+pub mod admission;
 pub mod deployment;
 pub mod hold;
 pub mod holidays;

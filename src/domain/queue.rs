@@ -1,8 +1,8 @@
-//! Queue order and who goes next. Emergencies go first (behind whatever is deploying),
-//! then everyone in the order their request was acknowledged.
+//! Queue order. Emergencies go first (behind whatever is deploying), then everyone in the
+//! order their request was acknowledged. Who may be called is the admission rule's
+//! (domain/admission.rs).
 
 use super::deployment::Deployment;
-use super::hold::Hold;
 use std::cmp::Ordering;
 
 /// Spacing of `queue_key`s, so that "let the next one go first" can slot a deployment in
@@ -14,37 +14,6 @@ pub fn order(a: &Deployment, b: &Deployment) -> Ordering {
         .cmp(&a.priority)
         .then(a.queue_key.cmp(&b.queue_key))
         .then(a.id.cmp(&b.id))
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub struct NextInLine<'a> {
-    /// Who to call now, if anyone.
-    pub call: Option<&'a Deployment>,
-    /// Those passed over because a hold covers them (they keep their place).
-    pub held: Vec<(&'a Deployment, &'a Hold)>,
-}
-
-/// Given an environment's waiting deployments (in queue order) and the active holds,
-/// who is called when the environment is free. Outside the window only emergencies go.
-pub fn next_in_line<'a>(
-    queued: &'a [Deployment],
-    holds: &'a [Hold],
-    window_open: bool,
-) -> NextInLine<'a> {
-    let mut held = Vec::new();
-    for d in queued {
-        if let Some(h) = holds.iter().find(|h| h.covers(&d.app, &d.environment)) {
-            held.push((d, h));
-            continue;
-        }
-        if window_open || d.is_emergency() {
-            return NextInLine {
-                call: Some(d),
-                held,
-            };
-        }
-    }
-    NextInLine { call: None, held }
 }
 
 /// The key that puts a deployment right behind `next` (and before whoever follows it).
@@ -87,25 +56,7 @@ mod tests {
             ended_at: None,
             reminded_at: None,
             hold_notified: false,
-        }
-    }
-
-    fn hold(scope: &str) -> Hold {
-        let t = DateTime::from_timestamp(0, 0).unwrap();
-        Hold {
-            id: 9,
-            scope: scope.into(),
-            environment: None,
-            reason: "r".into(),
-            owner: "U9".into(),
-            channel: "C1".into(),
-            until: None,
-            created_at: t,
-            updated_at: t,
-            updated_by: "U9".into(),
-            released_at: None,
-            released_by: None,
-            reminded_at: None,
+            passed_over: None,
         }
     }
 
@@ -119,26 +70,6 @@ mod tests {
         ];
         q.sort_by(order);
         assert_eq!(q.iter().map(|d| d.id).collect::<Vec<_>>(), [5, 1, 2, 3]);
-    }
-
-    #[test]
-    fn held_apps_are_passed_over_and_keep_their_place() {
-        let q = [d(1, "held", false), d(2, "free", false)];
-        let holds = [hold("held")];
-        let next = next_in_line(&q, &holds, true);
-        assert_eq!(next.call.map(|d| d.id), Some(2));
-        assert_eq!(next.held.len(), 1);
-        assert_eq!(next.held[0].0.id, 1);
-    }
-
-    #[test]
-    fn closed_window_calls_only_emergencies() {
-        let q = [d(1, "a", false), d(2, "b", true)];
-        assert_eq!(next_in_line(&q, &[], false).call.map(|d| d.id), Some(2));
-        assert_eq!(next_in_line(&q[..1], &[], false).call, None);
-        assert_eq!(next_in_line(&q, &[], true).call.map(|d| d.id), Some(1));
-        // An `all` hold blocks emergencies too: emergencies bypass windows, never holds.
-        assert_eq!(next_in_line(&q, &[hold("*")], false).call, None);
     }
 
     #[test]

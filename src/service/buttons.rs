@@ -4,9 +4,13 @@
 
 use super::deploy::past;
 use super::queue::Outcome;
-use super::{refuse, turn_key, update, Actor, Core, Result};
+use super::admission::{Ask, Asker, Reader};
+use super::{refuse, turn_key, update, Actor, Core, Result, ServiceError};
+use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::queue::key_behind;
+use crate::store::Tx;
+use chrono::{DateTime, Utc};
 use crate::domain::text::mention;
 use crate::slack::blocks::{self, Message};
 use crate::store::env_lock;
@@ -80,69 +84,76 @@ impl Core {
                 if d.state != State::Called {
                     return refuse(moved_on(&d));
                 }
-                let env = self.policy.env(&d.environment);
-                if !d.is_emergency() && env.is_some_and(|e| !self.policy.window_open(e, now)) {
-                    return refuse("The deploy window is closed now, so this turn can't start.");
-                }
-                let holds = tx.active_holds().await?;
-                if let Some(h) = holds.iter().find(|h| h.covers(&d.app, &d.environment)) {
+                let Some(env) = self.policy.env(&d.environment) else {
                     return refuse(format!(
-                        "{} is holding {}: {}. Your turn waits until the hold is released.",
-                        mention(&h.owner),
-                        h.describe_scope(),
-                        crate::domain::text::escape(&h.reason)
+                        "{} is no longer configured, so this turn can't start.",
+                        crate::domain::text::escape(&d.environment)
                     ));
-                }
-                self.start(&mut tx, &d, now).await?;
-                None
-            }
-            Action::Skip => {
-                if d.state != State::Called {
-                    return refuse(moved_on(&d));
-                }
-                let live = tx.env_live(&d.environment).await?;
-                let waiting: Vec<&Deployment> =
-                    live.iter().filter(|x| x.state == State::Queued).collect();
-                match waiting.first() {
-                    Some(next) => {
-                        tx.transition(d.id, State::Called, State::Queued, now, None)
-                            .await?;
-                        tx.set_queue_key(d.id, key_behind(next, waiting.get(1).copied()))
+                };
+                // The rule again, at the moment the turn starts: a hold may have come, the
+                // window may have closed, or the previous environment may have failed since.
+                let holds = tx.active_holds().await?;
+                let ask = Ask {
+                    app: &d.app,
+                    git_ref: Some(&d.git_ref),
+                    env,
+                    asker: Asker::Person(&d.requester),
+                    emergency: d.is_emergency(),
+                    busy: None,
+                };
+                let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
+                match turn(&reasons) {
+                    Turn::Call => {
+                        self.start(&mut tx, &d, now).await?;
+                        None
+                    }
+                    // The window or a hold: the turn waits (a hold already paused it when
+                    // it was placed; the window closing expires it).
+                    _ if reasons
+                        .iter()
+                        .all(|r| matches!(r, Refusal::WindowClosed { .. } | Refusal::Held(_))) =>
+                    {
+                        return Err(ServiceError::Refused(self.refused(&ask, reasons)));
+                    }
+                    _ => {
+                        // The promotion rule (or a permission) no longer holds: the turn
+                        // passes to the next, and this entry keeps its place, told why.
+                        let why = crate::slack::refusals::refused(
+                            &self.refused(&ask, reasons.clone()),
+                            &self.wording(),
+                        );
+                        tx.transition(d.id, State::Called, Event::Requeue, now, None)
                             .await?;
                         update(
                             &mut tx,
                             now,
                             &d.channel,
                             turn_key(d.id),
-                            &blocks::your_turn_closed(&d, "let the next one go first"),
+                            &blocks::your_turn_closed(&d, "passed on: it can't start now"),
                         )
                         .await?;
-                        tx.audit(
-                            now,
-                            &actor.user,
-                            "deploy.skip",
-                            &format!("deployment #{}", d.id),
-                            "",
-                        )
-                        .await?;
+                        let mut requeued = d.clone();
+                        requeued.state = State::Queued;
+                        requeued.passed_over = None;
+                        self.pass_over(&mut tx, &requeued, &ask, reasons, now)
+                            .await?;
                         self.advance(&mut tx, &d.environment, now, None).await?;
-                        Some(Message::plain(format!(
-                            "You let {} go first; you are next after them.",
-                            mention(&next.requester)
-                        )))
+                        self.commit(tx).await?;
+                        return Ok(Some(Message::plain(format!(
+                            "{why}\nThe turn has passed to the next in line; you keep your place in the queue."
+                        ))));
                     }
-                    None => {
-                        self.drop_out(
-                            &mut tx,
-                            &d,
-                            Event::Cancel,
-                            &actor.user,
-                            now,
-                            "skipped with nobody else waiting",
-                        )
-                        .await?;
-                        Some(Message::plain("Nobody else was waiting, so you left the queue. Ask again when you're ready."))
-                    }
+                }
+            }
+            Action::Skip => {
+                if d.state != State::Called {
+                    return refuse(moved_on(&d));
+                }
+                match self.skip(&mut tx, &d, &actor.user, now).await? {
+                    Some(m) => Some(m),
+                    None => return refuse(
+                        "Nobody else in the queue can go now, so your turn stays yours. Press *Start* when you're ready, or cancel.",
+                    ),
                 }
             }
             Action::Done | Action::Failed => {
@@ -189,5 +200,87 @@ impl Core {
         };
         self.commit(tx).await?;
         Ok(reply)
+    }
+}
+
+impl Core {
+    /// "Let the next go first": the turn goes to the first other waiting deployment that
+    /// may start now, and the skipper goes right behind it (an emergency that skips takes
+    /// that one's priority: it lets them go first, for real). With nobody waiting the
+    /// skipper leaves the queue; with others waiting but none able to go, `None`: the
+    /// turn stays.
+    async fn skip(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Message>> {
+        let Some(env) = self.policy.env(&d.environment) else {
+            return Ok(None);
+        };
+        let live = tx.env_live(&d.environment).await?;
+        let waiting: Vec<&Deployment> = live
+            .iter()
+            .filter(|x| x.state == State::Queued && x.id != d.id)
+            .collect();
+        if waiting.is_empty() {
+            self.drop_out(
+                tx,
+                d,
+                Event::Cancel,
+                actor,
+                now,
+                "skipped with nobody else waiting",
+            )
+            .await?;
+            return Ok(Some(Message::plain(
+                "Nobody else was waiting, so you left the queue. Ask again when you're ready.",
+            )));
+        }
+        let holds = tx.active_holds().await?;
+        let mut next = None;
+        for (i, w) in waiting.iter().enumerate() {
+            let ask = Ask {
+                app: &w.app,
+                git_ref: Some(&w.git_ref),
+                env,
+                asker: Asker::Person(&w.requester),
+                emergency: w.is_emergency(),
+                busy: None,
+            };
+            if turn(&self.ask(Reader::Tx(tx), &holds, &ask).await?) == Turn::Call {
+                next = Some(i);
+                break;
+            }
+        }
+        let Some(i) = next else {
+            return Ok(None);
+        };
+        let chosen = waiting[i];
+        // Right behind the chosen one, before whoever follows it at the same priority.
+        let after = waiting[i + 1..]
+            .iter()
+            .find(|x| x.priority == chosen.priority)
+            .copied();
+        tx.transition(d.id, State::Called, Event::Requeue, now, None)
+            .await?;
+        tx.set_queue_position(d.id, chosen.priority, key_behind(chosen, after))
+            .await?;
+        update(
+            tx,
+            now,
+            &d.channel,
+            turn_key(d.id),
+            &blocks::your_turn_closed(d, "let the next one go first"),
+        )
+        .await?;
+        tx.audit(now, actor, "deploy.skip", &format!("deployment #{}", d.id), "")
+            .await?;
+        self.advance(tx, &d.environment, now, None).await?;
+        Ok(Some(Message::plain(format!(
+            "You let {} go first; you are next after them.",
+            mention(&chosen.requester)
+        ))))
     }
 }

@@ -1,16 +1,16 @@
 //! The CI API's use cases: pipelines report deployments they run themselves, and ask
 //! "may I deploy now?".
 
+use super::admission::{Ask, Asker, Reader};
 use super::queue::Outcome;
 use super::{post, Core, ServiceError};
+use crate::domain::admission::Refused;
 use crate::config::Environment;
 use crate::domain::deployment::State;
-use crate::domain::hold::blocking;
 use crate::domain::names::{AppName, GitRef};
-use crate::domain::window::format_local;
 use crate::slack::blocks;
 use crate::store::{env_lock, NewDeployment, StoreError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CiError {
@@ -20,6 +20,9 @@ pub enum CiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The admission rule said no (423, with the reasons).
+    #[error("refused")]
+    Refused(Refused),
     #[error(transparent)]
     Internal(#[from] StoreError),
 }
@@ -28,6 +31,7 @@ impl From<ServiceError> for CiError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::User(m) => CiError::Conflict(m),
+            ServiceError::Refused(r) => CiError::Refused(r),
             ServiceError::Internal(e) => CiError::Internal(e),
         }
     }
@@ -45,6 +49,9 @@ pub struct CiReport {
     pub url: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// `started` outside the window: the reason, announced as a person's emergency is.
+    #[serde(default)]
+    pub emergency: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,13 +62,18 @@ pub struct CiEvent {
     pub url: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    #[serde(default)]
+    pub emergency: Option<String>,
 }
 
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct CheckResult {
-    pub allowed: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reasons: Vec<String>,
+/// deploy-check's answer: the rule's refusals (empty: go ahead), worded by the API edge.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CheckResult(pub Refused);
+
+impl CheckResult {
+    pub fn allowed(&self) -> bool {
+        self.0.reasons.is_empty()
+    }
 }
 
 /// Who CI deployments are attributed to in Slack.
@@ -117,60 +129,37 @@ impl Core {
         })
     }
 
-    pub async fn deploy_check(&self, app: &str, env: &str) -> Result<CheckResult, CiError> {
+    pub async fn deploy_check(
+        &self,
+        app: &str,
+        env: &str,
+        git_ref: Option<&str>,
+    ) -> Result<CheckResult, CiError> {
         let app = self.ci_app(app)?;
         let env_cfg = self.ci_env(env)?;
-        let now = self.now();
-        let mut reasons = Vec::new();
+        let git_ref = git_ref
+            .map(|r| GitRef::parse(r).map_err(|e| CiError::BadRequest(e.0)))
+            .transpose()?;
         let holds = self.store.active_holds().await?;
-        for h in blocking(&holds, app.as_str(), env) {
-            reasons.push(format!(
-                "hold #{} on {} by {}: {}",
-                h.id,
-                h.describe_scope(),
-                h.owner,
-                h.reason
-            ));
-        }
-        if !self.policy.window_open(env_cfg, now) {
-            let next = self
-                .policy
-                .calendar
-                .next_opening(now)
-                .map(|o| {
-                    format!(
-                        "; it next opens {}",
-                        format_local(o.opens, self.policy.calendar.tz)
-                    )
-                })
-                .unwrap_or_default();
-            reasons.push(format!("the deploy window for {env} is closed{next}"));
-        }
         let live = self.store.live_deployments(Some(env)).await?;
-        // Busy is busy, whoever it is: `POST /api/v1/deployments` with `started` would be
-        // refused, so the check must not say yes.
-        if let Some(d) = live
-            .iter()
-            .find(|d| matches!(d.state, State::Called | State::Deploying))
-        {
-            // A person's `/deploy` of this very app is what its pipeline runs, so it does
-            // not make the environment busy for that app; another app's deployment does,
-            // and so does a CI-reported run (a second pipeline of the same app would race it).
-            if d.app != app.as_str() || d.source == "ci" {
-                reasons.push(format!(
-                    "{env} is busy: #{} {} {} by {} is {}",
-                    d.id,
-                    d.app,
-                    d.git_ref,
-                    d.requester,
-                    d.state.as_str()
-                ));
-            }
-        }
-        Ok(CheckResult {
-            allowed: reasons.is_empty(),
-            reasons,
-        })
+        // Busy is busy, whoever it is: `started` would be refused, so the check must not
+        // say yes. But a person's `/deploy` of this very app is what its pipeline runs, so
+        // it does not make the environment busy for that app; another app's deployment
+        // does, and so does a CI-reported run (a second pipeline of the same app would race).
+        let busy = live.iter().find(|d| {
+            matches!(d.state, State::Called | State::Deploying)
+                && (d.app != app.as_str() || d.source == "ci")
+        });
+        let ask = Ask {
+            app: app.as_str(),
+            git_ref: git_ref.as_ref().map(|r| r.as_str()),
+            env: env_cfg,
+            asker: Asker::Ci,
+            emergency: false,
+            busy,
+        };
+        let reasons = self.ask(Reader::Pool(&self.store), &holds, &ask).await?;
+        Ok(CheckResult(self.refused(&ask, reasons)))
     }
 
     /// CI reports a deployment it runs itself. `started` claims the environment (refused
@@ -203,26 +192,26 @@ impl Core {
         };
         let mut tx = self.store.begin().await?;
         tx.lock(&env_lock(&env_name)).await?;
+        let emergency = bounded("emergency", r.emergency, 500)?;
+        if emergency.is_some() && state != State::Deploying {
+            return Err(CiError::BadRequest(
+                "`emergency` applies only to `started`".into(),
+            ));
+        }
         if state == State::Deploying {
             let holds = tx.active_holds().await?;
-            if let Some(h) = blocking(&holds, app.as_str(), &env_name).first() {
-                return Err(CiError::Conflict(format!(
-                    "held: hold #{} by {}: {}",
-                    h.id, h.owner, h.reason
-                )));
-            }
-            let live = tx.env_live(&env_name).await?;
-            if let Some(d) = live
-                .iter()
-                .find(|d| matches!(d.state, State::Called | State::Deploying))
-            {
-                return Err(CiError::Conflict(format!(
-                    "{env_name} is busy: #{} {} {} is {}",
-                    d.id,
-                    d.app,
-                    d.git_ref,
-                    d.state.as_str()
-                )));
+            let active = tx.env_active(&env_name).await?;
+            let ask = Ask {
+                app: app.as_str(),
+                git_ref: Some(git_ref.as_str()),
+                env,
+                asker: Asker::Ci,
+                emergency: emergency.is_some(),
+                busy: active.as_ref(),
+            };
+            let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
+            if !reasons.is_empty() {
+                return Err(CiError::Refused(self.refused(&ask, reasons)));
             }
         }
         let d = tx
@@ -234,7 +223,7 @@ impl Core {
                     requester: CI_ACTOR,
                     channel: &channel,
                     note: note.as_deref(),
-                    emergency_reason: None,
+                    emergency_reason: emergency.as_deref(),
                     source: "ci",
                     state,
                     ci_url: url.as_deref(),
@@ -242,10 +231,15 @@ impl Core {
                 now,
             )
             .await?;
+        let action = if d.is_emergency() {
+            "ci.emergency".to_owned()
+        } else {
+            format!("ci.{}", r.status)
+        };
         tx.audit(
             now,
             CI_ACTOR,
-            &format!("ci.{}", r.status),
+            &action,
             &format!("deployment #{}", d.id),
             &format!("{} {} to {}", d.app, d.git_ref, d.environment),
         )
@@ -275,6 +269,12 @@ impl Core {
     /// nothing (idempotent); contradicting a finished deployment is a conflict.
     pub async fn ci_event(&self, id: i64, e: CiEvent) -> Result<State, CiError> {
         let note = bounded("note", e.note, 500)?;
+        let emergency = bounded("emergency", e.emergency, 500)?;
+        if emergency.is_some() && e.status != "started" {
+            return Err(CiError::BadRequest(
+                "`emergency` applies only to `started`".into(),
+            ));
+        }
         let url = valid_url(e.url)?;
         let Some(d) = self.store.deployment(id).await? else {
             return Err(CiError::NotFound(format!("there is no deployment #{id}")));
@@ -293,26 +293,32 @@ impl Core {
             | ("succeeded", State::Succeeded)
             | ("failed", State::Failed) => d.state,
             ("started", State::Queued | State::Called) => {
-                let holds = tx.active_holds().await?;
-                if let Some(h) = blocking(&holds, &d.app, &d.environment).first() {
+                let Some(env) = self.policy.env(&d.environment) else {
                     return Err(CiError::Conflict(format!(
-                        "held: hold #{} by {}: {}",
-                        h.id, h.owner, h.reason
+                        "{} is no longer configured",
+                        d.environment
                     )));
-                }
-                if d.state == State::Queued {
-                    let live = tx.env_live(&d.environment).await?;
-                    if live.iter().any(|x| {
-                        x.id != d.id && matches!(x.state, State::Called | State::Deploying)
-                    }) {
-                        return Err(CiError::Conflict(format!(
-                            "{} is busy with another deployment",
-                            d.environment
-                        )));
-                    }
+                };
+                let holds = tx.active_holds().await?;
+                let active = tx.env_active(&d.environment).await?;
+                let ask = Ask {
+                    app: &d.app,
+                    git_ref: Some(&d.git_ref),
+                    env,
+                    asker: Asker::Ci,
+                    emergency: d.is_emergency() || emergency.is_some(),
+                    busy: active.as_ref().filter(|a| a.id != d.id),
+                };
+                let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
+                if !reasons.is_empty() {
+                    return Err(CiError::Refused(self.refused(&ask, reasons)));
                 }
                 let mut d2 = d.clone();
                 d2.ci_url = url.clone().or(d.ci_url.clone());
+                if let (None, Some(reason)) = (&d.emergency_reason, &emergency) {
+                    tx.set_emergency(d.id, reason).await?;
+                    d2.emergency_reason = Some(reason.clone());
+                }
                 self.start(&mut tx, &d2, now).await?;
                 State::Deploying
             }

@@ -1,13 +1,11 @@
 //! `/deploy` requests and the commands that act on your own deployment.
 
 use super::queue::{describe, Outcome};
+use super::admission::{Ask, Asker, Reader};
 use super::{post, refuse, Actor, Core, Result, ServiceError};
 use crate::domain::deployment::{Deployment, Event, State};
-use crate::domain::hold::blocking;
 use crate::domain::names::{AppName, EnvName, GitRef};
-use crate::domain::promotion::{self, PromotionCheck};
 use crate::domain::text::{escape, mention};
-use crate::domain::window::format_local;
 use crate::slack::blocks::{self, Message};
 use crate::store::{env_lock, NewDeployment};
 
@@ -22,17 +20,10 @@ pub struct DeployRequest {
 
 impl Core {
     pub async fn request_deploy(&self, actor: &Actor, req: &DeployRequest) -> Result<Message> {
-        let Some(env) = self.policy.env(req.env.as_str()) else {
+        if self.policy.env(req.env.as_str()).is_none() {
             return refuse(format!(
                 "There is no environment called {}.",
                 escape(req.env.as_str())
-            ));
-        };
-        if !self.policy.may_deploy(env, &actor.user) {
-            return refuse(format!(
-                "You are not on the list of people who may deploy to *{}*. Ask an admin{} to add you, or to deploy for you.",
-                escape(env.name.as_str()),
-                admins_hint(&self.policy.admins)
             ));
         }
         let mut attempt = 0;
@@ -56,63 +47,20 @@ impl Core {
         tx.lock(&env_lock(env)).await?;
 
         let holds = tx.active_holds().await?;
-        if let Some(h) = blocking(&holds, app, env).first() {
-            return refuse(format!(
-                ":no_entry: *{}* can't be deployed to *{}*: {} is holding {} (hold #{}): {}. Ask them, or wait for the hold to be released.",
-                escape(app),
-                escape(env),
-                mention(&h.owner),
-                escape(&h.describe_scope()),
-                h.id,
-                escape(&h.reason)
-            ));
-        }
-        if req.emergency.is_none() && !self.policy.window_open(env_cfg, now) {
-            let next = self
-                .policy
-                .calendar
-                .next_opening(now)
-                .map(|o| {
-                    format!(
-                        "It next opens {}.",
-                        format_local(o.opens, self.policy.calendar.tz)
-                    )
-                })
-                .unwrap_or_else(|| "No opening is scheduled.".into());
-            return refuse(format!(
-                ":lock: The deploy window for *{}* is closed now ({}). {next} If this can't wait, `{} emergency {} {} to {} REASON...`",
-                escape(env),
-                format_local(now, self.policy.calendar.tz),
-                self.policy.deploy_command,
-                escape(app),
-                escape(git_ref),
-                escape(env)
-            ));
-        }
-        if let Some(prev) = self.policy.previous_env(&req.env) {
-            let latest = tx.latest_finished(app, prev.name.as_str()).await?;
-            match promotion::check(latest.as_ref(), git_ref) {
-                PromotionCheck::Allowed => {}
-                PromotionCheck::NeverDeployed => {
-                    return refuse(format!(
-                        ":arrow_right: *{}* `{}` must be deployed to *{}* before *{}*, and *{}* has never been deployed there. Run `{} {} {} to {}` first.",
-                        escape(app), escape(git_ref), escape(prev.name.as_str()), escape(env), escape(app),
-                        self.policy.deploy_command, escape(app), escape(git_ref), escape(prev.name.as_str())
-                    ))
-                }
-                PromotionCheck::LatestDiffers { latest_ref, latest_state } => {
-                    let why = if latest_ref == git_ref {
-                        format!("its latest deployment there ({}) failed", escape(&latest_ref))
-                    } else {
-                        format!("the latest finished deployment there is `{}` ({})", escape(&latest_ref), latest_state.as_str())
-                    };
-                    return refuse(format!(
-                        ":arrow_right: *{}* `{}` must succeed in *{}* before it goes to *{}*: {why}. Run `{} {} {} to {}` first.",
-                        escape(app), escape(git_ref), escape(prev.name.as_str()), escape(env),
-                        self.policy.deploy_command, escape(app), escape(git_ref), escape(prev.name.as_str())
-                    ));
-                }
-            }
+        let active = tx.env_active(env).await?;
+        let ask = Ask {
+            app,
+            git_ref: Some(git_ref),
+            env: env_cfg,
+            asker: Asker::Person(&actor.user),
+            emergency: req.emergency.is_some(),
+            busy: active.as_ref(),
+        };
+        let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
+        // A busy environment is what the queue is for; anything else is a refusal.
+        if reasons.iter().any(|r| !r.is_busy()) {
+            let reasons = reasons.into_iter().filter(|r| !r.is_busy()).collect();
+            return Err(ServiceError::Refused(self.refused(&ask, reasons)));
         }
         if let Some(mine) = tx.live_duplicate(env, &actor.user, app, git_ref).await? {
             return refuse(format!(
@@ -125,8 +73,6 @@ impl Core {
                 mine.id
             ));
         }
-        let active = tx.env_active(env).await?;
-
         let channel = self.announce_channel(&actor.channel);
         let d = tx
             .insert_deployment(
@@ -310,20 +256,5 @@ pub fn past(s: State) -> &'static str {
         State::Deploying => "started",
         State::Called => "been called",
         State::Queued => "been queued",
-    }
-}
-
-fn admins_hint(admins: &[String]) -> String {
-    if admins.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " ({})",
-            admins
-                .iter()
-                .map(|a| mention(a))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
     }
 }

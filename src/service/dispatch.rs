@@ -44,11 +44,29 @@ impl Core {
         match result {
             Ok(m) => m,
             Err(ServiceError::User(m)) => Message::plain(m),
+            Err(ServiceError::Refused(r)) => {
+                Message::plain(crate::slack::refusals::refused(&r, &self.wording()))
+            }
+            Err(ServiceError::Internal(e)) if e.is_unavailable() => {
+                self.metrics.internal_errors.inc();
+                tracing::error!(error = %e, "the database is unavailable");
+                Message::plain(":warning: badger can't reach its database right now, so nothing was changed. Please try again in a minute.")
+            }
             Err(ServiceError::Internal(e)) => {
                 self.metrics.internal_errors.inc();
                 tracing::error!(error = %e, "internal error handling a Slack request");
                 Message::plain(":warning: Sorry, badger hit an internal error and changed nothing. Please try again in a moment.")
             }
+        }
+    }
+
+    /// What the Slack wording of refusals needs from the policy and the clock.
+    pub fn wording(&self) -> crate::slack::refusals::Wording<'_> {
+        crate::slack::refusals::Wording {
+            deploy_command: &self.policy.deploy_command,
+            admins: &self.policy.admins,
+            tz: self.policy.calendar.tz,
+            now: self.now(),
         }
     }
 

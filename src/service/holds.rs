@@ -3,7 +3,7 @@
 
 use super::{hold_key, post, refuse, update, Actor, Core, Result};
 use crate::command::{HoldScope, ReleaseTarget};
-use crate::domain::deployment::State;
+use crate::domain::deployment::{Event, State};
 use crate::domain::hold::{Hold, ALL_APPS};
 use crate::domain::names::EnvName;
 use crate::domain::text::{escape, mention};
@@ -174,7 +174,7 @@ impl Core {
             tx.lock(&env_lock(e.name.as_str())).await?;
             for d in tx.env_live(e.name.as_str()).await? {
                 if d.state == State::Called && h.covers(&d.app, &d.environment) {
-                    tx.transition(d.id, State::Called, State::Queued, now, None)
+                    tx.transition(d.id, State::Called, Event::Requeue, now, None)
                         .await?;
                     update(
                         &mut tx,

@@ -2,6 +2,7 @@
 //! transaction -> reply. Errors are split as triagebot does: `User` is told to the person,
 //! `Internal` is logged and the person gets a short apology (nothing was changed).
 
+mod admission;
 mod buttons;
 mod ci;
 mod deploy;
@@ -30,6 +31,9 @@ pub enum ServiceError {
     /// Something the person did or asked that badger refuses; shown to them as is.
     #[error("{0}")]
     User(String),
+    /// The admission rule said no; each edge words it.
+    #[error("refused: {}", .0.reasons.iter().map(|r| r.code()).collect::<Vec<_>>().join(", "))]
+    Refused(crate::domain::admission::Refused),
     #[error(transparent)]
     Internal(#[from] StoreError),
 }

@@ -2,8 +2,9 @@
 //! Everything here runs inside a transaction that holds the environment's lock.
 
 use super::{post, start_key, turn_key, update, Core, Result};
-use crate::domain::deployment::{transition, Deployment, Event, State};
-use crate::domain::queue::next_in_line;
+use super::admission::{Ask, Asker, Reader};
+use crate::domain::admission::{turn, Refusal, Turn};
+use crate::domain::deployment::{Deployment, Event, State};
 use crate::slack::blocks;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
@@ -46,26 +47,33 @@ impl Core {
             return Ok(None);
         };
         let holds = tx.active_holds().await?;
-        let open = self.policy.window_open(env_cfg, now);
-        let next = next_in_line(&queued, &holds, open);
-        for (d, h) in &next.held {
-            if !d.hold_notified {
-                post(tx, now, &d.channel, &blocks::held_turn(d, h), None).await?;
-                tx.set_hold_notified(d.id, true).await?;
+        let mut call = None;
+        for d in &queued {
+            let ask = Ask {
+                app: &d.app,
+                git_ref: Some(&d.git_ref),
+                env: env_cfg,
+                asker: Asker::Person(&d.requester),
+                emergency: d.is_emergency(),
+                busy: None,
+            };
+            let reasons = self.ask(Reader::Tx(tx), &holds, &ask).await?;
+            match turn(&reasons) {
+                Turn::Call => {
+                    call = Some(d);
+                    break;
+                }
+                Turn::Wait => {}
+                Turn::PassOver => self.pass_over(tx, d, &ask, reasons, now).await?,
             }
         }
-        let Some(d) = next.call else {
+        let Some(d) = call else {
             return Ok(None);
         };
         if Some(d.id) == start_at_once {
             self.start(tx, d, now).await?;
         } else {
-            transition(d.state, Event::Call)
-                .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-            if tx
-                .transition(d.id, State::Queued, State::Called, now, None)
-                .await?
-            {
+            if tx.transition(d.id, d.state, Event::Call, now, None).await? {
                 let mut called = d.clone();
                 called.state = State::Called;
                 called.called_at = Some(now);
@@ -90,6 +98,36 @@ impl Core {
         Ok(tx.deployment(d.id).await?)
     }
 
+    /// Tells a waiting deployment, once per reason, that the turn passes it by and why; it
+    /// keeps its place. Holds keep their own flag (releasing a hold resets it).
+    pub(super) async fn pass_over(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        ask: &Ask<'_>,
+        reasons: Vec<Refusal>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if let Some(Refusal::Held(h)) = reasons.iter().find(|r| matches!(r, Refusal::Held(_))) {
+            if !d.hold_notified {
+                post(tx, now, &d.channel, &blocks::held_turn(d, h), None).await?;
+                tx.set_hold_notified(d.id, true).await?;
+            }
+            return Ok(());
+        }
+        let codes = reasons
+            .iter()
+            .map(Refusal::code)
+            .collect::<Vec<_>>()
+            .join(",");
+        if d.passed_over.as_deref() != Some(codes.as_str()) {
+            let why = crate::slack::refusals::refused(&self.refused(ask, reasons), &self.wording());
+            post(tx, now, &d.channel, &blocks::passed_over(d, &why), None).await?;
+            tx.set_passed_over(d.id, Some(&codes)).await?;
+        }
+        Ok(())
+    }
+
     /// Queued or called -> deploying, with the start alert.
     pub(super) async fn start(
         &self,
@@ -97,10 +135,7 @@ impl Core {
         d: &Deployment,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        if !tx
-            .transition(d.id, d.state, State::Deploying, now, None)
-            .await?
-        {
+        if !tx.transition(d.id, d.state, Event::Start, now, None).await? {
             return Ok(false);
         }
         let mut started = d.clone();
@@ -147,12 +182,15 @@ impl Core {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let to = match outcome {
-            Outcome::Succeeded => State::Succeeded,
-            Outcome::Failed => State::Failed,
-            Outcome::Cancelled => State::Cancelled,
+        let event = match outcome {
+            Outcome::Succeeded => Event::Succeed,
+            Outcome::Failed => Event::Fail,
+            Outcome::Cancelled => Event::Cancel,
         };
-        if !tx.transition(d.id, State::Deploying, to, now, note).await? {
+        if d.state != State::Deploying {
+            return Ok(false);
+        }
+        if !tx.transition(d.id, State::Deploying, event, now, note).await? {
             return Ok(false);
         }
         let Some(done) = tx.deployment(d.id).await? else {
@@ -170,7 +208,7 @@ impl Core {
         tx.audit(
             now,
             actor,
-            &format!("deploy.{}", to.as_str()),
+            &format!("deploy.{}", done.state.as_str()),
             &format!("deployment #{}", d.id),
             note.unwrap_or(""),
         )
@@ -194,11 +232,10 @@ impl Core {
         now: DateTime<Utc>,
         why: &str,
     ) -> Result<bool> {
-        let to = match transition(d.state, event) {
-            Ok(to) => to,
-            Err(_) => return Ok(false),
+        let Ok(to) = crate::domain::deployment::transition(d.state, event) else {
+            return Ok(false);
         };
-        if !tx.transition(d.id, d.state, to, now, Some(why)).await? {
+        if !tx.transition(d.id, d.state, event, now, Some(why)).await? {
             return Ok(false);
         }
         if d.state == State::Called {

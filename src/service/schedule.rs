@@ -14,11 +14,21 @@ use chrono::Duration;
 pub const CLOSING_REMINDER: i64 = 15;
 
 impl Core {
+    /// One pass over every environment and the holds. One environment's failure is
+    /// logged and does not stop the others; the first error is returned at the end.
     pub async fn tick(&self) -> Result<()> {
-        for env in self.policy.environments.clone() {
-            self.tick_env(env.name.as_str(), env.window).await?;
+        let mut first_error = None;
+        for env in self.policy.environments.iter() {
+            if let Err(e) = self.tick_env(env.name.as_str(), env.window).await {
+                tracing::error!(environment = %env.name.as_str(), error = %e, "scheduler: an environment's tick failed");
+                first_error.get_or_insert(e);
+            }
         }
-        self.remind_hold_owners().await
+        if let Err(e) = self.remind_hold_owners().await {
+            tracing::error!(error = %e, "scheduler: hold reminders failed");
+            first_error.get_or_insert(e);
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     async fn tick_env(&self, env: &str, window: WindowKind) -> Result<()> {

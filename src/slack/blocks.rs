@@ -229,6 +229,16 @@ pub fn held_turn(d: &Deployment, h: &Hold) -> Message {
     ))
 }
 
+/// The turn passed a waiting deployment by for something other than a hold (the
+/// promotion rule, a permission); `why` is the refusal already worded for Slack.
+pub fn passed_over(d: &Deployment, why: &str) -> Message {
+    Message::plain(format!(
+        ":fast_forward: {} your turn for {} is passed to the next in line, because it can't start now:\n{why}\nYou keep your place in the queue.",
+        mention(&d.requester),
+        what(d),
+    ))
+}
+
 /// `ahead` is the first few in front (the active one first); `total_ahead` counts them all.
 pub fn queued_reply(
     d: &Deployment,

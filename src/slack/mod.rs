@@ -5,4 +5,5 @@ pub mod blocks;
 pub mod inbound;
 pub mod outbound;
 pub mod payload;
+pub mod refusals;
 pub mod verify;

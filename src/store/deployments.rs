@@ -1,14 +1,14 @@
 //! Deployment rows.
 
 use super::{from_millis, millis, opt_from_millis, Result, Store, StoreError, Tx};
-use crate::domain::deployment::{Deployment, State};
+use crate::domain::deployment::{transition, Deployment, Event, State};
 use crate::domain::queue;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor};
 
 const COLUMNS: &str = "id, app, git_ref, environment, requester, channel, note, emergency_reason, \
     source, state, priority, queue_key, outcome_note, ci_url, requested_at, called_at, started_at, \
-    finished_at, ended_at, reminded_at, hold_notified";
+    finished_at, ended_at, reminded_at, hold_notified, passed_over";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -33,6 +33,7 @@ struct Row {
     ended_at: Option<i64>,
     reminded_at: Option<i64>,
     hold_notified: i64,
+    passed_over: Option<String>,
 }
 
 impl TryFrom<Row> for Deployment {
@@ -61,6 +62,7 @@ impl TryFrom<Row> for Deployment {
             ended_at: opt_from_millis(r.ended_at)?,
             reminded_at: opt_from_millis(r.reminded_at)?,
             hold_notified: r.hold_notified != 0,
+            passed_over: r.passed_over,
         })
     }
 }
@@ -115,6 +117,24 @@ async fn live<'e, E: Executor<'e, Database = Any>>(
             .then(queue::order(a, b))
     });
     Ok(v)
+}
+
+/// The latest finished (succeeded or failed) deployment of `app` to `env`: the promotion
+/// rule's fact.
+async fn latest_finished<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    app: &str,
+    env: &str,
+) -> Result<Option<Deployment>> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM deployments WHERE app = $1 AND environment = $2 \
+         AND state IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1"
+    ))
+    .bind(app)
+    .bind(env)
+    .fetch_optional(e)
+    .await?;
+    row.map(Deployment::try_from).transpose()
 }
 
 impl Tx {
@@ -231,18 +251,20 @@ impl Tx {
         Ok((count, convert(rows)?))
     }
 
-    /// Moves a deployment from `from` to `to` if it is still in `from`, stamping the time
-    /// of the transition. Returns false when someone else moved it first.
+    /// Applies `event` to a deployment that is still in `from`, stamping the time of the
+    /// transition. The domain's transition function says where it goes: an impossible
+    /// transition is an error, never a write. Returns false when someone else moved it first.
     pub async fn transition(
         &mut self,
         id: i64,
         from: State,
-        to: State,
+        event: Event,
         now: DateTime<Utc>,
         outcome_note: Option<&str>,
     ) -> Result<bool> {
+        let to = transition(from, event)?;
         let stamp = match to {
-            State::Called => "called_at = $1,",
+            State::Called => "called_at = $1, passed_over = NULL,",
             State::Deploying => "started_at = $1,",
             State::Succeeded | State::Failed => "finished_at = $1,",
             State::Cancelled | State::Expired => "ended_at = $1,",
@@ -263,8 +285,29 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn set_queue_key(&mut self, id: i64, key: i64) -> Result<()> {
-        sqlx::query("UPDATE deployments SET queue_key = $1 WHERE id = $2")
+    pub async fn set_hold_notified(&mut self, id: i64, yes: bool) -> Result<()> {
+        sqlx::query("UPDATE deployments SET hold_notified = $1 WHERE id = $2")
+            .bind(i64::from(yes))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Which refusals a waiting deployment was last told it is passed over for.
+    pub async fn set_passed_over(&mut self, id: i64, codes: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE deployments SET passed_over = $1 WHERE id = $2")
+            .bind(codes)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Where a deployment stands in its queue: "let the next go first" moves it.
+    pub async fn set_queue_position(&mut self, id: i64, priority: i64, key: i64) -> Result<()> {
+        sqlx::query("UPDATE deployments SET priority = $1, queue_key = $2 WHERE id = $3")
+            .bind(priority)
             .bind(key)
             .bind(id)
             .execute(&mut *self.inner)
@@ -272,9 +315,10 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn set_hold_notified(&mut self, id: i64, yes: bool) -> Result<()> {
-        sqlx::query("UPDATE deployments SET hold_notified = $1 WHERE id = $2")
-            .bind(i64::from(yes))
+    /// Marks an emergency on a deployment CI starts with `"emergency": "reason"`.
+    pub async fn set_emergency(&mut self, id: i64, reason: &str) -> Result<()> {
+        sqlx::query("UPDATE deployments SET emergency_reason = $1 WHERE id = $2")
+            .bind(reason)
             .bind(id)
             .execute(&mut *self.inner)
             .await?;
@@ -304,15 +348,7 @@ impl Tx {
 
     /// The latest finished (succeeded or failed) deployment of `app` to `env`.
     pub async fn latest_finished(&mut self, app: &str, env: &str) -> Result<Option<Deployment>> {
-        let row: Option<Row> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM deployments WHERE app = $1 AND environment = $2 \
-             AND state IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1"
-        ))
-        .bind(app)
-        .bind(env)
-        .fetch_optional(&mut *self.inner)
-        .await?;
-        row.map(Deployment::try_from).transpose()
+        latest_finished(&mut *self.inner, app, env).await
     }
 
     /// A user's deployments in the given states, newest first.
@@ -349,6 +385,10 @@ pub struct Version {
 impl Store {
     pub async fn deployment(&self, id: i64) -> Result<Option<Deployment>> {
         by_id(&self.pool, id).await
+    }
+
+    pub async fn latest_finished(&self, app: &str, env: &str) -> Result<Option<Deployment>> {
+        latest_finished(&self.pool, app, env).await
     }
 
     /// Everything queued, called or deploying (one environment, or all), active first.

@@ -34,11 +34,28 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database schema (version {db}) is newer than this badger (knows up to {known}); upgrade badger")]
     SchemaTooNew { db: i64, known: i64 },
+    #[error("impossible state change: {0}")]
+    Transition(#[from] crate::domain::deployment::TransitionError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
 
 impl StoreError {
+    /// The database could not be reached (refused, timed out, connection lost): nothing
+    /// was committed, and trying again later may work.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Db(
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::WorkerCrashed
+            )
+        ) || matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+    }
+
     /// A unique index refused the write: someone else got there first.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())

@@ -1,0 +1,101 @@
+//! How an admission refusal reads in Slack (mrkdwn, user text escaped). The API words the
+//! same typed values its own way (src/api.rs); the rule itself is in domain/admission.rs.
+
+use crate::domain::admission::{Refusal, Refused};
+use crate::domain::promotion::PromotionCheck;
+use crate::domain::text::{escape, mention};
+use crate::domain::window::format_local;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// What the wording needs besides the refusal itself.
+pub struct Wording<'a> {
+    pub deploy_command: &'a str,
+    pub admins: &'a [String],
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+}
+
+/// One line per reason (a busy environment is not a reason to refuse a person: they queue).
+pub fn refused(r: &Refused, w: &Wording) -> String {
+    r.reasons
+        .iter()
+        .map(|reason| line(reason, r, w))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
+    let app = escape(&r.app);
+    let env = escape(&r.env);
+    let git_ref = escape(r.git_ref.as_deref().unwrap_or(""));
+    let cmd = w.deploy_command;
+    match reason {
+        Refusal::NotPermitted { .. } => format!(
+            "You are not on the list of people who may deploy to *{env}*. Ask an admin{} to add you, or to deploy for you.",
+            admins_hint(w.admins)
+        ),
+        Refusal::Held(h) => format!(
+            ":no_entry: *{app}* can't be deployed to *{env}*: {} is holding {} (hold #{}): {}. Ask them, or wait for the hold to be released.",
+            mention(&h.owner),
+            escape(&h.describe_scope()),
+            h.id,
+            escape(&h.reason)
+        ),
+        Refusal::WindowClosed { next_opening, .. } => {
+            let next = next_opening
+                .map(|o| format!("It next opens {}.", format_local(o, w.tz)))
+                .unwrap_or_else(|| "No opening is scheduled.".into());
+            format!(
+                ":lock: The deploy window for *{env}* is closed now ({}). {next} If this can't wait, `{cmd} emergency {app} {git_ref} to {env} REASON...`",
+                format_local(w.now, w.tz)
+            )
+        }
+        Refusal::NotPromoted { previous, check } => {
+            let prev = escape(previous);
+            match check {
+                PromotionCheck::LatestDiffers {
+                    latest_ref,
+                    latest_state,
+                } => {
+                    let why = if r.git_ref.as_deref() == Some(latest_ref.as_str()) {
+                        format!("its latest deployment there ({}) failed", escape(latest_ref))
+                    } else {
+                        format!(
+                            "the latest finished deployment there is `{}` ({})",
+                            escape(latest_ref),
+                            latest_state.as_str()
+                        )
+                    };
+                    format!(
+                        ":arrow_right: *{app}* `{git_ref}` must succeed in *{prev}* before it goes to *{env}*: {why}. Run `{cmd} {app} {git_ref} to {prev}` first."
+                    )
+                }
+                _ => format!(
+                    ":arrow_right: *{app}* `{git_ref}` must be deployed to *{prev}* before *{env}*, and *{app}* has never been deployed there. Run `{cmd} {app} {git_ref} to {prev}` first."
+                ),
+            }
+        }
+        Refusal::Busy(d) => format!(
+            "*{env}* is busy: {} by {} is {}.",
+            super::blocks::what(d),
+            mention(&d.requester),
+            d.state.as_str()
+        ),
+    }
+}
+
+fn admins_hint(admins: &[String]) -> String {
+    if admins.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            admins
+                .iter()
+                .map(|a| mention(a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
