@@ -2,7 +2,7 @@
 
 mod support;
 
-use badger::domain::deployment::State;
+use badger::domain::deployment::{Event, State};
 use badger::store::{env_lock, NewDeployment, Payload, Store, StoreError};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
@@ -106,27 +106,36 @@ async fn transitions_are_conditional(backend: Backend) {
         .await
         .unwrap();
     assert!(tx
-        .transition(d.id, State::Queued, State::Called, now, None)
+        .transition(d.id, State::Queued, Event::Call, now, None)
         .await
         .unwrap());
     // The same transition again (a racing timeout or a second replica) does nothing.
     assert!(!tx
-        .transition(d.id, State::Queued, State::Called, now, None)
+        .transition(d.id, State::Queued, Event::Call, now, None)
         .await
         .unwrap());
     assert!(tx
-        .transition(d.id, State::Called, State::Deploying, now, None)
+        .transition(d.id, State::Called, Event::Start, now, None)
         .await
         .unwrap());
     let later = now + chrono::Duration::minutes(4);
     assert!(tx
-        .transition(d.id, State::Deploying, State::Succeeded, later, Some("ok"))
+        .transition(d.id, State::Deploying, Event::Succeed, later, Some("ok"))
         .await
         .unwrap());
     assert!(!tx
-        .transition(d.id, State::Deploying, State::Failed, later, None)
+        .transition(d.id, State::Deploying, Event::Fail, later, None)
         .await
         .unwrap());
+    // An impossible transition is an error, never a write.
+    let e = tx
+        .transition(d.id, State::Succeeded, Event::Start, later, None)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("a succeeded deployment cannot be started"),
+        "{e}"
+    );
     tx.commit().await.unwrap();
     let d = s.deployment(d.id).await.unwrap().unwrap();
     assert_eq!(d.state, State::Succeeded);
