@@ -7,63 +7,11 @@ mod support;
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
 use support::db::Backend;
+use support::ci::{bearer, event, get, post, report};
 use support::driver::{TestApp, API_TOKEN};
 
 const ALICE: &str = "U0ALICE";
 const BOB: &str = "U0BOB";
-
-struct Answer {
-    status: u16,
-    json: Value,
-}
-
-impl Answer {
-    fn error(&self) -> &str {
-        self.json["error"].as_str().unwrap_or("")
-    }
-}
-
-async fn answer(r: reqwest::Response) -> Answer {
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Answer { status, json }
-}
-
-/// POSTs a raw body with an optional `Authorization` header value.
-async fn post(t: &TestApp, path: &str, auth: Option<&str>, body: &str) -> Answer {
-    let mut req = t
-        .http
-        .post(format!("{}{path}", t.base))
-        .header("content-type", "application/json")
-        .body(body.to_owned());
-    if let Some(a) = auth {
-        req = req.header("authorization", a);
-    }
-    answer(req.send().await.unwrap()).await
-}
-
-fn bearer() -> String {
-    format!("Bearer {API_TOKEN}")
-}
-
-async fn report(t: &TestApp, body: Value) -> Answer {
-    post(t, "/api/v1/deployments", Some(&bearer()), &body.to_string()).await
-}
-
-async fn event(t: &TestApp, id: i64, body: Value) -> Answer {
-    post(
-        t,
-        &format!("/api/v1/deployments/{id}/events"),
-        Some(&bearer()),
-        &body.to_string(),
-    )
-    .await
-}
-
-async fn get(t: &TestApp, path: &str) -> Answer {
-    answer(t.get(path).await).await
-}
 
 async fn count(t: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))

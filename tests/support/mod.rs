@@ -2,6 +2,7 @@
 //! that talks to the real badger server over HTTP with requests signed as Slack signs them.
 #![allow(dead_code)]
 
+pub mod ci;
 pub mod db;
 pub mod driver;
 pub mod fake_slack;

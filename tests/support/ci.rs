@@ -1,0 +1,68 @@
+//! The CI API as a pipeline calls it: bearer-token JSON writes and plain GETs.
+
+use super::driver::{TestApp, API_TOKEN};
+use serde_json::Value;
+
+pub struct Answer {
+    pub status: u16,
+    pub json: Value,
+}
+
+impl Answer {
+    pub fn error(&self) -> &str {
+        self.json["error"].as_str().unwrap_or("")
+    }
+    /// The refusal codes of a 423 (deploy-check, or a refused `started`).
+    pub fn codes(&self) -> Vec<String> {
+        self.json["refusals"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["code"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub async fn answer(r: reqwest::Response) -> Answer {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Answer { status, json }
+}
+
+/// POSTs a raw body with an optional `Authorization` header value.
+pub async fn post(t: &TestApp, path: &str, auth: Option<&str>, body: &str) -> Answer {
+    let mut req = t
+        .http
+        .post(format!("{}{path}", t.base))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(a) = auth {
+        req = req.header("authorization", a);
+    }
+    answer(req.send().await.unwrap()).await
+}
+
+pub fn bearer() -> String {
+    format!("Bearer {API_TOKEN}")
+}
+
+pub async fn report(t: &TestApp, body: Value) -> Answer {
+    post(t, "/api/v1/deployments", Some(&bearer()), &body.to_string()).await
+}
+
+pub async fn event(t: &TestApp, id: i64, body: Value) -> Answer {
+    post(
+        t,
+        &format!("/api/v1/deployments/{id}/events"),
+        Some(&bearer()),
+        &body.to_string(),
+    )
+    .await
+}
+
+pub async fn get(t: &TestApp, path: &str) -> Answer {
+    answer(t.get(path).await).await
+}
