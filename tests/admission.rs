@@ -63,7 +63,11 @@ async fn ci_obeys_the_rules_like_a_person(backend: Backend) {
     let a = report(&t, ci("frontend", "r1", "production", "started")).await;
     assert_eq!(a.status, 423, "{:?}", a.json);
     assert_eq!(a.codes(), ["window_closed", "not_promoted"], "{:?}", a.json);
-    assert!(a.error().contains("must succeed in staging"), "{:?}", a.json);
+    assert!(
+        a.error().contains("must succeed in staging"),
+        "{:?}",
+        a.json
+    );
     // An emergency bypasses the window, never the promotion rule.
     let mut body = ci("frontend", "r1", "production", "started");
     body["emergency"] = json!("payments are down");
@@ -159,7 +163,10 @@ async fn deploy_check_answers_the_promotion_rule_with_a_ref(backend: Backend) {
     let a = get(&t, &check("&ref=..%2Fetc")).await;
     assert_eq!(a.status, 422, "{:?}", a.json);
 }
-on_both_backends!(deploy_check_ref, deploy_check_answers_the_promotion_rule_with_a_ref);
+on_both_backends!(
+    deploy_check_ref,
+    deploy_check_answers_the_promotion_rule_with_a_ref
+);
 
 async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -196,7 +203,10 @@ async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
     // Staging fails router r1 between Carol's call and her Start: the press is refused
     // with the reason, the turn passes on (to nobody who can go), and she keeps her place.
     report(&t, ci("router", "r1", "staging", "failed")).await;
-    assert_eq!(t.press(CAROL, "deploy_start", &carol.to_string()).await, 200);
+    assert_eq!(
+        t.press(CAROL, "deploy_start", &carol.to_string()).await,
+        200
+    );
     let told = t
         .wait_for_ephemeral(CAROL, "must succeed in *staging*")
         .await;
@@ -224,15 +234,21 @@ async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
         .count();
     assert_eq!(notices, 1, "{:#?}", t.channel_texts());
 }
-on_both_backends!(promotion_at_turn, promotion_is_checked_again_when_a_turn_starts);
+on_both_backends!(
+    promotion_at_turn,
+    promotion_is_checked_again_when_a_turn_starts
+);
 
 async fn skip_always_gives_the_turn_to_someone_else(backend: Backend) {
     let t = TestApp::start(backend).await;
     t.deploy(BOB, "publisher r1 to integration").await;
     let alice = id_in(
-        &t.deploy(ALICE, "emergency frontend r1 to integration the site is down")
-            .await
-            .text(),
+        &t.deploy(
+            ALICE,
+            "emergency frontend r1 to integration the site is down",
+        )
+        .await
+        .text(),
     );
     let carol = id_in(&t.deploy(CAROL, "router r1 to integration").await.text());
     t.deploy(BOB, "done").await;
@@ -246,7 +262,10 @@ async fn skip_always_gives_the_turn_to_someone_else(backend: Backend) {
     assert_eq!(state_of(&t, carol).await, "called");
     assert_eq!(state_of(&t, alice).await, "queued");
     // ...and Alice is next after Carol.
-    assert_eq!(t.press(CAROL, "deploy_start", &carol.to_string()).await, 200);
+    assert_eq!(
+        t.press(CAROL, "deploy_start", &carol.to_string()).await,
+        200
+    );
     t.deploy(CAROL, "done").await;
     t.settle().await;
     assert_eq!(state_of(&t, alice).await, "called");
@@ -287,7 +306,10 @@ async fn a_deployment_called_off_after_it_started_has_a_duration(backend: Backen
     assert!(r.text().contains("Called off"), "{}", r.text());
     let end = t.wait_for_message("was called off").await;
     assert!(
-        end["text"].as_str().unwrap().contains("was called off in 5m 0s"),
+        end["text"]
+            .as_str()
+            .unwrap()
+            .contains("was called off in 5m 0s"),
         "{end}"
     );
 }
@@ -382,7 +404,11 @@ async fn every_path_agrees(backend: Backend) {
             }
             None => {
                 let r = t.deploy(ALICE, &slack).await;
-                assert!(r.text().contains("You're deploying"), "{name}: {}", r.text());
+                assert!(
+                    r.text().contains("You're deploying"),
+                    "{name}: {}",
+                    r.text()
+                );
                 t.deploy(ALICE, "done").await;
                 let a = report(&t, body).await;
                 assert_eq!(a.status, 201, "{name}: {:?}", a.json);

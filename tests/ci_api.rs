@@ -6,8 +6,8 @@ mod support;
 
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
-use support::db::Backend;
 use support::ci::{bearer, event, get, post, report};
+use support::db::Backend;
 use support::driver::{TestApp, API_TOKEN};
 
 const ALICE: &str = "U0ALICE";

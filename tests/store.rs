@@ -133,7 +133,8 @@ async fn transitions_are_conditional(backend: Backend) {
         .await
         .unwrap_err();
     assert!(
-        e.to_string().contains("a succeeded deployment cannot be started"),
+        e.to_string()
+            .contains("a succeeded deployment cannot be started"),
         "{e}"
     );
     tx.commit().await.unwrap();

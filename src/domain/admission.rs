@@ -282,7 +282,7 @@ mod tests {
         };
         assert_eq!(turn(&[]), Turn::Call);
         assert_eq!(turn(std::slice::from_ref(&closed)), Turn::Wait);
-        assert_eq!(turn(&[held.clone()]), Turn::PassOver);
+        assert_eq!(turn(std::slice::from_ref(&held)), Turn::PassOver);
         assert_eq!(turn(&[closed.clone(), held]), Turn::PassOver);
         assert_eq!(turn(&[closed, not_promoted.clone()]), Turn::PassOver);
         assert_eq!(turn(&[not_promoted]), Turn::PassOver);

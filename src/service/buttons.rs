@@ -2,18 +2,18 @@
 //! A press by someone who may not act, a second press, or a press after the record moved
 //! on changes nothing and says why, to the presser only.
 
+use super::admission::{Ask, Asker, Reader};
 use super::deploy::past;
 use super::queue::Outcome;
-use super::admission::{Ask, Asker, Reader};
 use super::{refuse, turn_key, update, Actor, Core, Result, ServiceError};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::queue::key_behind;
-use crate::store::Tx;
-use chrono::{DateTime, Utc};
 use crate::domain::text::mention;
 use crate::slack::blocks::{self, Message};
 use crate::store::env_lock;
+use crate::store::Tx;
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -275,8 +275,14 @@ impl Core {
             &blocks::your_turn_closed(d, "let the next one go first"),
         )
         .await?;
-        tx.audit(now, actor, "deploy.skip", &format!("deployment #{}", d.id), "")
-            .await?;
+        tx.audit(
+            now,
+            actor,
+            "deploy.skip",
+            &format!("deployment #{}", d.id),
+            "",
+        )
+        .await?;
         self.advance(tx, &d.environment, now, None).await?;
         Ok(Some(Message::plain(format!(
             "You let {} go first; you are next after them.",

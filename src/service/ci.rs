@@ -4,8 +4,8 @@
 use super::admission::{Ask, Asker, Reader};
 use super::queue::Outcome;
 use super::{post, Core, ServiceError};
-use crate::domain::admission::Refused;
 use crate::config::Environment;
+use crate::domain::admission::Refused;
 use crate::domain::deployment::State;
 use crate::domain::names::{AppName, GitRef};
 use crate::slack::blocks;

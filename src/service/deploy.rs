@@ -1,7 +1,7 @@
 //! `/deploy` requests and the commands that act on your own deployment.
 
-use super::queue::{describe, Outcome};
 use super::admission::{Ask, Asker, Reader};
+use super::queue::{describe, Outcome};
 use super::{post, refuse, Actor, Core, Result, ServiceError};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::names::{AppName, EnvName, GitRef};

@@ -1,8 +1,8 @@
 //! Moving an environment's queue on: who is called, started, finished, expired.
 //! Everything here runs inside a transaction that holds the environment's lock.
 
-use super::{post, start_key, turn_key, update, Core, Result};
 use super::admission::{Ask, Asker, Reader};
+use super::{post, start_key, turn_key, update, Core, Result};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::slack::blocks;
@@ -135,7 +135,10 @@ impl Core {
         d: &Deployment,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        if !tx.transition(d.id, d.state, Event::Start, now, None).await? {
+        if !tx
+            .transition(d.id, d.state, Event::Start, now, None)
+            .await?
+        {
             return Ok(false);
         }
         let mut started = d.clone();
@@ -190,7 +193,10 @@ impl Core {
         if d.state != State::Deploying {
             return Ok(false);
         }
-        if !tx.transition(d.id, State::Deploying, event, now, note).await? {
+        if !tx
+            .transition(d.id, State::Deploying, event, now, note)
+            .await?
+        {
             return Ok(false);
         }
         let Some(done) = tx.deployment(d.id).await? else {
