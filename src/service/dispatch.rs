@@ -5,9 +5,36 @@ use super::{deploy::DeployRequest, Actor, Core, ServiceError};
 use crate::command::{self, CommandContext, DeployCommand, HoldCommand};
 use crate::slack::blocks::Message;
 
+/// Slack waits 3 seconds for an answer; this leaves room for the trip back.
+pub const REPLY_DEADLINE: std::time::Duration = std::time::Duration::from_millis(2500);
+
 impl Core {
-    /// Runs one slash command and returns what the person who typed it sees.
+    /// Runs one slash command and returns what the person who typed it sees, always within
+    /// Slack's 3 seconds: a database that hangs gets a clear answer, not silence. (A
+    /// transaction cut short by the deadline is rolled back when it is dropped.)
     pub async fn run_slash(&self, actor: &Actor, command_name: &str, text: &str) -> Message {
+        match tokio::time::timeout(
+            REPLY_DEADLINE,
+            self.run_slash_now(actor, command_name, text),
+        )
+        .await
+        {
+            Ok(m) => m,
+            Err(_) => {
+                self.metrics.internal_errors.inc();
+                tracing::error!(
+                    command = command_name,
+                    "a slash command missed its deadline (the database did not answer)"
+                );
+                Message::plain(format!(
+                    ":warning: badger's database didn't answer in time, so your command may not have been saved. Check `{} status` and try again.",
+                    self.policy.deploy_command
+                ))
+            }
+        }
+    }
+
+    async fn run_slash_now(&self, actor: &Actor, command_name: &str, text: &str) -> Message {
         let envs = self.policy.env_names();
         let ctx = CommandContext {
             deploy_command: &self.policy.deploy_command,

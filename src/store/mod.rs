@@ -64,6 +64,9 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// How long a request waits for a PostgreSQL connection before giving up.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
@@ -118,7 +121,12 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(10))
+            // Short on PostgreSQL: with the server gone a request must still be answered
+            // within Slack's 3 seconds ("can't reach the database"), not wait for it.
+            .acquire_timeout(match backend {
+                Backend::Sqlite => Duration::from_secs(5),
+                Backend::Postgres => ACQUIRE_TIMEOUT,
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -187,9 +195,17 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the database answers, within a second (readiness must answer quickly).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+        match tokio::time::timeout(
+            Duration::from_secs(1),
+            sqlx::query("SELECT 1").execute(&self.pool),
+        )
+        .await
+        {
+            Ok(r) => r.map(|_| ()).map_err(Into::into),
+            Err(_) => Err(StoreError::Db(sqlx::Error::PoolTimedOut)),
+        }
     }
 
     /// Every write outside `begin()` takes this on SQLite too: a write from another

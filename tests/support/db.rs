@@ -94,3 +94,16 @@ fn skipped_notice() {
         );
     });
 }
+
+impl TestDb {
+    /// The same PostgreSQL database reached on another port (a fault-injecting proxy).
+    pub fn via_port(&self, port: u16) -> TestDb {
+        let mut url = url::Url::parse(&self.url).expect("database URL");
+        url.set_port(Some(port)).expect("a port");
+        TestDb {
+            url: url.to_string(),
+            backend: self.backend,
+            _dir: None,
+        }
+    }
+}

@@ -81,6 +81,15 @@ impl TestApp {
         Self::boot(db, slack, clock, Arc::new(file), api_token).await
     }
 
+    /// Starts badger (the usual policy and tokens) on a database the test made itself.
+    pub async fn start_on_db(db: TestDb) -> TestApp {
+        let slack = FakeSlack::start().await;
+        let clock = ManualClock::new(tuesday_10am());
+        let mut file = tempfile::NamedTempFile::new().expect("policy file");
+        std::io::Write::write_all(&mut file, POLICY.as_bytes()).expect("write policy");
+        Self::boot(Arc::new(db), slack, clock, Arc::new(file), Some(API_TOKEN)).await
+    }
+
     fn logs() {
         let filter = tracing_subscriber::EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
@@ -172,6 +181,28 @@ impl TestApp {
 
     pub fn clock_now(&self) -> DateTime<Utc> {
         badger::clock::Clock::now(&self.clock)
+    }
+
+    /// A signed `/deploy` request, built but not sent (for tests that send many at once).
+    pub fn deploy_request(&self, user: &str, text: &str) -> reqwest::RequestBuilder {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("team_id", "T1")
+            .append_pair("channel_id", CHANNEL)
+            .append_pair("user_id", user)
+            .append_pair("command", "/deploy")
+            .append_pair("text", text)
+            .append_pair("response_url", "https://hooks.slack.invalid/commands/1")
+            .append_pair("trigger_id", "1.2.3")
+            .finish();
+        let ts = self.clock_now().timestamp().to_string();
+        let sig = sign(SECRET, &ts, body.as_bytes());
+        self.http
+            .post(format!("{}/slack/commands", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", ts)
+            .header("x-slack-signature", sig)
+            .timeout(Duration::from_secs(20))
+            .body(body)
     }
 
     pub async fn slash(&self, command: &str, user: &str, text: &str) -> Reply {
