@@ -158,28 +158,25 @@ mod tests {
 
     fn dep(id: i64, app: &str, git_ref: &str, env: &str, state: State) -> Deployment {
         Deployment {
-            id,
-            app: app.into(),
             git_ref: git_ref.into(),
-            environment: env.into(),
-            requester: "U1".into(),
-            channel: "C1".into(),
-            note: None,
-            emergency_reason: None,
-            source: "slack".into(),
             state,
-            queue_key: 0,
-            priority: 0,
-            outcome_note: None,
-            ci_url: None,
-            requested_at: t(),
-            called_at: None,
-            started_at: None,
-            finished_at: None,
-            ended_at: None,
-            reminded_at: None,
-            hold_notified: false,
-            passed_over: None,
+            ..crate::domain::deployment::sample(id, app, env)
+        }
+    }
+
+    /// Nothing adverse: frontend to production, no ref asked.
+    fn clear(holds: &[Hold]) -> Facts<'_> {
+        Facts {
+            app: "frontend",
+            git_ref: None,
+            env: "production",
+            emergency: false,
+            permitted: true,
+            window_open: true,
+            next_opening: None,
+            holds,
+            previous: None,
+            busy: None,
         }
     }
 
@@ -291,18 +288,7 @@ mod tests {
     #[test]
     fn holds_on_another_environment_or_app_do_not_count() {
         let holds = [hold("frontend", Some("staging")), hold("publisher", None)];
-        let f = Facts {
-            app: "frontend",
-            git_ref: None,
-            env: "production",
-            emergency: false,
-            permitted: true,
-            window_open: true,
-            next_opening: None,
-            holds: &holds,
-            previous: None,
-            busy: None,
-        };
+        let f = clear(&holds);
         assert!(admit(&f).is_empty());
         let all = [hold("*", None)];
         assert_eq!(admit(&Facts { holds: &all, ..f }).len(), 1);
@@ -311,19 +297,11 @@ mod tests {
     #[test]
     fn no_ref_means_the_promotion_rule_is_not_answered() {
         let f = Facts {
-            app: "frontend",
-            git_ref: None,
-            env: "production",
-            emergency: false,
-            permitted: true,
-            window_open: true,
-            next_opening: None,
-            holds: &[],
             previous: Some(PreviousEnv {
                 name: "staging",
                 latest: None,
             }),
-            busy: None,
+            ..clear(&[])
         };
         assert!(admit(&f).is_empty());
         let never = admit(&Facts {
@@ -343,19 +321,12 @@ mod tests {
     fn a_different_ref_in_the_previous_environment_is_named() {
         let staging = dep(1, "frontend", "r2", "staging", State::Succeeded);
         let f = Facts {
-            app: "frontend",
             git_ref: Some("r1"),
-            env: "production",
-            emergency: false,
-            permitted: true,
-            window_open: true,
-            next_opening: None,
-            holds: &[],
             previous: Some(PreviousEnv {
                 name: "staging",
                 latest: Some(&staging),
             }),
-            busy: None,
+            ..clear(&[])
         };
         assert_eq!(
             admit(&f),

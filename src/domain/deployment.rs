@@ -140,6 +140,36 @@ impl Deployment {
     }
 }
 
+/// A queued deployment for unit tests elsewhere in the domain.
+#[cfg(test)]
+pub fn sample(id: i64, app: &str, env: &str) -> Deployment {
+    let t = DateTime::from_timestamp(0, 0).unwrap_or_default();
+    Deployment {
+        id,
+        app: app.into(),
+        git_ref: "r1".into(),
+        environment: env.into(),
+        requester: format!("U{id}"),
+        channel: "C1".into(),
+        note: None,
+        emergency_reason: None,
+        source: "slack".into(),
+        state: State::Queued,
+        queue_key: id,
+        priority: 0,
+        outcome_note: None,
+        ci_url: None,
+        requested_at: t,
+        called_at: None,
+        started_at: None,
+        finished_at: None,
+        ended_at: None,
+        reminded_at: None,
+        hold_notified: false,
+        passed_over: None,
+    }
+}
+
 /// "1h 5m", "4m 10s", "12s": how long a deployment took, for the end alert.
 pub fn format_duration(d: chrono::Duration) -> String {
     let secs = d.num_seconds().max(0);

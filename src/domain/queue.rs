@@ -29,34 +29,13 @@ pub fn key_behind(next: &Deployment, after_next: Option<&Deployment>) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::deployment::State;
-    use chrono::DateTime;
 
     fn d(id: i64, app: &str, emergency: bool) -> Deployment {
-        let t = DateTime::from_timestamp(0, 0).unwrap();
         Deployment {
-            id,
-            app: app.into(),
-            git_ref: "r1".into(),
-            environment: "production".into(),
-            requester: format!("U{id}"),
-            channel: "C1".into(),
-            note: None,
             emergency_reason: emergency.then(|| "fire".into()),
-            source: "slack".into(),
-            state: State::Queued,
             queue_key: id * KEY_SPACING,
             priority: i64::from(emergency),
-            outcome_note: None,
-            ci_url: None,
-            requested_at: t,
-            called_at: None,
-            started_at: None,
-            finished_at: None,
-            ended_at: None,
-            reminded_at: None,
-            hold_notified: false,
-            passed_over: None,
+            ..crate::domain::deployment::sample(id, app, "production")
         }
     }
 

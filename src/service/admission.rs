@@ -28,6 +28,20 @@ pub struct Ask<'a> {
     pub busy: Option<&'a Deployment>,
 }
 
+impl<'a> Ask<'a> {
+    /// The question for a waiting deployment whose turn may come (the slot is free).
+    pub fn waiting(d: &'a Deployment, env: &'a Environment) -> Ask<'a> {
+        Ask {
+            app: &d.app,
+            git_ref: Some(&d.git_ref),
+            env,
+            asker: Asker::Person(&d.requester),
+            emergency: d.is_emergency(),
+            busy: None,
+        }
+    }
+}
+
 /// Reads the latest finished deployment in the previous environment, on the pool or in a
 /// transaction.
 pub enum Reader<'a> {

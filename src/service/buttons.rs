@@ -2,7 +2,7 @@
 //! A press by someone who may not act, a second press, or a press after the record moved
 //! on changes nothing and says why, to the presser only.
 
-use super::admission::{Ask, Asker, Reader};
+use super::admission::{Ask, Reader};
 use super::deploy::past;
 use super::queue::Outcome;
 use super::{refuse, turn_key, update, Actor, Core, Result, ServiceError};
@@ -93,14 +93,7 @@ impl Core {
                 // The rule again, at the moment the turn starts: a hold may have come, the
                 // window may have closed, or the previous environment may have failed since.
                 let holds = tx.active_holds().await?;
-                let ask = Ask {
-                    app: &d.app,
-                    git_ref: Some(&d.git_ref),
-                    env,
-                    asker: Asker::Person(&d.requester),
-                    emergency: d.is_emergency(),
-                    busy: None,
-                };
+                let ask = Ask::waiting(&d, env);
                 let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
                 match turn(&reasons) {
                     Turn::Call => {
@@ -241,14 +234,7 @@ impl Core {
         let holds = tx.active_holds().await?;
         let mut next = None;
         for (i, w) in waiting.iter().enumerate() {
-            let ask = Ask {
-                app: &w.app,
-                git_ref: Some(&w.git_ref),
-                env,
-                asker: Asker::Person(&w.requester),
-                emergency: w.is_emergency(),
-                busy: None,
-            };
+            let ask = Ask::waiting(w, env);
             if turn(&self.ask(Reader::Tx(tx), &holds, &ask).await?) == Turn::Call {
                 next = Some(i);
                 break;

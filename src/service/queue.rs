@@ -1,7 +1,7 @@
 //! Moving an environment's queue on: who is called, started, finished, expired.
 //! Everything here runs inside a transaction that holds the environment's lock.
 
-use super::admission::{Ask, Asker, Reader};
+use super::admission::{Ask, Reader};
 use super::{post, start_key, turn_key, update, Core, Result};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
@@ -49,14 +49,7 @@ impl Core {
         let holds = tx.active_holds().await?;
         let mut call = None;
         for d in &queued {
-            let ask = Ask {
-                app: &d.app,
-                git_ref: Some(&d.git_ref),
-                env: env_cfg,
-                asker: Asker::Person(&d.requester),
-                emergency: d.is_emergency(),
-                busy: None,
-            };
+            let ask = Ask::waiting(d, env_cfg);
             let reasons = self.ask(Reader::Tx(tx), &holds, &ask).await?;
             match turn(&reasons) {
                 Turn::Call => {
