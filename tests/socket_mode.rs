@@ -144,7 +144,9 @@ impl Socketed {
             .append_pair("command", command)
             .append_pair("text", text)
             .finish();
-        let ts = badger::clock::Clock::now(&self.clock).timestamp().to_string();
+        let ts = badger::clock::Clock::now(&self.clock)
+            .timestamp()
+            .to_string();
         let sig = sign(SECRET, &ts, body.as_bytes());
         self.http
             .post(format!("{}/slack/commands", self.base))
@@ -217,7 +219,13 @@ async fn commands_buttons_events_then_reconnect(backend: Backend) {
     // A slash command: acked with its envelope id, the ephemeral reply as the payload.
     let (ack, took) = round_trip(
         &mut conn,
-        &slash_envelope("env-1", ALICE, CHANNEL, "/deploy", "whitehall release_1 to integration"),
+        &slash_envelope(
+            "env-1",
+            ALICE,
+            CHANNEL,
+            "/deploy",
+            "whitehall release_1 to integration",
+        ),
     )
     .await;
     latencies.push(took);
@@ -293,7 +301,13 @@ async fn commands_buttons_events_then_reconnect(backend: Backend) {
     conn.hello().await;
     let (ack, took) = round_trip(
         &mut conn,
-        &slash_envelope("env-7", BOB, CHANNEL, "/hold", "whitehall migration running"),
+        &slash_envelope(
+            "env-7",
+            BOB,
+            CHANNEL,
+            "/hold",
+            "whitehall migration running",
+        ),
     )
     .await;
     latencies.push(took);
@@ -308,7 +322,10 @@ async fn commands_buttons_events_then_reconnect(backend: Backend) {
     let status = t.get_json("/api/v1/status").await;
     let holds = status["holds"].as_array().expect("holds");
     assert_eq!(holds.len(), 1, "{status}");
-    assert!(holds[0].to_string().contains("migration running"), "{status}");
+    assert!(
+        holds[0].to_string().contains("migration running"),
+        "{status}"
+    );
 
     // Slack asks for a refresh: badger reconnects at once and serves the new connection.
     conn.send(&json!({"type": "disconnect", "reason": "refresh_requested", "debug_info": {"host": "applink-fake"}}))
@@ -390,7 +407,10 @@ async fn a_refused_token_is_retried_and_http_keeps_serving(backend: Backend) {
         "the refusal is logged"
     );
 }
-on_both_backends!(refused_token, a_refused_token_is_retried_and_http_keeps_serving);
+on_both_backends!(
+    refused_token,
+    a_refused_token_is_retried_and_http_keeps_serving
+);
 
 #[test]
 fn a_bad_app_token_stops_start_up_naming_it() {
@@ -402,7 +422,10 @@ fn a_bad_app_token_stops_start_up_naming_it() {
             .envs(vars.iter().copied())
             .output()
             .expect("runs");
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (code, err) = run(&[
         ("SLACK_BOT_TOKEN", "xoxb-1"),

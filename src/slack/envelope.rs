@@ -17,9 +17,13 @@ pub const ACK_DEADLINE: Duration = Duration::from_millis(2500);
 /// One text frame from Slack, as far as badger cares.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Frame {
-    Hello { connections: Option<u64> },
+    Hello {
+        connections: Option<u64>,
+    },
     /// `reason` is `warning`, `refresh_requested`, `link_disabled`, ...
-    Disconnect { reason: String },
+    Disconnect {
+        reason: String,
+    },
     Envelope(Envelope),
     /// Not JSON, or neither a known control message nor an envelope.
     Unreadable(String),
@@ -63,9 +67,7 @@ pub fn read_frame(text: &str) -> Frame {
                 retry_attempt: v.get("retry_attempt").and_then(Value::as_u64),
                 payload: v.get("payload").cloned().unwrap_or(Value::Null),
             }),
-            _ => Frame::Unreadable(format!(
-                "a frame of type {kind:?} without an envelope_id"
-            )),
+            _ => Frame::Unreadable(format!("a frame of type {kind:?} without an envelope_id")),
         },
     }
 }
@@ -172,7 +174,10 @@ pub async fn handle(core: &Core, env: Envelope, acks: &UnboundedSender<String>) 
             }
         }
         other => {
-            tracing::debug!(kind = other, "acknowledging a Socket Mode envelope badger does not handle");
+            tracing::debug!(
+                kind = other,
+                "acknowledging a Socket Mode envelope badger does not handle"
+            );
             ack(None)
         }
     }
@@ -221,12 +226,18 @@ mod tests {
         ) else {
             panic!("an envelope")
         };
-        assert_eq!((e.retry_attempt, e.accepts_response_payload), (Some(1), false));
-        for junk in ["", "[]", "{not json", r#"{"type":"slash_commands"}"#, "\u{0}"] {
-            assert!(
-                matches!(read_frame(junk), Frame::Unreadable(_)),
-                "{junk:?}"
-            );
+        assert_eq!(
+            (e.retry_attempt, e.accepts_response_payload),
+            (Some(1), false)
+        );
+        for junk in [
+            "",
+            "[]",
+            "{not json",
+            r#"{"type":"slash_commands"}"#,
+            "\u{0}",
+        ] {
+            assert!(matches!(read_frame(junk), Frame::Unreadable(_)), "{junk:?}");
         }
     }
 

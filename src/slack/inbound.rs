@@ -150,19 +150,17 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
             let challenge = v.get("challenge").and_then(|c| c.as_str()).unwrap_or("");
             Json(json!({ "challenge": challenge })).into_response()
         }
-        Some("event_callback") => match handle_event_callback(
-            &state.core,
-            &v,
-            header(&headers, "x-slack-retry-num"),
-        )
-        .await
-        {
-            Ok(()) => StatusCode::OK.into_response(),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot record an event");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        Some("event_callback") => {
+            match handle_event_callback(&state.core, &v, header(&headers, "x-slack-retry-num"))
+                .await
+            {
+                Ok(()) => StatusCode::OK.into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot record an event");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
             }
-        },
+        }
         _ => StatusCode::OK.into_response(),
     }
 }

@@ -23,9 +23,8 @@ const QUIET: Duration = Duration::from_secs(20);
 const DRAIN: Duration = Duration::from_secs(5);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 
-type Ws = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 #[derive(Debug)]
 enum OpenError {
@@ -41,8 +40,7 @@ trait Open: Send + Sync {
     async fn open(&self) -> Result<String, OpenError>;
 }
 
-struct WebApiOpen<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'static>
-{
+struct WebApiOpen<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'static> {
     client: SlackClient<SlackClientHyperConnector<H>>,
     token: SlackApiToken,
 }
@@ -260,7 +258,12 @@ impl SocketClient {
                         break Ended::Dropped(format!("cannot send an acknowledgement: {e}"));
                     }
                 }
-                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+                Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                    // Unacknowledged, so Slack delivers the envelope again.
+                    if let Err(e) = joined {
+                        tracing::error!(error = %e, "Socket Mode: an envelope's handler failed");
+                    }
+                }
                 next = tokio::time::timeout(QUIET, stream.next()) => match next {
                     Err(_) => {
                         quiet += 1;

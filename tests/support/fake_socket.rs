@@ -47,11 +47,13 @@ impl FakeSocket {
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     let mut path = String::new();
-                    let record = |req: &tokio_tungstenite::tungstenite::handshake::server::Request,
-                                  resp| {
-                        path = req.uri().to_string();
-                        Ok(resp)
-                    };
+                    // The signature is tungstenite's handshake callback, large error and all.
+                    #[allow(clippy::result_large_err)]
+                    let record =
+                        |req: &tokio_tungstenite::tungstenite::handshake::server::Request, resp| {
+                            path = req.uri().to_string();
+                            Ok(resp)
+                        };
                     if let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, record).await {
                         let _ = tx.send(Conn { path, ws });
                     }
