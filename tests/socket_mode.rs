@@ -443,3 +443,22 @@ fn a_bad_app_token_stops_start_up_naming_it() {
     assert!(err.contains("SLACK_APP_TOKEN"), "{err}");
     assert!(err.contains("SLACK_BOT_TOKEN"), "{err}");
 }
+
+#[test]
+fn check_config_says_socket_mode_is_on() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+        .arg("check-config")
+        .env_clear()
+        .env("SLACK_BOT_TOKEN", "xoxb-1")
+        .env("SLACK_SIGNING_SECRET", "s")
+        .env("SLACK_APP_TOKEN", APP_TOKEN)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("mode: Slack, over HTTP and Socket Mode (SLACK_APP_TOKEN)"),
+        "{text}"
+    );
+    assert!(!text.contains(APP_TOKEN), "{text}");
+}
