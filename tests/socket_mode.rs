@@ -7,6 +7,7 @@ mod support;
 use badger::app::{Application, RunOptions};
 use badger::clock::ManualClock;
 use badger::config::Settings;
+use badger::slack::envelope::{handle_within, read_frame, Frame};
 use badger::slack::verify::sign;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -410,6 +411,51 @@ async fn a_refused_token_is_retried_and_http_keeps_serving(backend: Backend) {
 on_both_backends!(
     refused_token,
     a_refused_token_is_retried_and_http_keeps_serving
+);
+
+async fn a_late_command_is_acked_then_answered_privately(backend: Backend) {
+    let t = start(backend, false).await;
+    let (acks, mut sent) = tokio::sync::mpsc::unbounded_channel();
+    let frame = slash_envelope(
+        "env-late",
+        ALICE,
+        CHANNEL,
+        "/deploy",
+        "whitehall r9 to integration",
+    );
+    let Frame::Envelope(env) = read_frame(&frame.to_string()) else {
+        panic!("an envelope")
+    };
+    // A zero deadline: the command cannot be done in time, as if the database were slow.
+    handle_within(&t.app.core, env, &acks, Duration::ZERO).await;
+    let ack: Value = serde_json::from_str(&sent.try_recv().expect("acked")).expect("JSON");
+    assert_eq!(
+        ack,
+        json!({"envelope_id": "env-late"}),
+        "a bare ack, in time"
+    );
+    assert!(sent.try_recv().is_err(), "one ack only");
+    // The reply still reaches the person, privately, and the command took effect.
+    let told = t
+        .slack
+        .wait_until(Duration::from_secs(15), |_| {
+            t.slack.ephemerals(CHANNEL).iter().any(|e| {
+                e["user"] == ALICE
+                    && e["text"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("You're deploying")
+            })
+        })
+        .await;
+    assert!(told, "{:#?}", t.slack.ephemerals(CHANNEL));
+    let status = t.get_json("/api/v1/status").await;
+    assert_eq!(status["deploying"][0]["git_ref"], "r9", "{status}");
+    t.app.shutdown().await;
+}
+on_both_backends!(
+    late_command,
+    a_late_command_is_acked_then_answered_privately
 );
 
 #[test]

@@ -100,6 +100,16 @@ pub async fn within<F: Future>(limit: Duration, fut: F) -> Within<F> {
 /// Handles one envelope and sends its acknowledgement on `acks`, never later than
 /// [`ACK_DEADLINE`] after it arrived (work still running then carries on afterwards).
 pub async fn handle(core: &Core, env: Envelope, acks: &UnboundedSender<String>) {
+    handle_within(core, env, acks, ACK_DEADLINE).await
+}
+
+/// [`handle`] with the deadline given, so a test can make every envelope late.
+pub async fn handle_within(
+    core: &Core,
+    env: Envelope,
+    acks: &UnboundedSender<String>,
+    deadline: Duration,
+) {
     core.metrics.slack_requests.inc();
     let ack = |payload: Option<Value>| {
         // The connection may be gone; Slack then delivers the envelope again elsewhere.
@@ -118,7 +128,7 @@ pub async fn handle(core: &Core, env: Envelope, acks: &UnboundedSender<String>) 
                 user: cmd.user_id.clone(),
                 channel: cmd.channel_id.clone(),
             };
-            match within(ACK_DEADLINE, run_command(core, cmd)).await {
+            match within(deadline, run_command(core, cmd)).await {
                 Within::Done(reply) if env.accepts_response_payload => {
                     ack(Some(reply.ephemeral_response()))
                 }
@@ -146,7 +156,7 @@ pub async fn handle(core: &Core, env: Envelope, acks: &UnboundedSender<String>) 
                     return ack(None);
                 }
             };
-            match within(ACK_DEADLINE, press_buttons(core, presses)).await {
+            match within(deadline, press_buttons(core, presses)).await {
                 Within::Done(()) => ack(None),
                 Within::Late(rest) => {
                     ack(None);
@@ -160,7 +170,7 @@ pub async fn handle(core: &Core, env: Envelope, acks: &UnboundedSender<String>) 
             }
             let retry = env.retry_attempt.map(|n| n.to_string());
             let work = handle_event_callback(core, &env.payload, retry.as_deref());
-            let outcome = within(ACK_DEADLINE, work).await;
+            let outcome = within(deadline, work).await;
             match outcome {
                 Within::Done(Ok(())) => ack(None),
                 // Not acknowledged, as HTTP answers 500: Slack delivers it again.
