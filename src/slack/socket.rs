@@ -278,7 +278,8 @@ impl SocketClient {
                     Ok(Some(Err(e))) => break Ended::Dropped(e.to_string()),
                     Ok(Some(Ok(WsMessage::Close(frame)))) => {
                         let why = frame.map(|f| f.reason.to_string()).unwrap_or_default();
-                        break Ended::Dropped(format!("Slack closed the connection {why}").trim_end().to_owned());
+                        let why = format!("Slack closed the connection {why}");
+                        break Ended::Dropped(why.trim_end().to_owned());
                     }
                     Ok(Some(Ok(WsMessage::Text(text)))) => {
                         quiet = 0;
@@ -287,15 +288,19 @@ impl SocketClient {
                                 *hello = true;
                                 tracing::info!(?connections, "Socket Mode: connected");
                             }
-                            Frame::Disconnect { reason } if reason == "link_disabled" => break Ended::Disabled,
+                            Frame::Disconnect { reason } if reason == "link_disabled" => {
+                                break Ended::Disabled;
+                            }
                             Frame::Disconnect { reason } => break Ended::Refresh(reason),
                             Frame::Envelope(env) => {
                                 let core = self.core.clone();
                                 let acks = acks.clone();
-                                tasks.spawn(async move { envelope::handle(&core, env, &acks).await });
+                                tasks.spawn(async move {
+                                    envelope::handle(&core, env, &acks).await
+                                });
                             }
                             Frame::Unreadable(why) => {
-                                tracing::warn!(%why, "Socket Mode: ignoring a frame badger cannot read");
+                                tracing::warn!(%why, "Socket Mode: ignoring an unreadable frame");
                             }
                         }
                     }
