@@ -1,5 +1,6 @@
 //! Start-up, identical in tests and production: connect and migrate the database, start
-//! the outbox worker and the scheduler, serve HTTP. Tests bind port 0 with a fresh database.
+//! the outbox worker, the scheduler and (with an app token) Socket Mode, serve HTTP.
+//! Tests bind port 0 with a fresh database.
 
 use crate::clock::SharedClock;
 use crate::config::{Settings, SlackMode};
@@ -85,12 +86,6 @@ impl Application {
         locks.push(HOLDS_LOCK.to_owned());
         store.ensure_locks(&locks).await?;
 
-        if let SlackMode::Connected {
-            app_token: Some(_), ..
-        } = &settings.slack
-        {
-            tracing::warn!("SLACK_APP_TOKEN is set, but this badger serves Slack over HTTP only (no Socket Mode yet); the token is not used");
-        }
         let (web, local_mode) = match &settings.slack {
             SlackMode::Connected { bot_token, .. } => {
                 (outbound::client(&settings.slack_api_url, bot_token)?, false)
@@ -122,7 +117,21 @@ impl Application {
             .run(shutdown_rx.clone()),
         );
         let scheduler = tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone()));
-        let workers = vec![outbox, scheduler];
+        let mut workers = vec![outbox, scheduler];
+        if let SlackMode::Connected {
+            app_token: Some(app_token),
+            ..
+        } = &settings.slack
+        {
+            // Socket Mode as well as HTTP: the same handlers, whichever way Slack sends.
+            tracing::info!("SLACK_APP_TOKEN is set: receiving Slack over Socket Mode too");
+            workers.push(slack::socket::spawn(
+                core.clone(),
+                &settings.slack_api_url,
+                app_token,
+                shutdown_rx.clone(),
+            )?);
+        }
 
         let state = AppState {
             core: core.clone(),

@@ -93,10 +93,12 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
     out += &format!("policy: {source}\n");
     out += &format!(
         "mode: {}\n",
-        if matches!(s.slack, badger::config::SlackMode::Local { .. }) {
-            "local (no SLACK_BOT_TOKEN)"
-        } else {
-            "Slack"
+        match &s.slack {
+            badger::config::SlackMode::Local { .. } => "local (no SLACK_BOT_TOKEN)",
+            badger::config::SlackMode::Connected {
+                app_token: Some(_), ..
+            } => "Slack, over HTTP and Socket Mode (SLACK_APP_TOKEN)",
+            badger::config::SlackMode::Connected { .. } => "Slack, over HTTP",
         }
     );
     out += &format!(

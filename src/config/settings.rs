@@ -99,7 +99,25 @@ impl Settings {
         };
 
         let signing_secret = get("SLACK_SIGNING_SECRET");
+        let app_token = get("SLACK_APP_TOKEN");
+        if app_token
+            .as_deref()
+            .is_some_and(|t| !t.starts_with("xapp-"))
+        {
+            return Err(bad(
+                "SLACK_APP_TOKEN",
+                "must be an app-level token starting with xapp-",
+            ));
+        }
         let slack = match get("SLACK_BOT_TOKEN") {
+            // Socket Mode only receives; answering needs the bot token, so an app token
+            // alone would be silently useless.
+            None if app_token.is_some() => {
+                return Err(bad(
+                    "SLACK_APP_TOKEN",
+                    "needs SLACK_BOT_TOKEN as well (badger answers through the Web API)",
+                ))
+            }
             None => SlackMode::Local { signing_secret },
             Some(token) => {
                 if !token.starts_with("xoxb-") {
@@ -114,16 +132,6 @@ impl Settings {
                         "is required when SLACK_BOT_TOKEN is set (it verifies requests from Slack)",
                     ));
                 };
-                let app_token = get("SLACK_APP_TOKEN");
-                if app_token
-                    .as_deref()
-                    .is_some_and(|t| !t.starts_with("xapp-"))
-                {
-                    return Err(bad(
-                        "SLACK_APP_TOKEN",
-                        "must be an app-level token starting with xapp-",
-                    ));
-                }
                 SlackMode::Connected {
                     bot_token: token,
                     signing_secret,
@@ -270,6 +278,31 @@ mod tests {
                 e.contains(k) || (k == "BADGER_CONFIG" && e.contains("/nonexistent/badger.toml"));
             assert!(named, "{k}: {e}");
         }
+        for pairs in [
+            &[("SLACK_APP_TOKEN", "xapp-1")][..],
+            &[
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ("SLACK_SIGNING_SECRET", "s"),
+                ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
+            ],
+        ] {
+            let e = settings(pairs).unwrap_err().to_string();
+            assert!(e.contains("SLACK_APP_TOKEN"), "{e}");
+        }
+        let s = settings(&[
+            ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ("SLACK_SIGNING_SECRET", "s"),
+            ("SLACK_APP_TOKEN", "xapp-1-secret-app-token"),
+        ])
+        .unwrap();
+        assert!(matches!(
+            s.slack,
+            SlackMode::Connected {
+                app_token: Some(_),
+                ..
+            }
+        ));
+        assert!(!format!("{s:?}").contains("xapp-1-secret-app-token"));
         let e = settings(&[
             ("SLACK_BOT_TOKEN", "xoxp-user"),
             ("SLACK_SIGNING_SECRET", "s"),

@@ -1,11 +1,14 @@
 //! Slack's HTTP routes. They only authenticate, parse into typed values and hand over to
 //! the service; every answer to a person is ephemeral and sent within Slack's 3 seconds.
+//! What follows authentication (`run_command`, `press_buttons`, `handle_event_callback`)
+//! is shared with Socket Mode.
 
-use super::payload::{parse_interaction, Interaction, SlashCommand};
+use super::payload::{parse_interaction, ButtonPress, Interaction, SlashCommand};
 use super::verify::verify;
 use crate::app::AppState;
-use crate::service::{Action, Actor, ServiceError};
+use crate::service::{Action, Actor, Core, ServiceError};
 use crate::slack::blocks::Message;
+use crate::store::StoreError;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -71,14 +74,18 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
                 .into_response()
         }
     };
+    Json(run_command(&state.core, cmd).await.ephemeral_response()).into_response()
+}
+
+/// A slash command, over HTTP or Socket Mode: what the person who typed it sees.
+pub async fn run_command(core: &Core, cmd: SlashCommand) -> Message {
     let actor = Actor {
         user: cmd.user_id,
         channel: cmd.channel_id,
     };
     // Slack sends `&`, `<`, `>` as entities; keep what the person typed, escape on output.
     let text = crate::domain::text::unescape(&cmd.text);
-    let reply = state.core.run_slash(&actor, &cmd.command, &text).await;
-    Json(reply.ephemeral_response()).into_response()
+    core.run_slash(&actor, &cmd.command, &text).await
 }
 
 pub async fn interactions(
@@ -97,13 +104,19 @@ pub async fn interactions(
         }
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
+    press_buttons(&state.core, presses).await;
+    StatusCode::OK.into_response()
+}
+
+/// Button presses, over HTTP or Socket Mode; any answer goes to the presser privately.
+pub async fn press_buttons(core: &Core, presses: Vec<ButtonPress>) {
     for p in presses {
         let actor = Actor {
             user: p.user.clone(),
             channel: p.channel.clone(),
         };
         let answer = match Action::parse(&p.action_id) {
-            Some(action) => state.core.press(&actor, action, &p.value).await,
+            Some(action) => core.press(&actor, action, &p.value).await,
             None => Err(ServiceError::User(format!(
                 "That button ({}) is not one badger knows.",
                 crate::domain::text::escape(&p.action_id)
@@ -111,15 +124,14 @@ pub async fn interactions(
         };
         let message: Option<Message> = match answer {
             Ok(m) => m,
-            Err(e) => Some(state.core.reply(Err(e))),
+            Err(e) => Some(core.reply(Err(e))),
         };
         if let Some(m) = message {
-            if let Err(e) = state.core.tell(&actor, &m).await {
+            if let Err(e) = core.tell(&actor, &m).await {
                 tracing::error!(error = %e, "could not queue an ephemeral answer");
             }
         }
     }
-    StatusCode::OK.into_response()
 }
 
 pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -139,40 +151,50 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
             Json(json!({ "challenge": challenge })).into_response()
         }
         Some("event_callback") => {
-            let id = v.get("event_id").and_then(|e| e.as_str()).unwrap_or("");
-            if !id.is_empty() {
-                match state.core.store.first_sighting(id, state.core.now()).await {
-                    Ok(true) => {
-                        state.core.metrics.slack_events.inc();
-                        let kind = v
-                            .pointer("/event/type")
-                            .and_then(|t| t.as_str())
-                            .unwrap_or("");
-                        tracing::debug!(event_id = id, %kind, retry = ?header(&headers, "x-slack-retry-num"), "event received");
-                        if kind == "member_joined_channel" {
-                            // Perhaps badger itself was just invited: bring the topic up to
-                            // date with the standing holds (a no-op when it already is).
-                            if let Some(channel) =
-                                v.pointer("/event/channel").and_then(|c| c.as_str())
-                            {
-                                if let Err(e) = state.core.sync_topic_now(channel).await {
-                                    tracing::error!(error = %e, "cannot queue a topic sync");
-                                }
-                            }
-                        }
-                    }
-                    Ok(false) => {
-                        state.core.metrics.slack_duplicate_events.inc();
-                        tracing::debug!(event_id = id, "duplicate event delivery ignored")
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "cannot record an event");
-                        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-                    }
+            match handle_event_callback(&state.core, &v, header(&headers, "x-slack-retry-num"))
+                .await
+            {
+                Ok(()) => StatusCode::OK.into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot record an event");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
                 }
             }
-            StatusCode::OK.into_response()
         }
         _ => StatusCode::OK.into_response(),
     }
+}
+
+/// An `event_callback`, over HTTP or Socket Mode, handled once per `event_id`. An error
+/// means it could not be recorded: Slack should deliver it again.
+pub async fn handle_event_callback(
+    core: &Core,
+    v: &serde_json::Value,
+    retry: Option<&str>,
+) -> Result<(), StoreError> {
+    let id = v.get("event_id").and_then(|e| e.as_str()).unwrap_or("");
+    if id.is_empty() {
+        return Ok(());
+    }
+    if !core.store.first_sighting(id, core.now()).await? {
+        core.metrics.slack_duplicate_events.inc();
+        tracing::debug!(event_id = id, "duplicate event delivery ignored");
+        return Ok(());
+    }
+    core.metrics.slack_events.inc();
+    let kind = v
+        .pointer("/event/type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("");
+    tracing::debug!(event_id = id, %kind, ?retry, "event received");
+    if kind == "member_joined_channel" {
+        // Perhaps badger itself was just invited: bring the topic up to date with the
+        // standing holds (a no-op when it already is).
+        if let Some(channel) = v.pointer("/event/channel").and_then(|c| c.as_str()) {
+            if let Err(e) = core.sync_topic_now(channel).await {
+                tracing::error!(error = %e, "cannot queue a topic sync");
+            }
+        }
+    }
+    Ok(())
 }

@@ -1,9 +1,12 @@
-//! Slack at the edge: inbound routes (authenticate, parse into typed commands), outbound
-//! delivery (the outbox worker and the Web API client) and message rendering.
+//! Slack at the edge: inbound routes and Socket Mode (authenticate, parse into typed
+//! commands), outbound delivery (the outbox worker and the Web API client) and message
+//! rendering.
 
 pub mod blocks;
+pub mod envelope;
 pub mod inbound;
 pub mod outbound;
 pub mod payload;
 pub mod refusals;
+pub mod socket;
 pub mod verify;

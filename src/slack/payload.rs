@@ -48,6 +48,11 @@ pub fn parse_interaction(form_body: &[u8]) -> Result<Interaction, PayloadError> 
         .ok_or(PayloadError::NoPayload)?;
     let v: serde_json::Value =
         serde_json::from_str(&payload).map_err(|e| PayloadError::Json(e.to_string()))?;
+    parse_interaction_json(&v)
+}
+
+/// The interaction payload itself, as Socket Mode delivers it (already JSON, no form).
+pub fn parse_interaction_json(v: &serde_json::Value) -> Result<Interaction, PayloadError> {
     let kind = v
         .get("type")
         .and_then(|t| t.as_str())

@@ -140,6 +140,8 @@ struct FakeState {
     paused: tokio::sync::watch::Sender<std::collections::BTreeSet<String>>,
     /// How many calls are waiting at a pause right now.
     waiting: usize,
+    /// What `apps.connections.open` answers (Socket Mode); unset, it refuses.
+    socket_url: Option<String>,
 }
 
 struct Channel {
@@ -403,6 +405,11 @@ impl FakeSlack {
         });
     }
 
+    /// `apps.connections.open` (called with an `xapp-` token) answers this websocket URL.
+    pub fn set_socket_url(&self, url: &str) {
+        self.lock().socket_url = Some(url.to_string());
+    }
+
     /// How many calls are waiting at a pause right now.
     pub fn waiting(&self) -> usize {
         self.lock().waiting
@@ -507,6 +514,14 @@ async fn handle(
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         let answer = if let Some(failure) = st.injected_failure(&method) {
             Answer::from_failure(failure)
+        } else if method == "apps.connections.open" {
+            // Socket Mode takes the app-level token, and only that.
+            match (token.as_deref(), &st.socket_url) {
+                (Some(t), Some(url)) if t.starts_with("xapp-") => Answer::ok(json!({ "url": url })),
+                (Some(t), None) if t.starts_with("xapp-") => Answer::error("invalid_auth"),
+                (Some(t), _) if t.starts_with("xoxb-") => Answer::error("not_allowed_token_type"),
+                _ => Answer::error("not_authed"),
+            }
         } else if !token.as_deref().is_some_and(|t| t.starts_with("xoxb-")) {
             Answer::error("not_authed")
         } else {

@@ -6,6 +6,7 @@ pub mod ci;
 pub mod db;
 pub mod driver;
 pub mod fake_slack;
+pub mod fake_socket;
 pub mod tcp_proxy;
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two
