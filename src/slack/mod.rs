@@ -6,3 +6,4 @@ pub mod inbound;
 pub mod outbound;
 pub mod payload;
 pub mod verify;
+pub mod worker;

@@ -10,7 +10,7 @@ mod outbox;
 
 pub use deployments::{NewDeployment, Version};
 pub use holds::NewHold;
-pub use outbox::{OutboxEntry, OutboxRow, Payload};
+pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
