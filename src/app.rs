@@ -113,8 +113,7 @@ impl Application {
         }
         let (web, local_mode) = match &settings.slack {
             SlackMode::Connected { bot_token, .. } => {
-                let web =
-                    outbound::client(&settings.slack_api_url, bot_token, opts.slack_timeout)?;
+                let web = outbound::client(&settings.slack_api_url, bot_token, opts.slack_timeout)?;
                 (web, false)
             }
             SlackMode::Local { .. } => {

@@ -270,6 +270,7 @@ async fn a_slow_slack_is_not_posted_twice_across_two_replicas() {
     wait_for("replica A at work", || slack.max_in_flight() >= 1).await;
     let mut b = replica(&db.url, &slack, policy.path(), 2, 3).await;
     wait_drained(&store).await;
+    let took = queued.elapsed();
     wait_for("calls in flight to finish", || slack.in_flight() == 0).await;
     // Give a wrongly re-claimed row time to be sent again.
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -277,11 +278,15 @@ async fn a_slow_slack_is_not_posted_twice_across_two_replicas() {
     for c in &channels {
         assert_eq!(slack.messages(c).len(), 1, "{c} posted once");
     }
-    assert_eq!(slack.calls_to("chat.postMessage").len(), 16, "no call sent twice");
+    assert_eq!(
+        slack.calls_to("chat.postMessage").len(),
+        16,
+        "no call sent twice"
+    );
     eprintln!(
         "FAULTS slow postgres, 2 replicas: 16 calls of 700 ms delivered once each within {} ms; \
          at most {} in flight at once",
-        queued.elapsed().as_millis(),
+        took.as_millis(),
         slack.max_in_flight()
     );
     a.child.kill().await.unwrap();
@@ -336,7 +341,10 @@ async fn a_claim_honours_retry_after_when_two_replicas_race() {
         if waiting > 0 || a.is_finished() {
             break;
         }
-        assert!(Instant::now() < deadline, "replica A neither waits nor returns");
+        assert!(
+            Instant::now() < deadline,
+            "replica A neither waits nor returns"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     b.commit().await.unwrap();
@@ -361,6 +369,10 @@ async fn sigterm_while_slack_hangs_exits_and_the_next_start_delivers() {
     slack.hang("chat.postMessage", None);
     let policy = policy_file();
     let mut badger = replica(&db.url, &slack, policy.path(), 10, 60).await;
+    let health = reqwest::get(format!("{}/healthz", badger.base))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
     enqueue(&store, &[post("C0DEPLOY", "stuck announcement")]).await;
     wait_for("the announcement to hang at Slack", || slack.hanging() >= 1).await;
 
@@ -434,3 +446,92 @@ async fn reset_connections_are_retried(backend: Backend) {
     badger.child.kill().await.unwrap();
 }
 on_both_backends!(resets, reset_connections_are_retried);
+
+/// 429s with Retry-After while two replicas claim side by side: no rate-limited row is sent
+/// again before its Retry-After (60 s here, so any early resend would show), the rows behind
+/// it in its channel wait, other channels flow, and in the end everything is posted once,
+/// in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_hold_while_two_replicas_race() {
+    if !postgres_enabled() {
+        return;
+    }
+    let (db, store) = started(Backend::Postgres).await;
+    let slack = FakeSlack::start().await;
+    slack.fail_next(
+        "chat.postMessage",
+        8,
+        Failure::RateLimited {
+            retry_after_secs: 60,
+        },
+    );
+    let policy = policy_file();
+    let mut a = replica(&db.url, &slack, policy.path(), 2, 5).await;
+    let mut b = replica(&db.url, &slack, policy.path(), 2, 5).await;
+    let channels: Vec<String> = (0..30).map(|i| format!("C0RL{i:02}")).collect();
+    let mut payloads = Vec::new();
+    for n in 1..=3 {
+        payloads.extend(channels.iter().map(|c| post(c, &format!("{c} {n}"))));
+    }
+    enqueue(&store, &payloads).await;
+
+    let limited = || -> std::collections::BTreeSet<String> {
+        slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .filter(|c| c.answered == 429)
+            .filter_map(|c| c.body["channel"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let deadline = Instant::now() + HANG_GUARD;
+    loop {
+        let pending = store.outbox_pending().await.unwrap();
+        if limited().len() == 8 && pending == 8 * 3 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "pending {pending}, limited {:?}",
+            limited()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Both replicas keep claiming for a few more rounds; a resend would happen now.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let limited = limited();
+    for c in &channels {
+        let calls = slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .filter(|call| call.body["channel"].as_str() == Some(c))
+            .count();
+        if limited.contains(c) {
+            assert_eq!(
+                calls, 1,
+                "{c}: only the rate-limited call, nothing sent before Retry-After"
+            );
+            assert!(slack.messages(c).is_empty());
+        } else {
+            assert_eq!(
+                texts(&slack.messages(c)),
+                [1, 2, 3].map(|n| format!("{c} {n}"))
+            );
+        }
+    }
+
+    // Retry-After passes (moved forward in the database rather than waited for).
+    sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    wait_drained(&store).await;
+    for c in &channels {
+        assert_eq!(
+            texts(&slack.messages(c)),
+            [1, 2, 3].map(|n| format!("{c} {n}")),
+            "{c}: once each, in order"
+        );
+    }
+    a.child.kill().await.unwrap();
+    b.child.kill().await.unwrap();
+}

@@ -278,7 +278,10 @@ async fn claims_are_renewed_released_and_checked_on_save(backend: Backend) {
 
     // Shutting down: the ephemeral's claim is given back and another replica takes it.
     assert_eq!(s.release_claims("a").await.unwrap(), 1);
-    let again = s.claim_outbox("b", Duration::from_secs(60), 10).await.unwrap();
+    let again = s
+        .claim_outbox("b", Duration::from_secs(60), 10)
+        .await
+        .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, people[0].id);
     assert_eq!(s.outbox_pending().await.unwrap(), 1);
@@ -292,19 +295,34 @@ on_both_backends!(
 async fn a_claim_waits_for_retry_after(backend: Backend) {
     let (s, _db) = store(backend).await;
     let mut tx = s.begin().await.unwrap();
-    tx.enqueue(&post("C1", "limited"), Utc::now()).await.unwrap();
+    tx.enqueue(&post("C1", "limited"), Utc::now())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    let rows = s.claim_outbox("a", Duration::from_secs(60), 10).await.unwrap();
+    let rows = s
+        .claim_outbox("a", Duration::from_secs(60), 10)
+        .await
+        .unwrap();
     assert!(s
         .outbox_retry(rows[0].id, "a", Duration::from_millis(400), "ratelimited")
         .await
         .unwrap());
-    assert!(s.claim_outbox("b", Duration::from_secs(60), 10).await.unwrap().is_empty());
+    assert!(s
+        .claim_outbox("b", Duration::from_secs(60), 10)
+        .await
+        .unwrap()
+        .is_empty());
     let due = s.outbox_next_due(Lane::Channel).await.unwrap().unwrap();
     assert!(due > Utc::now().timestamp_millis(), "due after Retry-After");
     assert_eq!(s.outbox_next_due(Lane::Person).await.unwrap(), None);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(s.claim_outbox("b", Duration::from_secs(60), 10).await.unwrap().len(), 1);
+    assert_eq!(
+        s.claim_outbox("b", Duration::from_secs(60), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 on_both_backends!(retry_after, a_claim_waits_for_retry_after);
 

@@ -64,7 +64,9 @@ impl InFlight {
     fn start(&mut self, courier: &Arc<Courier>, row: OutboxRow) {
         let lane = Lane::of_key(&row.ordering_key);
         let courier = courier.clone();
-        let handle = self.tasks.spawn(async move { courier.deliver_one(row).await });
+        let handle = self
+            .tasks
+            .spawn(async move { courier.deliver_one(row).await });
         self.lanes.insert(handle.id(), lane);
     }
     fn finished(&mut self, done: Result<(Id, ()), JoinError>) {
@@ -168,8 +170,13 @@ impl OutboxWorker {
         let _ = heartbeat.await;
         match self.store.release_claims(&self.worker_id).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(rows = n, "outbox: released undelivered claims for the next start"),
-            Err(e) => tracing::error!(error = %e, "outbox: cannot release claims; they lapse after the lease"),
+            Ok(n) => tracing::info!(
+                rows = n,
+                "outbox: released undelivered claims for the next start"
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "outbox: cannot release claims; they lapse after the lease")
+            }
         }
     }
 

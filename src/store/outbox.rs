@@ -186,7 +186,9 @@ impl Store {
     ) -> Result<Vec<OutboxRow>> {
         let now = millis(Utc::now());
         let until = now.saturating_add(lease_millis(lease));
-        let lane = lane.map(|l| format!(" AND {}", l.condition())).unwrap_or_default();
+        let lane = lane
+            .map(|l| format!(" AND {}", l.condition()))
+            .unwrap_or_default();
         let lock = match self.backend {
             super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             super::Backend::Sqlite => "",

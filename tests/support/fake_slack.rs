@@ -273,7 +273,9 @@ impl FakeState {
         let channel = str_param(body, "channel");
         self.faults
             .iter()
-            .find(|r| r.method == method && (r.channel.is_none() || r.channel.as_deref() == channel))
+            .find(|r| {
+                r.method == method && (r.channel.is_none() || r.channel.as_deref() == channel)
+            })
             .map(|r| r.fault.clone())
     }
 
@@ -571,9 +573,8 @@ async fn serve(listener: tokio::net::TcpListener, app: Router) {
         tokio::spawn(async move {
             let io = hyper_util::rt::TokioIo::new(stream);
             let service = hyper_util::service::TowerToHyperService::new(app);
-            let builder = hyper_util::server::conn::auto::Builder::new(
-                hyper_util::rt::TokioExecutor::new(),
-            );
+            let builder =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
             let conn = builder.serve_connection(io, service);
             tokio::select! {
                 _ = conn => {}
