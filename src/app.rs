@@ -6,7 +6,8 @@ use crate::clock::SharedClock;
 use crate::config::{Settings, SlackMode};
 use crate::metrics::Metrics;
 use crate::service::Core;
-use crate::slack::outbound::{self, LocalWeb, OutboxWorker};
+use crate::slack::outbound::{self, LocalWeb};
+use crate::slack::worker::OutboxWorker;
 use crate::store::{env_lock, Store, HOLDS_LOCK};
 use crate::{api, slack, web};
 use axum::extract::DefaultBodyLimit;
@@ -31,8 +32,14 @@ pub struct AppState {
 pub struct RunOptions {
     /// How often the scheduler looks at timeouts and windows.
     pub tick: Duration,
-    /// How long a claimed outbox row stays claimed if its replica dies.
+    /// How long a claimed outbox row stays claimed if its replica dies (renewed while
+    /// alive). Must be longer than `slack_timeout`.
     pub lease: Duration,
+    /// Connect and total timeout of every Slack Web API call.
+    pub slack_timeout: Duration,
+    /// On shutdown, how long Slack calls in flight may still take before they are
+    /// abandoned (their rows stay in the outbox for the next start).
+    pub shutdown_grace: Duration,
 }
 
 impl Default for RunOptions {
@@ -40,6 +47,8 @@ impl Default for RunOptions {
         RunOptions {
             tick: Duration::from_secs(5),
             lease: Duration::from_secs(60),
+            slack_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(5),
         }
     }
 }
@@ -47,9 +56,15 @@ impl Default for RunOptions {
 pub struct Application {
     pub addr: SocketAddr,
     pub core: Core,
+    /// Stops HTTP and the scheduler.
     shutdown: watch::Sender<bool>,
+    /// Stops the outbox worker, once HTTP has finished (its last requests may queue posts).
+    stop_outbox: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
-    workers: Vec<JoinHandle<()>>,
+    scheduler: JoinHandle<()>,
+    outbox: JoinHandle<()>,
+    /// The Socket Mode connection, with `SLACK_APP_TOKEN`.
+    socket: Option<JoinHandle<()>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -75,6 +90,13 @@ impl Application {
         clock: SharedClock,
         opts: RunOptions,
     ) -> anyhow::Result<Application> {
+        if opts.lease <= opts.slack_timeout {
+            anyhow::bail!(
+                "the outbox lease ({:?}) must be longer than the Slack timeout ({:?}), or a slow call could be sent twice",
+                opts.lease,
+                opts.slack_timeout
+            );
+        }
         let store = Store::connect(&settings.database_url).await?;
         store.migrate().await?;
         let mut locks: Vec<String> = settings
@@ -88,7 +110,8 @@ impl Application {
 
         let (web, local_mode) = match &settings.slack {
             SlackMode::Connected { bot_token, .. } => {
-                (outbound::client(&settings.slack_api_url, bot_token)?, false)
+                let web = outbound::client(&settings.slack_api_url, bot_token, opts.slack_timeout)?;
+                (web, false)
             }
             SlackMode::Local { .. } => {
                 tracing::info!(
@@ -105,6 +128,7 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
         };
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let (stop_outbox, stop_outbox_rx) = watch::channel(false);
         let worker_id = format!("{}-{}", std::process::id(), uuid_ish());
         let outbox = tokio::spawn(
             OutboxWorker {
@@ -113,11 +137,12 @@ impl Application {
                 wake: core.outbox_wake.clone(),
                 worker_id,
                 lease: opts.lease,
+                grace: opts.shutdown_grace,
             }
-            .run(shutdown_rx.clone()),
+            .run(stop_outbox_rx),
         );
         let scheduler = tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone()));
-        let mut workers = vec![outbox, scheduler];
+        let mut socket = None;
         if let SlackMode::Connected {
             app_token: Some(app_token),
             ..
@@ -125,7 +150,7 @@ impl Application {
         {
             // Socket Mode as well as HTTP: the same handlers, whichever way Slack sends.
             tracing::info!("SLACK_APP_TOKEN is set: receiving Slack over Socket Mode too");
-            workers.push(slack::socket::spawn(
+            socket = Some(slack::socket::spawn(
                 core.clone(),
                 &settings.slack_api_url,
                 app_token,
@@ -154,18 +179,26 @@ impl Application {
             addr,
             core,
             shutdown,
+            stop_outbox,
             server,
-            workers,
+            scheduler,
+            outbox,
+            socket,
         })
     }
 
-    /// Stops accepting requests, finishes those in flight and the Slack call in hand.
+    /// Stops accepting requests and finishes those in flight (the outbox keeps delivering
+    /// meanwhile), then gives Slack calls in flight the grace period; what is not delivered
+    /// by then stays in the outbox, unclaimed, for the next start.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
         let _ = self.server.await;
-        for w in self.workers {
-            let _ = w.await;
+        let _ = self.scheduler.await;
+        if let Some(socket) = self.socket {
+            let _ = socket.await;
         }
+        let _ = self.stop_outbox.send(true);
+        let _ = self.outbox.await;
         self.core.store.close().await;
     }
 

@@ -43,6 +43,7 @@ async fn main() -> ExitCode {
         Command::Serve => {
             let opts = RunOptions {
                 lease: settings.outbox_lease,
+                slack_timeout: settings.slack_timeout,
                 ..RunOptions::default()
             };
             match Application::build(settings, Arc::new(SystemClock), opts).await {

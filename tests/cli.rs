@@ -49,6 +49,29 @@ fn a_bad_policy_stops_start_up_naming_the_key() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SLACK_SIGNING_SECRET"));
+
+    for (vars, named) in [
+        (
+            &[("BADGER_SLACK_TIMEOUT_SECS", "0")][..],
+            "BADGER_SLACK_TIMEOUT_SECS",
+        ),
+        (
+            &[
+                ("BADGER_SLACK_TIMEOUT_SECS", "30"),
+                ("BADGER_OUTBOX_LEASE_SECS", "20"),
+            ][..],
+            "must be longer than BADGER_SLACK_TIMEOUT_SECS",
+        ),
+    ] {
+        let out = badger()
+            .arg("serve")
+            .envs(vars.iter().copied())
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{vars:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(named), "{err}");
+    }
 }
 
 #[tokio::test]

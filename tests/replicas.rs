@@ -297,7 +297,11 @@ async fn a_replica_killed_mid_delivery_loses_its_claim_and_another_delivers() {
     let slack = FakeSlack::start().await;
     let mut policy = tempfile::NamedTempFile::new().unwrap();
     std::io::Write::write_all(&mut policy, POLICY.as_bytes()).unwrap();
-    let lease = [("BADGER_OUTBOX_LEASE_SECS", "3")];
+    // The paused call must not time out before the victim is killed (timeout < lease).
+    let lease = [
+        ("BADGER_OUTBOX_LEASE_SECS", "10"),
+        ("BADGER_SLACK_TIMEOUT_SECS", "8"),
+    ];
     let mut a = spawn_replica_with(&db.url, &slack, policy.path(), &lease).await;
     let mut b = spawn_replica_with(&db.url, &slack, policy.path(), &lease).await;
     let http = reqwest::Client::new();

@@ -90,6 +90,8 @@ async fn start(backend: Backend, answer_socket_url: bool) -> Socketed {
     let opts = RunOptions {
         tick: Duration::from_millis(100),
         lease: Duration::from_secs(5),
+        slack_timeout: Duration::from_secs(2),
+        ..RunOptions::default()
     };
     let app = Application::build(settings, Arc::new(clock.clone()), opts)
         .await

@@ -3,7 +3,7 @@
 mod support;
 
 use badger::domain::deployment::{Event, State};
-use badger::store::{env_lock, NewDeployment, Payload, Store, StoreError};
+use badger::store::{env_lock, Lane, NewDeployment, Payload, Store, StoreError};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
 use support::db::{Backend, TestDb};
@@ -172,16 +172,16 @@ async fn outbox_delivers_in_order_per_channel_with_leases(backend: Backend) {
     // Another worker gets nothing while the claims are live.
     assert!(s.claim_outbox("w2", lease, 10).await.unwrap().is_empty());
     // w1 "dies" holding the claim on "one"; after the lease another worker takes it.
-    s.outbox_delivered(first[1].id).await.unwrap();
+    assert!(s.outbox_delivered(first[1].id, "w1").await.unwrap());
     tokio::time::sleep(Duration::from_millis(400)).await;
     let again = s.claim_outbox("w2", lease, 10).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, first[0].id);
-    s.outbox_delivered(again[0].id).await.unwrap();
+    assert!(s.outbox_delivered(again[0].id, "w2").await.unwrap());
     let last = s.claim_outbox("w2", lease, 10).await.unwrap();
     assert!(matches!(&last[0].payload, Payload::Post { text, .. } if text == "three"));
     // A retry scheduled later is not due yet.
-    s.outbox_retry(last[0].id, Duration::from_secs(60), "HTTP 500")
+    s.outbox_retry(last[0].id, "w2", Duration::from_secs(60), "HTTP 500")
         .await
         .unwrap();
     assert!(s.claim_outbox("w2", lease, 10).await.unwrap().is_empty());
@@ -233,42 +233,136 @@ async fn concurrent_claims_never_overlap(backend: Backend) {
 }
 on_both_backends!(claims, concurrent_claims_never_overlap);
 
-async fn topic_syncs_coalesce(backend: Backend) {
+/// A result is saved only by the replica holding the claim; the heartbeat keeps a claim
+/// alive past its first lease; releasing frees it at once; lanes keep people's rows apart.
+async fn claims_are_renewed_released_and_checked_on_save(backend: Backend) {
     let (s, _db) = store(backend).await;
     let mut tx = s.begin().await.unwrap();
-    for _ in 0..10 {
-        tx.enqueue(
-            &Payload::Topic {
-                channel: "C1".into(),
-                notify: None,
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
-    assert_eq!(s.outbox_pending().await.unwrap(), 1);
-    // Once one is claimed (being delivered), a new change queues a fresh sync.
-    let claimed = s
-        .claim_outbox("w", Duration::from_secs(60), 10)
-        .await
-        .unwrap();
-    assert_eq!(claimed.len(), 1);
-    let mut tx = s.begin().await.unwrap();
+    tx.enqueue(&post("C1", "slow"), Utc::now()).await.unwrap();
+    tx.enqueue(&post("C2", "lapsed"), Utc::now()).await.unwrap();
     tx.enqueue(
-        &Payload::Topic {
+        &Payload::Ephemeral {
             channel: "C1".into(),
-            notify: None,
+            user: "U1".into(),
+            text: "for you".into(),
+            blocks: vec![],
         },
         Utc::now(),
     )
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(s.outbox_pending().await.unwrap(), 2);
+    let lease = Duration::from_millis(300);
+    let people = s.claim_lane("a", lease, 10, Lane::Person).await.unwrap();
+    assert_eq!(people.len(), 1);
+    assert_eq!(people[0].ordering_key, "ephemeral:U1");
+    let channels = s.claim_lane("a", lease, 10, Lane::Channel).await.unwrap();
+    assert_eq!(channels.len(), 2);
+    let (slow, lapsed) = (channels[0].id, channels[1].id);
+
+    // Renewed twice over the lease: nobody else can take the slow row.
+    for _ in 0..2 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(s.renew_claims("a", lease).await.unwrap(), 3);
+    }
+    assert!(s.claim_outbox("b", lease, 10).await.unwrap().is_empty());
+
+    // A claim that lapsed and was taken over: the old holder's result is not saved.
+    sqlx::query("UPDATE outbox SET claim_until = 0 WHERE id = $1")
+        .bind(lapsed)
+        .execute(s.pool())
+        .await
+        .unwrap();
+    let taken = s.claim_outbox("b", lease, 10).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].id, lapsed);
+    assert!(!s.outbox_delivered(lapsed, "a").await.unwrap());
+    assert!(!s
+        .outbox_retry(lapsed, "a", Duration::ZERO, "x")
+        .await
+        .unwrap());
+    assert!(!s.outbox_dead(lapsed, "a", "x").await.unwrap());
+    assert_eq!(s.renew_claims("a", lease).await.unwrap(), 2, "not b's row");
+    assert!(s.outbox_delivered(lapsed, "b").await.unwrap());
+    assert!(s.outbox_delivered(slow, "a").await.unwrap());
+
+    // Shutting down: the ephemeral's claim is given back and another replica takes it.
+    assert_eq!(s.release_claims("a").await.unwrap(), 1);
+    let again = s
+        .claim_outbox("b", Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].id, people[0].id);
+    assert_eq!(s.outbox_pending().await.unwrap(), 1);
 }
-on_both_backends!(topic_coalesce, topic_syncs_coalesce);
+on_both_backends!(
+    claim_holders,
+    claims_are_renewed_released_and_checked_on_save
+);
+
+/// A claim takes only rows that are due: a 429's Retry-After holds the row back.
+async fn a_claim_waits_for_retry_after(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let mut tx = s.begin().await.unwrap();
+    tx.enqueue(&post("C1", "limited"), Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let rows = s
+        .claim_outbox("a", Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert!(s
+        .outbox_retry(rows[0].id, "a", Duration::from_millis(400), "ratelimited")
+        .await
+        .unwrap());
+    assert!(s
+        .claim_outbox("b", Duration::from_secs(60), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let due = s.outbox_next_due(Lane::Channel).await.unwrap().unwrap();
+    assert!(due > Utc::now().timestamp_millis(), "due after Retry-After");
+    assert_eq!(s.outbox_next_due(Lane::Person).await.unwrap(), None);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        s.claim_outbox("b", Duration::from_secs(60), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+on_both_backends!(retry_after, a_claim_waits_for_retry_after);
+
+async fn topic_syncs_are_superseded(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let topic = |c: &str| Payload::Topic {
+        channel: c.into(),
+        notify: None,
+    };
+    // Every change queues its own sync (merging into a waiting one raced with the worker
+    // claiming it before the change committed); each but the newest is superseded.
+    let mut tx = s.begin().await.unwrap();
+    for _ in 0..3 {
+        tx.enqueue(&topic("C1"), Utc::now()).await.unwrap();
+    }
+    tx.enqueue(&topic("C2"), Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(s.outbox_pending().await.unwrap(), 4);
+    let rows = s
+        .claim_outbox("w", Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    // One row per channel is claimed at a time: the oldest of each.
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for r in &rows {
+        let superseded = s.newer_topic_pending(r.id, &r.ordering_key).await.unwrap();
+        assert_eq!(superseded, r.ordering_key.contains("C1"), "{r:?}");
+    }
+}
+on_both_backends!(topic_superseded, topic_syncs_are_superseded);
 
 async fn events_are_seen_once(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -326,7 +420,7 @@ async fn pruning_keeps_what_is_pending(backend: Backend) {
         .claim_outbox("w", Duration::from_secs(60), 10)
         .await
         .unwrap();
-    s.outbox_delivered(rows[0].id).await.unwrap();
+    assert!(s.outbox_delivered(rows[0].id, "w").await.unwrap());
     s.first_sighting("Ev1", Utc::now() - chrono::Duration::days(2))
         .await
         .unwrap();

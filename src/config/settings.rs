@@ -55,8 +55,11 @@ pub struct Settings {
     pub policy: Policy,
     pub api_token: Option<String>,
     /// How long a replica's claim on an outbox row lasts if it dies mid-delivery
-    /// (`BADGER_OUTBOX_LEASE_SECS`, default 60).
+    /// (`BADGER_OUTBOX_LEASE_SECS`, default 60). Always longer than `slack_timeout`.
     pub outbox_lease: std::time::Duration,
+    /// Connect and total timeout of every Slack Web API call
+    /// (`BADGER_SLACK_TIMEOUT_SECS`, default 10).
+    pub slack_timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -68,6 +71,8 @@ impl fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("policy_path", &self.policy_path)
             .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
+            .field("outbox_lease", &self.outbox_lease)
+            .field("slack_timeout", &self.slack_timeout)
             .finish()
     }
 }
@@ -194,6 +199,29 @@ impl Settings {
             },
         };
 
+        let slack_timeout = match get("BADGER_SLACK_TIMEOUT_SECS") {
+            None => 10,
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=300).contains(&n) => n,
+                _ => {
+                    return Err(bad(
+                        "BADGER_SLACK_TIMEOUT_SECS",
+                        "must be a whole number of seconds from 1 to 300",
+                    ))
+                }
+            },
+        };
+        // A claim must outlast any one call, or a slow call's row could be taken over
+        // and sent again by another replica while the first is still waiting.
+        if outbox_lease <= slack_timeout {
+            return Err(SettingsError::Var {
+                var: "BADGER_OUTBOX_LEASE_SECS",
+                message: format!(
+                    "must be longer than BADGER_SLACK_TIMEOUT_SECS ({outbox_lease} s is not longer than {slack_timeout} s)"
+                ),
+            });
+        }
+
         Ok(Settings {
             slack,
             slack_api_url,
@@ -203,6 +231,7 @@ impl Settings {
             policy,
             api_token,
             outbox_lease: std::time::Duration::from_secs(outbox_lease),
+            slack_timeout: std::time::Duration::from_secs(slack_timeout),
         })
     }
 }
@@ -272,6 +301,9 @@ mod tests {
             ("BADGER_API_TOKEN", "short"),
             ("BADGER_CONFIG", "/nonexistent/badger.toml"),
             ("BADGER_OUTBOX_LEASE_SECS", "0"),
+            ("BADGER_SLACK_TIMEOUT_SECS", "0"),
+            ("BADGER_SLACK_TIMEOUT_SECS", "ten"),
+            ("BADGER_SLACK_TIMEOUT_SECS", "301"),
         ] {
             let e = settings(&[(k, v)]).unwrap_err().to_string();
             let named =
@@ -309,5 +341,33 @@ mod tests {
         ])
         .unwrap_err();
         assert!(e.to_string().contains("SLACK_BOT_TOKEN"));
+    }
+
+    #[test]
+    fn slack_timeout_defaults_to_ten_seconds_and_the_lease_must_outlast_it() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.slack_timeout, std::time::Duration::from_secs(10));
+        assert_eq!(s.outbox_lease, std::time::Duration::from_secs(60));
+        let s = settings(&[
+            ("BADGER_SLACK_TIMEOUT_SECS", "2"),
+            ("BADGER_OUTBOX_LEASE_SECS", "3"),
+        ])
+        .unwrap();
+        assert_eq!(s.slack_timeout, std::time::Duration::from_secs(2));
+        for (timeout, lease) in [("10", "10"), ("10", "5"), ("30", "20")] {
+            let e = settings(&[
+                ("BADGER_SLACK_TIMEOUT_SECS", timeout),
+                ("BADGER_OUTBOX_LEASE_SECS", lease),
+            ])
+            .unwrap_err()
+            .to_string();
+            assert!(
+                e.contains("BADGER_OUTBOX_LEASE_SECS")
+                    && e.contains("longer than BADGER_SLACK_TIMEOUT_SECS"),
+                "{e}"
+            );
+        }
+        // The default timeout applies when only the lease is set.
+        assert!(settings(&[("BADGER_OUTBOX_LEASE_SECS", "5")]).is_err());
     }
 }

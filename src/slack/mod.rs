@@ -10,3 +10,4 @@ pub mod payload;
 pub mod refusals;
 pub mod socket;
 pub mod verify;
+pub mod worker;

@@ -1,15 +1,15 @@
-//! Delivering the outbox: the Web API port (`SlackWeb`), its slack-morphism client and
-//! local-mode implementations, and the worker that retries.
+//! The Slack Web API port (`SlackWeb`) and its implementations: the slack-morphism
+//! client, every call bounded by a connect and a total timeout, and local mode. The worker
+//! that delivers the outbox through it is in `worker.rs`.
 
-use crate::domain::topic::{render_topic, TopicHold};
-use crate::store::{OutboxRow, Payload, Store};
+use crate::store::Store;
 use async_trait::async_trait;
 use serde_json::Value;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
 
 /// How a Slack call failed, as far as retrying goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,12 +70,33 @@ fn classify(e: SlackClientError) -> SendError {
             SendError::Transient(format!("HTTP {}", h.status_code))
         }
         SlackClientError::HttpError(h) => SendError::Permanent(format!("HTTP {}", h.status_code)),
-        // The call may have gone through but its answer was not understood: retrying could
-        // post twice, so it is not retried.
+        // Slack answered, so the call almost surely took effect, but the answer was not
+        // understood: retrying would likely post twice, so it is not retried.
         SlackClientError::ProtocolError(p) => {
             SendError::Permanent(format!("unreadable answer: {p}"))
         }
+        // No answer at all (connection refused or reset, ...): see `bounded`.
         other => SendError::Transient(other.to_string()),
+    }
+}
+
+/// Runs one Web API call under the total timeout.
+///
+/// The trade-off: a call that got no answer (timed out, or its connection reset) may or may
+/// not have reached Slack. Retrying it, like a 5xx, can in the rare case it did post twice;
+/// not retrying would silently drop an announcement someone is waiting for, and a hung
+/// call must not hold its channel for ever. badger chooses "at least once" here, and
+/// "at most once" only where Slack did answer (`ProtocolError` above).
+async fn bounded<T>(
+    timeout: Duration,
+    call: impl Future<Output = Result<T, SlackClientError>>,
+) -> Result<T, SendError> {
+    match tokio::time::timeout(timeout, call).await {
+        Ok(result) => result.map_err(classify),
+        Err(_) => Err(SendError::Transient(format!(
+            "no answer from Slack within {} s",
+            timeout.as_secs_f32()
+        ))),
     }
 }
 
@@ -94,31 +115,44 @@ fn content(text: &str, blocks: &[Value]) -> Result<SlackMessageContent, SendErro
 }
 
 /// The real Web API, through slack-morphism. No library-level retries or throttling:
-/// the outbox owns retries.
+/// the outbox owns retries. Every call is bounded by `timeout` (connect and total).
 pub struct SlackWebClient<
     H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'static,
 > {
     client: SlackClient<SlackClientHyperConnector<H>>,
     token: SlackApiToken,
+    timeout: Duration,
 }
 
-pub fn client(api_url: &str, bot_token: &str) -> std::io::Result<Arc<dyn SlackWeb>> {
+pub fn client(
+    api_url: &str,
+    bot_token: &str,
+    timeout: Duration,
+) -> std::io::Result<Arc<dyn SlackWeb>> {
     let token = SlackApiToken::new(bot_token.to_owned().into());
     let base = api_url.trim_end_matches('/');
+    let mut tcp = hyper_util::client::legacy::connect::HttpConnector::new();
+    tcp.set_connect_timeout(Some(timeout));
     if base.starts_with("https://") {
-        let connector = SlackClientHyperConnector::new()?.with_slack_api_url(base);
+        // As SlackClientHyperConnector::new() builds it, over a TCP connector with a timeout.
+        tcp.enforce_http(false);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()?
+            .https_only()
+            .enable_http2()
+            .wrap_connector(tcp);
+        let connector = SlackClientHyperConnector::with_connector(https).with_slack_api_url(base);
         Ok(Arc::new(SlackWebClient {
             client: SlackClient::new(connector),
             token,
+            timeout,
         }))
     } else {
-        let connector = SlackClientHyperConnector::with_connector(
-            hyper_util::client::legacy::connect::HttpConnector::new(),
-        )
-        .with_slack_api_url(base);
+        let connector = SlackClientHyperConnector::with_connector(tcp).with_slack_api_url(base);
         Ok(Arc::new(SlackWebClient {
             client: SlackClient::new(connector),
             token,
+            timeout,
         }))
     }
 }
@@ -130,7 +164,7 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
     async fn post(&self, channel: &str, text: &str, blocks: &[Value]) -> Result<String, SendError> {
         let req = SlackApiChatPostMessageRequest::new(channel.into(), content(text, blocks)?);
         let session = self.client.open_session(&self.token);
-        let r = session.chat_post_message(&req).await.map_err(classify)?;
+        let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
         Ok(r.ts.to_string())
     }
     async fn update(
@@ -146,7 +180,7 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
             ts.to_owned().into(),
         );
         let session = self.client.open_session(&self.token);
-        session.chat_update(&req).await.map_err(classify)?;
+        bounded(self.timeout, session.chat_update(&req)).await?;
         Ok(())
     }
     async fn ephemeral(
@@ -162,22 +196,19 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
             content(text, blocks)?,
         );
         let session = self.client.open_session(&self.token);
-        session.chat_post_ephemeral(&req).await.map_err(classify)?;
+        bounded(self.timeout, session.chat_post_ephemeral(&req)).await?;
         Ok(())
     }
     async fn topic(&self, channel: &str) -> Result<String, SendError> {
         let req = SlackApiConversationsInfoRequest::new(channel.into());
         let session = self.client.open_session(&self.token);
-        let r = session.conversations_info(&req).await.map_err(classify)?;
+        let r = bounded(self.timeout, session.conversations_info(&req)).await?;
         Ok(r.channel.topic.map(|t| t.value).unwrap_or_default())
     }
     async fn set_topic(&self, channel: &str, topic: &str) -> Result<(), SendError> {
         let req = SlackApiConversationsSetTopicRequest::new(channel.into(), topic.to_owned());
         let session = self.client.open_session(&self.token);
-        session
-            .conversations_set_topic(&req)
-            .await
-            .map_err(classify)?;
+        bounded(self.timeout, session.conversations_set_topic(&req)).await?;
         Ok(())
     }
 }
@@ -250,187 +281,5 @@ impl SlackWeb for LocalWeb {
             t.insert(channel.to_owned(), topic.to_owned());
         }
         self.record("conversations.setTopic", channel, topic).await
-    }
-}
-
-/// Gives up on a transient failure after this many attempts (about an hour of backoff).
-const MAX_ATTEMPTS: i64 = 60;
-
-fn backoff(attempts: i64) -> Duration {
-    let ms = 250u64.saturating_mul(1u64 << attempts.clamp(0, 8));
-    Duration::from_millis(ms.min(60_000))
-}
-
-pub struct OutboxWorker {
-    pub store: Store,
-    pub web: Arc<dyn SlackWeb>,
-    pub wake: Arc<Notify>,
-    pub worker_id: String,
-    pub lease: Duration,
-}
-
-impl OutboxWorker {
-    /// Runs until `shutdown` turns true, then finishes the row in hand and returns.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            if *shutdown.borrow() {
-                return;
-            }
-            let rows = match self
-                .store
-                .claim_outbox(&self.worker_id, self.lease, 32)
-                .await
-            {
-                Ok(rows) => rows,
-                Err(e) => {
-                    tracing::error!(error = %e, "outbox: cannot claim work");
-                    Vec::new()
-                }
-            };
-            if rows.is_empty() {
-                let wait = match self.store.outbox_next_due().await {
-                    Ok(Some(due)) => Duration::from_millis(
-                        u64::try_from(due - chrono::Utc::now().timestamp_millis())
-                            .unwrap_or(0)
-                            .clamp(5, 1000),
-                    ),
-                    _ => Duration::from_secs(1),
-                };
-                tokio::select! {
-                    _ = self.wake.notified() => {}
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.changed() => {}
-                }
-                continue;
-            }
-            for row in rows {
-                self.deliver_one(row).await;
-            }
-        }
-    }
-
-    async fn deliver_one(&self, row: OutboxRow) {
-        let result = self.deliver(&row.payload).await;
-        let stored = match result {
-            Ok(()) => self.store.outbox_delivered(row.id).await,
-            Err(SendError::RateLimited(after)) => {
-                let after = after.unwrap_or(Duration::from_secs(1));
-                tracing::warn!(
-                    outbox_id = row.id,
-                    ?after,
-                    "Slack rate limited a call; retrying after Retry-After"
-                );
-                self.store.outbox_retry(row.id, after, "ratelimited").await
-            }
-            Err(SendError::Transient(e)) if row.attempts + 1 < MAX_ATTEMPTS => {
-                let after = backoff(row.attempts);
-                tracing::warn!(outbox_id = row.id, attempts = row.attempts + 1, ?after, error = %e, "Slack call failed; retrying");
-                self.store.outbox_retry(row.id, after, &e).await
-            }
-            Err(e) => {
-                tracing::error!(outbox_id = row.id, kind = row.payload.kind(), key = %row.ordering_key, error = %e, "Slack refused a call for good; giving up on it");
-                if let Payload::Topic {
-                    channel,
-                    notify: Some(user),
-                } = &row.payload
-                {
-                    self.tell_topic_failure(channel, user, &e).await;
-                }
-                self.store.outbox_dead(row.id, &e.to_string()).await
-            }
-        };
-        if let Err(e) = stored {
-            tracing::error!(outbox_id = row.id, error = %e, "outbox: cannot record the delivery result");
-        }
-    }
-
-    async fn deliver(&self, p: &Payload) -> Result<(), SendError> {
-        match p {
-            Payload::Post {
-                channel,
-                text,
-                blocks,
-                key,
-            } => {
-                let ts = self.web.post(channel, text, blocks).await?;
-                if let Some(key) = key {
-                    self.store
-                        .remember_message(key, channel, &ts)
-                        .await
-                        .map_err(|e| {
-                            SendError::Permanent(format!("posted, but could not store its ts: {e}"))
-                        })?;
-                }
-                Ok(())
-            }
-            Payload::Update {
-                channel,
-                key,
-                text,
-                blocks,
-            } => {
-                match self
-                    .store
-                    .message_ts(key)
-                    .await
-                    .map_err(|e| SendError::Transient(e.to_string()))?
-                {
-                    Some((ch, ts)) => self.web.update(&ch, &ts, text, blocks).await,
-                    None => {
-                        tracing::warn!(%channel, %key, "no posted message to update (its post failed); skipping");
-                        Ok(())
-                    }
-                }
-            }
-            Payload::Ephemeral {
-                channel,
-                user,
-                text,
-                blocks,
-            } => self.web.ephemeral(channel, user, text, blocks).await,
-            Payload::Topic { channel, .. } => {
-                let holds = self
-                    .store
-                    .active_holds()
-                    .await
-                    .map_err(|e| SendError::Transient(e.to_string()))?;
-                let mine: Vec<_> = holds.iter().filter(|h| &h.channel == channel).collect();
-                let topic_holds: Vec<TopicHold> = mine
-                    .iter()
-                    .map(|h| TopicHold {
-                        scope: h.scope_word(),
-                        env: h.environment.as_deref(),
-                        owner: &h.owner,
-                        reason: &h.reason,
-                    })
-                    .collect();
-                // Read first, so edits people made since our last write survive.
-                let current = self.web.topic(channel).await?;
-                let wanted = render_topic(&current, &topic_holds);
-                if wanted != current {
-                    self.web.set_topic(channel, &wanted).await?;
-                }
-                Ok(())
-            }
-        }
-    }
-
-    async fn tell_topic_failure(&self, channel: &str, user: &str, e: &SendError) {
-        let why = match e {
-            SendError::Permanent(code) if code == "not_in_channel" || code == "channel_not_found" => {
-                "badger is not a member of this channel. Invite it with `/invite @badger` so it can keep the holds in the topic.".to_owned()
-            }
-            SendError::Permanent(code) if code == "too_long" => "Slack said the topic would be too long.".to_owned(),
-            other => format!("Slack refused ({other})."),
-        };
-        let text = format!(":warning: I couldn't update the channel topic with the holds: {why} The holds themselves are in place (`/hold list`).");
-        // Straight to Slack, once: queuing it could repeat the same failure.
-        if let Err(err) = self.web.ephemeral(channel, user, &text, &[]).await {
-            // An ephemeral needs the bot in the channel too; a direct message does not.
-            tracing::warn!(%channel, %user, error = %err, "ephemeral failed; sending a direct message instead");
-            if let Err(err) = self.web.post(user, &text, &[]).await {
-                tracing::error!(%channel, %user, error = %err, "could not tell the user the topic update failed");
-            }
-        }
     }
 }

@@ -75,85 +75,146 @@ impl Tx {
         let json = serde_json::to_string(payload)
             .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
         let key = payload.ordering_key();
-        if let Payload::Topic { .. } = payload {
-            // Coalesce: one waiting, unclaimed topic sync is enough, it renders the latest state.
-            sqlx::query(
-                "INSERT INTO outbox (ordering_key, kind, payload, created_at, next_attempt_at) \
-                 SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE ordering_key = $1 \
-                 AND delivered_at IS NULL AND dead_at IS NULL AND claimed_by IS NULL)",
-            )
-            .bind(&key)
-            .bind(payload.kind())
-            .bind(&json)
-            .bind(millis(now))
-            .bind(millis(Utc::now()))
-            .execute(&mut *self.inner)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO outbox (ordering_key, kind, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&key)
-            .bind(payload.kind())
-            .bind(&json)
-            .bind(millis(now))
-            .bind(millis(Utc::now()))
-            .execute(&mut *self.inner)
-            .await?;
-        }
+        // Always a new row, topic syncs too: coalescing into a waiting one raced with the
+        // worker claiming it before this transaction committed (a stale topic won). The
+        // worker skips a sync that a newer one supersedes instead.
+        sqlx::query(
+            "INSERT INTO outbox (ordering_key, kind, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&key)
+        .bind(payload.kind())
+        .bind(&json)
+        .bind(millis(now))
+        .bind(millis(Utc::now()))
+        .execute(&mut *self.inner)
+        .await?;
         Ok(())
     }
 }
 
 impl Store {
-    /// Claims up to `limit` deliverable rows: the oldest undelivered row of each ordering
-    /// key, if it is due and nobody holds a live claim on it. A claim is a conditional
-    /// UPDATE, so across replicas exactly one wins; a dead replica's claim lapses after
-    /// `lease`.
+    /// Whether a newer topic sync for the same channel is waiting (committed, undelivered).
+    pub async fn newer_topic_pending(&self, id: i64, ordering_key: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE ordering_key = $1 AND id > $2 AND kind = 'topic' \
+             AND delivered_at IS NULL AND dead_at IS NULL",
+        )
+        .bind(ordering_key)
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+}
+
+/// Which lane a row is delivered in. Answers to a person (ephemerals, direct messages)
+/// have their own, so they never wait behind channel announcements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lane {
+    Channel,
+    Person,
+}
+
+/// Rows for a person: ephemerals, and posts to a user or IM id (U…, W…, D…) rather than
+/// a channel (C…, G…). SQL text, constant, so safe to splice in.
+const PERSON_KEY: &str =
+    "(o.ordering_key LIKE 'ephemeral:%' OR substr(o.ordering_key, 1, 1) IN ('U', 'W', 'D'))";
+
+impl Lane {
+    pub fn of_key(key: &str) -> Lane {
+        if key.starts_with("ephemeral:") || key.starts_with(['U', 'W', 'D']) {
+            Lane::Person
+        } else {
+            Lane::Channel
+        }
+    }
+
+    fn condition(self) -> String {
+        match self {
+            Lane::Person => PERSON_KEY.to_owned(),
+            Lane::Channel => format!("NOT {PERSON_KEY}"),
+        }
+    }
+}
+
+/// Row `o` is the oldest unfinished row of its ordering key (order per channel).
+const UNFINISHED_HEAD: &str = "o.delivered_at IS NULL AND o.dead_at IS NULL \
+     AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key = o.ordering_key AND p.id < o.id \
+                     AND p.delivered_at IS NULL AND p.dead_at IS NULL)";
+
+/// Row `o` may be claimed at time `$1`: an unfinished head, due (a 429's Retry-After or a
+/// backoff has passed) and without a live claim.
+const DUE_UNCLAIMED: &str =
+    "o.next_attempt_at <= $1 AND (o.claim_until IS NULL OR o.claim_until < $1)";
+
+fn lease_millis(lease: std::time::Duration) -> i64 {
+    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+impl Store {
+    /// Claims up to `limit` deliverable rows in any lane (see [`Store::claim_lane`]).
     pub async fn claim_outbox(
         &self,
         worker: &str,
         lease: std::time::Duration,
         limit: i64,
     ) -> Result<Vec<OutboxRow>> {
+        self.claim(worker, lease, limit, None).await
+    }
+
+    /// Claims up to `limit` deliverable rows of one lane, oldest first: the oldest
+    /// unfinished row of each ordering key, if it is due and nobody holds a live claim.
+    /// One statement checks and claims, so a row is due *when it is claimed*: across
+    /// replicas exactly one wins, and a row another replica has just rescheduled (a 429's
+    /// Retry-After) is not taken. On PostgreSQL rows another replica is claiming are skipped
+    /// (`FOR UPDATE SKIP LOCKED`), and the outer conditions are checked again on the row's
+    /// newest version. A claim lasts `lease` unless renewed ([`Store::renew_claims`]).
+    pub async fn claim_lane(
+        &self,
+        worker: &str,
+        lease: std::time::Duration,
+        limit: i64,
+        lane: Lane,
+    ) -> Result<Vec<OutboxRow>> {
+        self.claim(worker, lease, limit, Some(lane)).await
+    }
+
+    async fn claim(
+        &self,
+        worker: &str,
+        lease: std::time::Duration,
+        limit: i64,
+        lane: Option<Lane>,
+    ) -> Result<Vec<OutboxRow>> {
         let now = millis(Utc::now());
-        let candidates: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT o.id, o.ordering_key, o.payload, o.attempts FROM outbox o \
-             WHERE o.delivered_at IS NULL AND o.dead_at IS NULL AND o.next_attempt_at <= $1 \
-             AND (o.claim_until IS NULL OR o.claim_until < $1) \
-             AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key = o.ordering_key AND p.id < o.id \
-                             AND p.delivered_at IS NULL AND p.dead_at IS NULL) \
-             ORDER BY o.id LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        if candidates.is_empty() {
-            return Ok(Vec::new());
-        }
-        let until = now + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+        let until = now.saturating_add(lease_millis(lease));
+        let lane = lane
+            .map(|l| format!(" AND {}", l.condition()))
+            .unwrap_or_default();
+        let lock = match self.backend {
+            super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            super::Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE outbox SET claimed_by = $3, claim_until = $4 WHERE id IN \
+             (SELECT o.id FROM outbox o WHERE {UNFINISHED_HEAD} AND {DUE_UNCLAIMED}{lane} \
+              ORDER BY o.id LIMIT $2{lock}) \
+             AND delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $1 \
+             AND (claim_until IS NULL OR claim_until < $1) \
+             RETURNING id, ordering_key, payload, attempts"
+        );
         let write = self.write_guard().await;
-        let mut claims = Vec::new();
-        for (id, ordering_key, payload, attempts) in candidates {
-            let r = sqlx::query(
-                "UPDATE outbox SET claimed_by = $1, claim_until = $2 WHERE id = $3 \
-                 AND delivered_at IS NULL AND dead_at IS NULL AND (claim_until IS NULL OR claim_until < $4)",
-            )
+        let mut rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&sql)
+            .bind(now)
+            .bind(limit)
             .bind(worker)
             .bind(until)
-            .bind(id)
-            .bind(now)
-            .execute(&self.pool)
+            .fetch_all(&self.pool)
             .await?;
-            if r.rows_affected() != 1 {
-                continue;
-            }
-            claims.push((id, ordering_key, payload, attempts));
-        }
         drop(write);
+        rows.sort_by_key(|r| r.0);
         let mut claimed = Vec::new();
-        for (id, ordering_key, payload, attempts) in claims {
+        for (id, ordering_key, payload, attempts) in rows {
             match serde_json::from_str::<Payload>(&payload) {
                 Ok(payload) => claimed.push(OutboxRow {
                     id,
@@ -163,54 +224,98 @@ impl Store {
                 }),
                 Err(e) => {
                     tracing::error!(outbox_id = id, error = %e, "undecodable outbox payload; dropping it");
-                    self.outbox_dead(id, &format!("undecodable: {e}")).await?;
+                    self.outbox_dead(id, worker, &format!("undecodable: {e}"))
+                        .await?;
                 }
             }
         }
         Ok(claimed)
     }
 
-    pub async fn outbox_delivered(&self, id: i64) -> Result<()> {
+    /// Extends `worker`'s live claims by `lease` from now (the heartbeat while calls are in
+    /// flight). A claim another replica has taken over is not touched. Returns how many.
+    pub async fn renew_claims(&self, worker: &str, lease: std::time::Duration) -> Result<u64> {
         let _write = self.write_guard().await;
-        sqlx::query("UPDATE outbox SET delivered_at = $1, claim_until = NULL WHERE id = $2")
-            .bind(millis(Utc::now()))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let until = millis(Utc::now()).saturating_add(lease_millis(lease));
+        let r = sqlx::query(
+            "UPDATE outbox SET claim_until = $1 WHERE claimed_by = $2 AND claim_until IS NOT NULL \
+             AND delivered_at IS NULL AND dead_at IS NULL",
+        )
+        .bind(until)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
     }
 
+    /// Gives up `worker`'s unfinished claims at once (shutting down), so the rows go out
+    /// from another replica or the next start without waiting for the lease.
+    pub async fn release_claims(&self, worker: &str) -> Result<u64> {
+        let _write = self.write_guard().await;
+        let r = sqlx::query(
+            "UPDATE outbox SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = $1 \
+             AND claim_until IS NOT NULL AND delivered_at IS NULL AND dead_at IS NULL",
+        )
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// Records a delivery, if `worker` still holds the claim. False if it does not (the
+    /// lease lapsed and another replica took the row over): the result is not saved.
+    pub async fn outbox_delivered(&self, id: i64, worker: &str) -> Result<bool> {
+        let _write = self.write_guard().await;
+        let r = sqlx::query(
+            "UPDATE outbox SET delivered_at = $1, claim_until = NULL WHERE id = $2 \
+             AND claimed_by = $3 AND delivered_at IS NULL AND dead_at IS NULL",
+        )
+        .bind(millis(Utc::now()))
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Schedules another attempt after `after` and releases the claim, if `worker` holds it.
     pub async fn outbox_retry(
         &self,
         id: i64,
+        worker: &str,
         after: std::time::Duration,
         error: &str,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let _write = self.write_guard().await;
         let at = millis(Utc::now()) + i64::try_from(after.as_millis()).unwrap_or(60_000);
-        sqlx::query(
+        let r = sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = NULL, \
-             claim_until = NULL, last_error = $2 WHERE id = $3",
+             claim_until = NULL, last_error = $2 WHERE id = $3 AND claimed_by = $4 \
+             AND delivered_at IS NULL AND dead_at IS NULL",
         )
         .bind(at)
         .bind(error)
         .bind(id)
+        .bind(worker)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(r.rows_affected() == 1)
     }
 
-    pub async fn outbox_dead(&self, id: i64, error: &str) -> Result<()> {
+    /// Gives up on a row for good, if `worker` holds the claim.
+    pub async fn outbox_dead(&self, id: i64, worker: &str, error: &str) -> Result<bool> {
         let _write = self.write_guard().await;
-        sqlx::query(
-            "UPDATE outbox SET dead_at = $1, claim_until = NULL, last_error = $2 WHERE id = $3",
+        let r = sqlx::query(
+            "UPDATE outbox SET dead_at = $1, claim_until = NULL, last_error = $2 WHERE id = $3 \
+             AND claimed_by = $4 AND delivered_at IS NULL AND dead_at IS NULL",
         )
         .bind(millis(Utc::now()))
         .bind(error)
         .bind(id)
+        .bind(worker)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(r.rows_affected() == 1)
     }
 
     /// How many rows wait for delivery (for /metrics and tests).
@@ -223,11 +328,16 @@ impl Store {
         Ok(n)
     }
 
-    /// When the next row becomes due, so the worker can sleep until then.
-    pub async fn outbox_next_due(&self) -> Result<Option<i64>> {
-        let n: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL",
-        )
+    /// When a row of `lane` can next be claimed (its retry time, or when a live claim on it
+    /// lapses), so the worker can sleep until then. Only heads count: a row behind an
+    /// unfinished one waits for it.
+    pub async fn outbox_next_due(&self, lane: Lane) -> Result<Option<i64>> {
+        let n: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT MIN(CASE WHEN o.claim_until IS NOT NULL AND o.claim_until > o.next_attempt_at \
+             THEN o.claim_until ELSE o.next_attempt_at END) FROM outbox o \
+             WHERE {UNFINISHED_HEAD} AND {}",
+            lane.condition()
+        ))
         .fetch_one(&self.pool)
         .await?;
         Ok(n)

@@ -122,6 +122,8 @@ impl TestApp {
         let opts = RunOptions {
             tick: Duration::from_millis(100),
             lease: Duration::from_secs(5),
+            slack_timeout: Duration::from_secs(2),
+            shutdown_grace: Duration::from_secs(2),
         };
         let app = Application::build(settings, Arc::new(clock.clone()), opts)
             .await

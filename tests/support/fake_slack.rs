@@ -39,6 +39,15 @@
 //! `conversations.info`, `auth.test` (and the other read methods) are sent as
 //! GET with query parameters; writes (`chat.*`, `conversations.setTopic`, ...)
 //! are POSTed as JSON. Both carry `Authorization: Bearer <token>`.
+//!
+//! # Faults below the API
+//!
+//! Besides answers that say "no", the fake can misbehave the way a network or a
+//! stuck Slack does: [`FakeSlack::hang`] accepts calls and never answers them,
+//! [`FakeSlack::slow`] answers late, and [`Failure::Reset`] drops the connection
+//! without an answer. A call that is never answered never takes effect (it is a
+//! black hole, recorded with `answered == 0`), so a test can tell a retry that
+//! delivers once from one that delivers twice.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -93,6 +102,8 @@ pub struct Call {
     pub http_method: String,
     /// The raw request path, e.g. `"/api/chat.postMessage"`.
     pub path: String,
+    /// When the fake answered it (or, for a call it never answers, when it arrived).
+    pub at: std::time::Instant,
 }
 
 /// A scripted failure for [`FakeSlack::fail_next`].
@@ -104,6 +115,25 @@ pub enum Failure {
     ServerError,
     /// HTTP 200 with `{"ok":false,"error":<code>}`, e.g. `"not_in_channel"`.
     SlackError(&'static str),
+    /// The connection is reset (RST) after the request arrives, with no answer; the
+    /// call takes no effect. Recorded with `answered == 0`.
+    Reset,
+}
+
+/// A standing fault for calls to one method (optionally only for one channel).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Fault {
+    /// Accept and never answer.
+    Hang,
+    /// Answer after this long; the call takes effect when answered.
+    Slow(Duration),
+}
+
+#[derive(Clone, Debug)]
+struct FaultRule {
+    method: String,
+    channel: Option<String>,
+    fault: Fault,
 }
 
 /// A fake Slack Web API. Cloning shares the same server and state; the server
@@ -142,6 +172,13 @@ struct FakeState {
     waiting: usize,
     /// What `apps.connections.open` answers (Socket Mode); unset, it refuses.
     socket_url: Option<String>,
+    /// Standing faults, see [`FakeSlack::hang`] and [`FakeSlack::slow`].
+    faults: Vec<FaultRule>,
+    /// How many calls are hung (never to be answered) right now.
+    hanging: usize,
+    /// How many calls are being answered (or hung) right now, and the most at once.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 struct Channel {
@@ -234,6 +271,16 @@ impl FakeState {
             .unwrap_or(false)
     }
 
+    fn standing_fault(&self, method: &str, body: &Value) -> Option<Fault> {
+        let channel = str_param(body, "channel");
+        self.faults
+            .iter()
+            .find(|r| {
+                r.method == method && (r.channel.is_none() || r.channel.as_deref() == channel)
+            })
+            .map(|r| r.fault.clone())
+    }
+
     fn injected_failure(&mut self, method: &str) -> Option<Failure> {
         if let Some(queue) = self.scripted.get_mut(method) {
             if let Some(failure) = queue.pop_front() {
@@ -268,11 +315,7 @@ impl FakeSlack {
             .expect("fake slack: bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("fake slack: local_addr");
         let app = Router::new().fallback(handle).with_state(state.clone());
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .await
-                .expect("fake slack: server failed");
-        });
+        let task = tokio::spawn(serve(listener, app));
         FakeSlack {
             state,
             server: Arc::new(ServerGuard(task.abort_handle())),
@@ -415,6 +458,48 @@ impl FakeSlack {
         self.lock().waiting
     }
 
+    /// From now on, calls to `method` (only those for `channel`, if given) are
+    /// accepted and never answered: they take no effect and wait until the client
+    /// gives up. Recorded on arrival with `answered == 0`. Lasts until
+    /// [`FakeSlack::clear_faults`]; calls already hung stay unanswered.
+    pub fn hang(&self, method: &str, channel: Option<&str>) {
+        self.lock().faults.push(FaultRule {
+            method: method.to_string(),
+            channel: channel.map(str::to_string),
+            fault: Fault::Hang,
+        });
+    }
+
+    /// From now on, calls to `method` are answered only after `delay` (and take
+    /// effect then). Lasts until [`FakeSlack::clear_faults`].
+    pub fn slow(&self, method: &str, delay: Duration) {
+        self.lock().faults.push(FaultRule {
+            method: method.to_string(),
+            channel: None,
+            fault: Fault::Slow(delay),
+        });
+    }
+
+    /// Ends the standing faults set by [`FakeSlack::hang`] and [`FakeSlack::slow`].
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// How many calls are hung right now (accepted, never to be answered).
+    pub fn hanging(&self) -> usize {
+        self.lock().hanging
+    }
+
+    /// How many calls the fake is answering right now (hung ones included).
+    pub fn in_flight(&self) -> usize {
+        self.lock().in_flight
+    }
+
+    /// The most calls the fake was answering at the same moment (hung ones included).
+    pub fn max_in_flight(&self) -> usize {
+        self.lock().max_in_flight
+    }
+
     /// Polls every few milliseconds until `pred(&calls)` holds or `timeout`
     /// passes; returns whether it held.
     pub async fn wait_until(&self, timeout: Duration, pred: impl Fn(&[Call]) -> bool) -> bool {
@@ -471,12 +556,74 @@ impl Answer {
                 body: json!({ "ok": false, "error": "internal_error" }),
             },
             Failure::SlackError(code) => Answer::error(code),
+            // Never answered (see `handle`); a 500 if it ever were.
+            Failure::Reset => Answer {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                retry_after: None,
+                body: json!({ "ok": false, "error": "reset" }),
+            },
+        }
+    }
+}
+
+/// Serves connections one task each, so a [`Failure::Reset`] can drop its own
+/// connection; `SO_LINGER` 0 makes that drop an RST rather than a FIN.
+async fn serve(listener: tokio::net::TcpListener, app: Router) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        #[allow(deprecated)] // linger 0 closes at once: nothing to block on
+        let _ = stream.set_linger(Some(Duration::ZERO));
+        let reset = Arc::new(tokio::sync::Notify::new());
+        let app = app.clone().layer(axum::Extension(Resetter(reset.clone())));
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let builder =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            let conn = builder.serve_connection(io, service);
+            tokio::select! {
+                _ = conn => {}
+                _ = reset.notified() => {}
+            }
+        });
+    }
+}
+
+/// Drops the connection a request came on.
+#[derive(Clone)]
+struct Resetter(Arc<tokio::sync::Notify>);
+
+/// Counts a call as in flight while it lives (also when the client gives up on it).
+struct InFlight(Arc<Mutex<FakeState>>, bool);
+
+impl InFlight {
+    fn new(state: &Arc<Mutex<FakeState>>) -> InFlight {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        st.in_flight += 1;
+        st.max_in_flight = st.max_in_flight.max(st.in_flight);
+        InFlight(state.clone(), false)
+    }
+    fn hang(&mut self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).hanging += 1;
+        self.1 = true;
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut st = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        st.in_flight -= 1;
+        if self.1 {
+            st.hanging -= 1;
         }
     }
 }
 
 async fn handle(
     State(state): State<Arc<Mutex<FakeState>>>,
+    axum::Extension(resetter): axum::Extension<Resetter>,
     http_method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -510,33 +657,77 @@ async fn handle(
         state.lock().unwrap_or_else(|e| e.into_inner()).waiting -= 1;
     }
 
+    let mut in_flight = InFlight::new(&state);
+    let fault = state
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .standing_fault(&method, &body);
+    let unanswered = || Call {
+        method: method.clone(),
+        body: body.clone(),
+        token: token.clone(),
+        answered: 0,
+        ok: false,
+        http_method: http_method.to_string(),
+        path: path.clone(),
+        at: std::time::Instant::now(),
+    };
+    match fault {
+        Some(Fault::Hang) => {
+            {
+                let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+                let call = unanswered();
+                st.calls.push(call);
+            }
+            in_flight.hang();
+            std::future::pending::<()>().await;
+        }
+        Some(Fault::Slow(delay)) => tokio::time::sleep(delay).await,
+        None => {}
+    }
+
     let answer = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        let answer = if let Some(failure) = st.injected_failure(&method) {
-            Answer::from_failure(failure)
-        } else if method == "apps.connections.open" {
+        let answer = match st.injected_failure(&method) {
+            Some(Failure::Reset) => None,
+            Some(failure) => Some(Answer::from_failure(failure)),
             // Socket Mode takes the app-level token, and only that.
-            match (token.as_deref(), &st.socket_url) {
-                (Some(t), Some(url)) if t.starts_with("xapp-") => Answer::ok(json!({ "url": url })),
-                (Some(t), None) if t.starts_with("xapp-") => Answer::error("invalid_auth"),
-                (Some(t), _) if t.starts_with("xoxb-") => Answer::error("not_allowed_token_type"),
-                _ => Answer::error("not_authed"),
+            None if method == "apps.connections.open" => {
+                Some(match (token.as_deref(), &st.socket_url) {
+                    (Some(t), Some(url)) if t.starts_with("xapp-") => {
+                        Answer::ok(json!({ "url": url }))
+                    }
+                    (Some(t), None) if t.starts_with("xapp-") => Answer::error("invalid_auth"),
+                    (Some(t), _) if t.starts_with("xoxb-") => {
+                        Answer::error("not_allowed_token_type")
+                    }
+                    _ => Answer::error("not_authed"),
+                })
             }
-        } else if !token.as_deref().is_some_and(|t| t.starts_with("xoxb-")) {
-            Answer::error("not_authed")
-        } else {
-            dispatch(&mut st, &method, &body)
+            None if !token.as_deref().is_some_and(|t| t.starts_with("xoxb-")) => {
+                Some(Answer::error("not_authed"))
+            }
+            None => Some(dispatch(&mut st, &method, &body)),
         };
         st.calls.push(Call {
             method,
             body,
             token,
-            answered: answer.status.as_u16(),
-            ok: answer.body["ok"] == Value::Bool(true),
+            answered: answer.as_ref().map_or(0, |a| a.status.as_u16()),
+            ok: answer
+                .as_ref()
+                .is_some_and(|a| a.body["ok"] == Value::Bool(true)),
             http_method: http_method.to_string(),
             path,
+            at: std::time::Instant::now(),
         });
         answer
+    };
+    drop(in_flight);
+    let Some(answer) = answer else {
+        // Reset: drop the connection without a word.
+        resetter.0.notify_one();
+        return std::future::pending().await;
     };
 
     let mut response = (

@@ -1,0 +1,374 @@
+//! The outbox worker: claims due rows and delivers them through [`SlackWeb`], several
+//! ordering keys at once (bounded, in two lanes: channels, and people), renewing its
+//! claims while calls are in flight, retrying 429s and failures with backoff, and stopping
+//! within a grace period.
+
+use super::outbound::{SendError, SlackWeb};
+use crate::domain::topic::{render_topic, TopicHold};
+use crate::store::{Lane, OutboxRow, Payload, Store};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use tokio::task::{Id, JoinError, JoinSet};
+
+/// Gives up on a transient failure after this many attempts (about an hour of backoff).
+const MAX_ATTEMPTS: i64 = 60;
+
+fn backoff(attempts: i64) -> Duration {
+    let ms = 250u64.saturating_mul(1u64 << attempts.clamp(0, 8));
+    Duration::from_millis(ms.min(60_000))
+}
+
+/// How many ordering keys (channels, people) are delivered at once per lane. A channel
+/// whose call hangs holds one slot for at most the Slack timeout per attempt; the others
+/// go on, and people's answers never wait for a channel slot.
+fn slots(lane: Lane) -> usize {
+    match lane {
+        Lane::Channel => 8,
+        Lane::Person => 4,
+    }
+}
+
+const LANES: [Lane; 2] = [Lane::Person, Lane::Channel];
+
+pub struct OutboxWorker {
+    pub store: Store,
+    pub web: Arc<dyn SlackWeb>,
+    pub wake: Arc<Notify>,
+    pub worker_id: String,
+    /// How long a claim lasts unless renewed; renewed every third of it while held.
+    pub lease: Duration,
+    /// After `stop`, how long deliveries in flight may still take.
+    pub grace: Duration,
+}
+
+/// Delivers one claimed row; shared by the concurrent deliveries.
+struct Courier {
+    store: Store,
+    web: Arc<dyn SlackWeb>,
+    worker_id: String,
+}
+
+/// The deliveries in flight, and which lane each holds a slot in.
+#[derive(Default)]
+struct InFlight {
+    tasks: JoinSet<()>,
+    lanes: HashMap<Id, Lane>,
+}
+
+impl InFlight {
+    fn busy(&self, lane: Lane) -> usize {
+        self.lanes.values().filter(|l| **l == lane).count()
+    }
+    fn start(&mut self, courier: &Arc<Courier>, row: OutboxRow) {
+        let lane = Lane::of_key(&row.ordering_key);
+        let courier = courier.clone();
+        let handle = self
+            .tasks
+            .spawn(async move { courier.deliver_one(row).await });
+        self.lanes.insert(handle.id(), lane);
+    }
+    fn finished(&mut self, done: Result<(Id, ()), JoinError>) {
+        let id = match done {
+            Ok((id, ())) => id,
+            Err(e) => {
+                if e.is_panic() {
+                    tracing::error!(error = %e, "outbox: a delivery panicked");
+                }
+                e.id()
+            }
+        };
+        self.lanes.remove(&id);
+    }
+    fn reap(&mut self) {
+        while let Some(done) = self.tasks.try_join_next_with_id() {
+            self.finished(done);
+        }
+    }
+}
+
+impl OutboxWorker {
+    /// Delivers until `stop` turns true, then gives deliveries in flight up to `grace` to
+    /// finish, abandons the rest and releases their claims: those rows stay in the outbox
+    /// and go out from another replica or on the next start.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let courier = Arc::new(Courier {
+            store: self.store.clone(),
+            web: self.web.clone(),
+            worker_id: self.worker_id.clone(),
+        });
+        let (heartbeat_stop, heartbeat_rx) = watch::channel(false);
+        let heartbeat = tokio::spawn(heartbeat(
+            self.store.clone(),
+            self.worker_id.clone(),
+            self.lease,
+            heartbeat_rx,
+        ));
+        let mut flight = InFlight::default();
+        while !*stop.borrow() {
+            flight.reap();
+            let mut claimed = false;
+            for lane in LANES {
+                let free = slots(lane).saturating_sub(flight.busy(lane));
+                if free == 0 {
+                    continue;
+                }
+                let limit = i64::try_from(free).unwrap_or(1);
+                match self
+                    .store
+                    .claim_lane(&self.worker_id, self.lease, limit, lane)
+                    .await
+                {
+                    Ok(rows) => {
+                        for row in rows {
+                            claimed = true;
+                            flight.start(&courier, row);
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "outbox: cannot claim work"),
+                }
+            }
+            if claimed {
+                continue;
+            }
+            let wait = self.idle_wait(&flight).await;
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                Some(done) = flight.tasks.join_next_with_id(), if !flight.tasks.is_empty() => {
+                    flight.finished(done);
+                }
+                changed = stop.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+
+        let deadline = tokio::time::Instant::now() + self.grace;
+        loop {
+            tokio::select! {
+                done = flight.tasks.join_next_with_id() => match done {
+                    Some(done) => flight.finished(done),
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(deadline) => {
+                    tracing::warn!(
+                        deliveries = flight.tasks.len(),
+                        grace = ?self.grace,
+                        "shutting down: abandoning Slack calls still unanswered after the grace period; they stay in the outbox"
+                    );
+                    flight.tasks.abort_all();
+                    while flight.tasks.join_next().await.is_some() {}
+                    break;
+                }
+            }
+        }
+        let _ = heartbeat_stop.send(true);
+        let _ = heartbeat.await;
+        match self.store.release_claims(&self.worker_id).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                rows = n,
+                "outbox: released undelivered claims for the next start"
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "outbox: cannot release claims; they lapse after the lease")
+            }
+        }
+    }
+
+    /// How long to sleep with nothing to claim: until the next row of a lane with a free
+    /// slot is due (between 5 ms and 1 s; new work and finished deliveries wake it sooner).
+    async fn idle_wait(&self, flight: &InFlight) -> Duration {
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut due: Option<i64> = None;
+        for lane in LANES {
+            if flight.busy(lane) >= slots(lane) {
+                continue;
+            }
+            if let Ok(Some(at)) = self.store.outbox_next_due(lane).await {
+                due = Some(due.map_or(at, |d| d.min(at)));
+            }
+        }
+        match due {
+            Some(at) => Duration::from_millis(u64::try_from(at - now).unwrap_or(0).clamp(5, 1000)),
+            None => Duration::from_secs(1),
+        }
+    }
+}
+
+/// Renews this worker's claims every third of the lease, so a call in flight (at most the
+/// Slack timeout, which is shorter than the lease) is never taken over by another replica.
+async fn heartbeat(store: Store, worker: String, lease: Duration, mut stop: watch::Receiver<bool>) {
+    let every = lease / 3;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    return;
+                }
+            }
+        }
+        if let Err(e) = store.renew_claims(&worker, lease).await {
+            tracing::warn!(error = %e, "outbox: cannot renew claims; retrying at the next beat");
+        }
+    }
+}
+
+impl Courier {
+    async fn deliver_one(&self, row: OutboxRow) {
+        // A topic sync renders the holds as they are when it runs; a later one for the
+        // same channel, already committed, will do the same, so this one can be skipped.
+        let superseded = matches!(row.payload, Payload::Topic { .. })
+            && self
+                .store
+                .newer_topic_pending(row.id, &row.ordering_key)
+                .await
+                .unwrap_or(false);
+        let result = if superseded {
+            Ok(())
+        } else {
+            self.deliver(&row.payload).await
+        };
+        let stored = match result {
+            Ok(()) => self.store.outbox_delivered(row.id, &self.worker_id).await,
+            Err(SendError::RateLimited(after)) => {
+                let after = after.unwrap_or(Duration::from_secs(1));
+                tracing::warn!(
+                    outbox_id = row.id,
+                    ?after,
+                    "Slack rate limited a call; retrying after Retry-After"
+                );
+                self.store
+                    .outbox_retry(row.id, &self.worker_id, after, "ratelimited")
+                    .await
+            }
+            Err(SendError::Transient(e)) if row.attempts + 1 < MAX_ATTEMPTS => {
+                let after = backoff(row.attempts);
+                tracing::warn!(outbox_id = row.id, attempts = row.attempts + 1, ?after, error = %e, "Slack call failed; retrying");
+                self.store
+                    .outbox_retry(row.id, &self.worker_id, after, &e)
+                    .await
+            }
+            Err(e) => {
+                tracing::error!(outbox_id = row.id, kind = row.payload.kind(), key = %row.ordering_key, error = %e, "Slack refused a call for good; giving up on it");
+                if let Payload::Topic {
+                    channel,
+                    notify: Some(user),
+                } = &row.payload
+                {
+                    self.tell_topic_failure(channel, user, &e).await;
+                }
+                self.store
+                    .outbox_dead(row.id, &self.worker_id, &e.to_string())
+                    .await
+            }
+        };
+        match stored {
+            Ok(true) => {}
+            // Only if this replica could not renew its claim for a whole lease (database
+            // unreachable) and another took the row over: that one's result stands.
+            Ok(false) => tracing::warn!(
+                outbox_id = row.id,
+                "outbox: the claim on this row was lost to another replica; not saving this result"
+            ),
+            Err(e) => {
+                tracing::error!(outbox_id = row.id, error = %e, "outbox: cannot record the delivery result")
+            }
+        }
+    }
+
+    async fn deliver(&self, p: &Payload) -> Result<(), SendError> {
+        match p {
+            Payload::Post {
+                channel,
+                text,
+                blocks,
+                key,
+            } => {
+                let ts = self.web.post(channel, text, blocks).await?;
+                if let Some(key) = key {
+                    self.store
+                        .remember_message(key, channel, &ts)
+                        .await
+                        .map_err(|e| {
+                            SendError::Permanent(format!("posted, but could not store its ts: {e}"))
+                        })?;
+                }
+                Ok(())
+            }
+            Payload::Update {
+                channel,
+                key,
+                text,
+                blocks,
+            } => {
+                match self
+                    .store
+                    .message_ts(key)
+                    .await
+                    .map_err(|e| SendError::Transient(e.to_string()))?
+                {
+                    Some((ch, ts)) => self.web.update(&ch, &ts, text, blocks).await,
+                    None => {
+                        tracing::warn!(%channel, %key, "no posted message to update (its post failed); skipping");
+                        Ok(())
+                    }
+                }
+            }
+            Payload::Ephemeral {
+                channel,
+                user,
+                text,
+                blocks,
+            } => self.web.ephemeral(channel, user, text, blocks).await,
+            Payload::Topic { channel, .. } => {
+                let holds = self
+                    .store
+                    .active_holds()
+                    .await
+                    .map_err(|e| SendError::Transient(e.to_string()))?;
+                let mine: Vec<_> = holds.iter().filter(|h| &h.channel == channel).collect();
+                let topic_holds: Vec<TopicHold> = mine
+                    .iter()
+                    .map(|h| TopicHold {
+                        scope: h.scope_word(),
+                        env: h.environment.as_deref(),
+                        owner: &h.owner,
+                        reason: &h.reason,
+                    })
+                    .collect();
+                // Read first, so edits people made since our last write survive.
+                let current = self.web.topic(channel).await?;
+                let wanted = render_topic(&current, &topic_holds);
+                if wanted != current {
+                    self.web.set_topic(channel, &wanted).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn tell_topic_failure(&self, channel: &str, user: &str, e: &SendError) {
+        let why = match e {
+            SendError::Permanent(code) if code == "not_in_channel" || code == "channel_not_found" => {
+                "badger is not a member of this channel. Invite it with `/invite @badger` so it can keep the holds in the topic.".to_owned()
+            }
+            SendError::Permanent(code) if code == "too_long" => "Slack said the topic would be too long.".to_owned(),
+            other => format!("Slack refused ({other})."),
+        };
+        let text = format!(":warning: I couldn't update the channel topic with the holds: {why} The holds themselves are in place (`/hold list`).");
+        // Straight to Slack, once: queuing it could repeat the same failure.
+        if let Err(err) = self.web.ephemeral(channel, user, &text, &[]).await {
+            // An ephemeral needs the bot in the channel too; a direct message does not.
+            tracing::warn!(%channel, %user, error = %err, "ephemeral failed; sending a direct message instead");
+            if let Err(err) = self.web.post(user, &text, &[]).await {
+                tracing::error!(%channel, %user, error = %err, "could not tell the user the topic update failed");
+            }
+        }
+    }
+}
