@@ -1,11 +1,11 @@
 //! Slack's HTTP routes. They only authenticate, parse into typed values and hand over to
-//! the service; every answer to a person is ephemeral and sent within Slack's 3 seconds.
+//! the shared handlers (`handlers.rs`); every answer to a person is ephemeral and sent
+//! within Slack's 3 seconds.
 
-use super::payload::{parse_interaction, Interaction, SlashCommand};
+use super::handlers::{handle_command, handle_interaction};
+use super::payload::{parse_interaction, SlashCommand};
 use super::verify::verify;
 use crate::app::AppState;
-use crate::service::{Action, Actor, ServiceError};
-use crate::slack::blocks::Message;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -71,13 +71,7 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
                 .into_response()
         }
     };
-    let actor = Actor {
-        user: cmd.user_id,
-        channel: cmd.channel_id,
-    };
-    // Slack sends `&`, `<`, `>` as entities; keep what the person typed, escape on output.
-    let text = crate::domain::text::unescape(&cmd.text);
-    let reply = state.core.run_slash(&actor, &cmd.command, &text).await;
+    let reply = handle_command(&state.core, &cmd).await;
     Json(reply.ephemeral_response()).into_response()
 }
 
@@ -89,35 +83,9 @@ pub async fn interactions(
     if let Err(r) = authenticate(&state, &headers, &body) {
         return *r;
     }
-    let presses = match parse_interaction(&body) {
-        Ok(Interaction::Buttons(p)) => p,
-        Ok(Interaction::Other(kind)) => {
-            tracing::debug!(%kind, "ignoring an interaction badger does not handle");
-            return StatusCode::OK.into_response();
-        }
+    match parse_interaction(&body) {
+        Ok(interaction) => handle_interaction(&state.core, interaction).await,
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-    };
-    for p in presses {
-        let actor = Actor {
-            user: p.user.clone(),
-            channel: p.channel.clone(),
-        };
-        let answer = match Action::parse(&p.action_id) {
-            Some(action) => state.core.press(&actor, action, &p.value).await,
-            None => Err(ServiceError::User(format!(
-                "That button ({}) is not one badger knows.",
-                crate::domain::text::escape(&p.action_id)
-            ))),
-        };
-        let message: Option<Message> = match answer {
-            Ok(m) => m,
-            Err(e) => Some(state.core.reply(Err(e))),
-        };
-        if let Some(m) = message {
-            if let Err(e) = state.core.tell(&actor, &m).await {
-                tracing::error!(error = %e, "could not queue an ephemeral answer");
-            }
-        }
     }
     StatusCode::OK.into_response()
 }

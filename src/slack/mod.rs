@@ -2,6 +2,7 @@
 //! delivery (the outbox worker and the Web API client) and message rendering.
 
 pub mod blocks;
+pub mod handlers;
 pub mod inbound;
 pub mod outbound;
 pub mod payload;
