@@ -50,7 +50,19 @@ pub async fn dashboard(
             }
         };
     }
-    let body = match dashboard_body(core, s.local_mode).await {
+    let channel = console::channel_of(core);
+    let names = console::ConsoleNames {
+        policy: &core.policy,
+        channel: &channel,
+    };
+    let person = |id: &str| {
+        if s.local_mode {
+            console::mrkdwn::Names::user(&names, id)
+        } else {
+            id.to_owned()
+        }
+    };
+    let body = match dashboard_body(core, s.local_mode, &person).await {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "dashboard");
@@ -71,8 +83,13 @@ pub async fn dashboard(
 }
 
 /// The dashboard's sections (window, environments, holds, versions, recent history and,
-/// with `local_log`, local mode's record of what badger would have posted).
-pub async fn dashboard_body(core: &Core, local_log: bool) -> Result<String, StoreError> {
+/// with `local_log`, local mode's record of what badger would have posted). People are
+/// shown through `person` (the console's names in local mode, Slack ids otherwise).
+pub async fn dashboard_body(
+    core: &Core,
+    local_log: bool,
+    person: &(dyn Fn(&str) -> String + Sync),
+) -> Result<String, StoreError> {
     let tz = core.policy.calendar.tz;
     let (live, holds, versions, history) = tokio::try_join!(
         core.store.live_deployments(None),
@@ -104,7 +121,7 @@ pub async fn dashboard_body(core: &Core, local_log: bool) -> Result<String, Stor
                     "{} {} ({}){}",
                     h(&d.app),
                     h(&d.git_ref),
-                    h(&d.requester),
+                    h(&person(&d.requester)),
                     note(d.note.as_deref())
                 )
             })
@@ -118,7 +135,7 @@ pub async fn dashboard_body(core: &Core, local_log: bool) -> Result<String, Stor
                     h(&d.app),
                     h(&d.git_ref),
                     d.state.as_str(),
-                    h(&d.requester),
+                    h(&person(&d.requester)),
                     note(d.note.as_deref())
                 ))
                 .unwrap_or_else(|| "free".into()),
@@ -131,7 +148,7 @@ pub async fn dashboard_body(core: &Core, local_log: bool) -> Result<String, Stor
             "<li>#{} {} by {}: {}</li>",
             hold.id,
             h(&hold.describe_scope()),
-            h(&hold.owner),
+            h(&person(&hold.owner)),
             h(&hold.reason)
         );
     }

@@ -219,7 +219,7 @@ pub async fn view(core: &Core, user: &str) -> Result<serde_json::Value, crate::s
     let log = core.store.local_log(LOG_LIMIT).await?;
     let channels = timeline::build(&log, user, &channel);
     let channels_html = timeline::to_page_html(&channels, &names, core.policy.calendar.tz);
-    let dashboard_html = crate::web::dashboard_body(core, false).await?;
+    let dashboard_html = crate::web::dashboard_body(core, false, &|id| mrkdwn::Names::user(&names, id)).await?;
     let version = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();

@@ -13,7 +13,7 @@ body{margin:0;font:15px/1.46 -apple-system,"Segoe UI",system-ui,Roboto,Helvetica
 header.top{background:#3f0e40;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 header.top h1{font-size:1.1rem;margin:0}
 header.top .hint{margin:0;opacity:.9}
-header.top code{background:rgba(255,255,255,.15);padding:0 .3rem;border-radius:3px}
+header.top code{background:rgba(255,255,255,.18);border-color:transparent;color:#fff;padding:0 .3rem;border-radius:3px}
 main{display:grid;grid-template-columns:minmax(0,1fr) 26rem;gap:1rem;padding:1rem;max-width:90rem;margin:0 auto}
 @media (max-width:60rem){main{grid-template-columns:1fr}}
 .pane{background:#fff;border:1px solid #ddd;border-radius:8px;overflow:hidden}

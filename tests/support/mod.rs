@@ -5,6 +5,7 @@
 pub mod db;
 pub mod driver;
 pub mod fake_slack;
+pub mod serve;
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two
 /// tests named `<name>::sqlite` and `<name>::postgres`.
