@@ -17,7 +17,9 @@ async fn two_people_through_the_console(backend: Backend) {
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
     assert!(
-        page.contains("Type <code>/deploy frontend release_1 to integration</code> to try it first"),
+        page.contains(
+            "Type <code>/deploy frontend release_1 to integration</code> to try it first"
+        ),
         "{page}"
     );
     assert!(page.contains("id=\"as\" value=\"alice\""), "{page}");
@@ -36,7 +38,10 @@ async fn two_people_through_the_console(backend: Backend) {
         .await;
     assert!(seen.contains("Only visible to you"), "{seen}");
     assert!(seen.contains("<code>/deploy frontend release_1 to integration</code>"));
-    assert!(seen.contains("You&#39;re deploying <b>frontend</b>"), "{seen}");
+    assert!(
+        seen.contains("You&#39;re deploying <b>frontend</b>"),
+        "{seen}"
+    );
     let done = newest_button(&seen, "deploy_done").expect("a Done button");
     assert_eq!(done.channel, "C0DEPLOY");
     for label in [">Done</button>", ">Failed</button>", ">Cancel</button>"] {
@@ -53,28 +58,43 @@ async fn two_people_through_the_console(backend: Backend) {
             h.contains("you are number 1 in line")
         })
         .await;
-    assert!(bob.contains("Ahead of you: <span class=\"mention\">@alice</span>"), "{bob}");
+    assert!(
+        bob.contains("Ahead of you: <span class=\"mention\">@alice</span>"),
+        "{bob}"
+    );
     assert!(newest_button(&bob, "deploy_cancel").is_some());
     // Bob sees the channel's start alert too, but not Alice's ephemeral.
     assert!(bob.contains("started deploying <b>frontend</b>"));
     assert!(!bob.contains("You&#39;re deploying"), "{bob}");
-    let alice = s.state("alice").await["channels"].as_str().unwrap().to_owned();
+    let alice = s.state("alice").await["channels"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(!alice.contains("number 1 in line"), "{alice}");
 
     // Bob holds frontend in staging: the announcement, and the topic lists the hold.
     let (status, _) = s
-        .command("bob", false, "/hold frontend staging db <migration> & checks")
+        .command(
+            "bob",
+            false,
+            "/hold frontend staging db <migration> & checks",
+        )
         .await;
     assert_eq!(status, 200);
     let held = s
-        .wait_for("alice", "the hold in the topic", |h| topic(h).contains("Held:"))
+        .wait_for("alice", "the hold in the topic and its announcement", |h| {
+            topic(h).contains("Held:") && h.contains("is holding deployments of")
+        })
         .await;
     assert_eq!(
         topic(&held),
         " data-topic-for=\"C0DEPLOY\">\u{1F512} Held: frontend/staging (<span class=\"mention\">@bob</span>: db &lt;migration&gt; &amp; checks) \u{1F512}",
     );
     assert!(held.contains("<b>badger</b> set the channel topic:"));
-    assert!(held.contains("is holding deployments of <b>frontend</b> in <b>staging</b>"), "{held}");
+    assert!(
+        held.contains("is holding deployments of <b>frontend</b> in <b>staging</b>"),
+        "{held}"
+    );
     let release = newest_button(&held, "hold_release").expect("a Release button");
 
     // Alice presses Done: her start alert is edited in place (no buttons, the outcome),
@@ -82,14 +102,25 @@ async fn two_people_through_the_console(backend: Backend) {
     let (status, _) = s.press("alice", false, &done).await;
     assert_eq!(status, 200);
     let after = s
-        .wait_for("bob", "his turn", |h| h.contains("it&#39;s your turn to deploy <b>backend</b>"))
+        .wait_for("bob", "his turn, the end alert and the edit", |h| {
+            // Separate Slack calls, delivered in the background: wait for all of them.
+            h.contains("it&#39;s your turn to deploy <b>backend</b>")
+                && h.contains("succeeded in")
+                && message(h, &done.ts).contains("(edited)")
+        })
         .await;
     let edited = message(&after, &done.ts);
     assert!(edited.contains("finished: succeeded"), "{edited}");
     assert!(edited.contains("(edited)"), "{edited}");
     assert!(!edited.contains("data-action-id"), "{edited}");
-    assert_eq!(after.matches(&format!("data-ts=\"{}\"", done.ts)).count(), 1);
-    assert!(after.contains("<b>frontend</b> <code>release_1</code> to <b>integration</b> succeeded"), "{after}");
+    assert_eq!(
+        after.matches(&format!("data-ts=\"{}\"", done.ts)).count(),
+        1
+    );
+    assert!(
+        after.contains("<b>frontend</b> <code>release_1</code> to <b>integration</b> succeeded"),
+        "{after}"
+    );
     let start = newest_button(&after, "deploy_start").expect("a Start button");
     assert!(message(&after, &start.ts).contains(">Let the next go first</button>"));
 
@@ -104,8 +135,9 @@ async fn two_people_through_the_console(backend: Backend) {
     // Bob presses Start: his turn message closes and his start alert appears.
     s.press("bob", false, &start).await;
     let started = s
-        .wait_for("bob", "his start alert", |h| {
+        .wait_for("bob", "his start alert, and his turn closed", |h| {
             h.contains("<span class=\"mention\">@bob</span> started deploying <b>backend</b>")
+                && message(h, &start.ts).contains("(edited)")
         })
         .await;
     assert!(!message(&started, &start.ts).contains("deploy_start"));
@@ -116,7 +148,9 @@ async fn two_people_through_the_console(backend: Backend) {
     s.press("bob", false, &release).await;
     let released = s
         .wait_for("alice", "the topic without the hold", |h| {
-            !topic(h).contains("Held:") && h.contains("set the channel topic: <span class=\"none\">(none)</span>")
+            !topic(h).contains("Held:")
+                && h.contains("<b>badger</b> cleared the channel topic")
+                && message(h, &release.ts).contains("(edited)")
         })
         .await;
     assert!(topic(&released).contains("No topic"), "{released}");
@@ -128,6 +162,7 @@ async fn two_people_through_the_console(backend: Backend) {
     let finished = s
         .wait_for("bob", "his deployment finished by an admin", |h| {
             h.contains("<b>backend</b> <code>r2</code> to <b>integration</b> succeeded")
+                && message(h, &bobs_done.ts).contains("finished: succeeded")
         })
         .await;
     assert!(message(&finished, &bobs_done.ts).contains("finished: succeeded"));
@@ -135,7 +170,10 @@ async fn two_people_through_the_console(backend: Backend) {
     // The dashboard beside it caught up too, with the console's names.
     let state = s.state("alice").await;
     let dash = state["dashboard"].as_str().unwrap();
-    assert!(dash.contains("<td>backend</td><td>integration</td><td>r2</td>"), "{dash}");
+    assert!(
+        dash.contains("<td>backend</td><td>integration</td><td>r2</td>"),
+        "{dash}"
+    );
     assert!(dash.contains("<li>none</li>"), "no holds left: {dash}");
     assert_eq!(state["user"]["name"], "alice");
 }
@@ -146,12 +184,19 @@ async fn bad_input_is_refused_clearly_and_changes_nothing(backend: Backend) {
     let cases = [
         ("<b>", "/deploy help", "not a name the console can use"),
         ("alice", "deploy frontend r1", "slash commands only"),
-        ("alice", "/deploi frontend r1", "/deploi is not a command here"),
+        (
+            "alice",
+            "/deploi frontend r1",
+            "/deploi is not a command here",
+        ),
     ];
     for (who, text, says) in cases {
         let (status, r) = s.command(who, false, text).await;
         assert_eq!(status, 400, "{text}: {r}");
-        assert!(r["error"].as_str().unwrap_or("").contains(says), "{text}: {r}");
+        assert!(
+            r["error"].as_str().unwrap_or("").contains(says),
+            "{text}: {r}"
+        );
     }
     let r = s
         .http
@@ -179,8 +224,14 @@ async fn bad_input_is_refused_clearly_and_changes_nothing(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(r["reply"]["response_type"], "ephemeral");
     let state = s.state("alice").await;
-    assert!(!state["channels"].as_str().unwrap().contains("started deploying"));
-    assert!(state["dashboard"].as_str().unwrap().contains("<td>free</td>"));
+    assert!(!state["channels"]
+        .as_str()
+        .unwrap()
+        .contains("started deploying"));
+    assert!(state["dashboard"]
+        .as_str()
+        .unwrap()
+        .contains("<td>free</td>"));
 }
 on_both_backends!(bad_input, bad_input_is_refused_clearly_and_changes_nothing);
 
@@ -198,7 +249,10 @@ async fn only_this_machine_and_its_own_page_may_use_it() {
         .unwrap();
     assert_eq!(r.status(), 403);
     let why: serde_json::Value = r.json().await.unwrap();
-    assert!(why["error"].as_str().unwrap().contains("another site"), "{why}");
+    assert!(
+        why["error"].as_str().unwrap().contains("another site"),
+        "{why}"
+    );
     // A name that resolved to 127.0.0.1 (DNS rebinding) is not a loopback name.
     let r = s
         .http
@@ -210,7 +264,10 @@ async fn only_this_machine_and_its_own_page_may_use_it() {
     assert_eq!(r.status(), 403);
     // Nothing was done by either.
     let state = s.state("alice").await;
-    assert!(!state["channels"].as_str().unwrap().contains("started deploying"));
+    assert!(!state["channels"]
+        .as_str()
+        .unwrap()
+        .contains("started deploying"));
     // The console's own page, as a browser sends it, is fine.
     let origin = s.base.clone();
     let r = s

@@ -156,7 +156,10 @@ mod tests {
             ],
         );
         let out = message_to_html(&m.text, &m.blocks, &N, &AT);
-        assert!(out.contains("<span class=\"mention\">@ubob</span>"), "{out}");
+        assert!(
+            out.contains("<span class=\"mention\">@ubob</span>"),
+            "{out}"
+        );
         assert!(out.contains("<b>app</b> <code>r1</code>"), "{out}");
         assert!(out.contains(
             "<button type=\"button\" class=\"btn primary\" data-action-id=\"deploy_start\" data-value=\"7\" data-channel=\"C0DEPLOY\" data-ts=\"1.000001\">Start</button>"
@@ -183,7 +186,10 @@ mod tests {
         assert!(out.contains("<span><i>small</i></span>"));
         assert!(out.contains("[a &quot;pic&quot;]"));
         assert!(out.contains("<div class=\"field\"><b>a</b></div>"));
-        assert!(out.contains("data-action-id=\"x&quot;&gt;&lt;script&gt;\""), "{out}");
+        assert!(
+            out.contains("data-action-id=\"x&quot;&gt;&lt;script&gt;\""),
+            "{out}"
+        );
         assert!(out.contains("[a block the console does not show: video]"));
         assert!(out.contains("[an element the console does not show: static_select]"));
         assert!(!out.contains("fallback"));
@@ -193,7 +199,11 @@ mod tests {
             "<div class=\"blk section\"><b>t</b></div>"
         );
         // Junk where blocks should be: shown as unknown, no panic.
-        let junk = vec![json!(1), json!({"type": 5}), json!({"type": "section", "text": 3})];
+        let junk = vec![
+            json!(1),
+            json!({"type": 5}),
+            json!({"type": "section", "text": 3}),
+        ];
         let out = message_to_html("", &junk, &N, &AT);
         assert_eq!(out.matches("unknown").count(), 2, "{out}");
     }

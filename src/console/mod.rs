@@ -117,13 +117,22 @@ pub fn refusal(peer: &Peer, headers: &HeaderMap) -> Option<String> {
     None
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
+/// A console request refused: the status and a message for the person.
+pub struct Refused(StatusCode, String);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
 }
 
-fn guard(peer: &Peer, headers: &HeaderMap) -> Result<(), Response> {
+fn bad(message: impl Into<String>) -> Refused {
+    Refused(StatusCode::BAD_REQUEST, message.into())
+}
+
+fn guard(peer: &Peer, headers: &HeaderMap) -> Result<(), Refused> {
     match refusal(peer, headers) {
-        Some(why) => Err(error(StatusCode::FORBIDDEN, why)),
+        Some(why) => Err(Refused(StatusCode::FORBIDDEN, why)),
         None => Ok(()),
     }
 }
@@ -141,7 +150,8 @@ pub fn person(name: &str) -> Result<String, String> {
     if slack_id {
         return Ok(name.to_owned());
     }
-    let ok = !name.is_empty() && name.len() <= 19 && name.bytes().all(|b| b.is_ascii_alphanumeric());
+    let ok =
+        !name.is_empty() && name.len() <= 19 && name.bytes().all(|b| b.is_ascii_alphanumeric());
     if !ok {
         return Err(format!(
             "{:?} is not a name the console can use: pick 1 to 19 letters or digits (like alice), or a Slack user id from the policy (like U0ADMIN).",
@@ -219,7 +229,8 @@ pub async fn view(core: &Core, user: &str) -> Result<serde_json::Value, crate::s
     let log = core.store.local_log(LOG_LIMIT).await?;
     let channels = timeline::build(&log, user, &channel);
     let channels_html = timeline::to_page_html(&channels, &names, core.policy.calendar.tz);
-    let dashboard_html = crate::web::dashboard_body(core, false, &|id| mrkdwn::Names::user(&names, id)).await?;
+    let dashboard_html =
+        crate::web::dashboard_body(core, false, &|id| mrkdwn::Names::user(&names, id)).await?;
     let version = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -243,26 +254,23 @@ async fn state(
     peer: Peer,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = guard(&peer, &headers) {
-        return r;
-    }
-    let user = match person(q.get("as").map_or(DEFAULT_PERSON, String::as_str)) {
-        Ok(u) => u,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e),
-    };
+) -> Result<Response, Refused> {
+    guard(&peer, &headers)?;
+    let user = person(q.get("as").map_or(DEFAULT_PERSON, String::as_str)).map_err(bad)?;
     match view(&s.core, &user).await {
-        Ok(v) => ([(header::CACHE_CONTROL, "no-store")], Json(v)).into_response(),
+        Ok(v) => Ok(([(header::CACHE_CONTROL, "no-store")], Json(v)).into_response()),
         Err(e) => {
             tracing::error!(error = %e, "console view");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error reading the record")
+            Err(Refused(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error reading the record".into(),
+            ))
         }
     }
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("malformed request: {e}")))
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refused> {
+    serde_json::from_slice(body).map_err(|e| bad(format!("malformed request: {e}")))
 }
 
 #[derive(Deserialize)]
@@ -279,47 +287,32 @@ async fn command(
     peer: Peer,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    if let Err(r) = guard(&peer, &headers) {
-        return r;
-    }
-    let req: CommandRequest = match parse_json(&body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let user = match person(&req.who) {
-        Ok(u) => u,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e),
-    };
+) -> Result<Response, Refused> {
+    guard(&peer, &headers)?;
+    let req: CommandRequest = parse_json(&body)?;
+    let user = person(&req.who).map_err(bad)?;
     let typed = req.text.trim();
     if typed.chars().count() > TEXT_LIMIT {
-        return error(
-            StatusCode::BAD_REQUEST,
-            format!("That is too long for a slash command (at most {TEXT_LIMIT} characters)."),
-        );
+        return Err(bad(format!(
+            "That is too long for a slash command (at most {TEXT_LIMIT} characters)."
+        )));
     }
     let (name, args) = typed.split_once(char::is_whitespace).unwrap_or((typed, ""));
     let core = &s.core;
     let known = [&core.policy.deploy_command, &core.policy.hold_command];
     if !name.starts_with('/') {
-        return error(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "The console takes slash commands only: start with {} or {} (try {} help).",
-                known[0], known[1], known[0]
-            ),
-        );
+        return Err(bad(format!(
+            "The console takes slash commands only: start with {} or {} (try {} help).",
+            known[0], known[1], known[0]
+        )));
     }
     if !known.iter().any(|k| k.as_str() == name) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "{} is not a command here: badger has {} and {}.",
-                crate::domain::text::truncate(name, 40),
-                known[0],
-                known[1]
-            ),
-        );
+        return Err(bad(format!(
+            "{} is not a command here: badger has {} and {}.",
+            crate::domain::text::truncate(name, 40),
+            known[0],
+            known[1]
+        )));
     }
     let channel = channel_of(core);
     // What Slack would send: the text with `&`, `<`, `>` as entities.
@@ -346,7 +339,7 @@ async fn command(
     if let Err(e) = recorded {
         tracing::error!(error = %e, "console: could not record a command's answer");
     }
-    Json(json!({ "ok": true, "reply": reply.ephemeral_response() })).into_response()
+    Ok(Json(json!({ "ok": true, "reply": reply.ephemeral_response() })).into_response())
 }
 
 #[derive(Deserialize)]
@@ -361,35 +354,26 @@ struct PressRequest {
     value: String,
 }
 
-async fn press(State(s): State<AppState>, peer: Peer, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = guard(&peer, &headers) {
-        return r;
-    }
-    let req: PressRequest = match parse_json(&body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let user = match person(&req.who) {
-        Ok(u) => u,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e),
-    };
+async fn press(
+    State(s): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refused> {
+    guard(&peer, &headers)?;
+    let req: PressRequest = parse_json(&body)?;
+    let user = person(&req.who).map_err(bad)?;
     for (what, v) in [
         ("channel", &req.channel),
         ("action_id", &req.action_id),
         ("value", &req.value),
     ] {
         if v.len() > 255 {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!("The button's {what} is too long."),
-            );
+            return Err(bad(format!("The button's {what} is too long.")));
         }
     }
     if req.channel.is_empty() || req.action_id.is_empty() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "A press needs the button's channel and action_id.",
-        );
+        return Err(bad("A press needs the button's channel and action_id."));
     }
     let interaction = Interaction::Buttons(vec![ButtonPress {
         user: user.clone(),
@@ -398,7 +382,7 @@ async fn press(State(s): State<AppState>, peer: Peer, headers: HeaderMap, body: 
         value: req.value,
     }]);
     handle_interaction(&core_for(&s.core, &user, req.admin), interaction).await;
-    Json(json!({ "ok": true })).into_response()
+    Ok(Json(json!({ "ok": true })).into_response())
 }
 
 #[cfg(test)]
@@ -418,10 +402,22 @@ mod tests {
 
     #[test]
     fn only_loopback_hosts() {
-        for ok in ["127.0.0.1:3000", "localhost:3000", "[::1]:3000", "127.1.2.3", "LOCALHOST"] {
+        for ok in [
+            "127.0.0.1:3000",
+            "localhost:3000",
+            "[::1]:3000",
+            "127.1.2.3",
+            "LOCALHOST",
+        ] {
             assert!(loopback_host(ok), "{ok}");
         }
-        for bad in ["evil.example:3000", "10.0.0.1:3000", "", "[::2]:1", "localhost.evil.example"] {
+        for bad in [
+            "evil.example:3000",
+            "10.0.0.1:3000",
+            "",
+            "[::2]:1",
+            "localhost.evil.example",
+        ] {
             assert!(!loopback_host(bad), "{bad}");
         }
     }
@@ -444,6 +440,8 @@ mod tests {
         assert_eq!(refusal(&lo, &cross), None);
         let mut rebound = HeaderMap::new();
         rebound.insert(header::HOST, "evil.example:3000".parse().unwrap());
-        assert!(refusal(&lo, &rebound).unwrap().contains("localhost or 127.0.0.1"));
+        assert!(refusal(&lo, &rebound)
+            .unwrap()
+            .contains("localhost or 127.0.0.1"));
     }
 }

@@ -346,7 +346,10 @@ mod tests {
 
     #[test]
     fn formatting() {
-        assert_eq!(md("*bold* and _it_ ~no~"), "<b>bold</b> and <i>it</i> <s>no</s>");
+        assert_eq!(
+            md("*bold* and _it_ ~no~"),
+            "<b>bold</b> and <i>it</i> <s>no</s>"
+        );
         assert_eq!(
             md("*frontend* `release_1` to *integration*"),
             "<b>frontend</b> <code>release_1</code> to <b>integration</b>"

@@ -26,7 +26,7 @@ input[type=text]{padding:.3rem .5rem;border:1px solid #bbb;border-radius:4px}
 .ch-head h2{margin:0;font-size:1.05rem}
 .topic{color:#616061;font-size:.9rem}
 .none{color:#999;font-style:italic}
-ol.timeline{list-style:none;margin:0;padding:.4rem 0;max-height:60vh;overflow-y:auto}
+ol.timeline{list-style:none;margin:0;padding:.4rem 0;max-height:calc(100vh - 17rem);min-height:12rem;overflow-y:auto}
 .msg{padding:.35rem 1rem}
 .msg:hover{background:#f8f8f8}
 .msg .who{font-size:.9rem}
@@ -143,7 +143,10 @@ const JS: &str = r##"
 pub async fn render(core: &Core, who: &str) -> Result<String, StoreError> {
     let (name, user) = match person(who) {
         Ok(u) => (who.trim().to_owned(), u),
-        Err(_) => (DEFAULT_PERSON.to_owned(), person(DEFAULT_PERSON).unwrap_or_default()),
+        Err(_) => (
+            DEFAULT_PERSON.to_owned(),
+            person(DEFAULT_PERSON).unwrap_or_default(),
+        ),
     };
     let v = view(core, &user).await?;
     let s = |k: &str| v[k].as_str().unwrap_or("").to_owned();
@@ -166,8 +169,16 @@ pub async fn render(core: &Core, who: &str) -> Result<String, StoreError> {
 <script>{JS}</script></body></html>"#,
         version = html(&s("version")),
         name = html(&name),
-        checked = if admin_in_policy { " checked disabled" } else { "" },
-        admin_note = if admin_in_policy { "(an admin in the policy)" } else { "" },
+        checked = if admin_in_policy {
+            " checked disabled"
+        } else {
+            ""
+        },
+        admin_note = if admin_in_policy {
+            "(an admin in the policy)"
+        } else {
+            ""
+        },
         channels = s("channels"),
         dashboard = s("dashboard"),
     ))

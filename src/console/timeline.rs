@@ -73,9 +73,10 @@ pub fn build(log: &[LocalMessage], viewer: &str, first: &str) -> Vec<Channel> {
                 edited: false,
             }),
             "chat.update" => {
-                let target = ch.items.iter_mut().find(
-                    |i| matches!(i, Item::Message { ts, .. } if Some(ts) == m.ts.as_ref()),
-                );
+                let target = ch
+                    .items
+                    .iter_mut()
+                    .find(|i| matches!(i, Item::Message { ts, .. } if Some(ts) == m.ts.as_ref()));
                 // An edit of a message older than the record is not shown (nor is it in
                 // Slack's scroll-back without the original).
                 if let Some(Item::Message {
@@ -163,14 +164,14 @@ pub fn to_page_html(channels: &[Channel], names: &dyn Names, tz: Tz) -> String {
                         .unwrap_or_default(),
                     message_to_html(text, blocks, names, &Place { channel: &ch.id, ts: None })
                 ),
+                Item::TopicChanged { at, topic } if topic.is_empty() => format!(
+                    "<li class=\"sys\"><time>{}</time> <b>badger</b> cleared the channel topic</li>",
+                    time(*at, tz),
+                ),
                 Item::TopicChanged { at, topic } => format!(
                     "<li class=\"sys\"><time>{}</time> <b>badger</b> set the channel topic: {}</li>",
                     time(*at, tz),
-                    if topic.is_empty() {
-                        "<span class=\"none\">(none)</span>".to_owned()
-                    } else {
-                        topic_html(topic, names)
-                    }
+                    topic_html(topic, names)
                 ),
             };
         }
@@ -215,7 +216,13 @@ mod tests {
             update,
             row(6, "conversations.setTopic", "C1", None, "held"),
             row(7, "chat.postMessage", "UALICE", Some("1.3"), "a DM"),
-            row(8, "chat.update", "C1", Some("0.9"), "edit of something not kept"),
+            row(
+                8,
+                "chat.update",
+                "C1",
+                Some("0.9"),
+                "edit of something not kept",
+            ),
         ];
         let alice = build(&log, "UALICE", "C1");
         assert_eq!(alice.len(), 2);
@@ -230,14 +237,22 @@ mod tests {
             })
             .collect();
         assert_eq!(texts, ["first, edited", "second", "for alice", "held"]);
-        assert!(matches!(&alice[0].items[0], Item::Message { edited: true, blocks, .. } if blocks.len() == 1));
+        assert!(
+            matches!(&alice[0].items[0], Item::Message { edited: true, blocks, .. } if blocks.len() == 1)
+        );
         assert_eq!(alice[1].id, "UALICE");
 
         let bob = build(&log, "UBOB", "C0");
         assert_eq!(bob[0].id, "C0");
         assert!(bob[0].items.is_empty());
-        assert!(bob[1].items.iter().any(|i| matches!(i, Item::Ephemeral { text, .. } if text == "for bob")));
-        assert!(!bob[1].items.iter().any(|i| matches!(i, Item::Ephemeral { text, .. } if text == "for alice")));
+        assert!(bob[1]
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Ephemeral { text, .. } if text == "for bob")));
+        assert!(!bob[1]
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Ephemeral { text, .. } if text == "for alice")));
     }
 
     #[test]

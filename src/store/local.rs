@@ -106,10 +106,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = rows
-            .into_iter()
-            .map(from_raw)
-            .collect::<Result<Vec<_>>>()?;
+        let mut out = rows.into_iter().map(from_raw).collect::<Result<Vec<_>>>()?;
         out.reverse();
         Ok(out)
     }
