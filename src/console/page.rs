@@ -26,7 +26,7 @@ input[type=text]{padding:.3rem .5rem;border:1px solid #bbb;border-radius:4px}
 .ch-head h2{margin:0;font-size:1.05rem}
 .topic{color:#616061;font-size:.9rem}
 .none{color:#999;font-style:italic}
-ol.timeline{list-style:none;margin:0;padding:.4rem 0;max-height:calc(100vh - 17rem);min-height:12rem;overflow-y:auto}
+ol.timeline{list-style:none;margin:0;padding:.4rem 0;max-height:calc(100vh - 19.5rem);min-height:12rem;overflow-y:auto}
 .msg{padding:.35rem 1rem}
 .msg:hover{background:#f8f8f8}
 .msg .who{font-size:.9rem}
