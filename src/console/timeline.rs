@@ -119,13 +119,22 @@ fn topic_html(topic: &str, names: &dyn Names) -> String {
     controls_only(topic, names)
 }
 
+/// `#deploy`, or for a direct message (badger posts to a user id), who it is with.
+fn heading(id: &str, names: &dyn Names) -> String {
+    if id.starts_with(['U', 'W']) {
+        format!("Direct messages: badger and {}", html(&names.user(id)))
+    } else {
+        format!("#{}", html(&names.channel(id)))
+    }
+}
+
 pub fn to_page_html(channels: &[Channel], names: &dyn Names, tz: Tz) -> String {
     let mut out = String::new();
     for ch in channels {
         let id = html(&ch.id);
         out += &format!(
-            "<section class=\"channel\" data-channel=\"{id}\"><header class=\"ch-head\"><h2>#{}</h2><div class=\"topic\" data-topic-for=\"{id}\">{}</div></header><ol class=\"timeline\">",
-            html(&names.channel(&ch.id)),
+            "<section class=\"channel\" data-channel=\"{id}\"><header class=\"ch-head\"><h2>{}</h2><div class=\"topic\" data-topic-for=\"{id}\">{}</div></header><ol class=\"timeline\">",
+            heading(&ch.id, names),
             if ch.topic.is_empty() {
                 "<span class=\"none\">No topic</span>".to_owned()
             } else {
@@ -199,6 +208,16 @@ mod tests {
         }
     }
 
+    struct Lower;
+    impl Names for Lower {
+        fn user(&self, id: &str) -> String {
+            id.to_lowercase()
+        }
+        fn channel(&self, id: &str) -> String {
+            id.to_lowercase()
+        }
+    }
+
     #[test]
     fn updates_replace_in_place_and_ephemerals_are_private() {
         let mut eph = row(3, "chat.postEphemeral", "C1", None, "for bob");
@@ -241,6 +260,17 @@ mod tests {
             matches!(&alice[0].items[0], Item::Message { edited: true, blocks, .. } if blocks.len() == 1)
         );
         assert_eq!(alice[1].id, "UALICE");
+        let page = to_page_html(&alice, &Lower, chrono_tz::Europe::London);
+        assert!(page.contains("<h2>#c1</h2>"), "{page}");
+        assert!(
+            page.contains("<h2>Direct messages: badger and ualice</h2>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<span class=\"edited\">(edited)</span>"),
+            "{page}"
+        );
+        assert!(page.contains("<code>/deploy help</code>"), "{page}");
 
         let bob = build(&log, "UBOB", "C0");
         assert_eq!(bob[0].id, "C0");
