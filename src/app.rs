@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/deployments", post(api::report))
         .route("/api/v1/deployments/{id}/events", post(api::event))
         .route("/", get(web::dashboard))
+        .merge(crate::console::routes(state.local_mode))
         .layer(DefaultBodyLimit::max(slack::inbound::BODY_LIMIT))
         .with_state(state)
 }
@@ -168,7 +169,9 @@ impl Application {
         let addr = listener.local_addr()?;
         let mut rx = shutdown_rx;
         let server = tokio::spawn(async move {
-            axum::serve(listener, router(state))
+            // Connection info: the console serves loopback clients only.
+            let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, service)
                 .with_graceful_shutdown(async move {
                     let _ = rx.wait_for(|stop| *stop).await;
                 })

@@ -1,11 +1,15 @@
 //! The dashboard: versions per environment, queues, holds, recent history (and, in local
-//! mode, what badger would have posted to Slack).
+//! mode, the console for a client on this machine, or what badger would have posted).
 
 use crate::app::AppState;
+use crate::console::{self, Peer};
 use crate::domain::window::format_local;
-use axum::extract::State;
-use axum::http::StatusCode;
+use crate::service::Core;
+use crate::store::StoreError;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use std::collections::HashMap;
 
 fn h(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -22,16 +26,44 @@ fn note(text: Option<&str>) -> String {
     }
 }
 
-pub async fn dashboard(State(s): State<AppState>) -> Response {
+/// `/`: in local mode, for a client on this machine, the console with the dashboard beside
+/// it; otherwise the dashboard alone.
+pub async fn dashboard(
+    State(s): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let core = &s.core;
-    let tz = core.policy.calendar.tz;
-    let (live, holds, versions, history) = match tokio::try_join!(
-        core.store.live_deployments(None),
-        core.store.active_holds(),
-        core.store.versions(None),
-        core.store.history(20)
-    ) {
-        Ok(x) => x,
+    let refused = if s.local_mode {
+        console::refusal(&peer, &headers)
+    } else {
+        None
+    };
+    if s.local_mode && refused.is_none() {
+        let who = q.get("as").map_or(console::DEFAULT_PERSON, String::as_str);
+        return match console::page::render(core, who).await {
+            Ok(page) => Html(page).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "console page");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+        };
+    }
+    let channel = console::channel_of(core);
+    let names = console::ConsoleNames {
+        policy: &core.policy,
+        channel: &channel,
+    };
+    let person = |id: &str| {
+        if s.local_mode {
+            console::mrkdwn::Names::user(&names, id)
+        } else {
+            id.to_owned()
+        }
+    };
+    let body = match dashboard_body(core, s.local_mode, &person).await {
+        Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "dashboard");
             return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
@@ -42,6 +74,30 @@ pub async fn dashboard(State(s): State<AppState>) -> Response {
          <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse}\
          td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style></head><body><h1>badger</h1>",
     );
+    if let Some(why) = refused {
+        out += &format!("<p id=\"console-refused\">{}</p>", h(&why));
+    }
+    out += &body;
+    out += "</body></html>";
+    Html(out).into_response()
+}
+
+/// The dashboard's sections (window, environments, holds, versions, recent history and,
+/// with `local_log`, local mode's record of what badger would have posted). People are
+/// shown through `person` (the console's names in local mode, Slack ids otherwise).
+pub async fn dashboard_body(
+    core: &Core,
+    local_log: bool,
+    person: &(dyn Fn(&str) -> String + Sync),
+) -> Result<String, StoreError> {
+    let tz = core.policy.calendar.tz;
+    let (live, holds, versions, history) = tokio::try_join!(
+        core.store.live_deployments(None),
+        core.store.active_holds(),
+        core.store.versions(None),
+        core.store.history(20)
+    )?;
+    let mut out = String::new();
     out += &format!(
         "<p id=\"window\">{}</p>",
         h(&core
@@ -65,7 +121,7 @@ pub async fn dashboard(State(s): State<AppState>) -> Response {
                     "{} {} ({}){}",
                     h(&d.app),
                     h(&d.git_ref),
-                    h(&d.requester),
+                    h(&person(&d.requester)),
                     note(d.note.as_deref())
                 )
             })
@@ -79,7 +135,7 @@ pub async fn dashboard(State(s): State<AppState>) -> Response {
                     h(&d.app),
                     h(&d.git_ref),
                     d.state.as_str(),
-                    h(&d.requester),
+                    h(&person(&d.requester)),
                     note(d.note.as_deref())
                 ))
                 .unwrap_or_else(|| "free".into()),
@@ -92,7 +148,7 @@ pub async fn dashboard(State(s): State<AppState>) -> Response {
             "<li>#{} {} by {}: {}</li>",
             hold.id,
             h(&hold.describe_scope()),
-            h(&hold.owner),
+            h(&person(&hold.owner)),
             h(&hold.reason)
         );
     }
@@ -122,20 +178,17 @@ pub async fn dashboard(State(s): State<AppState>) -> Response {
         );
     }
     out += "</ul>";
-    if s.local_mode {
+    if local_log {
         out += "<h2>Local mode: what badger would post</h2><ul id=\"local\">";
-        if let Ok(msgs) = core.store.local_messages(30).await {
-            for (method, channel, body) in msgs {
-                out += &format!(
-                    "<li><code>{}</code> {}: {}</li>",
-                    h(&method),
-                    h(&channel),
-                    h(&body)
-                );
-            }
+        for (method, channel, body) in core.store.local_messages(30).await? {
+            out += &format!(
+                "<li><code>{}</code> {}: {}</li>",
+                h(&method),
+                h(&channel),
+                h(&body)
+            );
         }
         out += "</ul>";
     }
-    out += "</body></html>";
-    Html(out).into_response()
+    Ok(out)
 }

@@ -1,7 +1,8 @@
 //! Socket Mode frames: what Slack sends over the socket, read loosely, and each envelope
 //! handed to the same functions as the HTTP routes, then acknowledged within Slack's 3 s.
 
-use super::inbound::{handle_event_callback, press_buttons, run_command};
+use super::handlers::{handle_command, handle_interaction};
+use super::inbound::handle_event_callback;
 use super::payload::{parse_interaction_json, Interaction, SlashCommand};
 use crate::service::{Actor, Core};
 use crate::slack::blocks::Message;
@@ -128,7 +129,7 @@ pub async fn handle_within(
                 user: cmd.user_id.clone(),
                 channel: cmd.channel_id.clone(),
             };
-            match within(deadline, run_command(core, cmd)).await {
+            match within(deadline, async move { handle_command(core, &cmd).await }).await {
                 Within::Done(reply) if env.accepts_response_payload => {
                     ack(Some(reply.ephemeral_response()))
                 }
@@ -156,7 +157,12 @@ pub async fn handle_within(
                     return ack(None);
                 }
             };
-            match within(deadline, press_buttons(core, presses)).await {
+            match within(
+                deadline,
+                handle_interaction(core, Interaction::Buttons(presses)),
+            )
+            .await
+            {
                 Within::Done(()) => ack(None),
                 Within::Late(rest) => {
                     ack(None);

@@ -1,13 +1,12 @@
 //! Slack's HTTP routes. They only authenticate, parse into typed values and hand over to
-//! the service; every answer to a person is ephemeral and sent within Slack's 3 seconds.
-//! What follows authentication (`run_command`, `press_buttons`, `handle_event_callback`)
-//! is shared with Socket Mode.
+//! the shared handlers (`handlers.rs`); every answer to a person is ephemeral and sent
+//! within Slack's 3 seconds.
 
-use super::payload::{parse_interaction, ButtonPress, Interaction, SlashCommand};
+use super::handlers::{handle_command, handle_interaction};
+use super::payload::{parse_interaction, SlashCommand};
 use super::verify::verify;
 use crate::app::AppState;
-use crate::service::{Action, Actor, Core, ServiceError};
-use crate::slack::blocks::Message;
+use crate::service::Core;
 use crate::store::StoreError;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -74,18 +73,8 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
                 .into_response()
         }
     };
-    Json(run_command(&state.core, cmd).await.ephemeral_response()).into_response()
-}
-
-/// A slash command, over HTTP or Socket Mode: what the person who typed it sees.
-pub async fn run_command(core: &Core, cmd: SlashCommand) -> Message {
-    let actor = Actor {
-        user: cmd.user_id,
-        channel: cmd.channel_id,
-    };
-    // Slack sends `&`, `<`, `>` as entities; keep what the person typed, escape on output.
-    let text = crate::domain::text::unescape(&cmd.text);
-    core.run_slash(&actor, &cmd.command, &text).await
+    let reply = handle_command(&state.core, &cmd).await;
+    Json(reply.ephemeral_response()).into_response()
 }
 
 pub async fn interactions(
@@ -96,42 +85,11 @@ pub async fn interactions(
     if let Err(r) = authenticate(&state, &headers, &body) {
         return *r;
     }
-    let presses = match parse_interaction(&body) {
-        Ok(Interaction::Buttons(p)) => p,
-        Ok(Interaction::Other(kind)) => {
-            tracing::debug!(%kind, "ignoring an interaction badger does not handle");
-            return StatusCode::OK.into_response();
-        }
+    match parse_interaction(&body) {
+        Ok(interaction) => handle_interaction(&state.core, interaction).await,
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-    };
-    press_buttons(&state.core, presses).await;
-    StatusCode::OK.into_response()
-}
-
-/// Button presses, over HTTP or Socket Mode; any answer goes to the presser privately.
-pub async fn press_buttons(core: &Core, presses: Vec<ButtonPress>) {
-    for p in presses {
-        let actor = Actor {
-            user: p.user.clone(),
-            channel: p.channel.clone(),
-        };
-        let answer = match Action::parse(&p.action_id) {
-            Some(action) => core.press(&actor, action, &p.value).await,
-            None => Err(ServiceError::User(format!(
-                "That button ({}) is not one badger knows.",
-                crate::domain::text::escape(&p.action_id)
-            ))),
-        };
-        let message: Option<Message> = match answer {
-            Ok(m) => m,
-            Err(e) => Some(core.reply(Err(e))),
-        };
-        if let Some(m) = message {
-            if let Err(e) = core.tell(&actor, &m).await {
-                tracing::error!(error = %e, "could not queue an ephemeral answer");
-            }
-        }
     }
+    StatusCode::OK.into_response()
 }
 
 pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

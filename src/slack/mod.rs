@@ -4,6 +4,7 @@
 
 pub mod blocks;
 pub mod envelope;
+pub mod handlers;
 pub mod inbound;
 pub mod outbound;
 pub mod payload;

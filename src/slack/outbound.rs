@@ -2,7 +2,7 @@
 //! client, every call bounded by a connect and a total timeout, and local mode. The worker
 //! that delivers the outbox through it is in `worker.rs`.
 
-use crate::store::Store;
+use crate::store::{NewLocalMessage, Store};
 use async_trait::async_trait;
 use serde_json::Value;
 use slack_morphism::errors::SlackClientError;
@@ -213,25 +213,41 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
     }
 }
 
-/// Local mode: nothing reaches Slack; what would is logged and kept for the dashboard.
+/// Local mode: nothing reaches Slack; every call is logged and recorded whole (ts, text,
+/// Block Kit) so the console can show it as Slack would. The topic is read back from that
+/// record, so it survives a restart like a real channel's.
 pub struct LocalWeb {
     store: Store,
-    topics: std::sync::Mutex<std::collections::HashMap<String, String>>,
-    next_ts: std::sync::atomic::AtomicU64,
+    /// The last ts handed out, in microseconds: Slack's ts is `seconds.micros`, unique per
+    /// channel; keeping it increasing keeps it unique even within one microsecond.
+    last_ts: std::sync::atomic::AtomicI64,
 }
 
 impl LocalWeb {
     pub fn shared(store: Store) -> Arc<dyn SlackWeb> {
         Arc::new(LocalWeb {
             store,
-            topics: Default::default(),
-            next_ts: std::sync::atomic::AtomicU64::new(1),
+            last_ts: std::sync::atomic::AtomicI64::new(0),
         })
     }
-    async fn record(&self, method: &str, channel: &str, text: &str) -> Result<(), SendError> {
-        tracing::info!(target: "badger::local", method, channel, "{text}");
+
+    fn next_ts(&self) -> String {
+        use std::sync::atomic::Ordering;
+        let now = chrono::Utc::now().timestamp_micros();
+        let prev = self
+            .last_ts
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+                Some(now.max(last + 1))
+            })
+            .unwrap_or(now);
+        let micros = now.max(prev + 1);
+        format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)
+    }
+
+    async fn record(&self, m: NewLocalMessage<'_>) -> Result<(), SendError> {
+        tracing::info!(target: "badger::local", method = m.method, channel = m.channel, user = m.user, "{}", m.text);
         self.store
-            .record_local_message(method, channel, text)
+            .record_local(&m)
             .await
             .map_err(|e| SendError::Transient(e.to_string()))
     }
@@ -239,47 +255,66 @@ impl LocalWeb {
 
 #[async_trait]
 impl SlackWeb for LocalWeb {
-    async fn post(&self, channel: &str, text: &str, _: &[Value]) -> Result<String, SendError> {
-        self.record("chat.postMessage", channel, text).await?;
-        let n = self
-            .next_ts
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(format!("{}.{n:06}", chrono::Utc::now().timestamp()))
+    async fn post(&self, channel: &str, text: &str, blocks: &[Value]) -> Result<String, SendError> {
+        let ts = self.next_ts();
+        self.record(NewLocalMessage {
+            method: "chat.postMessage",
+            channel,
+            ts: Some(&ts),
+            text,
+            blocks,
+            ..Default::default()
+        })
+        .await?;
+        Ok(ts)
     }
     async fn update(
         &self,
         channel: &str,
-        _: &str,
+        ts: &str,
         text: &str,
-        _: &[Value],
+        blocks: &[Value],
     ) -> Result<(), SendError> {
-        self.record("chat.update", channel, text).await
+        self.record(NewLocalMessage {
+            method: "chat.update",
+            channel,
+            ts: Some(ts),
+            text,
+            blocks,
+            ..Default::default()
+        })
+        .await
     }
     async fn ephemeral(
         &self,
         channel: &str,
         user: &str,
         text: &str,
-        _: &[Value],
+        blocks: &[Value],
     ) -> Result<(), SendError> {
-        self.record(
-            "chat.postEphemeral",
+        self.record(NewLocalMessage {
+            method: "chat.postEphemeral",
             channel,
-            &format!("(to {user}) {text}"),
-        )
+            text,
+            blocks,
+            user: Some(user),
+            ..Default::default()
+        })
         .await
     }
     async fn topic(&self, channel: &str) -> Result<String, SendError> {
-        Ok(self
-            .topics
-            .lock()
-            .map(|t| t.get(channel).cloned().unwrap_or_default())
-            .unwrap_or_default())
+        self.store
+            .local_topic(channel)
+            .await
+            .map_err(|e| SendError::Transient(e.to_string()))
     }
     async fn set_topic(&self, channel: &str, topic: &str) -> Result<(), SendError> {
-        if let Ok(mut t) = self.topics.lock() {
-            t.insert(channel.to_owned(), topic.to_owned());
-        }
-        self.record("conversations.setTopic", channel, topic).await
+        self.record(NewLocalMessage {
+            method: "conversations.setTopic",
+            channel,
+            text: topic,
+            ..Default::default()
+        })
+        .await
     }
 }

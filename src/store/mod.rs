@@ -6,10 +6,12 @@ mod audit;
 mod deployments;
 mod events;
 mod holds;
+mod local;
 mod outbox;
 
 pub use deployments::{NewDeployment, Version};
 pub use holds::NewHold;
+pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
 pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};
 
 use chrono::{DateTime, Utc};

@@ -365,35 +365,6 @@ impl Store {
                 .await?;
         Ok(row)
     }
-
-    pub async fn record_local_message(
-        &self,
-        method: &str,
-        channel: &str,
-        body: &str,
-    ) -> Result<()> {
-        let _write = self.write_guard().await;
-        sqlx::query(
-            "INSERT INTO local_messages (at, method, channel, body) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(millis(Utc::now()))
-        .bind(method)
-        .bind(channel)
-        .bind(body)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn local_messages(&self, limit: i64) -> Result<Vec<(String, String, String)>> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT method, channel, body FROM local_messages ORDER BY id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows)
-    }
 }
 
 /// One outbox row as tests and operators see it.

@@ -7,6 +7,7 @@ pub mod db;
 pub mod driver;
 pub mod fake_slack;
 pub mod fake_socket;
+pub mod serve;
 pub mod tcp_proxy;
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two

@@ -1,0 +1,53 @@
+//! What badger does with a slash command or a button press once it is known to be genuine.
+//! Every way in shares these: the signed HTTP routes, and the local console (after its
+//! loopback check), so the console behaves exactly as Slack would.
+
+use super::payload::{Interaction, SlashCommand};
+use crate::service::{Action, Actor, Core, ServiceError};
+use crate::slack::blocks::Message;
+
+/// Runs a slash command; the answer is the ephemeral reply to the person who typed it.
+/// `cmd.text` is as Slack sends it (`&`, `<`, `>` as entities).
+pub async fn handle_command(core: &Core, cmd: &SlashCommand) -> Message {
+    let actor = Actor {
+        user: cmd.user_id.clone(),
+        channel: cmd.channel_id.clone(),
+    };
+    // Keep what the person typed; it is escaped again on output.
+    let text = crate::domain::text::unescape(&cmd.text);
+    core.run_slash(&actor, &cmd.command, &text).await
+}
+
+/// Acts on button presses; each person who needs an answer gets it as an ephemeral
+/// (queued, like every other Slack call).
+pub async fn handle_interaction(core: &Core, interaction: Interaction) {
+    let presses = match interaction {
+        Interaction::Buttons(p) => p,
+        Interaction::Other(kind) => {
+            tracing::debug!(%kind, "ignoring an interaction badger does not handle");
+            return;
+        }
+    };
+    for p in presses {
+        let actor = Actor {
+            user: p.user.clone(),
+            channel: p.channel.clone(),
+        };
+        let answer = match Action::parse(&p.action_id) {
+            Some(action) => core.press(&actor, action, &p.value).await,
+            None => Err(ServiceError::User(format!(
+                "That button ({}) is not one badger knows.",
+                crate::domain::text::escape(&p.action_id)
+            ))),
+        };
+        let message: Option<Message> = match answer {
+            Ok(m) => m,
+            Err(e) => Some(core.reply(Err(e))),
+        };
+        if let Some(m) = message {
+            if let Err(e) = core.tell(&actor, &m).await {
+                tracing::error!(error = %e, "could not queue an ephemeral answer");
+            }
+        }
+    }
+}

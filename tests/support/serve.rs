@@ -1,0 +1,173 @@
+//! `badger serve` as a process, the way a newcomer starts it: no Slack token, so local
+//! mode with the console; plus a client for the console's JSON routes.
+
+use super::db::{Backend, TestDb};
+use serde_json::{json, Value};
+use std::process::Stdio;
+use std::time::Duration;
+
+pub struct Served {
+    pub base: String,
+    pub http: reqwest::Client,
+    _child: tokio::process::Child,
+    _db: TestDb,
+    _cwd: tempfile::TempDir,
+}
+
+impl Served {
+    /// Starts `badger serve` on a fresh database and a free loopback port.
+    pub async fn start(backend: Backend) -> Served {
+        let db = TestDb::fresh(backend).await;
+        // An empty working directory: no stray badger.toml or badger.db is picked up.
+        let cwd = tempfile::tempdir().expect("temp dir");
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+            .arg("serve")
+            .env_clear()
+            .env("RUST_LOG", "warn")
+            .env("DATABASE_URL", &db.url)
+            .env("BADGER_BIND", "127.0.0.1:0")
+            .current_dir(cwd.path())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("badger starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+        let base = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                let line = lines
+                    .next_line()
+                    .await
+                    .expect("read stdout")
+                    .expect("badger printed where it listens before exiting");
+                if let Some(a) = line.strip_prefix("badger listening on ") {
+                    break a.trim().to_owned();
+                }
+            }
+        })
+        .await
+        .expect("badger says where it listens");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Served {
+            base,
+            http,
+            _child: child,
+            _db: db,
+            _cwd: cwd,
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Types a slash command in the console as `who`; the answer as Slack would get it.
+    pub async fn command(&self, who: &str, admin: bool, text: &str) -> (u16, Value) {
+        self.post(
+            "/console/command",
+            json!({"as": who, "admin": admin, "text": text}),
+        )
+        .await
+    }
+
+    pub async fn press(&self, who: &str, admin: bool, button: &Button) -> (u16, Value) {
+        self.post(
+            "/console/press",
+            json!({"as": who, "admin": admin, "channel": button.channel,
+                   "action_id": button.action_id, "value": button.value}),
+        )
+        .await
+    }
+
+    pub async fn state(&self, who: &str) -> Value {
+        self.http
+            .get(format!("{}/console/state", self.base))
+            .query(&[("as", who)])
+            .send()
+            .await
+            .expect("GET state")
+            .json()
+            .await
+            .expect("state JSON")
+    }
+
+    /// The channels as `who` sees them (HTML), once `ready` holds for it. The outbox
+    /// delivers in the background, so a post shows up a moment after the command.
+    pub async fn wait_for(&self, who: &str, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let mut last = String::new();
+        for _ in 0..750 {
+            last = self.state(who).await["channels"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+            if ready(&last) {
+                return last;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("{who} never saw {what}; the console showed:\n{last}");
+    }
+}
+
+/// A button as the console draws it.
+#[derive(Debug, Clone)]
+pub struct Button {
+    pub action_id: String,
+    pub value: String,
+    pub channel: String,
+    pub ts: String,
+}
+
+fn attr(tag: &str, name: &str) -> String {
+    let key = format!("{name}=\"");
+    tag.split(&key)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The newest button with `action_id` in the console's HTML.
+pub fn newest_button(html: &str, action_id: &str) -> Option<Button> {
+    let key = format!("data-action-id=\"{action_id}\"");
+    let at = html.rfind(&key)?;
+    let start = html[..at].rfind("<button")?;
+    let end = at + html[at..].find('>')?;
+    let tag = &html[start..end];
+    Some(Button {
+        action_id: action_id.to_owned(),
+        value: attr(tag, "data-value"),
+        channel: attr(tag, "data-channel"),
+        ts: attr(tag, "data-ts"),
+    })
+}
+
+/// The message with `ts`, as drawn (its `<li>`), or "" if it is not shown.
+pub fn message(html: &str, ts: &str) -> String {
+    let key = format!("<li class=\"msg\" data-ts=\"{ts}\">");
+    html.split(&key)
+        .nth(1)
+        .and_then(|rest| rest.split("</li>").next())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The channel topic as drawn.
+pub fn topic(html: &str) -> String {
+    html.split("<div class=\"topic\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .unwrap_or("")
+        .to_owned()
+}
