@@ -7,6 +7,7 @@ mod deployments;
 mod events;
 mod holds;
 mod outbox;
+pub mod read_sql;
 
 pub use deployments::{NewDeployment, Version};
 pub use holds::NewHold;

@@ -1,0 +1,69 @@
+//! The SQL of the read paths whose cost must not grow with the history (status, versions,
+//! the dashboard, deploy-check, the promotion rule). Public so a test can check their
+//! query plans on both backends against a large table.
+
+/// Every column of `deployments`, in the order `Row` reads them.
+macro_rules! columns {
+    () => {
+        "id, app, git_ref, environment, requester, channel, note, emergency_reason, \
+         source, state, priority, queue_key, outcome_note, ci_url, requested_at, called_at, \
+         started_at, finished_at, ended_at, reminded_at, hold_notified"
+    };
+}
+
+pub(super) const COLUMNS: &str = columns!();
+
+/// Queued, called and deploying in every environment (the `deployments_live` partial index).
+pub const LIVE_ALL: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE state IN ('queued', 'called', 'deploying') \
+     ORDER BY environment, priority DESC, queue_key, id"
+);
+
+/// The same in one environment (`$1`).
+pub const LIVE_ENV: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE state IN ('queued', 'called', 'deploying') AND environment = $1 \
+     ORDER BY environment, priority DESC, queue_key, id"
+);
+
+/// The latest finished deployment of app `$1` in environment `$2`: one probe of
+/// `deployments_latest_finished`.
+pub const LATEST_FINISHED: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE app = $1 AND environment = $2 \
+     AND state IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1"
+);
+
+/// The newest `$1` finished deployments: the top of `deployments_history`.
+pub const HISTORY: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE state IN ('succeeded', 'failed', 'cancelled', 'expired') \
+     ORDER BY updated_at DESC, id DESC LIMIT $1"
+);
+
+/// Every app's current version per environment, from `current_versions`.
+pub const VERSIONS_ALL: &str = "SELECT d.app, d.environment, d.git_ref, d.finished_at, d.requester \
+     FROM current_versions c JOIN deployments d ON d.id = c.deployment_id \
+     ORDER BY c.app, c.environment";
+
+/// One app's (`$1`).
+pub const VERSIONS_APP: &str = "SELECT d.app, d.environment, d.git_ref, d.finished_at, d.requester \
+     FROM current_versions c JOIN deployments d ON d.id = c.deployment_id \
+     WHERE c.app = $1 ORDER BY c.app, c.environment";
+
+/// Makes deployment `$1` (just succeeded) the current version of its app in its environment,
+/// unless a later success (by finished_at, then id: the order versions always used) is
+/// already recorded there.
+pub(super) const RECORD_VERSION: &str = "INSERT INTO current_versions (app, environment, deployment_id, finished_at) \
+     SELECT app, environment, id, finished_at FROM deployments \
+     WHERE id = $1 AND state = 'succeeded' AND finished_at IS NOT NULL \
+     ON CONFLICT (app, environment) DO UPDATE SET deployment_id = excluded.deployment_id, \
+     finished_at = excluded.finished_at \
+     WHERE excluded.finished_at > current_versions.finished_at \
+     OR (excluded.finished_at = current_versions.finished_at \
+         AND excluded.deployment_id > current_versions.deployment_id)";
