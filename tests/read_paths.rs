@@ -193,9 +193,9 @@ async fn fill(s: &Store, backend: Backend) {
         )
     };
     let finished = insert(
-        "CASE WHEN i % 10 = 0 THEN 'failed' WHEN i % 10 = 5 THEN 'cancelled' ELSE 'succeeded' END",
-        "CASE WHEN i % 10 = 5 THEN NULL ELSE i * 1000 + 500 END",
-        "CASE WHEN i % 10 = 5 THEN i * 1000 + 500 ELSE NULL END",
+        "CASE WHEN i % 7 = 0 THEN 'failed' WHEN i % 7 = 3 THEN 'cancelled' ELSE 'succeeded' END",
+        "CASE WHEN i % 7 = 3 THEN NULL ELSE i * 1000 + 500 END",
+        "CASE WHEN i % 7 = 3 THEN i * 1000 + 500 ELSE NULL END",
         1,
         FINISHED,
     );

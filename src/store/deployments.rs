@@ -400,6 +400,21 @@ impl Store {
             .collect()
     }
 
+    /// Rebuilds `current_versions` from the history, for a database filled by bulk SQL (the
+    /// load generator) rather than through the store.
+    pub async fn rebuild_current_versions(&self) -> Result<()> {
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM current_versions")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(read_sql::REBUILD_VERSIONS)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Finished deployments, newest first.
     pub async fn history(&self, limit: i64) -> Result<Vec<Deployment>> {
         let rows: Vec<Row> = sqlx::query_as(read_sql::HISTORY)

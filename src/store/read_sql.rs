@@ -47,23 +47,30 @@ pub const HISTORY: &str = concat!(
 );
 
 /// Every app's current version per environment, from `current_versions`.
-pub const VERSIONS_ALL: &str = "SELECT d.app, d.environment, d.git_ref, d.finished_at, d.requester \
-     FROM current_versions c JOIN deployments d ON d.id = c.deployment_id \
-     ORDER BY c.app, c.environment";
+pub const VERSIONS_ALL: &str = "SELECT app, environment, git_ref, finished_at, requester \
+     FROM current_versions ORDER BY app, environment";
 
 /// One app's (`$1`).
-pub const VERSIONS_APP: &str = "SELECT d.app, d.environment, d.git_ref, d.finished_at, d.requester \
-     FROM current_versions c JOIN deployments d ON d.id = c.deployment_id \
-     WHERE c.app = $1 ORDER BY c.app, c.environment";
+pub const VERSIONS_APP: &str = "SELECT app, environment, git_ref, finished_at, requester \
+     FROM current_versions WHERE app = $1 ORDER BY app, environment";
 
 /// Makes deployment `$1` (just succeeded) the current version of its app in its environment,
 /// unless a later success (by finished_at, then id: the order versions always used) is
 /// already recorded there.
-pub(super) const RECORD_VERSION: &str = "INSERT INTO current_versions (app, environment, deployment_id, finished_at) \
-     SELECT app, environment, id, finished_at FROM deployments \
+pub(super) const RECORD_VERSION: &str = "INSERT INTO current_versions (app, environment, deployment_id, git_ref, requester, finished_at) \
+     SELECT app, environment, id, git_ref, requester, finished_at FROM deployments \
      WHERE id = $1 AND state = 'succeeded' AND finished_at IS NOT NULL \
      ON CONFLICT (app, environment) DO UPDATE SET deployment_id = excluded.deployment_id, \
-     finished_at = excluded.finished_at \
+     git_ref = excluded.git_ref, requester = excluded.requester, finished_at = excluded.finished_at \
      WHERE excluded.finished_at > current_versions.finished_at \
      OR (excluded.finished_at = current_versions.finished_at \
          AND excluded.deployment_id > current_versions.deployment_id)";
+
+/// Refills `current_versions` from the history: the latest success per app and environment
+/// (what the migration's backfill does, for a database filled behind the store's back).
+pub(super) const REBUILD_VERSIONS: &str = "INSERT INTO current_versions (app, environment, deployment_id, git_ref, requester, finished_at) \
+     SELECT app, environment, id, git_ref, requester, finished_at FROM ( \
+       SELECT app, environment, id, git_ref, requester, finished_at, ROW_NUMBER() OVER ( \
+         PARTITION BY app, environment ORDER BY finished_at DESC, id DESC) AS rn \
+       FROM deployments WHERE state = 'succeeded' AND finished_at IS NOT NULL \
+     ) latest WHERE rn = 1";
