@@ -201,7 +201,10 @@ async fn fill(s: &Store, backend: Backend) {
     );
     let queued = insert("'queued'", "NULL", "NULL", FINISHED + 1, FINISHED + 300);
     for sql in [finished, queued] {
-        sqlx::query(&sql).execute(s.pool()).await.expect("bulk fill");
+        sqlx::query(&sql)
+            .execute(s.pool())
+            .await
+            .expect("bulk fill");
     }
 }
 
@@ -321,7 +324,11 @@ fn check(backend: Backend, c: &Case, plan: &[String]) {
         }
     }
     if let Some(index) = c.index {
-        assert!(text.contains(index), "{}: does not use {index}:\n{text}", c.name);
+        assert!(
+            text.contains(index),
+            "{}: does not use {index}:\n{text}",
+            c.name
+        );
     }
 }
 

@@ -31,7 +31,10 @@ pub async fn fill(a: Args) -> anyhow::Result<()> {
         .fetch_one(s.pool())
         .await?;
     if existing > 0 {
-        anyhow::bail!("{} already holds {existing} deployments; fill wants an empty database", a.db);
+        anyhow::bail!(
+            "{} already holds {existing} deployments; fill wants an empty database",
+            a.db
+        );
     }
     let sqlite = db.starts_with("sqlite:");
     let started = std::time::Instant::now();

@@ -27,7 +27,11 @@ pub async fn latency(a: Args) -> anyhow::Result<()> {
     let now = badger::clock::Clock::now(&b.clock);
     println!(
         "{} with {rows} deployments; {} samples per path, one at a time\n",
-        if a.db.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" },
+        if a.db.starts_with("sqlite:") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        },
         a.samples
     );
     println!("| path | p50 ms | p90 ms | max ms | answers |");

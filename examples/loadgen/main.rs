@@ -42,7 +42,7 @@ enum Command {
 /// The secret the generated requests are signed with.
 pub const SECRET: &str = "loadgen-secret";
 /// The bearer token for the CI API.
-pub const TOKEN: &str = "loadgen-token";
+pub const TOKEN: &str = "loadgen-token-0123456789";
 
 /// A Tuesday morning in November, inside the deploy window.
 pub fn start_time() -> chrono::DateTime<chrono::Utc> {

@@ -44,7 +44,11 @@ pub async fn send(
     let t0 = Instant::now();
     let r = match kind {
         Kind::Status => slash(http, base, now, "status", "ULOADGEN").send().await?,
-        Kind::Versions => slash(http, base, now, "versions", "ULOADGEN").send().await?,
+        Kind::Versions => {
+            slash(http, base, now, "versions", "ULOADGEN")
+                .send()
+                .await?
+        }
         Kind::Write => {
             // Distinct app, ref and person each time: a new queue entry, never a duplicate.
             let text = format!("app{} lg{i} to integration", i % 500);
@@ -96,10 +100,6 @@ impl Latencies {
     pub fn new(mut v: Vec<Duration>) -> Self {
         v.sort();
         Latencies(v)
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
     }
 
     /// The p-th percentile (nearest rank), in milliseconds.

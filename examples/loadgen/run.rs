@@ -54,7 +54,11 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         a.connections,
         a.requests,
         a.seconds,
-        if a.db.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" }
+        if a.db.starts_with("sqlite:") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
     );
     println!("| scenario | requests | req/s | x bare | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

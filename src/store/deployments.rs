@@ -7,7 +7,6 @@ use crate::domain::queue;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor};
 
-
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
@@ -323,10 +322,10 @@ impl Tx {
     /// The latest finished (succeeded or failed) deployment of `app` to `env`.
     pub async fn latest_finished(&mut self, app: &str, env: &str) -> Result<Option<Deployment>> {
         let row: Option<Row> = sqlx::query_as(read_sql::LATEST_FINISHED)
-        .bind(app)
-        .bind(env)
-        .fetch_optional(&mut *self.inner)
-        .await?;
+            .bind(app)
+            .bind(env)
+            .fetch_optional(&mut *self.inner)
+            .await?;
         row.map(Deployment::try_from).transpose()
     }
 
@@ -418,9 +417,9 @@ impl Store {
     /// Finished deployments, newest first.
     pub async fn history(&self, limit: i64) -> Result<Vec<Deployment>> {
         let rows: Vec<Row> = sqlx::query_as(read_sql::HISTORY)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         convert(rows)
     }
 }
