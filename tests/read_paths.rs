@@ -179,7 +179,9 @@ async fn fill(s: &Store, backend: Backend) {
             "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) \
              SELECT i FROM n"
         ),
-        Backend::Postgres => format!("SELECT i FROM generate_series({from}, {to}) AS g(i)"),
+        Backend::Postgres => format!(
+            "SELECT i FROM generate_series(CAST({from} AS BIGINT), CAST({to} AS BIGINT)) AS g(i)"
+        ),
     };
     let insert = |state: &str, finished: &str, ended: &str, from: i64, to: i64| {
         format!(

@@ -94,7 +94,9 @@ fn series(sqlite: bool, from: i64, to: i64) -> String {
     if sqlite {
         format!("WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) SELECT i FROM n")
     } else {
-        format!("SELECT i FROM generate_series({from}, {to}) AS g(i)")
+        format!(
+            "SELECT i FROM generate_series(CAST({from} AS BIGINT), CAST({to} AS BIGINT)) AS g(i)"
+        )
     }
 }
 

@@ -47,16 +47,21 @@ pub async fn latency(a: Args) -> anyhow::Result<()> {
     ] {
         let mut lat = Vec::new();
         let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
+        let mut refused = 0;
         for n in 0..a.warmup + a.samples {
             i += 1;
-            let (status, took) = probe::send(&http, &b.base, now, kind, i).await?;
+            let answer = probe::send(&http, &b.base, now, kind, i).await?;
             if n >= a.warmup {
-                lat.push(took);
-                *statuses.entry(status).or_default() += 1;
+                lat.push(answer.took);
+                *statuses.entry(answer.status).or_default() += 1;
+                refused += u64::from(answer.refused);
             }
         }
         let l = Latencies::new(lat);
-        let answers: Vec<String> = statuses.iter().map(|(s, n)| format!("{n}x {s}")).collect();
+        let mut answers: Vec<String> = statuses.iter().map(|(s, n)| format!("{n}x {s}")).collect();
+        if refused > 0 {
+            answers.push(format!("{refused} refused"));
+        }
         println!(
             "| {} | {:.2} | {:.2} | {:.2} | {} |",
             kind.label(),

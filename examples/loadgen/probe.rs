@@ -32,15 +32,15 @@ impl Kind {
     }
 }
 
-/// Sends request number `i` of `kind`; returns the status and how long the answer took
-/// (body read included).
+/// Sends request number `i` of `kind`; returns the status, how long the answer took (body
+/// read included) and whether a write was refused.
 pub async fn send(
     http: &reqwest::Client,
     base: &str,
     now: chrono::DateTime<chrono::Utc>,
     kind: Kind,
     i: u64,
-) -> Result<(u16, Duration), reqwest::Error> {
+) -> Result<Answer, reqwest::Error> {
     let t0 = Instant::now();
     let r = match kind {
         Kind::Status => slash(http, base, now, "status", "ULOADGEN").send().await?,
@@ -50,8 +50,9 @@ pub async fn send(
                 .await?
         }
         Kind::Write => {
-            // Distinct app, ref and person each time: a new queue entry, never a duplicate.
-            let text = format!("app{} lg{i} to integration", i % 500);
+            // Distinct app, ref and person each time (and each run): a new queue entry,
+            // never a duplicate.
+            let text = format!("app{} lg{}x{i} to integration", i % 500, run_id());
             slash(http, base, now, &text, &format!("UW{i:07}"))
                 .send()
                 .await?
@@ -68,8 +69,34 @@ pub async fn send(
         Kind::Dashboard => http.get(format!("{base}/")).send().await?,
     };
     let status = r.status().as_u16();
-    r.bytes().await?;
-    Ok((status, t0.elapsed()))
+    let body = r.text().await?;
+    let took = t0.elapsed();
+    // A write that neither queued nor started was refused (badger answers those 200 too).
+    let refused =
+        kind == Kind::Write && !(body.contains("in line") || body.contains("You're deploying"));
+    Ok(Answer {
+        status,
+        took,
+        refused,
+    })
+}
+
+/// What one request got back.
+pub struct Answer {
+    pub status: u16,
+    pub took: Duration,
+    pub refused: bool,
+}
+
+/// Tells this process's writes from an earlier run's against the same database.
+fn run_id() -> u64 {
+    static ID: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *ID.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    })
 }
 
 /// A slash command signed as Slack signs it.

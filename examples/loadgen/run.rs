@@ -29,6 +29,7 @@ struct Outcome {
     wall: Duration,
     lat: Latencies,
     non_2xx: u64,
+    refused: u64,
     errors: u64,
 }
 
@@ -60,8 +61,8 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
             "PostgreSQL"
         }
     );
-    println!("| scenario | requests | req/s | x bare | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| scenario | requests | req/s | x bare | p50 ms | p90 ms | p99 ms | max ms | non-2xx | refused | errors |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let ceiling = scenario(&a, &http, &bare, now, None).await;
     print_row("bare axum `GET /` (200)", &ceiling, ceiling.rate());
     for kind in [Kind::Status, Kind::Write, Kind::DeployCheck] {
@@ -74,7 +75,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
 
 fn print_row(label: &str, o: &Outcome, ceiling: f64) {
     println!(
-        "| {label} | {} | {:.0} | {:.3} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |",
+        "| {label} | {} | {:.0} | {:.3} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
         o.done,
         o.rate(),
         o.rate() / ceiling,
@@ -83,6 +84,7 @@ fn print_row(label: &str, o: &Outcome, ceiling: f64) {
         o.lat.ms(0.99),
         o.lat.max_ms(),
         o.non_2xx,
+        o.refused,
         o.errors
     );
 }
@@ -98,12 +100,14 @@ async fn scenario(
     let next = Arc::new(AtomicU64::new(0));
     let non_2xx = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let deadline = started + Duration::from_secs(a.seconds);
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..a.connections {
         let (http, base) = (http.clone(), base.to_owned());
         let (next, non_2xx, errors) = (next.clone(), non_2xx.clone(), errors.clone());
+        let refused = refused.clone();
         let limit = a.requests;
         set.spawn(async move {
             let mut lat = Vec::new();
@@ -117,10 +121,13 @@ async fn scenario(
                     None => bare_get(&http, &base).await,
                 };
                 match answer {
-                    Ok((status, took)) => {
-                        lat.push(took);
-                        if !(200..300).contains(&status) {
+                    Ok(a) => {
+                        lat.push(a.took);
+                        if !(200..300).contains(&a.status) {
                             non_2xx.fetch_add(1, Ordering::Relaxed);
+                        }
+                        if a.refused {
+                            refused.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                     Err(_) => {
@@ -140,16 +147,21 @@ async fn scenario(
         wall,
         lat: Latencies::new(all),
         non_2xx: non_2xx.load(Ordering::Relaxed),
+        refused: refused.load(Ordering::Relaxed),
         errors: errors.load(Ordering::Relaxed),
     }
 }
 
-async fn bare_get(http: &reqwest::Client, base: &str) -> Result<(u16, Duration), reqwest::Error> {
+async fn bare_get(http: &reqwest::Client, base: &str) -> Result<probe::Answer, reqwest::Error> {
     let t0 = Instant::now();
     let r = http.get(format!("{base}/")).send().await?;
     let status = r.status().as_u16();
     r.bytes().await?;
-    Ok((status, t0.elapsed()))
+    Ok(probe::Answer {
+        status,
+        took: t0.elapsed(),
+        refused: false,
+    })
 }
 
 /// An axum server whose only route answers 200 at once.
