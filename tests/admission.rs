@@ -212,6 +212,7 @@ async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
         .await;
     assert!(told.contains("keep your place"), "{told}");
     assert_eq!(state_of(&t, carol).await, "queued");
+    t.settle().await;
     assert!(
         !t.channel_texts()
             .iter()

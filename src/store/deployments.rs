@@ -1,14 +1,11 @@
 //! Deployment rows.
 
+use super::read_sql::{self, COLUMNS};
 use super::{from_millis, millis, opt_from_millis, Result, Store, StoreError, Tx};
 use crate::domain::deployment::{transition, Deployment, Event, State};
 use crate::domain::queue;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor};
-
-const COLUMNS: &str = "id, app, git_ref, environment, requester, channel, note, emergency_reason, \
-    source, state, priority, queue_key, outcome_note, ci_url, requested_at, called_at, started_at, \
-    finished_at, ended_at, reminded_at, hold_notified, passed_over";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -100,14 +97,16 @@ async fn live<'e, E: Executor<'e, Database = Any>>(
     e: E,
     env: Option<&str>,
 ) -> Result<Vec<Deployment>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM deployments WHERE state IN ('queued', 'called', 'deploying') \
-         AND ($1 = '' OR environment = $1) ORDER BY environment, priority DESC, queue_key, id"
-    );
-    let rows: Vec<Row> = sqlx::query_as(&sql)
-        .bind(env.unwrap_or(""))
-        .fetch_all(e)
-        .await?;
+    // Two statements, not `$1 = '' OR environment = $1`, which no index can serve.
+    let rows: Vec<Row> = match env {
+        Some(env) => {
+            sqlx::query_as(read_sql::LIVE_ENV)
+                .bind(env)
+                .fetch_all(e)
+                .await?
+        }
+        None => sqlx::query_as(read_sql::LIVE_ALL).fetch_all(e).await?,
+    };
     let mut v = convert(rows)?;
     // Active first, then the queue: the display order everyone sees.
     v.sort_by(|a, b| {
@@ -126,14 +125,11 @@ async fn latest_finished<'e, E: Executor<'e, Database = Any>>(
     app: &str,
     env: &str,
 ) -> Result<Option<Deployment>> {
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM deployments WHERE app = $1 AND environment = $2 \
-         AND state IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1"
-    ))
-    .bind(app)
-    .bind(env)
-    .fetch_optional(e)
-    .await?;
+    let row: Option<Row> = sqlx::query_as(read_sql::LATEST_FINISHED)
+        .bind(app)
+        .bind(env)
+        .fetch_optional(e)
+        .await?;
     row.map(Deployment::try_from).transpose()
 }
 
@@ -172,7 +168,21 @@ impl Tx {
         .bind(queue::KEY_SPACING)
         .fetch_one(&mut *self.inner)
         .await?;
-        Deployment::try_from(row)
+        let d = Deployment::try_from(row)?;
+        if d.state == State::Succeeded {
+            self.record_version(d.id).await?;
+        }
+        Ok(d)
+    }
+
+    /// Keeps `current_versions` in the transaction that records a success, so every path
+    /// to `succeeded` (Slack, buttons, CI) keeps it.
+    async fn record_version(&mut self, id: i64) -> Result<()> {
+        sqlx::query(read_sql::RECORD_VERSION)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
     }
 
     pub async fn deployment(&mut self, id: i64) -> Result<Option<Deployment>> {
@@ -282,7 +292,11 @@ impl Tx {
             .bind(from.as_str())
             .execute(&mut *self.inner)
             .await?;
-        Ok(done.rows_affected() == 1)
+        let moved = done.rows_affected() == 1;
+        if moved && to == State::Succeeded {
+            self.record_version(id).await?;
+        }
+        Ok(moved)
     }
 
     pub async fn set_hold_notified(&mut self, id: i64, yes: bool) -> Result<()> {
@@ -396,17 +410,22 @@ impl Store {
         live(&self.pool, env).await
     }
 
+    /// Each app's latest successful deployment per environment: apps x environments rows
+    /// of `current_versions`, however long the history.
     pub async fn versions(&self, app: Option<&str>) -> Result<Vec<Version>> {
-        let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
-            "SELECT d.app, d.environment, d.git_ref, d.finished_at, d.requester FROM deployments d \
-             WHERE d.state = 'succeeded' AND ($1 = '' OR d.app = $1) AND d.id = ( \
-               SELECT d2.id FROM deployments d2 WHERE d2.app = d.app AND d2.environment = d.environment \
-               AND d2.state = 'succeeded' ORDER BY d2.finished_at DESC, d2.id DESC LIMIT 1) \
-             ORDER BY d.app, d.environment",
-        )
-        .bind(app.unwrap_or(""))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(String, String, String, i64, String)> = match app {
+            Some(app) => {
+                sqlx::query_as(read_sql::VERSIONS_APP)
+                    .bind(app)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query_as(read_sql::VERSIONS_ALL)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
         rows.into_iter()
             .map(|(app, environment, git_ref, at, by)| {
                 Ok(Version {
@@ -420,15 +439,27 @@ impl Store {
             .collect()
     }
 
+    /// Rebuilds `current_versions` from the history, for a database filled by bulk SQL (the
+    /// load generator) rather than through the store.
+    pub async fn rebuild_current_versions(&self) -> Result<()> {
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM current_versions")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(read_sql::REBUILD_VERSIONS)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Finished deployments, newest first.
     pub async fn history(&self, limit: i64) -> Result<Vec<Deployment>> {
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM deployments WHERE state IN ('succeeded', 'failed', 'cancelled', 'expired') \
-             ORDER BY updated_at DESC, id DESC LIMIT $1"
-        ))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<Row> = sqlx::query_as(read_sql::HISTORY)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         convert(rows)
     }
 }

@@ -8,6 +8,7 @@ mod events;
 mod holds;
 mod local;
 mod outbox;
+pub mod read_sql;
 
 pub use deployments::{NewDeployment, Version};
 pub use holds::NewHold;

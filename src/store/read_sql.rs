@@ -1,0 +1,76 @@
+//! The SQL of the read paths whose cost must not grow with the history (status, versions,
+//! the dashboard, deploy-check, the promotion rule). Public so a test can check their
+//! query plans on both backends against a large table.
+
+/// Every column of `deployments`, in the order `Row` reads them.
+macro_rules! columns {
+    () => {
+        "id, app, git_ref, environment, requester, channel, note, emergency_reason, \
+         source, state, priority, queue_key, outcome_note, ci_url, requested_at, called_at, \
+         started_at, finished_at, ended_at, reminded_at, hold_notified, passed_over"
+    };
+}
+
+pub(super) const COLUMNS: &str = columns!();
+
+/// Queued, called and deploying in every environment (the `deployments_live` partial index).
+pub const LIVE_ALL: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE state IN ('queued', 'called', 'deploying') \
+     ORDER BY environment, priority DESC, queue_key, id"
+);
+
+/// The same in one environment (`$1`).
+pub const LIVE_ENV: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE state IN ('queued', 'called', 'deploying') AND environment = $1 \
+     ORDER BY environment, priority DESC, queue_key, id"
+);
+
+/// The latest finished deployment of app `$1` in environment `$2`: one probe of
+/// `deployments_latest_finished`.
+pub const LATEST_FINISHED: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE app = $1 AND environment = $2 \
+     AND state IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1"
+);
+
+/// The newest `$1` finished deployments: the top of `deployments_history`.
+pub const HISTORY: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE state IN ('succeeded', 'failed', 'cancelled', 'expired') \
+     ORDER BY updated_at DESC, id DESC LIMIT $1"
+);
+
+/// Every app's current version per environment, from `current_versions`.
+pub const VERSIONS_ALL: &str = "SELECT app, environment, git_ref, finished_at, requester \
+     FROM current_versions ORDER BY app, environment";
+
+/// One app's (`$1`).
+pub const VERSIONS_APP: &str = "SELECT app, environment, git_ref, finished_at, requester \
+     FROM current_versions WHERE app = $1 ORDER BY app, environment";
+
+/// Makes deployment `$1` (just succeeded) the current version of its app in its environment,
+/// unless a later success (by finished_at, then id: the order versions always used) is
+/// already recorded there.
+pub(super) const RECORD_VERSION: &str = "INSERT INTO current_versions (app, environment, deployment_id, git_ref, requester, finished_at) \
+     SELECT app, environment, id, git_ref, requester, finished_at FROM deployments \
+     WHERE id = $1 AND state = 'succeeded' AND finished_at IS NOT NULL \
+     ON CONFLICT (app, environment) DO UPDATE SET deployment_id = excluded.deployment_id, \
+     git_ref = excluded.git_ref, requester = excluded.requester, finished_at = excluded.finished_at \
+     WHERE excluded.finished_at > current_versions.finished_at \
+     OR (excluded.finished_at = current_versions.finished_at \
+         AND excluded.deployment_id > current_versions.deployment_id)";
+
+/// Refills `current_versions` from the history: the latest success per app and environment
+/// (what the migration's backfill does, for a database filled behind the store's back).
+pub(super) const REBUILD_VERSIONS: &str = "INSERT INTO current_versions (app, environment, deployment_id, git_ref, requester, finished_at) \
+     SELECT app, environment, id, git_ref, requester, finished_at FROM ( \
+       SELECT app, environment, id, git_ref, requester, finished_at, ROW_NUMBER() OVER ( \
+         PARTITION BY app, environment ORDER BY finished_at DESC, id DESC) AS rn \
+       FROM deployments WHERE state = 'succeeded' AND finished_at IS NOT NULL \
+     ) latest WHERE rn = 1";
