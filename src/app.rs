@@ -53,9 +53,12 @@ pub struct Application {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/slack/commands", post(slack::inbound::commands))
-        .route("/slack/interactions", post(slack::inbound::interactions))
-        .route("/slack/events", post(slack::inbound::events))
+        .route(slack::needs::COMMANDS_ROUTE, post(slack::inbound::commands))
+        .route(
+            slack::needs::INTERACTIONS_ROUTE,
+            post(slack::inbound::interactions),
+        )
+        .route(slack::needs::EVENTS_ROUTE, post(slack::inbound::events))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(api::metrics))

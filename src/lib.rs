@@ -1,5 +1,5 @@
 //! badger: a Slack app that coordinates deployments the way GOV.UK runs them.
-//! See DESIGN.md in the shared folder for the external contract.
+//! The external contract (commands, buttons, routes, settings) is in docs/contract.md.
 
 pub mod api;
 pub mod app;

@@ -1,7 +1,7 @@
 use badger::app::{Application, RunOptions};
 use badger::clock::{Clock, SystemClock};
 use badger::config::{Settings, WindowKind};
-use badger::domain::window::format_local;
+use badger::domain::window::{format_local, ClosedReason};
 use badger::store::Store;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -176,6 +176,38 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    out += &format!(
+        "  bank holidays file: {}\n",
+        match &p.holidays_file {
+            Some(f) => format!(
+                "{} ({} holiday(s) for {})",
+                f.display(),
+                cal.listed_holidays.len(),
+                cal.region.as_str()
+            ),
+            None => "(none)".into(),
+        }
+    );
+    // Where each closed day comes from, so an operator can see what the file added.
+    let today = now.with_timezone(&cal.tz).date_naive();
+    let closed = cal.closed_day_sources(today, today + chrono::Duration::days(365));
+    out += "closed days in the next twelve months (weekdays with hours only):\n";
+    if closed.is_empty() {
+        out += "  (none)\n";
+    }
+    for c in closed {
+        let name = match c.reason {
+            ClosedReason::BankHoliday(n) => n.to_owned(),
+            ClosedReason::Listed(n) => n,
+            ClosedReason::ClosedDate => "closed by policy".to_owned(),
+        };
+        let from: Vec<&str> = c.sources.iter().map(|s| s.as_str()).collect();
+        out += &format!(
+            "  {}  {name}  (from: {})\n",
+            c.date.format("%a %Y-%m-%d"),
+            from.join(", ")
+        );
+    }
     out += &format!("turn timeout: {} minutes\n", p.turn_timeout.num_minutes());
     out += "next openings:\n";
     for o in cal.openings(now, 5) {

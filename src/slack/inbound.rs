@@ -149,7 +149,7 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
                             .and_then(|t| t.as_str())
                             .unwrap_or("");
                         tracing::debug!(event_id = id, %kind, retry = ?header(&headers, "x-slack-retry-num"), "event received");
-                        if kind == "member_joined_channel" {
+                        if kind == super::needs::MEMBER_JOINED_CHANNEL {
                             // Perhaps badger itself was just invited: bring the topic up to
                             // date with the standing holds (a no-op when it already is).
                             if let Some(channel) =

@@ -3,6 +3,7 @@
 
 pub mod blocks;
 pub mod inbound;
+pub mod needs;
 pub mod outbound;
 pub mod payload;
 pub mod verify;
