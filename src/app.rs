@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/deployments/{id}/events", post(api::event))
         .route("/", get(web::dashboard))
         .layer(DefaultBodyLimit::max(slack::inbound::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::telemetry::trace_request))
         .with_state(state)
 }
 
@@ -174,7 +175,8 @@ impl Application {
 async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receiver<bool>) {
     let mut last_prune: Option<tokio::time::Instant> = None;
     loop {
-        if let Err(e) = core.tick().await {
+        let tick = tracing::Instrument::instrument(core.tick(), crate::telemetry::tick_span());
+        if let Err(e) = tick.await {
             tracing::error!(error = %e, "scheduler tick failed");
         }
         if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {

@@ -30,8 +30,11 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    badger::telemetry::init();
     let cli = Cli::parse();
+    if let Err(e) = badger::telemetry::init() {
+        eprintln!("badger: configuration error: {e}");
+        return ExitCode::from(2);
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {

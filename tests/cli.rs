@@ -260,8 +260,8 @@ fn a_bad_bank_holidays_file_stops_start_up_naming_the_key() {
     }
 
     // The vendored sample in gov.uk's format loads.
-    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/bank-holidays.json");
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank-holidays.json");
     std::fs::write(
         &policy,
         format!(

@@ -151,8 +151,14 @@ fn socket_mode_variant_validates() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // The comment in manifest.yml says how; keep it there.
     let text = read(crate_root().join("manifest.yml"));
-    assert!(text.contains("socket_mode_enabled: true"), "manifest.yml documents Socket Mode");
-    assert!(text.contains("SLACK_APP_TOKEN"), "manifest.yml names SLACK_APP_TOKEN");
+    assert!(
+        text.contains("socket_mode_enabled: true"),
+        "manifest.yml documents Socket Mode"
+    );
+    assert!(
+        text.contains("SLACK_APP_TOKEN"),
+        "manifest.yml names SLACK_APP_TOKEN"
+    );
 }
 
 #[test]
@@ -178,7 +184,11 @@ fn slash_commands_are_exactly_badgers() {
     );
     for command in slash_commands(&manifest) {
         let name = str_at(command, "/command");
-        assert_eq!(https_path(str_at(command, "/url")), COMMANDS_ROUTE, "{name}");
+        assert_eq!(
+            https_path(str_at(command, "/url")),
+            COMMANDS_ROUTE,
+            "{name}"
+        );
         assert!(!str_at(command, "/description").is_empty(), "{name}");
         assert!(!str_at(command, "/usage_hint").is_empty(), "{name}");
     }

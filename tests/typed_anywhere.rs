@@ -42,7 +42,11 @@ async fn commands_typed_elsewhere_announce_in_the_deploy_channel(backend: Backen
         .slash_in(OTHER, "/hold", BOB, "publisher fixing the database")
         .await;
     assert_eq!(r.status, 200);
-    assert!(r.text().contains("Announced in <#C0DEPLOY>."), "{}", r.text());
+    assert!(
+        r.text().contains("Announced in <#C0DEPLOY>."),
+        "{}",
+        r.text()
+    );
     t.wait_for_message("fixing the database").await;
     t.settle().await;
     assert!(
@@ -59,7 +63,11 @@ async fn commands_typed_elsewhere_announce_in_the_deploy_channel(backend: Backen
     // Finishing from the DM: the end alert is in the deploy channel.
     let r = t.slash_in(ALICE_DM, "/deploy", ALICE, "done").await;
     assert!(r.text().contains("succeeded"), "{}", r.text());
-    assert!(r.text().contains("Announced in <#C0DEPLOY>."), "{}", r.text());
+    assert!(
+        r.text().contains("Announced in <#C0DEPLOY>."),
+        "{}",
+        r.text()
+    );
     t.wait_for_message(":white_check_mark: *whitehall* `r1` to *integration* succeeded")
         .await;
 
@@ -121,13 +129,18 @@ async fn without_a_deploy_channel_a_dm_is_refused(backend: Backend) {
     let ok = t
         .slack
         .wait_until(std::time::Duration::from_secs(15), |_| {
-            t.slack
-                .messages(OTHER)
-                .iter()
-                .any(|m| m["text"].as_str().unwrap_or("").contains("started deploying"))
+            t.slack.messages(OTHER).iter().any(|m| {
+                m["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("started deploying")
+            })
         })
         .await;
     assert!(ok, "start alert in {OTHER}");
     t.stop().await;
 }
-on_both_backends!(without_a_channel_dms, without_a_deploy_channel_a_dm_is_refused);
+on_both_backends!(
+    without_a_channel_dms,
+    without_a_deploy_channel_a_dm_is_refused
+);

@@ -60,8 +60,9 @@ pub fn parse(text: &str, region: Region) -> Result<BTreeMap<NaiveDate, String>, 
             }
         ));
     };
-    let division: Division = serde_json::from_value(division.clone())
-        .map_err(|e| format!("\"{key}\": {e} (expected {{\"events\": [{{\"title\", \"date\"}}]}})"))?;
+    let division: Division = serde_json::from_value(division.clone()).map_err(|e| {
+        format!("\"{key}\": {e} (expected {{\"events\": [{{\"title\", \"date\"}}]}})")
+    })?;
     let mut out = BTreeMap::new();
     for (i, event) in division.events.into_iter().enumerate() {
         let date = NaiveDate::parse_from_str(event.date.trim(), "%Y-%m-%d").map_err(|_| {
@@ -120,14 +121,23 @@ mod tests {
         assert!(err("not json", Region::Scotland).contains("gov.uk's bank-holidays.json format"));
         assert!(err("[1, 2]", Region::Scotland).contains("format"));
         let e = err(r#"{"wales": {"events": []}}"#, Region::Scotland);
-        assert!(e.contains("no \"scotland\" section") && e.contains("wales"), "{e}");
-        let e = err(r#"{"scotland": {"events": [{"date": "2026-01-01"}]}}"#, Region::Scotland);
+        assert!(
+            e.contains("no \"scotland\" section") && e.contains("wales"),
+            "{e}"
+        );
+        let e = err(
+            r#"{"scotland": {"events": [{"date": "2026-01-01"}]}}"#,
+            Region::Scotland,
+        );
         assert!(e.contains("\"scotland\"") && e.contains("title"), "{e}");
         let e = err(
             r#"{"scotland": {"events": [{"title": "x", "date": "2026-02-30"}]}}"#,
             Region::Scotland,
         );
-        assert!(e.contains("\"scotland\".events[0].date") && e.contains("2026-02-30"), "{e}");
+        assert!(
+            e.contains("\"scotland\".events[0].date") && e.contains("2026-02-30"),
+            "{e}"
+        );
         let e = err(
             r#"{"scotland": {"events": [{"title": " ", "date": "2026-02-03"}]}}"#,
             Region::Scotland,
@@ -138,8 +148,11 @@ mod tests {
 
     #[test]
     fn load_names_the_file_when_it_cannot_be_read() {
-        let e = load(Path::new("/nonexistent/holidays.json"), Region::EnglandAndWales)
-            .unwrap_err();
+        let e = load(
+            Path::new("/nonexistent/holidays.json"),
+            Region::EnglandAndWales,
+        )
+        .unwrap_err();
         assert!(e.contains("/nonexistent/holidays.json"), "{e}");
     }
 }

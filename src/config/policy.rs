@@ -320,7 +320,10 @@ impl Policy {
             if let Some(file) = w.bank_holidays_file.as_deref().map(str::trim) {
                 let key = "window.bank_holidays_file";
                 if file.is_empty() {
-                    return Err(bad(key, "is empty: give the path of a gov.uk bank-holidays.json file".into()));
+                    return Err(bad(
+                        key,
+                        "is empty: give the path of a gov.uk bank-holidays.json file".into(),
+                    ));
                 }
                 // A relative path is taken from the policy file's folder, so the two
                 // travel together.
@@ -517,7 +520,11 @@ turn_timeout_minutes = 5
         std::fs::write(dir.path().join("holidays.json"), json).unwrap();
         let policy = dir.path().join("badger.toml");
         // Relative to the policy file's folder.
-        std::fs::write(&policy, "[window]\nbank_holidays_file = \"holidays.json\"\n").unwrap();
+        std::fs::write(
+            &policy,
+            "[window]\nbank_holidays_file = \"holidays.json\"\n",
+        )
+        .unwrap();
         let p = Policy::load(&policy).unwrap();
         let dates: Vec<String> = p
             .calendar
@@ -553,13 +560,22 @@ turn_timeout_minutes = 5
             Policy::load(&policy).unwrap_err().to_string()
         };
         let e = load("[window]\nbank_holidays_file = \"missing.json\"\n");
-        assert!(e.contains("`window.bank_holidays_file`") && e.contains("missing.json"), "{e}");
+        assert!(
+            e.contains("`window.bank_holidays_file`") && e.contains("missing.json"),
+            "{e}"
+        );
         assert!(e.contains("cannot read"), "{e}");
         std::fs::write(dir.path().join("bad.json"), "{ not json").unwrap();
         let e = load("[window]\nbank_holidays_file = \"bad.json\"\n");
-        assert!(e.contains("`window.bank_holidays_file`") && e.contains("format"), "{e}");
+        assert!(
+            e.contains("`window.bank_holidays_file`") && e.contains("format"),
+            "{e}"
+        );
         let e = load("[window]\nbank_holidays_file = \"\"\n");
-        assert!(e.contains("`window.bank_holidays_file`") && e.contains("empty"), "{e}");
+        assert!(
+            e.contains("`window.bank_holidays_file`") && e.contains("empty"),
+            "{e}"
+        );
         // Unknown keys are still rejected next to it.
         let e = load("[window]\nbank_holidays_files = \"bad.json\"\n");
         assert!(e.contains("unknown field `bank_holidays_files`"), "{e}");

@@ -162,9 +162,9 @@ enum Look {
 fn deploy_look(cmd: &DeployCommand) -> Look {
     match cmd {
         DeployCommand::Request { .. } | DeployCommand::Cancel { .. } => Look::Follow,
-        DeployCommand::Emergency { .. } | DeployCommand::Done { .. } | DeployCommand::Failed { .. } => {
-            Look::Announced
-        }
+        DeployCommand::Emergency { .. }
+        | DeployCommand::Done { .. }
+        | DeployCommand::Failed { .. } => Look::Announced,
         DeployCommand::Status { .. }
         | DeployCommand::Versions { .. }
         | DeployCommand::Windows

@@ -71,6 +71,12 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
                 .into_response()
         }
     };
+    // The command and its first word ("/deploy done"): what was asked, without the rest
+    // of what was typed.
+    let first_word = cmd.text.split_whitespace().next().unwrap_or("");
+    let first_word: String = first_word.chars().take(32).collect();
+    crate::telemetry::record("command", format!("{} {first_word}", cmd.command).trim());
+    crate::telemetry::record("user", &cmd.user_id);
     let actor = Actor {
         user: cmd.user_id,
         channel: cmd.channel_id,
@@ -98,6 +104,15 @@ pub async fn interactions(
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
     for p in presses {
+        crate::telemetry::record("action", &p.action_id);
+        crate::telemetry::record("user", &p.user);
+        if let Ok(id) = p.value.parse::<i64>() {
+            if p.action_id.starts_with("deploy_") {
+                crate::telemetry::record_deployment(id);
+            } else if p.action_id.starts_with("hold_") {
+                tracing::Span::current().record("hold", id);
+            }
+        }
         let actor = Actor {
             user: p.user.clone(),
             channel: p.channel.clone(),
@@ -148,6 +163,10 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
                             .pointer("/event/type")
                             .and_then(|t| t.as_str())
                             .unwrap_or("");
+                        crate::telemetry::record("event", kind);
+                        if let Some(user) = v.pointer("/event/user").and_then(|u| u.as_str()) {
+                            crate::telemetry::record("user", user);
+                        }
                         tracing::debug!(event_id = id, %kind, retry = ?header(&headers, "x-slack-retry-num"), "event received");
                         if kind == super::needs::MEMBER_JOINED_CHANNEL {
                             // Perhaps badger itself was just invited: bring the topic up to

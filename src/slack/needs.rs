@@ -22,11 +22,26 @@ pub const BOT_EVENTS: &[&str] = &[MEMBER_JOINED_CHANNEL];
 /// Bot scopes, each with what needs it.
 pub const BOT_SCOPES: &[(&str, &str)] = &[
     ("commands", "slash commands"),
-    ("chat:write", "chat.postMessage, chat.postEphemeral, chat.update"),
-    ("channels:read", "conversations.info on a public channel; member_joined_channel"),
-    ("groups:read", "conversations.info on a private channel; member_joined_channel"),
-    ("channels:write.topic", "conversations.setTopic on a public channel"),
-    ("groups:write.topic", "conversations.setTopic on a private channel"),
+    (
+        "chat:write",
+        "chat.postMessage, chat.postEphemeral, chat.update",
+    ),
+    (
+        "channels:read",
+        "conversations.info on a public channel; member_joined_channel",
+    ),
+    (
+        "groups:read",
+        "conversations.info on a private channel; member_joined_channel",
+    ),
+    (
+        "channels:write.topic",
+        "conversations.setTopic on a public channel",
+    ),
+    (
+        "groups:write.topic",
+        "conversations.setTopic on a private channel",
+    ),
 ];
 
 /// The app-level token scope Socket Mode needs (`SLACK_APP_TOKEN`, `xapp-...`).

@@ -304,7 +304,8 @@ impl OutboxWorker {
                 continue;
             }
             for row in rows {
-                self.deliver_one(row).await;
+                let span = crate::telemetry::delivery_span(&row);
+                tracing::Instrument::instrument(self.deliver_one(row), span).await;
             }
         }
     }
