@@ -26,6 +26,8 @@ enum Command {
     Migrate,
     /// Print the effective policy and the next five window openings.
     CheckConfig,
+    /// Exit 0 if the badger at BADGER_BIND answers /healthz (for container health checks).
+    Healthcheck,
 }
 
 #[tokio::main]
@@ -34,6 +36,10 @@ async fn main() -> ExitCode {
     if let Err(e) = badger::telemetry::init() {
         eprintln!("badger: configuration error: {e}");
         return ExitCode::from(2);
+    }
+    // Needs only BADGER_BIND, so a probe works whatever else the environment holds.
+    if matches!(cli.command, Command::Healthcheck) {
+        return healthcheck().await;
     }
     let settings = match Settings::from_env() {
         Ok(s) => s,
@@ -80,6 +86,22 @@ async fn main() -> ExitCode {
         Command::CheckConfig => {
             print!("{}", check_config(&settings, SystemClock.now()));
             ExitCode::SUCCESS
+        }
+        Command::Healthcheck => healthcheck().await,
+    }
+}
+
+async fn healthcheck() -> ExitCode {
+    let bind = std::env::var("BADGER_BIND").ok();
+    let result = match badger::healthcheck::target(bind.as_deref()) {
+        Ok(addr) => badger::healthcheck::check(addr).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("badger: unhealthy: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -278,3 +278,51 @@ fn a_bad_bank_holidays_file_stops_start_up_naming_the_key() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("(1 holiday(s) for scotland)"), "{text}");
 }
+
+/// The container's HEALTHCHECK: `badger healthcheck` asks /healthz at BADGER_BIND (an
+/// all-interfaces address means loopback) and exits 0 only when it answers 200.
+#[tokio::test]
+async fn healthcheck_subcommand_reports_a_running_badger() {
+    let db = TestDb::fresh(Backend::Sqlite).await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+        .arg("serve")
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .env("DATABASE_URL", &db.url)
+        .env("BADGER_BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let addr = loop {
+        let line = lines.next_line().await.unwrap().expect("listening line");
+        if let Some(a) = line.strip_prefix("badger listening on http://") {
+            break a.trim().to_owned();
+        }
+    };
+    let port = addr.rsplit(':').next().unwrap().to_owned();
+    for bind in [addr.clone(), format!("0.0.0.0:{port}")] {
+        let out = badger()
+            .arg("healthcheck")
+            .env("BADGER_BIND", &bind)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{bind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    child.kill().await.unwrap();
+    let _ = child.wait().await;
+    // Nothing listens there any more.
+    let out = badger()
+        .arg("healthcheck")
+        .env("BADGER_BIND", &addr)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unhealthy"));
+}
