@@ -49,7 +49,9 @@ fn example_policy_shows_every_key() {
     for key in keys {
         let shown = text.lines().any(|l| {
             let l = l.trim_start_matches("# ").trim();
-            l.starts_with(key) || l.contains(&format!("{{ {key} =")) || l.contains(&format!(", {key} ="))
+            l.starts_with(key)
+                || l.contains(&format!("{{ {key} ="))
+                || l.contains(&format!(", {key} ="))
         });
         assert!(shown, "badger.example.toml does not show `{key}`");
     }
