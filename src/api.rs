@@ -319,8 +319,12 @@ pub async fn report(State(s): State<AppState>, headers: HeaderMap, body: Bytes) 
         Ok(r) => r,
         Err(resp) => return *resp,
     };
+    crate::telemetry::record("command", "ci_report");
     match s.core.ci_report(r).await {
-        Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
+        Ok(id) => {
+            crate::telemetry::record_deployment(id);
+            (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
+        }
         Err(e) => ci_error(&s, e),
     }
 }
@@ -337,6 +341,8 @@ pub async fn event(
     let Ok(id) = id.parse::<i64>() else {
         return error(StatusCode::NOT_FOUND, "deployment ids are numbers");
     };
+    crate::telemetry::record("command", "ci_event");
+    crate::telemetry::record_deployment(id);
     let e: CiEvent = match json_body(&body) {
         Ok(e) => e,
         Err(resp) => return *resp,

@@ -69,9 +69,12 @@ pub struct Application {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/slack/commands", post(slack::inbound::commands))
-        .route("/slack/interactions", post(slack::inbound::interactions))
-        .route("/slack/events", post(slack::inbound::events))
+        .route(slack::needs::COMMANDS_ROUTE, post(slack::inbound::commands))
+        .route(
+            slack::needs::INTERACTIONS_ROUTE,
+            post(slack::inbound::interactions),
+        )
+        .route(slack::needs::EVENTS_ROUTE, post(slack::inbound::events))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(api::metrics))
@@ -82,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(web::dashboard))
         .merge(crate::console::routes(state.local_mode))
         .layer(DefaultBodyLimit::max(slack::inbound::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::telemetry::trace_request))
         .with_state(state)
 }
 
@@ -216,7 +220,8 @@ impl Application {
 async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receiver<bool>) {
     let mut last_prune: Option<tokio::time::Instant> = None;
     loop {
-        if let Err(e) = core.tick().await {
+        let tick = tracing::Instrument::instrument(core.tick(), crate::telemetry::tick_span());
+        if let Err(e) = tick.await {
             tracing::error!(error = %e, "scheduler tick failed");
         }
         if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {

@@ -1,5 +1,5 @@
 //! badger: a Slack app that coordinates deployments the way GOV.UK runs them.
-//! See DESIGN.md in the shared folder for the external contract.
+//! The external contract (commands, buttons, routes, settings) is in docs/contract.md.
 
 pub mod api;
 pub mod app;
@@ -8,6 +8,7 @@ pub mod command;
 pub mod config;
 pub mod console;
 pub mod domain;
+pub mod healthcheck;
 pub mod metrics;
 pub mod service;
 pub mod slack;

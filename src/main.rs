@@ -1,7 +1,7 @@
 use badger::app::{Application, RunOptions};
 use badger::clock::{Clock, SystemClock};
 use badger::config::{Settings, WindowKind};
-use badger::domain::window::format_local;
+use badger::domain::window::{format_local, ClosedReason};
 use badger::store::Store;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -26,12 +26,21 @@ enum Command {
     Migrate,
     /// Print the effective policy and the next five window openings.
     CheckConfig,
+    /// Exit 0 if the badger at BADGER_BIND answers /healthz (for container health checks).
+    Healthcheck,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    badger::telemetry::init();
     let cli = Cli::parse();
+    if let Err(e) = badger::telemetry::init() {
+        eprintln!("badger: configuration error: {e}");
+        return ExitCode::from(2);
+    }
+    // Needs only BADGER_BIND, so a probe works whatever else the environment holds.
+    if matches!(cli.command, Command::Healthcheck) {
+        return healthcheck().await;
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -78,6 +87,22 @@ async fn main() -> ExitCode {
         Command::CheckConfig => {
             print!("{}", check_config(&settings, SystemClock.now()));
             ExitCode::SUCCESS
+        }
+        Command::Healthcheck => healthcheck().await,
+    }
+}
+
+async fn healthcheck() -> ExitCode {
+    let bind = std::env::var("BADGER_BIND").ok();
+    let result = match badger::healthcheck::target(bind.as_deref()) {
+        Ok(addr) => badger::healthcheck::check(addr).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("badger: unhealthy: {e}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -179,6 +204,38 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    out += &format!(
+        "  bank holidays file: {}\n",
+        match &p.holidays_file {
+            Some(f) => format!(
+                "{} ({} holiday(s) for {})",
+                f.display(),
+                cal.listed_holidays.len(),
+                cal.region.as_str()
+            ),
+            None => "(none)".into(),
+        }
+    );
+    // Where each closed day comes from, so an operator can see what the file added.
+    let today = now.with_timezone(&cal.tz).date_naive();
+    let closed = cal.closed_day_sources(today, today + chrono::Duration::days(365));
+    out += "closed days in the next twelve months (weekdays with hours only):\n";
+    if closed.is_empty() {
+        out += "  (none)\n";
+    }
+    for c in closed {
+        let name = match c.reason {
+            ClosedReason::BankHoliday(n) => n.to_owned(),
+            ClosedReason::Listed(n) => n,
+            ClosedReason::ClosedDate => "closed by policy".to_owned(),
+        };
+        let from: Vec<&str> = c.sources.iter().map(|s| s.as_str()).collect();
+        out += &format!(
+            "  {}  {name}  (from: {})\n",
+            c.date.format("%a %Y-%m-%d"),
+            from.join(", ")
+        );
+    }
     out += &format!("turn timeout: {} minutes\n", p.turn_timeout.num_minutes());
     out += "next openings:\n";
     for o in cal.openings(now, 5) {

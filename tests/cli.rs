@@ -189,3 +189,163 @@ async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
     );
     assert!(acknowledged > 0);
 }
+
+/// The first date at least `days_ahead` days from today that falls on `weekday`.
+fn upcoming(weekday: chrono::Weekday, days_ahead: i64) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let mut d = chrono::Utc::now().date_naive() + chrono::Duration::days(days_ahead);
+    while d.weekday() != weekday {
+        d = d.succ_opt().expect("a later date");
+    }
+    d
+}
+
+#[test]
+fn check_config_reports_where_each_closed_day_comes_from() {
+    let dir = tempfile::tempdir().unwrap();
+    // Dates relative to today, so the test means the same whenever it runs: a made-up
+    // proclaimed holiday from the file and an extra closed date, both on weekdays.
+    let proclaimed = upcoming(chrono::Weekday::Tue, 14);
+    let extra = upcoming(chrono::Weekday::Wed, 14);
+    let json = format!(
+        r#"{{"england-and-wales": {{"division": "england-and-wales", "events": [
+            {{"title": "Proclaimed holiday", "date": "{proclaimed}", "notes": "", "bunting": true}}]}},
+            "scotland": {{"division": "scotland", "events": []}},
+            "northern-ireland": {{"division": "northern-ireland", "events": []}}}}"#
+    );
+    std::fs::write(dir.path().join("holidays.json"), json).unwrap();
+    let policy = dir.path().join("badger.toml");
+    std::fs::write(
+        &policy,
+        format!("[window]\nbank_holidays_file = \"holidays.json\"\nclosed_dates = [\"{extra}\"]\n"),
+    )
+    .unwrap();
+    let out = badger()
+        .arg("check-config")
+        .env("BADGER_CONFIG", &policy)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("holidays.json (1 holiday(s) for england-and-wales)"),
+        "{text}"
+    );
+    let line = |date: chrono::NaiveDate| {
+        text.lines()
+            .filter(|l| l.contains("(from: "))
+            .find(|l| l.contains(&date.format("%Y-%m-%d").to_string()))
+            .unwrap_or_else(|| panic!("no line for {date}: {text}"))
+            .to_owned()
+    };
+    assert!(
+        line(proclaimed).contains("Proclaimed holiday  (from: file)"),
+        "{text}"
+    );
+    assert!(
+        line(extra).contains("closed by policy  (from: closed_dates)"),
+        "{text}"
+    );
+    // Every twelve months hold computed bank holidays on weekdays.
+    assert!(text.contains("(from: computed"), "{text}");
+}
+
+#[test]
+fn a_bad_bank_holidays_file_stops_start_up_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("badger.toml");
+    std::fs::write(dir.path().join("bad.json"), "{\"scotland\": 1").unwrap();
+    for (file, what) in [
+        ("missing.json", "cannot read"),
+        ("bad.json", "gov.uk's bank-holidays.json format"),
+    ] {
+        std::fs::write(
+            &policy,
+            format!("[window]\nbank_holidays_file = \"{file}\"\n"),
+        )
+        .unwrap();
+        for command in ["serve", "check-config"] {
+            let out = badger()
+                .arg(command)
+                .env("BADGER_CONFIG", &policy)
+                .env("BADGER_BIND", "127.0.0.1:0")
+                .output()
+                .expect("runs");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command} {file}: {err}");
+            assert!(err.contains("`window.bank_holidays_file`"), "{err}");
+            assert!(err.contains(file) && err.contains(what), "{err}");
+        }
+    }
+
+    // The vendored sample in gov.uk's format loads.
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank-holidays.json");
+    std::fs::write(
+        &policy,
+        format!(
+            "[window]\nbank_holidays = \"scotland\"\nbank_holidays_file = \"{}\"\n",
+            sample.display()
+        ),
+    )
+    .unwrap();
+    let out = badger()
+        .arg("check-config")
+        .env("BADGER_CONFIG", &policy)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(1 holiday(s) for scotland)"), "{text}");
+}
+
+/// The container's HEALTHCHECK: `badger healthcheck` asks /healthz at BADGER_BIND (an
+/// all-interfaces address means loopback) and exits 0 only when it answers 200.
+#[tokio::test]
+async fn healthcheck_subcommand_reports_a_running_badger() {
+    let db = TestDb::fresh(Backend::Sqlite).await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+        .arg("serve")
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .env("DATABASE_URL", &db.url)
+        .env("BADGER_BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let addr = loop {
+        let line = lines.next_line().await.unwrap().expect("listening line");
+        if let Some(a) = line.strip_prefix("badger listening on http://") {
+            break a.trim().to_owned();
+        }
+    };
+    let port = addr.rsplit(':').next().unwrap().to_owned();
+    for bind in [addr.clone(), format!("0.0.0.0:{port}")] {
+        let out = badger()
+            .arg("healthcheck")
+            .env("BADGER_BIND", &bind)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{bind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    child.kill().await.unwrap();
+    let _ = child.wait().await;
+    // Nothing listens there any more.
+    let out = badger()
+        .arg("healthcheck")
+        .env("BADGER_BIND", &addr)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unhealthy"));
+}

@@ -2,6 +2,7 @@
 //! policy file. Both are validated once at start-up; a mistake stops badger with a message
 //! that names the key.
 
+mod holidays_file;
 mod policy;
 mod settings;
 

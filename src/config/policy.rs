@@ -35,6 +35,8 @@ pub struct Policy {
     pub apps: Vec<AppName>,
     pub environments: Vec<Environment>,
     pub calendar: Calendar,
+    /// `window.bank_holidays_file` as resolved (its dates are in `calendar.listed_holidays`).
+    pub holidays_file: Option<std::path::PathBuf>,
     pub turn_timeout: chrono::Duration,
 }
 
@@ -92,6 +94,7 @@ struct RawWindow {
     saturday: Option<String>,
     sunday: Option<String>,
     bank_holidays: Option<String>,
+    bank_holidays_file: Option<String>,
     closed_dates: Option<Vec<String>>,
 }
 
@@ -282,6 +285,7 @@ impl Policy {
         };
 
         let mut calendar = Calendar::govuk_default();
+        let mut holidays_file = None;
         calendar.tz = tz;
         if let Some(w) = raw.window {
             let days = [
@@ -313,6 +317,25 @@ impl Policy {
                 closed.insert(date);
             }
             calendar.closed_dates = closed;
+            if let Some(file) = w.bank_holidays_file.as_deref().map(str::trim) {
+                let key = "window.bank_holidays_file";
+                if file.is_empty() {
+                    return Err(bad(
+                        key,
+                        "is empty: give the path of a gov.uk bank-holidays.json file".into(),
+                    ));
+                }
+                // A relative path is taken from the policy file's folder, so the two
+                // travel together.
+                let file = std::path::Path::new(file);
+                let resolved = match std::path::Path::new(path).parent() {
+                    Some(dir) if file.is_relative() => dir.join(file),
+                    _ => file.to_path_buf(),
+                };
+                calendar.listed_holidays = super::holidays_file::load(&resolved, calendar.region)
+                    .map_err(|m| bad(key, m))?;
+                holidays_file = Some(resolved);
+            }
         }
 
         let turn_timeout_minutes = raw.queue.and_then(|q| q.turn_timeout_minutes).unwrap_or(10);
@@ -331,6 +354,7 @@ impl Policy {
             apps,
             environments,
             calendar,
+            holidays_file,
             turn_timeout: chrono::Duration::minutes(turn_timeout_minutes),
         })
     }
@@ -484,5 +508,76 @@ turn_timeout_minutes = 5
         assert!(err("commands = { deploy = \"deploy\" }").contains("`commands.deploy`"));
         assert!(err("environments = []").contains("`environments`"));
         assert!(err("channel = ").contains("badger.toml"));
+    }
+
+    #[test]
+    fn bank_holidays_file_adds_the_regions_dates() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = r#"{"england-and-wales": {"division": "england-and-wales", "events": [
+            {"title": "Proclaimed holiday", "date": "2026-09-08", "notes": "", "bunting": true}]},
+            "scotland": {"division": "scotland", "events": [
+            {"title": "Scottish extra", "date": "2026-09-09", "notes": "", "bunting": false}]}}"#;
+        std::fs::write(dir.path().join("holidays.json"), json).unwrap();
+        let policy = dir.path().join("badger.toml");
+        // Relative to the policy file's folder.
+        std::fs::write(
+            &policy,
+            "[window]\nbank_holidays_file = \"holidays.json\"\n",
+        )
+        .unwrap();
+        let p = Policy::load(&policy).unwrap();
+        let dates: Vec<String> = p
+            .calendar
+            .listed_holidays
+            .keys()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(dates, ["2026-09-08"]);
+        let at = chrono::DateTime::parse_from_rfc3339("2026-09-08T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert!(!p.calendar.is_open(at));
+
+        std::fs::write(
+            &policy,
+            "[window]\nbank_holidays = \"scotland\"\nbank_holidays_file = \"holidays.json\"\n",
+        )
+        .unwrap();
+        let p = Policy::load(&policy).unwrap();
+        assert_eq!(p.calendar.listed_holidays.len(), 1);
+        assert!(p
+            .calendar
+            .listed_holidays
+            .contains_key(&NaiveDate::from_ymd_opt(2026, 9, 9).unwrap()));
+    }
+
+    #[test]
+    fn bank_holidays_file_problems_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("badger.toml");
+        let load = |toml: &str| {
+            std::fs::write(&policy, toml).unwrap();
+            Policy::load(&policy).unwrap_err().to_string()
+        };
+        let e = load("[window]\nbank_holidays_file = \"missing.json\"\n");
+        assert!(
+            e.contains("`window.bank_holidays_file`") && e.contains("missing.json"),
+            "{e}"
+        );
+        assert!(e.contains("cannot read"), "{e}");
+        std::fs::write(dir.path().join("bad.json"), "{ not json").unwrap();
+        let e = load("[window]\nbank_holidays_file = \"bad.json\"\n");
+        assert!(
+            e.contains("`window.bank_holidays_file`") && e.contains("format"),
+            "{e}"
+        );
+        let e = load("[window]\nbank_holidays_file = \"\"\n");
+        assert!(
+            e.contains("`window.bank_holidays_file`") && e.contains("empty"),
+            "{e}"
+        );
+        // Unknown keys are still rejected next to it.
+        let e = load("[window]\nbank_holidays_files = \"bad.json\"\n");
+        assert!(e.contains("unknown field `bank_holidays_files`"), "{e}");
     }
 }

@@ -158,6 +158,10 @@ pub struct Calendar {
     pub week: [Option<DayHours>; 7],
     pub region: Region,
     pub closed_dates: BTreeSet<NaiveDate>,
+    /// Holidays from the operator's calendar file (`window.bank_holidays_file`), by date,
+    /// with the file's title: added to the computed ones, so a holiday proclaimed after a
+    /// release needs no upgrade.
+    pub listed_holidays: BTreeMap<NaiveDate, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +173,38 @@ pub struct Opening {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClosedReason {
     BankHoliday(&'static str),
+    /// A holiday from the operator's calendar file, with its title there.
+    Listed(String),
     ClosedDate,
+}
+
+/// Where a closed day came from (`badger check-config` shows them all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ClosureSource {
+    /// Computed bank holiday for the configured region.
+    Computed,
+    /// The operator's calendar file.
+    File,
+    /// `window.closed_dates`.
+    ClosedDates,
+}
+
+impl ClosureSource {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ClosureSource::Computed => "computed",
+            ClosureSource::File => "file",
+            ClosureSource::ClosedDates => "closed_dates",
+        }
+    }
+}
+
+/// A closed day with every source that closes it and the most useful name for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedDaySources {
+    pub date: NaiveDate,
+    pub reason: ClosedReason,
+    pub sources: Vec<ClosureSource>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +229,7 @@ impl Calendar {
             week: [long, long, long, long, friday, None, None],
             region: Region::EnglandAndWales,
             closed_dates: BTreeSet::new(),
+            listed_holidays: BTreeMap::new(),
         }
     }
 
@@ -261,6 +297,9 @@ impl Calendar {
         {
             return Some(ClosedReason::BankHoliday(name));
         }
+        if let Some(title) = self.listed_holidays.get(&date) {
+            return Some(ClosedReason::Listed(title.clone()));
+        }
         self.closed_dates
             .contains(&date)
             .then_some(ClosedReason::ClosedDate)
@@ -280,6 +319,12 @@ impl Calendar {
             }
         }
         // A bank holiday is the more useful reason to show, as in `closure_on`.
+        for (&date, title) in self.listed_holidays.range(from..=to) {
+            if self.hours_on(date).is_some() {
+                days.entry(date)
+                    .or_insert_with(|| ClosedReason::Listed(title.clone()));
+            }
+        }
         for &date in self.closed_dates.range(from..=to) {
             if self.hours_on(date).is_some() {
                 days.entry(date).or_insert(ClosedReason::ClosedDate);
@@ -287,6 +332,33 @@ impl Calendar {
         }
         days.into_iter()
             .map(|(date, reason)| ClosedDay { date, reason })
+            .collect()
+    }
+
+    /// Like [`Calendar::closed_days`], with every source that closes each day.
+    pub fn closed_day_sources(&self, from: NaiveDate, to: NaiveDate) -> Vec<ClosedDaySources> {
+        self.closed_days(from, to)
+            .into_iter()
+            .map(|c| {
+                let mut sources = Vec::new();
+                if bank_holidays(self.region, c.date.year())
+                    .iter()
+                    .any(|(d, _)| *d == c.date)
+                {
+                    sources.push(ClosureSource::Computed);
+                }
+                if self.listed_holidays.contains_key(&c.date) {
+                    sources.push(ClosureSource::File);
+                }
+                if self.closed_dates.contains(&c.date) {
+                    sources.push(ClosureSource::ClosedDates);
+                }
+                ClosedDaySources {
+                    date: c.date,
+                    reason: c.reason,
+                    sources,
+                }
+            })
             .collect()
     }
 
@@ -389,6 +461,7 @@ mod tests {
             week: [hours(0, 1440); 7],
             region: Region::None,
             closed_dates: BTreeSet::new(),
+            listed_holidays: BTreeMap::new(),
         }
     }
 
@@ -913,6 +986,58 @@ mod tests {
                 let _ = cal.closed_days(date(262_142, 12, 1), NaiveDate::MAX);
             }
         }
+    }
+
+    // --- The operator's calendar file ---
+
+    #[test]
+    fn listed_holidays_close_their_days_and_name_them() {
+        let mut cal = Calendar::govuk_default();
+        // Tuesday 8 September 2026: a made-up proclaimed holiday.
+        cal.listed_holidays
+            .insert(date(2026, 9, 8), "Proclaimed holiday".into());
+        assert!(!cal.is_open(utc("2026-09-08T10:00:00Z")));
+        assert!(cal.is_open(utc("2026-09-09T10:00:00Z")));
+        assert_eq!(
+            cal.closure_on(date(2026, 9, 8)),
+            Some(ClosedReason::Listed("Proclaimed holiday".into()))
+        );
+        let next = cal.next_opening(utc("2026-09-07T17:00:00Z")).unwrap();
+        assert_eq!(next.opens, utc("2026-09-09T08:30:00Z"));
+    }
+
+    #[test]
+    fn closed_day_sources_name_every_source() {
+        let mut cal = Calendar::govuk_default();
+        cal.listed_holidays
+            .insert(date(2026, 12, 25), "Christmas Day".into());
+        cal.listed_holidays
+            .insert(date(2026, 9, 8), "Proclaimed holiday".into());
+        // A Saturday: the week is closed anyway, so it is not a closed day to report.
+        cal.listed_holidays
+            .insert(date(2026, 9, 12), "Saturday holiday".into());
+        cal.closed_dates.insert(date(2026, 12, 24));
+        cal.closed_dates.insert(date(2026, 9, 8));
+        let days = cal.closed_day_sources(date(2026, 9, 1), date(2026, 12, 31));
+        let shown: Vec<(NaiveDate, Vec<&str>)> = days
+            .iter()
+            .map(|d| (d.date, d.sources.iter().map(|s| s.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (date(2026, 9, 8), vec!["file", "closed_dates"]),
+                (date(2026, 12, 24), vec!["closed_dates"]),
+                (date(2026, 12, 25), vec!["computed", "file"]),
+                (date(2026, 12, 28), vec!["computed"]),
+            ]
+        );
+        // The computed name wins over the file's, the file's over "closed by policy".
+        assert_eq!(days[2].reason, ClosedReason::BankHoliday("Christmas Day"));
+        assert_eq!(
+            days[0].reason,
+            ClosedReason::Listed("Proclaimed holiday".into())
+        );
     }
 
     // --- Formatting ---

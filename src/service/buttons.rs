@@ -26,6 +26,28 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every button badger handles (docs/user-guide.md describes each).
+    pub const ALL: [Action; 6] = [
+        Action::Start,
+        Action::Skip,
+        Action::Done,
+        Action::Failed,
+        Action::Cancel,
+        Action::HoldRelease,
+    ];
+
+    /// The contract's `action_id`.
+    pub fn action_id(self) -> &'static str {
+        match self {
+            Action::Start => "deploy_start",
+            Action::Skip => "deploy_skip",
+            Action::Done => "deploy_done",
+            Action::Failed => "deploy_failed",
+            Action::Cancel => "deploy_cancel",
+            Action::HoldRelease => "hold_release",
+        }
+    }
+
     pub fn parse(action_id: &str) -> Option<Action> {
         Some(match action_id {
             "deploy_start" => Action::Start,

@@ -91,6 +91,7 @@ impl Core {
                 now,
             )
             .await?;
+        crate::telemetry::record_deployment(d.id);
         let action = if d.is_emergency() {
             "deploy.emergency"
         } else {

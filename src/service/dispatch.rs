@@ -46,12 +46,24 @@ impl Core {
         };
         let result = if command_name == self.policy.deploy_command {
             match command::parse_deploy(text, &ctx) {
-                Ok(cmd) => self.run_deploy(actor, cmd, &ctx).await,
+                Ok(cmd) => match self.where_to_look(actor, deploy_look(&cmd)) {
+                    Err(e) => Err(e),
+                    Ok(note) => self
+                        .run_deploy(actor, cmd, &ctx)
+                        .await
+                        .map(|m| with_note(m, note)),
+                },
                 Err(e) => return parse_error(e.message(&ctx), e.usage(&ctx)),
             }
         } else if command_name == self.policy.hold_command {
             match command::parse_hold(text, &ctx) {
-                Ok(cmd) => self.run_hold(actor, cmd, &ctx).await,
+                Ok(cmd) => match self.where_to_look(actor, hold_look(&cmd)) {
+                    Err(e) => Err(e),
+                    Ok(note) => self
+                        .run_hold(actor, cmd, &ctx)
+                        .await
+                        .map(|m| with_note(m, note)),
+                },
                 Err(e) => return parse_error(e.message(&ctx), e.usage(&ctx)),
             }
         } else {
@@ -177,6 +189,78 @@ impl Core {
             HoldCommand::List => self.list_holds().await,
             HoldCommand::Release { target } => self.release_holds(actor, &target).await,
             HoldCommand::Help => Ok(Message::plain(command::hold_help(ctx))),
+        }
+    }
+}
+
+/// What a command typed outside the deploy channel tells the person about where to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Look {
+    /// Read-only (status, help, ...): the answer is all there is.
+    Nothing,
+    /// It is announced in the deploy channel now.
+    Announced,
+    /// It may be announced later (a turn is called, a start is posted).
+    Follow,
+}
+
+fn deploy_look(cmd: &DeployCommand) -> Look {
+    match cmd {
+        DeployCommand::Request { .. } | DeployCommand::Cancel { .. } => Look::Follow,
+        DeployCommand::Emergency { .. }
+        | DeployCommand::Done { .. }
+        | DeployCommand::Failed { .. } => Look::Announced,
+        DeployCommand::Status { .. }
+        | DeployCommand::Versions { .. }
+        | DeployCommand::Windows
+        | DeployCommand::Help => Look::Nothing,
+    }
+}
+
+fn hold_look(cmd: &HoldCommand) -> Look {
+    match cmd {
+        HoldCommand::Create { .. } | HoldCommand::Release { .. } => Look::Announced,
+        HoldCommand::List | HoldCommand::Help => Look::Nothing,
+    }
+}
+
+impl Core {
+    /// Commands work wherever they are typed (a DM with badger, another channel): the
+    /// answer goes back there and announcements to the deploy channel, so the answer says
+    /// where to look. Returns the line to add to the answer, or a refusal when there is
+    /// no deploy channel: with none configured badger announces where a command is typed,
+    /// and a direct message is no place for announcements or a topic.
+    fn where_to_look(&self, actor: &Actor, look: Look) -> Result<Option<String>, ServiceError> {
+        if look == Look::Nothing {
+            return Ok(None);
+        }
+        if self.policy.channel.is_none() && actor.channel.starts_with('D') {
+            return Err(ServiceError::User(format!(
+                "badger has no deploy channel configured (`channel` in the policy file), so it announces in the channel where a command is typed, and this is a direct message. Type this in your deploy channel, or ask an operator to set `channel`. (`{} status` and `{} list` work anywhere.)",
+                self.policy.deploy_command, self.policy.hold_command
+            )));
+        }
+        let announce_in = self.announce_channel(&actor.channel);
+        if announce_in == actor.channel {
+            return Ok(None);
+        }
+        Ok(Some(match look {
+            Look::Follow => {
+                format!("Follow it in <#{announce_in}>: starts and turns are announced there.")
+            }
+            _ => format!("Announced in <#{announce_in}>."),
+        }))
+    }
+}
+
+/// Adds "where to look" to an answer given outside the deploy channel.
+fn with_note(m: Message, note: Option<String>) -> Message {
+    match note {
+        None => m,
+        Some(note) => {
+            let mut m = m.with_context(&note);
+            m.text = format!("{}\n{note}", m.text);
+            m
         }
     }
 }

@@ -168,6 +168,8 @@ impl Core {
             for c in closed {
                 let why = match c.reason {
                     ClosedReason::BankHoliday(name) => name.to_owned(),
+                    // From the operator's file: escaped like any text badger did not write.
+                    ClosedReason::Listed(title) => crate::domain::text::escape(&title),
                     ClosedReason::ClosedDate => "closed by policy".to_owned(),
                 };
                 out.push(format!("• {} — {}", c.date.format("%a %-d %b %Y"), why));

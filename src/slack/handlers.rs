@@ -29,6 +29,15 @@ pub async fn handle_interaction(core: &Core, interaction: Interaction) {
         }
     };
     for p in presses {
+        crate::telemetry::record("action", &p.action_id);
+        crate::telemetry::record("user", &p.user);
+        if let Ok(id) = p.value.parse::<i64>() {
+            if p.action_id.starts_with("deploy_") {
+                crate::telemetry::record_deployment(id);
+            } else if p.action_id.starts_with("hold_") {
+                tracing::Span::current().record("hold", id);
+            }
+        }
         let actor = Actor {
             user: p.user.clone(),
             channel: p.channel.clone(),

@@ -73,6 +73,12 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
                 .into_response()
         }
     };
+    // The command and its first word ("/deploy done"): what was asked, without the rest
+    // of what was typed.
+    let first_word = cmd.text.split_whitespace().next().unwrap_or("");
+    let first_word: String = first_word.chars().take(32).collect();
+    crate::telemetry::record("command", format!("{} {first_word}", cmd.command).trim());
+    crate::telemetry::record("user", &cmd.user_id);
     let reply = handle_command(&state.core, &cmd).await;
     Json(reply.ephemeral_response()).into_response()
 }
@@ -144,8 +150,12 @@ pub async fn handle_event_callback(
         .pointer("/event/type")
         .and_then(|t| t.as_str())
         .unwrap_or("");
+    crate::telemetry::record("event", kind);
+    if let Some(user) = v.pointer("/event/user").and_then(|u| u.as_str()) {
+        crate::telemetry::record("user", user);
+    }
     tracing::debug!(event_id = id, %kind, ?retry, "event received");
-    if kind == "member_joined_channel" {
+    if kind == super::needs::MEMBER_JOINED_CHANNEL {
         // Perhaps badger itself was just invited: bring the topic up to date with the
         // standing holds (a no-op when it already is).
         if let Some(channel) = v.pointer("/event/channel").and_then(|c| c.as_str()) {

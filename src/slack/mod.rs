@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod envelope;
 pub mod handlers;
 pub mod inbound;
+pub mod needs;
 pub mod outbound;
 pub mod payload;
 pub mod refusals;

@@ -74,7 +74,8 @@ pub fn verify(
 mod tests {
     use super::*;
 
-    // Slack's published vector ("Verifying requests from Slack"); see shared/slack/README.md.
+    // Slack's published vector, from its "Verifying requests from Slack" documentation
+    // (also used by Slack's own SDK tests).
     const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
     const TS: &str = "1531420618";
     const BODY: &str = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";

@@ -64,9 +64,11 @@ impl InFlight {
     fn start(&mut self, courier: &Arc<Courier>, row: OutboxRow) {
         let lane = Lane::of_key(&row.ordering_key);
         let courier = courier.clone();
-        let handle = self
-            .tasks
-            .spawn(async move { courier.deliver_one(row).await });
+        let span = crate::telemetry::delivery_span(&row);
+        let handle = self.tasks.spawn(tracing::Instrument::instrument(
+            async move { courier.deliver_one(row).await },
+            span,
+        ));
         self.lanes.insert(handle.id(), lane);
     }
     fn finished(&mut self, done: Result<(Id, ()), JoinError>) {

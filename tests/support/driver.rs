@@ -208,11 +208,23 @@ impl TestApp {
     }
 
     pub async fn slash(&self, command: &str, user: &str, text: &str) -> Reply {
+        self.slash_in(CHANNEL, command, user, text).await
+    }
+
+    /// A slash command typed in `channel` (a DM with badger is a `D...` id).
+    pub async fn slash_in(&self, channel: &str, command: &str, user: &str, text: &str) -> Reply {
+        let channel_name = if channel == CHANNEL {
+            "govuk-deploy".to_owned()
+        } else if channel.starts_with('D') {
+            "directmessage".to_owned()
+        } else {
+            channel.to_lowercase()
+        };
         let body = form_urlencoded::Serializer::new(String::new())
             .append_pair("token", "legacy")
             .append_pair("team_id", "T1")
-            .append_pair("channel_id", CHANNEL)
-            .append_pair("channel_name", "govuk-deploy")
+            .append_pair("channel_id", channel)
+            .append_pair("channel_name", &channel_name)
             .append_pair("user_id", user)
             .append_pair("user_name", &user.to_lowercase())
             .append_pair("command", command)
