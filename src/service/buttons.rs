@@ -133,10 +133,6 @@ impl Core {
                     _ => {
                         // The promotion rule (or a permission) no longer holds: the turn
                         // passes to the next, and this entry keeps its place, told why.
-                        let why = crate::slack::refusals::refused(
-                            &self.refused(&ask, reasons.clone()),
-                            &self.wording(),
-                        );
                         tx.transition(d.id, State::Called, Event::Requeue, now, None)
                             .await?;
                         update(
@@ -150,8 +146,19 @@ impl Core {
                         let mut requeued = d.clone();
                         requeued.state = State::Queued;
                         requeued.passed_over = None;
-                        self.pass_over(&mut tx, &requeued, &ask, reasons, now)
-                            .await?;
+                        // Never told before (`passed_over` cleared), so the notice is posted
+                        // and its words serve the presser too; a hold among the reasons has
+                        // its own notice, so those are worded here.
+                        let why = match self
+                            .pass_over(&mut tx, &requeued, &ask, reasons.clone(), now)
+                            .await?
+                        {
+                            Some(why) => why,
+                            None => crate::slack::refusals::refused(
+                                &self.refused(&ask, reasons),
+                                &self.wording(),
+                            ),
+                        };
                         self.advance(&mut tx, &d.environment, now, None).await?;
                         self.commit(tx).await?;
                         return Ok(Some(Message::plain(format!(

@@ -190,14 +190,14 @@ impl Core {
                 ))
             }
         };
-        let mut tx = self.store.begin().await?;
-        tx.lock(&env_lock(&env_name)).await?;
         let emergency = bounded("emergency", r.emergency, 500)?;
         if emergency.is_some() && state != State::Deploying {
             return Err(CiError::BadRequest(
                 "`emergency` applies only to `started`".into(),
             ));
         }
+        let mut tx = self.store.begin().await?;
+        tx.lock(&env_lock(&env_name)).await?;
         if state == State::Deploying {
             let holds = tx.active_holds().await?;
             let active = tx.env_active(&env_name).await?;

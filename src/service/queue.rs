@@ -57,7 +57,9 @@ impl Core {
                     break;
                 }
                 Turn::Wait => {}
-                Turn::PassOver => self.pass_over(tx, d, &ask, reasons, now).await?,
+                Turn::PassOver => {
+                    self.pass_over(tx, d, &ask, reasons, now).await?;
+                }
             }
         }
         let Some(d) = call else {
@@ -92,7 +94,8 @@ impl Core {
     }
 
     /// Tells a waiting deployment, once per reason, that the turn passes it by and why; it
-    /// keeps its place. Holds keep their own flag (releasing a hold resets it).
+    /// keeps its place. Holds keep their own flag (releasing a hold resets it). Returns the
+    /// reason as worded in the notice, when one was posted for something other than a hold.
     pub(super) async fn pass_over(
         &self,
         tx: &mut Tx,
@@ -100,13 +103,13 @@ impl Core {
         ask: &Ask<'_>,
         reasons: Vec<Refusal>,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<Option<String>> {
         if let Some(Refusal::Held(h)) = reasons.iter().find(|r| matches!(r, Refusal::Held(_))) {
             if !d.hold_notified {
                 post(tx, now, &d.channel, &blocks::held_turn(d, h), None).await?;
                 tx.set_hold_notified(d.id, true).await?;
             }
-            return Ok(());
+            return Ok(None);
         }
         let codes = reasons
             .iter()
@@ -117,8 +120,9 @@ impl Core {
             let why = crate::slack::refusals::refused(&self.refused(ask, reasons), &self.wording());
             post(tx, now, &d.channel, &blocks::passed_over(d, &why), None).await?;
             tx.set_passed_over(d.id, Some(&codes)).await?;
+            return Ok(Some(why));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Queued or called -> deploying, with the start alert.
