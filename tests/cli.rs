@@ -101,14 +101,7 @@ async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
-    let base = loop {
-        let line = lines.next_line().await.unwrap().expect("listening line");
-        if let Some(a) = line.strip_prefix("badger listening on ") {
-            break a.trim().to_owned();
-        }
-    };
+    let base = support::process::listening(&mut child).await;
     let http = reqwest::Client::new();
     assert_eq!(
         http.get(format!("{base}/healthz"))
@@ -317,14 +310,11 @@ async fn healthcheck_subcommand_reports_a_running_badger() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
-    let addr = loop {
-        let line = lines.next_line().await.unwrap().expect("listening line");
-        if let Some(a) = line.strip_prefix("badger listening on http://") {
-            break a.trim().to_owned();
-        }
-    };
+    let base = support::process::listening(&mut child).await;
+    let addr = base
+        .strip_prefix("http://")
+        .expect("badger listens on http://")
+        .to_owned();
     let port = addr.rsplit(':').next().unwrap().to_owned();
     for bind in [addr.clone(), format!("0.0.0.0:{port}")] {
         let out = badger()

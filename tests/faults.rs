@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use support::db::{postgres_enabled, Backend, TestDb};
 use support::driver::SECRET;
 use support::fake_slack::{Failure, FakeSlack};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const POLICY: &str = "channel = \"C0DEPLOY\"\n";
 /// Generous: only there so a regression fails instead of hanging the suite.
@@ -62,19 +61,7 @@ async fn replica(
         .kill_on_drop(true)
         .spawn()
         .expect("badger binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = tokio::time::timeout(HANG_GUARD, async {
-        while let Some(line) = lines.next_line().await.expect("read stdout") {
-            if let Some(addr) = line.strip_prefix("badger listening on ") {
-                return addr.trim().to_owned();
-            }
-        }
-        panic!("badger exited before listening");
-    })
-    .await
-    .expect("badger listens");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let base = support::process::listening(&mut child).await;
     Replica { child, base }
 }
 

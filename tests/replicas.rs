@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use support::db::{postgres_enabled, Backend, TestDb};
 use support::driver::SECRET;
 use support::fake_slack::FakeSlack;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const CHANNEL: &str = "C0DEPLOY";
 const POLICY: &str = "channel = \"C0DEPLOY\"\n";
@@ -47,20 +46,7 @@ async fn spawn_replica_with(
         .kill_on_drop(true)
         .spawn()
         .expect("badger binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.expect("read stdout") {
-            if let Some(addr) = line.strip_prefix("badger listening on ") {
-                return addr.trim().to_owned();
-            }
-        }
-        panic!("badger exited before listening");
-    })
-    .await
-    .expect("badger listens within a minute");
-    // Keep draining stdout so the child never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let base = support::process::listening(&mut child).await;
     Replica { child, base }
 }
 

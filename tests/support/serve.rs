@@ -31,22 +31,7 @@ impl Served {
             .kill_on_drop(true)
             .spawn()
             .expect("badger starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
-        let base = tokio::time::timeout(Duration::from_secs(60), async {
-            loop {
-                let line = lines
-                    .next_line()
-                    .await
-                    .expect("read stdout")
-                    .expect("badger printed where it listens before exiting");
-                if let Some(a) = line.strip_prefix("badger listening on ") {
-                    break a.trim().to_owned();
-                }
-            }
-        })
-        .await
-        .expect("badger says where it listens");
+        let base = super::process::listening(&mut child).await;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
