@@ -25,6 +25,9 @@ pub struct AppState {
     pub signing_secret: Option<Arc<str>>,
     pub api_token: Option<Arc<str>>,
     pub local_mode: bool,
+    /// How long a slash command may take before Slack is answered with "still working on
+    /// it" (the real answer follows as an ephemeral).
+    pub slash_deadline: Duration,
 }
 
 /// Knobs that differ between production and tests.
@@ -40,6 +43,8 @@ pub struct RunOptions {
     /// On shutdown, how long Slack calls in flight may still take before they are
     /// abandoned (their rows stay in the outbox for the next start).
     pub shutdown_grace: Duration,
+    /// Slack waits 3 s for a slash command's answer; see [`AppState::slash_deadline`].
+    pub slash_deadline: Duration,
 }
 
 impl Default for RunOptions {
@@ -49,6 +54,7 @@ impl Default for RunOptions {
             lease: Duration::from_secs(60),
             slack_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
+            slash_deadline: crate::service::REPLY_DEADLINE,
         }
     }
 }
@@ -168,6 +174,7 @@ impl Application {
             signing_secret: settings.slack.signing_secret().map(Arc::from),
             api_token: settings.api_token.as_deref().map(Arc::from),
             local_mode,
+            slash_deadline: opts.slash_deadline,
         };
         let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
         let addr = listener.local_addr()?;

@@ -321,3 +321,24 @@ async fn a_started_deployment_can_be_called_off(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(call_off, a_started_deployment_can_be_called_off);
+
+/// A command that misses Slack's deadline (a slow database) is not cut short: Slack gets
+/// "still being worked on" at once, the command completes, and its real answer follows as
+/// an ephemeral message.
+async fn a_late_command_is_answered_afterwards(backend: Backend) {
+    let t = TestApp::start_with_late_replies(backend).await;
+    let r = t.deploy(ALICE, "whitehall r1 to integration").await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("still being worked on"), "{}", r.text());
+    let later = t.wait_for_ephemeral(ALICE, "You're deploying").await;
+    assert!(later.contains("whitehall"), "{later}");
+    t.wait_for_message("<@U0ALICE> started deploying").await;
+    let live = t.core().store.live_deployments(None).await.unwrap();
+    assert_eq!(live.len(), 1, "the late command was saved once");
+    // A refusal is answered late too.
+    let r = t.deploy(BOB, "whitehall r1 to production").await;
+    assert!(r.text().contains("still being worked on"), "{}", r.text());
+    t.wait_for_ephemeral(BOB, "staging").await;
+    t.stop().await;
+}
+on_both_backends!(late_command, a_late_command_is_answered_afterwards);

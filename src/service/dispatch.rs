@@ -8,33 +8,71 @@ use crate::slack::blocks::Message;
 /// Slack waits 3 seconds for an answer; this leaves room for the trip back.
 pub const REPLY_DEADLINE: std::time::Duration = std::time::Duration::from_millis(2500);
 
+/// How long a late command may still run after its interim answer before it is given up
+/// (and its transaction rolled back), so a database that never answers does not pile up
+/// work.
+pub const LATE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Core {
     /// Runs one slash command and returns what the person who typed it sees, always within
-    /// Slack's 3 seconds: a database that hangs gets a clear answer, not silence. (A
-    /// transaction cut short by the deadline is rolled back when it is dropped.)
-    pub async fn run_slash(&self, actor: &Actor, command_name: &str, text: &str) -> Message {
-        match tokio::time::timeout(
-            REPLY_DEADLINE,
-            self.run_slash_now(actor, command_name, text),
-        )
-        .await
-        {
-            Ok(m) => m,
+    /// `deadline`. The command runs on a task of its own, so it is never cut short halfway:
+    /// if it is late (a slow or hung database) the person is told so at once, and its real
+    /// answer follows as an ephemeral message when it is done.
+    pub async fn run_slash_within(
+        &self,
+        actor: &Actor,
+        command_name: &str,
+        text: &str,
+        deadline: std::time::Duration,
+    ) -> Message {
+        let core = self.clone();
+        let (who, name, typed) = (actor.clone(), command_name.to_owned(), text.to_owned());
+        let mut work = tokio::spawn(async move { core.run_slash(&who, &name, &typed).await });
+        match tokio::time::timeout(deadline, &mut work).await {
+            Ok(Ok(m)) => m,
+            Ok(Err(e)) => {
+                self.metrics.internal_errors.inc();
+                tracing::error!(error = %e, command = command_name, "a slash command's task failed");
+                self.reply(Err(ServiceError::User(
+                    "badger hit an internal error; nothing was changed.".into(),
+                )))
+            }
             Err(_) => {
                 self.metrics.internal_errors.inc();
-                tracing::error!(
+                tracing::warn!(
                     command = command_name,
-                    "a slash command missed its deadline (the database did not answer)"
+                    "a slash command missed Slack's deadline; its answer follows as an ephemeral"
                 );
+                let core = self.clone();
+                let who = actor.clone();
+                tokio::spawn(async move {
+                    match tokio::time::timeout(LATE_LIMIT, &mut work).await {
+                        Ok(Ok(reply)) => {
+                            if let Err(e) = core.tell(&who, &reply).await {
+                                tracing::error!(error = %e, "could not queue a late command's answer");
+                            }
+                        }
+                        Ok(Err(e)) => {
+                            tracing::error!(error = %e, "a late slash command's task failed")
+                        }
+                        Err(_) => {
+                            work.abort();
+                            tracing::error!(
+                                "a late slash command was given up (the database did not answer)"
+                            )
+                        }
+                    }
+                });
                 Message::plain(format!(
-                    ":warning: badger's database didn't answer in time, so your command may not have been saved. Check `{} status` and try again.",
+                    ":hourglass_flowing_sand: badger's database didn't answer in time, so your command is still being worked on; its answer will follow here. If none comes, check `{} status` before trying again.",
                     self.policy.deploy_command
                 ))
             }
         }
     }
 
-    async fn run_slash_now(&self, actor: &Actor, command_name: &str, text: &str) -> Message {
+    /// Runs one slash command to its end and returns the ephemeral reply.
+    pub async fn run_slash(&self, actor: &Actor, command_name: &str, text: &str) -> Message {
         let envs = self.policy.env_names();
         let ctx = CommandContext {
             deploy_command: &self.policy.deploy_command,

@@ -15,6 +15,7 @@ mod status;
 pub use buttons::Action;
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};
 pub use deploy::DeployRequest;
+pub use dispatch::{LATE_LIMIT, REPLY_DEADLINE};
 pub use queue::Outcome;
 
 use crate::clock::SharedClock;

@@ -9,13 +9,29 @@ use crate::slack::blocks::Message;
 /// Runs a slash command; the answer is the ephemeral reply to the person who typed it.
 /// `cmd.text` is as Slack sends it (`&`, `<`, `>` as entities).
 pub async fn handle_command(core: &Core, cmd: &SlashCommand) -> Message {
+    let (actor, text) = actor_and_text(cmd);
+    core.run_slash(&actor, &cmd.command, &text).await
+}
+
+/// [`handle_command`], answered within `deadline` (Slack's 3 seconds over HTTP): a late
+/// command is not cut short; the person is told it is late and its answer follows.
+pub async fn handle_command_within(
+    core: &Core,
+    cmd: &SlashCommand,
+    deadline: std::time::Duration,
+) -> Message {
+    let (actor, text) = actor_and_text(cmd);
+    core.run_slash_within(&actor, &cmd.command, &text, deadline)
+        .await
+}
+
+fn actor_and_text(cmd: &SlashCommand) -> (Actor, String) {
     let actor = Actor {
         user: cmd.user_id.clone(),
         channel: cmd.channel_id.clone(),
     };
     // Keep what the person typed; it is escaped again on output.
-    let text = crate::domain::text::unescape(&cmd.text);
-    core.run_slash(&actor, &cmd.command, &text).await
+    (actor, crate::domain::text::unescape(&cmd.text))
 }
 
 /// Acts on button presses; each person who needs an answer gets it as an ephemeral

@@ -2,7 +2,7 @@
 //! the shared handlers (`handlers.rs`); every answer to a person is ephemeral and sent
 //! within Slack's 3 seconds.
 
-use super::handlers::{handle_command, handle_interaction};
+use super::handlers::{handle_command_within, handle_interaction};
 use super::payload::{parse_interaction, SlashCommand};
 use super::verify::verify;
 use crate::app::AppState;
@@ -79,7 +79,7 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
     let first_word: String = first_word.chars().take(32).collect();
     crate::telemetry::record("command", format!("{} {first_word}", cmd.command).trim());
     crate::telemetry::record("user", &cmd.user_id);
-    let reply = handle_command(&state.core, &cmd).await;
+    let reply = handle_command_within(&state.core, &cmd, state.slash_deadline).await;
     Json(reply.ephemeral_response()).into_response()
 }
 

@@ -6,6 +6,7 @@ use super::fake_slack::FakeSlack;
 use badger::app::{Application, RunOptions};
 use badger::clock::ManualClock;
 use badger::config::Settings;
+use badger::service::REPLY_DEADLINE;
 use badger::slack::verify::sign;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
@@ -41,6 +42,8 @@ pub struct TestApp {
     policy_file: Arc<tempfile::NamedTempFile>,
     /// `BADGER_API_TOKEN` as given to badger; `None` leaves the variable unset.
     api_token: Option<&'static str>,
+    /// How long a slash command may take before Slack gets an interim answer.
+    slash_deadline: Duration,
 }
 
 pub struct Reply {
@@ -78,7 +81,26 @@ impl TestApp {
         let clock = ManualClock::new(tuesday_10am());
         let mut file = tempfile::NamedTempFile::new().expect("policy file");
         std::io::Write::write_all(&mut file, policy.as_bytes()).expect("write policy");
-        Self::boot(db, slack, clock, Arc::new(file), api_token).await
+        Self::boot(db, slack, clock, Arc::new(file), api_token, REPLY_DEADLINE).await
+    }
+
+    /// Like [`TestApp::start`], but every slash command misses its deadline: Slack gets
+    /// the interim answer and the real one follows as an ephemeral.
+    pub async fn start_with_late_replies(backend: Backend) -> TestApp {
+        let db = Arc::new(TestDb::fresh(backend).await);
+        let mut file = tempfile::NamedTempFile::new().expect("policy file");
+        std::io::Write::write_all(&mut file, POLICY.as_bytes()).expect("write policy");
+        let clock = ManualClock::new(tuesday_10am());
+        let slack = FakeSlack::start().await;
+        Self::boot(
+            db,
+            slack,
+            clock,
+            Arc::new(file),
+            Some(API_TOKEN),
+            Duration::ZERO,
+        )
+        .await
     }
 
     /// Starts badger (the usual policy and tokens) on a database the test made itself.
@@ -87,7 +109,15 @@ impl TestApp {
         let clock = ManualClock::new(tuesday_10am());
         let mut file = tempfile::NamedTempFile::new().expect("policy file");
         std::io::Write::write_all(&mut file, POLICY.as_bytes()).expect("write policy");
-        Self::boot(Arc::new(db), slack, clock, Arc::new(file), Some(API_TOKEN)).await
+        Self::boot(
+            Arc::new(db),
+            slack,
+            clock,
+            Arc::new(file),
+            Some(API_TOKEN),
+            REPLY_DEADLINE,
+        )
+        .await
     }
 
     fn logs() {
@@ -105,6 +135,7 @@ impl TestApp {
         clock: ManualClock,
         policy_file: Arc<tempfile::NamedTempFile>,
         api_token: Option<&'static str>,
+        slash_deadline: Duration,
     ) -> TestApp {
         Self::logs();
         let mut vars: HashMap<&str, String> = HashMap::from([
@@ -124,6 +155,7 @@ impl TestApp {
             lease: Duration::from_secs(5),
             slack_timeout: Duration::from_secs(2),
             shutdown_grace: Duration::from_secs(2),
+            slash_deadline,
         };
         let app = Application::build(settings, Arc::new(clock.clone()), opts)
             .await
@@ -138,6 +170,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             policy_file,
             api_token,
+            slash_deadline,
         }
     }
 
@@ -152,6 +185,7 @@ impl TestApp {
             self.clock.clone(),
             self.policy_file.clone(),
             self.api_token,
+            self.slash_deadline,
         )
         .await
     }
