@@ -4,6 +4,7 @@ use super::queue::Outcome;
 use super::{deploy::DeployRequest, Actor, Core, ServiceError};
 use crate::command::{self, CommandContext, DeployCommand, HoldCommand};
 use crate::slack::blocks::Message;
+use tracing::Instrument;
 
 /// Slack waits 3 seconds for an answer; this leaves room for the trip back.
 pub const REPLY_DEADLINE: std::time::Duration = std::time::Duration::from_millis(2500);
@@ -27,15 +28,21 @@ impl Core {
     ) -> Message {
         let core = self.clone();
         let (who, name, typed) = (actor.clone(), command_name.to_owned(), text.to_owned());
-        let mut work = tokio::spawn(async move { core.run_slash(&who, &name, &typed).await });
+        // The task carries the request's span, so what it records (the deployment id)
+        // lands on the request's log line.
+        let mut work = tokio::spawn(
+            async move { core.run_slash(&who, &name, &typed).await }
+                .instrument(tracing::Span::current()),
+        );
         match tokio::time::timeout(deadline, &mut work).await {
             Ok(Ok(m)) => m,
             Ok(Err(e)) => {
                 self.metrics.internal_errors.inc();
                 tracing::error!(error = %e, command = command_name, "a slash command's task failed");
-                self.reply(Err(ServiceError::User(
-                    "badger hit an internal error; nothing was changed.".into(),
-                )))
+                Message::plain(format!(
+                    ":warning: badger hit an internal error while running your command. Check `{} status` to see whether it took effect.",
+                    self.policy.deploy_command
+                ))
             }
             Err(_) => {
                 self.metrics.internal_errors.inc();
@@ -45,6 +52,7 @@ impl Core {
                 );
                 let core = self.clone();
                 let who = actor.clone();
+                let span = tracing::Span::current();
                 tokio::spawn(async move {
                     match tokio::time::timeout(LATE_LIMIT, &mut work).await {
                         Ok(Ok(reply)) => {
@@ -62,7 +70,7 @@ impl Core {
                             )
                         }
                     }
-                });
+                }.instrument(span));
                 Message::plain(format!(
                     ":hourglass_flowing_sand: badger's database didn't answer in time, so your command is still being worked on; its answer will follow here. If none comes, check `{} status` before trying again.",
                     self.policy.deploy_command
