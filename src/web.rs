@@ -27,7 +27,7 @@ fn note(text: Option<&str>) -> String {
 }
 
 /// `/`: in local mode, for a client on this machine, the console with the dashboard beside
-/// it; otherwise the dashboard alone.
+/// it; otherwise the dashboard alone (`crate::dashboard`, also at `/dashboard`).
 pub async fn dashboard(
     State(s): State<AppState>,
     peer: Peer,
@@ -50,36 +50,7 @@ pub async fn dashboard(
             }
         };
     }
-    let channel = console::channel_of(core);
-    let names = console::ConsoleNames {
-        policy: &core.policy,
-        channel: &channel,
-    };
-    let person = |id: &str| {
-        if s.local_mode {
-            console::mrkdwn::Names::user(&names, id)
-        } else {
-            id.to_owned()
-        }
-    };
-    let body = match dashboard_body(core, s.local_mode, &person).await {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "dashboard");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-        }
-    };
-    let mut out = String::from(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>badger</title>\
-         <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse}\
-         td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style></head><body><h1>badger</h1>",
-    );
-    if let Some(why) = refused {
-        out += &format!("<p id=\"console-refused\">{}</p>", h(&why));
-    }
-    out += &body;
-    out += "</body></html>";
-    Html(out).into_response()
+    crate::dashboard::render(&s, refused).await
 }
 
 /// The dashboard's sections (window, environments, holds, versions, recent history and,

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod ci;
+pub mod dashboard;
 pub mod db;
 pub mod driver;
 pub mod fake_slack;
