@@ -120,6 +120,8 @@ async fn an_app_has_its_own_page(backend: Backend) {
     assert!(!history.contains("publisher"), "{history}");
     // Another app's deployment in its environment is not on this page.
     assert!(!html.contains("frontend"), "{html}");
+    assert!(html.contains("nothing of whitehall here"), "{html}");
+    assert!(html.contains("whitehall not queued"), "{html}");
 
     // publisher: nothing succeeded, but it is queued and failed once.
     let (status, html) = page(&t, "/apps/publisher").await;

@@ -131,6 +131,7 @@ async fn board<'a>(
         local_log,
         refused,
         person,
+        app: None,
     })
 }
 
@@ -182,5 +183,6 @@ async fn app_board<'a>(
         local_log: None,
         refused: None,
         person,
+        app: Some(app.to_owned()),
     }))
 }

@@ -26,7 +26,9 @@ a{color:#1d70b8}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #e5e5e5;padding:.35rem .45rem;text-align:left;vertical-align:top}
 th{font-size:.8rem;color:#505a5f;font-weight:600}
-table.matrix td.cell .when{display:block;font-size:.75rem;color:#6a6a6a}
+table.matrix td.cell .when{display:block;font-size:.75rem;color:#6a6a6a;white-space:nowrap}
+td.ended,td.took{white-space:nowrap}
+table.matrix .ref{font-weight:600}
 table.matrix td.drift{background:#fff4d6;box-shadow:inset 3px 0 0 #f47738}
 .mark{display:inline-block;font-size:.72rem;font-weight:700;color:#8a3a00;background:#ffe1c4;border-radius:3px;padding:0 .3rem;margin-top:.15rem}
 .envs{display:grid;gap:.5rem;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr))}
@@ -37,7 +39,7 @@ table.matrix td.drift{background:#fff4d6;box-shadow:inset 3px 0 0 #f47738}
 .elapsed{font-weight:700}
 ol.queue{margin:.35rem 0 0;padding-left:1.4rem}
 ol.queue li{margin:.15rem 0}
-ul.holds{list-style:none;margin:0;padding:0;display:grid;gap:.4rem}
+ul.holds{list-style:none;margin:0;padding:0;display:grid;gap:.4rem;grid-template-columns:repeat(auto-fill,minmax(18rem,1fr))}
 ul.holds li{border-left:3px solid #d4351c;background:#fdf0ee;padding:.35rem .5rem;border-radius:3px}
 q{font-style:italic;overflow-wrap:anywhere}
 .outcome{font-weight:700;white-space:nowrap}
@@ -46,6 +48,8 @@ q{font-style:italic;overflow-wrap:anywhere}
 .outcome.cancelled,.outcome.expired{color:#6a6a6a}
 td.smoke{color:#6a6a6a}
 @media (max-width:40rem){
+ table.matrix th,table.matrix td{padding:.3rem .25rem}
+ h2 .muted{display:none}
  table.stack thead{display:none}
  table.stack tr{display:block;border-bottom:1px solid #ddd;padding:.3rem 0}
  table.stack td{display:inline-block;border:0;padding:.1rem .4rem .1rem 0}

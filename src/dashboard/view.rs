@@ -34,6 +34,8 @@ pub struct Board<'a> {
     /// Why this client may not use the local console, shown above the dashboard.
     pub refused: Option<String>,
     pub person: Person<'a>,
+    /// The app a page is about: its environments say "nothing of it", not "free".
+    pub app: Option<String>,
 }
 
 /// The link to an app's page (app names are slugs; encoded all the same).
@@ -44,6 +46,11 @@ fn app_href(app: &str) -> String {
 
 fn when(at: DateTime<Utc>, tz: Tz) -> String {
     format_local(at, tz)
+}
+
+/// A compact time for cells ("24 Nov 10:13"); the full one goes in its title.
+fn short(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-d %b %H:%M").to_string()
 }
 
 /// A page: the inline stylesheet, the viewport for phones, the refresh, the header.
@@ -79,8 +86,8 @@ pub fn dashboard(b: &Board) -> Markup {
         section.wide { (window(b)) }
         section.wide #versions-section { (matrix(b, "Versions")) }
         section.wide { (environments(b)) }
-        section { (holds(b)) }
-        section { (history(b, true)) }
+        section.wide { (holds(b)) }
+        section.wide { (history(b, true)) }
         @if let Some(log) = &b.local_log {
             section.wide { (local_log(log)) }
         }
@@ -98,8 +105,8 @@ pub fn app_page(b: &Board, app: &str) -> Markup {
         }
         section.wide { (matrix(b, "Versions")) }
         section.wide { (environments(b)) }
-        section { (holds(b)) }
-        section { (history(b, false)) }
+        section.wide { (holds(b)) }
+        section.wide { (history(b, false)) }
     };
     shell(app, b.now, b.tz, body)
 }
@@ -167,7 +174,9 @@ fn matrix(b: &Board, title: &str) -> Markup {
                                         Some(c) => td.cell.drift[c.behind.is_some()] data-env=(env)
                                             title=(format!("by {}", (b.person)(&c.version.deployed_by))) {
                                             span.ref { (c.version.git_ref) }
-                                            span.when { (when(c.version.deployed_at, b.tz)) }
+                                            span.when title=(when(c.version.deployed_at, b.tz)) {
+                                                (short(c.version.deployed_at, b.tz))
+                                            }
                                             @if let Some(prev) = &c.behind {
                                                 span.mark { "behind " (prev) }
                                             }
@@ -210,11 +219,15 @@ fn environments(b: &Board) -> Markup {
                     h3 { (env) @if *always { span.badge { "always open" } } }
                     @match here.iter().find(|d| !matches!(d.state, State::Queued)) {
                         Some(d) => (active(b, d)),
-                        None => p.free.muted { "free" },
+                        None => p.free.muted {
+                            @match &b.app { Some(a) => { "nothing of " (a) " here" }, None => { "free" } }
+                        },
                     }
                     @let queue: Vec<&&Deployment> = here.iter().filter(|d| d.state == State::Queued).collect();
                     @if queue.is_empty() {
-                        p.muted.queue-empty { "queue empty" }
+                        p.muted.queue-empty {
+                            @match &b.app { Some(a) => { (a) " not queued" }, None => { "queue empty" } }
+                        }
                     } @else {
                         ol.queue {
                             @for d in queue {
@@ -307,7 +320,9 @@ fn history(b: &Board, show_app: bool) -> Markup {
                                 td data-label="env" { (d.environment) }
                                 td data-label="outcome" { span class={ "outcome " (d.state.as_str()) } { (d.state.as_str()) } }
                                 td data-label="by" { ((b.person)(&d.requester)) }
-                                td data-label="ended" { (when(model::ended(d), b.tz)) }
+                                td.ended data-label="ended" title=(when(model::ended(d), b.tz)) {
+                                    (short(model::ended(d), b.tz))
+                                }
                                 td.took data-label="took" {
                                     @match model::duration(d) { Some(t) => (model::span(t)), None => "—" }
                                 }

@@ -28,9 +28,9 @@ async fn ci_deploys(t: &TestApp, app: &str, git_ref: &str, env: &str, minutes: i
 
 /// From Tuesday 10:00 GMT: whitehall r1 through integration, staging and production (3 min
 /// each), then r2 to integration (4 min, so staging is behind it), publisher p1 failing in
-/// integration (2 min); then (10:25) alice deploys frontend f1 to integration, bob queues
+/// integration (2 min); then (10:15) alice deploys frontend f1 to integration, bob queues
 /// publisher p2 behind her and holds whitehall in production until 16:00; the clock ends
-/// at 10:37, alice 12 minutes into her deployment.
+/// at 10:27, alice 12 minutes into her deployment.
 pub async fn seed(t: &TestApp) {
     let ok = json!({"status": "succeeded"});
     for env in ["integration", "staging", "production"] {

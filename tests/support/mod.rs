@@ -2,6 +2,7 @@
 //! that talks to the real badger server over HTTP with requests signed as Slack signs them.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod ci;
 pub mod dashboard;
 pub mod db;
