@@ -21,7 +21,10 @@ async fn page(t: &TestApp, path: &str) -> (u16, String) {
 /// phone-ready and self-refreshing.
 fn well_behaved(html: &str) {
     for raw in ["<script", "<b>bold", "<!channel>", "alert('hold')</script>"] {
-        assert!(!html.contains(raw), "{raw:?} reached the page as markup:\n{html}");
+        assert!(
+            !html.contains(raw),
+            "{raw:?} reached the page as markup:\n{html}"
+        );
     }
     for secret in [SECRET, API_TOKEN, "xoxb-test-token"] {
         assert!(!html.contains(secret), "a secret on the page:\n{html}");
@@ -34,9 +37,18 @@ fn well_behaved(html: &str) {
 
 #[test]
 fn the_asset_check_finds_external_assets() {
-    assert_eq!(external_assets(r#"<img src="/x.png"><a href="https://ci.example/1">CI</a>"#).len(), 0);
-    assert_eq!(external_assets(r#"<script src="https://cdn.example/x.js"></script>"#).len(), 1);
-    assert_eq!(external_assets(r#"<LINK rel=stylesheet href='//fonts.example/f.css'>"#).len(), 1);
+    assert_eq!(
+        external_assets(r#"<img src="/x.png"><a href="https://ci.example/1">CI</a>"#).len(),
+        0
+    );
+    assert_eq!(
+        external_assets(r#"<script src="https://cdn.example/x.js"></script>"#).len(),
+        1
+    );
+    assert_eq!(
+        external_assets(r#"<LINK rel=stylesheet href='//fonts.example/f.css'>"#).len(),
+        1
+    );
     assert_eq!(external_assets("<style>@import 'x.css'</style>").len(), 1);
 }
 
@@ -52,16 +64,32 @@ async fn the_dashboard_shows_everything_escaped(backend: Backend) {
     assert!(again.contains(r#"id="versions""#), "{again}");
 
     // The window now and its next opening (Tuesday 10:37 GMT).
-    assert!(html.contains("The deploy window is open until Tue 24 Nov 17:00 GMT."), "{html}");
-    assert!(html.contains("Next opening: Wed 25 Nov 09:30 GMT"), "{html}");
+    assert!(
+        html.contains("The deploy window is open until Tue 24 Nov 17:00 GMT."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Next opening: Wed 25 Nov 09:30 GMT"),
+        "{html}"
+    );
 
     // The matrix: whitehall r2 in integration, r1 behind it in staging (marked), r1 in
     // production as in staging (not marked); publisher never succeeded anywhere.
     let matrix = part(&html, r#"id="versions""#, "</table>");
     let whitehall = part(matrix, r#"<tr data-app="whitehall">"#, "</tr>");
-    let staging = part(whitehall, r#"<td class="cell drift" data-env="staging""#, "</td>");
-    assert!(staging.contains(r#"<span class="ref">r1</span>"#), "{staging}");
-    assert!(staging.contains(r#"<span class="mark">behind integration</span>"#), "{staging}");
+    let staging = part(
+        whitehall,
+        r#"<td class="cell drift" data-env="staging""#,
+        "</td>",
+    );
+    assert!(
+        staging.contains(r#"<span class="ref">r1</span>"#),
+        "{staging}"
+    );
+    assert!(
+        staging.contains(r#"<span class="mark">behind integration</span>"#),
+        "{staging}"
+    );
     assert_eq!(whitehall.matches("drift").count(), 1, "{whitehall}");
     let integration = part(whitehall, r#"data-env="integration""#, "</td>");
     assert!(integration.contains("r2"), "{integration}");
@@ -70,34 +98,83 @@ async fn the_dashboard_shows_everything_escaped(backend: Backend) {
     assert!(!matrix.contains(r#"<tr data-app="publisher">"#), "{matrix}");
 
     // Deploying now, with its elapsed time; the queue behind it.
-    let env = part(&html, r#"<div class="env" data-env="integration">"#, "</ol>");
+    let env = part(
+        &html,
+        r#"<div class="env" data-env="integration">"#,
+        "</ol>",
+    );
     let deploying = part(env, r#"<p class="deploying""#, "</p>");
     assert!(deploying.contains(">frontend</a> <span class=\"ref\">f1</span> deploying by U0ALICE for <span class=\"elapsed\">12 min</span>"), "{deploying}");
-    assert!(deploying.contains("<q>&lt;b&gt;bold&lt;/b&gt;</q>"), "{deploying}");
+    assert!(
+        deploying.contains("<q>&lt;b&gt;bold&lt;/b&gt;</q>"),
+        "{deploying}"
+    );
     let queue = part(env, r#"<ol class="queue">"#, "</ol>");
-    assert!(queue.contains(">publisher</a> <span class=\"ref\">p2</span> by U0BOB"), "{queue}");
+    assert!(
+        queue.contains(">publisher</a> <span class=\"ref\">p2</span> by U0BOB"),
+        "{queue}"
+    );
     assert!(queue.contains("waiting 12 min"), "{queue}");
-    let staging_env = part(&html, r#"<div class="env" data-env="staging">"#, "queue empty");
+    let staging_env = part(
+        &html,
+        r#"<div class="env" data-env="staging">"#,
+        "queue empty",
+    );
     assert!(staging_env.contains("free"), "{staging_env}");
 
     // The hold: scope, owner, reason (escaped), until.
     let holds = part(&html, r#"<ul class="holds" id="holds">"#, "</ul>");
-    assert!(holds.contains("<strong>whitehall in production</strong> held by U0BOB"), "{holds}");
-    assert!(holds.contains(&maud::html! { (HOLD_REASON) }.into_string()), "{holds}");
+    assert!(
+        holds.contains("<strong>whitehall in production</strong> held by U0BOB"),
+        "{holds}"
+    );
+    assert!(
+        holds.contains(&maud::html! { (HOLD_REASON) }.into_string()),
+        "{holds}"
+    );
     assert!(holds.contains("until Tue 24 Nov 16:00 GMT"), "{holds}");
 
     // History, newest first: outcomes, durations, notes escaped, smoke not yet known.
     let history = part(&html, r#"id="history""#, "</table>");
     let rows: Vec<&str> = history.split("<tr data-id=").skip(1).collect();
     assert_eq!(rows.len(), 5, "{history}");
-    assert!(rows[0].contains(">publisher</a>") && rows[0].contains(r#"<span class="outcome failed">failed</span>"#), "{}", rows[0]);
-    assert!(rows[0].contains(r#"data-label="took">2 min</td>"#), "{}", rows[0]);
-    assert!(rows[0].contains(&maud::html! { (FAIL_NOTE) }.into_string()), "{}", rows[0]);
-    assert!(rows[1].contains(">whitehall</a>") && rows[1].contains(r#"<span class="outcome succeeded">succeeded</span>"#), "{}", rows[1]);
-    assert!(rows[1].contains(r#"data-label="took">4 min</td>"#), "{}", rows[1]);
-    assert!(rows[1].contains("fixed &lt;script&gt;alert('note')&lt;/script&gt;"), "{}", rows[1]);
+    assert!(
+        rows[0].contains(">publisher</a>")
+            && rows[0].contains(r#"<span class="outcome failed">failed</span>"#),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[0].contains(r#"data-label="took">2 min</td>"#),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[0].contains(&maud::html! { (FAIL_NOTE) }.into_string()),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].contains(">whitehall</a>")
+            && rows[1].contains(r#"<span class="outcome succeeded">succeeded</span>"#),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[1].contains(r#"data-label="took">4 min</td>"#),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[1].contains("fixed &lt;script&gt;alert('note')&lt;/script&gt;"),
+        "{}",
+        rows[1]
+    );
     for row in &rows {
-        assert!(row.contains(r#"<td class="smoke" data-label="smoke" data-smoke="none">—</td>"#), "{row}");
+        assert!(
+            row.contains(r#"<td class="smoke" data-label="smoke" data-smoke="none">—</td>"#),
+            "{row}"
+        );
     }
     t.stop().await;
 }
@@ -109,12 +186,21 @@ async fn an_app_has_its_own_page(backend: Backend) {
     let (status, html) = page(&t, "/apps/whitehall").await;
     assert_eq!(status, 200, "{html}");
     well_behaved(&html);
-    assert!(html.contains(r#"<h2 id="app-name">whitehall</h2>"#), "{html}");
+    assert!(
+        html.contains(r#"<h2 id="app-name">whitehall</h2>"#),
+        "{html}"
+    );
     // Its versions, drift included; its hold; only its history (4 deployments).
     let matrix = part(&html, r#"id="versions""#, "</table>");
     assert_eq!(matrix.matches("<tr data-app=").count(), 1, "{matrix}");
-    assert!(matrix.contains(r#"<td class="cell drift" data-env="staging""#), "{matrix}");
-    assert!(html.contains("<strong>whitehall in production</strong> held by U0BOB"), "{html}");
+    assert!(
+        matrix.contains(r#"<td class="cell drift" data-env="staging""#),
+        "{matrix}"
+    );
+    assert!(
+        html.contains("<strong>whitehall in production</strong> held by U0BOB"),
+        "{html}"
+    );
     let history = part(&html, r#"id="history""#, "</table>");
     assert_eq!(history.matches("<tr data-id=").count(), 4, "{history}");
     assert!(!history.contains("publisher"), "{history}");
@@ -127,9 +213,18 @@ async fn an_app_has_its_own_page(backend: Backend) {
     let (status, html) = page(&t, "/apps/publisher").await;
     assert_eq!(status, 200, "{html}");
     well_behaved(&html);
-    assert!(html.contains(">publisher</a> <span class=\"ref\">p2</span> by U0BOB"), "{html}");
-    assert!(html.contains(r#"<span class="outcome failed">failed</span>"#), "{html}");
-    assert!(!html.contains("held by"), "whitehall's hold is not publisher's: {html}");
+    assert!(
+        html.contains(">publisher</a> <span class=\"ref\">p2</span> by U0BOB"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<span class="outcome failed">failed</span>"#),
+        "{html}"
+    );
+    assert!(
+        !html.contains("held by"),
+        "whitehall's hold is not publisher's: {html}"
+    );
     t.stop().await;
 }
 on_both_backends!(app_page, an_app_has_its_own_page);
@@ -140,13 +235,22 @@ async fn an_unknown_app_is_a_readable_404(backend: Backend) {
     let (status, html) = page(&t, "/apps/nothing-here").await;
     assert_eq!(status, 404);
     well_behaved(&html);
-    assert!(html.contains("No app called <code>nothing-here</code>"), "{html}");
-    assert!(html.contains(r#"<a href="/apps/whitehall">whitehall</a>"#), "{html}");
+    assert!(
+        html.contains("No app called <code>nothing-here</code>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<a href="/apps/whitehall">whitehall</a>"#),
+        "{html}"
+    );
     // A name that is markup is shown as text.
     let (status, html) = page(&t, "/apps/%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
     assert_eq!(status, 404);
     well_behaved(&html);
-    assert!(html.contains("No app called <code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"), "{html}");
+    assert!(
+        html.contains("No app called <code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"),
+        "{html}"
+    );
     t.stop().await;
 }
 on_both_backends!(unknown_app, an_unknown_app_is_a_readable_404);
@@ -156,12 +260,68 @@ async fn an_empty_dashboard_says_so(backend: Backend) {
     let (status, html) = page(&t, "/dashboard").await;
     assert_eq!(status, 200);
     well_behaved(&html);
-    for empty in ["Nothing deployed yet.", "No holds.", "Nothing has finished yet.", "queue empty"] {
+    for empty in [
+        "Nothing deployed yet.",
+        "No holds.",
+        "Nothing has finished yet.",
+        "queue empty",
+    ] {
         assert!(html.contains(empty), "{empty}: {html}");
     }
     // The dashboard changes nothing: a POST is not a route.
-    let r = t.http.post(format!("{}/dashboard", t.base)).send().await.unwrap();
+    let r = t
+        .http
+        .post(format!("{}/dashboard", t.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
     t.stop().await;
 }
 on_both_backends!(empty, an_empty_dashboard_says_so);
+
+/// Local mode: the console keeps `/`; the dashboard is at `/dashboard` with the console's
+/// names and the record of what badger would post, and at `/` for a client the console
+/// refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_mode_keeps_the_console_at_the_root() {
+    let s = support::serve::Served::start(Backend::Sqlite).await;
+    let (status, _) = s
+        .command("alice", false, "/deploy frontend r1 to integration")
+        .await;
+    assert_eq!(status, 200);
+    let get = |path: &str, host: Option<&str>| {
+        let mut r = s.http.get(format!("{}{path}", s.base));
+        if let Some(h) = host {
+            r = r.header("host", h);
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, root) = get("/", None).await;
+    assert_eq!(status, 200);
+    assert!(root.contains(r#"id="as""#), "the console: {root}");
+    let (status, html) = get("/dashboard", None).await;
+    assert_eq!(status, 200);
+    well_behaved(&html);
+    assert!(html.contains("deploying by alice for"), "{html}");
+    assert!(
+        html.contains("Local mode: what badger would post"),
+        "{html}"
+    );
+    let (status, html) = get("/apps/frontend", None).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("deploying by alice"), "{html}");
+    // A name that is not loopback's gets the dashboard, saying why not the console.
+    let (status, html) = get("/", Some("evil.example")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"id="console-refused""#), "{html}");
+    assert!(html.contains("Nothing deployed yet."), "{html}");
+    assert!(
+        html.contains("frontend</a> <span class=\"ref\">r1</span> deploying"),
+        "{html}"
+    );
+    assert!(!html.contains(r#"id="as""#), "{html}");
+}

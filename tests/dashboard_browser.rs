@@ -37,42 +37,74 @@ async fn sees_the_dashboard(c: &Client, base: &str, label: &str, phone: bool) {
     c.goto(&format!("{base}/")).await.expect("open");
     let staging = "#versions tr[data-app=\"whitehall\"] td[data-env=\"staging\"]";
     let cell = text(c, staging).await;
-    assert!(cell.contains("r1") && cell.contains("behind integration"), "{label}: {cell}");
+    assert!(
+        cell.contains("r1") && cell.contains("behind integration"),
+        "{label}: {cell}"
+    );
     // The drift mark is visible, not just a class: the cell is tinted.
-    assert_eq!(css_of(c, staging, "background-color").await, "rgb(255, 244, 214)", "{label}");
-    let integration = text(c, "#versions tr[data-app=\"whitehall\"] td[data-env=\"integration\"]").await;
-    assert!(integration.contains("r2") && !integration.contains("behind"), "{label}: {integration}");
+    assert_eq!(
+        css_of(c, staging, "background-color").await,
+        "rgb(255, 244, 214)",
+        "{label}"
+    );
+    let integration = text(
+        c,
+        "#versions tr[data-app=\"whitehall\"] td[data-env=\"integration\"]",
+    )
+    .await;
+    assert!(
+        integration.contains("r2") && !integration.contains("behind"),
+        "{label}: {integration}"
+    );
     let deploying = text(c, ".env[data-env=\"integration\"] .deploying").await;
     assert!(
         deploying.contains("frontend f1 deploying by U0ALICE for 12 min"),
         "{label}: {deploying}"
     );
     let hold = text(c, "#holds li").await;
-    assert!(hold.contains("whitehall in production held by U0BOB"), "{label}: {hold}");
+    assert!(
+        hold.contains("whitehall in production held by U0BOB"),
+        "{label}: {hold}"
+    );
     // The reason is shown as the text typed, and its markup never ran.
     assert!(hold.contains(HOLD_REASON), "{label}: {hold}");
-    assert!(hold.contains("until Tue 24 Nov 16:00 GMT"), "{label}: {hold}");
+    assert!(
+        hold.contains("until Tue 24 Nov 16:00 GMT"),
+        "{label}: {hold}"
+    );
     assert_eq!(js(c, "return document.scripts.length").await, 0, "{label}");
     // Nothing is wider than the screen.
     let (page, screen) = (
         js(c, "return document.documentElement.scrollWidth").await,
         js(c, "return window.innerWidth").await,
     );
-    assert!(page.as_i64() <= screen.as_i64(), "{label}: page {page} wide on a {screen} screen");
+    assert!(
+        page.as_i64() <= screen.as_i64(),
+        "{label}: page {page} wide on a {screen} screen"
+    );
     // The matrix of three environments fits without scrolling sideways.
     let overflow = js(
         c,
         "const t = document.querySelector('#versions'); return t.offsetWidth - t.parentElement.clientWidth",
     )
     .await;
-    assert!(overflow.as_i64() <= Some(0), "{label}: the matrix overflows by {overflow}px");
+    assert!(
+        overflow.as_i64() <= Some(0),
+        "{label}: the matrix overflows by {overflow}px"
+    );
     // On a phone the history stacks into labelled lines; on a desktop it is a table.
     let head = css_of(c, "#history thead", "display").await;
-    assert_eq!(head == "none", phone, "{label}: history header display {head}");
+    assert_eq!(
+        head == "none",
+        phone,
+        "{label}: history header display {head}"
+    );
     let shot = screenshot(c, &format!("dashboard-{label}.png")).await;
     eprintln!("screenshot: {}", shot.display());
 
-    c.goto(&format!("{base}/apps/whitehall")).await.expect("open");
+    c.goto(&format!("{base}/apps/whitehall"))
+        .await
+        .expect("open");
     assert_eq!(text(c, "#app-name").await, "whitehall");
     let shot = screenshot(c, &format!("dashboard-app-{label}.png")).await;
     eprintln!("screenshot: {}", shot.display());

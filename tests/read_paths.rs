@@ -359,7 +359,9 @@ async fn read_paths_stay_on_indexes_with_a_long_history(backend: Backend) {
     assert_eq!(s.history(20).await.unwrap().len(), 20);
     let app7 = s.app_history("app7", 50).await.unwrap();
     assert_eq!(app7.len(), 50);
-    assert!(app7.iter().all(|d| d.app == "app7" && d.state.is_finished()));
+    assert!(app7
+        .iter()
+        .all(|d| d.app == "app7" && d.state.is_finished()));
     assert_eq!(s.live_deployments(None).await.unwrap().len(), 300);
     assert_eq!(
         s.live_deployments(Some("production")).await.unwrap().len(),

@@ -76,7 +76,11 @@ fn failed(e: StoreError) -> Response {
     } else {
         StatusCode::INTERNAL_SERVER_ERROR
     };
-    (status, "The dashboard could not read the database; try again shortly.").into_response()
+    (
+        status,
+        "The dashboard could not read the database; try again shortly.",
+    )
+        .into_response()
 }
 
 fn environments(core: &Core) -> (Vec<String>, Vec<(String, bool)>) {

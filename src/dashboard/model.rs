@@ -62,7 +62,11 @@ pub fn matrix(environments: &[String], configured: &[String], versions: &[Versio
         .map(|app| {
             let mine: Vec<Option<&Version>> = environments
                 .iter()
-                .map(|e| versions.iter().find(|v| v.app == app && &v.environment == e))
+                .map(|e| {
+                    versions
+                        .iter()
+                        .find(|v| v.app == app && &v.environment == e)
+                })
                 .collect();
             let cells = mine
                 .iter()
@@ -130,9 +134,7 @@ pub fn duration(d: &Deployment) -> Option<Duration> {
 
 /// When a finished deployment ended.
 pub fn ended(d: &Deployment) -> DateTime<Utc> {
-    d.finished_at
-        .or(d.ended_at)
-        .unwrap_or(d.requested_at)
+    d.finished_at.or(d.ended_at).unwrap_or(d.requested_at)
 }
 
 #[cfg(test)]
@@ -170,7 +172,10 @@ mod tests {
         assert_eq!(apps, ["api", "web", "zeta"]);
         let api = &m.rows[0].cells;
         assert_eq!(api[0].as_ref().unwrap().behind, None);
-        assert_eq!(api[1].as_ref().unwrap().behind.as_deref(), Some("integration"));
+        assert_eq!(
+            api[1].as_ref().unwrap().behind.as_deref(),
+            Some("integration")
+        );
         // Same ref as staging: not behind.
         assert_eq!(api[2].as_ref().unwrap().behind, None);
         // A gap (never in staging) compares with nothing.
@@ -182,7 +187,10 @@ mod tests {
 
     #[test]
     fn an_older_ref_before_a_hotfix_is_not_drift() {
-        let versions = [v("api", "staging", "r1", 10), v("api", "production", "fix", 20)];
+        let versions = [
+            v("api", "staging", "r1", 10),
+            v("api", "production", "fix", 20),
+        ];
         let m = matrix(&envs(), &[], &versions);
         assert_eq!(m.drifted(), 0);
     }

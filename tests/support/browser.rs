@@ -84,7 +84,13 @@ pub async fn start_chromedriver(driver: &Path) -> (tokio::process::Child, String
 
 /// A headless Chromium session whose viewport is `width` x `height` CSS pixels; with
 /// `phone`, emulated as a touch phone (so the page's viewport meta applies).
-pub async fn session(webdriver: &str, chromium: &Path, width: u32, height: u32, phone: bool) -> Client {
+pub async fn session(
+    webdriver: &str,
+    chromium: &Path,
+    width: u32,
+    height: u32,
+    phone: bool,
+) -> Client {
     let mut options = json!({
         "binary": chromium,
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu",

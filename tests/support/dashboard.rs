@@ -13,7 +13,14 @@ pub const FAIL_NOTE: &str = "<!channel> it broke";
 pub const HOLD_REASON: &str = "<!channel> <script>alert('hold')</script> db migration";
 
 /// A deployment CI runs and finishes `minutes` later.
-async fn ci_deploys(t: &TestApp, app: &str, git_ref: &str, env: &str, minutes: i64, end: serde_json::Value) {
+async fn ci_deploys(
+    t: &TestApp,
+    app: &str,
+    git_ref: &str,
+    env: &str,
+    minutes: i64,
+    end: serde_json::Value,
+) {
     let r = report(
         t,
         json!({"app": app, "ref": git_ref, "environment": env, "status": "started"}),
@@ -36,8 +43,24 @@ pub async fn seed(t: &TestApp) {
     for env in ["integration", "staging", "production"] {
         ci_deploys(t, "whitehall", "r1", env, 3, ok.clone()).await;
     }
-    ci_deploys(t, "whitehall", "r2", "integration", 4, json!({"status": "succeeded", "note": NOTE})).await;
-    ci_deploys(t, "publisher", "p1", "integration", 2, json!({"status": "failed", "note": FAIL_NOTE})).await;
+    ci_deploys(
+        t,
+        "whitehall",
+        "r2",
+        "integration",
+        4,
+        json!({"status": "succeeded", "note": NOTE}),
+    )
+    .await;
+    ci_deploys(
+        t,
+        "publisher",
+        "p1",
+        "integration",
+        2,
+        json!({"status": "failed", "note": FAIL_NOTE}),
+    )
+    .await;
     let r = t
         .deploy("U0ALICE", "frontend f1 to integration --note <b>bold</b>")
         .await;
@@ -45,7 +68,10 @@ pub async fn seed(t: &TestApp) {
     let r = t.deploy("U0BOB", "publisher p2 to integration").await;
     assert_eq!(r.status, 200, "{}", r.text());
     let r = t
-        .hold("U0BOB", &format!("whitehall production {HOLD_REASON} --until 16:00"))
+        .hold(
+            "U0BOB",
+            &format!("whitehall production {HOLD_REASON} --until 16:00"),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     t.clock.advance(Duration::minutes(12));
@@ -66,14 +92,19 @@ pub fn part<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 pub fn external_assets(html: &str) -> Vec<String> {
     let lower = html.to_ascii_lowercase();
     let mut found = Vec::new();
-    for tag in ["<script", "<link", "<img", "<iframe", "<source", "<video", "<audio", "<object", "<embed"] {
+    for tag in [
+        "<script", "<link", "<img", "<iframe", "<source", "<video", "<audio", "<object", "<embed",
+    ] {
         for (at, _) in lower.match_indices(tag) {
             let open = &lower[at..];
             let open = &open[..open.find('>').unwrap_or(open.len())];
             for attr in ["src=", "href=", "data="] {
                 for (a, _) in open.match_indices(attr) {
                     let value = open[a + attr.len()..].trim_start_matches(['"', '\'']);
-                    if value.starts_with("http:") || value.starts_with("https:") || value.starts_with("//") {
+                    if value.starts_with("http:")
+                        || value.starts_with("https:")
+                        || value.starts_with("//")
+                    {
                         found.push(open.to_owned());
                     }
                 }
