@@ -325,3 +325,65 @@ async fn local_mode_keeps_the_console_at_the_root() {
     );
     assert!(!html.contains(r#"id="as""#), "{html}");
 }
+
+async fn a_called_turn_and_an_emergency_show_as_such(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    seed(&t).await;
+    // Alice finishes: Bob's publisher p2 is called and waits for him to start.
+    let start = t
+        .wait_for_message("<@U0ALICE> started deploying *frontend* `f1`")
+        .await;
+    let id = TestApp::button_value(&start, "deploy_done").expect("a Done button");
+    assert_eq!(t.press("U0ALICE", "deploy_done", &id).await, 200);
+    t.wait_for_message("<@U0BOB> it's your turn").await;
+    t.clock.advance(chrono::Duration::minutes(3));
+    // An emergency in staging (production is held): the window is open, but it is
+    // marked all the same.
+    let r = t
+        .deploy(
+            "U0ADMIN",
+            "emergency whitehall r2 to staging login is broken",
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let (_, html) = page(&t, "/dashboard").await;
+    well_behaved(&html);
+    let called = part(&html, r#"<p class="called""#, "</p>");
+    assert!(
+        called.contains("U0BOB's turn, waiting to start for <span class=\"elapsed\">3 min</span>"),
+        "{called}"
+    );
+    let staging = part(&html, r#"<div class="env" data-env="staging">"#, "</div>");
+    assert!(
+        staging.contains(r#"<span class="badge">emergency</span> <q>login is broken</q>"#),
+        "{staging}"
+    );
+    // Alice's deployment is history now: 12 minutes, succeeded.
+    let history = part(&html, r#"id="history""#, "</table>");
+    let first = part(history, "<tr data-id=", "</tr>");
+    assert!(
+        first.contains(">frontend</a>") && first.contains(r#"data-label="took">12 min</td>"#),
+        "{first}"
+    );
+    t.stop().await;
+}
+on_both_backends!(
+    called_and_emergency,
+    a_called_turn_and_an_emergency_show_as_such
+);
+
+async fn without_its_database_the_dashboard_says_so(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    t.core().store.close().await;
+    for path in ["/dashboard", "/apps/whitehall"] {
+        let r = t.get(path).await;
+        assert_eq!(r.status().as_u16(), 503, "{path}");
+        let text = r.text().await.unwrap();
+        assert!(
+            text.contains("could not read the database"),
+            "{path}: {text}"
+        );
+    }
+    t.stop().await;
+}
+on_both_backends!(no_database, without_its_database_the_dashboard_says_so);

@@ -115,7 +115,8 @@ pub fn app_page(b: &Board, app: &str) -> Markup {
 pub fn unknown_app(app: &str, known: &[String], now: DateTime<Utc>, tz: Tz) -> Markup {
     let body = html! {
         section.wide #unknown-app {
-            h2 { "No app called " code { (app) } }
+            // A path can be long: echo a bounded piece of it.
+            h2 { "No app called " code { (crate::domain::text::truncate(app, 80)) } }
             p { "badger has no versions, deployments or history for this app, and the policy does not list it." }
             @if known.is_empty() {
                 p.none { "No app has been deployed yet." }
@@ -318,7 +319,10 @@ fn history(b: &Board, show_app: bool) -> Markup {
                                 @if show_app { td data-label="app" { a href=(app_href(&d.app)) { (d.app) } } }
                                 td data-label="ref" { span.ref { (d.git_ref) } }
                                 td data-label="env" { (d.environment) }
-                                td data-label="outcome" { span class={ "outcome " (d.state.as_str()) } { (d.state.as_str()) } }
+                                td data-label="outcome" {
+                                    span class={ "outcome " (d.state.as_str()) } { (d.state.as_str()) }
+                                    @if d.emergency_reason.is_some() { " " span.badge { "emergency" } }
+                                }
                                 td data-label="by" { ((b.person)(&d.requester)) }
                                 td.ended data-label="ended" title=(when(model::ended(d), b.tz)) {
                                     (short(model::ended(d), b.tz))
