@@ -6,6 +6,7 @@ use crate::domain::deployment::{Deployment, State};
 use crate::domain::window::Calendar;
 use crate::store::Version;
 use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
 
 /// One cell of the matrix: the version an app runs in one environment, and the previous
 /// environment when that one runs a newer, different ref (this cell lags behind it).
@@ -57,16 +58,17 @@ pub fn matrix(environments: &[String], configured: &[String], versions: &[Versio
         .collect();
     apps.sort();
     apps.dedup();
+    // Keyed once: hundreds of apps must not cost apps x versions lookups.
+    let by_cell: HashMap<(&str, &str), &Version> = versions
+        .iter()
+        .map(|v| ((v.app.as_str(), v.environment.as_str()), v))
+        .collect();
     let rows = apps
         .into_iter()
         .map(|app| {
             let mine: Vec<Option<&Version>> = environments
                 .iter()
-                .map(|e| {
-                    versions
-                        .iter()
-                        .find(|v| v.app == app && &v.environment == e)
-                })
+                .map(|e| by_cell.get(&(app.as_str(), e.as_str())).copied())
                 .collect();
             let cells = mine
                 .iter()
