@@ -89,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/deployments", post(api::report))
         .route("/api/v1/deployments/{id}/events", post(api::event))
         .route("/", get(web::dashboard))
+        .route("/dashboard", get(crate::dashboard::page))
+        .route("/apps/{app}", get(crate::dashboard::app))
         .merge(crate::console::routes(state.local_mode))
         .layer(DefaultBodyLimit::max(slack::inbound::BODY_LIMIT))
         .layer(axum::middleware::from_fn(crate::telemetry::trace_request))

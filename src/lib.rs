@@ -7,6 +7,7 @@ pub mod clock;
 pub mod command;
 pub mod config;
 pub mod console;
+pub mod dashboard;
 pub mod domain;
 pub mod healthcheck;
 pub mod metrics;

@@ -1,33 +1,27 @@
-//! The dashboard: versions per environment, queues, holds, recent history (and, in local
-//! mode, the console for a client on this machine, or what badger would have posted).
+//! `GET /`: in local mode, for a client on this machine, the console (with its side panel,
+//! built here); everywhere else the dashboard (`crate::dashboard`).
 
 use crate::app::AppState;
 use crate::console::{self, Peer};
+use crate::domain::deployment::State as DeployState;
 use crate::domain::window::format_local;
 use crate::service::Core;
 use crate::store::StoreError;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use maud::{html, Markup};
 use std::collections::HashMap;
 
-fn h(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A person's note, escaped, after what it is about.
-fn note(text: Option<&str>) -> String {
-    match text {
-        Some(t) if !t.trim().is_empty() => format!(" <q>{}</q>", h(t)),
-        _ => String::new(),
+/// A person's note after what it is about.
+fn note(text: Option<&str>) -> Markup {
+    html! {
+        @if let Some(t) = text.filter(|t| !t.trim().is_empty()) { " " q { (t) } }
     }
 }
 
 /// `/`: in local mode, for a client on this machine, the console with the dashboard beside
-/// it; otherwise the dashboard alone.
+/// it; otherwise the dashboard alone (`crate::dashboard`, also at `/dashboard`).
 pub async fn dashboard(
     State(s): State<AppState>,
     peer: Peer,
@@ -50,41 +44,12 @@ pub async fn dashboard(
             }
         };
     }
-    let channel = console::channel_of(core);
-    let names = console::ConsoleNames {
-        policy: &core.policy,
-        channel: &channel,
-    };
-    let person = |id: &str| {
-        if s.local_mode {
-            console::mrkdwn::Names::user(&names, id)
-        } else {
-            id.to_owned()
-        }
-    };
-    let body = match dashboard_body(core, s.local_mode, &person).await {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "dashboard");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-        }
-    };
-    let mut out = String::from(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>badger</title>\
-         <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse}\
-         td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style></head><body><h1>badger</h1>",
-    );
-    if let Some(why) = refused {
-        out += &format!("<p id=\"console-refused\">{}</p>", h(&why));
-    }
-    out += &body;
-    out += "</body></html>";
-    Html(out).into_response()
+    crate::dashboard::render(&s, refused).await
 }
 
-/// The dashboard's sections (window, environments, holds, versions, recent history and,
-/// with `local_log`, local mode's record of what badger would have posted). People are
-/// shown through `person` (the console's names in local mode, Slack ids otherwise).
+/// The console's side panel (window, environments, holds, versions, recent history and,
+/// with `local_log`, local mode's record of what badger would have posted), as compiled,
+/// escaping templates. People are shown through `person` (the console's names).
 pub async fn dashboard_body(
     core: &Core,
     local_log: bool,
@@ -97,98 +62,74 @@ pub async fn dashboard_body(
         core.store.versions(None),
         core.store.history(20)
     )?;
-    let mut out = String::new();
-    out += &format!(
-        "<p id=\"window\">{}</p>",
-        h(&core
-            .window_line()
-            .replace(":large_green_circle: ", "")
-            .replace(":red_circle: ", ""))
-    );
-    out += "<h2>Environments</h2><table id=\"queues\"><tr><th>environment</th><th>now</th><th>queue</th></tr>";
-    for e in &core.policy.environments {
-        let name = e.name.as_str();
-        let active = live
-            .iter()
-            .find(|d| d.environment == name && d.state != crate::domain::deployment::State::Queued);
-        let queue: Vec<String> = live
-            .iter()
-            .filter(|d| {
-                d.environment == name && d.state == crate::domain::deployment::State::Queued
-            })
-            .map(|d| {
-                format!(
-                    "{} {} ({}){}",
-                    h(&d.app),
-                    h(&d.git_ref),
-                    h(&person(&d.requester)),
-                    note(d.note.as_deref())
-                )
-            })
-            .collect();
-        out += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            h(name),
-            active
-                .map(|d| format!(
-                    "{} {} {} by {}{}",
-                    h(&d.app),
-                    h(&d.git_ref),
-                    d.state.as_str(),
-                    h(&person(&d.requester)),
-                    note(d.note.as_deref())
-                ))
-                .unwrap_or_else(|| "free".into()),
-            queue.join("<br>")
-        );
-    }
-    out += "</table><h2>Holds</h2><ul id=\"holds\">";
-    for hold in &holds {
-        out += &format!(
-            "<li>#{} {} by {}: {}</li>",
-            hold.id,
-            h(&hold.describe_scope()),
-            h(&person(&hold.owner)),
-            h(&hold.reason)
-        );
-    }
-    if holds.is_empty() {
-        out += "<li>none</li>";
-    }
-    out += "</ul><h2>Versions</h2><table id=\"versions\"><tr><th>app</th><th>environment</th><th>ref</th><th>when</th></tr>";
-    for v in &versions {
-        out += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            h(&v.app),
-            h(&v.environment),
-            h(&v.git_ref),
-            h(&format_local(v.deployed_at, tz))
-        );
-    }
-    out += "</table><h2>Recent</h2><ul id=\"history\">";
-    for d in &history {
-        out += &format!(
-            "<li>#{} {} {} to {}: {}{}</li>",
-            d.id,
-            h(&d.app),
-            h(&d.git_ref),
-            h(&d.environment),
-            d.state.as_str(),
-            note(d.outcome_note.as_deref().or(d.note.as_deref()))
-        );
-    }
-    out += "</ul>";
-    if local_log {
-        out += "<h2>Local mode: what badger would post</h2><ul id=\"local\">";
-        for (method, channel, body) in core.store.local_messages(30).await? {
-            out += &format!(
-                "<li><code>{}</code> {}: {}</li>",
-                h(&method),
-                h(&channel),
-                h(&body)
-            );
+    let local = if local_log {
+        Some(core.store.local_messages(30).await?)
+    } else {
+        None
+    };
+    let window = core
+        .window_line()
+        .replace(":large_green_circle: ", "")
+        .replace(":red_circle: ", "");
+    let markup = html! {
+        p #window { (window) }
+        h2 { "Environments" }
+        table #queues {
+            tr { th { "environment" } th { "now" } th { "queue" } }
+            @for e in &core.policy.environments {
+                @let name = e.name.as_str();
+                @let here: Vec<_> = live.iter().filter(|d| d.environment == name).collect();
+                tr {
+                    td { (name) }
+                    td {
+                        @match here.iter().find(|d| d.state != DeployState::Queued) {
+                            Some(d) => {
+                                (d.app) " " (d.git_ref) " " (d.state.as_str()) " by "
+                                (person(&d.requester)) (note(d.note.as_deref()))
+                            },
+                            None => "free",
+                        }
+                    }
+                    td {
+                        @for (i, d) in here.iter().filter(|d| d.state == DeployState::Queued).enumerate() {
+                            @if i > 0 { br; }
+                            (d.app) " " (d.git_ref) " (" (person(&d.requester)) ")" (note(d.note.as_deref()))
+                        }
+                    }
+                }
+            }
         }
-        out += "</ul>";
-    }
-    Ok(out)
+        h2 { "Holds" }
+        ul #holds {
+            @for hold in &holds {
+                li { "#" (hold.id) " " (hold.describe_scope()) " by " (person(&hold.owner)) ": " (hold.reason) }
+            }
+            @if holds.is_empty() { li { "none" } }
+        }
+        h2 { "Versions" }
+        table #versions {
+            tr { th { "app" } th { "environment" } th { "ref" } th { "when" } }
+            @for v in &versions {
+                tr { td { (v.app) } td { (v.environment) } td { (v.git_ref) } td { (format_local(v.deployed_at, tz)) } }
+            }
+        }
+        h2 { "Recent" }
+        ul #history {
+            @for d in &history {
+                li {
+                    "#" (d.id) " " (d.app) " " (d.git_ref) " to " (d.environment) ": " (d.state.as_str())
+                    (note(d.outcome_note.as_deref().or(d.note.as_deref())))
+                }
+            }
+        }
+        @if let Some(log) = &local {
+            h2 { "Local mode: what badger would post" }
+            ul #local {
+                @for (method, channel, body) in log {
+                    li { code { (method) } " " (channel) ": " (body) }
+                }
+            }
+        }
+    };
+    Ok(markup.into_string())
 }

@@ -625,12 +625,20 @@ async fn dashboard_lists_versions_and_escapes(backend: Backend) {
         .split("id=\"versions\"")
         .nth(1)
         .expect("a versions table");
+    let whitehall = versions
+        .split("<tr data-app=\"whitehall\">")
+        .nth(1)
+        .expect("a whitehall row");
     assert!(
-        versions.contains("<td>whitehall</td><td>integration</td><td>release_42</td>"),
+        whitehall.contains("data-env=\"integration\"")
+            && whitehall.contains("<span class=\"ref\">release_42</span>"),
         "{html}"
     );
     // What is deploying now.
-    assert!(html.contains("publisher r7 deploying by U0ALICE"), "{html}");
+    assert!(
+        html.contains("publisher</a> <span class=\"ref\">r7</span> deploying by U0ALICE"),
+        "{html}"
+    );
     // User text is escaped, never markup.
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<b>bold"), "{html}");

@@ -462,4 +462,14 @@ impl Store {
             .await?;
         convert(rows)
     }
+
+    /// One app's finished deployments, newest first (the dashboard's page per app).
+    pub async fn app_history(&self, app: &str, limit: i64) -> Result<Vec<Deployment>> {
+        let rows: Vec<Row> = sqlx::query_as(read_sql::HISTORY_APP)
+            .bind(app)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        convert(rows)
+    }
 }

@@ -46,6 +46,15 @@ pub const HISTORY: &str = concat!(
      ORDER BY updated_at DESC, id DESC LIMIT $1"
 );
 
+/// The newest `$2` finished deployments of app `$1`: the top of its slice of
+/// `deployments_app_history`.
+pub const HISTORY_APP: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE app = $1 AND state IN ('succeeded', 'failed', 'cancelled', 'expired') \
+     ORDER BY updated_at DESC, id DESC LIMIT $2"
+);
+
 /// Every app's current version per environment, from `current_versions`.
 pub const VERSIONS_ALL: &str = "SELECT app, environment, git_ref, finished_at, requester \
      FROM current_versions ORDER BY app, environment";

@@ -2,7 +2,9 @@
 //! that talks to the real badger server over HTTP with requests signed as Slack signs them.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod ci;
+pub mod dashboard;
 pub mod db;
 pub mod driver;
 pub mod fake_slack;

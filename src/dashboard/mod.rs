@@ -1,0 +1,192 @@
+//! The dashboard: `GET /dashboard` in both modes (and `GET /` wherever the local console is
+//! not served, see `web.rs`), and a page per app, `GET /apps/{app}`. GET only: it reads
+//! the store, builds the pure model (`model.rs`) and renders compiled, auto-escaping
+//! templates (`view.rs`). It shows no settings, so no secret can reach it.
+
+pub mod model;
+pub mod style;
+pub mod view;
+
+use crate::app::AppState;
+use crate::console::{self, mrkdwn::Names};
+use crate::service::Core;
+use crate::store::StoreError;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use view::Board;
+
+/// Finished deployments on the dashboard, and on an app's page.
+const HISTORY: i64 = 20;
+const APP_HISTORY: i64 = 50;
+/// Local mode's record of posts shown under the dashboard.
+const LOCAL_LOG: i64 = 30;
+
+/// `GET /dashboard`.
+pub async fn page(State(s): State<AppState>) -> Response {
+    render(&s, None).await
+}
+
+/// The dashboard, with a note on why the console was refused when it was.
+pub async fn render(s: &AppState, refused: Option<String>) -> Response {
+    let channel = console::channel_of(&s.core);
+    let names = console::ConsoleNames {
+        policy: &s.core.policy,
+        channel: &channel,
+    };
+    let person = |id: &str| person(s.local_mode, &names, id);
+    match board(&s.core, s.local_mode, refused, &person).await {
+        Ok(b) => Html(view::dashboard(&b).into_string()).into_response(),
+        Err(e) => failed(e),
+    }
+}
+
+/// `GET /apps/{app}`: 404 with a readable page for an app badger knows nothing about.
+pub async fn app(State(s): State<AppState>, Path(app): Path<String>) -> Response {
+    let channel = console::channel_of(&s.core);
+    let names = console::ConsoleNames {
+        policy: &s.core.policy,
+        channel: &channel,
+    };
+    let person = |id: &str| person(s.local_mode, &names, id);
+    match app_board(&s.core, &app, &person).await {
+        Ok(Ok(b)) => Html(view::app_page(&b, &app).into_string()).into_response(),
+        Ok(Err(known)) => {
+            let core = &s.core;
+            let page = view::unknown_app(&app, &known, core.now(), core.policy.calendar.tz);
+            (StatusCode::NOT_FOUND, Html(page.into_string())).into_response()
+        }
+        Err(e) => failed(e),
+    }
+}
+
+/// People by Slack id when connected; by the console's names in local mode.
+fn person(local_mode: bool, names: &console::ConsoleNames, id: &str) -> String {
+    if local_mode {
+        names.user(id)
+    } else {
+        id.to_owned()
+    }
+}
+
+fn failed(e: StoreError) -> Response {
+    tracing::error!(error = %e, "dashboard");
+    let status = if e.is_unavailable() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    (
+        status,
+        "The dashboard could not read the database; try again shortly.",
+    )
+        .into_response()
+}
+
+fn environments(core: &Core) -> (Vec<String>, Vec<(String, bool)>) {
+    let envs = &core.policy.environments;
+    (
+        envs.iter().map(|e| e.name.as_str().to_owned()).collect(),
+        envs.iter()
+            .map(|e| {
+                let always = e.window == crate::config::WindowKind::Always;
+                (e.name.as_str().to_owned(), always)
+            })
+            .collect(),
+    )
+}
+
+fn configured_apps(core: &Core) -> Vec<String> {
+    core.policy
+        .apps
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect()
+}
+
+async fn board<'a>(
+    core: &Core,
+    local_mode: bool,
+    refused: Option<String>,
+    person: view::Person<'a>,
+) -> Result<Board<'a>, StoreError> {
+    let (live, holds, versions, history) = tokio::try_join!(
+        core.store.live_deployments(None),
+        core.store.active_holds(),
+        core.store.versions(None),
+        core.store.history(HISTORY)
+    )?;
+    let local_log = if local_mode {
+        Some(core.store.local_messages(LOCAL_LOG).await?)
+    } else {
+        None
+    };
+    let now = core.now();
+    let (names, environments) = environments(core);
+    Ok(Board {
+        now,
+        tz: core.policy.calendar.tz,
+        window: model::window_now(&core.policy.calendar, now),
+        matrix: model::matrix(&names, &configured_apps(core), &versions),
+        environments,
+        live,
+        holds,
+        history,
+        local_log,
+        refused,
+        person,
+        app: None,
+    })
+}
+
+/// One app's board, or (`Err`) the apps badger does know when it knows nothing of this one.
+async fn app_board<'a>(
+    core: &Core,
+    app: &str,
+    person: view::Person<'a>,
+) -> Result<Result<Board<'a>, Vec<String>>, StoreError> {
+    let (live, holds, versions, history) = tokio::try_join!(
+        core.store.live_deployments(None),
+        core.store.active_holds(),
+        core.store.versions(Some(app)),
+        core.store.app_history(app, APP_HISTORY)
+    )?;
+    let configured = configured_apps(core);
+    let live: Vec<_> = live.into_iter().filter(|d| d.app == app).collect();
+    let known = configured.iter().any(|a| a == app)
+        || !versions.is_empty()
+        || !history.is_empty()
+        || !live.is_empty();
+    if !known {
+        let mut apps: Vec<String> = core
+            .store
+            .versions(None)
+            .await?
+            .into_iter()
+            .map(|v| v.app)
+            .chain(configured)
+            .collect();
+        apps.sort();
+        apps.dedup();
+        return Ok(Err(apps));
+    }
+    let now = core.now();
+    let (names, environments) = environments(core);
+    Ok(Ok(Board {
+        now,
+        tz: core.policy.calendar.tz,
+        window: model::window_now(&core.policy.calendar, now),
+        matrix: model::matrix(&names, &[app.to_owned()], &versions),
+        environments,
+        live,
+        holds: holds
+            .into_iter()
+            .filter(|h| h.is_all() || h.scope == app)
+            .collect(),
+        history,
+        local_log: None,
+        refused: None,
+        person,
+        app: Some(app.to_owned()),
+    }))
+}

@@ -1,0 +1,354 @@
+//! The dashboard's pages as compiled maud templates: every value is escaped as it is
+//! written, so a person's note, reason or name can never become markup. Read-only: links,
+//! no forms; the page refreshes itself with a meta refresh.
+
+use super::model::{self, Matrix, WindowNow};
+use super::style::CSS;
+use crate::domain::deployment::{Deployment, State};
+use crate::domain::hold::Hold;
+use crate::domain::window::format_local;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+/// How often the page reloads itself, in seconds.
+pub const REFRESH_SECONDS: u32 = 30;
+
+/// How a person is shown (a Slack id, or the console's name in local mode).
+pub type Person<'a> = &'a (dyn Fn(&str) -> String + Sync);
+
+/// Everything one page shows, read at one instant.
+pub struct Board<'a> {
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+    pub window: WindowNow,
+    /// The policy's environments in order, with whether each is always open.
+    pub environments: Vec<(String, bool)>,
+    pub matrix: Matrix,
+    /// Queued, called and deploying, active first per environment.
+    pub live: Vec<Deployment>,
+    pub holds: Vec<Hold>,
+    pub history: Vec<Deployment>,
+    /// Local mode's record of what badger would have posted: (method, channel, text).
+    pub local_log: Option<Vec<(String, String, String)>>,
+    /// Why this client may not use the local console, shown above the dashboard.
+    pub refused: Option<String>,
+    pub person: Person<'a>,
+    /// The app a page is about: its environments say "nothing of it", not "free".
+    pub app: Option<String>,
+}
+
+/// The link to an app's page (app names are slugs; encoded all the same).
+fn app_href(app: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(app.as_bytes()).collect();
+    format!("/apps/{encoded}")
+}
+
+fn when(at: DateTime<Utc>, tz: Tz) -> String {
+    format_local(at, tz)
+}
+
+/// A compact time for cells ("24 Nov 10:13"); the full one goes in its title.
+fn short(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-d %b %H:%M").to_string()
+}
+
+/// A page: the inline stylesheet, the viewport for phones, the refresh, the header.
+fn shell(title: &str, now: DateTime<Utc>, tz: Tz, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                meta http-equiv="refresh" content=(REFRESH_SECONDS);
+                title { (title) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header.top {
+                    h1 { a href="/dashboard" { "badger" } }
+                    span { (title) }
+                    span.asof { "as of " (when(now, tz)) ", refreshes every " (REFRESH_SECONDS) " s" }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// The whole dashboard (`/dashboard`, and `/` where the console is not served).
+pub fn dashboard(b: &Board) -> Markup {
+    let body = html! {
+        @if let Some(why) = &b.refused {
+            section.wide { p #console-refused { (why) } }
+        }
+        section.wide { (window(b)) }
+        section.wide #versions-section { (matrix(b, "Versions")) }
+        section.wide { (environments(b)) }
+        section.wide { (holds(b)) }
+        section.wide { (history(b, true)) }
+        @if let Some(log) = &b.local_log {
+            section.wide { (local_log(log)) }
+        }
+    };
+    shell("deployments", b.now, b.tz, body)
+}
+
+/// One app's page (`/apps/{app}`): its versions, what of it is live or held, its history.
+pub fn app_page(b: &Board, app: &str) -> Markup {
+    let body = html! {
+        section.wide {
+            p { a href="/dashboard" { "← all apps" } }
+            h2 #app-name { (app) }
+            (window(b))
+        }
+        section.wide { (matrix(b, "Versions")) }
+        section.wide { (environments(b)) }
+        section.wide { (holds(b)) }
+        section.wide { (history(b, false)) }
+    };
+    shell(app, b.now, b.tz, body)
+}
+
+/// The readable 404 for an app badger knows nothing about.
+pub fn unknown_app(app: &str, known: &[String], now: DateTime<Utc>, tz: Tz) -> Markup {
+    let body = html! {
+        section.wide #unknown-app {
+            // A path can be long: echo a bounded piece of it.
+            h2 { "No app called " code { (crate::domain::text::truncate(app, 80)) } }
+            p { "badger has no versions, deployments or history for this app, and the policy does not list it." }
+            @if known.is_empty() {
+                p.none { "No app has been deployed yet." }
+            } @else {
+                p { "Apps it knows: "
+                    @for (i, a) in known.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href=(app_href(a)) { (a) }
+                    }
+                }
+            }
+            p { a href="/dashboard" { "Back to the dashboard" } }
+        }
+    };
+    shell("unknown app", now, tz, body)
+}
+
+fn window(b: &Board) -> Markup {
+    let w = b.window;
+    html! {
+        @match w.open_until {
+            Some(until) => p #window.open { "The deploy window is open until " (when(until, b.tz)) "." },
+            None => p #window.closed { "The deploy window is closed." },
+        }
+        p #next-opening.muted {
+            @match w.next_opening {
+                Some(at) => { "Next opening: " (when(at, b.tz)) },
+                None => { "No opening scheduled." },
+            }
+        }
+    }
+}
+
+fn matrix(b: &Board, title: &str) -> Markup {
+    let m = &b.matrix;
+    html! {
+        h2 { (title) " " span.muted { "(apps × environments)" } }
+        @if m.drifted() > 0 {
+            p.muted #drift-note { (m.drifted()) " behind the environment before them (marked)." }
+        }
+        @if m.rows.is_empty() {
+            p.none { "Nothing deployed yet." }
+        } @else {
+            div.scroll {
+                table.matrix #versions {
+                    thead { tr {
+                        th { "app" }
+                        @for e in &m.environments { th { (e) } }
+                    } }
+                    tbody {
+                        @for row in &m.rows {
+                            tr data-app=(row.app) {
+                                th scope="row" { a href=(app_href(&row.app)) { (row.app) } }
+                                @for (env, cell) in m.environments.iter().zip(&row.cells) {
+                                    @match cell {
+                                        Some(c) => td.cell.drift[c.behind.is_some()] data-env=(env)
+                                            title=(format!("by {}", (b.person)(&c.version.deployed_by))) {
+                                            span.ref { (c.version.git_ref) }
+                                            span.when title=(when(c.version.deployed_at, b.tz)) {
+                                                (short(c.version.deployed_at, b.tz))
+                                            }
+                                            @if let Some(prev) = &c.behind {
+                                                span.mark { "behind " (prev) }
+                                            }
+                                        },
+                                        None => td.cell.empty data-env=(env) { span.muted { "—" } },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn note(text: Option<&str>) -> Markup {
+    html! {
+        @if let Some(t) = text.filter(|t| !t.trim().is_empty()) { " " q { (t) } }
+    }
+}
+
+fn ci_link(d: &Deployment) -> Markup {
+    // Only web links: a `javascript:` URL from CI must not become a link.
+    let url = d
+        .ci_url
+        .as_deref()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    html! { @if let Some(u) = url { " " a.ci href=(u) rel="noopener noreferrer" { "CI run" } } }
+}
+
+fn environments(b: &Board) -> Markup {
+    html! {
+        h2 { "Environments" }
+        p.muted { "What is deploying now, and the queues." }
+        div.envs #environments {
+            @for (env, always) in &b.environments {
+                @let here: Vec<&Deployment> = b.live.iter().filter(|d| &d.environment == env).collect();
+                div.env data-env=(env) {
+                    h3 { (env) @if *always { span.badge { "always open" } } }
+                    @match here.iter().find(|d| !matches!(d.state, State::Queued)) {
+                        Some(d) => (active(b, d)),
+                        None => p.free.muted {
+                            @match &b.app { Some(a) => { "nothing of " (a) " here" }, None => { "free" } }
+                        },
+                    }
+                    @let queue: Vec<&&Deployment> = here.iter().filter(|d| d.state == State::Queued).collect();
+                    @if queue.is_empty() {
+                        p.muted.queue-empty {
+                            @match &b.app { Some(a) => { (a) " not queued" }, None => { "queue empty" } }
+                        }
+                    } @else {
+                        ol.queue {
+                            @for d in queue {
+                                li data-id=(d.id) {
+                                    a href=(app_href(&d.app)) { (d.app) } " " span.ref { (d.git_ref) }
+                                    " by " ((b.person)(&d.requester))
+                                    span.muted { ", waiting " (model::span(b.now - d.requested_at)) }
+                                    (note(d.note.as_deref()))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn active(b: &Board, d: &Deployment) -> Markup {
+    let elapsed = model::span(b.now - model::since(d));
+    html! {
+        @if d.state == State::Deploying {
+            p.deploying data-id=(d.id) {
+                a href=(app_href(&d.app)) { (d.app) } " " span.ref { (d.git_ref) }
+                " deploying by " ((b.person)(&d.requester)) " for " span.elapsed { (elapsed) }
+                @if let Some(why) = &d.emergency_reason { " " span.badge { "emergency" } " " q { (why) } }
+                (note(d.note.as_deref()))
+                (ci_link(d))
+            }
+        } @else {
+            p.called data-id=(d.id) {
+                a href=(app_href(&d.app)) { (d.app) } " " span.ref { (d.git_ref) }
+                ": " ((b.person)(&d.requester)) "'s turn, waiting to start for " span.elapsed { (elapsed) }
+                (note(d.note.as_deref()))
+            }
+        }
+    }
+}
+
+fn holds(b: &Board) -> Markup {
+    html! {
+        h2 { "Holds" }
+        @if b.holds.is_empty() {
+            p.none #no-holds { "No holds." }
+        } @else {
+            ul.holds #holds {
+                @for h in &b.holds {
+                    li data-id=(h.id) {
+                        strong { (h.describe_scope()) } " held by " ((b.person)(&h.owner))
+                        br;
+                        q.reason { (h.reason) }
+                        br;
+                        span.muted.until {
+                            @match h.until {
+                                Some(u) => { "until " (when(u, b.tz)) },
+                                None => { "until released" },
+                            }
+                            ", since " (when(h.created_at, b.tz))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn history(b: &Board, show_app: bool) -> Markup {
+    html! {
+        h2 { "Recent history" }
+        @if b.history.is_empty() {
+            p.none { "Nothing has finished yet." }
+        } @else {
+            div.scroll {
+                table.stack #history {
+                    thead { tr {
+                        th { "#" }
+                        @if show_app { th { "app" } }
+                        th { "ref" } th { "env" } th { "outcome" } th { "by" } th { "ended" } th { "took" }
+                        // Smoke checks come from another part of issue 9; this column is
+                        // their place and shows "—" until they are recorded.
+                        th { "smoke" }
+                        th { "note" }
+                    } }
+                    tbody {
+                        @for d in &b.history {
+                            tr data-id=(d.id) {
+                                td data-label="#" { (d.id) }
+                                @if show_app { td data-label="app" { a href=(app_href(&d.app)) { (d.app) } } }
+                                td data-label="ref" { span.ref { (d.git_ref) } }
+                                td data-label="env" { (d.environment) }
+                                td data-label="outcome" {
+                                    span class={ "outcome " (d.state.as_str()) } { (d.state.as_str()) }
+                                    @if d.emergency_reason.is_some() { " " span.badge { "emergency" } }
+                                }
+                                td data-label="by" { ((b.person)(&d.requester)) }
+                                td.ended data-label="ended" title=(when(model::ended(d), b.tz)) {
+                                    (short(model::ended(d), b.tz))
+                                }
+                                td.took data-label="took" {
+                                    @match model::duration(d) { Some(t) => (model::span(t)), None => "—" }
+                                }
+                                td.smoke data-label="smoke" data-smoke="none" { "—" }
+                                td.note { (note(d.outcome_note.as_deref().or(d.note.as_deref()))) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn local_log(log: &[(String, String, String)]) -> Markup {
+    html! {
+        h2 { "Local mode: what badger would post" }
+        ul #local {
+            @for (method, channel, text) in log {
+                li { code { (method) } " " (channel) ": " (text) }
+            }
+            @if log.is_empty() { li.none { "nothing yet" } }
+        }
+    }
+}
