@@ -8,89 +8,14 @@
 
 mod support;
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::json;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use fantoccini::{Client, Locator};
 use std::time::Duration;
+use support::browser::{chromium_or_skip, screenshot, session, start_chromedriver};
 use support::db::Backend;
 use support::serve::Served;
 
 /// How long to wait for something to appear on a page before the test fails.
 const APPEAR: Duration = Duration::from_secs(30);
-
-fn on_path(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-        .find(|p| p.is_file())
-}
-
-/// Says past the test harness's capture (which hides a passing test's output) that the
-/// browser test did not run.
-fn loud_skip(why: &str) {
-    use std::io::Write;
-    use std::os::fd::AsFd;
-    let line = format!(
-        "NOTE: the console browser test is SKIPPED: {why}. Install them with \
-         `apt-get install -y chromium chromium-driver` (BADGER_REQUIRE_BROWSER=1 makes this a failure)"
-    );
-    match std::io::stderr().as_fd().try_clone_to_owned() {
-        Ok(fd) => {
-            let _ = writeln!(std::fs::File::from(fd), "{line}");
-        }
-        Err(_) => eprintln!("{line}"),
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-async fn start_chromedriver(driver: &Path) -> (tokio::process::Child, String) {
-    let port = free_port();
-    let child = tokio::process::Command::new(driver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("chromedriver starts");
-    let url = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = http.get(format!("{url}/status")).send().await {
-            if r.status().is_success() {
-                return (child, url);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("chromedriver did not answer on {url}");
-}
-
-async fn browser(webdriver: &str, chromium: &Path) -> Client {
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--window-size=1400,1000"],
-        }
-    });
-    let serde_json::Value::Object(caps) = caps else {
-        unreachable!("a JSON object")
-    };
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(webdriver)
-        .await
-        .expect("a Chromium session")
-}
 
 async fn type_command(c: &Client, text: &str) {
     let input = c.find(Locator::Id("text")).await.expect("the command box");
@@ -132,15 +57,6 @@ async fn press(c: &Client, action_id: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("could not press {action_id}: {last:?}");
-}
-
-async fn screenshot(c: &Client, name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/artefacts");
-    std::fs::create_dir_all(&dir).expect("artefacts dir");
-    let path = dir.join(name);
-    let png = c.screenshot().await.expect("screenshot");
-    std::fs::write(&path, png).expect("write screenshot");
-    path
 }
 
 async fn scenario(base: String, alice: Client, bob: Client) {
@@ -218,22 +134,14 @@ async fn scenario(base: String, alice: Client, bob: Client) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_people_in_two_browsers() {
-    let required = std::env::var("BADGER_REQUIRE_BROWSER").as_deref() == Ok("1");
-    let chromium = on_path(&["chromium", "chromium-browser", "google-chrome"]);
-    let driver = on_path(&["chromedriver"]);
-    let (Some(chromium), Some(driver)) = (chromium, driver) else {
-        assert!(
-            !required,
-            "BADGER_REQUIRE_BROWSER=1 but chromium and chromedriver are not both on PATH"
-        );
-        loud_skip("chromium or chromedriver is not installed");
+    let Some((chromium, driver)) = chromium_or_skip("console") else {
         return;
     };
 
     let served = Served::start(Backend::Sqlite).await;
     let (_driver, webdriver) = start_chromedriver(&driver).await;
-    let alice = browser(&webdriver, &chromium).await;
-    let bob = browser(&webdriver, &chromium).await;
+    let alice = session(&webdriver, &chromium, 1400, 1000, false).await;
+    let bob = session(&webdriver, &chromium, 1400, 1000, false).await;
     // Run it apart, so the browsers are closed even when an assertion fails.
     let outcome = tokio::spawn(scenario(served.base.clone(), alice.clone(), bob.clone())).await;
     let _ = alice.close().await;
