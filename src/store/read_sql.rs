@@ -74,3 +74,43 @@ pub(super) const REBUILD_VERSIONS: &str = "INSERT INTO current_versions (app, en
          PARTITION BY app, environment ORDER BY finished_at DESC, id DESC) AS rn \
        FROM deployments WHERE state = 'succeeded' AND finished_at IS NOT NULL \
      ) latest WHERE rn = 1";
+
+/// Which filters a page of the history API has (each present one is a bound parameter).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageShape {
+    pub app: bool,
+    pub environment: bool,
+    pub state: bool,
+    pub requester: bool,
+    pub before: bool,
+}
+
+/// A page of every deployment, newest first (`ORDER BY id DESC`): only the filters present
+/// appear, so each can use its index (`deployments_*_id`, migration 20261202020000).
+/// Parameters in order: app, environment, state, requester, before (ids below it), then
+/// the row limit.
+pub fn deployments_page(shape: PageShape) -> String {
+    let mut conditions = Vec::new();
+    let columns = [
+        (shape.app, "app = "),
+        (shape.environment, "environment = "),
+        (shape.state, "state = "),
+        (shape.requester, "requester = "),
+        (shape.before, "id < "),
+    ];
+    for (present, condition) in columns {
+        if present {
+            conditions.push(format!("{condition}${}", conditions.len() + 1));
+        }
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    format!(
+        "SELECT {} FROM deployments{filter} ORDER BY id DESC LIMIT ${}",
+        columns!(),
+        conditions.len() + 1
+    )
+}

@@ -1,0 +1,8 @@
+-- The history API (GET /api/v1/deployments) lists newest first (ORDER BY id DESC) with
+-- optional filters: each filter alone reads its own index in id order, so a page costs
+-- its LIMIT, not the history. app + environment uses deployments_app_env (app,
+-- environment, id); other combinations read one of these and filter the rest.
+CREATE INDEX deployments_app_id ON deployments (app, id);
+CREATE INDEX deployments_env_id ON deployments (environment, id);
+CREATE INDEX deployments_requester_id ON deployments (requester, id);
+CREATE INDEX deployments_state_id ON deployments (state, id);
