@@ -7,6 +7,7 @@ pub mod db;
 pub mod driver;
 pub mod fake_slack;
 pub mod fake_socket;
+pub mod history;
 pub mod process;
 pub mod serve;
 pub mod tcp_proxy;
