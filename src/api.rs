@@ -264,15 +264,8 @@ pub async fn deploy_check(
     let git_ref = q.git_ref.filter(|r| !r.is_empty());
     match s.core.deploy_check(&app, &env, git_ref.as_deref()).await {
         Ok(r) if r.allowed() => (StatusCode::OK, Json(json!({ "allowed": true }))).into_response(),
-        Ok(r) => {
-            let tz = s.core.policy.calendar.tz;
-            let body = json!({
-                "allowed": false,
-                "reasons": worded(&r.0, tz),
-                "refusals": refusal_list(&r.0, tz),
-            });
-            (StatusCode::LOCKED, Json(body)).into_response()
-        }
+        // The same body a refused `started` gets, so every 4xx carries an `error` string.
+        Ok(r) => refused_response(&r.0, s.core.policy.calendar.tz),
         Err(e) => ci_error(&s, e),
     }
 }

@@ -154,8 +154,11 @@ pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, Resp
                 })?);
             }
             "requester" => {
-                if value.chars().count() > 100 {
-                    return Err(bad("`requester` is at most 100 characters"));
+                // PostgreSQL text cannot hold NUL; no user id has control characters.
+                if value.chars().count() > 100 || value.chars().any(char::is_control) {
+                    return Err(bad(
+                        "`requester` is a Slack user id or `ci`: at most 100 characters, no control characters",
+                    ));
                 }
                 q.requester = Some(value.to_owned());
             }

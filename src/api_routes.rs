@@ -4,8 +4,9 @@
 
 use crate::app::AppState;
 use crate::{api, api_history};
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 
 /// One route: its method (upper case, as OpenAPI's operations are named in lower case),
@@ -57,11 +58,23 @@ pub const API_ROUTES: &[ApiRoute] = &[
 /// The OpenAPI 3.1 document of every route above.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
-/// The `/api/v1` routes (axum merges two methods on one path).
+/// The `/api/v1` routes (axum merges two methods on one path). Any other path under
+/// `/api/v1/` gets a JSON 404, as the API's own errors are (`/api/v1/deployments/`, an
+/// empty id).
 pub fn router() -> Router<AppState> {
     API_ROUTES
         .iter()
-        .fold(Router::new(), |r, route| r.route(route.path, (route.handler)()))
+        .fold(Router::new(), |r, route| {
+            r.route(route.path, (route.handler)())
+        })
+        .route("/api/v1/{*rest}", any(no_route))
+}
+
+async fn no_route(method: Method, uri: Uri) -> Response {
+    api::error(
+        StatusCode::NOT_FOUND,
+        format!("no such API route: {method} {}", uri.path()),
+    )
 }
 
 async fn openapi() -> Response {

@@ -109,7 +109,10 @@ async fn filters_combine(backend: Backend) {
     type Keep = Box<dyn Fn(&Filled) -> bool>;
     let cases: Vec<(&str, Keep)> = vec![
         ("app=a3", Box::new(|d| d.app == "a3")),
-        ("environment=staging", Box::new(|d| d.environment == "staging")),
+        (
+            "environment=staging",
+            Box::new(|d| d.environment == "staging"),
+        ),
         ("state=failed", Box::new(|d| d.state.as_str() == "failed")),
         ("requester=ci", Box::new(|d| d.requester == "ci")),
         (
@@ -152,7 +155,10 @@ async fn filters_combine(backend: Backend) {
         }
     }
     // Not every combination is empty: the filters are exercised.
-    assert!(!expected(&filled, |d| d.app == "a1" && d.state.as_str() == "succeeded" && d.requester == "U1").is_empty());
+    assert!(!expected(&filled, |d| d.app == "a1"
+        && d.state.as_str() == "succeeded"
+        && d.requester == "U1")
+    .is_empty());
     t.stop().await;
 }
 on_both_backends!(filters, filters_combine);
@@ -189,8 +195,11 @@ async fn transitions_as_slack_and_ci_make_them(backend: Backend) {
     t.deploy(ALICE, "whitehall release_1 to integration").await;
     let start = t.wait_for_message("<@U0ALICE> started deploying").await;
     let alice = TestApp::button_value(&start, "deploy_done").unwrap();
-    t.deploy(BOB, "publisher release_7 integration --note after the migration")
-        .await;
+    t.deploy(
+        BOB,
+        "publisher release_7 integration --note after the migration",
+    )
+    .await;
     t.clock.advance(Duration::minutes(1));
     t.press(ALICE, "deploy_done", &alice).await;
     let call = t.wait_for_message("<@U0BOB> it's your turn").await;
@@ -231,8 +240,11 @@ async fn transitions_as_slack_and_ci_make_them(backend: Backend) {
     assert_eq!(d["duration_seconds"], 60);
 
     // An emergency, with its reason.
-    t.deploy(ALICE, "emergency whitehall hotfix_1 integration the site is down")
-        .await;
+    t.deploy(
+        ALICE,
+        "emergency whitehall hotfix_1 integration the site is down",
+    )
+    .await;
     t.wait_for_message("EMERGENCY").await;
     let a = page(&t, "app=whitehall&state=deploying").await;
     let rows = a.json["deployments"].as_array().unwrap();
@@ -253,7 +265,12 @@ async fn transitions_as_slack_and_ci_make_them(backend: Backend) {
     assert_eq!(r.status, 201, "{:?}", r.json);
     let ci = r.json["id"].as_i64().unwrap();
     t.clock.advance(Duration::minutes(4));
-    let r = event(&t, ci, json!({"status": "failed", "note": "smoke tests red"})).await;
+    let r = event(
+        &t,
+        ci,
+        json!({"status": "failed", "note": "smoke tests red"}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.json);
     let d = one(&t, &ci.to_string()).await;
     assert_eq!(

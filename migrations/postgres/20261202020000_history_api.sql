@@ -5,4 +5,7 @@
 CREATE INDEX deployments_app_id ON deployments (app, id);
 CREATE INDEX deployments_env_id ON deployments (environment, id);
 CREATE INDEX deployments_requester_id ON deployments (requester, id);
-CREATE INDEX deployments_state_id ON deployments (state, id);
+-- Finished states only: a live state is as small as the queues (deployments_live), and a
+-- full (state, id) index would draw the live queries away from deployments_live.
+CREATE INDEX deployments_finished_state_id ON deployments (state, id)
+    WHERE state IN ('succeeded', 'failed', 'cancelled', 'expired');

@@ -2,7 +2,7 @@
 //! with an id cursor (`before`) so a page costs its size however long the history is.
 
 use super::deployments::{convert, Row};
-use super::read_sql::{deployments_page, PageShape};
+use super::read_sql::{deployments_page, PageShape, StateGroup};
 use super::{Result, Store};
 use crate::domain::deployment::{Deployment, State};
 
@@ -31,7 +31,13 @@ impl Store {
         let shape = PageShape {
             app: q.app.is_some(),
             environment: q.environment.is_some(),
-            state: q.state.is_some(),
+            state: q.state.map(|s| {
+                if s.is_finished() {
+                    StateGroup::Finished
+                } else {
+                    StateGroup::Live
+                }
+            }),
             requester: q.requester.is_some(),
             before: q.before.is_some(),
         };

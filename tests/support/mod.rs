@@ -8,6 +8,7 @@ pub mod driver;
 pub mod fake_slack;
 pub mod fake_socket;
 pub mod history;
+pub mod openapi;
 pub mod process;
 pub mod serve;
 pub mod tcp_proxy;
