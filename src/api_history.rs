@@ -99,9 +99,9 @@ fn shown(s: &str) -> String {
     out
 }
 
-/// The query string as a history query, or a 400 saying what is wrong. An empty value is
-/// no filter (`?app=&state=` lists everything).
-pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, Response> {
+/// The query string as a history query, or what is wrong with it (a 400). An empty value
+/// is no filter (`?app=&state=` lists everything).
+pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, String> {
     let mut q = HistoryQuery {
         limit: DEFAULT_LIMIT,
         ..HistoryQuery::default()
@@ -109,14 +109,14 @@ pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, Resp
     let mut seen = Vec::new();
     for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         let Some(&name) = PARAMETERS.iter().find(|p| **p == key) else {
-            return Err(bad(format!(
+            return Err(format!(
                 "unknown query parameter `{}`; known: {}",
                 shown(&key),
                 PARAMETERS.join(", ")
-            )));
+            ));
         };
         if seen.contains(&name) {
-            return Err(bad(format!("query parameter `{name}` is given twice")));
+            return Err(format!("query parameter `{name}` is given twice"));
         }
         seen.push(name);
         let value = value.trim();
@@ -125,7 +125,7 @@ pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, Resp
         }
         match name {
             "app" => {
-                AppName::parse(value).map_err(|e| bad(e.0))?;
+                AppName::parse(value).map_err(|e| e.0)?;
                 q.app = Some(value.to_owned());
             }
             "environment" => {
@@ -137,49 +137,51 @@ pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, Resp
                         .iter()
                         .map(|e| e.name.as_str())
                         .collect();
-                    return Err(bad(format!(
+                    return Err(format!(
                         "unknown environment `{}`; known: {}",
                         shown(value),
                         known.join(", ")
-                    )));
+                    ));
                 }
                 q.environment = Some(value.to_owned());
             }
             "state" => {
                 q.state = Some(DeployState::parse(value).ok_or_else(|| {
-                    bad(format!(
+                    format!(
                         "unknown state `{}`; one of queued, called, deploying, succeeded, failed, cancelled, expired",
                         shown(value)
-                    ))
+                    )
                 })?);
             }
             "requester" => {
                 // PostgreSQL text cannot hold NUL; no user id has control characters.
                 if value.chars().count() > 100 || value.chars().any(char::is_control) {
-                    return Err(bad(
-                        "`requester` is a Slack user id or `ci`: at most 100 characters, no control characters",
-                    ));
+                    return Err(
+                        "`requester` is a Slack user id or `ci`: at most 100 characters, no control characters"
+                            .into(),
+                    );
                 }
                 q.requester = Some(value.to_owned());
             }
             "before" => {
                 q.before = Some(value.parse::<i64>().ok().filter(|b| *b > 0).ok_or_else(|| {
-                    bad(format!(
+                    format!(
                         "`before` = `{}` is not a cursor: pass `next_before` from the previous page",
                         shown(value)
-                    ))
+                    )
                 })?);
             }
+            // "limit", the last of PARAMETERS.
             _ => {
                 q.limit = value
                     .parse::<i64>()
                     .ok()
                     .filter(|l| (1..=MAX_LIMIT).contains(l))
                     .ok_or_else(|| {
-                        bad(format!(
+                        format!(
                             "`limit` = `{}`: give a whole number from 1 to {MAX_LIMIT}",
                             shown(value)
-                        ))
+                        )
                     })?;
             }
         }
@@ -190,7 +192,7 @@ pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, Resp
 pub async fn list(State(s): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let q = match parse_query(&s, raw.as_deref()) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(message) => return bad(message),
     };
     match s.core.store.history_page(&q).await {
         Ok(page) => {

@@ -43,10 +43,8 @@ impl Store {
         };
         let sql = deployments_page(shape);
         let mut query = sqlx::query_as::<_, Row>(&sql);
-        for text in [&q.app, &q.environment] {
-            if let Some(t) = text {
-                query = query.bind(t.clone());
-            }
+        for text in [&q.app, &q.environment].into_iter().flatten() {
+            query = query.bind(text.clone());
         }
         if let Some(s) = q.state {
             query = query.bind(s.as_str());
