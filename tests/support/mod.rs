@@ -9,6 +9,7 @@ pub mod fake_slack;
 pub mod fake_socket;
 pub mod history;
 pub mod openapi;
+pub mod plans;
 pub mod process;
 pub mod serve;
 pub mod tcp_proxy;
