@@ -7,6 +7,7 @@ use crate::domain::promotion::PromotionCheck;
 use crate::domain::window::format_local;
 use crate::service::{CiError, CiEvent, CiReport};
 use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,12 +40,12 @@ pub async fn metrics(State(s): State<AppState>) -> Response {
         .into_response()
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
 /// The database is down or unreachable: nothing was changed, and the caller may retry.
-fn unavailable(e: impl std::fmt::Display) -> Response {
+pub(crate) fn unavailable(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "the database is unavailable");
     error(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -52,7 +53,7 @@ fn unavailable(e: impl std::fmt::Display) -> Response {
     )
 }
 
-fn internal(e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "internal error in the API");
     error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
 }
@@ -245,7 +246,15 @@ pub struct CheckQuery {
     git_ref: Option<String>,
 }
 
-pub async fn deploy_check(State(s): State<AppState>, Query(q): Query<CheckQuery>) -> Response {
+pub async fn deploy_check(
+    State(s): State<AppState>,
+    q: Result<Query<CheckQuery>, QueryRejection>,
+) -> Response {
+    // A malformed query (a parameter given twice) is answered in JSON like every error.
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e.body_text()),
+    };
     let (Some(app), Some(env)) = (q.app, q.environment) else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -255,15 +264,8 @@ pub async fn deploy_check(State(s): State<AppState>, Query(q): Query<CheckQuery>
     let git_ref = q.git_ref.filter(|r| !r.is_empty());
     match s.core.deploy_check(&app, &env, git_ref.as_deref()).await {
         Ok(r) if r.allowed() => (StatusCode::OK, Json(json!({ "allowed": true }))).into_response(),
-        Ok(r) => {
-            let tz = s.core.policy.calendar.tz;
-            let body = json!({
-                "allowed": false,
-                "reasons": worded(&r.0, tz),
-                "refusals": refusal_list(&r.0, tz),
-            });
-            (StatusCode::LOCKED, Json(body)).into_response()
-        }
+        // The same body a refused `started` gets, so every 4xx carries an `error` string.
+        Ok(r) => refused_response(&r.0, s.core.policy.calendar.tz),
         Err(e) => ci_error(&s, e),
     }
 }
@@ -332,13 +334,13 @@ pub async fn report(State(s): State<AppState>, headers: HeaderMap, body: Bytes) 
 pub async fn event(
     State(s): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     body: Bytes,
 ) -> Response {
     if let Err(r) = authorize(&s, &headers) {
         return *r;
     }
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(Ok(id)) = id.ok().map(|Path(id)| id.parse::<i64>()) else {
         return error(StatusCode::NOT_FOUND, "deployment ids are numbers");
     };
     crate::telemetry::record("command", "ci_event");

@@ -2,6 +2,8 @@
 //! The external contract (commands, buttons, routes, settings) is in docs/contract.md.
 
 pub mod api;
+pub mod api_history;
+pub mod api_routes;
 pub mod app;
 pub mod clock;
 pub mod command;

@@ -170,6 +170,17 @@ async fn bad_requests_are_refused_with_a_reason(backend: Backend) {
             422,
             "`note` is longer than 500 characters",
         ),
+        // PostgreSQL text cannot hold NUL: a clear 422, not a 500 (found by tests/openapi.rs).
+        (
+            json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "note": "a\u{0}b"}).to_string(),
+            422,
+            "`note` contains a NUL character",
+        ),
+        (
+            json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "emergency": "\u{0}"}).to_string(),
+            422,
+            "`emergency` contains a NUL character",
+        ),
     ];
     for (body, status, says) in &cases {
         let a = post(&t, "/api/v1/deployments", Some(&bearer()), body).await;
@@ -392,6 +403,8 @@ async fn deploy_check_answers(backend: Backend) {
     let a = get(&t, &check("publisher", "integration")).await;
     assert_eq!(a.status, 423, "{:?}", a.json);
     assert_eq!(a.json["allowed"], false);
+    // Like every 4xx of the API, it carries an `error` string.
+    assert!(a.error().starts_with("refused: "), "{:?}", a.json);
     let reasons = a.json["reasons"].to_string();
     assert!(reasons.contains("#1 whitehall r1"), "{reasons}");
     assert!(reasons.contains("U0ALICE"), "{reasons}");

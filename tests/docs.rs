@@ -257,6 +257,11 @@ fn the_contract_lists_every_variable_and_route() {
         .map(str::to_owned)
         .collect();
     routes.extend(
+        badger::api_routes::API_ROUTES
+            .iter()
+            .map(|r| r.path.to_owned()),
+    );
+    routes.extend(
         badger::slack::needs::SLACK_ROUTES
             .iter()
             .map(|r| r.to_string()),

@@ -9,6 +9,7 @@ use badger::store::{env_lock, read_sql, NewDeployment, Store, Version};
 use chrono::{TimeZone, Utc};
 use sqlx::Row;
 use support::db::{Backend, TestDb};
+use support::plans::check_history_page;
 
 /// The migration that added `current_versions` and the read-path indexes.
 const READ_PATHS_MIGRATION: i64 = 20261201000001;
@@ -373,8 +374,90 @@ async fn read_paths_stay_on_indexes_with_a_long_history(backend: Backend) {
         let p = plan(&mut conn, backend, c.sql, &c.binds).await;
         check(backend, &c, &p);
     }
+    for (shape, binds) in history_pages() {
+        let sql = read_sql::deployments_page(shape);
+        let p = plan(&mut conn, backend, &sql, &binds).await;
+        check_history_page(backend, shape, &p);
+    }
 }
 on_both_backends!(
     read_path_plans,
     read_paths_stay_on_indexes_with_a_long_history
 );
+
+/// The history API's page query with each common filter, with a cursor, and combined.
+fn history_pages() -> Vec<(read_sql::PageShape, Vec<Bind>)> {
+    use read_sql::PageShape;
+    let none = PageShape::default();
+    vec![
+        (none, vec![Bind::Int(51)]),
+        (
+            PageShape {
+                before: true,
+                ..none
+            },
+            vec![Bind::Int(50_000), Bind::Int(51)],
+        ),
+        (
+            PageShape { app: true, ..none },
+            vec![Bind::Text("app7"), Bind::Int(51)],
+        ),
+        (
+            PageShape {
+                environment: true,
+                ..none
+            },
+            vec![Bind::Text("staging"), Bind::Int(51)],
+        ),
+        (
+            PageShape {
+                environment: true,
+                before: true,
+                ..none
+            },
+            vec![Bind::Text("staging"), Bind::Int(50_000), Bind::Int(51)],
+        ),
+        (
+            PageShape {
+                state: Some(read_sql::StateGroup::Finished),
+                ..none
+            },
+            vec![Bind::Text("failed"), Bind::Int(51)],
+        ),
+        (
+            PageShape {
+                requester: true,
+                ..none
+            },
+            vec![Bind::Text("U7"), Bind::Int(51)],
+        ),
+        (
+            PageShape {
+                app: true,
+                environment: true,
+                before: true,
+                ..none
+            },
+            vec![
+                Bind::Text("app7"),
+                Bind::Text("staging"),
+                Bind::Int(90_000),
+                Bind::Int(51),
+            ],
+        ),
+        (
+            PageShape {
+                app: true,
+                state: Some(read_sql::StateGroup::Finished),
+                requester: true,
+                ..none
+            },
+            vec![
+                Bind::Text("app7"),
+                Bind::Text("succeeded"),
+                Bind::Text("U7"),
+                Bind::Int(51),
+            ],
+        ),
+    ]
+}

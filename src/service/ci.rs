@@ -84,6 +84,10 @@ fn bounded(field: &str, v: Option<String>, max: usize) -> Result<Option<String>,
         Some(s) if s.chars().count() > max => Err(CiError::BadRequest(format!(
             "`{field}` is longer than {max} characters"
         ))),
+        // PostgreSQL text cannot hold NUL (it would be a 500, not a clear answer).
+        Some(s) if s.contains('\0') => Err(CiError::BadRequest(format!(
+            "`{field}` contains a NUL character"
+        ))),
         Some(s) if s.trim().is_empty() => Ok(None),
         other => Ok(other),
     }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor};
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(super) struct Row {
     id: i64,
     app: String,
     git_ref: String,
@@ -64,7 +64,7 @@ impl TryFrom<Row> for Deployment {
     }
 }
 
-fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
+pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
     rows.into_iter().map(Deployment::try_from).collect()
 }
 

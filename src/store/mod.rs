@@ -5,12 +5,14 @@
 mod audit;
 mod deployments;
 mod events;
+mod history;
 mod holds;
 mod local;
 mod outbox;
 pub mod read_sql;
 
 pub use deployments::{NewDeployment, Version};
+pub use history::{HistoryPage, HistoryQuery};
 pub use holds::NewHold;
 pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
 pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};

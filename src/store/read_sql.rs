@@ -83,3 +83,62 @@ pub(super) const REBUILD_VERSIONS: &str = "INSERT INTO current_versions (app, en
          PARTITION BY app, environment ORDER BY finished_at DESC, id DESC) AS rn \
        FROM deployments WHERE state = 'succeeded' AND finished_at IS NOT NULL \
      ) latest WHERE rn = 1";
+
+/// Which filters a page of the history API has (each present one is a bound parameter).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageShape {
+    pub app: bool,
+    pub environment: bool,
+    pub state: Option<StateGroup>,
+    pub requester: bool,
+    pub before: bool,
+}
+
+/// Whether a state filter asks for a finished or a live state. The query says which in
+/// literal SQL, so the planner may use the partial index covering it (a bound `state = $n`
+/// alone does not prove the index's condition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateGroup {
+    /// succeeded, failed, cancelled, expired: `deployments_finished_state_id`.
+    Finished,
+    /// queued, called, deploying: `deployments_live`, as small as the queues.
+    Live,
+}
+
+/// A page of every deployment, newest first (`ORDER BY id DESC`): only the filters present
+/// appear, so each can use its index (migration 20261202020000). Parameters in order:
+/// app, environment, state, requester, before (ids below it), then the row limit.
+pub fn deployments_page(shape: PageShape) -> String {
+    let mut conditions = Vec::new();
+    let mut n = 0;
+    let mut param = |column: &str, present: bool, conditions: &mut Vec<String>| {
+        if present {
+            n += 1;
+            conditions.push(format!("{column}${n}"));
+        }
+    };
+    param("app = ", shape.app, &mut conditions);
+    param("environment = ", shape.environment, &mut conditions);
+    param("state = ", shape.state.is_some(), &mut conditions);
+    param("requester = ", shape.requester, &mut conditions);
+    param("id < ", shape.before, &mut conditions);
+    match shape.state {
+        Some(StateGroup::Finished) => {
+            conditions.push("state IN ('succeeded', 'failed', 'cancelled', 'expired')".to_owned())
+        }
+        Some(StateGroup::Live) => {
+            conditions.push("state IN ('queued', 'called', 'deploying')".to_owned())
+        }
+        None => {}
+    }
+    let limit = conditions.iter().filter(|c| c.contains('$')).count() + 1;
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    format!(
+        "SELECT {} FROM deployments{filter} ORDER BY id DESC LIMIT ${limit}",
+        columns!()
+    )
+}

@@ -1,0 +1,221 @@
+//! The history API: `GET /api/v1/deployments` (newest first, filtered, paged with an id
+//! cursor) and `GET /api/v1/deployments/{id}`, each deployment with its transitions.
+//! Reads, like `/api/v1/status`, need no token.
+
+use crate::api::{error, internal, unavailable};
+use crate::app::AppState;
+use crate::domain::deployment::{Deployment, State as DeployState};
+use crate::domain::names::AppName;
+use crate::domain::transitions::{duration_seconds, transitions, Transition};
+use crate::store::{HistoryQuery, StoreError};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Rows on a page unless `limit` says otherwise, and the most it may say.
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+const PARAMETERS: [&str; 6] = [
+    "app",
+    "environment",
+    "state",
+    "requester",
+    "before",
+    "limit",
+];
+
+/// A deployment as the history API shows it (the status API's names, without the queue's
+/// internals).
+#[derive(Debug, Serialize)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub app: String,
+    pub git_ref: String,
+    pub environment: String,
+    pub requester: String,
+    pub source: String,
+    pub state: DeployState,
+    pub note: Option<String>,
+    pub emergency_reason: Option<String>,
+    pub ci_url: Option<String>,
+    pub outcome_note: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub called_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i64>,
+    pub transitions: Vec<Transition>,
+}
+
+impl From<Deployment> for HistoryEntry {
+    fn from(d: Deployment) -> Self {
+        HistoryEntry {
+            transitions: transitions(&d),
+            duration_seconds: duration_seconds(&d),
+            id: d.id,
+            app: d.app,
+            git_ref: d.git_ref,
+            environment: d.environment,
+            requester: d.requester,
+            source: d.source,
+            state: d.state,
+            note: d.note,
+            emergency_reason: d.emergency_reason,
+            ci_url: d.ci_url,
+            outcome_note: d.outcome_note,
+            requested_at: d.requested_at,
+            called_at: d.called_at,
+            started_at: d.started_at,
+            finished_at: d.finished_at,
+            ended_at: d.ended_at,
+        }
+    }
+}
+
+fn store_error(e: StoreError) -> Response {
+    if e.is_unavailable() {
+        unavailable(e)
+    } else {
+        internal(e)
+    }
+}
+
+fn bad(message: impl Into<String>) -> Response {
+    error(StatusCode::BAD_REQUEST, message)
+}
+
+/// At most 40 characters of what someone sent, for an error message.
+fn shown(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// The query string as a history query, or what is wrong with it (a 400). An empty value
+/// is no filter (`?app=&state=` lists everything).
+pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, String> {
+    let mut q = HistoryQuery {
+        limit: DEFAULT_LIMIT,
+        ..HistoryQuery::default()
+    };
+    let mut seen = Vec::new();
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let Some(&name) = PARAMETERS.iter().find(|p| **p == key) else {
+            return Err(format!(
+                "unknown query parameter `{}`; known: {}",
+                shown(&key),
+                PARAMETERS.join(", ")
+            ));
+        };
+        if seen.contains(&name) {
+            return Err(format!("query parameter `{name}` is given twice"));
+        }
+        seen.push(name);
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match name {
+            "app" => {
+                AppName::parse(value).map_err(|e| e.0)?;
+                q.app = Some(value.to_owned());
+            }
+            "environment" => {
+                if s.core.policy.env(value).is_none() {
+                    let known: Vec<&str> = s
+                        .core
+                        .policy
+                        .environments
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .collect();
+                    return Err(format!(
+                        "unknown environment `{}`; known: {}",
+                        shown(value),
+                        known.join(", ")
+                    ));
+                }
+                q.environment = Some(value.to_owned());
+            }
+            "state" => {
+                q.state = Some(DeployState::parse(value).ok_or_else(|| {
+                    format!(
+                        "unknown state `{}`; one of queued, called, deploying, succeeded, failed, cancelled, expired",
+                        shown(value)
+                    )
+                })?);
+            }
+            "requester" => {
+                // PostgreSQL text cannot hold NUL; no user id has control characters.
+                if value.chars().count() > 100 || value.chars().any(char::is_control) {
+                    return Err(
+                        "`requester` is a Slack user id or `ci`: at most 100 characters, no control characters"
+                            .into(),
+                    );
+                }
+                q.requester = Some(value.to_owned());
+            }
+            "before" => {
+                q.before = Some(value.parse::<i64>().ok().filter(|b| *b > 0).ok_or_else(|| {
+                    format!(
+                        "`before` = `{}` is not a cursor: pass `next_before` from the previous page",
+                        shown(value)
+                    )
+                })?);
+            }
+            // "limit", the last of PARAMETERS.
+            _ => {
+                q.limit = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|l| (1..=MAX_LIMIT).contains(l))
+                    .ok_or_else(|| {
+                        format!(
+                            "`limit` = `{}`: give a whole number from 1 to {MAX_LIMIT}",
+                            shown(value)
+                        )
+                    })?;
+            }
+        }
+    }
+    Ok(q)
+}
+
+pub async fn list(State(s): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let q = match parse_query(&s, raw.as_deref()) {
+        Ok(q) => q,
+        Err(message) => return bad(message),
+    };
+    match s.core.store.history_page(&q).await {
+        Ok(page) => {
+            let deployments: Vec<HistoryEntry> =
+                page.deployments.into_iter().map(Into::into).collect();
+            Json(serde_json::json!({
+                "deployments": deployments,
+                // A string: clients pass it back as is and must not do arithmetic on it.
+                "next_before": page.next_before.map(|b| b.to_string()),
+            }))
+            .into_response()
+        }
+        Err(e) => store_error(e),
+    }
+}
+
+pub async fn one(State(s): State<AppState>, id: Result<Path<String>, PathRejection>) -> Response {
+    let Some(id) = id.ok().and_then(|Path(id)| id.parse::<i64>().ok()) else {
+        return error(StatusCode::NOT_FOUND, "deployment ids are numbers");
+    };
+    match s.core.store.deployment(id).await {
+        Ok(Some(d)) => Json(HistoryEntry::from(d)).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, format!("no deployment #{id}")),
+        Err(e) => store_error(e),
+    }
+}
