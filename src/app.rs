@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(api::metrics))
         .route("/api/v1/status", get(api::status))
         .route("/api/v1/deploy-check", get(api::deploy_check))
+        .route("/api/v1/versions", get(crate::api_versions::versions))
         .route("/api/v1/deployments", post(api::report))
         .route("/api/v1/deployments/{id}/events", post(api::event))
         .route("/", get(web::dashboard))
@@ -137,6 +138,7 @@ impl Application {
             clock,
             outbox_wake: Arc::new(Notify::new()),
             metrics: Arc::new(Metrics::default()),
+            public_url: settings.public_url.as_deref().map(Arc::from),
         };
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (stop_outbox, stop_outbox_rx) = watch::channel(false);

@@ -2,6 +2,7 @@
 //! The external contract (commands, buttons, routes, settings) is in docs/contract.md.
 
 pub mod api;
+pub mod api_versions;
 pub mod app;
 pub mod clock;
 pub mod command;

@@ -9,4 +9,5 @@ pub mod promotion;
 pub mod queue;
 pub mod text;
 pub mod topic;
+pub mod versions;
 pub mod window;

@@ -352,6 +352,7 @@ impl Courier {
                 }
                 Ok(())
             }
+            Payload::Home { user, blocks } => self.web.publish_home(user, blocks).await,
         }
     }
 

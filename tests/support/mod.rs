@@ -10,6 +10,7 @@ pub mod fake_socket;
 pub mod process;
 pub mod serve;
 pub mod tcp_proxy;
+pub mod versions;
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two
 /// tests named `<name>::sqlite` and `<name>::postgres`.
