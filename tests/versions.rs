@@ -322,6 +322,18 @@ async fn app_home_once_per_event_with_my_deployments_first(backend: Backend) {
     assert_eq!(t.slack.home_views(ALICE).len(), 1);
     assert_eq!(t.slack.calls_to("views.publish").len(), 1);
     assert!(t.slack.calls_to("views.publish")[0].ok);
+    // Delivered once: slack-morphism understood Slack's answer (else the row is dead).
+    let homes: Vec<_> = t
+        .core()
+        .store
+        .outbox_log()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.ordering_key == format!("home:{ALICE}"))
+        .collect();
+    assert_eq!(homes.len(), 1);
+    assert!(homes[0].delivered && !homes[0].dead && homes[0].attempts == 0);
 
     let home = within_limits(view["blocks"].as_array().unwrap(), VIEW_BLOCKS);
     let mine = home.find("Your deployments").expect("my section");
