@@ -40,7 +40,11 @@ pub async fn versions(State(s): State<AppState>, RawQuery(query): RawQuery) -> R
             Err(e) => return error(StatusCode::BAD_REQUEST, format!("`app`: {}", e.0)),
         },
     };
-    let view = match s.core.versions_view(app.as_ref().map(AppName::as_str)).await {
+    let view = match s
+        .core
+        .versions_view(app.as_ref().map(AppName::as_str))
+        .await
+    {
         Ok(v) => v,
         Err(e) if e.is_unavailable() => {
             tracing::error!(error = %e, "the database is unavailable");

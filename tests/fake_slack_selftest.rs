@@ -664,9 +664,7 @@ async fn views_publish_answers_in_slacks_shape_and_is_recorded() {
     let client = client(&fake);
     let token = bot_token();
     let session = client.open_session(&token);
-    let section = |t: &str| {
-        SlackBlock::Section(SlackSectionBlock::new().with_text(md!("{}", t)))
-    };
+    let section = |t: &str| SlackBlock::Section(SlackSectionBlock::new().with_text(md!("{}", t)));
     let view = SlackView::Home(SlackHomeView::new(vec![section("hello")]));
     let r = session
         .views_publish(&SlackApiViewsPublishRequest::new(

@@ -10,9 +10,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use badger::config::Policy;
-use badger::slack::needs::{
-    APP_HOME_OPENED, BOT_EVENTS, BOT_SCOPES, COMMANDS_ROUTE, SLACK_ROUTES,
-};
+use badger::slack::needs::{APP_HOME_OPENED, BOT_EVENTS, BOT_SCOPES, COMMANDS_ROUTE, SLACK_ROUTES};
 use serde_json::Value;
 use support::db::Backend;
 use support::driver::TestApp;

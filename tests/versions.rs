@@ -19,7 +19,11 @@ const BOB: &str = "U0BOB";
 
 async fn deploy_done(t: &TestApp, text: &str) {
     let r = t.deploy(ALICE, text).await;
-    assert!(r.text().contains("You're deploying"), "{text}: {}", r.text());
+    assert!(
+        r.text().contains("You're deploying"),
+        "{text}: {}",
+        r.text()
+    );
     let r = t.deploy(ALICE, "done").await;
     assert!(r.status == 200, "{}", r.text());
 }
@@ -144,7 +148,11 @@ async fn api_good_and_bad_requests(backend: Backend) {
     for (query, status, words) in [
         ("?app=nothing-here", 404, "no app `nothing-here`"),
         ("?app=Bad%21", 400, "not an application name"),
-        ("?environment=staging", 400, "unknown query parameter `environment`"),
+        (
+            "?environment=staging",
+            400,
+            "unknown query parameter `environment`",
+        ),
         ("?app=whitehall&app=x", 400, "at most once"),
     ] {
         let r = ci::get(&t, &format!("/api/v1/versions{query}")).await;
@@ -205,7 +213,11 @@ fn all_accounted(text: &str, apps: &[String]) -> usize {
         .filter(|i| text.contains(&format!("*{}*:", apps[*i])))
         .collect();
     let (more, more_drifted) = more_apps(text);
-    assert_eq!(shown.len() + more, apps.len(), "shown {shown:?}, +{more} more");
+    assert_eq!(
+        shown.len() + more,
+        apps.len(),
+        "shown {shown:?}, +{more} more"
+    );
     let drifted_shown = shown.iter().filter(|i| *i % 5 == 0).count();
     assert_eq!(drifted_shown + more_drifted, 40, "drifted: {text}");
     if more > 0 {
@@ -350,7 +362,10 @@ async fn app_home_once_per_event_with_my_deployments_first(backend: Backend) {
     open_home(&t, "Ev0BOB", BOB, "home").await;
     let view = wait_for_home(&t, BOB, 1).await;
     let home = within_limits(view["blocks"].as_array().unwrap(), VIEW_BLOCKS);
-    assert!(home.contains("Nothing of yours is queued or deploying."), "{home}");
+    assert!(
+        home.contains("Nothing of yours is queued or deploying."),
+        "{home}"
+    );
     t.stop().await;
 }
 on_both_backends!(home, app_home_once_per_event_with_my_deployments_first);

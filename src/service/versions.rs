@@ -55,11 +55,7 @@ impl Core {
         let view = self.versions_view(app).await?;
         let tz = self.policy.calendar.tz;
         let Some(app) = app else {
-            return Ok(versions_blocks::overview(
-                &view,
-                tz,
-                self.dashboard_url(),
-            ));
+            return Ok(versions_blocks::overview(&view, tz, self.dashboard_url()));
         };
         match view.app(app) {
             Some(a) if a.per_env.iter().any(Option::is_some) => {

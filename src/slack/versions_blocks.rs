@@ -343,7 +343,8 @@ mod tests {
         assert!(m.blocks.len() <= MESSAGE_BLOCKS);
         assert!(m.text.chars().count() <= MESSAGE_TEXT);
         assert!(
-            m.text.contains("see <https://badger.example.com/|the dashboard>"),
+            m.text
+                .contains("see <https://badger.example.com/|the dashboard>"),
             "{}",
             m.text
         );

@@ -1012,7 +1012,10 @@ fn block_problem(blocks: &[Value], max_blocks: usize) -> Option<String> {
         return Some(format!("{} blocks, more than {max_blocks}", blocks.len()));
     }
     for (i, b) in blocks.iter().enumerate() {
-        let text = b.pointer("/text/text").and_then(Value::as_str).unwrap_or("");
+        let text = b
+            .pointer("/text/text")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let max = match b["type"].as_str() {
             Some("section") => SECTION_MAX_CHARS,
             Some("header") => HEADER_MAX_CHARS,

@@ -98,7 +98,10 @@ pub fn within_limits(blocks: &[Value], max_blocks: usize) -> String {
     );
     let mut all = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
-        let text = b.pointer("/text/text").and_then(Value::as_str).unwrap_or("");
+        let text = b
+            .pointer("/text/text")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let max = match b["type"].as_str() {
             Some("header") => HEADER_CHARS,
             _ => SECTION_CHARS,
