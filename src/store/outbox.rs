@@ -100,6 +100,20 @@ impl Tx {
 }
 
 impl Store {
+    /// Whether a newer publish of the same person's Home tab is waiting (committed,
+    /// undelivered): it shows newer facts, so this one can be skipped.
+    pub async fn newer_home_pending(&self, id: i64, ordering_key: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE ordering_key = $1 AND id > $2 AND kind = 'home' \
+             AND delivered_at IS NULL AND dead_at IS NULL",
+        )
+        .bind(ordering_key)
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Whether a newer topic sync for the same channel is waiting (committed, undelivered).
     pub async fn newer_topic_pending(&self, id: i64, ordering_key: &str) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
