@@ -27,7 +27,11 @@ impl Core {
     ) -> Message {
         let core = self.clone();
         let (who, name, typed) = (actor.clone(), command_name.to_owned(), text.to_owned());
-        let mut work = tokio::spawn(async move { core.run_slash(&who, &name, &typed).await });
+        // In the request's span, so what the command records (its deployment) lands there.
+        let mut work = tokio::spawn(tracing::Instrument::instrument(
+            async move { core.run_slash(&who, &name, &typed).await },
+            tracing::Span::current(),
+        ));
         match tokio::time::timeout(deadline, &mut work).await {
             Ok(Ok(m)) => m,
             Ok(Err(e)) => {
