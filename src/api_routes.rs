@@ -3,7 +3,7 @@
 //! fails that test.
 
 use crate::app::AppState;
-use crate::{api, api_history};
+use crate::{api, api_history, api_versions};
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, MethodRouter};
@@ -27,6 +27,11 @@ pub const API_ROUTES: &[ApiRoute] = &[
         method: "GET",
         path: "/api/v1/deploy-check",
         handler: || get(api::deploy_check),
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/versions",
+        handler: || get(api_versions::versions),
     },
     ApiRoute {
         method: "POST",

@@ -137,6 +137,7 @@ impl Application {
             clock,
             outbox_wake: Arc::new(Notify::new()),
             metrics: Arc::new(Metrics::default()),
+            public_url: settings.public_url.as_deref().map(Arc::from),
         };
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (stop_outbox, stop_outbox_rx) = watch::channel(false);

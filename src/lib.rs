@@ -4,6 +4,7 @@
 pub mod api;
 pub mod api_history;
 pub mod api_routes;
+pub mod api_versions;
 pub mod app;
 pub mod clock;
 pub mod command;

@@ -655,3 +655,38 @@ async fn paused_calls_wait_unrecorded_until_resumed() {
     assert_eq!(calls, 1);
     assert_eq!(fake.waiting(), 0);
 }
+
+/// views.publish answers the whole stateful view, which slack-morphism parses strictly
+/// (`id`, `team_id`, `hash`); the view is recorded for the user; too many blocks are refused.
+#[tokio::test]
+async fn views_publish_answers_in_slacks_shape_and_is_recorded() {
+    let fake = FakeSlack::start().await;
+    let client = client(&fake);
+    let token = bot_token();
+    let session = client.open_session(&token);
+    let section = |t: &str| SlackBlock::Section(SlackSectionBlock::new().with_text(md!("{}", t)));
+    let view = SlackView::Home(SlackHomeView::new(vec![section("hello")]));
+    let r = session
+        .views_publish(&SlackApiViewsPublishRequest::new(
+            "U0ALICE".to_string().into(),
+            view,
+        ))
+        .await
+        .unwrap();
+    assert!(!r.view.state_params.id.to_string().is_empty());
+    assert_eq!(r.view.state_params.team_id.to_string(), "TFAKETEAM");
+    let views = fake.home_views("U0ALICE");
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0]["blocks"][0]["text"]["text"], "hello");
+    assert!(fake.home_views("U0BOB").is_empty());
+
+    let too_many: Vec<SlackBlock> = (0..101).map(|i| section(&i.to_string())).collect();
+    let refused = session
+        .views_publish(&SlackApiViewsPublishRequest::new(
+            "U0ALICE".to_string().into(),
+            SlackView::Home(SlackHomeView::new(too_many)),
+        ))
+        .await;
+    assert_eq!(api_error_code(refused), "invalid_arguments");
+    assert_eq!(fake.home_views("U0ALICE").len(), 1);
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use badger::config::Policy;
-use badger::slack::needs::{BOT_EVENTS, BOT_SCOPES, COMMANDS_ROUTE, SLACK_ROUTES};
+use badger::slack::needs::{APP_HOME_OPENED, BOT_EVENTS, BOT_SCOPES, COMMANDS_ROUTE, SLACK_ROUTES};
 use serde_json::Value;
 use support::db::Backend;
 use support::driver::TestApp;
@@ -220,6 +220,26 @@ fn bot_events_are_exactly_those_badger_handles() {
     assert!(manifest
         .pointer("/settings/event_subscriptions/user_events")
         .is_none());
+}
+
+/// badger publishes a Home tab on `app_home_opened`, so the manifest enables the tab; the
+/// Messages tab stays writable, for commands typed in a direct message with badger.
+#[test]
+fn the_home_tab_is_enabled_because_badger_publishes_it() {
+    let manifest = manifest();
+    assert!(BOT_EVENTS.contains(&APP_HOME_OPENED));
+    assert_eq!(
+        manifest.pointer("/features/app_home/home_tab_enabled"),
+        Some(&Value::Bool(true))
+    );
+    assert_eq!(
+        manifest.pointer("/features/app_home/messages_tab_enabled"),
+        Some(&Value::Bool(true))
+    );
+    assert_eq!(
+        manifest.pointer("/features/app_home/messages_tab_read_only_enabled"),
+        Some(&Value::Bool(false))
+    );
 }
 
 #[test]

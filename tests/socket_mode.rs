@@ -510,3 +510,40 @@ fn check_config_says_socket_mode_is_on() {
     );
     assert!(!text.contains(APP_TOKEN), "{text}");
 }
+
+/// `app_home_opened` over Socket Mode goes through the same handler as over HTTP: the
+/// Home tab is published once, however often Slack delivers the event.
+async fn app_home_over_socket_mode(backend: Backend) {
+    let mut t = start(backend, true).await;
+    let mut conn = t.socket.next_connection().await;
+    conn.hello().await;
+    let opened = json!({"type": "app_home_opened", "user": ALICE, "channel": "D0BADGER", "tab": "home", "event_ts": "1700000000.000100"});
+    for (envelope, retry) in [("env-1", 0), ("env-2", 1)] {
+        let (ack, _) = round_trip(
+            &mut conn,
+            &event_envelope(envelope, "Ev0HOMESOCK", opened.clone(), retry),
+        )
+        .await;
+        assert_eq!(ack, json!({"envelope_id": envelope}));
+    }
+    let published = t
+        .slack
+        .wait_until(Duration::from_secs(15), |_| {
+            !t.slack.home_views(ALICE).is_empty()
+        })
+        .await;
+    assert!(published, "the Home tab was published");
+    // Everything queued is delivered: a second publish would show now.
+    for _ in 0..500 {
+        if t.app.core.store.outbox_pending().await.expect("outbox") == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let views = t.slack.home_views(ALICE);
+    assert_eq!(views.len(), 1, "{views:?}");
+    assert!(views[0]["blocks"].as_array().is_some_and(|b| !b.is_empty()));
+    assert_eq!(t.metric("badger_slack_events_duplicate_total").await, 1);
+    t.app.shutdown().await;
+}
+on_both_backends!(app_home_socket, app_home_over_socket_mode);

@@ -364,6 +364,72 @@ async fn topic_syncs_are_superseded(backend: Backend) {
 }
 on_both_backends!(topic_superseded, topic_syncs_are_superseded);
 
+async fn home_tabs_go_in_the_person_lane_and_only_the_newest_is_published(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let home = |user: &str, n: i64| Payload::Home {
+        user: user.into(),
+        blocks: vec![serde_json::json!({"n": n})],
+    };
+    let mut tx = s.begin().await.unwrap();
+    tx.enqueue(&home("U1", 1), Utc::now()).await.unwrap();
+    tx.enqueue(&home("U1", 2), Utc::now()).await.unwrap();
+    tx.enqueue(&home("U2", 1), Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(Lane::of_key("home:U1"), Lane::Person);
+    let channel_rows = s
+        .claim_lane("w", Duration::from_secs(60), 10, Lane::Channel)
+        .await
+        .unwrap();
+    assert!(channel_rows.is_empty(), "{channel_rows:?}");
+    let rows = s
+        .claim_lane("w", Duration::from_secs(60), 10, Lane::Person)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for r in &rows {
+        let superseded = s.newer_home_pending(r.id, &r.ordering_key).await.unwrap();
+        assert_eq!(superseded, r.ordering_key == "home:U1", "{r:?}");
+    }
+}
+on_both_backends!(
+    home_superseded,
+    home_tabs_go_in_the_person_lane_and_only_the_newest_is_published
+);
+
+async fn a_persons_recent_deployments_newest_first(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    let mut tx = s.begin().await.unwrap();
+    for (i, (app, user, state)) in [
+        ("a", "U1", State::Succeeded),
+        ("b", "U2", State::Succeeded),
+        ("c", "U1", State::Failed),
+        ("d", "U1", State::Queued),
+        ("e", "U1", State::Succeeded),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        tx.insert_deployment(
+            &new(app, "integration", user, state),
+            t0 + chrono::Duration::minutes(i as i64),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let apps: Vec<String> = s
+        .recent_of("U1", 2)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.app)
+        .collect();
+    // Finished only (not the queued one), newest first, at most the limit.
+    assert_eq!(apps, ["e", "c"]);
+}
+on_both_backends!(recent_of, a_persons_recent_deployments_newest_first);
+
 async fn events_are_seen_once(backend: Backend) {
     let (s, _db) = store(backend).await;
     assert!(s.first_sighting("Ev1", Utc::now()).await.unwrap());

@@ -60,6 +60,9 @@ pub struct Settings {
     /// Connect and total timeout of every Slack Web API call
     /// (`BADGER_SLACK_TIMEOUT_SECS`, default 10).
     pub slack_timeout: std::time::Duration,
+    /// Where people reach badger's dashboard (`BADGER_PUBLIC_URL`), without a trailing
+    /// slash; linked from answers too long to show whole. `None`: not linked.
+    pub public_url: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -73,6 +76,7 @@ impl fmt::Debug for Settings {
             .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
             .field("outbox_lease", &self.outbox_lease)
             .field("slack_timeout", &self.slack_timeout)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -222,7 +226,13 @@ impl Settings {
             });
         }
 
+        let public_url = match get("BADGER_PUBLIC_URL") {
+            None => None,
+            Some(v) => Some(public_url(&v)?),
+        };
+
         Ok(Settings {
+            public_url,
             slack,
             slack_api_url,
             database_url,
@@ -232,6 +242,22 @@ impl Settings {
             api_token,
             outbox_lease: std::time::Duration::from_secs(outbox_lease),
             slack_timeout: std::time::Duration::from_secs(slack_timeout),
+        })
+    }
+}
+
+/// `BADGER_PUBLIC_URL`: an http(s) URL, linkable in Slack mrkdwn (`<url|text>`), so no
+/// `|`, `<` or `>`.
+fn public_url(v: &str) -> Result<String, SettingsError> {
+    let ok = matches!(url::Url::parse(v), Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host())
+        && !v.contains(['|', '<', '>', ' ']);
+    if ok {
+        Ok(v.trim_end_matches('/').to_owned())
+    } else {
+        Err(SettingsError::Var {
+            var: "BADGER_PUBLIC_URL",
+            message: "must be an http:// or https:// URL (where people open badger's dashboard)"
+                .to_owned(),
         })
     }
 }
@@ -293,6 +319,13 @@ mod tests {
     }
 
     #[test]
+    fn public_url_is_optional_and_loses_its_trailing_slash() {
+        assert_eq!(settings(&[]).unwrap().public_url, None);
+        let s = settings(&[("BADGER_PUBLIC_URL", " https://badger.example.com/ ")]).unwrap();
+        assert_eq!(s.public_url.as_deref(), Some("https://badger.example.com"));
+    }
+
+    #[test]
     fn bad_values_name_the_variable() {
         for (k, v) in [
             ("SLACK_API_URL", "ftp://x"),
@@ -304,6 +337,8 @@ mod tests {
             ("BADGER_SLACK_TIMEOUT_SECS", "0"),
             ("BADGER_SLACK_TIMEOUT_SECS", "ten"),
             ("BADGER_SLACK_TIMEOUT_SECS", "301"),
+            ("BADGER_PUBLIC_URL", "badger.example.com"),
+            ("BADGER_PUBLIC_URL", "https://x/|<!channel>"),
         ] {
             let e = settings(&[(k, v)]).unwrap_err().to_string();
             let named =

@@ -10,4 +10,5 @@ pub mod queue;
 pub mod text;
 pub mod topic;
 pub mod transitions;
+pub mod versions;
 pub mod window;

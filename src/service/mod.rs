@@ -11,6 +11,7 @@ mod holds;
 mod queue;
 mod schedule;
 mod status;
+mod versions;
 
 pub use buttons::Action;
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};
@@ -59,6 +60,8 @@ pub struct Core {
     pub clock: SharedClock,
     pub outbox_wake: Arc<Notify>,
     pub metrics: Arc<Metrics>,
+    /// `BADGER_PUBLIC_URL`: the dashboard's address, linked from summarised answers.
+    pub public_url: Option<Arc<str>>,
 }
 
 impl Core {

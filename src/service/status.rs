@@ -1,4 +1,4 @@
-//! Read-only answers: status, versions, windows.
+//! Read-only answers: status, windows (versions: `versions.rs`).
 
 use super::{Core, Result};
 use crate::config::WindowKind;
@@ -108,43 +108,6 @@ impl Core {
             }
         }
         Ok(Message::lines(&out))
-    }
-
-    pub async fn versions(&self, app: Option<&str>) -> Result<Message> {
-        let versions = self.store.versions(app).await?;
-        if versions.is_empty() {
-            return Ok(Message::plain(match app {
-                Some(a) => format!("Nothing of *{}* has been deployed yet.", escape(a)),
-                None => "Nothing has been deployed yet.".into(),
-            }));
-        }
-        let tz = self.policy.calendar.tz;
-        let mut apps: Vec<&str> = versions.iter().map(|v| v.app.as_str()).collect();
-        apps.dedup();
-        let mut out = vec!["*Versions* (latest successful deployment per environment):".to_owned()];
-        for a in apps {
-            let per_env: Vec<String> = self
-                .policy
-                .environments
-                .iter()
-                .map(|e| {
-                    match versions
-                        .iter()
-                        .find(|v| v.app == a && v.environment == e.name.as_str())
-                    {
-                        Some(v) => format!(
-                            "{} `{}` ({})",
-                            escape(e.name.as_str()),
-                            escape(&v.git_ref),
-                            format_local(v.deployed_at, tz)
-                        ),
-                        None => format!("{} —", escape(e.name.as_str())),
-                    }
-                })
-                .collect();
-            out.push(format!("*{}*: {}", escape(a), per_env.join(" · ")));
-        }
-        Ok(Message::plain(out.join("\n")))
     }
 
     pub fn windows(&self) -> Message {

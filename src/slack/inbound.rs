@@ -155,6 +155,17 @@ pub async fn handle_event_callback(
         crate::telemetry::record("user", user);
     }
     tracing::debug!(event_id = id, %kind, ?retry, "event received");
+    if kind == super::needs::APP_HOME_OPENED {
+        // Only the Home tab; opening the Messages or About tab sends the event too.
+        let tab = v.pointer("/event/tab").and_then(|t| t.as_str());
+        if let (Some(user), None | Some("home")) =
+            (v.pointer("/event/user").and_then(|u| u.as_str()), tab)
+        {
+            if let Err(e) = core.publish_home(user).await {
+                tracing::error!(error = %e, "cannot queue the App Home tab");
+            }
+        }
+    }
     if kind == super::needs::MEMBER_JOINED_CHANNEL {
         // Perhaps badger itself was just invited: bring the topic up to date with the
         // standing holds (a no-op when it already is).

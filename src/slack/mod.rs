@@ -12,4 +12,5 @@ pub mod payload;
 pub mod refusals;
 pub mod socket;
 pub mod verify;
+pub mod versions_blocks;
 pub mod worker;

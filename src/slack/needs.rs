@@ -16,8 +16,12 @@ pub const SLACK_ROUTES: &[&str] = &[COMMANDS_ROUTE, INTERACTIONS_ROUTE, EVENTS_R
 /// channel topic up to date with the standing holds.
 pub const MEMBER_JOINED_CHANNEL: &str = "member_joined_channel";
 
+/// A person opened badger's App Home: badger publishes their Home tab (`views.publish`,
+/// which needs no scope of its own).
+pub const APP_HOME_OPENED: &str = "app_home_opened";
+
 /// Bot events the Events API handler acts on.
-pub const BOT_EVENTS: &[&str] = &[MEMBER_JOINED_CHANNEL];
+pub const BOT_EVENTS: &[&str] = &[MEMBER_JOINED_CHANNEL, APP_HOME_OPENED];
 
 /// Bot scopes, each with what needs it.
 pub const BOT_SCOPES: &[(&str, &str)] = &[

@@ -52,6 +52,8 @@ pub trait SlackWeb: Send + Sync + 'static {
     ) -> Result<(), SendError>;
     async fn topic(&self, channel: &str) -> Result<String, SendError>;
     async fn set_topic(&self, channel: &str, topic: &str) -> Result<(), SendError>;
+    /// views.publish: `user`'s App Home tab becomes a `home` view of `blocks`.
+    async fn publish_home(&self, user: &str, blocks: &[Value]) -> Result<(), SendError>;
 }
 
 fn classify(e: SlackClientError) -> SendError {
@@ -211,6 +213,13 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
         bounded(self.timeout, session.conversations_set_topic(&req)).await?;
         Ok(())
     }
+    async fn publish_home(&self, user: &str, blocks: &[Value]) -> Result<(), SendError> {
+        let view = SlackView::Home(SlackHomeView::new(to_blocks(blocks)?));
+        let req = SlackApiViewsPublishRequest::new(user.to_owned().into(), view);
+        let session = self.client.open_session(&self.token);
+        bounded(self.timeout, session.views_publish(&req)).await?;
+        Ok(())
+    }
 }
 
 /// Local mode: nothing reaches Slack; every call is logged and recorded whole (ts, text,
@@ -316,5 +325,10 @@ impl SlackWeb for LocalWeb {
             ..Default::default()
         })
         .await
+    }
+    async fn publish_home(&self, user: &str, blocks: &[Value]) -> Result<(), SendError> {
+        // Only logged: the console has no Home tab (and nothing opens one in local mode).
+        tracing::info!(target: "badger::local", method = "views.publish", user, blocks = blocks.len(), "App Home");
+        Ok(())
     }
 }

@@ -225,12 +225,20 @@ impl Courier {
     async fn deliver_one(&self, row: OutboxRow) {
         // A topic sync renders the holds as they are when it runs; a later one for the
         // same channel, already committed, will do the same, so this one can be skipped.
-        let superseded = matches!(row.payload, Payload::Topic { .. })
-            && self
+        let superseded = match row.payload {
+            Payload::Topic { .. } => self
                 .store
                 .newer_topic_pending(row.id, &row.ordering_key)
                 .await
-                .unwrap_or(false);
+                .unwrap_or(false),
+            // A Home tab rendered later shows newer facts: only the newest is published.
+            Payload::Home { .. } => self
+                .store
+                .newer_home_pending(row.id, &row.ordering_key)
+                .await
+                .unwrap_or(false),
+            _ => false,
+        };
         let result = if superseded {
             Ok(())
         } else {
@@ -352,6 +360,7 @@ impl Courier {
                 }
                 Ok(())
             }
+            Payload::Home { user, blocks } => self.web.publish_home(user, blocks).await,
         }
     }
 

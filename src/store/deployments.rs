@@ -472,4 +472,20 @@ impl Store {
             .await?;
         convert(rows)
     }
+
+    /// One person's finished deployments, newest first (App Home): walks their rows of
+    /// `deployments_requester`, not the whole history.
+    pub async fn recent_of(&self, requester: &str, limit: i64) -> Result<Vec<Deployment>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM deployments WHERE requester = $1 \
+             AND state IN ('succeeded', 'failed', 'cancelled', 'expired') \
+             ORDER BY updated_at DESC, id DESC LIMIT $2"
+        );
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(requester)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        convert(rows)
+    }
 }

@@ -41,6 +41,11 @@ pub enum Payload {
         channel: String,
         notify: Option<String>,
     },
+    /// views.publish of `user`'s App Home tab (a `home` view of these blocks).
+    Home {
+        user: String,
+        blocks: Vec<serde_json::Value>,
+    },
 }
 
 impl Payload {
@@ -49,6 +54,7 @@ impl Payload {
             Payload::Post { channel, .. } | Payload::Update { channel, .. } => channel.clone(),
             Payload::Ephemeral { user, .. } => format!("ephemeral:{user}"),
             Payload::Topic { channel, .. } => format!("topic:{channel}"),
+            Payload::Home { user, .. } => format!("home:{user}"),
         }
     }
     pub fn kind(&self) -> &'static str {
@@ -57,6 +63,7 @@ impl Payload {
             Payload::Update { .. } => "update",
             Payload::Ephemeral { .. } => "ephemeral",
             Payload::Topic { .. } => "topic",
+            Payload::Home { .. } => "home",
         }
     }
 }
@@ -93,6 +100,20 @@ impl Tx {
 }
 
 impl Store {
+    /// Whether a newer publish of the same person's Home tab is waiting (committed,
+    /// undelivered): it shows newer facts, so this one can be skipped.
+    pub async fn newer_home_pending(&self, id: i64, ordering_key: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE ordering_key = $1 AND id > $2 AND kind = 'home' \
+             AND delivered_at IS NULL AND dead_at IS NULL",
+        )
+        .bind(ordering_key)
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Whether a newer topic sync for the same channel is waiting (committed, undelivered).
     pub async fn newer_topic_pending(&self, id: i64, ordering_key: &str) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
@@ -115,14 +136,17 @@ pub enum Lane {
     Person,
 }
 
-/// Rows for a person: ephemerals, and posts to a user or IM id (U…, W…, D…) rather than
+/// Rows for a person: ephemerals, App Home tabs, and posts to a user or IM id (U…, W…, D…) rather than
 /// a channel (C…, G…). SQL text, constant, so safe to splice in.
 const PERSON_KEY: &str =
-    "(o.ordering_key LIKE 'ephemeral:%' OR substr(o.ordering_key, 1, 1) IN ('U', 'W', 'D'))";
+    "(o.ordering_key LIKE 'ephemeral:%' OR o.ordering_key LIKE 'home:%' OR substr(o.ordering_key, 1, 1) IN ('U', 'W', 'D'))";
 
 impl Lane {
     pub fn of_key(key: &str) -> Lane {
-        if key.starts_with("ephemeral:") || key.starts_with(['U', 'W', 'D']) {
+        if key.starts_with("ephemeral:")
+            || key.starts_with("home:")
+            || key.starts_with(['U', 'W', 'D'])
+        {
             Lane::Person
         } else {
             Lane::Channel

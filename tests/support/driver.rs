@@ -129,6 +129,25 @@ impl TestApp {
             .try_init();
     }
 
+    /// Like [`TestApp::start`], with `BADGER_PUBLIC_URL` set (a restart drops it).
+    pub async fn start_with_public_url(backend: Backend, url: &str) -> TestApp {
+        let db = Arc::new(TestDb::fresh(backend).await);
+        let mut file = tempfile::NamedTempFile::new().expect("policy file");
+        std::io::Write::write_all(&mut file, POLICY.as_bytes()).expect("write policy");
+        let clock = ManualClock::new(tuesday_10am());
+        let slack = FakeSlack::start().await;
+        Self::boot_with(
+            db,
+            slack,
+            clock,
+            Arc::new(file),
+            Some(API_TOKEN),
+            REPLY_DEADLINE,
+            &[("BADGER_PUBLIC_URL", url.to_owned())],
+        )
+        .await
+    }
+
     async fn boot(
         db: Arc<TestDb>,
         slack: FakeSlack,
@@ -136,6 +155,27 @@ impl TestApp {
         policy_file: Arc<tempfile::NamedTempFile>,
         api_token: Option<&'static str>,
         slash_deadline: Duration,
+    ) -> TestApp {
+        Self::boot_with(
+            db,
+            slack,
+            clock,
+            policy_file,
+            api_token,
+            slash_deadline,
+            &[],
+        )
+        .await
+    }
+
+    async fn boot_with(
+        db: Arc<TestDb>,
+        slack: FakeSlack,
+        clock: ManualClock,
+        policy_file: Arc<tempfile::NamedTempFile>,
+        api_token: Option<&'static str>,
+        slash_deadline: Duration,
+        extra_vars: &[(&'static str, String)],
     ) -> TestApp {
         Self::logs();
         let mut vars: HashMap<&str, String> = HashMap::from([
@@ -149,6 +189,7 @@ impl TestApp {
         if let Some(token) = api_token {
             vars.insert("BADGER_API_TOKEN", token.to_owned());
         }
+        vars.extend(extra_vars.iter().cloned());
         let settings = Settings::from_vars(|k| vars.get(k).cloned()).expect("test settings");
         let opts = RunOptions {
             tick: Duration::from_millis(100),

@@ -161,6 +161,8 @@ struct FakeState {
     messages: Vec<(String, Value)>,
     /// Every ephemeral message, with the channel it was posted to.
     ephemerals: Vec<(String, Value)>,
+    /// Every view published with views.publish, with the user whose Home tab it is.
+    homes: Vec<(String, Value)>,
     next_ts: u64,
     clock: u64,
     scripted: HashMap<String, VecDeque<Failure>>,
@@ -394,6 +396,17 @@ impl FakeSlack {
             .iter()
             .filter(|(c, _)| c == channel)
             .map(|(_, m)| m.clone())
+            .collect()
+    }
+
+    /// The Home tab views published for `user` (views.publish), oldest first, each as
+    /// Slack answered it (`id`, `hash`, `type`, `blocks`, ...).
+    pub fn home_views(&self, user: &str) -> Vec<Value> {
+        self.lock()
+            .homes
+            .iter()
+            .filter(|(u, _)| u == user)
+            .map(|(_, v)| v.clone())
             .collect()
     }
 
@@ -832,6 +845,7 @@ fn dispatch(st: &mut FakeState, method: &str, body: &Value) -> Answer {
         "chat.postMessage" => post_message(st, body),
         "chat.update" => update_message(st, body),
         "chat.postEphemeral" => post_ephemeral(st, body),
+        "views.publish" => publish_view(st, body),
         "conversations.info" => {
             let Some(channel) = str_param(body, "channel") else {
                 return Answer::error("channel_not_found");
@@ -984,4 +998,78 @@ fn post_ephemeral(st: &mut FakeState, body: &Value) -> Answer {
     }
     st.ephemerals.push((channel.to_string(), message));
     Answer::ok(json!({ "message_ts": message_ts }))
+}
+
+/// Slack's limits on a view: blocks per view, characters of a section's text and of a
+/// header's.
+pub const VIEW_MAX_BLOCKS: usize = 100;
+pub const SECTION_MAX_CHARS: usize = 3000;
+pub const HEADER_MAX_CHARS: usize = 150;
+
+/// Why Slack would refuse these blocks (as `invalid_arguments`), if it would.
+fn block_problem(blocks: &[Value], max_blocks: usize) -> Option<String> {
+    if blocks.len() > max_blocks {
+        return Some(format!("{} blocks, more than {max_blocks}", blocks.len()));
+    }
+    for (i, b) in blocks.iter().enumerate() {
+        let text = b
+            .pointer("/text/text")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let max = match b["type"].as_str() {
+            Some("section") => SECTION_MAX_CHARS,
+            Some("header") => HEADER_MAX_CHARS,
+            _ => continue,
+        };
+        if text.chars().count() > max {
+            return Some(format!("block {i}: text longer than {max}"));
+        }
+    }
+    None
+}
+
+/// views.publish: answered as Slack does, with the whole stateful view (slack-morphism
+/// reads `view.id`, `team_id` and `hash` strictly).
+fn publish_view(st: &mut FakeState, body: &Value) -> Answer {
+    let Some(user) = str_param(body, "user_id") else {
+        return Answer::error("invalid_arguments");
+    };
+    let Some(view) = json_param(body, "view").filter(Value::is_object) else {
+        return Answer::error("invalid_arguments");
+    };
+    if view["type"] != "home" {
+        return Answer::error("invalid_arguments");
+    }
+    let Some(blocks) = view["blocks"].as_array() else {
+        return Answer::error("invalid_arguments");
+    };
+    if block_problem(blocks, VIEW_MAX_BLOCKS).is_some() {
+        return Answer::error("invalid_arguments");
+    }
+    st.clock += 1;
+    let n = st.homes.len() + 1;
+    let id = format!("VHOME{n:06}");
+    let stateful = json!({
+        "id": id,
+        "team_id": TEAM_ID,
+        "type": "home",
+        "blocks": blocks,
+        "private_metadata": view.get("private_metadata").and_then(Value::as_str).unwrap_or(""),
+        "callback_id": view.get("callback_id").and_then(Value::as_str).unwrap_or(""),
+        "external_id": view.get("external_id").and_then(Value::as_str).unwrap_or(""),
+        "state": { "values": {} },
+        "hash": format!("{}.{n:08x}", EPOCH_SECS + st.clock),
+        "title": null,
+        "close": null,
+        "submit": null,
+        "clear_on_close": false,
+        "notify_on_close": false,
+        "previous_view_id": null,
+        "root_view_id": id,
+        "app_id": APP_ID,
+        "app_installed_team_id": TEAM_ID,
+        "bot_id": BOT_ID,
+    });
+    st.homes.push((user.to_string(), stateful.clone()));
+    Answer::ok(json!({ "view": stateful }))
 }

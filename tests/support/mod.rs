@@ -15,6 +15,7 @@ pub mod plans;
 pub mod process;
 pub mod serve;
 pub mod tcp_proxy;
+pub mod versions;
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two
 /// tests named `<name>::sqlite` and `<name>::postgres`.

@@ -1,0 +1,305 @@
+//! Versions and drift: which ref each app runs in each environment, and where an
+//! environment lags the one before it (GOV.UK's Release app). Pure: the rows and `now` are
+//! passed in. Slack, the API, App Home and the dashboard all render the one [`VersionsView`].
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One app's current version in one environment, as the store holds it (its latest
+/// successful deployment there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployed {
+    pub app: String,
+    pub environment: String,
+    pub git_ref: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+/// What runs in one environment: the ref, when it finished deploying and who deployed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    pub at: DateTime<Utc>,
+    /// Slack user id of whoever asked for the deployment (or the CI's reporter).
+    pub by: String,
+}
+
+/// Environment `env` lags `behind_env`, the environment before it in promotion order:
+/// `behind_env` runs `ahead_ref` and `env` does not.
+///
+/// Decisions: drift is "the refs differ" (as the Release app flags it), not "older": refs
+/// carry no order badger could trust. An environment with nothing deployed while the one
+/// before it has something is drift too (`behind_ref` is `None`): that app still needs a
+/// deploy to catch up. An environment with something while the one before has nothing is
+/// not drift (there is nothing to catch up to).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Drift {
+    /// The environment that is behind.
+    pub env: String,
+    /// The environment before it, which it is behind.
+    pub behind_env: String,
+    /// What `behind_env` runs.
+    pub ahead_ref: String,
+    /// What `env` runs (`None`: nothing yet).
+    pub behind_ref: Option<String>,
+    /// When `behind_env` got `ahead_ref`: the drift has lasted since then.
+    pub since: DateTime<Utc>,
+    /// `now - since` in whole seconds (never negative), for readers without a clock.
+    pub age_secs: i64,
+}
+
+/// One app across the environments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppVersions {
+    pub app: String,
+    /// One entry per environment, in [`VersionsView::environments`] order; `None`: nothing
+    /// of this app has been deployed there.
+    pub per_env: Vec<Option<Cell>>,
+    /// Each environment that lags the one before it, in promotion order; empty: in step.
+    pub drift: Vec<Drift>,
+}
+
+impl AppVersions {
+    pub fn is_drifted(&self) -> bool {
+        !self.drift.is_empty()
+    }
+}
+
+/// Every app's versions, drifted apps first, then by name. Also the JSON shape of
+/// `GET /api/v1/versions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionsView {
+    /// When it was computed (drift ages are counted to this instant).
+    pub now: DateTime<Utc>,
+    /// The policy's environments, in promotion order.
+    pub environments: Vec<String>,
+    pub apps: Vec<AppVersions>,
+}
+
+impl VersionsView {
+    /// How many apps have drift.
+    pub fn drifted(&self) -> usize {
+        self.apps.iter().filter(|a| a.is_drifted()).count()
+    }
+
+    pub fn app(&self, name: &str) -> Option<&AppVersions> {
+        self.apps.iter().find(|a| a.app == name)
+    }
+}
+
+/// Builds the view. `environments` is the policy's order; `known_apps` (the policy's `apps`
+/// list, possibly empty) are shown even if nothing of theirs was deployed yet; rows for
+/// environments the policy no longer has are ignored.
+pub fn build(
+    environments: &[&str],
+    known_apps: &[String],
+    rows: &[Deployed],
+    now: DateTime<Utc>,
+) -> VersionsView {
+    let mut by_app: BTreeMap<&str, Vec<Option<Cell>>> = BTreeMap::new();
+    for a in known_apps {
+        by_app
+            .entry(a.as_str())
+            .or_insert_with(|| vec![None; environments.len()]);
+    }
+    for r in rows {
+        let Some(i) = environments.iter().position(|e| *e == r.environment) else {
+            continue;
+        };
+        let cells = by_app
+            .entry(r.app.as_str())
+            .or_insert_with(|| vec![None; environments.len()]);
+        cells[i] = Some(Cell {
+            git_ref: r.git_ref.clone(),
+            at: r.at,
+            by: r.by.clone(),
+        });
+    }
+    let mut apps: Vec<AppVersions> = by_app
+        .into_iter()
+        .map(|(app, per_env)| AppVersions {
+            app: app.to_owned(),
+            drift: drift_of(environments, &per_env, now),
+            per_env,
+        })
+        .collect();
+    // BTreeMap gave name order; a stable sort keeps it within each group.
+    apps.sort_by_key(|a| !a.is_drifted());
+    VersionsView {
+        now,
+        environments: environments.iter().map(|e| (*e).to_owned()).collect(),
+        apps,
+    }
+}
+
+fn drift_of(environments: &[&str], cells: &[Option<Cell>], now: DateTime<Utc>) -> Vec<Drift> {
+    let mut out = Vec::new();
+    for k in 1..cells.len() {
+        let Some(ahead) = &cells[k - 1] else {
+            continue;
+        };
+        let behind = cells[k].as_ref();
+        if behind.is_some_and(|b| b.git_ref == ahead.git_ref) {
+            continue;
+        }
+        out.push(Drift {
+            env: environments[k].to_owned(),
+            behind_env: environments[k - 1].to_owned(),
+            ahead_ref: ahead.git_ref.clone(),
+            behind_ref: behind.map(|b| b.git_ref.clone()),
+            since: ahead.at,
+            age_secs: (now - ahead.at).num_seconds().max(0),
+        });
+    }
+    out
+}
+
+/// "3d 4h", "2h 5m", "7m", "under a minute": how long a drift has lasted.
+pub fn format_age(secs: i64) -> String {
+    let secs = secs.max(0);
+    let (d, h, m) = (secs / 86_400, (secs % 86_400) / 3600, (secs % 3600) / 60);
+    if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else if m > 0 {
+        format!("{m}m")
+    } else {
+        "under a minute".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const ENVS: &[&str] = &["integration", "staging", "production"];
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap()
+    }
+
+    fn row(app: &str, env: &str, r: &str, when: DateTime<Utc>) -> Deployed {
+        Deployed {
+            app: app.into(),
+            environment: env.into(),
+            git_ref: r.into(),
+            at: when,
+            by: "U1".into(),
+        }
+    }
+
+    #[test]
+    fn in_step_apps_have_no_drift() {
+        let rows = [
+            row("a", "integration", "r1", at(9, 0)),
+            row("a", "staging", "r1", at(10, 0)),
+            row("a", "production", "r1", at(11, 0)),
+        ];
+        let v = build(ENVS, &[], &rows, at(12, 0));
+        assert_eq!(v.apps.len(), 1);
+        assert!(v.apps[0].drift.is_empty());
+        assert_eq!(v.drifted(), 0);
+        assert_eq!(v.apps[0].per_env[2].as_ref().unwrap().at, at(11, 0));
+    }
+
+    #[test]
+    fn staging_ahead_of_production_is_drift_since_staging_got_it() {
+        let rows = [
+            row("whitehall", "integration", "release_42", at(9, 0)),
+            row("whitehall", "staging", "release_42", at(10, 15)),
+            row("whitehall", "production", "release_40", at(8, 0)),
+        ];
+        let v = build(ENVS, &[], &rows, at(13, 45));
+        let d = &v.apps[0].drift;
+        assert_eq!(
+            d,
+            &[Drift {
+                env: "production".into(),
+                behind_env: "staging".into(),
+                ahead_ref: "release_42".into(),
+                behind_ref: Some("release_40".into()),
+                since: at(10, 15),
+                age_secs: 3 * 3600 + 30 * 60,
+            }]
+        );
+        assert_eq!(format_age(d[0].age_secs), "3h 30m");
+    }
+
+    #[test]
+    fn nothing_deployed_behind_something_is_drift_but_not_the_reverse() {
+        let rows = [
+            row("a", "integration", "r2", at(9, 0)),
+            // staging has nothing; production has something staging lacks: not drift.
+            row("b", "production", "r9", at(9, 0)),
+        ];
+        let v = build(ENVS, &[], &rows, at(9, 0));
+        let a = v.app("a").unwrap();
+        assert_eq!(a.drift.len(), 1);
+        assert_eq!(a.drift[0].env, "staging");
+        assert_eq!(a.drift[0].behind_ref, None);
+        assert_eq!(a.drift[0].age_secs, 0);
+        assert!(v.app("b").unwrap().drift.is_empty());
+    }
+
+    #[test]
+    fn each_lagging_environment_is_listed_in_order() {
+        let rows = [
+            row("a", "integration", "r3", at(11, 0)),
+            row("a", "staging", "r2", at(10, 0)),
+            row("a", "production", "r1", at(9, 0)),
+        ];
+        let v = build(ENVS, &[], &rows, at(11, 0));
+        let envs: Vec<_> = v.apps[0].drift.iter().map(|d| d.env.as_str()).collect();
+        assert_eq!(envs, ["staging", "production"]);
+        assert_eq!(v.apps[0].drift[0].age_secs, 0);
+        assert_eq!(v.apps[0].drift[1].since, at(10, 0));
+    }
+
+    #[test]
+    fn drifted_first_then_by_name_and_known_apps_shown_empty() {
+        let rows = [
+            row("zeta", "integration", "r1", at(9, 0)),
+            row("alpha", "integration", "r1", at(9, 0)),
+            row("alpha", "staging", "r1", at(9, 0)),
+            row("beta", "integration", "r1", at(9, 0)),
+            // An environment the policy no longer has is ignored.
+            row("beta", "preview", "r0", at(9, 0)),
+        ];
+        let known = vec!["gamma".to_owned()];
+        let v = build(ENVS, &known, &rows, at(10, 0));
+        let names: Vec<_> = v.apps.iter().map(|a| a.app.as_str()).collect();
+        // alpha: production lags staging; beta, zeta: staging lags integration.
+        assert_eq!(names, ["alpha", "beta", "zeta", "gamma"]);
+        assert_eq!(v.drifted(), 3);
+        assert!(v.app("gamma").unwrap().per_env.iter().all(Option::is_none));
+        assert_eq!(v.environments, ENVS);
+    }
+
+    #[test]
+    fn the_age_never_goes_negative_and_reads_well() {
+        let rows = [row("a", "integration", "r1", at(12, 0))];
+        // A clock behind the row's time (another replica's skew) gives 0, not negative.
+        let v = build(ENVS, &[], &rows, at(11, 0));
+        assert_eq!(v.apps[0].drift[0].age_secs, 0);
+        assert_eq!(format_age(0), "under a minute");
+        assert_eq!(format_age(59), "under a minute");
+        assert_eq!(format_age(60), "1m");
+        assert_eq!(format_age(3 * 86_400 + 4 * 3600 + 59), "3d 4h");
+    }
+
+    #[test]
+    fn json_shape() {
+        let rows = [row("a", "integration", "r1", at(9, 0))];
+        let v = build(ENVS, &[], &rows, at(9, 1));
+        let j = serde_json::to_value(&v).unwrap();
+        assert_eq!(j["apps"][0]["per_env"][0]["ref"], "r1");
+        assert_eq!(j["apps"][0]["per_env"][1], serde_json::Value::Null);
+        assert_eq!(j["apps"][0]["drift"][0]["behind_env"], "integration");
+        assert_eq!(j["apps"][0]["drift"][0]["age_secs"], 60);
+    }
+}

@@ -1,0 +1,355 @@
+//! Versions and drift in Slack: the `/deploy versions [APP]` answer and the App Home tab,
+//! both rendered from the one [`VersionsView`]. Long answers are split across sections and,
+//! past Slack's limits, summarised ("+N more apps", drifted apps always first): never cut.
+
+use super::blocks::{section, what, Message};
+use crate::domain::deployment::Deployment;
+use crate::domain::text::{escape, mention};
+use crate::domain::versions::{format_age, AppVersions, Drift, VersionsView};
+use crate::domain::window::format_local;
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+
+/// Slack's limits: blocks in a message, blocks in a view, characters in a section's text
+/// and in a message's `text`.
+pub const MESSAGE_BLOCKS: usize = 50;
+pub const VIEW_BLOCKS: usize = 100;
+pub const SECTION_TEXT: usize = 3000;
+pub const MESSAGE_TEXT: usize = 40_000;
+
+/// Room kept for the "+N more" line.
+const FOOTER_ROOM: usize = 600;
+
+/// Lines packed into mrkdwn sections: `shown` of them fit, in order.
+#[derive(Debug)]
+pub struct Packed {
+    pub sections: Vec<Value>,
+    pub text: Vec<String>,
+    pub shown: usize,
+}
+
+/// Packs whole lines into as few sections as Slack's section limit allows, stopping (never
+/// cutting a line in two) before `max_blocks` sections or `max_text` characters in all.
+pub fn pack(lines: &[String], max_blocks: usize, max_text: usize) -> Packed {
+    let mut sections = Vec::new();
+    let mut chunk = String::new();
+    let mut total = 0;
+    let mut shown = 0;
+    for line in lines {
+        let len = line.chars().count();
+        if total + len + 1 > max_text {
+            break;
+        }
+        let chunk_len = chunk.chars().count();
+        if !chunk.is_empty() && chunk_len + 1 + len > SECTION_TEXT {
+            // This line starts a new section: is there room for one?
+            if sections.len() + 2 > max_blocks {
+                break;
+            }
+            sections.push(section(&chunk));
+            chunk.clear();
+        } else if chunk.is_empty() && sections.len() + 1 > max_blocks {
+            break;
+        }
+        if !chunk.is_empty() {
+            chunk.push('\n');
+        }
+        chunk.push_str(line);
+        total += len + 1;
+        shown += 1;
+    }
+    if !chunk.is_empty() {
+        sections.push(section(&chunk));
+    }
+    Packed {
+        sections,
+        text: lines[..shown].to_vec(),
+        shown,
+    }
+}
+
+/// "integration `release_42`", or "production —" where nothing was deployed.
+fn cell_word(env: &str, a: &AppVersions, i: usize) -> String {
+    match &a.per_env[i] {
+        Some(c) => format!("{} `{}`", escape(env), escape(&c.git_ref)),
+        None => format!("{} —", escape(env)),
+    }
+}
+
+/// "production is behind staging (`release_42` there for 3h 30m, since Tue 24 Nov 10:15 GMT)"
+pub fn drift_words(d: &Drift, tz: Tz) -> String {
+    let here = match &d.behind_ref {
+        Some(r) => format!("`{}`", escape(r)),
+        None => "nothing yet".to_owned(),
+    };
+    format!(
+        "{} ({here}) is behind {}: `{}` there for {}, since {}",
+        escape(&d.env),
+        escape(&d.behind_env),
+        escape(&d.ahead_ref),
+        format_age(d.age_secs),
+        format_local(d.since, tz)
+    )
+}
+
+/// One app on one line (plus a line per drift): what `/deploy versions` and App Home list.
+pub fn app_line(view: &VersionsView, a: &AppVersions, tz: Tz) -> String {
+    let cells: Vec<String> = view
+        .environments
+        .iter()
+        .enumerate()
+        .map(|(i, e)| cell_word(e, a, i))
+        .collect();
+    let flag = if a.is_drifted() { ":warning: " } else { "" };
+    let mut line = format!("{flag}*{}*: {}", escape(&a.app), cells.join(" · "));
+    for d in &a.drift {
+        line += &format!("\n      ↳ {}", drift_words(d, tz));
+    }
+    line
+}
+
+/// "1 app", "200 apps".
+fn apps(n: usize) -> String {
+    if n == 1 {
+        "1 app".to_owned()
+    } else {
+        format!("{n} apps")
+    }
+}
+
+/// "1 more app", "163 more apps".
+fn more_apps_words(n: usize) -> String {
+    if n == 1 {
+        "1 more app".to_owned()
+    } else {
+        format!("{n} more apps")
+    }
+}
+
+/// "+163 more apps (2 drifted): see <https://badger.example.com/|the dashboard>."
+pub fn more_apps(view: &VersionsView, shown: usize, dashboard: Option<&str>) -> Option<String> {
+    let rest = &view.apps[shown.min(view.apps.len())..];
+    if rest.is_empty() {
+        return None;
+    }
+    let n = rest.len();
+    let drifted = rest.iter().filter(|a| a.is_drifted()).count();
+    let see = match dashboard {
+        Some(url) => format!("see <{url}/|the dashboard>"),
+        None => "see the dashboard".to_owned(),
+    };
+    Some(format!(
+        "+{} ({drifted} drifted) not shown here: {see} or `versions APP`.",
+        more_apps_words(n)
+    ))
+}
+
+/// `/deploy versions`: every app, drifted first, within one message's limits.
+pub fn overview(view: &VersionsView, tz: Tz, dashboard: Option<&str>) -> Message {
+    if view
+        .apps
+        .iter()
+        .all(|a| a.per_env.iter().all(Option::is_none))
+    {
+        return Message::plain("Nothing has been deployed yet.");
+    }
+    let mut lines = vec![format!(
+        "*Versions* (latest successful deployment per environment): {}, {} drifted.",
+        apps(view.apps.len()),
+        view.drifted()
+    )];
+    lines.extend(view.apps.iter().map(|a| app_line(view, a, tz)));
+    let packed = pack(&lines, MESSAGE_BLOCKS - 1, MESSAGE_TEXT - FOOTER_ROOM);
+    let apps_shown = packed.shown.saturating_sub(1);
+    let more = more_apps(view, apps_shown, dashboard);
+    finish(packed, more)
+}
+
+/// `/deploy versions APP`: the app's line, then each environment with when and by whom.
+pub fn one_app(view: &VersionsView, a: &AppVersions, tz: Tz) -> Message {
+    let mut lines = vec![app_line(view, a, tz)];
+    for (i, env) in view.environments.iter().enumerate() {
+        lines.push(match &a.per_env[i] {
+            Some(c) => format!(
+                "• *{}*: `{}`, deployed {} by {}",
+                escape(env),
+                escape(&c.git_ref),
+                format_local(c.at, tz),
+                mention(&c.by)
+            ),
+            None => format!("• *{}*: nothing deployed yet", escape(env)),
+        });
+    }
+    let packed = pack(&lines, MESSAGE_BLOCKS - 1, MESSAGE_TEXT - FOOTER_ROOM);
+    let rest = lines.len() - packed.shown;
+    let more = (rest > 0).then(|| format!("+{rest} more environments not shown here."));
+    finish(packed, more)
+}
+
+fn finish(mut packed: Packed, more: Option<String>) -> Message {
+    if let Some(more) = more {
+        packed.sections.push(section(&more));
+        packed.text.push(more);
+    }
+    Message {
+        text: packed.text.join("\n"),
+        blocks: packed.sections,
+    }
+}
+
+/// A person's own deployments, for App Home.
+#[derive(Debug, Default)]
+pub struct Mine {
+    /// Queued, called or deploying.
+    pub live: Vec<Deployment>,
+    /// Finished, newest first.
+    pub recent: Vec<Deployment>,
+}
+
+/// At most this many blocks of App Home go to the person's own deployments.
+const MINE_BLOCKS: usize = 6;
+
+fn header(text: &str) -> Value {
+    json!({"type": "header", "text": {"type": "plain_text", "text": text}})
+}
+
+fn mine_line(d: &Deployment, tz: Tz) -> String {
+    let when = d
+        .finished_at
+        .or(d.ended_at)
+        .or(d.started_at)
+        .unwrap_or(d.requested_at);
+    format!(
+        "• {}: {} (#{}), {}",
+        what(d),
+        d.state.as_str(),
+        d.id,
+        format_local(when, tz)
+    )
+}
+
+/// The App Home tab: the person's own deployments (live, then recent), then every app's
+/// versions, drifted first, within Slack's 100 blocks per view.
+pub fn home(
+    view: &VersionsView,
+    mine: &Mine,
+    window_line: &str,
+    tz: Tz,
+    dashboard: Option<&str>,
+) -> Vec<Value> {
+    let mut blocks = vec![header("Deployments"), section(window_line)];
+    blocks.push(header("Your deployments"));
+    let mut lines = Vec::new();
+    if mine.live.is_empty() {
+        lines.push("Nothing of yours is queued or deploying.".to_owned());
+    } else {
+        lines.push("*Queued or deploying:*".to_owned());
+        lines.extend(mine.live.iter().map(|d| mine_line(d, tz)));
+    }
+    if !mine.recent.is_empty() {
+        lines.push("*Recently finished:*".to_owned());
+        lines.extend(mine.recent.iter().map(|d| mine_line(d, tz)));
+    }
+    let packed = pack(&lines, MINE_BLOCKS - 1, usize::MAX);
+    let rest = lines.len() - packed.shown;
+    blocks.extend(packed.sections);
+    if rest > 0 {
+        blocks.push(section(&format!(
+            "+{rest} more of yours not shown here: `/deploy status` lists the queues."
+        )));
+    }
+    blocks.push(json!({"type": "divider"}));
+    blocks.push(header(&format!(
+        "Versions: {}, {} drifted",
+        apps(view.apps.len()),
+        view.drifted()
+    )));
+    if view.apps.is_empty() {
+        blocks.push(section("Nothing has been deployed yet."));
+        return blocks;
+    }
+    let lines: Vec<String> = view.apps.iter().map(|a| app_line(view, a, tz)).collect();
+    // One block is kept for the "+N more apps" line.
+    let room = VIEW_BLOCKS.saturating_sub(blocks.len() + 1);
+    let packed = pack(&lines, room, usize::MAX);
+    let more = more_apps(view, packed.shown, dashboard);
+    blocks.extend(packed.sections);
+    if let Some(more) = more {
+        blocks.push(section(&more));
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::versions::{build, Deployed};
+    use chrono::{TimeZone, Utc};
+
+    fn view(n: usize, ref_len: usize) -> VersionsView {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        let rows: Vec<Deployed> = (0..n)
+            .flat_map(|i| {
+                ["integration", "staging"].map(|env| Deployed {
+                    app: format!("app-{i:04}"),
+                    environment: env.into(),
+                    git_ref: format!("{}{i}", "r".repeat(ref_len)),
+                    at,
+                    by: "U1".into(),
+                })
+            })
+            .collect();
+        build(&["integration", "staging", "production"], &[], &rows, at)
+    }
+
+    fn texts(blocks: &[Value]) -> String {
+        blocks
+            .iter()
+            .filter_map(|b| b.pointer("/text/text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn pack_keeps_whole_lines_within_the_budget() {
+        let lines: Vec<String> = (0..10).map(|i| format!("{i}{}", "x".repeat(999))).collect();
+        // Three 1000-char lines do not fit one 3000-char section with their newlines.
+        let p = pack(&lines, 3, usize::MAX);
+        assert_eq!(p.shown, 6);
+        assert_eq!(p.sections.len(), 3);
+        let p = pack(&lines, 50, 2500);
+        assert_eq!(p.shown, 2);
+        assert_eq!(pack(&lines, 0, usize::MAX).shown, 0);
+    }
+
+    #[test]
+    fn home_with_a_thousand_long_apps_stays_within_a_view() {
+        let v = view(1000, 90);
+        let blocks = home(&v, &Mine::default(), "open", chrono_tz::UTC, None);
+        assert!(blocks.len() <= VIEW_BLOCKS, "{}", blocks.len());
+        let text = texts(&blocks);
+        let shown = (0..1000)
+            .filter(|i| text.contains(&format!("*app-{i:04}*:")))
+            .count();
+        let more = format!("+{} more apps (", 1000 - shown);
+        assert!(shown < 1000 && text.contains(&more), "{shown}: {text}");
+        assert!(text.contains("see the dashboard or"), "{text}");
+    }
+
+    #[test]
+    fn overview_links_the_dashboard_when_it_summarises() {
+        let v = view(400, 90);
+        let m = overview(&v, chrono_tz::UTC, Some("https://badger.example.com"));
+        assert!(m.blocks.len() <= MESSAGE_BLOCKS);
+        assert!(m.text.chars().count() <= MESSAGE_TEXT);
+        assert!(
+            m.text
+                .contains("see <https://badger.example.com/|the dashboard>"),
+            "{}",
+            m.text
+        );
+        let small = overview(&view(3, 3), chrono_tz::UTC, Some("https://x"));
+        assert!(!small.text.contains("more app"), "{}", small.text);
+        assert!(small.text.contains("3 apps, 3 drifted"), "{}", small.text);
+    }
+}
