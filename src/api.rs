@@ -31,12 +31,17 @@ pub async fn readyz(State(s): State<AppState>) -> Response {
 }
 
 pub async fn metrics(State(s): State<AppState>) -> Response {
-    let pending = s.core.store.outbox_pending().await.unwrap_or(-1);
-    (
-        [("content-type", "text/plain; version=0.0.4")],
-        s.core.metrics.render(pending),
-    )
-        .into_response()
+    let gauges = match s.core.store.gauges(s.core.now()).await {
+        Ok(g) => Some(g),
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics: cannot read the gauges");
+            None
+        }
+    };
+    let pending = gauges.as_ref().map_or(-1, |g| g.outbox_pending);
+    let envs: Vec<&str> = s.core.policy.environments.iter().map(|e| e.name.as_str()).collect();
+    let body = s.core.metrics.render(pending) + &s.core.metrics.operator.render(gauges.as_ref(), &envs);
+    ([("content-type", "text/plain; version=0.0.4")], body).into_response()
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {

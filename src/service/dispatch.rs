@@ -27,7 +27,15 @@ impl Core {
     ) -> Message {
         let core = self.clone();
         let (who, name, typed) = (actor.clone(), command_name.to_owned(), text.to_owned());
-        let mut work = tokio::spawn(async move { core.run_slash(&who, &name, &typed).await });
+        let mut work = tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let reply = core.run_slash(&who, &name, &typed).await;
+            core.metrics
+                .operator
+                .command_duration
+                .observe(started.elapsed());
+            reply
+        });
         match tokio::time::timeout(deadline, &mut work).await {
             Ok(Ok(m)) => m,
             Ok(Err(e)) => {
