@@ -174,14 +174,18 @@ fn refusal_list(r: &Refused, tz: Tz) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// How many finished smoke checks status lists, newest first.
+const RECENT_SMOKE_CHECKS: i64 = 10;
+
 pub async fn status(State(s): State<AppState>) -> Response {
     let core = &s.core;
     let now = core.now();
     let cal = &core.policy.calendar;
-    let (live, holds, versions) = match tokio::try_join!(
+    let (live, holds, versions, smoke_checks) = match tokio::try_join!(
         core.store.live_deployments(None),
         core.store.active_holds(),
-        core.store.versions(None)
+        core.store.versions(None),
+        core.store.recent_smoke_checks(RECENT_SMOKE_CHECKS)
     ) {
         Ok(x) => x,
         Err(e) => return internal(e),
@@ -237,6 +241,7 @@ pub async fn status(State(s): State<AppState>) -> Response {
         "queues": queues,
         "holds": holds,
         "versions": versions,
+        "smoke_checks": smoke_checks,
     }))
     .into_response()
 }

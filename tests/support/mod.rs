@@ -9,6 +9,7 @@ pub mod fake_slack;
 pub mod fake_socket;
 pub mod process;
 pub mod serve;
+pub mod smoke_server;
 pub mod tcp_proxy;
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two
