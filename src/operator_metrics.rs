@@ -35,7 +35,9 @@ impl LabeledCounter {
 }
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// A Prometheus histogram of durations (cumulative buckets are summed when rendered).
 #[derive(Debug, Default)]
@@ -192,7 +194,12 @@ pub fn delivery_error_label(e: &crate::slack::outbound::SendError) -> String {
     if is_code {
         text.to_owned()
     } else if let Some(code) = text.strip_prefix("HTTP ") {
-        format!("http_{}", code.chars().filter(char::is_ascii_digit).collect::<String>())
+        format!(
+            "http_{}",
+            code.chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+        )
     } else if text.starts_with("no answer") {
         "timeout".into()
     } else if matches!(e, SendError::Transient(_)) {

@@ -79,14 +79,20 @@ async fn metrics_move(backend: Backend) {
         1.0
     );
     assert_eq!(
-        value(&after, "badger_http_requests_total{route=\"unmatched\",status=\"404\"}"),
+        value(
+            &after,
+            "badger_http_requests_total{route=\"unmatched\",status=\"404\"}"
+        ),
         1.0
     );
     assert!(!after.keys().any(|k| k.contains("987654")));
 
     // A delivery Slack refuses is counted by its error.
-    t.slack
-        .fail_next("chat.postMessage", 1, Failure::SlackError("channel_not_found"));
+    t.slack.fail_next(
+        "chat.postMessage",
+        1,
+        Failure::SlackError("channel_not_found"),
+    );
     t.deploy(ALICE, "done").await;
     t.settle().await;
     let after = scrape(&t).await;

@@ -14,7 +14,10 @@ const BOB: &str = "U0BOB";
 
 /// Starts badger with integration smoke-checking `paths` on `server`.
 async fn start(backend: Backend, server: &SmokeServer, paths: &[&str], timeout: u64) -> TestApp {
-    let urls: Vec<String> = paths.iter().map(|p| format!("{}{p}", server.base)).collect();
+    let urls: Vec<String> = paths
+        .iter()
+        .map(|p| format!("{}{p}", server.base))
+        .collect();
     TestApp::start_with(backend, &policy_with_smoke(&urls, timeout)).await
 }
 
@@ -24,7 +27,9 @@ async fn deploy_started(t: &TestApp, user: &str, git_ref: &str) -> i64 {
         .deploy(user, &format!("whitehall {git_ref} to integration"))
         .await;
     assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let start = t.wait_for_message(&format!("`{git_ref}` to *integration*")).await;
+    let start = t
+        .wait_for_message(&format!("`{git_ref}` to *integration*"))
+        .await;
     TestApp::button_value(&start, "deploy_done")
         .expect("Done button")
         .parse()
@@ -59,7 +64,10 @@ async fn flaky_url_passes_on_retry(backend: Backend) {
     assert!(r.text().contains("succeeded"), "{}", r.text());
 
     let (report, parent) = report_and_parent(&t, "Smoke checks passed").await;
-    assert_eq!(report["thread_ts"], parent["ts"], "reported in the end alert's thread");
+    assert_eq!(
+        report["thread_ts"], parent["ts"],
+        "reported in the end alert's thread"
+    );
     let text = report["text"].as_str().unwrap();
     assert!(text.contains("1 of 1 answered 2xx"), "{text}");
     assert!(text.contains("HTTP 200 (2 tries)"), "{text}");
@@ -76,7 +84,12 @@ async fn flaky_url_passes_on_retry(backend: Backend) {
         stored[0].url,
         format!("{}/flaky/whitehall?ref=v1%2Bbuild%2F2", server.base)
     );
-    let batch = t.core().store.smoke_results_for(&[id, id + 1000]).await.unwrap();
+    let batch = t
+        .core()
+        .store
+        .smoke_results_for(&[id, id + 1000])
+        .await
+        .unwrap();
     assert_eq!(batch.get(&id), Some(&stored));
     assert!(!batch.contains_key(&(id + 1000)));
 
@@ -85,7 +98,11 @@ async fn flaky_url_passes_on_retry(backend: Backend) {
     assert_eq!(status.json["smoke_checks"][0]["outcome"], "pass");
     assert_eq!(status.json["smoke_checks"][0]["results"][0]["status"], 200);
     assert_eq!(
-        metric(&t, "badger_smoke_checks_total{environment=\"integration\",outcome=\"pass\"}").await,
+        metric(
+            &t,
+            "badger_smoke_checks_total{environment=\"integration\",outcome=\"pass\"}"
+        )
+        .await,
         Some(1.0)
     );
     t.stop().await;
@@ -101,9 +118,15 @@ async fn unanswered_url_fails_within_the_timeout(backend: Backend) {
     let (report, parent) = report_and_parent(&t, "Smoke checks failed").await;
     assert_eq!(report["thread_ts"], parent["ts"]);
     let text = report["text"].as_str().unwrap();
-    assert!(text.contains("<@U0ALICE>"), "the deployer is mentioned: {text}");
+    assert!(
+        text.contains("<@U0ALICE>"),
+        "the deployer is mentioned: {text}"
+    );
     assert!(text.contains("1 of 2 did not answer 2xx"), "{text}");
-    assert!(text.contains("/hang/whitehall: no answer within 1 s (3 tries)"), "{text}");
+    assert!(
+        text.contains("/hang/whitehall: no answer within 1 s (3 tries)"),
+        "{text}"
+    );
     assert_eq!(server.requests("/hang/").len(), 3);
 
     let stored = t.core().store.smoke_results(id).await.unwrap();
@@ -114,7 +137,11 @@ async fn unanswered_url_fails_within_the_timeout(backend: Backend) {
     // The redirect was followed to a 200.
     assert_eq!(outcomes, vec![("fail", None, 3), ("pass", Some(200), 1)]);
     assert_eq!(
-        metric(&t, "badger_smoke_checks_total{environment=\"integration\",outcome=\"fail\"}").await,
+        metric(
+            &t,
+            "badger_smoke_checks_total{environment=\"integration\",outcome=\"fail\"}"
+        )
+        .await,
         Some(1.0)
     );
     t.stop().await;
@@ -132,16 +159,29 @@ async fn held_check_blocks_neither_replies_nor_queue(backend: Backend) {
 
     let r = t.deploy(ALICE, "done").await;
     assert!(r.text().contains("succeeded"), "{}", r.text());
-    assert!(server.wait_for_requests("/gate/", 1).await, "the check started");
+    assert!(
+        server.wait_for_requests("/gate/", 1).await,
+        "the check started"
+    );
     t.wait_for_message("<@U0BOB> it's your turn").await;
-    assert_eq!(t.core().store.smoke_pending().await.unwrap(), 1, "still running");
+    assert_eq!(
+        t.core().store.smoke_pending().await.unwrap(),
+        1,
+        "still running"
+    );
 
     server.open_gate(500);
     let (report, _) = report_and_parent(&t, "Smoke checks failed").await;
-    assert!(report["text"].as_str().unwrap().contains("HTTP 500 (3 tries)"));
+    assert!(report["text"]
+        .as_str()
+        .unwrap()
+        .contains("HTTP 500 (3 tries)"));
     t.stop().await;
 }
-on_both_backends!(queue_not_blocked, held_check_blocks_neither_replies_nor_queue);
+on_both_backends!(
+    queue_not_blocked,
+    held_check_blocks_neither_replies_nor_queue
+);
 
 /// A check cut short by a restart runs again after it, and is reported once.
 async fn check_survives_a_restart(backend: Backend) {
@@ -155,10 +195,16 @@ async fn check_survives_a_restart(backend: Backend) {
     .await;
     assert_eq!(created.status, 201, "{}", created.json);
     let id = created.json["id"].as_i64().unwrap();
-    assert!(server.wait_for_requests("/gate/", 1).await, "the check started");
+    assert!(
+        server.wait_for_requests("/gate/", 1).await,
+        "the check started"
+    );
 
     let t = t.restart().await;
-    assert!(server.wait_for_requests("/gate/", 2).await, "the check ran again");
+    assert!(
+        server.wait_for_requests("/gate/", 2).await,
+        "the check ran again"
+    );
     server.open_gate(204);
     t.wait_for_message("Smoke checks passed").await;
     t.settle().await;
@@ -185,11 +231,17 @@ fn refused(toml: &str) -> String {
 
 #[test]
 fn bad_smoke_settings_are_refused_naming_the_key() {
-    let env = |extra: &str| format!("[[environments]]\nname = \"integration\"\n\n[[environments]]\nname = \"staging\"\n{extra}\n");
-    let e = refused(&env("smoke_urls = [\"https://{app}.example/health?x={x}\"]"));
+    let env = |extra: &str| {
+        format!("[[environments]]\nname = \"integration\"\n\n[[environments]]\nname = \"staging\"\n{extra}\n")
+    };
+    let e = refused(&env(
+        "smoke_urls = [\"https://{app}.example/health?x={x}\"]",
+    ));
     assert!(e.contains("`environments[1].smoke_urls[0]`"), "{e}");
     assert!(e.contains("`{x}` is not a placeholder"), "{e}");
-    let e = refused(&env("smoke_urls = [\"https://ok.example/\", \"ftp://files.example/{app}\"]"));
+    let e = refused(&env(
+        "smoke_urls = [\"https://ok.example/\", \"ftp://files.example/{app}\"]",
+    ));
     assert!(e.contains("`environments[1].smoke_urls[1]`"), "{e}");
     assert!(e.contains("http:// or https://"), "{e}");
     let e = refused(&env("smoke_urls = [\"/healthcheck\"]"));
@@ -200,7 +252,10 @@ fn bad_smoke_settings_are_refused_naming_the_key() {
         assert!(e.contains("between 1 and 300"), "{e}");
     }
     let e = refused(&env("smoke_url = [\"https://ok.example/\"]"));
-    assert!(e.contains("smoke_url"), "unknown keys are still refused: {e}");
+    assert!(
+        e.contains("smoke_url"),
+        "unknown keys are still refused: {e}"
+    );
 
     let ok = Policy::from_toml(
         &env("smoke_urls = [\"https://{app}.staging.example/healthcheck?ref={ref}\"]\nsmoke_timeout_secs = 300"),

@@ -103,7 +103,11 @@ mod tests {
     #[test]
     fn placeholders_are_substituted_and_encoded() {
         assert_eq!(
-            substitute("https://{app}.example/h?ref={ref}", "frontend", "release/1 &x"),
+            substitute(
+                "https://{app}.example/h?ref={ref}",
+                "frontend",
+                "release/1 &x"
+            ),
             "https://frontend.example/h?ref=release%2F1%20%26x"
         );
     }
@@ -114,7 +118,9 @@ mod tests {
         assert!(validate("http://127.0.0.1:8080/").is_ok());
         let unknown = validate("https://{x}.example/").unwrap_err();
         assert!(unknown.contains("`{x}` is not a placeholder"), "{unknown}");
-        assert!(validate("https://example/{app").unwrap_err().contains("placeholder"));
+        assert!(validate("https://example/{app")
+            .unwrap_err()
+            .contains("placeholder"));
         assert!(validate("ftp://example/").unwrap_err().contains("http://"));
         assert!(validate("not a url").unwrap_err().contains("not a URL"));
         assert!(validate(&format!("https://e/{}", "a".repeat(1000))).is_err());

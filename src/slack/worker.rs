@@ -242,10 +242,7 @@ impl Courier {
         };
         if let Err(e) = &result {
             let label = crate::operator_metrics::delivery_error_label(e);
-            self.metrics
-                .operator
-                .slack_delivery_failures
-                .inc(&[&label]);
+            self.metrics.operator.slack_delivery_failures.inc(&[&label]);
         }
         let stored = match result {
             Ok(()) => self.store.outbox_delivered(row.id, &self.worker_id).await,

@@ -68,15 +68,14 @@ impl Probe {
             if n > 1 {
                 tokio::time::sleep(spacing).await;
             }
-            let (status, detail) =
-                match tokio::time::timeout(timeout, self.follow(url)).await {
-                    Ok(Ok(status)) => (Some(status.as_u16()), format!("HTTP {}", status.as_u16())),
-                    Ok(Err(e)) => (None, e),
-                    Err(_) => (
-                        None,
-                        format!("no answer within {} s", timeout.as_secs_f32()),
-                    ),
-                };
+            let (status, detail) = match tokio::time::timeout(timeout, self.follow(url)).await {
+                Ok(Ok(status)) => (Some(status.as_u16()), format!("HTTP {}", status.as_u16())),
+                Ok(Err(e)) => (None, e),
+                Err(_) => (
+                    None,
+                    format!("no answer within {} s", timeout.as_secs_f32()),
+                ),
+            };
             let pass = status.is_some_and(|s| (200..300).contains(&s));
             last = Answer {
                 pass,
