@@ -227,3 +227,70 @@ pub async fn count_requests(
         .inc(&[&route, response.status().as_str()]);
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::slack::outbound::SendError;
+
+    #[test]
+    fn delivery_errors_get_few_labels() {
+        let label = |e: SendError| delivery_error_label(&e);
+        assert_eq!(
+            label(SendError::Permanent("not_in_channel".into())),
+            "not_in_channel"
+        );
+        assert_eq!(label(SendError::RateLimited(None)), "ratelimited");
+        assert_eq!(
+            label(SendError::Transient("HTTP 503 Service Unavailable".into())),
+            "http_503"
+        );
+        assert_eq!(
+            label(SendError::Transient(
+                "no answer from Slack within 2 s".into()
+            )),
+            "timeout"
+        );
+        assert_eq!(
+            label(SendError::Transient(
+                "error trying to connect: refused".into()
+            )),
+            "network"
+        );
+        assert_eq!(
+            label(SendError::Permanent("bad blocks: x at line 1".into())),
+            "other"
+        );
+    }
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let m = OperatorMetrics::default();
+        m.command_duration.observe(Duration::from_millis(3));
+        m.command_duration.observe(Duration::from_millis(300));
+        m.command_duration.observe(Duration::from_secs(60));
+        m.http_requests.inc(&["/x", "200"]);
+        let text = m.render(None, &[]);
+        assert!(
+            text.contains("badger_command_duration_seconds_bucket{le=\"0.005\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("badger_command_duration_seconds_bucket{le=\"0.5\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("badger_command_duration_seconds_bucket{le=\"+Inf\"} 3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("badger_command_duration_seconds_count 3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("badger_http_requests_total{route=\"/x\",status=\"200\"} 1\n"),
+            "{text}"
+        );
+        assert_eq!(m.http_requests.get(&["/x", "200"]), 1);
+    }
+}

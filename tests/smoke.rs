@@ -7,6 +7,7 @@ use badger::config::Policy;
 use serde_json::{json, Value};
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL};
+use support::fake_slack::Failure;
 use support::smoke_server::{policy_with_smoke, SmokeServer};
 
 const ALICE: &str = "U0ALICE";
@@ -221,6 +222,26 @@ async fn check_survives_a_restart(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(restart, check_survives_a_restart);
+
+/// If the end alert never reached Slack, the report is posted in the channel instead of
+/// being lost.
+async fn report_without_end_alert_is_posted_plainly(backend: Backend) {
+    let server = SmokeServer::start().await;
+    let t = start(backend, &server, &["/ok/{app}"], 5).await;
+    deploy_started(&t, ALICE, "r1").await;
+    // The next post is the end alert: Slack refuses it for good.
+    t.slack.fail_next(
+        "chat.postMessage",
+        1,
+        Failure::SlackError("channel_not_found"),
+    );
+    t.deploy(ALICE, "done").await;
+    let report = t.wait_for_message("Smoke checks passed").await;
+    assert!(report.get("thread_ts").is_none(), "{report}");
+    assert!(!t.channel_texts().iter().any(|m| m.contains(" succeeded")));
+    t.stop().await;
+}
+on_both_backends!(end_alert_lost, report_without_end_alert_is_posted_plainly);
 
 fn refused(toml: &str) -> String {
     match Policy::from_toml(toml, "badger.toml") {

@@ -85,7 +85,11 @@ async fn one_worker_runs_each_check(backend: Backend) {
     assert_eq!(job.urls, vec!["http://127.0.0.1:9/health".to_owned()]);
     assert_eq!(job.timeout, Duration::from_secs(10));
     assert_eq!(job.runs, 1);
-    assert!(store.claim_smoke(loser, 3, slack, 4).await.unwrap().is_empty());
+    assert!(store
+        .claim_smoke(loser, 3, slack, 4)
+        .await
+        .unwrap()
+        .is_empty());
 
     let now = Utc::now();
     let recorded = store
@@ -101,8 +105,16 @@ async fn one_worker_runs_each_check(backend: Backend) {
     assert!(recorded);
     assert_eq!(store.smoke_results(id).await.unwrap(), vec![result(id)]);
     assert_eq!(store.smoke_pending().await.unwrap(), 0);
-    assert_eq!(store.outbox_pending().await.unwrap(), 1, "the report is queued");
-    assert!(store.claim_smoke(loser, 3, slack, 4).await.unwrap().is_empty());
+    assert_eq!(
+        store.outbox_pending().await.unwrap(),
+        1,
+        "the report is queued"
+    );
+    assert!(store
+        .claim_smoke(loser, 3, slack, 4)
+        .await
+        .unwrap()
+        .is_empty());
     let recent = store.recent_smoke_checks(10).await.unwrap();
     assert_eq!(recent.len(), 1);
     assert_eq!(recent[0].outcome, "pass");
@@ -113,7 +125,10 @@ on_both_backends!(exclusive_claims, one_worker_runs_each_check);
 async fn a_lapsed_claim_is_taken_over(backend: Backend) {
     let (store, _db, id) = scheduled(backend).await;
     // A claim with no time at all lapses at once: its worker is presumed dead.
-    let first = store.claim_smoke("dead", 0, Duration::ZERO, 4).await.unwrap();
+    let first = store
+        .claim_smoke("dead", 0, Duration::ZERO, 4)
+        .await
+        .unwrap();
     assert_eq!(first.len(), 1);
     tokio::time::sleep(Duration::from_millis(20)).await;
     let second = store
@@ -137,7 +152,10 @@ async fn a_lapsed_claim_is_taken_over(backend: Backend) {
         .claim_smoke("w", 3, Duration::from_secs(30), 4)
         .await
         .unwrap();
-    store2.release_smoke(job[0].deployment_id, "w").await.unwrap();
+    store2
+        .release_smoke(job[0].deployment_id, "w")
+        .await
+        .unwrap();
     let again = store2
         .claim_smoke("v", 3, Duration::from_secs(30), 4)
         .await

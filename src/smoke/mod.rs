@@ -67,7 +67,12 @@ impl SmokeWorker {
                         for job in jobs {
                             let id = job.deployment_id;
                             let worker = me.clone();
-                            let handle = tasks.spawn(async move { worker.run_one(job).await });
+                            let span =
+                                tracing::info_span!("job", job = "smoke_check", deployment = id);
+                            let handle = tasks.spawn(tracing::Instrument::instrument(
+                                async move { worker.run_one(job).await },
+                                span,
+                            ));
                             running.insert(handle.id(), id);
                         }
                     }

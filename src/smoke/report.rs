@@ -64,3 +64,64 @@ fn shown(url: &str) -> String {
         format!("{head}…")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::deployment::State;
+    use chrono::{TimeZone, Utc};
+
+    fn deployment() -> Deployment {
+        let t = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        Deployment {
+            id: 7,
+            app: "whitehall".into(),
+            git_ref: "r1".into(),
+            environment: "staging".into(),
+            requester: "U0ALICE".into(),
+            channel: "C1".into(),
+            note: None,
+            emergency_reason: None,
+            source: "slack".into(),
+            state: State::Succeeded,
+            queue_key: 1,
+            priority: 0,
+            outcome_note: None,
+            ci_url: None,
+            requested_at: t,
+            called_at: None,
+            started_at: Some(t),
+            finished_at: Some(t),
+            ended_at: Some(t),
+            reminded_at: None,
+            hold_notified: false,
+            passed_over: None,
+        }
+    }
+
+    fn failed(i: usize) -> SmokeResult {
+        SmokeResult {
+            deployment_id: 7,
+            url: format!("https://e.example/<{i}>"),
+            outcome: "fail".into(),
+            status: Some(500),
+            detail: "HTTP 500".into(),
+            checked_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 1, 0).unwrap(),
+            attempts: 3,
+        }
+    }
+
+    #[test]
+    fn a_long_failure_list_is_summarised_and_escaped() {
+        let results: Vec<SmokeResult> = (0..13).map(failed).collect();
+        let text = report(&deployment(), &results);
+        assert!(text.contains("<@U0ALICE>"), "{text}");
+        assert!(text.contains("13 of 13 did not answer 2xx"), "{text}");
+        assert!(
+            text.contains("https://e.example/&lt;0&gt;: HTTP 500 (3 tries)"),
+            "{text}"
+        );
+        assert!(!text.contains("&lt;10&gt;"), "{text}");
+        assert!(text.ends_with("\n+3 more"), "{text}");
+    }
+}
