@@ -32,12 +32,24 @@ pub async fn readyz(State(s): State<AppState>) -> Response {
 }
 
 pub async fn metrics(State(s): State<AppState>) -> Response {
-    let pending = s.core.store.outbox_pending().await.unwrap_or(-1);
-    (
-        [("content-type", "text/plain; version=0.0.4")],
-        s.core.metrics.render(pending),
-    )
-        .into_response()
+    let gauges = match s.core.store.gauges(s.core.now()).await {
+        Ok(g) => Some(g),
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics: cannot read the gauges");
+            None
+        }
+    };
+    let pending = gauges.as_ref().map_or(-1, |g| g.outbox_pending);
+    let envs: Vec<&str> = s
+        .core
+        .policy
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    let body =
+        s.core.metrics.render(pending) + &s.core.metrics.operator.render(gauges.as_ref(), &envs);
+    ([("content-type", "text/plain; version=0.0.4")], body).into_response()
 }
 
 pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
@@ -170,14 +182,18 @@ fn refusal_list(r: &Refused, tz: Tz) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// How many finished smoke checks status lists, newest first.
+const RECENT_SMOKE_CHECKS: i64 = 10;
+
 pub async fn status(State(s): State<AppState>) -> Response {
     let core = &s.core;
     let now = core.now();
     let cal = &core.policy.calendar;
-    let (live, holds, versions) = match tokio::try_join!(
+    let (live, holds, versions, smoke_checks) = match tokio::try_join!(
         core.store.live_deployments(None),
         core.store.active_holds(),
-        core.store.versions(None)
+        core.store.versions(None),
+        core.store.recent_smoke_checks(RECENT_SMOKE_CHECKS)
     ) {
         Ok(x) => x,
         Err(e) => return internal(e),
@@ -233,6 +249,7 @@ pub async fn status(State(s): State<AppState>) -> Response {
         "queues": queues,
         "holds": holds,
         "versions": versions,
+        "smoke_checks": smoke_checks,
     }))
     .into_response()
 }

@@ -45,6 +45,10 @@ pub struct RunOptions {
     pub shutdown_grace: Duration,
     /// Slack waits 3 s for a slash command's answer; see [`AppState::slash_deadline`].
     pub slash_deadline: Duration,
+    /// Requests per smoke URL before it fails, and the pause between them (the app may
+    /// still be restarting).
+    pub smoke_attempts: u32,
+    pub smoke_spacing: Duration,
 }
 
 impl Default for RunOptions {
@@ -55,6 +59,8 @@ impl Default for RunOptions {
             slack_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
             slash_deadline: crate::service::REPLY_DEADLINE,
+            smoke_attempts: 3,
+            smoke_spacing: Duration::from_secs(5),
         }
     }
 }
@@ -69,6 +75,8 @@ pub struct Application {
     server: JoinHandle<std::io::Result<()>>,
     scheduler: JoinHandle<()>,
     outbox: JoinHandle<()>,
+    /// The smoke-check worker; stops with HTTP (its unfinished checks run on the next start).
+    smoke: JoinHandle<()>,
     /// The Socket Mode connection, with `SLACK_APP_TOKEN`.
     socket: Option<JoinHandle<()>>,
 }
@@ -92,6 +100,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::console::routes(state.local_mode))
         .layer(DefaultBodyLimit::max(slack::inbound::BODY_LIMIT))
         .layer(axum::middleware::from_fn(crate::telemetry::trace_request))
+        .layer(axum::middleware::from_fn_with_state(
+            state.core.metrics.clone(),
+            crate::operator_metrics::count_requests,
+        ))
         .with_state(state)
 }
 
@@ -147,11 +159,26 @@ impl Application {
                 store: store.clone(),
                 web,
                 wake: core.outbox_wake.clone(),
-                worker_id,
+                worker_id: worker_id.clone(),
                 lease: opts.lease,
                 grace: opts.shutdown_grace,
+                metrics: core.metrics.clone(),
             }
             .run(stop_outbox_rx),
+        );
+        let smoke = tokio::spawn(
+            crate::smoke::SmokeWorker {
+                store: store.clone(),
+                probe: Arc::new(crate::smoke::probe::Probe::new()),
+                metrics: core.metrics.clone(),
+                outbox_wake: core.outbox_wake.clone(),
+                clock: core.clock.clone(),
+                worker_id: format!("{worker_id}-smoke"),
+                attempts: opts.smoke_attempts,
+                spacing: opts.smoke_spacing,
+                poll: opts.tick.min(Duration::from_secs(2)),
+            }
+            .run(shutdown_rx.clone()),
         );
         let scheduler = tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone()));
         let mut socket = None;
@@ -198,6 +225,7 @@ impl Application {
             server,
             scheduler,
             outbox,
+            smoke,
             socket,
         })
     }
@@ -209,6 +237,7 @@ impl Application {
         let _ = self.shutdown.send(true);
         let _ = self.server.await;
         let _ = self.scheduler.await;
+        let _ = self.smoke.await;
         if let Some(socket) = self.socket {
             let _ = socket.await;
         }

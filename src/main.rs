@@ -176,6 +176,13 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
                 e.deployers.join(", ")
             }
         );
+        if !e.smoke_urls.is_empty() {
+            out += &format!(
+                "    smoke checks ({} s timeout): {}\n",
+                e.smoke_timeout_secs,
+                e.smoke_urls.join(", ")
+            );
+        }
     }
     let days = [
         "monday",

@@ -29,6 +29,8 @@ pub struct Metrics {
     pub holds: Counter,
     pub refused_presses: Counter,
     pub internal_errors: Counter,
+    /// Labelled counters and the latency histogram (`operator_metrics.rs`).
+    pub operator: crate::operator_metrics::OperatorMetrics,
 }
 
 impl Metrics {

@@ -564,9 +564,19 @@ async fn health_and_metrics(backend: Backend) {
     let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(ct.starts_with("text/plain; version=0.0.4"), "{ct}");
     let text = r.text().await.unwrap();
-    // Well-formed exposition: every sample has HELP and TYPE before it.
+    // Well-formed exposition: every sample has HELP and TYPE before it (under its name
+    // without labels; a histogram's series under the histogram's name).
     for line in text.lines().filter(|l| !l.starts_with('#')) {
-        let (name, value) = line.split_once(' ').expect("name value");
+        let (sample, value) = line.rsplit_once(' ').expect("name value");
+        let name = sample.split('{').next().unwrap_or(sample);
+        let name = if text.contains(&format!("# HELP {name} ")) {
+            name
+        } else {
+            ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|s| name.strip_suffix(s))
+                .unwrap_or(name)
+        };
         assert!(text.contains(&format!("# HELP {name} ")), "{name}");
         assert!(text.contains(&format!("# TYPE {name} ")), "{name}");
         value.parse::<f64>().expect("a number");

@@ -32,6 +32,8 @@ fn example_policy_shows_every_key() {
         "window",
         "requires_previous",
         "deployers",
+        "smoke_urls",
+        "smoke_timeout_secs",
         "[window]",
         "monday",
         "tuesday",

@@ -5,6 +5,7 @@
 mod holidays_file;
 mod policy;
 mod settings;
+pub mod smoke_urls;
 
 pub use policy::{Environment, Policy, PolicyError, WindowKind};
 pub use settings::{Settings, SettingsError, SlackMode};

@@ -22,6 +22,10 @@ pub struct Environment {
     pub requires_previous: bool,
     /// Empty: anyone may deploy here.
     pub deployers: Vec<String>,
+    /// Requested after each success here (`{app}` and `{ref}` unsubstituted); empty: none.
+    pub smoke_urls: Vec<String>,
+    /// How long one smoke request may take, 1..=300 seconds.
+    pub smoke_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +85,8 @@ struct RawEnvironment {
     window: Option<String>,
     requires_previous: Option<bool>,
     deployers: Option<Vec<String>>,
+    smoke_urls: Option<Vec<String>>,
+    smoke_timeout_secs: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,6 +218,8 @@ impl Policy {
                     },
                     requires_previous: i > 0,
                     deployers: vec![],
+                    smoke_urls: vec![],
+                    smoke_timeout_secs: super::smoke_urls::DEFAULT_TIMEOUT_SECS,
                 })
                 .collect(),
             Some(list) => {
@@ -273,11 +281,16 @@ impl Policy {
                             ));
                         }
                     }
+                    let (smoke_urls, smoke_timeout_secs) =
+                        super::smoke_urls::from_raw(i, e.smoke_urls, e.smoke_timeout_secs)
+                            .map_err(|(k, m)| bad(&k, m))?;
                     out.push(Environment {
                         name: EnvName::new_unchecked(name),
                         window,
                         requires_previous,
                         deployers,
+                        smoke_urls,
+                        smoke_timeout_secs,
                     });
                 }
                 out

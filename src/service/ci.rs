@@ -258,7 +258,11 @@ impl Core {
             )
             .await?;
         } else {
-            post(&mut tx, now, &channel, &blocks::end_alert(&d), None).await?;
+            let end_key = Some(crate::smoke::end_key(d.id));
+            post(&mut tx, now, &channel, &blocks::end_alert(&d), end_key).await?;
+            if state == State::Succeeded {
+                self.schedule_smoke(&mut tx, &d, now).await?;
+            }
         }
         self.commit(tx).await?;
         match state {

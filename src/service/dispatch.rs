@@ -28,12 +28,21 @@ impl Core {
     ) -> Message {
         let core = self.clone();
         let (who, name, typed) = (actor.clone(), command_name.to_owned(), text.to_owned());
-        // The task carries the request's span, so what it records (the deployment id)
-        // lands on the request's log line.
-        let mut work = tokio::spawn(
-            async move { core.run_slash(&who, &name, &typed).await }
-                .instrument(tracing::Span::current()),
-        );
+        // In the request's span, so what the command learns (deployment, hold) is logged
+        // with the request.
+        let span = tracing::Span::current();
+        let mut work = tokio::spawn(tracing::Instrument::instrument(
+            async move {
+                let started = std::time::Instant::now();
+                let reply = core.run_slash(&who, &name, &typed).await;
+                core.metrics
+                    .operator
+                    .command_duration
+                    .observe(started.elapsed());
+                reply
+            },
+            span,
+        ));
         match tokio::time::timeout(deadline, &mut work).await {
             Ok(Ok(m)) => m,
             Ok(Err(e)) => {

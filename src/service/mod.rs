@@ -10,6 +10,7 @@ mod dispatch;
 mod holds;
 mod queue;
 mod schedule;
+mod smoke;
 mod status;
 mod versions;
 

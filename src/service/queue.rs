@@ -199,7 +199,12 @@ impl Core {
         let Some(done) = tx.deployment(d.id).await? else {
             return Ok(false);
         };
-        post(tx, now, &d.channel, &blocks::end_alert(&done), None).await?;
+        // Keyed, so the smoke report can go in its thread.
+        let end_key = Some(crate::smoke::end_key(d.id));
+        post(tx, now, &d.channel, &blocks::end_alert(&done), end_key).await?;
+        if outcome == Outcome::Succeeded {
+            self.schedule_smoke(tx, &done, now).await?;
+        }
         update(
             tx,
             now,

@@ -54,6 +54,18 @@ pub trait SlackWeb: Send + Sync + 'static {
     async fn set_topic(&self, channel: &str, topic: &str) -> Result<(), SendError>;
     /// views.publish: `user`'s App Home tab becomes a `home` view of `blocks`.
     async fn publish_home(&self, user: &str, blocks: &[Value]) -> Result<(), SendError>;
+    /// Posts in the thread of the message `thread_ts`; returns the reply's ts. Without a
+    /// thread API of its own (local mode) it is an ordinary post.
+    async fn reply(
+        &self,
+        channel: &str,
+        thread_ts: &str,
+        text: &str,
+        blocks: &[Value],
+    ) -> Result<String, SendError> {
+        let _ = thread_ts;
+        self.post(channel, text, blocks).await
+    }
 }
 
 fn classify(e: SlackClientError) -> SendError {
@@ -219,6 +231,20 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
         let session = self.client.open_session(&self.token);
         bounded(self.timeout, session.views_publish(&req)).await?;
         Ok(())
+    }
+
+    async fn reply(
+        &self,
+        channel: &str,
+        thread_ts: &str,
+        text: &str,
+        blocks: &[Value],
+    ) -> Result<String, SendError> {
+        let req = SlackApiChatPostMessageRequest::new(channel.into(), content(text, blocks)?)
+            .with_thread_ts(thread_ts.to_owned().into());
+        let session = self.client.open_session(&self.token);
+        let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
+        Ok(r.ts.to_string())
     }
 }
 

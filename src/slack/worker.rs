@@ -41,6 +41,8 @@ pub struct OutboxWorker {
     pub lease: Duration,
     /// After `stop`, how long deliveries in flight may still take.
     pub grace: Duration,
+    /// Failed deliveries are counted here, by Slack error.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Delivers one claimed row; shared by the concurrent deliveries.
@@ -48,6 +50,7 @@ struct Courier {
     store: Store,
     web: Arc<dyn SlackWeb>,
     worker_id: String,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// The deliveries in flight, and which lane each holds a slot in.
@@ -99,6 +102,7 @@ impl OutboxWorker {
             store: self.store.clone(),
             web: self.web.clone(),
             worker_id: self.worker_id.clone(),
+            metrics: self.metrics.clone(),
         });
         let (heartbeat_stop, heartbeat_rx) = watch::channel(false);
         let heartbeat = tokio::spawn(heartbeat(
@@ -244,6 +248,10 @@ impl Courier {
         } else {
             self.deliver(&row.payload).await
         };
+        if let Err(e) = &result {
+            let label = crate::operator_metrics::delivery_error_label(e);
+            self.metrics.operator.slack_delivery_failures.inc(&[&label]);
+        }
         let stored = match result {
             Ok(()) => self.store.outbox_delivered(row.id, &self.worker_id).await,
             Err(SendError::RateLimited(after)) => {
@@ -336,6 +344,25 @@ impl Courier {
                 text,
                 blocks,
             } => self.web.ephemeral(channel, user, text, blocks).await,
+            Payload::Reply {
+                channel,
+                thread_key,
+                text,
+                blocks,
+            } => {
+                let parent = self
+                    .store
+                    .message_ts(thread_key)
+                    .await
+                    .map_err(|e| SendError::Transient(e.to_string()))?;
+                match parent {
+                    Some((ch, ts)) => self.web.reply(&ch, &ts, text, blocks).await.map(drop),
+                    None => {
+                        tracing::warn!(%channel, %thread_key, "the message to reply to was never posted; posting in the channel instead");
+                        self.web.post(channel, text, blocks).await.map(drop)
+                    }
+                }
+            }
             Payload::Topic { channel, .. } => {
                 let holds = self
                     .store

@@ -6,16 +6,20 @@ mod audit;
 mod deployments;
 mod events;
 mod history;
+mod gauges;
 mod holds;
 mod local;
 mod outbox;
 pub mod read_sql;
+mod smoke;
 
 pub use deployments::{NewDeployment, Version};
 pub use history::{HistoryPage, HistoryQuery};
+pub use gauges::Gauges;
 pub use holds::NewHold;
 pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
 pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};
+pub use smoke::{SmokeCheck, SmokeJob, SmokeResult};
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -46,12 +46,23 @@ pub enum Payload {
         user: String,
         blocks: Vec<serde_json::Value>,
     },
+    /// chat.postMessage in the thread of the message posted under `thread_key` (read at
+    /// delivery time, so it goes after that message in the channel's order); a plain post
+    /// if that message's ts is unknown (its post failed), rather than nothing.
+    Reply {
+        channel: String,
+        thread_key: String,
+        text: String,
+        blocks: Vec<serde_json::Value>,
+    },
 }
 
 impl Payload {
     pub fn ordering_key(&self) -> String {
         match self {
-            Payload::Post { channel, .. } | Payload::Update { channel, .. } => channel.clone(),
+            Payload::Post { channel, .. }
+            | Payload::Update { channel, .. }
+            | Payload::Reply { channel, .. } => channel.clone(),
             Payload::Ephemeral { user, .. } => format!("ephemeral:{user}"),
             Payload::Topic { channel, .. } => format!("topic:{channel}"),
             Payload::Home { user, .. } => format!("home:{user}"),
@@ -64,6 +75,7 @@ impl Payload {
             Payload::Ephemeral { .. } => "ephemeral",
             Payload::Topic { .. } => "topic",
             Payload::Home { .. } => "home",
+            Payload::Reply { .. } => "reply",
         }
     }
 }

@@ -197,6 +197,9 @@ impl TestApp {
             slack_timeout: Duration::from_secs(2),
             shutdown_grace: Duration::from_secs(2),
             slash_deadline,
+            // Smoke checks retry quickly in tests (the app under test restarts at once).
+            smoke_attempts: 3,
+            smoke_spacing: Duration::from_millis(200),
         };
         let app = Application::build(settings, Arc::new(clock.clone()), opts)
             .await

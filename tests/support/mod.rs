@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod plans;
 pub mod process;
 pub mod serve;
+pub mod smoke_server;
 pub mod tcp_proxy;
 pub mod versions;
 
