@@ -422,3 +422,43 @@ async fn every_path_agrees(backend: Backend) {
     }
 }
 on_both_backends!(every_path, every_path_agrees);
+
+/// The Release view's promise for pipelines: a deployment CI reports is refused while a
+/// hold stands (and nothing is recorded), accepted once the hold is released, and then
+/// shows in the history API and in versions.
+async fn a_pipeline_is_refused_by_a_hold_and_accepted_after_release(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    let r = t.hold(BOB, "whitehall integration data migration").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let refused = report(&t, ci("whitehall", "r7", "integration", "started")).await;
+    assert_eq!(refused.status, 423, "{}", refused.json);
+    assert_eq!(refused.codes(), vec!["held".to_owned()]);
+    assert!(
+        refused.error().contains("data migration"),
+        "{}",
+        refused.json
+    );
+    let page = get(&t, "/api/v1/deployments?app=whitehall").await;
+    assert_eq!(page.json["deployments"].as_array().unwrap().len(), 0);
+
+    let r = t.hold(BOB, "release whitehall").await;
+    assert!(r.text().to_lowercase().contains("released"), "{}", r.text());
+    let accepted = report(&t, ci("whitehall", "r7", "integration", "started")).await;
+    assert_eq!(accepted.status, 201, "{}", accepted.json);
+    let id = accepted.json["id"].as_i64().expect("an id");
+    let done = event(&t, id, json!({"status": "succeeded"})).await;
+    assert_eq!(done.status, 200, "{}", done.json);
+
+    let page = get(&t, "/api/v1/deployments?app=whitehall").await;
+    let rows = page.json["deployments"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{}", page.json);
+    assert_eq!(rows[0]["state"], "succeeded");
+    assert_eq!(rows[0]["git_ref"], "r7");
+    let versions = get(&t, "/api/v1/versions?app=whitehall").await;
+    assert_eq!(versions.status, 200, "{}", versions.json);
+    assert_eq!(versions.json["apps"][0]["per_env"][0]["ref"], "r7");
+}
+on_both_backends!(
+    pipeline_hold_then_release,
+    a_pipeline_is_refused_by_a_hold_and_accepted_after_release
+);
