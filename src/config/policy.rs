@@ -1,6 +1,7 @@
 //! The TOML policy file (contract in DESIGN.md): unknown keys rejected, every key optional,
 //! GOV.UK defaults when absent.
 
+pub use super::github::{ChecklistItem, GithubPolicy, RepoConfig};
 use crate::domain::names::{AppName, EnvName};
 use crate::domain::window::{Calendar, DayHours, Region};
 use chrono::NaiveDate;
@@ -22,6 +23,10 @@ pub struct Environment {
     pub requires_previous: bool,
     /// Empty: anyone may deploy here.
     pub deployers: Vec<String>,
+    /// Links posted in the end alert's thread after a success.
+    pub checklist: Vec<ChecklistItem>,
+    /// Minutes after a success to ask the deployer whether all is well; 0: never.
+    pub stay_minutes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +43,7 @@ pub struct Policy {
     /// `window.bank_holidays_file` as resolved (its dates are in `calendar.listed_holidays`).
     pub holidays_file: Option<std::path::PathBuf>,
     pub turn_timeout: chrono::Duration,
+    pub github: GithubPolicy,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -65,6 +71,7 @@ struct RawPolicy {
     environments: Option<Vec<RawEnvironment>>,
     window: Option<RawWindow>,
     queue: Option<RawQueue>,
+    github: Option<super::github::RawGithub>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +88,8 @@ struct RawEnvironment {
     window: Option<String>,
     requires_previous: Option<bool>,
     deployers: Option<Vec<String>>,
+    checklist: Option<Vec<super::github::RawChecklistItem>>,
+    stay_minutes: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,6 +221,8 @@ impl Policy {
                     },
                     requires_previous: i > 0,
                     deployers: vec![],
+                    checklist: vec![],
+                    stay_minutes: 0,
                 })
                 .collect(),
             Some(list) => {
@@ -273,11 +284,16 @@ impl Policy {
                             ));
                         }
                     }
+                    let (checklist, stay_minutes) =
+                        super::github::parse_checklist(i, e.checklist, e.stay_minutes)
+                            .map_err(|(k, m)| bad(&k, m))?;
                     out.push(Environment {
                         name: EnvName::new_unchecked(name),
                         window,
                         requires_previous,
                         deployers,
+                        checklist,
+                        stay_minutes,
                     });
                 }
                 out
@@ -346,7 +362,11 @@ impl Policy {
             ));
         }
 
+        let github = super::github::parse_github(raw.github, |id| is_slack_id(id, &['U', 'W']))
+            .map_err(|(k, m)| bad(&k, m))?;
+
         Ok(Policy {
+            github,
             channel,
             admins,
             deploy_command,

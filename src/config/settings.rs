@@ -60,6 +60,8 @@ pub struct Settings {
     /// Connect and total timeout of every Slack Web API call
     /// (`BADGER_SLACK_TIMEOUT_SECS`, default 10).
     pub slack_timeout: std::time::Duration,
+    /// `GITHUB_TOKEN`, `GITHUB_API_URL`, `BADGER_GITHUB_TIMEOUT_SECS`.
+    pub github: super::github_settings::GithubSettings,
 }
 
 impl fmt::Debug for Settings {
@@ -73,6 +75,7 @@ impl fmt::Debug for Settings {
             .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
             .field("outbox_lease", &self.outbox_lease)
             .field("slack_timeout", &self.slack_timeout)
+            .field("github", &self.github)
             .finish()
     }
 }
@@ -222,7 +225,11 @@ impl Settings {
             });
         }
 
+        let github = super::github_settings::GithubSettings::from_vars(&get)
+            .map_err(|(var, message)| SettingsError::Var { var, message })?;
+
         Ok(Settings {
+            github,
             slack,
             slack_api_url,
             database_url,

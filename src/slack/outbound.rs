@@ -52,6 +52,17 @@ pub trait SlackWeb: Send + Sync + 'static {
     ) -> Result<(), SendError>;
     async fn topic(&self, channel: &str) -> Result<String, SendError>;
     async fn set_topic(&self, channel: &str, topic: &str) -> Result<(), SendError>;
+    /// chat.postMessage in the thread of `thread_ts`. Local mode shows it in line.
+    async fn reply(
+        &self,
+        channel: &str,
+        thread_ts: &str,
+        text: &str,
+        blocks: &[Value],
+    ) -> Result<String, SendError> {
+        let _ = thread_ts;
+        self.post(channel, text, blocks).await
+    }
 }
 
 fn classify(e: SlackClientError) -> SendError {
@@ -163,6 +174,19 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
 {
     async fn post(&self, channel: &str, text: &str, blocks: &[Value]) -> Result<String, SendError> {
         let req = SlackApiChatPostMessageRequest::new(channel.into(), content(text, blocks)?);
+        let session = self.client.open_session(&self.token);
+        let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
+        Ok(r.ts.to_string())
+    }
+    async fn reply(
+        &self,
+        channel: &str,
+        thread_ts: &str,
+        text: &str,
+        blocks: &[Value],
+    ) -> Result<String, SendError> {
+        let req = SlackApiChatPostMessageRequest::new(channel.into(), content(text, blocks)?)
+            .with_thread_ts(thread_ts.to_owned().into());
         let session = self.client.open_session(&self.token);
         let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
         Ok(r.ts.to_string())

@@ -328,6 +328,22 @@ impl Courier {
                 text,
                 blocks,
             } => self.web.ephemeral(channel, user, text, blocks).await,
+            Payload::Reply {
+                channel,
+                parent_key,
+                text,
+                blocks,
+            } => {
+                let parent = self
+                    .store
+                    .message_ts(parent_key)
+                    .await
+                    .map_err(|e| SendError::Transient(e.to_string()))?;
+                match parent {
+                    Some((ch, ts)) => self.web.reply(&ch, &ts, text, blocks).await.map(drop),
+                    None => self.web.post(channel, text, blocks).await.map(drop),
+                }
+            }
             Payload::Topic { channel, .. } => {
                 let holds = self
                     .store

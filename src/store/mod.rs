@@ -5,12 +5,14 @@
 mod audit;
 mod deployments;
 mod events;
+mod github;
 mod holds;
 mod local;
 mod outbox;
 pub mod read_sql;
 
 pub use deployments::{NewDeployment, Version};
+pub use github::{CompareReply, GithubJob, GithubJobEntry, GithubJobRow, GithubRun, StayCheck};
 pub use holds::NewHold;
 pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
 pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};

@@ -41,12 +41,22 @@ pub enum Payload {
         channel: String,
         notify: Option<String>,
     },
+    /// chat.postMessage in the thread of the message posted under `parent_key` (posted
+    /// in the channel if that message was never posted).
+    Reply {
+        channel: String,
+        parent_key: String,
+        text: String,
+        blocks: Vec<serde_json::Value>,
+    },
 }
 
 impl Payload {
     pub fn ordering_key(&self) -> String {
         match self {
-            Payload::Post { channel, .. } | Payload::Update { channel, .. } => channel.clone(),
+            Payload::Post { channel, .. }
+            | Payload::Update { channel, .. }
+            | Payload::Reply { channel, .. } => channel.clone(),
             Payload::Ephemeral { user, .. } => format!("ephemeral:{user}"),
             Payload::Topic { channel, .. } => format!("topic:{channel}"),
         }
@@ -57,6 +67,7 @@ impl Payload {
             Payload::Update { .. } => "update",
             Payload::Ephemeral { .. } => "ephemeral",
             Payload::Topic { .. } => "topic",
+            Payload::Reply { .. } => "reply",
         }
     }
 }
