@@ -71,6 +71,8 @@ pub struct Application {
     outbox: JoinHandle<()>,
     /// The Socket Mode connection, with `SLACK_APP_TOKEN`.
     socket: Option<JoinHandle<()>>,
+    /// The GitHub worker, when the policy names repositories.
+    github: Option<JoinHandle<()>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -153,6 +155,7 @@ impl Application {
             .run(stop_outbox_rx),
         );
         let scheduler = tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone()));
+        let github = crate::github::worker::spawn(&core, &settings, shutdown_rx.clone())?;
         let mut socket = None;
         if let SlackMode::Connected {
             app_token: Some(app_token),
@@ -198,6 +201,7 @@ impl Application {
             scheduler,
             outbox,
             socket,
+            github,
         })
     }
 
@@ -210,6 +214,9 @@ impl Application {
         let _ = self.scheduler.await;
         if let Some(socket) = self.socket {
             let _ = socket.await;
+        }
+        if let Some(github) = self.github {
+            let _ = github.await;
         }
         let _ = self.stop_outbox.send(true);
         let _ = self.outbox.await;

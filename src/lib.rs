@@ -8,6 +8,7 @@ pub mod command;
 pub mod config;
 pub mod console;
 pub mod domain;
+pub mod github;
 pub mod healthcheck;
 pub mod metrics;
 pub mod service;

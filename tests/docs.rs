@@ -67,6 +67,7 @@ fn deploy_form(c: &DeployCommand) -> &'static str {
         DeployCommand::Versions { app: None } => "deploy versions",
         DeployCommand::Versions { app: Some(_) } => "deploy versions APP",
         DeployCommand::Windows => "deploy windows",
+        DeployCommand::Diff { .. } => "deploy diff",
         DeployCommand::Help => "deploy help",
     }
 }
@@ -139,6 +140,7 @@ fn every_user_guide_example_parses_and_every_form_has_one() {
         "deploy versions",
         "deploy versions APP",
         "deploy windows",
+        "deploy diff",
         "deploy help",
         "hold APP",
         "hold all",

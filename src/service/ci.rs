@@ -319,7 +319,7 @@ impl Core {
                     tx.set_emergency(d.id, reason).await?;
                     d2.emergency_reason = Some(reason.clone());
                 }
-                self.start(&mut tx, &d2, now).await?;
+                self.start(&mut tx, &d2, now, false).await?;
                 State::Deploying
             }
             ("succeeded" | "failed", State::Deploying) => {

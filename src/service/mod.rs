@@ -7,6 +7,7 @@ mod buttons;
 mod ci;
 mod deploy;
 mod dispatch;
+mod github;
 mod holds;
 mod queue;
 mod schedule;
@@ -16,6 +17,7 @@ pub use buttons::Action;
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};
 pub use deploy::DeployRequest;
 pub use dispatch::{LATE_LIMIT, REPLY_DEADLINE};
+pub use github::{end_key, stay_key, GITHUB_ACTOR};
 pub use queue::Outcome;
 
 use crate::clock::SharedClock;

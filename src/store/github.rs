@@ -93,6 +93,17 @@ pub struct StayCheck {
 }
 
 impl Tx {
+    /// The ref `app` runs in `env` now (its latest success), if any.
+    pub async fn current_ref(&mut self, app: &str, env: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT git_ref FROM current_versions WHERE app = $1 AND environment = $2",
+        )
+        .bind(app)
+        .bind(env)
+        .fetch_optional(&mut *self.inner)
+        .await?)
+    }
+
     pub async fn enqueue_github(&mut self, job: &GithubJob, now: DateTime<Utc>) -> Result<()> {
         let json =
             serde_json::to_string(job).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
