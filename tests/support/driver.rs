@@ -44,6 +44,8 @@ pub struct TestApp {
     api_token: Option<&'static str>,
     /// How long a slash command may take before Slack gets an interim answer.
     slash_deadline: Duration,
+    /// More environment variables for badger (e.g. `GITHUB_API_URL`).
+    extra_vars: Vec<(&'static str, String)>,
 }
 
 pub struct Reply {
@@ -81,7 +83,39 @@ impl TestApp {
         let clock = ManualClock::new(tuesday_10am());
         let mut file = tempfile::NamedTempFile::new().expect("policy file");
         std::io::Write::write_all(&mut file, policy.as_bytes()).expect("write policy");
-        Self::boot(db, slack, clock, Arc::new(file), api_token, REPLY_DEADLINE).await
+        Self::boot(
+            db,
+            slack,
+            clock,
+            Arc::new(file),
+            api_token,
+            REPLY_DEADLINE,
+            vec![],
+        )
+        .await
+    }
+
+    /// Like [`TestApp::start_with`], with more environment variables (GitHub's).
+    pub async fn start_with_vars(
+        backend: Backend,
+        policy: &str,
+        extra_vars: Vec<(&'static str, String)>,
+    ) -> TestApp {
+        let db = Arc::new(TestDb::fresh(backend).await);
+        let slack = FakeSlack::start().await;
+        let clock = ManualClock::new(tuesday_10am());
+        let mut file = tempfile::NamedTempFile::new().expect("policy file");
+        std::io::Write::write_all(&mut file, policy.as_bytes()).expect("write policy");
+        Self::boot(
+            db,
+            slack,
+            clock,
+            Arc::new(file),
+            Some(API_TOKEN),
+            REPLY_DEADLINE,
+            extra_vars,
+        )
+        .await
     }
 
     /// Like [`TestApp::start`], but every slash command misses its deadline: Slack gets
@@ -99,6 +133,7 @@ impl TestApp {
             Arc::new(file),
             Some(API_TOKEN),
             Duration::ZERO,
+            vec![],
         )
         .await
     }
@@ -116,6 +151,7 @@ impl TestApp {
             Arc::new(file),
             Some(API_TOKEN),
             REPLY_DEADLINE,
+            vec![],
         )
         .await
     }
@@ -136,6 +172,7 @@ impl TestApp {
         policy_file: Arc<tempfile::NamedTempFile>,
         api_token: Option<&'static str>,
         slash_deadline: Duration,
+        extra_vars: Vec<(&'static str, String)>,
     ) -> TestApp {
         Self::logs();
         let mut vars: HashMap<&str, String> = HashMap::from([
@@ -149,6 +186,7 @@ impl TestApp {
         if let Some(token) = api_token {
             vars.insert("BADGER_API_TOKEN", token.to_owned());
         }
+        vars.extend(extra_vars.iter().cloned());
         let settings = Settings::from_vars(|k| vars.get(k).cloned()).expect("test settings");
         let opts = RunOptions {
             tick: Duration::from_millis(100),
@@ -171,6 +209,7 @@ impl TestApp {
             policy_file,
             api_token,
             slash_deadline,
+            extra_vars,
         }
     }
 
@@ -186,6 +225,7 @@ impl TestApp {
             self.policy_file.clone(),
             self.api_token,
             self.slash_deadline,
+            self.extra_vars.clone(),
         )
         .await
     }

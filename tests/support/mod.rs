@@ -5,8 +5,10 @@
 pub mod ci;
 pub mod db;
 pub mod driver;
+pub mod fake_github;
 pub mod fake_slack;
 pub mod fake_socket;
+pub mod github;
 pub mod process;
 pub mod serve;
 pub mod tcp_proxy;

@@ -1,0 +1,314 @@
+//! GitHub, end to end: badger's real HTTP server and Slack client against the fake Slack
+//! and a stateful fake GitHub on loopback. A start dispatches the deploy workflow once,
+//! with the right inputs; the workflow reports back through the CI API; a refused dispatch
+//! fails the deployment in plain words and frees the environment; what a release contains
+//! is shown with its authors mentioned, within Slack's limits; a GitHub that hangs never
+//! delays Slack's answer; a run that never reports back is flagged; after a success the
+//! checklist and the "stay around" reminder follow.
+
+mod support;
+
+use serde_json::json;
+use support::ci::{event, report};
+use support::db::Backend;
+use support::driver::TestApp;
+use support::fake_github::{FakeCommit, FakeGithub, READ_ONLY_TOKEN};
+use support::github::{
+    assert_within_slack_limits, eventually, github_vars, state_of, wait_for_ephemeral_json,
+    wait_for_json, GITHUB_TOKEN,
+};
+
+const ALICE: &str = "U0ALICE";
+const BOB: &str = "U0BOB";
+const WHITEHALL: &str = "alphagov/whitehall";
+const PUBLISHER: &str = "alphagov/publisher";
+
+const POLICY: &str = r#"
+channel = "C0DEPLOY"
+admins = ["U0ADMIN"]
+[[environments]]
+name = "integration"
+checklist = [{ title = "Errors", url = "https://sentry.example/whitehall" }, { title = "Alerts", url = "https://alerts.example/?a=1&b=2" }]
+stay_minutes = 15
+[[environments]]
+name = "staging"
+[[environments]]
+name = "production"
+[github]
+users = { octocat = "U0OCTO", hubot = "U0HUBOT" }
+report_minutes = 30
+[github.repos]
+whitehall = { repo = "alphagov/whitehall", workflow = "deploy.yml", trigger = true, deployment_input = "badgerDeploymentId" }
+publisher = { repo = "alphagov/publisher" }
+"#;
+
+async fn fake_github() -> FakeGithub {
+    let gh = FakeGithub::start().await;
+    gh.add_repo(WHITEHALL, "main", &["deploy.yml"]);
+    gh.add_refs(WHITEHALL, &["release_1", "release_2"]);
+    gh.add_repo(PUBLISHER, "main", &["deploy.yml"]);
+    gh.add_refs(PUBLISHER, &["release_1", "release_3"]);
+    gh
+}
+
+async fn start(backend: Backend, gh: &FakeGithub, token: &str) -> TestApp {
+    TestApp::start_with_vars(backend, POLICY, github_vars(gh, token)).await
+}
+
+/// Records that `app` `git_ref` runs in integration now, as a pipeline would.
+async fn deployed_before(t: &TestApp, app: &str, git_ref: &str) {
+    let a = report(
+        t,
+        json!({"app": app, "ref": git_ref, "environment": "integration", "status": "succeeded"}),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.json);
+}
+
+fn id_of(alert: &serde_json::Value, action_id: &str) -> i64 {
+    TestApp::button_value(alert, action_id)
+        .expect("the button")
+        .parse()
+        .expect("an id")
+}
+
+async fn a_start_dispatches_once_and_the_workflow_reports_back(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let alert = t.wait_for_message("started deploying").await;
+    let id = id_of(&alert, "deploy_done");
+
+    // The start alert links the run once GitHub lists it.
+    wait_for_json(&t, "actions/runs/").await;
+    let d = gh.dispatches();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].repo, WHITEHALL);
+    assert_eq!(d[0].workflow, "deploy.yml");
+    assert_eq!(d[0].body["ref"], "main");
+    assert_eq!(
+        d[0].body["inputs"],
+        json!({"environment": "integration", "gitRef": "release_2", "badgerDeploymentId": id.to_string()})
+    );
+    assert_eq!(
+        d[0].authorization.as_deref(),
+        Some(format!("Bearer {GITHUB_TOKEN}").as_str())
+    );
+
+    // The workflow reports back through the CI API, with the id it was given.
+    let a = event(&t, id, json!({"status": "succeeded"})).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    t.wait_for_message(":white_check_mark:").await;
+    assert_eq!(state_of(&t, id).await, "succeeded");
+    t.settle().await;
+    let jobs = t.core().store.github_jobs().await.unwrap();
+    assert!(jobs.iter().all(|j| j.done), "{jobs:?}");
+    assert_eq!(gh.dispatches().len(), 1, "dispatched once only");
+    t.stop().await;
+}
+on_both_backends!(
+    a_start_dispatches_once_and_the_workflow_reports_back,
+    a_start_dispatches_once_and_the_workflow_reports_back
+);
+
+async fn a_refused_dispatch_fails_the_deployment_and_frees_the_environment(backend: Backend) {
+    let gh = FakeGithub::start().await;
+    // No deploy.yml in the repository.
+    gh.add_repo(WHITEHALL, "main", &[]);
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    t.deploy(ALICE, "whitehall release_2 to integration").await;
+    let alert = t.wait_for_message("started deploying").await;
+    let id = id_of(&alert, "deploy_done");
+    let r = t.deploy(BOB, "frontend v9 to integration").await;
+    assert!(r.text().contains("Queued"), "{}", r.text());
+
+    let told = wait_for_ephemeral_json(&t, ALICE, "couldn't start the deploy workflow").await;
+    let told = told["text"].as_str().unwrap();
+    assert!(
+        told.contains("could not find the workflow `deploy.yml` in alphagov/whitehall"),
+        "{told}"
+    );
+    let end = t.wait_for_message(":x:").await;
+    assert!(
+        end["text"].as_str().unwrap().contains("did not start"),
+        "{end}"
+    );
+    assert_eq!(state_of(&t, id).await, "failed");
+    // The next in line is called.
+    t.wait_for_message("it's your turn").await;
+    assert!(gh.dispatches().is_empty());
+    t.stop().await;
+}
+on_both_backends!(
+    a_refused_dispatch_fails_the_deployment_and_frees_the_environment,
+    a_refused_dispatch_fails_the_deployment_and_frees_the_environment
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_without_rights_is_reported_in_plain_words() {
+    let gh = fake_github().await;
+    let t = start(Backend::Sqlite, &gh, READ_ONLY_TOKEN).await;
+    t.deploy(ALICE, "whitehall release_2 to integration").await;
+    let told = wait_for_ephemeral_json(&t, ALICE, "couldn't start the deploy workflow").await;
+    let told = told["text"].as_str().unwrap();
+    assert!(
+        told.contains("may not run workflows in alphagov/whitehall")
+            && told.contains("Resource not accessible by integration"),
+        "{told}"
+    );
+    t.stop().await;
+}
+
+async fn a_release_mentions_the_authors_in_the_workspace(backend: Backend) {
+    let gh = fake_github().await;
+    gh.set_compare(
+        WHITEHALL,
+        "release_1",
+        "release_2",
+        vec![
+            FakeCommit::new("Merge pull request #11 from alphagov/a\n\nAdd <a>", "octocat"),
+            FakeCommit::new("Fix the search page (#12)", "hubot"),
+            FakeCommit::new("Merge pull request #13 from stranger/c", "stranger"),
+            FakeCommit::new("Tidy", "octocat"),
+        ],
+    );
+    gh.add_pull(WHITEHALL, 11, "Add <!channel> banner", "octocat");
+    gh.add_pull(WHITEHALL, 12, "Fix the search page", "hubot");
+    gh.add_pull(WHITEHALL, 13, "Update docs", "stranger");
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    deployed_before(&t, "whitehall", "release_1").await;
+
+    let r = t.deploy(ALICE, "diff whitehall release_2 to integration").await;
+    assert!(r.text().contains("Asking GitHub"), "{}", r.text());
+    let m = wait_for_ephemeral_json(&t, ALICE, "pull requests").await;
+    let text = m["text"].as_str().unwrap();
+    assert!(text.contains("3 pull requests and 4 commits"), "{text}");
+    assert!(text.contains("<@U0OCTO>") && text.contains("<@U0HUBOT>"), "{text}");
+    assert!(text.contains("`stranger`") && !text.contains("<@stranger"), "{text}");
+    assert!(!text.contains("<!channel>"), "PR titles are escaped: {text}");
+    assert!(gh.dispatches().is_empty(), "a diff dispatches nothing");
+    t.stop().await;
+}
+on_both_backends!(
+    a_release_mentions_the_authors_in_the_workspace,
+    a_release_mentions_the_authors_in_the_workspace
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ref_github_does_not_know_is_reported() {
+    let gh = fake_github().await;
+    let t = start(Backend::Sqlite, &gh, GITHUB_TOKEN).await;
+    deployed_before(&t, "whitehall", "release_1").await;
+    t.deploy(ALICE, "diff whitehall nope to integration").await;
+    let m = wait_for_ephemeral_json(&t, ALICE, "couldn't find out").await;
+    let text = m["text"].as_str().unwrap();
+    assert!(
+        text.contains("GitHub does not know `nope` in alphagov/whitehall"),
+        "{text}"
+    );
+    t.stop().await;
+}
+
+async fn a_300_commit_release_stays_within_slack_limits(backend: Backend) {
+    let gh = fake_github().await;
+    let commits = (1..=300)
+        .map(|n| FakeCommit::new(&format!("Change number {n} (#{n})"), &format!("dev{n}")))
+        .collect();
+    gh.set_compare(PUBLISHER, "release_1", "release_3", commits);
+    for n in 1..=300 {
+        gh.add_pull(PUBLISHER, n, &"A long title ".repeat(20), &format!("dev{n}"));
+    }
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    deployed_before(&t, "publisher", "release_1").await;
+    // On start, in the start alert's thread (publisher is not set to trigger).
+    t.deploy(ALICE, "publisher release_3 to integration").await;
+    let alert = t.wait_for_message("started deploying").await;
+    let m = wait_for_json(&t, "adds 300 pull requests").await;
+    assert_eq!(m["thread_ts"], alert["ts"], "in the start alert's thread");
+    assert_within_slack_limits(&m);
+    let text = m["text"].as_str().unwrap();
+    assert!(text.contains("300 commits"), "{text}");
+    assert!(text.contains("+280 more pull requests"), "{text}");
+    assert!(text.contains("and 270 more"), "{text}");
+    assert!(gh.dispatches().is_empty());
+    t.stop().await;
+}
+on_both_backends!(
+    a_300_commit_release_stays_within_slack_limits,
+    a_300_commit_release_stays_within_slack_limits
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_hanging_does_not_delay_slack_answers() {
+    let gh = fake_github().await;
+    gh.set_hang(true);
+    let t = start(Backend::Sqlite, &gh, GITHUB_TOKEN).await;
+    deployed_before(&t, "whitehall", "release_1").await;
+    // The real answers, not Slack's "still working on it": GitHub is not on the path.
+    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let r = t.deploy(BOB, "diff whitehall release_2 integration").await;
+    assert!(r.text().contains("Asking GitHub"), "{}", r.text());
+    // GitHub was asked, in the background.
+    assert!(eventually(|| gh.requests().iter().any(|r| r.contains("/dispatches") || r.starts_with("GET /repos/alphagov/whitehall"))).await);
+    t.stop().await;
+}
+
+async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    t.deploy(ALICE, "whitehall release_2 to integration").await;
+    let alert = t.wait_for_message("started deploying").await;
+    let id = id_of(&alert, "deploy_done");
+    wait_for_json(&t, "actions/runs/").await;
+    t.clock.advance(chrono::Duration::minutes(31));
+    let flag = t.wait_for_message("has not reported back").await;
+    assert!(flag["text"].as_str().unwrap().contains("<@U0ALICE>"));
+    assert!(flag.to_string().contains("actions/runs/"), "links the run: {flag}");
+    assert_eq!(id_of(&flag, "deploy_failed"), id);
+    assert_eq!(t.press(ALICE, "deploy_failed", &id.to_string()).await, 200);
+    t.wait_for_message(":x:").await;
+    assert_eq!(state_of(&t, id).await, "failed");
+    t.stop().await;
+}
+on_both_backends!(
+    a_run_that_never_reports_back_is_flagged,
+    a_run_that_never_reports_back_is_flagged
+);
+
+async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    t.deploy(ALICE, "publisher release_3 to integration").await;
+    let alert = t.wait_for_message("started deploying").await;
+    let id = id_of(&alert, "deploy_done");
+    assert_eq!(t.press(ALICE, "deploy_done", &id.to_string()).await, 200);
+    let end = t.wait_for_message(":white_check_mark:").await;
+    let list = wait_for_json(&t, "sentry.example").await;
+    assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
+    let text = list["text"].as_str().unwrap();
+    assert!(text.contains("<https://sentry.example/whitehall|Errors>"), "{text}");
+    assert!(text.contains("a=1&amp;b=2"), "escaped: {text}");
+
+    t.clock.advance(chrono::Duration::minutes(15));
+    let reminder = t.wait_for_message("All is well").await;
+    assert!(reminder["text"].as_str().unwrap().contains("<@U0ALICE>"));
+    assert_eq!(id_of(&reminder, "deploy_all_well"), id);
+    assert_eq!(t.press(BOB, "deploy_all_well", &id.to_string()).await, 200);
+    t.wait_for_ephemeral(BOB, "Only <@U0ALICE>").await;
+    assert_eq!(t.press(ALICE, "deploy_all_well", &id.to_string()).await, 200);
+    t.wait_for_message("all is well, confirmed by <@U0ALICE>").await;
+    assert_eq!(t.press(ALICE, "deploy_all_well", &id.to_string()).await, 200);
+    t.wait_for_ephemeral(ALICE, "already confirmed").await;
+    let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE action = 'deploy.all_well'")
+        .fetch_one(t.core().store.pool())
+        .await
+        .unwrap();
+    assert_eq!(audit, 1);
+    t.stop().await;
+}
+on_both_backends!(
+    after_a_success_the_checklist_and_the_reminder_follow,
+    after_a_success_the_checklist_and_the_reminder_follow
+);
