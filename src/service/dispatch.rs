@@ -27,7 +27,10 @@ impl Core {
     ) -> Message {
         let core = self.clone();
         let (who, name, typed) = (actor.clone(), command_name.to_owned(), text.to_owned());
-        let mut work = tokio::spawn(async move { core.run_slash(&who, &name, &typed).await });
+        // In the request's span, so what the command records (its deployment id) is logged.
+        let mut work = tokio::spawn(tracing::Instrument::in_current_span(async move {
+            core.run_slash(&who, &name, &typed).await
+        }));
         match tokio::time::timeout(deadline, &mut work).await {
             Ok(Ok(m)) => m,
             Ok(Err(e)) => {
