@@ -179,6 +179,10 @@ async fn a_release_mentions_the_authors_in_the_workspace(backend: Backend) {
     let t = start(backend, &gh, GITHUB_TOKEN).await;
     deployed_before(&t, "whitehall", "release_1").await;
 
+    let r = t.deploy(ALICE, "diff frontend v1 to integration").await;
+    assert!(r.text().contains("doesn't know *frontend*'s GitHub repository"), "{}", r.text());
+    let r = t.deploy(ALICE, "diff publisher release_3 to integration").await;
+    assert!(r.text().contains("Nothing of *publisher*"), "{}", r.text());
     let r = t.deploy(ALICE, "diff whitehall release_2 to integration").await;
     assert!(r.text().contains("Asking GitHub"), "{}", r.text());
     let m = wait_for_ephemeral_json(&t, ALICE, "pull requests").await;

@@ -12,6 +12,8 @@ use tokio::sync::watch;
 
 /// Transient failures tried this many times before giving up.
 const MAX_ATTEMPTS: i64 = 5;
+/// On shutdown, how long jobs in flight may still take.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// How long GitHub is given to show a dispatched run (looked for every 3 s).
 const FIND_RUN_ATTEMPTS: i64 = 40;
 
@@ -57,7 +59,31 @@ impl GithubWorker {
                 let me = me.clone();
                 set.spawn(async move { me.handle(row).await });
             }
-            while set.join_next().await.is_some() {}
+            loop {
+                tokio::select! {
+                    done = set.join_next() => if done.is_none() { break },
+                    _ = stop.changed() => {
+                        // Shutting down: jobs in flight get a short grace, then their
+                        // claims are given up so another replica or the next start runs them.
+                        let grace = tokio::time::sleep(SHUTDOWN_GRACE);
+                        tokio::pin!(grace);
+                        loop {
+                            tokio::select! {
+                                done = set.join_next() => if done.is_none() { break },
+                                _ = &mut grace => {
+                                    set.abort_all();
+                                    while set.join_next().await.is_some() {}
+                                    break;
+                                }
+                            }
+                        }
+                        if let Err(e) = me.core.store.release_github_claims(&me.worker_id).await {
+                            tracing::warn!(error = %e, "github: cannot release claims; they lapse after the lease");
+                        }
+                        return;
+                    }
+                }
+            }
         }
     }
 
@@ -319,6 +345,9 @@ pub fn spawn(
 ) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
     if core.policy.github.repos.is_empty() {
         return Ok(None);
+    }
+    if settings.github.token.is_none() && core.policy.github.repos.values().any(|r| r.trigger) {
+        tracing::warn!("apps are set to trigger GitHub workflows but GITHUB_TOKEN is not set: their starts will fail saying so");
     }
     let client = Arc::new(GithubClient::new(&settings.github)?);
     let worker = GithubWorker {

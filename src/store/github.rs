@@ -257,6 +257,19 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
+    /// Gives up `worker`'s unfinished claims at once (shutting down).
+    pub async fn release_github_claims(&self, worker: &str) -> Result<u64> {
+        let _write = self.write_guard().await;
+        let r = sqlx::query(
+            "UPDATE github_jobs SET claimed_by = NULL, claim_until = NULL \
+             WHERE claimed_by = $1 AND done_at IS NULL",
+        )
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
     /// Tries a job again after `after`, if `worker` holds it.
     pub async fn github_retry(
         &self,
