@@ -167,7 +167,10 @@ async fn a_release_mentions_the_authors_in_the_workspace(backend: Backend) {
         "release_1",
         "release_2",
         vec![
-            FakeCommit::new("Merge pull request #11 from alphagov/a\n\nAdd <a>", "octocat"),
+            FakeCommit::new(
+                "Merge pull request #11 from alphagov/a\n\nAdd <a>",
+                "octocat",
+            ),
             FakeCommit::new("Fix the search page (#12)", "hubot"),
             FakeCommit::new("Merge pull request #13 from stranger/c", "stranger"),
             FakeCommit::new("Tidy", "octocat"),
@@ -180,17 +183,35 @@ async fn a_release_mentions_the_authors_in_the_workspace(backend: Backend) {
     deployed_before(&t, "whitehall", "release_1").await;
 
     let r = t.deploy(ALICE, "diff frontend v1 to integration").await;
-    assert!(r.text().contains("doesn't know *frontend*'s GitHub repository"), "{}", r.text());
-    let r = t.deploy(ALICE, "diff publisher release_3 to integration").await;
+    assert!(
+        r.text()
+            .contains("doesn't know *frontend*'s GitHub repository"),
+        "{}",
+        r.text()
+    );
+    let r = t
+        .deploy(ALICE, "diff publisher release_3 to integration")
+        .await;
     assert!(r.text().contains("Nothing of *publisher*"), "{}", r.text());
-    let r = t.deploy(ALICE, "diff whitehall release_2 to integration").await;
+    let r = t
+        .deploy(ALICE, "diff whitehall release_2 to integration")
+        .await;
     assert!(r.text().contains("Asking GitHub"), "{}", r.text());
     let m = wait_for_ephemeral_json(&t, ALICE, "pull requests").await;
     let text = m["text"].as_str().unwrap();
     assert!(text.contains("3 pull requests and 4 commits"), "{text}");
-    assert!(text.contains("<@U0OCTO>") && text.contains("<@U0HUBOT>"), "{text}");
-    assert!(text.contains("`stranger`") && !text.contains("<@stranger"), "{text}");
-    assert!(!text.contains("<!channel>"), "PR titles are escaped: {text}");
+    assert!(
+        text.contains("<@U0OCTO>") && text.contains("<@U0HUBOT>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`stranger`") && !text.contains("<@stranger"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("<!channel>"),
+        "PR titles are escaped: {text}"
+    );
     assert!(gh.dispatches().is_empty(), "a diff dispatches nothing");
     t.stop().await;
 }
@@ -221,7 +242,12 @@ async fn a_300_commit_release_stays_within_slack_limits(backend: Backend) {
         .collect();
     gh.set_compare(PUBLISHER, "release_1", "release_3", commits);
     for n in 1..=300 {
-        gh.add_pull(PUBLISHER, n, &"A long title ".repeat(20), &format!("dev{n}"));
+        gh.add_pull(
+            PUBLISHER,
+            n,
+            &"A long title ".repeat(20),
+            &format!("dev{n}"),
+        );
     }
     let t = start(backend, &gh, GITHUB_TOKEN).await;
     deployed_before(&t, "publisher", "release_1").await;
@@ -255,7 +281,13 @@ async fn github_hanging_does_not_delay_slack_answers() {
     let r = t.deploy(BOB, "diff whitehall release_2 integration").await;
     assert!(r.text().contains("Asking GitHub"), "{}", r.text());
     // GitHub was asked, in the background.
-    assert!(eventually(|| gh.requests().iter().any(|r| r.contains("/dispatches") || r.starts_with("GET /repos/alphagov/whitehall"))).await);
+    assert!(
+        eventually(|| gh
+            .requests()
+            .iter()
+            .any(|r| r.contains("/dispatches") || r.starts_with("GET /repos/alphagov/whitehall")))
+        .await
+    );
     t.stop().await;
 }
 
@@ -269,7 +301,10 @@ async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
     t.clock.advance(chrono::Duration::minutes(31));
     let flag = t.wait_for_message("has not reported back").await;
     assert!(flag["text"].as_str().unwrap().contains("<@U0ALICE>"));
-    assert!(flag.to_string().contains("actions/runs/"), "links the run: {flag}");
+    assert!(
+        flag.to_string().contains("actions/runs/"),
+        "links the run: {flag}"
+    );
     assert_eq!(id_of(&flag, "deploy_failed"), id);
     assert_eq!(t.press(ALICE, "deploy_failed", &id.to_string()).await, 200);
     t.wait_for_message(":x:").await;
@@ -292,7 +327,10 @@ async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend)
     let list = wait_for_json(&t, "sentry.example").await;
     assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
     let text = list["text"].as_str().unwrap();
-    assert!(text.contains("<https://sentry.example/whitehall|Errors>"), "{text}");
+    assert!(
+        text.contains("<https://sentry.example/whitehall|Errors>"),
+        "{text}"
+    );
     assert!(text.contains("a=1&amp;b=2"), "escaped: {text}");
 
     t.clock.advance(chrono::Duration::minutes(15));
@@ -301,14 +339,22 @@ async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend)
     assert_eq!(id_of(&reminder, "deploy_all_well"), id);
     assert_eq!(t.press(BOB, "deploy_all_well", &id.to_string()).await, 200);
     t.wait_for_ephemeral(BOB, "Only <@U0ALICE>").await;
-    assert_eq!(t.press(ALICE, "deploy_all_well", &id.to_string()).await, 200);
-    t.wait_for_message("all is well, confirmed by <@U0ALICE>").await;
-    assert_eq!(t.press(ALICE, "deploy_all_well", &id.to_string()).await, 200);
+    assert_eq!(
+        t.press(ALICE, "deploy_all_well", &id.to_string()).await,
+        200
+    );
+    t.wait_for_message("all is well, confirmed by <@U0ALICE>")
+        .await;
+    assert_eq!(
+        t.press(ALICE, "deploy_all_well", &id.to_string()).await,
+        200
+    );
     t.wait_for_ephemeral(ALICE, "already confirmed").await;
-    let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE action = 'deploy.all_well'")
-        .fetch_one(t.core().store.pool())
-        .await
-        .unwrap();
+    let audit: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE action = 'deploy.all_well'")
+            .fetch_one(t.core().store.pool())
+            .await
+            .unwrap();
     assert_eq!(audit, 1);
     t.stop().await;
 }

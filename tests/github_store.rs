@@ -35,7 +35,10 @@ async fn a_job_runs_on_one_replica_only(backend: Backend) {
     let (winner, loser) = if a.len() == 1 { ("a", "b") } else { ("b", "a") };
     let id = a.iter().chain(b.iter()).next().unwrap().id;
     assert!(s.claim_github(loser, lease, 4).await.unwrap().is_empty());
-    assert!(!s.github_done(id, loser, None).await.unwrap(), "not the loser's to finish");
+    assert!(
+        !s.github_done(id, loser, None).await.unwrap(),
+        "not the loser's to finish"
+    );
 
     // A retry gives it back; a claim that lapses (its replica died) is taken over.
     assert!(s
@@ -66,7 +69,10 @@ async fn a_job_runs_on_one_replica_only(backend: Backend) {
     assert_eq!(s.release_github_claims("f").await.unwrap(), 1);
     assert_eq!(s.claim_github("g", lease, 4).await.unwrap().len(), 1);
 }
-on_both_backends!(a_job_runs_on_one_replica_only, a_job_runs_on_one_replica_only);
+on_both_backends!(
+    a_job_runs_on_one_replica_only,
+    a_job_runs_on_one_replica_only
+);
 
 async fn runs_are_flagged_and_checks_confirmed_once(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -98,11 +104,22 @@ async fn runs_are_flagged_and_checks_confirmed_once(backend: Backend) {
     s.insert_github_run(d.id, "alphagov/whitehall", "deploy.yml", now)
         .await
         .unwrap();
-    s.set_github_run(d.id, 1001, "https://github.com/alphagov/whitehall/actions/runs/1001")
+    s.set_github_run(
+        d.id,
+        1001,
+        "https://github.com/alphagov/whitehall/actions/runs/1001",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.matched_run_ids("alphagov/whitehall").await.unwrap(),
+        [1001]
+    );
+    assert!(s
+        .overdue_runs(now - Minutes::minutes(1))
         .await
-        .unwrap();
-    assert_eq!(s.matched_run_ids("alphagov/whitehall").await.unwrap(), [1001]);
-    assert!(s.overdue_runs(now - Minutes::minutes(1)).await.unwrap().is_empty());
+        .unwrap()
+        .is_empty());
     assert_eq!(s.overdue_runs(now).await.unwrap(), [d.id]);
     let mut tx = s.begin().await.unwrap();
     assert!(tx.flag_run(d.id, now).await.unwrap());

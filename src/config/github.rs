@@ -132,7 +132,9 @@ pub(super) fn parse_github(
             if !word(input, b"-_") || matches!(input.as_str(), "environment" | "gitRef") {
                 return Err((
                     key("deployment_input"),
-                    format!("`{input}` is not a workflow input name other than environment and gitRef"),
+                    format!(
+                        "`{input}` is not a workflow input name other than environment and gitRef"
+                    ),
                 ));
             }
         }
@@ -175,12 +177,7 @@ pub(super) fn parse_checklist(
         }
         match url::Url::parse(&item.url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && item.url.len() <= 500 => {}
-            _ => {
-                return Err((
-                    key("url"),
-                    format!("`{}` is not an http(s) URL", item.url),
-                ))
-            }
+            _ => return Err((key("url"), format!("`{}` is not an http(s) URL", item.url))),
         }
         out.push(ChecklistItem {
             title,
@@ -249,10 +246,14 @@ stay_minutes = 15
     fn github_mistakes_name_the_key() {
         assert!(err("[github]\ntoken = \"x\"").contains("unknown field `token`"));
         assert!(err("[github.repos]\nw = { repo = \"x\" }").contains("`github.repos.w.repo`"));
-        assert!(err("[github.repos]\nw = { repo = \"a/b\", trigger = true, extra = 1 }")
-            .contains("unknown field `extra`"));
-        assert!(err("[github.repos]\nw = { repo = \"a/b\", workflow = \"../x\" }")
-            .contains("`github.repos.w.workflow`"));
+        assert!(
+            err("[github.repos]\nw = { repo = \"a/b\", trigger = true, extra = 1 }")
+                .contains("unknown field `extra`")
+        );
+        assert!(
+            err("[github.repos]\nw = { repo = \"a/b\", workflow = \"../x\" }")
+                .contains("`github.repos.w.workflow`")
+        );
         assert!(
             err("[github.repos]\nw = { repo = \"a/b\", deployment_input = \"gitRef\" }")
                 .contains("`github.repos.w.deployment_input`")

@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(s.api_url, "https://api.github.com");
         assert_eq!(s.timeout, Duration::from_secs(10));
         assert!(!format!("{s:?}").contains("ghp_secret"));
-        assert_eq!(from(&[("GITHUB_API_URL", "ftp://x")]).unwrap_err().0, "GITHUB_API_URL");
+        assert_eq!(
+            from(&[("GITHUB_API_URL", "ftp://x")]).unwrap_err().0,
+            "GITHUB_API_URL"
+        );
         assert_eq!(
             from(&[("BADGER_GITHUB_TIMEOUT_SECS", "0")]).unwrap_err().0,
             "BADGER_GITHUB_TIMEOUT_SECS"

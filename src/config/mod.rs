@@ -8,8 +8,8 @@ mod holidays_file;
 mod policy;
 mod settings;
 
+pub use github_settings::GithubSettings;
 pub use policy::{
     ChecklistItem, Environment, GithubPolicy, Policy, PolicyError, RepoConfig, WindowKind,
 };
-pub use github_settings::GithubSettings;
 pub use settings::{Settings, SettingsError, SlackMode};

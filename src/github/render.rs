@@ -92,7 +92,11 @@ pub fn release(r: &Release) -> Message {
         lines.push(format!(
             "+{} more pull request{}",
             r.all_pulls.len() - shown,
-            if r.all_pulls.len() - shown == 1 { "" } else { "s" }
+            if r.all_pulls.len() - shown == 1 {
+                ""
+            } else {
+                "s"
+            }
         ));
     }
     let listed = i64::try_from(r.comparison.commits.len()).unwrap_or(i64::MAX);
@@ -104,7 +108,11 @@ pub fn release(r: &Release) -> Message {
     // Authors: of the pull requests, then of the commits, each once, people first.
     let mut logins: Vec<String> = Vec::new();
     let pull_authors = r.pulls.iter().filter_map(|p| p.user.as_ref());
-    let commit_authors = r.comparison.commits.iter().filter_map(|c| c.author.as_ref());
+    let commit_authors = r
+        .comparison
+        .commits
+        .iter()
+        .filter_map(|c| c.author.as_ref());
     for l in pull_authors.chain(commit_authors) {
         let l = l.login.to_ascii_lowercase();
         if !l.ends_with("[bot]") && !logins.contains(&l) {

@@ -110,7 +110,12 @@ impl GithubWorker {
                 tracing::error!(github_job = row.id, error = %e, "github: a job failed on the database; retrying");
                 self.core
                     .store
-                    .github_retry(row.id, &self.worker_id, backoff(row.attempts), &e.to_string())
+                    .github_retry(
+                        row.id,
+                        &self.worker_id,
+                        backoff(row.attempts),
+                        &e.to_string(),
+                    )
                     .await
             }
         };
@@ -131,10 +136,14 @@ impl GithubWorker {
             return Ok(Next::Done(None));
         };
         if d.state != crate::domain::deployment::State::Deploying {
-            return Ok(Next::Done(Some(format!("deployment is {}", d.state.as_str()))));
+            return Ok(Next::Done(Some(format!(
+                "deployment is {}",
+                d.state.as_str()
+            ))));
         }
         if !self.client.has_token() {
-            let why = "badger has no GitHub token (GITHUB_TOKEN), so it could not start the workflow";
+            let why =
+                "badger has no GitHub token (GITHUB_TOKEN), so it could not start the workflow";
             self.core.github_dispatch_failed(id, why).await?;
             return Ok(Next::Done(Some(why.into())));
         }
@@ -215,7 +224,10 @@ impl GithubWorker {
             .min_by_key(|r| (r.created_at, r.id));
         match found {
             Some(r) => {
-                self.core.store.set_github_run(id, r.id, &r.html_url).await?;
+                self.core
+                    .store
+                    .set_github_run(id, r.id, &r.html_url)
+                    .await?;
                 self.core.github_run_linked(id, &r.html_url).await?;
                 Ok(Next::Done(None))
             }
@@ -331,9 +343,13 @@ fn refusal_words(e: &GhError, repo: &str, workflow: &str) -> String {
 fn compare_words(e: &GhError, repo: &str) -> String {
     crate::domain::text::escape(&match e {
         GhError::NotFound(m) if m.starts_with("GitHub does not know") => m.clone(),
-        GhError::NotFound(_) => format!("GitHub could not find {repo} (or badger's token cannot see it)."),
+        GhError::NotFound(_) => {
+            format!("GitHub could not find {repo} (or badger's token cannot see it).")
+        }
         GhError::Refused { message, .. } => format!("GitHub refused: {message}"),
-        GhError::Transient(m) | GhError::Unanswered(m) => format!("GitHub did not answer ({m}); try again later."),
+        GhError::Transient(m) | GhError::Unanswered(m) => {
+            format!("GitHub did not answer ({m}); try again later.")
+        }
     })
 }
 
@@ -353,7 +369,11 @@ pub fn spawn(
     let worker = GithubWorker {
         core: core.clone(),
         client,
-        worker_id: format!("{}-github-{}", std::process::id(), chrono::Utc::now().timestamp_micros()),
+        worker_id: format!(
+            "{}-github-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_micros()
+        ),
         // Longer than a compare's calls can take together (about 25, each bounded).
         lease: settings.github.timeout * 30,
         poll: Duration::from_millis(200),

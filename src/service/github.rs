@@ -36,8 +36,13 @@ impl Core {
             return Ok(());
         };
         if cfg.trigger {
-            tx.enqueue_github(&GithubJob::Dispatch { deployment_id: d.id }, now)
-                .await?;
+            tx.enqueue_github(
+                &GithubJob::Dispatch {
+                    deployment_id: d.id,
+                },
+                now,
+            )
+            .await?;
         }
         let from = tx.current_ref(&d.app, &d.environment).await?;
         tx.enqueue_github(
@@ -89,7 +94,14 @@ impl Core {
             blocks::what(&d),
             escape(why)
         );
-        ephemeral(&mut tx, now, &d.channel, &d.requester, &Message::plain(text)).await?;
+        ephemeral(
+            &mut tx,
+            now,
+            &d.channel,
+            &d.requester,
+            &Message::plain(text),
+        )
+        .await?;
         self.commit(tx).await
     }
 
@@ -254,7 +266,14 @@ impl Core {
                     s.deployment_id,
                     Some("primary"),
                 )]);
-                post(&mut tx, now, &s.channel, &m, Some(stay_key(s.deployment_id))).await?;
+                post(
+                    &mut tx,
+                    now,
+                    &s.channel,
+                    &m,
+                    Some(stay_key(s.deployment_id)),
+                )
+                .await?;
             }
             self.commit(tx).await?;
         }
@@ -295,7 +314,11 @@ impl Core {
         };
         let mut tx = self.store.begin().await?;
         if !tx.confirm_all_well(d.id, &actor.user, now).await? {
-            let by = check.all_well_by.as_deref().map(mention).unwrap_or_default();
+            let by = check
+                .all_well_by
+                .as_deref()
+                .map(mention)
+                .unwrap_or_default();
             return refuse(format!(
                 "#{} was already confirmed by {by}; nothing was changed.",
                 d.id

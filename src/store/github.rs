@@ -154,7 +154,12 @@ impl Tx {
     }
 
     /// Records "all is well"; false if it was already confirmed.
-    pub async fn confirm_all_well(&mut self, id: i64, by: &str, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn confirm_all_well(
+        &mut self,
+        id: i64,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let r = sqlx::query(
             "UPDATE stay_checks SET all_well_at = $1, all_well_by = $2 WHERE deployment_id = $3 \
              AND all_well_at IS NULL",

@@ -122,7 +122,8 @@ impl FakeGithub {
         let r = s.repos.entry(repo.to_owned()).or_default();
         r.default_branch = default_branch.to_owned();
         r.refs.insert(default_branch.to_owned());
-        r.workflows.extend(workflows.iter().map(|w| (*w).to_owned()));
+        r.workflows
+            .extend(workflows.iter().map(|w| (*w).to_owned()));
     }
 
     pub fn add_refs(&self, repo: &str, refs: &[&str]) {
@@ -189,8 +190,10 @@ fn not_found() -> Response {
 async fn repo_info(State(state): State<Shared>, Path((o, n)): Path<(String, String)>) -> Response {
     let s = state.lock().unwrap_or_else(|e| e.into_inner());
     match s.repos.get(&format!("{o}/{n}")) {
-        Some(r) => Json(json!({"full_name": format!("{o}/{n}"), "default_branch": r.default_branch}))
-            .into_response(),
+        Some(r) => {
+            Json(json!({"full_name": format!("{o}/{n}"), "default_branch": r.default_branch}))
+                .into_response()
+        }
         None => not_found(),
     }
 }
@@ -214,7 +217,10 @@ async fn dispatch(
             .into_response();
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"message": "Problems parsing JSON"})))
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"message": "Problems parsing JSON"})),
+        )
             .into_response();
     };
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -293,7 +299,10 @@ async fn compare(
         .get(&(base.to_owned(), head.to_owned()))
         .cloned()
         .unwrap_or_default();
-    let per_page: usize = q.get("per_page").and_then(|v| v.parse().ok()).unwrap_or(250);
+    let per_page: usize = q
+        .get("per_page")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(250);
     let page: usize = q.get("page").and_then(|v| v.parse().ok()).unwrap_or(1);
     let shown: Vec<Value> = commits
         .iter()

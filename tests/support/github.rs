@@ -72,11 +72,19 @@ pub fn assert_within_slack_limits(m: &Value) {
     assert!(blocks <= 50, "{blocks} blocks");
     for b in m["blocks"].as_array().into_iter().flatten() {
         if let Some(text) = b["text"]["text"].as_str() {
-            assert!(text.chars().count() <= 3000, "a section of {} characters", text.chars().count());
+            assert!(
+                text.chars().count() <= 3000,
+                "a section of {} characters",
+                text.chars().count()
+            );
         }
     }
     let text = m["text"].as_str().unwrap_or("");
-    assert!(text.chars().count() <= 40_000, "text of {} characters", text.chars().count());
+    assert!(
+        text.chars().count() <= 40_000,
+        "text of {} characters",
+        text.chars().count()
+    );
 }
 
 /// The deployment's state as stored.
