@@ -28,6 +28,8 @@ CREATE TABLE github_runs (
     run_url TEXT,
     flagged_at BIGINT
 );
+-- A run belongs to one deployment: two dispatches close together never claim the same one.
+CREATE UNIQUE INDEX github_runs_run ON github_runs (repo, run_id) WHERE run_id IS NOT NULL;
 
 -- "Stay around for a while" after a success: when to remind the deployer, and their
 -- confirmation that all is well.

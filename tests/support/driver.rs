@@ -230,6 +230,20 @@ impl TestApp {
         .await
     }
 
+    /// Another badger on the same database, Slack, clock, policy and variables: a replica.
+    pub async fn replica(&self) -> TestApp {
+        Self::boot(
+            self.db.clone(),
+            self.slack.clone(),
+            self.clock.clone(),
+            self.policy_file.clone(),
+            self.api_token,
+            self.slash_deadline,
+            self.extra_vars.clone(),
+        )
+        .await
+    }
+
     pub async fn stop(mut self) {
         if let Some(app) = self.app.take() {
             app.shutdown().await;
