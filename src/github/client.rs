@@ -61,6 +61,9 @@ pub struct Commit {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Comparison {
+    /// The comparison on GitHub's web pages (GitHub Enterprise's host too).
+    #[serde(default)]
+    pub html_url: Option<String>,
     pub total_commits: i64,
     #[serde(default)]
     pub commits: Vec<Commit>,
@@ -242,6 +245,7 @@ impl GithubClient {
             }
         }
         Ok(all.unwrap_or(Comparison {
+            html_url: None,
             total_commits: 0,
             commits: vec![],
         }))

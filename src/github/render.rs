@@ -61,8 +61,12 @@ fn who(login: &str, users: &BTreeMap<String, String>) -> String {
 
 pub fn release(r: &Release) -> Message {
     let commits = r.comparison.total_commits;
+    let link = match &r.comparison.html_url {
+        Some(u) => format!(" (<{}|compare on GitHub>)", escape(u)),
+        None => format!(" in {}", escape(r.repo)),
+    };
     let mut lines = vec![format!(
-        ":mag: *{}* `{}` to *{}* adds {} pull request{} and {commits} commit{} over `{}` (<https://github.com/{}/compare/{}...{}|compare>):",
+        ":mag: *{}* `{}` to *{}* adds {} pull request{} and {commits} commit{} over `{}`{link}:",
         escape(r.app),
         escape(r.to),
         escape(r.env),
@@ -70,9 +74,6 @@ pub fn release(r: &Release) -> Message {
         if r.all_pulls.len() == 1 { "" } else { "s" },
         if commits == 1 { "" } else { "s" },
         escape(r.from),
-        escape(r.repo),
-        escape(r.from),
-        escape(r.to),
     )];
     for p in r.pulls.iter().take(MAX_PULLS) {
         let by = p
@@ -198,6 +199,7 @@ mod tests {
             })
             .collect();
         let comparison = Comparison {
+            html_url: Some("https://github.com/a/b/compare/v1...v2".into()),
             total_commits: 300,
             commits,
         };

@@ -10,12 +10,14 @@ mod holds;
 mod local;
 mod outbox;
 pub mod read_sql;
+mod stay_checks;
 
 pub use deployments::{NewDeployment, Version};
-pub use github::{CompareReply, GithubJob, GithubJobEntry, GithubJobRow, GithubRun, StayCheck};
+pub use github::{CompareReply, GithubJob, GithubJobEntry, GithubJobRow, GithubRun};
 pub use holds::NewHold;
 pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
 pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};
+pub use stay_checks::StayCheck;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

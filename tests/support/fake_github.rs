@@ -311,8 +311,13 @@ async fn compare(
         .take(per_page)
         .map(|(i, c)| commit_json(i, c))
         .collect();
-    Json(json!({"status": "ahead", "total_commits": commits.len(), "commits": shown}))
-        .into_response()
+    Json(json!({
+        "status": "ahead",
+        "html_url": format!("https://github.com/{o}/{n}/compare/{base}...{head}"),
+        "total_commits": commits.len(),
+        "commits": shown,
+    }))
+    .into_response()
 }
 
 async fn commit(
