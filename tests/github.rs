@@ -116,6 +116,7 @@ async fn a_refused_dispatch_fails_the_deployment_and_frees_the_environment(backe
     let gh = FakeGithub::start().await;
     // No deploy.yml in the repository.
     gh.add_repo(WHITEHALL, "main", &[]);
+    gh.add_refs(WHITEHALL, &["release_2"]);
     let t = start(backend, &gh, GITHUB_TOKEN).await;
     t.deploy(ALICE, "whitehall release_2 to integration").await;
     let alert = t.wait_for_message("started deploying").await;
@@ -144,6 +145,33 @@ on_both_backends!(
     a_refused_dispatch_fails_the_deployment_and_frees_the_environment,
     a_refused_dispatch_fails_the_deployment_and_frees_the_environment
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ref_or_repository_github_does_not_know_is_refused_before_dispatching() {
+    let gh = fake_github().await;
+    let t = start(Backend::Sqlite, &gh, GITHUB_TOKEN).await;
+    t.deploy(ALICE, "whitehall release_9 to integration").await;
+    let told = wait_for_ephemeral_json(&t, ALICE, "couldn't start the deploy workflow").await;
+    let told = told["text"].as_str().unwrap();
+    assert!(
+        told.contains("GitHub does not know `release_9` in alphagov/whitehall"),
+        "{told}"
+    );
+    t.wait_for_message(":x:").await;
+    assert!(gh.dispatches().is_empty());
+    t.stop().await;
+
+    let gh = FakeGithub::start().await;
+    let t = start(Backend::Sqlite, &gh, GITHUB_TOKEN).await;
+    t.deploy(ALICE, "whitehall release_2 to integration").await;
+    let told = wait_for_ephemeral_json(&t, ALICE, "couldn't start the deploy workflow").await;
+    let told = told["text"].as_str().unwrap();
+    assert!(
+        told.contains("could not find the repository alphagov/whitehall"),
+        "{told}"
+    );
+    t.stop().await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_without_rights_is_reported_in_plain_words() {

@@ -27,6 +27,7 @@ async fn run(format: &str) -> Run {
     let slack = FakeSlack::start().await;
     let github = FakeGithub::start().await;
     github.add_repo("alphagov/whitehall", "main", &["deploy.yml"]);
+    github.add_refs("alphagov/whitehall", &["r1"]);
     let policy = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(
         policy.path(),

@@ -153,14 +153,29 @@ impl GithubWorker {
         if let Some(name) = &cfg.deployment_input {
             inputs.insert(name.clone(), id.to_string().into());
         }
-        let result = match self.client.default_branch(&cfg.repo).await {
-            Ok(branch) => {
-                self.client
-                    .dispatch(&cfg.repo, &cfg.workflow, &branch, &inputs)
-                    .await
+        // First the repository and the ref: a ref GitHub does not know would only fail the
+        // run later, and nothing has been dispatched yet, so any failure here may be retried.
+        let branch = match self.prepare(&cfg.repo, &d.git_ref).await {
+            Ok(Ok(branch)) => branch,
+            Ok(Err(words)) => {
+                self.core.github_dispatch_failed(id, &words).await?;
+                return Ok(Next::Done(Some(words)));
             }
-            Err(e) => Err(e),
+            Err(GhError::Transient(why) | GhError::Unanswered(why))
+                if row.attempts + 1 < MAX_ATTEMPTS =>
+            {
+                return Ok(Next::Retry(backoff(row.attempts), why));
+            }
+            Err(e) => {
+                let why = refusal_words(&e, &cfg.repo, &cfg.workflow);
+                self.core.github_dispatch_failed(id, &why).await?;
+                return Ok(Next::Done(Some(e.to_string())));
+            }
         };
+        let result = self
+            .client
+            .dispatch(&cfg.repo, &cfg.workflow, &branch, &inputs)
+            .await;
         let dispatched = match result {
             Ok(()) => true,
             // GitHub may have started it: look for the run, and let the overdue check
@@ -191,6 +206,23 @@ impl GithubWorker {
             tracing::info!(deployment = id, repo = %cfg.repo, workflow = %cfg.workflow, "github: workflow dispatched");
         }
         Ok(Next::Done(None))
+    }
+
+    /// The repository's default branch, or why the dispatch cannot go ahead.
+    async fn prepare(&self, repo: &str, git_ref: &str) -> Result<Result<String, String>, GhError> {
+        let branch = match self.client.default_branch(repo).await {
+            Ok(b) => b,
+            Err(GhError::NotFound(_)) => {
+                return Ok(Err(format!(
+                    "GitHub could not find the repository {repo} (or badger's token cannot see it)"
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        if !self.client.ref_exists(repo, git_ref).await? {
+            return Ok(Err(format!("GitHub does not know `{git_ref}` in {repo}")));
+        }
+        Ok(Ok(branch))
     }
 
     async fn find_run(
