@@ -45,6 +45,7 @@ publisher = { repo = "alphagov/publisher" }
 async fn fake_github() -> FakeGithub {
     let gh = FakeGithub::start().await;
     gh.add_repo(WHITEHALL, "main", &["deploy.yml"]);
+    gh.declare_input(WHITEHALL, "deploy.yml", "badgerDeploymentId");
     gh.add_refs(WHITEHALL, &["release_1", "release_2"]);
     gh.add_repo(PUBLISHER, "main", &["deploy.yml"]);
     gh.add_refs(PUBLISHER, &["release_1", "release_3"]);
@@ -185,6 +186,47 @@ async fn a_token_without_rights_is_reported_in_plain_words() {
             && told.contains("Resource not accessible by integration"),
         "{told}"
     );
+    t.stop().await;
+}
+
+/// Only the inputs a workflow declares are sent: without `deployment_input`, exactly
+/// `environment` and `gitRef`; with one the workflow lacks, GitHub's refusal is shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_declared_inputs_are_sent_and_an_undeclared_one_is_reported() {
+    let gh = FakeGithub::start().await;
+    gh.add_repo(PUBLISHER, "main", &["deploy.yml"]);
+    gh.add_refs(PUBLISHER, &["release_3"]);
+    gh.add_repo(WHITEHALL, "main", &["deploy.yml"]);
+    gh.add_refs(WHITEHALL, &["release_2"]);
+    let policy = r#"
+channel = "C0DEPLOY"
+[[environments]]
+name = "integration"
+[[environments]]
+name = "staging"
+window = "always"
+requires_previous = false
+[github.repos]
+publisher = { repo = "alphagov/publisher", trigger = true }
+whitehall = { repo = "alphagov/whitehall", trigger = true, deployment_input = "badgerDeploymentId" }
+"#;
+    let t = TestApp::start_with_vars(Backend::Sqlite, policy, github_vars(&gh, GITHUB_TOKEN)).await;
+    t.deploy(ALICE, "publisher release_3 to integration").await;
+    assert!(eventually(|| gh.dispatches().len() == 1).await);
+    assert_eq!(
+        gh.dispatches()[0].body["inputs"],
+        json!({"environment": "integration", "gitRef": "release_3"})
+    );
+    t.deploy(BOB, "whitehall release_2 to staging").await;
+    let told = wait_for_ephemeral_json(&t, BOB, "couldn't start the deploy workflow").await;
+    let told = told["text"].as_str().unwrap();
+    assert!(
+        told.contains(
+            "GitHub refused to run `deploy.yml` in alphagov/whitehall: Unexpected inputs provided"
+        ),
+        "{told}"
+    );
+    assert_eq!(gh.dispatches().len(), 1);
     t.stop().await;
 }
 

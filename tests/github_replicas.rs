@@ -13,6 +13,7 @@ const ALICE: &str = "U0ALICE";
 async fn fake_github() -> FakeGithub {
     let gh = FakeGithub::start().await;
     gh.add_repo("alphagov/whitehall", "main", &["deploy.yml"]);
+    gh.declare_input("alphagov/whitehall", "deploy.yml", "badgerDeploymentId");
     gh.add_refs("alphagov/whitehall", &["release_2"]);
     gh
 }

@@ -44,7 +44,8 @@ impl FakeCommit {
 struct Repo {
     default_branch: String,
     refs: HashSet<String>,
-    workflows: HashSet<String>,
+    /// Workflow file -> the inputs it declares (GitHub refuses any other).
+    workflows: HashMap<String, HashSet<String>>,
     compares: HashMap<(String, String), Vec<FakeCommit>>,
     pulls: BTreeMap<i64, (String, String)>,
     runs: Vec<Value>,
@@ -116,14 +117,29 @@ impl FakeGithub {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A repository with `default_branch` (a known ref) and these workflow files.
+    /// A repository with `default_branch` (a known ref) and these workflow files, each
+    /// declaring the inputs `environment` and `gitRef`.
     pub fn add_repo(&self, repo: &str, default_branch: &str, workflows: &[&str]) {
         let mut s = self.lock();
         let r = s.repos.entry(repo.to_owned()).or_default();
         r.default_branch = default_branch.to_owned();
         r.refs.insert(default_branch.to_owned());
+        for w in workflows {
+            r.workflows.insert(
+                (*w).to_owned(),
+                HashSet::from(["environment".to_owned(), "gitRef".to_owned()]),
+            );
+        }
+    }
+
+    /// One more input a workflow declares.
+    pub fn declare_input(&self, repo: &str, workflow: &str, input: &str) {
+        let mut s = self.lock();
+        let r = s.repos.entry(repo.to_owned()).or_default();
         r.workflows
-            .extend(workflows.iter().map(|w| (*w).to_owned()));
+            .entry(workflow.to_owned())
+            .or_default()
+            .insert(input.to_owned());
     }
 
     pub fn add_refs(&self, repo: &str, refs: &[&str]) {
@@ -229,8 +245,23 @@ async fn dispatch(
     let Some(r) = s.repos.get_mut(&repo) else {
         return not_found();
     };
-    if !r.workflows.contains(&workflow) {
+    let Some(declared) = r.workflows.get(&workflow) else {
         return not_found();
+    };
+    let mut unexpected: Vec<&str> = body["inputs"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .map(String::as_str)
+        .filter(|k| !declared.contains(*k))
+        .collect();
+    if !unexpected.is_empty() {
+        unexpected.sort_unstable();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"message": format!("Unexpected inputs provided: {unexpected:?}")})),
+        )
+            .into_response();
     }
     let git_ref = body["ref"].as_str().unwrap_or("");
     if !r.refs.contains(git_ref) {
