@@ -3,75 +3,20 @@
 //! with the right inputs; the workflow reports back through the CI API; a refused dispatch
 //! fails the deployment in plain words and frees the environment; what a release contains
 //! is shown with its authors mentioned, within Slack's limits; a GitHub that hangs never
-//! delays Slack's answer; a run that never reports back is flagged; after a success the
-//! checklist and the "stay around" reminder follow.
+//! delays Slack's answer. (After the deploy: tests/after_deploy.rs.)
 
 mod support;
 
 use serde_json::json;
-use support::ci::{event, report};
+use support::ci::event;
 use support::db::Backend;
 use support::driver::TestApp;
 use support::fake_github::{FakeCommit, FakeGithub, READ_ONLY_TOKEN};
 use support::github::{
-    assert_within_slack_limits, eventually, github_vars, state_of, wait_for_ephemeral_json,
-    wait_for_json, GITHUB_TOKEN,
+    assert_within_slack_limits, deployed_before, eventually, fake_github, github_vars, id_of,
+    start, state_of, wait_for_ephemeral_json, wait_for_json, ALICE, BOB, GITHUB_TOKEN, PUBLISHER,
+    WHITEHALL,
 };
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
-const WHITEHALL: &str = "alphagov/whitehall";
-const PUBLISHER: &str = "alphagov/publisher";
-
-const POLICY: &str = r#"
-channel = "C0DEPLOY"
-admins = ["U0ADMIN"]
-[[environments]]
-name = "integration"
-checklist = [{ title = "Errors", url = "https://sentry.example/whitehall" }, { title = "Alerts", url = "https://alerts.example/?a=1&b=2" }]
-stay_minutes = 15
-[[environments]]
-name = "staging"
-[[environments]]
-name = "production"
-[github]
-users = { octocat = "U0OCTO", hubot = "U0HUBOT" }
-report_minutes = 30
-[github.repos]
-whitehall = { repo = "alphagov/whitehall", workflow = "deploy.yml", trigger = true, deployment_input = "badgerDeploymentId" }
-publisher = { repo = "alphagov/publisher" }
-"#;
-
-async fn fake_github() -> FakeGithub {
-    let gh = FakeGithub::start().await;
-    gh.add_repo(WHITEHALL, "main", &["deploy.yml"]);
-    gh.declare_input(WHITEHALL, "deploy.yml", "badgerDeploymentId");
-    gh.add_refs(WHITEHALL, &["release_1", "release_2"]);
-    gh.add_repo(PUBLISHER, "main", &["deploy.yml"]);
-    gh.add_refs(PUBLISHER, &["release_1", "release_3"]);
-    gh
-}
-
-async fn start(backend: Backend, gh: &FakeGithub, token: &str) -> TestApp {
-    TestApp::start_with_vars(backend, POLICY, github_vars(gh, token)).await
-}
-
-/// Records that `app` `git_ref` runs in integration now, as a pipeline would.
-async fn deployed_before(t: &TestApp, app: &str, git_ref: &str) {
-    let a = report(
-        t,
-        json!({"app": app, "ref": git_ref, "environment": "integration", "status": "succeeded"}),
-    )
-    .await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-}
-
-fn id_of(alert: &serde_json::Value, action_id: &str) -> i64 {
-    TestApp::button_value(alert, action_id)
-        .expect("the button")
-        .parse()
-        .expect("an id")
-}
 
 async fn a_start_dispatches_once_and_the_workflow_reports_back(backend: Backend) {
     let gh = fake_github().await;
@@ -364,75 +309,3 @@ async fn github_hanging_does_not_delay_slack_answers() {
     );
     t.stop().await;
 }
-
-async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
-    t.deploy(ALICE, "whitehall release_2 to integration").await;
-    let alert = t.wait_for_message("started deploying").await;
-    let id = id_of(&alert, "deploy_done");
-    wait_for_json(&t, "actions/runs/").await;
-    t.clock.advance(chrono::Duration::minutes(31));
-    let flag = t.wait_for_message("has not reported back").await;
-    assert!(flag["text"].as_str().unwrap().contains("<@U0ALICE>"));
-    assert!(
-        flag.to_string().contains("actions/runs/"),
-        "links the run: {flag}"
-    );
-    assert_eq!(id_of(&flag, "deploy_failed"), id);
-    assert_eq!(t.press(ALICE, "deploy_failed", &id.to_string()).await, 200);
-    t.wait_for_message(":x:").await;
-    assert_eq!(state_of(&t, id).await, "failed");
-    t.stop().await;
-}
-on_both_backends!(
-    a_run_that_never_reports_back_is_flagged,
-    a_run_that_never_reports_back_is_flagged
-);
-
-async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
-    t.deploy(ALICE, "publisher release_3 to integration").await;
-    let alert = t.wait_for_message("started deploying").await;
-    let id = id_of(&alert, "deploy_done");
-    assert_eq!(t.press(ALICE, "deploy_done", &id.to_string()).await, 200);
-    let end = t.wait_for_message(":white_check_mark:").await;
-    let list = wait_for_json(&t, "sentry.example").await;
-    assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
-    let text = list["text"].as_str().unwrap();
-    assert!(
-        text.contains("<https://sentry.example/whitehall|Errors>"),
-        "{text}"
-    );
-    assert!(text.contains("a=1&amp;b=2"), "escaped: {text}");
-
-    t.clock.advance(chrono::Duration::minutes(15));
-    let reminder = t.wait_for_message("All is well").await;
-    assert!(reminder["text"].as_str().unwrap().contains("<@U0ALICE>"));
-    assert_eq!(id_of(&reminder, "deploy_all_well"), id);
-    assert_eq!(t.press(BOB, "deploy_all_well", &id.to_string()).await, 200);
-    t.wait_for_ephemeral(BOB, "Only <@U0ALICE>").await;
-    assert_eq!(
-        t.press(ALICE, "deploy_all_well", &id.to_string()).await,
-        200
-    );
-    t.wait_for_message("all is well, confirmed by <@U0ALICE>")
-        .await;
-    assert_eq!(
-        t.press(ALICE, "deploy_all_well", &id.to_string()).await,
-        200
-    );
-    t.wait_for_ephemeral(ALICE, "already confirmed").await;
-    let audit: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE action = 'deploy.all_well'")
-            .fetch_one(t.core().store.pool())
-            .await
-            .unwrap();
-    assert_eq!(audit, 1);
-    t.stop().await;
-}
-on_both_backends!(
-    after_a_success_the_checklist_and_the_reminder_follow,
-    after_a_success_the_checklist_and_the_reminder_follow
-);

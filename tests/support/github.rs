@@ -1,9 +1,11 @@
 //! Helpers for the GitHub tests: badger's variables pointing at the fake GitHub, and
 //! waiting for what the GitHub worker does (its results arrive in the background).
 
+use super::ci::report;
+use super::db::Backend;
 use super::driver::{TestApp, CHANNEL};
 use super::fake_github::FakeGithub;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 /// The token the GitHub tests give badger (it must never reach the logs).
@@ -98,4 +100,64 @@ pub async fn state_of(t: &TestApp, id: i64) -> String {
         .state
         .as_str()
         .to_owned()
+}
+
+pub const ALICE: &str = "U0ALICE";
+pub const BOB: &str = "U0BOB";
+pub const WHITEHALL: &str = "alphagov/whitehall";
+pub const PUBLISHER: &str = "alphagov/publisher";
+
+/// The policy of the GitHub tests: whitehall triggers its workflow (with the deployment
+/// id as an input), publisher only compares; integration has a checklist and a reminder.
+pub const POLICY: &str = r#"
+channel = "C0DEPLOY"
+admins = ["U0ADMIN"]
+[[environments]]
+name = "integration"
+checklist = [{ title = "Errors", url = "https://sentry.example/whitehall" }, { title = "Alerts", url = "https://alerts.example/?a=1&b=2" }]
+stay_minutes = 15
+[[environments]]
+name = "staging"
+[[environments]]
+name = "production"
+[github]
+users = { octocat = "U0OCTO", hubot = "U0HUBOT" }
+report_minutes = 30
+[github.repos]
+whitehall = { repo = "alphagov/whitehall", workflow = "deploy.yml", trigger = true, deployment_input = "badgerDeploymentId" }
+publisher = { repo = "alphagov/publisher" }
+"#;
+
+/// A fake GitHub with the two repositories the policy names.
+pub async fn fake_github() -> FakeGithub {
+    let gh = FakeGithub::start().await;
+    gh.add_repo(WHITEHALL, "main", &["deploy.yml"]);
+    gh.declare_input(WHITEHALL, "deploy.yml", "badgerDeploymentId");
+    gh.add_refs(WHITEHALL, &["release_1", "release_2"]);
+    gh.add_repo(PUBLISHER, "main", &["deploy.yml"]);
+    gh.add_refs(PUBLISHER, &["release_1", "release_3"]);
+    gh
+}
+
+/// badger with [`POLICY`], pointed at `gh` with `token`.
+pub async fn start(backend: Backend, gh: &FakeGithub, token: &str) -> TestApp {
+    TestApp::start_with_vars(backend, POLICY, github_vars(gh, token)).await
+}
+
+/// Records that `app` `git_ref` runs in integration now, as a pipeline would.
+pub async fn deployed_before(t: &TestApp, app: &str, git_ref: &str) {
+    let a = report(
+        t,
+        json!({"app": app, "ref": git_ref, "environment": "integration", "status": "succeeded"}),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.json);
+}
+
+/// The deployment id a message's button carries.
+pub fn id_of(alert: &serde_json::Value, action_id: &str) -> i64 {
+    TestApp::button_value(alert, action_id)
+        .expect("the button")
+        .parse()
+        .expect("an id")
 }
