@@ -44,7 +44,11 @@ impl Core {
             )
             .await?;
         }
+        // Nothing deployed there yet, or the same ref again: nothing to tell the thread.
         let from = tx.current_ref(&d.app, &d.environment).await?;
+        if from.as_deref().is_none_or(|f| f == d.git_ref) {
+            return Ok(());
+        }
         tx.enqueue_github(
             &GithubJob::Compare {
                 app: d.app.clone(),
