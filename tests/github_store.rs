@@ -58,6 +58,16 @@ async fn a_job_runs_on_one_replica_only(backend: Backend) {
     let jobs = s.github_jobs().await.unwrap();
     assert!(jobs.len() == 1 && jobs[0].done, "{jobs:?}");
     assert_eq!(jobs[0].last_error, None);
+    // Finished jobs are pruned after a while; unfinished ones never.
+    let yesterday = Utc::now() - Minutes::days(1);
+    assert_eq!(s.prune_github_jobs(yesterday).await.unwrap(), 0);
+    assert_eq!(
+        s.prune_github_jobs(Utc::now() + Minutes::seconds(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(s.github_jobs().await.unwrap().is_empty());
 
     // Shutting down gives claims back at once.
     let mut tx = s.begin().await.unwrap();

@@ -39,7 +39,15 @@ enum Next {
 impl GithubWorker {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let me = Arc::new(self);
+        let mut last_prune: Option<tokio::time::Instant> = None;
         while !*stop.borrow() {
+            if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+                last_prune = Some(tokio::time::Instant::now());
+                let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
+                if let Err(e) = me.core.store.prune_github_jobs(week_ago).await {
+                    tracing::warn!(error = %e, "github: pruning finished jobs failed");
+                }
+            }
             let rows = match me.core.store.claim_github(&me.worker_id, me.lease, 4).await {
                 Ok(rows) => rows,
                 Err(e) => {

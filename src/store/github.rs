@@ -185,6 +185,16 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
+    /// Deletes jobs finished before `before` (their effects are in the history).
+    pub async fn prune_github_jobs(&self, before: DateTime<Utc>) -> Result<u64> {
+        let _write = self.write_guard().await;
+        let r = sqlx::query("DELETE FROM github_jobs WHERE done_at IS NOT NULL AND done_at < $1")
+            .bind(millis(before))
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
     /// Gives up `worker`'s unfinished claims at once (shutting down).
     pub async fn release_github_claims(&self, worker: &str) -> Result<u64> {
         let _write = self.write_guard().await;
