@@ -79,6 +79,8 @@ pub struct Application {
     smoke: JoinHandle<()>,
     /// The Socket Mode connection, with `SLACK_APP_TOKEN`.
     socket: Option<JoinHandle<()>>,
+    /// The GitHub worker, when the policy names repositories.
+    github: Option<JoinHandle<()>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -181,6 +183,7 @@ impl Application {
             .run(shutdown_rx.clone()),
         );
         let scheduler = tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone()));
+        let github = crate::github::worker::spawn(&core, &settings, shutdown_rx.clone())?;
         let mut socket = None;
         if let SlackMode::Connected {
             app_token: Some(app_token),
@@ -227,6 +230,7 @@ impl Application {
             outbox,
             smoke,
             socket,
+            github,
         })
     }
 
@@ -240,6 +244,9 @@ impl Application {
         let _ = self.smoke.await;
         if let Some(socket) = self.socket {
             let _ = socket.await;
+        }
+        if let Some(github) = self.github {
+            let _ = github.await;
         }
         let _ = self.stop_outbox.send(true);
         let _ = self.outbox.await;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod console;
 pub mod dashboard;
 pub mod domain;
+pub mod github;
 pub mod healthcheck;
 pub mod metrics;
 pub mod operator_metrics;

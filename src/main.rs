@@ -184,6 +184,7 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
             );
         }
     }
+    out += &badger::github::describe_config(s);
     let days = [
         "monday",
         "tuesday",

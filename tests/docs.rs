@@ -67,6 +67,7 @@ fn deploy_form(c: &DeployCommand) -> &'static str {
         DeployCommand::Versions { app: None } => "deploy versions",
         DeployCommand::Versions { app: Some(_) } => "deploy versions APP",
         DeployCommand::Windows => "deploy windows",
+        DeployCommand::Diff { .. } => "deploy diff",
         DeployCommand::Help => "deploy help",
     }
 }
@@ -139,6 +140,7 @@ fn every_user_guide_example_parses_and_every_form_has_one() {
         "deploy versions",
         "deploy versions APP",
         "deploy windows",
+        "deploy diff",
         "deploy help",
         "hold APP",
         "hold all",
@@ -224,10 +226,15 @@ fn the_contract_lists_every_variable_and_route() {
     let contract = read("docs/contract.md");
     // Variables: every name the code reads from the environment.
     let mut vars = BTreeSet::new();
-    for file in ["src/config/settings.rs", "src/telemetry.rs", "src/main.rs"] {
+    for file in [
+        "src/config/settings.rs",
+        "src/config/github_settings.rs",
+        "src/telemetry.rs",
+        "src/main.rs",
+    ] {
         let text = read(file);
         for piece in text.split('"').skip(1).step_by(2) {
-            let is_var = ["SLACK_", "BADGER_", "DATABASE_"]
+            let is_var = ["SLACK_", "BADGER_", "DATABASE_", "GITHUB_"]
                 .iter()
                 .any(|p| piece.starts_with(p))
                 && piece.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');

@@ -47,6 +47,16 @@ fn example_policy_shows_every_key() {
         "bank_holidays_file",
         "[queue]",
         "turn_timeout_minutes",
+        "checklist",
+        "stay_minutes",
+        "[github]",
+        "users",
+        "report_minutes",
+        "[github.repos]",
+        "repo",
+        "workflow",
+        "trigger",
+        "deployment_input",
     ];
     for key in keys {
         let shown = text.lines().any(|l| {

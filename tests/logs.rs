@@ -1,18 +1,20 @@
 //! `badger serve` as a process, in both log formats: each request and background job logs
 //! in its own span with the command, user and deployment id, and neither the bot token,
-//! the signing secret nor the API token ever appears in the logs (checked at debug level,
-//! while badger uses all three).
+//! the signing secret, the API token nor the GitHub token ever appears in the logs
+//! (checked at debug level, while badger uses all four).
 
 mod support;
 
 use std::process::Stdio;
 use std::time::Duration;
 use support::db::{Backend, TestDb};
+use support::fake_github::FakeGithub;
 use support::fake_slack::FakeSlack;
 
 const BOT_TOKEN: &str = "xoxb-4242-never-log-this-bot-token";
 const SIGNING_SECRET: &str = "never-log-this-signing-secret-0123";
 const API_TOKEN: &str = "never-log-this-api-token-abcdef";
+const GITHUB_TOKEN: &str = "ghp_never-log-this-github-token";
 
 struct Run {
     logs: String,
@@ -23,8 +25,15 @@ struct Run {
 async fn run(format: &str) -> Run {
     let db = TestDb::fresh(Backend::Sqlite).await;
     let slack = FakeSlack::start().await;
+    let github = FakeGithub::start().await;
+    github.add_repo("alphagov/whitehall", "main", &["deploy.yml"]);
+    github.add_refs("alphagov/whitehall", &["r1"]);
     let policy = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(policy.path(), "channel = \"C0DEPLOY\"\n").unwrap();
+    std::fs::write(
+        policy.path(),
+        "channel = \"C0DEPLOY\"\n[github.repos]\nwhitehall = { repo = \"alphagov/whitehall\", trigger = true }\n",
+    )
+    .unwrap();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
         .arg("serve")
         .env_clear()
@@ -37,6 +46,8 @@ async fn run(format: &str) -> Run {
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_API_URL", slack.url())
         .env("BADGER_API_TOKEN", API_TOKEN)
+        .env("GITHUB_TOKEN", GITHUB_TOKEN)
+        .env("GITHUB_API_URL", github.url())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -79,6 +90,17 @@ async fn run(format: &str) -> Run {
                 .any(|c| c.method == "chat.postMessage"))
             .await,
         "the start alert reached Slack"
+    );
+    // badger used the GitHub token: the start dispatched the workflow with it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while github.dispatches().is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let dispatches = github.dispatches();
+    assert_eq!(dispatches.len(), 1, "the start dispatched the workflow");
+    assert_eq!(
+        dispatches[0].authorization.as_deref(),
+        Some(format!("Bearer {GITHUB_TOKEN}").as_str())
     );
     let payload = serde_json::json!({
         "type": "block_actions",
@@ -173,7 +195,7 @@ async fn run(format: &str) -> Run {
 }
 
 fn assert_no_secrets(logs: &str) {
-    for secret in [BOT_TOKEN, SIGNING_SECRET, API_TOKEN] {
+    for secret in [BOT_TOKEN, SIGNING_SECRET, API_TOKEN, GITHUB_TOKEN] {
         assert!(
             !logs.contains(secret),
             "{secret} appears in the logs:\n{logs}"

@@ -16,6 +16,7 @@ const SUBCOMMANDS: &[(&str, Form)] = &[
     ("status", Form::DeployStatus),
     ("versions", Form::DeployVersions),
     ("windows", Form::DeployWindows),
+    ("diff", Form::DeployDiff),
     ("help", Form::Deploy),
 ];
 
@@ -119,6 +120,15 @@ fn parse_subcommand(
         Form::DeployWindows => {
             no_more(rest, form)?;
             DeployCommand::Windows
+        }
+        Form::DeployDiff => {
+            let target = parse_target(rest, form, ctx)?;
+            no_more(target.rest, form)?;
+            DeployCommand::Diff {
+                app: target.app,
+                git_ref: target.git_ref,
+                env: target.env,
+            }
         }
         _ => DeployCommand::Help,
     })

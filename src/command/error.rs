@@ -23,6 +23,7 @@ pub enum Form {
     DeployStatus,
     DeployVersions,
     DeployWindows,
+    DeployDiff,
     /// The hold command as a whole (all its usage lines).
     Hold,
     HoldCreate,
@@ -263,6 +264,7 @@ impl ParseError {
                     Form::DeployStatus => "`status` takes at most one environment",
                     Form::DeployVersions => "`versions` takes at most one app",
                     Form::DeployWindows => "`windows` takes nothing after it",
+                    Form::DeployDiff => "`diff` takes an app, a ref and an environment",
                     Form::HoldList => "`list` takes nothing after it",
                     Form::HoldRelease => "`release` takes one app, `all` or an ID",
                     _ => "it isn't part of the command",
@@ -441,11 +443,12 @@ impl fmt::Display for ParseError {
     }
 }
 
+/// The subcommand word a target-taking form starts with, as shown in its examples.
 fn emergency(form: Form) -> &'static str {
-    if form == Form::DeployEmergency {
-        " emergency"
-    } else {
-        ""
+    match form {
+        Form::DeployEmergency => " emergency",
+        Form::DeployDiff => " diff",
+        _ => "",
     }
 }
 

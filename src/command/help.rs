@@ -55,6 +55,11 @@ const DEPLOY_LINES: &[Line] = &[
         what: "the next deployment windows and closed days",
     },
     Line {
+        form: Form::DeployDiff,
+        syntax: "diff APP REF [to] ENV",
+        what: "the pull requests and authors REF adds over what ENV runs now",
+    },
+    Line {
         form: Form::Deploy,
         syntax: "help",
         what: "this help",

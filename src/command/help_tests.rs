@@ -43,6 +43,7 @@ fn usage_of_every_form() {
         Form::DeployStatus,
         Form::DeployVersions,
         Form::DeployWindows,
+        Form::DeployDiff,
         Form::Hold,
         Form::HoldCreate,
         Form::HoldList,

@@ -15,6 +15,7 @@
 //! /deploy status [ENV]
 //! /deploy versions [APP]
 //! /deploy windows
+//! /deploy diff APP REF [to] ENV
 //! /deploy help
 //! /hold APP|all [ENV] REASON... [--until HH:MM | --until YYYY-MM-DD HH:MM]
 //! /hold list
@@ -99,6 +100,12 @@ pub enum DeployCommand {
     Versions { app: Option<AppName> },
     /// `/deploy windows`.
     Windows,
+    /// `/deploy diff APP REF [to] ENV`: what REF adds over what ENV runs now.
+    Diff {
+        app: AppName,
+        git_ref: GitRef,
+        env: EnvName,
+    },
     /// `/deploy help`, or empty text.
     Help,
 }

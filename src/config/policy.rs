@@ -1,6 +1,7 @@
 //! The TOML policy file (contract in DESIGN.md): unknown keys rejected, every key optional,
 //! GOV.UK defaults when absent.
 
+pub use super::github::{ChecklistItem, GithubPolicy, RepoConfig};
 use crate::domain::names::{AppName, EnvName};
 use crate::domain::window::{Calendar, DayHours, Region};
 use chrono::NaiveDate;
@@ -26,6 +27,10 @@ pub struct Environment {
     pub smoke_urls: Vec<String>,
     /// How long one smoke request may take, 1..=300 seconds.
     pub smoke_timeout_secs: u64,
+    /// Links posted in the end alert's thread after a success.
+    pub checklist: Vec<ChecklistItem>,
+    /// Minutes after a success to ask the deployer whether all is well; 0: never.
+    pub stay_minutes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +47,7 @@ pub struct Policy {
     /// `window.bank_holidays_file` as resolved (its dates are in `calendar.listed_holidays`).
     pub holidays_file: Option<std::path::PathBuf>,
     pub turn_timeout: chrono::Duration,
+    pub github: GithubPolicy,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -69,6 +75,7 @@ struct RawPolicy {
     environments: Option<Vec<RawEnvironment>>,
     window: Option<RawWindow>,
     queue: Option<RawQueue>,
+    github: Option<super::github::RawGithub>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +94,8 @@ struct RawEnvironment {
     deployers: Option<Vec<String>>,
     smoke_urls: Option<Vec<String>>,
     smoke_timeout_secs: Option<i64>,
+    checklist: Option<Vec<super::github::RawChecklistItem>>,
+    stay_minutes: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,6 +229,8 @@ impl Policy {
                     deployers: vec![],
                     smoke_urls: vec![],
                     smoke_timeout_secs: super::smoke_urls::DEFAULT_TIMEOUT_SECS,
+                    checklist: vec![],
+                    stay_minutes: 0,
                 })
                 .collect(),
             Some(list) => {
@@ -284,6 +295,9 @@ impl Policy {
                     let (smoke_urls, smoke_timeout_secs) =
                         super::smoke_urls::from_raw(i, e.smoke_urls, e.smoke_timeout_secs)
                             .map_err(|(k, m)| bad(&k, m))?;
+                    let (checklist, stay_minutes) =
+                        super::github::parse_checklist(i, e.checklist, e.stay_minutes)
+                            .map_err(|(k, m)| bad(&k, m))?;
                     out.push(Environment {
                         name: EnvName::new_unchecked(name),
                         window,
@@ -291,6 +305,8 @@ impl Policy {
                         deployers,
                         smoke_urls,
                         smoke_timeout_secs,
+                        checklist,
+                        stay_minutes,
                     });
                 }
                 out
@@ -359,7 +375,11 @@ impl Policy {
             ));
         }
 
+        let github = super::github::parse_github(raw.github, |id| is_slack_id(id, &['U', 'W']))
+            .map_err(|(k, m)| bad(&k, m))?;
+
         Ok(Policy {
+            github,
             channel,
             admins,
             deploy_command,

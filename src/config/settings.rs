@@ -63,6 +63,8 @@ pub struct Settings {
     /// Where people reach badger's dashboard (`BADGER_PUBLIC_URL`), without a trailing
     /// slash; linked from answers too long to show whole. `None`: not linked.
     pub public_url: Option<String>,
+    /// `GITHUB_TOKEN`, `GITHUB_API_URL`, `BADGER_GITHUB_TIMEOUT_SECS`.
+    pub github: super::github_settings::GithubSettings,
 }
 
 impl fmt::Debug for Settings {
@@ -77,6 +79,7 @@ impl fmt::Debug for Settings {
             .field("outbox_lease", &self.outbox_lease)
             .field("slack_timeout", &self.slack_timeout)
             .field("public_url", &self.public_url)
+            .field("github", &self.github)
             .finish()
     }
 }
@@ -230,9 +233,12 @@ impl Settings {
             None => None,
             Some(v) => Some(public_url(&v)?),
         };
+        let github = super::github_settings::GithubSettings::from_vars(&get)
+            .map_err(|(var, message)| SettingsError::Var { var, message })?;
 
         Ok(Settings {
             public_url,
+            github,
             slack,
             slack_api_url,
             database_url,

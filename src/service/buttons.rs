@@ -23,17 +23,20 @@ pub enum Action {
     Failed,
     Cancel,
     HoldRelease,
+    /// "All is well" on the stay-around reminder after a success.
+    AllWell,
 }
 
 impl Action {
     /// Every button badger handles (docs/user-guide.md describes each).
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::Start,
         Action::Skip,
         Action::Done,
         Action::Failed,
         Action::Cancel,
         Action::HoldRelease,
+        Action::AllWell,
     ];
 
     /// The contract's `action_id`.
@@ -45,6 +48,7 @@ impl Action {
             Action::Failed => "deploy_failed",
             Action::Cancel => "deploy_cancel",
             Action::HoldRelease => "hold_release",
+            Action::AllWell => "deploy_all_well",
         }
     }
 
@@ -56,6 +60,7 @@ impl Action {
             "deploy_failed" => Action::Failed,
             "deploy_cancel" => Action::Cancel,
             "hold_release" => Action::HoldRelease,
+            "deploy_all_well" => Action::AllWell,
             _ => return None,
         })
     }
@@ -88,6 +93,9 @@ impl Core {
                 mention(&d.requester)
             ));
         }
+        if action == Action::AllWell {
+            return self.all_well(actor, &d).await;
+        }
         let mut tx = self.store.begin().await?;
         tx.lock(&env_lock(&d.environment)).await?;
         // Re-read under the lock: the press may race a timeout, a CI event or another replica.
@@ -119,7 +127,7 @@ impl Core {
                 let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
                 match turn(&reasons) {
                     Turn::Call => {
-                        self.start(&mut tx, &d, now).await?;
+                        self.start(&mut tx, &d, now, true).await?;
                         None
                     }
                     // The window or a hold: the turn waits (a hold already paused it when
@@ -218,7 +226,7 @@ impl Core {
                     d.id
                 )))
             }
-            Action::HoldRelease => None,
+            Action::HoldRelease | Action::AllWell => None,
         };
         self.commit(tx).await?;
         Ok(reply)

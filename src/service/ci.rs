@@ -258,7 +258,7 @@ impl Core {
             )
             .await?;
         } else {
-            let end_key = Some(crate::smoke::end_key(d.id));
+            let end_key = Some(super::end_key(d.id));
             post(&mut tx, now, &channel, &blocks::end_alert(&d), end_key).await?;
             if state == State::Succeeded {
                 self.schedule_smoke(&mut tx, &d, now).await?;
@@ -327,7 +327,7 @@ impl Core {
                     tx.set_emergency(d.id, reason).await?;
                     d2.emergency_reason = Some(reason.clone());
                 }
-                self.start(&mut tx, &d2, now).await?;
+                self.start(&mut tx, &d2, now, false).await?;
                 State::Deploying
             }
             ("succeeded" | "failed", State::Deploying) => {

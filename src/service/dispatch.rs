@@ -221,6 +221,9 @@ impl Core {
                 self.versions(app.as_ref().map(|a| a.as_str())).await
             }
             DeployCommand::Windows => Ok(self.windows()),
+            DeployCommand::Diff { app, git_ref, env } => {
+                self.diff(actor, &app, &git_ref, &env).await
+            }
             DeployCommand::Help => Ok(Message::plain(command::deploy_help(ctx))),
         }
     }
@@ -268,6 +271,7 @@ fn deploy_look(cmd: &DeployCommand) -> Look {
         DeployCommand::Status { .. }
         | DeployCommand::Versions { .. }
         | DeployCommand::Windows
+        | DeployCommand::Diff { .. }
         | DeployCommand::Help => Look::Nothing,
     }
 }

@@ -7,6 +7,7 @@ mod buttons;
 mod ci;
 mod deploy;
 mod dispatch;
+mod github;
 mod holds;
 mod queue;
 mod schedule;
@@ -18,6 +19,7 @@ pub use buttons::Action;
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};
 pub use deploy::DeployRequest;
 pub use dispatch::{LATE_LIMIT, REPLY_DEADLINE};
+pub use github::{stay_key, GITHUB_ACTOR};
 pub use queue::Outcome;
 
 use crate::clock::SharedClock;
@@ -153,6 +155,10 @@ pub fn start_key(id: i64) -> String {
 }
 pub fn turn_key(id: i64) -> String {
     format!("turn:{id}")
+}
+/// A deployment's end alert: smoke reports and checklists go in its thread.
+pub fn end_key(id: i64) -> String {
+    format!("end:{id}")
 }
 pub fn hold_key(id: i64) -> String {
     format!("hold:{id}")

@@ -66,7 +66,7 @@ impl Core {
             return Ok(None);
         };
         if Some(d.id) == start_at_once {
-            self.start(tx, d, now).await?;
+            self.start(tx, d, now, true).await?;
         } else {
             if tx.transition(d.id, d.state, Event::Call, now, None).await? {
                 let mut called = d.clone();
@@ -125,12 +125,14 @@ impl Core {
         Ok(None)
     }
 
-    /// Queued or called -> deploying, with the start alert.
+    /// Queued or called -> deploying, with the start alert. `by_person`: a person started
+    /// it (not CI reporting its own run), so GitHub work is queued for it.
     pub(super) async fn start(
         &self,
         tx: &mut Tx,
         d: &Deployment,
         now: DateTime<Utc>,
+        by_person: bool,
     ) -> Result<bool> {
         if !tx
             .transition(d.id, d.state, Event::Start, now, None)
@@ -167,6 +169,9 @@ impl Core {
             &describe(d),
         )
         .await?;
+        if by_person {
+            self.github_on_start(tx, &started, now).await?;
+        }
         self.metrics.started.inc();
         Ok(true)
     }
@@ -200,7 +205,7 @@ impl Core {
             return Ok(false);
         };
         // Keyed, so the smoke report can go in its thread.
-        let end_key = Some(crate::smoke::end_key(d.id));
+        let end_key = Some(super::end_key(d.id));
         post(tx, now, &d.channel, &blocks::end_alert(&done), end_key).await?;
         if outcome == Outcome::Succeeded {
             self.schedule_smoke(tx, &done, now).await?;
@@ -225,6 +230,9 @@ impl Core {
             Outcome::Succeeded => self.metrics.succeeded.inc(),
             Outcome::Failed => self.metrics.failed.inc(),
             Outcome::Cancelled => {}
+        }
+        if outcome == Outcome::Succeeded {
+            self.after_success(tx, &done, now).await?;
         }
         self.advance(tx, &d.environment, now, None).await?;
         Ok(true)

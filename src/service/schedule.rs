@@ -24,6 +24,10 @@ impl Core {
                 first_error.get_or_insert(e);
             }
         }
+        if let Err(e) = self.follow_ups().await {
+            tracing::error!(error = %e, "scheduler: after-deploy follow-ups failed");
+            first_error.get_or_insert(e);
+        }
         if let Err(e) = self.remind_hold_owners().await {
             tracing::error!(error = %e, "scheduler: hold reminders failed");
             first_error.get_or_insert(e);

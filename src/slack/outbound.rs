@@ -181,6 +181,19 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
         let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
         Ok(r.ts.to_string())
     }
+    async fn reply(
+        &self,
+        channel: &str,
+        thread_ts: &str,
+        text: &str,
+        blocks: &[Value],
+    ) -> Result<String, SendError> {
+        let req = SlackApiChatPostMessageRequest::new(channel.into(), content(text, blocks)?)
+            .with_thread_ts(thread_ts.to_owned().into());
+        let session = self.client.open_session(&self.token);
+        let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
+        Ok(r.ts.to_string())
+    }
     async fn update(
         &self,
         channel: &str,
@@ -231,20 +244,6 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
         let session = self.client.open_session(&self.token);
         bounded(self.timeout, session.views_publish(&req)).await?;
         Ok(())
-    }
-
-    async fn reply(
-        &self,
-        channel: &str,
-        thread_ts: &str,
-        text: &str,
-        blocks: &[Value],
-    ) -> Result<String, SendError> {
-        let req = SlackApiChatPostMessageRequest::new(channel.into(), content(text, blocks)?)
-            .with_thread_ts(thread_ts.to_owned().into());
-        let session = self.client.open_session(&self.token);
-        let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
-        Ok(r.ts.to_string())
     }
 }
 

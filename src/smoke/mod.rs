@@ -23,9 +23,7 @@ const SLOTS: usize = 4;
 const MAX_RUNS: i64 = 5;
 
 /// The message key of a deployment's end alert, whose thread the report goes in.
-pub fn end_key(id: i64) -> String {
-    format!("end:{id}")
-}
+pub use crate::service::end_key;
 
 pub struct SmokeWorker {
     pub store: Store,

@@ -6,20 +6,24 @@ mod audit;
 mod deployments;
 mod events;
 mod gauges;
+mod github;
 mod history;
 mod holds;
 mod local;
 mod outbox;
 pub mod read_sql;
 mod smoke;
+mod stay_checks;
 
 pub use deployments::{NewDeployment, Version};
 pub use gauges::Gauges;
+pub use github::{CompareReply, GithubJob, GithubJobEntry, GithubJobRow, GithubRun};
 pub use history::{HistoryPage, HistoryQuery};
 pub use holds::NewHold;
 pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
 pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};
 pub use smoke::{SmokeCheck, SmokeJob, SmokeResult};
+pub use stay_checks::StayCheck;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -44,6 +44,8 @@ pub struct TestApp {
     api_token: Option<&'static str>,
     /// How long a slash command may take before Slack gets an interim answer.
     slash_deadline: Duration,
+    /// More environment variables for badger (e.g. `GITHUB_API_URL`).
+    extra_vars: Vec<(&'static str, String)>,
 }
 
 pub struct Reply {
@@ -81,7 +83,39 @@ impl TestApp {
         let clock = ManualClock::new(tuesday_10am());
         let mut file = tempfile::NamedTempFile::new().expect("policy file");
         std::io::Write::write_all(&mut file, policy.as_bytes()).expect("write policy");
-        Self::boot(db, slack, clock, Arc::new(file), api_token, REPLY_DEADLINE).await
+        Self::boot(
+            db,
+            slack,
+            clock,
+            Arc::new(file),
+            api_token,
+            REPLY_DEADLINE,
+            vec![],
+        )
+        .await
+    }
+
+    /// Like [`TestApp::start_with`], with more environment variables (GitHub's).
+    pub async fn start_with_vars(
+        backend: Backend,
+        policy: &str,
+        extra_vars: Vec<(&'static str, String)>,
+    ) -> TestApp {
+        let db = Arc::new(TestDb::fresh(backend).await);
+        let slack = FakeSlack::start().await;
+        let clock = ManualClock::new(tuesday_10am());
+        let mut file = tempfile::NamedTempFile::new().expect("policy file");
+        std::io::Write::write_all(&mut file, policy.as_bytes()).expect("write policy");
+        Self::boot(
+            db,
+            slack,
+            clock,
+            Arc::new(file),
+            Some(API_TOKEN),
+            REPLY_DEADLINE,
+            extra_vars,
+        )
+        .await
     }
 
     /// Like [`TestApp::start`], but every slash command misses its deadline: Slack gets
@@ -99,6 +133,7 @@ impl TestApp {
             Arc::new(file),
             Some(API_TOKEN),
             Duration::ZERO,
+            vec![],
         )
         .await
     }
@@ -116,6 +151,7 @@ impl TestApp {
             Arc::new(file),
             Some(API_TOKEN),
             REPLY_DEADLINE,
+            vec![],
         )
         .await
     }
@@ -129,21 +165,21 @@ impl TestApp {
             .try_init();
     }
 
-    /// Like [`TestApp::start`], with `BADGER_PUBLIC_URL` set (a restart drops it).
+    /// Like [`TestApp::start`], with `BADGER_PUBLIC_URL` set.
     pub async fn start_with_public_url(backend: Backend, url: &str) -> TestApp {
         let db = Arc::new(TestDb::fresh(backend).await);
         let mut file = tempfile::NamedTempFile::new().expect("policy file");
         std::io::Write::write_all(&mut file, POLICY.as_bytes()).expect("write policy");
         let clock = ManualClock::new(tuesday_10am());
         let slack = FakeSlack::start().await;
-        Self::boot_with(
+        Self::boot(
             db,
             slack,
             clock,
             Arc::new(file),
             Some(API_TOKEN),
             REPLY_DEADLINE,
-            &[("BADGER_PUBLIC_URL", url.to_owned())],
+            vec![("BADGER_PUBLIC_URL", url.to_owned())],
         )
         .await
     }
@@ -155,27 +191,7 @@ impl TestApp {
         policy_file: Arc<tempfile::NamedTempFile>,
         api_token: Option<&'static str>,
         slash_deadline: Duration,
-    ) -> TestApp {
-        Self::boot_with(
-            db,
-            slack,
-            clock,
-            policy_file,
-            api_token,
-            slash_deadline,
-            &[],
-        )
-        .await
-    }
-
-    async fn boot_with(
-        db: Arc<TestDb>,
-        slack: FakeSlack,
-        clock: ManualClock,
-        policy_file: Arc<tempfile::NamedTempFile>,
-        api_token: Option<&'static str>,
-        slash_deadline: Duration,
-        extra_vars: &[(&'static str, String)],
+        extra_vars: Vec<(&'static str, String)>,
     ) -> TestApp {
         Self::logs();
         let mut vars: HashMap<&str, String> = HashMap::from([
@@ -215,6 +231,7 @@ impl TestApp {
             policy_file,
             api_token,
             slash_deadline,
+            extra_vars,
         }
     }
 
@@ -230,6 +247,21 @@ impl TestApp {
             self.policy_file.clone(),
             self.api_token,
             self.slash_deadline,
+            self.extra_vars.clone(),
+        )
+        .await
+    }
+
+    /// Another badger on the same database, Slack, clock, policy and variables: a replica.
+    pub async fn replica(&self) -> TestApp {
+        Self::boot(
+            self.db.clone(),
+            self.slack.clone(),
+            self.clock.clone(),
+            self.policy_file.clone(),
+            self.api_token,
+            self.slash_deadline,
+            self.extra_vars.clone(),
         )
         .await
     }

@@ -1,0 +1,280 @@
+//! A thin typed GitHub REST client over reqwest: only the calls badger makes, each bounded
+//! by a connect and a total timeout, with failures sorted for retrying. The token is sent
+//! as a header and never logged.
+
+use crate::config::GithubSettings;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// How a GitHub call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GhError {
+    /// 404: the repository, workflow or ref is not there (or the token cannot see it).
+    NotFound(String),
+    /// GitHub said no for good (401, 403, 422, ...), with its words.
+    Refused { status: u16, message: String },
+    /// GitHub answered with a 5xx or a rate limit, or could not be reached: nothing was
+    /// done, trying again later may work.
+    Transient(String),
+    /// No answer within the timeout: the call may or may not have taken effect.
+    Unanswered(String),
+}
+
+impl std::fmt::Display for GhError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GhError::NotFound(m) => write!(f, "not found: {m}"),
+            GhError::Refused { status, message } => write!(f, "HTTP {status}: {message}"),
+            GhError::Transient(m) => write!(f, "transient: {m}"),
+            GhError::Unanswered(m) => write!(f, "no answer: {m}"),
+        }
+    }
+}
+
+pub type GhResult<T> = Result<T, GhError>;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Run {
+    pub id: i64,
+    pub html_url: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Login {
+    pub login: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommitDetail {
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Commit {
+    pub sha: String,
+    pub commit: CommitDetail,
+    /// The GitHub account of the author, when GitHub could match one.
+    pub author: Option<Login>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comparison {
+    /// The comparison on GitHub's web pages (GitHub Enterprise's host too).
+    #[serde(default)]
+    pub html_url: Option<String>,
+    pub total_commits: i64,
+    #[serde(default)]
+    pub commits: Vec<Commit>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Pull {
+    pub number: i64,
+    pub title: String,
+    pub html_url: String,
+    pub user: Option<Login>,
+}
+
+pub struct GithubClient {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+    timeout: Duration,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    message: Option<String>,
+}
+
+/// Compare pages read (100 commits each): enough to find the pull requests of any
+/// sensible release; the count always comes from `total_commits`.
+const COMPARE_PAGES: u32 = 3;
+
+impl GithubClient {
+    pub fn new(settings: &GithubSettings) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(settings.timeout)
+            .timeout(settings.timeout)
+            .user_agent(concat!("badger/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(GithubClient {
+            http,
+            base: settings.api_url.clone(),
+            token: settings.token.clone(),
+            timeout: settings.timeout,
+        })
+    }
+
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> GhResult<reqwest::Response> {
+        let mut req = req
+            .header("accept", "application/vnd.github+json")
+            .header("x-github-api-version", "2022-11-28");
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => {
+                return Err(GhError::Unanswered(format!(
+                    "GitHub did not answer within {} s",
+                    self.timeout.as_secs()
+                )))
+            }
+            // Never sent (refused, DNS, TLS): nothing happened at GitHub.
+            Err(e) if e.is_connect() => {
+                return Err(GhError::Transient(format!("cannot reach GitHub: {e}")))
+            }
+            Err(e) => return Err(GhError::Unanswered(format!("no answer from GitHub: {e}"))),
+        };
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let rate_limited = status.as_u16() == 429
+            || (status.as_u16() == 403
+                && resp
+                    .headers()
+                    .get("x-ratelimit-remaining")
+                    .is_some_and(|v| v == "0"));
+        let message = resp
+            .json::<ErrorBody>()
+            .await
+            .ok()
+            .and_then(|b| b.message)
+            .unwrap_or_else(|| status.to_string());
+        let message = crate::domain::text::truncate(&message, 300);
+        Err(if rate_limited || status.is_server_error() {
+            GhError::Transient(format!("HTTP {}: {message}", status.as_u16()))
+        } else if status.as_u16() == 404 {
+            GhError::NotFound(message)
+        } else {
+            GhError::Refused {
+                status: status.as_u16(),
+                message,
+            }
+        })
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> GhResult<T> {
+        let resp = self.send(self.http.get(self.url(path))).await?;
+        resp.json::<T>()
+            .await
+            .map_err(|e| GhError::Transient(format!("unreadable answer from GitHub: {e}")))
+    }
+
+    pub async fn default_branch(&self, repo: &str) -> GhResult<String> {
+        #[derive(Deserialize)]
+        struct Repo {
+            default_branch: String,
+        }
+        Ok(self
+            .get_json::<Repo>(&format!("/repos/{repo}"))
+            .await?
+            .default_branch)
+    }
+
+    /// `POST /repos/{repo}/actions/workflows/{workflow}/dispatches`.
+    pub async fn dispatch(
+        &self,
+        repo: &str,
+        workflow: &str,
+        git_ref: &str,
+        inputs: &serde_json::Map<String, serde_json::Value>,
+    ) -> GhResult<()> {
+        let body = serde_json::json!({"ref": git_ref, "inputs": inputs});
+        self.send(
+            self.http
+                .post(self.url(&format!(
+                    "/repos/{repo}/actions/workflows/{workflow}/dispatches"
+                )))
+                .json(&body),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The workflow's dispatched runs created since `since`, newest first.
+    pub async fn runs(
+        &self,
+        repo: &str,
+        workflow: &str,
+        since: DateTime<Utc>,
+    ) -> GhResult<Vec<Run>> {
+        #[derive(Deserialize)]
+        struct Runs {
+            workflow_runs: Vec<Run>,
+        }
+        let created = since.format("%Y-%m-%dT%H:%M:%SZ");
+        let runs: Runs = self
+            .get_json(&format!(
+                "/repos/{repo}/actions/workflows/{workflow}/runs?event=workflow_dispatch&created=%3E%3D{created}&per_page=30"
+            ))
+            .await?;
+        Ok(runs.workflow_runs)
+    }
+
+    /// `GET /repos/{repo}/compare/{base}...{head}`: up to [`COMPARE_PAGES`] pages of commits.
+    pub async fn compare(&self, repo: &str, base: &str, head: &str) -> GhResult<Comparison> {
+        let mut all: Option<Comparison> = None;
+        for page in 1..=COMPARE_PAGES {
+            let c: Comparison = self
+                .get_json(&format!(
+                    "/repos/{repo}/compare/{}...{}?per_page=100&page={page}",
+                    enc(base),
+                    enc(head)
+                ))
+                .await?;
+            let n = c.commits.len();
+            match &mut all {
+                None => all = Some(c),
+                Some(a) => a.commits.extend(c.commits),
+            }
+            if n < 100 {
+                break;
+            }
+        }
+        Ok(all.unwrap_or(Comparison {
+            html_url: None,
+            total_commits: 0,
+            commits: vec![],
+        }))
+    }
+
+    /// Whether GitHub knows `git_ref` (a branch, tag or commit) in `repo`.
+    pub async fn ref_exists(&self, repo: &str, git_ref: &str) -> GhResult<bool> {
+        match self
+            .send(
+                self.http
+                    .get(self.url(&format!("/repos/{repo}/commits/{}", enc(git_ref)))),
+            )
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(GhError::NotFound(_)) | Err(GhError::Refused { status: 422, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn pull(&self, repo: &str, number: i64) -> GhResult<Pull> {
+        self.get_json(&format!("/repos/{repo}/pulls/{number}"))
+            .await
+    }
+}
+
+/// A ref in a URL path: refs may hold `/` (branches) and `+`, kept readable.
+fn enc(r: &str) -> String {
+    url::form_urlencoded::byte_serialize(r.as_bytes())
+        .collect::<String>()
+        .replace("%2F", "/")
+}

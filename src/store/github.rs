@@ -1,0 +1,330 @@
+//! GitHub's durable work: jobs (dispatch a workflow, find its run, compare refs) written in
+//! the same transaction as the start they belong to and claimed with a lease; and the
+//! runs badger dispatched.
+//!
+//! Retry times and leases use the wall clock, as the outbox does; deadlines people see
+//! (when a run is overdue, when to remind) use the injected domain clock.
+
+use super::{millis, Result, Store, Tx};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where the answer to a compare goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum CompareReply {
+    /// Only `user` sees it (`/deploy diff`).
+    Ephemeral { channel: String, user: String },
+    /// In the thread of the message posted under `parent_key` (the start alert).
+    Thread { channel: String, parent_key: String },
+}
+
+/// One piece of GitHub work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GithubJob {
+    /// Run the app's deploy workflow for a deployment that has started.
+    Dispatch { deployment_id: i64 },
+    /// Find the run a dispatch created, to link it from the start alert.
+    FindRun { deployment_id: i64 },
+    /// What `to` adds over `from` (the ref deployed there now; none: nothing deployed yet).
+    Compare {
+        app: String,
+        environment: String,
+        from: Option<String>,
+        to: String,
+        reply: CompareReply,
+    },
+}
+
+impl GithubJob {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            GithubJob::Dispatch { .. } => "dispatch",
+            GithubJob::FindRun { .. } => "find_run",
+            GithubJob::Compare { .. } => "compare",
+        }
+    }
+    fn deployment_id(&self) -> Option<i64> {
+        match self {
+            GithubJob::Dispatch { deployment_id } | GithubJob::FindRun { deployment_id } => {
+                Some(*deployment_id)
+            }
+            GithubJob::Compare { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct GithubJobRow {
+    pub id: i64,
+    pub job: GithubJob,
+    pub attempts: i64,
+}
+
+/// A job as tests and operators see it.
+#[derive(Debug, Clone)]
+pub struct GithubJobEntry {
+    pub job: GithubJob,
+    pub attempts: i64,
+    pub done: bool,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GithubRun {
+    pub deployment_id: i64,
+    pub repo: String,
+    pub workflow: String,
+    pub dispatched_at: DateTime<Utc>,
+    /// When it was dispatched by the wall clock (GitHub stamps runs with real time).
+    pub dispatched_wall: DateTime<Utc>,
+    pub run_url: Option<String>,
+}
+
+impl Tx {
+    /// The ref `app` runs in `env` now (its latest success), if any.
+    pub async fn current_ref(&mut self, app: &str, env: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT git_ref FROM current_versions WHERE app = $1 AND environment = $2",
+        )
+        .bind(app)
+        .bind(env)
+        .fetch_optional(&mut *self.inner)
+        .await?)
+    }
+
+    pub async fn enqueue_github(&mut self, job: &GithubJob, now: DateTime<Utc>) -> Result<()> {
+        let json =
+            serde_json::to_string(job).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO github_jobs (kind, deployment_id, payload, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(job.kind())
+        .bind(job.deployment_id())
+        .bind(&json)
+        .bind(millis(now))
+        .bind(millis(Utc::now()))
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Records that the deployer was told the run has not reported; false if already told.
+    pub async fn flag_run(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE github_runs SET flagged_at = $1 WHERE deployment_id = $2 AND flagged_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}
+
+impl Store {
+    /// Claims up to `limit` due jobs (one statement checks and claims, as the outbox does).
+    pub async fn claim_github(
+        &self,
+        worker: &str,
+        lease: std::time::Duration,
+        limit: i64,
+    ) -> Result<Vec<GithubJobRow>> {
+        let now = millis(Utc::now());
+        let until = now.saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2));
+        let lock = match self.backend {
+            super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            super::Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE github_jobs SET claimed_by = $3, claim_until = $4 WHERE id IN \
+             (SELECT id FROM github_jobs WHERE done_at IS NULL AND next_attempt_at <= $1 \
+              AND (claim_until IS NULL OR claim_until < $1) ORDER BY id LIMIT $2{lock}) \
+             AND done_at IS NULL AND (claim_until IS NULL OR claim_until < $1) \
+             RETURNING id, payload, attempts"
+        );
+        let write = self.write_guard().await;
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(&sql)
+            .bind(now)
+            .bind(limit)
+            .bind(worker)
+            .bind(until)
+            .fetch_all(&self.pool)
+            .await?;
+        drop(write);
+        let mut out = Vec::new();
+        for (id, payload, attempts) in rows {
+            match serde_json::from_str::<GithubJob>(&payload) {
+                Ok(job) => out.push(GithubJobRow { id, job, attempts }),
+                Err(e) => {
+                    tracing::error!(github_job = id, error = %e, "undecodable GitHub job; dropping it");
+                    self.github_done(id, worker, Some(&format!("undecodable: {e}")))
+                        .await?;
+                }
+            }
+        }
+        out.sort_by_key(|r| r.id);
+        Ok(out)
+    }
+
+    /// Finishes a job (with the error that ended it, if any), if `worker` holds it.
+    pub async fn github_done(&self, id: i64, worker: &str, error: Option<&str>) -> Result<bool> {
+        let _write = self.write_guard().await;
+        let r = sqlx::query(
+            "UPDATE github_jobs SET done_at = $1, claim_until = NULL, last_error = $2 \
+             WHERE id = $3 AND claimed_by = $4 AND done_at IS NULL",
+        )
+        .bind(millis(Utc::now()))
+        .bind(error)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Deletes jobs finished before `before` (their effects are in the history).
+    pub async fn prune_github_jobs(&self, before: DateTime<Utc>) -> Result<u64> {
+        let _write = self.write_guard().await;
+        let r = sqlx::query("DELETE FROM github_jobs WHERE done_at IS NOT NULL AND done_at < $1")
+            .bind(millis(before))
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// Gives up `worker`'s unfinished claims at once (shutting down).
+    pub async fn release_github_claims(&self, worker: &str) -> Result<u64> {
+        let _write = self.write_guard().await;
+        let r = sqlx::query(
+            "UPDATE github_jobs SET claimed_by = NULL, claim_until = NULL \
+             WHERE claimed_by = $1 AND done_at IS NULL",
+        )
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// Tries a job again after `after`, if `worker` holds it.
+    pub async fn github_retry(
+        &self,
+        id: i64,
+        worker: &str,
+        after: std::time::Duration,
+        error: &str,
+    ) -> Result<bool> {
+        let _write = self.write_guard().await;
+        let at = millis(Utc::now()) + i64::try_from(after.as_millis()).unwrap_or(60_000);
+        let r = sqlx::query(
+            "UPDATE github_jobs SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = NULL, \
+             claim_until = NULL, last_error = $2 WHERE id = $3 AND claimed_by = $4 AND done_at IS NULL",
+        )
+        .bind(at)
+        .bind(error)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Every job, oldest first (for tests and diagnosis).
+    pub async fn github_jobs(&self) -> Result<Vec<GithubJobEntry>> {
+        let rows: Vec<(String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT payload, attempts, done_at, last_error FROM github_jobs ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(payload, attempts, done, last_error)| {
+                Ok(GithubJobEntry {
+                    job: serde_json::from_str(&payload)
+                        .map_err(|e| super::StoreError::Corrupt(e.to_string()))?,
+                    attempts,
+                    done: done.is_some(),
+                    last_error,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn insert_github_run(
+        &self,
+        deployment_id: i64,
+        repo: &str,
+        workflow: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let _write = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO github_runs (deployment_id, repo, workflow, dispatched_at, dispatched_wall) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deployment_id) DO NOTHING",
+        )
+        .bind(deployment_id)
+        .bind(repo)
+        .bind(workflow)
+        .bind(millis(at))
+        .bind(millis(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn github_run(&self, deployment_id: i64) -> Result<Option<GithubRun>> {
+        let row: Option<(i64, String, String, i64, i64, Option<String>)> = sqlx::query_as(
+            "SELECT deployment_id, repo, workflow, dispatched_at, dispatched_wall, run_url \
+             FROM github_runs WHERE deployment_id = $1",
+        )
+        .bind(deployment_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(GithubRun {
+                deployment_id: r.0,
+                repo: r.1,
+                workflow: r.2,
+                dispatched_at: super::from_millis(r.3)?,
+                dispatched_wall: super::from_millis(r.4)?,
+                run_url: r.5,
+            })
+        })
+        .transpose()
+    }
+
+    /// Runs already matched to a deployment (so two dispatches never claim the same run).
+    pub async fn matched_run_ids(&self, repo: &str) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT run_id FROM github_runs WHERE repo = $1 AND run_id IS NOT NULL",
+        )
+        .bind(repo)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn set_github_run(&self, deployment_id: i64, run_id: i64, url: &str) -> Result<()> {
+        let _write = self.write_guard().await;
+        sqlx::query("UPDATE github_runs SET run_id = $1, run_url = $2 WHERE deployment_id = $3")
+            .bind(run_id)
+            .bind(url)
+            .bind(deployment_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deployments still deploying whose dispatched run has not reported by `before`, and
+    /// whose deployer has not been told yet.
+    pub async fn overdue_runs(&self, before: DateTime<Utc>) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT r.deployment_id FROM github_runs r JOIN deployments d ON d.id = r.deployment_id \
+             WHERE r.flagged_at IS NULL AND r.dispatched_at <= $1 AND d.state = 'deploying' \
+             ORDER BY r.deployment_id",
+        )
+        .bind(millis(before))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,83 @@
+//! After a deployment, through badger's real HTTP server, the fake Slack and the fake
+//! GitHub: a triggered run that never reports back is flagged to the deployer with its
+//! link and Done / Failed; after a success the environment's checklist goes in the end
+//! alert's thread and, `stay_minutes` later, the deployer is asked whether all is well.
+
+mod support;
+
+use support::db::Backend;
+use support::github::{
+    fake_github, id_of, start, state_of, wait_for_json, ALICE, BOB, GITHUB_TOKEN,
+};
+
+async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    t.deploy(ALICE, "whitehall release_2 to integration").await;
+    let alert = t.wait_for_message("started deploying").await;
+    let id = id_of(&alert, "deploy_done");
+    wait_for_json(&t, "actions/runs/").await;
+    t.clock.advance(chrono::Duration::minutes(31));
+    let flag = t.wait_for_message("has not reported back").await;
+    assert!(flag["text"].as_str().unwrap().contains("<@U0ALICE>"));
+    assert!(
+        flag.to_string().contains("actions/runs/"),
+        "links the run: {flag}"
+    );
+    assert_eq!(id_of(&flag, "deploy_failed"), id);
+    assert_eq!(t.press(ALICE, "deploy_failed", &id.to_string()).await, 200);
+    t.wait_for_message(":x:").await;
+    assert_eq!(state_of(&t, id).await, "failed");
+    t.stop().await;
+}
+on_both_backends!(
+    a_run_that_never_reports_back_is_flagged,
+    a_run_that_never_reports_back_is_flagged
+);
+
+async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    t.deploy(ALICE, "publisher release_3 to integration").await;
+    let alert = t.wait_for_message("started deploying").await;
+    let id = id_of(&alert, "deploy_done");
+    assert_eq!(t.press(ALICE, "deploy_done", &id.to_string()).await, 200);
+    let end = t.wait_for_message(":white_check_mark:").await;
+    let list = wait_for_json(&t, "sentry.example").await;
+    assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
+    let text = list["text"].as_str().unwrap();
+    assert!(
+        text.contains("<https://sentry.example/whitehall|Errors>"),
+        "{text}"
+    );
+    assert!(text.contains("a=1&amp;b=2"), "escaped: {text}");
+
+    t.clock.advance(chrono::Duration::minutes(15));
+    let reminder = t.wait_for_message("All is well").await;
+    assert!(reminder["text"].as_str().unwrap().contains("<@U0ALICE>"));
+    assert_eq!(id_of(&reminder, "deploy_all_well"), id);
+    assert_eq!(t.press(BOB, "deploy_all_well", &id.to_string()).await, 200);
+    t.wait_for_ephemeral(BOB, "Only <@U0ALICE>").await;
+    assert_eq!(
+        t.press(ALICE, "deploy_all_well", &id.to_string()).await,
+        200
+    );
+    t.wait_for_message("all is well, confirmed by <@U0ALICE>")
+        .await;
+    assert_eq!(
+        t.press(ALICE, "deploy_all_well", &id.to_string()).await,
+        200
+    );
+    t.wait_for_ephemeral(ALICE, "already confirmed").await;
+    let audit: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE action = 'deploy.all_well'")
+            .fetch_one(t.core().store.pool())
+            .await
+            .unwrap();
+    assert_eq!(audit, 1);
+    t.stop().await;
+}
+on_both_backends!(
+    after_a_success_the_checklist_and_the_reminder_follow,
+    after_a_success_the_checklist_and_the_reminder_follow
+);
