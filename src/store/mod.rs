@@ -12,6 +12,7 @@ mod local;
 mod outbox;
 pub mod read_sql;
 mod smoke;
+mod smoke_shown;
 
 pub use deployments::{NewDeployment, Version};
 pub use history::{HistoryPage, HistoryQuery};
@@ -20,6 +21,7 @@ pub use holds::NewHold;
 pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
 pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};
 pub use smoke::{SmokeCheck, SmokeJob, SmokeResult};
+pub use smoke_shown::{SmokeOutcome, SmokeSummary};
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
