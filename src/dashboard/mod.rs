@@ -168,10 +168,8 @@ async fn app_board<'a>(
     let deployed = matrix
         .app(app)
         .is_some_and(|a| a.per_env.iter().any(Option::is_some));
-    let known = configured.iter().any(|a| a == app)
-        || deployed
-        || !history.is_empty()
-        || !live.is_empty();
+    let known =
+        configured.iter().any(|a| a == app) || deployed || !history.is_empty() || !live.is_empty();
     if !known {
         let mut apps: Vec<String> = core
             .store

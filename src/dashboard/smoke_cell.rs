@@ -96,7 +96,10 @@ mod tests {
         assert_eq!(smoke_cell(None).label, "—");
         let pending = smoke_cell(Some(&summary(SmokeOutcome::Pending, vec![])));
         assert_eq!((pending.kind, pending.label), ("pending", "pending"));
-        let ok = vec![result("u1", true, "HTTP 200"), result("u2", true, "HTTP 204")];
+        let ok = vec![
+            result("u1", true, "HTTP 200"),
+            result("u2", true, "HTTP 204"),
+        ];
         let passed = smoke_cell(Some(&summary(SmokeOutcome::Pass, ok)));
         assert_eq!((passed.kind, passed.label), ("pass", "passed"));
         assert_eq!(passed.detail, None);
@@ -116,6 +119,9 @@ mod tests {
         assert!(title.ends_with("\n+2 more"), "{title}");
         // A check cut short may have no results: it still reads "failed".
         let bare = smoke_cell(Some(&summary(SmokeOutcome::Fail, vec![])));
-        assert_eq!((bare.label, bare.detail, bare.title), ("failed", None, None));
+        assert_eq!(
+            (bare.label, bare.detail, bare.title),
+            ("failed", None, None)
+        );
     }
 }

@@ -5,8 +5,8 @@
 mod audit;
 mod deployments;
 mod events;
-mod history;
 mod gauges;
+mod history;
 mod holds;
 mod local;
 mod outbox;
@@ -15,8 +15,8 @@ mod smoke;
 mod smoke_shown;
 
 pub use deployments::{NewDeployment, Version};
-pub use history::{HistoryPage, HistoryQuery};
 pub use gauges::Gauges;
+pub use history::{HistoryPage, HistoryQuery};
 pub use holds::NewHold;
 pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
 pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};
