@@ -154,3 +154,34 @@ pub async fn deploy_started_in(t: &TestApp, user: &str, git_ref: &str, env: &str
         .parse()
         .expect("id")
 }
+
+/// The policy most tests use (GOV.UK's three environments, as `badger.example.toml` has
+/// them) with smoke URLs (full URLs, templates) in integration and staging.
+pub fn govuk_policy_with_smoke(integration: &[String], staging: &[String]) -> String {
+    let env = |name: &str, window: &str, previous: bool, urls: &[String]| {
+        let list: Vec<String> = urls.iter().map(|u| format!("{u:?}")).collect();
+        format!(
+            "\n[[environments]]\nname = \"{name}\"\nwindow = \"{window}\"\nrequires_previous = {previous}\nsmoke_urls = [{}]\n",
+            list.join(", ")
+        )
+    };
+    [
+        super::driver::POLICY.to_owned(),
+        env("integration", "always", false, integration),
+        env("staging", "office-hours", true, staging),
+        env("production", "office-hours", true, &[]),
+    ]
+    .concat()
+}
+
+/// Waits (up to 15 s) until no smoke check is waiting or running.
+pub async fn wait_for_smoke_checks(t: &TestApp) -> bool {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while tokio::time::Instant::now() < deadline {
+        if t.core().store.smoke_pending().await.expect("smoke_pending") == 0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}
