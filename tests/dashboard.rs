@@ -177,7 +177,7 @@ async fn the_dashboard_shows_everything_escaped(backend: Backend) {
     for row in &rows {
         assert!(
             row.contains(
-                r#"<td class="smoke smoke-none" data-label="smoke" data-smoke="none">—</td>"#
+                r#"<td class="smoke smoke-none" data-label="smoke" data-smoke="none"><span class="verdict">—</span></td>"#
             ),
             "{row}"
         );

@@ -80,7 +80,10 @@ async fn smoke_checks_show_in_history(backend: Backend) {
     let page = html(&t, "/dashboard").await;
     let cell = smoke_cell(&page, gated);
     assert!(cell.contains(r#"data-smoke="pending""#), "{cell}");
-    assert!(cell.contains(">pending</td>"), "{cell}");
+    assert!(
+        cell.contains(r#"><span class="verdict">pending</span></td>"#),
+        "{cell}"
+    );
 
     // Then it fails.
     server.open_gate(500);
@@ -138,16 +141,21 @@ async fn smoke_checks_show_in_history(backend: Backend) {
             "{path}: {cell}"
         );
         assert!(
-            cell.contains(r#">failed <span class="why">HTTP 500</span>"#),
+            cell.contains(
+                r#"><span class="verdict">failed</span> <span class="why">HTTP 500</span>"#
+            ),
             "{path}: {cell}"
         );
         let cell = smoke_cell(&page, passed);
         assert!(
-            cell.contains(r#"data-smoke="pass" title="1 of 1 answered 2xx">passed"#),
+            cell.contains(r#"data-smoke="pass" title="1 of 1 answered 2xx"><span class="verdict">passed</span>"#),
             "{path}: {cell}"
         );
         let cell = smoke_cell(&page, unchecked);
-        assert!(cell.contains(r#"data-smoke="none">—"#), "{path}: {cell}");
+        assert!(
+            cell.contains(r#"data-smoke="none"><span class="verdict">—</span>"#),
+            "{path}: {cell}"
+        );
         // Staging now runs ok, integration gate: drifted since integration got gate.
         let row = part(&page, r#"<tr data-app="whitehall">"#, "</tr>");
         let staging = part(row, r#"<td class="cell drift" data-env="staging""#, "</td>");

@@ -364,7 +364,7 @@ fn smoke(s: Option<&SmokeSummary>) -> Markup {
     let c = smoke_cell(s);
     html! {
         td class={ "smoke smoke-" (c.kind) } data-label="smoke" data-smoke=(c.kind) title=[c.title] {
-            (c.label)
+            span.verdict { (c.label) }
             @if let Some(why) = &c.detail { " " span.why { (why) } }
         }
     }
