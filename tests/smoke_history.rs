@@ -7,10 +7,10 @@ mod support;
 
 use chrono::Duration;
 use serde_json::{json, Value};
-use support::dashboard::part;
+use support::dashboard::{part, smoke_cell};
 use support::db::Backend;
 use support::driver::TestApp;
-use support::openapi::{spec, validator};
+use support::openapi::get_valid as json_of;
 use support::smoke_server::{deploy_started, deploy_started_in, start, SmokeServer};
 
 const ALICE: &str = "U0ALICE";
@@ -22,24 +22,6 @@ async fn html(t: &TestApp, path: &str) -> String {
     let r = t.get(path).await;
     assert_eq!(r.status().as_u16(), 200, "{path}");
     r.text().await.expect("a page")
-}
-
-async fn json_of(t: &TestApp, path: &str, schema: &str) -> Value {
-    let a = support::ci::get(t, path).await;
-    assert_eq!(a.status, 200, "{path}: {:?}", a.json);
-    let schema = json!({ "$ref": format!("#/components/schemas/{schema}") });
-    assert!(
-        validator(&spec(), &schema).is_valid(&a.json),
-        "{path} does not match {schema}: {}",
-        a.json
-    );
-    a.json
-}
-
-/// The smoke cell of deployment `id`'s history row.
-fn smoke_cell<'a>(page: &'a str, id: i64) -> &'a str {
-    let row = part(page, &format!(r#"<tr data-id="{id}">"#), "</tr>");
-    part(row, r#"<td class="smoke"#, "</td>")
 }
 
 async fn done(t: &TestApp) {
