@@ -192,6 +192,8 @@ pub async fn status(State(s): State<AppState>) -> Response {
     let (live, holds, versions, smoke_checks) = match tokio::try_join!(
         core.store.live_deployments(None),
         core.store.active_holds(),
+        // The raw rows (the contract's shape), from the store read `Core::versions_view`
+        // builds the shared model from.
         core.store.versions(None),
         core.store.recent_smoke_checks(RECENT_SMOKE_CHECKS)
     ) {

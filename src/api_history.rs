@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::domain::deployment::{Deployment, State as DeployState};
 use crate::domain::names::AppName;
 use crate::domain::transitions::{duration_seconds, transitions, Transition};
-use crate::store::{HistoryQuery, StoreError};
+use crate::store::{HistoryQuery, SmokeSummary, StoreError};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -51,6 +51,8 @@ pub struct HistoryEntry {
     pub ended_at: Option<DateTime<Utc>>,
     pub duration_seconds: Option<i64>,
     pub transitions: Vec<Transition>,
+    /// Its smoke check; `None` when it had none (not a success, or no smoke URLs there).
+    pub smoke: Option<SmokeSummary>,
 }
 
 impl From<Deployment> for HistoryEntry {
@@ -74,6 +76,7 @@ impl From<Deployment> for HistoryEntry {
             started_at: d.started_at,
             finished_at: d.finished_at,
             ended_at: d.ended_at,
+            smoke: None,
         }
     }
 }
@@ -194,10 +197,25 @@ pub async fn list(State(s): State<AppState>, RawQuery(raw): RawQuery) -> Respons
         Ok(q) => q,
         Err(message) => return bad(message),
     };
-    match s.core.store.history_page(&q).await {
-        Ok(page) => {
-            let deployments: Vec<HistoryEntry> =
-                page.deployments.into_iter().map(Into::into).collect();
+    let page = match s.core.store.history_page(&q).await {
+        Ok(page) => page,
+        Err(e) => return store_error(e),
+    };
+    // One query for the whole page's smoke checks, not one per row.
+    let ids: Vec<i64> = page.deployments.iter().map(|d| d.id).collect();
+    match s.core.store.smoke_summaries(&ids).await {
+        Ok(mut smoke) => {
+            let deployments: Vec<HistoryEntry> = page
+                .deployments
+                .into_iter()
+                .map(|d| {
+                    let id = d.id;
+                    HistoryEntry {
+                        smoke: smoke.remove(&id),
+                        ..d.into()
+                    }
+                })
+                .collect();
             Json(serde_json::json!({
                 "deployments": deployments,
                 // A string: clients pass it back as is and must not do arithmetic on it.
@@ -213,9 +231,20 @@ pub async fn one(State(s): State<AppState>, id: Result<Path<String>, PathRejecti
     let Some(id) = id.ok().and_then(|Path(id)| id.parse::<i64>().ok()) else {
         return error(StatusCode::NOT_FOUND, "deployment ids are numbers");
     };
-    match s.core.store.deployment(id).await {
-        Ok(Some(d)) => Json(HistoryEntry::from(d)).into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, format!("no deployment #{id}")),
-        Err(e) => store_error(e),
+    let ids = [id];
+    let (d, mut smoke) = match tokio::try_join!(
+        s.core.store.deployment(id),
+        s.core.store.smoke_summaries(&ids)
+    ) {
+        Ok(x) => x,
+        Err(e) => return store_error(e),
+    };
+    match d {
+        Some(d) => Json(HistoryEntry {
+            smoke: smoke.remove(&id),
+            ..d.into()
+        })
+        .into_response(),
+        None => error(StatusCode::NOT_FOUND, format!("no deployment #{id}")),
     }
 }

@@ -73,8 +73,9 @@ async fn the_dashboard_shows_everything_escaped(backend: Backend) {
         "{html}"
     );
 
-    // The matrix: whitehall r2 in integration, r1 behind it in staging (marked), r1 in
-    // production as in staging (not marked); publisher never succeeded anywhere.
+    // The matrix (the shared versions model): whitehall r2 in integration, r1 behind it in
+    // staging (marked, with how long: integration got r2 at 10:13), r1 in production as in
+    // staging (not marked); publisher never succeeded anywhere.
     let matrix = part(&html, r#"id="versions""#, "</table>");
     let whitehall = part(matrix, r#"<tr data-app="whitehall">"#, "</tr>");
     let staging = part(
@@ -87,7 +88,9 @@ async fn the_dashboard_shows_everything_escaped(backend: Backend) {
         "{staging}"
     );
     assert!(
-        staging.contains(r#"<span class="mark">behind integration</span>"#),
+        staging.contains(
+            r#"<span class="mark" title="integration has run r2 since Tue 24 Nov 10:13 GMT">behind integration for 14m</span>"#
+        ),
         "{staging}"
     );
     assert_eq!(whitehall.matches("drift").count(), 1, "{whitehall}");
@@ -134,7 +137,8 @@ async fn the_dashboard_shows_everything_escaped(backend: Backend) {
     );
     assert!(holds.contains("until Tue 24 Nov 16:00 GMT"), "{holds}");
 
-    // History, newest first: outcomes, durations, notes escaped, smoke not yet known.
+    // History, newest first: outcomes, durations, notes escaped, no smoke checks (the
+    // policy lists no smoke URLs).
     let history = part(&html, r#"id="history""#, "</table>");
     let rows: Vec<&str> = history.split("<tr data-id=").skip(1).collect();
     assert_eq!(rows.len(), 5, "{history}");
@@ -172,7 +176,9 @@ async fn the_dashboard_shows_everything_escaped(backend: Backend) {
     );
     for row in &rows {
         assert!(
-            row.contains(r#"<td class="smoke" data-label="smoke" data-smoke="none">—</td>"#),
+            row.contains(
+                r#"<td class="smoke smoke-none" data-label="smoke" data-smoke="none"><span class="verdict">—</span></td>"#
+            ),
             "{row}"
         );
     }

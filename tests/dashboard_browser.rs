@@ -1,6 +1,6 @@
 //! The dashboard in a real browser (headless Chromium through chromedriver), at a phone's
 //! width and a desktop's: what a person sees of the matrix, the drift mark, the deployment
-//! in progress and a hold, with nothing wider than the screen. Screenshots are kept in
+//! in progress, a hold and the history's smoke checks, with nothing wider than the screen. Screenshots are kept in
 //! `target/artefacts/dashboard-*.png` for a person to look at.
 //!
 //! Without Chromium this test skips with a loud notice, unless BADGER_REQUIRE_BROWSER=1.
@@ -13,6 +13,7 @@ use support::browser::{chromium_or_skip, screenshot, session, start_chromedriver
 use support::dashboard::{seed, HOLD_REASON};
 use support::db::Backend;
 use support::driver::TestApp;
+use support::smoke_server::{govuk_policy_with_smoke, wait_for_smoke_checks, SmokeServer};
 
 async fn text(c: &Client, css: &str) -> String {
     match c.find(Locator::Css(css)).await {
@@ -99,6 +100,20 @@ async fn sees_the_dashboard(c: &Client, base: &str, label: &str, phone: bool) {
         phone,
         "{label}: history header display {head}"
     );
+    // Smoke checks in the history, newest first: integration's passed (publisher failed
+    // there, so had none), staging's failed (and why); production has no smoke URLs.
+    let smoke = |env: &str| {
+        format!("return [...document.querySelectorAll('#history tbody tr')].filter(r => r.querySelector('td[data-label=\"env\"]').textContent === '{env}').map(r => r.querySelector('td.smoke').innerText).join('|')")
+    };
+    let integration = js(c, &smoke("integration")).await;
+    assert_eq!(integration, "—|passed|passed", "{label}");
+    let staging = js(c, &smoke("staging")).await;
+    assert!(
+        staging.as_str().unwrap_or("").starts_with("failed")
+            && staging.as_str().unwrap_or("").contains("HTTP 404"),
+        "{label}: {staging}"
+    );
+    assert_eq!(js(c, &smoke("production")).await, "—", "{label}");
     let shot = screenshot(c, &format!("dashboard-{label}.png")).await;
     eprintln!("screenshot: {}", shot.display());
 
@@ -115,8 +130,14 @@ async fn a_person_sees_the_dashboard_on_a_phone_and_a_desktop() {
     let Some((chromium, driver)) = chromium_or_skip("dashboard") else {
         return;
     };
-    let t = TestApp::start(Backend::Sqlite).await;
+    let server = SmokeServer::start().await;
+    let policy = govuk_policy_with_smoke(
+        &[format!("{}/ok/{{app}}", server.base)],
+        &[format!("{}/missing/{{app}}", server.base)],
+    );
+    let t = TestApp::start_with(Backend::Sqlite, &policy).await;
     seed(&t).await;
+    assert!(wait_for_smoke_checks(&t).await, "the smoke checks finish");
     let (_driver, webdriver) = start_chromedriver(&driver).await;
     // Tall viewports, so each screenshot holds the whole page.
     let phone = session(&webdriver, &chromium, 390, 2400, true).await;

@@ -8,34 +8,10 @@ use serde_json::{json, Value};
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL};
 use support::fake_slack::Failure;
-use support::smoke_server::{policy_with_smoke, SmokeServer};
+use support::smoke_server::{deploy_started, start, SmokeServer};
 
 const ALICE: &str = "U0ALICE";
 const BOB: &str = "U0BOB";
-
-/// Starts badger with integration smoke-checking `paths` on `server`.
-async fn start(backend: Backend, server: &SmokeServer, paths: &[&str], timeout: u64) -> TestApp {
-    let urls: Vec<String> = paths
-        .iter()
-        .map(|p| format!("{}{p}", server.base))
-        .collect();
-    TestApp::start_with(backend, &policy_with_smoke(&urls, timeout)).await
-}
-
-/// Alice deploys `git_ref` of whitehall to integration; returns the deployment id.
-async fn deploy_started(t: &TestApp, user: &str, git_ref: &str) -> i64 {
-    let r = t
-        .deploy(user, &format!("whitehall {git_ref} to integration"))
-        .await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let start = t
-        .wait_for_message(&format!("`{git_ref}` to *integration*"))
-        .await;
-    TestApp::button_value(&start, "deploy_done")
-        .expect("Done button")
-        .parse()
-        .expect("id")
-}
 
 /// The channel message containing `needle`, waited for, and the end alert it threads under.
 async fn report_and_parent(t: &TestApp, needle: &str) -> (Value, Value) {

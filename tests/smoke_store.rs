@@ -4,7 +4,7 @@
 mod support;
 
 use badger::domain::deployment::State;
-use badger::store::{NewDeployment, Payload, SmokeResult, Store};
+use badger::store::{NewDeployment, Payload, SmokeOutcome, SmokeResult, SmokeSummary, Store};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
 use support::db::{Backend, TestDb};
@@ -69,6 +69,14 @@ fn report() -> Payload {
 async fn one_worker_runs_each_check(backend: Backend) {
     let (store, _db, id) = scheduled(backend).await;
     assert_eq!(store.smoke_pending().await.unwrap(), 1);
+    // History reads it as pending, no results yet; a deployment never checked is absent.
+    let shown = store.smoke_summaries(&[id, id + 1]).await.unwrap();
+    let pending = SmokeSummary {
+        outcome: SmokeOutcome::Pending,
+        results: vec![],
+    };
+    assert_eq!(shown.get(&id), Some(&pending));
+    assert_eq!(shown.len(), 1);
     let slack = Duration::from_secs(30);
     let (a, b) = tokio::join!(
         store.claim_smoke("a", 3, slack, 4),
@@ -115,6 +123,9 @@ async fn one_worker_runs_each_check(backend: Backend) {
         .await
         .unwrap()
         .is_empty());
+    let shown = store.smoke_summaries(&[id]).await.unwrap();
+    assert_eq!(shown[&id].outcome, SmokeOutcome::Pass);
+    assert_eq!(shown[&id].results, vec![result(id)]);
     let recent = store.recent_smoke_checks(10).await.unwrap();
     assert_eq!(recent.len(), 1);
     assert_eq!(recent[0].outcome, "pass");

@@ -4,16 +4,18 @@
 //! templates (`view.rs`). It shows no settings, so no secret can reach it.
 
 pub mod model;
+pub mod smoke_cell;
 pub mod style;
 pub mod view;
 
 use crate::app::AppState;
 use crate::console::{self, mrkdwn::Names};
 use crate::service::Core;
-use crate::store::StoreError;
+use crate::store::{SmokeSummary, StoreError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use std::collections::HashMap;
 use view::Board;
 
 /// Finished deployments on the dashboard, and on an app's page.
@@ -83,17 +85,25 @@ fn failed(e: StoreError) -> Response {
         .into_response()
 }
 
-fn environments(core: &Core) -> (Vec<String>, Vec<(String, bool)>) {
-    let envs = &core.policy.environments;
-    (
-        envs.iter().map(|e| e.name.as_str().to_owned()).collect(),
-        envs.iter()
-            .map(|e| {
-                let always = e.window == crate::config::WindowKind::Always;
-                (e.name.as_str().to_owned(), always)
-            })
-            .collect(),
-    )
+/// The policy's environments in order, with whether each is always open.
+fn environments(core: &Core) -> Vec<(String, bool)> {
+    core.policy
+        .environments
+        .iter()
+        .map(|e| {
+            let always = e.window == crate::config::WindowKind::Always;
+            (e.name.as_str().to_owned(), always)
+        })
+        .collect()
+}
+
+/// The smoke checks of the history shown, in one query.
+async fn smoke_of(
+    core: &Core,
+    history: &[crate::domain::deployment::Deployment],
+) -> Result<HashMap<i64, SmokeSummary>, StoreError> {
+    let ids: Vec<i64> = history.iter().map(|d| d.id).collect();
+    core.store.smoke_summaries(&ids).await
 }
 
 fn configured_apps(core: &Core) -> Vec<String> {
@@ -110,28 +120,30 @@ async fn board<'a>(
     refused: Option<String>,
     person: view::Person<'a>,
 ) -> Result<Board<'a>, StoreError> {
-    let (live, holds, versions, history) = tokio::try_join!(
+    let (live, holds, matrix, history) = tokio::try_join!(
         core.store.live_deployments(None),
         core.store.active_holds(),
-        core.store.versions(None),
+        core.versions_view(None),
         core.store.history(HISTORY)
     )?;
+    let smoke = smoke_of(core, &history).await?;
     let local_log = if local_mode {
         Some(core.store.local_messages(LOCAL_LOG).await?)
     } else {
         None
     };
     let now = core.now();
-    let (names, environments) = environments(core);
+    let environments = environments(core);
     Ok(Board {
         now,
         tz: core.policy.calendar.tz,
         window: model::window_now(&core.policy.calendar, now),
-        matrix: model::matrix(&names, &configured_apps(core), &versions),
+        matrix,
         environments,
         live,
         holds,
         history,
+        smoke,
         local_log,
         refused,
         person,
@@ -145,18 +157,19 @@ async fn app_board<'a>(
     app: &str,
     person: view::Person<'a>,
 ) -> Result<Result<Board<'a>, Vec<String>>, StoreError> {
-    let (live, holds, versions, history) = tokio::try_join!(
+    let (live, holds, matrix, history) = tokio::try_join!(
         core.store.live_deployments(None),
         core.store.active_holds(),
-        core.store.versions(Some(app)),
+        core.versions_view(Some(app)),
         core.store.app_history(app, APP_HISTORY)
     )?;
     let configured = configured_apps(core);
     let live: Vec<_> = live.into_iter().filter(|d| d.app == app).collect();
-    let known = configured.iter().any(|a| a == app)
-        || !versions.is_empty()
-        || !history.is_empty()
-        || !live.is_empty();
+    let deployed = matrix
+        .app(app)
+        .is_some_and(|a| a.per_env.iter().any(Option::is_some));
+    let known =
+        configured.iter().any(|a| a == app) || deployed || !history.is_empty() || !live.is_empty();
     if !known {
         let mut apps: Vec<String> = core
             .store
@@ -170,13 +183,14 @@ async fn app_board<'a>(
         apps.dedup();
         return Ok(Err(apps));
     }
+    let smoke = smoke_of(core, &history).await?;
     let now = core.now();
-    let (names, environments) = environments(core);
+    let environments = environments(core);
     Ok(Ok(Board {
         now,
         tz: core.policy.calendar.tz,
         window: model::window_now(&core.policy.calendar, now),
-        matrix: model::matrix(&names, &[app.to_owned()], &versions),
+        matrix,
         environments,
         live,
         holds: holds
@@ -184,6 +198,7 @@ async fn app_board<'a>(
             .filter(|h| h.is_all() || h.scope == app)
             .collect(),
         history,
+        smoke,
         local_log: None,
         refused: None,
         person,

@@ -1,94 +1,22 @@
-//! The dashboard's view model, pure (no I/O, the time passed in): the versions matrix with
-//! its drift marks, the window now and next, elapsed times and durations. The templates in
+//! The dashboard's view model, pure (no I/O, the time passed in): where the shared versions
+//! view marks drift, the window now and next, elapsed times and durations. The templates in
 //! `view.rs` only lay out what is decided here.
 
 use crate::domain::deployment::{Deployment, State};
+use crate::domain::versions::{AppVersions, Drift, VersionsView};
 use crate::domain::window::Calendar;
-use crate::store::Version;
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
 
-/// One cell of the matrix: the version an app runs in one environment, and the previous
-/// environment when that one runs a newer, different ref (this cell lags behind it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cell {
-    pub version: Version,
-    pub behind: Option<String>,
+/// The drift of `app`'s cell in `env`, if that environment lags the one before it (the
+/// shared rule of `domain::versions`: refs differ, or nothing where the one before has
+/// something).
+pub fn drift_in<'a>(app: &'a AppVersions, env: &str) -> Option<&'a Drift> {
+    app.drift.iter().find(|d| d.env == env)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub app: String,
-    /// One per environment, in the policy's order; `None` where the app never succeeded.
-    pub cells: Vec<Option<Cell>>,
-}
-
-/// Apps (rows) x environments (columns, the policy's order).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Matrix {
-    pub environments: Vec<String>,
-    pub rows: Vec<Row>,
-}
-
-impl Matrix {
-    pub fn drifted(&self) -> usize {
-        self.rows
-            .iter()
-            .flat_map(|r| r.cells.iter().flatten())
-            .filter(|c| c.behind.is_some())
-            .count()
-    }
-}
-
-/// Whether `cell` lags behind `previous` (the version in the environment before it): a
-/// different ref, deployed there later. The one rule the lead may swap for the shared
-/// `domain::versions` read model.
-fn drifted(previous: Option<&Version>, cell: &Version) -> bool {
-    previous.is_some_and(|p| p.git_ref != cell.git_ref && p.deployed_at > cell.deployed_at)
-}
-
-/// The matrix of `versions` over `environments`; apps are those with a version plus the
-/// policy's `apps` (shown with empty cells until they deploy), sorted by name. Versions in
-/// an environment the policy no longer names are left out.
-pub fn matrix(environments: &[String], configured: &[String], versions: &[Version]) -> Matrix {
-    let mut apps: Vec<String> = versions
-        .iter()
-        .map(|v| v.app.clone())
-        .chain(configured.iter().cloned())
-        .collect();
-    apps.sort();
-    apps.dedup();
-    // Keyed once: hundreds of apps must not cost apps x versions lookups.
-    let by_cell: HashMap<(&str, &str), &Version> = versions
-        .iter()
-        .map(|v| ((v.app.as_str(), v.environment.as_str()), v))
-        .collect();
-    let rows = apps
-        .into_iter()
-        .map(|app| {
-            let mine: Vec<Option<&Version>> = environments
-                .iter()
-                .map(|e| by_cell.get(&(app.as_str(), e.as_str())).copied())
-                .collect();
-            let cells = mine
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let v = (*v)?;
-                    let previous = i.checked_sub(1).and_then(|p| mine[p]);
-                    Some(Cell {
-                        version: v.clone(),
-                        behind: drifted(previous, v).then(|| environments[i - 1].clone()),
-                    })
-                })
-                .collect();
-            Row { app, cells }
-        })
-        .collect();
-    Matrix {
-        environments: environments.to_vec(),
-        rows,
-    }
+/// How many cells of the matrix are marked drifted.
+pub fn drifted_cells(view: &VersionsView) -> usize {
+    view.apps.iter().map(|a| a.drift.len()).sum()
 }
 
 /// The deploy window at `now`: open until when, and when it next opens.
@@ -142,59 +70,50 @@ pub fn ended(d: &Deployment) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::versions::{build, Deployed};
     use chrono::TimeZone;
 
-    fn v(app: &str, env: &str, git_ref: &str, minute: u32) -> Version {
-        Version {
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 10, minute, 0).unwrap()
+    }
+
+    fn row(app: &str, env: &str, git_ref: &str, minute: u32) -> Deployed {
+        Deployed {
             app: app.into(),
             environment: env.into(),
             git_ref: git_ref.into(),
-            deployed_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, minute, 0).unwrap(),
-            deployed_by: "U1".into(),
+            at: at(minute),
+            by: "U1".into(),
         }
     }
 
-    fn envs() -> Vec<String> {
-        ["integration", "staging", "production"]
-            .map(String::from)
-            .to_vec()
-    }
+    const ENVS: &[&str] = &["integration", "staging", "production"];
 
     #[test]
-    fn a_cell_behind_a_newer_different_ref_before_it_is_drifted() {
-        let versions = [
-            v("api", "integration", "r2", 30),
-            v("api", "staging", "r1", 20),
-            v("api", "production", "r1", 25),
-            v("web", "integration", "w1", 1),
-            v("web", "production", "w1", 2),
+    fn cells_are_marked_by_the_shared_rule() {
+        let rows = [
+            row("api", "integration", "r2", 30),
+            row("api", "staging", "r1", 20),
+            row("api", "production", "r1", 25),
+            // A hotfix straight to production: differing refs are drift, whatever the times.
+            row("web", "staging", "w1", 1),
+            row("web", "production", "fix", 2),
+            // Nothing in staging behind something in integration is drift too.
+            row("cli", "integration", "c1", 3),
         ];
-        let m = matrix(&envs(), &["zeta".into()], &versions);
-        let apps: Vec<&str> = m.rows.iter().map(|r| r.app.as_str()).collect();
-        assert_eq!(apps, ["api", "web", "zeta"]);
-        let api = &m.rows[0].cells;
-        assert_eq!(api[0].as_ref().unwrap().behind, None);
-        assert_eq!(
-            api[1].as_ref().unwrap().behind.as_deref(),
-            Some("integration")
-        );
-        // Same ref as staging: not behind.
-        assert_eq!(api[2].as_ref().unwrap().behind, None);
-        // A gap (never in staging) compares with nothing.
-        assert!(m.rows[1].cells[1].is_none());
-        assert_eq!(m.rows[1].cells[2].as_ref().unwrap().behind, None);
-        assert!(m.rows[2].cells.iter().all(Option::is_none));
-        assert_eq!(m.drifted(), 1);
-    }
-
-    #[test]
-    fn an_older_ref_before_a_hotfix_is_not_drift() {
-        let versions = [
-            v("api", "staging", "r1", 10),
-            v("api", "production", "fix", 20),
-        ];
-        let m = matrix(&envs(), &[], &versions);
-        assert_eq!(m.drifted(), 0);
+        let view = build(ENVS, &[], &rows, at(40));
+        let api = view.app("api").unwrap();
+        let d = drift_in(api, "staging").expect("staging lags integration");
+        assert_eq!((d.behind_env.as_str(), d.age_secs), ("integration", 600));
+        assert_eq!(drift_in(api, "integration"), None);
+        assert_eq!(drift_in(api, "production"), None);
+        let web = view.app("web").unwrap();
+        assert_eq!(drift_in(web, "production").unwrap().ahead_ref, "w1");
+        let cli = view.app("cli").unwrap();
+        assert_eq!(drift_in(cli, "staging").unwrap().behind_ref, None);
+        // A gap before something (web in integration) is not drift.
+        assert_eq!(drift_in(web, "staging"), None);
+        assert_eq!(drifted_cells(&view), 3);
     }
 
     #[test]

@@ -47,6 +47,11 @@ q{font-style:italic;overflow-wrap:anywhere}
 .outcome.failed{color:#d4351c}
 .outcome.cancelled,.outcome.expired{color:#6a6a6a}
 td.smoke{color:#6a6a6a}
+td.smoke-pass{color:#00703c}
+td.smoke-fail{color:#d4351c}
+td.smoke-pass .verdict,td.smoke-fail .verdict{font-weight:700}
+td.smoke-pending{color:#8a6d00}
+td.smoke .why{display:block;font-weight:400;font-size:.78rem;overflow-wrap:anywhere}
 @media (max-width:40rem){
  table.matrix th,table.matrix td{padding:.3rem .25rem}
  h2 .muted{display:none}

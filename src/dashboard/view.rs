@@ -2,14 +2,18 @@
 //! written, so a person's note, reason or name can never become markup. Read-only: links,
 //! no forms; the page refreshes itself with a meta refresh.
 
-use super::model::{self, Matrix, WindowNow};
+use super::model::{self, WindowNow};
+use super::smoke_cell::smoke_cell;
 use super::style::CSS;
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::hold::Hold;
+use crate::domain::versions::{format_age, Drift, VersionsView};
 use crate::domain::window::format_local;
+use crate::store::SmokeSummary;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
+use std::collections::HashMap;
 
 /// How often the page reloads itself, in seconds.
 pub const REFRESH_SECONDS: u32 = 30;
@@ -24,11 +28,14 @@ pub struct Board<'a> {
     pub window: WindowNow,
     /// The policy's environments in order, with whether each is always open.
     pub environments: Vec<(String, bool)>,
-    pub matrix: Matrix,
+    /// The shared versions read model (`/deploy versions`, the API and App Home show it too).
+    pub matrix: VersionsView,
     /// Queued, called and deploying, active first per environment.
     pub live: Vec<Deployment>,
     pub holds: Vec<Hold>,
     pub history: Vec<Deployment>,
+    /// The history's smoke checks, by deployment id (absent: none).
+    pub smoke: HashMap<i64, SmokeSummary>,
     /// Local mode's record of what badger would have posted: (method, channel, text).
     pub local_log: Option<Vec<(String, String, String)>>,
     /// Why this client may not use the local console, shown above the dashboard.
@@ -152,12 +159,13 @@ fn window(b: &Board) -> Markup {
 
 fn matrix(b: &Board, title: &str) -> Markup {
     let m = &b.matrix;
+    let drifted = model::drifted_cells(m);
     html! {
         h2 { (title) " " span.muted { "(apps × environments)" } }
-        @if m.drifted() > 0 {
-            p.muted #drift-note { (m.drifted()) " behind the environment before them (marked)." }
+        @if drifted > 0 {
+            p.muted #drift-note { (drifted) " behind the environment before them (marked): a different ref, or nothing yet." }
         }
-        @if m.rows.is_empty() {
+        @if m.apps.is_empty() {
             p.none { "Nothing deployed yet." }
         } @else {
             div.scroll {
@@ -167,28 +175,39 @@ fn matrix(b: &Board, title: &str) -> Markup {
                         @for e in &m.environments { th { (e) } }
                     } }
                     tbody {
-                        @for row in &m.rows {
+                        @for row in &m.apps {
                             tr data-app=(row.app) {
                                 th scope="row" { a href=(app_href(&row.app)) { (row.app) } }
-                                @for (env, cell) in m.environments.iter().zip(&row.cells) {
+                                @for (env, cell) in m.environments.iter().zip(&row.per_env) {
+                                    @let drift = model::drift_in(row, env);
                                     @match cell {
-                                        Some(c) => td.cell.drift[c.behind.is_some()] data-env=(env)
-                                            title=(format!("by {}", (b.person)(&c.version.deployed_by))) {
-                                            span.ref { (c.version.git_ref) }
-                                            span.when title=(when(c.version.deployed_at, b.tz)) {
-                                                (short(c.version.deployed_at, b.tz))
-                                            }
-                                            @if let Some(prev) = &c.behind {
-                                                span.mark { "behind " (prev) }
-                                            }
+                                        Some(c) => td.cell.drift[drift.is_some()] data-env=(env)
+                                            title=(format!("by {}", (b.person)(&c.by))) {
+                                            span.ref { (c.git_ref) }
+                                            span.when title=(when(c.at, b.tz)) { (short(c.at, b.tz)) }
+                                            (drift_mark(b, drift))
                                         },
-                                        None => td.cell.empty data-env=(env) { span.muted { "—" } },
+                                        None => td.cell.empty.drift[drift.is_some()] data-env=(env) {
+                                            span.muted { "—" }
+                                            (drift_mark(b, drift))
+                                        },
                                     }
                                 }
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// "behind staging for 3h 5m", titled with when the environment before got its ref.
+fn drift_mark(b: &Board, drift: Option<&Drift>) -> Markup {
+    html! {
+        @if let Some(d) = drift {
+            span.mark title=(format!("{} has run {} since {}", d.behind_env, d.ahead_ref, when(d.since, b.tz))) {
+                "behind " (d.behind_env) " for " (format_age(d.age_secs))
             }
         }
     }
@@ -307,8 +326,6 @@ fn history(b: &Board, show_app: bool) -> Markup {
                         th { "#" }
                         @if show_app { th { "app" } }
                         th { "ref" } th { "env" } th { "outcome" } th { "by" } th { "ended" } th { "took" }
-                        // Smoke checks come from another part of issue 9; this column is
-                        // their place and shows "—" until they are recorded.
                         th { "smoke" }
                         th { "note" }
                     } }
@@ -330,13 +347,25 @@ fn history(b: &Board, show_app: bool) -> Markup {
                                 td.took data-label="took" {
                                     @match model::duration(d) { Some(t) => (model::span(t)), None => "—" }
                                 }
-                                td.smoke data-label="smoke" data-smoke="none" { "—" }
+                                (smoke(b.smoke.get(&d.id)))
                                 td.note { (note(d.outcome_note.as_deref().or(d.note.as_deref()))) }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+/// The smoke column: passed, failed (why underneath, every failure in the tooltip),
+/// pending, or "—" when the deployment had no smoke check.
+fn smoke(s: Option<&SmokeSummary>) -> Markup {
+    let c = smoke_cell(s);
+    html! {
+        td class={ "smoke smoke-" (c.kind) } data-label="smoke" data-smoke=(c.kind) title=[c.title] {
+            span.verdict { (c.label) }
+            @if let Some(why) = &c.detail { " " span.why { (why) } }
         }
     }
 }

@@ -13,6 +13,7 @@ mod local;
 mod outbox;
 pub mod read_sql;
 mod smoke;
+mod smoke_shown;
 mod stay_checks;
 
 pub use deployments::{NewDeployment, Version};
@@ -23,6 +24,7 @@ pub use holds::NewHold;
 pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
 pub use outbox::{Lane, OutboxEntry, OutboxRow, Payload};
 pub use smoke::{SmokeCheck, SmokeJob, SmokeResult};
+pub use smoke_shown::{SmokeOutcome, SmokeSummary};
 pub use stay_checks::StayCheck;
 
 use chrono::{DateTime, Utc};

@@ -87,6 +87,12 @@ pub fn part<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     rest.find(end).map_or(rest, |e| &rest[..e + end.len()])
 }
 
+/// The smoke cell of deployment `id`'s row in a page's history table.
+pub fn smoke_cell(page: &str, id: i64) -> &str {
+    let row = part(page, &format!(r#"<tr data-id="{id}">"#), "</tr>");
+    part(row, r#"<td class="smoke"#, "</td>")
+}
+
 /// Every `src` or `href` of a script, stylesheet, image, frame or media tag that points
 /// off the page (any scheme or `//host`): the dashboard must have none.
 pub fn external_assets(html: &str) -> Vec<String> {

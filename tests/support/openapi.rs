@@ -302,3 +302,17 @@ pub fn validator(spec: &Value, schema: &Value) -> jsonschema::Validator {
     }
     jsonschema::validator_for(&root).expect("a valid JSON Schema")
 }
+
+/// GETs `path` (no token), expects 200 and a body valid against the document's `schema`
+/// (a name under `components/schemas`); the body.
+pub async fn get_valid(t: &super::driver::TestApp, path: &str, schema: &str) -> Value {
+    let a = super::ci::get(t, path).await;
+    assert_eq!(a.status, 200, "{path}: {:?}", a.json);
+    let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{schema}") });
+    assert!(
+        validator(&spec(), &schema).is_valid(&a.json),
+        "{path} does not match {schema}: {}",
+        a.json
+    );
+    a.json
+}

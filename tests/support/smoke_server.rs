@@ -3,6 +3,8 @@
 //! redirects to `/ok/...`, `/hang/...` never answers, `/gate/...` waits until the test
 //! opens the gate and then answers the gate's status.
 
+use super::db::Backend;
+use super::driver::TestApp;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -119,4 +121,67 @@ pub fn policy_with_smoke(urls: &[String], timeout_secs: u64) -> String {
         "channel = \"C0DEPLOY\"\nadmins = [\"U0ADMIN\"]\n\n[[environments]]\nname = \"integration\"\nwindow = \"always\"\nsmoke_urls = [{}]\nsmoke_timeout_secs = {timeout_secs}\n\n[[environments]]\nname = \"staging\"\n",
         list.join(", ")
     )
+}
+
+/// Starts badger with integration smoke-checking `paths` (templates) on `server`.
+pub async fn start(
+    backend: Backend,
+    server: &SmokeServer,
+    paths: &[&str],
+    timeout: u64,
+) -> TestApp {
+    let urls: Vec<String> = paths
+        .iter()
+        .map(|p| format!("{}{p}", server.base))
+        .collect();
+    TestApp::start_with(backend, &policy_with_smoke(&urls, timeout)).await
+}
+
+/// `user` deploys `git_ref` of whitehall to integration; returns the deployment id.
+pub async fn deploy_started(t: &TestApp, user: &str, git_ref: &str) -> i64 {
+    deploy_started_in(t, user, git_ref, "integration").await
+}
+
+/// `user` deploys `git_ref` of whitehall to `env` and is told to start; the deployment id.
+pub async fn deploy_started_in(t: &TestApp, user: &str, git_ref: &str, env: &str) -> i64 {
+    let r = t
+        .deploy(user, &format!("whitehall {git_ref} to {env}"))
+        .await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let start = t.wait_for_message(&format!("`{git_ref}` to *{env}*")).await;
+    TestApp::button_value(&start, "deploy_done")
+        .expect("Done button")
+        .parse()
+        .expect("id")
+}
+
+/// The policy most tests use (GOV.UK's three environments, as `badger.example.toml` has
+/// them) with smoke URLs (full URLs, templates) in integration and staging.
+pub fn govuk_policy_with_smoke(integration: &[String], staging: &[String]) -> String {
+    let env = |name: &str, window: &str, previous: bool, urls: &[String]| {
+        let list: Vec<String> = urls.iter().map(|u| format!("{u:?}")).collect();
+        format!(
+            "\n[[environments]]\nname = \"{name}\"\nwindow = \"{window}\"\nrequires_previous = {previous}\nsmoke_urls = [{}]\n",
+            list.join(", ")
+        )
+    };
+    [
+        super::driver::POLICY.to_owned(),
+        env("integration", "always", false, integration),
+        env("staging", "office-hours", true, staging),
+        env("production", "office-hours", true, &[]),
+    ]
+    .concat()
+}
+
+/// Waits (up to 15 s) until no smoke check is waiting or running.
+pub async fn wait_for_smoke_checks(t: &TestApp) -> bool {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while tokio::time::Instant::now() < deadline {
+        if t.core().store.smoke_pending().await.expect("smoke_pending") == 0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
 }
