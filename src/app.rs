@@ -1,34 +1,21 @@
 //! Start-up, identical in tests and production: connect and migrate the database, start
-//! the outbox worker, the scheduler and (with an app token) Socket Mode, serve HTTP.
-//! Tests bind port 0 with a fresh database.
+//! the outbox worker, the scheduler and (with an app token) Socket Mode, serve HTTP (the
+//! router is `http::router`). Tests bind port 0 with a fresh database.
 
 use crate::clock::SharedClock;
 use crate::config::{Settings, SlackMode};
+use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::service::Core;
+use crate::slack;
 use crate::slack::outbound::{self, LocalWeb};
 use crate::slack::worker::OutboxWorker;
 use crate::store::{env_lock, Store, HOLDS_LOCK};
-use crate::{api, slack, web};
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub core: Core,
-    pub signing_secret: Option<Arc<str>>,
-    pub api_token: Option<Arc<str>>,
-    pub local_mode: bool,
-    /// How long a slash command may take before Slack is answered with "still working on
-    /// it" (the real answer follows as an ephemeral).
-    pub slash_deadline: Duration,
-}
 
 /// Knobs that differ between production and tests.
 #[derive(Debug, Clone)]
@@ -81,32 +68,6 @@ pub struct Application {
     socket: Option<JoinHandle<()>>,
     /// The GitHub worker, when the policy names repositories.
     github: Option<JoinHandle<()>>,
-}
-
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route(slack::needs::COMMANDS_ROUTE, post(slack::inbound::commands))
-        .route(
-            slack::needs::INTERACTIONS_ROUTE,
-            post(slack::inbound::interactions),
-        )
-        .route(slack::needs::EVENTS_ROUTE, post(slack::inbound::events))
-        .route("/healthz", get(api::healthz))
-        .route("/readyz", get(api::readyz))
-        .route("/metrics", get(api::metrics))
-        // Every /api/v1 route, from the table the OpenAPI test checks.
-        .merge(crate::api_routes::router())
-        .route("/", get(web::dashboard))
-        .route("/dashboard", get(crate::dashboard::page))
-        .route("/apps/{app}", get(crate::dashboard::app))
-        .merge(crate::console::routes(state.local_mode))
-        .layer(DefaultBodyLimit::max(slack::inbound::BODY_LIMIT))
-        .layer(axum::middleware::from_fn(crate::telemetry::trace_request))
-        .layer(axum::middleware::from_fn_with_state(
-            state.core.metrics.clone(),
-            crate::operator_metrics::count_requests,
-        ))
-        .with_state(state)
 }
 
 impl Application {
@@ -212,7 +173,7 @@ impl Application {
         let mut rx = shutdown_rx;
         let server = tokio::spawn(async move {
             // Connection info: the console serves loopback clients only.
-            let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+            let service = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, service)
                 .with_graceful_shutdown(async move {
                     let _ = rx.wait_for(|stop| *stop).await;

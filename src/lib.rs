@@ -1,10 +1,6 @@
 //! badger: a Slack app that coordinates deployments the way GOV.UK runs them.
 //! The external contract (commands, buttons, routes, settings) is in docs/contract.md.
 
-pub mod api;
-pub mod api_history;
-pub mod api_routes;
-pub mod api_versions;
 pub mod app;
 pub mod clock;
 pub mod command;
@@ -14,6 +10,7 @@ pub mod dashboard;
 pub mod domain;
 pub mod github;
 pub mod healthcheck;
+pub mod http;
 pub mod metrics;
 pub mod operator_metrics;
 pub mod service;
@@ -21,4 +18,3 @@ pub mod slack;
 pub mod smoke;
 pub mod store;
 pub mod telemetry;
-pub mod web;

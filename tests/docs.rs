@@ -256,7 +256,7 @@ fn the_contract_lists_every_variable_and_route() {
         );
     }
     // Routes: every path the router serves.
-    let app = read("src/app.rs");
+    let app = read("src/http/mod.rs");
     let mut routes: Vec<String> = app
         .split(".route(\"")
         .skip(1)
@@ -264,7 +264,7 @@ fn the_contract_lists_every_variable_and_route() {
         .map(str::to_owned)
         .collect();
     routes.extend(
-        badger::api_routes::API_ROUTES
+        badger::http::api::routes::API_ROUTES
             .iter()
             .map(|r| r.path.to_owned()),
     );

@@ -6,7 +6,7 @@
 
 mod support;
 
-use badger::api_routes::API_ROUTES;
+use badger::http::api::routes::API_ROUTES;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,7 +32,7 @@ fn every_route_is_documented_and_nothing_else() {
     let undocumented: Vec<_> = routed.difference(&documented).collect();
     assert!(
         undocumented.is_empty(),
-        "not in src/openapi.json: {undocumented:?}"
+        "not in src/http/api/openapi.json: {undocumented:?}"
     );
     let unrouted: Vec<_> = documented.difference(&routed).collect();
     assert!(
@@ -41,10 +41,11 @@ fn every_route_is_documented_and_nothing_else() {
     );
 
     // The table is the only way /api/v1 routes reach the router.
-    let app = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/app.rs")).unwrap();
+    let app =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/mod.rs")).unwrap();
     assert!(
         !app.contains(".route(\"/api/v1"),
-        "src/app.rs routes /api/v1 itself: add the route to API_ROUTES (src/api_routes.rs) and src/openapi.json"
+        "src/http/mod.rs routes /api/v1 itself: add the route to API_ROUTES (src/http/api/routes.rs) and src/http/api/openapi.json"
     );
 }
 

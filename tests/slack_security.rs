@@ -5,7 +5,7 @@
 
 mod support;
 
-use badger::slack::inbound::BODY_LIMIT;
+use badger::http::slack::BODY_LIMIT;
 use badger::slack::verify::sign;
 use chrono::Duration;
 use serde_json::{json, Value};

@@ -1,20 +1,16 @@
-//! The dashboard: `GET /dashboard` in both modes (and `GET /` wherever the local console is
-//! not served, see `web.rs`), and a page per app, `GET /apps/{app}`. GET only: it reads
-//! the store, builds the pure model (`model.rs`) and renders compiled, auto-escaping
-//! templates (`view.rs`). It shows no settings, so no secret can reach it.
+//! The dashboard's read side: `GET /dashboard` in both modes (and `GET /` wherever the
+//! local console is not served), and a page per app, `GET /apps/{app}`, whose handlers are
+//! the HTTP edge's (`src/http/dashboard.rs`). Here it reads the store, builds the pure
+//! model (`model.rs`) and renders compiled, auto-escaping templates (`view.rs`). It shows
+//! no settings, so no secret can reach it.
 
 pub mod model;
 pub mod smoke_cell;
 pub mod style;
 pub mod view;
 
-use crate::app::AppState;
-use crate::console::{self, mrkdwn::Names};
 use crate::service::Core;
 use crate::store::{SmokeSummary, StoreError};
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use std::collections::HashMap;
 use view::Board;
 
@@ -23,67 +19,6 @@ const HISTORY: i64 = 20;
 const APP_HISTORY: i64 = 50;
 /// Local mode's record of posts shown under the dashboard.
 const LOCAL_LOG: i64 = 30;
-
-/// `GET /dashboard`.
-pub async fn page(State(s): State<AppState>) -> Response {
-    render(&s, None).await
-}
-
-/// The dashboard, with a note on why the console was refused when it was.
-pub async fn render(s: &AppState, refused: Option<String>) -> Response {
-    let channel = console::channel_of(&s.core);
-    let names = console::ConsoleNames {
-        policy: &s.core.policy,
-        channel: &channel,
-    };
-    let person = |id: &str| person(s.local_mode, &names, id);
-    match board(&s.core, s.local_mode, refused, &person).await {
-        Ok(b) => Html(view::dashboard(&b).into_string()).into_response(),
-        Err(e) => failed(e),
-    }
-}
-
-/// `GET /apps/{app}`: 404 with a readable page for an app badger knows nothing about.
-pub async fn app(State(s): State<AppState>, Path(app): Path<String>) -> Response {
-    let channel = console::channel_of(&s.core);
-    let names = console::ConsoleNames {
-        policy: &s.core.policy,
-        channel: &channel,
-    };
-    let person = |id: &str| person(s.local_mode, &names, id);
-    match app_board(&s.core, &app, &person).await {
-        Ok(Ok(b)) => Html(view::app_page(&b, &app).into_string()).into_response(),
-        Ok(Err(known)) => {
-            let core = &s.core;
-            let page = view::unknown_app(&app, &known, core.now(), core.policy.calendar.tz);
-            (StatusCode::NOT_FOUND, Html(page.into_string())).into_response()
-        }
-        Err(e) => failed(e),
-    }
-}
-
-/// People by Slack id when connected; by the console's names in local mode.
-fn person(local_mode: bool, names: &console::ConsoleNames, id: &str) -> String {
-    if local_mode {
-        names.user(id)
-    } else {
-        id.to_owned()
-    }
-}
-
-fn failed(e: StoreError) -> Response {
-    tracing::error!(error = %e, "dashboard");
-    let status = if e.is_unavailable() {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        StatusCode::INTERNAL_SERVER_ERROR
-    };
-    (
-        status,
-        "The dashboard could not read the database; try again shortly.",
-    )
-        .into_response()
-}
 
 /// The policy's environments in order, with whether each is always open.
 fn environments(core: &Core) -> Vec<(String, bool)> {
@@ -114,7 +49,7 @@ fn configured_apps(core: &Core) -> Vec<String> {
         .collect()
 }
 
-async fn board<'a>(
+pub async fn board<'a>(
     core: &Core,
     local_mode: bool,
     refused: Option<String>,
@@ -152,7 +87,7 @@ async fn board<'a>(
 }
 
 /// One app's board, or (`Err`) the apps badger does know when it knows nothing of this one.
-async fn app_board<'a>(
+pub async fn app_board<'a>(
     core: &Core,
     app: &str,
     person: view::Person<'a>,

@@ -1,8 +1,7 @@
 //! Socket Mode frames: what Slack sends over the socket, read loosely, and each envelope
 //! handed to the same functions as the HTTP routes, then acknowledged within Slack's 3 s.
 
-use super::handlers::{handle_command, handle_interaction};
-use super::inbound::handle_event_callback;
+use super::handlers::{handle_command, handle_event_callback, handle_interaction};
 use super::payload::{parse_interaction_json, Interaction, SlashCommand};
 use crate::service::{Actor, Core};
 use crate::slack::blocks::Message;

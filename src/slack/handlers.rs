@@ -1,10 +1,12 @@
-//! What badger does with a slash command or a button press once it is known to be genuine.
-//! Every way in shares these: the signed HTTP routes, and the local console (after its
-//! loopback check), so the console behaves exactly as Slack would.
+//! What badger does with a slash command, a button press or an event once it is known to
+//! be genuine. Every way in shares these: the signed HTTP routes (in `src/http/`), Socket
+//! Mode, and the local console (after its loopback check), so the console behaves exactly
+//! as Slack would.
 
 use super::payload::{Interaction, SlashCommand};
 use crate::service::{Action, Actor, Core, ServiceError};
 use crate::slack::blocks::Message;
+use crate::store::StoreError;
 
 /// Runs a slash command; the answer is the ephemeral reply to the person who typed it.
 /// `cmd.text` is as Slack sends it (`&`, `<`, `>` as entities).
@@ -75,4 +77,53 @@ pub async fn handle_interaction(core: &Core, interaction: Interaction) {
             }
         }
     }
+}
+
+/// An `event_callback`, over HTTP or Socket Mode, handled once per `event_id`. An error
+/// means it could not be recorded: Slack should deliver it again.
+pub async fn handle_event_callback(
+    core: &Core,
+    v: &serde_json::Value,
+    retry: Option<&str>,
+) -> Result<(), StoreError> {
+    let id = v.get("event_id").and_then(|e| e.as_str()).unwrap_or("");
+    if id.is_empty() {
+        return Ok(());
+    }
+    if !core.store.first_sighting(id, core.now()).await? {
+        core.metrics.slack_duplicate_events.inc();
+        tracing::debug!(event_id = id, "duplicate event delivery ignored");
+        return Ok(());
+    }
+    core.metrics.slack_events.inc();
+    let kind = v
+        .pointer("/event/type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("");
+    crate::telemetry::record("event", kind);
+    if let Some(user) = v.pointer("/event/user").and_then(|u| u.as_str()) {
+        crate::telemetry::record("user", user);
+    }
+    tracing::debug!(event_id = id, %kind, ?retry, "event received");
+    if kind == super::needs::APP_HOME_OPENED {
+        // Only the Home tab; opening the Messages or About tab sends the event too.
+        let tab = v.pointer("/event/tab").and_then(|t| t.as_str());
+        if let (Some(user), None | Some("home")) =
+            (v.pointer("/event/user").and_then(|u| u.as_str()), tab)
+        {
+            if let Err(e) = core.publish_home(user).await {
+                tracing::error!(error = %e, "cannot queue the App Home tab");
+            }
+        }
+    }
+    if kind == super::needs::MEMBER_JOINED_CHANNEL {
+        // Perhaps badger itself was just invited: bring the topic up to date with the
+        // standing holds (a no-op when it already is).
+        if let Some(channel) = v.pointer("/event/channel").and_then(|c| c.as_str()) {
+            if let Err(e) = core.sync_topic_now(channel).await {
+                tracing::error!(error = %e, "cannot queue a topic sync");
+            }
+        }
+    }
+    Ok(())
 }

@@ -1,11 +1,10 @@
-//! Slack at the edge: inbound routes and Socket Mode (authenticate, parse into typed
-//! commands), outbound delivery (the outbox worker and the Web API client) and message
-//! rendering.
+//! Slack below the edge: Socket Mode and the handlers it shares with the HTTP routes (in
+//! `src/http/`), signature checks and payload parsing, outbound delivery (the outbox worker
+//! and the Web API client) and message rendering.
 
 pub mod blocks;
 pub mod envelope;
 pub mod handlers;
-pub mod inbound;
 pub mod needs;
 pub mod outbound;
 pub mod payload;

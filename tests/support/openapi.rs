@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 
 /// The document as served and checked in.
 pub fn spec() -> Value {
-    serde_json::from_str(badger::api_routes::OPENAPI).expect("src/openapi.json is JSON")
+    serde_json::from_str(badger::http::api::routes::OPENAPI)
+        .expect("src/http/api/openapi.json is JSON")
 }
 
 /// One documented operation.

@@ -1,50 +1,18 @@
-//! `GET /`: in local mode, for a client on this machine, the console (with its side panel,
-//! built here); everywhere else the dashboard (`crate::dashboard`).
+//! The console's side panel as HTML: window, environments, holds, versions and recent
+//! history (compiled, escaping templates). Rendering only; `GET /` and the console's state
+//! route (in `src/http/`) serve it.
 
-use crate::app::AppState;
-use crate::console::{self, Peer};
 use crate::domain::deployment::State as DeployState;
 use crate::domain::window::format_local;
 use crate::service::Core;
 use crate::store::StoreError;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
-use std::collections::HashMap;
 
 /// A person's note after what it is about.
 fn note(text: Option<&str>) -> Markup {
     html! {
         @if let Some(t) = text.filter(|t| !t.trim().is_empty()) { " " q { (t) } }
     }
-}
-
-/// `/`: in local mode, for a client on this machine, the console with the dashboard beside
-/// it; otherwise the dashboard alone (`crate::dashboard`, also at `/dashboard`).
-pub async fn dashboard(
-    State(s): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let core = &s.core;
-    let refused = if s.local_mode {
-        console::refusal(&peer, &headers)
-    } else {
-        None
-    };
-    if s.local_mode && refused.is_none() {
-        let who = q.get("as").map_or(console::DEFAULT_PERSON, String::as_str);
-        return match console::page::render(core, who).await {
-            Ok(page) => Html(page).into_response(),
-            Err(e) => {
-                tracing::error!(error = %e, "console page");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-            }
-        };
-    }
-    crate::dashboard::render(&s, refused).await
 }
 
 /// The console's side panel (window, environments, holds, versions, recent history and,

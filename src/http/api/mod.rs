@@ -1,10 +1,15 @@
-//! The CI API and the operational endpoints.
+//! The CI API and the operational endpoints; the `/api/v1` route table (`routes.rs`), its
+//! OpenAPI document, the history and versions reads are beside it.
 
-use crate::app::AppState;
+pub mod history;
+pub mod routes;
+pub mod versions;
+
 use crate::domain::admission::{Refusal, Refused};
 use crate::domain::deployment::State as DeployState;
 use crate::domain::promotion::PromotionCheck;
 use crate::domain::window::format_local;
+use crate::http::AppState;
 use crate::service::{CiError, CiEvent, CiReport};
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};

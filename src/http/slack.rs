@@ -1,13 +1,11 @@
 //! Slack's HTTP routes. They only authenticate, parse into typed values and hand over to
-//! the shared handlers (`handlers.rs`); every answer to a person is ephemeral and sent
-//! within Slack's 3 seconds.
+//! the shared handlers (`crate::slack::handlers`, which Socket Mode calls too); every
+//! answer to a person is ephemeral and sent within Slack's 3 seconds.
 
-use super::handlers::{handle_command_within, handle_interaction};
-use super::payload::{parse_interaction, SlashCommand};
-use super::verify::verify;
-use crate::app::AppState;
-use crate::service::Core;
-use crate::store::StoreError;
+use crate::http::AppState;
+use crate::slack::handlers::{handle_command_within, handle_event_callback, handle_interaction};
+use crate::slack::payload::{parse_interaction, SlashCommand};
+use crate::slack::verify::verify;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -127,53 +125,4 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
         }
         _ => StatusCode::OK.into_response(),
     }
-}
-
-/// An `event_callback`, over HTTP or Socket Mode, handled once per `event_id`. An error
-/// means it could not be recorded: Slack should deliver it again.
-pub async fn handle_event_callback(
-    core: &Core,
-    v: &serde_json::Value,
-    retry: Option<&str>,
-) -> Result<(), StoreError> {
-    let id = v.get("event_id").and_then(|e| e.as_str()).unwrap_or("");
-    if id.is_empty() {
-        return Ok(());
-    }
-    if !core.store.first_sighting(id, core.now()).await? {
-        core.metrics.slack_duplicate_events.inc();
-        tracing::debug!(event_id = id, "duplicate event delivery ignored");
-        return Ok(());
-    }
-    core.metrics.slack_events.inc();
-    let kind = v
-        .pointer("/event/type")
-        .and_then(|t| t.as_str())
-        .unwrap_or("");
-    crate::telemetry::record("event", kind);
-    if let Some(user) = v.pointer("/event/user").and_then(|u| u.as_str()) {
-        crate::telemetry::record("user", user);
-    }
-    tracing::debug!(event_id = id, %kind, ?retry, "event received");
-    if kind == super::needs::APP_HOME_OPENED {
-        // Only the Home tab; opening the Messages or About tab sends the event too.
-        let tab = v.pointer("/event/tab").and_then(|t| t.as_str());
-        if let (Some(user), None | Some("home")) =
-            (v.pointer("/event/user").and_then(|u| u.as_str()), tab)
-        {
-            if let Err(e) = core.publish_home(user).await {
-                tracing::error!(error = %e, "cannot queue the App Home tab");
-            }
-        }
-    }
-    if kind == super::needs::MEMBER_JOINED_CHANNEL {
-        // Perhaps badger itself was just invited: bring the topic up to date with the
-        // standing holds (a no-op when it already is).
-        if let Some(channel) = v.pointer("/event/channel").and_then(|c| c.as_str()) {
-            if let Err(e) = core.sync_topic_now(channel).await {
-                tracing::error!(error = %e, "cannot queue a topic sync");
-            }
-        }
-    }
-    Ok(())
 }

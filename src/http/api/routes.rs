@@ -2,8 +2,8 @@
 //! checks `src/openapi.json` against it, so a route added here without documentation
 //! fails that test.
 
-use crate::app::AppState;
-use crate::{api, api_history, api_versions};
+use crate::http::api::{self, history as api_history, versions as api_versions};
+use crate::http::AppState;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, MethodRouter};

@@ -2,11 +2,11 @@
 //! cursor) and `GET /api/v1/deployments/{id}`, each deployment with its transitions.
 //! Reads, like `/api/v1/status`, need no token.
 
-use crate::api::{error, internal, unavailable};
-use crate::app::AppState;
+use super::{error, internal, unavailable};
 use crate::domain::deployment::{Deployment, State as DeployState};
 use crate::domain::names::AppName;
 use crate::domain::transitions::{duration_seconds, transitions, Transition};
+use crate::http::AppState;
 use crate::store::{HistoryQuery, SmokeSummary, StoreError};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};

@@ -1,8 +1,8 @@
 //! `GET /api/v1/versions[?app=APP]`: the versions and drift read model as JSON (the
 //! [`crate::domain::versions::VersionsView`] shape, serialised as is).
 
-use crate::app::AppState;
 use crate::domain::names::AppName;
+use crate::http::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -1,0 +1,18 @@
+//! `AppState`: what every HTTP handler is given (the core, the secrets that authenticate
+//! requests, and whether badger runs in local mode). Only the edge (`src/http/`) and the
+//! start-up wiring (`src/app.rs`) know it.
+
+use crate::service::Core;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Core,
+    pub signing_secret: Option<Arc<str>>,
+    pub api_token: Option<Arc<str>>,
+    pub local_mode: bool,
+    /// How long a slash command may take before Slack is answered with "still working on
+    /// it" (the real answer follows as an ephemeral).
+    pub slash_deadline: Duration,
+}

@@ -1,0 +1,89 @@
+//! The layers stay layered: only the HTTP edge (`src/http/`) and the start-up wiring
+//! (`src/app.rs`, `src/main.rs`, `src/lib.rs`) know the router or `AppState`, and the
+//! domain (`src/domain/`) does no I/O. Read from the source, so a new import that breaks
+//! the rule fails here rather than in review.
+
+use std::path::{Path, PathBuf};
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// Every `.rs` file under `dir`, with its path relative to `src/`.
+fn rust_files(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path
+                    .strip_prefix(src())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn is_edge_or_wiring(rel: &str) -> bool {
+    rel.starts_with("http/") || ["app.rs", "main.rs", "lib.rs"].contains(&rel)
+}
+
+#[test]
+fn nothing_below_the_edge_imports_it() {
+    let files = rust_files(&src());
+    assert!(files.len() > 50, "read too few files: {}", files.len());
+    assert!(
+        files.iter().any(|(rel, _)| rel == "http/mod.rs"),
+        "src/http/mod.rs holds the router"
+    );
+    let offenders: Vec<String> = files
+        .iter()
+        .filter(|(rel, _)| !is_edge_or_wiring(rel))
+        .flat_map(|(rel, text)| {
+            text.lines().enumerate().filter_map(move |(n, line)| {
+                (line.contains("crate::http") || line.contains("AppState"))
+                    .then(|| format!("src/{rel}:{}: {}", n + 1, line.trim()))
+            })
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "only src/http/ and the start-up wiring may know the HTTP edge; move the handler \
+         into src/http/ or pass what it needs (a Core, a value) instead:\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn the_domain_does_no_io() {
+    let files = rust_files(&src().join("domain"));
+    assert!(files.len() > 5, "read too few files: {}", files.len());
+    let io = ["sqlx", "axum", "reqwest", "tokio", "slack_morphism"];
+    let offenders: Vec<String> = files
+        .iter()
+        .flat_map(|(rel, text)| {
+            text.lines().enumerate().filter_map(move |(n, line)| {
+                let code = line.split("//").next().unwrap_or("");
+                io.iter()
+                    .any(|c| {
+                        code.split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                            .any(|w| w == *c)
+                    })
+                    .then(|| format!("src/{rel}:{}: {}", n + 1, line.trim()))
+            })
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "src/domain/ is pure (clock passed in, no I/O crates):\n{}",
+        offenders.join("\n")
+    );
+}
