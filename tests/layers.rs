@@ -1,7 +1,7 @@
 //! The layers stay layered: only the HTTP edge (`src/http/`) and the start-up wiring
-//! (`src/app.rs`, `src/main.rs`, `src/lib.rs`) know the router or `AppState`, and the
-//! domain (`src/domain/`) does no I/O. Read from the source, so a new import that breaks
-//! the rule fails here rather than in review.
+//! (`src/app.rs`, `src/main.rs`, `src/lib.rs`) know the router or `AppState`, the domain
+//! (`src/domain/`) does no I/O, and each button `action_id` is spelled in one place. Read
+//! from the source, so a change that breaks a rule fails here rather than in review.
 
 use std::path::{Path, PathBuf};
 
@@ -86,4 +86,32 @@ fn the_domain_does_no_io() {
         "src/domain/ is pure (clock passed in, no I/O crates):\n{}",
         offenders.join("\n")
     );
+}
+
+/// Each button's `action_id` is spelled once, in `Action::action_id`; everything that
+/// builds or reads a button goes through the enum (tests and docs may spell them).
+#[test]
+fn action_ids_are_spelled_once() {
+    use badger::service::Action;
+    let files = rust_files(&src());
+    for action in Action::ALL {
+        let literal = format!("\"{}\"", action.action_id());
+        let mut found = Vec::new();
+        for (rel, text) in &files {
+            if rel.ends_with("_tests.rs") {
+                continue;
+            }
+            let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+            let n = code.matches(literal.as_str()).count();
+            if n > 0 {
+                found.push(format!("src/{rel} ({n})"));
+            }
+        }
+        assert_eq!(
+            found,
+            vec!["src/service/buttons.rs (1)".to_owned()],
+            "{literal} must appear once, in Action::action_id; build buttons with \
+             blocks::button(Action::..)"
+        );
+    }
 }

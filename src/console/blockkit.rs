@@ -129,6 +129,7 @@ fn element(e: &Value, names: &dyn Names, at: &Place) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::Action;
     use crate::slack::blocks::{button, Message};
     use serde_json::json;
 
@@ -151,8 +152,8 @@ mod tests {
     fn badgers_own_messages_render_with_working_buttons() {
         let m = Message::plain(":wave: <@UBOB> it's your turn to deploy *app* `r1`").with_buttons(
             vec![
-                button("deploy_start", "Start", 7, Some("primary")),
-                button("deploy_skip", "Let the next go first", 7, None),
+                button(Action::Start, "Start", 7, Some("primary")),
+                button(Action::Skip, "Let the next go first", 7, None),
             ],
         );
         let out = message_to_html(&m.text, &m.blocks, &N, &AT);

@@ -39,7 +39,8 @@ impl Action {
         Action::AllWell,
     ];
 
-    /// The contract's `action_id`.
+    /// The contract's `action_id`: the one place each is spelled (every button is built
+    /// from an `Action`, `crate::slack::blocks::button`).
     pub fn action_id(self) -> &'static str {
         match self {
             Action::Start => "deploy_start",
@@ -52,17 +53,9 @@ impl Action {
         }
     }
 
+    /// The button an `action_id` names; the strings live only in [`Action::action_id`].
     pub fn parse(action_id: &str) -> Option<Action> {
-        Some(match action_id {
-            "deploy_start" => Action::Start,
-            "deploy_skip" => Action::Skip,
-            "deploy_done" => Action::Done,
-            "deploy_failed" => Action::Failed,
-            "deploy_cancel" => Action::Cancel,
-            "hold_release" => Action::HoldRelease,
-            "deploy_all_well" => Action::AllWell,
-            _ => return None,
-        })
+        Action::ALL.into_iter().find(|a| a.action_id() == action_id)
     }
 }
 

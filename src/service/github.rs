@@ -4,7 +4,7 @@
 //! reports back, and the "All is well" button.
 
 use super::queue::Outcome;
-use super::{end_key, ephemeral, post, refuse, start_key, update, Actor, Core, Result};
+use super::{end_key, ephemeral, post, refuse, start_key, update, Action, Actor, Core, Result};
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::text::{escape, mention};
@@ -262,7 +262,7 @@ impl Core {
                     mention(&s.requester)
                 ))
                 .with_buttons(vec![button(
-                    "deploy_all_well",
+                    Action::AllWell,
                     "All is well",
                     s.deployment_id,
                     Some("primary"),
@@ -297,8 +297,8 @@ impl Core {
                     self.policy.github.report_minutes
                 ))
                 .with_buttons(vec![
-                    button("deploy_done", "Done", id, Some("primary")),
-                    button("deploy_failed", "Failed", id, Some("danger")),
+                    button(Action::Done, "Done", id, Some("primary")),
+                    button(Action::Failed, "Failed", id, Some("danger")),
                 ]);
                 post(&mut tx, now, &d.channel, &m, None).await?;
             }

@@ -1,7 +1,7 @@
 //! `/hold`: freezes on an app (or all), announced, kept in the channel topic, released by
 //! their owner or an admin.
 
-use super::{hold_key, post, refuse, update, Actor, Core, Result};
+use super::{hold_key, post, refuse, update, Action, Actor, Core, Result};
 use crate::command::{HoldScope, ReleaseTarget};
 use crate::domain::deployment::{Event, State};
 use crate::domain::hold::{Hold, ALL_APPS};
@@ -38,7 +38,12 @@ impl Core {
                 "Hold #{} · release with `{} release {}`",
                 h.id, self.policy.hold_command, h.id
             ))
-            .with_buttons(vec![button("hold_release", "Release hold", h.id, None)])
+            .with_buttons(vec![button(
+                Action::HoldRelease,
+                "Release hold",
+                h.id,
+                None,
+            )])
     }
 
     fn hold_released_message(&self, h: &Hold, by: &str, at: DateTime<Utc>) -> Message {

@@ -5,6 +5,7 @@ use crate::domain::deployment::{format_duration, Deployment, State};
 use crate::domain::hold::Hold;
 use crate::domain::text::{escape, mention, truncate};
 use crate::domain::window::format_local;
+use crate::service::Action;
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 
@@ -72,10 +73,12 @@ pub fn section(md: &str) -> Value {
     json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(md, SECTION_LIMIT)}})
 }
 
-pub fn button(action_id: &str, label: &str, id: i64, style: Option<&str>) -> Value {
+/// A button on a deployment or hold `id`; its `action_id` comes from [`Action`], the one
+/// place each is spelled.
+pub fn button(action: Action, label: &str, id: i64, style: Option<&str>) -> Value {
     let mut b = json!({
         "type": "button",
-        "action_id": action_id,
+        "action_id": action.action_id(),
         "text": {"type": "plain_text", "text": label},
         "value": id.to_string(),
     });
@@ -120,9 +123,9 @@ pub fn start_alert(d: &Deployment) -> Message {
     let text = format!("{head}{}", note_line("Note", d.note.as_deref()));
     let buttons = if d.source == "slack" {
         vec![
-            button("deploy_done", "Done", d.id, Some("primary")),
-            button("deploy_failed", "Failed", d.id, Some("danger")),
-            button("deploy_cancel", "Cancel", d.id, None),
+            button(Action::Done, "Done", d.id, Some("primary")),
+            button(Action::Failed, "Failed", d.id, Some("danger")),
+            button(Action::Cancel, "Cancel", d.id, None),
         ]
     } else {
         vec![]
@@ -175,8 +178,8 @@ pub fn your_turn(d: &Deployment, timeout: chrono::Duration) -> Message {
         timeout.num_minutes()
     );
     Message::plain(text).with_buttons(vec![
-        button("deploy_start", "Start", d.id, Some("primary")),
-        button("deploy_skip", "Let the next go first", d.id, None),
+        button(Action::Start, "Start", d.id, Some("primary")),
+        button(Action::Skip, "Let the next go first", d.id, None),
     ])
 }
 
@@ -281,7 +284,7 @@ pub fn queued_reply(
         what(d),
         d.id
     ))
-    .with_buttons(vec![button("deploy_cancel", "Leave the queue", d.id, None)])
+    .with_buttons(vec![button(Action::Cancel, "Leave the queue", d.id, None)])
 }
 
 pub fn started_reply(d: &Deployment) -> Message {

@@ -49,18 +49,20 @@ pub async fn handle_interaction(core: &Core, interaction: Interaction) {
     for p in presses {
         crate::telemetry::record("action", &p.action_id);
         crate::telemetry::record("user", &p.user);
-        if let Ok(id) = p.value.parse::<i64>() {
-            if p.action_id.starts_with("deploy_") {
-                crate::telemetry::record_deployment(id);
-            } else if p.action_id.starts_with("hold_") {
-                tracing::Span::current().record("hold", id);
+        let action = Action::parse(&p.action_id);
+        if let (Ok(id), Some(a)) = (p.value.parse::<i64>(), action) {
+            match a {
+                Action::HoldRelease => {
+                    tracing::Span::current().record("hold", id);
+                }
+                _ => crate::telemetry::record_deployment(id),
             }
         }
         let actor = Actor {
             user: p.user.clone(),
             channel: p.channel.clone(),
         };
-        let answer = match Action::parse(&p.action_id) {
+        let answer = match action {
             Some(action) => core.press(&actor, action, &p.value).await,
             None => Err(ServiceError::User(format!(
                 "That button ({}) is not one badger knows.",
