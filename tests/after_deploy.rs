@@ -75,6 +75,17 @@ async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend)
             .await
             .unwrap();
     assert_eq!(audit, 1);
+    // Recorded in the history: the API shows who confirmed and when.
+    let one = t.get(&format!("/api/v1/deployments/{id}")).await;
+    let one: serde_json::Value = one.json().await.unwrap();
+    assert_eq!(one["all_well"]["by"], "U0ALICE", "{one}");
+    assert!(one["all_well"]["at"].is_string(), "{one}");
+    let page = t.get("/api/v1/deployments?app=publisher").await;
+    let page: serde_json::Value = page.json().await.unwrap();
+    assert_eq!(
+        page["deployments"][0]["all_well"]["by"], "U0ALICE",
+        "{page}"
+    );
     t.stop().await;
 }
 on_both_backends!(

@@ -94,6 +94,31 @@ impl Store {
         rows.into_iter().map(stay).collect()
     }
 
+    /// Who confirmed "all is well" and when, for each of `ids` that has it (the history
+    /// API shows it): one query per page, in bounded batches.
+    pub async fn all_well_for(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, (DateTime<Utc>, String)>> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT deployment_id, all_well_at, all_well_by FROM stay_checks \
+                 WHERE all_well_at IS NOT NULL AND deployment_id IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (i64, i64, Option<String>)>(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for (id, at, by) in q.fetch_all(&self.pool).await? {
+                out.insert(id, (super::from_millis(at)?, by.unwrap_or_default()));
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn stay_check(&self, deployment_id: i64) -> Result<Option<StayCheck>> {
         let row: Option<StayRaw> =
             sqlx::query_as(&format!("SELECT {STAY_COLUMNS} WHERE deployment_id = $1"))

@@ -53,6 +53,15 @@ pub struct HistoryEntry {
     pub transitions: Vec<Transition>,
     /// Its smoke check; `None` when it had none (not a success, or no smoke URLs there).
     pub smoke: Option<SmokeSummary>,
+    /// The deployer's "all is well" after staying around; `None`: not confirmed.
+    pub all_well: Option<AllWell>,
+}
+
+/// Who confirmed that all was well after a deployment, and when.
+#[derive(Debug, Serialize)]
+pub struct AllWell {
+    pub at: DateTime<Utc>,
+    pub by: String,
 }
 
 impl From<Deployment> for HistoryEntry {
@@ -77,8 +86,16 @@ impl From<Deployment> for HistoryEntry {
             finished_at: d.finished_at,
             ended_at: d.ended_at,
             smoke: None,
+            all_well: None,
         }
     }
+}
+
+fn all_well(
+    found: &mut std::collections::HashMap<i64, (DateTime<Utc>, String)>,
+    id: i64,
+) -> Option<AllWell> {
+    found.remove(&id).map(|(at, by)| AllWell { at, by })
 }
 
 fn store_error(e: StoreError) -> Response {
@@ -201,10 +218,13 @@ pub async fn list(State(s): State<AppState>, RawQuery(raw): RawQuery) -> Respons
         Ok(page) => page,
         Err(e) => return store_error(e),
     };
-    // One query for the whole page's smoke checks, not one per row.
+    // One query each for the whole page's smoke checks and confirmations, not one per row.
     let ids: Vec<i64> = page.deployments.iter().map(|d| d.id).collect();
-    match s.core.store.smoke_summaries(&ids).await {
-        Ok(mut smoke) => {
+    match tokio::try_join!(
+        s.core.store.smoke_summaries(&ids),
+        s.core.store.all_well_for(&ids)
+    ) {
+        Ok((mut smoke, mut well)) => {
             let deployments: Vec<HistoryEntry> = page
                 .deployments
                 .into_iter()
@@ -212,6 +232,7 @@ pub async fn list(State(s): State<AppState>, RawQuery(raw): RawQuery) -> Respons
                     let id = d.id;
                     HistoryEntry {
                         smoke: smoke.remove(&id),
+                        all_well: all_well(&mut well, id),
                         ..d.into()
                     }
                 })
@@ -232,9 +253,10 @@ pub async fn one(State(s): State<AppState>, id: Result<Path<String>, PathRejecti
         return error(StatusCode::NOT_FOUND, "deployment ids are numbers");
     };
     let ids = [id];
-    let (d, mut smoke) = match tokio::try_join!(
+    let (d, mut smoke, mut well) = match tokio::try_join!(
         s.core.store.deployment(id),
-        s.core.store.smoke_summaries(&ids)
+        s.core.store.smoke_summaries(&ids),
+        s.core.store.all_well_for(&ids)
     ) {
         Ok(x) => x,
         Err(e) => return store_error(e),
@@ -242,6 +264,7 @@ pub async fn one(State(s): State<AppState>, id: Result<Path<String>, PathRejecti
     match d {
         Some(d) => Json(HistoryEntry {
             smoke: smoke.remove(&id),
+            all_well: all_well(&mut well, id),
             ..d.into()
         })
         .into_response(),
