@@ -92,3 +92,24 @@ on_both_backends!(
     after_a_success_the_checklist_and_the_reminder_follow,
     after_a_success_the_checklist_and_the_reminder_follow
 );
+
+/// A pipeline's one-shot report of a success is a success like any other: the checklist
+/// follows in its end alert's thread (one rule for every success path).
+async fn a_pipelines_reported_success_gets_the_checklist_too(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let body = serde_json::json!({
+        "app": "publisher", "ref": "release_9", "environment": "integration",
+        "status": "succeeded",
+    });
+    let r = support::ci::report(&t, body).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let end = t.wait_for_message(":white_check_mark:").await;
+    let list = wait_for_json(&t, "sentry.example").await;
+    assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
+    t.stop().await;
+}
+on_both_backends!(
+    a_pipelines_reported_success_gets_the_checklist_too,
+    a_pipelines_reported_success_gets_the_checklist_too
+);

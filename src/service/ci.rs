@@ -261,7 +261,7 @@ impl Core {
             let end_key = Some(super::end_key(d.id));
             post(&mut tx, now, &channel, &blocks::end_alert(&d), end_key).await?;
             if state == State::Succeeded {
-                self.schedule_smoke(&mut tx, &d, now).await?;
+                self.on_success(&mut tx, &d, now).await?;
             }
         }
         self.commit(tx).await?;

@@ -207,9 +207,6 @@ impl Core {
         // Keyed, so the smoke report can go in its thread.
         let end_key = Some(super::end_key(d.id));
         post(tx, now, &d.channel, &blocks::end_alert(&done), end_key).await?;
-        if outcome == Outcome::Succeeded {
-            self.schedule_smoke(tx, &done, now).await?;
-        }
         update(
             tx,
             now,
@@ -232,7 +229,7 @@ impl Core {
             Outcome::Cancelled => {}
         }
         if outcome == Outcome::Succeeded {
-            self.after_success(tx, &done, now).await?;
+            self.on_success(tx, &done, now).await?;
         }
         self.advance(tx, &d.environment, now, None).await?;
         Ok(true)

@@ -9,6 +9,19 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 impl Core {
+    /// Everything that follows a success, whichever path recorded it (a person's done,
+    /// the Done button, CI's event or its one-shot report), in the success's transaction:
+    /// the smoke check, then the checklist and the stay-around reminder.
+    pub(super) async fn on_success(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.schedule_smoke(tx, d, now).await?;
+        self.after_success(tx, d, now).await
+    }
+
     /// Queues the smoke check of `d`, just succeeded, if its environment lists URLs.
     pub(super) async fn schedule_smoke(
         &self,
