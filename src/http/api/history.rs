@@ -2,12 +2,12 @@
 //! cursor) and `GET /api/v1/deployments/{id}`, each deployment with its transitions.
 //! Reads, like `/api/v1/status`, need no token.
 
-use super::{error, internal, unavailable};
+use super::{error, store_error};
 use crate::domain::deployment::{Deployment, State as DeployState};
 use crate::domain::names::AppName;
 use crate::domain::transitions::{duration_seconds, transitions, Transition};
 use crate::http::AppState;
-use crate::store::{HistoryQuery, SmokeSummary, StoreError};
+use crate::store::{HistoryQuery, SmokeSummary};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -96,14 +96,6 @@ fn all_well(
     id: i64,
 ) -> Option<AllWell> {
     found.remove(&id).map(|(at, by)| AllWell { at, by })
-}
-
-fn store_error(e: StoreError) -> Response {
-    if e.is_unavailable() {
-        unavailable(e)
-    } else {
-        internal(e)
-    }
 }
 
 fn bad(message: impl Into<String>) -> Response {

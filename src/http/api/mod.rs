@@ -70,6 +70,15 @@ pub(crate) fn unavailable(e: impl std::fmt::Display) -> Response {
     )
 }
 
+/// A store error on a read: 503 if the database is out of reach, else 500.
+pub(crate) fn store_error(e: crate::store::StoreError) -> Response {
+    if e.is_unavailable() {
+        unavailable(e)
+    } else {
+        internal(e)
+    }
+}
+
 pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "internal error in the API");
     error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")

@@ -7,11 +7,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
-}
+use super::{error, store_error};
 
 /// 200 with the view; 400 for an unknown parameter or an invalid app name; 404 for an app
 /// badger knows nothing of (never deployed, and not in the policy's `apps`), so a typo in a
@@ -46,17 +43,7 @@ pub async fn versions(State(s): State<AppState>, RawQuery(query): RawQuery) -> R
         .await
     {
         Ok(v) => v,
-        Err(e) if e.is_unavailable() => {
-            tracing::error!(error = %e, "the database is unavailable");
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "badger can't reach its database. Try again shortly.",
-            );
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "internal error in the API");
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
-        }
+        Err(e) => return store_error(e),
     };
     if let Some(a) = &app {
         if view.apps.is_empty() {
