@@ -281,6 +281,17 @@ impl Tx {
     }
 }
 
+/// How many ids one `IN (...)` list may carry: databases cap a statement's parameters.
+pub(crate) const IN_LIST_MAX: usize = 500;
+
+/// `$1, $2, ... $n`: the placeholders of an `IN (...)` list of `n` ids.
+pub(crate) fn in_list(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn env_lock(env: &str) -> String {
     format!("env:{env}")
 }

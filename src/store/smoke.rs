@@ -217,12 +217,11 @@ impl Store {
     pub async fn smoke_results_for(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<SmokeResult>>> {
         let mut out: HashMap<i64, Vec<SmokeResult>> = HashMap::new();
         // Bounded batches: a database caps the parameters of one statement.
-        for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        for chunk in ids.chunks(super::IN_LIST_MAX) {
             let sql = format!(
                 "SELECT {RESULT_COLUMNS} FROM smoke_results WHERE deployment_id IN ({}) \
                  ORDER BY deployment_id, id",
-                marks.join(", ")
+                super::in_list(chunk.len())
             );
             let mut q = sqlx::query_as::<_, ResultRow>(&sql);
             for id in chunk {

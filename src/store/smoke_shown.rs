@@ -50,14 +50,13 @@ impl Store {
     pub async fn smoke_summaries(&self, ids: &[i64]) -> Result<HashMap<i64, SmokeSummary>> {
         let mut out: HashMap<i64, SmokeSummary> = HashMap::new();
         // Bounded batches: a database caps the parameters of one statement (a page is 200).
-        for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        for chunk in ids.chunks(super::IN_LIST_MAX) {
             let sql = format!(
                 "SELECT c.deployment_id, c.outcome, c.done_at, r.url, r.outcome, r.status, \
                  r.detail, r.checked_at, r.attempts FROM smoke_checks c \
                  LEFT JOIN smoke_results r ON r.deployment_id = c.deployment_id \
                  WHERE c.deployment_id IN ({}) ORDER BY c.deployment_id, r.id",
-                marks.join(", ")
+                super::in_list(chunk.len())
             );
             let mut q = sqlx::query_as::<_, Row>(&sql);
             for id in chunk {

@@ -101,12 +101,11 @@ impl Store {
         ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, (DateTime<Utc>, String)>> {
         let mut out = std::collections::HashMap::new();
-        for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        for chunk in ids.chunks(super::IN_LIST_MAX) {
             let sql = format!(
                 "SELECT deployment_id, all_well_at, all_well_by FROM stay_checks \
                  WHERE all_well_at IS NOT NULL AND deployment_id IN ({})",
-                marks.join(", ")
+                super::in_list(chunk.len())
             );
             let mut q = sqlx::query_as::<_, (i64, i64, Option<String>)>(&sql);
             for id in chunk {
