@@ -5,10 +5,10 @@
 mod support;
 
 use badger::domain::deployment::State;
-use badger::store::{env_lock, GithubJob, NewDeployment, Store};
+use badger::store::{env_lock, GithubJob, Store};
 use chrono::{Duration as Minutes, TimeZone, Utc};
 use std::time::Duration;
-use support::db::{Backend, TestDb};
+use support::db::{new_deployment, Backend, TestDb};
 
 async fn store(backend: Backend) -> (Store, TestDb) {
     let db = TestDb::fresh(backend).await;
@@ -90,18 +90,7 @@ async fn runs_are_flagged_and_checks_confirmed_once(backend: Backend) {
     let mut tx = s.begin().await.unwrap();
     let d = tx
         .insert_deployment(
-            &NewDeployment {
-                app: "whitehall",
-                git_ref: "r1",
-                environment: "integration",
-                requester: "U1",
-                channel: "C1",
-                note: None,
-                emergency_reason: None,
-                source: "slack",
-                state: State::Deploying,
-                ci_url: None,
-            },
+            &new_deployment("whitehall", "r1", "integration", "U1", State::Deploying),
             now,
         )
         .await

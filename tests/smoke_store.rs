@@ -7,7 +7,7 @@ use badger::domain::deployment::State;
 use badger::store::{NewDeployment, Payload, SmokeOutcome, SmokeResult, SmokeSummary, Store};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
-use support::db::{Backend, TestDb};
+use support::db::{new_deployment, Backend, TestDb};
 
 async fn scheduled(backend: Backend) -> (Store, TestDb, i64) {
     let db = TestDb::fresh(backend).await;
@@ -18,16 +18,14 @@ async fn scheduled(backend: Backend) -> (Store, TestDb, i64) {
     let d = tx
         .insert_deployment(
             &NewDeployment {
-                app: "whitehall",
-                git_ref: "r1",
-                environment: "integration",
-                requester: "U0ALICE",
-                channel: "C1",
-                note: None,
-                emergency_reason: None,
                 source: "ci",
-                state: State::Succeeded,
-                ci_url: None,
+                ..new_deployment(
+                    "whitehall",
+                    "r1",
+                    "integration",
+                    "U0ALICE",
+                    State::Succeeded,
+                )
             },
             now,
         )

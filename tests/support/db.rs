@@ -107,3 +107,26 @@ impl TestDb {
         }
     }
 }
+
+/// A deployment to insert straight into a store: channel `C1`, from Slack, no note,
+/// emergency or CI URL (override fields with `..new_deployment(...)`).
+pub fn new_deployment<'a>(
+    app: &'a str,
+    git_ref: &'a str,
+    environment: &'a str,
+    requester: &'a str,
+    state: badger::domain::deployment::State,
+) -> badger::store::NewDeployment<'a> {
+    badger::store::NewDeployment {
+        app,
+        git_ref,
+        environment,
+        requester,
+        channel: "C1",
+        note: None,
+        emergency_reason: None,
+        source: "slack",
+        state,
+        ci_url: None,
+    }
+}

@@ -59,40 +59,25 @@ impl Reply {
     }
 }
 
+/// The policy text written to a file badger reads as `BADGER_CONFIG`.
+fn policy_file(policy: &str) -> Arc<tempfile::NamedTempFile> {
+    let mut file = tempfile::NamedTempFile::new().expect("policy file");
+    std::io::Write::write_all(&mut file, policy.as_bytes()).expect("write policy");
+    Arc::new(file)
+}
+
 impl TestApp {
     pub async fn start(backend: Backend) -> TestApp {
         Self::start_with(backend, POLICY).await
     }
 
     pub async fn start_with(backend: Backend, policy: &str) -> TestApp {
-        Self::start_full(backend, policy, Some(API_TOKEN)).await
+        Self::start_full(backend, policy, Some(API_TOKEN), REPLY_DEADLINE, vec![]).await
     }
 
     /// Like [`TestApp::start`], but with `BADGER_API_TOKEN` unset: the CI write API is off.
     pub async fn start_without_api_token(backend: Backend) -> TestApp {
-        Self::start_full(backend, POLICY, None).await
-    }
-
-    async fn start_full(
-        backend: Backend,
-        policy: &str,
-        api_token: Option<&'static str>,
-    ) -> TestApp {
-        let db = Arc::new(TestDb::fresh(backend).await);
-        let slack = FakeSlack::start().await;
-        let clock = ManualClock::new(tuesday_10am());
-        let mut file = tempfile::NamedTempFile::new().expect("policy file");
-        std::io::Write::write_all(&mut file, policy.as_bytes()).expect("write policy");
-        Self::boot(
-            db,
-            slack,
-            clock,
-            Arc::new(file),
-            api_token,
-            REPLY_DEADLINE,
-            vec![],
-        )
-        .await
+        Self::start_full(backend, POLICY, None, REPLY_DEADLINE, vec![]).await
     }
 
     /// Like [`TestApp::start_with`], with more environment variables (GitHub's).
@@ -101,39 +86,41 @@ impl TestApp {
         policy: &str,
         extra_vars: Vec<(&'static str, String)>,
     ) -> TestApp {
-        let db = Arc::new(TestDb::fresh(backend).await);
-        let slack = FakeSlack::start().await;
-        let clock = ManualClock::new(tuesday_10am());
-        let mut file = tempfile::NamedTempFile::new().expect("policy file");
-        std::io::Write::write_all(&mut file, policy.as_bytes()).expect("write policy");
-        Self::boot(
-            db,
-            slack,
-            clock,
-            Arc::new(file),
-            Some(API_TOKEN),
-            REPLY_DEADLINE,
-            extra_vars,
-        )
-        .await
+        Self::start_full(backend, policy, Some(API_TOKEN), REPLY_DEADLINE, extra_vars).await
     }
 
     /// Like [`TestApp::start`], but every slash command misses its deadline: Slack gets
     /// the interim answer and the real one follows as an ephemeral.
     pub async fn start_with_late_replies(backend: Backend) -> TestApp {
+        Self::start_full(backend, POLICY, Some(API_TOKEN), Duration::ZERO, vec![]).await
+    }
+
+    /// Like [`TestApp::start`], with `BADGER_PUBLIC_URL` set.
+    pub async fn start_with_public_url(backend: Backend, url: &str) -> TestApp {
+        let vars = vec![("BADGER_PUBLIC_URL", url.to_owned())];
+        Self::start_full(backend, POLICY, Some(API_TOKEN), REPLY_DEADLINE, vars).await
+    }
+
+    /// A fresh database, fake Slack and clock (Tuesday 10:00) under `policy`.
+    async fn start_full(
+        backend: Backend,
+        policy: &str,
+        api_token: Option<&'static str>,
+        slash_deadline: Duration,
+        extra_vars: Vec<(&'static str, String)>,
+    ) -> TestApp {
         let db = Arc::new(TestDb::fresh(backend).await);
-        let mut file = tempfile::NamedTempFile::new().expect("policy file");
-        std::io::Write::write_all(&mut file, POLICY.as_bytes()).expect("write policy");
-        let clock = ManualClock::new(tuesday_10am());
         let slack = FakeSlack::start().await;
+        let clock = ManualClock::new(tuesday_10am());
+        let file = policy_file(policy);
         Self::boot(
             db,
             slack,
             clock,
-            Arc::new(file),
-            Some(API_TOKEN),
-            Duration::ZERO,
-            vec![],
+            file,
+            api_token,
+            slash_deadline,
+            extra_vars,
         )
         .await
     }
@@ -142,13 +129,13 @@ impl TestApp {
     pub async fn start_on_db(db: TestDb) -> TestApp {
         let slack = FakeSlack::start().await;
         let clock = ManualClock::new(tuesday_10am());
-        let mut file = tempfile::NamedTempFile::new().expect("policy file");
-        std::io::Write::write_all(&mut file, POLICY.as_bytes()).expect("write policy");
+        let file = policy_file(POLICY);
+        let db = Arc::new(db);
         Self::boot(
-            Arc::new(db),
+            db,
             slack,
             clock,
-            Arc::new(file),
+            file,
             Some(API_TOKEN),
             REPLY_DEADLINE,
             vec![],
@@ -163,25 +150,6 @@ impl TestApp {
             .with_env_filter(filter)
             .with_test_writer()
             .try_init();
-    }
-
-    /// Like [`TestApp::start`], with `BADGER_PUBLIC_URL` set.
-    pub async fn start_with_public_url(backend: Backend, url: &str) -> TestApp {
-        let db = Arc::new(TestDb::fresh(backend).await);
-        let mut file = tempfile::NamedTempFile::new().expect("policy file");
-        std::io::Write::write_all(&mut file, POLICY.as_bytes()).expect("write policy");
-        let clock = ManualClock::new(tuesday_10am());
-        let slack = FakeSlack::start().await;
-        Self::boot(
-            db,
-            slack,
-            clock,
-            Arc::new(file),
-            Some(API_TOKEN),
-            REPLY_DEADLINE,
-            vec![("BADGER_PUBLIC_URL", url.to_owned())],
-        )
-        .await
     }
 
     async fn boot(

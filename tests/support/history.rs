@@ -39,16 +39,15 @@ pub async fn fill(t: &TestApp, n: usize) -> Vec<Filled> {
         let d = tx
             .insert_deployment(
                 &NewDeployment {
-                    app: APPS[i % APPS.len()],
-                    git_ref: &git_ref,
-                    environment: ENVS[i % ENVS.len()],
-                    requester: REQUESTERS[i % REQUESTERS.len()],
                     channel: "C0DEPLOY",
-                    note: None,
-                    emergency_reason: None,
                     source: "ci",
-                    state,
-                    ci_url: None,
+                    ..super::db::new_deployment(
+                        APPS[i % APPS.len()],
+                        &git_ref,
+                        ENVS[i % ENVS.len()],
+                        REQUESTERS[i % REQUESTERS.len()],
+                        state,
+                    )
                 },
                 start + Duration::seconds(i as i64),
             )

@@ -12,10 +12,11 @@ use std::time::Duration;
 /// Slack's limits: blocks per message and per view, characters per section text, header
 /// text and message text.
 pub const MESSAGE_BLOCKS: usize = 50;
-pub const VIEW_BLOCKS: usize = 100;
-pub const SECTION_CHARS: usize = 3000;
-pub const HEADER_CHARS: usize = 150;
-pub const MESSAGE_TEXT_CHARS: usize = 40_000;
+// The fake Slack enforces the same limits; one definition serves both.
+pub const VIEW_BLOCKS: usize = super::fake_slack::VIEW_MAX_BLOCKS;
+pub const SECTION_CHARS: usize = super::fake_slack::SECTION_MAX_CHARS;
+pub const HEADER_CHARS: usize = super::fake_slack::HEADER_MAX_CHARS;
+pub const MESSAGE_TEXT_CHARS: usize = super::fake_slack::TEXT_MAX_CHARS;
 
 /// One succeeded deployment to record: app, environment, ref, requester, when.
 pub struct Done<'a> {
@@ -34,16 +35,8 @@ pub async fn seed(t: &TestApp, done: &[Done<'_>]) {
     for d in done {
         tx.insert_deployment(
             &NewDeployment {
-                app: d.app,
-                git_ref: d.git_ref,
-                environment: d.env,
-                requester: d.by,
                 channel: super::driver::CHANNEL,
-                note: None,
-                emergency_reason: None,
-                source: "slack",
-                state: State::Succeeded,
-                ci_url: None,
+                ..super::db::new_deployment(d.app, d.git_ref, d.env, d.by, State::Succeeded)
             },
             d.at,
         )
