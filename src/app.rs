@@ -215,8 +215,9 @@ impl Application {
     }
 
     /// Serves until SIGTERM or Ctrl-C, then shuts down gracefully.
-    pub async fn run_until_stopped(self) {
-        wait_for_signal().await;
+    /// Serves until `signal` fires (SIGTERM or Ctrl-C), then shuts down cleanly.
+    pub async fn run_until_stopped(self, signal: ShutdownSignal) {
+        signal.recv().await;
         tracing::info!("shutting down: finishing requests in flight");
         self.shutdown().await;
     }
@@ -246,25 +247,31 @@ async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receive
     }
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// SIGTERM (and Ctrl-C), listened for from the moment it is made: make it before saying
+/// "listening", or an orchestrator's early SIGTERM would kill the process uncleanly.
+pub struct ShutdownSignal {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+pub fn shutdown_signal() -> ShutdownSignal {
+    ShutdownSignal {
+        #[cfg(unix)]
+        term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
     }
-    #[cfg(not(unix))]
-    {
+}
+
+impl ShutdownSignal {
+    async fn recv(self) {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        if let Some(mut term) = self.term {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
         let _ = ctrl_c.await;
     }
 }

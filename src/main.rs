@@ -57,8 +57,10 @@ async fn main() -> ExitCode {
             };
             match Application::build(settings, Arc::new(SystemClock), opts).await {
                 Ok(app) => {
+                    // Listen for SIGTERM before saying we are up (see ShutdownSignal).
+                    let signal = badger::app::shutdown_signal();
                     println!("badger listening on http://{}", app.addr);
-                    app.run_until_stopped().await;
+                    app.run_until_stopped(signal).await;
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

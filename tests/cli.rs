@@ -339,3 +339,34 @@ async fn healthcheck_subcommand_reports_a_running_badger() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unhealthy"));
 }
+
+/// SIGTERM the moment badger says it is listening (as an orchestrator may, right after a
+/// start): the handler is already in place, so the exit is clean, never death by signal.
+#[tokio::test]
+async fn sigterm_right_after_listening_is_a_clean_exit() {
+    let db = TestDb::fresh(Backend::Sqlite).await;
+    for _ in 0..3 {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+            .arg("serve")
+            .env_clear()
+            .env("RUST_LOG", "warn")
+            .env("DATABASE_URL", &db.url)
+            .env("BADGER_BIND", "127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        support::process::listening(&mut child).await;
+        let pid = child.id().expect("pid").to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+            .await
+            .expect("exits")
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "a clean exit: {status:?}");
+    }
+}
