@@ -3,6 +3,7 @@
 //! differ (row locks) branch on `Backend`. Every test of this module runs on both.
 
 mod audit;
+mod batch;
 mod deployments;
 mod events;
 mod gauges;
@@ -16,6 +17,7 @@ mod smoke;
 mod smoke_shown;
 mod stay_checks;
 
+pub use batch::GroupCommits;
 pub use deployments::{NewDeployment, Version};
 pub use gauges::Gauges;
 pub use github::{CompareReply, GithubJob, GithubJobEntry, GithubJobRow, GithubRun};
@@ -31,9 +33,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -86,17 +86,42 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite has one writer; taking this before BEGIN queues writers in-process instead
-    /// of letting deferred transactions fail with "database is locked".
-    write_lock: Arc<Mutex<()>>,
+    /// SQLite has one writer: writers queue on this in-process lock (instead of failing
+    /// with "database is locked") and share commits (`batch.rs`). None on PostgreSQL.
+    batcher: Option<batch::Batcher>,
 }
 
 pub struct Tx {
-    inner: sqlx::Transaction<'static, Any>,
+    inner: TxConn,
     backend: Backend,
-    _guard: Option<OwnedMutexGuard<()>>,
     /// Whether this transaction queued any Slack call (so the worker needs waking).
     enqueued: bool,
+}
+
+/// A transaction's connection: PostgreSQL's own transaction, or a savepoint in SQLite's
+/// shared batch. Both are used as a plain connection by every store function.
+enum TxConn {
+    Own(sqlx::Transaction<'static, Any>),
+    Batch(batch::BatchTx),
+}
+
+impl std::ops::Deref for TxConn {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            TxConn::Own(t) => t,
+            TxConn::Batch(b) => b.conn_ref(),
+        }
+    }
+}
+
+impl std::ops::DerefMut for TxConn {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            TxConn::Own(t) => t,
+            TxConn::Batch(b) => b.conn(),
+        }
+    }
 }
 
 pub fn millis(t: DateTime<Utc>) -> i64 {
@@ -155,15 +180,21 @@ impl Store {
             })
             .connect_with(options)
             .await?;
+        let batcher = (backend == Backend::Sqlite).then(|| batch::Batcher::new(pool.clone()));
         Ok(Store {
             pool,
             backend,
-            write_lock: Arc::new(Mutex::new(())),
+            batcher,
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Group commit's figures (SQLite only).
+    pub fn group_commits(&self) -> Option<GroupCommits> {
+        self.batcher.as_ref().map(batch::Batcher::counts)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -224,28 +255,30 @@ impl Store {
     /// Every write outside `begin()` takes this on SQLite too: a write from another
     /// connection while a transaction holds a read snapshot would fail it with
     /// SQLITE_BUSY_SNAPSHOT, which no busy timeout can wait out.
-    pub(crate) async fn write_guard(&self) -> Option<OwnedMutexGuard<()>> {
-        match self.backend {
-            Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
-            Backend::Postgres => None,
+    /// (It commits SQLite's open batch first: that batch holds the database's write lock.)
+    pub(crate) async fn write_guard(&self) -> Option<batch::Held> {
+        match &self.batcher {
+            Some(b) => Some(b.exclusive().await),
+            None => None,
         }
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        let guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
-            Backend::Postgres => None,
+        let inner = match &self.batcher {
+            Some(b) => TxConn::Batch(b.begin().await?),
+            None => TxConn::Own(self.pool.begin().await?),
         };
-        let inner = self.pool.begin().await?;
         Ok(Tx {
             inner,
             backend: self.backend,
-            _guard: guard,
             enqueued: false,
         })
     }
 
     pub async fn close(&self) {
+        if let Some(b) = &self.batcher {
+            batch::shut(b).await;
+        }
         self.pool.close().await;
     }
 }
@@ -275,8 +308,12 @@ impl Tx {
     }
 
     /// Commits; true if the transaction queued Slack calls.
+    /// On SQLite this returns once the batch holding it is on disk.
     pub async fn commit(self) -> Result<bool> {
-        self.inner.commit().await?;
+        match self.inner {
+            TxConn::Own(t) => t.commit().await?,
+            TxConn::Batch(b) => b.commit().await?,
+        }
         Ok(self.enqueued)
     }
 }

@@ -1,0 +1,306 @@
+//! Group commit on SQLite: every transaction of a burst shares one database transaction
+//! (each in its own savepoint) and one fsync, and none is answered before that commit.
+//!
+//! Why: SQLite has one writer, and with `synchronous = FULL` each COMMIT waits for the
+//! disk. Writers already queue on one in-process lock (FIFO), so the lock's queue is the
+//! batch: whoever holds the lock works on the batch connection inside a savepoint of its
+//! own; on commit it releases the savepoint, wakes the flusher and waits for the batch's
+//! outcome. The flusher queues on the same lock, so it commits after every writer that was
+//! already waiting, and writers that arrive later form the next batch. A writer whose
+//! decision fails rolls back only its savepoint; a failed COMMIT fails the whole batch, and
+//! since none of its members has answered yet, "acknowledged means durable" still holds.
+
+use super::{Result, StoreError};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Mutex, Notify, OwnedMutexGuard};
+
+/// A batch commits as soon as it has this many members, so nobody waits behind a long
+/// burst for its answer.
+const MAX_MEMBERS: usize = 64;
+/// ...or is this old.
+const MAX_AGE: Duration = Duration::from_millis(10);
+
+/// The outcome of one batch, shared by its members: the error's text on failure (a
+/// failed COMMIT saved nothing, so it is reported as "database unavailable").
+type Outcome = Option<std::result::Result<(), Arc<str>>>;
+
+pub(super) struct BatchState {
+    pool: AnyPool,
+    conn: Option<PoolConnection<Any>>,
+    /// A batch transaction is open (BEGIN IMMEDIATE issued, not yet committed).
+    open: bool,
+    opened: Option<Instant>,
+    /// Savepoints released into the open batch: members waiting for its outcome.
+    members: usize,
+    outcome: Option<watch::Sender<Outcome>>,
+    /// A transaction was dropped without committing: its savepoint must be rolled back
+    /// before anyone else uses the connection.
+    undo: bool,
+    flusher: Arc<Notify>,
+    counts: Arc<Counts>,
+}
+
+/// How many batches were committed and how many transactions they carried.
+#[derive(Default)]
+pub(super) struct Counts {
+    batches: AtomicU64,
+    transactions: AtomicU64,
+}
+
+/// Group commit's figures so far: `transactions / batches` is the mean batch size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupCommits {
+    pub batches: u64,
+    pub transactions: u64,
+}
+
+impl Drop for BatchState {
+    fn drop(&mut self) {
+        // Lets the flusher see that the store is gone and stop.
+        self.flusher.notify_one();
+    }
+}
+
+/// The write lock of a SQLite store and its batch.
+#[derive(Clone)]
+pub(super) struct Batcher {
+    state: Arc<Mutex<BatchState>>,
+    flusher: Arc<Notify>,
+    counts: Arc<Counts>,
+}
+
+/// The write lock, held. Dropping it wakes the flusher if a batch is open, so a batch
+/// is always committed soon after its last writer lets go, whatever path that took.
+pub(crate) struct Held {
+    guard: OwnedMutexGuard<BatchState>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if self.guard.open {
+            self.guard.flusher.notify_one();
+        }
+    }
+}
+
+impl Batcher {
+    pub(super) fn new(pool: AnyPool) -> Self {
+        let flusher = Arc::new(Notify::new());
+        let counts = Arc::new(Counts::default());
+        let state = Arc::new(Mutex::new(BatchState {
+            pool,
+            conn: None,
+            open: false,
+            opened: None,
+            members: 0,
+            outcome: None,
+            undo: false,
+            flusher: flusher.clone(),
+            counts: counts.clone(),
+        }));
+        tokio::spawn(flush_loop(Arc::downgrade(&state), flusher.clone()));
+        Batcher {
+            state,
+            flusher,
+            counts,
+        }
+    }
+
+    pub(super) fn counts(&self) -> GroupCommits {
+        GroupCommits {
+            batches: self.counts.batches.load(Ordering::Relaxed),
+            transactions: self.counts.transactions.load(Ordering::Relaxed),
+        }
+    }
+
+    async fn lock(&self) -> Held {
+        Held {
+            guard: self.state.clone().lock_owned().await,
+        }
+    }
+
+    /// The write lock for a write made outside a transaction (on another connection):
+    /// the open batch is committed first, since it holds SQLite's write lock.
+    pub(super) async fn exclusive(&self) -> Held {
+        let mut held = self.lock().await;
+        close(&mut held.guard).await;
+        held
+    }
+
+    /// Starts a transaction: a savepoint in the open batch (opening one if needed).
+    pub(super) async fn begin(&self) -> Result<BatchTx> {
+        let mut held = self.lock().await;
+        let s = &mut *held.guard;
+        settle(s).await;
+        if !s.open {
+            if s.conn.is_none() {
+                s.conn = Some(s.pool.acquire().await?);
+            }
+            let conn = s.conn.as_mut().expect("acquired above");
+            if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
+                discard(s).await;
+                return Err(e.into());
+            }
+            s.open = true;
+            s.opened = Some(Instant::now());
+            s.outcome = Some(watch::channel(None).0);
+        }
+        // Kept inside the state until the savepoint exists, so a cancelled begin leaves
+        // nothing half-done outside the lock.
+        let conn = s.conn.as_mut().expect("opened above");
+        conn.execute("SAVEPOINT badger_tx").await?;
+        let conn = s.conn.take();
+        Ok(BatchTx {
+            conn,
+            held: Some(held),
+        })
+    }
+}
+
+/// One transaction of a batch: the batch connection, inside its savepoint, and the lock.
+pub(crate) struct BatchTx {
+    conn: Option<PoolConnection<Any>>,
+    held: Option<Held>,
+}
+
+impl BatchTx {
+    pub(super) fn conn_ref(&self) -> &AnyConnection {
+        self.conn
+            .as_ref()
+            .expect("a live transaction holds the connection")
+    }
+
+    pub(super) fn conn(&mut self) -> &mut AnyConnection {
+        self.conn
+            .as_mut()
+            .expect("a live transaction holds the connection")
+    }
+
+    /// Releases the savepoint into the batch, then waits for the batch's commit.
+    pub(super) async fn commit(mut self) -> Result<()> {
+        self.conn().execute("RELEASE badger_tx").await?;
+        let mut held = self.held.take().expect("a live transaction holds the lock");
+        let s = &mut *held.guard;
+        s.conn = self.conn.take();
+        s.members += 1;
+        let mut outcome = s
+            .outcome
+            .as_ref()
+            .expect("an open batch has an outcome")
+            .subscribe();
+        if s.members >= MAX_MEMBERS || s.opened.is_some_and(|t| t.elapsed() >= MAX_AGE) {
+            close(s).await;
+        }
+        drop(held);
+        let got = outcome.wait_for(Option::is_some).await.map(|o| o.clone());
+        match got {
+            Ok(Some(Ok(()))) => Ok(()),
+            Ok(Some(Err(e))) => Err(unavailable(&e)),
+            _ => Err(unavailable("the batch was abandoned")),
+        }
+    }
+}
+
+impl Drop for BatchTx {
+    fn drop(&mut self) {
+        // Not committed: hand the connection back with its savepoint to undo. The next
+        // holder of the lock (or the flusher, woken by `Held`) rolls it back.
+        if let (Some(conn), Some(held)) = (self.conn.take(), self.held.as_mut()) {
+            held.guard.conn = Some(conn);
+            held.guard.undo = true;
+        }
+    }
+}
+
+fn unavailable(why: &str) -> StoreError {
+    StoreError::Db(sqlx::Error::Io(std::io::Error::other(format!(
+        "the write was not saved: {why}"
+    ))))
+}
+
+/// Rolls back the savepoint of a transaction that was dropped.
+async fn settle(s: &mut BatchState) {
+    if !std::mem::take(&mut s.undo) {
+        return;
+    }
+    let Some(conn) = s.conn.as_mut() else { return };
+    let undone = match conn.execute("ROLLBACK TO badger_tx").await {
+        Ok(_) => conn.execute("RELEASE badger_tx").await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = undone {
+        // The connection is in an unknown state: fail the batch rather than commit it.
+        tracing::error!(error = %e, "could not roll back a dropped transaction");
+        fail(s, &e.to_string()).await;
+    }
+}
+
+/// Commits the open batch (if any) and tells its members.
+async fn close(s: &mut BatchState) {
+    settle(s).await;
+    if !s.open {
+        return;
+    }
+    let conn = s.conn.as_mut().expect("an open batch has its connection");
+    match conn.execute("COMMIT").await {
+        Ok(_) => {
+            if s.members > 0 {
+                s.counts.batches.fetch_add(1, Ordering::Relaxed);
+                let n = s.members as u64;
+                s.counts.transactions.fetch_add(n, Ordering::Relaxed);
+            }
+            s.open = false;
+            s.opened = None;
+            s.members = 0;
+            if let Some(o) = s.outcome.take() {
+                o.send_replace(Some(Ok(())));
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, members = s.members, "group commit failed");
+            fail(s, &e.to_string()).await;
+        }
+    }
+}
+
+/// Abandons the open batch: rolled back, its members told, its connection closed.
+async fn fail(s: &mut BatchState, why: &str) {
+    if let Some(conn) = s.conn.as_mut() {
+        let _ = conn.execute("ROLLBACK").await;
+    }
+    discard(s).await;
+    s.open = false;
+    s.opened = None;
+    s.members = 0;
+    if let Some(o) = s.outcome.take() {
+        o.send_replace(Some(Err(Arc::from(why))));
+    }
+}
+
+/// Closes the batch connection (the pool opens a fresh one when needed).
+async fn discard(s: &mut BatchState) {
+    if let Some(conn) = s.conn.take() {
+        let _ = conn.close().await;
+    }
+}
+
+async fn flush_loop(state: Weak<Mutex<BatchState>>, wake: Arc<Notify>) {
+    loop {
+        wake.notified().await;
+        let Some(state) = state.upgrade() else { return };
+        let mut s = state.lock().await;
+        close(&mut s).await;
+    }
+}
+
+/// Commits the open batch and gives its connection back to the pool (before closing it).
+pub(super) async fn shut(b: &Batcher) {
+    let mut held = b.lock().await;
+    close(&mut held.guard).await;
+    held.guard.conn = None;
+    b.flusher.notify_one();
+}
