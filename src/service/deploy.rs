@@ -47,7 +47,9 @@ impl Core {
         tx.lock(&env_lock(env)).await?;
 
         let holds = tx.active_holds().await?;
-        let active = tx.env_active(env).await?;
+        let (active, duplicate) = tx
+            .env_active_and_duplicate(env, &actor.user, app, git_ref)
+            .await?;
         let ask = Ask {
             app,
             git_ref: Some(git_ref),
@@ -62,7 +64,7 @@ impl Core {
             let reasons = reasons.into_iter().filter(|r| !r.is_busy()).collect();
             return Err(ServiceError::Refused(self.refused(&ask, reasons)));
         }
-        if let Some(mine) = tx.live_duplicate(env, &actor.user, app, git_ref).await? {
+        if let Some(mine) = duplicate {
             return refuse(format!(
                 "You already have {} in *{}* (#{}, {}). Use `{} cancel {}` to leave the queue.",
                 blocks::what(&mine),

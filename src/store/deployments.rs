@@ -64,6 +64,14 @@ impl TryFrom<Row> for Deployment {
     }
 }
 
+/// A row ahead in a queue, with the count of all entries ahead.
+#[derive(sqlx::FromRow)]
+struct Ahead {
+    #[sqlx(flatten)]
+    row: Row,
+    ahead: i64,
+}
+
 pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
     rows.into_iter().map(Deployment::try_from).collect()
 }
@@ -194,25 +202,32 @@ impl Tx {
         live(&mut *self.inner, Some(env)).await
     }
 
-    /// The requester's own live entry for the same app, ref and environment, if any.
-    pub async fn live_duplicate(
+    /// The environment's called or deploying deployment (at most one: a unique index) and
+    /// the requester's own live entry for the same app and ref, if any: what a new request
+    /// needs to know, in one statement.
+    pub async fn env_active_and_duplicate(
         &mut self,
         env: &str,
         user: &str,
         app: &str,
         git_ref: &str,
-    ) -> Result<Option<Deployment>> {
-        let row: Option<Row> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM deployments WHERE environment = $1 AND requester = $2 AND app = $3 \
-             AND git_ref = $4 AND state IN ('queued', 'called', 'deploying') LIMIT 1"
+    ) -> Result<(Option<Deployment>, Option<Deployment>)> {
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM deployments WHERE environment = $1 AND state IN ('queued', 'called', 'deploying') \
+             AND (state <> 'queued' OR (requester = $2 AND app = $3 AND git_ref = $4))"
         ))
         .bind(env)
         .bind(user)
         .bind(app)
         .bind(git_ref)
-        .fetch_optional(&mut *self.inner)
+        .fetch_all(&mut *self.inner)
         .await?;
-        row.map(Deployment::try_from).transpose()
+        let rows = convert(rows)?;
+        let active = rows.iter().find(|d| d.state != State::Queued).cloned();
+        let mine = rows
+            .into_iter()
+            .find(|d| d.requester == user && d.app == app && d.git_ref == git_ref);
+        Ok((active, mine))
     }
 
     /// The environment's called or deploying deployment (at most one: a unique index).
@@ -235,21 +250,15 @@ impl Tx {
     ) -> Result<(i64, Vec<Deployment>)> {
         const AHEAD: &str = "environment = $1 AND state = 'queued' AND (priority > $2 \
             OR (priority = $2 AND (queue_key < $3 OR (queue_key = $3 AND id < $4))))";
-        // Three index ranges rather than one OR, so counting a long queue stays an
-        // index-only walk of exactly the entries ahead.
-        let count: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM deployments WHERE environment = $1 AND state = 'queued' AND priority > $2) \
+        // One statement: the first `limit` entries ahead, each carrying the count of all of
+        // them (no row means nobody is ahead). The count is three index ranges rather than
+        // one OR, so a long queue stays an index-only walk of exactly the entries ahead.
+        let rows: Vec<Ahead> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS}, \
+             (SELECT COUNT(*) FROM deployments WHERE environment = $1 AND state = 'queued' AND priority > $2) \
              + (SELECT COUNT(*) FROM deployments WHERE environment = $1 AND state = 'queued' AND priority = $2 AND queue_key < $3) \
-             + (SELECT COUNT(*) FROM deployments WHERE environment = $1 AND state = 'queued' AND priority = $2 AND queue_key = $3 AND id < $4)",
-        )
-        .bind(&d.environment)
-        .bind(d.priority)
-        .bind(d.queue_key)
-        .bind(d.id)
-        .fetch_one(&mut *self.inner)
-        .await?;
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM deployments WHERE {AHEAD} ORDER BY priority DESC, queue_key, id LIMIT $5"
+             + (SELECT COUNT(*) FROM deployments WHERE environment = $1 AND state = 'queued' AND priority = $2 AND queue_key = $3 AND id < $4) \
+             AS ahead FROM deployments WHERE {AHEAD} ORDER BY priority DESC, queue_key, id LIMIT $5"
         ))
         .bind(&d.environment)
         .bind(d.priority)
@@ -258,6 +267,8 @@ impl Tx {
         .bind(limit)
         .fetch_all(&mut *self.inner)
         .await?;
+        let count = rows.first().map_or(0, |r| r.ahead);
+        let rows = rows.into_iter().map(|r| r.row).collect();
         Ok((count, convert(rows)?))
     }
 
