@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::github::Bad;
-use super::policy::{is_slack_id, Environment, WindowKind};
+use super::policy::{user_ids, Environment, WindowKind};
 use crate::domain::names::EnvName;
 
 #[derive(Debug, Deserialize)]
@@ -101,14 +101,7 @@ pub(super) fn parse_environments(
                     ));
                 }
                 let deployers = e.deployers.unwrap_or_default();
-                for (j, d) in deployers.iter().enumerate() {
-                    if !is_slack_id(d, &['U', 'W']) {
-                        return Err(bad(
-                            &format!("environments[{i}].deployers[{j}]"),
-                            format!("`{d}` is not a Slack user id (like U0123456789)"),
-                        ));
-                    }
-                }
+                user_ids(&key("deployers"), &deployers)?;
                 let (smoke_urls, smoke_timeout_secs) =
                     super::smoke_urls::from_raw(i, e.smoke_urls, e.smoke_timeout_secs)
                         .map_err(|(k, m)| bad(&k, m))?;

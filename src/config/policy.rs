@@ -135,14 +135,7 @@ impl Policy {
         })?;
 
         let admins = raw.admins.unwrap_or_default();
-        for (i, a) in admins.iter().enumerate() {
-            if !is_slack_id(a, &['U', 'W']) {
-                return Err(bad(
-                    &format!("admins[{i}]"),
-                    format!("`{a}` is not a Slack user id (like U0123456789)"),
-                ));
-            }
-        }
+        user_ids("admins", &admins).map_err(|(k, m)| bad(&k, m))?;
 
         let (deploy_command, hold_command) = match raw.commands {
             None => ("/deploy".to_owned(), "/hold".to_owned()),
@@ -246,7 +239,22 @@ impl Policy {
     }
 }
 
-pub(super) fn is_slack_id(s: &str, prefixes: &[char]) -> bool {
+/// Each of `ids` must be a Slack user id; a mistake names its key, `key[i]`.
+pub(super) fn user_ids(key: &str, ids: &[String]) -> Result<(), super::github::Bad> {
+    match ids
+        .iter()
+        .enumerate()
+        .find(|(_, id)| !is_slack_id(id, &['U', 'W']))
+    {
+        Some((i, id)) => Err((
+            format!("{key}[{i}]"),
+            format!("`{id}` is not a Slack user id (like U0123456789)"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn is_slack_id(s: &str, prefixes: &[char]) -> bool {
     s.len() >= 3
         && s.len() <= 20
         && s.starts_with(prefixes)

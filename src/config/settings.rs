@@ -7,6 +7,7 @@ mod tests;
 use super::slack_mode::SlackMode;
 use super::{Policy, PolicyError};
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 #[derive(Clone)]
@@ -157,31 +158,11 @@ impl Settings {
             return Err(bad("BADGER_API_TOKEN", "must be at least 16 characters"));
         }
 
-        let outbox_lease = match get("BADGER_OUTBOX_LEASE_SECS") {
-            None => 60,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (2..=3600).contains(&n) => n,
-                _ => {
-                    return Err(bad(
-                        "BADGER_OUTBOX_LEASE_SECS",
-                        "must be a whole number of seconds from 2 to 3600",
-                    ))
-                }
-            },
-        };
-
-        let slack_timeout = match get("BADGER_SLACK_TIMEOUT_SECS") {
-            None => 10,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (1..=300).contains(&n) => n,
-                _ => {
-                    return Err(bad(
-                        "BADGER_SLACK_TIMEOUT_SECS",
-                        "must be a whole number of seconds from 1 to 300",
-                    ))
-                }
-            },
-        };
+        let var_error = |(var, message)| SettingsError::Var { var, message };
+        let outbox_lease =
+            seconds(&get, "BADGER_OUTBOX_LEASE_SECS", 60, 2..=3600).map_err(var_error)?;
+        let slack_timeout =
+            seconds(&get, "BADGER_SLACK_TIMEOUT_SECS", 10, 1..=300).map_err(var_error)?;
         // A claim must outlast any one call, or a slow call's row could be taken over
         // and sent again by another replica while the first is still waiting.
         if outbox_lease <= slack_timeout {
@@ -213,6 +194,30 @@ impl Settings {
             outbox_lease: std::time::Duration::from_secs(outbox_lease),
             slack_timeout: std::time::Duration::from_secs(slack_timeout),
         })
+    }
+}
+
+/// The whole number of seconds in `var`, `default` when it is unset; `get` reads a variable
+/// as [`Settings::from_vars`] does.
+pub(super) fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    range: RangeInclusive<u64>,
+) -> Result<u64, (&'static str, String)> {
+    let Some(value) = get(var) else {
+        return Ok(default);
+    };
+    match value.parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err((
+            var,
+            format!(
+                "must be a whole number of seconds from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        )),
     }
 }
 

@@ -7,13 +7,28 @@
 
 mod plain;
 
-use plain::{decoded, emoji_at, slack_text};
+use crate::domain::text::unescape;
 pub use plain::{emoji, html, plain_to_html};
+use plain::{emoji_at, entity_at, slack_text};
 
 /// How mentions are shown: a user id or channel id to a display name (plain text).
 pub trait Names {
     fn user(&self, id: &str) -> String;
     fn channel(&self, id: &str) -> String;
+}
+
+/// A stand-in for [`Names`] in tests: every id shown lower-cased (`UALICE` as `ualice`).
+#[cfg(test)]
+pub(crate) struct Lowercase;
+
+#[cfg(test)]
+impl Names for Lowercase {
+    fn user(&self, id: &str) -> String {
+        id.to_lowercase()
+    }
+    fn channel(&self, id: &str) -> String {
+        id.to_lowercase()
+    }
 }
 
 /// Text in which only `<...>` sequences and entities mean anything (a channel topic).
@@ -154,10 +169,7 @@ fn inline(s: &str, names: &dyn Names, out: &mut String) {
             }
             '&' => {
                 // An entity is one character of text: step over it whole.
-                if let Some(e) = ["&amp;", "&lt;", "&gt;"]
-                    .into_iter()
-                    .find(|e| here.starts_with(e))
-                {
+                if let Some(e) = entity_at(here) {
                     out.push_str(e);
                     i += e.len();
                     prev = Some('&');
@@ -186,7 +198,7 @@ fn control(inner: &str, names: &dyn Names, out: &mut String) {
     if let Some(id) = target.strip_prefix('@') {
         mention(&format!("@{}", names.user(id)), out);
     } else if let Some(id) = target.strip_prefix('#') {
-        let name = label.map(decoded).unwrap_or_else(|| names.channel(id));
+        let name = label.map(unescape).unwrap_or_else(|| names.channel(id));
         mention(&format!("#{name}"), out);
     } else if let Some(special) = target.strip_prefix('!') {
         match special {
@@ -194,7 +206,7 @@ fn control(inner: &str, names: &dyn Names, out: &mut String) {
             _ => slack_text(label.unwrap_or(special), out),
         }
     } else {
-        let url = decoded(target);
+        let url = unescape(target);
         let safe = ["https://", "http://", "mailto:"]
             .iter()
             .any(|p| url.to_ascii_lowercase().starts_with(p));

@@ -5,16 +5,28 @@
 pub fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+        push_html(c, &mut out);
     }
     out
+}
+
+/// One character of plain text as HTML, attribute-safe.
+fn push_html(c: char, out: &mut String) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        _ => out.push(c),
+    }
+}
+
+/// The Slack entity (`&amp;`, `&lt;` or `&gt;`) at the start of `s`, if there is one.
+pub(super) fn entity_at(s: &str) -> Option<&'static str> {
+    ["&amp;", "&lt;", "&gt;"]
+        .into_iter()
+        .find(|e| s.starts_with(e))
 }
 
 /// Slack's three entities pass through (they mean the same in HTML); anything else that
@@ -22,35 +34,14 @@ pub fn html(s: &str) -> String {
 pub(super) fn slack_text(s: &str, out: &mut String) {
     let mut i = 0;
     while let Some(c) = s[i..].chars().next() {
-        match c {
-            '&' => {
-                let entity = ["&amp;", "&lt;", "&gt;"]
-                    .into_iter()
-                    .find(|e| s[i..].starts_with(e));
-                match entity {
-                    Some(e) => {
-                        out.push_str(e);
-                        i += e.len();
-                        continue;
-                    }
-                    None => out.push_str("&amp;"),
-                }
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+        if let Some(e) = entity_at(&s[i..]) {
+            out.push_str(e);
+            i += e.len();
+            continue;
         }
+        push_html(c, out);
         i += c.len_utf8();
     }
-}
-
-/// Slack text with its entities decoded (for a link target, before it is escaped again).
-pub(super) fn decoded(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// The emoji badger's messages use, and a few common ones; others stay as `:name:`.

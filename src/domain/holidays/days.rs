@@ -9,48 +9,25 @@ pub(super) struct Fixed {
     pub(super) substitute: &'static str,
 }
 
-pub(super) const NEW_YEAR: Fixed = Fixed {
-    month: 1,
-    day: 1,
-    name: "New Year's Day",
-    substitute: "New Year's Day (substitute day)",
-};
-pub(super) const SECOND_JANUARY: Fixed = Fixed {
-    month: 1,
-    day: 2,
-    name: "2nd January",
-    substitute: "2nd January (substitute day)",
-};
-pub(super) const ST_PATRICK: Fixed = Fixed {
-    month: 3,
-    day: 17,
-    name: "St Patrick's Day",
-    substitute: "St Patrick's Day (substitute day)",
-};
-pub(super) const BOYNE: Fixed = Fixed {
-    month: 7,
-    day: 12,
-    name: "Battle of the Boyne (Orangemen's Day)",
-    substitute: "Battle of the Boyne (Orangemen's Day) (substitute day)",
-};
-pub(super) const ST_ANDREW: Fixed = Fixed {
-    month: 11,
-    day: 30,
-    name: "St Andrew's Day",
-    substitute: "St Andrew's Day (substitute day)",
-};
-pub(super) const CHRISTMAS: Fixed = Fixed {
-    month: 12,
-    day: 25,
-    name: "Christmas Day",
-    substitute: "Christmas Day (substitute day)",
-};
-pub(super) const BOXING: Fixed = Fixed {
-    month: 12,
-    day: 26,
-    name: "Boxing Day",
-    substitute: "Boxing Day (substitute day)",
-};
+/// A [`Fixed`] holiday whose substitute day is named as gov.uk names them all.
+macro_rules! fixed {
+    ($month:expr, $day:expr, $name:literal) => {
+        Fixed {
+            month: $month,
+            day: $day,
+            name: $name,
+            substitute: concat!($name, " (substitute day)"),
+        }
+    };
+}
+
+pub(super) const NEW_YEAR: Fixed = fixed!(1, 1, "New Year's Day");
+pub(super) const SECOND_JANUARY: Fixed = fixed!(1, 2, "2nd January");
+pub(super) const ST_PATRICK: Fixed = fixed!(3, 17, "St Patrick's Day");
+pub(super) const BOYNE: Fixed = fixed!(7, 12, "Battle of the Boyne (Orangemen's Day)");
+pub(super) const ST_ANDREW: Fixed = fixed!(11, 30, "St Andrew's Day");
+pub(super) const CHRISTMAS: Fixed = fixed!(12, 25, "Christmas Day");
+pub(super) const BOXING: Fixed = fixed!(12, 26, "Boxing Day");
 
 pub(super) const GOOD_FRIDAY: &str = "Good Friday";
 pub(super) const EASTER_MONDAY: &str = "Easter Monday";
