@@ -1,3 +1,6 @@
+//! The `badger` binary: `serve` runs the Slack app, `migrate` applies migrations,
+//! `check-config` prints the effective policy and `healthcheck` probes a running badger.
+
 use badger::app::{Application, RunOptions};
 use badger::clock::{Clock, SystemClock};
 use badger::config::{Settings, WindowKind};

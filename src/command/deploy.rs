@@ -2,7 +2,7 @@
 
 use super::error::{Form, ParseError, TextKind};
 use super::lookup::{exact_env, is_configured_app, resolve_app, resolve_env, suggest_env};
-use super::suggest::closest;
+use super::suggest::{closest, subcommand_typo};
 use super::words::{free_text, is, no_more, option_name, parse_id, skip_to, split};
 use super::{CommandContext, DeployCommand};
 use crate::domain::names::{AppName, EnvName, GitRef};
@@ -267,12 +267,5 @@ fn typo_of_subcommand(first: &str, ctx: &CommandContext) -> Option<ParseError> {
     if is_configured_app(first, ctx) {
         return None;
     }
-    let keywords: Vec<&str> = SUBCOMMANDS.iter().map(|(keyword, _)| *keyword).collect();
-    let word = option_name(first).unwrap_or_else(|| first.to_owned());
-    let (keyword, form) = *SUBCOMMANDS.get(closest(&word, &keywords)?)?;
-    Some(ParseError::UnknownSubcommand {
-        form,
-        given: first.to_owned(),
-        suggestion: keyword,
-    })
+    subcommand_typo(first, SUBCOMMANDS)
 }

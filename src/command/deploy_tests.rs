@@ -1,27 +1,11 @@
 //! Snapshot tests of `parse_deploy`: one snapshot per input, `deploy_{case}.snap`.
 
-use super::test_support::{ctx, ctx_apps, ctx_custom, render, snapshot};
-use super::{parse_deploy, CommandContext};
+use super::parse_deploy;
+use super::test_support::{ctx, ctx_apps, ctx_custom, snapshot_cases};
 
-fn check(name: &str, input: &str, ctx: &CommandContext) {
-    let result = parse_deploy(input, ctx);
-    snapshot(
-        &format!("deploy_{name}"),
-        &render(ctx.deploy_command, input, &result, ctx),
-    );
-}
+snapshot_cases! {
+    parse_deploy, "deploy", deploy_command;
 
-macro_rules! cases {
-    ($($ctx:ident { $($name:ident: $input:expr,)* })*) => {$($(
-        #[test]
-        fn $name() {
-            let input: String = ($input).into();
-            check(stringify!($name), &input, &$ctx());
-        }
-    )*)*};
-}
-
-cases! {
     ctx {
         // Requests.
         request_with_to: "whitehall release_123 to staging",

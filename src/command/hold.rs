@@ -3,7 +3,7 @@
 use super::deploy::suggest_option;
 use super::error::{Form, ParseError, TextKind};
 use super::lookup::{exact_env, is_configured_app, resolve_app};
-use super::suggest::closest;
+use super::suggest::subcommand_typo;
 use super::until::parse_until;
 use super::words::{free_text, is, looks_like_id, no_more, option_name, parse_id, split};
 use super::{CommandContext, HoldCommand, HoldScope, ReleaseTarget};
@@ -147,12 +147,5 @@ fn typo_of_subcommand(first: &str, ctx: &CommandContext) -> Option<ParseError> {
     if is(first, "all") || is_configured_app(first, ctx) {
         return None;
     }
-    let keywords: Vec<&str> = SUBCOMMANDS.iter().map(|(keyword, _)| *keyword).collect();
-    let word = option_name(first).unwrap_or_else(|| first.to_owned());
-    let (keyword, form) = *SUBCOMMANDS.get(closest(&word, &keywords)?)?;
-    Some(ParseError::UnknownSubcommand {
-        form,
-        given: first.to_owned(),
-        suggestion: keyword,
-    })
+    subcommand_typo(first, SUBCOMMANDS)
 }

@@ -1,28 +1,12 @@
 //! Snapshot tests of `parse_hold`: one snapshot per input, `hold_{case}.snap`.
 //! The fixed time is 2026-11-24 10:00 UTC, which is 10:00 GMT in Europe/London.
 
-use super::test_support::{ctx, ctx_apps, ctx_custom, render, snapshot};
-use super::{parse_hold, CommandContext};
+use super::parse_hold;
+use super::test_support::{ctx, ctx_apps, ctx_custom, snapshot_cases};
 
-fn check(name: &str, input: &str, ctx: &CommandContext) {
-    let result = parse_hold(input, ctx);
-    snapshot(
-        &format!("hold_{name}"),
-        &render(ctx.hold_command, input, &result, ctx),
-    );
-}
+snapshot_cases! {
+    parse_hold, "hold", hold_command;
 
-macro_rules! cases {
-    ($($ctx:ident { $($name:ident: $input:expr,)* })*) => {$($(
-        #[test]
-        fn $name() {
-            let input: String = ($input).into();
-            check(stringify!($name), &input, &$ctx());
-        }
-    )*)*};
-}
-
-cases! {
     ctx {
         // Creating holds.
         create_app: "whitehall data migration running",

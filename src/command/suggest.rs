@@ -1,4 +1,8 @@
-//! "Did you mean …?": the closest candidate to a mistyped word.
+//! "Did you mean …?": the closest candidate to a mistyped word, and the subcommand a
+//! mistyped first word stands for.
+
+use super::error::{Form, ParseError};
+use super::words::option_name;
 
 /// Words longer than this are never close to anything we suggest.
 const MAX_WORD: usize = 64;
@@ -70,6 +74,22 @@ fn distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
     }
     let d = rows[a.len()][b.len()];
     (d <= max).then_some(d)
+}
+
+/// `UnknownSubcommand` when `first` (or `--first`) looks like a typo of one of the
+/// `subcommands`' keywords; callers first rule out words that mean something else (an app).
+pub(crate) fn subcommand_typo(
+    first: &str,
+    subcommands: &[(&'static str, Form)],
+) -> Option<ParseError> {
+    let keywords: Vec<&str> = subcommands.iter().map(|(keyword, _)| *keyword).collect();
+    let word = option_name(first).unwrap_or_else(|| first.to_owned());
+    let (keyword, form) = *subcommands.get(closest(&word, &keywords)?)?;
+    Some(ParseError::UnknownSubcommand {
+        form,
+        given: first.to_owned(),
+        suggestion: keyword,
+    })
 }
 
 #[cfg(test)]

@@ -100,3 +100,23 @@ fn show_input(input: &str) -> String {
         format!("{input:?}")
     }
 }
+
+/// One snapshot test per case: `parse` reads each `name: input` under the context fixture
+/// `ctx`, and the result, as [`render`]ed for the `command` field, is the `{prefix}_{name}`
+/// snapshot.
+macro_rules! snapshot_cases {
+    ($parse:ident, $prefix:literal, $command:ident;
+     $($ctx:ident { $($name:ident: $input:expr,)* })*) => {$($(
+        #[test]
+        fn $name() {
+            let input: String = ($input).into();
+            let ctx = $ctx();
+            let result = $parse(&input, &ctx);
+            $crate::command::test_support::snapshot(
+                &format!("{}_{}", $prefix, stringify!($name)),
+                &$crate::command::test_support::render(ctx.$command, &input, &result, &ctx),
+            );
+        }
+    )*)*};
+}
+pub(crate) use snapshot_cases;

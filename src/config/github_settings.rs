@@ -39,18 +39,7 @@ impl GithubSettings {
                 ))
             }
         }
-        let timeout = match get("BADGER_GITHUB_TIMEOUT_SECS") {
-            None => 10,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (1..=120).contains(&n) => n,
-                _ => {
-                    return Err((
-                        "BADGER_GITHUB_TIMEOUT_SECS",
-                        "must be a whole number of seconds from 1 to 120".into(),
-                    ))
-                }
-            },
-        };
+        let timeout = super::settings::seconds(get, "BADGER_GITHUB_TIMEOUT_SECS", 10, 1..=120)?;
         Ok(GithubSettings {
             token: get("GITHUB_TOKEN"),
             api_url: api_url.trim_end_matches('/').to_owned(),

@@ -2,15 +2,19 @@
 //! policy file. Both are validated once at start-up; a mistake stops badger with a message
 //! that names the key.
 
+mod environments;
 mod github;
 mod github_settings;
 mod holidays_file;
 mod policy;
 mod settings;
+mod slack_mode;
 pub mod smoke_urls;
+mod window;
 
 pub use github_settings::GithubSettings;
 pub use policy::{
     ChecklistItem, Environment, GithubPolicy, Policy, PolicyError, RepoConfig, WindowKind,
 };
-pub use settings::{Settings, SettingsError, SlackMode};
+pub use settings::{Settings, SettingsError};
+pub use slack_mode::SlackMode;

@@ -1,49 +1,14 @@
-//! Settings from the environment (contract in DESIGN.md). Secrets live only here and are
-//! never printed: `Debug` redacts them.
+//! Settings from the environment (contract in DESIGN.md). Secrets are never printed: `Debug`
+//! redacts them here and in `slack_mode.rs`.
 
+#[cfg(test)]
+mod tests;
+
+use super::slack_mode::SlackMode;
 use super::{Policy, PolicyError};
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
-
-#[derive(Clone)]
-pub enum SlackMode {
-    /// No bot token: nothing goes to Slack, what would is logged.
-    Local { signing_secret: Option<String> },
-    Connected {
-        bot_token: String,
-        signing_secret: String,
-        app_token: Option<String>,
-    },
-}
-
-impl SlackMode {
-    pub fn signing_secret(&self) -> Option<&str> {
-        match self {
-            SlackMode::Local { signing_secret } => signing_secret.as_deref(),
-            SlackMode::Connected { signing_secret, .. } => Some(signing_secret),
-        }
-    }
-}
-
-impl fmt::Debug for SlackMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SlackMode::Local { signing_secret } => f
-                .debug_struct("Local")
-                .field(
-                    "signing_secret",
-                    &signing_secret.as_ref().map(|_| "<redacted>"),
-                )
-                .finish(),
-            SlackMode::Connected { app_token, .. } => f
-                .debug_struct("Connected")
-                .field("bot_token", &"<redacted>")
-                .field("signing_secret", &"<redacted>")
-                .field("app_token", &app_token.as_ref().map(|_| "<redacted>"))
-                .finish(),
-        }
-    }
-}
 
 #[derive(Clone)]
 pub struct Settings {
@@ -193,31 +158,11 @@ impl Settings {
             return Err(bad("BADGER_API_TOKEN", "must be at least 16 characters"));
         }
 
-        let outbox_lease = match get("BADGER_OUTBOX_LEASE_SECS") {
-            None => 60,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (2..=3600).contains(&n) => n,
-                _ => {
-                    return Err(bad(
-                        "BADGER_OUTBOX_LEASE_SECS",
-                        "must be a whole number of seconds from 2 to 3600",
-                    ))
-                }
-            },
-        };
-
-        let slack_timeout = match get("BADGER_SLACK_TIMEOUT_SECS") {
-            None => 10,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (1..=300).contains(&n) => n,
-                _ => {
-                    return Err(bad(
-                        "BADGER_SLACK_TIMEOUT_SECS",
-                        "must be a whole number of seconds from 1 to 300",
-                    ))
-                }
-            },
-        };
+        let var_error = |(var, message)| SettingsError::Var { var, message };
+        let outbox_lease =
+            seconds(&get, "BADGER_OUTBOX_LEASE_SECS", 60, 2..=3600).map_err(var_error)?;
+        let slack_timeout =
+            seconds(&get, "BADGER_SLACK_TIMEOUT_SECS", 10, 1..=300).map_err(var_error)?;
         // A claim must outlast any one call, or a slow call's row could be taken over
         // and sent again by another replica while the first is still waiting.
         if outbox_lease <= slack_timeout {
@@ -252,6 +197,30 @@ impl Settings {
     }
 }
 
+/// The whole number of seconds in `var`, `default` when it is unset; `get` reads a variable
+/// as [`Settings::from_vars`] does.
+pub(super) fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    range: RangeInclusive<u64>,
+) -> Result<u64, (&'static str, String)> {
+    let Some(value) = get(var) else {
+        return Ok(default);
+    };
+    match value.parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err((
+            var,
+            format!(
+                "must be a whole number of seconds from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
 /// `BADGER_PUBLIC_URL`: an http(s) URL, linkable in Slack mrkdwn (`<url|text>`), so no
 /// `|`, `<` or `>`.
 fn public_url(v: &str) -> Result<String, SettingsError> {
@@ -276,139 +245,5 @@ pub fn redact_url(url: &str) -> String {
             u.to_string()
         }
         _ => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::from_vars(|k| map.get(k).cloned())
-    }
-
-    #[test]
-    fn local_mode_without_token() {
-        let s = settings(&[]).unwrap();
-        assert!(matches!(s.slack, SlackMode::Local { .. }));
-        assert_eq!(s.database_url, "sqlite://badger.db");
-        assert_eq!(s.bind, "127.0.0.1:3000");
-        assert_eq!(s.slack_api_url, "https://slack.com/api");
-        assert!(s.api_token.is_none());
-    }
-
-    #[test]
-    fn token_needs_secret_and_secrets_are_not_printed() {
-        let e = settings(&[("SLACK_BOT_TOKEN", "xoxb-1")]).unwrap_err();
-        assert!(e.to_string().contains("SLACK_SIGNING_SECRET"));
-        let s = settings(&[
-            ("SLACK_BOT_TOKEN", "xoxb-secret-token"),
-            ("SLACK_SIGNING_SECRET", "topsecret"),
-            ("BADGER_API_TOKEN", "api-token-0123456789"),
-            ("DATABASE_URL", "postgres://u:pw@localhost/db"),
-        ])
-        .unwrap();
-        let dbg = format!("{s:?}");
-        for secret in [
-            "xoxb-secret-token",
-            "topsecret",
-            "api-token-0123456789",
-            ":pw@",
-        ] {
-            assert!(!dbg.contains(secret), "{dbg}");
-        }
-    }
-
-    #[test]
-    fn public_url_is_optional_and_loses_its_trailing_slash() {
-        assert_eq!(settings(&[]).unwrap().public_url, None);
-        let s = settings(&[("BADGER_PUBLIC_URL", " https://badger.example.com/ ")]).unwrap();
-        assert_eq!(s.public_url.as_deref(), Some("https://badger.example.com"));
-    }
-
-    #[test]
-    fn bad_values_name_the_variable() {
-        for (k, v) in [
-            ("SLACK_API_URL", "ftp://x"),
-            ("DATABASE_URL", "mysql://x"),
-            ("BADGER_BIND", "localhost"),
-            ("BADGER_API_TOKEN", "short"),
-            ("BADGER_CONFIG", "/nonexistent/badger.toml"),
-            ("BADGER_OUTBOX_LEASE_SECS", "0"),
-            ("BADGER_SLACK_TIMEOUT_SECS", "0"),
-            ("BADGER_SLACK_TIMEOUT_SECS", "ten"),
-            ("BADGER_SLACK_TIMEOUT_SECS", "301"),
-            ("BADGER_PUBLIC_URL", "badger.example.com"),
-            ("BADGER_PUBLIC_URL", "https://x/|<!channel>"),
-        ] {
-            let e = settings(&[(k, v)]).unwrap_err().to_string();
-            let named =
-                e.contains(k) || (k == "BADGER_CONFIG" && e.contains("/nonexistent/badger.toml"));
-            assert!(named, "{k}: {e}");
-        }
-        for pairs in [
-            &[("SLACK_APP_TOKEN", "xapp-1")][..],
-            &[
-                ("SLACK_BOT_TOKEN", "xoxb-1"),
-                ("SLACK_SIGNING_SECRET", "s"),
-                ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
-            ],
-        ] {
-            let e = settings(pairs).unwrap_err().to_string();
-            assert!(e.contains("SLACK_APP_TOKEN"), "{e}");
-        }
-        let s = settings(&[
-            ("SLACK_BOT_TOKEN", "xoxb-1"),
-            ("SLACK_SIGNING_SECRET", "s"),
-            ("SLACK_APP_TOKEN", "xapp-1-secret-app-token"),
-        ])
-        .unwrap();
-        assert!(matches!(
-            s.slack,
-            SlackMode::Connected {
-                app_token: Some(_),
-                ..
-            }
-        ));
-        assert!(!format!("{s:?}").contains("xapp-1-secret-app-token"));
-        let e = settings(&[
-            ("SLACK_BOT_TOKEN", "xoxp-user"),
-            ("SLACK_SIGNING_SECRET", "s"),
-        ])
-        .unwrap_err();
-        assert!(e.to_string().contains("SLACK_BOT_TOKEN"));
-    }
-
-    #[test]
-    fn slack_timeout_defaults_to_ten_seconds_and_the_lease_must_outlast_it() {
-        let s = settings(&[]).unwrap();
-        assert_eq!(s.slack_timeout, std::time::Duration::from_secs(10));
-        assert_eq!(s.outbox_lease, std::time::Duration::from_secs(60));
-        let s = settings(&[
-            ("BADGER_SLACK_TIMEOUT_SECS", "2"),
-            ("BADGER_OUTBOX_LEASE_SECS", "3"),
-        ])
-        .unwrap();
-        assert_eq!(s.slack_timeout, std::time::Duration::from_secs(2));
-        for (timeout, lease) in [("10", "10"), ("10", "5"), ("30", "20")] {
-            let e = settings(&[
-                ("BADGER_SLACK_TIMEOUT_SECS", timeout),
-                ("BADGER_OUTBOX_LEASE_SECS", lease),
-            ])
-            .unwrap_err()
-            .to_string();
-            assert!(
-                e.contains("BADGER_OUTBOX_LEASE_SECS")
-                    && e.contains("longer than BADGER_SLACK_TIMEOUT_SECS"),
-                "{e}"
-            );
-        }
-        // The default timeout applies when only the lease is set.
-        assert!(settings(&[("BADGER_OUTBOX_LEASE_SECS", "5")]).is_err());
     }
 }

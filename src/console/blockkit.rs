@@ -129,19 +129,10 @@ fn element(e: &Value, names: &dyn Names, at: &Place) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::console::mrkdwn::Lowercase;
     use crate::service::Action;
     use crate::slack::blocks::{button, Message};
     use serde_json::json;
-
-    struct N;
-    impl Names for N {
-        fn user(&self, id: &str) -> String {
-            id.to_lowercase()
-        }
-        fn channel(&self, id: &str) -> String {
-            id.into()
-        }
-    }
 
     const AT: Place = Place {
         channel: "C0DEPLOY",
@@ -156,7 +147,7 @@ mod tests {
                 button(Action::Skip, "Let the next go first", 7, None),
             ],
         );
-        let out = message_to_html(&m.text, &m.blocks, &N, &AT);
+        let out = message_to_html(&m.text, &m.blocks, &Lowercase, &AT);
         assert!(
             out.contains("<span class=\"mention\">@ubob</span>"),
             "{out}"
@@ -181,7 +172,7 @@ mod tests {
             json!({"type": "video", "title": "?"}),
             json!({"type": "actions", "elements": [{"type": "static_select"}]}),
         ];
-        let out = message_to_html("fallback", &blocks, &N, &AT);
+        let out = message_to_html("fallback", &blocks, &Lowercase, &AT);
         assert!(out.contains("<h3 class=\"blk header\">&lt;Hi&gt; \u{1F680}</h3>"));
         assert!(out.contains("<hr class=\"blk divider\">"));
         assert!(out.contains("<span><i>small</i></span>"));
@@ -196,7 +187,7 @@ mod tests {
         assert!(!out.contains("fallback"));
         // No blocks: the text, as Slack shows it.
         assert_eq!(
-            message_to_html("*t*", &[], &N, &AT),
+            message_to_html("*t*", &[], &Lowercase, &AT),
             "<div class=\"blk section\"><b>t</b></div>"
         );
         // Junk where blocks should be: shown as unknown, no panic.
@@ -205,7 +196,7 @@ mod tests {
             json!({"type": 5}),
             json!({"type": "section", "text": 3}),
         ];
-        let out = message_to_html("", &junk, &N, &AT);
+        let out = message_to_html("", &junk, &Lowercase, &AT);
         assert_eq!(out.matches("unknown").count(), 2, "{out}");
     }
 }

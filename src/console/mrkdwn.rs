@@ -5,126 +5,30 @@
 //! bare `<` always opens a control sequence. Output is safe HTML: everything is escaped,
 //! links are only http(s) or mailto.
 
+mod plain;
+
+use crate::domain::text::unescape;
+pub use plain::{emoji, html, plain_to_html};
+use plain::{emoji_at, entity_at, slack_text};
+
 /// How mentions are shown: a user id or channel id to a display name (plain text).
 pub trait Names {
     fn user(&self, id: &str) -> String;
     fn channel(&self, id: &str) -> String;
 }
 
-/// Escapes plain text (a name, a label, a button's text) for HTML, attribute-safe.
-pub fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+/// A stand-in for [`Names`] in tests: every id shown lower-cased (`UALICE` as `ualice`).
+#[cfg(test)]
+pub(crate) struct Lowercase;
+
+#[cfg(test)]
+impl Names for Lowercase {
+    fn user(&self, id: &str) -> String {
+        id.to_lowercase()
     }
-    out
-}
-
-/// Slack's three entities pass through (they mean the same in HTML); anything else that
-/// HTML treats specially is escaped.
-fn slack_text(s: &str, out: &mut String) {
-    let mut i = 0;
-    while let Some(c) = s[i..].chars().next() {
-        match c {
-            '&' => {
-                let entity = ["&amp;", "&lt;", "&gt;"]
-                    .into_iter()
-                    .find(|e| s[i..].starts_with(e));
-                match entity {
-                    Some(e) => {
-                        out.push_str(e);
-                        i += e.len();
-                        continue;
-                    }
-                    None => out.push_str("&amp;"),
-                }
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-        i += c.len_utf8();
+    fn channel(&self, id: &str) -> String {
+        id.to_lowercase()
     }
-}
-
-/// Slack text with its entities decoded (for a link target, before it is escaped again).
-fn decoded(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// The emoji badger's messages use, and a few common ones; others stay as `:name:`.
-pub fn emoji(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "alarm_clock" => "\u{23F0}",
-        "arrow_right" => "\u{27A1}\u{FE0F}",
-        "grey_question" => "\u{2754}",
-        "hourglass" => "\u{231B}",
-        "hourglass_flowing_sand" => "\u{23F3}",
-        "large_green_circle" => "\u{1F7E2}",
-        "red_circle" => "\u{1F534}",
-        "lock" => "\u{1F512}",
-        "unlock" => "\u{1F513}",
-        "no_entry" => "\u{26D4}",
-        "no_entry_sign" => "\u{1F6AB}",
-        "octagonal_sign" => "\u{1F6D1}",
-        "pause_button" => "\u{23F8}\u{FE0F}",
-        "rocket" => "\u{1F680}",
-        "rotating_light" => "\u{1F6A8}",
-        "warning" => "\u{26A0}\u{FE0F}",
-        "wave" => "\u{1F44B}",
-        "white_check_mark" => "\u{2705}",
-        "x" => "\u{274C}",
-        "calendar" => "\u{1F4C5}",
-        "information_source" => "\u{2139}\u{FE0F}",
-        "tada" => "\u{1F389}",
-        "+1" | "thumbsup" => "\u{1F44D}",
-        _ => return None,
-    })
-}
-
-/// Plain text (a `plain_text` object): escaped, with emoji shortcodes shown as emoji.
-pub fn plain_to_html(s: &str) -> String {
-    let mut out = String::new();
-    let mut i = 0;
-    while let Some(c) = s[i..].chars().next() {
-        if c == ':' {
-            if let Some((e, len)) = emoji_at(&s[i..]) {
-                out.push_str(e);
-                i += len;
-                continue;
-            }
-        }
-        out.push_str(&html(&s[i..i + c.len_utf8()]));
-        i += c.len_utf8();
-    }
-    out
-}
-
-/// `:name:` at the start of `s`, if it is a known emoji: the emoji and the bytes used.
-fn emoji_at(s: &str) -> Option<(&'static str, usize)> {
-    let rest = s.strip_prefix(':')?;
-    let end = rest.find(':')?;
-    let name = &rest[..end];
-    let valid = !name.is_empty()
-        && name.len() <= 40
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_+-".contains(&b));
-    if !valid {
-        return None;
-    }
-    emoji(name).map(|e| (e, end + 2))
 }
 
 /// Text in which only `<...>` sequences and entities mean anything (a channel topic).
@@ -265,10 +169,7 @@ fn inline(s: &str, names: &dyn Names, out: &mut String) {
             }
             '&' => {
                 // An entity is one character of text: step over it whole.
-                if let Some(e) = ["&amp;", "&lt;", "&gt;"]
-                    .into_iter()
-                    .find(|e| here.starts_with(e))
-                {
+                if let Some(e) = entity_at(here) {
                     out.push_str(e);
                     i += e.len();
                     prev = Some('&');
@@ -297,7 +198,7 @@ fn control(inner: &str, names: &dyn Names, out: &mut String) {
     if let Some(id) = target.strip_prefix('@') {
         mention(&format!("@{}", names.user(id)), out);
     } else if let Some(id) = target.strip_prefix('#') {
-        let name = label.map(decoded).unwrap_or_else(|| names.channel(id));
+        let name = label.map(unescape).unwrap_or_else(|| names.channel(id));
         mention(&format!("#{name}"), out);
     } else if let Some(special) = target.strip_prefix('!') {
         match special {
@@ -305,7 +206,7 @@ fn control(inner: &str, names: &dyn Names, out: &mut String) {
             _ => slack_text(label.unwrap_or(special), out),
         }
     } else {
-        let url = decoded(target);
+        let url = unescape(target);
         let safe = ["https://", "http://", "mailto:"]
             .iter()
             .any(|p| url.to_ascii_lowercase().starts_with(p));

@@ -192,6 +192,7 @@ pub fn to_page_html(channels: &[Channel], names: &dyn Names, tz: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::console::mrkdwn::Lowercase;
     use serde_json::json;
 
     fn row(id: i64, method: &str, channel: &str, ts: Option<&str>, text: &str) -> LocalMessage {
@@ -205,16 +206,6 @@ mod tests {
             blocks: vec![],
             user: None,
             typed: None,
-        }
-    }
-
-    struct Lower;
-    impl Names for Lower {
-        fn user(&self, id: &str) -> String {
-            id.to_lowercase()
-        }
-        fn channel(&self, id: &str) -> String {
-            id.to_lowercase()
         }
     }
 
@@ -260,7 +251,7 @@ mod tests {
             matches!(&alice[0].items[0], Item::Message { edited: true, blocks, .. } if blocks.len() == 1)
         );
         assert_eq!(alice[1].id, "UALICE");
-        let page = to_page_html(&alice, &Lower, chrono_tz::Europe::London);
+        let page = to_page_html(&alice, &Lowercase, chrono_tz::Europe::London);
         assert!(page.contains("<h2>#c1</h2>"), "{page}");
         assert!(
             page.contains("<h2>Direct messages: badger and ualice</h2>"),
@@ -287,17 +278,11 @@ mod tests {
 
     #[test]
     fn topics_are_plain_but_resolve_mentions() {
-        struct N;
-        impl Names for N {
-            fn user(&self, id: &str) -> String {
-                id.to_lowercase()
-            }
-            fn channel(&self, id: &str) -> String {
-                id.into()
-            }
-        }
         assert_eq!(
-            topic_html("*x* \u{1F512} Held: app (<@UA>: a_b_c &lt;) \u{1F512}", &N),
+            topic_html(
+                "*x* \u{1F512} Held: app (<@UA>: a_b_c &lt;) \u{1F512}",
+                &Lowercase
+            ),
             "*x* \u{1F512} Held: app (<span class=\"mention\">@ua</span>: a_b_c &lt;) \u{1F512}"
         );
     }

@@ -1,0 +1,181 @@
+//! Unit tests of the policy file: GOV.UK defaults, a full file, and errors that name the key.
+
+use super::*;
+use crate::domain::window::Region;
+use chrono::NaiveDate;
+
+fn err(text: &str) -> String {
+    Policy::from_toml(text, "badger.toml")
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn defaults_are_govuk() {
+    let p = Policy::default();
+    assert_eq!(p.deploy_command, "/deploy");
+    assert_eq!(p.hold_command, "/hold");
+    assert_eq!(
+        p.env_names().iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+        ["integration", "staging", "production"]
+    );
+    assert_eq!(p.environments[0].window, WindowKind::Always);
+    assert!(!p.environments[0].requires_previous);
+    assert_eq!(p.environments[2].window, WindowKind::OfficeHours);
+    assert!(p.environments[2].requires_previous);
+    assert_eq!(p.turn_timeout, chrono::Duration::minutes(10));
+    assert_eq!(p.calendar, Calendar::govuk_default());
+    assert_eq!(
+        p.previous_env(&EnvName::new_unchecked("production"))
+            .unwrap()
+            .name
+            .as_str(),
+        "staging"
+    );
+    assert!(p
+        .previous_env(&EnvName::new_unchecked("integration"))
+        .is_none());
+}
+
+#[test]
+fn full_file_parses() {
+    let p = Policy::from_toml(
+        r#"
+channel = "C0123456789"
+timezone = "Europe/London"
+admins = ["U0ADMIN"]
+commands = { deploy = "/ship", hold = "/freeze" }
+apps = ["whitehall", "publisher"]
+[[environments]]
+name = "integration"
+window = "always"
+requires_previous = false
+deployers = []
+[[environments]]
+name = "staging"
+[[environments]]
+name = "production"
+deployers = ["U0DEPLOY"]
+[window]
+monday = "09:30-17:00"
+friday = "10:00-24:00"
+saturday = "closed"
+bank_holidays = "scotland"
+closed_dates = ["2026-12-24"]
+[queue]
+turn_timeout_minutes = 5
+"#,
+        "t",
+    )
+    .unwrap();
+    assert_eq!(p.channel.as_deref(), Some("C0123456789"));
+    assert_eq!(p.deploy_command, "/ship");
+    assert_eq!(p.apps.len(), 2);
+    assert_eq!(p.calendar.region, Region::Scotland);
+    assert_eq!(p.calendar.closed_dates.len(), 1);
+    assert_eq!(p.turn_timeout, chrono::Duration::minutes(5));
+    let prod = p.env("production").unwrap();
+    assert!(p.may_deploy(prod, "U0DEPLOY"));
+    assert!(p.may_deploy(prod, "U0ADMIN"));
+    assert!(!p.may_deploy(prod, "U0OTHER"));
+}
+
+#[test]
+fn errors_name_the_key() {
+    assert!(
+        err("colour = 1").contains("unknown field `colour`"),
+        "{}",
+        err("colour = 1")
+    );
+    assert!(err("[window]\nmondai = \"closed\"").contains("mondai"));
+    assert!(err("timezone = \"Europe/Londn\"").contains("`timezone`"));
+    assert!(err("[window]\nmonday = \"17:00-09:00\"").contains("`window.monday`"));
+    assert!(err("[window]\nbank_holidays = \"wales\"").contains("`window.bank_holidays`"));
+    assert!(err("[window]\nclosed_dates = [\"2026-02-30\"]").contains("`window.closed_dates[0]`"));
+    assert!(err("[queue]\nturn_timeout_minutes = 0").contains("`queue.turn_timeout_minutes`"));
+    assert!(err("admins = [\"bob\"]").contains("`admins[0]`"));
+    assert!(err("channel = \"#deploy\"").contains("`channel`"));
+    assert!(err("apps = [\"Whitehall\"]").contains("`apps[0]`"));
+    assert!(
+        err("[[environments]]\nname = \"a\"\n[[environments]]\nname = \"a\"")
+            .contains("`environments[1].name`")
+    );
+    assert!(
+        err("[[environments]]\nname = \"a\"\nwindow = \"sometimes\"")
+            .contains("`environments[0].window`")
+    );
+    assert!(err("commands = { deploy = \"deploy\" }").contains("`commands.deploy`"));
+    assert!(err("environments = []").contains("`environments`"));
+    assert!(err("channel = ").contains("badger.toml"));
+}
+
+#[test]
+fn bank_holidays_file_adds_the_regions_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = r#"{"england-and-wales": {"division": "england-and-wales", "events": [
+            {"title": "Proclaimed holiday", "date": "2026-09-08", "notes": "", "bunting": true}]},
+            "scotland": {"division": "scotland", "events": [
+            {"title": "Scottish extra", "date": "2026-09-09", "notes": "", "bunting": false}]}}"#;
+    std::fs::write(dir.path().join("holidays.json"), json).unwrap();
+    let policy = dir.path().join("badger.toml");
+    // Relative to the policy file's folder.
+    std::fs::write(
+        &policy,
+        "[window]\nbank_holidays_file = \"holidays.json\"\n",
+    )
+    .unwrap();
+    let p = Policy::load(&policy).unwrap();
+    let dates: Vec<String> = p
+        .calendar
+        .listed_holidays
+        .keys()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(dates, ["2026-09-08"]);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-09-08T10:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    assert!(!p.calendar.is_open(at));
+
+    std::fs::write(
+        &policy,
+        "[window]\nbank_holidays = \"scotland\"\nbank_holidays_file = \"holidays.json\"\n",
+    )
+    .unwrap();
+    let p = Policy::load(&policy).unwrap();
+    assert_eq!(p.calendar.listed_holidays.len(), 1);
+    assert!(p
+        .calendar
+        .listed_holidays
+        .contains_key(&NaiveDate::from_ymd_opt(2026, 9, 9).unwrap()));
+}
+
+#[test]
+fn bank_holidays_file_problems_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("badger.toml");
+    let load = |toml: &str| {
+        std::fs::write(&policy, toml).unwrap();
+        Policy::load(&policy).unwrap_err().to_string()
+    };
+    let e = load("[window]\nbank_holidays_file = \"missing.json\"\n");
+    assert!(
+        e.contains("`window.bank_holidays_file`") && e.contains("missing.json"),
+        "{e}"
+    );
+    assert!(e.contains("cannot read"), "{e}");
+    std::fs::write(dir.path().join("bad.json"), "{ not json").unwrap();
+    let e = load("[window]\nbank_holidays_file = \"bad.json\"\n");
+    assert!(
+        e.contains("`window.bank_holidays_file`") && e.contains("format"),
+        "{e}"
+    );
+    let e = load("[window]\nbank_holidays_file = \"\"\n");
+    assert!(
+        e.contains("`window.bank_holidays_file`") && e.contains("empty"),
+        "{e}"
+    );
+    // Unknown keys are still rejected next to it.
+    let e = load("[window]\nbank_holidays_files = \"bad.json\"\n");
+    assert!(e.contains("unknown field `bank_holidays_files`"), "{e}");
+}

@@ -1,0 +1,133 @@
+//! Unit tests of settings from the environment: local and connected modes, redacted
+//! secrets, and errors that name the variable.
+
+use super::*;
+use std::collections::HashMap;
+
+fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Settings::from_vars(|k| map.get(k).cloned())
+}
+
+#[test]
+fn local_mode_without_token() {
+    let s = settings(&[]).unwrap();
+    assert!(matches!(s.slack, SlackMode::Local { .. }));
+    assert_eq!(s.database_url, "sqlite://badger.db");
+    assert_eq!(s.bind, "127.0.0.1:3000");
+    assert_eq!(s.slack_api_url, "https://slack.com/api");
+    assert!(s.api_token.is_none());
+}
+
+#[test]
+fn token_needs_secret_and_secrets_are_not_printed() {
+    let e = settings(&[("SLACK_BOT_TOKEN", "xoxb-1")]).unwrap_err();
+    assert!(e.to_string().contains("SLACK_SIGNING_SECRET"));
+    let s = settings(&[
+        ("SLACK_BOT_TOKEN", "xoxb-secret-token"),
+        ("SLACK_SIGNING_SECRET", "topsecret"),
+        ("BADGER_API_TOKEN", "api-token-0123456789"),
+        ("DATABASE_URL", "postgres://u:pw@localhost/db"),
+    ])
+    .unwrap();
+    let dbg = format!("{s:?}");
+    for secret in [
+        "xoxb-secret-token",
+        "topsecret",
+        "api-token-0123456789",
+        ":pw@",
+    ] {
+        assert!(!dbg.contains(secret), "{dbg}");
+    }
+}
+
+#[test]
+fn public_url_is_optional_and_loses_its_trailing_slash() {
+    assert_eq!(settings(&[]).unwrap().public_url, None);
+    let s = settings(&[("BADGER_PUBLIC_URL", " https://badger.example.com/ ")]).unwrap();
+    assert_eq!(s.public_url.as_deref(), Some("https://badger.example.com"));
+}
+
+#[test]
+fn bad_values_name_the_variable() {
+    for (k, v) in [
+        ("SLACK_API_URL", "ftp://x"),
+        ("DATABASE_URL", "mysql://x"),
+        ("BADGER_BIND", "localhost"),
+        ("BADGER_API_TOKEN", "short"),
+        ("BADGER_CONFIG", "/nonexistent/badger.toml"),
+        ("BADGER_OUTBOX_LEASE_SECS", "0"),
+        ("BADGER_SLACK_TIMEOUT_SECS", "0"),
+        ("BADGER_SLACK_TIMEOUT_SECS", "ten"),
+        ("BADGER_SLACK_TIMEOUT_SECS", "301"),
+        ("BADGER_PUBLIC_URL", "badger.example.com"),
+        ("BADGER_PUBLIC_URL", "https://x/|<!channel>"),
+    ] {
+        let e = settings(&[(k, v)]).unwrap_err().to_string();
+        let named =
+            e.contains(k) || (k == "BADGER_CONFIG" && e.contains("/nonexistent/badger.toml"));
+        assert!(named, "{k}: {e}");
+    }
+    for pairs in [
+        &[("SLACK_APP_TOKEN", "xapp-1")][..],
+        &[
+            ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ("SLACK_SIGNING_SECRET", "s"),
+            ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
+        ],
+    ] {
+        let e = settings(pairs).unwrap_err().to_string();
+        assert!(e.contains("SLACK_APP_TOKEN"), "{e}");
+    }
+    let s = settings(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("SLACK_SIGNING_SECRET", "s"),
+        ("SLACK_APP_TOKEN", "xapp-1-secret-app-token"),
+    ])
+    .unwrap();
+    assert!(matches!(
+        s.slack,
+        SlackMode::Connected {
+            app_token: Some(_),
+            ..
+        }
+    ));
+    assert!(!format!("{s:?}").contains("xapp-1-secret-app-token"));
+    let e = settings(&[
+        ("SLACK_BOT_TOKEN", "xoxp-user"),
+        ("SLACK_SIGNING_SECRET", "s"),
+    ])
+    .unwrap_err();
+    assert!(e.to_string().contains("SLACK_BOT_TOKEN"));
+}
+
+#[test]
+fn slack_timeout_defaults_to_ten_seconds_and_the_lease_must_outlast_it() {
+    let s = settings(&[]).unwrap();
+    assert_eq!(s.slack_timeout, std::time::Duration::from_secs(10));
+    assert_eq!(s.outbox_lease, std::time::Duration::from_secs(60));
+    let s = settings(&[
+        ("BADGER_SLACK_TIMEOUT_SECS", "2"),
+        ("BADGER_OUTBOX_LEASE_SECS", "3"),
+    ])
+    .unwrap();
+    assert_eq!(s.slack_timeout, std::time::Duration::from_secs(2));
+    for (timeout, lease) in [("10", "10"), ("10", "5"), ("30", "20")] {
+        let e = settings(&[
+            ("BADGER_SLACK_TIMEOUT_SECS", timeout),
+            ("BADGER_OUTBOX_LEASE_SECS", lease),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("BADGER_OUTBOX_LEASE_SECS")
+                && e.contains("longer than BADGER_SLACK_TIMEOUT_SECS"),
+            "{e}"
+        );
+    }
+    // The default timeout applies when only the lease is set.
+    assert!(settings(&[("BADGER_OUTBOX_LEASE_SECS", "5")]).is_err());
+}

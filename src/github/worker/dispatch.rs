@@ -1,0 +1,176 @@
+//! The GitHub worker's dispatch jobs: check the repository and the ref, start the app's
+//! deploy workflow, then find the run it started and link it to the deployment.
+
+use std::time::Duration;
+
+use super::{backoff, GithubWorker, Next, FIND_RUN_ATTEMPTS, MAX_ATTEMPTS};
+use crate::github::client::GhError;
+use crate::store::{GithubJob, GithubJobRow};
+
+impl GithubWorker {
+    pub(super) async fn dispatch(
+        &self,
+        id: i64,
+        row: &GithubJobRow,
+    ) -> Result<Next, crate::service::ServiceError> {
+        let Some(d) = self.core.store.deployment(id).await? else {
+            return Ok(Next::Done(Some("no such deployment".into())));
+        };
+        let Some(cfg) = self.core.policy.github.repo(&d.app).cloned() else {
+            return Ok(Next::Done(None));
+        };
+        if d.state != crate::domain::deployment::State::Deploying {
+            return Ok(Next::Done(Some(format!(
+                "deployment is {}",
+                d.state.as_str()
+            ))));
+        }
+        if !self.client.has_token() {
+            let why =
+                "badger has no GitHub token (GITHUB_TOKEN), so it could not start the workflow";
+            self.core.github_dispatch_failed(id, why).await?;
+            return Ok(Next::Done(Some(why.into())));
+        }
+        let mut inputs = serde_json::Map::new();
+        inputs.insert("environment".into(), d.environment.clone().into());
+        inputs.insert("gitRef".into(), d.git_ref.clone().into());
+        if let Some(name) = &cfg.deployment_input {
+            inputs.insert(name.clone(), id.to_string().into());
+        }
+        // First the repository and the ref: a ref GitHub does not know would only fail the
+        // run later, and nothing has been dispatched yet, so any failure here may be retried.
+        let branch = match self.prepare(&cfg.repo, &d.git_ref).await {
+            Ok(Ok(branch)) => branch,
+            Ok(Err(words)) => {
+                self.core.github_dispatch_failed(id, &words).await?;
+                return Ok(Next::Done(Some(words)));
+            }
+            Err(GhError::Transient(why) | GhError::Unanswered(why))
+                if row.attempts + 1 < MAX_ATTEMPTS =>
+            {
+                return Ok(Next::Retry(backoff(row.attempts), why));
+            }
+            Err(e) => {
+                let why = refusal_words(&e, &cfg.repo, &cfg.workflow);
+                self.core.github_dispatch_failed(id, &why).await?;
+                return Ok(Next::Done(Some(e.to_string())));
+            }
+        };
+        let result = self
+            .client
+            .dispatch(&cfg.repo, &cfg.workflow, &branch, &inputs)
+            .await;
+        let dispatched = match result {
+            Ok(()) => true,
+            // GitHub may have started it: look for the run, and let the overdue check
+            // ask the deployer if none reports back. Dispatching again could deploy twice.
+            Err(GhError::Unanswered(why)) => {
+                tracing::warn!(deployment = id, %why, "github: the dispatch got no answer; looking for its run");
+                true
+            }
+            Err(GhError::Transient(why)) if row.attempts + 1 < MAX_ATTEMPTS => {
+                tracing::warn!(deployment = id, %why, "github: dispatch failed; retrying");
+                return Ok(Next::Retry(backoff(row.attempts), why));
+            }
+            Err(e) => {
+                let why = refusal_words(&e, &cfg.repo, &cfg.workflow);
+                tracing::warn!(deployment = id, error = %e, "github: dispatch refused");
+                self.core.github_dispatch_failed(id, &why).await?;
+                return Ok(Next::Done(Some(e.to_string())));
+            }
+        };
+        if dispatched {
+            self.core
+                .store
+                .insert_github_run(id, &cfg.repo, &cfg.workflow, self.core.now())
+                .await?;
+            self.core
+                .enqueue_github(GithubJob::FindRun { deployment_id: id })
+                .await?;
+            tracing::info!(deployment = id, repo = %cfg.repo, workflow = %cfg.workflow, "github: workflow dispatched");
+        }
+        Ok(Next::Done(None))
+    }
+
+    /// The repository's default branch, or why the dispatch cannot go ahead.
+    async fn prepare(&self, repo: &str, git_ref: &str) -> Result<Result<String, String>, GhError> {
+        let branch = match self.client.default_branch(repo).await {
+            Ok(b) => b,
+            Err(GhError::NotFound(_)) => {
+                return Ok(Err(format!(
+                    "GitHub could not find the repository {repo} (or badger's token cannot see it)"
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        if !self.client.ref_exists(repo, git_ref).await? {
+            return Ok(Err(format!("GitHub does not know `{git_ref}` in {repo}")));
+        }
+        Ok(Ok(branch))
+    }
+
+    pub(super) async fn find_run(
+        &self,
+        id: i64,
+        row: &GithubJobRow,
+    ) -> Result<Next, crate::service::ServiceError> {
+        let Some(run) = self.core.store.github_run(id).await? else {
+            return Ok(Next::Done(Some("no dispatch recorded".into())));
+        };
+        if run.run_url.is_some() {
+            return Ok(Next::Done(None));
+        }
+        let retry = |why: String| {
+            if row.attempts + 1 < FIND_RUN_ATTEMPTS {
+                Next::Retry(Duration::from_secs(3), why)
+            } else {
+                Next::Done(Some(format!("no run appeared: {why}")))
+            }
+        };
+        // GitHub's clock and ours differ a little; a run is matched to one deployment only.
+        let since = run.dispatched_wall - chrono::Duration::seconds(10);
+        let runs = match self.client.runs(&run.repo, &run.workflow, since).await {
+            Ok(r) => r,
+            Err(e) => return Ok(retry(e.to_string())),
+        };
+        let taken = self.core.store.matched_run_ids(&run.repo).await?;
+        let found = runs
+            .into_iter()
+            .filter(|r| r.created_at >= since && !taken.contains(&r.id))
+            .min_by_key(|r| (r.created_at, r.id));
+        match found {
+            Some(r) => match self.core.store.set_github_run(id, r.id, &r.html_url).await {
+                Ok(()) => {
+                    self.core.github_run_linked(id, &r.html_url).await?;
+                    Ok(Next::Done(None))
+                }
+                // Another deployment's dispatch matched it first: look again.
+                Err(e) if e.is_unique_violation() => Ok(retry("run matched elsewhere".into())),
+                Err(e) => Err(e.into()),
+            },
+            None => Ok(retry("not listed yet".into())),
+        }
+    }
+}
+
+/// A refused dispatch, in plain words for the deployer.
+fn refusal_words(e: &GhError, repo: &str, workflow: &str) -> String {
+    match e {
+        GhError::NotFound(_) => format!(
+            "GitHub could not find the workflow `{workflow}` in {repo} (or badger's token cannot see it)"
+        ),
+        GhError::Refused { status: 401, .. } => {
+            "GitHub did not accept badger's token (GITHUB_TOKEN is wrong or expired)".into()
+        }
+        GhError::Refused {
+            status: 403,
+            message,
+        } => format!("badger's token may not run workflows in {repo} (GitHub said: {message})"),
+        GhError::Refused { message, .. } => {
+            format!("GitHub refused to run `{workflow}` in {repo}: {message}")
+        }
+        GhError::Transient(m) | GhError::Unanswered(m) => {
+            format!("GitHub kept failing, so the workflow was not started ({m})")
+        }
+    }
+}
