@@ -4,6 +4,7 @@
 
 mod audit;
 mod batch;
+mod deployment_reads;
 mod deployments;
 mod events;
 mod gauges;
@@ -18,7 +19,8 @@ mod smoke_shown;
 mod stay_checks;
 
 pub use batch::GroupCommits;
-pub use deployments::{NewDeployment, Version};
+pub use deployment_reads::Version;
+pub use deployments::NewDeployment;
 pub use gauges::Gauges;
 pub use github::{CompareReply, GithubJob, GithubJobEntry, GithubJobRow, GithubRun};
 pub use history::{HistoryPage, HistoryQuery};
