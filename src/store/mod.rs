@@ -9,6 +9,7 @@ mod gauges;
 mod github;
 mod history;
 mod holds;
+mod lease;
 mod local;
 mod outbox;
 pub mod read_sql;
