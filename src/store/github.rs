@@ -6,6 +6,7 @@
 //! (when a run is overdue, when to remind) use the injected domain clock.
 
 use super::lease::{lease_millis, Claim, Finish, Leased, FIXED_LEASE};
+use super::stamp::Once;
 use super::{millis, Result, Store, Tx};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -96,32 +97,18 @@ impl Tx {
     }
 
     pub async fn enqueue_github(&mut self, job: &GithubJob, now: DateTime<Utc>) -> Result<()> {
-        let json =
-            serde_json::to_string(job).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO github_jobs (kind, deployment_id, payload, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(job.kind())
-        .bind(job.deployment_id())
-        .bind(&json)
-        .bind(millis(now))
-        .bind(millis(Utc::now()))
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(())
+        let key = ("deployment_id", job.deployment_id());
+        self.enqueue_leased(&GITHUB_JOBS, key, job.kind(), job, now)
+            .await
     }
 
     /// Records that the deployer was told the run has not reported; false if already told.
     pub async fn flag_run(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE github_runs SET flagged_at = $1 WHERE deployment_id = $2 AND flagged_at IS NULL",
+        self.stamp_once(
+            Once::new("github_runs", "deployment_id", id, "flagged_at"),
+            now,
         )
-        .bind(millis(now))
-        .bind(id)
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        .await
     }
 }
 

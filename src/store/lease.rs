@@ -5,9 +5,10 @@
 //! Leases and retry times use the wall clock, not the injected domain clock: they are about
 //! the network and the replicas, and must move on even when a test freezes time.
 
-use super::{millis, Backend, Result, Store};
-use chrono::Utc;
+use super::{millis, Backend, Result, Store, StoreError, Tx};
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow};
 use std::time::Duration;
@@ -97,6 +98,39 @@ impl Leased {
             q = q.bind(value);
         }
         Ok(q.execute(e).await?.rows_affected() == 1)
+    }
+}
+
+impl Tx {
+    /// Queues one row of `t` (a table that retries), due at once: its `kind`, its JSON
+    /// `payload`, and `key` (a column and its value) that ties it to what it is about.
+    pub(crate) async fn enqueue_leased<K>(
+        &mut self,
+        t: &Leased,
+        key: (&str, K),
+        kind: &str,
+        payload: &impl Serialize,
+        now: DateTime<Utc>,
+    ) -> Result<()>
+    where
+        K: for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any> + Send + 'static,
+    {
+        let json =
+            serde_json::to_string(payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let sql = format!(
+            "INSERT INTO {} ({}, kind, payload, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            t.table, key.0
+        );
+        sqlx::query(&sql)
+            .bind(key.1)
+            .bind(kind)
+            .bind(json)
+            .bind(millis(now))
+            .bind(millis(Utc::now()))
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
     }
 }
 

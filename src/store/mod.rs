@@ -15,6 +15,7 @@ mod outbox;
 pub mod read_sql;
 mod smoke;
 mod smoke_shown;
+mod stamp;
 mod stay_checks;
 
 pub use deployments::{NewDeployment, Version};

@@ -10,7 +10,7 @@ mod posted;
 
 pub use delivery::Lane;
 
-use super::{millis, Result, Store, Tx};
+use super::{Result, Store, Tx};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -97,23 +97,12 @@ pub struct OutboxRow {
 impl Tx {
     pub async fn enqueue(&mut self, payload: &Payload, now: DateTime<Utc>) -> Result<()> {
         self.enqueued = true;
-        let json = serde_json::to_string(payload)
-            .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
-        let key = payload.ordering_key();
         // Always a new row, topic syncs too: coalescing into a waiting one raced with the
         // worker claiming it before this transaction committed (a stale topic won). The
         // worker skips a sync that a newer one supersedes instead.
-        sqlx::query(
-            "INSERT INTO outbox (ordering_key, kind, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&key)
-        .bind(payload.kind())
-        .bind(&json)
-        .bind(millis(now))
-        .bind(millis(Utc::now()))
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(())
+        let key = ("ordering_key", payload.ordering_key());
+        self.enqueue_leased(&delivery::OUTBOX, key, payload.kind(), payload, now)
+            .await
     }
 }
 
