@@ -156,11 +156,16 @@ impl Store {
             Backend::Sqlite => "",
         };
         let (table, id, claimable) = (t.table, t.id, t.claimable());
+        // The candidates are picked once, in a materialised CTE: as `id IN (SELECT ...
+        // LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may rescan the subquery for each row
+        // it updates, skip the rows this statement has just claimed, and so claim more
+        // than `limit`.
         let sql = format!(
-            "UPDATE {table} SET claimed_by = $3, claim_until = $1 + {}{} WHERE {id} IN \
-             (SELECT o.{id} FROM {table} o WHERE {claimable}{} ORDER BY {} LIMIT $2{lock}) \
-             AND {claimable} RETURNING {}",
-            c.lease, c.also_set, c.only, t.order, c.returning
+            "WITH picked AS MATERIALIZED (SELECT o.{id} AS picked_id FROM {table} o \
+             WHERE {claimable}{} ORDER BY {} LIMIT $2{lock}) \
+             UPDATE {table} SET claimed_by = $3, claim_until = $1 + {}{} \
+             WHERE {id} IN (SELECT picked_id FROM picked) AND {claimable} RETURNING {}",
+            c.only, t.order, c.lease, c.also_set, c.returning
         );
         let mut q = sqlx::query_as::<_, R>(&sql)
             .bind(millis(Utc::now()))
