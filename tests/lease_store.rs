@@ -9,7 +9,7 @@ use badger::domain::deployment::State;
 use badger::store::{GithubJob, Lane, NewDeployment, Payload, Store};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
-use support::db::{new_deployment, Backend, TestDb};
+use support::db::{new_deployment, post, Backend, TestDb};
 
 const LEASE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -19,15 +19,6 @@ async fn store(backend: Backend) -> (Store, TestDb) {
     let s = Store::connect(&db.url).await.expect("connect");
     s.migrate().await.expect("migrate");
     (s, db)
-}
-
-fn post(channel: &str, text: &str) -> Payload {
-    Payload::Post {
-        channel: channel.into(),
-        text: text.into(),
-        blocks: vec![],
-        key: None,
-    }
 }
 
 /// Queues `payloads` and GitHub dispatches of `deployments`, in one transaction.
