@@ -11,7 +11,7 @@ mod support;
 use badger::store::{Payload, Store};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use support::db::{postgres_enabled, Backend, TestDb};
+use support::db::{post, postgres_enabled, Backend, TestDb};
 use support::driver::SECRET;
 use support::fake_slack::{Failure, FakeSlack};
 
@@ -63,15 +63,6 @@ async fn replica(
         .expect("badger binary starts");
     let base = support::process::listening(&mut child).await;
     Replica { child, base }
-}
-
-fn post(channel: &str, text: &str) -> Payload {
-    Payload::Post {
-        channel: channel.into(),
-        text: text.into(),
-        blocks: vec![],
-        key: None,
-    }
 }
 
 fn ephemeral(channel: &str, user: &str, text: &str) -> Payload {

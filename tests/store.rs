@@ -6,7 +6,7 @@ use badger::domain::deployment::{Event, State};
 use badger::store::{env_lock, Lane, NewDeployment, Payload, Store, StoreError};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
-use support::db::{Backend, TestDb};
+use support::db::{post, Backend, TestDb};
 
 async fn store(backend: Backend) -> (Store, TestDb) {
     let db = TestDb::fresh(backend).await;
@@ -30,15 +30,6 @@ fn new<'a>(app: &'a str, env: &'a str, user: &'a str, state: State) -> NewDeploy
         source: "slack",
         state,
         ci_url: None,
-    }
-}
-
-fn post(channel: &str, text: &str) -> Payload {
-    Payload::Post {
-        channel: channel.into(),
-        text: text.into(),
-        blocks: vec![],
-        key: None,
     }
 }
 

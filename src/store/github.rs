@@ -2,9 +2,11 @@
 //! the same transaction as the start they belong to and claimed with a lease; and the
 //! runs badger dispatched.
 //!
-//! Retry times and leases use the wall clock, as the outbox does; deadlines people see
+//! Retry times and leases use the wall clock (`store::lease`); deadlines people see
 //! (when a run is overdue, when to remind) use the injected domain clock.
 
+use super::lease::{lease_millis, Claim, Finish, Leased, FIXED_LEASE};
+use super::stamp::Once;
 use super::{millis, Result, Store, Tx};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -95,94 +97,65 @@ impl Tx {
     }
 
     pub async fn enqueue_github(&mut self, job: &GithubJob, now: DateTime<Utc>) -> Result<()> {
-        let json =
-            serde_json::to_string(job).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO github_jobs (kind, deployment_id, payload, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(job.kind())
-        .bind(job.deployment_id())
-        .bind(&json)
-        .bind(millis(now))
-        .bind(millis(Utc::now()))
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(())
+        let key = ("deployment_id", job.deployment_id());
+        self.enqueue_leased(&GITHUB_JOBS, key, job.kind(), job, now)
+            .await
     }
 
     /// Records that the deployer was told the run has not reported; false if already told.
     pub async fn flag_run(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE github_runs SET flagged_at = $1 WHERE deployment_id = $2 AND flagged_at IS NULL",
+        self.stamp_once(
+            Once::new("github_runs", "deployment_id", id, "flagged_at"),
+            now,
         )
-        .bind(millis(now))
-        .bind(id)
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        .await
     }
 }
 
+/// GitHub jobs as leased work: a job is finished once done (with or without an error).
+const GITHUB_JOBS: Leased = Leased {
+    table: "github_jobs",
+    id: "id",
+    open: "done_at IS NULL",
+    retries: true,
+    order: "id",
+};
+
 impl Store {
-    /// Claims up to `limit` due jobs (one statement checks and claims, as the outbox does).
+    /// Claims up to `limit` due jobs, oldest first (checked and claimed in one statement,
+    /// as the outbox does: [`Store::claim_leased`]).
     pub async fn claim_github(
         &self,
         worker: &str,
         lease: std::time::Duration,
         limit: i64,
     ) -> Result<Vec<GithubJobRow>> {
-        let now = millis(Utc::now());
-        let until = now.saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2));
-        let lock = match self.backend {
-            super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            super::Backend::Sqlite => "",
+        let claim = Claim {
+            lease: FIXED_LEASE,
+            lease_binds: &[lease_millis(lease)],
+            also_set: "",
+            only: "",
+            returning: "id, payload, attempts",
         };
-        let sql = format!(
-            "UPDATE github_jobs SET claimed_by = $3, claim_until = $4 WHERE id IN \
-             (SELECT id FROM github_jobs WHERE done_at IS NULL AND next_attempt_at <= $1 \
-              AND (claim_until IS NULL OR claim_until < $1) ORDER BY id LIMIT $2{lock}) \
-             AND done_at IS NULL AND (claim_until IS NULL OR claim_until < $1) \
-             RETURNING id, payload, attempts"
-        );
-        let write = self.write_guard().await;
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(&sql)
-            .bind(now)
-            .bind(limit)
-            .bind(worker)
-            .bind(until)
-            .fetch_all(&self.pool)
+        let rows: Vec<(i64, String, i64)> = self
+            .claim_leased(&GITHUB_JOBS, worker, limit, claim)
             .await?;
-        drop(write);
-        let mut out = Vec::new();
-        for (id, payload, attempts) in rows {
-            match serde_json::from_str::<GithubJob>(&payload) {
-                Ok(job) => out.push(GithubJobRow { id, job, attempts }),
-                Err(e) => {
-                    tracing::error!(github_job = id, error = %e, "undecodable GitHub job; dropping it");
-                    self.github_done(id, worker, Some(&format!("undecodable: {e}")))
-                        .await?;
-                }
-            }
-        }
-        out.sort_by_key(|r| r.id);
-        Ok(out)
+        let rows = self
+            .decode_claimed::<GithubJob, _>(&GITHUB_JOBS, worker, rows, "done_at")
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, job, attempts)| GithubJobRow { id, job, attempts })
+            .collect())
     }
 
     /// Finishes a job (with the error that ended it, if any), if `worker` holds it.
     pub async fn github_done(&self, id: i64, worker: &str, error: Option<&str>) -> Result<bool> {
-        let _write = self.write_guard().await;
-        let r = sqlx::query(
-            "UPDATE github_jobs SET done_at = $1, claim_until = NULL, last_error = $2 \
-             WHERE id = $3 AND claimed_by = $4 AND done_at IS NULL",
-        )
-        .bind(millis(Utc::now()))
-        .bind(error)
-        .bind(id)
-        .bind(worker)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        let how = Finish {
+            stamp: "done_at",
+            note: Some(("last_error", error)),
+        };
+        self.finish_leased(&GITHUB_JOBS, id, worker, how).await
     }
 
     /// Deletes jobs finished before `before` (their effects are in the history).
@@ -197,15 +170,7 @@ impl Store {
 
     /// Gives up `worker`'s unfinished claims at once (shutting down).
     pub async fn release_github_claims(&self, worker: &str) -> Result<u64> {
-        let _write = self.write_guard().await;
-        let r = sqlx::query(
-            "UPDATE github_jobs SET claimed_by = NULL, claim_until = NULL \
-             WHERE claimed_by = $1 AND done_at IS NULL",
-        )
-        .bind(worker)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected())
+        self.release_leased(&GITHUB_JOBS, worker, None).await
     }
 
     /// Tries a job again after `after`, if `worker` holds it.
@@ -216,19 +181,8 @@ impl Store {
         after: std::time::Duration,
         error: &str,
     ) -> Result<bool> {
-        let _write = self.write_guard().await;
-        let at = millis(Utc::now()) + i64::try_from(after.as_millis()).unwrap_or(60_000);
-        let r = sqlx::query(
-            "UPDATE github_jobs SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = NULL, \
-             claim_until = NULL, last_error = $2 WHERE id = $3 AND claimed_by = $4 AND done_at IS NULL",
-        )
-        .bind(at)
-        .bind(error)
-        .bind(id)
-        .bind(worker)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        self.retry_leased(&GITHUB_JOBS, id, worker, after, error)
+            .await
     }
 
     /// Every job, oldest first (for tests and diagnosis).

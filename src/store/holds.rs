@@ -1,5 +1,6 @@
 //! Hold rows, with who created, changed and released them.
 
+use super::stamp::Once;
 use super::{from_millis, millis, opt_from_millis, Result, Store, StoreError, Tx};
 use crate::domain::hold::Hold;
 use chrono::{DateTime, Utc};
@@ -133,12 +134,11 @@ impl Tx {
 
     /// Marks the until-time reminder sent; false if it already was.
     pub async fn mark_hold_reminded(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
-        let r = sqlx::query("UPDATE holds SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL AND released_at IS NULL")
-            .bind(millis(now))
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(r.rows_affected() == 1)
+        self.stamp_once(
+            Once::new("holds", "id", id, "reminded_at").only(" AND released_at IS NULL"),
+            now,
+        )
+        .await
     }
 }
 

@@ -11,11 +11,13 @@ mod gauges;
 mod github;
 mod history;
 mod holds;
+mod lease;
 mod local;
 mod outbox;
 pub mod read_sql;
 mod smoke;
 mod smoke_shown;
+mod stamp;
 mod stay_checks;
 
 pub use batch::GroupCommits;

@@ -2,8 +2,9 @@
 //! claimed with a lease by one replica's worker, finished (results stored, the thread
 //! reply queued) in one transaction; and the results, read back for history and status.
 //!
-//! Leases use the wall clock (like the outbox); `checked_at` the injected clock.
+//! Leases use the wall clock (`store::lease`); `checked_at` the injected clock.
 
+use super::lease::{Claim, Finish, Leased};
 use super::{from_millis, millis, Payload, Result, Store, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -88,6 +89,16 @@ fn result(r: ResultRow) -> Result<SmokeResult> {
     })
 }
 
+/// Smoke checks as leased work: no retry times (a check retries its URLs itself), claimed
+/// oldest first, finished once done.
+const SMOKE_CHECKS: Leased = Leased {
+    table: "smoke_checks",
+    id: "deployment_id",
+    open: "done_at IS NULL",
+    retries: false,
+    order: "created_at, deployment_id",
+};
+
 impl Store {
     /// Claims up to `limit` undone checks whose claim is free or lapsed, oldest first. A
     /// claim lasts `attempts` request timeouts plus `slack` (the pauses between tries and
@@ -99,30 +110,19 @@ impl Store {
         slack: Duration,
         limit: i64,
     ) -> Result<Vec<SmokeJob>> {
-        let now = millis(Utc::now());
-        let lock = match self.backend {
-            super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            super::Backend::Sqlite => "",
+        let claim = Claim {
+            lease: "timeout_ms * $4 + $5",
+            lease_binds: &[
+                i64::from(attempts),
+                i64::try_from(slack.as_millis()).unwrap_or(60_000),
+            ],
+            also_set: ", runs = runs + 1",
+            only: "",
+            returning: "deployment_id, environment, urls, timeout_ms, runs",
         };
-        let sql = format!(
-            "UPDATE smoke_checks SET claimed_by = $3, claim_until = $1 + timeout_ms * $4 + $5, \
-             runs = runs + 1 WHERE deployment_id IN \
-             (SELECT s.deployment_id FROM smoke_checks s WHERE s.done_at IS NULL \
-              AND (s.claim_until IS NULL OR s.claim_until < $1) \
-              ORDER BY s.created_at, s.deployment_id LIMIT $2{lock}) \
-             AND done_at IS NULL AND (claim_until IS NULL OR claim_until < $1) \
-             RETURNING deployment_id, environment, urls, timeout_ms, runs"
-        );
-        let write = self.write_guard().await;
-        let rows: Vec<JobRow> = sqlx::query_as(&sql)
-            .bind(now)
-            .bind(limit)
-            .bind(worker)
-            .bind(i64::from(attempts))
-            .bind(i64::try_from(slack.as_millis()).unwrap_or(60_000))
-            .fetch_all(&self.pool)
+        let rows: Vec<JobRow> = self
+            .claim_leased(&SMOKE_CHECKS, worker, limit, claim)
             .await?;
-        drop(write);
         rows.into_iter()
             .map(|(deployment_id, environment, urls, timeout_ms, runs)| {
                 Ok(SmokeJob {
@@ -149,17 +149,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query(
-            "UPDATE smoke_checks SET done_at = $1, outcome = $2, claim_until = NULL \
-             WHERE deployment_id = $3 AND claimed_by = $4 AND done_at IS NULL",
-        )
-        .bind(millis(Utc::now()))
-        .bind(outcome)
-        .bind(job.deployment_id)
-        .bind(worker)
-        .execute(&mut *tx.inner)
-        .await?;
-        if done.rows_affected() != 1 {
+        let how = Finish {
+            stamp: "done_at",
+            note: Some(("outcome", Some(outcome))),
+        };
+        if !SMOKE_CHECKS
+            .finish_on(&mut *tx.inner, job.deployment_id, worker, how)
+            .await?
+        {
             return Ok(false);
         }
         for r in results {
@@ -183,24 +180,14 @@ impl Store {
 
     /// Gives a claim back early (shutting down mid-check), so it runs again at once.
     pub async fn release_smoke(&self, deployment_id: i64, worker: &str) -> Result<()> {
-        let _write = self.write_guard().await;
-        sqlx::query(
-            "UPDATE smoke_checks SET claimed_by = NULL, claim_until = NULL \
-             WHERE deployment_id = $1 AND claimed_by = $2 AND done_at IS NULL",
-        )
-        .bind(deployment_id)
-        .bind(worker)
-        .execute(&self.pool)
-        .await?;
+        self.release_leased(&SMOKE_CHECKS, worker, Some(deployment_id))
+            .await?;
         Ok(())
     }
 
     /// How many smoke checks wait to run or are running.
     pub async fn smoke_pending(&self) -> Result<i64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM smoke_checks WHERE done_at IS NULL")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n)
+        self.open_leased(&SMOKE_CHECKS).await
     }
 
     /// One deployment's smoke results, in the order the URLs are listed.

@@ -1,6 +1,7 @@
 //! The "stay around" checks after a success: when to remind the deployer, and their
 //! confirmation that all is well (each happens once, whichever replica's tick sees it).
 
+use super::stamp::Once;
 use super::{millis, opt_from_millis, Result, Store, Tx};
 use chrono::{DateTime, Utc};
 
@@ -37,14 +38,11 @@ impl Tx {
 
     /// Records the reminder; false if it was already sent (another replica's tick).
     pub async fn mark_stay_reminded(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE stay_checks SET reminded_at = $1 WHERE deployment_id = $2 AND reminded_at IS NULL",
+        self.stamp_once(
+            Once::new("stay_checks", "deployment_id", id, "reminded_at"),
+            now,
         )
-        .bind(millis(now))
-        .bind(id)
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        .await
     }
 
     /// Records "all is well"; false if it was already confirmed.
@@ -54,16 +52,11 @@ impl Tx {
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE stay_checks SET all_well_at = $1, all_well_by = $2 WHERE deployment_id = $3 \
-             AND all_well_at IS NULL",
+        self.stamp_once(
+            Once::new("stay_checks", "deployment_id", id, "all_well_at").by("all_well_by", by),
+            now,
         )
-        .bind(millis(now))
-        .bind(by)
-        .bind(id)
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        .await
     }
 }
 

@@ -130,3 +130,13 @@ pub fn new_deployment<'a>(
         ci_url: None,
     }
 }
+
+/// A plain outbox post of `text` to `channel` (no blocks, no message key).
+pub fn post(channel: &str, text: &str) -> badger::store::Payload {
+    badger::store::Payload::Post {
+        channel: channel.into(),
+        text: text.into(),
+        blocks: vec![],
+        key: None,
+    }
+}

@@ -1,0 +1,305 @@
+//! One leased-work layer for the tables of background jobs (the Slack outbox, smoke checks,
+//! GitHub jobs): claim with a lease, renew, release, retry later and finish, each written
+//! once and described per table by a [`Leased`].
+//!
+//! Leases and retry times use the wall clock, not the injected domain clock: they are about
+//! the network and the replicas, and must move on even when a test freezes time.
+
+use super::{millis, Backend, Result, Store, StoreError, Tx};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, FromRow};
+use std::time::Duration;
+
+/// A table of leased work: every row carries `claimed_by` and `claim_until`; tables that
+/// retry also carry `attempts`, `next_attempt_at` and `last_error`.
+pub(crate) struct Leased {
+    pub table: &'static str,
+    /// The key column.
+    pub id: &'static str,
+    /// True while a row's work is unfinished (unqualified column names).
+    pub open: &'static str,
+    /// Whether a row waits for its `next_attempt_at` (a backoff, a 429's Retry-After).
+    pub retries: bool,
+    /// Claim order, oldest first (unqualified column names).
+    pub order: &'static str,
+}
+
+/// What one claim asks for, beyond the worker and how many rows.
+pub(crate) struct Claim<'a> {
+    /// How long the claim lasts, in milliseconds: SQL over the row's columns, with `$4`,
+    /// `$5`, ... bound to `lease_binds` in order.
+    pub lease: &'a str,
+    pub lease_binds: &'a [i64],
+    /// More to set on a claimed row (`, runs = runs + 1`), or empty.
+    pub also_set: &'a str,
+    /// More that a candidate row `o` must meet (` AND ...`), or empty.
+    pub only: &'a str,
+    /// The columns returned for each claimed row.
+    pub returning: &'a str,
+}
+
+/// How a claimed row ends: the time column stamped now, and an optional note column
+/// (`last_error`, `outcome`) set with it.
+pub(crate) struct Finish<'a> {
+    pub stamp: &'static str,
+    pub note: Option<(&'static str, Option<&'a str>)>,
+}
+
+/// A fixed lease of `lease` (bound as `$4`).
+pub(crate) const FIXED_LEASE: &str = "$4";
+
+pub(crate) fn lease_millis(lease: Duration) -> i64 {
+    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+impl Leased {
+    /// Row may be claimed at time `$1`: unfinished, due, and without a live claim.
+    fn claimable(&self) -> String {
+        let due = if self.retries {
+            " AND next_attempt_at <= $1"
+        } else {
+            ""
+        };
+        format!(
+            "{}{due} AND (claim_until IS NULL OR claim_until < $1)",
+            self.open
+        )
+    }
+
+    /// Stamps `how` on row `$2` if `$3` still holds its claim, through `e` (the pool, or a
+    /// transaction that writes the row's results with it). True if it did.
+    pub(crate) async fn finish_on<'c, E>(
+        &self,
+        e: E,
+        id: i64,
+        worker: &str,
+        how: Finish<'_>,
+    ) -> Result<bool>
+    where
+        E: sqlx::Executor<'c, Database = Any>,
+    {
+        let note = how
+            .note
+            .map(|(column, _)| format!(", {column} = $4"))
+            .unwrap_or_default();
+        let sql = format!(
+            "UPDATE {} SET {} = $1, claim_until = NULL{note} WHERE {} = $2 AND claimed_by = $3 \
+             AND {}",
+            self.table, how.stamp, self.id, self.open
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(millis(Utc::now()))
+            .bind(id)
+            .bind(worker);
+        if let Some((_, value)) = how.note {
+            q = q.bind(value);
+        }
+        Ok(q.execute(e).await?.rows_affected() == 1)
+    }
+}
+
+impl Tx {
+    /// Queues one row of `t` (a table that retries), due at once: its `kind`, its JSON
+    /// `payload`, and `key` (a column and its value) that ties it to what it is about.
+    pub(crate) async fn enqueue_leased<K>(
+        &mut self,
+        t: &Leased,
+        key: (&str, K),
+        kind: &str,
+        payload: &impl Serialize,
+        now: DateTime<Utc>,
+    ) -> Result<()>
+    where
+        K: for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any> + Send + 'static,
+    {
+        let json =
+            serde_json::to_string(payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let sql = format!(
+            "INSERT INTO {} ({}, kind, payload, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            t.table, key.0
+        );
+        sqlx::query(&sql)
+            .bind(key.1)
+            .bind(kind)
+            .bind(json)
+            .bind(millis(now))
+            .bind(millis(Utc::now()))
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Claims up to `limit` claimable rows of `t` for `worker`, in `t`'s order. One
+    /// statement checks and claims, so a row is due *when it is claimed*: across replicas
+    /// exactly one wins, and a row another replica has just rescheduled is not taken. On
+    /// PostgreSQL rows another replica is claiming are skipped (`FOR UPDATE SKIP LOCKED`),
+    /// and the outer conditions are checked again on the row's newest version. The rows
+    /// come back in no particular order.
+    pub(crate) async fn claim_leased<R>(
+        &self,
+        t: &Leased,
+        worker: &str,
+        limit: i64,
+        c: Claim<'_>,
+    ) -> Result<Vec<R>>
+    where
+        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let (table, id, claimable) = (t.table, t.id, t.claimable());
+        // The candidates are picked once, in a materialised CTE: as `id IN (SELECT ...
+        // LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may rescan the subquery for each row
+        // it updates, skip the rows this statement has just claimed, and so claim more
+        // than `limit`.
+        let sql = format!(
+            "WITH picked AS MATERIALIZED (SELECT o.{id} AS picked_id FROM {table} o \
+             WHERE {claimable}{} ORDER BY {} LIMIT $2{lock}) \
+             UPDATE {table} SET claimed_by = $3, claim_until = $1 + {}{} \
+             WHERE {id} IN (SELECT picked_id FROM picked) AND {claimable} RETURNING {}",
+            c.only, t.order, c.lease, c.also_set, c.returning
+        );
+        let mut q = sqlx::query_as::<_, R>(&sql)
+            .bind(millis(Utc::now()))
+            .bind(limit)
+            .bind(worker);
+        for b in c.lease_binds {
+            q = q.bind(*b);
+        }
+        let _write = self.write_guard().await;
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    /// Extends `worker`'s live claims on `t` by `lease` from now (the heartbeat while work
+    /// is in flight). A claim another replica has taken over is not touched. Returns how many.
+    pub(crate) async fn renew_leased(
+        &self,
+        t: &Leased,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<u64> {
+        let _write = self.write_guard().await;
+        let until = millis(Utc::now()).saturating_add(lease_millis(lease));
+        let sql = format!(
+            "UPDATE {} SET claim_until = $1 WHERE claimed_by = $2 AND claim_until IS NOT NULL \
+             AND {}",
+            t.table, t.open
+        );
+        let r = sqlx::query(&sql)
+            .bind(until)
+            .bind(worker)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// Gives up `worker`'s unfinished claims on `t` (all, or only row `only`) at once, so the
+    /// rows run on another replica or the next start without waiting for the lease.
+    pub(crate) async fn release_leased(
+        &self,
+        t: &Leased,
+        worker: &str,
+        only: Option<i64>,
+    ) -> Result<u64> {
+        let _write = self.write_guard().await;
+        let one = match only {
+            Some(_) => format!(" AND {} = $2", t.id),
+            None => String::new(),
+        };
+        let sql = format!(
+            "UPDATE {} SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = $1 \
+             AND claim_until IS NOT NULL AND {}{one}",
+            t.table, t.open
+        );
+        let mut q = sqlx::query(&sql).bind(worker);
+        if let Some(id) = only {
+            q = q.bind(id);
+        }
+        Ok(q.execute(&self.pool).await?.rows_affected())
+    }
+
+    /// Schedules another attempt of row `id` after `after` and releases its claim, if
+    /// `worker` holds it. True if it did.
+    pub(crate) async fn retry_leased(
+        &self,
+        t: &Leased,
+        id: i64,
+        worker: &str,
+        after: Duration,
+        error: &str,
+    ) -> Result<bool> {
+        let _write = self.write_guard().await;
+        let at = millis(Utc::now()) + i64::try_from(after.as_millis()).unwrap_or(60_000);
+        let sql = format!(
+            "UPDATE {} SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = NULL, \
+             claim_until = NULL, last_error = $2 WHERE {} = $3 AND claimed_by = $4 AND {}",
+            t.table, t.id, t.open
+        );
+        let r = sqlx::query(&sql)
+            .bind(at)
+            .bind(error)
+            .bind(id)
+            .bind(worker)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Ends row `id` as `how` says, if `worker` holds its claim (false if it does not: the
+    /// lease lapsed and another replica took the row over, so this result is not saved).
+    pub(crate) async fn finish_leased(
+        &self,
+        t: &Leased,
+        id: i64,
+        worker: &str,
+        how: Finish<'_>,
+    ) -> Result<bool> {
+        let _write = self.write_guard().await;
+        t.finish_on(&self.pool, id, worker, how).await
+    }
+
+    /// How many rows of `t` are unfinished (waiting or running).
+    pub(crate) async fn open_leased(&self, t: &Leased) -> Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {} WHERE {}", t.table, t.open);
+        Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?)
+    }
+
+    /// Decodes claimed rows' JSON payloads, oldest (lowest `id`) first; a row that does not
+    /// decode is logged and ended with `undecodable` so it is not claimed again.
+    pub(crate) async fn decode_claimed<T, R>(
+        &self,
+        t: &Leased,
+        worker: &str,
+        rows: Vec<(i64, String, R)>,
+        undecodable: &'static str,
+    ) -> Result<Vec<(i64, T, R)>>
+    where
+        T: DeserializeOwned,
+    {
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, payload, rest) in rows {
+            match serde_json::from_str::<T>(&payload) {
+                Ok(decoded) => out.push((id, decoded, rest)),
+                Err(e) => {
+                    tracing::error!(table = t.table, id, error = %e, "undecodable payload; dropping it");
+                    let why = format!("undecodable: {e}");
+                    let how = Finish {
+                        stamp: undecodable,
+                        note: Some(("last_error", Some(&why))),
+                    };
+                    self.finish_leased(t, id, worker, how).await?;
+                }
+            }
+        }
+        out.sort_by_key(|r| r.0);
+        Ok(out)
+    }
+}

@@ -1,0 +1,176 @@
+//! Delivering the outbox: the worker's claims (in two lanes, and only the oldest unfinished
+//! row of each ordering key, so a channel's messages go in order), their renewal and
+//! release, and how a delivery ends; all through the leased-work layer (`store::lease`).
+
+use super::{OutboxRow, Payload};
+use crate::store::lease::{lease_millis, Claim, Finish, Leased, FIXED_LEASE};
+use crate::store::{Result, Store};
+use std::time::Duration;
+
+/// The outbox as leased work: a row is finished once delivered or dead.
+pub(super) const OUTBOX: Leased = Leased {
+    table: "outbox",
+    id: "id",
+    open: "delivered_at IS NULL AND dead_at IS NULL",
+    retries: true,
+    order: "id",
+};
+
+/// Which lane a row is delivered in. Answers to a person (ephemerals, direct messages)
+/// have their own, so they never wait behind channel announcements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lane {
+    Channel,
+    Person,
+}
+
+/// Rows for a person: ephemerals, App Home tabs, and posts to a user or IM id (U…, W…, D…) rather than
+/// a channel (C…, G…). SQL text, constant, so safe to splice in.
+const PERSON_KEY: &str =
+    "(o.ordering_key LIKE 'ephemeral:%' OR o.ordering_key LIKE 'home:%' OR substr(o.ordering_key, 1, 1) IN ('U', 'W', 'D'))";
+
+impl Lane {
+    pub fn of_key(key: &str) -> Lane {
+        if key.starts_with("ephemeral:")
+            || key.starts_with("home:")
+            || key.starts_with(['U', 'W', 'D'])
+        {
+            Lane::Person
+        } else {
+            Lane::Channel
+        }
+    }
+
+    fn condition(self) -> String {
+        match self {
+            Lane::Person => PERSON_KEY.to_owned(),
+            Lane::Channel => format!("NOT {PERSON_KEY}"),
+        }
+    }
+}
+
+/// An unfinished row `o` is the oldest unfinished row of its ordering key (order per channel).
+const NO_OLDER_UNFINISHED: &str = "NOT EXISTS (SELECT 1 FROM outbox p \
+     WHERE p.ordering_key = o.ordering_key AND p.id < o.id \
+     AND p.delivered_at IS NULL AND p.dead_at IS NULL)";
+
+impl Store {
+    /// Claims up to `limit` deliverable rows in any lane (see [`Store::claim_lane`]).
+    pub async fn claim_outbox(
+        &self,
+        worker: &str,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>> {
+        self.claim(worker, lease, limit, None).await
+    }
+
+    /// Claims up to `limit` deliverable rows of one lane, oldest first: the oldest
+    /// unfinished row of each ordering key, if it is due (a 429's Retry-After or a backoff
+    /// has passed) and nobody holds a live claim; checked and claimed in one statement
+    /// ([`Store::claim_leased`]). A claim lasts `lease` unless renewed
+    /// ([`Store::renew_claims`]).
+    pub async fn claim_lane(
+        &self,
+        worker: &str,
+        lease: Duration,
+        limit: i64,
+        lane: Lane,
+    ) -> Result<Vec<OutboxRow>> {
+        self.claim(worker, lease, limit, Some(lane)).await
+    }
+
+    async fn claim(
+        &self,
+        worker: &str,
+        lease: Duration,
+        limit: i64,
+        lane: Option<Lane>,
+    ) -> Result<Vec<OutboxRow>> {
+        let lane = lane
+            .map(|l| format!(" AND {}", l.condition()))
+            .unwrap_or_default();
+        let claim = Claim {
+            lease: FIXED_LEASE,
+            lease_binds: &[lease_millis(lease)],
+            also_set: "",
+            only: &format!(" AND {NO_OLDER_UNFINISHED}{lane}"),
+            returning: "id, payload, ordering_key, attempts",
+        };
+        let rows: Vec<(i64, String, String, i64)> =
+            self.claim_leased(&OUTBOX, worker, limit, claim).await?;
+        let rows = rows
+            .into_iter()
+            .map(|(id, payload, key, attempts)| (id, payload, (key, attempts)))
+            .collect();
+        let rows = self
+            .decode_claimed::<Payload, _>(&OUTBOX, worker, rows, "dead_at")
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, payload, (ordering_key, attempts))| OutboxRow {
+                id,
+                ordering_key,
+                payload,
+                attempts,
+            })
+            .collect())
+    }
+
+    /// Extends `worker`'s live claims by `lease` from now (the heartbeat while calls are in
+    /// flight). A claim another replica has taken over is not touched. Returns how many.
+    pub async fn renew_claims(&self, worker: &str, lease: Duration) -> Result<u64> {
+        self.renew_leased(&OUTBOX, worker, lease).await
+    }
+
+    /// Gives up `worker`'s unfinished claims at once (shutting down), so the rows go out
+    /// from another replica or the next start without waiting for the lease.
+    pub async fn release_claims(&self, worker: &str) -> Result<u64> {
+        self.release_leased(&OUTBOX, worker, None).await
+    }
+
+    /// Records a delivery, if `worker` still holds the claim. False if it does not (the
+    /// lease lapsed and another replica took the row over): the result is not saved.
+    pub async fn outbox_delivered(&self, id: i64, worker: &str) -> Result<bool> {
+        let how = Finish {
+            stamp: "delivered_at",
+            note: None,
+        };
+        self.finish_leased(&OUTBOX, id, worker, how).await
+    }
+
+    /// Schedules another attempt after `after` and releases the claim, if `worker` holds it.
+    pub async fn outbox_retry(
+        &self,
+        id: i64,
+        worker: &str,
+        after: Duration,
+        error: &str,
+    ) -> Result<bool> {
+        self.retry_leased(&OUTBOX, id, worker, after, error).await
+    }
+
+    /// Gives up on a row for good, if `worker` holds the claim.
+    pub async fn outbox_dead(&self, id: i64, worker: &str, error: &str) -> Result<bool> {
+        let how = Finish {
+            stamp: "dead_at",
+            note: Some(("last_error", Some(error))),
+        };
+        self.finish_leased(&OUTBOX, id, worker, how).await
+    }
+
+    /// When a row of `lane` can next be claimed (its retry time, or when a live claim on it
+    /// lapses), so the worker can sleep until then. Only heads count: a row behind an
+    /// unfinished one waits for it.
+    pub async fn outbox_next_due(&self, lane: Lane) -> Result<Option<i64>> {
+        let n: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT MIN(CASE WHEN o.claim_until IS NOT NULL AND o.claim_until > o.next_attempt_at \
+             THEN o.claim_until ELSE o.next_attempt_at END) FROM outbox o \
+             WHERE o.delivered_at IS NULL AND o.dead_at IS NULL AND {NO_OLDER_UNFINISHED} AND {}",
+            lane.condition()
+        ))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,174 @@
+//! The outbox: every Slack call is written here in the same transaction as the change it
+//! announces, and delivered by a worker in order per `ordering_key` (a channel).
+//!
+//! This file holds what is queued (the payloads) and how it is queued and read back;
+//! `delivery.rs` how the worker claims and settles rows, `posted.rs` the ts of posted
+//! messages. Retry times and claim leases use the wall clock (see `store::lease`).
+
+mod delivery;
+mod posted;
+
+pub use delivery::Lane;
+
+use super::{Result, Store, Tx};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One Slack call to make. Blocks are Block Kit JSON, checked against slack-morphism's
+/// types when delivered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payload {
+    /// chat.postMessage; `key` remembers the message's ts so it can be updated later.
+    Post {
+        channel: String,
+        text: String,
+        blocks: Vec<serde_json::Value>,
+        key: Option<String>,
+    },
+    /// chat.update of the message posted under `key`.
+    Update {
+        channel: String,
+        key: String,
+        text: String,
+        blocks: Vec<serde_json::Value>,
+    },
+    /// chat.postEphemeral: only `user` sees it.
+    Ephemeral {
+        channel: String,
+        user: String,
+        text: String,
+        blocks: Vec<serde_json::Value>,
+    },
+    /// Bring the channel topic in line with the standing holds (rendered at delivery time,
+    /// so a burst of hold changes ends in one write of the final state). `notify` is told
+    /// once if Slack refuses for good.
+    Topic {
+        channel: String,
+        notify: Option<String>,
+    },
+    /// views.publish of `user`'s App Home tab (a `home` view of these blocks).
+    Home {
+        user: String,
+        blocks: Vec<serde_json::Value>,
+    },
+    /// chat.postMessage in the thread of the message posted under `thread_key` (read at
+    /// delivery time, so it goes after that message in the channel's order); a plain post
+    /// if that message's ts is unknown (its post failed), rather than nothing.
+    Reply {
+        channel: String,
+        thread_key: String,
+        text: String,
+        blocks: Vec<serde_json::Value>,
+    },
+}
+
+impl Payload {
+    pub fn ordering_key(&self) -> String {
+        match self {
+            Payload::Post { channel, .. }
+            | Payload::Update { channel, .. }
+            | Payload::Reply { channel, .. } => channel.clone(),
+            Payload::Ephemeral { user, .. } => format!("ephemeral:{user}"),
+            Payload::Topic { channel, .. } => format!("topic:{channel}"),
+            Payload::Home { user, .. } => format!("home:{user}"),
+        }
+    }
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::Post { .. } => "post",
+            Payload::Update { .. } => "update",
+            Payload::Ephemeral { .. } => "ephemeral",
+            Payload::Topic { .. } => "topic",
+            Payload::Home { .. } => "home",
+            Payload::Reply { .. } => "reply",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub ordering_key: String,
+    pub payload: Payload,
+    pub attempts: i64,
+}
+
+impl Tx {
+    pub async fn enqueue(&mut self, payload: &Payload, now: DateTime<Utc>) -> Result<()> {
+        self.enqueued = true;
+        // Always a new row, topic syncs too: coalescing into a waiting one raced with the
+        // worker claiming it before this transaction committed (a stale topic won). The
+        // worker skips a sync that a newer one supersedes instead.
+        let key = ("ordering_key", payload.ordering_key());
+        self.enqueue_leased(&delivery::OUTBOX, key, payload.kind(), payload, now)
+            .await
+    }
+}
+
+impl Store {
+    /// Whether a newer publish of the same person's Home tab is waiting (committed,
+    /// undelivered): it shows newer facts, so this one can be skipped.
+    pub async fn newer_home_pending(&self, id: i64, ordering_key: &str) -> Result<bool> {
+        self.newer_pending(id, ordering_key, "home").await
+    }
+
+    /// Whether a newer topic sync for the same channel is waiting (committed, undelivered).
+    pub async fn newer_topic_pending(&self, id: i64, ordering_key: &str) -> Result<bool> {
+        self.newer_pending(id, ordering_key, "topic").await
+    }
+
+    async fn newer_pending(&self, id: i64, ordering_key: &str, kind: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE ordering_key = $1 AND id > $2 AND kind = $3 \
+             AND delivered_at IS NULL AND dead_at IS NULL",
+        )
+        .bind(ordering_key)
+        .bind(id)
+        .bind(kind)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// How many rows wait for delivery (for /metrics and tests).
+    pub async fn outbox_pending(&self) -> Result<i64> {
+        self.open_leased(&delivery::OUTBOX).await
+    }
+}
+
+/// One outbox row as tests and operators see it.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub ordering_key: String,
+    pub payload: Payload,
+    pub attempts: i64,
+    pub delivered: bool,
+    pub dead: bool,
+}
+
+impl Store {
+    /// The whole outbox, oldest first (for tests and diagnosis).
+    pub async fn outbox_log(&self) -> Result<Vec<OutboxEntry>> {
+        type Raw = (i64, String, String, i64, Option<i64>, Option<i64>);
+        let rows: Vec<Raw> = sqlx::query_as(
+            "SELECT id, ordering_key, payload, attempts, delivered_at, dead_at FROM outbox ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, ordering_key, payload, attempts, delivered, dead)| {
+                Ok(OutboxEntry {
+                    id,
+                    ordering_key,
+                    payload: serde_json::from_str(&payload)
+                        .map_err(|e| super::StoreError::Corrupt(e.to_string()))?,
+                    attempts,
+                    delivered: delivered.is_some(),
+                    dead: dead.is_some(),
+                })
+            })
+            .collect()
+    }
+}
