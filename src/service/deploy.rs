@@ -124,7 +124,7 @@ impl Core {
             blocks::started_reply(&me)
         } else {
             const SHOWN: i64 = 10;
-            let (count, queued) = tx.queued_ahead(&me, SHOWN).await?;
+            let (count, queued) = tx.ahead_of_newest(&me, SHOWN).await?;
             let active = match active {
                 Some(a) => Some(a),
                 None => tx.env_active(env).await?,

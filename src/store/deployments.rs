@@ -64,14 +64,6 @@ impl TryFrom<Row> for Deployment {
     }
 }
 
-/// A row ahead in a queue, with the count of all entries ahead.
-#[derive(sqlx::FromRow)]
-struct Ahead {
-    #[sqlx(flatten)]
-    row: Row,
-    ahead: i64,
-}
-
 pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
     rows.into_iter().map(Deployment::try_from).collect()
 }
@@ -215,9 +207,13 @@ impl Tx {
         app: &str,
         git_ref: &str,
     ) -> Result<(Option<Deployment>, Option<Deployment>)> {
+        // Two index lookups in one statement: the environment's active entry, and the
+        // requester's own live entries (never a walk of the whole queue).
         let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM deployments WHERE environment = $1 AND state IN ('queued', 'called', 'deploying') \
-             AND (state <> 'queued' OR (requester = $2 AND app = $3 AND git_ref = $4))"
+            "SELECT {COLUMNS} FROM deployments WHERE environment = $1 AND state IN ('called', 'deploying') \
+             UNION ALL \
+             SELECT {COLUMNS} FROM deployments WHERE requester = $2 AND state IN ('queued', 'called', 'deploying') \
+             AND environment = $1 AND app = $3 AND git_ref = $4"
         ))
         .bind(env)
         .bind(user)
@@ -244,34 +240,33 @@ impl Tx {
         row.map(Deployment::try_from).transpose()
     }
 
-    /// How many queued entries are ahead of `d`, and the first `limit` of them in order.
-    /// Counted in the database so a long queue costs one small query, not a full read.
-    pub async fn queued_ahead(
+    /// How many queued entries are ahead of `newest`, the entry just added to its queue
+    /// (so the last of its priority), and the first `limit` of them in order. The count
+    /// comes from `queue_counts` (kept by triggers), so a long queue costs nothing more.
+    pub async fn ahead_of_newest(
         &mut self,
-        d: &Deployment,
+        newest: &Deployment,
         limit: i64,
     ) -> Result<(i64, Vec<Deployment>)> {
-        const AHEAD: &str = "environment = $1 AND state = 'queued' AND (priority > $2 \
-            OR (priority = $2 AND (queue_key < $3 OR (queue_key = $3 AND id < $4))))";
-        // One statement: the first `limit` entries ahead, each carrying the count of all of
-        // them (no row means nobody is ahead). The count is three index ranges rather than
-        // one OR, so a long queue stays an index-only walk of exactly the entries ahead.
-        let rows: Vec<Ahead> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS}, \
-             (SELECT COUNT(*) FROM deployments WHERE environment = $1 AND state = 'queued' AND priority > $2) \
-             + (SELECT COUNT(*) FROM deployments WHERE environment = $1 AND state = 'queued' AND priority = $2 AND queue_key < $3) \
-             + (SELECT COUNT(*) FROM deployments WHERE environment = $1 AND state = 'queued' AND priority = $2 AND queue_key = $3 AND id < $4) \
-             AS ahead FROM deployments WHERE {AHEAD} ORDER BY priority DESC, queue_key, id LIMIT $5"
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts WHERE environment = $1 AND priority >= $2",
+        )
+        .bind(&newest.environment)
+        .bind(newest.priority)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        // Everyone of its priority or higher, but itself (when it is still queued).
+        let count = (waiting - i64::from(newest.state == State::Queued)).max(0);
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM deployments WHERE environment = $1 AND state = 'queued' AND priority >= $2 \
+             AND id <> $3 ORDER BY priority DESC, queue_key, id LIMIT $4"
         ))
-        .bind(&d.environment)
-        .bind(d.priority)
-        .bind(d.queue_key)
-        .bind(d.id)
+        .bind(&newest.environment)
+        .bind(newest.priority)
+        .bind(newest.id)
         .bind(limit)
         .fetch_all(&mut *self.inner)
         .await?;
-        let count = rows.first().map_or(0, |r| r.ahead);
-        let rows = rows.into_iter().map(|r| r.row).collect();
         Ok((count, convert(rows)?))
     }
 
