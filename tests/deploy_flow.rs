@@ -388,3 +388,31 @@ async fn a_late_command_is_answered_afterwards(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(late_command, a_late_command_is_answered_afterwards);
+
+// ---------------------------------------------------------------------------------------
+// The stepped harness itself.
+
+/// Nothing reaches Slack until the test delivers the outbox; then exactly what was queued.
+async fn nothing_moves_until_the_test_steps(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    assert_eq!(t.core().store.outbox_pending().await.unwrap(), 1);
+    t.slack.expect_no_more_calls();
+    assert_eq!(t.deliver_outbox().await, 1);
+    t.expect_post("<@U0ALICE> started deploying");
+    assert_eq!(t.core().store.outbox_pending().await.unwrap(), 0);
+    assert_eq!(t.deliver_outbox().await, 0);
+    t.stop().await;
+}
+on_both_backends!(stepped, nothing_moves_until_the_test_steps);
+
+/// A Slack call the test never read fails it when its TestApp goes (SQLite only: this is
+/// the harness, not storage).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[should_panic(expected = "Slack call(s) were left unread")]
+async fn a_stepped_test_fails_on_an_unread_call() {
+    let t = TestApp::stepped(Backend::Sqlite).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deliver_outbox().await;
+    t.stop().await;
+}
