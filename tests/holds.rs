@@ -26,29 +26,6 @@ async fn topic(t: &TestApp) -> String {
     t.slack.topic(CHANNEL)
 }
 
-/// How many channel messages (as they stand now) contain `needle`.
-fn count(t: &TestApp, needle: &str) -> usize {
-    t.channel_texts()
-        .iter()
-        .filter(|m| m.contains(needle))
-        .count()
-}
-
-/// Waits until exactly `n` channel messages contain `needle` (and fails if more do).
-async fn wait_for_count(t: &TestApp, needle: &str, n: usize) {
-    let ok = t
-        .slack
-        .wait_until(std::time::Duration::from_secs(15), |_| {
-            count(t, needle) >= n
-        })
-        .await;
-    assert!(
-        ok && count(t, needle) == n,
-        "wanted {n} messages containing {needle:?}; messages: {:#?}",
-        t.channel_texts()
-    );
-}
-
 /// Every `text` of a message's blocks, joined: what Slack shows when blocks are present.
 fn blocks_text(m: &Value) -> String {
     fn walk(v: &Value, out: &mut Vec<String>) {
@@ -295,24 +272,18 @@ on_both_backends!(env_hold, app_hold_in_one_environment);
 // Who holds what: updates, several owners, release by command, admins.
 
 async fn same_person_twice_updates_the_hold(backend: Backend) {
-    let t = TestApp::start(backend).await;
+    let t = TestApp::stepped(backend).await;
     t.hold(ALICE, "whitehall first reason").await;
-    t.wait_for_message("Reason: first reason").await;
-    assert!(topic(&t).await.contains("(<@U0ALICE>: first reason)"));
+    t.deliver_outbox().await;
+    t.expect_post("Reason: first reason");
+    assert!(t.expect_topic_sync().contains("(<@U0ALICE>: first reason)"));
 
     let r = t.hold(ALICE, "whitehall second reason --until 17:00").await;
     assert!(r.text().contains("updated"), "{}", r.text());
-    t.wait_for_message("Reason: second reason").await;
-    t.settle().await;
-    // One hold, one announcement (edited in place), reason changed everywhere.
-    let holds = t.core().store.active_holds().await.unwrap();
-    assert_eq!(holds.len(), 1, "{holds:?}");
-    assert_eq!(holds[0].reason, "second reason");
-    assert_eq!(holds[0].updated_by, ALICE);
-    assert!(holds[0].until.is_some());
-    assert_eq!(count(&t, ":octagonal_sign:"), 1);
-    let m = t.wait_for_message(":octagonal_sign:").await;
-    assert!(m["edited"].is_object(), "{m}");
+    // One hold, one announcement (edited in place, not posted again), reason changed
+    // everywhere.
+    t.deliver_outbox().await;
+    let m = t.expect_update("Reason: second reason");
     assert!(
         m["text"]
             .as_str()
@@ -321,9 +292,14 @@ async fn same_person_twice_updates_the_hold(backend: Backend) {
         "{m}"
     );
     assert!(TestApp::button_value(&m, "hold_release").is_some());
-    let now = topic(&t).await;
+    let now = t.expect_topic_sync();
     assert!(now.contains("(<@U0ALICE>: second reason)"), "{now}");
     assert!(!now.contains("first reason"), "{now}");
+    let holds = t.core().store.active_holds().await.unwrap();
+    assert_eq!(holds.len(), 1, "{holds:?}");
+    assert_eq!(holds[0].reason, "second reason");
+    assert_eq!(holds[0].updated_by, ALICE);
+    assert!(holds[0].until.is_some());
     let list = t.hold(BOB, "list").await.text();
     assert!(list.contains("*Holds* (1)"), "{list}");
     let audit = t.core().store.audit_log(50).await.unwrap();
@@ -333,15 +309,18 @@ async fn same_person_twice_updates_the_hold(backend: Backend) {
 on_both_backends!(same_person_twice, same_person_twice_updates_the_hold);
 
 async fn two_people_hold_one_app(backend: Backend) {
-    let t = TestApp::start(backend).await;
+    let t = TestApp::stepped(backend).await;
     t.hold(ALICE, "whitehall migration").await;
     t.hold(BOB, "whitehall content freeze").await;
-    t.wait_for_message("<@U0BOB> is holding").await;
     let list = t.hold(CAROL, "list").await.text();
     assert!(list.contains("*Holds* (2)"), "{list}");
     assert!(list.contains("held by <@U0ALICE>: migration"), "{list}");
     assert!(list.contains("held by <@U0BOB>: content freeze"), "{list}");
-    let now = topic(&t).await;
+    // Alice's topic sync is superseded by Bob's, already queued.
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> is holding");
+    t.expect_post("<@U0BOB> is holding");
+    let now = t.expect_topic_sync();
     assert!(
         now.contains("whitehall (<@U0ALICE>: migration); whitehall (<@U0BOB>: content freeze)"),
         "{now}"
@@ -355,7 +334,10 @@ async fn two_people_hold_one_app(backend: Backend) {
     assert_eq!(holds[0].owner, BOB);
     let r = t.deploy(CAROL, "whitehall r1 to integration").await;
     assert!(r.text().contains("<@U0BOB> is holding"), "{}", r.text());
-    assert!(!topic(&t).await.contains("U0ALICE"));
+    t.deliver_outbox().await;
+    t.expect_update("<@U0ALICE> is holding");
+    t.expect_post("<@U0ALICE> released the hold on whitehall");
+    assert!(!t.expect_topic_sync().contains("U0ALICE"));
 
     // Carol can't release Bob's by name; Bob can.
     let r = t.hold(CAROL, "release whitehall").await;
@@ -364,21 +346,30 @@ async fn two_people_hold_one_app(backend: Backend) {
     assert_eq!(t.core().store.active_holds().await.unwrap().len(), 1);
     let r = t.hold(BOB, "release whitehall").await;
     assert!(r.text().contains("Released hold"), "{}", r.text());
-    assert_eq!(topic(&t).await, "");
     let r = t.deploy(CAROL, "whitehall r1 to integration").await;
     assert!(r.text().contains("You're deploying"), "{}", r.text());
+    t.deliver_outbox().await;
+    t.expect_update("<@U0BOB> is holding");
+    t.expect_post("<@U0BOB> released the hold on whitehall");
+    assert_eq!(t.expect_topic_sync(), "");
+    t.expect_post("<@U0CAROL> started deploying");
     t.stop().await;
 }
 on_both_backends!(two_owners, two_people_hold_one_app);
 
 async fn release_by_command(backend: Backend) {
-    let t = TestApp::start(backend).await;
+    let t = TestApp::stepped(backend).await;
     t.slack.set_topic(CHANNEL, PEOPLE);
     t.hold(ALICE, "whitehall one").await;
     t.hold(ALICE, "all two").await;
     t.hold(ALICE, "publisher three").await;
-    let m = t.wait_for_message("*publisher*").await;
+    // Three announcements; the first two topic syncs are superseded by the third.
+    t.deliver_outbox().await;
+    t.expect_post("*whitehall*");
+    t.expect_post("*all applications*");
+    let m = t.expect_post("*publisher*");
     let publisher = release_id(&m);
+    t.expect_topic_sync();
 
     // By id: a stranger is refused; `#id` works for the owner.
     let r = t.hold(BOB, &format!("release {publisher}")).await;
@@ -403,12 +394,19 @@ async fn release_by_command(backend: Backend) {
         "{}",
         r.text()
     );
-    assert!(topic(&t).await.contains("ALL apps (<@U0ALICE>: two)"));
+    t.deliver_outbox().await;
+    t.expect_update("*publisher*");
+    t.expect_post("released the hold on publisher");
+    t.expect_update("*whitehall*");
+    t.expect_post("released the hold on whitehall");
+    assert!(t.expect_topic_sync().contains("ALL apps (<@U0ALICE>: two)"));
     let r = t.hold(ALICE, "release all").await;
     assert!(r.text().contains("Released hold"), "{}", r.text());
     assert!(t.core().store.active_holds().await.unwrap().is_empty());
-    assert_eq!(topic(&t).await, PEOPLE);
-    wait_for_count(&t, "released the hold", 3).await;
+    t.deliver_outbox().await;
+    t.expect_update("*all applications*");
+    t.expect_post("released the hold on all applications");
+    assert_eq!(t.expect_topic_sync(), PEOPLE);
     t.stop().await;
 }
 on_both_backends!(release_command, release_by_command);
