@@ -181,17 +181,16 @@ async fn a_hold_does_not_stop_what_is_deploying(backend: Backend) {
 on_both_backends!(deploying_continues, a_hold_does_not_stop_what_is_deploying);
 
 async fn all_and_environment_holds(backend: Backend) {
-    let t = TestApp::start(backend).await;
+    let t = TestApp::stepped(backend).await;
     t.slack.set_topic(CHANNEL, PEOPLE);
 
     // `all` in one environment: that environment only, every app.
     t.hold(ALICE, "all integration broken cluster").await;
-    let m = t
-        .wait_for_message("is holding deployments of *all applications* in *integration*")
-        .await;
+    t.deliver_outbox().await;
+    let m = t.expect_post("is holding deployments of *all applications* in *integration*");
     let env_id = release_id(&m);
-    assert!(topic(&t)
-        .await
+    assert!(t
+        .expect_topic_sync()
         .ends_with(" | 🔒 Held: ALL apps in integration (<@U0ALICE>: broken cluster) 🔒"));
     for app in ["whitehall", "publisher"] {
         let r = t.deploy(BOB, &format!("{app} r1 to integration")).await;
@@ -211,11 +210,10 @@ async fn all_and_environment_holds(backend: Backend) {
 
     // `all` everywhere: every app, every environment.
     t.hold(CAROL, "all code freeze").await;
-    let m = t
-        .wait_for_message("<@U0CAROL> is holding deployments of *all applications*")
-        .await;
+    t.deliver_outbox().await;
+    let m = t.expect_post("<@U0CAROL> is holding deployments of *all applications*");
     assert!(TestApp::button_value(&m, "hold_release").is_some());
-    let now = topic(&t).await;
+    let now = t.expect_topic_sync();
     assert!(now.starts_with(PEOPLE), "{now}");
     assert!(now.contains("ALL apps (<@U0CAROL>: code freeze)"), "{now}");
     for env in ["staging", "production"] {
@@ -236,9 +234,16 @@ async fn all_and_environment_holds(backend: Backend) {
         "{}",
         r.text()
     );
-    assert_eq!(topic(&t).await, PEOPLE);
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
     assert!(r.text().contains("You're deploying"), "{}", r.text());
+    // The first release's topic sync is superseded by the second's.
+    t.deliver_outbox().await;
+    t.expect_update("<@U0CAROL> is holding");
+    t.expect_post("<@U0CAROL> released the hold");
+    t.expect_update("<@U0ALICE> is holding");
+    t.expect_post("<@U0ALICE> released the hold");
+    assert_eq!(t.expect_topic_sync(), PEOPLE);
+    t.expect_post("<@U0BOB> started deploying *whitehall*");
     t.stop().await;
 }
 on_both_backends!(all_holds, all_and_environment_holds);
@@ -503,22 +508,22 @@ async fn twenty_holds_fit_the_topic(backend: Backend) {
 on_both_backends!(twenty_holds, twenty_holds_fit_the_topic);
 
 async fn reasons_reach_slack_escaped(backend: Backend) {
-    let t = TestApp::start(backend).await;
+    let t = TestApp::stepped(backend).await;
     t.slack.set_topic(CHANNEL, "intro");
     let raw = "<!channel> <@U123> & <https://x|y>";
     let escaped = "&lt;!channel&gt; &lt;@U123&gt; &amp; &lt;https://x|y&gt;";
     t.hold(ALICE, &format!("whitehall {raw}")).await;
 
     // The announcement: text and blocks.
-    let m = t.wait_for_message("<@U0ALICE> is holding").await;
+    t.deliver_outbox().await;
+    let m = t.expect_post("<@U0ALICE> is holding");
     let text = m["text"].as_str().unwrap();
     assert!(text.contains(&format!("Reason: {escaped}")), "{text}");
     let shown = blocks_text(&m);
     assert!(shown.contains(escaped), "{shown}");
     // The topic.
-    let now = topic(&t).await;
     assert_eq!(
-        now,
+        t.expect_topic_sync(),
         format!("intro | 🔒 Held: whitehall (<@U0ALICE>: {escaped}) 🔒")
     );
     // Replies: the refusal, the list, the status.
@@ -532,7 +537,10 @@ async fn reasons_reach_slack_escaped(backend: Backend) {
 
     // Nothing badger sent anywhere carries the raw sequences.
     t.hold(ALICE, "release whitehall").await;
-    t.settle().await;
+    t.deliver_outbox().await;
+    t.expect_update("<@U0ALICE> is holding");
+    t.expect_post("<@U0ALICE> released the hold on whitehall");
+    assert_eq!(t.expect_topic_sync(), "intro");
     for call in t.slack.calls() {
         let body = call.body.to_string();
         for bad in ["<!channel>", "<@U123>", "<https://x|y>", " & "] {
@@ -790,7 +798,7 @@ async fn status_and_list_show_holds(backend: Backend) {
 on_both_backends!(status_list, status_and_list_show_holds);
 
 async fn deploy_check_endpoint(backend: Backend) {
-    let t = TestApp::start(backend).await;
+    let t = TestApp::stepped(backend).await;
     let (status, body) = check(&t, "whitehall", "integration").await;
     assert_eq!(status, 200);
     assert_eq!(body, serde_json::json!({"allowed": true}));
@@ -863,6 +871,19 @@ async fn deploy_check_endpoint(backend: Backend) {
     );
     assert_eq!(check(&t, "whitehall", "nowhere").await.0, 422);
     assert_eq!(check(&t, "Whitehall", "staging").await.0, 422);
+
+    // What went to Slack meanwhile, in order; every topic sync but the last superseded.
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> is holding deployments of *whitehall*");
+    t.expect_update("<@U0ALICE> is holding deployments of *whitehall*");
+    t.expect_post("released the hold on whitehall");
+    t.expect_post("<@U0BOB> started deploying *publisher*");
+    t.expect_post("*publisher* `r1` to *integration* succeeded");
+    t.expect_update("<@U0BOB> started deploying");
+    t.expect_post("is holding deployments of *all applications*");
+    t.expect_update("is holding deployments of *all applications*");
+    t.expect_post("released the hold on all applications");
+    assert_eq!(t.expect_topic_sync(), "");
     t.stop().await;
 }
 on_both_backends!(deploy_check, deploy_check_endpoint);
