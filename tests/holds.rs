@@ -460,7 +460,7 @@ on_both_backends!(admin_release, admin_releases_anyones_hold);
 // Length and escaping.
 
 async fn twenty_holds_fit_the_topic(backend: Backend) {
-    let t = TestApp::start(backend).await;
+    let t = TestApp::stepped(backend).await;
     t.slack.set_topic(CHANNEL, PEOPLE);
     let reason = "migrating the publishing database & reindexing search, please wait for the all-clear from the platform team before deploying";
     for i in 0..20 {
@@ -469,12 +469,19 @@ async fn twenty_holds_fit_the_topic(backend: Backend) {
             .await;
         assert!(r.text().contains("is in place"), "{}", r.text());
     }
-    let now = topic(&t).await;
+    // Twenty announcements; one topic write (the earlier syncs are superseded), which
+    // Slack accepts.
+    t.deliver_outbox().await;
+    for i in 0..20 {
+        t.expect_post(&format!(
+            "<@U0P{i:02}> is holding deployments of *app-{i:02}*"
+        ));
+    }
+    let now = t.expect_topic_sync();
     assert!(chars(&now) <= 250, "{} chars: {now}", chars(&now));
     assert!(now.starts_with(PEOPLE), "{now}");
     assert!(now.contains("app-00 (<@U0P00>"), "{now}");
     assert!(now.contains(" more holds 🔒"), "{now}");
-    // Slack never refused a topic.
     assert!(t
         .slack
         .calls_to("conversations.setTopic")
@@ -502,7 +509,12 @@ async fn twenty_holds_fit_the_topic(backend: Backend) {
         t.hold(&format!("U0P{i:02}"), &format!("release app-{i:02}"))
             .await;
     }
-    assert_eq!(topic(&t).await, PEOPLE);
+    t.deliver_outbox().await;
+    for i in 0..20 {
+        t.expect_update(&format!("<@U0P{i:02}> is holding"));
+        t.expect_post(&format!("released the hold on app-{i:02}"));
+    }
+    assert_eq!(t.expect_topic_sync(), PEOPLE);
     t.stop().await;
 }
 on_both_backends!(twenty_holds, twenty_holds_fit_the_topic);
@@ -765,7 +777,7 @@ async fn until_time_reminds_the_owner_once(backend: Backend) {
 on_both_backends!(until_reminder, until_time_reminds_the_owner_once);
 
 async fn status_and_list_show_holds(backend: Backend) {
-    let t = TestApp::start(backend).await;
+    let t = TestApp::stepped(backend).await;
     assert!(t.hold(ALICE, "list").await.text().contains("No holds"));
     assert!(t.deploy(ALICE, "status").await.text().contains("No holds."));
     t.hold(
@@ -793,6 +805,11 @@ async fn status_and_list_show_holds(backend: Backend) {
     assert_eq!(api["holds"].as_array().map(Vec::len), Some(2), "{api}");
     let help = t.hold(CAROL, "help").await.text();
     assert!(help.contains("release"), "{help}");
+    // Asking sends nothing; the two holds were announced, with one topic write.
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> is holding deployments of *whitehall* in *production*");
+    t.expect_post("<@U0BOB> is holding deployments of *all applications*");
+    t.expect_topic_sync();
     t.stop().await;
 }
 on_both_backends!(status_list, status_and_list_show_holds);
