@@ -1,6 +1,7 @@
 //! Start-up, identical in tests and production: connect and migrate the database, start
 //! the outbox worker, the scheduler and (with an app token) Socket Mode, serve HTTP (the
-//! router is `http::router`). Tests bind port 0 with a fresh database.
+//! router is `http::router`). Tests bind port 0 with a fresh database, and may step the
+//! outbox and the scheduler themselves ([`RunOptions::stepped`]).
 
 use crate::clock::SharedClock;
 use crate::config::{Settings, SlackMode};
@@ -36,6 +37,9 @@ pub struct RunOptions {
     /// still be restarting).
     pub smoke_attempts: u32,
     pub smoke_spacing: Duration,
+    /// Tests only: the outbox worker and the scheduler do not run by themselves; the test
+    /// drives the same code with [`Application::deliver_outbox`] and [`Application::tick`].
+    pub stepped: bool,
 }
 
 impl Default for RunOptions {
@@ -48,6 +52,7 @@ impl Default for RunOptions {
             slash_deadline: crate::service::REPLY_DEADLINE,
             smoke_attempts: 3,
             smoke_spacing: Duration::from_secs(5),
+            stepped: false,
         }
     }
 }
@@ -60,8 +65,11 @@ pub struct Application {
     /// Stops the outbox worker, once HTTP has finished (its last requests may queue posts).
     stop_outbox: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
-    scheduler: JoinHandle<()>,
-    outbox: JoinHandle<()>,
+    /// The scheduler and the outbox worker; `None` when stepped.
+    scheduler: Option<JoinHandle<()>>,
+    outbox: Option<JoinHandle<()>>,
+    /// When stepped: the outbox worker, run one pass at a time by the caller.
+    stepped_outbox: Option<OutboxWorker>,
     /// The smoke-check worker; stops with HTTP (its unfinished checks run on the next start).
     smoke: JoinHandle<()>,
     /// The Socket Mode connection, with `SLACK_APP_TOKEN`.
@@ -117,18 +125,20 @@ impl Application {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (stop_outbox, stop_outbox_rx) = watch::channel(false);
         let worker_id = format!("{}-{}", std::process::id(), uuid_ish());
-        let outbox = tokio::spawn(
-            OutboxWorker {
-                store: store.clone(),
-                web,
-                wake: core.outbox_wake.clone(),
-                worker_id: worker_id.clone(),
-                lease: opts.lease,
-                grace: opts.shutdown_grace,
-                metrics: core.metrics.clone(),
-            }
-            .run(stop_outbox_rx),
-        );
+        let worker = OutboxWorker {
+            store: store.clone(),
+            web,
+            wake: core.outbox_wake.clone(),
+            worker_id: worker_id.clone(),
+            lease: opts.lease,
+            grace: opts.shutdown_grace,
+            metrics: core.metrics.clone(),
+        };
+        let (outbox, stepped_outbox) = if opts.stepped {
+            (None, Some(worker))
+        } else {
+            (Some(tokio::spawn(worker.run(stop_outbox_rx))), None)
+        };
         let smoke = tokio::spawn(
             crate::smoke::SmokeWorker {
                 store: store.clone(),
@@ -143,7 +153,8 @@ impl Application {
             }
             .run(shutdown_rx.clone()),
         );
-        let scheduler = tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone()));
+        let scheduler = (!opts.stepped)
+            .then(|| tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone())));
         let github = crate::github::worker::spawn(&core, &settings, shutdown_rx.clone())?;
         let mut socket = None;
         if let SlackMode::Connected {
@@ -189,6 +200,7 @@ impl Application {
             server,
             scheduler,
             outbox,
+            stepped_outbox,
             smoke,
             socket,
             github,
@@ -199,19 +211,80 @@ impl Application {
     /// meanwhile), then gives Slack calls in flight the grace period; what is not delivered
     /// by then stays in the outbox, unclaimed, for the next start.
     pub async fn shutdown(self) {
+        for failure in self.shutdown_reporting().await {
+            tracing::error!(%failure, "a background task failed");
+        }
+    }
+
+    /// [`Application::shutdown`], returning which background tasks panicked (or were
+    /// cancelled) rather than only logging it: a test fails on them.
+    pub async fn shutdown_reporting(self) -> Vec<String> {
+        let mut failures = Vec::new();
         let _ = self.shutdown.send(true);
-        let _ = self.server.await;
-        let _ = self.scheduler.await;
-        let _ = self.smoke.await;
+        joined("the HTTP server", self.server, &mut failures).await;
+        if let Some(scheduler) = self.scheduler {
+            joined("the scheduler", scheduler, &mut failures).await;
+        }
+        joined("the smoke worker", self.smoke, &mut failures).await;
         if let Some(socket) = self.socket {
-            let _ = socket.await;
+            joined("Socket Mode", socket, &mut failures).await;
         }
         if let Some(github) = self.github {
-            let _ = github.await;
+            joined("the GitHub worker", github, &mut failures).await;
         }
         let _ = self.stop_outbox.send(true);
-        let _ = self.outbox.await;
+        if let Some(outbox) = self.outbox {
+            joined("the outbox worker", outbox, &mut failures).await;
+        }
         self.core.store.close().await;
+        failures
+    }
+
+    /// Stepped mode: delivers every outbox row that is due now, through the real worker
+    /// code and Slack client, and returns how many rows it handled once only rows due
+    /// later (a retry's wait) or none are left.
+    pub async fn deliver_outbox(&self) -> anyhow::Result<usize> {
+        let Some(worker) = &self.stepped_outbox else {
+            anyhow::bail!(
+                "deliver_outbox needs RunOptions::stepped: the outbox worker is running by itself"
+            );
+        };
+        Ok(worker.deliver_due().await?)
+    }
+
+    /// Stepped mode: one scheduler pass (turn timeouts, window closing, reminders) at the
+    /// clock's now, the same pass the scheduler makes every `tick`.
+    pub async fn tick(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.scheduler.is_none(),
+            "tick needs RunOptions::stepped: the scheduler is running by itself"
+        );
+        scheduler_pass(&self.core).await?;
+        Ok(())
+    }
+
+    /// The background tasks that have ended although badger was not shut down: each
+    /// runs until shutdown, so an ended one panicked (its message is in the log).
+    pub fn ended_tasks(&self) -> Vec<&'static str> {
+        let mut ended = Vec::new();
+        if self.server.is_finished() {
+            ended.push("the HTTP server");
+        }
+        let optional = [
+            ("the scheduler", &self.scheduler),
+            ("the outbox worker", &self.outbox),
+            ("Socket Mode", &self.socket),
+            ("the GitHub worker", &self.github),
+        ];
+        for (name, task) in optional {
+            if task.as_ref().is_some_and(JoinHandle::is_finished) {
+                ended.push(name);
+            }
+        }
+        if self.smoke.is_finished() {
+            ended.push("the smoke worker");
+        }
+        ended
     }
 
     /// Serves until SIGTERM or Ctrl-C, then shuts down gracefully.
@@ -226,8 +299,7 @@ impl Application {
 async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receiver<bool>) {
     let mut last_prune: Option<tokio::time::Instant> = None;
     loop {
-        let tick = tracing::Instrument::instrument(core.tick(), crate::telemetry::tick_span());
-        if let Err(e) = tick.await {
+        if let Err(e) = scheduler_pass(&core).await {
             tracing::error!(error = %e, "scheduler tick failed");
         }
         if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
@@ -244,6 +316,28 @@ async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receive
             _ = tokio::time::sleep(every) => {}
             _ = shutdown.wait_for(|s| *s) => return,
         }
+    }
+}
+
+/// One scheduler pass, in its span.
+async fn scheduler_pass(core: &Core) -> crate::service::Result<()> {
+    tracing::Instrument::instrument(core.tick(), crate::telemetry::tick_span()).await
+}
+
+/// Awaits a background task at shutdown, noting it if it panicked or was cancelled.
+async fn joined<T>(name: &str, task: JoinHandle<T>, failures: &mut Vec<String>) {
+    if let Err(e) = task.await {
+        let why = if e.is_panic() {
+            let payload = e.into_panic();
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned())
+        } else {
+            e.to_string()
+        };
+        failures.push(format!("{name} failed: {why}"));
     }
 }
 

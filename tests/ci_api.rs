@@ -13,29 +13,15 @@ use support::driver::{TestApp, API_TOKEN};
 const ALICE: &str = "U0ALICE";
 const BOB: &str = "U0BOB";
 
-async fn count(t: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(t.core().store.pool())
-        .await
-        .expect("count rows")
-}
-
 async fn assert_nothing_stored(t: &TestApp, context: &str) {
-    assert_eq!(count(t, "deployments").await, 0, "{context}: deployments");
-    assert_eq!(count(t, "audit").await, 0, "{context}: audit");
-    assert_eq!(count(t, "outbox").await, 0, "{context}: outbox");
+    assert_eq!(
+        t.count_rows("deployments").await,
+        0,
+        "{context}: deployments"
+    );
+    assert_eq!(t.count_rows("audit").await, 0, "{context}: audit");
+    assert_eq!(t.count_rows("outbox").await, 0, "{context}: outbox");
     assert!(t.slack.calls().is_empty(), "{context}: Slack was called");
-}
-
-/// The value of an unlabelled Prometheus sample.
-async fn metric(t: &TestApp, name: &str) -> u64 {
-    let text = t.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .unwrap_or_else(|| panic!("no sample {name} in:\n{text}"))
-        .trim()
-        .parse()
-        .expect("a number")
 }
 
 fn started(app: &str, git_ref: &str, env: &str) -> Value {
@@ -581,7 +567,7 @@ async fn health_and_metrics(backend: Backend) {
         assert!(text.contains(&format!("# TYPE {name} ")), "{name}");
         value.parse::<f64>().expect("a number");
     }
-    assert_eq!(metric(&t, "badger_deploy_requests_total").await, 0);
+    assert_eq!(t.metric("badger_deploy_requests_total").await, 0);
 
     // Three accepted requests (one starts, two queue); a refused one and a typo do not count.
     for (user, text) in [
@@ -593,21 +579,21 @@ async fn health_and_metrics(backend: Backend) {
     ] {
         assert_eq!(t.deploy(user, text).await.status, 200);
     }
-    assert_eq!(metric(&t, "badger_deploy_requests_total").await, 3);
-    assert_eq!(metric(&t, "badger_deployments_started_total").await, 1);
+    assert_eq!(t.metric("badger_deploy_requests_total").await, 3);
+    assert_eq!(t.metric("badger_deployments_started_total").await, 1);
     t.deploy(ALICE, "done").await;
-    assert_eq!(metric(&t, "badger_deployments_succeeded_total").await, 1);
+    assert_eq!(t.metric("badger_deployments_succeeded_total").await, 1);
     // CI's deployments count as started and finished, not as requests.
     report(&t, finished("router", "v1", "integration", "succeeded")).await;
     let id = report(&t, started("router", "v1", "staging")).await.json["id"]
         .as_i64()
         .unwrap();
-    assert_eq!(metric(&t, "badger_deployments_started_total").await, 2);
+    assert_eq!(t.metric("badger_deployments_started_total").await, 2);
     event(&t, id, json!({"status": "failed"})).await;
-    assert_eq!(metric(&t, "badger_deployments_failed_total").await, 1);
-    assert_eq!(metric(&t, "badger_deploy_requests_total").await, 3);
+    assert_eq!(t.metric("badger_deployments_failed_total").await, 1);
+    assert_eq!(t.metric("badger_deploy_requests_total").await, 3);
     t.settle().await;
-    assert_eq!(metric(&t, "badger_outbox_pending").await, 0);
+    assert_eq!(t.metric("badger_outbox_pending").await, 0);
 
     // Without its database badger is alive but not ready.
     t.core().store.close().await;

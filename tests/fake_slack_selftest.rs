@@ -690,3 +690,64 @@ async fn views_publish_answers_in_slacks_shape_and_is_recorded() {
     assert_eq!(api_error_code(refused), "invalid_arguments");
     assert_eq!(fake.home_views("U0ALICE").len(), 1);
 }
+
+/// Posts `text` to `channel` through the real client.
+async fn post(fake: &FakeSlack, channel_id: &str, t: &str) {
+    let client = client(fake);
+    let token = bot_token();
+    client
+        .open_session(&token)
+        .chat_post_message(&SlackApiChatPostMessageRequest::new(
+            channel(channel_id),
+            text(t),
+        ))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn calls_are_read_one_by_one_in_order() {
+    let fake = FakeSlack::start().await;
+    post(&fake, "C1", "first").await;
+    post(&fake, "C2", "second").await;
+    assert_eq!(fake.unread().len(), 2);
+    let first = fake.next_call();
+    assert_eq!(first.body["text"], "first");
+    let second = fake.expect_call("chat.postMessage");
+    assert_eq!(second.body["channel"], "C2");
+    fake.expect_no_more_calls();
+    // Read calls stay recorded; only the reading position moves.
+    assert_eq!(fake.calls().len(), 2);
+    post(&fake, "C1", "third").await;
+    assert_eq!(fake.read_all().len(), 1);
+    fake.expect_no_more_calls();
+}
+
+#[tokio::test]
+#[should_panic(
+    expected = "expected a call to conversations.setTopic next, but the unread calls were:\n  chat.postMessage C1 \"hello\" -> 200"
+)]
+async fn expecting_another_method_names_what_came_instead() {
+    let fake = FakeSlack::start().await;
+    post(&fake, "C1", "hello").await;
+    fake.expect_call("conversations.setTopic");
+}
+
+#[tokio::test]
+#[should_panic(expected = "expected another Slack call, but every call was read")]
+async fn reading_past_the_end_fails() {
+    let fake = FakeSlack::start().await;
+    post(&fake, "C1", "hello").await;
+    fake.next_call();
+    fake.next_call();
+}
+
+#[tokio::test]
+#[should_panic(
+    expected = "1 Slack call(s) were left unread:\n  chat.postMessage C1 \"hello\" -> 200"
+)]
+async fn an_unread_call_fails_the_check() {
+    let fake = FakeSlack::start().await;
+    post(&fake, "C1", "hello").await;
+    fake.expect_no_more_calls();
+}

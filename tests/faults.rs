@@ -14,10 +14,9 @@ use std::time::{Duration, Instant};
 use support::db::{post, postgres_enabled, Backend, TestDb};
 use support::driver::SECRET;
 use support::fake_slack::{Failure, FakeSlack};
+use support::poll::{self, HANG_GUARD};
 
 const POLICY: &str = "channel = \"C0DEPLOY\"\n";
-/// Generous: only there so a regression fails instead of hanging the suite.
-const HANG_GUARD: Duration = Duration::from_secs(60);
 
 struct Replica {
     child: tokio::process::Child,
@@ -90,22 +89,6 @@ fn texts(messages: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
-async fn wait_for(what: &str, pred: impl Fn() -> bool) {
-    let deadline = Instant::now() + HANG_GUARD;
-    while !pred() {
-        assert!(Instant::now() < deadline, "gave up waiting: {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
-async fn wait_drained(store: &Store) {
-    let deadline = Instant::now() + HANG_GUARD;
-    while store.outbox_pending().await.expect("pending") > 0 {
-        assert!(Instant::now() < deadline, "the outbox did not drain");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 /// A database badger has migrated, and a store on it for the test.
 async fn started(backend: Backend) -> (TestDb, Store) {
     let db = TestDb::fresh(backend).await;
@@ -140,7 +123,7 @@ async fn a_hung_channel_does_not_silence_the_others(backend: Backend) {
         ],
     )
     .await;
-    wait_for("the other channel and the ephemerals", || {
+    poll::until("the other channel and the ephemerals", || {
         slack.messages("C0OTHER").len() == 3 && slack.ephemerals("C0HUNG").len() == 2
     })
     .await;
@@ -163,15 +146,15 @@ async fn a_hung_channel_does_not_silence_the_others(backend: Backend) {
             .filter(|c| c.answered == 0)
             .count()
     };
-    wait_for("a second attempt at the hung call", || hung_attempts() >= 2).await;
+    poll::until("a second attempt at the hung call", || hung_attempts() >= 2).await;
     let first_retry = queued.elapsed();
 
     slack.clear_faults();
-    wait_for("the hung channel once Slack answers", || {
+    poll::until("the hung channel once Slack answers", || {
         slack.messages("C0HUNG").len() >= 3
     })
     .await;
-    wait_drained(&store).await;
+    poll::outbox_drained(&store).await;
     assert_eq!(
         texts(&slack.messages("C0HUNG")),
         ["hung 1", "hung 2", "hung 3"],
@@ -205,7 +188,7 @@ async fn ephemerals_pass_every_stuck_channel(backend: Backend) {
     payloads.extend((0..3).map(|i| ephemeral("C0CH00", &format!("U0P{i}"), "your answer")));
     let queued = Instant::now();
     enqueue(&store, &payloads).await;
-    wait_for("the three ephemerals", || {
+    poll::until("the three ephemerals", || {
         slack.ephemerals("C0CH00").len() == 3
     })
     .await;
@@ -214,7 +197,7 @@ async fn ephemerals_pass_every_stuck_channel(backend: Backend) {
         queued.elapsed().as_millis()
     );
     slack.clear_faults();
-    wait_drained(&store).await;
+    poll::outbox_drained(&store).await;
     for i in 0..20 {
         assert_eq!(
             texts(&slack.messages(&format!("C0CH{i:02}"))),
@@ -245,14 +228,14 @@ async fn a_slow_slack_is_not_posted_twice_across_two_replicas() {
     let queued = Instant::now();
     enqueue(&store, &payloads).await;
     // Let A claim what it will before B starts, then B looks for lapsed claims.
-    wait_for("replica A at work", || slack.max_in_flight() >= 1).await;
+    poll::until("replica A at work", || slack.max_in_flight() >= 1).await;
     let mut b = replica(&db.url, &slack, policy.path(), 2, 3).await;
-    wait_drained(&store).await;
+    poll::outbox_drained(&store).await;
     let took = queued.elapsed();
-    wait_for("calls in flight to finish", || slack.in_flight() == 0).await;
+    poll::until("calls in flight to finish", || slack.in_flight() == 0).await;
     // Give a wrongly re-claimed row time to be sent again.
     tokio::time::sleep(Duration::from_secs(4)).await;
-    wait_for("calls in flight to finish", || slack.in_flight() == 0).await;
+    poll::until("calls in flight to finish", || slack.in_flight() == 0).await;
     for c in &channels {
         assert_eq!(slack.messages(c).len(), 1, "{c} posted once");
     }
@@ -352,7 +335,7 @@ async fn sigterm_while_slack_hangs_exits_and_the_next_start_delivers() {
         .unwrap();
     assert_eq!(health.status(), 200);
     enqueue(&store, &[post("C0DEPLOY", "stuck announcement")]).await;
-    wait_for("the announcement to hang at Slack", || slack.hanging() >= 1).await;
+    poll::until("the announcement to hang at Slack", || slack.hanging() >= 1).await;
 
     let signalled = Instant::now();
     sigterm(&badger);
@@ -380,7 +363,7 @@ async fn sigterm_while_slack_hangs_exits_and_the_next_start_delivers() {
 
     slack.clear_faults();
     let mut again = replica(&db.url, &slack, policy.path(), 10, 60).await;
-    wait_drained(&store).await;
+    poll::outbox_drained(&store).await;
     assert_eq!(
         texts(&slack.messages("C0DEPLOY")),
         ["stuck announcement"],
@@ -428,7 +411,7 @@ async fn reset_connections_are_retried(backend: Backend) {
         ],
     )
     .await;
-    wait_drained(&store).await;
+    poll::outbox_drained(&store).await;
     assert_eq!(texts(&slack.messages("C0A")), ["a1", "a2"]);
     assert_eq!(texts(&slack.messages("C0B")), ["b1", "b2"]);
     assert_eq!(texts(&slack.ephemerals("C0A")), ["e1"]);
@@ -517,7 +500,7 @@ async fn rate_limits_hold_while_two_replicas_race() {
         .execute(store.pool())
         .await
         .unwrap();
-    wait_drained(&store).await;
+    poll::outbox_drained(&store).await;
     for c in &channels {
         assert_eq!(
             texts(&slack.messages(c)),

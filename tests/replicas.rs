@@ -3,14 +3,14 @@
 
 mod support;
 
-use badger::slack::verify::sign;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use support::db::{postgres_enabled, Backend, TestDb};
-use support::driver::SECRET;
+use support::driver::{FORM, SECRET};
 use support::fake_slack::FakeSlack;
+use support::slack_forms;
 
 const CHANNEL: &str = "C0DEPLOY";
 const POLICY: &str = "channel = \"C0DEPLOY\"\n";
@@ -51,21 +51,9 @@ async fn spawn_replica_with(
 }
 
 async fn slash(http: &reqwest::Client, base: &str, user: &str, text: &str) -> String {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("command", "/deploy")
-        .append_pair("text", text)
-        .append_pair("user_id", user)
-        .append_pair("channel_id", CHANNEL)
-        .append_pair("team_id", "T1")
-        .finish();
-    let ts = chrono::Utc::now().timestamp().to_string();
-    let sig = sign(SECRET, &ts, body.as_bytes());
-    let r = http
-        .post(format!("{base}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", ts)
-        .header("x-slack-signature", sig)
-        .body(body)
+    let body = slack_forms::command_form(CHANNEL, user, "/deploy", text);
+    let url = format!("{base}/slack/commands");
+    let r = slack_forms::signed_post(http, &url, FORM, body, chrono::Utc::now())
         .send()
         .await
         .expect("request");

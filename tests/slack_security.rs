@@ -11,40 +11,15 @@ use chrono::Duration;
 use serde_json::{json, Value};
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL, SECRET};
+use support::slack_forms;
 
 const ALICE: &str = "U0ALICE";
 const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";
 
-/// A slash command form, as Slack sends it.
+/// A slash command form in the deploy channel, as Slack sends it.
 fn command_form(user: &str, command: &str, text: &str) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .append_pair("token", "legacy")
-        .append_pair("team_id", "T1")
-        .append_pair("channel_id", CHANNEL)
-        .append_pair("channel_name", "govuk-deploy")
-        .append_pair("user_id", user)
-        .append_pair("user_name", &user.to_lowercase())
-        .append_pair("command", command)
-        .append_pair("text", text)
-        .append_pair("response_url", "https://hooks.slack.invalid/commands/1")
-        .append_pair("trigger_id", "1.2.3")
-        .finish()
-}
-
-/// A button press form. Accepted, it always leads to a Slack call (at least an ephemeral).
-fn press_form(user: &str, action_id: &str, value: &str) -> String {
-    let payload = json!({
-        "type": "block_actions",
-        "user": {"id": user, "username": user.to_lowercase(), "team_id": "T1"},
-        "api_app_id": "A1",
-        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": CHANNEL},
-        "channel": {"id": CHANNEL, "name": "govuk-deploy"},
-        "actions": [{"action_id": action_id, "block_id": "b1", "value": value, "type": "button"}]
-    });
-    form_urlencoded::Serializer::new(String::new())
-        .append_pair("payload", &payload.to_string())
-        .finish()
+    slack_forms::command_form(CHANNEL, user, command, text)
 }
 
 /// An Events API delivery. Accepted, its event id is recorded.
@@ -73,7 +48,7 @@ fn routes() -> Vec<(&'static str, &'static str, String)> {
         (
             "/slack/interactions",
             FORM,
-            press_form(ALICE, "deploy_done", "1"),
+            slack_forms::press_form(ALICE, "deploy_done", "1"),
         ),
         (
             "/slack/events",
@@ -111,21 +86,9 @@ async fn post_signed_at(
     offset: Duration,
     extra: &[(&str, String)],
 ) -> reqwest::Response {
-    let ts = (t.clock_now() + offset).timestamp().to_string();
-    let sig = sign(SECRET, &ts, body.as_bytes());
-    let mut headers = vec![
-        ("x-slack-request-timestamp", ts),
-        ("x-slack-signature", sig),
-    ];
+    let mut headers = slack_forms::signature_headers(t.clock_now() + offset, &body).to_vec();
     headers.extend(extra.iter().cloned());
     post_raw(t, path, content_type, body, &headers).await
-}
-
-async fn count(t: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(t.core().store.pool())
-        .await
-        .expect("count rows")
 }
 
 /// Nothing at all has happened: no deployment, no hold, no audit entry, no event recorded,
@@ -136,19 +99,23 @@ async fn assert_nothing_happened(t: &TestApp, context: &str) {
         store.live_deployments(None).await.unwrap().is_empty(),
         "{context}: a deployment was stored"
     );
-    assert_eq!(count(t, "deployments").await, 0, "{context}: deployments");
-    assert_eq!(count(t, "holds").await, 0, "{context}: holds");
+    assert_eq!(
+        t.count_rows("deployments").await,
+        0,
+        "{context}: deployments"
+    );
+    assert_eq!(t.count_rows("holds").await, 0, "{context}: holds");
     assert!(
         store.audit_log(100).await.unwrap().is_empty(),
         "{context}: the audit log is not empty"
     );
     assert_eq!(
-        count(t, "processed_events").await,
+        t.count_rows("processed_events").await,
         0,
         "{context}: an event was recorded"
     );
     assert_eq!(
-        count(t, "outbox").await,
+        t.count_rows("outbox").await,
         0,
         "{context}: a Slack call was queued"
     );
@@ -157,17 +124,6 @@ async fn assert_nothing_happened(t: &TestApp, context: &str) {
         "{context}: Slack was called: {:#?}",
         t.slack.calls()
     );
-}
-
-/// The value of an unlabelled Prometheus sample.
-async fn metric(t: &TestApp, name: &str) -> u64 {
-    let text = t.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .unwrap_or_else(|| panic!("no sample {name} in:\n{text}"))
-        .trim()
-        .parse()
-        .expect("a number")
 }
 
 async fn bad_signatures_are_refused_and_change_nothing(backend: Backend) {
@@ -300,8 +256,8 @@ async fn bad_signatures_are_refused_and_change_nothing(backend: Backend) {
         }
     }
     // Every refusal is counted, and none as a verified request.
-    assert_eq!(metric(&t, "badger_slack_rejected_total").await, refused);
-    assert_eq!(metric(&t, "badger_slack_requests_total").await, 0);
+    assert_eq!(t.metric("badger_slack_rejected_total").await, refused);
+    assert_eq!(t.metric("badger_slack_requests_total").await, 0);
     t.stop().await;
 }
 on_both_backends!(
@@ -339,9 +295,9 @@ async fn five_minutes_either_way_is_still_fresh(backend: Backend) {
     let (path, ct, body) = &routes[2];
     let r = post_signed_at(&t, path, ct, body.clone(), Duration::minutes(5), &[]).await;
     assert_eq!(r.status().as_u16(), 200);
-    assert_eq!(count(&t, "processed_events").await, 1);
-    assert_eq!(metric(&t, "badger_slack_requests_total").await, 3);
-    assert_eq!(metric(&t, "badger_slack_rejected_total").await, 0);
+    assert_eq!(t.count_rows("processed_events").await, 1);
+    assert_eq!(t.metric("badger_slack_requests_total").await, 3);
+    assert_eq!(t.metric("badger_slack_rejected_total").await, 0);
     t.stop().await;
 }
 on_both_backends!(fresh_enough, five_minutes_either_way_is_still_fresh);
@@ -498,16 +454,16 @@ async fn events_api(backend: Backend) {
     ];
     let r = post_signed_at(&t, "/slack/events", JSON, ev, Duration::seconds(3), &retry).await;
     assert_eq!(r.status().as_u16(), 200);
-    assert_eq!(count(&t, "processed_events").await, 1);
-    assert_eq!(metric(&t, "badger_slack_events_total").await, 1);
-    assert_eq!(metric(&t, "badger_slack_events_duplicate_total").await, 1);
+    assert_eq!(t.count_rows("processed_events").await, 1);
+    assert_eq!(t.metric("badger_slack_events_total").await, 1);
+    assert_eq!(t.metric("badger_slack_events_duplicate_total").await, 1);
 
     // Another event id is a new event.
     let ev = event_body("Ev0OTHER", "member_joined_channel");
     let r = post_signed_at(&t, "/slack/events", JSON, ev, Duration::zero(), &[]).await;
     assert_eq!(r.status().as_u16(), 200);
-    assert_eq!(count(&t, "processed_events").await, 2);
-    assert_eq!(metric(&t, "badger_slack_events_total").await, 2);
+    assert_eq!(t.count_rows("processed_events").await, 2);
+    assert_eq!(t.metric("badger_slack_events_total").await, 2);
 
     // Event and envelope types badger does not handle are acknowledged with 200.
     let unknown = [
@@ -532,7 +488,7 @@ async fn events_api(backend: Backend) {
     // Events change nothing in the deploy channel: at most a topic check (a member
     // joined: maybe badger itself), which finds nothing to write with no holds standing.
     t.settle().await;
-    assert_eq!(count(&t, "outbox WHERE kind <> 'topic'").await, 0);
+    assert_eq!(t.count_rows("outbox WHERE kind <> 'topic'").await, 0);
     assert!(t.slack.calls_to("conversations.setTopic").is_empty());
     assert!(t.slack.calls_to("chat.postMessage").is_empty());
     assert!(t

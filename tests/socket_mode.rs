@@ -8,15 +8,15 @@ use badger::app::{Application, RunOptions};
 use badger::clock::ManualClock;
 use badger::config::Settings;
 use badger::slack::envelope::{handle_within, read_frame, Frame};
-use badger::slack::verify::sign;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use support::db::{Backend, TestDb};
-use support::driver::{tuesday_10am, CHANNEL, POLICY, SECRET};
+use support::driver::{tuesday_10am, CHANNEL, FORM, POLICY, SECRET};
 use support::fake_slack::FakeSlack;
 use support::fake_socket::{button_envelope, event_envelope, slash_envelope, Conn, FakeSocket};
+use support::slack_forms;
 
 const ALICE: &str = "U0ALICE";
 const BOB: &str = "U0BOB";
@@ -140,23 +140,10 @@ impl Socketed {
 
     /// The same slash command through the HTTP route, signed as Slack signs it.
     async fn http_slash(&self, user: &str, command: &str, text: &str) -> Value {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("team_id", "T1")
-            .append_pair("channel_id", CHANNEL)
-            .append_pair("user_id", user)
-            .append_pair("command", command)
-            .append_pair("text", text)
-            .finish();
-        let ts = badger::clock::Clock::now(&self.clock)
-            .timestamp()
-            .to_string();
-        let sig = sign(SECRET, &ts, body.as_bytes());
-        self.http
-            .post(format!("{}/slack/commands", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("x-slack-request-timestamp", ts)
-            .header("x-slack-signature", sig)
-            .body(body)
+        let body = slack_forms::command_form(CHANNEL, user, command, text);
+        let url = format!("{}/slack/commands", self.base);
+        let now = badger::clock::Clock::now(&self.clock);
+        slack_forms::signed_post(&self.http, &url, FORM, body, now)
             .send()
             .await
             .expect("POST")

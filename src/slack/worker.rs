@@ -186,6 +186,38 @@ impl OutboxWorker {
         }
     }
 
+    /// One delivery pass driven from outside instead of by [`OutboxWorker::run`] (a test
+    /// stepping badger): delivers the oldest due row through the same courier, one at a
+    /// time, so Slack sees the calls in outbox order, until nothing due is left (rows
+    /// waiting for a retry time stay). Returns how many rows it handled. A delivery that
+    /// panics panics the caller.
+    pub async fn deliver_due(&self) -> crate::store::Result<usize> {
+        let courier = Courier {
+            store: self.store.clone(),
+            web: self.web.clone(),
+            worker_id: self.worker_id.clone(),
+            metrics: self.metrics.clone(),
+        };
+        let mut handled = 0;
+        loop {
+            // Every due head, then only the oldest: the oldest unfinished row is always
+            // the head of its key, so this is outbox order. (A claim with a limit of one
+            // is not enough: on PostgreSQL it may pick a later row, or more than one.)
+            let mut rows = self
+                .store
+                .claim_outbox(&self.worker_id, self.lease, i64::MAX / 2)
+                .await?;
+            rows.sort_by_key(|r| r.id);
+            let Some(oldest) = (!rows.is_empty()).then(|| rows.remove(0)) else {
+                return Ok(handled);
+            };
+            courier.deliver_one(oldest).await;
+            handled += 1;
+            // The others go back, to be claimed again with whatever is due next.
+            self.store.release_claims(&self.worker_id).await?;
+        }
+    }
+
     /// How long to sleep with nothing to claim: until the next row of a lane with a free
     /// slot is due (between 5 ms and 1 s; new work and finished deliveries wake it sooner).
     async fn idle_wait(&self, flight: &InFlight) -> Duration {

@@ -6,6 +6,14 @@
 //! ones answered with errors) so tests can assert on what was sent; the fake
 //! also keeps per-channel state (posted messages, topic, membership).
 //!
+//! # Reading the calls in order
+//!
+//! Like rust-lang/bors's scripted tester, a test can read the calls one by one:
+//! [`FakeSlack::next_call`] hands back the next call it has not read yet (and
+//! [`FakeSlack::expect_call`] checks its method), panicking with what came instead;
+//! [`FakeSlack::expect_no_more_calls`] fails on anything left unread. A stepped
+//! `TestApp` runs that last check when it is dropped.
+//!
 //! # The URL to give badger as `SLACK_API_URL`
 //!
 //! slack-morphism 2.31 builds method URLs as `format!("{}/{}", slack_api_url,
@@ -106,6 +114,34 @@ pub struct Call {
     pub at: std::time::Instant,
 }
 
+impl Call {
+    /// One line for failure messages: method, channel or user, text (shortened), status.
+    pub fn summary(&self) -> String {
+        let param = |k: &str| self.body.get(k).and_then(Value::as_str).unwrap_or("");
+        let mut text: String = param("text").chars().take(100).collect();
+        if text.is_empty() {
+            text = param("topic").chars().take(100).collect();
+        }
+        let whom = [param("channel"), param("user"), param("user_id")]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        format!("{} {whom} {text:?} -> {}", self.method, self.answered)
+    }
+}
+
+fn summaries(calls: &[Call]) -> String {
+    if calls.is_empty() {
+        return "(none)".to_owned();
+    }
+    calls
+        .iter()
+        .map(Call::summary)
+        .collect::<Vec<_>>()
+        .join("\n  ")
+}
+
 /// A scripted failure for [`FakeSlack::fail_next`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
@@ -156,6 +192,8 @@ impl Drop for ServerGuard {
 #[derive(Default)]
 struct FakeState {
     calls: Vec<Call>,
+    /// How many of `calls` the test has read (see [`FakeSlack::next_call`]).
+    read: usize,
     channels: BTreeMap<String, Channel>,
     /// Every posted message in post order, with the channel it was posted to.
     messages: Vec<(String, Value)>,
@@ -353,7 +391,71 @@ impl FakeSlack {
 
     /// Forgets the recorded calls (channel state is kept).
     pub fn clear_calls(&self) {
-        self.lock().calls.clear();
+        let mut st = self.lock();
+        st.calls.clear();
+        st.read = 0;
+    }
+
+    /// The next call the test has not read yet, in arrival order, now read. Panics if
+    /// every call was read, showing the last ones.
+    pub fn next_call(&self) -> Call {
+        let mut st = self.lock();
+        let Some(call) = st.calls.get(st.read).cloned() else {
+            let last: Vec<String> = st
+                .calls
+                .iter()
+                .rev()
+                .take(5)
+                .rev()
+                .map(Call::summary)
+                .collect();
+            drop(st);
+            panic!(
+                "expected another Slack call, but every call was read; the last ones were:\n  {}",
+                last.join("\n  ")
+            );
+        };
+        st.read += 1;
+        call
+    }
+
+    /// [`FakeSlack::next_call`], which must be to `method`: otherwise panics with the
+    /// unread calls, the first of which came instead.
+    pub fn expect_call(&self, method: &str) -> Call {
+        let unread = self.unread();
+        match unread.first() {
+            Some(call) if call.method == method => self.next_call(),
+            _ => panic!(
+                "expected a call to {method} next, but the unread calls were:\n  {}",
+                summaries(&unread)
+            ),
+        }
+    }
+
+    /// The calls not read yet, in arrival order (they stay unread).
+    pub fn unread(&self) -> Vec<Call> {
+        let st = self.lock();
+        st.calls[st.read.min(st.calls.len())..].to_vec()
+    }
+
+    /// Reads every call not read yet and returns them: for a test that does not care
+    /// about these calls' order or number.
+    pub fn read_all(&self) -> Vec<Call> {
+        let mut st = self.lock();
+        let from = st.read.min(st.calls.len());
+        st.read = st.calls.len();
+        st.calls[from..].to_vec()
+    }
+
+    /// Panics, listing them, if any call was not read.
+    pub fn expect_no_more_calls(&self) {
+        let unread = self.unread();
+        assert!(
+            unread.is_empty(),
+            "{} Slack call(s) were left unread:\n  {}",
+            unread.len(),
+            summaries(&unread)
+        );
     }
 
     /// Sets a channel's topic as if a person had set it.

@@ -1,5 +1,6 @@
-//! Test support: a fake Slack, fresh databases on both backends, and a scripted driver
-//! that talks to the real badger server over HTTP with requests signed as Slack signs them.
+//! Test support: a fake Slack, fresh databases on both backends, a scripted driver that
+//! talks to the real badger server over HTTP with requests signed as Slack signs them
+//! (and can step badger's outbox and scheduler itself), Slack's forms, bounded polls.
 #![allow(dead_code)]
 
 pub mod browser;
@@ -14,8 +15,10 @@ pub mod github;
 pub mod history;
 pub mod openapi;
 pub mod plans;
+pub mod poll;
 pub mod process;
 pub mod serve;
+pub mod slack_forms;
 pub mod smoke_server;
 pub mod tcp_proxy;
 pub mod versions;
