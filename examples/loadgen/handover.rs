@@ -65,6 +65,10 @@ pub async fn walk(
             Some(at) => lat.push(at.saturating_duration_since(t0)),
             None => errors += 1,
         }
+        // A stuck outbox would make every hand-over wait its full limit: stop early.
+        if errors >= 3 {
+            break;
+        }
         // Keeps the next scan short; what was recorded is read already.
         slack.clear_calls();
         let start = probe::press(
