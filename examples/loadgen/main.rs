@@ -4,13 +4,19 @@
 //!     cargo run --release --example loadgen -- fill --db sqlite://bench/n1m.db --finished 1000000 --apps 500 --queued 1000
 //!     cargo run --release --example loadgen -- latency --db sqlite://bench/n1m.db --samples 30
 //!     cargo run --release --example loadgen -- run --db sqlite://bench/run.db --connections 64 --requests 20000 --seconds 20
+//!     cargo run --release --example loadgen -- run --db sqlite://bench/run.db --bin target/release/badger
 //!
-//! badger runs in this process on 127.0.0.1 (port 0) with the fake Slack of the tests; every
-//! Slack request is signed as Slack signs it. Loopback only: nothing leaves the machine.
+//! badger runs in this process on 127.0.0.1 (port 0) with the fake Slack of the tests (or,
+//! with `run --bin`, as its own process pointed at that fake Slack, which also gives its
+//! start-up time and memory); every Slack request is signed as Slack signs it. Loopback
+//! only: nothing leaves the machine. `bench/run` builds the release and runs the whole set.
 
+#[path = "../../tests/support/badger_process.rs"]
+mod badger_process;
 #[path = "../../tests/support/fake_slack.rs"]
 mod fake_slack;
 mod fill;
+mod handover;
 mod latency;
 mod probe;
 mod run;
@@ -51,25 +57,79 @@ pub fn start_time() -> chrono::DateTime<chrono::Utc> {
         .unwrap()
 }
 
+/// The deploy channel of [`RUN_POLICY`], where buttons are pressed.
+pub const CHANNEL: &str = "C0DEPLOY";
+
+/// The environments `run` spreads writes, CI reports and checks over.
+pub const RUN_ENVS: [&str; 3] = ["integration", "staging", "production"];
+
+/// The environment whose one queue the hand-over scenario walks, kept apart from the
+/// others so its queue is only as long as the scenario makes it.
+pub const HANDOVER_ENV: &str = "handover";
+
+/// `run`'s policy: every environment always open and without the promotion rule, so a
+/// write anywhere queues or starts (nothing is refused for the time of day, which matters
+/// for `--bin`, whose clock is the real one), and one deploy channel.
+pub const RUN_POLICY: &str = r#"
+channel = "C0DEPLOY"
+[[environments]]
+name = "integration"
+window = "always"
+requires_previous = false
+[[environments]]
+name = "staging"
+window = "always"
+requires_previous = false
+[[environments]]
+name = "production"
+window = "always"
+requires_previous = false
+[[environments]]
+name = "handover"
+window = "always"
+requires_previous = false
+"#;
+
+/// The variables badger is given: the fake Slack, `db`, a free loopback port, the CI token
+/// and, if given, a policy file.
+pub fn badger_vars(
+    slack: &str,
+    db: &str,
+    policy: Option<&std::path::Path>,
+) -> Vec<(&'static str, String)> {
+    let mut vars = vec![
+        ("SLACK_BOT_TOKEN", "xoxb-loadgen".to_owned()),
+        ("SLACK_SIGNING_SECRET", SECRET.to_owned()),
+        ("SLACK_API_URL", slack.to_owned()),
+        ("DATABASE_URL", db.to_owned()),
+        ("BADGER_BIND", "127.0.0.1:0".to_owned()),
+        ("BADGER_API_TOKEN", TOKEN.to_owned()),
+    ];
+    if let Some(p) = policy {
+        vars.push(("BADGER_CONFIG", p.display().to_string()));
+    }
+    vars
+}
+
 /// badger on loopback against `db`, with the fake Slack and a clock that stands still.
 pub struct Badger {
     pub app: Application,
     pub base: String,
     pub clock: ManualClock,
-    _slack: fake_slack::FakeSlack,
+    pub slack: fake_slack::FakeSlack,
 }
 
 impl Badger {
+    /// Under the built-in GOV.UK policy.
     pub async fn start(db: &str) -> anyhow::Result<Badger> {
+        Self::start_with(db, None).await
+    }
+
+    /// Under the policy file `policy`, if given.
+    pub async fn start_with(db: &str, policy: Option<&std::path::Path>) -> anyhow::Result<Badger> {
         let slack = fake_slack::FakeSlack::start().await;
-        let vars: HashMap<&str, String> = HashMap::from([
-            ("SLACK_BOT_TOKEN", "xoxb-loadgen".to_owned()),
-            ("SLACK_SIGNING_SECRET", SECRET.to_owned()),
-            ("SLACK_API_URL", slack.url()),
-            ("DATABASE_URL", db.to_owned()),
-            ("BADGER_BIND", "127.0.0.1:0".to_owned()),
-            ("BADGER_API_TOKEN", TOKEN.to_owned()),
-        ]);
+        let vars: HashMap<&str, String> =
+            badger_vars(&slack.url(), db, policy).into_iter().collect();
         let settings = Settings::from_vars(|k| vars.get(k).cloned())?;
         let clock = ManualClock::new(start_time());
         let app =
@@ -79,7 +139,7 @@ impl Badger {
             app,
             base,
             clock,
-            _slack: slack,
+            slack,
         })
     }
 }

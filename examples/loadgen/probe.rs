@@ -15,6 +15,12 @@ pub enum Kind {
     DeployCheck,
     /// Slack-signed `/deploy APP REF to integration`, a new one each time (500 apps).
     Write,
+    /// Slack-signed `/deploy APP REF to ENV`, a new one each time, spread over 500 apps and
+    /// [`crate::RUN_ENVS`] (needs `run`'s policy: elsewhere staging and production refuse).
+    WriteSpread,
+    /// `POST /api/v1/deployments`: CI reports a deployment it ran (`succeeded`), 500 apps x
+    /// [`crate::RUN_ENVS`], with the bearer token.
+    CiReport,
     /// `GET /`.
     Dashboard,
 }
@@ -27,6 +33,8 @@ impl Kind {
             Kind::ApiStatus => "`GET /api/v1/status`",
             Kind::DeployCheck => "`GET /api/v1/deploy-check`",
             Kind::Write => "`/deploy APP REF to integration` (write)",
+            Kind::WriteSpread => "`/deploy APP REF to ENV` (write, 500 apps x 3 envs)",
+            Kind::CiReport => "`POST /api/v1/deployments` (CI report)",
             Kind::Dashboard => "`GET /` (dashboard)",
         }
     }
@@ -57,6 +65,28 @@ pub async fn send(
                 .send()
                 .await?
         }
+        Kind::WriteSpread => {
+            // 500 and 3 share no factor: 1,500 requests cover every app in every environment.
+            let env = crate::RUN_ENVS[i as usize % crate::RUN_ENVS.len()];
+            let text = format!("app{} lg{}x{i} to {env}", i % 500, run_id());
+            slash(http, base, now, &text, &format!("UW{i:07}"))
+                .send()
+                .await?
+        }
+        Kind::CiReport => {
+            // 500 and 3 share no factor: 1,500 requests cover every app in every environment.
+            let env = crate::RUN_ENVS[i as usize % crate::RUN_ENVS.len()];
+            http.post(format!("{base}/api/v1/deployments"))
+                .bearer_auth(crate::TOKEN)
+                .json(&serde_json::json!({
+                    "app": format!("app{}", i % 500),
+                    "ref": format!("ci{}x{i}", run_id()),
+                    "environment": env,
+                    "status": "succeeded",
+                }))
+                .send()
+                .await?
+        }
         Kind::ApiStatus => http.get(format!("{base}/api/v1/status")).send().await?,
         Kind::DeployCheck => {
             http.get(format!(
@@ -71,9 +101,16 @@ pub async fn send(
     let status = r.status().as_u16();
     let body = r.text().await?;
     let took = t0.elapsed();
-    // A write that neither queued nor started was refused (badger answers those 200 too).
-    let refused =
-        kind == Kind::Write && !(body.contains("in line") || body.contains("You're deploying"));
+    // A write that neither queued nor started was refused (badger answers those 200 too);
+    // the API refuses with 423. An answer that came late (Slack would get it later as an
+    // ephemeral) counts as refused here: the person was not told in time.
+    let refused = match kind {
+        Kind::Write | Kind::WriteSpread => {
+            !(body.contains("in line") || body.contains("You're deploying"))
+        }
+        Kind::CiReport | Kind::DeployCheck => status == 423,
+        _ => false,
+    };
     Ok(Answer {
         status,
         took,
@@ -99,8 +136,43 @@ fn run_id() -> u64 {
     })
 }
 
+/// The deployment id in a reply such as "Queued ... (#42): ...".
+pub fn deployment_id(text: &str) -> Option<i64> {
+    let rest = text.split("(#").nth(1)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// A button press as Slack reports it (block_actions), signed as Slack signs it.
+pub fn press(
+    http: &reqwest::Client,
+    base: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    user: &str,
+    action_id: &str,
+    value: &str,
+) -> reqwest::RequestBuilder {
+    let payload = serde_json::json!({
+        "type": "block_actions",
+        "user": {"id": user, "username": user.to_lowercase(), "team_id": "T1"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": crate::CHANNEL, "is_ephemeral": false},
+        "trigger_id": "1.2.3",
+        "team": {"id": "T1", "domain": "loadgen"},
+        "channel": {"id": crate::CHANNEL, "name": "deploy"},
+        "message": {"type": "message", "ts": "1700000000.000100"},
+        "response_url": "https://hooks.slack.invalid/actions/1",
+        "actions": [{"action_id": action_id, "block_id": "b1", "text": {"type": "plain_text", "text": "x"}, "value": value, "type": "button", "action_ts": "1700000001.000000"}]
+    });
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("payload", &payload.to_string())
+        .finish();
+    signed(http, base, now, "/slack/interactions", body)
+}
+
 /// A slash command signed as Slack signs it.
-fn slash(
+pub fn slash(
     http: &reqwest::Client,
     base: &str,
     now: chrono::DateTime<chrono::Utc>,
@@ -111,9 +183,19 @@ fn slash(
         "command=%2Fdeploy&text={}&user_id={user}&channel_id=C0DEPLOY&team_id=T1",
         form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
     );
+    signed(http, base, now, "/slack/commands", body)
+}
+
+fn signed(
+    http: &reqwest::Client,
+    base: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    path: &str,
+    body: String,
+) -> reqwest::RequestBuilder {
     let ts = now.timestamp().to_string();
     let sig = badger::slack::verify::sign(crate::SECRET, &ts, body.as_bytes());
-    http.post(format!("{base}/slack/commands"))
+    http.post(format!("{base}{path}"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("x-slack-request-timestamp", ts)
         .header("x-slack-signature", sig)
@@ -136,6 +218,10 @@ impl Latencies {
         }
         let rank = ((self.0.len() as f64 * p).ceil() as usize).clamp(1, self.0.len());
         self.0[rank - 1].as_secs_f64() * 1e3
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     pub fn max_ms(&self) -> f64 {

@@ -1,8 +1,13 @@
 //! `run`: throughput with N concurrent connections, bounded in count and time, for badger's
 //! hot paths and, in the same run, a bare axum endpoint answering 200 (the ceiling of this
-//! machine, this client and this HTTP stack), which every badger figure is a ratio to.
+//! machine, this client and this HTTP stack), which every badger figure is a ratio to; then
+//! the hand-over time, idle and under write load. With `--bin`, badger is the real binary
+//! in its own process, and its start-up time, memory and size are reported too.
 
+use crate::badger_process::BadgerProcess;
+use crate::fake_slack::FakeSlack;
 use crate::probe::{self, Kind, Latencies};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +26,100 @@ pub struct Args {
     /// At most this long per scenario, in seconds.
     #[arg(long, default_value_t = 15)]
     seconds: u64,
+    /// Hand-overs to time in each hand-over walk.
+    #[arg(long, default_value_t = 200)]
+    handovers: u64,
+    /// Run this badger binary (e.g. target/release/badger) as its own process instead of
+    /// badger in this process; adds start-up time, RSS and binary size.
+    #[arg(long)]
+    bin: Option<PathBuf>,
+}
+
+/// badger under load: in this process, or the real binary as a child.
+enum Target {
+    InProcess(crate::Badger),
+    Child {
+        p: BadgerProcess,
+        slack: FakeSlack,
+        _cwd: tempfile::TempDir,
+    },
+}
+
+impl Target {
+    fn base(&self) -> &str {
+        match self {
+            Target::InProcess(b) => &b.base,
+            Target::Child { p, .. } => &p.base,
+        }
+    }
+
+    fn slack(&self) -> &FakeSlack {
+        match self {
+            Target::InProcess(b) => &b.slack,
+            Target::Child { slack, .. } => slack,
+        }
+    }
+
+    /// The time requests are signed at: the in-process clock, or the real one.
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Target::InProcess(b) => badger::clock::Clock::now(&b.clock),
+            Target::Child { .. } => chrono::Utc::now(),
+        }
+    }
+
+    fn rss_kb(&self, field: &str) -> Option<u64> {
+        match self {
+            Target::InProcess(_) => None,
+            Target::Child { p, .. } => p.status_kb(field),
+        }
+    }
+
+    async fn stop(self) {
+        match self {
+            Target::InProcess(b) => b.app.shutdown().await,
+            Target::Child { p, .. } => p.kill9().await,
+        }
+    }
+}
+
+/// Start-up of the child: from spawn to the first 200 from `/healthz`.
+async fn spawn_child(
+    bin: &std::path::Path,
+    db: &str,
+    policy: &std::path::Path,
+    http: &reqwest::Client,
+) -> anyhow::Result<(Target, Duration)> {
+    // The child runs in an empty directory of its own, so a relative path would miss.
+    let bin = std::fs::canonicalize(bin)?;
+    let slack = FakeSlack::start().await;
+    let cwd = tempfile::tempdir()?;
+    let vars = crate::badger_vars(&slack.url(), db, Some(policy));
+    let t0 = Instant::now();
+    let p = BadgerProcess::spawn(&bin, &vars, cwd.path()).await;
+    loop {
+        let ok = http
+            .get(format!("{}/healthz", p.base))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200);
+        if ok {
+            break;
+        }
+        if t0.elapsed() > Duration::from_secs(60) {
+            anyhow::bail!("/healthz did not answer 200 within a minute");
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let took = t0.elapsed();
+    Ok((
+        Target::Child {
+            p,
+            slack,
+            _cwd: cwd,
+        },
+        took,
+    ))
 }
 
 /// What one scenario measured.
@@ -43,15 +142,28 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     if a.connections == 0 || a.requests == 0 {
         anyhow::bail!("--connections and --requests must be at least 1");
     }
+    let mut policy = tempfile::NamedTempFile::new()?;
+    std::io::Write::write_all(&mut policy, crate::RUN_POLICY.as_bytes())?;
     let bare = bare_server().await?;
-    let b = crate::Badger::start(&a.db).await?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(a.connections as usize)
         .timeout(Duration::from_secs(30))
         .build()?;
-    let now = badger::clock::Clock::now(&b.clock);
+    let (target, startup) = match &a.bin {
+        Some(bin) => {
+            let (t, took) = spawn_child(bin, &a.db, policy.path(), &http).await?;
+            (t, Some(took))
+        }
+        None => (
+            Target::InProcess(crate::Badger::start_with(&a.db, Some(policy.path())).await?),
+            None,
+        ),
+    };
+    // Idle: started, migrated, nothing asked yet but the health check.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_rss = target.rss_kb("VmRSS");
     println!(
-        "{} connections, at most {} requests or {} s per scenario, {}\n",
+        "{} connections, at most {} requests or {} s per scenario, {}, badger {}\n",
         a.connections,
         a.requests,
         a.seconds,
@@ -59,43 +171,169 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
             "SQLite"
         } else {
             "PostgreSQL"
+        },
+        match &a.bin {
+            Some(b) => format!("as its own process ({})", b.display()),
+            None => "in the load generator's process".to_owned(),
         }
     );
-    println!("| scenario | requests | req/s | x bare | p50 ms | p90 ms | p99 ms | max ms | non-2xx | refused | errors |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let ceiling = scenario(&a, &http, &bare, now, None).await;
-    print_row("bare axum `GET /` (200)", &ceiling, ceiling.rate());
-    for kind in [Kind::Status, Kind::Write, Kind::DeployCheck] {
-        let o = scenario(&a, &http, &b.base, now, Some(kind)).await;
-        print_row(kind.label(), &o, ceiling.rate());
+    println!("| scenario | requests | req/s | x bare | p50 ms | p90 ms | p99 ms | max ms | p50 x bare | p99 x bare | non-2xx | refused | errors |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let base = target.base().to_owned();
+    let ceiling = scenario(&a, a.connections, &http, &bare, target.now(), None, 0).await;
+    print_row("bare axum `GET /` (200)", &ceiling, &ceiling);
+    // One at a time: the bare figure the hand-over (one press at a time) is compared to.
+    let single = scenario(&a, 1, &http, &bare, target.now(), None, 0).await;
+    print_row("bare axum `GET /`, one connection", &single, &single);
+    for kind in [Kind::Status, Kind::DeployCheck] {
+        let o = scenario(&a, a.connections, &http, &base, target.now(), Some(kind), 0).await;
+        print_row(kind.label(), &o, &ceiling);
     }
-    b.app.shutdown().await;
+
+    // The hand-over walks come before the CI reports: each report queues an announcement,
+    // and a your-turn call goes out behind those (in order per channel).
+    let tag = format!("{}", chrono::Utc::now().timestamp() % 100_000);
+    let now = || target.now();
+    let (idle_tag, loaded_tag) = (format!("i{tag}"), format!("l{tag}"));
+    let idle =
+        crate::handover::walk(&http, &base, target.slack(), now, a.handovers, &idle_tag).await?;
+    let (loaded, under) = tokio::join!(
+        crate::handover::walk(&http, &base, target.slack(), now, a.handovers, &loaded_tag),
+        // Numbered after the later writes scenario's, so none is a duplicate of those.
+        scenario(
+            &a,
+            a.connections,
+            &http,
+            &base,
+            target.now(),
+            Some(Kind::WriteSpread),
+            LOADED_OFFSET
+        )
+    );
+    let loaded = loaded?;
+    print_row(
+        &format!("{}, beside the hand-over walk", Kind::WriteSpread.label()),
+        &under,
+        &ceiling,
+    );
+    let mut writes = under.done - under.refused - under.non_2xx;
+    for kind in [Kind::CiReport, Kind::WriteSpread, Kind::Status] {
+        let o = scenario(&a, a.connections, &http, &base, target.now(), Some(kind), 0).await;
+        let label = if kind == Kind::Status {
+            format!("{} with {writes} queued", kind.label())
+        } else {
+            kind.label().to_owned()
+        };
+        print_row(&label, &o, &ceiling);
+        if kind == Kind::WriteSpread {
+            writes += o.done - o.refused - o.non_2xx;
+        }
+    }
+
+    // How fast the announcements the scenarios queued (CI reports' end alerts) go out:
+    // one channel, delivered in order.
+    let store = badger::store::Store::connect(&a.db).await?;
+    let waiting = store.outbox_pending().await?;
+    let t0 = Instant::now();
+    while store.outbox_pending().await? > 0 && t0.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let left = store.outbox_pending().await?;
+    println!(
+        "\nOutbox: {waiting} Slack calls waiting after the scenarios, {left} left after {:.1} s ({:.0} calls/s delivered).",
+        t0.elapsed().as_secs_f64(),
+        (waiting - left) as f64 / t0.elapsed().as_secs_f64()
+    );
+
+    println!("\nHand-over: Done pressed -> the next person's your-turn call answered by the fake Slack; x bare: over the bare endpoint one connection at a time.\n");
+    println!("| hand-over | hand-overs | p50 ms | p90 ms | p99 ms | max ms | p50 x bare | p99 x bare | non-2xx | errors |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    print_walk("idle (nothing else running)", &idle, &single);
+    print_walk(
+        &format!(
+            "under write load ({} connections of distinct `/deploy` writes: {} at {:.0}/s)",
+            a.connections,
+            under.done,
+            under.rate()
+        ),
+        &loaded,
+        &single,
+    );
+
+    if let Some(bin) = &a.bin {
+        let kb =
+            |v: Option<u64>| v.map_or("n/a".to_owned(), |k| format!("{:.1} MB", k as f64 / 1024.0));
+        println!("\n| resource | figure |\n|---|---:|");
+        if let Some(t) = startup {
+            println!(
+                "| start-up to a 200 from `/healthz` (spawn, migrations, bind) | {:.0} ms |",
+                t.as_secs_f64() * 1e3
+            );
+        }
+        println!("| idle RSS (2 s after start) | {} |", kb(idle_rss));
+        println!(
+            "| loaded RSS (after every scenario) | {} |",
+            kb(target.rss_kb("VmRSS"))
+        );
+        println!("| peak RSS (VmHWM) | {} |", kb(target.rss_kb("VmHWM")));
+        let size = std::fs::metadata(bin)?.len();
+        println!(
+            "| binary size (`{}`) | {:.1} MB |",
+            bin.display(),
+            size as f64 / 1_048_576.0
+        );
+    }
+    target.stop().await;
     Ok(())
 }
 
-fn print_row(label: &str, o: &Outcome, ceiling: f64) {
+fn print_walk(label: &str, w: &crate::handover::Walk, single: &Outcome) {
     println!(
-        "| {label} | {} | {:.0} | {:.3} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+        "| {label} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {} |",
+        w.lat.len(),
+        w.lat.ms(0.5),
+        w.lat.ms(0.9),
+        w.lat.ms(0.99),
+        w.lat.max_ms(),
+        w.lat.ms(0.5) / single.lat.ms(0.5),
+        w.lat.ms(0.99) / single.lat.ms(0.99),
+        w.non_2xx,
+        w.errors
+    );
+}
+
+/// A row; `x bare` is the throughput over the bare endpoint's, the latency ratios are
+/// badger's over the bare endpoint's (more is slower).
+fn print_row(label: &str, o: &Outcome, bare: &Outcome) {
+    println!(
+        "| {label} | {} | {:.0} | {:.3} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {} | {} |",
         o.done,
         o.rate(),
-        o.rate() / ceiling,
+        o.rate() / bare.rate(),
         o.lat.ms(0.5),
         o.lat.ms(0.9),
         o.lat.ms(0.99),
         o.lat.max_ms(),
+        o.lat.ms(0.5) / bare.lat.ms(0.5),
+        o.lat.ms(0.99) / bare.lat.ms(0.99),
         o.non_2xx,
         o.refused,
         o.errors
     );
 }
 
+/// Where the request numbers of the writes beside the loaded hand-over start.
+const LOADED_OFFSET: u64 = 100_000_000;
+
 /// `connections` workers share one counter: the run ends at `requests` or at the deadline.
 async fn scenario(
     a: &Args,
+    connections: u64,
     http: &reqwest::Client,
     base: &str,
     now: chrono::DateTime<chrono::Utc>,
     kind: Option<Kind>,
+    offset: u64,
 ) -> Outcome {
     let next = Arc::new(AtomicU64::new(0));
     let non_2xx = Arc::new(AtomicU64::new(0));
@@ -104,7 +342,7 @@ async fn scenario(
     let started = Instant::now();
     let deadline = started + Duration::from_secs(a.seconds);
     let mut set = tokio::task::JoinSet::new();
-    for _ in 0..a.connections {
+    for _ in 0..connections {
         let (http, base) = (http.clone(), base.to_owned());
         let (next, non_2xx, errors) = (next.clone(), non_2xx.clone(), errors.clone());
         let refused = refused.clone();
@@ -117,7 +355,7 @@ async fn scenario(
                     return lat;
                 }
                 let answer = match kind {
-                    Some(k) => probe::send(&http, &base, now, k, i).await,
+                    Some(k) => probe::send(&http, &base, now, k, offset + i).await,
                     None => bare_get(&http, &base).await,
                 };
                 match answer {
