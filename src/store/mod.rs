@@ -3,6 +3,7 @@
 //! differ (row locks) branch on `Backend`. Every test of this module runs on both.
 
 mod audit;
+pub mod changes;
 mod deployments;
 mod events;
 mod gauges;
@@ -31,6 +32,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -277,6 +279,7 @@ impl Tx {
     /// Commits; true if the transaction queued Slack calls.
     pub async fn commit(self) -> Result<bool> {
         self.inner.commit().await?;
+        bump_generation();
         Ok(self.enqueued)
     }
 }
@@ -297,3 +300,19 @@ pub fn env_lock(env: &str) -> String {
 }
 
 pub const HOLDS_LOCK: &str = "holds";
+
+/// Counts commits in this process (and, through the board listener, other replicas' changes):
+/// the status snapshot (`service::board_cache`) is stale once this has moved past the value
+/// it was built at. Process-wide rather than per `Store`, so every handle on the database in
+/// this process invalidates it.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The commit generation now; read it *before* reading what a snapshot holds.
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// Marks every snapshot stale: called after each commit (and on a change notification).
+pub fn bump_generation() {
+    GENERATION.fetch_add(1, Ordering::AcqRel);
+}
