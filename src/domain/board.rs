@@ -5,8 +5,9 @@
 
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::hold::Hold;
-use crate::domain::window::{Calendar, Opening};
+use crate::domain::window::{format_local, Calendar, Opening};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 /// One environment as the policy has it, in its order.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +35,21 @@ impl WindowNow {
     }
     pub fn is_open(&self) -> bool {
         self.current.is_some()
+    }
+    /// The window in plain words ("The deploy window is open until Tue 24 Nov 17:00."); each
+    /// edge adds its own markup.
+    pub fn describe(&self, tz: Tz) -> String {
+        match (self.current, self.next) {
+            (Some(o), _) => format!(
+                "The deploy window is open until {}.",
+                format_local(o.closes, tz)
+            ),
+            (None, Some(o)) => format!(
+                "The deploy window is closed; it next opens {}.",
+                format_local(o.opens, tz)
+            ),
+            (None, None) => "The deploy window is closed with no opening scheduled.".into(),
+        }
     }
 }
 
@@ -256,5 +272,14 @@ mod tests {
         let open: Vec<_> = b.environments.iter().map(|e| e.window_open).collect();
         assert_eq!(open, [true, false, false]);
         assert_eq!(b.now, sat);
+        assert_eq!(
+            b.window.describe(chrono_tz::Europe::London),
+            "The deploy window is closed; it next opens Mon 30 Nov 09:30."
+        );
+        let tue = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        assert_eq!(
+            WindowNow::at(&cal, tue).describe(chrono_tz::Europe::London),
+            "The deploy window is open until Tue 24 Nov 17:00."
+        );
     }
 }

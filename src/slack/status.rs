@@ -5,24 +5,16 @@ use super::blocks::{self, Message};
 use crate::domain::board::{Board, EnvBoard, WindowNow};
 use crate::domain::deployment::State;
 use crate::domain::text::{escape, mention};
-use crate::domain::window::format_local;
 use chrono_tz::Tz;
 
 /// One line on the window: open until when, or closed until when.
 pub fn window_line(w: &WindowNow, tz: Tz) -> String {
-    match (w.current, w.next) {
-        (Some(o), _) => format!(
-            ":large_green_circle: The deploy window is open until {}.",
-            format_local(o.closes, tz)
-        ),
-        (None, Some(o)) => format!(
-            ":red_circle: The deploy window is closed; it next opens {}.",
-            format_local(o.opens, tz)
-        ),
-        (None, None) => {
-            ":red_circle: The deploy window is closed with no opening scheduled.".into()
-        }
-    }
+    let light = if w.is_open() {
+        ":large_green_circle:"
+    } else {
+        ":red_circle:"
+    };
+    format!("{light} {}", w.describe(tz))
 }
 
 /// The status answer: the window, each environment (or only `env`), then the holds.
