@@ -36,7 +36,7 @@ impl WindowNow {
     pub fn is_open(&self) -> bool {
         self.current.is_some()
     }
-    /// The window in plain words ("The deploy window is open until Tue 24 Nov 17:00."); each
+    /// The window in plain words ("The deploy window is open until Tue 24 Nov 17:00 GMT."); each
     /// edge adds its own markup.
     pub fn describe(&self, tz: Tz) -> String {
         match (self.current, self.next) {
@@ -274,12 +274,12 @@ mod tests {
         assert_eq!(b.now, sat);
         assert_eq!(
             b.window.describe(chrono_tz::Europe::London),
-            "The deploy window is closed; it next opens Mon 30 Nov 09:30."
+            "The deploy window is closed; it next opens Mon 30 Nov 09:30 GMT."
         );
         let tue = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
         assert_eq!(
             WindowNow::at(&cal, tue).describe(chrono_tz::Europe::London),
-            "The deploy window is open until Tue 24 Nov 17:00."
+            "The deploy window is open until Tue 24 Nov 17:00 GMT."
         );
     }
 }
