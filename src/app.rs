@@ -121,6 +121,7 @@ impl Application {
             outbox_wake: Arc::new(Notify::new()),
             metrics: Arc::new(Metrics::default()),
             public_url: settings.public_url.as_deref().map(Arc::from),
+            board_cache: Arc::new(crate::service::BoardCache::default()),
         };
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (stop_outbox, stop_outbox_rx) = watch::channel(false);
@@ -153,6 +154,13 @@ impl Application {
             }
             .run(shutdown_rx.clone()),
         );
+        if store.backend() == crate::store::Backend::Postgres {
+            // Other replicas' changes mark this one's status snapshot stale.
+            tokio::spawn(crate::store::changes::follow_changes(
+                settings.database_url.clone(),
+                shutdown_rx.clone(),
+            ));
+        }
         let scheduler = (!opts.stepped)
             .then(|| tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone())));
         let github = crate::github::worker::spawn(&core, &settings, shutdown_rx.clone())?;

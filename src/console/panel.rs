@@ -1,8 +1,7 @@
-//! The console's side panel as HTML: window, environments, holds, versions and recent
-//! history (compiled, escaping templates). Rendering only; `GET /` and the console's state
-//! route (in `src/http/`) serve it.
+//! The console's side panel as HTML: window, environments, holds, versions (from the
+//! status board, `domain::board`) and recent history (compiled, escaping templates).
+//! Rendering only; `GET /` and the console's state route (in `src/http/`) serve it.
 
-use crate::domain::deployment::State as DeployState;
 use crate::domain::window::format_local;
 use crate::service::Core;
 use crate::store::StoreError;
@@ -24,33 +23,25 @@ pub async fn dashboard_body(
     person: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<String, StoreError> {
     let tz = core.policy.calendar.tz;
-    let (live, holds, versions, history) = tokio::try_join!(
-        core.store.live_deployments(None),
-        core.store.active_holds(),
-        core.store.versions(None),
-        core.store.history(20)
-    )?;
+    let (snapshot, history) = tokio::try_join!(core.snapshot(), core.store.history(20))?;
+    let board = core.board(&snapshot);
+    let (holds, versions) = (&board.holds, &snapshot.versions);
     let local = if local_log {
         Some(core.store.local_messages(30).await?)
     } else {
         None
     };
-    let window = core
-        .window_line()
-        .replace(":large_green_circle: ", "")
-        .replace(":red_circle: ", "");
+    let window = board.window.describe(tz);
     let markup = html! {
         p #window { (window) }
         h2 { "Environments" }
         table #queues {
             tr { th { "environment" } th { "now" } th { "queue" } }
-            @for e in &core.policy.environments {
-                @let name = e.name.as_str();
-                @let here: Vec<_> = live.iter().filter(|d| d.environment == name).collect();
+            @for e in &board.environments {
                 tr {
-                    td { (name) }
+                    td { (e.name) }
                     td {
-                        @match here.iter().find(|d| d.state != DeployState::Queued) {
+                        @match e.active {
                             Some(d) => {
                                 (d.app) " " (d.git_ref) " " (d.state.as_str()) " by "
                                 (person(&d.requester)) (note(d.note.as_deref()))
@@ -59,7 +50,7 @@ pub async fn dashboard_body(
                         }
                     }
                     td {
-                        @for (i, d) in here.iter().filter(|d| d.state == DeployState::Queued).enumerate() {
+                        @for (i, d) in e.queue.iter().enumerate() {
                             @if i > 0 { br; }
                             (d.app) " " (d.git_ref) " (" (person(&d.requester)) ")" (note(d.note.as_deref()))
                         }
@@ -69,7 +60,7 @@ pub async fn dashboard_body(
         }
         h2 { "Holds" }
         ul #holds {
-            @for hold in &holds {
+            @for hold in holds {
                 li { "#" (hold.id) " " (hold.describe_scope()) " by " (person(&hold.owner)) ": " (hold.reason) }
             }
             @if holds.is_empty() { li { "none" } }
@@ -77,7 +68,7 @@ pub async fn dashboard_body(
         h2 { "Versions" }
         table #versions {
             tr { th { "app" } th { "environment" } th { "ref" } th { "when" } }
-            @for v in &versions {
+            @for v in versions {
                 tr { td { (v.app) } td { (v.environment) } td { (v.git_ref) } td { (format_local(v.deployed_at, tz)) } }
             }
         }

@@ -1,7 +1,8 @@
 //! The dashboard's read side: `GET /dashboard` in both modes (and `GET /` wherever the
 //! local console is not served), and a page per app, `GET /apps/{app}`, whose handlers are
-//! the HTTP edge's (`src/http/dashboard.rs`). Here it reads the store, builds the pure
-//! model (`model.rs`) and renders compiled, auto-escaping templates (`view.rs`). It shows
+//! the HTTP edge's (`src/http/dashboard.rs`). Here it takes the status snapshot and board
+//! (`domain::board`, shared with `/deploy status`, the API and App Home), reads the history,
+//! builds the pure model (`model.rs`) and renders compiled, auto-escaping templates (`view.rs`). It shows
 //! no settings, so no secret can reach it.
 
 pub mod model;
@@ -9,7 +10,7 @@ pub mod smoke_cell;
 pub mod style;
 pub mod view;
 
-use crate::service::Core;
+use crate::service::{Core, Snapshot};
 use crate::store::{SmokeSummary, StoreError};
 use std::collections::HashMap;
 use view::Board;
@@ -19,18 +20,6 @@ const HISTORY: i64 = 20;
 const APP_HISTORY: i64 = 50;
 /// Local mode's record of posts shown under the dashboard.
 const LOCAL_LOG: i64 = 30;
-
-/// The policy's environments in order, with whether each is always open.
-fn environments(core: &Core) -> Vec<(String, bool)> {
-    core.policy
-        .environments
-        .iter()
-        .map(|e| {
-            let always = e.window == crate::config::WindowKind::Always;
-            (e.name.as_str().to_owned(), always)
-        })
-        .collect()
-}
 
 /// The smoke checks of the history shown, in one query.
 async fn smoke_of(
@@ -49,34 +38,27 @@ fn configured_apps(core: &Core) -> Vec<String> {
         .collect()
 }
 
+/// The dashboard from `snapshot` (the status snapshot, `Core::snapshot`) and the history.
 pub async fn board<'a>(
-    core: &Core,
+    core: &'a Core,
+    snapshot: &'a Snapshot,
     local_mode: bool,
     refused: Option<String>,
     person: view::Person<'a>,
 ) -> Result<Board<'a>, StoreError> {
-    let (live, holds, matrix, history) = tokio::try_join!(
-        core.store.live_deployments(None),
-        core.store.active_holds(),
-        core.versions_view(None),
-        core.store.history(HISTORY)
-    )?;
+    let history = core.store.history(HISTORY).await?;
     let smoke = smoke_of(core, &history).await?;
     let local_log = if local_mode {
         Some(core.store.local_messages(LOCAL_LOG).await?)
     } else {
         None
     };
-    let now = core.now();
-    let environments = environments(core);
+    let status = core.board(snapshot);
     Ok(Board {
-        now,
+        now: status.now,
         tz: core.policy.calendar.tz,
-        window: model::window_now(&core.policy.calendar, now),
-        matrix,
-        environments,
-        live,
-        holds,
+        matrix: core.versions_view_of(snapshot, None),
+        status,
         history,
         smoke,
         local_log,
@@ -88,30 +70,25 @@ pub async fn board<'a>(
 
 /// One app's board, or (`Err`) the apps badger does know when it knows nothing of this one.
 pub async fn app_board<'a>(
-    core: &Core,
+    core: &'a Core,
+    snapshot: &'a Snapshot,
     app: &str,
     person: view::Person<'a>,
 ) -> Result<Result<Board<'a>, Vec<String>>, StoreError> {
-    let (live, holds, matrix, history) = tokio::try_join!(
-        core.store.live_deployments(None),
-        core.store.active_holds(),
-        core.versions_view(Some(app)),
-        core.store.app_history(app, APP_HISTORY)
-    )?;
+    let history = core.store.app_history(app, APP_HISTORY).await?;
+    let matrix = core.versions_view_of(snapshot, Some(app));
+    let status = core.board(snapshot).only_app(app);
     let configured = configured_apps(core);
-    let live: Vec<_> = live.into_iter().filter(|d| d.app == app).collect();
+    let live = snapshot.live.iter().any(|d| d.app == app);
     let deployed = matrix
         .app(app)
         .is_some_and(|a| a.per_env.iter().any(Option::is_some));
-    let known =
-        configured.iter().any(|a| a == app) || deployed || !history.is_empty() || !live.is_empty();
+    let known = configured.iter().any(|a| a == app) || deployed || !history.is_empty() || live;
     if !known {
-        let mut apps: Vec<String> = core
-            .store
-            .versions(None)
-            .await?
-            .into_iter()
-            .map(|v| v.app)
+        let mut apps: Vec<String> = snapshot
+            .versions
+            .iter()
+            .map(|v| v.app.clone())
             .chain(configured)
             .collect();
         apps.sort();
@@ -119,19 +96,11 @@ pub async fn app_board<'a>(
         return Ok(Err(apps));
     }
     let smoke = smoke_of(core, &history).await?;
-    let now = core.now();
-    let environments = environments(core);
     Ok(Ok(Board {
-        now,
+        now: status.now,
         tz: core.policy.calendar.tz,
-        window: model::window_now(&core.policy.calendar, now),
         matrix,
-        environments,
-        live,
-        holds: holds
-            .into_iter()
-            .filter(|h| h.is_all() || h.scope == app)
-            .collect(),
+        status,
         history,
         smoke,
         local_log: None,

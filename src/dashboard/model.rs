@@ -1,10 +1,10 @@
 //! The dashboard's view model, pure (no I/O, the time passed in): where the shared versions
-//! view marks drift, the window now and next, elapsed times and durations. The templates in
+//! view marks drift, elapsed times and durations (the window now is the status board's,
+//! `domain::board`). The templates in
 //! `view.rs` only lay out what is decided here.
 
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::versions::{AppVersions, Drift, VersionsView};
-use crate::domain::window::Calendar;
 use chrono::{DateTime, Duration, Utc};
 
 /// The drift of `app`'s cell in `env`, if that environment lags the one before it (the
@@ -17,20 +17,6 @@ pub fn drift_in<'a>(app: &'a AppVersions, env: &str) -> Option<&'a Drift> {
 /// How many cells of the matrix are marked drifted.
 pub fn drifted_cells(view: &VersionsView) -> usize {
     view.apps.iter().map(|a| a.drift.len()).sum()
-}
-
-/// The deploy window at `now`: open until when, and when it next opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WindowNow {
-    pub open_until: Option<DateTime<Utc>>,
-    pub next_opening: Option<DateTime<Utc>>,
-}
-
-pub fn window_now(cal: &Calendar, now: DateTime<Utc>) -> WindowNow {
-    WindowNow {
-        open_until: cal.current(now).map(|o| o.closes),
-        next_opening: cal.next_opening(now).map(|o| o.opens),
-    }
 }
 
 /// A span for people: "40 s", "12 min", "2 h 05 min", "3 d 4 h". Never negative (a

@@ -2,11 +2,11 @@
 //! written, so a person's note, reason or name can never become markup. Read-only: links,
 //! no forms; the page refreshes itself with a meta refresh.
 
-use super::model::{self, WindowNow};
+use super::model;
 use super::smoke_cell::smoke_cell;
 use super::style::CSS;
+use crate::domain::board;
 use crate::domain::deployment::{Deployment, State};
-use crate::domain::hold::Hold;
 use crate::domain::versions::{format_age, Drift, VersionsView};
 use crate::domain::window::format_local;
 use crate::store::SmokeSummary;
@@ -25,14 +25,11 @@ pub type Person<'a> = &'a (dyn Fn(&str) -> String + Sync);
 pub struct Board<'a> {
     pub now: DateTime<Utc>,
     pub tz: Tz,
-    pub window: WindowNow,
-    /// The policy's environments in order, with whether each is always open.
-    pub environments: Vec<(String, bool)>,
+    /// The status board (`/deploy status`, the API and App Home show it too): the window,
+    /// each environment's active deployment and queue, the holds.
+    pub status: board::Board<'a>,
     /// The shared versions read model (`/deploy versions`, the API and App Home show it too).
     pub matrix: VersionsView,
-    /// Queued, called and deploying, active first per environment.
-    pub live: Vec<Deployment>,
-    pub holds: Vec<Hold>,
     pub history: Vec<Deployment>,
     /// The history's smoke checks, by deployment id (absent: none).
     pub smoke: HashMap<i64, SmokeSummary>,
@@ -142,15 +139,15 @@ pub fn unknown_app(app: &str, known: &[String], now: DateTime<Utc>, tz: Tz) -> M
 }
 
 fn window(b: &Board) -> Markup {
-    let w = b.window;
+    let w = b.status.window;
     html! {
-        @match w.open_until {
-            Some(until) => p #window.open { "The deploy window is open until " (when(until, b.tz)) "." },
+        @match w.current {
+            Some(o) => p #window.open { "The deploy window is open until " (when(o.closes, b.tz)) "." },
             None => p #window.closed { "The deploy window is closed." },
         }
         p #next-opening.muted {
-            @match w.next_opening {
-                Some(at) => { "Next opening: " (when(at, b.tz)) },
+            @match w.next {
+                Some(o) => { "Next opening: " (when(o.opens, b.tz)) },
                 None => { "No opening scheduled." },
             }
         }
@@ -233,17 +230,16 @@ fn environments(b: &Board) -> Markup {
         h2 { "Environments" }
         p.muted { "What is deploying now, and the queues." }
         div.envs #environments {
-            @for (env, always) in &b.environments {
-                @let here: Vec<&Deployment> = b.live.iter().filter(|d| &d.environment == env).collect();
-                div.env data-env=(env) {
-                    h3 { (env) @if *always { span.badge { "always open" } } }
-                    @match here.iter().find(|d| !matches!(d.state, State::Queued)) {
+            @for e in &b.status.environments {
+                div.env data-env=(e.name) {
+                    h3 { (e.name) @if e.always_open { span.badge { "always open" } } }
+                    @match e.active {
                         Some(d) => (active(b, d)),
                         None => p.free.muted {
                             @match &b.app { Some(a) => { "nothing of " (a) " here" }, None => { "free" } }
                         },
                     }
-                    @let queue: Vec<&&Deployment> = here.iter().filter(|d| d.state == State::Queued).collect();
+                    @let queue = &e.queue;
                     @if queue.is_empty() {
                         p.muted.queue-empty {
                             @match &b.app { Some(a) => { (a) " not queued" }, None => { "queue empty" } }
@@ -290,11 +286,11 @@ fn active(b: &Board, d: &Deployment) -> Markup {
 fn holds(b: &Board) -> Markup {
     html! {
         h2 { "Holds" }
-        @if b.holds.is_empty() {
+        @if b.status.holds.is_empty() {
             p.none #no-holds { "No holds." }
         } @else {
             ul.holds #holds {
-                @for h in &b.holds {
+                @for h in &b.status.holds {
                     li data-id=(h.id) {
                         strong { (h.describe_scope()) } " held by " ((b.person)(&h.owner))
                         br;

@@ -1,6 +1,7 @@
 //! Pure rules: no I/O, the clock is passed in.
 
 pub mod admission;
+pub mod board;
 pub mod deployment;
 pub mod hold;
 pub mod holidays;

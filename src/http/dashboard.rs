@@ -1,5 +1,5 @@
 //! The dashboard's routes: `GET /dashboard` and `GET /apps/{app}` (the store reads and
-//! templates are `crate::dashboard`'s).
+//! templates are `crate::dashboard`'s); both read the status snapshot (`Core::snapshot`).
 
 use crate::console::{self, mrkdwn::Names};
 use crate::dashboard::{app_board, board, view};
@@ -22,7 +22,11 @@ pub async fn render(s: &AppState, refused: Option<String>) -> Response {
         channel: &channel,
     };
     let person = |id: &str| person(s.local_mode, &names, id);
-    match board(&s.core, s.local_mode, refused, &person).await {
+    let snapshot = match s.core.snapshot().await {
+        Ok(snapshot) => snapshot,
+        Err(e) => return failed(e),
+    };
+    match board(&s.core, &snapshot, s.local_mode, refused, &person).await {
         Ok(b) => Html(view::dashboard(&b).into_string()).into_response(),
         Err(e) => failed(e),
     }
@@ -36,7 +40,11 @@ pub async fn app(State(s): State<AppState>, Path(app): Path<String>) -> Response
         channel: &channel,
     };
     let person = |id: &str| person(s.local_mode, &names, id);
-    match app_board(&s.core, &app, &person).await {
+    let snapshot = match s.core.snapshot().await {
+        Ok(snapshot) => snapshot,
+        Err(e) => return failed(e),
+    };
+    match app_board(&s.core, &snapshot, &app, &person).await {
         Ok(Ok(b)) => Html(view::app_page(&b, &app).into_string()).into_response(),
         Ok(Err(known)) => {
             let core = &s.core;

@@ -144,14 +144,17 @@ impl Core {
         let git_ref = git_ref
             .map(|r| GitRef::parse(r).map_err(|e| CiError::BadRequest(e.0)))
             .transpose()?;
-        let holds = self.store.active_holds().await?;
-        let live = self.store.live_deployments(Some(env)).await?;
+        // Holds and what is live come from the status snapshot, as `/deploy status` shows
+        // them; `started` checks again in its transaction.
+        let snapshot = self.snapshot().await?;
+        let holds = &snapshot.holds;
         // Busy is busy, whoever it is: `started` would be refused, so the check must not
         // say yes. But a person's `/deploy` of this very app is what its pipeline runs, so
         // it does not make the environment busy for that app; another app's deployment
         // does, and so does a CI-reported run (a second pipeline of the same app would race).
-        let busy = live.iter().find(|d| {
-            matches!(d.state, State::Called | State::Deploying)
+        let busy = snapshot.live.iter().find(|d| {
+            d.environment == env
+                && matches!(d.state, State::Called | State::Deploying)
                 && (d.app != app.as_str() || d.source == "ci")
         });
         let ask = Ask {
@@ -162,7 +165,7 @@ impl Core {
             emergency: false,
             busy,
         };
-        let reasons = self.ask(Reader::Pool(&self.store), &holds, &ask).await?;
+        let reasons = self.ask(Reader::Pool(&self.store), holds, &ask).await?;
         Ok(CheckResult(self.refused(&ask, reasons)))
     }
 

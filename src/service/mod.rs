@@ -3,6 +3,7 @@
 //! `Internal` is logged and the person gets a short apology (nothing was changed).
 
 mod admission;
+mod board_cache;
 mod buttons;
 mod ci;
 mod deploy;
@@ -15,6 +16,7 @@ mod smoke;
 mod status;
 mod versions;
 
+pub use board_cache::{BoardCache, Snapshot};
 pub use buttons::Action;
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};
 pub use deploy::DeployRequest;
@@ -65,6 +67,8 @@ pub struct Core {
     pub metrics: Arc<Metrics>,
     /// `BADGER_PUBLIC_URL`: the dashboard's address, linked from summarised answers.
     pub public_url: Option<Arc<str>>,
+    /// The status snapshot every status-like read is served from.
+    pub board_cache: Arc<BoardCache>,
 }
 
 impl Core {

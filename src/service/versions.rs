@@ -1,7 +1,8 @@
 //! Versions and drift as a use case: load the rows once, build the one [`VersionsView`]
 //! (domain), and hand it to whichever edge renders it: `/deploy versions`, the API, App Home.
+//! The rows come from the status snapshot (`board_cache.rs`), read again only after a commit.
 
-use super::{Core, Result};
+use super::{Core, Result, Snapshot};
 use crate::domain::text::escape;
 use crate::domain::versions::{self, Deployed, VersionsView};
 use crate::slack::blocks::Message;
@@ -18,15 +19,23 @@ impl Core {
         &self,
         app: Option<&str>,
     ) -> std::result::Result<VersionsView, StoreError> {
-        let rows = self.store.versions(app).await?;
-        let rows: Vec<Deployed> = rows
-            .into_iter()
+        let snapshot = self.snapshot().await?;
+        Ok(self.versions_view_of(&snapshot, app))
+    }
+
+    /// The versions view from a status snapshot's rows (the same rows `current_versions`
+    /// holds, by app then environment).
+    pub fn versions_view_of(&self, snapshot: &Snapshot, app: Option<&str>) -> VersionsView {
+        let rows: Vec<Deployed> = snapshot
+            .versions
+            .iter()
+            .filter(|v| app.is_none_or(|a| a == v.app))
             .map(|v| Deployed {
-                app: v.app,
-                environment: v.environment,
-                git_ref: v.git_ref,
+                app: v.app.clone(),
+                environment: v.environment.clone(),
+                git_ref: v.git_ref.clone(),
                 at: v.deployed_at,
-                by: v.deployed_by,
+                by: v.deployed_by.clone(),
             })
             .collect();
         let envs: Vec<&str> = self
@@ -42,7 +51,7 @@ impl Core {
             .map(|a| a.as_str().to_owned())
             .filter(|a| app.is_none_or(|x| x == a))
             .collect();
-        Ok(versions::build(&envs, &known, &rows, self.now()))
+        versions::build(&envs, &known, &rows, self.now())
     }
 
     /// The dashboard's address for links, if `BADGER_PUBLIC_URL` is set.
@@ -70,20 +79,27 @@ impl Core {
 
     /// Queues `user`'s App Home tab: their own deployments, then every app's versions.
     pub async fn publish_home(&self, user: &str) -> Result<()> {
-        let (view, live, recent) = tokio::try_join!(
-            self.versions_view(None),
-            self.store.live_deployments(None),
-            self.store.recent_of(user, RECENT_OF_MINE),
-        )?;
+        let (snapshot, recent) =
+            tokio::try_join!(self.snapshot(), self.store.recent_of(user, RECENT_OF_MINE),)?;
+        let board = self.board(&snapshot);
+        let view = self.versions_view_of(&snapshot, None);
         let mine = Mine {
-            live: live.into_iter().filter(|d| d.requester == user).collect(),
+            // Every live one of theirs, in the store's order, even in an environment the
+            // policy no longer lists.
+            live: snapshot
+                .live
+                .iter()
+                .filter(|d| d.requester == user)
+                .cloned()
+                .collect(),
             recent,
         };
+        let tz = self.policy.calendar.tz;
         let blocks = versions_blocks::home(
             &view,
             &mine,
-            &self.window_line(),
-            self.policy.calendar.tz,
+            &crate::slack::status::window_line(&board.window, tz),
+            tz,
             self.dashboard_url(),
         );
         let mut tx = self.store.begin().await?;

@@ -10,6 +10,7 @@ pub mod outbound;
 pub mod payload;
 pub mod refusals;
 pub mod socket;
+pub mod status;
 pub mod verify;
 pub mod versions_blocks;
 pub mod worker;

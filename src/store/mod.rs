@@ -4,6 +4,7 @@
 
 mod audit;
 mod batch;
+pub mod changes;
 mod deployment_reads;
 mod deployments;
 mod events;
@@ -37,6 +38,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,6 +320,7 @@ impl Tx {
             TxConn::Own(t) => t.commit().await?,
             TxConn::Batch(b) => b.commit().await?,
         }
+        bump_generation();
         Ok(self.enqueued)
     }
 }
@@ -338,3 +341,19 @@ pub fn env_lock(env: &str) -> String {
 }
 
 pub const HOLDS_LOCK: &str = "holds";
+
+/// Counts commits in this process (and, through the board listener, other replicas' changes):
+/// the status snapshot (`service::board_cache`) is stale once this has moved past the value
+/// it was built at. Process-wide rather than per `Store`, so every handle on the database in
+/// this process invalidates it.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The commit generation now; read it *before* reading what a snapshot holds.
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// Marks every snapshot stale: called after each commit (and on a change notification).
+pub fn bump_generation() {
+    GENERATION.fetch_add(1, Ordering::AcqRel);
+}

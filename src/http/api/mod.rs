@@ -6,7 +6,6 @@ pub mod routes;
 pub mod versions;
 
 use crate::domain::admission::{Refusal, Refused};
-use crate::domain::deployment::State as DeployState;
 use crate::domain::promotion::PromotionCheck;
 use crate::domain::window::format_local;
 use crate::http::AppState;
@@ -199,72 +198,59 @@ fn refusal_list(r: &Refused, tz: Tz) -> Vec<serde_json::Value> {
 /// How many finished smoke checks status lists, newest first.
 const RECENT_SMOKE_CHECKS: i64 = 10;
 
+/// `GET /api/v1/status`: the status board (served from the snapshot) as JSON, plus the
+/// recent smoke checks. The shape is the contract's (`openapi.json`).
 pub async fn status(State(s): State<AppState>) -> Response {
     let core = &s.core;
-    let now = core.now();
     let cal = &core.policy.calendar;
-    let (live, holds, versions, smoke_checks) = match tokio::try_join!(
-        core.store.live_deployments(None),
-        core.store.active_holds(),
-        // The raw rows (the contract's shape), from the store read `Core::versions_view`
-        // builds the shared model from.
-        core.store.versions(None),
+    let (snapshot, smoke_checks) = match tokio::try_join!(
+        core.snapshot(),
         core.store.recent_smoke_checks(RECENT_SMOKE_CHECKS)
     ) {
         Ok(x) => x,
         Err(e) => return internal(e),
     };
-    let queued = |name: &str| {
-        live.iter()
-            .filter(|d| d.environment == name && d.state == DeployState::Queued)
-            .collect::<Vec<_>>()
-    };
+    let board = core.board(&snapshot);
+    let now = board.now;
+    let opening = |o: crate::domain::window::Opening| json!({"opens": o.opens, "closes": o.closes});
+    // The board keeps the policy's environments in its order, one for one.
     let environments: Vec<_> = core
         .policy
         .environments
         .iter()
-        .map(|e| {
-            let name = e.name.as_str();
+        .zip(&board.environments)
+        .map(|(e, b)| {
             json!({
-                "name": name,
+                "name": b.name,
                 "window": e.window,
-                "window_open": core.policy.window_open(e, now),
+                "window_open": b.window_open,
                 "requires_previous": e.requires_previous,
-                "active": live.iter().find(|d| d.environment == name && d.state != DeployState::Queued),
-                "queue": queued(name),
+                "active": b.active,
+                "queue": b.queue,
             })
         })
         .collect();
-    // The same, across environments, under the names the contract uses.
-    let deploying: Vec<_> = live
-        .iter()
-        .filter(|d| d.state != DeployState::Queued)
-        .collect();
-    let queues: serde_json::Map<String, serde_json::Value> = core
-        .policy
+    // The same queues, under the names the contract uses.
+    let queues: serde_json::Map<String, serde_json::Value> = board
         .environments
         .iter()
-        .map(|e| (e.name.as_str().to_owned(), json!(queued(e.name.as_str()))))
+        .map(|e| (e.name.to_owned(), json!(e.queue)))
         .collect();
-    let windows: Vec<_> = cal
-        .openings(now, 5)
-        .into_iter()
-        .map(|o| json!({"opens": o.opens, "closes": o.closes}))
-        .collect();
+    let windows: Vec<_> = cal.openings(now, 5).into_iter().map(opening).collect();
     Json(json!({
         "now": now,
         "timezone": cal.tz.name(),
         "window": {
-            "open": cal.is_open(now),
-            "current": cal.current(now).map(|o| json!({"opens": o.opens, "closes": o.closes})),
-            "next": cal.next_opening(now).map(|o| json!({"opens": o.opens, "closes": o.closes})),
+            "open": board.window.is_open(),
+            "current": board.window.current.map(opening),
+            "next": board.window.next.map(opening),
         },
         "windows": windows,
         "environments": environments,
-        "deploying": deploying,
+        "deploying": board.deploying,
         "queues": queues,
-        "holds": holds,
-        "versions": versions,
+        "holds": board.holds,
+        "versions": snapshot.versions,
         "smoke_checks": smoke_checks,
     }))
     .into_response()

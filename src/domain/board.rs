@@ -1,0 +1,285 @@
+//! The status board: one read model of "what is live and queued" (the window now, per
+//! environment what is deploying and the queue in order, the holds in effect), built by one
+//! pure function from the store's facts, the environments and the time. `/deploy status`,
+//! `GET /api/v1/status`, `deploy-check`, the dashboard and App Home all render from it.
+
+use crate::domain::deployment::{Deployment, State};
+use crate::domain::hold::Hold;
+use crate::domain::window::{format_local, Calendar, Opening};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// One environment as the policy has it, in its order.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvSpec<'a> {
+    pub name: &'a str,
+    /// Deployable at any time (`window = "always"`).
+    pub always_open: bool,
+}
+
+/// The deploy window at the instant the board was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowNow {
+    /// The opening we are in, if the window is open.
+    pub current: Option<Opening>,
+    /// The next opening after now (the one after the current one when open).
+    pub next: Option<Opening>,
+}
+
+impl WindowNow {
+    pub fn at(cal: &Calendar, now: DateTime<Utc>) -> WindowNow {
+        WindowNow {
+            current: cal.current(now),
+            next: cal.next_opening(now),
+        }
+    }
+    pub fn is_open(&self) -> bool {
+        self.current.is_some()
+    }
+    /// The window in plain words ("The deploy window is open until Tue 24 Nov 17:00 GMT."); each
+    /// edge adds its own markup.
+    pub fn describe(&self, tz: Tz) -> String {
+        match (self.current, self.next) {
+            (Some(o), _) => format!(
+                "The deploy window is open until {}.",
+                format_local(o.closes, tz)
+            ),
+            (None, Some(o)) => format!(
+                "The deploy window is closed; it next opens {}.",
+                format_local(o.opens, tz)
+            ),
+            (None, None) => "The deploy window is closed with no opening scheduled.".into(),
+        }
+    }
+}
+
+/// One environment on the board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvBoard<'a> {
+    pub name: &'a str,
+    pub always_open: bool,
+    /// Whether a deployment may start here now (always open, or the window is open).
+    pub window_open: bool,
+    /// Called (waiting to start) or deploying: the one holding the environment's slot.
+    pub active: Option<&'a Deployment>,
+    /// Queued, in queue order.
+    pub queue: Vec<&'a Deployment>,
+}
+
+/// The whole board at one instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Board<'a> {
+    pub now: DateTime<Utc>,
+    pub window: WindowNow,
+    /// The policy's environments, in its order.
+    pub environments: Vec<EnvBoard<'a>>,
+    /// Every called or deploying deployment, in the store's order (by environment name),
+    /// including any in an environment the policy no longer lists.
+    pub deploying: Vec<&'a Deployment>,
+    /// Holds in effect (not released), oldest first.
+    pub holds: Vec<&'a Hold>,
+}
+
+/// Builds the board. `live` is every queued, called and deploying deployment, sorted by
+/// environment with the active one first and then queue order (as the store reads them);
+/// `holds` the standing holds. Nothing here reads a clock: `now` decides the window.
+pub fn build<'a>(
+    envs: &[EnvSpec<'a>],
+    cal: &Calendar,
+    live: &'a [Deployment],
+    holds: &'a [Hold],
+    now: DateTime<Utc>,
+) -> Board<'a> {
+    let window = WindowNow::at(cal, now);
+    let current = window.current;
+    let environments = envs
+        .iter()
+        .map(|e| {
+            let here = live.iter().filter(|d| d.environment == e.name);
+            EnvBoard {
+                name: e.name,
+                always_open: e.always_open,
+                window_open: e.always_open || current.is_some(),
+                active: here
+                    .clone()
+                    .find(|d| matches!(d.state, State::Called | State::Deploying)),
+                queue: here.filter(|d| d.state == State::Queued).collect(),
+            }
+        })
+        .collect();
+    Board {
+        now,
+        window,
+        environments,
+        deploying: live
+            .iter()
+            .filter(|d| matches!(d.state, State::Called | State::Deploying))
+            .collect(),
+        holds: holds.iter().filter(|h| h.is_active()).collect(),
+    }
+}
+
+impl<'a> Board<'a> {
+    /// One environment by name.
+    pub fn env(&self, name: &str) -> Option<&EnvBoard<'a>> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
+    /// The same board seen from one app (its page on the dashboard): only its deployments,
+    /// and only the holds that can stop it.
+    pub fn only_app(mut self, app: &str) -> Board<'a> {
+        for e in &mut self.environments {
+            e.active = e.active.filter(|d| d.app == app);
+            e.queue.retain(|d| d.app == app);
+        }
+        self.deploying.retain(|d| d.app == app);
+        self.holds.retain(|h| h.is_all() || h.scope == app);
+        self
+    }
+
+    /// Everything live (active, then queued) of one person, environment by environment.
+    pub fn of_person(&self, user: &str) -> Vec<&'a Deployment> {
+        self.environments
+            .iter()
+            .flat_map(|e| e.active.into_iter().chain(e.queue.iter().copied()))
+            .filter(|d| d.requester == user)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::deployment::sample;
+    use crate::domain::window::Calendar;
+    use chrono::TimeZone;
+
+    fn d(id: i64, app: &str, env: &str, state: State, who: &str) -> Deployment {
+        let mut d = sample(id, app, env);
+        d.state = state;
+        d.requester = who.into();
+        d
+    }
+
+    fn hold(id: i64, scope: &str, released: bool) -> Hold {
+        let t = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
+        Hold {
+            id,
+            scope: scope.into(),
+            environment: None,
+            reason: "r".into(),
+            owner: "U1".into(),
+            channel: "C1".into(),
+            until: None,
+            created_at: t,
+            updated_at: t,
+            updated_by: "U1".into(),
+            released_at: released.then_some(t),
+            released_by: None,
+            reminded_at: None,
+        }
+    }
+
+    const ENVS: &[EnvSpec<'static>] = &[
+        EnvSpec {
+            name: "integration",
+            always_open: true,
+        },
+        EnvSpec {
+            name: "staging",
+            always_open: false,
+        },
+        EnvSpec {
+            name: "production",
+            always_open: false,
+        },
+    ];
+
+    #[test]
+    fn each_environment_gets_its_active_deployment_and_queue_in_order() {
+        // As the store sorts them: by environment name, active first, then queue order;
+        // "gone" is an environment the policy no longer lists.
+        let live = vec![
+            d(9, "x", "gone", State::Deploying, "U9"),
+            d(1, "api", "integration", State::Deploying, "U1"),
+            d(3, "web", "integration", State::Queued, "U2"),
+            d(2, "cli", "integration", State::Queued, "U1"),
+            d(4, "api", "production", State::Called, "U3"),
+            d(5, "web", "production", State::Queued, "U1"),
+        ];
+        let holds = vec![
+            hold(1, "*", false),
+            hold(2, "api", true),
+            hold(3, "web", false),
+        ];
+        // Tuesday 10:00 GMT: the GOV.UK window is open.
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        let cal = Calendar::govuk_default();
+        let b = build(ENVS, &cal, &live, &holds, now);
+
+        assert!(b.window.is_open());
+        assert_eq!(b.window.current, cal.current(now));
+        assert_eq!(b.window.next, cal.next_opening(now));
+        let names: Vec<_> = b.environments.iter().map(|e| e.name).collect();
+        assert_eq!(names, ["integration", "staging", "production"]);
+
+        let int = b.env("integration").unwrap();
+        assert_eq!(int.active.map(|d| d.id), Some(1));
+        assert_eq!(int.queue.iter().map(|d| d.id).collect::<Vec<_>>(), [3, 2]);
+        assert!(int.always_open && int.window_open);
+        let stg = b.env("staging").unwrap();
+        assert_eq!((stg.active, stg.queue.len()), (None, 0));
+        let prod = b.env("production").unwrap();
+        assert_eq!(prod.active.map(|d| d.state), Some(State::Called));
+        assert_eq!(prod.queue.iter().map(|d| d.id).collect::<Vec<_>>(), [5]);
+
+        // Everything deploying, in the store's order, whatever the policy lists.
+        assert_eq!(
+            b.deploying.iter().map(|d| d.id).collect::<Vec<_>>(),
+            [9, 1, 4]
+        );
+        // Released holds are not in effect.
+        assert_eq!(b.holds.iter().map(|h| h.id).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(
+            b.of_person("U1").iter().map(|d| d.id).collect::<Vec<_>>(),
+            [1, 2, 5]
+        );
+
+        let web = b.clone().only_app("web");
+        assert_eq!(web.env("integration").unwrap().active, None);
+        assert_eq!(
+            web.env("integration")
+                .unwrap()
+                .queue
+                .iter()
+                .map(|d| d.id)
+                .collect::<Vec<_>>(),
+            [3]
+        );
+        assert!(web.deploying.is_empty());
+        assert_eq!(web.holds.iter().map(|h| h.id).collect::<Vec<_>>(), [1, 3]);
+    }
+
+    #[test]
+    fn the_window_is_decided_by_the_time_given() {
+        let cal = Calendar::govuk_default();
+        // Saturday: closed everywhere but where it is always open.
+        let sat = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        let b = build(ENVS, &cal, &[], &[], sat);
+        assert!(!b.window.is_open());
+        assert_eq!(b.window.current, None);
+        assert_eq!(b.window.next, cal.next_opening(sat));
+        let open: Vec<_> = b.environments.iter().map(|e| e.window_open).collect();
+        assert_eq!(open, [true, false, false]);
+        assert_eq!(b.now, sat);
+        assert_eq!(
+            b.window.describe(chrono_tz::Europe::London),
+            "The deploy window is closed; it next opens Mon 30 Nov 09:30 GMT."
+        );
+        let tue = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        assert_eq!(
+            WindowNow::at(&cal, tue).describe(chrono_tz::Europe::London),
+            "The deploy window is open until Tue 24 Nov 17:00 GMT."
+        );
+    }
+}

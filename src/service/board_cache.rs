@@ -1,0 +1,130 @@
+//! The status snapshot: what the board (`domain::board`) needs from the store (live
+//! deployments, standing holds, current versions), kept in memory and rebuilt on the first
+//! read after it went stale. Stale means: a commit happened since it was read (the store's
+//! generation moved: this replica's own commits, and other replicas' through the
+//! PostgreSQL listener), or it is older than `MAX_AGE` (a lost notification, another
+//! process on the same file). Time-dependent parts (the window) are never cached: the board
+//! is built from a snapshot at read time with the clock.
+
+use super::Core;
+use crate::domain::board::{self, Board, EnvSpec};
+use crate::domain::deployment::Deployment;
+use crate::domain::hold::Hold;
+use crate::store::{self, Store, StoreError, Version};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// The longest a snapshot is served without a notification saying it is still good.
+pub const MAX_AGE: Duration = Duration::from_secs(1);
+
+/// The store's facts at one generation.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Every queued, called and deploying deployment, by environment, active first.
+    pub live: Vec<Deployment>,
+    /// Standing holds, oldest first.
+    pub holds: Vec<Hold>,
+    /// Each app's current version per environment, by app then environment.
+    pub versions: Vec<Version>,
+    generation: u64,
+    read_at: Instant,
+}
+
+pub struct BoardCache {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    /// One rebuild at a time: readers arriving meanwhile wait for it instead of each
+    /// querying the database.
+    rebuild: tokio::sync::Mutex<()>,
+    max_age: Duration,
+    rebuilds: AtomicU64,
+}
+
+impl Default for BoardCache {
+    fn default() -> Self {
+        BoardCache::new(MAX_AGE)
+    }
+}
+
+impl BoardCache {
+    pub fn new(max_age: Duration) -> Self {
+        BoardCache {
+            current: RwLock::new(None),
+            rebuild: tokio::sync::Mutex::new(()),
+            max_age,
+            rebuilds: AtomicU64::new(0),
+        }
+    }
+
+    /// How many times the snapshot was read from the database.
+    pub fn rebuilds(&self) -> u64 {
+        self.rebuilds.load(Ordering::Relaxed)
+    }
+
+    fn fresh(&self) -> Option<Arc<Snapshot>> {
+        let generation = store::generation();
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current
+            .as_ref()
+            .filter(|s| s.generation == generation && s.read_at.elapsed() < self.max_age)
+            .cloned()
+    }
+
+    /// The snapshot, read again from `store` if it is stale.
+    pub async fn get(&self, store: &Store) -> Result<Arc<Snapshot>, StoreError> {
+        if let Some(s) = self.fresh() {
+            return Ok(s);
+        }
+        let _one = self.rebuild.lock().await;
+        if let Some(s) = self.fresh() {
+            return Ok(s);
+        }
+        // Read the generation before the rows: a commit after this point moves it on, so
+        // what it wrote can never hide behind this snapshot; one before it is in the rows
+        // (a writer bumps only once its commit is done).
+        let generation = store::generation();
+        let read_at = Instant::now();
+        let (live, holds, versions) = tokio::try_join!(
+            store.live_deployments(None),
+            store.active_holds(),
+            store.versions(None)
+        )?;
+        self.rebuilds.fetch_add(1, Ordering::Relaxed);
+        let snapshot = Arc::new(Snapshot {
+            live,
+            holds,
+            versions,
+            generation,
+            read_at,
+        });
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+}
+
+impl Core {
+    /// The status snapshot, fresh as of this replica's last commit.
+    pub async fn snapshot(&self) -> Result<Arc<Snapshot>, StoreError> {
+        self.board_cache.get(&self.store).await
+    }
+
+    /// The board from `snapshot`, with the window as of now.
+    pub fn board<'a>(&'a self, snapshot: &'a Snapshot) -> Board<'a> {
+        let envs: Vec<EnvSpec<'a>> = self
+            .policy
+            .environments
+            .iter()
+            .map(|e| EnvSpec {
+                name: e.name.as_str(),
+                always_open: e.window == crate::config::WindowKind::Always,
+            })
+            .collect();
+        board::build(
+            &envs,
+            &self.policy.calendar,
+            &snapshot.live,
+            &snapshot.holds,
+            self.now(),
+        )
+    }
+}
