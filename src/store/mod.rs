@@ -316,11 +316,13 @@ impl Tx {
     /// Commits; true if the transaction queued Slack calls.
     /// On SQLite this returns once the batch holding it is on disk.
     pub async fn commit(self) -> Result<bool> {
-        match self.inner {
-            TxConn::Own(t) => t.commit().await?,
-            TxConn::Batch(b) => b.commit().await?,
-        }
+        let done = match self.inner {
+            TxConn::Own(t) => t.commit().await.map_err(StoreError::from),
+            TxConn::Batch(b) => b.commit().await,
+        };
+        // Even a failed commit may have landed: the snapshot is stale either way.
         bump_generation();
+        done?;
         Ok(self.enqueued)
     }
 }
