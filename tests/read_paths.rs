@@ -284,6 +284,28 @@ fn cases() -> Vec<Case> {
             index: Some("deployments_app_history"),
         },
         Case {
+            name: "a new request's active entry and duplicate",
+            sql: read_sql::ACTIVE_AND_DUPLICATE,
+            binds: vec![
+                Bind::Text("production"),
+                Bind::Text("U7"),
+                Bind::Text("app7"),
+                Bind::Text("r7"),
+            ],
+            index: None,
+        },
+        Case {
+            name: "the entries ahead of a newcomer",
+            sql: read_sql::FIRST_AHEAD,
+            binds: vec![
+                Bind::Text("production"),
+                Bind::Int(0),
+                Bind::Int(1),
+                Bind::Int(10),
+            ],
+            index: None,
+        },
+        Case {
             name: "versions",
             sql: read_sql::VERSIONS_ALL,
             binds: vec![],
@@ -364,6 +386,12 @@ async fn read_paths_stay_on_indexes_with_a_long_history(backend: Backend) {
         .iter()
         .all(|d| d.app == "app7" && d.state.is_finished()));
     assert_eq!(s.live_deployments(None).await.unwrap().len(), 300);
+    // The queue counts' backfill counted the queues an upgrade found.
+    let waiting: i64 = sqlx::query_scalar("SELECT CAST(SUM(n) AS BIGINT) FROM queue_counts")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(waiting, 300);
     assert_eq!(
         s.live_deployments(Some("production")).await.unwrap().len(),
         100

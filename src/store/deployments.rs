@@ -209,18 +209,13 @@ impl Tx {
     ) -> Result<(Option<Deployment>, Option<Deployment>)> {
         // Two index lookups in one statement: the environment's active entry, and the
         // requester's own live entries (never a walk of the whole queue).
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM deployments WHERE environment = $1 AND state IN ('called', 'deploying') \
-             UNION ALL \
-             SELECT {COLUMNS} FROM deployments WHERE requester = $2 AND state IN ('queued', 'called', 'deploying') \
-             AND environment = $1 AND app = $3 AND git_ref = $4"
-        ))
-        .bind(env)
-        .bind(user)
-        .bind(app)
-        .bind(git_ref)
-        .fetch_all(&mut *self.inner)
-        .await?;
+        let rows: Vec<Row> = sqlx::query_as(read_sql::ACTIVE_AND_DUPLICATE)
+            .bind(env)
+            .bind(user)
+            .bind(app)
+            .bind(git_ref)
+            .fetch_all(&mut *self.inner)
+            .await?;
         let rows = convert(rows)?;
         let active = rows.iter().find(|d| d.state != State::Queued).cloned();
         let mine = rows
@@ -248,25 +243,20 @@ impl Tx {
         newest: &Deployment,
         limit: i64,
     ) -> Result<(i64, Vec<Deployment>)> {
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts WHERE environment = $1 AND priority >= $2",
-        )
-        .bind(&newest.environment)
-        .bind(newest.priority)
-        .fetch_one(&mut *self.inner)
-        .await?;
+        let waiting: i64 = sqlx::query_scalar(read_sql::WAITING_AT_OR_ABOVE)
+            .bind(&newest.environment)
+            .bind(newest.priority)
+            .fetch_one(&mut *self.inner)
+            .await?;
         // Everyone of its priority or higher, but itself (when it is still queued).
         let count = (waiting - i64::from(newest.state == State::Queued)).max(0);
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM deployments WHERE environment = $1 AND state = 'queued' AND priority >= $2 \
-             AND id <> $3 ORDER BY priority DESC, queue_key, id LIMIT $4"
-        ))
-        .bind(&newest.environment)
-        .bind(newest.priority)
-        .bind(newest.id)
-        .bind(limit)
-        .fetch_all(&mut *self.inner)
-        .await?;
+        let rows: Vec<Row> = sqlx::query_as(read_sql::FIRST_AHEAD)
+            .bind(&newest.environment)
+            .bind(newest.priority)
+            .bind(newest.id)
+            .bind(limit)
+            .fetch_all(&mut *self.inner)
+            .await?;
         Ok((count, convert(rows)?))
     }
 

@@ -29,6 +29,33 @@ pub const LIVE_ENV: &str = concat!(
      ORDER BY environment, priority DESC, queue_key, id"
 );
 
+/// A new request's facts in environment `$1`: its active deployment, and requester `$2`'s
+/// own live entry for app `$3` at ref `$4`. Two index lookups, never a walk of the queue.
+pub const ACTIVE_AND_DUPLICATE: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE environment = $1 AND state IN ('called', 'deploying') \
+     UNION ALL SELECT ",
+    columns!(),
+    " FROM deployments WHERE requester = $2 AND state IN ('queued', 'called', 'deploying') \
+     AND environment = $1 AND app = $3 AND git_ref = $4"
+);
+
+/// How many wait in environment `$1` at priority `$2` or higher (`queue_counts`, kept by
+/// triggers): a newcomer's position without counting the queue.
+pub const WAITING_AT_OR_ABOVE: &str =
+    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts \
+     WHERE environment = $1 AND priority >= $2";
+
+/// The first `$4` queued in environment `$1` at priority `$2` or higher, but `$3`: those
+/// ahead of a newcomer, one bounded walk of the queue's index.
+pub const FIRST_AHEAD: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments WHERE environment = $1 AND state = 'queued' AND priority >= $2 \
+     AND id <> $3 ORDER BY priority DESC, queue_key, id LIMIT $4"
+);
+
 /// The latest finished deployment of app `$1` in environment `$2`: one probe of
 /// `deployments_latest_finished`.
 pub const LATEST_FINISHED: &str = concat!(
