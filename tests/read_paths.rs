@@ -251,7 +251,7 @@ struct Case {
     index: Option<&'static str>,
 }
 
-fn cases() -> Vec<Case> {
+fn cases(backend: Backend) -> Vec<Case> {
     vec![
         Case {
             name: "live, every environment",
@@ -273,7 +273,10 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "history",
-            sql: read_sql::HISTORY,
+            sql: match backend {
+                Backend::Sqlite => read_sql::HISTORY_SQLITE,
+                Backend::Postgres => read_sql::HISTORY,
+            },
             binds: vec![Bind::Int(20)],
             index: Some("deployments_history"),
         },
@@ -376,7 +379,11 @@ async fn read_paths_stay_on_indexes_with_a_long_history(backend: Backend) {
     fill(&s, backend).await;
     // The backfill runs over the full history, as an upgrade would.
     s.migrate().await.expect("read-path migration");
-    sqlx::query("ANALYZE").execute(s.pool()).await.unwrap();
+    // PostgreSQL's autovacuum gathers statistics by itself; badger never runs ANALYZE on
+    // SQLite, so its plans are checked as a real database would have them: without.
+    if backend == Backend::Postgres {
+        sqlx::query("ANALYZE").execute(s.pool()).await.unwrap();
+    }
     assert_eq!(s.versions(None).await.unwrap().len(), 1_500);
     assert_eq!(s.versions(Some("app7")).await.unwrap().len(), 3);
     assert_eq!(s.history(20).await.unwrap().len(), 20);
@@ -398,7 +405,7 @@ async fn read_paths_stay_on_indexes_with_a_long_history(backend: Backend) {
     );
 
     let mut conn = s.pool().acquire().await.unwrap();
-    for c in cases() {
+    for c in cases(backend) {
         let p = plan(&mut conn, backend, c.sql, &c.binds).await;
         check(backend, &c, &p);
     }

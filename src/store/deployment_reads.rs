@@ -3,7 +3,7 @@
 
 use super::deployments::{by_id, convert, latest_finished, live, Row};
 use super::read_sql::{self, COLUMNS};
-use super::{from_millis, Result, Store};
+use super::{from_millis, Backend, Result, Store};
 use crate::domain::deployment::Deployment;
 use chrono::{DateTime, Utc};
 
@@ -77,7 +77,11 @@ impl Store {
 
     /// Finished deployments, newest first.
     pub async fn history(&self, limit: i64) -> Result<Vec<Deployment>> {
-        let rows: Vec<Row> = sqlx::query_as(read_sql::HISTORY)
+        let sql = match self.backend {
+            Backend::Sqlite => read_sql::HISTORY_SQLITE,
+            Backend::Postgres => read_sql::HISTORY,
+        };
+        let rows: Vec<Row> = sqlx::query_as(sql)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;

@@ -73,6 +73,17 @@ pub const HISTORY: &str = concat!(
      ORDER BY updated_at DESC, id DESC LIMIT $1"
 );
 
+/// The same on SQLite, told which index to walk: without statistics (badger never runs
+/// ANALYZE) SQLite picked `deployments_finished_state_id` and sorted every finished row,
+/// 0.7 s per dashboard at a million rows.
+pub const HISTORY_SQLITE: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM deployments INDEXED BY deployments_history \
+     WHERE state IN ('succeeded', 'failed', 'cancelled', 'expired') \
+     ORDER BY updated_at DESC, id DESC LIMIT $1"
+);
+
 /// The newest `$2` finished deployments of app `$1`: the top of its slice of
 /// `deployments_app_history`.
 pub const HISTORY_APP: &str = concat!(
