@@ -9,7 +9,6 @@
 mod support;
 
 use badger::store::{Payload, Store};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 use support::db::{post, postgres_enabled, Backend, TestDb};
 use support::driver::SECRET;
@@ -43,24 +42,13 @@ async fn replica(
     timeout_secs: u64,
     lease_secs: u64,
 ) -> Replica {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
-        .arg("serve")
-        .env_clear()
-        .env("SLACK_BOT_TOKEN", "xoxb-test")
-        .env("SLACK_SIGNING_SECRET", SECRET)
-        .env("SLACK_API_URL", slack.url())
-        .env("DATABASE_URL", db)
-        .env("BADGER_BIND", "127.0.0.1:0")
-        .env("BADGER_CONFIG", policy)
-        .env("BADGER_SLACK_TIMEOUT_SECS", timeout_secs.to_string())
-        .env("BADGER_OUTBOX_LEASE_SECS", lease_secs.to_string())
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("badger binary starts");
-    let base = support::process::listening(&mut child).await;
+    let (timeout, lease) = (timeout_secs.to_string(), lease_secs.to_string());
+    let extra = [
+        ("BADGER_SLACK_TIMEOUT_SECS", timeout.as_str()),
+        ("BADGER_OUTBOX_LEASE_SECS", lease.as_str()),
+        ("RUST_LOG", "error"),
+    ];
+    let (child, base) = support::process::serve(db, &slack.url(), SECRET, policy, &extra).await;
     Replica { child, base }
 }
 

@@ -5,7 +5,6 @@ mod support;
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 use support::db::{postgres_enabled, Backend, TestDb};
 use support::driver::{FORM, SECRET};
@@ -30,23 +29,7 @@ async fn spawn_replica_with(
     policy: &std::path::Path,
     extra: &[(&str, &str)],
 ) -> Replica {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
-        .arg("serve")
-        .env_clear()
-        .envs(extra.iter().copied())
-        .env("SLACK_BOT_TOKEN", "xoxb-test")
-        .env("SLACK_SIGNING_SECRET", SECRET)
-        .env("SLACK_API_URL", slack.url())
-        .env("DATABASE_URL", db)
-        .env("BADGER_BIND", "127.0.0.1:0")
-        .env("BADGER_CONFIG", policy)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("badger binary starts");
-    let base = support::process::listening(&mut child).await;
+    let (child, base) = support::process::serve(db, &slack.url(), SECRET, policy, extra).await;
     Replica { child, base }
 }
 

@@ -7,7 +7,6 @@ mod support;
 
 use badger::slack::verify::sign;
 use serde_json::Value;
-use std::process::Stdio;
 use std::time::Duration;
 use support::ci::get;
 use support::db::{postgres_enabled, Backend, TestDb};
@@ -212,22 +211,7 @@ struct Replica {
 }
 
 async fn spawn_replica(db: &str, slack: &FakeSlack, policy: &std::path::Path) -> Replica {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
-        .arg("serve")
-        .env_clear()
-        .env("SLACK_BOT_TOKEN", "xoxb-test")
-        .env("SLACK_SIGNING_SECRET", SECRET)
-        .env("SLACK_API_URL", slack.url())
-        .env("DATABASE_URL", db)
-        .env("BADGER_BIND", "127.0.0.1:0")
-        .env("BADGER_CONFIG", policy)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("badger binary starts");
-    let base = support::process::listening(&mut child).await;
+    let (child, base) = support::process::serve(db, &slack.url(), SECRET, policy, &[]).await;
     Replica {
         _child: child,
         base,
