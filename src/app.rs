@@ -49,7 +49,7 @@ impl Default for RunOptions {
             lease: Duration::from_secs(60),
             slack_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
-            slash_deadline: crate::service::REPLY_DEADLINE,
+            slash_deadline: crate::slack::slash::REPLY_DEADLINE,
             smoke_attempts: 3,
             smoke_spacing: Duration::from_secs(5),
             stepped: false,

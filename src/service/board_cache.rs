@@ -110,21 +110,30 @@ impl Core {
 
     /// The board from `snapshot`, with the window as of now.
     pub fn board<'a>(&'a self, snapshot: &'a Snapshot) -> Board<'a> {
-        let envs: Vec<EnvSpec<'a>> = self
-            .policy
-            .environments
-            .iter()
-            .map(|e| EnvSpec {
-                name: e.name.as_str(),
-                always_open: e.window == crate::config::WindowKind::Always,
-            })
-            .collect();
-        board::build(
-            &envs,
-            &self.policy.calendar,
-            &snapshot.live,
-            &snapshot.holds,
-            self.now(),
-        )
+        board_of(&self.policy, snapshot, self.now())
     }
+}
+
+/// The board from `snapshot` under `policy`, with the window as of `now` (the edges build
+/// it too, from a status answer's snapshot).
+pub fn board_of<'a>(
+    policy: &'a crate::config::Policy,
+    snapshot: &'a Snapshot,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Board<'a> {
+    let envs: Vec<EnvSpec<'a>> = policy
+        .environments
+        .iter()
+        .map(|e| EnvSpec {
+            name: e.name.as_str(),
+            always_open: e.window == crate::config::WindowKind::Always,
+        })
+        .collect();
+    board::build(
+        &envs,
+        &policy.calendar,
+        &snapshot.live,
+        &snapshot.holds,
+        now,
+    )
 }

@@ -3,14 +3,12 @@
 //! on changes nothing and says why, to the presser only.
 
 use super::admission::{Ask, Reader};
-use super::deploy::past;
 use super::queue::Outcome;
-use super::{refuse, turn_key, update, Actor, Core, Result, ServiceError};
+use super::{refuse, turn_key, update, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::queue::key_behind;
-use crate::domain::text::mention;
-use crate::slack::blocks::{self, Message};
+use crate::slack::blocks;
 use crate::store::env_lock;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
@@ -60,32 +58,26 @@ impl Action {
 }
 
 impl Core {
-    /// Handles one press. `Ok(Some(m))` is an ephemeral answer for the presser.
+    /// Handles one press. `Ok(Some(a))` is an ephemeral answer for the presser.
     pub async fn press(
         &self,
         actor: &Actor,
         action: Action,
         value: &str,
-    ) -> Result<Option<Message>> {
+    ) -> Result<Option<Answer>> {
         let Ok(id) = value.trim().parse::<i64>() else {
-            return refuse(
-                "That button is not one badger understands (its value is not a record id).",
-            );
+            return refuse(Denied::BadButtonValue);
         };
         if action == Action::HoldRelease {
             return self.release_hold_by_id(actor, id).await.map(Some);
         }
         let now = self.now();
         let Some(d) = self.store.deployment(id).await? else {
-            return refuse(format!("Deployment #{id} no longer exists."));
+            return refuse(Denied::DeploymentGone { id });
         };
-        if d.requester != actor.user && !self.policy.is_admin(&actor.user) {
-            self.metrics.refused_presses.inc();
-            return refuse(format!(
-                "Only {} (who asked for this deployment) or an admin can press that. Nothing was changed.",
-                mention(&d.requester)
-            ));
-        }
+        self.may_press(actor, &d.requester, || Denied::NotYours {
+            requester: d.requester.clone(),
+        })?;
         if action == Action::AllWell {
             return self.all_well(actor, &d).await;
         }
@@ -93,14 +85,11 @@ impl Core {
         tx.lock(&env_lock(&d.environment)).await?;
         // Re-read under the lock: the press may race a timeout, a CI event or another replica.
         let Some(d) = tx.deployment(id).await? else {
-            return refuse(format!("Deployment #{id} no longer exists."));
+            return refuse(Denied::DeploymentGone { id });
         };
-        let moved_on = |d: &Deployment| {
-            format!(
-                "#{} has already {}; nothing was changed.",
-                d.id,
-                past(d.state)
-            )
+        let moved_on = |d: &Deployment| Denied::PressedTooLate {
+            id: d.id,
+            state: d.state,
         };
         let reply = match action {
             Action::Start => {
@@ -108,10 +97,9 @@ impl Core {
                     return refuse(moved_on(&d));
                 }
                 let Some(env) = self.policy.env(&d.environment) else {
-                    return refuse(format!(
-                        "{} is no longer configured, so this turn can't start.",
-                        crate::domain::text::escape(&d.environment)
-                    ));
+                    return refuse(Denied::EnvironmentGone {
+                        env: d.environment.clone(),
+                    });
                 };
                 // The rule again, at the moment the turn starts: a hold may have come, the
                 // window may have closed, or the previous environment may have failed since.
@@ -147,24 +135,13 @@ impl Core {
                         let mut requeued = d.clone();
                         requeued.state = State::Queued;
                         requeued.passed_over = None;
-                        // Never told before (`passed_over` cleared), so the notice is posted
-                        // and its words serve the presser too; a hold among the reasons has
-                        // its own notice, so those are worded here.
-                        let why = match self
-                            .pass_over(&mut tx, &requeued, &ask, reasons.clone(), now)
-                            .await?
-                        {
-                            Some(why) => why,
-                            None => crate::slack::refusals::refused(
-                                &self.refused(&ask, reasons),
-                                &self.wording(),
-                            ),
-                        };
+                        // Never told before (`passed_over` cleared), so the notice is posted;
+                        // the presser is told the same reasons.
+                        self.pass_over(&mut tx, &requeued, &ask, reasons.clone(), now)
+                            .await?;
                         self.advance(&mut tx, &d.environment, now, None).await?;
                         self.commit(tx).await?;
-                        return Ok(Some(Message::plain(format!(
-                            "{why}\nThe turn has passed to the next in line; you keep your place in the queue."
-                        ))));
+                        return Ok(Some(Answer::TurnPassedOn(self.refused(&ask, reasons))));
                     }
                 }
             }
@@ -174,9 +151,7 @@ impl Core {
                 }
                 match self.skip(&mut tx, &d, &actor.user, now).await? {
                     Some(m) => Some(m),
-                    None => return refuse(
-                        "Nobody else in the queue can go now, so your turn stays yours. Press *Start* when you're ready, or cancel.",
-                    ),
+                    None => return refuse(Denied::TurnStays),
                 }
             }
             Action::Done | Action::Failed => {
@@ -213,11 +188,7 @@ impl Core {
                 let why = format!("cancelled by {}", actor.user);
                 self.drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why)
                     .await?;
-                Some(Message::plain(format!(
-                    "You left the queue for {} (#{}).",
-                    blocks::what(&d),
-                    d.id
-                )))
+                Some(Answer::LeftQueue(d))
             }
             Action::HoldRelease | Action::AllWell => None,
         };
@@ -238,7 +209,7 @@ impl Core {
         d: &Deployment,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<Message>> {
+    ) -> Result<Option<Answer>> {
         let Some(env) = self.policy.env(&d.environment) else {
             return Ok(None);
         };
@@ -257,9 +228,7 @@ impl Core {
                 "skipped with nobody else waiting",
             )
             .await?;
-            return Ok(Some(Message::plain(
-                "Nobody else was waiting, so you left the queue. Ask again when you're ready.",
-            )));
+            return Ok(Some(Answer::SkippedAlone));
         }
         let holds = tx.active_holds().await?;
         let mut next = None;
@@ -300,9 +269,25 @@ impl Core {
         )
         .await?;
         self.advance(tx, &d.environment, now, None).await?;
-        Ok(Some(Message::plain(format!(
-            "You let {} go first; you are next after them.",
-            mention(&chosen.requester)
-        ))))
+        Ok(Some(Answer::LetGoFirst {
+            requester: chosen.requester.clone(),
+        }))
+    }
+}
+
+impl Core {
+    /// Only whoever owns the record (or an admin) may act on it; anyone else's press is
+    /// counted and refused with `denied`.
+    pub(super) fn may_press(
+        &self,
+        actor: &Actor,
+        owner: &str,
+        denied: impl FnOnce() -> Denied,
+    ) -> Result<()> {
+        if owner != actor.user && !self.policy.is_admin(&actor.user) {
+            self.metrics.refused_presses.inc();
+            return refuse(denied());
+        }
+        Ok(())
     }
 }

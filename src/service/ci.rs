@@ -3,7 +3,7 @@
 
 use super::admission::{Ask, Asker, Reader};
 use super::queue::Outcome;
-use super::{post, Core, ServiceError};
+use super::{post, Core, Denied, ServiceError};
 use crate::config::Environment;
 use crate::domain::admission::Refused;
 use crate::domain::deployment::State;
@@ -20,6 +20,9 @@ pub enum CiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A use case's refusal (409, by its code: the API words nothing of Slack's).
+    #[error("denied: {}", .0.code())]
+    Denied(Denied),
     /// The admission rule said no (423, with the reasons).
     #[error("refused")]
     Refused(Refused),
@@ -30,7 +33,7 @@ pub enum CiError {
 impl From<ServiceError> for CiError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::User(m) => CiError::Conflict(m),
+            ServiceError::Denied(d) => CiError::Denied(d),
             ServiceError::Refused(r) => CiError::Refused(r),
             ServiceError::Internal(e) => CiError::Internal(e),
         }

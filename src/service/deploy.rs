@@ -2,7 +2,7 @@
 
 use super::admission::{Ask, Asker, Reader};
 use super::queue::{describe, Outcome};
-use super::{post, refuse, Actor, Core, Result, ServiceError};
+use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::text::{escape, mention};
@@ -18,13 +18,29 @@ pub struct DeployRequest {
     pub emergency: Option<String>,
 }
 
+impl DeployRequest {
+    /// A plain request: no note, no emergency.
+    pub fn new(app: AppName, git_ref: GitRef, env: EnvName) -> Self {
+        DeployRequest {
+            app,
+            git_ref,
+            env,
+            note: None,
+            emergency: None,
+        }
+    }
+}
+
+fn no_such_env<T>(env: &str) -> Result<T> {
+    refuse(Denied::UnknownEnvironment {
+        env: env.to_owned(),
+    })
+}
+
 impl Core {
-    pub async fn request_deploy(&self, actor: &Actor, req: &DeployRequest) -> Result<Message> {
+    pub async fn request_deploy(&self, actor: &Actor, req: &DeployRequest) -> Result<Answer> {
         if self.policy.env(req.env.as_str()).is_none() {
-            return refuse(format!(
-                "There is no environment called {}.",
-                escape(req.env.as_str())
-            ));
+            return no_such_env(req.env.as_str());
         }
         let mut attempt = 0;
         loop {
@@ -37,11 +53,11 @@ impl Core {
         }
     }
 
-    async fn try_request(&self, actor: &Actor, req: &DeployRequest) -> Result<Message> {
+    async fn try_request(&self, actor: &Actor, req: &DeployRequest) -> Result<Answer> {
         let now = self.now();
         let (app, git_ref, env) = (req.app.as_str(), req.git_ref.as_str(), req.env.as_str());
         let Some(env_cfg) = self.policy.env(env) else {
-            return refuse(format!("There is no environment called {}.", escape(env)));
+            return no_such_env(env);
         };
         let mut tx = self.store.begin().await?;
         tx.lock(&env_lock(env)).await?;
@@ -65,15 +81,10 @@ impl Core {
             return Err(ServiceError::Refused(self.refused(&ask, reasons)));
         }
         if let Some(mine) = duplicate {
-            return refuse(format!(
-                "You already have {} in *{}* (#{}, {}). Use `{} cancel {}` to leave the queue.",
-                blocks::what(&mine),
-                escape(env),
-                mine.id,
-                mine.state.as_str(),
-                self.policy.deploy_command,
-                mine.id
-            ));
+            return refuse(Denied::AlreadyQueued {
+                mine: Box::new(mine),
+                env: env.to_owned(),
+            });
         }
         let channel = self.announce_channel(&actor.channel);
         let d = tx
@@ -121,7 +132,7 @@ impl Core {
             d
         };
         let reply = if me.state == State::Deploying {
-            blocks::started_reply(&me)
+            Answer::Started(me)
         } else {
             const SHOWN: i64 = 10;
             let (count, queued) = tx.ahead_of_newest(&me, SHOWN).await?;
@@ -143,7 +154,12 @@ impl Core {
             }
             let total_ahead =
                 position - 1 + usize::from(ahead.first().is_some_and(|a| a.state != State::Queued));
-            blocks::queued_reply(&me, position, &ahead, total_ahead)
+            Answer::Queued {
+                deployment: me,
+                position,
+                ahead,
+                total_ahead,
+            }
         };
         self.commit(tx).await?;
         // Counted once committed: an attempt retried after a lost race is one request.
@@ -157,52 +173,43 @@ impl Core {
         actor: &Actor,
         outcome: Outcome,
         note: Option<&str>,
-    ) -> Result<Message> {
+    ) -> Result<Answer> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mine = tx
             .user_deployments(&actor.user, &[State::Deploying])
             .await?;
         let Some(d) = mine.first() else {
-            return refuse(format!(
-                "You have no deployment in progress. `{} status` shows what is deploying.",
-                self.policy.deploy_command
-            ));
+            return refuse(Denied::NothingInProgress);
         };
         tx.lock(&env_lock(&d.environment)).await?;
         if !self
             .finish(&mut tx, d, outcome, note, &actor.user, now)
             .await?
         {
-            return refuse("That deployment has already finished.");
+            return refuse(Denied::AlreadyFinished);
         }
         self.commit(tx).await?;
-        let word = match outcome {
-            Outcome::Succeeded => "succeeded",
-            Outcome::Failed => "failed",
-            Outcome::Cancelled => "cancelled",
-        };
-        Ok(Message::plain(format!(
-            "Marked {} (#{}) as {word}.",
-            blocks::what(d),
-            d.id
-        )))
+        Ok(Answer::Finished {
+            deployment: d.clone(),
+            outcome,
+        })
     }
 
     /// `/deploy cancel [ID]`: leave a queue (the latest waiting entry by default).
-    pub async fn cancel_mine(&self, actor: &Actor, id: Option<i64>) -> Result<Message> {
+    pub async fn cancel_mine(&self, actor: &Actor, id: Option<i64>) -> Result<Answer> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let d = match id {
             Some(id) => match tx.deployment(id).await? {
                 Some(d) if d.requester == actor.user || self.policy.is_admin(&actor.user) => d,
                 Some(d) => {
-                    return refuse(format!(
-                        "#{id} is {}'s deployment; only they or an admin can cancel it.",
-                        mention(&d.requester)
-                    ))
+                    return refuse(Denied::NotYoursToCancel {
+                        id,
+                        requester: d.requester,
+                    })
                 }
-                None => return refuse(format!("There is no deployment #{id}.")),
+                None => return refuse(Denied::UnknownDeployment { id }),
             },
             None => {
                 let waiting = tx
@@ -210,7 +217,7 @@ impl Core {
                     .await?;
                 match waiting.into_iter().next() {
                     Some(d) => d,
-                    None => return refuse("You are not waiting in any queue."),
+                    None => return refuse(Denied::NotWaiting),
                 }
             }
         };
@@ -221,17 +228,16 @@ impl Core {
                 .finish(&mut tx, &d, Outcome::Cancelled, None, &actor.user, now)
                 .await?
             {
-                return refuse(format!("#{} has already moved on.", d.id));
+                return refuse(Denied::AlreadyMovedOn { id: d.id });
             }
             self.commit(tx).await?;
-            return Ok(Message::plain(format!(
-                "Called off {} (#{}); the channel has been told.",
-                blocks::what(&d),
-                d.id
-            )));
+            return Ok(Answer::CalledOff(d));
         }
         if !d.state.is_waiting() {
-            return refuse(format!("#{} has already {}.", d.id, past(d.state)));
+            return refuse(Denied::AlreadyEnded {
+                id: d.id,
+                state: d.state,
+            });
         }
         tx.lock(&env_lock(&d.environment)).await?;
         let why = format!("cancelled by {}", actor.user);
@@ -239,25 +245,9 @@ impl Core {
             .drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why)
             .await?
         {
-            return refuse(format!("#{} has already moved on.", d.id));
+            return refuse(Denied::AlreadyMovedOn { id: d.id });
         }
         self.commit(tx).await?;
-        Ok(Message::plain(format!(
-            "You left the queue for {} (#{}).",
-            blocks::what(&d),
-            d.id
-        )))
-    }
-}
-
-pub fn past(s: State) -> &'static str {
-    match s {
-        State::Succeeded => "succeeded",
-        State::Failed => "failed",
-        State::Cancelled => "been cancelled",
-        State::Expired => "expired",
-        State::Deploying => "started",
-        State::Called => "been called",
-        State::Queued => "been queued",
+        Ok(Answer::LeftQueue(d))
     }
 }

@@ -4,12 +4,15 @@
 //! reports back, and the "All is well" button.
 
 use super::queue::Outcome;
-use super::{end_key, ephemeral, post, refuse, start_key, update, Action, Actor, Core, Result};
+use super::{
+    end_key, ephemeral, post, refuse, start_key, update, Action, Actor, Answer, Core, Denied,
+    Result,
+};
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::text::{escape, mention};
 use crate::slack::blocks::{self, button, Message};
-use crate::store::{env_lock, CompareReply, GithubJob, Payload, Tx};
+use crate::store::{CompareReply, GithubJob, Payload, Tx};
 use chrono::{DateTime, Utc};
 
 /// Who GitHub-driven changes are attributed to in the history.
@@ -75,12 +78,7 @@ impl Core {
     /// deployer is told, and the next in line is called.
     pub async fn github_dispatch_failed(&self, id: i64, why: &str) -> Result<()> {
         let now = self.now();
-        let Some(d) = self.store.deployment(id).await? else {
-            return Ok(());
-        };
-        let mut tx = self.store.begin().await?;
-        tx.lock(&env_lock(&d.environment)).await?;
-        let Some(d) = tx.deployment(id).await? else {
+        let Some((mut tx, d)) = self.lock_deployment(id).await? else {
             return Ok(());
         };
         if d.state != State::Deploying {
@@ -109,12 +107,7 @@ impl Core {
     /// The dispatched run is known: the start alert links it.
     pub async fn github_run_linked(&self, id: i64, url: &str) -> Result<()> {
         let now = self.now();
-        let Some(d) = self.store.deployment(id).await? else {
-            return Ok(());
-        };
-        let mut tx = self.store.begin().await?;
-        tx.lock(&env_lock(&d.environment)).await?;
-        let Some(mut d) = tx.deployment(id).await? else {
+        let Some((mut tx, mut d)) = self.lock_deployment(id).await? else {
             return Ok(());
         };
         tx.set_ci_url(id, url).await?;
@@ -163,24 +156,23 @@ impl Core {
         app: &AppName,
         git_ref: &GitRef,
         env: &EnvName,
-    ) -> Result<Message> {
+    ) -> Result<Answer> {
         let (app, to, env) = (app.as_str(), git_ref.as_str(), env.as_str());
         let Some(cfg) = self.policy.github.repo(app) else {
-            return refuse(format!(
-                "badger doesn't know *{}*'s GitHub repository (`[github.repos]` in the policy file), so it can't compare refs.",
-                escape(app)
-            ));
+            return refuse(Denied::UnknownRepository {
+                app: app.to_owned(),
+            });
         };
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let from = tx.current_ref(app, env).await?;
         let Some(from_ref) = from.clone().filter(|f| f != to) else {
-            return Ok(crate::github::render::nothing_to_compare(
-                app,
-                env,
-                to,
-                from.as_deref(),
-            ));
+            return Ok(Answer::NothingToCompare {
+                app: app.to_owned(),
+                env: env.to_owned(),
+                to: to.to_owned(),
+                from,
+            });
         };
         tx.enqueue_github(
             &GithubJob::Compare {
@@ -197,13 +189,12 @@ impl Core {
         )
         .await?;
         self.commit(tx).await?;
-        Ok(Message::plain(format!(
-            ":mag: Asking GitHub ({}) what `{}` adds over `{}`, which *{}* runs now; the answer follows here.",
-            escape(&cfg.repo),
-            escape(to),
-            escape(&from_ref),
-            escape(env)
-        )))
+        Ok(Answer::DiffAsked {
+            repo: cfg.repo.clone(),
+            to: to.to_owned(),
+            from: from_ref,
+            env: env.to_owned(),
+        })
     }
 
     /// After a success (in `tx`): the environment's checklist in the end alert's thread,
@@ -308,22 +299,17 @@ impl Core {
     }
 
     /// The "All is well" button: recorded in the history, the reminder closed.
-    pub(super) async fn all_well(&self, actor: &Actor, d: &Deployment) -> Result<Option<Message>> {
+    pub(super) async fn all_well(&self, actor: &Actor, d: &Deployment) -> Result<Option<Answer>> {
         let now = self.now();
         let Some(check) = self.store.stay_check(d.id).await? else {
-            return refuse(format!("#{} has no check to confirm.", d.id));
+            return refuse(Denied::NoCheck { id: d.id });
         };
         let mut tx = self.store.begin().await?;
         if !tx.confirm_all_well(d.id, &actor.user, now).await? {
-            let by = check
-                .all_well_by
-                .as_deref()
-                .map(mention)
-                .unwrap_or_default();
-            return refuse(format!(
-                "#{} was already confirmed by {by}; nothing was changed.",
-                d.id
-            ));
+            return refuse(Denied::AlreadyConfirmed {
+                id: d.id,
+                by: check.all_well_by,
+            });
         }
         tx.audit(
             now,

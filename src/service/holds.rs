@@ -1,7 +1,7 @@
 //! `/hold`: freezes on an app (or all), announced, kept in the channel topic, released by
 //! their owner or an admin.
 
-use super::{hold_key, post, refuse, update, Action, Actor, Core, Result};
+use super::{hold_key, post, refuse, update, Action, Actor, Answer, Core, Denied, Result};
 use crate::command::{HoldScope, ReleaseTarget};
 use crate::domain::deployment::{Event, State};
 use crate::domain::hold::{Hold, ALL_APPS};
@@ -92,7 +92,7 @@ impl Core {
         env: Option<&EnvName>,
         reason: &str,
         until: Option<DateTime<Utc>>,
-    ) -> Result<Message> {
+    ) -> Result<Answer> {
         let now = self.now();
         let scope_str = match scope {
             HoldScope::All => ALL_APPS.to_owned(),
@@ -129,11 +129,7 @@ impl Core {
             self.sync_topic(&mut tx, now, &updated.channel, Some(&actor.user))
                 .await?;
             self.commit(tx).await?;
-            return Ok(Message::plain(format!(
-                "You already held {}; I updated the reason of hold #{}.",
-                escape(&updated.describe_scope()),
-                updated.id
-            )));
+            return Ok(Answer::HoldUpdated(updated));
         }
         let id = tx
             .insert_hold(
@@ -149,7 +145,7 @@ impl Core {
             )
             .await?;
         let Some(h) = tx.hold(id).await? else {
-            return refuse("The hold could not be saved; please try again.");
+            return refuse(Denied::HoldNotSaved);
         };
         tx.audit(
             now,
@@ -197,30 +193,14 @@ impl Core {
         }
         self.metrics.holds.inc();
         self.commit(tx).await?;
-        Ok(Message::plain(format!(
-            "Hold #{id} on {} is in place and in the channel topic. Release it with `{} release {id}`.",
-            escape(&h.describe_scope()),
-            self.policy.hold_command
-        )))
+        Ok(Answer::HoldPlaced(h))
     }
 
-    pub async fn list_holds(&self) -> Result<Message> {
-        let holds = self.store.active_holds().await?;
-        if holds.is_empty() {
-            return Ok(Message::plain("No holds stand."));
-        }
-        let tz = self.policy.calendar.tz;
-        let lines: Vec<String> = std::iter::once(format!("*Holds* ({}):", holds.len()))
-            .chain(
-                holds
-                    .iter()
-                    .map(|h| format!("• {}", blocks::hold_line(h, tz))),
-            )
-            .collect();
-        Ok(Message::lines(&lines))
+    pub async fn list_holds(&self) -> Result<Answer> {
+        Ok(Answer::Holds(self.store.active_holds().await?))
     }
 
-    pub async fn release_holds(&self, actor: &Actor, target: &ReleaseTarget) -> Result<Message> {
+    pub async fn release_holds(&self, actor: &Actor, target: &ReleaseTarget) -> Result<Answer> {
         let holds = self.store.active_holds().await?;
         let matching: Vec<&Hold> = match target {
             ReleaseTarget::Id(id) => {
@@ -230,14 +210,12 @@ impl Core {
             ReleaseTarget::App(a) => holds.iter().filter(|h| h.scope == a.as_str()).collect(),
         };
         if matching.is_empty() {
-            return refuse(format!(
-                "No hold on {} stands. `{} list` shows the holds.",
-                match target {
-                    ReleaseTarget::App(a) => escape(a.as_str()),
-                    _ => "all applications".into(),
+            return refuse(Denied::NoHoldOn {
+                app: match target {
+                    ReleaseTarget::App(a) => Some(a.as_str().to_owned()),
+                    _ => None,
                 },
-                self.policy.hold_command
-            ));
+            });
         }
         let admin = self.policy.is_admin(&actor.user);
         let mine: Vec<&Hold> = matching
@@ -250,51 +228,35 @@ impl Core {
         } else if admin {
             matching.clone()
         } else {
-            let owners: Vec<String> = matching
-                .iter()
-                .map(|h| format!("{} (#{})", mention(&h.owner), h.id))
-                .collect();
-            return refuse(format!(
-                "Only the owner of a hold or an admin can release it. This one is held by {}. Nothing was changed.",
-                owners.join(", ")
-            ));
+            return refuse(Denied::NotHoldOwner {
+                owners: matching.iter().map(|h| (h.owner.clone(), h.id)).collect(),
+            });
         };
         let mut released = Vec::new();
         for h in to_release {
             if self.release_one(actor, h.id).await? {
-                released.push(format!("#{}", h.id));
+                released.push(h.id);
             }
         }
         if released.is_empty() {
-            return refuse("Those holds were already released; nothing was changed.");
+            return refuse(Denied::HoldsAlreadyReleased);
         }
-        Ok(Message::plain(format!(
-            "Released hold {}.",
-            released.join(", ")
-        )))
+        Ok(Answer::HoldsReleased(released))
     }
 
-    pub async fn release_hold_by_id(&self, actor: &Actor, id: i64) -> Result<Message> {
+    pub async fn release_hold_by_id(&self, actor: &Actor, id: i64) -> Result<Answer> {
         let holds = self.store.active_holds().await?;
-        let Some(h) = holds.iter().find(|h| h.id == id) else {
-            return refuse(format!("Hold #{id} is not standing (already released, or never existed). Nothing was changed."));
+        let Some(h) = holds.into_iter().find(|h| h.id == id) else {
+            return refuse(Denied::HoldNotStanding { id });
         };
-        if h.owner != actor.user && !self.policy.is_admin(&actor.user) {
-            self.metrics.refused_presses.inc();
-            return refuse(format!(
-                "Only {} (who placed hold #{id}) or an admin can release it. Nothing was changed.",
-                mention(&h.owner)
-            ));
-        }
+        self.may_press(actor, &h.owner, || Denied::NotYourHold {
+            id,
+            owner: h.owner.clone(),
+        })?;
         if !self.release_one(actor, id).await? {
-            return refuse(format!(
-                "Hold #{id} was already released. Nothing was changed."
-            ));
+            return refuse(Denied::HoldAlreadyReleased { id });
         }
-        Ok(Message::plain(format!(
-            "Released hold #{id} on {}.",
-            escape(&h.describe_scope())
-        )))
+        Ok(Answer::HoldReleased(h))
     }
 
     /// Releases one hold: updates its announcement, says so in the channel, fixes the

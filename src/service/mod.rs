@@ -1,11 +1,14 @@
 //! One function per use case: load -> decide (domain) -> store + outbox in one
-//! transaction -> reply. Errors are split as triagebot does: `User` is told to the person,
-//! `Internal` is logged and the person gets a short apology (nothing was changed).
+//! transaction -> typed answer ([`Answer`]). Errors are split as triagebot does: `Denied`
+//! and `Refused` are told to the person, `Internal` is logged and the person gets a short
+//! apology (nothing was changed). The edges word all of them (`crate::slack::answers`).
 
 mod admission;
+mod answer;
 mod board_cache;
 mod buttons;
 mod ci;
+mod denied;
 mod deploy;
 mod dispatch;
 mod github;
@@ -16,11 +19,12 @@ mod smoke;
 mod status;
 mod versions;
 
-pub use board_cache::{BoardCache, Snapshot};
+pub use answer::{Answer, Note, Reply};
+pub use board_cache::{board_of, BoardCache, Snapshot};
 pub use buttons::Action;
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};
+pub use denied::Denied;
 pub use deploy::DeployRequest;
-pub use dispatch::{LATE_LIMIT, REPLY_DEADLINE};
 pub use github::{stay_key, GITHUB_ACTOR};
 pub use queue::Outcome;
 
@@ -35,9 +39,9 @@ use tokio::sync::Notify;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// Something the person did or asked that badger refuses; shown to them as is.
-    #[error("{0}")]
-    User(String),
+    /// Something the person did or asked that badger refuses, and why.
+    #[error("denied: {}", .0.code())]
+    Denied(Denied),
     /// The admission rule said no; each edge words it.
     #[error("refused: {}", .0.reasons.iter().map(|r| r.code()).collect::<Vec<_>>().join(", "))]
     Refused(crate::domain::admission::Refused),
@@ -47,8 +51,8 @@ pub enum ServiceError {
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
-pub fn refuse<T>(message: impl Into<String>) -> Result<T> {
-    Err(ServiceError::User(message.into()))
+pub fn refuse<T>(why: Denied) -> Result<T> {
+    Err(ServiceError::Denied(why))
 }
 
 /// Who did something, and where.
@@ -82,6 +86,20 @@ impl Core {
             .channel
             .clone()
             .unwrap_or_else(|| typed_in.to_owned())
+    }
+
+    /// Deployment `id` read again under its environment's lock, in a new transaction (the
+    /// first read finds which lock to take); `None` if it is gone.
+    pub(crate) async fn lock_deployment(
+        &self,
+        id: i64,
+    ) -> Result<Option<(Tx, crate::domain::deployment::Deployment)>> {
+        let Some(d) = self.store.deployment(id).await? else {
+            return Ok(None);
+        };
+        let mut tx = self.store.begin().await?;
+        tx.lock(&crate::store::env_lock(&d.environment)).await?;
+        Ok(tx.deployment(id).await?.map(|d| (tx, d)))
     }
 
     /// Commits, and wakes the outbox worker if there is something to deliver.

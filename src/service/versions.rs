@@ -2,10 +2,8 @@
 //! (domain), and hand it to whichever edge renders it: `/deploy versions`, the API, App Home.
 //! The rows come from the status snapshot (`board_cache.rs`), read again only after a commit.
 
-use super::{Core, Result, Snapshot};
-use crate::domain::text::escape;
+use super::{Answer, Core, Result, Snapshot};
 use crate::domain::versions::{self, Deployed, VersionsView};
-use crate::slack::blocks::Message;
 use crate::slack::versions_blocks::{self, Mine};
 use crate::store::{Payload, StoreError};
 
@@ -60,21 +58,11 @@ impl Core {
     }
 
     /// `/deploy versions [APP]`.
-    pub async fn versions(&self, app: Option<&str>) -> Result<Message> {
-        let view = self.versions_view(app).await?;
-        let tz = self.policy.calendar.tz;
-        let Some(app) = app else {
-            return Ok(versions_blocks::overview(&view, tz, self.dashboard_url()));
-        };
-        match view.app(app) {
-            Some(a) if a.per_env.iter().any(Option::is_some) => {
-                Ok(versions_blocks::one_app(&view, a, tz))
-            }
-            _ => Ok(Message::plain(format!(
-                "Nothing of *{}* has been deployed yet.",
-                escape(app)
-            ))),
-        }
+    pub async fn versions(&self, app: Option<&str>) -> Result<Answer> {
+        Ok(Answer::Versions {
+            view: self.versions_view(app).await?,
+            app: app.map(str::to_owned),
+        })
     }
 
     /// Queues `user`'s App Home tab: their own deployments, then every app's versions.

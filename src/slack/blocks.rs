@@ -242,59 +242,6 @@ pub fn passed_over(d: &Deployment, why: &str) -> Message {
     ))
 }
 
-/// `ahead` is the first few in front (the active one first); `total_ahead` counts them all.
-pub fn queued_reply(
-    d: &Deployment,
-    position: usize,
-    ahead: &[Deployment],
-    total_ahead: usize,
-) -> Message {
-    let names: Vec<String> = ahead
-        .iter()
-        .take(10)
-        .map(|a| {
-            let doing = match a.state {
-                State::Deploying => "deploying",
-                State::Called => "called",
-                _ => "queued",
-            };
-            format!(
-                "{} ({} `{}`, {doing})",
-                mention(&a.requester),
-                escape(&a.app),
-                escape(&a.git_ref)
-            )
-        })
-        .collect();
-    let more = total_ahead.saturating_sub(names.len());
-    let ahead_text = if names.is_empty() {
-        String::new()
-    } else if more > 0 {
-        format!("\nAhead of you: {} and {more} more", names.join(", "))
-    } else {
-        format!("\nAhead of you: {}", names.join(", "))
-    };
-    let emergency = if d.is_emergency() {
-        " (emergency: at the front)"
-    } else {
-        ""
-    };
-    Message::plain(format!(
-        ":hourglass_flowing_sand: Queued {} (#{}): you are number {position} in line{emergency}. I'll call you when it's your turn.{ahead_text}",
-        what(d),
-        d.id
-    ))
-    .with_buttons(vec![button(Action::Cancel, "Leave the queue", d.id, None)])
-}
-
-pub fn started_reply(d: &Deployment) -> Message {
-    Message::plain(format!(
-        ":rocket: You're deploying {} (#{}). I've announced it in the channel; press *Done* or *Failed* there, or type the `done` / `failed` command, when it's over.",
-        what(d),
-        d.id
-    ))
-}
-
 pub fn hold_line(h: &Hold, tz: Tz) -> String {
     let until = h
         .until

@@ -4,7 +4,7 @@
 //! as Slack would.
 
 use super::payload::{Interaction, SlashCommand};
-use crate::service::{Action, Actor, Core, ServiceError};
+use crate::service::{Action, Actor, Core, Denied, ServiceError};
 use crate::slack::blocks::Message;
 use crate::store::StoreError;
 
@@ -12,7 +12,7 @@ use crate::store::StoreError;
 /// `cmd.text` is as Slack sends it (`&`, `<`, `>` as entities).
 pub async fn handle_command(core: &Core, cmd: &SlashCommand) -> Message {
     let (actor, text) = actor_and_text(cmd);
-    core.run_slash(&actor, &cmd.command, &text).await
+    super::slash::run(core, &actor, &cmd.command, &text).await
 }
 
 /// [`handle_command`], answered within `deadline` (Slack's 3 seconds over HTTP): a late
@@ -23,8 +23,7 @@ pub async fn handle_command_within(
     deadline: std::time::Duration,
 ) -> Message {
     let (actor, text) = actor_and_text(cmd);
-    core.run_slash_within(&actor, &cmd.command, &text, deadline)
-        .await
+    super::slash::run_within(core, &actor, &cmd.command, &text, deadline).await
 }
 
 fn actor_and_text(cmd: &SlashCommand) -> (Actor, String) {
@@ -64,14 +63,13 @@ pub async fn handle_interaction(core: &Core, interaction: Interaction) {
         };
         let answer = match action {
             Some(action) => core.press(&actor, action, &p.value).await,
-            None => Err(ServiceError::User(format!(
-                "That button ({}) is not one badger knows.",
-                crate::domain::text::escape(&p.action_id)
-            ))),
+            None => Err(ServiceError::Denied(Denied::UnknownButton {
+                action_id: p.action_id.clone(),
+            })),
         };
         let message: Option<Message> = match answer {
-            Ok(m) => m,
-            Err(e) => Some(core.reply(Err(e))),
+            Ok(a) => a.map(|a| super::answers::answer(&super::answers::Say::of(core), &a)),
+            Err(e) => Some(super::denied::failure(core, e)),
         };
         if let Some(m) = message {
             if let Err(e) = core.tell(&actor, &m).await {

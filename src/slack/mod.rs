@@ -2,13 +2,16 @@
 //! `src/http/`), signature checks and payload parsing, outbound delivery (the outbox worker
 //! and the Web API client) and message rendering.
 
+pub mod answers;
 pub mod blocks;
+pub mod denied;
 pub mod envelope;
 pub mod handlers;
 pub mod needs;
 pub mod outbound;
 pub mod payload;
 pub mod refusals;
+pub mod slash;
 pub mod socket;
 pub mod status;
 pub mod verify;

@@ -1,5 +1,6 @@
-//! `/deploy status` as Slack text, rendered from the status board (`domain::board`), and
-//! the one line on the deploy window that status and App Home start with.
+//! `/deploy status` as Slack text, rendered from the status board (`domain::board`), the
+//! one line on the deploy window that status and App Home start with, and `/deploy
+//! windows`.
 
 use super::blocks::{self, Message};
 use crate::domain::board::{Board, EnvBoard, WindowNow};
@@ -84,4 +85,49 @@ fn environment(e: &EnvBoard) -> String {
         line += &format!("\n    queue: {}", queued.join("; "));
     }
     line
+}
+
+/// `/deploy windows`: the window now, the next openings, the closed days of the next
+/// twelve months and the environments that are always open.
+pub fn windows(policy: &crate::config::Policy, now: chrono::DateTime<chrono::Utc>) -> Message {
+    use crate::domain::window::{format_local, ClosedReason};
+    let cal = &policy.calendar;
+    let tz = cal.tz;
+    let mut out = vec![
+        window_line(&WindowNow::at(cal, now), tz),
+        "*Next openings*:".to_owned(),
+    ];
+    for o in cal.openings(now, 5) {
+        out.push(format!(
+            "• {} – {}",
+            format_local(o.opens, tz),
+            format_local(o.closes, tz)
+        ));
+    }
+    let today = now.with_timezone(&tz).date_naive();
+    let closed = cal.closed_days(today, today + chrono::Duration::days(365));
+    if closed.is_empty() {
+        out.push("No bank holidays or closed days in the next twelve months.".into());
+    } else {
+        out.push("*Closed days in the next twelve months*:".into());
+        for c in closed {
+            let why = match c.reason {
+                ClosedReason::BankHoliday(name) => name.to_owned(),
+                // From the operator's file: escaped like any text badger did not write.
+                ClosedReason::Listed(title) => escape(&title),
+                ClosedReason::ClosedDate => "closed by policy".to_owned(),
+            };
+            out.push(format!("• {} — {}", c.date.format("%a %-d %b %Y"), why));
+        }
+    }
+    let always: Vec<&str> = policy
+        .environments
+        .iter()
+        .filter(|e| e.window == crate::config::WindowKind::Always)
+        .map(|e| e.name.as_str())
+        .collect();
+    if !always.is_empty() {
+        out.push(format!("Always open: {}.", always.join(", ")));
+    }
+    Message::plain(out.join("\n"))
 }

@@ -168,7 +168,7 @@ impl Store {
                 Backend::Postgres => 16,
             })
             // A busy pool is not a broken database: waiting here is fine, because a slash
-            // command has its own deadline (service::dispatch::REPLY_DEADLINE) and a refused
+            // command has its own deadline (slack::slash::REPLY_DEADLINE) and a refused
             // connection fails at once.
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _| {

@@ -89,6 +89,7 @@ impl IntoResponse for CiError {
             CiError::BadRequest(m) => error(StatusCode::UNPROCESSABLE_ENTITY, m),
             CiError::NotFound(m) => error(StatusCode::NOT_FOUND, m),
             CiError::Conflict(m) => error(StatusCode::CONFLICT, m),
+            CiError::Denied(d) => error(StatusCode::CONFLICT, d.code()),
             // Handlers word refusals with the policy's timezone (see `ci_error`); this is
             // the fallback in UTC.
             CiError::Refused(r) => refused_response(&r, chrono_tz::UTC),

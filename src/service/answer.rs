@@ -1,0 +1,94 @@
+//! What a use case answers the person who typed a command or pressed a button: typed
+//! values, worded for Slack in one place (`crate::slack::answers`).
+
+use super::queue::Outcome;
+use super::Snapshot;
+use crate::domain::admission::Refused;
+use crate::domain::deployment::Deployment;
+use crate::domain::hold::Hold;
+use crate::domain::versions::VersionsView;
+use std::sync::Arc;
+
+/// A use case's answer (its refusals are [`super::Denied`]).
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// The request started at once.
+    Started(Deployment),
+    /// The request queued: `ahead` is the first few in front (the active one first),
+    /// `total_ahead` counts them all.
+    Queued {
+        deployment: Deployment,
+        position: usize,
+        ahead: Vec<Deployment>,
+        total_ahead: usize,
+    },
+    /// `/deploy done` or `failed` marked the caller's deployment.
+    Finished {
+        deployment: Deployment,
+        outcome: Outcome,
+    },
+    /// A started deployment was called off (announced in the channel).
+    CalledOff(Deployment),
+    /// A waiting deployment left its queue.
+    LeftQueue(Deployment),
+    /// `/deploy status [ENV]` from the status snapshot.
+    Status {
+        snapshot: Arc<Snapshot>,
+        env: Option<String>,
+    },
+    /// `/deploy versions [APP]`.
+    Versions {
+        view: VersionsView,
+        app: Option<String>,
+    },
+    /// `/deploy windows`: the policy's calendar as of now.
+    Windows,
+    /// `/deploy diff`: the GitHub worker was asked; its answer follows.
+    DiffAsked {
+        repo: String,
+        to: String,
+        from: String,
+        env: String,
+    },
+    /// `/deploy diff` with nothing to compare (nothing deployed, or the same ref).
+    NothingToCompare {
+        app: String,
+        env: String,
+        to: String,
+        from: Option<String>,
+    },
+    /// A command's help (the parser words it).
+    Help(String),
+    HoldPlaced(Hold),
+    /// The caller already held that scope: the reason was updated.
+    HoldUpdated(Hold),
+    /// The standing holds.
+    Holds(Vec<Hold>),
+    /// `/hold release APP|all`: the ids released.
+    HoldsReleased(Vec<i64>),
+    HoldReleased(Hold),
+    /// *Start* pressed when the rule no longer lets the turn start: it passed on.
+    TurnPassedOn(Refused),
+    /// *Skip* with nobody else waiting: the presser left the queue.
+    SkippedAlone,
+    /// *Skip*: `requester` goes first.
+    LetGoFirst {
+        requester: String,
+    },
+}
+
+/// A command typed outside the deploy channel: where its announcements are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// Announced there now.
+    Announced { channel: String },
+    /// Starts and turns will be announced there.
+    Follow { channel: String },
+}
+
+/// A slash command's answer and, typed elsewhere than the deploy channel, where to look.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub answer: Answer,
+    pub note: Option<Note>,
+}

@@ -1,0 +1,223 @@
+//! The one place a use case's answer ([`Answer`], [`Reply`]) becomes the Slack message the
+//! person sees; every Slack edge (HTTP, Socket Mode, the console) renders through here.
+//! Refusals are worded in `denied.rs`.
+
+use super::blocks::{button, what, Message};
+use super::refusals::{self, Wording};
+use crate::config::Policy;
+use crate::domain::deployment::{Deployment, State};
+use crate::domain::text::{escape, mention};
+use crate::service::{board_of, Action, Answer, Core, Note, Outcome, Reply};
+use chrono::{DateTime, Utc};
+
+/// What the wording needs besides the answer: the policy (commands, timezone, calendar),
+/// the time, and the dashboard's address.
+pub struct Say<'a> {
+    pub policy: &'a Policy,
+    pub now: DateTime<Utc>,
+    pub dashboard_url: Option<&'a str>,
+}
+
+impl<'a> Say<'a> {
+    pub fn of(core: &'a Core) -> Say<'a> {
+        Say {
+            policy: &core.policy,
+            now: core.now(),
+            dashboard_url: core.dashboard_url(),
+        }
+    }
+
+    pub fn wording(&self) -> Wording<'a> {
+        Wording {
+            deploy_command: &self.policy.deploy_command,
+            admins: &self.policy.admins,
+            tz: self.policy.calendar.tz,
+            now: self.now,
+        }
+    }
+}
+
+/// A slash command's answer, with where to look when typed outside the deploy channel.
+pub fn reply(say: &Say, r: &Reply) -> Message {
+    let m = answer(say, &r.answer);
+    let Some(note) = &r.note else {
+        return m;
+    };
+    let note = match note {
+        Note::Follow { channel } => {
+            format!("Follow it in <#{channel}>: starts and turns are announced there.")
+        }
+        Note::Announced { channel } => format!("Announced in <#{channel}>."),
+    };
+    let mut m = m.with_context(&note);
+    m.text = format!("{}\n{note}", m.text);
+    m
+}
+
+pub fn answer(say: &Say, a: &Answer) -> Message {
+    let tz = say.policy.calendar.tz;
+    match a {
+        Answer::Started(d) => started_reply(d),
+        Answer::Queued {
+            deployment,
+            position,
+            ahead,
+            total_ahead,
+        } => queued_reply(deployment, *position, ahead, *total_ahead),
+        Answer::Finished {
+            deployment: d,
+            outcome,
+        } => {
+            let word = match outcome {
+                Outcome::Succeeded => "succeeded",
+                Outcome::Failed => "failed",
+                Outcome::Cancelled => "cancelled",
+            };
+            Message::plain(format!("Marked {} (#{}) as {word}.", what(d), d.id))
+        }
+        Answer::CalledOff(d) => Message::plain(format!(
+            "Called off {} (#{}); the channel has been told.",
+            what(d),
+            d.id
+        )),
+        Answer::LeftQueue(d) => Message::plain(format!(
+            "You left the queue for {} (#{}).",
+            what(d),
+            d.id
+        )),
+        Answer::Status { snapshot, env } => super::status::status(
+            &board_of(say.policy, snapshot, say.now),
+            env.as_deref(),
+            tz,
+        ),
+        Answer::Versions { view, app } => {
+            use super::versions_blocks::{one_app, overview};
+            let Some(app) = app else {
+                return overview(view, tz, say.dashboard_url);
+            };
+            match view.app(app) {
+                Some(a) if a.per_env.iter().any(Option::is_some) => one_app(view, a, tz),
+                _ => Message::plain(format!(
+                    "Nothing of *{}* has been deployed yet.",
+                    escape(app)
+                )),
+            }
+        }
+        Answer::Windows => super::status::windows(say.policy, say.now),
+        Answer::DiffAsked {
+            repo,
+            to,
+            from,
+            env,
+        } => Message::plain(format!(
+            ":mag: Asking GitHub ({}) what `{}` adds over `{}`, which *{}* runs now; the answer follows here.",
+            escape(repo),
+            escape(to),
+            escape(from),
+            escape(env)
+        )),
+        Answer::NothingToCompare { app, env, to, from } => {
+            crate::github::render::nothing_to_compare(app, env, to, from.as_deref())
+        }
+        Answer::Help(text) => Message::plain(text.clone()),
+        Answer::HoldPlaced(h) => Message::plain(format!(
+            "Hold #{id} on {} is in place and in the channel topic. Release it with `{} release {id}`.",
+            escape(&h.describe_scope()),
+            say.policy.hold_command,
+            id = h.id
+        )),
+        Answer::HoldUpdated(h) => Message::plain(format!(
+            "You already held {}; I updated the reason of hold #{}.",
+            escape(&h.describe_scope()),
+            h.id
+        )),
+        Answer::Holds(holds) if holds.is_empty() => Message::plain("No holds stand."),
+        Answer::Holds(holds) => {
+            let lines: Vec<String> = std::iter::once(format!("*Holds* ({}):", holds.len()))
+                .chain(
+                    holds
+                        .iter()
+                        .map(|h| format!("• {}", super::blocks::hold_line(h, tz))),
+                )
+                .collect();
+            Message::lines(&lines)
+        }
+        Answer::HoldsReleased(ids) => {
+            let ids: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
+            Message::plain(format!("Released hold {}.", ids.join(", ")))
+        }
+        Answer::HoldReleased(h) => Message::plain(format!(
+            "Released hold #{} on {}.",
+            h.id,
+            escape(&h.describe_scope())
+        )),
+        Answer::TurnPassedOn(r) => Message::plain(format!(
+            "{}\nThe turn has passed to the next in line; you keep your place in the queue.",
+            refusals::refused(r, &say.wording())
+        )),
+        Answer::SkippedAlone => Message::plain(
+            "Nobody else was waiting, so you left the queue. Ask again when you're ready.",
+        ),
+        Answer::LetGoFirst { requester } => Message::plain(format!(
+            "You let {} go first; you are next after them.",
+            mention(requester)
+        )),
+    }
+}
+
+/// `ahead` is the first few in front (the active one first); `total_ahead` counts them all.
+fn queued_reply(
+    d: &Deployment,
+    position: usize,
+    ahead: &[Deployment],
+    total_ahead: usize,
+) -> Message {
+    let names: Vec<String> = ahead
+        .iter()
+        .take(10)
+        .map(|a| {
+            let doing = match a.state {
+                State::Deploying => "deploying",
+                State::Called => "called",
+                _ => "queued",
+            };
+            format!(
+                "{} ({} `{}`, {doing})",
+                mention(&a.requester),
+                escape(&a.app),
+                escape(&a.git_ref)
+            )
+        })
+        .collect();
+    let more = total_ahead.saturating_sub(names.len());
+    let ahead_text = if names.is_empty() {
+        String::new()
+    } else if more > 0 {
+        format!("\nAhead of you: {} and {more} more", names.join(", "))
+    } else {
+        format!("\nAhead of you: {}", names.join(", "))
+    };
+    let emergency = if d.is_emergency() {
+        " (emergency: at the front)"
+    } else {
+        ""
+    };
+    Message::plain(format!(
+        ":hourglass_flowing_sand: Queued {} (#{}): you are number {position} in line{emergency}. I'll call you when it's your turn.{ahead_text}",
+        what(d),
+        d.id
+    ))
+    .with_buttons(vec![button(Action::Cancel, "Leave the queue", d.id, None)])
+}
+
+fn started_reply(d: &Deployment) -> Message {
+    Message::plain(format!(
+        ":rocket: You're deploying {} (#{}). I've announced it in the channel; press *Done* or *Failed* there, or type the `done` / `failed` command, when it's over.",
+        what(d),
+        d.id
+    ))
+}
+
+#[cfg(test)]
+#[path = "answers_tests.rs"]
+mod tests;

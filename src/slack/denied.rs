@@ -1,0 +1,150 @@
+//! How a use case's refusal ([`Denied`], the admission rule's `Refused`) and its failures
+//! read in Slack: the one place their words live.
+
+use super::answers::Say;
+use super::blocks::{what, Message};
+use crate::domain::deployment::State;
+use crate::domain::text::{escape, mention};
+use crate::service::{Core, Denied, ServiceError};
+
+/// What a failed use case tells the person; internal errors are logged and counted here,
+/// and the person gets an apology that says nothing changed.
+pub fn failure(core: &Core, e: ServiceError) -> Message {
+    match e {
+        ServiceError::Denied(d) => denied_message(&Say::of(core), &d),
+        ServiceError::Refused(r) => {
+            Message::plain(super::refusals::refused(&r, &Say::of(core).wording()))
+        }
+        ServiceError::Internal(e) if e.is_unavailable() => {
+            core.metrics.internal_errors.inc();
+            tracing::error!(error = %e, "the database is unavailable");
+            Message::plain(":warning: badger can't reach its database right now, so nothing was changed. Please try again in a minute.")
+        }
+        ServiceError::Internal(e) => {
+            core.metrics.internal_errors.inc();
+            tracing::error!(error = %e, "internal error handling a Slack request");
+            Message::plain(":warning: Sorry, badger hit an internal error and changed nothing. Please try again in a moment.")
+        }
+    }
+}
+
+/// A refusal as the message the person sees (a parse error quotes the usage).
+pub fn denied_message(say: &Say, d: &Denied) -> Message {
+    Message::plain(denied(say, d))
+}
+
+pub fn denied(say: &Say, d: &Denied) -> String {
+    let deploy = &say.policy.deploy_command;
+    let hold = &say.policy.hold_command;
+    match d {
+        Denied::UnknownCommand { name } => format!(
+            "badger doesn't know the command `{}`; it answers `{deploy}` and `{hold}`.",
+            escape(name)
+        ),
+        // Parse errors quote what the person typed, so they are escaped like any user text.
+        Denied::Unparsed { message, usage } => {
+            format!(":warning: {}\n```{}```", escape(message), escape(usage))
+        }
+        Denied::NoDeployChannel => format!(
+            "badger has no deploy channel configured (`channel` in the policy file), so it announces in the channel where a command is typed, and this is a direct message. Type this in your deploy channel, or ask an operator to set `channel`. (`{deploy} status` and `{hold} list` work anywhere.)"
+        ),
+        Denied::UnknownEnvironment { env } => {
+            format!("There is no environment called {}.", escape(env))
+        }
+        Denied::AlreadyQueued { mine, env } => format!(
+            "You already have {} in *{}* (#{}, {}). Use `{deploy} cancel {}` to leave the queue.",
+            what(mine),
+            escape(env),
+            mine.id,
+            mine.state.as_str(),
+            mine.id
+        ),
+        Denied::NothingInProgress => format!(
+            "You have no deployment in progress. `{deploy} status` shows what is deploying."
+        ),
+        Denied::AlreadyFinished => "That deployment has already finished.".into(),
+        Denied::UnknownDeployment { id } => format!("There is no deployment #{id}."),
+        Denied::NotYoursToCancel { id, requester } => format!(
+            "#{id} is {}'s deployment; only they or an admin can cancel it.",
+            mention(requester)
+        ),
+        Denied::NotWaiting => "You are not waiting in any queue.".into(),
+        Denied::AlreadyMovedOn { id } => format!("#{id} has already moved on."),
+        Denied::AlreadyEnded { id, state } => format!("#{id} has already {}.", past(*state)),
+        Denied::BadButtonValue => {
+            "That button is not one badger understands (its value is not a record id).".into()
+        }
+        Denied::UnknownButton { action_id } => format!(
+            "That button ({}) is not one badger knows.",
+            escape(action_id)
+        ),
+        Denied::DeploymentGone { id } => format!("Deployment #{id} no longer exists."),
+        Denied::NotYours { requester } => format!(
+            "Only {} (who asked for this deployment) or an admin can press that. Nothing was changed.",
+            mention(requester)
+        ),
+        Denied::PressedTooLate { id, state } => format!(
+            "#{id} has already {}; nothing was changed.",
+            past(*state)
+        ),
+        Denied::EnvironmentGone { env } => format!(
+            "{} is no longer configured, so this turn can't start.",
+            escape(env)
+        ),
+        Denied::TurnStays => "Nobody else in the queue can go now, so your turn stays yours. Press *Start* when you're ready, or cancel.".into(),
+        Denied::HoldNotSaved => "The hold could not be saved; please try again.".into(),
+        Denied::NoHoldOn { app } => format!(
+            "No hold on {} stands. `{hold} list` shows the holds.",
+            app.as_deref().map_or_else(|| "all applications".into(), escape)
+        ),
+        Denied::NotHoldOwner { owners } => {
+            let owners: Vec<String> = owners
+                .iter()
+                .map(|(owner, id)| format!("{} (#{id})", mention(owner)))
+                .collect();
+            format!(
+                "Only the owner of a hold or an admin can release it. This one is held by {}. Nothing was changed.",
+                owners.join(", ")
+            )
+        }
+        Denied::HoldsAlreadyReleased => {
+            "Those holds were already released; nothing was changed.".into()
+        }
+        Denied::HoldNotStanding { id } => format!(
+            "Hold #{id} is not standing (already released, or never existed). Nothing was changed."
+        ),
+        Denied::NotYourHold { id, owner } => format!(
+            "Only {} (who placed hold #{id}) or an admin can release it. Nothing was changed.",
+            mention(owner)
+        ),
+        Denied::HoldAlreadyReleased { id } => {
+            format!("Hold #{id} was already released. Nothing was changed.")
+        }
+        Denied::UnknownRepository { app } => format!(
+            "badger doesn't know *{}*'s GitHub repository (`[github.repos]` in the policy file), so it can't compare refs.",
+            escape(app)
+        ),
+        Denied::NoCheck { id } => format!("#{id} has no check to confirm."),
+        Denied::AlreadyConfirmed { id, by } => format!(
+            "#{id} was already confirmed by {}; nothing was changed.",
+            by.as_deref().map(mention).unwrap_or_default()
+        ),
+    }
+}
+
+/// What became of a deployment, after "has already".
+pub fn past(s: State) -> &'static str {
+    match s {
+        State::Succeeded => "succeeded",
+        State::Failed => "failed",
+        State::Cancelled => "been cancelled",
+        State::Expired => "expired",
+        State::Deploying => "started",
+        State::Called => "been called",
+        State::Queued => "been queued",
+    }
+}
+
+#[cfg(test)]
+#[path = "denied_tests.rs"]
+mod tests;
