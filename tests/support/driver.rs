@@ -13,7 +13,7 @@ use super::slack_forms::{command_form, press_form, signed_post};
 use badger::app::{Application, RunOptions};
 use badger::clock::ManualClock;
 use badger::config::Settings;
-use badger::service::REPLY_DEADLINE;
+use badger::slack::slash::REPLY_DEADLINE;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
