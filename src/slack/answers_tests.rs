@@ -58,7 +58,7 @@ fn hold(id: i64, scope: &str) -> Hold {
 
 #[test]
 fn started() {
-    assert_snapshot!(text(Answer::Started(dep(7, State::Deploying))), @"");
+    assert_snapshot!(text(Answer::Started(dep(7, State::Deploying))), @":rocket: You're deploying *whitehall* `release_12` to *staging* (#7). I've announced it in the channel; press *Done* or *Failed* there, or type the `done` / `failed` command, when it's over.");
 }
 
 #[test]
@@ -76,8 +76,11 @@ fn queued_with_buttons() {
         dashboard_url: None,
     };
     let m = answer(&say, &a);
-    assert_snapshot!(m.text, @"");
-    assert_snapshot!(serde_json::to_string(&m.blocks[1]).unwrap(), @"");
+    assert_snapshot!(m.text, @r##"
+:hourglass_flowing_sand: Queued *whitehall* `release_12` to *staging* (#9): you are number 3 in line. I'll call you when it's your turn.
+Ahead of you: <@UALICE> (whitehall `release_12`, deploying), <@UALICE> (whitehall `release_12`, queued) and 2 more
+"##);
+    assert_snapshot!(serde_json::to_string(&m.blocks[1]).unwrap(), @r##"{"elements":[{"action_id":"deploy_cancel","text":{"text":"Leave the queue","type":"plain_text"},"type":"button","value":"9"}],"type":"actions"}"##);
 }
 
 #[test]
@@ -90,7 +93,7 @@ fn queued_emergency_alone() {
         ahead: vec![],
         total_ahead: 0,
     };
-    assert_snapshot!(text(a), @"");
+    assert_snapshot!(text(a), @":hourglass_flowing_sand: Queued *whitehall* `release_12` to *staging* (#9): you are number 1 in line (emergency: at the front). I'll call you when it's your turn.");
 }
 
 #[test]
@@ -103,9 +106,13 @@ fn finished_called_off_and_left() {
             })
         })
         .join("\n");
-    assert_snapshot!(out, @"");
-    assert_snapshot!(text(Answer::CalledOff(dep(7, State::Deploying))), @"");
-    assert_snapshot!(text(Answer::LeftQueue(dep(7, State::Queued))), @"");
+    assert_snapshot!(out, @r##"
+Marked *whitehall* `release_12` to *staging* (#7) as succeeded.
+Marked *whitehall* `release_12` to *staging* (#7) as failed.
+Marked *whitehall* `release_12` to *staging* (#7) as cancelled.
+"##);
+    assert_snapshot!(text(Answer::CalledOff(dep(7, State::Deploying))), @"Called off *whitehall* `release_12` to *staging* (#7); the channel has been told.");
+    assert_snapshot!(text(Answer::LeftQueue(dep(7, State::Queued))), @"You left the queue for *whitehall* `release_12` to *staging* (#7).");
 }
 
 #[test]
@@ -116,29 +123,33 @@ fn diff() {
         from: "release_11".into(),
         env: "production".into(),
     };
-    assert_snapshot!(text(asked), @"");
+    assert_snapshot!(text(asked), @":mag: Asking GitHub (alphagov/whitehall) what `release_12` adds over `release_11`, which *production* runs now; the answer follows here.");
     let nothing = Answer::NothingToCompare {
         app: "whitehall".into(),
         env: "production".into(),
         to: "release_12".into(),
         from: None,
     };
-    assert_snapshot!(text(nothing), @"");
+    assert_snapshot!(text(nothing), @":mag: Nothing of *whitehall* is recorded as deployed to *production* yet, so there is nothing to compare `release_12` with.");
 }
 
 #[test]
 fn help_is_the_parsers_text() {
-    assert_snapshot!(text(Answer::Help("Usage: `/deploy APP REF [to] ENV`".into())), @"");
+    assert_snapshot!(text(Answer::Help("Usage: `/deploy APP REF [to] ENV`".into())), @"Usage: `/deploy APP REF [to] ENV`");
 }
 
 #[test]
 fn holds() {
-    assert_snapshot!(text(Answer::HoldPlaced(hold(3, "whitehall"))), @"");
-    assert_snapshot!(text(Answer::HoldUpdated(hold(3, "*"))), @"");
-    assert_snapshot!(text(Answer::Holds(vec![])), @"");
-    assert_snapshot!(text(Answer::Holds(vec![hold(3, "whitehall"), hold(4, "*")])), @"");
-    assert_snapshot!(text(Answer::HoldsReleased(vec![3, 4])), @"");
-    assert_snapshot!(text(Answer::HoldReleased(hold(3, "whitehall"))), @"");
+    assert_snapshot!(text(Answer::HoldPlaced(hold(3, "whitehall"))), @"Hold #3 on whitehall in production is in place and in the channel topic. Release it with `/hold release 3`.");
+    assert_snapshot!(text(Answer::HoldUpdated(hold(3, "*"))), @"You already held all applications in production; I updated the reason of hold #3.");
+    assert_snapshot!(text(Answer::Holds(vec![])), @"No holds stand.");
+    assert_snapshot!(text(Answer::Holds(vec![hold(3, "whitehall"), hold(4, "*")])), @r##"
+*Holds* (2):
+• #3 whitehall in production held by <@UBOB>: incident &lt;!channel&gt;
+• #4 all applications in production held by <@UBOB>: incident &lt;!channel&gt;
+"##);
+    assert_snapshot!(text(Answer::HoldsReleased(vec![3, 4])), @"Released hold #3, #4.");
+    assert_snapshot!(text(Answer::HoldReleased(hold(3, "whitehall"))), @"Released hold #3 on whitehall in production.");
 }
 
 #[test]
@@ -151,9 +162,12 @@ fn buttons() {
             env: "production".into(),
         }],
     };
-    assert_snapshot!(text(Answer::TurnPassedOn(refused)), @"");
-    assert_snapshot!(text(Answer::SkippedAlone), @"");
-    assert_snapshot!(text(Answer::LetGoFirst { requester: "UBOB".into() }), @"");
+    assert_snapshot!(text(Answer::TurnPassedOn(refused)), @r##"
+You are not on the list of people who may deploy to *production*. Ask an admin to add you, or to deploy for you.
+The turn has passed to the next in line; you keep your place in the queue.
+"##);
+    assert_snapshot!(text(Answer::SkippedAlone), @"Nobody else was waiting, so you left the queue. Ask again when you're ready.");
+    assert_snapshot!(text(Answer::LetGoFirst { requester: "UBOB".into() }), @"You let <@UBOB> go first; you are next after them.");
 }
 
 #[test]
@@ -162,12 +176,30 @@ fn versions_of_an_app_never_deployed() {
         view: crate::domain::versions::build(&["staging"], &[], &[], now()),
         app: Some("whitehall".into()),
     };
-    assert_snapshot!(text(a), @"");
+    assert_snapshot!(text(a), @"Nothing of *whitehall* has been deployed yet.");
 }
 
 #[test]
 fn windows() {
-    assert_snapshot!(text(Answer::Windows), @"");
+    assert_snapshot!(text(Answer::Windows), @r##"
+:large_green_circle: The deploy window is open until Tue 10 Mar 17:00 GMT.
+*Next openings*:
+• Tue 10 Mar 09:30 GMT – Tue 10 Mar 17:00 GMT
+• Wed 11 Mar 09:30 GMT – Wed 11 Mar 17:00 GMT
+• Thu 12 Mar 09:30 GMT – Thu 12 Mar 17:00 GMT
+• Fri 13 Mar 09:30 GMT – Fri 13 Mar 16:00 GMT
+• Mon 16 Mar 09:30 GMT – Mon 16 Mar 17:00 GMT
+*Closed days in the next twelve months*:
+• Fri 3 Apr 2026 — Good Friday
+• Mon 6 Apr 2026 — Easter Monday
+• Mon 4 May 2026 — Early May bank holiday
+• Mon 25 May 2026 — Spring bank holiday
+• Mon 31 Aug 2026 — Summer bank holiday
+• Fri 25 Dec 2026 — Christmas Day
+• Mon 28 Dec 2026 — Boxing Day (substitute day)
+• Fri 1 Jan 2027 — New Year's Day
+Always open: integration.
+"##);
 }
 
 #[test]
@@ -182,9 +214,25 @@ fn a_note_says_where_to_look() {
         answer: Answer::LeftQueue(dep(7, State::Queued)),
         note: Some(note),
     };
-    let follow = reply(&say, &r(Note::Follow { channel: "CDEPLOY".into() }));
-    assert_snapshot!(follow.text, @"");
-    assert_snapshot!(serde_json::to_string(follow.blocks.last().unwrap()).unwrap(), @"");
-    let announced = reply(&say, &r(Note::Announced { channel: "CDEPLOY".into() }));
-    assert_snapshot!(announced.text, @"");
+    let follow = reply(
+        &say,
+        &r(Note::Follow {
+            channel: "CDEPLOY".into(),
+        }),
+    );
+    assert_snapshot!(follow.text, @r##"
+You left the queue for *whitehall* `release_12` to *staging* (#7).
+Follow it in <#CDEPLOY>: starts and turns are announced there.
+"##);
+    assert_snapshot!(serde_json::to_string(follow.blocks.last().unwrap()).unwrap(), @r##"{"elements":[{"text":"Follow it in <#CDEPLOY>: starts and turns are announced there.","type":"mrkdwn"}],"type":"context"}"##);
+    let announced = reply(
+        &say,
+        &r(Note::Announced {
+            channel: "CDEPLOY".into(),
+        }),
+    );
+    assert_snapshot!(announced.text, @r##"
+You left the queue for *whitehall* `release_12` to *staging* (#7).
+Announced in <#CDEPLOY>.
+"##);
 }

@@ -20,14 +20,17 @@ fn say(d: Denied) -> String {
 
 #[test]
 fn commands() {
-    assert_snapshot!(say(Denied::UnknownCommand { name: "/<!here>".into() }), @"");
+    assert_snapshot!(say(Denied::UnknownCommand { name: "/<!here>".into() }), @"badger doesn't know the command `/&lt;!here&gt;`; it answers `/deploy` and `/hold`.");
     let unparsed = Denied::Unparsed {
         message: "There is no environment called `prod<>`.".into(),
         usage: "/deploy APP REF [to] ENV".into(),
     };
-    assert_snapshot!(say(unparsed), @"");
-    assert_snapshot!(say(Denied::NoDeployChannel), @"");
-    assert_snapshot!(say(Denied::UnknownEnvironment { env: "prod&".into() }), @"");
+    assert_snapshot!(say(unparsed), @r##"
+:warning: There is no environment called `prod&lt;&gt;`.
+```/deploy APP REF [to] ENV```
+"##);
+    assert_snapshot!(say(Denied::NoDeployChannel), @"badger has no deploy channel configured (`channel` in the policy file), so it announces in the channel where a command is typed, and this is a direct message. Type this in your deploy channel, or ask an operator to set `channel`. (`/deploy status` and `/hold list` work anywhere.)");
+    assert_snapshot!(say(Denied::UnknownEnvironment { env: "prod&".into() }), @"There is no environment called prod&amp;.");
 }
 
 #[test]
@@ -38,9 +41,9 @@ fn requests() {
         mine: Box::new(mine),
         env: "staging".into(),
     };
-    assert_snapshot!(say(queued), @"");
-    assert_snapshot!(say(Denied::NothingInProgress), @"");
-    assert_snapshot!(say(Denied::AlreadyFinished), @"");
+    assert_snapshot!(say(queued), @"You already have *whitehall* `r1` to *staging* in *staging* (#7, called). Use `/deploy cancel 7` to leave the queue.");
+    assert_snapshot!(say(Denied::NothingInProgress), @"You have no deployment in progress. `/deploy status` shows what is deploying.");
+    assert_snapshot!(say(Denied::AlreadyFinished), @"That deployment has already finished.");
 }
 
 #[test]
@@ -60,7 +63,13 @@ fn cancelling() {
     ]
     .map(say)
     .join("\n");
-    assert_snapshot!(out, @"");
+    assert_snapshot!(out, @r##"
+There is no deployment #7.
+#7 is <@UBOB>'s deployment; only they or an admin can cancel it.
+You are not waiting in any queue.
+#7 has already moved on.
+#7 has already expired.
+"##);
 }
 
 #[test]
@@ -74,9 +83,7 @@ fn buttons() {
         Denied::NotYours {
             requester: "UBOB".into(),
         },
-        Denied::EnvironmentGone {
-            env: "prod".into(),
-        },
+        Denied::EnvironmentGone { env: "prod".into() },
         Denied::TurnStays,
         Denied::NoCheck { id: 7 },
         Denied::AlreadyConfirmed {
@@ -86,7 +93,16 @@ fn buttons() {
     ]
     .map(say)
     .join("\n");
-    assert_snapshot!(out, @"");
+    assert_snapshot!(out, @r##"
+That button is not one badger understands (its value is not a record id).
+That button (deploy_&lt;x&gt;) is not one badger knows.
+Deployment #7 no longer exists.
+Only <@UBOB> (who asked for this deployment) or an admin can press that. Nothing was changed.
+prod is no longer configured, so this turn can't start.
+Nobody else in the queue can go now, so your turn stays yours. Press *Start* when you're ready, or cancel.
+#7 has no check to confirm.
+#7 was already confirmed by <@UBOB>; nothing was changed.
+"##);
 }
 
 #[test]
@@ -102,7 +118,15 @@ fn pressed_too_late_says_what_became_of_it() {
     ]
     .map(|state| say(Denied::PressedTooLate { id: 7, state }))
     .join("\n");
-    assert_snapshot!(out, @"");
+    assert_snapshot!(out, @r##"
+#7 has already succeeded; nothing was changed.
+#7 has already failed; nothing was changed.
+#7 has already been cancelled; nothing was changed.
+#7 has already expired; nothing was changed.
+#7 has already started; nothing was changed.
+#7 has already been called; nothing was changed.
+#7 has already been queued; nothing was changed.
+"##);
 }
 
 #[test]
@@ -126,10 +150,19 @@ fn holds() {
     ]
     .map(say)
     .join("\n");
-    assert_snapshot!(out, @"");
+    assert_snapshot!(out, @r##"
+The hold could not be saved; please try again.
+No hold on white*hall stands. `/hold list` shows the holds.
+No hold on all applications stands. `/hold list` shows the holds.
+Only the owner of a hold or an admin can release it. This one is held by <@UBOB> (#3), <@UCAROL> (#4). Nothing was changed.
+Those holds were already released; nothing was changed.
+Hold #3 is not standing (already released, or never existed). Nothing was changed.
+Only <@UBOB> (who placed hold #3) or an admin can release it. Nothing was changed.
+Hold #3 was already released. Nothing was changed.
+"##);
 }
 
 #[test]
 fn diff() {
-    assert_snapshot!(say(Denied::UnknownRepository { app: "whitehall".into() }), @"");
+    assert_snapshot!(say(Denied::UnknownRepository { app: "whitehall".into() }), @"badger doesn't know *whitehall*'s GitHub repository (`[github.repos]` in the policy file), so it can't compare refs.");
 }
