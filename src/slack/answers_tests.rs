@@ -18,14 +18,18 @@ fn policy() -> Policy {
     Policy::default()
 }
 
-fn text(a: Answer) -> String {
+/// Runs `f` with the default policy's wording at [`now`].
+fn with_say<R>(f: impl FnOnce(&Say) -> R) -> R {
     let p = policy();
-    let say = Say {
+    f(&Say {
         policy: &p,
         now: now(),
         dashboard_url: None,
-    };
-    answer(&say, &a).text
+    })
+}
+
+fn text(a: Answer) -> String {
+    with_say(|say| answer(say, &a).text)
 }
 
 fn dep(id: i64, state: State) -> Deployment {
@@ -69,13 +73,7 @@ fn queued_with_buttons() {
         ahead: vec![dep(7, State::Deploying), dep(8, State::Queued)],
         total_ahead: 4,
     };
-    let p = policy();
-    let say = Say {
-        policy: &p,
-        now: now(),
-        dashboard_url: None,
-    };
-    let m = answer(&say, &a);
+    let m = with_say(|say| answer(say, &a));
     assert_snapshot!(m.text, @r##"
 :hourglass_flowing_sand: Queued *whitehall* `release_12` to *staging* (#9): you are number 3 in line. I'll call you when it's your turn.
 Ahead of you: <@UALICE> (whitehall `release_12`, deploying), <@UALICE> (whitehall `release_12`, queued) and 2 more
@@ -204,33 +202,23 @@ Always open: integration.
 
 #[test]
 fn a_note_says_where_to_look() {
-    let p = policy();
-    let say = Say {
-        policy: &p,
-        now: now(),
-        dashboard_url: None,
-    };
-    let r = |note| Reply {
-        answer: Answer::LeftQueue(dep(7, State::Queued)),
-        note: Some(note),
-    };
-    let follow = reply(
-        &say,
-        &r(Note::Follow {
-            channel: "CDEPLOY".into(),
-        }),
-    );
+    let channel = || "CDEPLOY".to_owned();
+    let notes = [
+        Note::Follow { channel: channel() },
+        Note::Announced { channel: channel() },
+    ];
+    let [follow, announced] = notes.map(|note| {
+        let r = Reply {
+            answer: Answer::LeftQueue(dep(7, State::Queued)),
+            note: Some(note),
+        };
+        with_say(|say| reply(say, &r))
+    });
     assert_snapshot!(follow.text, @r##"
 You left the queue for *whitehall* `release_12` to *staging* (#7).
 Follow it in <#CDEPLOY>: starts and turns are announced there.
 "##);
     assert_snapshot!(serde_json::to_string(follow.blocks.last().unwrap()).unwrap(), @r##"{"elements":[{"text":"Follow it in <#CDEPLOY>: starts and turns are announced there.","type":"mrkdwn"}],"type":"context"}"##);
-    let announced = reply(
-        &say,
-        &r(Note::Announced {
-            channel: "CDEPLOY".into(),
-        }),
-    );
     assert_snapshot!(announced.text, @r##"
 You left the queue for *whitehall* `release_12` to *staging* (#7).
 Announced in <#CDEPLOY>.
