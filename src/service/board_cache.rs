@@ -31,6 +31,20 @@ pub struct Snapshot {
     read_at: Instant,
 }
 
+impl Snapshot {
+    /// A snapshot of these rows, for tests of what is rendered from one.
+    #[cfg(test)]
+    pub fn of(live: Vec<Deployment>, holds: Vec<Hold>) -> Snapshot {
+        Snapshot {
+            live,
+            holds,
+            versions: Vec::new(),
+            generation: 0,
+            read_at: Instant::now(),
+        }
+    }
+}
+
 pub struct BoardCache {
     current: RwLock<Option<Arc<Snapshot>>>,
     /// One rebuild at a time: readers arriving meanwhile wait for it instead of each

@@ -224,3 +224,23 @@ You left the queue for *whitehall* `release_12` to *staging* (#7).
 Announced in <#CDEPLOY>.
 "##);
 }
+
+#[test]
+fn status_of_one_environment() {
+    let mut deploying = dep(7, State::Deploying);
+    deploying.environment = "production".into();
+    let mut waiting = dep(8, State::Queued);
+    waiting.environment = "production".into();
+    let snapshot = crate::service::Snapshot::of(vec![deploying, waiting], vec![hold(3, "*")]);
+    let a = Answer::Status {
+        snapshot: std::sync::Arc::new(snapshot),
+        env: Some("production".into()),
+    };
+    assert_snapshot!(text(a), @r##"
+:large_green_circle: The deploy window is open until Tue 10 Mar 17:00 GMT.
+*production*: <@UALICE> deploying whitehall `release_12`
+    queue: 1. <@UALICE> whitehall `release_12` (#8)
+*Holds* (1):
+• #3 all applications in production held by <@UBOB>: incident &lt;!channel&gt;
+"##);
+}

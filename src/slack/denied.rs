@@ -10,27 +10,25 @@ use crate::service::{Core, Denied, ServiceError};
 /// What a failed use case tells the person; internal errors are logged and counted here,
 /// and the person gets an apology that says nothing changed.
 pub fn failure(core: &Core, e: ServiceError) -> Message {
-    match e {
-        ServiceError::Denied(d) => denied_message(&Say::of(core), &d),
-        ServiceError::Refused(r) => {
-            Message::plain(super::refusals::refused(&r, &Say::of(core).wording()))
-        }
-        ServiceError::Internal(e) if e.is_unavailable() => {
-            core.metrics.internal_errors.inc();
-            tracing::error!(error = %e, "the database is unavailable");
-            Message::plain(":warning: badger can't reach its database right now, so nothing was changed. Please try again in a minute.")
-        }
-        ServiceError::Internal(e) => {
-            core.metrics.internal_errors.inc();
-            tracing::error!(error = %e, "internal error handling a Slack request");
-            Message::plain(":warning: Sorry, badger hit an internal error and changed nothing. Please try again in a moment.")
+    if let ServiceError::Internal(err) = &e {
+        core.metrics.internal_errors.inc();
+        if err.is_unavailable() {
+            tracing::error!(error = %err, "the database is unavailable");
+        } else {
+            tracing::error!(error = %err, "internal error handling a Slack request");
         }
     }
+    failure_message(&Say::of(core), &e)
 }
 
-/// A refusal as the message the person sees (a parse error quotes the usage).
-pub fn denied_message(say: &Say, d: &Denied) -> Message {
-    Message::plain(denied(say, d))
+/// [`failure`]'s words.
+pub fn failure_message(say: &Say, e: &ServiceError) -> Message {
+    Message::plain(match e {
+        ServiceError::Denied(d) => denied(say, d),
+        ServiceError::Refused(r) => super::refusals::refused(r, &say.wording()),
+        ServiceError::Internal(e) if e.is_unavailable() => ":warning: badger can't reach its database right now, so nothing was changed. Please try again in a minute.".into(),
+        ServiceError::Internal(_) => ":warning: Sorry, badger hit an internal error and changed nothing. Please try again in a moment.".into(),
+    })
 }
 
 pub fn denied(say: &Say, d: &Denied) -> String {

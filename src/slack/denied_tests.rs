@@ -1,6 +1,6 @@
 //! Snapshots of every refusal as the person sees it (`denied.rs`), inline.
 
-use super::denied;
+use super::{denied, failure_message};
 use crate::config::Policy;
 use crate::domain::deployment::{sample, State};
 use crate::service::Denied;
@@ -165,4 +165,42 @@ Hold #3 was already released. Nothing was changed.
 #[test]
 fn diff() {
     assert_snapshot!(say(Denied::UnknownRepository { app: "whitehall".into() }), @"badger doesn't know *whitehall*'s GitHub repository (`[github.repos]` in the policy file), so it can't compare refs.");
+}
+
+#[test]
+fn failures() {
+    use crate::domain::admission::{Refusal, Refused};
+    use crate::service::ServiceError;
+    use crate::store::StoreError;
+    let p = Policy::default();
+    let say = Say {
+        policy: &p,
+        now: Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap(),
+        dashboard_url: None,
+    };
+    let refused = ServiceError::Refused(Refused {
+        app: "whitehall".into(),
+        git_ref: Some("release_12".into()),
+        env: "production".into(),
+        reasons: vec![Refusal::WindowClosed {
+            env: "production".into(),
+            next_opening: None,
+        }],
+    });
+    let down = ServiceError::Internal(StoreError::Db(sqlx::Error::PoolTimedOut));
+    let broken = ServiceError::Internal(StoreError::Corrupt("x".into()));
+    let out = [
+        refused,
+        down,
+        broken,
+        ServiceError::Denied(Denied::TurnStays),
+    ]
+    .map(|e| failure_message(&say, &e).text)
+    .join("\n");
+    assert_snapshot!(out, @r##"
+:lock: The deploy window for *production* is closed now (Tue 10 Mar 18:00 GMT). No opening is scheduled. If this can't wait, `/deploy emergency whitehall release_12 to production REASON...`
+:warning: badger can't reach its database right now, so nothing was changed. Please try again in a minute.
+:warning: Sorry, badger hit an internal error and changed nothing. Please try again in a moment.
+Nobody else in the queue can go now, so your turn stays yours. Press *Start* when you're ready, or cancel.
+"##);
 }
