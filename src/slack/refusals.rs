@@ -103,11 +103,6 @@ fn admins_hint(admins: &[String]) -> String {
 impl crate::service::Core {
     /// What the Slack wording of refusals needs from the policy and the clock.
     pub fn wording(&self) -> Wording<'_> {
-        Wording {
-            deploy_command: &self.policy.deploy_command,
-            admins: &self.policy.admins,
-            tz: self.policy.calendar.tz,
-            now: self.now(),
-        }
+        super::answers::Say::of(self).wording()
     }
 }
