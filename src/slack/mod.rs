@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod envelope;
 pub mod handlers;
 pub mod needs;
+pub mod notices;
 pub mod outbound;
 pub mod payload;
 pub mod refusals;

@@ -3,6 +3,7 @@
 //! claims while calls are in flight, retrying 429s and failures with backoff, and stopping
 //! within a grace period.
 
+use super::notices;
 use super::outbound::{SendError, SlackWeb};
 use crate::domain::topic::{render_topic, TopicHold};
 use crate::store::{Lane, OutboxRow, Payload, Store};
@@ -334,13 +335,9 @@ impl Courier {
 
     async fn deliver(&self, p: &Payload) -> Result<(), SendError> {
         match p {
-            Payload::Post {
-                channel,
-                text,
-                blocks,
-                key,
-            } => {
-                let ts = self.web.post(channel, text, blocks).await?;
+            Payload::Post { channel, body, key } => {
+                let m = notices::body(body);
+                let ts = self.web.post(channel, &m.text, &m.blocks).await?;
                 if let Some(key) = key {
                     self.store
                         .remember_message(key, channel, &ts)
@@ -351,19 +348,17 @@ impl Courier {
                 }
                 Ok(())
             }
-            Payload::Update {
-                channel,
-                key,
-                text,
-                blocks,
-            } => {
+            Payload::Update { channel, key, body } => {
                 match self
                     .store
                     .message_ts(key)
                     .await
                     .map_err(|e| SendError::Transient(e.to_string()))?
                 {
-                    Some((ch, ts)) => self.web.update(&ch, &ts, text, blocks).await,
+                    Some((ch, ts)) => {
+                        let m = notices::body(body);
+                        self.web.update(&ch, &ts, &m.text, &m.blocks).await
+                    }
                     None => {
                         tracing::warn!(%channel, %key, "no posted message to update (its post failed); skipping");
                         Ok(())
@@ -373,15 +368,18 @@ impl Courier {
             Payload::Ephemeral {
                 channel,
                 user,
-                text,
-                blocks,
-            } => self.web.ephemeral(channel, user, text, blocks).await,
+                body,
+            } => {
+                let m = notices::body(body);
+                self.web.ephemeral(channel, user, &m.text, &m.blocks).await
+            }
             Payload::Reply {
                 channel,
                 thread_key,
-                text,
-                blocks,
+                body,
             } => {
+                let m = notices::body(body);
+                let (text, blocks) = (&m.text, &m.blocks);
                 let parent = self
                     .store
                     .message_ts(thread_key)

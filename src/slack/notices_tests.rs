@@ -1,0 +1,3 @@
+//! Snapshots of every notice as Slack shows it, and the outbox body shapes.
+
+use super::*;
