@@ -1,3 +1,1 @@
 //! Snapshots of every notice as Slack shows it, and the outbox body shapes.
-
-use super::*;
