@@ -151,7 +151,13 @@ async fn a_notice_delivers_what_the_old_row_did(backend: Backend) {
     tx.commit().await.unwrap();
     // Stored as the notice, not as text.
     let log = t.core().store.outbox_log().await.unwrap();
-    assert!(matches!(&log[1].payload, Payload::Post { body: Body::Say { .. }, .. }));
+    assert!(matches!(
+        &log[1].payload,
+        Payload::Post {
+            body: Body::Say { .. },
+            ..
+        }
+    ));
 
     t.deliver_outbox_with_retries().await;
     let before = t.expect_post(START_TEXT);

@@ -8,8 +8,8 @@ use super::{end_key, ephemeral, post, refuse, reply as reply_in, start_key, upda
 use super::{Actor, Core, Result};
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
-use crate::domain::text::{escape, mention};
 use crate::domain::notice::{ChecklistItem, Notice};
+use crate::domain::text::{escape, mention};
 use crate::slack::blocks::Message;
 use crate::store::{env_lock, Body, CompareReply, GithubJob, Tx};
 use chrono::{DateTime, Utc};

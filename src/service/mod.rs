@@ -26,9 +26,9 @@ pub use queue::Outcome;
 
 use crate::clock::SharedClock;
 use crate::config::Policy;
+use crate::domain::notice::Notice;
 use crate::metrics::Metrics;
 use crate::slack::blocks::Message;
-use crate::domain::notice::Notice;
 use crate::store::{Body, Payload, Store, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;

@@ -43,10 +43,7 @@ pub fn render(n: &Notice) -> Message {
             deployment,
             next_opening,
             tz,
-        } => blocks::window_closed_expired(
-            deployment,
-            next_opening.map(|o| format_local(o, *tz)),
-        ),
+        } => blocks::window_closed_expired(deployment, next_opening.map(|o| format_local(o, *tz))),
         Notice::ClosingReminder {
             deployment,
             closes,
