@@ -363,7 +363,7 @@ async fn home_tabs_go_in_the_person_lane_and_only_the_newest_is_published(backen
     let (s, _db) = store(backend).await;
     let home = |user: &str, n: i64| Payload::Home {
         user: user.into(),
-        blocks: vec![serde_json::json!({"n": n})],
+        body: Body::text("", vec![serde_json::json!({"n": n})]),
     };
     let mut tx = s.begin().await.unwrap();
     tx.enqueue(&home("U1", 1), Utc::now()).await.unwrap();

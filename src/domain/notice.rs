@@ -7,8 +7,10 @@
 //! remove one a waiting row may hold. The same goes for the fields of the `Deployment` and
 //! `Hold` snapshots carried here.
 
+use super::board::WindowNow;
 use super::deployment::Deployment;
 use super::hold::Hold;
+use super::versions::VersionsView;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -97,6 +99,16 @@ pub enum Notice {
         hold: Hold,
         hold_command: String,
         tz: Tz,
+    },
+    /// A person's App Home tab: their live and recent deployments, the window, and every
+    /// app's versions.
+    Home {
+        view: VersionsView,
+        live: Vec<Deployment>,
+        recent: Vec<Deployment>,
+        window: WindowNow,
+        tz: Tz,
+        dashboard: Option<String>,
     },
 }
 

@@ -3,6 +3,7 @@
 //! messages reuse the builders in `blocks.rs`; the rest are worded here.
 
 use super::blocks::{self, button, what, Message};
+use super::versions_blocks::{home, Mine};
 use crate::domain::deployment::Deployment;
 use crate::domain::hold::Hold;
 use crate::domain::notice::{ChecklistItem, Notice};
@@ -88,6 +89,24 @@ pub fn render(n: &Notice) -> Message {
             hold_command,
             tz,
         } => hold_overdue(hold, hold_command, *tz),
+        Notice::Home {
+            view,
+            live,
+            recent,
+            window,
+            tz,
+            dashboard,
+        } => {
+            let mine = Mine {
+                live: live.clone(),
+                recent: recent.clone(),
+            };
+            let window = super::status::window_line(window, *tz);
+            Message {
+                text: String::new(),
+                blocks: home(view, &mine, &window, *tz, dashboard.as_deref()),
+            }
+        }
     }
 }
 

@@ -417,7 +417,11 @@ impl Courier {
                 }
                 Ok(())
             }
-            Payload::Home { user, blocks } => self.web.publish_home(user, blocks).await,
+            Payload::Home { user, body } => {
+                self.web
+                    .publish_home(user, &notices::body(body).blocks)
+                    .await
+            }
         }
     }
 

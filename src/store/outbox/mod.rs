@@ -29,6 +29,8 @@ pub enum Body {
     /// Worded when queued: replies worded elsewhere (a command's late answer, GitHub's
     /// comparison, a smoke report), and everything queued before notices.
     Rendered {
+        /// Absent from a Home tab's row (a view has blocks only).
+        #[serde(default)]
         text: String,
         blocks: Vec<serde_json::Value>,
     },
@@ -79,10 +81,11 @@ pub enum Payload {
         channel: String,
         notify: Option<String>,
     },
-    /// views.publish of `user`'s App Home tab (a `home` view of these blocks).
+    /// views.publish of `user`'s App Home tab (a `home` view of the body's blocks).
     Home {
         user: String,
-        blocks: Vec<serde_json::Value>,
+        #[serde(flatten)]
+        body: Body,
     },
     /// chat.postMessage in the thread of the message posted under `thread_key` (read at
     /// delivery time, so it goes after that message in the channel's order); a plain post
