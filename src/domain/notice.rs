@@ -7,6 +7,7 @@
 //! remove one a waiting row may hold. The same goes for the fields of the `Deployment` and
 //! `Hold` snapshots carried here.
 
+use super::admission::Refused;
 use super::board::WindowNow;
 use super::deployment::Deployment;
 use super::hold::Hold;
@@ -52,9 +53,16 @@ pub enum Notice {
     },
     /// A hold skips this deployment's turn; it keeps its place.
     HeldTurn { deployment: Deployment, hold: Hold },
-    /// The turn passed it by for something other than a hold; `why` is the refusal as
-    /// worded for Slack when it was decided (the presser is told the same words).
-    PassedOver { deployment: Deployment, why: String },
+    /// The turn passed it by for something other than a hold (`refused` says why), worded
+    /// with the deploy command, admins and time zone as they were at `at`.
+    PassedOver {
+        deployment: Deployment,
+        refused: Refused,
+        deploy_command: String,
+        admins: Vec<String>,
+        tz: Tz,
+        at: DateTime<Utc>,
+    },
     /// An emergency queued behind whoever is deploying.
     EmergencyQueued { deployment: Deployment },
     /// GitHub would not start the deploy workflow (`why` is GitHub's answer).

@@ -124,10 +124,17 @@ impl Core {
             .collect::<Vec<_>>()
             .join(",");
         if d.passed_over.as_deref() != Some(codes.as_str()) {
-            let why = crate::slack::refusals::refused(&self.refused(ask, reasons), &self.wording());
+            let refused = self.refused(ask, reasons);
+            let wording = self.wording();
+            // The presser of a button may be told the same words (see `buttons.rs`).
+            let why = crate::slack::refusals::refused(&refused, &wording);
             let say = Notice::PassedOver {
                 deployment: d.clone(),
-                why: why.clone(),
+                refused,
+                deploy_command: wording.deploy_command.to_owned(),
+                admins: wording.admins.to_vec(),
+                tz: wording.tz,
+                at: wording.now,
             };
             post(tx, now, &d.channel, say, None).await?;
             tx.set_passed_over(d.id, Some(&codes)).await?;

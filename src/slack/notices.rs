@@ -3,6 +3,7 @@
 //! messages reuse the builders in `blocks.rs`; the rest are worded here.
 
 use super::blocks::{self, button, what, Message};
+use super::refusals::Wording;
 use super::versions_blocks::{home, Mine};
 use crate::domain::deployment::Deployment;
 use crate::domain::hold::Hold;
@@ -51,7 +52,22 @@ pub fn render(n: &Notice) -> Message {
             tz,
         } => blocks::closing_reminder(deployment, &format_local(*closes, *tz)),
         Notice::HeldTurn { deployment, hold } => blocks::held_turn(deployment, hold),
-        Notice::PassedOver { deployment, why } => blocks::passed_over(deployment, why),
+        Notice::PassedOver {
+            deployment,
+            refused,
+            deploy_command,
+            admins,
+            tz,
+            at,
+        } => {
+            let wording = Wording {
+                deploy_command,
+                admins,
+                tz: *tz,
+                now: *at,
+            };
+            blocks::passed_over(deployment, &super::refusals::refused(refused, &wording))
+        }
         Notice::EmergencyQueued { deployment } => emergency_queued(deployment),
         Notice::DispatchFailed { deployment, why } => dispatch_failed(deployment, why),
         Notice::Checklist { deployment, items } => checklist(deployment, items),

@@ -217,9 +217,24 @@ fn held_turn() {
 
 #[test]
 fn passed_over() {
-    insta::assert_snapshot!(shown(Notice::PassedOver { deployment: deployment(), why: "• *whitehall* must reach *staging* first".into() }), @r#"
+    insta::assert_snapshot!(shown(Notice::PassedOver {
+            deployment: deployment(),
+            refused: crate::domain::admission::Refused {
+                app: "whitehall".into(),
+                git_ref: Some("release_1".into()),
+                env: "production".into(),
+                reasons: vec![crate::domain::admission::Refusal::NotPromoted {
+                    previous: "staging".into(),
+                    check: crate::domain::promotion::PromotionCheck::NeverDeployed,
+                }],
+            },
+            deploy_command: "/deploy".into(),
+            admins: vec!["U0ADMIN".into()],
+            tz: TZ,
+            at: at(11, 0),
+        }), @r#"
         :fast_forward: <@U0ALICE> your turn for *whitehall* `release_1` to *production* is passed to the next in line, because it can't start now:
-        • *whitehall* must reach *staging* first
+        :arrow_right: *whitehall* `release_1` must be deployed to *staging* before *production*, and *whitehall* has never been deployed there. Run `/deploy whitehall release_1 to staging` first.
         You keep your place in the queue.
         [section: the text]
     "#);
