@@ -4,22 +4,22 @@
 
 mod support;
 
-use badger::domain::deployment::{Deployment, State};
+use badger::domain::deployment::State;
 use badger::domain::notice::Notice;
 use badger::store::{Body, Payload};
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
-use support::db::Backend;
+use support::db::{new_deployment, Backend};
 use support::driver::{TestApp, CHANNEL};
 
 const START_TEXT: &str =
     ":rocket: <@U0ALICE> started deploying *whitehall* `release_1` to *integration*";
 
-/// A start alert for deployment #41 as the badger before notices queued it, byte for byte.
-fn old_start_alert() -> String {
+/// A start alert for deployment `id` as the badger before notices queued it, byte for byte.
+fn old_start_alert(id: i64) -> String {
     let button = |action: &str, label: &str, style: Option<&str>| {
         let mut b = json!({"type": "button", "action_id": action,
-            "text": {"type": "plain_text", "text": label}, "value": "41"});
+            "text": {"type": "plain_text", "text": label}, "value": id.to_string()});
         if let Some(s) = style {
             b["style"] = json!(s);
         }
@@ -37,38 +37,9 @@ fn old_start_alert() -> String {
                 button("deploy_cancel", "Cancel", None),
             ]},
         ],
-        "key": "start:41",
+        "key": format!("start:{id}"),
     })
     .to_string()
-}
-
-/// The same deployment #41, as the services snapshot it into a notice now.
-fn deployment_41() -> Deployment {
-    let at = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
-    Deployment {
-        id: 41,
-        app: "whitehall".into(),
-        git_ref: "release_1".into(),
-        environment: "integration".into(),
-        requester: "U0ALICE".into(),
-        channel: CHANNEL.into(),
-        note: None,
-        emergency_reason: None,
-        source: "slack".into(),
-        state: State::Deploying,
-        queue_key: 1,
-        priority: 0,
-        outcome_note: None,
-        ci_url: None,
-        requested_at: at,
-        called_at: None,
-        started_at: Some(at),
-        finished_at: None,
-        ended_at: None,
-        reminded_at: None,
-        hold_notified: false,
-        passed_over: None,
-    }
 }
 
 /// Writes a row straight into the outbox, as an older version's SQL did.
@@ -94,7 +65,7 @@ fn text_and_blocks(body: &Value) -> (Value, Value) {
 
 async fn old_rows_deliver_as_they_were_written(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    insert_raw(&t, CHANNEL, "post", &old_start_alert()).await;
+    insert_raw(&t, CHANNEL, "post", &old_start_alert(41)).await;
     let update = json!({"kind": "update", "channel": CHANNEL, "key": "start:41",
         "text": "edited", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "edited"}}]});
     insert_raw(&t, CHANNEL, "update", &update.to_string()).await;
@@ -114,7 +85,7 @@ async fn old_rows_deliver_as_they_were_written(backend: Backend) {
     t.deliver_outbox_with_retries().await;
     let post = t.expect_post(START_TEXT);
     assert_eq!(post["text"], START_TEXT);
-    let old: Value = serde_json::from_str(&old_start_alert()).unwrap();
+    let old: Value = serde_json::from_str(&old_start_alert(41)).unwrap();
     assert_eq!(post["blocks"], old["blocks"]);
     // The update and the reply found the post by its key.
     let edited = t.expect_update("edited");
@@ -137,15 +108,25 @@ on_both_backends!(old_rows, old_rows_deliver_as_they_were_written);
 
 async fn a_notice_delivers_what_the_old_row_did(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    insert_raw(&t, CHANNEL, "post", &old_start_alert()).await;
+    let fresh = new_deployment(
+        "whitehall",
+        "release_1",
+        "integration",
+        "U0ALICE",
+        State::Deploying,
+    );
     let mut tx = t.core().store.begin().await.unwrap();
-    let say = Notice::StartAlert {
-        deployment: deployment_41(),
-    };
+    let d = tx.insert_deployment(&fresh, Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    // The old row, then the same alert as a notice.
+    insert_raw(&t, CHANNEL, "post", &old_start_alert(d.id)).await;
+    let mut tx = t.core().store.begin().await.unwrap();
     let new = Payload::Post {
         channel: CHANNEL.into(),
-        body: Body::say(say),
-        key: Some("start:41".into()),
+        body: Body::say(Notice::StartAlert {
+            deployment: d.clone(),
+        }),
+        key: Some(format!("start:{}", d.id)),
     };
     tx.enqueue(&new, Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
