@@ -56,8 +56,7 @@ fn ephemeral(channel: &str, user: &str, text: &str) -> Payload {
     Payload::Ephemeral {
         channel: channel.into(),
         user: user.into(),
-        text: text.into(),
-        blocks: vec![],
+        body: badger::store::Body::text(text, vec![]),
     }
 }
 

@@ -19,7 +19,9 @@ async fn intended_posts(t: &TestApp) -> Vec<String> {
         .unwrap()
         .into_iter()
         .filter_map(|e| match e.payload {
-            Payload::Post { channel, text, .. } if channel == CHANNEL => Some(text),
+            Payload::Post { channel, body, .. } if channel == CHANNEL => {
+                Some(badger::slack::notices::body(&body).text)
+            }
             _ => None,
         })
         .collect()

@@ -59,8 +59,7 @@ fn report() -> Payload {
     Payload::Reply {
         channel: "C1".into(),
         thread_key: "end:1".into(),
-        text: "passed".into(),
-        blocks: vec![],
+        body: badger::store::Body::text("passed", vec![]),
     }
 }
 

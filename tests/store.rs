@@ -3,7 +3,7 @@
 mod support;
 
 use badger::domain::deployment::{Event, State};
-use badger::store::{env_lock, Lane, NewDeployment, Payload, Store, StoreError};
+use badger::store::{env_lock, Body, Lane, NewDeployment, Payload, Store, StoreError};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
 use support::db::{post, Backend, TestDb};
@@ -155,7 +155,10 @@ async fn outbox_delivers_in_order_per_channel_with_leases(backend: Backend) {
     let texts: Vec<_> = first
         .iter()
         .map(|r| match &r.payload {
-            Payload::Post { text, .. } => text.clone(),
+            Payload::Post {
+                body: Body::Rendered { text, .. },
+                ..
+            } => text.clone(),
             _ => String::new(),
         })
         .collect();
@@ -170,7 +173,9 @@ async fn outbox_delivers_in_order_per_channel_with_leases(backend: Backend) {
     assert_eq!(again[0].id, first[0].id);
     assert!(s.outbox_delivered(again[0].id, "w2").await.unwrap());
     let last = s.claim_outbox("w2", lease, 10).await.unwrap();
-    assert!(matches!(&last[0].payload, Payload::Post { text, .. } if text == "three"));
+    assert!(
+        matches!(&last[0].payload, Payload::Post { body: Body::Rendered { text, .. }, .. } if text == "three")
+    );
     // A retry scheduled later is not due yet.
     s.outbox_retry(last[0].id, "w2", Duration::from_secs(60), "HTTP 500")
         .await
@@ -235,8 +240,7 @@ async fn claims_are_renewed_released_and_checked_on_save(backend: Backend) {
         &Payload::Ephemeral {
             channel: "C1".into(),
             user: "U1".into(),
-            text: "for you".into(),
-            blocks: vec![],
+            body: Body::text("for you", vec![]),
         },
         Utc::now(),
     )
@@ -359,7 +363,7 @@ async fn home_tabs_go_in_the_person_lane_and_only_the_newest_is_published(backen
     let (s, _db) = store(backend).await;
     let home = |user: &str, n: i64| Payload::Home {
         user: user.into(),
-        blocks: vec![serde_json::json!({"n": n})],
+        body: Body::text("", vec![serde_json::json!({"n": n})]),
     };
     let mut tx = s.begin().await.unwrap();
     tx.enqueue(&home("U1", 1), Utc::now()).await.unwrap();

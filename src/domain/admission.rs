@@ -39,7 +39,8 @@ pub struct Facts<'a> {
 }
 
 /// Why a deployment may not start now. Ordered as they are reported.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Refusal {
     NotPermitted {
         env: String,
@@ -78,7 +79,7 @@ impl Refusal {
 }
 
 /// A refused start, with what was asked, for the edges to word.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refused {
     pub app: String,
     pub git_ref: Option<String>,

@@ -18,7 +18,7 @@ pub struct EnvSpec<'a> {
 }
 
 /// The deploy window at the instant the board was built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WindowNow {
     /// The opening we are in, if the window is open.
     pub current: Option<Opening>,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 /// `scope` value stored for a hold on every application.
 pub const ALL_APPS: &str = "*";
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hold {
     pub id: i64,
     /// An app name, or `*` for all applications.

@@ -6,6 +6,7 @@ pub mod deployment;
 pub mod hold;
 pub mod holidays;
 pub mod names;
+pub mod notice;
 pub mod promotion;
 pub mod queue;
 pub mod text;

@@ -2,7 +2,8 @@
 
 use super::deployment::{Deployment, State};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PromotionCheck {
     Allowed,
     /// Nothing of this app has finished in the previous environment.

@@ -3,7 +3,7 @@
 //! passed in. Slack, the API, App Home and the dashboard all render the one [`VersionsView`].
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One app's current version in one environment, as the store holds it (its latest
@@ -18,7 +18,7 @@ pub struct Deployed {
 }
 
 /// What runs in one environment: the ref, when it finished deploying and who deployed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
     #[serde(rename = "ref")]
     pub git_ref: String,
@@ -35,7 +35,7 @@ pub struct Cell {
 /// before it has something is drift too (`behind_ref` is `None`): that app still needs a
 /// deploy to catch up. An environment with something while the one before has nothing is
 /// not drift (there is nothing to catch up to).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Drift {
     /// The environment that is behind.
     pub env: String,
@@ -52,7 +52,7 @@ pub struct Drift {
 }
 
 /// One app across the environments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppVersions {
     pub app: String,
     /// One entry per environment, in [`VersionsView::environments`] order; `None`: nothing
@@ -70,7 +70,7 @@ impl AppVersions {
 
 /// Every app's versions, drifted apps first, then by name. Also the JSON shape of
 /// `GET /api/v1/versions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionsView {
     /// When it was computed (drift ages are counted to this instant).
     pub now: DateTime<Utc>,

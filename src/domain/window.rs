@@ -42,7 +42,7 @@ pub struct Calendar {
     pub listed_holidays: BTreeMap<NaiveDate, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Opening {
     pub opens: DateTime<Utc>,
     pub closes: DateTime<Utc>,

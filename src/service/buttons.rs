@@ -7,8 +7,8 @@ use super::queue::Outcome;
 use super::{refuse, turn_key, update, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
+use crate::domain::notice::Notice;
 use crate::domain::queue::key_behind;
-use crate::slack::blocks;
 use crate::store::env_lock;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
@@ -124,14 +124,11 @@ impl Core {
                         // passes to the next, and this entry keeps its place, told why.
                         tx.transition(d.id, State::Called, Event::Requeue, now, None)
                             .await?;
-                        update(
-                            &mut tx,
-                            now,
-                            &d.channel,
-                            turn_key(d.id),
-                            &blocks::your_turn_closed(&d, "passed on: it can't start now"),
-                        )
-                        .await?;
+                        let say = Notice::YourTurnClosed {
+                            deployment: d.clone(),
+                            outcome: "passed on: it can't start now".into(),
+                        };
+                        update(&mut tx, now, &d.channel, turn_key(d.id), say).await?;
                         let mut requeued = d.clone();
                         requeued.state = State::Queued;
                         requeued.passed_over = None;
@@ -252,14 +249,11 @@ impl Core {
             .await?;
         tx.set_queue_position(d.id, chosen.priority, key_behind(chosen, after))
             .await?;
-        update(
-            tx,
-            now,
-            &d.channel,
-            turn_key(d.id),
-            &blocks::your_turn_closed(d, "let the next one go first"),
-        )
-        .await?;
+        let say = Notice::YourTurnClosed {
+            deployment: d.clone(),
+            outcome: "let the next one go first".into(),
+        };
+        update(tx, now, &d.channel, turn_key(d.id), say).await?;
         tx.audit(
             now,
             actor,

@@ -8,7 +8,7 @@ use crate::config::Environment;
 use crate::domain::admission::Refused;
 use crate::domain::deployment::State;
 use crate::domain::names::{AppName, GitRef};
-use crate::slack::blocks;
+use crate::domain::notice::Notice;
 use crate::store::{env_lock, NewDeployment, StoreError};
 use serde::Deserialize;
 
@@ -255,17 +255,17 @@ impl Core {
         )
         .await?;
         if state == State::Deploying {
-            post(
-                &mut tx,
-                now,
-                &channel,
-                &blocks::start_alert(&d),
-                Some(super::start_key(d.id)),
-            )
-            .await?;
+            let key = Some(super::start_key(d.id));
+            let say = Notice::StartAlert {
+                deployment: d.clone(),
+            };
+            post(&mut tx, now, &channel, say, key).await?;
         } else {
             let end_key = Some(super::end_key(d.id));
-            post(&mut tx, now, &channel, &blocks::end_alert(&d), end_key).await?;
+            let say = Notice::EndAlert {
+                deployment: d.clone(),
+            };
+            post(&mut tx, now, &channel, say, end_key).await?;
             if state == State::Succeeded {
                 self.on_success(&mut tx, &d, now).await?;
             }

@@ -5,8 +5,7 @@ use super::queue::{describe, Outcome};
 use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
-use crate::domain::text::{escape, mention};
-use crate::slack::blocks::{self, Message};
+use crate::domain::notice::Notice;
 use crate::store::{env_lock, NewDeployment};
 
 #[derive(Debug, Clone)]
@@ -144,13 +143,10 @@ impl Core {
             let position = usize::try_from(count).unwrap_or(0) + 1;
             if me.is_emergency() {
                 // Whoever is deploying should know an emergency is waiting behind them.
-                let m = Message::plain(format!(
-                    ":rotating_light: *EMERGENCY* {} queued {} and goes next. Reason: {}",
-                    mention(&me.requester),
-                    blocks::what(&me),
-                    escape(me.emergency_reason.as_deref().unwrap_or(""))
-                ));
-                post(&mut tx, now, &me.channel, &m, None).await?;
+                let say = Notice::EmergencyQueued {
+                    deployment: me.clone(),
+                };
+                post(&mut tx, now, &me.channel, say, None).await?;
             }
             let total_ahead =
                 position - 1 + usize::from(ahead.first().is_some_and(|a| a.state != State::Queued));

@@ -5,14 +5,14 @@
 
 use super::queue::Outcome;
 use super::{
-    end_key, ephemeral, post, refuse, start_key, update, Action, Actor, Answer, Core, Denied,
-    Result,
+    end_key, ephemeral, post, refuse, reply as reply_in, start_key, update, Actor, Answer, Core,
+    Denied, Result,
 };
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
-use crate::domain::text::{escape, mention};
-use crate::slack::blocks::{self, button, Message};
-use crate::store::{CompareReply, GithubJob, Payload, Tx};
+use crate::domain::notice::{ChecklistItem, Notice};
+use crate::slack::blocks::Message;
+use crate::store::{Body, CompareReply, GithubJob, Tx};
 use chrono::{DateTime, Utc};
 
 /// Who GitHub-driven changes are attributed to in the history.
@@ -87,20 +87,12 @@ impl Core {
         let note = format!("the deploy workflow did not start: {why}");
         self.finish(&mut tx, &d, Outcome::Failed, Some(&note), GITHUB_ACTOR, now)
             .await?;
-        let text = format!(
-            ":x: {} I couldn't start the deploy workflow for {}: {}. I've marked it failed, so the environment is free; fix that and ask again.",
-            mention(&d.requester),
-            blocks::what(&d),
-            escape(why)
-        );
-        ephemeral(
-            &mut tx,
-            now,
-            &d.channel,
-            &d.requester,
-            &Message::plain(text),
-        )
-        .await?;
+        let (channel, user) = (d.channel.clone(), d.requester.clone());
+        let say = Notice::DispatchFailed {
+            deployment: d,
+            why: why.to_owned(),
+        };
+        ephemeral(&mut tx, now, &channel, &user, Body::say(say)).await?;
         self.commit(tx).await
     }
 
@@ -112,12 +104,13 @@ impl Core {
         };
         tx.set_ci_url(id, url).await?;
         d.ci_url = Some(url.to_owned());
+        let channel = d.channel.clone();
         let alert = if d.state.is_finished() {
-            blocks::start_alert_closed(&d)
+            Notice::StartAlertClosed { deployment: d }
         } else {
-            blocks::start_alert(&d)
+            Notice::StartAlert { deployment: d }
         };
-        update(&mut tx, now, &d.channel, start_key(id), &alert).await?;
+        update(&mut tx, now, &channel, start_key(id), alert).await?;
         self.commit(tx).await
     }
 
@@ -125,25 +118,16 @@ impl Core {
     pub async fn github_reply(&self, reply: &CompareReply, m: &Message) -> Result<()> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        // Worded by the GitHub worker from GitHub's answer.
+        let body = Body::text(m.text.clone(), m.blocks.clone());
         match reply {
             CompareReply::Ephemeral { channel, user } => {
-                ephemeral(&mut tx, now, channel, user, m).await?
+                ephemeral(&mut tx, now, channel, user, body).await?
             }
             CompareReply::Thread {
                 channel,
                 parent_key,
-            } => {
-                tx.enqueue(
-                    &Payload::Reply {
-                        channel: channel.clone(),
-                        thread_key: parent_key.clone(),
-                        text: m.text.clone(),
-                        blocks: m.blocks.clone(),
-                    },
-                    now,
-                )
-                .await?
-            }
+            } => reply_in(&mut tx, now, channel, parent_key.clone(), body).await?,
         }
         self.commit(tx).await
     }
@@ -209,27 +193,19 @@ impl Core {
             return Ok(());
         };
         if !env.checklist.is_empty() {
-            let mut lines = vec![format!(
-                ":clipboard: {} now check that {} is healthy:",
-                mention(&d.requester),
-                blocks::what(d)
-            )];
-            lines.extend(
-                env.checklist
-                    .iter()
-                    .map(|c| format!("• <{}|{}>", escape(&c.url), escape(&c.title))),
-            );
-            let m = Message::lines(&lines);
-            tx.enqueue(
-                &Payload::Reply {
-                    channel: d.channel.clone(),
-                    thread_key: end_key(d.id),
-                    text: m.text,
-                    blocks: m.blocks,
-                },
-                now,
-            )
-            .await?;
+            let items = env
+                .checklist
+                .iter()
+                .map(|c| ChecklistItem {
+                    title: c.title.clone(),
+                    url: c.url.clone(),
+                })
+                .collect();
+            let say = Body::say(Notice::Checklist {
+                deployment: d.clone(),
+                items,
+            });
+            reply_in(tx, now, &d.channel, end_key(d.id), say).await?;
         }
         if env.stay_minutes > 0 {
             let due = now + chrono::Duration::minutes(env.stay_minutes);
@@ -246,26 +222,13 @@ impl Core {
         for s in self.store.due_stay_checks(now).await? {
             let mut tx = self.store.begin().await?;
             if tx.mark_stay_reminded(s.deployment_id, now).await? {
-                let d = self.store.deployment(s.deployment_id).await?;
-                let what = d.as_ref().map(blocks::what).unwrap_or_default();
-                let m = Message::plain(format!(
-                    ":eyes: {} it's been a while since {what} went out. Are errors, alerts and smoke tests quiet? Press *All is well* once you've checked.",
-                    mention(&s.requester)
-                ))
-                .with_buttons(vec![button(
-                    Action::AllWell,
-                    "All is well",
-                    s.deployment_id,
-                    Some("primary"),
-                )]);
-                post(
-                    &mut tx,
-                    now,
-                    &s.channel,
-                    &m,
-                    Some(stay_key(s.deployment_id)),
-                )
-                .await?;
+                let say = Notice::StayReminder {
+                    deployment_id: s.deployment_id,
+                    requester: s.requester.clone(),
+                    deployment: self.store.deployment(s.deployment_id).await?,
+                };
+                let key = Some(stay_key(s.deployment_id));
+                post(&mut tx, now, &s.channel, say, key).await?;
             }
             self.commit(tx).await?;
         }
@@ -277,21 +240,13 @@ impl Core {
             let run = self.store.github_run(id).await?;
             let mut tx = self.store.begin().await?;
             if tx.flag_run(id, now).await? {
-                let link = match run.and_then(|r| r.run_url) {
-                    Some(u) => format!("<{}|the workflow run>", escape(&u)),
-                    None => "the workflow run (GitHub never listed it)".to_owned(),
+                let channel = d.channel.clone();
+                let say = Notice::RunOverdue {
+                    deployment: d,
+                    run_url: run.and_then(|r| r.run_url),
+                    minutes: self.policy.github.report_minutes,
                 };
-                let m = Message::plain(format!(
-                    ":hourglass: {} {} has not reported back after {} minutes. Check {link}, then tell me how it went.",
-                    mention(&d.requester),
-                    blocks::what(&d),
-                    self.policy.github.report_minutes
-                ))
-                .with_buttons(vec![
-                    button(Action::Done, "Done", id, Some("primary")),
-                    button(Action::Failed, "Failed", id, Some("danger")),
-                ]);
-                post(&mut tx, now, &d.channel, &m, None).await?;
+                post(&mut tx, now, &channel, say, None).await?;
             }
             self.commit(tx).await?;
         }
@@ -319,13 +274,11 @@ impl Core {
             "",
         )
         .await?;
-        let m = Message::plain(format!(
-            ":white_check_mark: {} {}: all is well, confirmed by {}.",
-            blocks::what(d),
-            "after the deploy",
-            mention(&actor.user)
-        ));
-        update(&mut tx, now, &check.channel, stay_key(d.id), &m).await?;
+        let say = Notice::AllWell {
+            deployment: d.clone(),
+            by: actor.user.clone(),
+        };
+        update(&mut tx, now, &check.channel, stay_key(d.id), say).await?;
         self.commit(tx).await?;
         Ok(None)
     }

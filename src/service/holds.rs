@@ -1,62 +1,22 @@
 //! `/hold`: freezes on an app (or all), announced, kept in the channel topic, released by
 //! their owner or an admin.
 
-use super::{hold_key, post, refuse, update, Action, Actor, Answer, Core, Denied, Result};
+use super::{hold_key, post, refuse, update, Actor, Answer, Core, Denied, Result};
 use crate::command::{HoldScope, ReleaseTarget};
 use crate::domain::deployment::{Event, State};
 use crate::domain::hold::{Hold, ALL_APPS};
 use crate::domain::names::EnvName;
-use crate::domain::text::{escape, mention};
-use crate::domain::window::format_local;
-use crate::slack::blocks::{self, button, Message};
+use crate::domain::notice::Notice;
 use crate::store::{env_lock, NewHold, Payload, Tx, HOLDS_LOCK};
 use chrono::{DateTime, Utc};
 
 impl Core {
-    fn hold_announcement(&self, h: &Hold) -> Message {
-        let tz = self.policy.calendar.tz;
-        let until = h
-            .until
-            .map(|u| format!("\nUntil: {}", format_local(u, tz)))
-            .unwrap_or_default();
-        let text = format!(
-            ":octagonal_sign: {} is holding deployments of *{}*{}\nReason: {}{until}",
-            mention(&h.owner),
-            escape(if h.is_all() {
-                "all applications"
-            } else {
-                &h.scope
-            }),
-            h.environment
-                .as_ref()
-                .map(|e| format!(" in *{}*", escape(e)))
-                .unwrap_or_default(),
-            escape(&h.reason),
-        );
-        Message::plain(text)
-            .with_context(&format!(
-                "Hold #{} · release with `{} release {}`",
-                h.id, self.policy.hold_command, h.id
-            ))
-            .with_buttons(vec![button(
-                Action::HoldRelease,
-                "Release hold",
-                h.id,
-                None,
-            )])
-    }
-
-    fn hold_released_message(&self, h: &Hold, by: &str, at: DateTime<Utc>) -> Message {
-        let mut m = self.hold_announcement(h);
-        m.blocks.retain(|b| b["type"] != "actions");
-        let released = format!(
-            ":white_check_mark: Released by {} at {}",
-            mention(by),
-            format_local(at, self.policy.calendar.tz)
-        );
-        // The plain-text fallback (notifications, screen readers) says so too.
-        m.text = format!("{}\n{released}", m.text);
-        m.with_context(&released)
+    fn hold_placed(&self, h: &Hold) -> Notice {
+        Notice::HoldPlaced {
+            hold: h.clone(),
+            hold_command: self.policy.hold_command.clone(),
+            tz: self.policy.calendar.tz,
+        }
     }
 
     async fn sync_topic(
@@ -118,14 +78,8 @@ impl Core {
             )
             .await?;
             let updated = tx.hold(mine.id).await?.unwrap_or_else(|| mine.clone());
-            update(
-                &mut tx,
-                now,
-                &updated.channel,
-                hold_key(updated.id),
-                &self.hold_announcement(&updated),
-            )
-            .await?;
+            let say = self.hold_placed(&updated);
+            update(&mut tx, now, &updated.channel, hold_key(updated.id), say).await?;
             self.sync_topic(&mut tx, now, &updated.channel, Some(&actor.user))
                 .await?;
             self.commit(tx).await?;
@@ -155,14 +109,8 @@ impl Core {
             &format!("{}: {reason}", h.describe_scope()),
         )
         .await?;
-        post(
-            &mut tx,
-            now,
-            &channel,
-            &self.hold_announcement(&h),
-            Some(hold_key(id)),
-        )
-        .await?;
+        let say = self.hold_placed(&h);
+        post(&mut tx, now, &channel, say, Some(hold_key(id))).await?;
         self.sync_topic(&mut tx, now, &channel, Some(&actor.user))
             .await?;
         // Whoever holds the turn for a now-held app gives it back and keeps their place.
@@ -177,15 +125,16 @@ impl Core {
                 if d.state == State::Called && h.covers(&d.app, &d.environment) {
                     tx.transition(d.id, State::Called, Event::Requeue, now, None)
                         .await?;
-                    update(
-                        &mut tx,
-                        now,
-                        &d.channel,
-                        super::turn_key(d.id),
-                        &blocks::your_turn_closed(&d, "paused by a hold; you keep your place"),
-                    )
-                    .await?;
-                    post(&mut tx, now, &d.channel, &blocks::held_turn(&d, &h), None).await?;
+                    let say = Notice::YourTurnClosed {
+                        deployment: d.clone(),
+                        outcome: "paused by a hold; you keep your place".into(),
+                    };
+                    update(&mut tx, now, &d.channel, super::turn_key(d.id), say).await?;
+                    let say = Notice::HeldTurn {
+                        deployment: d.clone(),
+                        hold: h.clone(),
+                    };
+                    post(&mut tx, now, &d.channel, say, None).await?;
                     tx.set_hold_notified(d.id, true).await?;
                     self.advance(&mut tx, e.name.as_str(), now, None).await?;
                 }
@@ -279,26 +228,19 @@ impl Core {
             &h.describe_scope(),
         )
         .await?;
-        update(
-            &mut tx,
-            now,
-            &h.channel,
-            hold_key(id),
-            &self.hold_released_message(&h, &actor.user, now),
-        )
-        .await?;
-        post(
-            &mut tx,
-            now,
-            &h.channel,
-            &Message::plain(format!(
-                ":white_check_mark: {} released the hold on {} (#{id}).",
-                mention(&actor.user),
-                escape(&h.describe_scope())
-            )),
-            None,
-        )
-        .await?;
+        let say = Notice::HoldReleased {
+            hold: h.clone(),
+            by: actor.user.clone(),
+            at: now,
+            hold_command: self.policy.hold_command.clone(),
+            tz: self.policy.calendar.tz,
+        };
+        update(&mut tx, now, &h.channel, hold_key(id), say).await?;
+        let say = Notice::HoldReleasedNote {
+            hold: h.clone(),
+            by: actor.user.clone(),
+        };
+        post(&mut tx, now, &h.channel, say, None).await?;
         self.sync_topic(&mut tx, now, &h.channel, Some(&actor.user))
             .await?;
         let standing = tx.active_holds().await?;

@@ -30,9 +30,10 @@ pub use queue::Outcome;
 
 use crate::clock::SharedClock;
 use crate::config::Policy;
+use crate::domain::notice::Notice;
 use crate::metrics::Metrics;
 use crate::slack::blocks::Message;
-use crate::store::{Payload, Store, StoreError, Tx};
+use crate::store::{Body, Payload, Store, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -111,39 +112,51 @@ impl Core {
     }
 }
 
+/// Posts `say` in `channel`, rendered when delivered; `key` remembers the message for
+/// later updates.
 pub async fn post(
     tx: &mut Tx,
     now: DateTime<Utc>,
     channel: &str,
-    m: &Message,
+    say: Notice,
     key: Option<String>,
 ) -> Result<()> {
-    tx.enqueue(
-        &Payload::Post {
-            channel: channel.to_owned(),
-            text: m.text.clone(),
-            blocks: m.blocks.clone(),
-            key,
-        },
-        now,
-    )
-    .await?;
+    let channel = channel.to_owned();
+    let body = Body::say(say);
+    tx.enqueue(&Payload::Post { channel, body, key }, now)
+        .await?;
     Ok(())
 }
 
+/// Rewrites the message posted under `key` to say `say`.
 pub async fn update(
     tx: &mut Tx,
     now: DateTime<Utc>,
     channel: &str,
     key: String,
-    m: &Message,
+    say: Notice,
 ) -> Result<()> {
+    let channel = channel.to_owned();
+    let body = Body::say(say);
+    tx.enqueue(&Payload::Update { channel, key, body }, now)
+        .await?;
+    Ok(())
+}
+
+/// Says `body` in the thread of the message posted under `thread_key`.
+pub async fn reply(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    channel: &str,
+    thread_key: String,
+    body: Body,
+) -> Result<()> {
+    let channel = channel.to_owned();
     tx.enqueue(
-        &Payload::Update {
-            channel: channel.to_owned(),
-            key,
-            text: m.text.clone(),
-            blocks: m.blocks.clone(),
+        &Payload::Reply {
+            channel,
+            thread_key,
+            body,
         },
         now,
     )
@@ -151,19 +164,20 @@ pub async fn update(
     Ok(())
 }
 
+/// Says `body` to `user` only.
 pub async fn ephemeral(
     tx: &mut Tx,
     now: DateTime<Utc>,
     channel: &str,
     user: &str,
-    m: &Message,
+    body: Body,
 ) -> Result<()> {
+    let (channel, user) = (channel.to_owned(), user.to_owned());
     tx.enqueue(
         &Payload::Ephemeral {
-            channel: channel.to_owned(),
-            user: user.to_owned(),
-            text: m.text.clone(),
-            blocks: m.blocks.clone(),
+            channel,
+            user,
+            body,
         },
         now,
     )
@@ -191,7 +205,8 @@ impl Core {
     pub async fn tell(&self, actor: &Actor, m: &Message) -> Result<()> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        ephemeral(&mut tx, now, &actor.channel, &actor.user, m).await?;
+        let body = Body::text(m.text.clone(), m.blocks.clone());
+        ephemeral(&mut tx, now, &actor.channel, &actor.user, body).await?;
         self.commit(tx).await
     }
 }

@@ -5,7 +5,7 @@ use super::admission::{Ask, Reader};
 use super::{post, start_key, turn_key, update, Core, Result};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
-use crate::slack::blocks;
+use crate::domain::notice::Notice;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
 
@@ -76,7 +76,10 @@ impl Core {
                     tx,
                     now,
                     &d.channel,
-                    &blocks::your_turn(&called, self.policy.turn_timeout),
+                    Notice::YourTurn {
+                        deployment: called,
+                        timeout_minutes: self.policy.turn_timeout.num_minutes(),
+                    },
                     Some(turn_key(d.id)),
                 )
                 .await?;
@@ -106,7 +109,11 @@ impl Core {
     ) -> Result<Option<String>> {
         if let Some(Refusal::Held(h)) = reasons.iter().find(|r| matches!(r, Refusal::Held(_))) {
             if !d.hold_notified {
-                post(tx, now, &d.channel, &blocks::held_turn(d, h), None).await?;
+                let say = Notice::HeldTurn {
+                    deployment: d.clone(),
+                    hold: h.clone(),
+                };
+                post(tx, now, &d.channel, say, None).await?;
                 tx.set_hold_notified(d.id, true).await?;
             }
             return Ok(None);
@@ -117,8 +124,19 @@ impl Core {
             .collect::<Vec<_>>()
             .join(",");
         if d.passed_over.as_deref() != Some(codes.as_str()) {
-            let why = crate::slack::refusals::refused(&self.refused(ask, reasons), &self.wording());
-            post(tx, now, &d.channel, &blocks::passed_over(d, &why), None).await?;
+            let refused = self.refused(ask, reasons);
+            let wording = self.wording();
+            // The presser of a button may be told the same words (see `buttons.rs`).
+            let why = crate::slack::refusals::refused(&refused, &wording);
+            let say = Notice::PassedOver {
+                deployment: d.clone(),
+                refused,
+                deploy_command: wording.deploy_command.to_owned(),
+                admins: wording.admins.to_vec(),
+                tz: wording.tz,
+                at: wording.now,
+            };
+            post(tx, now, &d.channel, say, None).await?;
             tx.set_passed_over(d.id, Some(&codes)).await?;
             return Ok(Some(why));
         }
@@ -143,23 +161,16 @@ impl Core {
         let mut started = d.clone();
         started.state = State::Deploying;
         started.started_at = Some(now);
-        post(
-            tx,
-            now,
-            &d.channel,
-            &blocks::start_alert(&started),
-            Some(start_key(d.id)),
-        )
-        .await?;
+        let say = Notice::StartAlert {
+            deployment: started.clone(),
+        };
+        post(tx, now, &d.channel, say, Some(start_key(d.id))).await?;
         if d.state == State::Called {
-            update(
-                tx,
-                now,
-                &d.channel,
-                turn_key(d.id),
-                &blocks::your_turn_closed(&started, "started"),
-            )
-            .await?;
+            let say = Notice::YourTurnClosed {
+                deployment: started.clone(),
+                outcome: "started".into(),
+            };
+            update(tx, now, &d.channel, turn_key(d.id), say).await?;
         }
         tx.audit(
             now,
@@ -206,15 +217,14 @@ impl Core {
         };
         // Keyed, so the smoke report can go in its thread.
         let end_key = Some(super::end_key(d.id));
-        post(tx, now, &d.channel, &blocks::end_alert(&done), end_key).await?;
-        update(
-            tx,
-            now,
-            &d.channel,
-            start_key(d.id),
-            &blocks::start_alert_closed(&done),
-        )
-        .await?;
+        let say = Notice::EndAlert {
+            deployment: done.clone(),
+        };
+        post(tx, now, &d.channel, say, end_key).await?;
+        let say = Notice::StartAlertClosed {
+            deployment: done.clone(),
+        };
+        update(tx, now, &d.channel, start_key(d.id), say).await?;
         tx.audit(
             now,
             actor,
@@ -252,14 +262,11 @@ impl Core {
             return Ok(false);
         }
         if d.state == State::Called {
-            update(
-                tx,
-                now,
-                &d.channel,
-                turn_key(d.id),
-                &blocks::your_turn_closed(d, why),
-            )
-            .await?;
+            let say = Notice::YourTurnClosed {
+                deployment: d.clone(),
+                outcome: why.to_owned(),
+            };
+            update(tx, now, &d.channel, turn_key(d.id), say).await?;
         }
         tx.audit(
             now,

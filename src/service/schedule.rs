@@ -4,9 +4,7 @@
 use super::{post, Core, Result};
 use crate::config::WindowKind;
 use crate::domain::deployment::{Event, State};
-use crate::domain::text::{escape, mention};
-use crate::domain::window::format_local;
-use crate::slack::blocks::{self, Message};
+use crate::domain::notice::Notice;
 use crate::store::{env_lock, HOLDS_LOCK};
 use chrono::Duration;
 
@@ -60,15 +58,22 @@ impl Core {
         let mut tx = self.store.begin().await?;
         tx.lock(&env_lock(env)).await?;
         let live = tx.env_live(env).await?;
-        let next_opening = cal.next_opening(now).map(|o| format_local(o.opens, cal.tz));
+        let next_opening = cal.next_opening(now).map(|o| o.opens);
         for d in &live {
             let expiry = match d.state {
-                State::Called if timed_out(d.called_at) => {
-                    Some(("turn expired", blocks::turn_expired(d)))
-                }
+                State::Called if timed_out(d.called_at) => Some((
+                    "turn expired",
+                    Notice::TurnExpired {
+                        deployment: d.clone(),
+                    },
+                )),
                 State::Queued | State::Called if !open && !d.is_emergency() => Some((
                     "the deploy window closed",
-                    blocks::window_closed_expired(d, next_opening.clone()),
+                    Notice::WindowClosedExpired {
+                        deployment: d.clone(),
+                        next_opening,
+                        tz: cal.tz,
+                    },
                 )),
                 _ => None,
             };
@@ -77,7 +82,7 @@ impl Core {
                     .drop_out(&mut tx, d, Event::Expire, "badger", now, why)
                     .await?
                 {
-                    post(&mut tx, now, &d.channel, &notice, None).await?;
+                    post(&mut tx, now, &d.channel, notice, None).await?;
                     self.metrics.expired.inc();
                 }
                 continue;
@@ -91,15 +96,12 @@ impl Core {
                 if o.closes - now <= Duration::minutes(CLOSING_REMINDER)
                     && tx.mark_reminded(d.id, now).await?
                 {
-                    let closes = format_local(o.closes, cal.tz);
-                    post(
-                        &mut tx,
-                        now,
-                        &d.channel,
-                        &blocks::closing_reminder(d, &closes),
-                        None,
-                    )
-                    .await?;
+                    let say = Notice::ClosingReminder {
+                        deployment: d.clone(),
+                        closes: o.closes,
+                        tz: cal.tz,
+                    };
+                    post(&mut tx, now, &d.channel, say, None).await?;
                 }
             }
         }
@@ -123,16 +125,13 @@ impl Core {
         tx.lock(HOLDS_LOCK).await?;
         for h in due {
             if tx.mark_hold_reminded(h.id, now).await? {
-                let m = Message::plain(format!(
-                    ":alarm_clock: {} your hold on {} (#{}) was meant to last until {}. Release it with `{} release {}` or the button on the hold message, if you're done.",
-                    mention(&h.owner),
-                    escape(&h.describe_scope()),
-                    h.id,
-                    h.until.map(|u| format_local(u, self.policy.calendar.tz)).unwrap_or_default(),
-                    self.policy.hold_command,
-                    h.id
-                ));
-                post(&mut tx, now, &h.channel, &m, None).await?;
+                let channel = h.channel.clone();
+                let say = Notice::HoldOverdue {
+                    hold: h,
+                    hold_command: self.policy.hold_command.clone(),
+                    tz: self.policy.calendar.tz,
+                };
+                post(&mut tx, now, &channel, say, None).await?;
             }
         }
         self.commit(tx).await

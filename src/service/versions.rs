@@ -3,9 +3,10 @@
 //! The rows come from the status snapshot (`board_cache.rs`), read again only after a commit.
 
 use super::{Answer, Core, Result, Snapshot};
+use crate::domain::notice::Notice;
 use crate::domain::versions::{self, Deployed, VersionsView};
-use crate::slack::versions_blocks::{self, Mine};
-use crate::store::{Payload, StoreError};
+use crate::store::Payload;
+use crate::store::{Body, StoreError};
 
 /// How many of a person's finished deployments App Home lists.
 const RECENT_OF_MINE: i64 = 5;
@@ -71,34 +72,26 @@ impl Core {
             tokio::try_join!(self.snapshot(), self.store.recent_of(user, RECENT_OF_MINE),)?;
         let board = self.board(&snapshot);
         let view = self.versions_view_of(&snapshot, None);
-        let mine = Mine {
-            // Every live one of theirs, in the store's order, even in an environment the
-            // policy no longer lists.
-            live: snapshot
-                .live
-                .iter()
-                .filter(|d| d.requester == user)
-                .cloned()
-                .collect(),
+        // Every live one of theirs, in the store's order, even in an environment the
+        // policy no longer lists.
+        let live = snapshot
+            .live
+            .iter()
+            .filter(|d| d.requester == user)
+            .cloned()
+            .collect();
+        let say = Notice::Home {
+            view,
+            live,
             recent,
+            window: board.window,
+            tz: self.policy.calendar.tz,
+            dashboard: self.dashboard_url().map(str::to_owned),
         };
-        let tz = self.policy.calendar.tz;
-        let blocks = versions_blocks::home(
-            &view,
-            &mine,
-            &crate::slack::status::window_line(&board.window, tz),
-            tz,
-            self.dashboard_url(),
-        );
+        let (user, body) = (user.to_owned(), Body::say(say));
         let mut tx = self.store.begin().await?;
-        tx.enqueue(
-            &Payload::Home {
-                user: user.to_owned(),
-                blocks,
-            },
-            self.now(),
-        )
-        .await?;
+        tx.enqueue(&Payload::Home { user, body }, self.now())
+            .await?;
         self.commit(tx).await
     }
 }

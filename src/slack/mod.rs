@@ -8,6 +8,7 @@ pub mod denied;
 pub mod envelope;
 pub mod handlers;
 pub mod needs;
+pub mod notices;
 pub mod outbound;
 pub mod payload;
 pub mod refusals;

@@ -2,6 +2,7 @@
 //! client, every call bounded by a connect and a total timeout, and local mode. The worker
 //! that delivers the outbox through it is in `worker.rs`.
 
+use super::blocks::Message;
 use crate::store::{NewLocalMessage, Store};
 use async_trait::async_trait;
 use serde_json::Value;
@@ -35,36 +36,18 @@ impl std::fmt::Display for SendError {
 #[async_trait]
 pub trait SlackWeb: Send + Sync + 'static {
     /// Returns the posted message's ts.
-    async fn post(&self, channel: &str, text: &str, blocks: &[Value]) -> Result<String, SendError>;
-    async fn update(
-        &self,
-        channel: &str,
-        ts: &str,
-        text: &str,
-        blocks: &[Value],
-    ) -> Result<(), SendError>;
-    async fn ephemeral(
-        &self,
-        channel: &str,
-        user: &str,
-        text: &str,
-        blocks: &[Value],
-    ) -> Result<(), SendError>;
+    async fn post(&self, channel: &str, m: &Message) -> Result<String, SendError>;
+    async fn update(&self, channel: &str, ts: &str, m: &Message) -> Result<(), SendError>;
+    async fn ephemeral(&self, channel: &str, user: &str, m: &Message) -> Result<(), SendError>;
     async fn topic(&self, channel: &str) -> Result<String, SendError>;
     async fn set_topic(&self, channel: &str, topic: &str) -> Result<(), SendError>;
     /// views.publish: `user`'s App Home tab becomes a `home` view of `blocks`.
     async fn publish_home(&self, user: &str, blocks: &[Value]) -> Result<(), SendError>;
-    /// Posts in the thread of the message `thread_ts`; returns the reply's ts. Without a
-    /// thread API of its own (local mode) it is an ordinary post.
-    async fn reply(
-        &self,
-        channel: &str,
-        thread_ts: &str,
-        text: &str,
-        blocks: &[Value],
-    ) -> Result<String, SendError> {
-        let _ = thread_ts;
-        self.post(channel, text, blocks).await
+    /// Posts in the thread of the message whose ts is `thread`; returns the reply's ts.
+    /// Without a thread API of its own (local mode) it is an ordinary post.
+    async fn reply(&self, channel: &str, thread: &str, m: &Message) -> Result<String, SendError> {
+        let _ = thread;
+        self.post(channel, m).await
     }
 }
 
@@ -119,12 +102,12 @@ fn to_blocks(blocks: &[Value]) -> Result<Vec<SlackBlock>, SendError> {
         .map_err(|e| SendError::Permanent(format!("bad blocks: {e}")))
 }
 
-fn content(text: &str, blocks: &[Value]) -> Result<SlackMessageContent, SendError> {
-    let c = SlackMessageContent::new().with_text(text.to_owned());
-    Ok(if blocks.is_empty() {
+fn content(m: &Message) -> Result<SlackMessageContent, SendError> {
+    let c = SlackMessageContent::new().with_text(m.text.clone());
+    Ok(if m.blocks.is_empty() {
         c
     } else {
-        c.with_blocks(to_blocks(blocks)?)
+        c.with_blocks(to_blocks(&m.blocks)?)
     })
 }
 
@@ -171,56 +154,47 @@ pub fn client(
     }
 }
 
+impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'static>
+    SlackWebClient<H>
+{
+    /// chat.postMessage, in the thread of `thread_ts` if given; returns the message's ts.
+    async fn post_message(
+        &self,
+        channel: &str,
+        thread_ts: Option<&str>,
+        m: &Message,
+    ) -> Result<String, SendError> {
+        let mut req = SlackApiChatPostMessageRequest::new(channel.into(), content(m)?);
+        if let Some(ts) = thread_ts {
+            req = req.with_thread_ts(ts.to_owned().into());
+        }
+        let session = self.client.open_session(&self.token);
+        let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
+        Ok(r.ts.to_string())
+    }
+}
+
 #[async_trait]
 impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'static> SlackWeb
     for SlackWebClient<H>
 {
-    async fn post(&self, channel: &str, text: &str, blocks: &[Value]) -> Result<String, SendError> {
-        let req = SlackApiChatPostMessageRequest::new(channel.into(), content(text, blocks)?);
-        let session = self.client.open_session(&self.token);
-        let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
-        Ok(r.ts.to_string())
+    async fn post(&self, channel: &str, m: &Message) -> Result<String, SendError> {
+        self.post_message(channel, None, m).await
     }
-    async fn reply(
-        &self,
-        channel: &str,
-        thread_ts: &str,
-        text: &str,
-        blocks: &[Value],
-    ) -> Result<String, SendError> {
-        let req = SlackApiChatPostMessageRequest::new(channel.into(), content(text, blocks)?)
-            .with_thread_ts(thread_ts.to_owned().into());
-        let session = self.client.open_session(&self.token);
-        let r = bounded(self.timeout, session.chat_post_message(&req)).await?;
-        Ok(r.ts.to_string())
+    async fn reply(&self, channel: &str, thread: &str, m: &Message) -> Result<String, SendError> {
+        self.post_message(channel, Some(thread), m).await
     }
-    async fn update(
-        &self,
-        channel: &str,
-        ts: &str,
-        text: &str,
-        blocks: &[Value],
-    ) -> Result<(), SendError> {
-        let req = SlackApiChatUpdateRequest::new(
-            channel.into(),
-            content(text, blocks)?,
-            ts.to_owned().into(),
-        );
+    async fn update(&self, channel: &str, ts: &str, m: &Message) -> Result<(), SendError> {
+        let req = SlackApiChatUpdateRequest::new(channel.into(), content(m)?, ts.to_owned().into());
         let session = self.client.open_session(&self.token);
         bounded(self.timeout, session.chat_update(&req)).await?;
         Ok(())
     }
-    async fn ephemeral(
-        &self,
-        channel: &str,
-        user: &str,
-        text: &str,
-        blocks: &[Value],
-    ) -> Result<(), SendError> {
+    async fn ephemeral(&self, channel: &str, user: &str, m: &Message) -> Result<(), SendError> {
         let req = SlackApiChatPostEphemeralRequest::new(
             channel.into(),
             user.to_owned().into(),
-            content(text, blocks)?,
+            content(m)?,
         );
         let session = self.client.open_session(&self.token);
         bounded(self.timeout, session.chat_post_ephemeral(&req)).await?;
@@ -289,48 +263,36 @@ impl LocalWeb {
 
 #[async_trait]
 impl SlackWeb for LocalWeb {
-    async fn post(&self, channel: &str, text: &str, blocks: &[Value]) -> Result<String, SendError> {
+    async fn post(&self, channel: &str, m: &Message) -> Result<String, SendError> {
         let ts = self.next_ts();
         self.record(NewLocalMessage {
             method: "chat.postMessage",
             channel,
             ts: Some(&ts),
-            text,
-            blocks,
+            text: &m.text,
+            blocks: &m.blocks,
             ..Default::default()
         })
         .await?;
         Ok(ts)
     }
-    async fn update(
-        &self,
-        channel: &str,
-        ts: &str,
-        text: &str,
-        blocks: &[Value],
-    ) -> Result<(), SendError> {
+    async fn update(&self, channel: &str, ts: &str, m: &Message) -> Result<(), SendError> {
         self.record(NewLocalMessage {
             method: "chat.update",
             channel,
             ts: Some(ts),
-            text,
-            blocks,
+            text: &m.text,
+            blocks: &m.blocks,
             ..Default::default()
         })
         .await
     }
-    async fn ephemeral(
-        &self,
-        channel: &str,
-        user: &str,
-        text: &str,
-        blocks: &[Value],
-    ) -> Result<(), SendError> {
+    async fn ephemeral(&self, channel: &str, user: &str, m: &Message) -> Result<(), SendError> {
         self.record(NewLocalMessage {
             method: "chat.postEphemeral",
             channel,
-            text,
-            blocks,
+            text: &m.text,
+            blocks: &m.blocks,
             user: Some(user),
             ..Default::default()
         })

@@ -3,6 +3,8 @@
 //! claims while calls are in flight, retrying 429s and failures with backoff, and stopping
 //! within a grace period.
 
+use super::blocks::Message;
+use super::notices;
 use super::outbound::{SendError, SlackWeb};
 use crate::domain::topic::{render_topic, TopicHold};
 use crate::store::{Lane, OutboxRow, Payload, Store};
@@ -334,13 +336,9 @@ impl Courier {
 
     async fn deliver(&self, p: &Payload) -> Result<(), SendError> {
         match p {
-            Payload::Post {
-                channel,
-                text,
-                blocks,
-                key,
-            } => {
-                let ts = self.web.post(channel, text, blocks).await?;
+            Payload::Post { channel, body, key } => {
+                let m = notices::body(body);
+                let ts = self.web.post(channel, &m).await?;
                 if let Some(key) = key {
                     self.store
                         .remember_message(key, channel, &ts)
@@ -351,19 +349,17 @@ impl Courier {
                 }
                 Ok(())
             }
-            Payload::Update {
-                channel,
-                key,
-                text,
-                blocks,
-            } => {
+            Payload::Update { channel, key, body } => {
                 match self
                     .store
                     .message_ts(key)
                     .await
                     .map_err(|e| SendError::Transient(e.to_string()))?
                 {
-                    Some((ch, ts)) => self.web.update(&ch, &ts, text, blocks).await,
+                    Some((ch, ts)) => {
+                        let m = notices::body(body);
+                        self.web.update(&ch, &ts, &m).await
+                    }
                     None => {
                         tracing::warn!(%channel, %key, "no posted message to update (its post failed); skipping");
                         Ok(())
@@ -373,25 +369,27 @@ impl Courier {
             Payload::Ephemeral {
                 channel,
                 user,
-                text,
-                blocks,
-            } => self.web.ephemeral(channel, user, text, blocks).await,
+                body,
+            } => {
+                let m = notices::body(body);
+                self.web.ephemeral(channel, user, &m).await
+            }
             Payload::Reply {
                 channel,
                 thread_key,
-                text,
-                blocks,
+                body,
             } => {
+                let m = notices::body(body);
                 let parent = self
                     .store
                     .message_ts(thread_key)
                     .await
                     .map_err(|e| SendError::Transient(e.to_string()))?;
                 match parent {
-                    Some((ch, ts)) => self.web.reply(&ch, &ts, text, blocks).await.map(drop),
+                    Some((ch, ts)) => self.web.reply(&ch, &ts, &m).await.map(drop),
                     None => {
                         tracing::warn!(%channel, %thread_key, "the message to reply to was never posted; posting in the channel instead");
-                        self.web.post(channel, text, blocks).await.map(drop)
+                        self.web.post(channel, &m).await.map(drop)
                     }
                 }
             }
@@ -419,7 +417,11 @@ impl Courier {
                 }
                 Ok(())
             }
-            Payload::Home { user, blocks } => self.web.publish_home(user, blocks).await,
+            Payload::Home { user, body } => {
+                self.web
+                    .publish_home(user, &notices::body(body).blocks)
+                    .await
+            }
         }
     }
 
@@ -432,11 +434,15 @@ impl Courier {
             other => format!("Slack refused ({other})."),
         };
         let text = format!(":warning: I couldn't update the channel topic with the holds: {why} The holds themselves are in place (`/hold list`).");
+        let text = Message {
+            text,
+            blocks: vec![],
+        };
         // Straight to Slack, once: queuing it could repeat the same failure.
-        if let Err(err) = self.web.ephemeral(channel, user, &text, &[]).await {
+        if let Err(err) = self.web.ephemeral(channel, user, &text).await {
             // An ephemeral needs the bot in the channel too; a direct message does not.
             tracing::warn!(%channel, %user, error = %err, "ephemeral failed; sending a direct message instead");
-            if let Err(err) = self.web.post(user, &text, &[]).await {
+            if let Err(err) = self.web.post(user, &text).await {
                 tracing::error!(%channel, %user, error = %err, "could not tell the user the topic update failed");
             }
         }

@@ -8,7 +8,7 @@ pub mod report;
 
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
-use crate::store::{Payload, SmokeJob, SmokeResult, Store};
+use crate::store::{Body, Payload, SmokeJob, SmokeResult, Store};
 use probe::Probe;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -151,8 +151,7 @@ impl SmokeWorker {
         let reply = Payload::Reply {
             channel: d.channel.clone(),
             thread_key: end_key(d.id),
-            text: report::report(&d, &results),
-            blocks: vec![],
+            body: Body::text(report::report(&d, &results), vec![]),
         };
         match self
             .store

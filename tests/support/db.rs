@@ -135,8 +135,7 @@ pub fn new_deployment<'a>(
 pub fn post(channel: &str, text: &str) -> badger::store::Payload {
     badger::store::Payload::Post {
         channel: channel.into(),
-        text: text.into(),
-        blocks: vec![],
+        body: badger::store::Body::text(text, vec![]),
         key: None,
     }
 }

@@ -11,34 +11,68 @@ mod posted;
 pub use delivery::Lane;
 
 use super::{Result, Store, Tx};
+use crate::domain::notice::Notice;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// One Slack call to make. Blocks are Block Kit JSON, checked against slack-morphism's
-/// types when delivered.
+/// One Slack call to make. What a message says is a [`Body`]: a notice rendered when
+/// delivered, or text and Block Kit JSON (checked against slack-morphism's types when
+/// delivered) rendered when queued.
+/// What a message says. Stored flattened into its payload, untagged: a row holds either
+/// `say` or `text` + `blocks`, so rows an older badger queued (always `text` + `blocks`)
+/// still read and deliver as they were.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Body {
+    /// Rendered by the Slack edge when delivered.
+    Say { say: Box<Notice> },
+    /// Worded when queued: replies worded elsewhere (a command's late answer, GitHub's
+    /// comparison, a smoke report), and everything queued before notices.
+    Rendered {
+        /// Absent from a Home tab's row (a view has blocks only).
+        #[serde(default)]
+        text: String,
+        blocks: Vec<serde_json::Value>,
+    },
+}
+
+impl Body {
+    pub fn say(notice: Notice) -> Self {
+        Body::Say {
+            say: Box::new(notice),
+        }
+    }
+    pub fn text(text: impl Into<String>, blocks: Vec<serde_json::Value>) -> Self {
+        Body::Rendered {
+            text: text.into(),
+            blocks,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Payload {
     /// chat.postMessage; `key` remembers the message's ts so it can be updated later.
     Post {
         channel: String,
-        text: String,
-        blocks: Vec<serde_json::Value>,
+        #[serde(flatten)]
+        body: Body,
         key: Option<String>,
     },
     /// chat.update of the message posted under `key`.
     Update {
         channel: String,
         key: String,
-        text: String,
-        blocks: Vec<serde_json::Value>,
+        #[serde(flatten)]
+        body: Body,
     },
     /// chat.postEphemeral: only `user` sees it.
     Ephemeral {
         channel: String,
         user: String,
-        text: String,
-        blocks: Vec<serde_json::Value>,
+        #[serde(flatten)]
+        body: Body,
     },
     /// Bring the channel topic in line with the standing holds (rendered at delivery time,
     /// so a burst of hold changes ends in one write of the final state). `notify` is told
@@ -47,10 +81,11 @@ pub enum Payload {
         channel: String,
         notify: Option<String>,
     },
-    /// views.publish of `user`'s App Home tab (a `home` view of these blocks).
+    /// views.publish of `user`'s App Home tab (a `home` view of the body's blocks).
     Home {
         user: String,
-        blocks: Vec<serde_json::Value>,
+        #[serde(flatten)]
+        body: Body,
     },
     /// chat.postMessage in the thread of the message posted under `thread_key` (read at
     /// delivery time, so it goes after that message in the channel's order); a plain post
@@ -58,8 +93,8 @@ pub enum Payload {
     Reply {
         channel: String,
         thread_key: String,
-        text: String,
-        blocks: Vec<serde_json::Value>,
+        #[serde(flatten)]
+        body: Body,
     },
 }
 

@@ -1,0 +1,128 @@
+//! What badger announces in Slack, as values: the outbox stores a `Notice` and the Slack
+//! edge (`slack::notices`) renders it when it delivers, so a row queued before an upgrade
+//! and one queued after it look alike.
+//!
+//! Stored in the database as JSON tagged by `notice`: a variant's name and fields are its
+//! stored shape. Add variants or optional fields (`#[serde(default)]`); never rename or
+//! remove one a waiting row may hold. The same goes for the fields of the `Deployment` and
+//! `Hold` snapshots carried here.
+
+use super::admission::Refused;
+use super::board::WindowNow;
+use super::deployment::Deployment;
+use super::hold::Hold;
+use super::versions::VersionsView;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+// Built once per message and boxed in the outbox's `Body`: the variants' sizes matter not.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "notice", rename_all = "snake_case")]
+pub enum Notice {
+    /// A deployment started (with its buttons while it runs).
+    StartAlert { deployment: Deployment },
+    /// The start alert once the deployment has ended: same words, no buttons.
+    StartAlertClosed { deployment: Deployment },
+    /// A deployment ended, with its outcome.
+    EndAlert { deployment: Deployment },
+    /// The one in line is called, and has `timeout_minutes` to press Start.
+    YourTurn {
+        deployment: Deployment,
+        timeout_minutes: i64,
+    },
+    /// The your-turn call is over; `outcome` says how ("started", "turn expired", ...).
+    YourTurnClosed {
+        deployment: Deployment,
+        outcome: String,
+    },
+    /// The called one never pressed Start.
+    TurnExpired { deployment: Deployment },
+    /// The deploy window closed on a waiting deployment.
+    WindowClosedExpired {
+        deployment: Deployment,
+        next_opening: Option<DateTime<Utc>>,
+        tz: Tz,
+    },
+    /// Someone is still deploying when the window is about to close.
+    ClosingReminder {
+        deployment: Deployment,
+        closes: DateTime<Utc>,
+        tz: Tz,
+    },
+    /// A hold skips this deployment's turn; it keeps its place.
+    HeldTurn { deployment: Deployment, hold: Hold },
+    /// The turn passed it by for something other than a hold (`refused` says why), worded
+    /// with the deploy command, admins and time zone as they were at `at`.
+    PassedOver {
+        deployment: Deployment,
+        refused: Refused,
+        deploy_command: String,
+        admins: Vec<String>,
+        tz: Tz,
+        at: DateTime<Utc>,
+    },
+    /// An emergency queued behind whoever is deploying.
+    EmergencyQueued { deployment: Deployment },
+    /// GitHub would not start the deploy workflow (`why` is GitHub's answer).
+    DispatchFailed { deployment: Deployment, why: String },
+    /// The environment's checklist after a success.
+    Checklist {
+        deployment: Deployment,
+        items: Vec<ChecklistItem>,
+    },
+    /// "Stay around": is all quiet after the deploy? (`deployment` may be gone.)
+    StayReminder {
+        deployment_id: i64,
+        requester: String,
+        deployment: Option<Deployment>,
+    },
+    /// A triggered run has not reported back after `minutes`.
+    RunOverdue {
+        deployment: Deployment,
+        run_url: Option<String>,
+        minutes: i64,
+    },
+    /// The stay-around reminder, once someone confirmed all is well.
+    AllWell { deployment: Deployment, by: String },
+    /// A hold is placed (or its reason updated).
+    HoldPlaced {
+        hold: Hold,
+        hold_command: String,
+        tz: Tz,
+    },
+    /// The hold's announcement once released.
+    HoldReleased {
+        hold: Hold,
+        by: String,
+        at: DateTime<Utc>,
+        hold_command: String,
+        tz: Tz,
+    },
+    /// The channel is told a hold was released.
+    HoldReleasedNote { hold: Hold, by: String },
+    /// An `--until` hold outlived its time; its owner is reminded.
+    HoldOverdue {
+        hold: Hold,
+        hold_command: String,
+        tz: Tz,
+    },
+    /// A person's App Home tab: their live and recent deployments, the window, and every
+    /// app's versions.
+    Home {
+        view: VersionsView,
+        live: Vec<Deployment>,
+        recent: Vec<Deployment>,
+        window: WindowNow,
+        tz: Tz,
+        dashboard: Option<String>,
+    },
+}
+
+/// One line of an environment's after-deploy checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistItem {
+    pub title: String,
+    pub url: String,
+}

@@ -1,0 +1,257 @@
+//! The one renderer of what the services announce: a [`Notice`] (a value the outbox
+//! stored) becomes Slack text and Block Kit when the worker delivers it. Deployment
+//! messages reuse the builders in `blocks.rs`; the rest are worded here.
+
+use super::blocks::{self, button, what, Message};
+use super::refusals::Wording;
+use super::versions_blocks::{home, Mine};
+use crate::domain::deployment::Deployment;
+use crate::domain::hold::Hold;
+use crate::domain::notice::{ChecklistItem, Notice};
+use crate::domain::text::{escape, mention};
+use crate::domain::window::format_local;
+use crate::service::Action;
+use crate::store::Body;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// Text and blocks of a message body: a notice rendered now, or what was rendered when
+/// it was queued.
+pub fn body(b: &Body) -> Message {
+    match b {
+        Body::Say { say } => render(say),
+        Body::Rendered { text, blocks } => Message {
+            text: text.clone(),
+            blocks: blocks.clone(),
+        },
+    }
+}
+
+pub fn render(n: &Notice) -> Message {
+    match n {
+        Notice::StartAlert { deployment } => blocks::start_alert(deployment),
+        Notice::StartAlertClosed { deployment } => blocks::start_alert_closed(deployment),
+        Notice::EndAlert { deployment } => blocks::end_alert(deployment),
+        Notice::YourTurn {
+            deployment,
+            timeout_minutes,
+        } => blocks::your_turn(deployment, chrono::Duration::minutes(*timeout_minutes)),
+        Notice::YourTurnClosed {
+            deployment,
+            outcome,
+        } => blocks::your_turn_closed(deployment, outcome),
+        Notice::TurnExpired { deployment } => blocks::turn_expired(deployment),
+        Notice::WindowClosedExpired {
+            deployment,
+            next_opening,
+            tz,
+        } => blocks::window_closed_expired(deployment, next_opening.map(|o| format_local(o, *tz))),
+        Notice::ClosingReminder {
+            deployment,
+            closes,
+            tz,
+        } => blocks::closing_reminder(deployment, &format_local(*closes, *tz)),
+        Notice::HeldTurn { deployment, hold } => blocks::held_turn(deployment, hold),
+        Notice::PassedOver {
+            deployment,
+            refused,
+            deploy_command,
+            admins,
+            tz,
+            at,
+        } => {
+            let wording = Wording {
+                deploy_command,
+                admins,
+                tz: *tz,
+                now: *at,
+            };
+            blocks::passed_over(deployment, &super::refusals::refused(refused, &wording))
+        }
+        Notice::EmergencyQueued { deployment } => emergency_queued(deployment),
+        Notice::DispatchFailed { deployment, why } => dispatch_failed(deployment, why),
+        Notice::Checklist { deployment, items } => checklist(deployment, items),
+        Notice::StayReminder {
+            deployment_id,
+            requester,
+            deployment,
+        } => stay_reminder(*deployment_id, requester, deployment.as_ref()),
+        Notice::RunOverdue {
+            deployment,
+            run_url,
+            minutes,
+        } => run_overdue(deployment, run_url.as_deref(), *minutes),
+        Notice::AllWell { deployment, by } => all_well(deployment, by),
+        Notice::HoldPlaced {
+            hold,
+            hold_command,
+            tz,
+        } => hold_placed(hold, hold_command, *tz),
+        Notice::HoldReleased {
+            hold,
+            by,
+            at,
+            hold_command,
+            tz,
+        } => hold_released(hold, by, *at, hold_command, *tz),
+        Notice::HoldReleasedNote { hold, by } => Message::plain(format!(
+            ":white_check_mark: {} released the hold on {} (#{}).",
+            mention(by),
+            escape(&hold.describe_scope()),
+            hold.id
+        )),
+        Notice::HoldOverdue {
+            hold,
+            hold_command,
+            tz,
+        } => hold_overdue(hold, hold_command, *tz),
+        Notice::Home {
+            view,
+            live,
+            recent,
+            window,
+            tz,
+            dashboard,
+        } => {
+            let mine = Mine {
+                live: live.clone(),
+                recent: recent.clone(),
+            };
+            let window = super::status::window_line(window, *tz);
+            Message {
+                text: String::new(),
+                blocks: home(view, &mine, &window, *tz, dashboard.as_deref()),
+            }
+        }
+    }
+}
+
+fn emergency_queued(d: &Deployment) -> Message {
+    Message::plain(format!(
+        ":rotating_light: *EMERGENCY* {} queued {} and goes next. Reason: {}",
+        mention(&d.requester),
+        what(d),
+        escape(d.emergency_reason.as_deref().unwrap_or(""))
+    ))
+}
+
+fn dispatch_failed(d: &Deployment, why: &str) -> Message {
+    Message::plain(format!(
+        ":x: {} I couldn't start the deploy workflow for {}: {}. I've marked it failed, so the environment is free; fix that and ask again.",
+        mention(&d.requester),
+        what(d),
+        escape(why)
+    ))
+}
+
+fn checklist(d: &Deployment, items: &[ChecklistItem]) -> Message {
+    let mut lines = vec![format!(
+        ":clipboard: {} now check that {} is healthy:",
+        mention(&d.requester),
+        what(d)
+    )];
+    lines.extend(
+        items
+            .iter()
+            .map(|c| format!("• <{}|{}>", escape(&c.url), escape(&c.title))),
+    );
+    Message::lines(&lines)
+}
+
+fn stay_reminder(id: i64, requester: &str, d: Option<&Deployment>) -> Message {
+    let what = d.map(what).unwrap_or_default();
+    Message::plain(format!(
+        ":eyes: {} it's been a while since {what} went out. Are errors, alerts and smoke tests quiet? Press *All is well* once you've checked.",
+        mention(requester)
+    ))
+    .with_buttons(vec![button(
+        Action::AllWell,
+        "All is well",
+        id,
+        Some("primary"),
+    )])
+}
+
+fn run_overdue(d: &Deployment, run_url: Option<&str>, minutes: i64) -> Message {
+    let link = match run_url {
+        Some(u) => format!("<{}|the workflow run>", escape(u)),
+        None => "the workflow run (GitHub never listed it)".to_owned(),
+    };
+    Message::plain(format!(
+        ":hourglass: {} {} has not reported back after {minutes} minutes. Check {link}, then tell me how it went.",
+        mention(&d.requester),
+        what(d),
+    ))
+    .with_buttons(vec![
+        button(Action::Done, "Done", d.id, Some("primary")),
+        button(Action::Failed, "Failed", d.id, Some("danger")),
+    ])
+}
+
+fn all_well(d: &Deployment, by: &str) -> Message {
+    Message::plain(format!(
+        ":white_check_mark: {} after the deploy: all is well, confirmed by {}.",
+        what(d),
+        mention(by)
+    ))
+}
+
+fn hold_placed(h: &Hold, hold_command: &str, tz: Tz) -> Message {
+    let until = h
+        .until
+        .map(|u| format!("\nUntil: {}", format_local(u, tz)))
+        .unwrap_or_default();
+    let text = format!(
+        ":octagonal_sign: {} is holding deployments of *{}*{}\nReason: {}{until}",
+        mention(&h.owner),
+        escape(if h.is_all() {
+            "all applications"
+        } else {
+            &h.scope
+        }),
+        h.environment
+            .as_ref()
+            .map(|e| format!(" in *{}*", escape(e)))
+            .unwrap_or_default(),
+        escape(&h.reason),
+    );
+    Message::plain(text)
+        .with_context(&format!(
+            "Hold #{} · release with `{hold_command} release {}`",
+            h.id, h.id
+        ))
+        .with_buttons(vec![button(
+            Action::HoldRelease,
+            "Release hold",
+            h.id,
+            None,
+        )])
+}
+
+fn hold_released(h: &Hold, by: &str, at: DateTime<Utc>, hold_command: &str, tz: Tz) -> Message {
+    let mut m = hold_placed(h, hold_command, tz);
+    m.blocks.retain(|b| b["type"] != "actions");
+    let released = format!(
+        ":white_check_mark: Released by {} at {}",
+        mention(by),
+        format_local(at, tz)
+    );
+    // The plain-text fallback (notifications, screen readers) says so too.
+    m.text = format!("{}\n{released}", m.text);
+    m.with_context(&released)
+}
+
+fn hold_overdue(h: &Hold, hold_command: &str, tz: Tz) -> Message {
+    Message::plain(format!(
+        ":alarm_clock: {} your hold on {} (#{}) was meant to last until {}. Release it with `{hold_command} release {}` or the button on the hold message, if you're done.",
+        mention(&h.owner),
+        escape(&h.describe_scope()),
+        h.id,
+        h.until.map(|u| format_local(u, tz)).unwrap_or_default(),
+        h.id
+    ))
+}
+
+#[cfg(test)]
+#[path = "notices_tests.rs"]
+mod tests;
