@@ -95,7 +95,6 @@ pub(super) async fn by_id<'e, E: Executor<'e, Database = Any>>(
     row.map(Deployment::try_from).transpose()
 }
 
-/// Queued, called and deploying, every environment, in queue order.
 pub(super) async fn live<'e, E: Executor<'e, Database = Any>>(
     e: E,
     env: Option<&str>,
@@ -121,8 +120,6 @@ pub(super) async fn live<'e, E: Executor<'e, Database = Any>>(
     Ok(v)
 }
 
-/// The latest finished (succeeded or failed) deployment of `app` to `env`: the promotion
-/// rule's fact.
 pub(super) async fn latest_finished<'e, E: Executor<'e, Database = Any>>(
     e: E,
     app: &str,
@@ -188,13 +185,9 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn deployment(&mut self, id: i64) -> Result<Option<Deployment>> {
-        by_id(&mut *self.inner, id).await
-    }
-
     /// The environment's called/deploying deployment and its queue, in order.
     pub async fn env_live(&mut self, env: &str) -> Result<Vec<Deployment>> {
-        live(&mut *self.inner, Some(env)).await
+        self.live_deployments(Some(env)).await
     }
 
     /// The environment's called or deploying deployment (at most one: a unique index) and
@@ -357,11 +350,6 @@ impl Tx {
             .execute(&mut *self.inner)
             .await?;
         Ok(())
-    }
-
-    /// The latest finished (succeeded or failed) deployment of `app` to `env`.
-    pub async fn latest_finished(&mut self, app: &str, env: &str) -> Result<Option<Deployment>> {
-        latest_finished(&mut *self.inner, app, env).await
     }
 
     /// A user's deployments in the given states, newest first.
