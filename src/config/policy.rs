@@ -225,6 +225,11 @@ impl Policy {
         self.environments.iter().map(|e| e.name.clone()).collect()
     }
 
+    /// The environments' names in order, borrowed (for messages and labels).
+    pub fn env_strs(&self) -> Vec<&str> {
+        self.environments.iter().map(|e| e.name.as_str()).collect()
+    }
+
     pub fn is_admin(&self, user: &str) -> bool {
         self.admins.iter().any(|a| a == user)
     }

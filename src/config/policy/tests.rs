@@ -15,10 +15,7 @@ fn defaults_are_govuk() {
     let p = Policy::default();
     assert_eq!(p.deploy_command, "/deploy");
     assert_eq!(p.hold_command, "/hold");
-    assert_eq!(
-        p.env_names().iter().map(|e| e.as_str()).collect::<Vec<_>>(),
-        ["integration", "staging", "production"]
-    );
+    assert_eq!(p.env_strs(), ["integration", "staging", "production"]);
     assert_eq!(p.environments[0].window, WindowKind::Always);
     assert!(!p.environments[0].requires_previous);
     assert_eq!(p.environments[2].window, WindowKind::OfficeHours);
