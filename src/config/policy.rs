@@ -267,5 +267,15 @@ fn is_slack_id(s: &str, prefixes: &[char]) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
+/// Asserts each policy text is refused, with a message containing what its case says (the
+/// configuration's unit tests).
+#[cfg(test)]
+pub(crate) fn assert_refused(cases: &[(&str, &str)]) {
+    for (text, mentions) in cases {
+        let e = Policy::from_toml(text, "badger.toml").unwrap_err();
+        assert!(e.to_string().contains(mentions), "{text:?}: {e}");
+    }
+}
+
 #[cfg(test)]
 mod tests;
