@@ -133,20 +133,20 @@ mod tests {
     }
 
     #[test]
-    fn truncate_leaves_short_text_alone() {
-        assert_eq!(truncate("hello", 5), "hello");
-        assert_eq!(truncate("hello", 50), "hello");
-        assert_eq!(truncate("", 0), "");
-        assert_eq!(truncate("", 3), "");
-    }
-
-    #[test]
-    fn truncate_cuts_with_ellipsis() {
-        assert_eq!(truncate("hello world", 5), "hell…");
-        assert_eq!(truncate("hello world", 1), "…");
-        assert_eq!(truncate("hello world", 0), "");
-        // Trailing space before the ellipsis is dropped.
-        assert_eq!(truncate("hello world", 7), "hello…");
+    fn truncate_leaves_short_text_alone_and_cuts_long_text_with_an_ellipsis() {
+        for (text, max, cut) in [
+            ("hello", 5, "hello"),
+            ("hello", 50, "hello"),
+            ("", 0, ""),
+            ("", 3, ""),
+            ("hello world", 5, "hell…"),
+            ("hello world", 1, "…"),
+            ("hello world", 0, ""),
+            // Trailing space before the ellipsis is dropped.
+            ("hello world", 7, "hello…"),
+        ] {
+            assert_eq!(truncate(text, max), cut, "{text:?} to {max}");
+        }
     }
 
     #[test]
