@@ -516,7 +516,7 @@ async fn pool_and_transaction_give_the_same_answers(backend: Backend) {
     let inside = tx_answers(&mut tx, failed.id).await;
     assert_eq!(inside.deployment.as_ref(), Some(&failed));
     assert_eq!(inside.latest_finished.as_ref(), Some(&failed));
-    assert_eq!(inside.live_integration, [queued.clone()]);
+    assert_eq!(inside.live_integration, [queued]);
     assert_eq!(inside.live.len(), 2);
     assert_eq!(
         inside
