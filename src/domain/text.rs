@@ -208,12 +208,13 @@ mod tests {
 
     #[test]
     fn mention_accepts_only_slack_ids() {
-        assert_eq!(mention("U123ABC"), "<@U123ABC>");
-        assert_eq!(mention("W0123"), "<@W0123>");
-        assert_eq!(mention("u123"), "u123");
-        assert_eq!(mention(""), "");
+        let ids = [("U123ABC", "<@U123ABC>"), ("W0123", "<@W0123>")];
+        // Anything else is shown as text, escaped.
+        let not_ids = [("u123", "u123"), ("", ""), ("<!here>", "&lt;!here&gt;")];
+        for (id, shown) in ids.into_iter().chain(not_ids) {
+            assert_eq!(mention(id), shown);
+        }
         assert_eq!(mention("U1> <!channel"), "U1&gt; &lt;!channel");
-        assert_eq!(mention("<!here>"), "&lt;!here&gt;");
     }
 
     #[test]
