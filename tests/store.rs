@@ -2,8 +2,10 @@
 
 mod support;
 
+use badger::domain::deployment::Deployment;
 use badger::domain::deployment::{Event, State};
-use badger::store::{env_lock, Body, Lane, NewDeployment, Payload, Store, StoreError};
+use badger::domain::hold::Hold;
+use badger::store::{env_lock, Body, Lane, NewDeployment, NewHold, Payload, Store, StoreError, Tx};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
 use support::db::{post, Backend, TestDb};
@@ -447,6 +449,105 @@ async fn rolled_back_work_leaves_nothing(backend: Backend) {
     assert!(s.audit_log(10).await.unwrap().is_empty());
 }
 on_both_backends!(rollback, rolled_back_work_leaves_nothing);
+
+/// Every question `Store` and `Tx` both answer, asked of one side.
+#[derive(Debug, PartialEq)]
+struct Answers {
+    deployment: Option<Deployment>,
+    latest_finished: Option<Deployment>,
+    live: Vec<Deployment>,
+    live_integration: Vec<Deployment>,
+    holds: Vec<Hold>,
+}
+
+async fn pool_answers(s: &Store, id: i64) -> Answers {
+    Answers {
+        deployment: s.deployment(id).await.unwrap(),
+        latest_finished: s.latest_finished("a", "integration").await.unwrap(),
+        live: s.live_deployments(None).await.unwrap(),
+        live_integration: s.live_deployments(Some("integration")).await.unwrap(),
+        holds: s.active_holds().await.unwrap(),
+    }
+}
+
+async fn tx_answers(tx: &mut Tx, id: i64) -> Answers {
+    Answers {
+        deployment: tx.deployment(id).await.unwrap(),
+        latest_finished: tx.latest_finished("a", "integration").await.unwrap(),
+        live: tx.live_deployments(None).await.unwrap(),
+        live_integration: tx.env_live("integration").await.unwrap(),
+        holds: tx.active_holds().await.unwrap(),
+    }
+}
+
+async fn pool_and_transaction_give_the_same_answers(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    let hold = |reason| NewHold {
+        scope: "*",
+        environment: None,
+        reason,
+        owner: "U1",
+        channel: "C1",
+        until: None,
+    };
+    let mut tx = s.begin().await.unwrap();
+    let first = tx
+        .insert_deployment(&new("a", "integration", "U1", State::Succeeded), now)
+        .await
+        .unwrap();
+    tx.insert_deployment(&new("b", "production", "U2", State::Queued), now)
+        .await
+        .unwrap();
+    tx.insert_hold(&hold("freeze"), now).await.unwrap();
+    tx.commit().await.unwrap();
+    let committed = pool_answers(&s, first.id).await;
+    assert_eq!(committed.latest_finished.as_ref(), Some(&first));
+    assert_eq!((committed.live.len(), committed.holds.len()), (1, 1));
+
+    // Inside a transaction, before it commits: it sees its own writes, the pool does not.
+    let later = now + chrono::Duration::minutes(5);
+    let mut tx = s.begin().await.unwrap();
+    let failed = tx
+        .insert_deployment(&new("a", "integration", "U3", State::Failed), later)
+        .await
+        .unwrap();
+    let queued = tx
+        .insert_deployment(&new("c", "integration", "U3", State::Queued), later)
+        .await
+        .unwrap();
+    tx.insert_hold(&hold("and another"), later).await.unwrap();
+    let inside = tx_answers(&mut tx, failed.id).await;
+    assert_eq!(inside.deployment.as_ref(), Some(&failed));
+    assert_eq!(inside.latest_finished.as_ref(), Some(&failed));
+    assert_eq!(inside.live_integration, [queued]);
+    assert_eq!(inside.live.len(), 2);
+    assert_eq!(
+        inside
+            .holds
+            .iter()
+            .map(|h| h.reason.as_str())
+            .collect::<Vec<_>>(),
+        ["freeze", "and another"]
+    );
+    // The pool still answers from what is committed: on SQLite as on PostgreSQL.
+    let outside = pool_answers(&s, failed.id).await;
+    assert_eq!(outside.deployment, None);
+    assert_eq!(outside.latest_finished, committed.latest_finished);
+    assert_eq!(outside.live, committed.live);
+    assert_eq!(outside.holds, committed.holds);
+    tx.commit().await.unwrap();
+
+    // Once committed, the pool and a new transaction agree on every question.
+    let mut tx = s.begin().await.unwrap();
+    assert_eq!(tx_answers(&mut tx, failed.id).await, inside);
+    drop(tx);
+    assert_eq!(pool_answers(&s, failed.id).await, inside);
+}
+on_both_backends!(
+    pool_and_transaction,
+    pool_and_transaction_give_the_same_answers
+);
 
 /// Both backends must know the same migrations, or one of them silently lags behind.
 #[test]

@@ -3,7 +3,7 @@
 use super::error::{Form, ParseError, TextKind};
 use super::lookup::{exact_env, is_configured_app, resolve_app, resolve_env, suggest_env};
 use super::suggest::{closest, subcommand_typo};
-use super::words::{free_text, is, no_more, option_name, parse_id, skip_to, split};
+use super::words::{free_text, is, lead, no_more, option_name, parse_id, skip_to};
 use super::{CommandContext, DeployCommand};
 use crate::domain::names::{AppName, EnvName, GitRef};
 
@@ -52,15 +52,13 @@ const SUBCOMMANDS: &[(&str, Form)] = &[
 ///   `cancel`, `status` and `versions` allow no extra words.
 /// - IDs are positive whole numbers, optionally written `#12`.
 pub fn parse_deploy(text: &str, ctx: &CommandContext) -> Result<DeployCommand, ParseError> {
-    let words = split(text, Form::Deploy)?;
-    let Some((&first, rest)) = words.split_first() else {
+    let Some(lead) = lead(text, Form::Deploy, SUBCOMMANDS)? else {
         return Ok(DeployCommand::Help);
     };
-    match SUBCOMMANDS.iter().find(|(keyword, _)| is(first, keyword)) {
-        Some(&(_, form)) => parse_subcommand(form, rest, ctx),
-        None => {
-            parse_request(&words, ctx).map_err(|err| typo_of_subcommand(first, ctx).unwrap_or(err))
-        }
+    match lead.subcommand {
+        Some(form) => parse_subcommand(form, lead.rest(), ctx),
+        None => parse_request(&lead.words, ctx)
+            .map_err(|err| typo_of_subcommand(lead.first(), ctx).unwrap_or(err)),
     }
 }
 

@@ -5,7 +5,7 @@ use super::error::{Form, ParseError, TextKind};
 use super::lookup::{exact_env, is_configured_app, resolve_app};
 use super::suggest::subcommand_typo;
 use super::until::parse_until;
-use super::words::{free_text, is, looks_like_id, no_more, option_name, parse_id, split};
+use super::words::{free_text, is, lead, looks_like_id, no_more, option_name, parse_id};
 use super::{CommandContext, HoldCommand, HoldScope, ReleaseTarget};
 
 /// The subcommand keywords and the forms they start.
@@ -38,16 +38,16 @@ const SUBCOMMANDS: &[(&str, Form)] = &[
 ///   can't be released by name), `all` is all, anything else an app name.
 /// - `help` ignores any words after it; `list` allows none.
 pub fn parse_hold(text: &str, ctx: &CommandContext) -> Result<HoldCommand, ParseError> {
-    let words = split(text, Form::Hold)?;
-    let Some((&first, rest)) = words.split_first() else {
+    let Some(lead) = lead(text, Form::Hold, SUBCOMMANDS)? else {
         return Ok(HoldCommand::Help);
     };
-    match SUBCOMMANDS.iter().find(|(keyword, _)| is(first, keyword)) {
-        Some((_, Form::HoldList)) => {
+    let (first, rest) = (lead.first(), lead.rest());
+    match lead.subcommand {
+        Some(Form::HoldList) => {
             no_more(rest, Form::HoldList)?;
             Ok(HoldCommand::List)
         }
-        Some((_, Form::HoldRelease)) => parse_release(rest, ctx),
+        Some(Form::HoldRelease) => parse_release(rest, ctx),
         Some(_) => Ok(HoldCommand::Help),
         None => {
             let typo = typo_of_subcommand(first, ctx);

@@ -22,6 +22,39 @@ pub(crate) fn split(text: &str, form: Form) -> Result<Vec<&str>, ParseError> {
         .collect())
 }
 
+/// A command's words (at least one), and the subcommand the first names, if any.
+pub(crate) struct Lead<'t> {
+    pub words: Vec<&'t str>,
+    pub subcommand: Option<Form>,
+}
+
+impl<'t> Lead<'t> {
+    pub fn first(&self) -> &'t str {
+        self.words[0]
+    }
+    pub fn rest(&self) -> &[&'t str] {
+        &self.words[1..]
+    }
+}
+
+/// Splits `text` as [`split`] does and finds the subcommand its first word names (ignoring
+/// ASCII case) among `subcommands`; None for empty text, which is help.
+pub(crate) fn lead<'t>(
+    text: &'t str,
+    form: Form,
+    subcommands: &[(&str, Form)],
+) -> Result<Option<Lead<'t>>, ParseError> {
+    let words = split(text, form)?;
+    let Some(&first) = words.first() else {
+        return Ok(None);
+    };
+    let subcommand = subcommands.iter().find(|(keyword, _)| is(first, keyword));
+    Ok(Some(Lead {
+        subcommand: subcommand.map(|&(_, f)| f),
+        words,
+    }))
+}
+
 /// The name of an option word, lower-cased: `--note` gives `note`.
 ///
 /// An em or en dash stands for `--`, because Slack clients with smart punctuation

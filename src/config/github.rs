@@ -205,12 +205,6 @@ pub(super) fn parse_checklist(
 mod tests {
     use crate::config::Policy;
 
-    fn err(text: &str) -> String {
-        Policy::from_toml(text, "badger.toml")
-            .unwrap_err()
-            .to_string()
-    }
-
     #[test]
     fn github_settings_parse_with_defaults() {
         let p = Policy::from_toml(
@@ -244,27 +238,16 @@ stay_minutes = 15
 
     #[test]
     fn github_mistakes_name_the_key() {
-        assert!(err("[github]\ntoken = \"x\"").contains("unknown field `token`"));
-        assert!(err("[github.repos]\nw = { repo = \"x\" }").contains("`github.repos.w.repo`"));
-        assert!(
-            err("[github.repos]\nw = { repo = \"a/b\", trigger = true, extra = 1 }")
-                .contains("unknown field `extra`")
-        );
-        assert!(
-            err("[github.repos]\nw = { repo = \"a/b\", workflow = \"../x\" }")
-                .contains("`github.repos.w.workflow`")
-        );
-        assert!(
-            err("[github.repos]\nw = { repo = \"a/b\", deployment_input = \"gitRef\" }")
-                .contains("`github.repos.w.deployment_input`")
-        );
-        assert!(err("[github]\nusers = { octocat = \"bob\" }").contains("`github.users.octocat`"));
-        assert!(err("[github]\nreport_minutes = 0").contains("`github.report_minutes`"));
-        assert!(err(
-            "[[environments]]\nname = \"a\"\nchecklist = [{ title = \"E\", url = \"ftp://x\" }]"
-        )
-        .contains("`environments[0].checklist[0].url`"));
-        assert!(err("[[environments]]\nname = \"a\"\nstay_minutes = -1")
-            .contains("`environments[0].stay_minutes`"));
+        crate::config::policy::assert_refused(&[
+            ("[github]\ntoken = \"x\"", "unknown field `token`"),
+            ("[github.repos]\nw = { repo = \"x\" }", "`github.repos.w.repo`"),
+            ("[github.repos]\nw = { repo = \"a/b\", trigger = true, extra = 1 }", "unknown field `extra`"),
+            ("[github.repos]\nw = { repo = \"a/b\", workflow = \"../x\" }", "`github.repos.w.workflow`"),
+            ("[github.repos]\nw = { repo = \"a/b\", deployment_input = \"gitRef\" }", "`github.repos.w.deployment_input`"),
+            ("[github]\nusers = { octocat = \"bob\" }", "`github.users.octocat`"),
+            ("[github]\nreport_minutes = 0", "`github.report_minutes`"),
+            ("[[environments]]\nname = \"a\"\nchecklist = [{ title = \"E\", url = \"ftp://x\" }]", "`environments[0].checklist[0].url`"),
+            ("[[environments]]\nname = \"a\"\nstay_minutes = -1", "`environments[0].stay_minutes`"),
+        ]);
     }
 }

@@ -225,6 +225,11 @@ impl Policy {
         self.environments.iter().map(|e| e.name.clone()).collect()
     }
 
+    /// The environments' names in order, borrowed (for messages and labels).
+    pub fn env_strs(&self) -> Vec<&str> {
+        self.environments.iter().map(|e| e.name.as_str()).collect()
+    }
+
     pub fn is_admin(&self, user: &str) -> bool {
         self.admins.iter().any(|a| a == user)
     }
@@ -260,6 +265,16 @@ fn is_slack_id(s: &str, prefixes: &[char]) -> bool {
         && s.starts_with(prefixes)
         && s.bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Asserts each policy text is refused, with a message containing what its case says (the
+/// configuration's unit tests).
+#[cfg(test)]
+pub(crate) fn assert_refused(cases: &[(&str, &str)]) {
+    for (text, mentions) in cases {
+        let e = Policy::from_toml(text, "badger.toml").unwrap_err();
+        assert!(e.to_string().contains(mentions), "{text:?}: {e}");
+    }
 }
 
 #[cfg(test)]

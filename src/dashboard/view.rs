@@ -162,40 +162,36 @@ fn matrix(b: &Board, title: &str) -> Markup {
         @if drifted > 0 {
             p.muted #drift-note { (drifted) " behind the environment before them (marked): a different ref, or nothing yet." }
         }
-        @if m.apps.is_empty() {
-            p.none { "Nothing deployed yet." }
-        } @else {
-            div.scroll {
-                table.matrix #versions {
-                    thead { tr {
-                        th { "app" }
-                        @for e in &m.environments { th { (e) } }
-                    } }
-                    tbody {
-                        @for row in &m.apps {
-                            tr data-app=(row.app) {
-                                th scope="row" { a href=(app_href(&row.app)) { (row.app) } }
-                                @for (env, cell) in m.environments.iter().zip(&row.per_env) {
-                                    @let drift = model::drift_in(row, env);
-                                    @match cell {
-                                        Some(c) => td.cell.drift[drift.is_some()] data-env=(env)
-                                            title=(format!("by {}", (b.person)(&c.by))) {
-                                            span.ref { (c.git_ref) }
-                                            span.when title=(when(c.at, b.tz)) { (short(c.at, b.tz)) }
-                                            (drift_mark(b, drift))
-                                        },
-                                        None => td.cell.empty.drift[drift.is_some()] data-env=(env) {
-                                            span.muted { "—" }
-                                            (drift_mark(b, drift))
-                                        },
-                                    }
+        (table_or_none(m.apps.is_empty(), "Nothing deployed yet.", || html! {
+            table.matrix #versions {
+                thead { tr {
+                    th { "app" }
+                    @for e in &m.environments { th { (e) } }
+                } }
+                tbody {
+                    @for row in &m.apps {
+                        tr data-app=(row.app) {
+                            th scope="row" { a href=(app_href(&row.app)) { (row.app) } }
+                            @for (env, cell) in m.environments.iter().zip(&row.per_env) {
+                                @let drift = model::drift_in(row, env);
+                                @match cell {
+                                    Some(c) => td.cell.drift[drift.is_some()] data-env=(env)
+                                        title=(format!("by {}", (b.person)(&c.by))) {
+                                        span.ref { (c.git_ref) }
+                                        span.when title=(when(c.at, b.tz)) { (short(c.at, b.tz)) }
+                                        (drift_mark(b, drift))
+                                    },
+                                    None => td.cell.empty.drift[drift.is_some()] data-env=(env) {
+                                        span.muted { "—" }
+                                        (drift_mark(b, drift))
+                                    },
                                 }
                             }
                         }
                     }
                 }
             }
-        }
+        }))
     }
 }
 
@@ -310,47 +306,50 @@ fn holds(b: &Board) -> Markup {
     }
 }
 
+/// A table in a box that scrolls on a narrow screen, or a line saying there is nothing.
+fn table_or_none(empty: bool, none: &str, table: impl FnOnce() -> Markup) -> Markup {
+    html! {
+        @if empty { p.none { (none) } } @else { div.scroll { (table()) } }
+    }
+}
+
 fn history(b: &Board, show_app: bool) -> Markup {
     html! {
         h2 { "Recent history" }
-        @if b.history.is_empty() {
-            p.none { "Nothing has finished yet." }
-        } @else {
-            div.scroll {
-                table.stack #history {
-                    thead { tr {
-                        th { "#" }
-                        @if show_app { th { "app" } }
-                        th { "ref" } th { "env" } th { "outcome" } th { "by" } th { "ended" } th { "took" }
-                        th { "smoke" }
-                        th { "note" }
-                    } }
-                    tbody {
-                        @for d in &b.history {
-                            tr data-id=(d.id) {
-                                td data-label="#" { (d.id) }
-                                @if show_app { td data-label="app" { a href=(app_href(&d.app)) { (d.app) } } }
-                                td data-label="ref" { span.ref { (d.git_ref) } }
-                                td data-label="env" { (d.environment) }
-                                td data-label="outcome" {
-                                    span class={ "outcome " (d.state.as_str()) } { (d.state.as_str()) }
-                                    @if d.emergency_reason.is_some() { " " span.badge { "emergency" } }
-                                }
-                                td data-label="by" { ((b.person)(&d.requester)) }
-                                td.ended data-label="ended" title=(when(model::ended(d), b.tz)) {
-                                    (short(model::ended(d), b.tz))
-                                }
-                                td.took data-label="took" {
-                                    @match model::duration(d) { Some(t) => (model::span(t)), None => "—" }
-                                }
-                                (smoke(b.smoke.get(&d.id)))
-                                td.note { (note(d.outcome_note.as_deref().or(d.note.as_deref()))) }
+        (table_or_none(b.history.is_empty(), "Nothing has finished yet.", || html! {
+            table.stack #history {
+                thead { tr {
+                    th { "#" }
+                    @if show_app { th { "app" } }
+                    th { "ref" } th { "env" } th { "outcome" } th { "by" } th { "ended" } th { "took" }
+                    th { "smoke" }
+                    th { "note" }
+                } }
+                tbody {
+                    @for d in &b.history {
+                        tr data-id=(d.id) {
+                            td data-label="#" { (d.id) }
+                            @if show_app { td data-label="app" { a href=(app_href(&d.app)) { (d.app) } } }
+                            td data-label="ref" { span.ref { (d.git_ref) } }
+                            td data-label="env" { (d.environment) }
+                            td data-label="outcome" {
+                                span class={ "outcome " (d.state.as_str()) } { (d.state.as_str()) }
+                                @if d.emergency_reason.is_some() { " " span.badge { "emergency" } }
                             }
+                            td data-label="by" { ((b.person)(&d.requester)) }
+                            td.ended data-label="ended" title=(when(model::ended(d), b.tz)) {
+                                (short(model::ended(d), b.tz))
+                            }
+                            td.took data-label="took" {
+                                @match model::duration(d) { Some(t) => (model::span(t)), None => "—" }
+                            }
+                            (smoke(b.smoke.get(&d.id)))
+                            td.note { (note(d.outcome_note.as_deref().or(d.note.as_deref()))) }
                         }
                     }
                 }
             }
-        }
+        }))
     }
 }
 

@@ -183,19 +183,10 @@ mod tests {
 
     fn hold(scope: &str, env: Option<&str>) -> Hold {
         Hold {
-            id: 7,
-            scope: scope.into(),
-            environment: env.map(Into::into),
             reason: "incident".into(),
-            owner: "U9".into(),
-            channel: "C1".into(),
-            until: None,
             created_at: t(),
             updated_at: t(),
-            updated_by: "U9".into(),
-            released_at: None,
-            released_by: None,
-            reminded_at: None,
+            ..crate::domain::hold::sample(7, scope, env, "U9")
         }
     }
 

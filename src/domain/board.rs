@@ -164,19 +164,10 @@ mod tests {
     fn hold(id: i64, scope: &str, released: bool) -> Hold {
         let t = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
         Hold {
-            id,
-            scope: scope.into(),
-            environment: None,
-            reason: "r".into(),
-            owner: "U1".into(),
-            channel: "C1".into(),
-            until: None,
             created_at: t,
             updated_at: t,
-            updated_by: "U1".into(),
             released_at: released.then_some(t),
-            released_by: None,
-            reminded_at: None,
+            ..crate::domain::hold::sample(id, scope, None, "U1")
         }
     }
 

@@ -58,27 +58,34 @@ impl Hold {
     }
 }
 
+/// A standing hold for unit tests elsewhere in the domain: reason "r", made in C1 by
+/// `owner` at the epoch, no until-time.
+#[cfg(test)]
+pub fn sample(id: i64, scope: &str, env: Option<&str>, owner: &str) -> Hold {
+    let t = DateTime::from_timestamp(0, 0).unwrap_or_default();
+    Hold {
+        id,
+        scope: scope.into(),
+        environment: env.map(Into::into),
+        reason: "r".into(),
+        owner: owner.into(),
+        channel: "C1".into(),
+        until: None,
+        created_at: t,
+        updated_at: t,
+        updated_by: owner.into(),
+        released_at: None,
+        released_by: None,
+        reminded_at: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn hold(scope: &str, env: Option<&str>) -> Hold {
-        let t = DateTime::from_timestamp(0, 0).unwrap();
-        Hold {
-            id: 1,
-            scope: scope.into(),
-            environment: env.map(Into::into),
-            reason: "r".into(),
-            owner: "U1".into(),
-            channel: "C1".into(),
-            until: None,
-            created_at: t,
-            updated_at: t,
-            updated_by: "U1".into(),
-            released_at: None,
-            released_by: None,
-            reminded_at: None,
-        }
+        sample(1, scope, env, "U1")
     }
 
     #[test]

@@ -14,21 +14,9 @@ pub struct AppName(String);
 
 impl AppName {
     pub fn parse(s: &str) -> Result<Self, NameError> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && s.bytes().enumerate().all(|(i, b)| {
-                b.is_ascii_lowercase()
-                    || b.is_ascii_digit()
-                    || (i > 0 && matches!(b, b'.' | b'_' | b'-'))
-            });
-        if ok {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(NameError(format!(
-                "`{}` is not an application name: use lower-case letters, digits, `.`, `_` or `-` (at most 64, starting with a letter or digit)",
-                shorten(s)
-            )))
-        }
+        let lower = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+        let what = "an application name: use lower-case letters, digits, `.`, `_` or `-`";
+        slug(s, 64, lower, b"._-", what).map(Self)
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -42,23 +30,35 @@ pub struct GitRef(String);
 
 impl GitRef {
     pub fn parse(s: &str) -> Result<Self, NameError> {
-        let ok = !s.is_empty()
-            && s.len() <= 100
-            && s.bytes().enumerate().all(|(i, b)| {
-                b.is_ascii_alphanumeric()
-                    || (i > 0 && matches!(b, b'.' | b'_' | b'/' | b'+' | b'-'))
-            });
-        if ok {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(NameError(format!(
-                "`{}` is not a ref: use a tag, branch or commit of letters, digits and `._/+-` (at most 100, starting with a letter or digit)",
-                shorten(s)
-            )))
-        }
+        let what = "a ref: use a tag, branch or commit of letters, digits and `._/+-`";
+        slug(s, 100, u8::is_ascii_alphanumeric, b"._/+-", what).map(Self)
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// `s` if it is 1 to `max` bytes, each a `letter` or, after the first, one of `marks`;
+/// otherwise an error saying it is not `what`.
+fn slug(
+    s: &str,
+    max: usize,
+    letter: impl Fn(&u8) -> bool,
+    marks: &[u8],
+    what: &str,
+) -> Result<String, NameError> {
+    let ok = !s.is_empty()
+        && s.len() <= max
+        && s.bytes()
+            .enumerate()
+            .all(|(i, b)| letter(&b) || (i > 0 && marks.contains(&b)));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(NameError(format!(
+            "`{}` is not {what} (at most {max}, starting with a letter or digit)",
+            shorten(s)
+        )))
     }
 }
 
@@ -103,26 +103,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn app_names() {
-        assert!(AppName::parse("whitehall").is_ok());
-        assert!(AppName::parse("collections-publisher.v2_x").is_ok());
-        assert!(AppName::parse(&"a".repeat(64)).is_ok());
-        assert!(AppName::parse(&"a".repeat(65)).is_err());
-        assert!(AppName::parse("").is_err());
-        assert!(AppName::parse("-x").is_err());
-        assert!(AppName::parse("Whitehall").is_err());
-        assert!(AppName::parse("<!channel>").is_err());
-    }
-
-    #[test]
-    fn refs() {
-        assert!(GitRef::parse("release_123").is_ok());
-        assert!(GitRef::parse("feature/x+y-1.2").is_ok());
-        assert!(GitRef::parse("0a1b2c3d").is_ok());
-        assert!(GitRef::parse(&"r".repeat(100)).is_ok());
-        assert!(GitRef::parse(&"r".repeat(101)).is_err());
-        assert!(GitRef::parse("/x").is_err());
-        assert!(GitRef::parse("a b").is_err());
-        assert!(GitRef::parse("<@U1>").is_err());
+    fn app_names_and_refs() {
+        let (a64, a65) = ("a".repeat(64), "a".repeat(65));
+        let (r100, r101) = ("r".repeat(100), "r".repeat(101));
+        let both = [
+            "whitehall",
+            "collections-publisher.v2_x",
+            &a64,
+            "release_123",
+            "0a1b2c3d",
+        ];
+        let only_a_ref = [&a65, "Whitehall", "feature/x+y-1.2", &r100];
+        let neither = ["", "-x", "<!channel>", &r101, "/x", "a b", "<@U1>"];
+        for (texts, app, git_ref) in [(&both[..], true, true), (&only_a_ref, false, true)] {
+            for s in texts {
+                assert_eq!(AppName::parse(s).is_ok(), app, "app {s:?}");
+                assert_eq!(GitRef::parse(s).is_ok(), git_ref, "ref {s:?}");
+            }
+        }
+        for s in neither {
+            assert!(
+                AppName::parse(s).is_err() && GitRef::parse(s).is_err(),
+                "{s:?}"
+            );
+        }
     }
 }

@@ -133,20 +133,20 @@ mod tests {
     }
 
     #[test]
-    fn truncate_leaves_short_text_alone() {
-        assert_eq!(truncate("hello", 5), "hello");
-        assert_eq!(truncate("hello", 50), "hello");
-        assert_eq!(truncate("", 0), "");
-        assert_eq!(truncate("", 3), "");
-    }
-
-    #[test]
-    fn truncate_cuts_with_ellipsis() {
-        assert_eq!(truncate("hello world", 5), "hell…");
-        assert_eq!(truncate("hello world", 1), "…");
-        assert_eq!(truncate("hello world", 0), "");
-        // Trailing space before the ellipsis is dropped.
-        assert_eq!(truncate("hello world", 7), "hello…");
+    fn truncate_leaves_short_text_alone_and_cuts_long_text_with_an_ellipsis() {
+        for (text, max, cut) in [
+            ("hello", 5, "hello"),
+            ("hello", 50, "hello"),
+            ("", 0, ""),
+            ("", 3, ""),
+            ("hello world", 5, "hell…"),
+            ("hello world", 1, "…"),
+            ("hello world", 0, ""),
+            // Trailing space before the ellipsis is dropped.
+            ("hello world", 7, "hello…"),
+        ] {
+            assert_eq!(truncate(text, max), cut, "{text:?} to {max}");
+        }
     }
 
     #[test]
@@ -208,12 +208,13 @@ mod tests {
 
     #[test]
     fn mention_accepts_only_slack_ids() {
-        assert_eq!(mention("U123ABC"), "<@U123ABC>");
-        assert_eq!(mention("W0123"), "<@W0123>");
-        assert_eq!(mention("u123"), "u123");
-        assert_eq!(mention(""), "");
+        let ids = [("U123ABC", "<@U123ABC>"), ("W0123", "<@W0123>")];
+        // Anything else is shown as text, escaped.
+        let not_ids = [("u123", "u123"), ("", ""), ("<!here>", "&lt;!here&gt;")];
+        for (id, shown) in ids.into_iter().chain(not_ids) {
+            assert_eq!(mention(id), shown);
+        }
         assert_eq!(mention("U1> <!channel"), "U1&gt; &lt;!channel");
-        assert_eq!(mention("<!here>"), "&lt;!here&gt;");
     }
 
     #[test]

@@ -183,24 +183,40 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap()
     }
 
-    fn row(app: &str, env: &str, r: &str, when: DateTime<Utc>) -> Deployed {
-        Deployed {
-            app: app.into(),
-            environment: env.into(),
-            git_ref: r.into(),
-            at: when,
-            by: "U1".into(),
-        }
+    /// `build` over rows written "app env ref HH:MM" (by U1, on 24 Nov 2026), separated by
+    /// commas, then "; now HH:MM".
+    fn built(text: &str) -> VersionsView {
+        built_knowing(&[], text)
+    }
+
+    fn built_knowing(known: &[String], text: &str) -> VersionsView {
+        let time = |hm: &str| {
+            let (h, m) = hm.split_once(':').expect("HH:MM");
+            at(h.parse().unwrap(), m.parse().unwrap())
+        };
+        let (rows, now) = text.split_once("; now ").expect("rows; now HH:MM");
+        let rows: Vec<Deployed> = rows
+            .split(", ")
+            .map(|row| {
+                let [app, env, git_ref, hm] = row.split(' ').collect::<Vec<_>>()[..] else {
+                    panic!("app env ref HH:MM: {row}")
+                };
+                Deployed {
+                    app: app.into(),
+                    environment: env.into(),
+                    git_ref: git_ref.into(),
+                    at: time(hm),
+                    by: "U1".into(),
+                }
+            })
+            .collect();
+        build(ENVS, known, &rows, time(now))
     }
 
     #[test]
     fn in_step_apps_have_no_drift() {
-        let rows = [
-            row("a", "integration", "r1", at(9, 0)),
-            row("a", "staging", "r1", at(10, 0)),
-            row("a", "production", "r1", at(11, 0)),
-        ];
-        let v = build(ENVS, &[], &rows, at(12, 0));
+        let v =
+            built("a integration r1 09:00, a staging r1 10:00, a production r1 11:00; now 12:00");
         assert_eq!(v.apps.len(), 1);
         assert!(v.apps[0].drift.is_empty());
         assert_eq!(v.drifted(), 0);
@@ -209,12 +225,10 @@ mod tests {
 
     #[test]
     fn staging_ahead_of_production_is_drift_since_staging_got_it() {
-        let rows = [
-            row("whitehall", "integration", "release_42", at(9, 0)),
-            row("whitehall", "staging", "release_42", at(10, 15)),
-            row("whitehall", "production", "release_40", at(8, 0)),
-        ];
-        let v = build(ENVS, &[], &rows, at(13, 45));
+        let v = built(
+            "whitehall integration release_42 09:00, whitehall staging release_42 10:15, \
+             whitehall production release_40 08:00; now 13:45",
+        );
         let d = &v.apps[0].drift;
         assert_eq!(
             d,
@@ -232,12 +246,8 @@ mod tests {
 
     #[test]
     fn nothing_deployed_behind_something_is_drift_but_not_the_reverse() {
-        let rows = [
-            row("a", "integration", "r2", at(9, 0)),
-            // staging has nothing; production has something staging lacks: not drift.
-            row("b", "production", "r9", at(9, 0)),
-        ];
-        let v = build(ENVS, &[], &rows, at(9, 0));
+        // staging has nothing; production has something staging lacks: not drift.
+        let v = built("a integration r2 09:00, b production r9 09:00; now 09:00");
         let a = v.app("a").unwrap();
         assert_eq!(a.drift.len(), 1);
         assert_eq!(a.drift[0].env, "staging");
@@ -248,12 +258,8 @@ mod tests {
 
     #[test]
     fn each_lagging_environment_is_listed_in_order() {
-        let rows = [
-            row("a", "integration", "r3", at(11, 0)),
-            row("a", "staging", "r2", at(10, 0)),
-            row("a", "production", "r1", at(9, 0)),
-        ];
-        let v = build(ENVS, &[], &rows, at(11, 0));
+        let v =
+            built("a integration r3 11:00, a staging r2 10:00, a production r1 09:00; now 11:00");
         let envs: Vec<_> = v.apps[0].drift.iter().map(|d| d.env.as_str()).collect();
         assert_eq!(envs, ["staging", "production"]);
         assert_eq!(v.apps[0].drift[0].age_secs, 0);
@@ -262,16 +268,13 @@ mod tests {
 
     #[test]
     fn drifted_first_then_by_name_and_known_apps_shown_empty() {
-        let rows = [
-            row("zeta", "integration", "r1", at(9, 0)),
-            row("alpha", "integration", "r1", at(9, 0)),
-            row("alpha", "staging", "r1", at(9, 0)),
-            row("beta", "integration", "r1", at(9, 0)),
-            // An environment the policy no longer has is ignored.
-            row("beta", "preview", "r0", at(9, 0)),
-        ];
         let known = vec!["gamma".to_owned()];
-        let v = build(ENVS, &known, &rows, at(10, 0));
+        // beta's preview: an environment the policy no longer has is ignored.
+        let v = built_knowing(
+            &known,
+            "zeta integration r1 09:00, alpha integration r1 09:00, alpha staging r1 09:00, \
+             beta integration r1 09:00, beta preview r0 09:00; now 10:00",
+        );
         let names: Vec<_> = v.apps.iter().map(|a| a.app.as_str()).collect();
         // alpha: production lags staging; beta, zeta: staging lags integration.
         assert_eq!(names, ["alpha", "beta", "zeta", "gamma"]);
@@ -282,9 +285,8 @@ mod tests {
 
     #[test]
     fn the_age_never_goes_negative_and_reads_well() {
-        let rows = [row("a", "integration", "r1", at(12, 0))];
         // A clock behind the row's time (another replica's skew) gives 0, not negative.
-        let v = build(ENVS, &[], &rows, at(11, 0));
+        let v = built("a integration r1 12:00; now 11:00");
         assert_eq!(v.apps[0].drift[0].age_secs, 0);
         assert_eq!(format_age(0), "under a minute");
         assert_eq!(format_age(59), "under a minute");
@@ -294,8 +296,7 @@ mod tests {
 
     #[test]
     fn json_shape() {
-        let rows = [row("a", "integration", "r1", at(9, 0))];
-        let v = build(ENVS, &[], &rows, at(9, 1));
+        let v = built("a integration r1 09:00; now 09:01");
         let j = serde_json::to_value(&v).unwrap();
         assert_eq!(j["apps"][0]["per_env"][0]["ref"], "r1");
         assert_eq!(j["apps"][0]["per_env"][1], serde_json::Value::Null);

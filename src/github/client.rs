@@ -8,28 +8,21 @@ use serde::Deserialize;
 use std::time::Duration;
 
 /// How a GitHub call failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GhError {
     /// 404: the repository, workflow or ref is not there (or the token cannot see it).
+    #[error("not found: {0}")]
     NotFound(String),
     /// GitHub said no for good (401, 403, 422, ...), with its words.
+    #[error("HTTP {status}: {message}")]
     Refused { status: u16, message: String },
     /// GitHub answered with a 5xx or a rate limit, or could not be reached: nothing was
     /// done, trying again later may work.
+    #[error("transient: {0}")]
     Transient(String),
     /// No answer within the timeout: the call may or may not have taken effect.
+    #[error("no answer: {0}")]
     Unanswered(String),
-}
-
-impl std::fmt::Display for GhError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            GhError::NotFound(m) => write!(f, "not found: {m}"),
-            GhError::Refused { status, message } => write!(f, "HTTP {status}: {message}"),
-            GhError::Transient(m) => write!(f, "transient: {m}"),
-            GhError::Unanswered(m) => write!(f, "no answer: {m}"),
-        }
-    }
 }
 
 pub type GhResult<T> = Result<T, GhError>;

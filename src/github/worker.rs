@@ -38,6 +38,16 @@ enum Next {
     Retry(Duration, String),
 }
 
+/// What a job's handler returns: what became of the job, or a failure to retry later.
+type Outcome = Result<Next, crate::service::ServiceError>;
+
+impl Next {
+    /// Done without doing it, for the reason given (shown on the deployment's job).
+    fn given_up(why: impl Into<String>) -> Next {
+        Next::Done(Some(why.into()))
+    }
+}
+
 impl GithubWorker {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let me = Arc::new(self);

@@ -12,7 +12,7 @@ use crate::slack::handlers::{handle_command, handle_interaction};
 use crate::slack::payload::{ButtonPress, Interaction, SlashCommand};
 use crate::store::{NewLocalMessage, COMMAND_RESPONSE};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -161,24 +161,55 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refused>
     serde_json::from_slice(body).map_err(|e| bad(format!("malformed request: {e}")))
 }
 
+/// A console POST's JSON: who it acts as (`as`, `admin`) and the rest, `T`.
 #[derive(Deserialize)]
-struct CommandRequest {
+struct Acting<T> {
     #[serde(rename = "as")]
     who: String,
     #[serde(default)]
     admin: bool,
+    #[serde(flatten)]
+    req: T,
+}
+
+/// A console POST, guarded and read: the person it acts as, whether as an admin, and `T`.
+struct Posted<T> {
+    user: String,
+    admin: bool,
+    req: T,
+}
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Posted<T> {
+    type Rejection = Response;
+    async fn from_request(r: Request, state: &S) -> Result<Self, Response> {
+        let (mut parts, body) = r.into_parts();
+        let Ok(peer) = Peer::from_request_parts(&mut parts, state).await;
+        let headers = parts.headers.clone();
+        // The body is read before the guard looks, as when it was a handler's argument.
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let refused = |r: Refused| r.into_response();
+        guard(&peer, &headers).map_err(refused)?;
+        let acting: Acting<T> = parse_json(&body).map_err(refused)?;
+        let user = person(&acting.who).map_err(|e| refused(bad(e)))?;
+        Ok(Posted {
+            user,
+            admin: acting.admin,
+            req: acting.req,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct CommandRequest {
     text: String,
 }
 
 async fn command(
     State(s): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
-    body: Bytes,
+    Posted { user, admin, req }: Posted<CommandRequest>,
 ) -> Result<Response, Refused> {
-    guard(&peer, &headers)?;
-    let req: CommandRequest = parse_json(&body)?;
-    let user = person(&req.who).map_err(bad)?;
     let typed = req.text.trim();
     if typed.chars().count() > TEXT_LIMIT {
         return Err(bad(format!(
@@ -211,7 +242,7 @@ async fn command(
         channel_id: channel.clone(),
         team_id: "T0LOCAL".to_owned(),
     };
-    let reply = handle_command(&core_for(core, &user, req.admin), &cmd).await;
+    let reply = handle_command(&core_for(core, &user, admin), &cmd).await;
     let recorded = core
         .store
         .record_local(&NewLocalMessage {
@@ -232,10 +263,6 @@ async fn command(
 
 #[derive(Deserialize)]
 struct PressRequest {
-    #[serde(rename = "as")]
-    who: String,
-    #[serde(default)]
-    admin: bool,
     channel: String,
     action_id: String,
     #[serde(default)]
@@ -244,13 +271,8 @@ struct PressRequest {
 
 async fn press(
     State(s): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
-    body: Bytes,
+    Posted { user, admin, req }: Posted<PressRequest>,
 ) -> Result<Response, Refused> {
-    guard(&peer, &headers)?;
-    let req: PressRequest = parse_json(&body)?;
-    let user = person(&req.who).map_err(bad)?;
     for (what, v) in [
         ("channel", &req.channel),
         ("action_id", &req.action_id),
@@ -269,7 +291,7 @@ async fn press(
         action_id: req.action_id,
         value: req.value,
     }]);
-    handle_interaction(&core_for(&s.core, &user, req.admin), interaction).await;
+    handle_interaction(&core_for(&s.core, &user, admin), interaction).await;
     Ok(Json(json!({ "ok": true })).into_response())
 }
 

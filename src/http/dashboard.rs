@@ -16,51 +16,59 @@ pub async fn page(State(s): State<AppState>) -> Response {
 
 /// The dashboard, with a note on why the console was refused when it was.
 pub async fn render(s: &AppState, refused: Option<String>) -> Response {
-    let channel = console::channel_of(&s.core);
-    let names = console::ConsoleNames {
-        policy: &s.core.policy,
-        channel: &channel,
+    let people = People::of(s);
+    let person = |id: &str| people.name(id);
+    let page = async {
+        let snapshot = s.core.snapshot().await?;
+        let b = board(&s.core, &snapshot, s.local_mode, refused, &person).await?;
+        Ok(Html(view::dashboard(&b).into_string()).into_response())
     };
-    let person = |id: &str| person(s.local_mode, &names, id);
-    let snapshot = match s.core.snapshot().await {
-        Ok(snapshot) => snapshot,
-        Err(e) => return failed(e),
-    };
-    match board(&s.core, &snapshot, s.local_mode, refused, &person).await {
-        Ok(b) => Html(view::dashboard(&b).into_string()).into_response(),
-        Err(e) => failed(e),
-    }
+    page.await.unwrap_or_else(failed)
 }
 
 /// `GET /apps/{app}`: 404 with a readable page for an app badger knows nothing about.
 pub async fn app(State(s): State<AppState>, Path(app): Path<String>) -> Response {
-    let channel = console::channel_of(&s.core);
-    let names = console::ConsoleNames {
-        policy: &s.core.policy,
-        channel: &channel,
+    let people = People::of(&s);
+    let person = |id: &str| people.name(id);
+    let page = async {
+        let snapshot = s.core.snapshot().await?;
+        Ok(match app_board(&s.core, &snapshot, &app, &person).await? {
+            Ok(b) => Html(view::app_page(&b, &app).into_string()).into_response(),
+            Err(known) => {
+                let core = &s.core;
+                let page = view::unknown_app(&app, &known, core.now(), core.policy.calendar.tz);
+                (StatusCode::NOT_FOUND, Html(page.into_string())).into_response()
+            }
+        })
     };
-    let person = |id: &str| person(s.local_mode, &names, id);
-    let snapshot = match s.core.snapshot().await {
-        Ok(snapshot) => snapshot,
-        Err(e) => return failed(e),
-    };
-    match app_board(&s.core, &snapshot, &app, &person).await {
-        Ok(Ok(b)) => Html(view::app_page(&b, &app).into_string()).into_response(),
-        Ok(Err(known)) => {
-            let core = &s.core;
-            let page = view::unknown_app(&app, &known, core.now(), core.policy.calendar.tz);
-            (StatusCode::NOT_FOUND, Html(page.into_string())).into_response()
-        }
-        Err(e) => failed(e),
-    }
+    page.await.unwrap_or_else(failed)
 }
 
 /// People by Slack id when connected; by the console's names in local mode.
-fn person(local_mode: bool, names: &console::ConsoleNames, id: &str) -> String {
-    if local_mode {
+struct People<'a> {
+    local_mode: bool,
+    policy: &'a crate::config::Policy,
+    channel: String,
+}
+
+impl<'a> People<'a> {
+    fn of(s: &'a AppState) -> Self {
+        People {
+            local_mode: s.local_mode,
+            policy: &s.core.policy,
+            channel: console::channel_of(&s.core),
+        }
+    }
+
+    fn name(&self, id: &str) -> String {
+        if !self.local_mode {
+            return id.to_owned();
+        }
+        let names = console::ConsoleNames {
+            policy: self.policy,
+            channel: &self.channel,
+        };
         names.user(id)
-    } else {
-        id.to_owned()
     }
 }
 

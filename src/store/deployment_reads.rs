@@ -1,7 +1,8 @@
 //! Reading deployments outside a transaction: versions (current and rebuilt), history,
-//! one app's and one person's recent deployments.
+//! one app's and one person's recent deployments. (Questions a transaction asks too are in
+//! questions.rs.)
 
-use super::deployments::{by_id, convert, latest_finished, live, Row};
+use super::deployments::{convert, Row};
 use super::read_sql::{self, COLUMNS};
 use super::{from_millis, Backend, Result, Store};
 use crate::domain::deployment::Deployment;
@@ -18,19 +19,6 @@ pub struct Version {
 }
 
 impl Store {
-    pub async fn deployment(&self, id: i64) -> Result<Option<Deployment>> {
-        by_id(&self.pool, id).await
-    }
-
-    pub async fn latest_finished(&self, app: &str, env: &str) -> Result<Option<Deployment>> {
-        latest_finished(&self.pool, app, env).await
-    }
-
-    /// Everything queued, called or deploying (one environment, or all), active first.
-    pub async fn live_deployments(&self, env: Option<&str>) -> Result<Vec<Deployment>> {
-        live(&self.pool, env).await
-    }
-
     /// Each app's latest successful deployment per environment: apps x environments rows
     /// of `current_versions`, however long the history.
     pub async fn versions(&self, app: Option<&str>) -> Result<Vec<Version>> {

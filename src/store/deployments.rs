@@ -1,6 +1,7 @@
 //! Deployment rows.
 
 use super::read_sql::{self, COLUMNS};
+use super::stamp::Once;
 use super::{from_millis, millis, opt_from_millis, Result, StoreError, Tx};
 use crate::domain::deployment::{transition, Deployment, Event, State};
 use crate::domain::queue;
@@ -95,7 +96,6 @@ pub(super) async fn by_id<'e, E: Executor<'e, Database = Any>>(
     row.map(Deployment::try_from).transpose()
 }
 
-/// Queued, called and deploying, every environment, in queue order.
 pub(super) async fn live<'e, E: Executor<'e, Database = Any>>(
     e: E,
     env: Option<&str>,
@@ -121,8 +121,6 @@ pub(super) async fn live<'e, E: Executor<'e, Database = Any>>(
     Ok(v)
 }
 
-/// The latest finished (succeeded or failed) deployment of `app` to `env`: the promotion
-/// rule's fact.
 pub(super) async fn latest_finished<'e, E: Executor<'e, Database = Any>>(
     e: E,
     app: &str,
@@ -188,13 +186,9 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn deployment(&mut self, id: i64) -> Result<Option<Deployment>> {
-        by_id(&mut *self.inner, id).await
-    }
-
     /// The environment's called/deploying deployment and its queue, in order.
     pub async fn env_live(&mut self, env: &str) -> Result<Vec<Deployment>> {
-        live(&mut *self.inner, Some(env)).await
+        self.live_deployments(Some(env)).await
     }
 
     /// The environment's called or deploying deployment (at most one: a unique index) and
@@ -298,23 +292,29 @@ impl Tx {
         Ok(moved)
     }
 
-    pub async fn set_hold_notified(&mut self, id: i64, yes: bool) -> Result<()> {
-        sqlx::query("UPDATE deployments SET hold_notified = $1 WHERE id = $2")
-            .bind(i64::from(yes))
+    /// Sets one column of one deployment (`column` is always one of this file's literals;
+    /// values are owned, so they outlive the statement built here).
+    async fn set_column<T>(&mut self, column: &str, value: T, id: i64) -> Result<()>
+    where
+        T: for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any> + Send,
+    {
+        let sql = format!("UPDATE deployments SET {column} = $1 WHERE id = $2");
+        sqlx::query(&sql)
+            .bind(value)
             .bind(id)
             .execute(&mut *self.inner)
             .await?;
         Ok(())
     }
 
+    pub async fn set_hold_notified(&mut self, id: i64, yes: bool) -> Result<()> {
+        self.set_column("hold_notified", i64::from(yes), id).await
+    }
+
     /// Which refusals a waiting deployment was last told it is passed over for.
     pub async fn set_passed_over(&mut self, id: i64, codes: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE deployments SET passed_over = $1 WHERE id = $2")
-            .bind(codes)
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+        self.set_column("passed_over", codes.map(str::to_owned), id)
+            .await
     }
 
     /// Where a deployment stands in its queue: "let the next go first" moves it.
@@ -330,38 +330,18 @@ impl Tx {
 
     /// Marks an emergency on a deployment CI starts with `"emergency": "reason"`.
     pub async fn set_emergency(&mut self, id: i64, reason: &str) -> Result<()> {
-        sqlx::query("UPDATE deployments SET emergency_reason = $1 WHERE id = $2")
-            .bind(reason)
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+        self.set_column("emergency_reason", reason.to_owned(), id)
+            .await
     }
 
     /// Marks the pre-close reminder sent; false if another replica sent it.
     pub async fn mark_reminded(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE deployments SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
-        )
-        .bind(millis(now))
-        .bind(id)
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        self.stamp_once(Once::new("deployments", "id", id, "reminded_at"), now)
+            .await
     }
 
     pub async fn set_ci_url(&mut self, id: i64, url: &str) -> Result<()> {
-        sqlx::query("UPDATE deployments SET ci_url = $1 WHERE id = $2")
-            .bind(url)
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
-    }
-
-    /// The latest finished (succeeded or failed) deployment of `app` to `env`.
-    pub async fn latest_finished(&mut self, app: &str, env: &str) -> Result<Option<Deployment>> {
-        latest_finished(&mut *self.inner, app, env).await
+        self.set_column("ci_url", url.to_owned(), id).await
     }
 
     /// A user's deployments in the given states, newest first.

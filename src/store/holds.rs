@@ -1,7 +1,7 @@
 //! Hold rows, with who created, changed and released them.
 
 use super::stamp::Once;
-use super::{from_millis, millis, opt_from_millis, Result, Store, StoreError, Tx};
+use super::{from_millis, millis, opt_from_millis, Result, StoreError, Tx};
 use crate::domain::hold::Hold;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor};
@@ -47,7 +47,7 @@ impl TryFrom<Row> for Hold {
     }
 }
 
-async fn active<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<Hold>> {
+pub(super) async fn active<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<Hold>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM holds WHERE released_at IS NULL ORDER BY id"
     ))
@@ -66,10 +66,6 @@ pub struct NewHold<'a> {
 }
 
 impl Tx {
-    pub async fn active_holds(&mut self) -> Result<Vec<Hold>> {
-        active(&mut *self.inner).await
-    }
-
     pub async fn hold(&mut self, id: i64) -> Result<Option<Hold>> {
         let row: Option<Row> =
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM holds WHERE id = $1"))
@@ -139,11 +135,5 @@ impl Tx {
             now,
         )
         .await
-    }
-}
-
-impl Store {
-    pub async fn active_holds(&self) -> Result<Vec<Hold>> {
-        active(&self.pool).await
     }
 }

@@ -15,6 +15,7 @@ mod holds;
 mod lease;
 mod local;
 mod outbox;
+mod questions;
 pub mod read_sql;
 mod smoke;
 mod smoke_shown;

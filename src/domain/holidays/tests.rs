@@ -7,10 +7,27 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
 }
 
-fn list(items: &[(i32, u32, u32, &'static str)]) -> Vec<(NaiveDate, &'static str)> {
-    items
-        .iter()
-        .map(|&(y, m, day, n)| (d(y, m, day), n))
+/// `bank_holidays` with owned names, to compare with `published`.
+fn named(region: Region, year: i32) -> Vec<(NaiveDate, String)> {
+    bank_holidays(region, year)
+        .into_iter()
+        .map(|(d, n)| (d, n.to_owned()))
+        .collect()
+}
+
+/// A list in `PUBLISHED`'s notation, as `bank_holidays` gives it.
+fn published(year: i32, list: &str) -> Vec<(NaiveDate, String)> {
+    list.split(", ")
+        .map(|item| {
+            let (day, name) = item.trim().split_once(' ').expect("MM-DD name");
+            let (m, day) = day.split_once('-').expect("MM-DD");
+            let (short, substitute) = match name.strip_suffix('*') {
+                Some(n) => (n, " (substitute day)"),
+                None => (name, ""),
+            };
+            let date = d(year, m.parse().unwrap(), day.parse().unwrap());
+            (date, format!("{}{substitute}", full_name(short)))
+        })
         .collect()
 }
 
@@ -21,18 +38,28 @@ fn dates(region: Region, year: i32) -> Vec<NaiveDate> {
         .collect()
 }
 
-const NYD: &str = "New Year's Day";
-const JAN2: &str = "2nd January";
-const GF: &str = "Good Friday";
-const EM: &str = "Easter Monday";
-const MAY: &str = "Early May bank holiday";
-const SPR: &str = "Spring bank holiday";
-const SUM: &str = "Summer bank holiday";
-const STP: &str = "St Patrick's Day";
-const BOYNE_DAY: &str = "Battle of the Boyne (Orangemen's Day)";
-const STA: &str = "St Andrew's Day";
-const XMAS: &str = "Christmas Day";
-const BOX: &str = "Boxing Day";
+const EW: Region = Region::EnglandAndWales;
+const SC: Region = Region::Scotland;
+const NI: Region = Region::NorthernIreland;
+const REGIONS: [Region; 3] = [EW, SC, NI];
+
+fn full_name(short: &str) -> &str {
+    match short {
+        "NYD" => "New Year's Day",
+        "JAN2" => "2nd January",
+        "GF" => "Good Friday",
+        "EM" => "Easter Monday",
+        "MAY" => "Early May bank holiday",
+        "SPR" => "Spring bank holiday",
+        "SUM" => "Summer bank holiday",
+        "STP" => "St Patrick's Day",
+        "BOYNE" => "Battle of the Boyne (Orangemen's Day)",
+        "STA" => "St Andrew's Day",
+        "XMAS" => "Christmas Day",
+        "BOX" => "Boxing Day",
+        full => full,
+    }
+}
 
 #[test]
 fn easter_dates() {
@@ -51,152 +78,32 @@ fn easter_dates() {
     }
 }
 
-#[test]
-fn england_and_wales_2025_to_2027() {
-    assert_eq!(
-        bank_holidays(Region::EnglandAndWales, 2025),
-        list(&[
-            (2025, 1, 1, NYD),
-            (2025, 4, 18, GF),
-            (2025, 4, 21, EM),
-            (2025, 5, 5, MAY),
-            (2025, 5, 26, SPR),
-            (2025, 8, 25, SUM),
-            (2025, 12, 25, XMAS),
-            (2025, 12, 26, BOX),
-        ])
-    );
-    assert_eq!(
-        bank_holidays(Region::EnglandAndWales, 2026),
-        list(&[
-            (2026, 1, 1, NYD),
-            (2026, 4, 3, GF),
-            (2026, 4, 6, EM),
-            (2026, 5, 4, MAY),
-            (2026, 5, 25, SPR),
-            (2026, 8, 31, SUM),
-            (2026, 12, 25, XMAS),
-            (2026, 12, 28, "Boxing Day (substitute day)"),
-        ])
-    );
-    assert_eq!(
-        bank_holidays(Region::EnglandAndWales, 2027),
-        list(&[
-            (2027, 1, 1, NYD),
-            (2027, 3, 26, GF),
-            (2027, 3, 29, EM),
-            (2027, 5, 3, MAY),
-            (2027, 5, 31, SPR),
-            (2027, 8, 30, SUM),
-            (2027, 12, 27, "Christmas Day (substitute day)"),
-            (2027, 12, 28, "Boxing Day (substitute day)"),
-        ])
-    );
-}
+/// gov.uk's published lists, one line a region and year: `MM-DD` and the holiday's short
+/// name (see `name`) or full name; a trailing `*` adds " (substitute day)".
+const PUBLISHED: &[(Region, i32, &str)] = &[
+    (EW, 2025, "01-01 NYD, 04-18 GF, 04-21 EM, 05-05 MAY, 05-26 SPR, 08-25 SUM, 12-25 XMAS, 12-26 BOX"),
+    (EW, 2026, "01-01 NYD, 04-03 GF, 04-06 EM, 05-04 MAY, 05-25 SPR, 08-31 SUM, 12-25 XMAS, 12-28 BOX*"),
+    (EW, 2027, "01-01 NYD, 03-26 GF, 03-29 EM, 05-03 MAY, 05-31 SPR, 08-30 SUM, 12-27 XMAS*, 12-28 BOX*"),
+    (SC, 2025, "01-01 NYD, 01-02 JAN2, 04-18 GF, 05-05 MAY, 05-26 SPR, 08-04 SUM, 12-01 STA*, 12-25 XMAS, 12-26 BOX"),
+    (SC, 2026, "01-01 NYD, 01-02 JAN2, 04-03 GF, 05-04 MAY, 05-25 SPR, 08-03 SUM, 11-30 STA, 12-25 XMAS, 12-28 BOX*"),
+    (SC, 2027, "01-01 NYD, 01-04 JAN2*, 03-26 GF, 05-03 MAY, 05-31 SPR, 08-02 SUM, 11-30 STA, 12-27 XMAS*, 12-28 BOX*"),
+    (NI, 2025, "01-01 NYD, 03-17 STP, 04-18 GF, 04-21 EM, 05-05 MAY, 05-26 SPR, 07-14 BOYNE*, 08-25 SUM, 12-25 XMAS, 12-26 BOX"),
+    (NI, 2026, "01-01 NYD, 03-17 STP, 04-03 GF, 04-06 EM, 05-04 MAY, 05-25 SPR, 07-13 BOYNE*, 08-31 SUM, 12-25 XMAS, 12-28 BOX*"),
+    (NI, 2027, "01-01 NYD, 03-17 STP, 03-26 GF, 03-29 EM, 05-03 MAY, 05-31 SPR, 07-12 BOYNE, 08-30 SUM, 12-27 XMAS*, 12-28 BOX*"),
+    // With the Platinum Jubilee and the State Funeral.
+    (EW, 2022, "01-03 NYD*, 04-15 GF, 04-18 EM, 05-02 MAY, 06-02 SPR, 06-03 Platinum Jubilee bank holiday, 08-29 SUM, \
+        09-19 Bank holiday for the State Funeral of Queen Elizabeth II, 12-26 BOX, 12-27 XMAS*"),
+];
 
 #[test]
-fn scotland_2025_to_2027() {
-    assert_eq!(
-        bank_holidays(Region::Scotland, 2025),
-        list(&[
-            (2025, 1, 1, NYD),
-            (2025, 1, 2, JAN2),
-            (2025, 4, 18, GF),
-            (2025, 5, 5, MAY),
-            (2025, 5, 26, SPR),
-            (2025, 8, 4, SUM),
-            (2025, 12, 1, "St Andrew's Day (substitute day)"),
-            (2025, 12, 25, XMAS),
-            (2025, 12, 26, BOX),
-        ])
-    );
-    assert_eq!(
-        bank_holidays(Region::Scotland, 2026),
-        list(&[
-            (2026, 1, 1, NYD),
-            (2026, 1, 2, JAN2),
-            (2026, 4, 3, GF),
-            (2026, 5, 4, MAY),
-            (2026, 5, 25, SPR),
-            (2026, 8, 3, SUM),
-            (2026, 11, 30, STA),
-            (2026, 12, 25, XMAS),
-            (2026, 12, 28, "Boxing Day (substitute day)"),
-        ])
-    );
-    assert_eq!(
-        bank_holidays(Region::Scotland, 2027),
-        list(&[
-            (2027, 1, 1, NYD),
-            (2027, 1, 4, "2nd January (substitute day)"),
-            (2027, 3, 26, GF),
-            (2027, 5, 3, MAY),
-            (2027, 5, 31, SPR),
-            (2027, 8, 2, SUM),
-            (2027, 11, 30, STA),
-            (2027, 12, 27, "Christmas Day (substitute day)"),
-            (2027, 12, 28, "Boxing Day (substitute day)"),
-        ])
-    );
-}
-
-#[test]
-fn northern_ireland_2025_to_2027() {
-    assert_eq!(
-        bank_holidays(Region::NorthernIreland, 2025),
-        list(&[
-            (2025, 1, 1, NYD),
-            (2025, 3, 17, STP),
-            (2025, 4, 18, GF),
-            (2025, 4, 21, EM),
-            (2025, 5, 5, MAY),
-            (2025, 5, 26, SPR),
-            (
-                2025,
-                7,
-                14,
-                "Battle of the Boyne (Orangemen's Day) (substitute day)"
-            ),
-            (2025, 8, 25, SUM),
-            (2025, 12, 25, XMAS),
-            (2025, 12, 26, BOX),
-        ])
-    );
-    assert_eq!(
-        bank_holidays(Region::NorthernIreland, 2026),
-        list(&[
-            (2026, 1, 1, NYD),
-            (2026, 3, 17, STP),
-            (2026, 4, 3, GF),
-            (2026, 4, 6, EM),
-            (2026, 5, 4, MAY),
-            (2026, 5, 25, SPR),
-            (
-                2026,
-                7,
-                13,
-                "Battle of the Boyne (Orangemen's Day) (substitute day)"
-            ),
-            (2026, 8, 31, SUM),
-            (2026, 12, 25, XMAS),
-            (2026, 12, 28, "Boxing Day (substitute day)"),
-        ])
-    );
-    assert_eq!(
-        bank_holidays(Region::NorthernIreland, 2027),
-        list(&[
-            (2027, 1, 1, NYD),
-            (2027, 3, 17, STP),
-            (2027, 3, 26, GF),
-            (2027, 3, 29, EM),
-            (2027, 5, 3, MAY),
-            (2027, 5, 31, SPR),
-            (2027, 7, 12, BOYNE_DAY),
-            (2027, 8, 30, SUM),
-            (2027, 12, 27, "Christmas Day (substitute day)"),
-            (2027, 12, 28, "Boxing Day (substitute day)"),
-        ])
-    );
+fn whole_years_as_published() {
+    for &(region, year, list) in PUBLISHED {
+        assert_eq!(
+            named(region, year),
+            published(year, list),
+            "{region:?} {year}"
+        );
+    }
 }
 
 #[test]
@@ -206,73 +113,34 @@ fn no_region_has_no_holidays() {
 
 #[test]
 fn christmas_on_saturday_2021() {
-    let h = bank_holidays(Region::EnglandAndWales, 2021);
+    let h = named(EW, 2021);
     assert_eq!(
         &h[h.len() - 2..],
-        list(&[
-            (2021, 12, 27, "Christmas Day (substitute day)"),
-            (2021, 12, 28, "Boxing Day (substitute day)"),
-        ])
+        published(2021, "12-27 XMAS*, 12-28 BOX*")
     );
 }
 
 #[test]
 fn christmas_on_sunday_2022() {
-    let h = bank_holidays(Region::EnglandAndWales, 2022);
-    assert_eq!(
-        &h[h.len() - 2..],
-        list(&[
-            (2022, 12, 26, BOX),
-            (2022, 12, 27, "Christmas Day (substitute day)"),
-        ])
-    );
+    let h = named(EW, 2022);
+    assert_eq!(&h[h.len() - 2..], published(2022, "12-26 BOX, 12-27 XMAS*"));
 }
 
 #[test]
 fn scotland_new_year_2022_and_2023() {
     // 2022: 1 Jan Saturday, 2 Jan Sunday -> Mon 3 and Tue 4.
     assert_eq!(
-        &bank_holidays(Region::Scotland, 2022)[..2],
-        list(&[
-            (2022, 1, 3, "New Year's Day (substitute day)"),
-            (2022, 1, 4, "2nd January (substitute day)"),
-        ])
+        &named(SC, 2022)[..2],
+        published(2022, "01-03 NYD*, 01-04 JAN2*")
     );
     // 2023: 1 Jan Sunday, 2 Jan Monday keeps its day, so New Year moves to Tue 3.
     assert_eq!(
-        &bank_holidays(Region::Scotland, 2023)[..2],
-        list(&[
-            (2023, 1, 2, JAN2),
-            (2023, 1, 3, "New Year's Day (substitute day)"),
-        ])
+        &named(SC, 2023)[..2],
+        published(2023, "01-02 JAN2, 01-03 NYD*")
     );
     assert_eq!(
         bank_holidays(Region::EnglandAndWales, 2023)[0],
         (d(2023, 1, 2), "New Year's Day (substitute day)")
-    );
-}
-
-#[test]
-fn england_and_wales_2022_with_jubilee_and_funeral() {
-    assert_eq!(
-        bank_holidays(Region::EnglandAndWales, 2022),
-        list(&[
-            (2022, 1, 3, "New Year's Day (substitute day)"),
-            (2022, 4, 15, GF),
-            (2022, 4, 18, EM),
-            (2022, 5, 2, MAY),
-            (2022, 6, 2, SPR),
-            (2022, 6, 3, "Platinum Jubilee bank holiday"),
-            (2022, 8, 29, SUM),
-            (
-                2022,
-                9,
-                19,
-                "Bank holiday for the State Funeral of Queen Elizabeth II"
-            ),
-            (2022, 12, 26, BOX),
-            (2022, 12, 27, "Christmas Day (substitute day)"),
-        ])
     );
 }
 
@@ -290,11 +158,7 @@ fn one_off_changes() {
         (d(2012, 6, 4), d(2012, 6, 5), d(2012, 5, 28)),
         (d(2022, 6, 2), d(2022, 6, 3), d(2022, 5, 30)),
     ] {
-        for region in [
-            Region::EnglandAndWales,
-            Region::Scotland,
-            Region::NorthernIreland,
-        ] {
+        for region in REGIONS {
             let h = dates(region, moved.year());
             assert!(
                 h.contains(&moved) && h.contains(&extra),
@@ -332,11 +196,7 @@ fn weekend_days_in_northern_ireland_and_scotland() {
 
 #[test]
 fn every_year_is_sorted_on_weekdays_without_duplicates() {
-    for region in [
-        Region::EnglandAndWales,
-        Region::Scotland,
-        Region::NorthernIreland,
-    ] {
+    for region in REGIONS {
         for year in 1900..2200 {
             let h = dates(region, year);
             assert!(h.windows(2).all(|w| w[0] < w[1]), "{region:?} {year}");
@@ -350,11 +210,7 @@ fn every_year_is_sorted_on_weekdays_without_duplicates() {
 fn extreme_years_do_not_panic() {
     let (min, max) = (NaiveDate::MIN.year(), NaiveDate::MAX.year());
     for year in [i32::MIN, min - 1, min, -1, 0, 1, max, max + 1, i32::MAX] {
-        for region in [
-            Region::EnglandAndWales,
-            Region::Scotland,
-            Region::NorthernIreland,
-        ] {
+        for region in REGIONS {
             let h = bank_holidays(region, year);
             assert!(h.len() <= 12);
         }

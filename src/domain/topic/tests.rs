@@ -18,6 +18,20 @@ fn hold<'a>(
     }
 }
 
+/// Renders `holds` into `topic`, checking what every rendering keeps: people's part (what
+/// `strip_segment` leaves, and what rendering no holds gives back), a segment, the limit,
+/// and the same topic when rendered again.
+#[track_caller]
+fn rendered_stably(topic: &str, holds: &[TopicHold]) {
+    let people = strip_segment(topic);
+    let once = render_topic(topic, holds);
+    assert_eq!(strip_segment(&once), people, "{topic:?} -> {once:?}");
+    assert_eq!(render_topic(&once, holds), once, "{topic:?}");
+    assert_eq!(render_topic(&once, &[]), people, "{topic:?}");
+    assert!(has_segment(&once), "{once:?}");
+    assert!(chars(&once) <= TOPIC_LIMIT, "{once:?}");
+}
+
 const PEOPLE: &str = "Deploys: https://docs.publishing.service.gov.uk | Freeze from 20 Dec 🎄";
 
 #[test]
@@ -53,9 +67,8 @@ fn people_text_survives_odd_spacing_and_separators() {
         "| |",
         "🔒 mine",
     ] {
-        let topic = render_topic(people, &holds);
-        assert!(has_segment(&topic), "{topic}");
-        assert_eq!(render_topic(&topic, &[]), people, "{topic:?}");
+        assert_eq!(strip_segment(people), people);
+        rendered_stably(people, &holds);
     }
 }
 
@@ -219,29 +232,18 @@ fn reasons_are_shortened_before_holds_are_dropped() {
     assert!(topic.contains("whitehall (<@U1>: x") && topic.contains("publisher (<@U2>: x"));
     assert!(!topic.contains("more hold"));
 
-    // Little room: reasons go, holds stay.
-    let people = "p".repeat(190);
-    let topic = render_topic(&people, &holds);
-    assert!(chars(&topic) <= TOPIC_LIMIT);
-    assert!(
-        topic.ends_with("whitehall (<@U1>); publisher (<@U2>) 🔒"),
-        "{topic}"
-    );
-
-    // Less still: the second hold is summarised.
-    let people = "p".repeat(203);
-    let topic = render_topic(&people, &holds);
-    assert!(chars(&topic) <= TOPIC_LIMIT);
-    assert!(
-        topic.ends_with("whitehall (<@U1>); +1 more hold 🔒"),
-        "{topic}"
-    );
-
-    // Almost none: only the count.
-    let people = "p".repeat(225);
-    let topic = render_topic(&people, &holds);
-    assert!(topic.ends_with(" | 🔒 Held: 2 holds 🔒"), "{topic}");
-    assert!(chars(&topic) <= TOPIC_LIMIT);
+    for (people, ending) in [
+        // Little room: reasons go, holds stay.
+        (190, "whitehall (<@U1>); publisher (<@U2>) 🔒"),
+        // Less still: the second hold is summarised.
+        (203, "whitehall (<@U1>); +1 more hold 🔒"),
+        // Almost none: only the count.
+        (225, " | 🔒 Held: 2 holds 🔒"),
+    ] {
+        let topic = render_topic(&"p".repeat(people), &holds);
+        assert!(chars(&topic) <= TOPIC_LIMIT, "{topic}");
+        assert!(topic.ends_with(ending), "{people}: {topic}");
+    }
 }
 
 #[test]
@@ -456,12 +458,7 @@ fn stray_markers_around_the_segment_are_not_left_to_form_one() {
     ];
     for stray in ["a", &"a".repeat(230), &"a".repeat(260)] {
         let topic = format!("🔒 Held: {stray} | 🔒 Held: x (<@U9>) 🔒 b :lock:");
-        let people = strip_segment(&topic);
-        let once = render_topic(&topic, &holds);
-        assert_eq!(render_topic(&once, &holds), once, "{topic:?}");
-        assert_eq!(strip_segment(&once), people, "{once:?}");
-        assert!(chars(&once) <= TOPIC_LIMIT, "{once:?}");
-        assert!(has_segment(&once), "{once:?}");
+        rendered_stably(&topic, &holds);
     }
 }
 
@@ -475,12 +472,7 @@ fn peoples_text_that_ends_like_a_separator_is_not_taken_with_the_segment() {
         "a 🔒 Held: x (<@U1>) 🔒| 🔒 Held: y (<@U2>) 🔒",
         " Held: 🔒 Held: 🔒| 🔒 Held: 🔒",
     ] {
-        let people = strip_segment(topic);
-        let once = render_topic(topic, &holds);
-        assert_eq!(strip_segment(&once), people, "{topic:?} -> {once:?}");
-        assert_eq!(render_topic(&once, &holds), once, "{topic:?}");
-        assert_eq!(render_topic(&once, &[]), people, "{topic:?}");
-        assert!(has_segment(&once), "{once:?}");
+        rendered_stably(topic, &holds);
     }
 }
 

@@ -21,6 +21,24 @@ fn opening(opens: &str, closes: &str) -> Opening {
     }
 }
 
+/// Checks `cal`'s next opening: `case` is "AT -> OPENS .. CLOSES", UTC instants written
+/// `YYYY-MM-DDTHH:MM`; CLOSES may be only `HH:MM` on the day it opens.
+#[track_caller]
+fn next_is(cal: &Calendar, case: &str) {
+    let (at, next) = case.split_once(" -> ").expect("AT -> OPENS .. CLOSES");
+    let (opens, closes) = next.split_once(" .. ").expect("OPENS .. CLOSES");
+    let closes = match closes.len() {
+        5 => format!("{}T{closes}", &opens[..10]),
+        _ => closes.to_owned(),
+    };
+    let minute = |s: &str| utc(&format!("{s}:00Z"));
+    let expected = Opening {
+        opens: minute(opens),
+        closes: minute(&closes),
+    };
+    assert_eq!(cal.next_opening(minute(at)), Some(expected), "{case}");
+}
+
 fn hours(open_min: u16, close_min: u16) -> Option<DayHours> {
     Some(DayHours {
         open_min,
@@ -43,6 +61,14 @@ fn always(tz: Tz) -> Calendar {
         closed_dates: BTreeSet::new(),
         listed_holidays: BTreeMap::new(),
     }
+}
+
+/// Open on Sundays only, `open_min` to `close_min` London time.
+fn london_sundays(open_min: u16, close_min: u16) -> Calendar {
+    let mut cal = always(Europe::London);
+    cal.week = [None; 7];
+    cal.week[6] = hours(open_min, close_min);
+    cal
 }
 
 // --- DayHours ---
@@ -166,35 +192,29 @@ fn current_gives_the_opening_containing_the_instant() {
 }
 
 #[test]
-fn monday_after_spring_clock_change() {
+fn mondays_after_clock_changes() {
     let cal = Calendar::govuk_default();
-    // Clocks go forward Sun 29 Mar 2026. Mon 30 Mar 09:30 BST = 08:30 UTC.
-    assert!(!cal.is_open(utc("2026-03-30T08:29:59Z")));
-    assert!(cal.is_open(utc("2026-03-30T08:30:00Z")));
-    // 17:00 BST = 16:00 UTC.
-    assert!(cal.is_open(utc("2026-03-30T15:59:59Z")));
-    assert!(!cal.is_open(utc("2026-03-30T16:00:00Z")));
+    for (at, open) in [
+        // Clocks go forward Sun 29 Mar 2026. Mon 30 Mar 09:30 BST = 08:30 UTC.
+        ("2026-03-30T08:29:59Z", false),
+        ("2026-03-30T08:30:00Z", true),
+        // 17:00 BST = 16:00 UTC.
+        ("2026-03-30T15:59:59Z", true),
+        ("2026-03-30T16:00:00Z", false),
+        // Clocks go back Sun 25 Oct 2026. Mon 26 Oct 09:30 GMT = 09:30 UTC.
+        ("2026-10-26T09:29:59Z", false),
+        ("2026-10-26T09:30:00Z", true),
+        // A BST-style 08:30 UTC would be 08:30 GMT: still closed.
+        ("2026-10-26T08:30:00Z", false),
+        // Fri 23 Oct closes at 16:00 BST = 15:00 UTC.
+        ("2026-10-23T15:00:00Z", false),
+    ] {
+        assert_eq!(cal.is_open(utc(at)), open, "{at}");
+    }
     // From Fri 27 Mar 16:00 GMT (closing time) the next opening is Monday 09:30 BST.
-    assert_eq!(
-        cal.next_opening(utc("2026-03-27T16:00:00Z")),
-        Some(opening("2026-03-30T08:30:00Z", "2026-03-30T16:00:00Z"))
-    );
-}
-
-#[test]
-fn monday_after_autumn_clock_change() {
-    let cal = Calendar::govuk_default();
-    // Clocks go back Sun 25 Oct 2026. Mon 26 Oct 09:30 GMT = 09:30 UTC.
-    assert!(!cal.is_open(utc("2026-10-26T09:29:59Z")));
-    assert!(cal.is_open(utc("2026-10-26T09:30:00Z")));
-    // A BST-style 08:30 UTC would be 08:30 GMT: still closed.
-    assert!(!cal.is_open(utc("2026-10-26T08:30:00Z")));
-    // Fri 23 Oct closes at 16:00 BST = 15:00 UTC; next is Mon 09:30 GMT.
-    assert!(!cal.is_open(utc("2026-10-23T15:00:00Z")));
-    assert_eq!(
-        cal.next_opening(utc("2026-10-23T15:00:00Z")),
-        Some(opening("2026-10-26T09:30:00Z", "2026-10-26T17:00:00Z"))
-    );
+    next_is(&cal, "2026-03-27T16:00 -> 2026-03-30T08:30 .. 16:00");
+    // From Fri 23 Oct's close, Mon 26 Oct 09:30 GMT.
+    next_is(&cal, "2026-10-23T15:00 -> 2026-10-26T09:30 .. 17:00");
 }
 
 #[test]
@@ -204,30 +224,18 @@ fn weekends_closed_and_friday_evening_waits_for_monday() {
     assert!(!cal.is_open(utc("2026-01-17T12:00:00Z")));
     assert!(!cal.is_open(utc("2026-01-18T12:00:00Z")));
     // Fri 16 Jan 16:00 GMT -> Mon 19 Jan 09:30 GMT.
-    assert_eq!(
-        cal.next_opening(utc("2026-01-16T16:00:00Z")),
-        Some(opening("2026-01-19T09:30:00Z", "2026-01-19T17:00:00Z"))
-    );
+    next_is(&cal, "2026-01-16T16:00 -> 2026-01-19T09:30 .. 17:00");
     // Sat 17 Jan 12:00 GMT -> the same Monday.
-    assert_eq!(
-        cal.next_opening(utc("2026-01-17T12:00:00Z")),
-        Some(opening("2026-01-19T09:30:00Z", "2026-01-19T17:00:00Z"))
-    );
+    next_is(&cal, "2026-01-17T12:00 -> 2026-01-19T09:30 .. 17:00");
 }
 
 #[test]
 fn next_opening_starts_strictly_after() {
     let cal = Calendar::govuk_default();
     // Mon 19 Jan 2026 09:30 GMT is an opening start; the next one is Tuesday's.
-    assert_eq!(
-        cal.next_opening(utc("2026-01-19T09:30:00Z")),
-        Some(opening("2026-01-20T09:30:00Z", "2026-01-20T17:00:00Z"))
-    );
+    next_is(&cal, "2026-01-19T09:30 -> 2026-01-20T09:30 .. 17:00");
     // Mon 19 Jan 07:00 GMT, before opening: Monday's own opening.
-    assert_eq!(
-        cal.next_opening(utc("2026-01-19T07:00:00Z")),
-        Some(opening("2026-01-19T09:30:00Z", "2026-01-19T17:00:00Z"))
-    );
+    next_is(&cal, "2026-01-19T07:00 -> 2026-01-19T09:30 .. 17:00");
 }
 
 #[test]
@@ -271,10 +279,7 @@ fn bank_holiday_and_its_substitute_close_the_window() {
         Some(ClosedReason::BankHoliday("Boxing Day (substitute day)"))
     );
     // Thu 24 Dec closes 17:00 GMT; next is Tue 29 Dec 09:30 GMT.
-    assert_eq!(
-        cal.next_opening(utc("2026-12-24T17:00:00Z")),
-        Some(opening("2026-12-29T09:30:00Z", "2026-12-29T17:00:00Z"))
-    );
+    next_is(&cal, "2026-12-24T17:00 -> 2026-12-29T09:30 .. 17:00");
     // An ordinary day and a weekend day have no closure reason.
     assert_eq!(cal.closure_on(date(2026, 12, 29)), None);
     assert_eq!(cal.closure_on(date(2026, 12, 26)), None);
@@ -302,10 +307,7 @@ fn new_years_day_2027_in_each_region() {
         Some(ClosedReason::BankHoliday("2nd January (substitute day)"))
     );
     // From Thu 31 Dec 2026 17:00 GMT: Scotland reopens Tue 5 Jan, the others Mon 4 Jan.
-    assert_eq!(
-        scotland.next_opening(utc("2026-12-31T17:00:00Z")),
-        Some(opening("2027-01-05T09:30:00Z", "2027-01-05T17:00:00Z"))
-    );
+    next_is(&scotland, "2026-12-31T17:00 -> 2027-01-05T09:30 .. 17:00");
     for region in [Region::EnglandAndWales, Region::NorthernIreland] {
         let cal = govuk_in(region);
         assert!(cal.is_open(utc("2027-01-04T10:00:00Z")), "{region:?}");
@@ -485,33 +487,20 @@ fn always_open_across_midnight_clock_changes() {
 
 #[test]
 fn hours_in_a_gap_start_when_the_clock_jumps() {
-    let mut cal = always(Europe::London);
-    cal.week = [None; 7];
-    cal.week[6] = hours(90, 180); // Sundays 01:30-03:00
-                                  // Sun 29 Mar 2026: 01:30 local never happens; the window opens at the jump,
-                                  // 01:00 UTC (02:00 BST), and closes 03:00 BST = 02:00 UTC.
-    assert_eq!(
-        cal.next_opening(utc("2026-03-28T12:00:00Z")),
-        Some(opening("2026-03-29T01:00:00Z", "2026-03-29T02:00:00Z"))
-    );
+    let cal = london_sundays(90, 180); // 01:30-03:00
+                                       // Sun 29 Mar 2026: 01:30 local never happens; the window opens at the jump,
+                                       // 01:00 UTC (02:00 BST), and closes 03:00 BST = 02:00 UTC.
+    next_is(&cal, "2026-03-28T12:00 -> 2026-03-29T01:00 .. 02:00");
     // Sun 25 Oct 2026: 01:30 happens twice; the window opens at the first (BST,
     // 00:30 UTC) and closes at 03:00 GMT.
-    assert_eq!(
-        cal.next_opening(utc("2026-10-24T12:00:00Z")),
-        Some(opening("2026-10-25T00:30:00Z", "2026-10-25T03:00:00Z"))
-    );
+    next_is(&cal, "2026-10-24T12:00 -> 2026-10-25T00:30 .. 03:00");
 }
 
 #[test]
 fn hours_entirely_in_a_gap_are_skipped() {
-    let mut cal = always(Europe::London);
-    cal.week = [None; 7];
-    cal.week[6] = hours(60, 119); // Sundays 01:00-01:59
-                                  // Sun 29 Mar 2026 has no 01:00-01:59; the next is Sun 5 Apr, 01:00 BST = 00:00 UTC.
-    assert_eq!(
-        cal.next_opening(utc("2026-03-28T12:00:00Z")),
-        Some(opening("2026-04-05T00:00:00Z", "2026-04-05T00:59:00Z"))
-    );
+    let cal = london_sundays(60, 119); // 01:00-01:59
+                                       // Sun 29 Mar 2026 has no 01:00-01:59; the next is Sun 5 Apr, 01:00 BST = 00:00 UTC.
+    next_is(&cal, "2026-03-28T12:00 -> 2026-04-05T00:00 .. 00:59");
     assert!(!cal.is_open(utc("2026-03-29T01:00:00Z")));
 }
 

@@ -1,16 +1,13 @@
 //! The GitHub worker's compare jobs: what a release adds over what is deployed, pull
 //! requests and all, posted where it was asked for.
 
-use super::{backoff, GithubWorker, Next, MAX_ATTEMPTS};
+use super::{backoff, GithubWorker, Next, Outcome, MAX_ATTEMPTS};
 use crate::github::client::GhError;
 use crate::github::render;
 use crate::store::{GithubJob, GithubJobRow};
 
 impl GithubWorker {
-    pub(super) async fn compare(
-        &self,
-        row: &GithubJobRow,
-    ) -> Result<Next, crate::service::ServiceError> {
+    pub(super) async fn compare(&self, row: &GithubJobRow) -> Outcome {
         let GithubJob::Compare {
             app,
             environment,

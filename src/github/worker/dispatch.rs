@@ -3,33 +3,29 @@
 
 use std::time::Duration;
 
-use super::{backoff, GithubWorker, Next, FIND_RUN_ATTEMPTS, MAX_ATTEMPTS};
+use super::{backoff, GithubWorker, Next, Outcome, FIND_RUN_ATTEMPTS, MAX_ATTEMPTS};
 use crate::github::client::GhError;
 use crate::store::{GithubJob, GithubJobRow};
 
 impl GithubWorker {
-    pub(super) async fn dispatch(
-        &self,
-        id: i64,
-        row: &GithubJobRow,
-    ) -> Result<Next, crate::service::ServiceError> {
+    pub(super) async fn dispatch(&self, id: i64, row: &GithubJobRow) -> Outcome {
         let Some(d) = self.core.store.deployment(id).await? else {
-            return Ok(Next::Done(Some("no such deployment".into())));
+            return Ok(Next::given_up("no such deployment"));
         };
         let Some(cfg) = self.core.policy.github.repo(&d.app).cloned() else {
             return Ok(Next::Done(None));
         };
         if d.state != crate::domain::deployment::State::Deploying {
-            return Ok(Next::Done(Some(format!(
+            return Ok(Next::given_up(format!(
                 "deployment is {}",
                 d.state.as_str()
-            ))));
+            )));
         }
         if !self.client.has_token() {
             let why =
                 "badger has no GitHub token (GITHUB_TOKEN), so it could not start the workflow";
             self.core.github_dispatch_failed(id, why).await?;
-            return Ok(Next::Done(Some(why.into())));
+            return Ok(Next::given_up(why));
         }
         let mut inputs = serde_json::Map::new();
         inputs.insert("environment".into(), d.environment.clone().into());
@@ -43,7 +39,7 @@ impl GithubWorker {
             Ok(Ok(branch)) => branch,
             Ok(Err(words)) => {
                 self.core.github_dispatch_failed(id, &words).await?;
-                return Ok(Next::Done(Some(words)));
+                return Ok(Next::given_up(words));
             }
             Err(GhError::Transient(why) | GhError::Unanswered(why))
                 if row.attempts + 1 < MAX_ATTEMPTS =>
@@ -53,7 +49,7 @@ impl GithubWorker {
             Err(e) => {
                 let why = refusal_words(&e, &cfg.repo, &cfg.workflow);
                 self.core.github_dispatch_failed(id, &why).await?;
-                return Ok(Next::Done(Some(e.to_string())));
+                return Ok(Next::given_up(e.to_string()));
             }
         };
         let result = self
@@ -76,7 +72,7 @@ impl GithubWorker {
                 let why = refusal_words(&e, &cfg.repo, &cfg.workflow);
                 tracing::warn!(deployment = id, error = %e, "github: dispatch refused");
                 self.core.github_dispatch_failed(id, &why).await?;
-                return Ok(Next::Done(Some(e.to_string())));
+                return Ok(Next::given_up(e.to_string()));
             }
         };
         if dispatched {
@@ -109,13 +105,9 @@ impl GithubWorker {
         Ok(Ok(branch))
     }
 
-    pub(super) async fn find_run(
-        &self,
-        id: i64,
-        row: &GithubJobRow,
-    ) -> Result<Next, crate::service::ServiceError> {
+    pub(super) async fn find_run(&self, id: i64, row: &GithubJobRow) -> Outcome {
         let Some(run) = self.core.store.github_run(id).await? else {
-            return Ok(Next::Done(Some("no dispatch recorded".into())));
+            return Ok(Next::given_up("no dispatch recorded"));
         };
         if run.run_url.is_some() {
             return Ok(Next::Done(None));
@@ -124,7 +116,7 @@ impl GithubWorker {
             if row.attempts + 1 < FIND_RUN_ATTEMPTS {
                 Next::Retry(Duration::from_secs(3), why)
             } else {
-                Next::Done(Some(format!("no run appeared: {why}")))
+                Next::given_up(format!("no run appeared: {why}"))
             }
         };
         // GitHub's clock and ours differ a little; a run is matched to one deployment only.

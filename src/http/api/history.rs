@@ -142,17 +142,10 @@ pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, Stri
             }
             "environment" => {
                 if s.core.policy.env(value).is_none() {
-                    let known: Vec<&str> = s
-                        .core
-                        .policy
-                        .environments
-                        .iter()
-                        .map(|e| e.name.as_str())
-                        .collect();
                     return Err(format!(
                         "unknown environment `{}`; known: {}",
                         shown(value),
-                        known.join(", ")
+                        s.core.policy.env_strs().join(", ")
                     ));
                 }
                 q.environment = Some(value.to_owned());

@@ -44,13 +44,7 @@ pub async fn metrics(State(s): State<AppState>) -> Response {
         }
     };
     let pending = gauges.as_ref().map_or(-1, |g| g.outbox_pending);
-    let envs: Vec<&str> = s
-        .core
-        .policy
-        .environments
-        .iter()
-        .map(|e| e.name.as_str())
-        .collect();
+    let envs = s.core.policy.env_strs();
     let body =
         s.core.metrics.render(pending) + &s.core.metrics.operator.render(gauges.as_ref(), &envs);
     ([("content-type", "text/plain; version=0.0.4")], body).into_response()

@@ -17,47 +17,29 @@ pub struct ApiRoute {
     pub handler: fn() -> MethodRouter<AppState>,
 }
 
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    handler: fn() -> MethodRouter<AppState>,
+) -> ApiRoute {
+    ApiRoute {
+        method,
+        path,
+        handler,
+    }
+}
+
 pub const API_ROUTES: &[ApiRoute] = &[
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/status",
-        handler: || get(api::status),
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/deploy-check",
-        handler: || get(api::deploy_check),
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/versions",
-        handler: || get(api_versions::versions),
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/deployments",
-        handler: || post(api::report),
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/deployments",
-        handler: || get(api_history::list),
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/deployments/{id}",
-        handler: || get(api_history::one),
-    },
-    ApiRoute {
-        method: "POST",
-        path: "/api/v1/deployments/{id}/events",
-        handler: || post(api::event),
-    },
-    ApiRoute {
-        method: "GET",
-        path: "/api/v1/openapi.json",
-        handler: || get(openapi),
-    },
+    route("GET", "/api/v1/status", || get(api::status)),
+    route("GET", "/api/v1/deploy-check", || get(api::deploy_check)),
+    route("GET", "/api/v1/versions", || get(api_versions::versions)),
+    route("POST", "/api/v1/deployments", || post(api::report)),
+    route("GET", "/api/v1/deployments", || get(api_history::list)),
+    route("GET", "/api/v1/deployments/{id}", || get(api_history::one)),
+    route("POST", "/api/v1/deployments/{id}/events", || {
+        post(api::event)
+    }),
+    route("GET", "/api/v1/openapi.json", || get(openapi)),
 ];
 
 /// The OpenAPI 3.1 document of every route above.
