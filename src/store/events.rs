@@ -28,16 +28,11 @@ impl Store {
         events_before: DateTime<Utc>,
     ) -> Result<u64> {
         let _write = self.write_guard().await;
-        let a = sqlx::query(
-            "DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < $1) OR (dead_at IS NOT NULL AND dead_at < $1)",
-        )
-        .bind(millis(outbox_before))
-        .execute(&self.pool)
-        .await?;
+        let a = self.prune_outbox(outbox_before).await?;
         let b = sqlx::query("DELETE FROM processed_events WHERE received_at < $1")
             .bind(millis(events_before))
             .execute(&self.pool)
             .await?;
-        Ok(a.rows_affected() + b.rows_affected())
+        Ok(a + b.rows_affected())
     }
 }

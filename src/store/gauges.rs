@@ -19,11 +19,7 @@ pub struct Gauges {
 impl Store {
     /// Reads the gauges; `now` is the clock rows were stamped with (the injected one).
     pub async fn gauges(&self, now: DateTime<Utc>) -> Result<Gauges> {
-        let (outbox_pending, oldest): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let (outbox_pending, oldest) = self.outbox_backlog().await?;
         let queues: Vec<(String, i64)> = sqlx::query_as(
             "SELECT environment, COUNT(*) FROM deployments WHERE state IN ('queued', 'called') \
              GROUP BY environment",

@@ -10,7 +10,7 @@ mod posted;
 
 pub use delivery::Lane;
 
-use super::{Result, Store, Tx};
+use super::{millis, Result, Store, Tx};
 use crate::domain::notice::Notice;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -169,6 +169,27 @@ impl Store {
     /// How many rows wait for delivery (for /metrics and tests).
     pub async fn outbox_pending(&self) -> Result<i64> {
         self.open_leased(&delivery::OUTBOX).await
+    }
+
+    /// How many rows wait, and when the oldest was queued (millis), for the gauges.
+    pub(in crate::store) async fn outbox_backlog(&self) -> Result<(i64, Option<i64>)> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Forgets delivered or abandoned rows older than `before` (wall clock); how many
+    /// went. The caller holds the write guard (`Store::prune`).
+    pub(in crate::store) async fn prune_outbox(&self, before: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < $1) OR (dead_at IS NOT NULL AND dead_at < $1)",
+        )
+        .bind(millis(before))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 }
 
