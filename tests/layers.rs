@@ -1,5 +1,6 @@
 //! The layers stay layered: only the HTTP edge (`src/http/`) and the start-up wiring
-//! (`src/app.rs`, `src/main.rs`, `src/lib.rs`) know the router or `AppState`, the domain
+//! (`src/app.rs`, `src/main.rs`, `src/lib.rs`) know the router or `AppState`, nothing below
+//! the edges words for one (Slack, the dashboard, GitHub), the domain
 //! (`src/domain/`) does no I/O, each button `action_id` is spelled in one place, and every
 //! source file is short enough for a newcomer and says what it holds on its first line. Read
 //! from the source, so a change that breaks a rule fails here rather than in review.
@@ -59,6 +60,45 @@ fn nothing_below_the_edge_imports_it() {
         offenders.is_empty(),
         "only src/http/ and the start-up wiring may know the HTTP edge; move the handler \
          into src/http/ or pass what it needs (a Core, a value) instead:\n{}",
+        offenders.join("\n")
+    );
+}
+
+/// The layers below the edges (the use cases, the domain, the store, the parser) return
+/// typed values; wording them for Slack, a web page or GitHub is the edges' job, so none of
+/// them names an edge module.
+#[test]
+fn nothing_below_the_edges_words_for_an_edge() {
+    let below = ["service/", "domain/", "store/", "command/"];
+    let edges = [
+        "crate::slack",
+        "crate::dashboard",
+        "crate::console",
+        "crate::github",
+        "crate::http",
+    ];
+    let files = rust_files(&src());
+    let checked: Vec<_> = files
+        .iter()
+        .filter(|(rel, _)| below.iter().any(|b| rel.starts_with(b)))
+        .collect();
+    assert!(checked.len() > 30, "read too few files: {}", checked.len());
+    let offenders: Vec<String> = checked
+        .iter()
+        .flat_map(|(rel, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| {
+                    let code = line.split("//").next().unwrap_or("");
+                    edges.iter().any(|e| code.contains(e))
+                })
+                .map(move |(n, line)| format!("src/{rel}:{}: {}", n + 1, line.trim()))
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "service/, domain/, store/ and command/ return typed values (Answer, Denied, \
+         Notice); word them under src/slack/ (or the dashboard, console, github edge):\n{}",
         offenders.join("\n")
     );
 }

@@ -11,7 +11,6 @@ use super::{
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::notice::{ChecklistItem, Notice};
-use crate::slack::blocks::Message;
 use crate::store::{Body, CompareReply, GithubJob, Tx};
 use chrono::{DateTime, Utc};
 
@@ -114,12 +113,10 @@ impl Core {
         self.commit(tx).await
     }
 
-    /// Delivers a comparison where it was asked for.
-    pub async fn github_reply(&self, reply: &CompareReply, m: &Message) -> Result<()> {
+    /// Delivers a comparison, worded by the GitHub worker, where it was asked for.
+    pub async fn github_reply(&self, reply: &CompareReply, body: Body) -> Result<()> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        // Worded by the GitHub worker from GitHub's answer.
-        let body = Body::text(m.text.clone(), m.blocks.clone());
         match reply {
             CompareReply::Ephemeral { channel, user } => {
                 ephemeral(&mut tx, now, channel, user, body).await?

@@ -32,7 +32,6 @@ use crate::clock::SharedClock;
 use crate::config::Policy;
 use crate::domain::notice::Notice;
 use crate::metrics::Metrics;
-use crate::slack::blocks::Message;
 use crate::store::{Body, Payload, Store, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -202,10 +201,9 @@ pub fn hold_key(id: i64) -> String {
 
 impl Core {
     /// An ephemeral note to one person (e.g. why their button press changed nothing).
-    pub async fn tell(&self, actor: &Actor, m: &Message) -> Result<()> {
+    pub async fn tell(&self, actor: &Actor, body: Body) -> Result<()> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let body = Body::text(m.text.clone(), m.blocks.clone());
         ephemeral(&mut tx, now, &actor.channel, &actor.user, body).await?;
         self.commit(tx).await
     }

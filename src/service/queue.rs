@@ -97,8 +97,7 @@ impl Core {
     }
 
     /// Tells a waiting deployment, once per reason, that the turn passes it by and why; it
-    /// keeps its place. Holds keep their own flag (releasing a hold resets it). Returns the
-    /// reason as worded in the notice, when one was posted for something other than a hold.
+    /// keeps its place. Holds keep their own flag (releasing a hold resets it).
     pub(super) async fn pass_over(
         &self,
         tx: &mut Tx,
@@ -106,7 +105,7 @@ impl Core {
         ask: &Ask<'_>,
         reasons: Vec<Refusal>,
         now: DateTime<Utc>,
-    ) -> Result<Option<String>> {
+    ) -> Result<()> {
         if let Some(Refusal::Held(h)) = reasons.iter().find(|r| matches!(r, Refusal::Held(_))) {
             if !d.hold_notified {
                 let say = Notice::HeldTurn {
@@ -116,7 +115,7 @@ impl Core {
                 post(tx, now, &d.channel, say, None).await?;
                 tx.set_hold_notified(d.id, true).await?;
             }
-            return Ok(None);
+            return Ok(());
         }
         let codes = reasons
             .iter()
@@ -126,8 +125,6 @@ impl Core {
         if d.passed_over.as_deref() != Some(codes.as_str()) {
             let refused = self.refused(ask, reasons);
             let wording = self.wording();
-            // The presser of a button may be told the same words (see `buttons.rs`).
-            let why = crate::slack::refusals::refused(&refused, &wording);
             let say = Notice::PassedOver {
                 deployment: d.clone(),
                 refused,
@@ -138,9 +135,8 @@ impl Core {
             };
             post(tx, now, &d.channel, say, None).await?;
             tx.set_passed_over(d.id, Some(&codes)).await?;
-            return Ok(Some(why));
         }
-        Ok(None)
+        Ok(())
     }
 
     /// Queued or called -> deploying, with the start alert. `by_person`: a person started

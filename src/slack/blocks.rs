@@ -63,6 +63,10 @@ impl Message {
         self.blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}]}));
         self
     }
+    /// As queued in the outbox: already worded, delivered as it is.
+    pub fn body(&self) -> crate::store::Body {
+        crate::store::Body::text(self.text.clone(), self.blocks.clone())
+    }
     /// The body of an ephemeral answer to a slash command.
     pub fn ephemeral_response(&self) -> Value {
         json!({"response_type": "ephemeral", "text": self.text, "blocks": self.blocks})

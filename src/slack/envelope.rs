@@ -199,7 +199,7 @@ pub async fn handle_within(
 }
 
 async fn tell(core: &Core, actor: &Actor, reply: &Message) {
-    if let Err(e) = core.tell(actor, reply).await {
+    if let Err(e) = core.tell(actor, reply.body()).await {
         tracing::error!(error = %e, "could not queue a slash command's reply");
     }
 }

@@ -72,7 +72,7 @@ pub async fn handle_interaction(core: &Core, interaction: Interaction) {
             Err(e) => Some(super::denied::failure(core, e)),
         };
         if let Some(m) = message {
-            if let Err(e) = core.tell(&actor, &m).await {
+            if let Err(e) = core.tell(&actor, m.body()).await {
                 tracing::error!(error = %e, "could not queue an ephemeral answer");
             }
         }

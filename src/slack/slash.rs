@@ -82,7 +82,7 @@ pub async fn run_within(
                 async move {
                     match tokio::time::timeout(LATE_LIMIT, &mut work).await {
                         Ok(Ok(reply)) => {
-                            if let Err(e) = owned.tell(&who, &reply).await {
+                            if let Err(e) = owned.tell(&who, reply.body()).await {
                                 tracing::error!(error = %e, "could not queue a late command's answer");
                             }
                         }

@@ -39,7 +39,7 @@ impl GithubWorker {
                 )),
             },
         };
-        self.core.github_reply(reply, &message).await?;
+        self.core.github_reply(reply, message.body()).await?;
         Ok(Next::Done(None))
     }
 
