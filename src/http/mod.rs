@@ -1,7 +1,7 @@
 //! The HTTP edge: the axum router and every handler (Slack's signed routes, the CI API,
 //! the dashboard, the local console). Handlers authenticate, parse and hand over to the
 //! layers below (`service`, `slack::handlers`, `dashboard`, `console`); nothing below
-//! imports this module (`tests/layers.rs` checks).
+//! imports this module (`tests/suite/layers.rs` checks).
 
 pub mod api;
 pub mod console;

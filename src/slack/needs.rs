@@ -1,6 +1,6 @@
 //! What badger asks of a Slack app: its request routes, the bot events it handles and the
 //! bot scopes its Web API calls need. `manifest.yml` must declare exactly these (checked by
-//! tests/manifest.rs), so a change here that forgets the manifest fails the tests.
+//! tests/suite/manifest.rs), so a change here that forgets the manifest fails the tests.
 
 /// Slash commands (`POST`, Slack-signed).
 pub const COMMANDS_ROUTE: &str = "/slack/commands";

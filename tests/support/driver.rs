@@ -474,18 +474,7 @@ impl TestApp {
 
     /// The value of an unlabelled Prometheus sample on `/metrics`.
     pub async fn metric(&self, name: &str) -> u64 {
-        let text = self
-            .get("/metrics")
-            .await
-            .text()
-            .await
-            .expect("metrics text");
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{name} ")))
-            .unwrap_or_else(|| panic!("no sample {name} in:\n{text}"))
-            .trim()
-            .parse()
-            .expect("a number")
+        super::metrics::count(&super::metrics::scrape(&self.http, &self.base).await, name)
     }
 
     /// How many rows `table` holds.

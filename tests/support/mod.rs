@@ -3,6 +3,7 @@
 //! (and can step badger's outbox and scheduler itself), Slack's forms, bounded polls.
 #![allow(dead_code)]
 
+pub mod badger_process;
 pub mod browser;
 pub mod ci;
 pub mod dashboard;
@@ -13,6 +14,8 @@ pub mod fake_slack;
 pub mod fake_socket;
 pub mod github;
 pub mod history;
+pub mod logs;
+pub mod metrics;
 pub mod openapi;
 pub mod plans;
 pub mod poll;

@@ -1,7 +1,7 @@
 //! What Slack sends badger, built once for every test: slash command and button press
 //! forms, and the signature headers over a body (`v0` HMAC with the test secret).
 
-use super::driver::{CHANNEL, SECRET};
+use super::driver::{CHANNEL, FORM, SECRET};
 use badger::slack::verify::sign;
 use chrono::{DateTime, Utc};
 
@@ -55,8 +55,17 @@ pub fn press_form(user: &str, action_id: &str, value: &str) -> String {
 
 /// The headers Slack signs `body` with at `at`, using the test secret.
 pub fn signature_headers(at: DateTime<Utc>, body: &str) -> [(&'static str, String); 2] {
+    signature_headers_with(SECRET, at, body)
+}
+
+/// The headers Slack signs `body` with at `at`, for a badger started with `secret`.
+pub fn signature_headers_with(
+    secret: &str,
+    at: DateTime<Utc>,
+    body: &str,
+) -> [(&'static str, String); 2] {
     let ts = at.timestamp().to_string();
-    let sig = sign(SECRET, &ts, body.as_bytes());
+    let sig = sign(secret, &ts, body.as_bytes());
     [
         ("x-slack-request-timestamp", ts),
         ("x-slack-signature", sig),
@@ -71,8 +80,30 @@ pub fn signed_post(
     body: String,
     at: DateTime<Utc>,
 ) -> reqwest::RequestBuilder {
+    signed_post_with(http, url, SECRET, content_type, body, at)
+}
+
+/// A form POST of `body` to `url` as Slack sends it now, signed with `secret`: for a
+/// badger process started with a secret of its own.
+pub fn signed_form_now(
+    http: &reqwest::Client,
+    url: &str,
+    secret: &str,
+    body: String,
+) -> reqwest::RequestBuilder {
+    signed_post_with(http, url, secret, FORM, body, Utc::now())
+}
+
+fn signed_post_with(
+    http: &reqwest::Client,
+    url: &str,
+    secret: &str,
+    content_type: &str,
+    body: String,
+    at: DateTime<Utc>,
+) -> reqwest::RequestBuilder {
     let mut req = http.post(url).header("content-type", content_type);
-    for (k, v) in signature_headers(at, &body) {
+    for (k, v) in signature_headers_with(secret, at, &body) {
         req = req.header(k, v);
     }
     req.body(body)

@@ -446,7 +446,7 @@ impl Lcg {
 
 #[test]
 fn stray_markers_around_the_segment_are_not_left_to_form_one() {
-    // Found by tests/properties.rs: with a stray opener before badger's segment and a
+    // Found by tests/suite/properties.rs: with a stray opener before badger's segment and a
     // stray lock after it, the text around the segment was kept in place as people's,
     // although `strip_segment` (which removes what becomes a segment once badger's is
     // gone) says people's part is empty. When the new segment did not fit, the result
@@ -464,7 +464,7 @@ fn stray_markers_around_the_segment_are_not_left_to_form_one() {
 
 #[test]
 fn peoples_text_that_ends_like_a_separator_is_not_taken_with_the_segment() {
-    // Found by tests/properties.rs: a stale segment glued to "|" left people's part
+    // Found by tests/suite/properties.rs: a stale segment glued to "|" left people's part
     // ending in "| "; the new segment went in its place without a separator, so
     // removing it later took people's " | " along as if it were the separator.
     let holds = [hold("whitehall", None, "U1", "db migration")];

@@ -1,0 +1,115 @@
+//! After a deployment, through badger's real HTTP server, the fake Slack and the fake
+//! GitHub: a triggered run that never reports back is flagged to the deployer with its
+//! link and Done / Failed; after a success the environment's checklist goes in the end
+//! alert's thread and, `stay_minutes` later, the deployer is asked whether all is well.
+
+use crate::support;
+
+use support::db::Backend;
+use support::github::{
+    fake_github, id_of, start, state_of, wait_for_json, ALICE, BOB, GITHUB_TOKEN,
+};
+
+async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    t.deploy(ALICE, "whitehall release_2 to integration").await;
+    let alert = t.wait_for_message("started deploying").await;
+    let id = id_of(&alert, "deploy_done");
+    wait_for_json(&t, "actions/runs/").await;
+    t.clock.advance(chrono::Duration::minutes(31));
+    let flag = t.wait_for_message("has not reported back").await;
+    assert!(flag["text"].as_str().unwrap().contains("<@U0ALICE>"));
+    assert!(
+        flag.to_string().contains("actions/runs/"),
+        "links the run: {flag}"
+    );
+    assert_eq!(id_of(&flag, "deploy_failed"), id);
+    assert_eq!(t.press(ALICE, "deploy_failed", &id.to_string()).await, 200);
+    t.wait_for_message(":x:").await;
+    assert_eq!(state_of(&t, id).await, "failed");
+    t.stop().await;
+}
+on_both_backends!(
+    a_run_that_never_reports_back_is_flagged,
+    a_run_that_never_reports_back_is_flagged
+);
+
+async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    t.deploy(ALICE, "publisher release_3 to integration").await;
+    let alert = t.wait_for_message("started deploying").await;
+    let id = id_of(&alert, "deploy_done");
+    assert_eq!(t.press(ALICE, "deploy_done", &id.to_string()).await, 200);
+    let end = t.wait_for_message(":white_check_mark:").await;
+    let list = wait_for_json(&t, "sentry.example").await;
+    assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
+    let text = list["text"].as_str().unwrap();
+    assert!(
+        text.contains("<https://sentry.example/whitehall|Errors>"),
+        "{text}"
+    );
+    assert!(text.contains("a=1&amp;b=2"), "escaped: {text}");
+
+    t.clock.advance(chrono::Duration::minutes(15));
+    let reminder = t.wait_for_message("All is well").await;
+    assert!(reminder["text"].as_str().unwrap().contains("<@U0ALICE>"));
+    assert_eq!(id_of(&reminder, "deploy_all_well"), id);
+    assert_eq!(t.press(BOB, "deploy_all_well", &id.to_string()).await, 200);
+    t.wait_for_ephemeral(BOB, "Only <@U0ALICE>").await;
+    assert_eq!(
+        t.press(ALICE, "deploy_all_well", &id.to_string()).await,
+        200
+    );
+    t.wait_for_message("all is well, confirmed by <@U0ALICE>")
+        .await;
+    assert_eq!(
+        t.press(ALICE, "deploy_all_well", &id.to_string()).await,
+        200
+    );
+    t.wait_for_ephemeral(ALICE, "already confirmed").await;
+    let audit: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE action = 'deploy.all_well'")
+            .fetch_one(t.core().store.pool())
+            .await
+            .unwrap();
+    assert_eq!(audit, 1);
+    // Recorded in the history: the API shows who confirmed and when.
+    let one = t.get(&format!("/api/v1/deployments/{id}")).await;
+    let one: serde_json::Value = one.json().await.unwrap();
+    assert_eq!(one["all_well"]["by"], "U0ALICE", "{one}");
+    assert!(one["all_well"]["at"].is_string(), "{one}");
+    let page = t.get("/api/v1/deployments?app=publisher").await;
+    let page: serde_json::Value = page.json().await.unwrap();
+    assert_eq!(
+        page["deployments"][0]["all_well"]["by"], "U0ALICE",
+        "{page}"
+    );
+    t.stop().await;
+}
+on_both_backends!(
+    after_a_success_the_checklist_and_the_reminder_follow,
+    after_a_success_the_checklist_and_the_reminder_follow
+);
+
+/// A pipeline's one-shot report of a success is a success like any other: the checklist
+/// follows in its end alert's thread (one rule for every success path).
+async fn a_pipelines_reported_success_gets_the_checklist_too(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let body = serde_json::json!({
+        "app": "publisher", "ref": "release_9", "environment": "integration",
+        "status": "succeeded",
+    });
+    let r = support::ci::report(&t, body).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let end = t.wait_for_message(":white_check_mark:").await;
+    let list = wait_for_json(&t, "sentry.example").await;
+    assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
+    t.stop().await;
+}
+on_both_backends!(
+    a_pipelines_reported_success_gets_the_checklist_too,
+    a_pipelines_reported_success_gets_the_checklist_too
+);

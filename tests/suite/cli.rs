@@ -1,0 +1,371 @@
+//! The binary as an operator runs it: check-config, bad configuration, migrate, SIGTERM.
+
+use crate::support;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use support::db::{Backend, TestDb};
+
+fn badger() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_badger"));
+    c.env_clear().env("RUST_LOG", "warn");
+    c
+}
+
+#[test]
+fn check_config_prints_policy_and_next_openings() {
+    let out = badger().arg("check-config").output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("policy: built-in GOV.UK defaults"), "{text}");
+    assert!(text.contains("mode: local (no SLACK_BOT_TOKEN)"), "{text}");
+    assert!(text.contains("friday: 09:30-16:00"), "{text}");
+    assert!(text.contains("bank holidays: england-and-wales"), "{text}");
+    let openings: Vec<&str> = text.lines().filter(|l| l.contains("(UTC ")).collect();
+    assert_eq!(openings.len(), 5, "{text}");
+}
+
+#[test]
+fn a_bad_policy_stops_start_up_naming_the_key() {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut f, b"[window]\nfriday = \"16:00-09:30\"\n").unwrap();
+    let out = badger()
+        .arg("serve")
+        .env("BADGER_CONFIG", f.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`window.friday`"), "{err}");
+
+    let out = badger()
+        .arg("serve")
+        .env("SLACK_BOT_TOKEN", "xoxb-1")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SLACK_SIGNING_SECRET"));
+
+    for (vars, named) in [
+        (
+            &[("BADGER_SLACK_TIMEOUT_SECS", "0")][..],
+            "BADGER_SLACK_TIMEOUT_SECS",
+        ),
+        (
+            &[
+                ("BADGER_SLACK_TIMEOUT_SECS", "30"),
+                ("BADGER_OUTBOX_LEASE_SECS", "20"),
+            ][..],
+            "must be longer than BADGER_SLACK_TIMEOUT_SECS",
+        ),
+    ] {
+        let out = badger()
+            .arg("serve")
+            .envs(vars.iter().copied())
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{vars:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(named), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
+    let db = TestDb::fresh(Backend::Sqlite).await;
+    let out = badger()
+        .arg("migrate")
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied"));
+
+    // Local mode (no token): serve, take requests, stop with SIGTERM.
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+        .arg("serve")
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .env("DATABASE_URL", &db.url)
+        .env("BADGER_BIND", "127.0.0.1:0")
+        .env("SLACK_SIGNING_SECRET", support::driver::SECRET)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = support::process::listening(&mut child).await;
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        http.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // Requests in flight while SIGTERM arrives are answered; each acknowledged one is stored.
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let http = http.clone();
+        let base = base.clone();
+        let answered = answered.clone();
+        set.spawn(async move {
+            let body = format!(
+                "command=%2Fdeploy&text=app{i}+r1+to+integration&user_id=U{i:04}&channel_id=C1"
+            );
+            let r = support::slack_forms::signed_form_now(
+                &http,
+                &format!("{base}/slack/commands"),
+                support::driver::SECRET,
+                body,
+            )
+            .send()
+            .await
+            .map(|r| r.status().as_u16());
+            answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            r
+        });
+    }
+    // Signal once some have been answered, with the rest still in flight or not yet sent.
+    for _ in 0..2000 {
+        if answered.load(std::sync::atomic::Ordering::SeqCst) >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let pid = child.id().expect("pid").to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let mut acknowledged = 0;
+    while let Some(r) = set.join_next().await {
+        if let Ok(Ok(200)) = r {
+            acknowledged += 1;
+        }
+    }
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits")
+        .unwrap();
+    assert!(status.success(), "graceful exit: {status:?}");
+
+    let store = badger::store::Store::connect(&db.url).await.unwrap();
+    let stored = store
+        .live_deployments(Some("integration"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        stored, acknowledged,
+        "every acknowledged request is stored, nothing else"
+    );
+    assert!(acknowledged > 0);
+}
+
+/// The first date at least `days_ahead` days from today that falls on `weekday`.
+fn upcoming(weekday: chrono::Weekday, days_ahead: i64) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let mut d = chrono::Utc::now().date_naive() + chrono::Duration::days(days_ahead);
+    while d.weekday() != weekday {
+        d = d.succ_opt().expect("a later date");
+    }
+    d
+}
+
+#[test]
+fn check_config_reports_where_each_closed_day_comes_from() {
+    let dir = tempfile::tempdir().unwrap();
+    // Dates relative to today, so the test means the same whenever it runs: a made-up
+    // proclaimed holiday from the file and an extra closed date, both on weekdays.
+    let proclaimed = upcoming(chrono::Weekday::Tue, 14);
+    let extra = upcoming(chrono::Weekday::Wed, 14);
+    let json = format!(
+        r#"{{"england-and-wales": {{"division": "england-and-wales", "events": [
+            {{"title": "Proclaimed holiday", "date": "{proclaimed}", "notes": "", "bunting": true}}]}},
+            "scotland": {{"division": "scotland", "events": []}},
+            "northern-ireland": {{"division": "northern-ireland", "events": []}}}}"#
+    );
+    std::fs::write(dir.path().join("holidays.json"), json).unwrap();
+    let policy = dir.path().join("badger.toml");
+    std::fs::write(
+        &policy,
+        format!("[window]\nbank_holidays_file = \"holidays.json\"\nclosed_dates = [\"{extra}\"]\n"),
+    )
+    .unwrap();
+    let out = badger()
+        .arg("check-config")
+        .env("BADGER_CONFIG", &policy)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("holidays.json (1 holiday(s) for england-and-wales)"),
+        "{text}"
+    );
+    let line = |date: chrono::NaiveDate| {
+        text.lines()
+            .filter(|l| l.contains("(from: "))
+            .find(|l| l.contains(&date.format("%Y-%m-%d").to_string()))
+            .unwrap_or_else(|| panic!("no line for {date}: {text}"))
+            .to_owned()
+    };
+    assert!(
+        line(proclaimed).contains("Proclaimed holiday  (from: file)"),
+        "{text}"
+    );
+    assert!(
+        line(extra).contains("closed by policy  (from: closed_dates)"),
+        "{text}"
+    );
+    // Every twelve months hold computed bank holidays on weekdays.
+    assert!(text.contains("(from: computed"), "{text}");
+}
+
+#[test]
+fn a_bad_bank_holidays_file_stops_start_up_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("badger.toml");
+    std::fs::write(dir.path().join("bad.json"), "{\"scotland\": 1").unwrap();
+    for (file, what) in [
+        ("missing.json", "cannot read"),
+        ("bad.json", "gov.uk's bank-holidays.json format"),
+    ] {
+        std::fs::write(
+            &policy,
+            format!("[window]\nbank_holidays_file = \"{file}\"\n"),
+        )
+        .unwrap();
+        for command in ["serve", "check-config"] {
+            let out = badger()
+                .arg(command)
+                .env("BADGER_CONFIG", &policy)
+                .env("BADGER_BIND", "127.0.0.1:0")
+                .output()
+                .expect("runs");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command} {file}: {err}");
+            assert!(err.contains("`window.bank_holidays_file`"), "{err}");
+            assert!(err.contains(file) && err.contains(what), "{err}");
+        }
+    }
+
+    // The vendored sample in gov.uk's format loads.
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank-holidays.json");
+    std::fs::write(
+        &policy,
+        format!(
+            "[window]\nbank_holidays = \"scotland\"\nbank_holidays_file = \"{}\"\n",
+            sample.display()
+        ),
+    )
+    .unwrap();
+    let out = badger()
+        .arg("check-config")
+        .env("BADGER_CONFIG", &policy)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(1 holiday(s) for scotland)"), "{text}");
+}
+
+/// The container's HEALTHCHECK: `badger healthcheck` asks /healthz at BADGER_BIND (an
+/// all-interfaces address means loopback) and exits 0 only when it answers 200.
+#[tokio::test]
+async fn healthcheck_subcommand_reports_a_running_badger() {
+    let db = TestDb::fresh(Backend::Sqlite).await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+        .arg("serve")
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .env("DATABASE_URL", &db.url)
+        .env("BADGER_BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = support::process::listening(&mut child).await;
+    let addr = base
+        .strip_prefix("http://")
+        .expect("badger listens on http://")
+        .to_owned();
+    let port = addr.rsplit(':').next().unwrap().to_owned();
+    for bind in [addr.clone(), format!("0.0.0.0:{port}")] {
+        let out = badger()
+            .arg("healthcheck")
+            .env("BADGER_BIND", &bind)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{bind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    child.kill().await.unwrap();
+    let _ = child.wait().await;
+    // Nothing listens there any more.
+    let out = badger()
+        .arg("healthcheck")
+        .env("BADGER_BIND", &addr)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unhealthy"));
+}
+
+/// SIGTERM the moment badger says it is listening (as an orchestrator may, right after a
+/// start): the handler is already in place, so the exit is clean, never death by signal.
+#[tokio::test]
+async fn sigterm_right_after_listening_is_a_clean_exit() {
+    let db = TestDb::fresh(Backend::Sqlite).await;
+    for _ in 0..3 {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+            .arg("serve")
+            .env_clear()
+            .env("RUST_LOG", "warn")
+            .env("DATABASE_URL", &db.url)
+            .env("BADGER_BIND", "127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        support::process::listening(&mut child).await;
+        let pid = child.id().expect("pid").to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+            .await
+            .expect("exits")
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "a clean exit: {status:?}");
+    }
+}

@@ -1,0 +1,151 @@
+//! Group commit: concurrent transactions share commits on SQLite, a transaction that is
+//! rolled back or fails never takes its neighbours with it, and nothing is answered
+//! before it is saved. The same code runs on PostgreSQL, which commits each on its own.
+
+use crate::support;
+
+use badger::domain::deployment::State;
+use badger::store::{env_lock, Store};
+use chrono::Utc;
+use support::db::{new_deployment, Backend, TestDb};
+
+async fn store(backend: Backend) -> (Store, TestDb) {
+    let db = TestDb::fresh(backend).await;
+    let s = Store::connect(&db.url).await.expect("connect");
+    s.migrate().await.expect("migrate");
+    s.ensure_locks(&[env_lock("integration")]).await.unwrap();
+    (s, db)
+}
+
+/// What each concurrent writer does with its transaction.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Fate {
+    Commit,
+    /// Dropped before commit: its savepoint is rolled back.
+    Abandon,
+    /// A statement fails (a unique index refuses it), then the transaction is dropped.
+    Fail,
+}
+
+fn fate(i: usize) -> Fate {
+    match i % 10 {
+        3 => Fate::Abandon,
+        7 => Fate::Fail,
+        _ => Fate::Commit,
+    }
+}
+
+async fn concurrent_writers_share_commits_and_keep_their_own_fate(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    const N: usize = 300;
+    let before = s.group_commits();
+    let mut tasks = Vec::new();
+    for i in 0..N {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = s.begin().await.unwrap();
+            let app = format!("app{i}");
+            let d = tx
+                .insert_deployment(
+                    &new_deployment(&app, "r1", "integration", &format!("U{i}"), State::Queued),
+                    Utc::now(),
+                )
+                .await
+                .unwrap();
+            match fate(i) {
+                Fate::Commit => {
+                    tx.commit().await.unwrap();
+                    // Answered only once saved: a fresh read on another connection sees it.
+                    let seen = s.deployment(d.id).await.unwrap();
+                    assert!(seen.is_some(), "#{} was answered before it was saved", d.id);
+                }
+                Fate::Abandon => drop(tx),
+                Fate::Fail => {
+                    // Two called deployments in one environment: the database refuses.
+                    let err = tx
+                        .insert_deployment(
+                            &new_deployment(&app, "r1", "integration", "U", State::Called),
+                            Utc::now(),
+                        )
+                        .await;
+                    let second = tx
+                        .insert_deployment(
+                            &new_deployment(&app, "r1", "integration", "U", State::Called),
+                            Utc::now(),
+                        )
+                        .await;
+                    assert!(err.is_err() || second.is_err(), "the index let two in");
+                    drop(tx);
+                }
+            }
+            (i, app)
+        }));
+    }
+    let mut done = Vec::new();
+    for t in tasks {
+        done.push(t.await.expect("writer panicked"));
+    }
+    let live = s.live_deployments(Some("integration")).await.unwrap();
+    for (i, app) in done {
+        let present = live.iter().any(|d| d.app == app);
+        assert_eq!(
+            present,
+            fate(i) == Fate::Commit,
+            "app{i} ({:?}) present: {present}",
+            fate(i)
+        );
+    }
+    let committed = (0..N).filter(|i| fate(*i) == Fate::Commit).count();
+    assert_eq!(live.len(), committed);
+    if backend == Backend::Sqlite {
+        let (g, b) = (s.group_commits().unwrap(), before.unwrap());
+        let (batches, transactions) = (g.batches - b.batches, g.transactions - b.transactions);
+        assert_eq!(transactions, committed as u64);
+        // Writers queued together commit together: far fewer commits than writers.
+        assert!(
+            batches * 2 <= transactions,
+            "{batches} batches for {transactions} transactions"
+        );
+        eprintln!("{transactions} transactions in {batches} commits");
+    } else {
+        assert!(s.group_commits().is_none());
+    }
+}
+on_both_backends!(
+    share_commits,
+    concurrent_writers_share_commits_and_keep_their_own_fate
+);
+
+async fn a_write_outside_a_transaction_commits_the_open_batch_first(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_deployment(
+        &new_deployment("a", "r1", "integration", "U1", State::Queued),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // An outbox claim writes on another connection; it must neither wait on nor break
+    // the batch (SQLite would answer "database is locked").
+    s.release_claims("nobody").await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_deployment(
+        &new_deployment("b", "r1", "integration", "U2", State::Queued),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    drop(tx);
+    s.release_claims("nobody").await.unwrap();
+    let live = s.live_deployments(None).await.unwrap();
+    assert_eq!(
+        live.iter().map(|d| d.app.as_str()).collect::<Vec<_>>(),
+        ["a"]
+    );
+    s.close().await;
+}
+on_both_backends!(
+    outside_writes,
+    a_write_outside_a_transaction_commits_the_open_batch_first
+);

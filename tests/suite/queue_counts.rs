@@ -1,0 +1,118 @@
+//! `queue_counts`, which a new entry's position is read from, always agrees with the
+//! queue itself, whatever moved the entries: inserts, calls, requeues, cancels, expiry,
+//! emergencies jumping the queue, and a transaction rolled back. Both backends.
+
+use crate::support;
+
+use badger::domain::deployment::{Event, State};
+use badger::store::{env_lock, Store};
+use chrono::Utc;
+use support::db::{new_deployment, Backend, TestDb};
+
+async fn counts(s: &Store) -> Vec<(String, i64, i64)> {
+    let kept: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT environment, priority, n FROM queue_counts WHERE n <> 0 ORDER BY environment, priority",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    let real: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT environment, priority, COUNT(*) FROM deployments WHERE state = 'queued' \
+         GROUP BY environment, priority ORDER BY environment, priority",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, real, "queue_counts drifted from the queue");
+    kept
+}
+
+async fn counts_follow_every_move(backend: Backend) {
+    let db = TestDb::fresh(backend).await;
+    let s = Store::connect(&db.url).await.unwrap();
+    s.migrate().await.unwrap();
+    s.ensure_locks(&[env_lock("integration"), env_lock("staging")])
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let mut ids = Vec::new();
+    let mut tx = s.begin().await.unwrap();
+    for i in 0..6 {
+        let env = if i % 2 == 0 { "integration" } else { "staging" };
+        let (app, user) = (format!("a{i}"), format!("U{i}"));
+        let d = tx
+            .insert_deployment(&new_deployment(&app, "r", env, &user, State::Queued), now)
+            .await
+            .unwrap();
+        ids.push(d.id);
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(
+        counts(&s).await,
+        [("integration".into(), 0, 3), ("staging".into(), 0, 3)]
+    );
+
+    let mut tx = s.begin().await.unwrap();
+    assert!(tx
+        .transition(ids[0], State::Queued, Event::Call, now, None)
+        .await
+        .unwrap());
+    assert!(tx
+        .transition(ids[1], State::Queued, Event::Cancel, now, None)
+        .await
+        .unwrap());
+    // An emergency jumps the queue: it moves to the higher priority.
+    tx.set_queue_position(ids[2], 1, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        counts(&s).await,
+        [
+            ("integration".into(), 0, 1),
+            ("integration".into(), 1, 1),
+            ("staging".into(), 0, 2)
+        ]
+    );
+
+    // Put back in the queue, then expired; a rolled-back move changes nothing.
+    let mut tx = s.begin().await.unwrap();
+    assert!(tx
+        .transition(ids[0], State::Called, Event::Requeue, now, None)
+        .await
+        .unwrap());
+    assert!(tx
+        .transition(ids[3], State::Queued, Event::Expire, now, None)
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    assert!(tx
+        .transition(ids[5], State::Queued, Event::Start, now, None)
+        .await
+        .unwrap());
+    drop(tx);
+    assert_eq!(
+        counts(&s).await,
+        [
+            ("integration".into(), 0, 2),
+            ("integration".into(), 1, 1),
+            ("staging".into(), 0, 1)
+        ]
+    );
+
+    // A newcomer's position is read from the counts: everyone of its priority or higher.
+    let mut tx = s.begin().await.unwrap();
+    let d = tx
+        .insert_deployment(
+            &new_deployment("new", "r", "integration", "U9", State::Queued),
+            now,
+        )
+        .await
+        .unwrap();
+    let (count, first) = tx.ahead_of_newest(&d, 10).await.unwrap();
+    assert_eq!(count, 3);
+    assert_eq!(first.len(), 3);
+    assert_eq!(first[0].id, ids[2], "the emergency is first in line");
+    tx.commit().await.unwrap();
+    counts(&s).await;
+}
+on_both_backends!(follow_every_move, counts_follow_every_move);

@@ -1,0 +1,176 @@
+//! Racing actors on one record resolve to one outcome with one announcement, and the
+//! smaller /deploy answers (permissions, windows, versions, help) through real HTTP.
+
+use crate::support;
+
+use chrono::{Duration, TimeZone, Utc};
+use support::db::Backend;
+use support::driver::{TestApp, ADMIN, API_TOKEN, POLICY};
+
+const ALICE: &str = "U0ALICE";
+const BOB: &str = "U0BOB";
+
+async fn ci_event(t: &TestApp, id: &str, status: &str) -> u16 {
+    t.http
+        .post(format!("{}/api/v1/deployments/{id}/events", t.base))
+        .header("authorization", format!("Bearer {API_TOKEN}"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"status\":\"{status}\"}}"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn finishers_race_to_one_outcome(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    for round in 0..4 {
+        t.deploy(ALICE, &format!("app{round} r1 to integration"))
+            .await;
+        let start = t
+            .wait_for_message(&format!("started deploying *app{round}*"))
+            .await;
+        let id = TestApp::button_value(&start, "deploy_done").unwrap();
+        // The requester's button, an admin's Failed, CI's event and the command, all at once.
+        let (_, _, _, _) = tokio::join!(
+            t.press(ALICE, "deploy_done", &id),
+            t.press(ADMIN, "deploy_failed", &id),
+            ci_event(&t, &id, "succeeded"),
+            t.deploy(ALICE, "done"),
+        );
+        t.settle().await;
+        let ends = t
+            .channel_texts()
+            .iter()
+            .filter(|m| {
+                m.contains(&format!("*app{round}*"))
+                    && (m.contains("succeeded in") || m.contains("failed in"))
+            })
+            .count();
+        assert_eq!(
+            ends,
+            1,
+            "round {round}: one end alert: {:#?}",
+            t.channel_texts()
+        );
+        let audit = t.core().store.audit_log(500).await.unwrap();
+        let finishes = audit
+            .iter()
+            .filter(|a| {
+                a.subject == format!("deployment #{id}")
+                    && (a.action == "deploy.succeeded" || a.action == "deploy.failed")
+            })
+            .count();
+        assert_eq!(finishes, 1, "round {round}");
+    }
+    t.stop().await;
+}
+on_both_backends!(finish_race, finishers_race_to_one_outcome);
+
+async fn a_start_press_racing_the_timeout_has_one_outcome(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(BOB, "publisher r1 to integration").await;
+    t.deploy(ALICE, "done").await;
+    let call = t.wait_for_message("<@U0BOB> it's your turn").await;
+    let id = TestApp::button_value(&call, "deploy_start").unwrap();
+    // The turn times out just as Bob presses Start; the scheduler may get there first.
+    t.clock.advance(Duration::minutes(10));
+    let (_, tick) = tokio::join!(t.press(BOB, "deploy_start", &id), t.core().tick());
+    tick.unwrap();
+    t.core().tick().await.unwrap();
+    t.settle().await;
+    let texts = t.channel_texts();
+    let started = texts
+        .iter()
+        .filter(|m| m.contains("<@U0BOB> started deploying"))
+        .count();
+    let expired = texts
+        .iter()
+        .filter(|m| m.contains("<@U0BOB>'s turn"))
+        .count();
+    assert_eq!(
+        started + expired,
+        1,
+        "exactly one of started/expired: {texts:#?}"
+    );
+    t.stop().await;
+}
+on_both_backends!(
+    timeout_race,
+    a_start_press_racing_the_timeout_has_one_outcome
+);
+
+async fn deployers_and_admins(backend: Backend) {
+    let policy = format!(
+        "{POLICY}\n[[environments]]\nname = \"integration\"\n[[environments]]\nname = \"staging\"\ndeployers = [\"U0ALICE\"]\n"
+    );
+    let t = TestApp::start_with(backend, &policy).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(ALICE, "done").await;
+    let r = t.deploy(BOB, "whitehall r1 to staging").await;
+    assert!(
+        r.text()
+            .contains("not on the list of people who may deploy to *staging*"),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains("<@U0ADMIN>"), "{}", r.text());
+    assert!(t
+        .core()
+        .store
+        .live_deployments(Some("staging"))
+        .await
+        .unwrap()
+        .is_empty());
+    // The admin may; so may Alice.
+    let r = t.deploy(ADMIN, "whitehall r1 to staging").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let r = t.deploy(ALICE, "whitehall r1 staging").await;
+    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+    t.stop().await;
+}
+on_both_backends!(deployers, deployers_and_admins);
+
+async fn windows_versions_status_and_help(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    // Friday 18 December 2026, 15:00 GMT.
+    t.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 18, 15, 0, 0).unwrap());
+    let w = t.deploy(ALICE, "windows").await.text();
+    assert!(w.contains("open until Fri 18 Dec 16:00 GMT"), "{w}");
+    assert!(w.contains("Mon 21 Dec 09:30 GMT"), "{w}");
+    assert!(w.contains("Fri 25 Dec 2026 — Christmas Day"), "{w}");
+    assert!(
+        w.contains("Mon 28 Dec 2026 — Boxing Day (substitute day)"),
+        "{w}"
+    );
+    assert!(w.contains("Always open: integration"), "{w}");
+
+    t.deploy(ALICE, "whitehall release_5 to integration").await;
+    t.deploy(ALICE, "done").await;
+    t.deploy(ALICE, "whitehall release_5 to staging").await;
+    t.deploy(ALICE, "done").await;
+    let v = t.deploy(BOB, "versions whitehall").await.text();
+    assert!(v.contains("*whitehall*: integration `release_5`"), "{v}");
+    assert!(v.contains("staging `release_5`"), "{v}");
+    assert!(v.contains("production —"), "{v}");
+    let v = t.deploy(BOB, "versions nothing-here").await.text();
+    assert!(
+        v.contains("Nothing of *nothing-here* has been deployed yet"),
+        "{v}"
+    );
+
+    let s = t.deploy(BOB, "status").await.text();
+    assert!(
+        s.contains("*staging*: free") && s.contains("No holds."),
+        "{s}"
+    );
+    let h = t.deploy(BOB, "help").await.text();
+    assert!(h.contains("/deploy emergency"), "{h}");
+    let e = t.deploy(BOB, "whitehall release_5 to stagin").await.text();
+    assert!(e.contains("staging"), "did you mean: {e}");
+    t.stop().await;
+}
+on_both_backends!(read_commands, windows_versions_status_and_help);

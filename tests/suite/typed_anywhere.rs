@@ -1,0 +1,146 @@
+//! `/deploy` and `/hold` typed outside the deploy channel (a DM with badger, another
+//! channel) work: the person is answered where they typed (the slash command's HTTP
+//! response), announcements go to the configured deploy channel, and the answer says
+//! where to look.
+
+use crate::support;
+
+use support::db::Backend;
+use support::driver::{TestApp, CHANNEL};
+
+const ALICE: &str = "U0ALICE";
+const BOB: &str = "U0BOB";
+const ALICE_DM: &str = "D0ALICEDM";
+const OTHER: &str = "C0OTHER";
+
+async fn commands_typed_elsewhere_announce_in_the_deploy_channel(backend: Backend) {
+    let t = TestApp::start(backend).await;
+
+    // From a DM with badger: answered there, announced in the deploy channel.
+    let r = t
+        .slash_in(ALICE_DM, "/deploy", ALICE, "whitehall r1 to integration")
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json["response_type"], "ephemeral");
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    assert!(
+        r.text().contains("Follow it in <#C0DEPLOY>"),
+        "{}",
+        r.text()
+    );
+    let context = r.json["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .any(|b| b["type"] == "context" && b.to_string().contains("<#C0DEPLOY>"));
+    assert!(context, "the note is in the blocks too: {}", r.json);
+    t.wait_for_message("<@U0ALICE> started deploying *whitehall* `r1` to *integration*")
+        .await;
+
+    // From another channel: a hold, announced and put in the deploy channel's topic.
+    let r = t
+        .slash_in(OTHER, "/hold", BOB, "publisher fixing the database")
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text().contains("Announced in <#C0DEPLOY>."),
+        "{}",
+        r.text()
+    );
+    t.wait_for_message("fixing the database").await;
+    t.settle().await;
+    assert!(
+        t.slack.topic(CHANNEL).contains("publisher"),
+        "topic: {}",
+        t.slack.topic(CHANNEL)
+    );
+
+    // Read-only answers need no pointer.
+    let r = t.slash_in(ALICE_DM, "/deploy", ALICE, "status").await;
+    assert!(r.text().contains("integration"), "{}", r.text());
+    assert!(!r.text().contains("<#C0DEPLOY>"), "{}", r.text());
+
+    // Finishing from the DM: the end alert is in the deploy channel.
+    let r = t.slash_in(ALICE_DM, "/deploy", ALICE, "done").await;
+    assert!(r.text().contains("succeeded"), "{}", r.text());
+    assert!(
+        r.text().contains("Announced in <#C0DEPLOY>."),
+        "{}",
+        r.text()
+    );
+    t.wait_for_message(":white_check_mark: *whitehall* `r1` to *integration* succeeded")
+        .await;
+
+    // Typed in the deploy channel itself: no pointer to where the person already is.
+    let r = t.deploy(BOB, "collections r2 to integration").await;
+    assert!(!r.text().contains("Announced in"), "{}", r.text());
+    assert!(!r.text().contains("Follow it in"), "{}", r.text());
+
+    // Nothing was posted where the commands were typed.
+    t.settle().await;
+    assert!(t.slack.messages(ALICE_DM).is_empty());
+    assert!(t.slack.messages(OTHER).is_empty());
+    assert!(t.slack.ephemerals(ALICE_DM).is_empty());
+    assert!(t.slack.topic(OTHER).is_empty());
+    t.stop().await;
+}
+on_both_backends!(
+    commands_typed_elsewhere,
+    commands_typed_elsewhere_announce_in_the_deploy_channel
+);
+
+/// With no deploy channel configured badger announces where a command is typed: a
+/// direct message can't be that place, so changes are refused there (read-only commands
+/// still answer), and nothing is stored.
+async fn without_a_deploy_channel_a_dm_is_refused(backend: Backend) {
+    let t = TestApp::start_with(backend, "admins = [\"U0ADMIN\"]\n").await;
+    let r = t
+        .slash_in(ALICE_DM, "/deploy", ALICE, "whitehall r1 to integration")
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text().contains("no deploy channel configured"),
+        "{}",
+        r.text()
+    );
+    let r = t.slash_in(ALICE_DM, "/hold", ALICE, "all a reason").await;
+    assert!(
+        r.text().contains("no deploy channel configured"),
+        "{}",
+        r.text()
+    );
+    assert!(t
+        .core()
+        .store
+        .live_deployments(None)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(t.core().store.active_holds().await.unwrap().is_empty());
+    let r = t.slash_in(ALICE_DM, "/deploy", ALICE, "status").await;
+    assert!(r.text().contains("integration"), "{}", r.text());
+
+    // In a channel it works and announces right there, with no pointer.
+    let r = t
+        .slash_in(OTHER, "/deploy", ALICE, "whitehall r1 to integration")
+        .await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    assert!(!r.text().contains("Follow it in"), "{}", r.text());
+    let ok = t
+        .slack
+        .wait_until(std::time::Duration::from_secs(15), |_| {
+            t.slack.messages(OTHER).iter().any(|m| {
+                m["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("started deploying")
+            })
+        })
+        .await;
+    assert!(ok, "start alert in {OTHER}");
+    t.stop().await;
+}
+on_both_backends!(
+    without_a_channel_dms,
+    without_a_deploy_channel_a_dm_is_refused
+);
