@@ -2,7 +2,7 @@
 //! still read and reach Slack exactly as written, and a row carrying a notice (rendered at
 //! delivery) reaches Slack with the same text and blocks the old one had.
 
-mod support;
+use crate::support;
 
 use badger::domain::deployment::State;
 use badger::domain::notice::Notice;
