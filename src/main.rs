@@ -190,17 +190,8 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
         }
     }
     out += &badger::github::describe_config(s);
-    let days = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
     out += "window:\n";
-    for (d, hours) in days.iter().zip(cal.week.iter()) {
+    for (d, hours) in badger::config::WEEKDAYS.iter().zip(cal.week.iter()) {
         out += &format!(
             "  {d}: {}\n",
             hours

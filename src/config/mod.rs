@@ -18,3 +18,4 @@ pub use policy::{
 };
 pub use settings::{Settings, SettingsError};
 pub use slack_mode::SlackMode;
+pub use window::WEEKDAYS;

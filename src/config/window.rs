@@ -11,6 +11,17 @@ use serde::Deserialize;
 use super::github::Bad;
 use crate::domain::window::{Calendar, DayHours, Region};
 
+/// The `[window]` keys of the week, Monday first, as `Calendar::week` is indexed.
+pub const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawWindow {
@@ -38,16 +49,16 @@ pub(super) fn parse_window(
     let mut holidays_file = None;
     calendar.tz = tz;
     if let Some(w) = raw {
-        let days = [
-            ("monday", w.monday),
-            ("tuesday", w.tuesday),
-            ("wednesday", w.wednesday),
-            ("thursday", w.thursday),
-            ("friday", w.friday),
-            ("saturday", w.saturday),
-            ("sunday", w.sunday),
+        let specs = [
+            w.monday,
+            w.tuesday,
+            w.wednesday,
+            w.thursday,
+            w.friday,
+            w.saturday,
+            w.sunday,
         ];
-        for (i, (day, spec)) in days.into_iter().enumerate() {
+        for (i, (day, spec)) in WEEKDAYS.into_iter().zip(specs).enumerate() {
             if let Some(spec) = spec {
                 calendar.week[i] =
                     DayHours::parse(&spec).map_err(|m| bad(&format!("window.{day}"), m))?;

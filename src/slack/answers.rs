@@ -89,6 +89,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             &board_of(say.policy, snapshot, say.now),
             env.as_deref(),
             tz,
+            say.dashboard_url,
         ),
         Answer::Versions { view, app } => {
             use super::versions_blocks::{one_app, overview};

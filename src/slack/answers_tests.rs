@@ -244,3 +244,35 @@ fn status_of_one_environment() {
 • #3 all applications in production held by <@UBOB>: incident &lt;!channel&gt;
 "##);
 }
+
+/// A queue of thousands is summarised, not cut: ten entries, the rest counted, and the
+/// dashboard named; the answer stays one short section (Slack: 3,000 characters).
+#[test]
+fn status_of_a_long_queue_names_the_rest() {
+    let mut live = vec![dep(1, State::Deploying)];
+    live.extend((2..=5_001).map(|id| dep(id, State::Queued)));
+    let snapshot = crate::service::Snapshot::of(live, vec![]);
+    let a = Answer::Status {
+        snapshot: std::sync::Arc::new(snapshot),
+        env: Some("staging".into()),
+    };
+    let p = policy();
+    let say = Say {
+        policy: &p,
+        now: now(),
+        dashboard_url: Some("https://badger.example.com"),
+    };
+    let m = answer(&say, &a);
+    assert_eq!(m.blocks.len(), 1, "{:?}", m.blocks);
+    assert!(
+        m.text.chars().count() < 3_000,
+        "{} characters",
+        m.text.len()
+    );
+    assert_snapshot!(m.text, @r##"
+:large_green_circle: The deploy window is open until Tue 10 Mar 17:00 GMT.
+*staging*: <@UALICE> deploying whitehall `release_12`
+    queue: 1. <@UALICE> whitehall `release_12` (#2); 2. <@UALICE> whitehall `release_12` (#3); 3. <@UALICE> whitehall `release_12` (#4); 4. <@UALICE> whitehall `release_12` (#5); 5. <@UALICE> whitehall `release_12` (#6); 6. <@UALICE> whitehall `release_12` (#7); 7. <@UALICE> whitehall `release_12` (#8); 8. <@UALICE> whitehall `release_12` (#9); 9. <@UALICE> whitehall `release_12` (#10); 10. <@UALICE> whitehall `release_12` (#11); +4990 more queued (see <https://badger.example.com/|the dashboard>)
+No holds.
+"##);
+}

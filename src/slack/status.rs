@@ -18,15 +18,19 @@ pub fn window_line(w: &WindowNow, tz: Tz) -> String {
     format!("{light} {}", w.describe(tz))
 }
 
+/// How many queued entries an environment lists; the rest are counted and the dashboard
+/// (which lists them all) is named, so a long queue never outgrows Slack's limits.
+pub const QUEUE_SHOWN: usize = 10;
+
 /// The status answer: the window, each environment (or only `env`), then the holds.
-pub fn status(b: &Board, env: Option<&str>, tz: Tz) -> Message {
+pub fn status(b: &Board, env: Option<&str>, tz: Tz, dashboard: Option<&str>) -> Message {
     let mut out = vec![window_line(&b.window, tz)];
     for e in b
         .environments
         .iter()
         .filter(|e| env.is_none_or(|n| n == e.name))
     {
-        out.push(environment(e));
+        out.push(environment(e, dashboard));
     }
     if b.holds.is_empty() {
         out.push("No holds.".into());
@@ -39,7 +43,7 @@ pub fn status(b: &Board, env: Option<&str>, tz: Tz) -> Message {
     Message::lines(&out)
 }
 
-fn environment(e: &EnvBoard) -> String {
+fn environment(e: &EnvBoard, dashboard: Option<&str>) -> String {
     let always = if e.always_open { " (always open)" } else { "" };
     let mut line = format!("*{}*{always}: ", escape(e.name));
     match e.active {
@@ -61,9 +65,10 @@ fn environment(e: &EnvBoard) -> String {
         }
         None => line += "free",
     }
-    let queued: Vec<String> = e
+    let mut queued: Vec<String> = e
         .queue
         .iter()
+        .take(QUEUE_SHOWN)
         .enumerate()
         .map(|(i, d)| {
             let em = if d.is_emergency() {
@@ -81,6 +86,14 @@ fn environment(e: &EnvBoard) -> String {
             )
         })
         .collect();
+    let rest = e.queue.len().saturating_sub(QUEUE_SHOWN);
+    if rest > 0 {
+        let see = match dashboard {
+            Some(url) => format!("see <{url}/|the dashboard>"),
+            None => "the dashboard lists them all".to_owned(),
+        };
+        queued.push(format!("+{rest} more queued ({see})"));
+    }
     if !queued.is_empty() {
         line += &format!("\n    queue: {}", queued.join("; "));
     }

@@ -1710,15 +1710,7 @@ fn policy_document() -> BoxedStrategy<String> {
             ],
         )
     };
-    let days = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
+    let days = badger::config::WEEKDAYS;
     let mut window_lines: Vec<_> = days
         .iter()
         .map(|day| line(day, toml_str_from(DAY_HOURS)))
