@@ -12,7 +12,6 @@ pub mod github;
 pub mod healthcheck;
 pub mod http;
 pub mod metrics;
-pub mod operator_metrics;
 pub mod service;
 pub mod slack;
 pub mod smoke;

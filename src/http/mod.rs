@@ -12,9 +12,13 @@ pub mod web;
 
 pub use state::AppState;
 
-use axum::extract::DefaultBodyLimit;
+use crate::metrics::Metrics;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use std::sync::Arc;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -37,7 +41,22 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::telemetry::trace_request))
         .layer(axum::middleware::from_fn_with_state(
             state.core.metrics.clone(),
-            crate::operator_metrics::count_requests,
+            count_requests,
         ))
         .with_state(state)
+}
+
+/// Counts every HTTP request by its route pattern (`/api/v1/deployments/{id}/events`, not
+/// the id) and status; a path no route matches counts as `unmatched`.
+async fn count_requests(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(req).await;
+    metrics
+        .operator
+        .http_requests
+        .inc(&[&route, response.status().as_str()]);
+    response
 }

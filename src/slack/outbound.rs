@@ -23,6 +23,36 @@ pub enum SendError {
     Permanent(String),
 }
 
+impl SendError {
+    /// The label of a failed delivery in `/metrics`: Slack's error code when it gave one,
+    /// else a coarse class, so the label set stays small.
+    pub fn metric_label(&self) -> String {
+        let text = match self {
+            SendError::RateLimited(_) => return "ratelimited".into(),
+            SendError::Transient(t) | SendError::Permanent(t) => t.as_str(),
+        };
+        let is_code = !text.is_empty()
+            && text.len() <= 48
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        if is_code {
+            text.to_owned()
+        } else if let Some(code) = text.strip_prefix("HTTP ") {
+            format!(
+                "http_{}",
+                code.chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+            )
+        } else if text.starts_with("no answer") {
+            "timeout".into()
+        } else if matches!(self, SendError::Transient(_)) {
+            "network".into()
+        } else {
+            "other".into()
+        }
+    }
+}
+
 impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -317,5 +347,40 @@ impl SlackWeb for LocalWeb {
         // Only logged: the console has no Home tab (and nothing opens one in local mode).
         tracing::info!(target: "badger::local", method = "views.publish", user, blocks = blocks.len(), "App Home");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SendError;
+
+    #[test]
+    fn delivery_errors_get_few_labels() {
+        let label = |e: SendError| e.metric_label();
+        assert_eq!(
+            label(SendError::Permanent("not_in_channel".into())),
+            "not_in_channel"
+        );
+        assert_eq!(label(SendError::RateLimited(None)), "ratelimited");
+        assert_eq!(
+            label(SendError::Transient("HTTP 503 Service Unavailable".into())),
+            "http_503"
+        );
+        assert_eq!(
+            label(SendError::Transient(
+                "no answer from Slack within 2 s".into()
+            )),
+            "timeout"
+        );
+        assert_eq!(
+            label(SendError::Transient(
+                "error trying to connect: refused".into()
+            )),
+            "network"
+        );
+        assert_eq!(
+            label(SendError::Permanent("bad blocks: x at line 1".into())),
+            "other"
+        );
     }
 }

@@ -283,7 +283,7 @@ impl Courier {
             self.deliver(&row.payload).await
         };
         if let Err(e) = &result {
-            let label = crate::operator_metrics::delivery_error_label(e);
+            let label = e.metric_label();
             self.metrics.operator.slack_delivery_failures.inc(&[&label]);
         }
         let stored = match result {

@@ -181,6 +181,10 @@ impl Store {
                         // crash of badger (NORMAL would be ~2x faster; see the benchmark).
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Read pages through a mapping instead of copying them from the OS
+                        // cache after every commit (WAL readers re-read changed pages; the
+                        // copies were ~12 % of the write path's CPU, bench/RESULTS.md).
+                        conn.execute("PRAGMA mmap_size = 268435456").await?;
                     }
                     Ok(())
                 })

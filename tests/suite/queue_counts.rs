@@ -112,6 +112,11 @@ async fn counts_follow_every_move(backend: Backend) {
     assert_eq!(count, 3);
     assert_eq!(first.len(), 3);
     assert_eq!(first[0].id, ids[2], "the emergency is first in line");
+    // A walk cut short by its limit: the count comes from the counts, not the walk.
+    let (count, first) = tx.ahead_of_newest(&d, 2).await.unwrap();
+    assert_eq!((count, first.len()), (3, 2));
+    let (count, first) = tx.ahead_of_newest(&d, 3).await.unwrap();
+    assert_eq!((count, first.len()), (3, 3));
     tx.commit().await.unwrap();
     counts(&s).await;
 }

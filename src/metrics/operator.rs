@@ -1,16 +1,12 @@
-//! The operator metrics beyond the plain counters of `metrics.rs`: labelled counters, the
-//! command latency histogram, the HTTP request counter (by matched route, so cardinality
-//! stays bounded) and the gauges read from the database at scrape time.
+//! The operator metrics beyond the plain counters of `mod.rs`: labelled counters, the
+//! command latency histogram, the HTTP request counter's storage (counted by
+//! `http::count_requests`) and the gauges read from the database at scrape time.
 
-use crate::metrics::Metrics;
 use crate::store::Gauges;
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// A counter per combination of label values.
@@ -180,88 +176,9 @@ impl OperatorMetrics {
     }
 }
 
-/// The label of a failed Slack delivery: Slack's error code when it gave one, else a
-/// coarse class, so the label set stays small.
-pub fn delivery_error_label(e: &crate::slack::outbound::SendError) -> String {
-    use crate::slack::outbound::SendError;
-    let text = match e {
-        SendError::RateLimited(_) => return "ratelimited".into(),
-        SendError::Transient(t) | SendError::Permanent(t) => t.as_str(),
-    };
-    let is_code = !text.is_empty()
-        && text.len() <= 48
-        && text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
-    if is_code {
-        text.to_owned()
-    } else if let Some(code) = text.strip_prefix("HTTP ") {
-        format!(
-            "http_{}",
-            code.chars()
-                .filter(char::is_ascii_digit)
-                .collect::<String>()
-        )
-    } else if text.starts_with("no answer") {
-        "timeout".into()
-    } else if matches!(e, SendError::Transient(_)) {
-        "network".into()
-    } else {
-        "other".into()
-    }
-}
-
-/// Counts every HTTP request by its route pattern (`/api/v1/deployments/{id}/events`, not
-/// the id) and status; a path no route matches counts as `unmatched`.
-pub async fn count_requests(
-    State(metrics): State<Arc<Metrics>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let response = next.run(req).await;
-    metrics
-        .operator
-        .http_requests
-        .inc(&[&route, response.status().as_str()]);
-    response
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::slack::outbound::SendError;
-
-    #[test]
-    fn delivery_errors_get_few_labels() {
-        let label = |e: SendError| delivery_error_label(&e);
-        assert_eq!(
-            label(SendError::Permanent("not_in_channel".into())),
-            "not_in_channel"
-        );
-        assert_eq!(label(SendError::RateLimited(None)), "ratelimited");
-        assert_eq!(
-            label(SendError::Transient("HTTP 503 Service Unavailable".into())),
-            "http_503"
-        );
-        assert_eq!(
-            label(SendError::Transient(
-                "no answer from Slack within 2 s".into()
-            )),
-            "timeout"
-        );
-        assert_eq!(
-            label(SendError::Transient(
-                "error trying to connect: refused".into()
-            )),
-            "network"
-        );
-        assert_eq!(
-            label(SendError::Permanent("bad blocks: x at line 1".into())),
-            "other"
-        );
-    }
 
     #[test]
     fn histogram_buckets_are_cumulative() {

@@ -1,5 +1,7 @@
 //! Counters for `GET /metrics` (Prometheus text format).
 
+pub mod operator;
+
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -29,8 +31,8 @@ pub struct Metrics {
     pub holds: Counter,
     pub refused_presses: Counter,
     pub internal_errors: Counter,
-    /// Labelled counters and the latency histogram (`operator_metrics.rs`).
-    pub operator: crate::operator_metrics::OperatorMetrics,
+    /// Labelled counters and the latency histogram (`operator.rs`).
+    pub operator: operator::OperatorMetrics,
 }
 
 impl Metrics {
