@@ -9,6 +9,7 @@ pub mod names;
 pub mod notice;
 pub mod promotion;
 pub mod queue;
+pub mod release;
 pub mod text;
 pub mod topic;
 pub mod transitions;

@@ -11,6 +11,7 @@ use super::admission::Refused;
 use super::board::WindowNow;
 use super::deployment::Deployment;
 use super::hold::Hold;
+use super::release::ReleaseSummary;
 use super::versions::VersionsView;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -118,6 +119,37 @@ pub enum Notice {
         tz: Tz,
         dashboard: Option<String>,
     },
+    /// How a deployment's smoke checks went, in its end alert's thread.
+    SmokeReport {
+        deployment: Deployment,
+        checks: Vec<SmokeCheck>,
+    },
+    /// What a release adds over what its environment runs, from GitHub.
+    Release { release: ReleaseSummary },
+    /// Nothing to compare `to` with (`from` none: nothing recorded in `env`), or `to` is
+    /// what `env` runs already.
+    NothingToCompare {
+        app: String,
+        env: String,
+        to: String,
+        from: Option<String>,
+    },
+    /// GitHub could not say what `to` adds over `from`; `why` is for people.
+    CompareFailed {
+        to: String,
+        from: String,
+        why: String,
+    },
+}
+
+/// One smoke-checked URL and how it answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmokeCheck {
+    pub url: String,
+    pub passed: bool,
+    /// What it answered ("HTTP 500", "no answer within 10 s", ...).
+    pub detail: String,
+    pub attempts: i64,
 }
 
 /// One line of an environment's after-deploy checklist.

@@ -3,7 +3,7 @@
 //! timeouts); every call runs in the worker, never on a Slack request's path.
 
 pub mod client;
-pub mod render;
+pub mod summary;
 pub mod worker;
 
 pub use client::{GhError, GithubClient};

@@ -118,7 +118,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             escape(env)
         )),
         Answer::NothingToCompare { app, env, to, from } => {
-            crate::github::render::nothing_to_compare(app, env, to, from.as_deref())
+            super::release::nothing_to_compare(app, env, to, from.as_deref())
         }
         Answer::Help(text) => Message::plain(text.clone()),
         Answer::HoldPlaced(h) => Message::plain(format!(

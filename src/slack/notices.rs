@@ -123,6 +123,14 @@ pub fn render(n: &Notice) -> Message {
                 blocks: home(view, &mine, &window, *tz, dashboard.as_deref()),
             }
         }
+        Notice::SmokeReport { deployment, checks } => {
+            super::smoke_report::report(deployment, checks)
+        }
+        Notice::Release { release } => super::release::release(release),
+        Notice::NothingToCompare { app, env, to, from } => {
+            super::release::nothing_to_compare(app, env, to, from.as_deref())
+        }
+        Notice::CompareFailed { to, from, why } => super::release::compare_failed(to, from, why),
     }
 }
 

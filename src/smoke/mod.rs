@@ -4,9 +4,9 @@
 //! Nothing here runs inside a request: replies and the queue never wait for it.
 
 pub mod probe;
-pub mod report;
 
 use crate::clock::SharedClock;
+use crate::domain::notice::{Notice, SmokeCheck};
 use crate::metrics::Metrics;
 use crate::store::{Body, Payload, SmokeJob, SmokeResult, Store};
 use probe::Probe;
@@ -143,7 +143,7 @@ impl SmokeWorker {
                 attempts: i64::from(a.attempts),
             })
             .collect();
-        let outcome = if report::passed(&results) {
+        let outcome = if results.iter().all(|r| r.outcome == "pass") {
             "pass"
         } else {
             "fail"
@@ -151,7 +151,18 @@ impl SmokeWorker {
         let reply = Payload::Reply {
             channel: d.channel.clone(),
             thread_key: end_key(d.id),
-            body: Body::text(report::report(&d, &results), vec![]),
+            body: Body::say(Notice::SmokeReport {
+                checks: results
+                    .iter()
+                    .map(|r| SmokeCheck {
+                        url: r.url.clone(),
+                        passed: r.outcome == "pass",
+                        detail: r.detail.clone(),
+                        attempts: r.attempts,
+                    })
+                    .collect(),
+                deployment: d.clone(),
+            }),
         };
         match self
             .store

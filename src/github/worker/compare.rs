@@ -2,9 +2,11 @@
 //! requests and all, posted where it was asked for.
 
 use super::{backoff, GithubWorker, Next, Outcome, MAX_ATTEMPTS};
+use crate::domain::notice::Notice;
+use crate::domain::release::ReleaseSummary;
 use crate::github::client::GhError;
-use crate::github::render;
-use crate::store::{GithubJob, GithubJobRow};
+use crate::github::summary;
+use crate::store::{Body, GithubJob, GithubJobRow};
 
 impl GithubWorker {
     pub(super) async fn compare(&self, row: &GithubJobRow) -> Outcome {
@@ -21,25 +23,29 @@ impl GithubWorker {
         let Some(cfg) = self.core.policy.github.repo(app).cloned() else {
             return Ok(Next::Done(None));
         };
-        let message = match from.as_deref() {
-            None => render::nothing_to_compare(app, environment, to, None),
-            Some(f) if f == to => render::nothing_to_compare(app, environment, to, Some(f)),
-            Some(f) => match self.release(&cfg.repo, app, environment, f, to).await {
-                Ok(m) => m,
+        let notice = match from.as_deref() {
+            Some(f) if f != to => match self.release(&cfg.repo, app, environment, f, to).await {
+                Ok(release) => Notice::Release { release },
                 Err(GhError::Transient(why) | GhError::Unanswered(why))
                     if row.attempts + 1 < MAX_ATTEMPTS =>
                 {
                     return Ok(Next::Retry(backoff(row.attempts), why));
                 }
-                Err(e) => crate::slack::blocks::Message::plain(format!(
-                    ":warning: I couldn't find out what `{}` adds over `{}`: {}",
-                    crate::domain::text::escape(to),
-                    crate::domain::text::escape(f),
-                    compare_words(&e, &cfg.repo)
-                )),
+                Err(e) => Notice::CompareFailed {
+                    to: to.clone(),
+                    from: f.to_owned(),
+                    why: compare_words(&e, &cfg.repo),
+                },
+            },
+            // Nothing recorded there, or it runs `to` already.
+            _ => Notice::NothingToCompare {
+                app: app.clone(),
+                env: environment.clone(),
+                to: to.clone(),
+                from: from.clone(),
             },
         };
-        self.core.github_reply(reply, message.body()).await?;
+        self.core.github_reply(reply, Body::say(notice)).await?;
         Ok(Next::Done(None))
     }
 
@@ -50,7 +56,7 @@ impl GithubWorker {
         env: &str,
         from: &str,
         to: &str,
-    ) -> Result<crate::slack::blocks::Message, GhError> {
+    ) -> Result<ReleaseSummary, GhError> {
         let comparison = match self.client.compare(repo, from, to).await {
             Ok(c) => c,
             Err(GhError::NotFound(m)) => {
@@ -66,9 +72,9 @@ impl GithubWorker {
             }
             Err(e) => return Err(e),
         };
-        let all = render::pull_numbers(&comparison);
+        let all = summary::pull_numbers(&comparison);
         let mut pulls = Vec::new();
-        for n in all.iter().take(render::MAX_PULLS) {
+        for n in all.iter().take(summary::MAX_PULLS) {
             match self.client.pull(repo, *n).await {
                 Ok(p) => pulls.push(p),
                 // A number in a message that is not a pull request here: skip it.
@@ -76,7 +82,7 @@ impl GithubWorker {
                 Err(e) => return Err(e),
             }
         }
-        Ok(render::release(&render::Release {
+        Ok(summary::summarize(&summary::Release {
             app,
             env,
             repo,
@@ -91,7 +97,7 @@ impl GithubWorker {
 }
 
 fn compare_words(e: &GhError, repo: &str) -> String {
-    crate::domain::text::escape(&match e {
+    match e {
         GhError::NotFound(m) if m.starts_with("GitHub does not know") => m.clone(),
         GhError::NotFound(_) => {
             format!("GitHub could not find {repo} (or badger's token cannot see it).")
@@ -100,5 +106,5 @@ fn compare_words(e: &GhError, repo: &str) -> String {
         GhError::Transient(m) | GhError::Unanswered(m) => {
             format!("GitHub did not answer ({m}); try again later.")
         }
-    })
+    }
 }
