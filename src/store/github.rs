@@ -134,6 +134,7 @@ impl Store {
             lease: FIXED_LEASE,
             lease_binds: &[lease_millis(lease)],
             also_set: "",
+            first: "",
             only: "",
             returning: "id, payload, attempts",
         };

@@ -35,6 +35,10 @@ pub(crate) struct Claim<'a> {
     pub lease_binds: &'a [i64],
     /// More to set on a claimed row (`, runs = runs + 1`), or empty.
     pub also_set: &'a str,
+    /// Common table expressions `only` may read, each ending in `, ` (`heads AS
+    /// MATERIALIZED (...), `), or empty: computed once per claim, whatever the planner
+    /// thinks of the table's size.
+    pub first: &'a str,
     /// More that a candidate row `o` must meet (` AND ...`), or empty.
     pub only: &'a str,
     /// The columns returned for each claimed row.
@@ -141,6 +145,26 @@ impl Store {
     /// PostgreSQL rows another replica is claiming are skipped (`FOR UPDATE SKIP LOCKED`),
     /// and the outer conditions are checked again on the row's newest version. The rows
     /// come back in no particular order.
+    /// The statement that claims up to `$2` rows of `t` for worker `$3` at time `$1`.
+    pub(crate) fn claim_sql(&self, t: &Leased, c: &Claim<'_>) -> String {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let (table, id, claimable) = (t.table, t.id, t.claimable());
+        // The candidates are picked once, in a materialised CTE: as `id IN (SELECT ...
+        // LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may rescan the subquery for each row
+        // it updates, skip the rows this statement has just claimed, and so claim more
+        // than `limit`.
+        format!(
+            "WITH {}picked AS MATERIALIZED (SELECT o.{id} AS picked_id FROM {table} o \
+             WHERE {claimable}{} ORDER BY {} LIMIT $2{lock}) \
+             UPDATE {table} SET claimed_by = $3, claim_until = $1 + {}{} \
+             WHERE {id} IN (SELECT picked_id FROM picked) AND {claimable} RETURNING {}",
+            c.first, c.only, t.order, c.lease, c.also_set, c.returning
+        )
+    }
+
     pub(crate) async fn claim_leased<R>(
         &self,
         t: &Leased,
@@ -151,22 +175,7 @@ impl Store {
     where
         R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     {
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let (table, id, claimable) = (t.table, t.id, t.claimable());
-        // The candidates are picked once, in a materialised CTE: as `id IN (SELECT ...
-        // LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may rescan the subquery for each row
-        // it updates, skip the rows this statement has just claimed, and so claim more
-        // than `limit`.
-        let sql = format!(
-            "WITH picked AS MATERIALIZED (SELECT o.{id} AS picked_id FROM {table} o \
-             WHERE {claimable}{} ORDER BY {} LIMIT $2{lock}) \
-             UPDATE {table} SET claimed_by = $3, claim_until = $1 + {}{} \
-             WHERE {id} IN (SELECT picked_id FROM picked) AND {claimable} RETURNING {}",
-            c.only, t.order, c.lease, c.also_set, c.returning
-        );
+        let sql = self.claim_sql(t, &c);
         let mut q = sqlx::query_as::<_, R>(&sql)
             .bind(millis(Utc::now()))
             .bind(limit)

@@ -117,6 +117,7 @@ impl Store {
                 i64::try_from(slack.as_millis()).unwrap_or(60_000),
             ],
             also_set: ", runs = runs + 1",
+            first: "",
             only: "",
             returning: "deployment_id, environment, urls, timeout_ms, runs",
         };

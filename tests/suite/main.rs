@@ -38,6 +38,7 @@ mod logs;
 mod manifest;
 mod openapi;
 mod operator_metrics;
+mod outbox_backlog;
 mod outbox_upgrade;
 mod properties;
 mod queue_counts;

@@ -35,6 +35,33 @@ pub fn postgres_enabled() -> bool {
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Once per test process: drops the databases of earlier test processes that have ended
+/// (named `badger_test_<pid>_...`, and no process `<pid>` runs), so runs on a shared
+/// server do not pile up databases. A running process's databases are left alone.
+async fn drop_leftovers(conn: &mut sqlx::AnyConnection) {
+    if SWEPT.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'badger\\_test\\_%'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).unwrap_or("");
+        let ended = pid.parse::<u32>().is_ok_and(|pid| {
+            pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        });
+        if ended {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            // Best effort: another process may be sweeping the same name.
+            let _ = sqlx::Executor::execute(&mut *conn, drop.as_str()).await;
+        }
+    }
+}
 
 impl TestDb {
     pub async fn fresh(backend: Backend) -> TestDb {
@@ -61,6 +88,7 @@ impl TestDb {
                 let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
                     .await
                     .expect("connect to the Postgres admin URL");
+                drop_leftovers(&mut conn).await;
                 sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
                     .await
                     .expect("create test database");
