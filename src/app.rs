@@ -186,6 +186,7 @@ impl Application {
             api_token: settings.api_token.as_deref().map(Arc::from),
             local_mode,
             slash_deadline: opts.slash_deadline,
+            status_cache: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
         let addr = listener.local_addr()?;

@@ -122,7 +122,7 @@ pub enum Notice {
     /// How a deployment's smoke checks went, in its end alert's thread.
     SmokeReport {
         deployment: Deployment,
-        checks: Vec<SmokeCheck>,
+        checks: Vec<CheckedUrl>,
     },
     /// What a release adds over what its environment runs, from GitHub.
     Release { release: ReleaseSummary },
@@ -144,7 +144,7 @@ pub enum Notice {
 
 /// One smoke-checked URL and how it answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SmokeCheck {
+pub struct CheckedUrl {
     pub url: String,
     pub passed: bool,
     /// What it answered ("HTTP 500", "no answer within 10 s", ...).

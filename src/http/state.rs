@@ -15,4 +15,6 @@ pub struct AppState {
     /// How long a slash command may take before Slack is answered with "still working on
     /// it" (the real answer follows as an ephemeral).
     pub slash_deadline: Duration,
+    /// `GET /api/v1/status`'s answer, serialised once per status snapshot.
+    pub status_cache: Arc<crate::http::api::status::StatusCache>,
 }

@@ -346,7 +346,7 @@ fn hold_overdue() {
 
 #[test]
 fn smoke_report() {
-    let check = |url: &str, passed, detail: &str| crate::domain::notice::SmokeCheck {
+    let check = |url: &str, passed, detail: &str| crate::domain::notice::CheckedUrl {
         url: url.into(),
         passed,
         detail: detail.into(),

@@ -3,7 +3,7 @@
 
 use super::blocks::{what, Message};
 use crate::domain::deployment::Deployment;
-use crate::domain::notice::SmokeCheck;
+use crate::domain::notice::CheckedUrl;
 use crate::domain::text::{escape, mention};
 
 /// URLs listed by name; the rest are counted ("+N more").
@@ -11,9 +11,9 @@ const LISTED: usize = 10;
 /// A listed URL longer than this is shortened, visibly.
 const URL_SHOWN: usize = 300;
 
-pub fn report(d: &Deployment, checks: &[SmokeCheck]) -> Message {
+pub fn report(d: &Deployment, checks: &[CheckedUrl]) -> Message {
     let n = checks.len();
-    let failed: Vec<&SmokeCheck> = checks.iter().filter(|c| !c.passed).collect();
+    let failed: Vec<&CheckedUrl> = checks.iter().filter(|c| !c.passed).collect();
     let mut text = if failed.is_empty() {
         format!(
             ":white_check_mark: Smoke checks passed for {}: {n} of {n} answered 2xx.",
@@ -27,7 +27,7 @@ pub fn report(d: &Deployment, checks: &[SmokeCheck]) -> Message {
             failed.len()
         )
     };
-    let listed: Vec<&SmokeCheck> = if failed.is_empty() {
+    let listed: Vec<&CheckedUrl> = if failed.is_empty() {
         checks.iter().collect()
     } else {
         failed
@@ -67,8 +67,8 @@ mod tests {
     use super::*;
     use crate::domain::deployment::{sample, State};
 
-    fn failed(i: usize) -> SmokeCheck {
-        SmokeCheck {
+    fn failed(i: usize) -> CheckedUrl {
+        CheckedUrl {
             url: format!("https://e.example/<{i}>"),
             passed: false,
             detail: "HTTP 500".into(),
@@ -80,7 +80,7 @@ mod tests {
     fn a_long_failure_list_is_summarised_and_escaped() {
         let mut d = sample(7, "whitehall", "staging");
         d.state = State::Succeeded;
-        let checks: Vec<SmokeCheck> = (0..13).map(failed).collect();
+        let checks: Vec<CheckedUrl> = (0..13).map(failed).collect();
         let text = report(&d, &checks).text;
         assert!(text.contains("<@U7>"), "{text}");
         assert!(text.contains("13 of 13 did not answer 2xx"), "{text}");
@@ -96,7 +96,7 @@ mod tests {
     fn passing_checks_are_listed_with_their_tries() {
         let mut d = sample(7, "whitehall", "staging");
         d.state = State::Succeeded;
-        let ok = |url: &str, attempts| SmokeCheck {
+        let ok = |url: &str, attempts| CheckedUrl {
             url: url.into(),
             passed: true,
             detail: "HTTP 200".into(),

@@ -6,7 +6,7 @@
 pub mod probe;
 
 use crate::clock::SharedClock;
-use crate::domain::notice::{Notice, SmokeCheck};
+use crate::domain::notice::{CheckedUrl, Notice};
 use crate::metrics::Metrics;
 use crate::store::{Body, Payload, SmokeJob, SmokeResult, Store};
 use probe::Probe;
@@ -154,7 +154,7 @@ impl SmokeWorker {
             body: Body::say(Notice::SmokeReport {
                 checks: results
                     .iter()
-                    .map(|r| SmokeCheck {
+                    .map(|r| CheckedUrl {
                         url: r.url.clone(),
                         passed: r.outcome == "pass",
                         detail: r.detail.clone(),

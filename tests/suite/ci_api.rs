@@ -535,6 +535,16 @@ async fn status_json(backend: Backend) {
     assert_eq!(versions[0]["app"], "whitehall");
     assert_eq!(versions[0]["environment"], "integration");
     assert_eq!(versions[0]["git_ref"], "r1");
+    let r = t.get("/api/v1/status").await;
+    assert_eq!(r.headers()["content-type"], "application/json");
+
+    // The answer is served from the snapshot until the next commit, never after it:
+    // asked again unchanged, then after a change, each answer is current.
+    assert_eq!(get(&t, "/api/v1/status").await.json, s);
+    t.deploy(BOB, "whitehall r1 to staging").await;
+    let s = get(&t, "/api/v1/status").await.json;
+    assert_eq!(s["environments"][1]["active"]["app"], "whitehall", "{s}");
+    assert_eq!(s["deploying"].as_array().unwrap().len(), 2, "{s}");
     t.stop().await;
 }
 on_both_backends!(status, status_json);

@@ -3,7 +3,10 @@
 
 pub mod history;
 pub mod routes;
+pub mod status;
 pub mod versions;
+
+pub use status::status;
 
 use crate::domain::admission::{Refusal, Refused};
 use crate::domain::promotion::PromotionCheck;
@@ -188,67 +191,6 @@ fn refusal_list(r: &Refused, tz: Tz) -> Vec<serde_json::Value> {
             v
         })
         .collect()
-}
-
-/// How many finished smoke checks status lists, newest first.
-const RECENT_SMOKE_CHECKS: i64 = 10;
-
-/// `GET /api/v1/status`: the status board (served from the snapshot) as JSON, plus the
-/// recent smoke checks. The shape is the contract's (`openapi.json`).
-pub async fn status(State(s): State<AppState>) -> Response {
-    let core = &s.core;
-    let cal = &core.policy.calendar;
-    let (snapshot, smoke_checks) = match tokio::try_join!(
-        core.snapshot(),
-        core.store.recent_smoke_checks(RECENT_SMOKE_CHECKS)
-    ) {
-        Ok(x) => x,
-        Err(e) => return internal(e),
-    };
-    let board = core.board(&snapshot);
-    let now = board.now;
-    let opening = |o: crate::domain::window::Opening| json!({"opens": o.opens, "closes": o.closes});
-    // The board keeps the policy's environments in its order, one for one.
-    let environments: Vec<_> = core
-        .policy
-        .environments
-        .iter()
-        .zip(&board.environments)
-        .map(|(e, b)| {
-            json!({
-                "name": b.name,
-                "window": e.window,
-                "window_open": b.window_open,
-                "requires_previous": e.requires_previous,
-                "active": b.active,
-                "queue": b.queue,
-            })
-        })
-        .collect();
-    // The same queues, under the names the contract uses.
-    let queues: serde_json::Map<String, serde_json::Value> = board
-        .environments
-        .iter()
-        .map(|e| (e.name.to_owned(), json!(e.queue)))
-        .collect();
-    let windows: Vec<_> = cal.openings(now, 5).into_iter().map(opening).collect();
-    Json(json!({
-        "now": now,
-        "timezone": cal.tz.name(),
-        "window": {
-            "open": board.window.is_open(),
-            "current": board.window.current.map(opening),
-            "next": board.window.next.map(opening),
-        },
-        "windows": windows,
-        "environments": environments,
-        "deploying": board.deploying,
-        "queues": queues,
-        "holds": board.holds,
-        "versions": snapshot.versions,
-        "smoke_checks": smoke_checks,
-    }))
-    .into_response()
 }
 
 #[derive(Deserialize)]
