@@ -8,7 +8,7 @@ use super::{CommandContext, DeployCommand};
 use crate::domain::names::{AppName, EnvName, GitRef};
 
 /// The subcommand keywords and the forms they start.
-const SUBCOMMANDS: &[(&str, Form)] = &[
+pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
     ("emergency", Form::DeployEmergency),
     ("done", Form::DeployDone),
     ("failed", Form::DeployFailed),

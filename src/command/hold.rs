@@ -9,7 +9,7 @@ use super::words::{free_text, is, lead, looks_like_id, no_more, option_name, par
 use super::{CommandContext, HoldCommand, HoldScope, ReleaseTarget};
 
 /// The subcommand keywords and the forms they start.
-const SUBCOMMANDS: &[(&str, Form)] = &[
+pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
     ("list", Form::HoldList),
     ("release", Form::HoldRelease),
     ("help", Form::Hold),

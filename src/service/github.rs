@@ -1,16 +1,16 @@
 //! GitHub and the after-deploy follow-ups as use cases: what a start queues for the
 //! GitHub worker (in the start's transaction), what the worker's results change, `/deploy
-//! diff`, the checklist and "stay around" reminder after a success, the run that never
-//! reports back, and the "All is well" button.
+//! diff`, the "stay around" reminders when due, the run that never reports back, and the
+//! "All is well" button (what follows a success is queued by `after_success.rs`).
 
 use super::queue::Outcome;
 use super::{
-    end_key, ephemeral, post, refuse, reply as reply_in, start_key, update, Actor, Answer, Core,
-    Denied, Result,
+    ephemeral, post, refuse, reply as reply_in, start_key, update, Actor, Answer, Core, Denied,
+    Result,
 };
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
-use crate::domain::notice::{ChecklistItem, Notice};
+use crate::domain::notice::Notice;
 use crate::store::{Body, CompareReply, GithubJob, Tx};
 use chrono::{DateTime, Utc};
 
@@ -176,40 +176,6 @@ impl Core {
             from: from_ref,
             env: env.to_owned(),
         })
-    }
-
-    /// After a success (in `tx`): the environment's checklist in the end alert's thread,
-    /// and the "stay around" reminder scheduled.
-    pub(super) async fn after_success(
-        &self,
-        tx: &mut Tx,
-        d: &Deployment,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let Some(env) = self.policy.env(&d.environment) else {
-            return Ok(());
-        };
-        if !env.checklist.is_empty() {
-            let items = env
-                .checklist
-                .iter()
-                .map(|c| ChecklistItem {
-                    title: c.title.clone(),
-                    url: c.url.clone(),
-                })
-                .collect();
-            let say = Body::say(Notice::Checklist {
-                deployment: d.clone(),
-                items,
-            });
-            reply_in(tx, now, &d.channel, end_key(d.id), say).await?;
-        }
-        if env.stay_minutes > 0 {
-            let due = now + chrono::Duration::minutes(env.stay_minutes);
-            tx.insert_stay_check(d.id, &d.channel, &d.requester, due)
-                .await?;
-        }
-        Ok(())
     }
 
     /// The scheduler's follow-ups: "stay around" reminders that are due, and triggered

@@ -4,6 +4,7 @@
 //! apology (nothing was changed). The edges word all of them (`crate::slack::answers`).
 
 mod admission;
+mod after_success;
 mod answer;
 mod board_cache;
 mod buttons;
@@ -15,7 +16,6 @@ mod github;
 mod holds;
 mod queue;
 mod schedule;
-mod smoke;
 mod status;
 mod versions;
 

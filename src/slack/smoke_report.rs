@@ -103,15 +103,10 @@ mod tests {
             attempts,
         };
         let checks = [ok("https://a.example/", 1), ok("https://b.example/", 2)];
-        let text = report(&d, &checks).text;
-        assert!(text.contains("2 of 2 answered 2xx"), "{text}");
-        assert!(
-            text.contains("https://a.example/: HTTP 200 (1 try)"),
-            "{text}"
-        );
-        assert!(
-            text.contains("https://b.example/: HTTP 200 (2 tries)"),
-            "{text}"
-        );
+        insta::assert_snapshot!(report(&d, &checks).text, @r"
+        :white_check_mark: Smoke checks passed for *whitehall* `r1` to *staging*: 2 of 2 answered 2xx.
+        • https://a.example/: HTTP 200 (1 try)
+        • https://b.example/: HTTP 200 (2 tries)
+        ");
     }
 }

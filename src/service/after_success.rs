@@ -1,0 +1,56 @@
+//! Everything that follows a success, whichever path recorded it (a person's done, the
+//! Done button, CI's event or its one-shot report), in the success's transaction so a
+//! success is never recorded without it: the smoke check (run by `crate::smoke`), the
+//! environment's checklist in the end alert's thread, and the "stay around" reminder.
+
+use super::{end_key, reply as reply_in, Core, Result};
+use crate::config::smoke_urls::substitute;
+use crate::domain::deployment::Deployment;
+use crate::domain::notice::{ChecklistItem, Notice};
+use crate::store::{Body, Tx};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+impl Core {
+    pub(super) async fn on_success(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(env) = self.policy.env(&d.environment) else {
+            return Ok(());
+        };
+        if !env.smoke_urls.is_empty() {
+            let urls: Vec<String> = env
+                .smoke_urls
+                .iter()
+                .map(|t| substitute(t, &d.app, &d.git_ref))
+                .collect();
+            let timeout = Duration::from_secs(env.smoke_timeout_secs);
+            tx.schedule_smoke(d.id, &d.environment, &urls, timeout, now)
+                .await?;
+        }
+        if !env.checklist.is_empty() {
+            let items = env
+                .checklist
+                .iter()
+                .map(|c| ChecklistItem {
+                    title: c.title.clone(),
+                    url: c.url.clone(),
+                })
+                .collect();
+            let say = Body::say(Notice::Checklist {
+                deployment: d.clone(),
+                items,
+            });
+            reply_in(tx, now, &d.channel, end_key(d.id), say).await?;
+        }
+        if env.stay_minutes > 0 {
+            let due = now + chrono::Duration::minutes(env.stay_minutes);
+            tx.insert_stay_check(d.id, &d.channel, &d.requester, due)
+                .await?;
+        }
+        Ok(())
+    }
+}
