@@ -15,17 +15,10 @@ static ENVIRONMENTS: LazyLock<Vec<EnvName>> = LazyLock::new(|| {
 });
 
 static APPS: LazyLock<Vec<AppName>> = LazyLock::new(|| {
-    [
-        "whitehall",
-        "publisher",
-        "collections-publisher",
-        "content-store",
-        "search-api",
-        "router",
-    ]
-    .iter()
-    .map(|name| AppName::parse(name).expect("valid fixture app"))
-    .collect()
+    "whitehall publisher collections-publisher content-store search-api router"
+        .split(' ')
+        .map(|name| AppName::parse(name).expect("valid fixture app"))
+        .collect()
 });
 
 /// `/deploy` and `/hold`, three environments, any app, at 2026-11-24 10:00 GMT.

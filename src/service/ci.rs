@@ -40,6 +40,7 @@ impl From<ServiceError> for CiError {
     }
 }
 
+// Missing `Option` fields read as `None`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CiReport {
@@ -48,12 +49,9 @@ pub struct CiReport {
     pub git_ref: String,
     pub environment: String,
     pub status: String,
-    #[serde(default)]
     pub url: Option<String>,
-    #[serde(default)]
     pub note: Option<String>,
     /// `started` outside the window: the reason, announced as a person's emergency is.
-    #[serde(default)]
     pub emergency: Option<String>,
 }
 
@@ -61,11 +59,8 @@ pub struct CiReport {
 #[serde(deny_unknown_fields)]
 pub struct CiEvent {
     pub status: String,
-    #[serde(default)]
     pub url: Option<String>,
-    #[serde(default)]
     pub note: Option<String>,
-    #[serde(default)]
     pub emergency: Option<String>,
 }
 

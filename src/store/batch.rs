@@ -9,6 +9,12 @@
 //! already waiting, and writers that arrive later form the next batch. A writer whose
 //! decision fails rolls back only its savepoint; a failed COMMIT fails the whole batch, and
 //! since none of its members has answered yet, "acknowledged means durable" still holds.
+//!
+//! Writes made outside a transaction (the outbox worker's claims and "delivered" marks, the
+//! other leased jobs) go first: transactions queue at a gate and only one at a time waits
+//! for the lock itself, so such a write waits for at most the holder and one transaction,
+//! not for every request of a burst. Without it a hand-over under load (Done, then the next
+//! person's your-turn post) waited behind the whole queue once per Slack call it made.
 
 use super::{Result, StoreError};
 use sqlx::pool::PoolConnection;
@@ -69,6 +75,8 @@ impl Drop for BatchState {
 #[derive(Clone)]
 pub(super) struct Batcher {
     state: Arc<Mutex<BatchState>>,
+    /// Where transactions (and the flusher) queue, in order, for their turn at `state`.
+    gate: Arc<Mutex<()>>,
     flusher: Arc<Notify>,
     counts: Arc<Counts>,
 }
@@ -102,9 +110,15 @@ impl Batcher {
             flusher: flusher.clone(),
             counts: counts.clone(),
         }));
-        tokio::spawn(flush_loop(Arc::downgrade(&state), flusher.clone()));
+        let gate = Arc::new(Mutex::new(()));
+        tokio::spawn(flush_loop(
+            Arc::downgrade(&state),
+            Arc::downgrade(&gate),
+            flusher.clone(),
+        ));
         Batcher {
             state,
+            gate,
             flusher,
             counts,
         }
@@ -117,16 +131,21 @@ impl Batcher {
         }
     }
 
+    /// The lock in turn: after every transaction already queued at the gate.
     async fn lock(&self) -> Held {
+        let _turn = self.gate.lock().await;
         Held {
             guard: self.state.clone().lock_owned().await,
         }
     }
 
-    /// The write lock for a write made outside a transaction (on another connection):
-    /// the open batch is committed first, since it holds SQLite's write lock.
+    /// The write lock for a write made outside a transaction (on another connection),
+    /// ahead of the transactions queued at the gate: the open batch is committed first,
+    /// since it holds SQLite's write lock.
     pub(super) async fn exclusive(&self) -> Held {
-        let mut held = self.lock().await;
+        let mut held = Held {
+            guard: self.state.clone().lock_owned().await,
+        };
         close(&mut held.guard).await;
         held
     }
@@ -288,11 +307,16 @@ async fn discard(s: &mut BatchState) {
     }
 }
 
-async fn flush_loop(state: Weak<Mutex<BatchState>>, wake: Arc<Notify>) {
+async fn flush_loop(state: Weak<Mutex<BatchState>>, gate: Weak<Mutex<()>>, wake: Arc<Notify>) {
     loop {
         wake.notified().await;
-        let Some(state) = state.upgrade() else { return };
+        let (Some(state), Some(gate)) = (state.upgrade(), gate.upgrade()) else {
+            return;
+        };
+        // In turn, behind the transactions already waiting: they join this batch.
+        let turn = gate.lock().await;
         let mut s = state.lock().await;
+        drop(turn);
         close(&mut s).await;
     }
 }

@@ -149,3 +149,70 @@ on_both_backends!(
     outside_writes,
     a_write_outside_a_transaction_commits_the_open_batch_first
 );
+
+/// A write outside a transaction (the outbox worker marking a Slack call delivered) goes
+/// ahead of the transactions queued for SQLite's write lock: it waits for the holder and at
+/// most one queued transaction, not the whole burst (a hand-over under load waited behind
+/// every queued request once per Slack call). PostgreSQL has no such lock: the order there
+/// is the database's, and only completion is checked.
+async fn an_outside_write_goes_ahead_of_queued_transactions(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    // The holder: its transaction stays open until released.
+    let mut holder = s.begin().await.unwrap();
+    holder
+        .insert_deployment(
+            &new_deployment("held", "r1", "integration", "U0", State::Queued),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    const QUEUED: usize = 20;
+    let mut tasks = Vec::new();
+    for i in 0..QUEUED {
+        let (s, order) = (s.clone(), order.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut tx = s.begin().await.unwrap();
+            order.lock().unwrap().push(format!("tx{i}"));
+            let app = format!("app{i}");
+            tx.insert_deployment(
+                &new_deployment(&app, "r1", "integration", &format!("U{i}"), State::Queued),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }));
+    }
+    // Let every transaction queue up behind the holder (this sets the order up; nothing
+    // is timed: were they slower to queue, the outside write would only be further ahead).
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let outside = {
+        let (s, order) = (s.clone(), order.clone());
+        tokio::spawn(async move {
+            s.release_claims("nobody").await.unwrap();
+            order.lock().unwrap().push("outside".into());
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    holder.commit().await.unwrap();
+    outside.await.unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let order = order.lock().unwrap().clone();
+    assert_eq!(order.len(), QUEUED + 1);
+    if backend == Backend::Sqlite {
+        let at = order.iter().position(|o| o == "outside").unwrap();
+        assert!(
+            at <= 1,
+            "the outside write waited behind {at} queued transactions: {order:?}"
+        );
+    }
+    assert_eq!(s.live_deployments(None).await.unwrap().len(), QUEUED + 1);
+    s.close().await;
+}
+on_both_backends!(
+    outside_writes_first,
+    an_outside_write_goes_ahead_of_queued_transactions
+);
