@@ -152,7 +152,22 @@ impl Batcher {
 
     /// Starts a transaction: a savepoint in the open batch (opening one if needed).
     pub(super) async fn begin(&self) -> Result<BatchTx> {
-        let mut held = self.lock().await;
+        let held = self.lock().await;
+        Self::open(held).await
+    }
+
+    /// Starts a write made outside a use case's transaction (a lease, a message's ts):
+    /// a savepoint in the open batch like any transaction's, but taken ahead of the
+    /// transactions queued at the gate. It joins the batch instead of committing it early,
+    /// so the batch keeps its size, and is answered with it.
+    pub(super) async fn begin_first(&self) -> Result<BatchTx> {
+        let held = Held {
+            guard: self.state.clone().lock_owned().await,
+        };
+        Self::open(held).await
+    }
+
+    async fn open(mut held: Held) -> Result<BatchTx> {
         let s = &mut *held.guard;
         settle(s).await;
         if !s.open {

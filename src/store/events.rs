@@ -6,14 +6,15 @@ use chrono::{DateTime, Utc};
 impl Store {
     /// Records an event id; false if it was seen before.
     pub async fn first_sighting(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool> {
-        let _write = self.write_guard().await;
+        let mut w = self.outside().await?;
         let r = sqlx::query(
             "INSERT INTO processed_events (event_id, received_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING",
         )
         .bind(event_id)
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(w.conn())
         .await?;
+        w.done().await?;
         Ok(r.rows_affected() == 1)
     }
 }

@@ -183,8 +183,10 @@ impl Store {
         for b in c.lease_binds {
             q = q.bind(*b);
         }
-        let _write = self.write_guard().await;
-        Ok(q.fetch_all(&self.pool).await?)
+        let mut w = self.outside().await?;
+        let rows = q.fetch_all(w.conn()).await?;
+        w.done().await?;
+        Ok(rows)
     }
 
     /// Extends `worker`'s live claims on `t` by `lease` from now (the heartbeat while work
@@ -195,18 +197,19 @@ impl Store {
         worker: &str,
         lease: Duration,
     ) -> Result<u64> {
-        let _write = self.write_guard().await;
         let until = millis(Utc::now()).saturating_add(lease_millis(lease));
         let sql = format!(
             "UPDATE {} SET claim_until = $1 WHERE claimed_by = $2 AND claim_until IS NOT NULL \
              AND {}",
             t.table, t.open
         );
+        let mut w = self.outside().await?;
         let r = sqlx::query(&sql)
             .bind(until)
             .bind(worker)
-            .execute(&self.pool)
+            .execute(w.conn())
             .await?;
+        w.done().await?;
         Ok(r.rows_affected())
     }
 
@@ -218,7 +221,6 @@ impl Store {
         worker: &str,
         only: Option<i64>,
     ) -> Result<u64> {
-        let _write = self.write_guard().await;
         let one = match only {
             Some(_) => format!(" AND {} = $2", t.id),
             None => String::new(),
@@ -232,7 +234,10 @@ impl Store {
         if let Some(id) = only {
             q = q.bind(id);
         }
-        Ok(q.execute(&self.pool).await?.rows_affected())
+        let mut w = self.outside().await?;
+        let n = q.execute(w.conn()).await?.rows_affected();
+        w.done().await?;
+        Ok(n)
     }
 
     /// Schedules another attempt of row `id` after `after` and releases its claim, if
@@ -245,20 +250,21 @@ impl Store {
         after: Duration,
         error: &str,
     ) -> Result<bool> {
-        let _write = self.write_guard().await;
         let at = millis(Utc::now()) + i64::try_from(after.as_millis()).unwrap_or(60_000);
         let sql = format!(
             "UPDATE {} SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = NULL, \
              claim_until = NULL, last_error = $2 WHERE {} = $3 AND claimed_by = $4 AND {}",
             t.table, t.id, t.open
         );
+        let mut w = self.outside().await?;
         let r = sqlx::query(&sql)
             .bind(at)
             .bind(error)
             .bind(id)
             .bind(worker)
-            .execute(&self.pool)
+            .execute(w.conn())
             .await?;
+        w.done().await?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -271,8 +277,10 @@ impl Store {
         worker: &str,
         how: Finish<'_>,
     ) -> Result<bool> {
-        let _write = self.write_guard().await;
-        t.finish_on(&self.pool, id, worker, how).await
+        let mut w = self.outside().await?;
+        let finished = t.finish_on(w.conn(), id, worker, how).await?;
+        w.done().await?;
+        Ok(finished)
     }
 
     /// How many rows of `t` are unfinished (waiting or running).

@@ -107,6 +107,32 @@ pub struct Tx {
 
 /// A transaction's connection: PostgreSQL's own transaction, or a savepoint in SQLite's
 /// shared batch. Both are used as a plain connection by every store function.
+/// See [`Store::outside`]. Dropped without [`Outside::done`], a SQLite write is undone.
+#[must_use = "an outside write is saved by done()"]
+pub(crate) struct Outside(OutsideConn);
+
+enum OutsideConn {
+    Pool(sqlx::pool::PoolConnection<Any>),
+    Batch(batch::BatchTx),
+}
+
+impl Outside {
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        match &mut self.0 {
+            OutsideConn::Pool(c) => c,
+            OutsideConn::Batch(b) => b.conn(),
+        }
+    }
+
+    /// Saves the write: at once on PostgreSQL, with its batch on SQLite.
+    pub(crate) async fn done(self) -> Result<()> {
+        match self.0 {
+            OutsideConn::Pool(_) => Ok(()),
+            OutsideConn::Batch(b) => b.commit().await,
+        }
+    }
+}
+
 enum TxConn {
     Own(sqlx::Transaction<'static, Any>),
     Batch(batch::BatchTx),
@@ -272,6 +298,17 @@ impl Store {
             Some(b) => Some(b.exclusive().await),
             None => None,
         }
+    }
+
+    /// A write outside a use case's transaction, on the hot paths of the workers (leases,
+    /// a posted message's ts, an event id): on SQLite a savepoint in the open batch, taken
+    /// ahead of queued transactions and saved with the batch; on PostgreSQL a connection of
+    /// the pool (each statement commits itself). Call [`Outside::done`] to save it.
+    pub(crate) async fn outside(&self) -> Result<Outside> {
+        Ok(Outside(match &self.batcher {
+            Some(b) => OutsideConn::Batch(b.begin_first().await?),
+            None => OutsideConn::Pool(self.pool.acquire().await?),
+        }))
     }
 
     pub async fn begin(&self) -> Result<Tx> {

@@ -5,7 +5,7 @@ use crate::store::{Result, Store};
 
 impl Store {
     pub async fn remember_message(&self, key: &str, channel: &str, ts: &str) -> Result<()> {
-        let _write = self.write_guard().await;
+        let mut w = self.outside().await?;
         sqlx::query(
             "INSERT INTO slack_messages (msg_key, channel, ts) VALUES ($1, $2, $3) \
              ON CONFLICT (msg_key) DO UPDATE SET channel = $2, ts = $3",
@@ -13,9 +13,9 @@ impl Store {
         .bind(key)
         .bind(channel)
         .bind(ts)
-        .execute(&self.pool)
+        .execute(w.conn())
         .await?;
-        Ok(())
+        w.done().await
     }
 
     pub async fn message_ts(&self, key: &str) -> Result<Option<(String, String)>> {
