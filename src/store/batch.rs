@@ -10,11 +10,13 @@
 //! decision fails rolls back only its savepoint; a failed COMMIT fails the whole batch, and
 //! since none of its members has answered yet, "acknowledged means durable" still holds.
 //!
-//! Writes made outside a transaction (the outbox worker's claims and "delivered" marks, the
-//! other leased jobs) go first: transactions queue at a gate and only one at a time waits
-//! for the lock itself, so such a write waits for at most the holder and one transaction,
-//! not for every request of a burst. Without it a hand-over under load (Done, then the next
-//! person's your-turn post) waited behind the whole queue once per Slack call it made.
+//! Writes made outside a use case's transaction (the outbox worker's claims and "delivered"
+//! marks, the other leased jobs: `Store::outside`) go first: transactions queue at a gate
+//! and only one at a time waits for the lock itself, so such a write waits for the holder
+//! and at most one transaction, not for every request of a burst, then joins the open batch
+//! like a member. Without it a hand-over under load (Done, then the next person's your-turn
+//! post) waited behind the whole queue once per Slack call it made. The rarer writes that
+//! still use their own connection (`exclusive`) commit the open batch first.
 
 use super::{Result, StoreError};
 use sqlx::pool::PoolConnection;
