@@ -6,16 +6,12 @@ use chrono::{DateTime, Utc};
 impl Store {
     /// Records an event id; false if it was seen before.
     pub async fn first_sighting(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool> {
-        let mut w = self.outside().await?;
-        let r = sqlx::query(
+        let q = sqlx::query(
             "INSERT INTO processed_events (event_id, received_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING",
         )
         .bind(event_id)
-        .bind(millis(now))
-        .execute(w.conn())
-        .await?;
-        w.done().await?;
-        Ok(r.rows_affected() == 1)
+        .bind(millis(now));
+        Ok(self.write_outside(q).await? == 1)
     }
 }
 

@@ -161,12 +161,9 @@ impl Store {
 
     /// Deletes jobs finished before `before` (their effects are in the history).
     pub async fn prune_github_jobs(&self, before: DateTime<Utc>) -> Result<u64> {
-        let _write = self.write_guard().await;
-        let r = sqlx::query("DELETE FROM github_jobs WHERE done_at IS NOT NULL AND done_at < $1")
-            .bind(millis(before))
-            .execute(&self.pool)
-            .await?;
-        Ok(r.rows_affected())
+        let q = sqlx::query("DELETE FROM github_jobs WHERE done_at IS NOT NULL AND done_at < $1")
+            .bind(millis(before));
+        self.write_outside(q).await
     }
 
     /// Gives up `worker`'s unfinished claims at once (shutting down).
@@ -213,8 +210,7 @@ impl Store {
         workflow: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let _write = self.write_guard().await;
-        sqlx::query(
+        let q = sqlx::query(
             "INSERT INTO github_runs (deployment_id, repo, workflow, dispatched_at, dispatched_wall) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deployment_id) DO NOTHING",
         )
@@ -222,9 +218,8 @@ impl Store {
         .bind(repo)
         .bind(workflow)
         .bind(millis(at))
-        .bind(millis(Utc::now()))
-        .execute(&self.pool)
-        .await?;
+        .bind(millis(Utc::now()));
+        self.write_outside(q).await?;
         Ok(())
     }
 
@@ -260,13 +255,13 @@ impl Store {
     }
 
     pub async fn set_github_run(&self, deployment_id: i64, run_id: i64, url: &str) -> Result<()> {
-        let _write = self.write_guard().await;
-        sqlx::query("UPDATE github_runs SET run_id = $1, run_url = $2 WHERE deployment_id = $3")
-            .bind(run_id)
-            .bind(url)
-            .bind(deployment_id)
-            .execute(&self.pool)
-            .await?;
+        let q = sqlx::query(
+            "UPDATE github_runs SET run_id = $1, run_url = $2 WHERE deployment_id = $3",
+        )
+        .bind(run_id)
+        .bind(url)
+        .bind(deployment_id);
+        self.write_outside(q).await?;
         Ok(())
     }
 

@@ -203,14 +203,8 @@ impl Store {
              AND {}",
             t.table, t.open
         );
-        let mut w = self.outside().await?;
-        let r = sqlx::query(&sql)
-            .bind(until)
-            .bind(worker)
-            .execute(w.conn())
-            .await?;
-        w.done().await?;
-        Ok(r.rows_affected())
+        self.write_outside(sqlx::query(&sql).bind(until).bind(worker))
+            .await
     }
 
     /// Gives up `worker`'s unfinished claims on `t` (all, or only row `only`) at once, so the
@@ -234,10 +228,7 @@ impl Store {
         if let Some(id) = only {
             q = q.bind(id);
         }
-        let mut w = self.outside().await?;
-        let n = q.execute(w.conn()).await?.rows_affected();
-        w.done().await?;
-        Ok(n)
+        self.write_outside(q).await
     }
 
     /// Schedules another attempt of row `id` after `after` and releases its claim, if
@@ -256,16 +247,8 @@ impl Store {
              claim_until = NULL, last_error = $2 WHERE {} = $3 AND claimed_by = $4 AND {}",
             t.table, t.id, t.open
         );
-        let mut w = self.outside().await?;
-        let r = sqlx::query(&sql)
-            .bind(at)
-            .bind(error)
-            .bind(id)
-            .bind(worker)
-            .execute(w.conn())
-            .await?;
-        w.done().await?;
-        Ok(r.rows_affected() == 1)
+        let q = sqlx::query(&sql).bind(at).bind(error).bind(id).bind(worker);
+        Ok(self.write_outside(q).await? == 1)
     }
 
     /// Ends row `id` as `how` says, if `worker` holds its claim (false if it does not: the

@@ -80,8 +80,7 @@ impl Store {
         } else {
             Some(Value::Array(m.blocks.to_vec()).to_string())
         };
-        let _write = self.write_guard().await;
-        sqlx::query(
+        let q = sqlx::query(
             "INSERT INTO local_messages (at, method, channel, ts, body, blocks, user_id, typed) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -92,9 +91,8 @@ impl Store {
         .bind(m.text)
         .bind(blocks)
         .bind(m.user)
-        .bind(m.typed)
-        .execute(&self.pool)
-        .await?;
+        .bind(m.typed);
+        self.write_outside(q).await?;
         Ok(())
     }
 

@@ -311,6 +311,18 @@ impl Store {
         }))
     }
 
+    /// Runs one statement as an outside write ([`Store::outside`]) and saves it; returns
+    /// how many rows it changed.
+    pub(crate) async fn write_outside<'q>(
+        &self,
+        q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<u64> {
+        let mut w = self.outside().await?;
+        let n = q.execute(w.conn()).await?.rows_affected();
+        w.done().await?;
+        Ok(n)
+    }
+
     pub async fn begin(&self) -> Result<Tx> {
         let inner = match &self.batcher {
             Some(b) => TxConn::Batch(b.begin().await?),

@@ -5,17 +5,15 @@ use crate::store::{Result, Store};
 
 impl Store {
     pub async fn remember_message(&self, key: &str, channel: &str, ts: &str) -> Result<()> {
-        let mut w = self.outside().await?;
-        sqlx::query(
+        let q = sqlx::query(
             "INSERT INTO slack_messages (msg_key, channel, ts) VALUES ($1, $2, $3) \
              ON CONFLICT (msg_key) DO UPDATE SET channel = $2, ts = $3",
         )
         .bind(key)
         .bind(channel)
-        .bind(ts)
-        .execute(w.conn())
-        .await?;
-        w.done().await
+        .bind(ts);
+        self.write_outside(q).await?;
+        Ok(())
     }
 
     pub async fn message_ts(&self, key: &str) -> Result<Option<(String, String)>> {
