@@ -92,6 +92,12 @@ pub fn button(action: Action, label: &str, id: i64, style: Option<&str>) -> Valu
     b
 }
 
+/// A link to the dashboard at `url` (`BADGER_PUBLIC_URL`), for answers that show only part
+/// of what it lists.
+pub fn dashboard_link(url: &str) -> String {
+    format!("<{url}/|the dashboard>")
+}
+
 /// "*whitehall* `release_123` to *staging*"
 pub fn what(d: &Deployment) -> String {
     format!(

@@ -89,7 +89,7 @@ fn environment(e: &EnvBoard, dashboard: Option<&str>) -> String {
     let rest = e.queue.len().saturating_sub(QUEUE_SHOWN);
     if rest > 0 {
         let see = match dashboard {
-            Some(url) => format!("see <{url}/|the dashboard>"),
+            Some(url) => format!("see {}", super::blocks::dashboard_link(url)),
             None => "the dashboard lists them all".to_owned(),
         };
         queued.push(format!("+{rest} more queued ({see})"));

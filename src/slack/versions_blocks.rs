@@ -135,7 +135,7 @@ pub fn more_apps(view: &VersionsView, shown: usize, dashboard: Option<&str>) -> 
     let n = rest.len();
     let drifted = rest.iter().filter(|a| a.is_drifted()).count();
     let see = match dashboard {
-        Some(url) => format!("see <{url}/|the dashboard>"),
+        Some(url) => format!("see {}", super::blocks::dashboard_link(url)),
         None => "see the dashboard".to_owned(),
     };
     Some(format!(

@@ -247,8 +247,9 @@ impl Tx {
         let ahead = convert(rows)?;
         // A short walk saw everyone ahead: the count is what it found (one statement
         // fewer per request in the usual short queue).
-        if i64::try_from(ahead.len()).unwrap_or(i64::MAX) < limit {
-            return Ok((i64::try_from(ahead.len()).unwrap_or(0), ahead));
+        let found = i64::try_from(ahead.len()).unwrap_or(i64::MAX);
+        if found < limit {
+            return Ok((found, ahead));
         }
         let waiting: i64 = sqlx::query_scalar(read_sql::WAITING_AT_OR_ABOVE)
             .bind(&newest.environment)

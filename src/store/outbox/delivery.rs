@@ -68,6 +68,14 @@ const HEADS: &str = concat!(heads!(), ", ");
 /// A candidate row `o` is the head of its ordering key.
 const IS_HEAD: &str = "o.id IN (SELECT head FROM heads)";
 
+/// What a claimed row must be besides claimable: a head, in `lane` if one is given.
+fn heads_in(lane: Option<Lane>) -> String {
+    let lane = lane
+        .map(|l| format!(" AND {}", l.condition()))
+        .unwrap_or_default();
+    format!(" AND {IS_HEAD}{lane}")
+}
+
 /// An outbox claim: the heads that are also `only`, for a fixed lease (`lease`: its
 /// milliseconds, one bind).
 fn outbox_claim<'a>(only: &'a str, lease: &'a [i64; 1]) -> Claim<'a> {
@@ -111,8 +119,7 @@ impl Store {
     /// worker, `$4` the lease in ms), for the tests that check its plan.
     #[doc(hidden)]
     pub fn outbox_claim_sql(&self, lane: Lane) -> String {
-        let only = format!(" AND {IS_HEAD} AND {}", lane.condition());
-        self.claim_sql(&OUTBOX, &outbox_claim(&only, &[0]))
+        self.claim_sql(&OUTBOX, &outbox_claim(&heads_in(Some(lane)), &[0]))
     }
 
     async fn claim(
@@ -122,10 +129,7 @@ impl Store {
         limit: i64,
         lane: Option<Lane>,
     ) -> Result<Vec<OutboxRow>> {
-        let lane = lane
-            .map(|l| format!(" AND {}", l.condition()))
-            .unwrap_or_default();
-        let only = format!(" AND {IS_HEAD}{lane}");
+        let only = heads_in(lane);
         let lease = [lease_millis(lease)];
         let claim = outbox_claim(&only, &lease);
         let rows: Vec<(i64, String, String, i64)> =
