@@ -201,8 +201,7 @@ impl Core {
                 "`emergency` applies only to `started`".into(),
             ));
         }
-        let mut tx = self.store.begin().await?;
-        tx.lock(&env_lock(&env_name)).await?;
+        let mut tx = self.store.begin_locked(&env_lock(&env_name)).await?;
         if state == State::Deploying {
             let holds = tx.active_holds().await?;
             let active = tx.env_active(&env_name).await?;

@@ -58,8 +58,7 @@ impl Core {
         let Some(env_cfg) = self.policy.env(env) else {
             return no_such_env(env);
         };
-        let mut tx = self.store.begin().await?;
-        tx.lock(&env_lock(env)).await?;
+        let mut tx = self.store.begin_locked(&env_lock(env)).await?;
 
         let holds = tx.active_holds().await?;
         let (active, duplicate) = tx

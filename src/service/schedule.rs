@@ -55,8 +55,7 @@ impl Core {
             return Ok(());
         }
 
-        let mut tx = self.store.begin().await?;
-        tx.lock(&env_lock(env)).await?;
+        let mut tx = self.store.begin_locked(&env_lock(env)).await?;
         let live = tx.env_live(env).await?;
         let next_opening = cal.next_opening(now).map(|o| o.opens);
         for d in &live {

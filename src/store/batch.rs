@@ -17,6 +17,12 @@
 //! like a member. Without it a hand-over under load (Done, then the next person's your-turn
 //! post) waited behind the whole queue once per Slack call it made. The rarer writes that
 //! still use their own connection (`exclusive`) commit the open batch first.
+//!
+//! On PostgreSQL the same shape runs once per environment lock (`Store::begin_locked`):
+//! the batch's transaction takes the lock's row when it opens and holds it until the
+//! batch commits, so the requests queued on one environment share a commit and never
+//! wait for each other on the row lock (each a process wake-up inside PostgreSQL).
+//! Other replicas' batches queue on the same row, as single transactions did before.
 
 use super::{Result, StoreError};
 use sqlx::pool::PoolConnection;
@@ -36,8 +42,18 @@ const MAX_AGE: Duration = Duration::from_millis(10);
 /// failed COMMIT saved nothing, so it is reported as "database unavailable").
 type Outcome = Option<std::result::Result<(), Arc<str>>>;
 
+/// How a batch's transaction starts.
+#[derive(Clone)]
+pub(super) enum Opening {
+    /// SQLite: take the database's one write lock at once.
+    Immediate,
+    /// PostgreSQL: a transaction that holds this named lock's row (`Tx::lock`).
+    Locked(String),
+}
+
 pub(super) struct BatchState {
     pool: AnyPool,
+    opening: Opening,
     conn: Option<PoolConnection<Any>>,
     /// A batch transaction is open (BEGIN IMMEDIATE issued, not yet committed).
     open: bool,
@@ -98,11 +114,12 @@ impl Drop for Held {
 }
 
 impl Batcher {
-    pub(super) fn new(pool: AnyPool) -> Self {
+    pub(super) fn new(pool: AnyPool, opening: Opening) -> Self {
         let flusher = Arc::new(Notify::new());
         let counts = Arc::new(Counts::default());
         let state = Arc::new(Mutex::new(BatchState {
             pool,
+            opening,
             conn: None,
             open: false,
             opened: None,
@@ -177,9 +194,20 @@ impl Batcher {
                 s.conn = Some(s.pool.acquire().await?);
             }
             let conn = s.conn.as_mut().expect("acquired above");
-            if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
+            let begun = match &s.opening {
+                Opening::Immediate => conn
+                    .execute("BEGIN IMMEDIATE")
+                    .await
+                    .map(|_| ())
+                    .map_err(StoreError::from),
+                Opening::Locked(name) => match conn.execute("BEGIN").await {
+                    Ok(_) => super::lock_row(conn, name).await,
+                    Err(e) => Err(e.into()),
+                },
+            };
+            if let Err(e) = begun {
                 discard(s).await;
-                return Err(e.into());
+                return Err(e);
             }
             s.open = true;
             s.opened = Some(Instant::now());
@@ -294,6 +322,11 @@ async fn close(s: &mut BatchState) {
             s.members = 0;
             if let Some(o) = s.outcome.take() {
                 o.send_replace(Some(Ok(())));
+            }
+            if matches!(s.opening, Opening::Locked(_)) {
+                // Back to the pool: a PostgreSQL store has a batcher per environment,
+                // and idle ones must not keep a connection each.
+                s.conn = None;
             }
         }
         Err(e) => {

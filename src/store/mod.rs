@@ -38,8 +38,10 @@ pub use stay_checks::StayCheck;
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,11 +98,15 @@ pub struct Store {
     /// SQLite has one writer: writers queue on this in-process lock (instead of failing
     /// with "database is locked") and share commits (`batch.rs`). None on PostgreSQL.
     batcher: Option<batch::Batcher>,
+    /// PostgreSQL: one batcher per named lock, made on first use (`begin_locked`).
+    locked: Arc<StdMutex<HashMap<String, batch::Batcher>>>,
 }
 
 pub struct Tx {
     inner: TxConn,
     backend: Backend,
+    /// The lock this transaction's batch already holds (`Store::begin_locked`).
+    holds: Option<String>,
     /// Whether this transaction queued any Slack call (so the worker needs waking).
     enqueued: bool,
 }
@@ -217,11 +223,13 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let batcher = (backend == Backend::Sqlite).then(|| batch::Batcher::new(pool.clone()));
+        let batcher = (backend == Backend::Sqlite)
+            .then(|| batch::Batcher::new(pool.clone(), batch::Opening::Immediate));
         Ok(Store {
             pool,
             backend,
             batcher,
+            locked: Arc::default(),
         })
     }
 
@@ -229,9 +237,20 @@ impl Store {
         self.backend
     }
 
-    /// Group commit's figures (SQLite only).
+    /// Group commit's figures: SQLite's batch, or the sum of PostgreSQL's per-lock batches
+    /// (none before the first `begin_locked`).
     pub fn group_commits(&self) -> Option<GroupCommits> {
-        self.batcher.as_ref().map(batch::Batcher::counts)
+        if let Some(b) = &self.batcher {
+            return Some(b.counts());
+        }
+        let locked = self.locked.lock().unwrap_or_else(|e| e.into_inner());
+        locked
+            .values()
+            .map(batch::Batcher::counts)
+            .reduce(|a, b| GroupCommits {
+                batches: a.batches + b.batches,
+                transactions: a.transactions + b.transactions,
+            })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -331,12 +350,44 @@ impl Store {
         Ok(Tx {
             inner,
             backend: self.backend,
+            holds: None,
+            enqueued: false,
+        })
+    }
+
+    /// A transaction that holds the named lock (`Tx::lock`) from its start. On PostgreSQL it
+    /// joins that lock's batch: the requests waiting on one environment share a transaction
+    /// (each in its own savepoint) and one commit, as every write does on SQLite.
+    pub async fn begin_locked(&self, name: &str) -> Result<Tx> {
+        if self.backend == Backend::Sqlite {
+            return self.begin().await;
+        }
+        let b = {
+            let mut locked = self.locked.lock().unwrap_or_else(|e| e.into_inner());
+            locked
+                .entry(name.to_owned())
+                .or_insert_with(|| {
+                    batch::Batcher::new(self.pool.clone(), batch::Opening::Locked(name.to_owned()))
+                })
+                .clone()
+        };
+        Ok(Tx {
+            inner: TxConn::Batch(b.begin().await?),
+            backend: self.backend,
+            holds: Some(name.to_owned()),
             enqueued: false,
         })
     }
 
     pub async fn close(&self) {
         if let Some(b) = &self.batcher {
+            batch::shut(b).await;
+        }
+        let locked: Vec<batch::Batcher> = {
+            let mut locked = self.locked.lock().unwrap_or_else(|e| e.into_inner());
+            locked.drain().map(|(_, b)| b).collect()
+        };
+        for b in &locked {
             batch::shut(b).await;
         }
         self.pool.close().await;
@@ -347,22 +398,8 @@ impl Tx {
     /// Serialises work on one named thing (an environment's queue, the hold list) across
     /// replicas. On SQLite the write lock already serialises everything.
     pub async fn lock(&mut self, name: &str) -> Result<()> {
-        if self.backend == Backend::Postgres {
-            let found: Option<String> =
-                sqlx::query_scalar("SELECT name FROM locks WHERE name = $1 FOR UPDATE")
-                    .bind(name)
-                    .fetch_optional(&mut *self.inner)
-                    .await?;
-            if found.is_none() {
-                sqlx::query("INSERT INTO locks (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
-                    .bind(name)
-                    .execute(&mut *self.inner)
-                    .await?;
-                sqlx::query("SELECT name FROM locks WHERE name = $1 FOR UPDATE")
-                    .bind(name)
-                    .execute(&mut *self.inner)
-                    .await?;
-            }
+        if self.backend == Backend::Postgres && self.holds.as_deref() != Some(name) {
+            lock_row(&mut self.inner, name).await?;
         }
         Ok(())
     }
@@ -379,6 +416,26 @@ impl Tx {
         done?;
         Ok(self.enqueued)
     }
+}
+
+/// PostgreSQL: takes the named lock's row until the transaction ends (made if missing).
+async fn lock_row(conn: &mut sqlx::AnyConnection, name: &str) -> Result<()> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT name FROM locks WHERE name = $1 FOR UPDATE")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if found.is_none() {
+        sqlx::query("INSERT INTO locks (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("SELECT name FROM locks WHERE name = $1 FOR UPDATE")
+            .bind(name)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// How many ids one `IN (...)` list may carry: databases cap a statement's parameters.
