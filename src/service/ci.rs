@@ -9,7 +9,7 @@ use crate::domain::admission::Refused;
 use crate::domain::deployment::State;
 use crate::domain::names::{AppName, GitRef};
 use crate::domain::notice::Notice;
-use crate::store::{env_lock, NewDeployment, StoreError};
+use crate::store::{env_lock, AuditLine, NewDeployment, StoreError};
 use serde::Deserialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -218,8 +218,14 @@ impl Core {
                 return Err(CiError::Refused(self.refused(&ask, reasons)));
             }
         }
+        let action = if emergency.is_some() {
+            "ci.emergency".to_owned()
+        } else {
+            format!("ci.{}", r.status)
+        };
+        let detail = format!("{} {} to {}", app.as_str(), git_ref.as_str(), env_name);
         let d = tx
-            .insert_deployment(
+            .insert_deployment_audited(
                 &NewDeployment {
                     app: app.as_str(),
                     git_ref: git_ref.as_str(),
@@ -233,21 +239,13 @@ impl Core {
                     ci_url: url.as_deref(),
                 },
                 now,
+                &AuditLine {
+                    actor: CI_ACTOR,
+                    action: &action,
+                    detail: &detail,
+                },
             )
             .await?;
-        let action = if d.is_emergency() {
-            "ci.emergency".to_owned()
-        } else {
-            format!("ci.{}", r.status)
-        };
-        tx.audit(
-            now,
-            CI_ACTOR,
-            &action,
-            &format!("deployment #{}", d.id),
-            &format!("{} {} to {}", d.app, d.git_ref, d.environment),
-        )
-        .await?;
         if state == State::Deploying {
             let key = Some(super::start_key(d.id));
             let say = Notice::StartAlert {

@@ -1,12 +1,12 @@
 //! `/deploy` requests and the commands that act on your own deployment.
 
 use super::admission::{Ask, Asker, Reader};
-use super::queue::{describe, Outcome};
+use super::queue::Outcome;
 use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::notice::Notice;
-use crate::store::{env_lock, NewDeployment};
+use crate::store::{env_lock, AuditLine, NewDeployment};
 
 #[derive(Debug, Clone)]
 pub struct DeployRequest {
@@ -85,8 +85,15 @@ impl Core {
             });
         }
         let channel = self.announce_channel(&actor.channel);
+        let (action, detail) = match &req.emergency {
+            Some(r) => (
+                "deploy.emergency",
+                format!("{app} {git_ref} to {env}; reason: {r}"),
+            ),
+            None => ("deploy.request", format!("{app} {git_ref} to {env}")),
+        };
         let d = tx
-            .insert_deployment(
+            .insert_deployment_audited(
                 &NewDeployment {
                     app,
                     git_ref,
@@ -100,26 +107,14 @@ impl Core {
                     ci_url: None,
                 },
                 now,
+                &AuditLine {
+                    actor: &actor.user,
+                    action,
+                    detail: &detail,
+                },
             )
             .await?;
         crate::telemetry::record_deployment(d.id);
-        let action = if d.is_emergency() {
-            "deploy.emergency"
-        } else {
-            "deploy.request"
-        };
-        let detail = match &d.emergency_reason {
-            Some(r) => format!("{}; reason: {r}", describe(&d)),
-            None => describe(&d),
-        };
-        tx.audit(
-            now,
-            &actor.user,
-            action,
-            &format!("deployment #{}", d.id),
-            &detail,
-        )
-        .await?;
 
         // With someone already active the newcomer simply queues; only a free
         // environment needs the queue moved on (which may start them at once).

@@ -2,11 +2,19 @@
 
 use super::read_sql::{self, COLUMNS};
 use super::stamp::Once;
-use super::{from_millis, millis, opt_from_millis, Result, StoreError, Tx};
+use super::{from_millis, millis, opt_from_millis, Backend, Result, StoreError, Tx};
 use crate::domain::deployment::{transition, Deployment, Event, State};
 use crate::domain::queue;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor};
+
+/// A row of `read_sql::FIRST_AHEAD`: an entry ahead, and how many wait ahead in all.
+#[derive(sqlx::FromRow)]
+struct Ahead {
+    #[sqlx(flatten)]
+    row: Row,
+    waiting: i64,
+}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct Row {
@@ -67,6 +75,14 @@ impl TryFrom<Row> for Deployment {
 
 pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
     rows.into_iter().map(Deployment::try_from).collect()
+}
+
+/// Who did what to a new deployment, for the audit log (`insert_deployment_audited`).
+#[derive(Debug, Clone, Copy)]
+pub struct AuditLine<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub detail: &'a str,
 }
 
 /// What a new deployment is made of.
@@ -140,35 +156,75 @@ impl Tx {
         n: &NewDeployment<'_>,
         now: DateTime<Utc>,
     ) -> Result<Deployment> {
+        self.insert(n, now, None).await
+    }
+
+    /// Inserts a deployment and its audit line (subject "deployment #ID") in one round
+    /// trip: SQLite runs the two statements as one query, PostgreSQL as one statement.
+    pub async fn insert_deployment_audited(
+        &mut self,
+        n: &NewDeployment<'_>,
+        now: DateTime<Utc>,
+        line: &AuditLine<'_>,
+    ) -> Result<Deployment> {
+        self.insert(n, now, Some(line)).await
+    }
+
+    async fn insert(
+        &mut self,
+        n: &NewDeployment<'_>,
+        now: DateTime<Utc>,
+        line: Option<&AuditLine<'_>>,
+    ) -> Result<Deployment> {
         let t = millis(now);
         let started = (n.state == State::Deploying).then_some(t);
         let finished = n.state.is_finished().then_some(t);
         // The queue key follows the environment's last one (the caller holds the
         // environment's lock), so order is the order requests were acknowledged.
-        let row: Row = sqlx::query_as(&format!(
+        let insert = format!(
             "INSERT INTO deployments (app, git_ref, environment, requester, channel, note, emergency_reason, \
              source, state, priority, queue_key, ci_url, requested_at, started_at, finished_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
              (SELECT COALESCE(MAX(queue_key), 0) FROM deployments WHERE environment = $3) + $15, \
              $11, $12, $13, $14, $12) RETURNING {COLUMNS}"
-        ))
-        .bind(n.app)
-        .bind(n.git_ref)
-        .bind(n.environment)
-        .bind(n.requester)
-        .bind(n.channel)
-        .bind(n.note)
-        .bind(n.emergency_reason)
-        .bind(n.source)
-        .bind(n.state.as_str())
-        .bind(i64::from(n.emergency_reason.is_some()))
-        .bind(n.ci_url)
-        .bind(t)
-        .bind(started)
-        .bind(finished)
-        .bind(queue::KEY_SPACING)
-        .fetch_one(&mut *self.inner)
-        .await?;
+        );
+        let sql = match (line, self.backend) {
+            (None, _) => insert,
+            // $12 is the time, $16-$18 the audit line.
+            (Some(_), Backend::Sqlite) => format!(
+                "{insert}; INSERT INTO audit (at, actor, action, subject, detail) \
+                 VALUES ($12, $16, $17, 'deployment #' || last_insert_rowid(), $18)"
+            ),
+            (Some(_), Backend::Postgres) => format!(
+                "WITH d AS ({insert}), a AS (INSERT INTO audit (at, actor, action, subject, detail) \
+                 SELECT $12, $16, $17, 'deployment #' || d.id, $18 FROM d) SELECT {COLUMNS} FROM d"
+            ),
+        };
+        let mut q = sqlx::query_as(&sql)
+            .bind(n.app)
+            .bind(n.git_ref)
+            .bind(n.environment)
+            .bind(n.requester)
+            .bind(n.channel)
+            .bind(n.note)
+            .bind(n.emergency_reason)
+            .bind(n.source)
+            .bind(n.state.as_str())
+            .bind(i64::from(n.emergency_reason.is_some()))
+            .bind(n.ci_url)
+            .bind(t)
+            .bind(started)
+            .bind(finished)
+            .bind(queue::KEY_SPACING);
+        if let Some(l) = line {
+            q = q.bind(l.actor).bind(l.action).bind(l.detail);
+        }
+        // fetch_all: a fetch of one row would stop SQLite before the audit statement.
+        let rows: Vec<Row> = q.fetch_all(&mut *self.inner).await?;
+        let row = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("an insert returned no row".into()))?;
         let d = Deployment::try_from(row)?;
         if d.state == State::Succeeded {
             self.record_version(d.id).await?;
@@ -237,27 +293,24 @@ impl Tx {
         newest: &Deployment,
         limit: i64,
     ) -> Result<(i64, Vec<Deployment>)> {
-        let rows: Vec<Row> = sqlx::query_as(read_sql::FIRST_AHEAD)
+        let rows: Vec<Ahead> = sqlx::query_as(read_sql::FIRST_AHEAD)
             .bind(&newest.environment)
             .bind(newest.priority)
             .bind(newest.id)
             .bind(limit)
             .fetch_all(&mut *self.inner)
             .await?;
-        let ahead = convert(rows)?;
-        // A short walk saw everyone ahead: the count is what it found (one statement
-        // fewer per request in the usual short queue).
+        let waiting = rows.first().map(|r| r.waiting);
+        let ahead = convert(rows.into_iter().map(|r| r.row).collect())?;
         let found = i64::try_from(ahead.len()).unwrap_or(i64::MAX);
-        if found < limit {
-            return Ok((found, ahead));
-        }
-        let waiting: i64 = sqlx::query_scalar(read_sql::WAITING_AT_OR_ABOVE)
-            .bind(&newest.environment)
-            .bind(newest.priority)
-            .fetch_one(&mut *self.inner)
-            .await?;
-        // Everyone of its priority or higher, but itself (when it is still queued).
-        let count = (waiting - i64::from(newest.state == State::Queued)).max(0);
+        // A short walk saw everyone ahead: the count is what it found.
+        let count = match waiting {
+            Some(waiting) if found >= limit => {
+                // Everyone of its priority or higher, but itself (when it is still queued).
+                (waiting - i64::from(newest.state == State::Queued)).max(found)
+            }
+            _ => found,
+        };
         Ok((count, ahead))
     }
 

@@ -24,7 +24,7 @@ mod stay_checks;
 
 pub use batch::GroupCommits;
 pub use deployment_reads::Version;
-pub use deployments::NewDeployment;
+pub use deployments::{AuditLine, NewDeployment};
 pub use gauges::Gauges;
 pub use github::{CompareReply, GithubJob, GithubJobEntry, GithubJobRow, GithubRun};
 pub use history::{HistoryPage, HistoryQuery};

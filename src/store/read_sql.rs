@@ -41,18 +41,16 @@ pub const ACTIVE_AND_DUPLICATE: &str = concat!(
      AND environment = $1 AND app = $3 AND git_ref = $4"
 );
 
-/// How many wait in environment `$1` at priority `$2` or higher (`queue_counts`, kept by
-/// triggers): a newcomer's position without counting the queue.
-pub const WAITING_AT_OR_ABOVE: &str =
-    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts \
-     WHERE environment = $1 AND priority >= $2";
-
 /// The first `$4` queued in environment `$1` at priority `$2` or higher, but `$3`: those
-/// ahead of a newcomer, one bounded walk of the queue's index.
+/// ahead of a newcomer, one bounded walk of the queue's index. Each row also carries
+/// `waiting`, how many wait at that priority or higher (`queue_counts`, kept by
+/// triggers): the newcomer's position without counting the queue, in the same round trip.
 pub const FIRST_AHEAD: &str = concat!(
     "SELECT ",
     columns!(),
-    " FROM deployments WHERE environment = $1 AND state = 'queued' AND priority >= $2 \
+    ", (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts \
+     WHERE environment = $1 AND priority >= $2) AS waiting \
+     FROM deployments WHERE environment = $1 AND state = 'queued' AND priority >= $2 \
      AND id <> $3 ORDER BY priority DESC, queue_key, id LIMIT $4"
 );
 

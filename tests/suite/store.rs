@@ -5,7 +5,9 @@ use crate::support;
 use badger::domain::deployment::Deployment;
 use badger::domain::deployment::{Event, State};
 use badger::domain::hold::Hold;
-use badger::store::{env_lock, Body, Lane, NewDeployment, NewHold, Payload, Store, StoreError, Tx};
+use badger::store::{
+    env_lock, AuditLine, Body, Lane, NewDeployment, NewHold, Payload, Store, StoreError, Tx,
+};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
 use support::db::{post, Backend, TestDb};
@@ -88,6 +90,57 @@ async fn the_database_allows_one_active_deployment_per_environment(backend: Back
 on_both_backends!(
     one_active,
     the_database_allows_one_active_deployment_per_environment
+);
+
+async fn a_deployment_and_its_audit_line_are_written_together(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    let line = AuditLine {
+        actor: "U1",
+        action: "deploy.request",
+        detail: "a r1 to production; reason: it's <!channel> down",
+    };
+    let mut tx = s.begin_locked(&env_lock("production")).await.unwrap();
+    let first = tx
+        .insert_deployment_audited(&new("a", "production", "U1", State::Deploying), now, &line)
+        .await
+        .unwrap();
+    let second = tx
+        .insert_deployment_audited(&new("b", "production", "U2", State::Queued), now, &line)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let log = s.audit_log(10).await.unwrap();
+    let subjects: Vec<&str> = log.iter().map(|a| a.subject.as_str()).collect();
+    // Newest first, each naming its own deployment.
+    assert_eq!(
+        subjects,
+        [
+            format!("deployment #{}", second.id),
+            format!("deployment #{}", first.id)
+        ]
+    );
+    for a in &log {
+        assert_eq!(
+            (a.actor.as_str(), a.action.as_str()),
+            ("U1", "deploy.request")
+        );
+        assert_eq!(a.detail, line.detail);
+        assert_eq!(a.at, now);
+    }
+    // A refused insert writes no audit line either.
+    let mut tx = s.begin_locked(&env_lock("production")).await.unwrap();
+    let e = tx
+        .insert_deployment_audited(&new("c", "production", "U3", State::Called), now, &line)
+        .await
+        .unwrap_err();
+    assert!(e.is_unique_violation(), "{e}");
+    drop(tx);
+    assert_eq!(s.audit_log(10).await.unwrap().len(), 2);
+}
+on_both_backends!(
+    audited_insert,
+    a_deployment_and_its_audit_line_are_written_together
 );
 
 async fn transitions_are_conditional(backend: Backend) {
