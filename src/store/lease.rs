@@ -27,6 +27,16 @@ pub(crate) struct Leased {
     pub order: &'static str,
 }
 
+/// `col` is one of the values `select` gives. On PostgreSQL as `= ANY(ARRAY(...))`,
+/// computed once and probed by key: as `IN (...)`, with statistics that call the table
+/// small, it tests every unfinished row against the list (the whole backlog per claim).
+pub(crate) fn one_of(backend: Backend, col: &str, select: &str) -> String {
+    match backend {
+        Backend::Postgres => format!("{col} = ANY(ARRAY({select}))"),
+        Backend::Sqlite => format!("{col} IN ({select})"),
+    }
+}
+
 /// What one claim asks for, beyond the worker and how many rows.
 pub(crate) struct Claim<'a> {
     /// How long the claim lasts, in milliseconds: SQL over the row's columns, with `$4`,
@@ -157,11 +167,18 @@ impl Store {
         // it updates, skip the rows this statement has just claimed, and so claim more
         // than `limit`.
         format!(
-            "WITH {}picked AS MATERIALIZED (SELECT o.{id} AS picked_id FROM {table} o \
+            // RECURSIVE: the outbox's heads walk its keys (delivery.rs); no harm to the others.
+            "WITH RECURSIVE {}picked AS MATERIALIZED (SELECT o.{id} AS picked_id FROM {table} o \
              WHERE {claimable}{} ORDER BY {} LIMIT $2{lock}) \
              UPDATE {table} SET claimed_by = $3, claim_until = $1 + {}{} \
-             WHERE {id} IN (SELECT picked_id FROM picked) AND {claimable} RETURNING {}",
-            c.first, c.only, t.order, c.lease, c.also_set, c.returning
+             WHERE {} AND {claimable} RETURNING {}",
+            c.first,
+            c.only,
+            t.order,
+            c.lease,
+            c.also_set,
+            one_of(self.backend, id, "SELECT picked_id FROM picked"),
+            c.returning
         )
     }
 

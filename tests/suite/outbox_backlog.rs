@@ -1,7 +1,8 @@
 //! A long outbox backlog in one channel (a burst of CI reports, Slack down for a while)
-//! drains: each claim reads the unfinished rows once, however stale the database's
-//! statistics, so a claim costs O(backlog), not O(backlog²). Checked in the plan and by
-//! what a claim takes, never by timing. Both backends.
+//! drains: a claim finds each channel's oldest row by an index probe per channel, however
+//! stale the database's statistics, so its cost follows the channels, not the backlog
+//! (once O(backlog²), then O(backlog)). Checked in the plan and by what a claim takes,
+//! never by timing. Both backends.
 
 use crate::support;
 
@@ -71,18 +72,35 @@ async fn check_plan(s: &Store, backend: Backend) {
                 .iter()
                 .map(|r| r.try_get::<String, _>("detail").unwrap())
                 .collect();
-            assert!(
-                !plan.iter().any(|l| l.contains("CORRELATED")),
-                "a correlated subquery runs once per candidate row:\n{}",
-                plan.join("\n")
-            );
+            // The heads are walked key by key: every subquery is an index probe (SEARCH),
+            // and the outbox itself is never scanned whole (a SCAN of `outbox`, `o` or
+            // `p`), only the small CTEs.
+            for l in &plan {
+                let scanned = l.strip_prefix("SCAN ").map(|t| t.split(' ').next());
+                assert!(
+                    !matches!(scanned, Some(Some("outbox" | "o" | "p"))),
+                    "a claim scans the outbox:\n{}",
+                    plan.join("\n")
+                );
+            }
+            for (i, l) in plan.iter().enumerate() {
+                if l.contains("CORRELATED") {
+                    let next = plan.get(i + 1).map(String::as_str).unwrap_or("");
+                    assert!(
+                        next.starts_with("SEARCH p USING INDEX outbox_pending (ordering_key"),
+                        "a correlated subquery that is not one index probe:\n{}",
+                        plan.join("\n")
+                    );
+                }
+            }
         }
         Backend::Postgres => {
             let plan: Vec<String> = rows.iter().map(|r| r.try_get(0).unwrap()).collect();
             // Rows a node produced over all its runs ("rows=R loops=L"): a subquery re-run
-            // per candidate makes this the backlog squared (9,000,000 here); reading the
-            // backlog once, with a pass over the few heads (three keys) per candidate, is
-            // a small multiple of it.
+            // per candidate made this the backlog squared (9,000,000 here); a `GROUP BY`
+            // of the unfinished rows, or testing each of them against the heads, the
+            // backlog (3,000 to 9,000); probing the index once per key (three here: the
+            // channel and two people's answers) a handful.
             let most = plan
                 .iter()
                 .filter_map(|l| {
@@ -109,7 +127,7 @@ async fn check_plan(s: &Store, backend: Backend) {
                 plan.join("\n")
             );
             assert!(
-                most <= 10.0 * BACKLOG as f64,
+                most <= 100.0,
                 "a claim's plan handled {most} rows in one node for a backlog of {BACKLOG}:\n{}",
                 plan.join("\n")
             );
