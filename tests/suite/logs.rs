@@ -64,6 +64,24 @@ async fn run(format: &str) -> Run {
             break a.trim().to_owned();
         }
     };
+    // Read the rest as it comes: a child that logs more than a pipe holds (every query at
+    // debug) would otherwise block on its next log line, and the requests below with it.
+    let reader = tokio::spawn(async move {
+        let mut rest = String::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            rest.push_str(&line);
+            rest.push('\n');
+        }
+        rest
+    });
+    let mut stderr = child.stderr.take().unwrap();
+    let err_reader = tokio::spawn(async move {
+        let mut err = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut stderr, &mut err)
+            .await
+            .unwrap();
+        err
+    });
     let http = reqwest::Client::new();
     let signed = |path: &str, body: String| {
         support::slack_forms::signed_form_now(&http, &format!("{base}{path}"), SIGNING_SECRET, body)
@@ -162,16 +180,8 @@ async fn run(format: &str) -> Run {
         .status()
         .unwrap()
         .success());
-    let mut stderr = child.stderr.take().unwrap();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        logs.push_str(&line);
-        logs.push('\n');
-    }
-    let mut err = String::new();
-    tokio::io::AsyncReadExt::read_to_string(&mut stderr, &mut err)
-        .await
-        .unwrap();
-    logs.push_str(&err);
+    logs.push_str(&reader.await.expect("the log reader"));
+    logs.push_str(&err_reader.await.expect("the stderr reader"));
     let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
         .await
         .expect("exits")

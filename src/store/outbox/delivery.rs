@@ -56,7 +56,10 @@ impl Lane {
 /// every unfinished row per claim (18,000 behind one channel after a burst: ~30 ms a
 /// claim on PostgreSQL, so the outbox drained at 29 calls/s), and before that a plain
 /// `IN (subquery)` that PostgreSQL re-ran per candidate was O(pending^2). Materialised, so
-/// it runs once per claim. Needs `WITH RECURSIVE`.
+/// it runs once per claim. Needs `WITH RECURSIVE`. A head is the first row from its key on
+/// in the index's order (`>=` and `ORDER BY ordering_key, id`): as `MIN(id) ... WHERE
+/// ordering_key = k` PostgreSQL walked the primary key from the oldest row, through every
+/// delivered one (5 ms a claim behind 20,000 delivered rows; 0.4 ms this way).
 macro_rules! heads {
     () => {
         "keys AS (SELECT MIN(p.ordering_key) AS k FROM outbox p \
@@ -64,8 +67,9 @@ macro_rules! heads {
          UNION ALL SELECT (SELECT MIN(p.ordering_key) FROM outbox p \
          WHERE p.delivered_at IS NULL AND p.dead_at IS NULL AND p.ordering_key > keys.k) \
          FROM keys WHERE keys.k IS NOT NULL), \
-         heads AS MATERIALIZED (SELECT (SELECT MIN(p.id) FROM outbox p \
-         WHERE p.delivered_at IS NULL AND p.dead_at IS NULL AND p.ordering_key = keys.k) AS head \
+         heads AS MATERIALIZED (SELECT (SELECT p.id FROM outbox p \
+         WHERE p.delivered_at IS NULL AND p.dead_at IS NULL AND p.ordering_key >= keys.k \
+         ORDER BY p.ordering_key, p.id LIMIT 1) AS head \
          FROM keys WHERE keys.k IS NOT NULL)"
     };
 }
