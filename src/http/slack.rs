@@ -45,8 +45,14 @@ fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
         Err(e) => {
             state.core.metrics.slack_rejected.inc();
             tracing::warn!(reason = %e, "rejected a Slack request");
+            // The reason is safe to give (it says nothing of the secret) and tells an
+            // operator a skewed clock from a wrong signing secret.
             Err(Box::new(
-                (StatusCode::UNAUTHORIZED, "invalid Slack signature").into_response(),
+                (
+                    StatusCode::UNAUTHORIZED,
+                    format!("invalid Slack request: {e}"),
+                )
+                    .into_response(),
             ))
         }
     }

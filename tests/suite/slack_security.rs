@@ -250,6 +250,20 @@ async fn bad_signatures_are_refused_and_change_nothing(backend: Backend) {
         for (what, headers) in cases {
             let r = post_raw(&t, path, ct, body.clone(), &headers).await;
             assert_eq!(r.status().as_u16(), 401, "{path}: {what}");
+            // The answer says which check failed: a skewed clock is not a wrong secret.
+            let said = r.text().await.unwrap();
+            let expected = if what.starts_with("stale") || what.starts_with("from the future") {
+                "request timestamp is more than 5 minutes from now"
+            } else if what.starts_with("wrong signature") || what.starts_with("signed with another")
+            {
+                "signature does not match"
+            } else {
+                "invalid Slack request: "
+            };
+            assert!(
+                said.starts_with("invalid Slack request: ") && said.contains(expected),
+                "{path}: {what}: {said}"
+            );
             refused += 1;
             assert_nothing_happened(&t, &format!("{path}: {what}")).await;
         }
