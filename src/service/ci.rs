@@ -223,7 +223,7 @@ impl Core {
         } else {
             format!("ci.{}", r.status)
         };
-        let detail = format!("{} {} to {}", app.as_str(), git_ref.as_str(), env_name);
+        let detail = super::queue::describe_request(app.as_str(), git_ref.as_str(), &env_name);
         let d = tx
             .insert_deployment_audited(
                 &NewDeployment {

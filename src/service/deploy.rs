@@ -1,7 +1,7 @@
 //! `/deploy` requests and the commands that act on your own deployment.
 
 use super::admission::{Ask, Asker, Reader};
-use super::queue::Outcome;
+use super::queue::{describe_request, Outcome};
 use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
@@ -85,12 +85,10 @@ impl Core {
             });
         }
         let channel = self.announce_channel(&actor.channel);
+        let what = describe_request(app, git_ref, env);
         let (action, detail) = match &req.emergency {
-            Some(r) => (
-                "deploy.emergency",
-                format!("{app} {git_ref} to {env}; reason: {r}"),
-            ),
-            None => ("deploy.request", format!("{app} {git_ref} to {env}")),
+            Some(r) => ("deploy.emergency", format!("{what}; reason: {r}")),
+            None => ("deploy.request", what),
         };
         let d = tx
             .insert_deployment_audited(

@@ -280,5 +280,10 @@ impl Core {
 }
 
 pub fn describe(d: &Deployment) -> String {
-    format!("{} {} to {}", d.app, d.git_ref, d.environment)
+    describe_request(&d.app, &d.git_ref, &d.environment)
+}
+
+/// [`describe`] for a request not yet written (the audit line is written with it).
+pub fn describe_request(app: &str, git_ref: &str, env: &str) -> String {
+    format!("{app} {git_ref} to {env}")
 }
