@@ -138,7 +138,10 @@ impl Application {
         let (outbox, stepped_outbox) = if opts.stepped {
             (None, Some(worker))
         } else {
-            (Some(tokio::spawn(worker.run(stop_outbox_rx))), None)
+            (
+                Some(store.spawn_beside_writer(worker.run(stop_outbox_rx))),
+                None,
+            )
         };
         let smoke = tokio::spawn(
             crate::smoke::SmokeWorker {

@@ -75,13 +75,19 @@ impl BoardCache {
         self.rebuilds.load(Ordering::Relaxed)
     }
 
-    fn fresh(&self) -> Option<Arc<Snapshot>> {
+    /// The snapshot if no commit happened since it was read and, with `aged` false, it is
+    /// younger than `max_age`.
+    fn current(&self, aged: bool) -> Option<Arc<Snapshot>> {
         let generation = store::generation();
         let current = self.current.read().unwrap_or_else(|e| e.into_inner());
         current
             .as_ref()
-            .filter(|s| s.generation == generation && s.read_at.elapsed() < self.max_age)
+            .filter(|s| s.generation == generation && (aged || s.read_at.elapsed() < self.max_age))
             .cloned()
+    }
+
+    fn fresh(&self) -> Option<Arc<Snapshot>> {
+        self.current(false)
     }
 
     /// The snapshot, read again from `store` if it is stale.
@@ -89,7 +95,16 @@ impl BoardCache {
         if let Some(s) = self.fresh() {
             return Ok(s);
         }
-        let _one = self.rebuild.lock().await;
+        let _one = match self.rebuild.try_lock() {
+            Ok(one) => one,
+            // Someone is reading it again. If it is only old (no commit since), serve it
+            // meanwhile: the age limit is a safety net, and with a long queue a rebuild
+            // takes long enough that every reader waiting on it missed Slack's deadline.
+            Err(_) => match self.current(true) {
+                Some(s) => return Ok(s),
+                None => self.rebuild.lock().await,
+            },
+        };
         if let Some(s) = self.fresh() {
             return Ok(s);
         }
@@ -150,4 +165,37 @@ pub fn board_of<'a>(
         &snapshot.holds,
         now,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_old_snapshot_is_served_while_it_is_read_again_a_stale_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/board.db", dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        // Every snapshot is too old at once.
+        let cache = BoardCache::new(Duration::ZERO);
+        let first = cache.get(&store).await.unwrap();
+
+        // While someone reads it again, the old one is served: nothing committed since.
+        let reading = cache.rebuild.lock().await;
+        let served = cache.get(&store).await.unwrap();
+        assert!(Arc::ptr_eq(&first, &served));
+        assert_eq!(cache.rebuilds(), 1);
+
+        // After a commit it is not: the reader waits for the snapshot that has the commit.
+        store.begin().await.unwrap().commit().await.unwrap();
+        let mut waiting = Box::pin(cache.get(&store));
+        let early = tokio::time::timeout(Duration::from_millis(50), &mut waiting).await;
+        assert!(early.is_err(), "a snapshot from before a commit was served");
+        drop(reading);
+        let fresh = waiting.await.unwrap();
+        assert!(!Arc::ptr_eq(&first, &fresh));
+        assert_eq!(cache.rebuilds(), 2);
+        store.close().await;
+    }
 }

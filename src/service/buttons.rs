@@ -65,6 +65,17 @@ impl Core {
         action: Action,
         value: &str,
     ) -> Result<Option<Answer>> {
+        let (actor, value) = (actor.clone(), value.to_owned());
+        self.on_writer(move |core| async move { core.press_here(&actor, action, &value).await })
+            .await
+    }
+
+    async fn press_here(
+        &self,
+        actor: &Actor,
+        action: Action,
+        value: &str,
+    ) -> Result<Option<Answer>> {
         let Ok(id) = value.trim().parse::<i64>() else {
             return refuse(Denied::BadButtonValue);
         };
@@ -81,7 +92,7 @@ impl Core {
         if action == Action::AllWell {
             return self.all_well(actor, &d).await;
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_ahead().await?;
         tx.lock(&env_lock(&d.environment)).await?;
         // Re-read under the lock: the press may race a timeout, a CI event or another replica.
         let Some(d) = tx.deployment(id).await? else {

@@ -170,6 +170,11 @@ impl Core {
     /// CI reports a deployment it runs itself. `started` claims the environment (refused
     /// while it is busy or held); `succeeded` / `failed` record a finished one.
     pub async fn ci_report(&self, r: CiReport) -> Result<i64, CiError> {
+        self.on_writer(move |core| async move { core.ci_report_here(r).await })
+            .await
+    }
+
+    async fn ci_report_here(&self, r: CiReport) -> Result<i64, CiError> {
         let app = self.ci_app(&r.app)?;
         let git_ref = GitRef::parse(&r.git_ref).map_err(|e| CiError::BadRequest(e.0))?;
         let env = self.ci_env(&r.environment)?;
@@ -274,6 +279,11 @@ impl Core {
     /// A CI event for a deployment. Repeating an event that already happened changes
     /// nothing (idempotent); contradicting a finished deployment is a conflict.
     pub async fn ci_event(&self, id: i64, e: CiEvent) -> Result<State, CiError> {
+        self.on_writer(move |core| async move { core.ci_event_here(id, e).await })
+            .await
+    }
+
+    async fn ci_event_here(&self, id: i64, e: CiEvent) -> Result<State, CiError> {
         let note = bounded("note", e.note, 500)?;
         let emergency = bounded("emergency", e.emergency, 500)?;
         if emergency.is_some() && e.status != "started" {

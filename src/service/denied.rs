@@ -23,7 +23,6 @@ pub enum Denied {
     /// The caller already waits (or deploys) with the same app and ref there.
     AlreadyQueued {
         mine: Box<Deployment>,
-        env: String,
     },
     /// `/deploy done|failed` with nothing of theirs deploying.
     NothingInProgress,

@@ -81,7 +81,6 @@ impl Core {
         if let Some(mine) = duplicate {
             return refuse(Denied::AlreadyQueued {
                 mine: Box::new(mine),
-                env: env.to_owned(),
             });
         }
         let channel = self.announce_channel(&actor.channel);
@@ -163,7 +162,7 @@ impl Core {
         note: Option<&str>,
     ) -> Result<Answer> {
         let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_ahead().await?;
         let mine = tx
             .user_deployments(&actor.user, &[State::Deploying])
             .await?;

@@ -14,33 +14,63 @@ impl Core {
         text: &str,
     ) -> Result<Reply, ServiceError> {
         let envs = self.policy.env_names();
-        let ctx = CommandContext {
-            deploy_command: &self.policy.deploy_command,
-            hold_command: &self.policy.hold_command,
-            environments: &envs,
-            apps: &self.policy.apps,
-            tz: self.policy.calendar.tz,
-            now: self.now(),
-        };
+        let ctx = self.command_context(&envs);
         let unparsed = |message: String, usage: String| {
             ServiceError::Denied(Denied::Unparsed { message, usage })
         };
+        // Commands that change something run on the write thread (`crate::store::Writer`).
         if command_name == self.policy.deploy_command {
             let cmd = command::parse_deploy(text, &ctx)
                 .map_err(|e| unparsed(e.message(&ctx), e.usage(&ctx)))?;
-            let note = self.where_to_look(actor, deploy_look(&cmd))?;
-            let answer = self.run_deploy(actor, cmd, &ctx).await?;
+            let look = deploy_look(&cmd);
+            let note = self.where_to_look(actor, look)?;
+            let answer = if look == Look::Nothing {
+                self.run_deploy(actor, cmd, &ctx).await?
+            } else {
+                let actor = actor.clone();
+                self.on_writer(move |core| async move {
+                    let envs = core.policy.env_names();
+                    core.run_deploy(&actor, cmd, &core.command_context(&envs))
+                        .await
+                })
+                .await?
+            };
             Ok(Reply { answer, note })
         } else if command_name == self.policy.hold_command {
             let cmd = command::parse_hold(text, &ctx)
                 .map_err(|e| unparsed(e.message(&ctx), e.usage(&ctx)))?;
-            let note = self.where_to_look(actor, hold_look(&cmd))?;
-            let answer = self.run_hold(actor, cmd, &ctx).await?;
+            let look = hold_look(&cmd);
+            let note = self.where_to_look(actor, look)?;
+            let answer = if look == Look::Nothing {
+                self.run_hold(actor, cmd, &ctx).await?
+            } else {
+                let actor = actor.clone();
+                self.on_writer(move |core| async move {
+                    let envs = core.policy.env_names();
+                    core.run_hold(&actor, cmd, &core.command_context(&envs))
+                        .await
+                })
+                .await?
+            };
             Ok(Reply { answer, note })
         } else {
             Err(ServiceError::Denied(Denied::UnknownCommand {
                 name: command_name.to_owned(),
             }))
+        }
+    }
+
+    fn command_context<'a>(
+        &'a self,
+        envs: &'a [crate::domain::names::EnvName],
+    ) -> CommandContext<'a> {
+        CommandContext {
+            deploy_command: &self.policy.deploy_command,
+            hold_command: &self.policy.hold_command,
+            environments: envs,
+            apps: &self.policy.apps,
+            tz: self.policy.calendar.tz,
+            now: self.now(),
         }
     }
 

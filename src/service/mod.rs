@@ -102,6 +102,17 @@ impl Core {
         Ok(tx.deployment(id).await?.map(|d| (tx, d)))
     }
 
+    /// Runs a use case that writes on the write thread, beside SQLite's batch connection
+    /// (`crate::store::Writer` says why); `work` gets a handle of its own to this core.
+    pub(crate) async fn on_writer<T, F, Fut>(&self, work: F) -> T
+    where
+        F: FnOnce(Core) -> Fut,
+        Fut: std::future::Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.store.serially(work(self.clone())).await
+    }
+
     /// Commits, and wakes the outbox worker if there is something to deliver.
     pub async fn commit(&self, tx: Tx) -> Result<()> {
         if tx.commit().await? {

@@ -49,10 +49,9 @@ pub fn denied(say: &Say, d: &Denied) -> String {
         Denied::UnknownEnvironment { env } => {
             format!("There is no environment called {}.", escape(env))
         }
-        Denied::AlreadyQueued { mine, env } => format!(
-            "You already have {} in *{}* (#{}, {}). Use `{deploy} cancel {}` to leave the queue.",
+        Denied::AlreadyQueued { mine } => format!(
+            "You already have {} (#{}, {}). Use `{deploy} cancel {}` to leave the queue.",
             what(mine),
-            escape(env),
             mine.id,
             mine.state.as_str(),
             mine.id

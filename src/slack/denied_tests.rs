@@ -39,9 +39,8 @@ fn requests() {
     mine.state = State::Called;
     let queued = Denied::AlreadyQueued {
         mine: Box::new(mine),
-        env: "staging".into(),
     };
-    assert_snapshot!(say(queued), @"You already have *whitehall* `r1` to *staging* in *staging* (#7, called). Use `/deploy cancel 7` to leave the queue.");
+    assert_snapshot!(say(queued), @"You already have *whitehall* `r1` to *staging* (#7, called). Use `/deploy cancel 7` to leave the queue.");
     assert_snapshot!(say(Denied::NothingInProgress), @"You have no deployment in progress. `/deploy status` shows what is deploying.");
     assert_snapshot!(say(Denied::AlreadyFinished), @"That deployment has already finished.");
 }

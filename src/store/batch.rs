@@ -24,9 +24,11 @@
 //! wait for each other on the row lock (each a process wake-up inside PostgreSQL).
 //! Other replicas' batches queue on the same row, as single transactions did before.
 
+use super::writer::Writer;
 use super::{Result, StoreError};
+use sqlx::any::AnyConnectOptions;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -51,10 +53,53 @@ pub(super) enum Opening {
     Locked(String),
 }
 
+/// SQLite's batch connection is the batcher's own, opened on the write thread so that
+/// the thread sqlx runs it on shares that thread's CPU (`writer.rs`).
+#[derive(Clone)]
+pub(super) struct OwnConnection {
+    pub(super) options: AnyConnectOptions,
+    pub(super) writer: Option<Writer>,
+}
+
+/// The connection a batch runs on: the pool's (PostgreSQL) or its own (SQLite).
+pub(super) enum BatchConn {
+    Pooled(PoolConnection<Any>),
+    Own(AnyConnection),
+}
+
+impl std::ops::Deref for BatchConn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            BatchConn::Pooled(c) => c,
+            BatchConn::Own(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for BatchConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            BatchConn::Pooled(c) => c,
+            BatchConn::Own(c) => c,
+        }
+    }
+}
+
+impl BatchConn {
+    async fn close(self) {
+        let _ = match self {
+            BatchConn::Pooled(c) => c.close().await,
+            BatchConn::Own(c) => c.close().await,
+        };
+    }
+}
+
 pub(super) struct BatchState {
     pool: AnyPool,
+    own: Option<OwnConnection>,
     opening: Opening,
-    conn: Option<PoolConnection<Any>>,
+    conn: Option<BatchConn>,
     /// A batch transaction is open (BEGIN IMMEDIATE issued, not yet committed).
     open: bool,
     opened: Option<Instant>,
@@ -114,11 +159,14 @@ impl Drop for Held {
 }
 
 impl Batcher {
-    pub(super) fn new(pool: AnyPool, opening: Opening) -> Self {
+    /// A batcher on the pool's connections, or with `own` on a connection of its own.
+    pub(super) fn new(pool: AnyPool, opening: Opening, own: Option<OwnConnection>) -> Self {
         let flusher = Arc::new(Notify::new());
         let counts = Arc::new(Counts::default());
+        let writer = own.as_ref().and_then(|o| o.writer.clone());
         let state = Arc::new(Mutex::new(BatchState {
             pool,
+            own,
             opening,
             conn: None,
             open: false,
@@ -130,11 +178,16 @@ impl Batcher {
             counts: counts.clone(),
         }));
         let gate = Arc::new(Mutex::new(()));
-        tokio::spawn(flush_loop(
+        let flush = flush_loop(
             Arc::downgrade(&state),
             Arc::downgrade(&gate),
             flusher.clone(),
-        ));
+        );
+        // Beside the connection it commits on, where there is a write thread.
+        match writer {
+            Some(w) => w.spawn(flush),
+            None => tokio::spawn(flush),
+        };
         Batcher {
             state,
             gate,
@@ -191,7 +244,10 @@ impl Batcher {
         settle(s).await;
         if !s.open {
             if s.conn.is_none() {
-                s.conn = Some(s.pool.acquire().await?);
+                s.conn = Some(match &s.own {
+                    Some(own) => BatchConn::Own(own.connect().await?),
+                    None => BatchConn::Pooled(s.pool.acquire().await?),
+                });
             }
             let conn = s.conn.as_mut().expect("acquired above");
             let begun = match &s.opening {
@@ -225,9 +281,25 @@ impl Batcher {
     }
 }
 
+impl OwnConnection {
+    /// Opens the connection on the write thread (if there is one).
+    async fn connect(&self) -> Result<AnyConnection> {
+        let options = self.options.clone();
+        let open = async move {
+            let mut conn = AnyConnection::connect_with(&options).await?;
+            super::sqlite_settings(&mut conn).await?;
+            Ok::<_, StoreError>(conn)
+        };
+        match &self.writer {
+            Some(w) => w.run(open).await,
+            None => open.await,
+        }
+    }
+}
+
 /// One transaction of a batch: the batch connection, inside its savepoint, and the lock.
 pub(crate) struct BatchTx {
-    conn: Option<PoolConnection<Any>>,
+    conn: Option<BatchConn>,
     held: Option<Held>,
 }
 
@@ -353,7 +425,7 @@ async fn fail(s: &mut BatchState, why: &str) {
 /// Closes the batch connection (the pool opens a fresh one when needed).
 async fn discard(s: &mut BatchState) {
     if let Some(conn) = s.conn.take() {
-        let _ = conn.close().await;
+        conn.close().await;
     }
 }
 

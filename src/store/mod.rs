@@ -21,6 +21,7 @@ mod smoke;
 mod smoke_shown;
 mod stamp;
 mod stay_checks;
+mod writer;
 
 pub use batch::GroupCommits;
 pub use deployment_reads::Version;
@@ -34,6 +35,7 @@ pub use outbox::{Body, Lane, OutboxEntry, OutboxRow, Payload};
 pub use smoke::{SmokeCheck, SmokeJob, SmokeResult};
 pub use smoke_shown::{SmokeOutcome, SmokeSummary};
 pub use stay_checks::StayCheck;
+pub use writer::Writer;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -100,6 +102,9 @@ pub struct Store {
     batcher: Option<batch::Batcher>,
     /// PostgreSQL: one batcher per named lock, made on first use (`begin_locked`).
     locked: Arc<StdMutex<HashMap<String, batch::Batcher>>>,
+    /// SQLite: the thread the write use cases run on (`writer.rs`). None on PostgreSQL, or
+    /// if it could not start.
+    writer: Option<Writer>,
 }
 
 pub struct Tx {
@@ -207,29 +212,29 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        // FULL: an acknowledged request survives a power cut, not only a
-                        // crash of badger (NORMAL would be ~2x faster; see the benchmark).
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        // Read pages through a mapping instead of copying them from the OS
-                        // cache after every commit (WAL readers re-read changed pages; the
-                        // copies were ~12 % of the write path's CPU, bench/RESULTS.md).
-                        conn.execute("PRAGMA mmap_size = 268435456").await?;
+                        sqlite_settings(conn).await?;
                     }
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        let batcher = (backend == Backend::Sqlite)
-            .then(|| batch::Batcher::new(pool.clone(), batch::Opening::Immediate));
+        // Only SQLite's connection runs on a thread of its own for the writer to sit beside;
+        // PostgreSQL's writes are answered by its own processes.
+        let writer = (backend == Backend::Sqlite).then(Writer::start).flatten();
+        let batcher = (backend == Backend::Sqlite).then(|| {
+            let own = batch::OwnConnection {
+                options,
+                writer: writer.clone(),
+            };
+            batch::Batcher::new(pool.clone(), batch::Opening::Immediate, Some(own))
+        });
         Ok(Store {
             pool,
             backend,
             batcher,
             locked: Arc::default(),
+            writer,
         })
     }
 
@@ -355,6 +360,22 @@ impl Store {
         })
     }
 
+    /// A transaction taken ahead of the ones queued for SQLite's write lock, for what hands
+    /// an environment over (Done, Start): a hand-over waits for the write in progress, not
+    /// for a burst of new requests. On PostgreSQL the same as [`Store::begin`].
+    pub async fn begin_ahead(&self) -> Result<Tx> {
+        let inner = match &self.batcher {
+            Some(b) => TxConn::Batch(b.begin_first().await?),
+            None => TxConn::Own(self.pool.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+            holds: None,
+            enqueued: false,
+        })
+    }
+
     /// A transaction that holds the named lock (`Tx::lock`) from its start. On PostgreSQL it
     /// joins that lock's batch: the requests waiting on one environment share a transaction
     /// (each in its own savepoint) and one commit, as every write does on SQLite.
@@ -367,7 +388,8 @@ impl Store {
             locked
                 .entry(name.to_owned())
                 .or_insert_with(|| {
-                    batch::Batcher::new(self.pool.clone(), batch::Opening::Locked(name.to_owned()))
+                    let opening = batch::Opening::Locked(name.to_owned());
+                    batch::Batcher::new(self.pool.clone(), opening, None)
                 })
                 .clone()
         };
@@ -392,6 +414,21 @@ impl Store {
         }
         self.pool.close().await;
     }
+}
+
+/// The settings every SQLite connection runs with.
+async fn sqlite_settings(conn: &mut sqlx::AnyConnection) -> std::result::Result<(), sqlx::Error> {
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA busy_timeout = 10000").await?;
+    // FULL: an acknowledged request survives a power cut, not only a
+    // crash of badger (NORMAL would be ~2x faster; see the benchmark).
+    conn.execute("PRAGMA synchronous = FULL").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    // Read pages through a mapping instead of copying them from the OS
+    // cache after every commit (WAL readers re-read changed pages; the
+    // copies were ~12 % of the write path's CPU, bench/RESULTS.md).
+    conn.execute("PRAGMA mmap_size = 268435456").await?;
+    Ok(())
 }
 
 impl Tx {

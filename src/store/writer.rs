@@ -1,0 +1,166 @@
+//! The write thread of a SQLite store: where its batch connection is opened (so the thread
+//! sqlx runs that connection on starts from here) and where the write use cases and the
+//! outbox worker run, both kept on one CPU.
+//!
+//! Why: a write is a chain of hand-offs between the task deciding it and the thread that
+//! owns the SQLite connection (there and back once per statement, all in series under the
+//! one write lock). When the two sit on different CPUs each hand-off wakes an idle CPU,
+//! which on a virtual machine is an inter-processor interrupt and a trip through the
+//! hypervisor; on one CPU it is a plain switch between two threads. On the 2-vCPU bench
+//! machine this took distinct `/deploy` writes from about 1,000/s to about 2,300/s with
+//! the CPUs a third idle before and after (bench/RESULTS.md). Reads and HTTP stay on the
+//! shared runtime, on every CPU. PostgreSQL has no such thread: its writes are answered by
+//! its own processes.
+
+use std::future::Future;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// A handle to the write thread; clones share it, and it ends when the last is dropped.
+#[derive(Clone)]
+pub struct Writer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    handle: tokio::runtime::Handle,
+    /// Dropped with the last `Writer`: the thread's runtime then stops.
+    _gone: oneshot::Sender<()>,
+}
+
+/// A task on the write thread; dropping it (a caller that gave up) aborts the task, so a
+/// request cut short is not finished behind the caller's back.
+struct Aborting<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for Aborting<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Writer {
+    /// Starts the write thread, on the last CPU this process may use. None if the thread
+    /// cannot be started (out of threads): the writes then run on the caller's runtime,
+    /// slower under load, never wrong.
+    pub fn start() -> Option<Writer> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        let handle = rt.handle().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let (gone, last_dropped) = oneshot::channel::<()>();
+        // The thread stops with the last `Writer` or with the runtime that started it,
+        // whichever is first: its tasks use that runtime's timers and sockets (a test's
+        // runtime ends with the test, and must not leave a thread behind).
+        let watch = async move {
+            let _stop = stop;
+            let _ = last_dropped.await;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) => drop(h.spawn(watch)),
+            Err(_) => drop(handle.spawn(watch)),
+        }
+        std::thread::Builder::new()
+            .name("badger-writer".into())
+            .spawn(move || {
+                affinity::keep_to_one_cpu();
+                rt.block_on(async {
+                    let _ = stopped.await;
+                });
+            })
+            .ok()?;
+        Some(Writer {
+            inner: Arc::new(Inner {
+                handle,
+                _gone: gone,
+            }),
+        })
+    }
+
+    /// Runs `work` to its end on the write thread and returns its output.
+    pub async fn run<F>(&self, work: F) -> F::Output
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // In the caller's span, so what the work logs is logged with its request.
+        let work = tracing::Instrument::instrument(work, tracing::Span::current());
+        let mut task = Aborting(self.inner.handle.spawn(work));
+        match (&mut task.0).await {
+            Ok(out) => out,
+            // The work panicked: the panic goes on in the caller, as if the work had run
+            // on its task.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Not aborted while awaited here: the thread stopped with the runtime that
+            // started it, which only happens as the process shuts down.
+            Err(_) => panic!("badger's write thread has stopped"),
+        }
+    }
+
+    /// Starts `work` on the write thread and lets it run (a background loop).
+    pub fn spawn<F>(&self, work: F) -> tokio::task::JoinHandle<()>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.inner.handle.spawn(work)
+    }
+}
+
+impl super::Store {
+    /// Runs a write use case to its end on the write thread (`writer.rs`).
+    pub async fn serially<F>(&self, work: F) -> F::Output
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match &self.writer {
+            Some(w) => w.run(work).await,
+            None => work.await,
+        }
+    }
+
+    /// Starts a background loop that writes on the write thread (`writer.rs`).
+    pub fn spawn_beside_writer<F>(&self, work: F) -> tokio::task::JoinHandle<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        match &self.writer {
+            Some(w) => w.spawn(work),
+            None => tokio::spawn(work),
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod affinity {
+    /// Keeps the calling thread (and the threads it starts, which inherit it) on the last
+    /// CPU it may run on. With one CPU allowed, or if the system refuses, nothing changes.
+    pub fn keep_to_one_cpu() {
+        // SAFETY: cpu_set_t is plain data, zeroed is an empty set, and both calls get its
+        // true size; pid 0 is the calling thread.
+        unsafe {
+            let size = std::mem::size_of::<libc::cpu_set_t>();
+            let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+            if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
+                return;
+            }
+            let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+                .filter(|&c| libc::CPU_ISSET(c, &allowed))
+                .collect();
+            let (Some(&last), true) = (cpus.last(), cpus.len() > 1) else {
+                return;
+            };
+            let mut one: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(last, &mut one);
+            if libc::sched_setaffinity(0, size, &one) != 0 {
+                tracing::debug!("could not keep the write thread on one CPU");
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod affinity {
+    pub fn keep_to_one_cpu() {}
+}
