@@ -164,3 +164,93 @@ mod affinity {
 mod affinity {
     pub fn keep_to_one_cpu() {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    async fn sqlite() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/writer.db", dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        (store, dir)
+    }
+
+    /// The CPUs a thread of this process may run on, as /proc lists them ("0-1", "1").
+    #[cfg(target_os = "linux")]
+    fn cpus_of(task: &str) -> String {
+        let status = std::fs::read_to_string(format!("/proc/{task}/status")).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_write_runs_on_the_write_thread_beside_its_connection() {
+        let (store, _dir) = sqlite().await;
+        let s = store.clone();
+        let (name, mine) = store
+            .serially(async move {
+                s.begin().await.unwrap().commit().await.unwrap();
+                (
+                    std::thread::current().name().map(str::to_owned),
+                    cpus_of("thread-self"),
+                )
+            })
+            .await;
+        assert_eq!(name.as_deref(), Some("badger-writer"));
+        let process = cpus_of("self");
+        if process.contains(['-', ',']) {
+            assert_ne!(mine, process, "the write thread was not kept to one CPU");
+            // The batch connection's sqlx thread was started from the write thread.
+            let beside = std::fs::read_dir("/proc/self/task").unwrap().any(|t| {
+                let tid = t.unwrap().file_name().into_string().unwrap();
+                let comm = std::fs::read_to_string(format!("/proc/self/task/{tid}/comm"));
+                comm.is_ok_and(|c| c.starts_with("sqlx-sqlite"))
+                    && cpus_of(&format!("self/task/{tid}")) == mine
+            });
+            assert!(
+                beside,
+                "no SQLite connection thread shares the write thread's CPU"
+            );
+        }
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_the_work_reaches_the_caller() {
+        let (store, _dir) = sqlite().await;
+        let s = store.clone();
+        let caller = tokio::spawn(async move { s.serially(async { panic!("boom") }).await });
+        let e = caller.await.unwrap_err();
+        assert!(e.is_panic());
+        assert_eq!(e.into_panic().downcast_ref::<&str>(), Some(&"boom"));
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_gives_up_stops_the_work() {
+        let (store, _dir) = sqlite().await;
+        let finished = Arc::new(AtomicBool::new(false));
+        let f = finished.clone();
+        let work = store.serially(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            f.store(true, Ordering::SeqCst);
+        });
+        assert!(tokio::time::timeout(Duration::from_millis(10), work)
+            .await
+            .is_err());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert!(
+            !finished.load(Ordering::SeqCst),
+            "the abandoned work ran on"
+        );
+    }
+}
