@@ -288,10 +288,6 @@ impl OwnConnection {
         let open = async move {
             let mut conn = AnyConnection::connect_with(&options).await?;
             super::sqlite_settings(&mut conn).await?;
-            // The batch's COMMIT does not copy the log into the database: a checkpoint
-            // there would hold every member's answer for its fsyncs. `checkpoints` does it
-            // beside the writes instead.
-            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
             Ok::<_, StoreError>(conn)
         };
         match &self.writer {

@@ -222,9 +222,6 @@ impl Store {
         // Only SQLite's connection runs on a thread of its own for the writer to sit beside;
         // PostgreSQL's writes are answered by its own processes.
         let writer = (backend == Backend::Sqlite).then(Writer::start).flatten();
-        if backend == Backend::Sqlite {
-            tokio::spawn(writer::checkpoints(pool.clone()));
-        }
         let batcher = (backend == Backend::Sqlite).then(|| {
             let own = batch::OwnConnection {
                 options,

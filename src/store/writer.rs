@@ -132,33 +132,6 @@ impl super::Store {
     }
 }
 
-/// How often the write-ahead log is copied into the database, beside the writes.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// Copies SQLite's write-ahead log into the database every [`CHECKPOINT_EVERY`], on a
-/// connection of the pool, until the pool closes. PASSIVE: it never waits for a writer or a
-/// reader, so it never delays a write (the batch connection does not checkpoint itself).
-pub(super) async fn checkpoints(pool: sqlx::AnyPool) {
-    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut failing = false;
-    while !pool.is_closed() {
-        every.tick().await;
-        let done = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await;
-        match done {
-            // Once per run of failures, not twice a second while a disk is gone.
-            Err(e) if !failing && !pool.is_closed() => {
-                failing = true;
-                tracing::warn!(error = %e, "SQLite checkpoint failed; retrying every 500 ms");
-            }
-            Err(_) => {}
-            Ok(_) => failing = false,
-        }
-    }
-}
-
 #[cfg(target_os = "linux")]
 mod affinity {
     /// Keeps the calling thread (and the threads it starts, which inherit it) on the last
