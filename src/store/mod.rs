@@ -348,24 +348,20 @@ impl Store {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        let inner = match &self.batcher {
-            Some(b) => TxConn::Batch(b.begin().await?),
-            None => TxConn::Own(self.pool.begin().await?),
-        };
-        Ok(Tx {
-            inner,
-            backend: self.backend,
-            holds: None,
-            enqueued: false,
-        })
+        self.begin_queued(false).await
     }
 
     /// A transaction taken ahead of the ones queued for SQLite's write lock, for what hands
     /// an environment over (Done, Start): a hand-over waits for the write in progress, not
     /// for a burst of new requests. On PostgreSQL the same as [`Store::begin`].
     pub async fn begin_ahead(&self) -> Result<Tx> {
+        self.begin_queued(true).await
+    }
+
+    async fn begin_queued(&self, ahead: bool) -> Result<Tx> {
         let inner = match &self.batcher {
-            Some(b) => TxConn::Batch(b.begin_first().await?),
+            Some(b) if ahead => TxConn::Batch(b.begin_first().await?),
+            Some(b) => TxConn::Batch(b.begin().await?),
             None => TxConn::Own(self.pool.begin().await?),
         };
         Ok(Tx {
