@@ -18,45 +18,46 @@ impl Core {
         let unparsed = |message: String, usage: String| {
             ServiceError::Denied(Denied::Unparsed { message, usage })
         };
-        // Commands that change something run on the write thread (`crate::store::Writer`).
-        if command_name == self.policy.deploy_command {
+        let (parsed, look) = if command_name == self.policy.deploy_command {
             let cmd = command::parse_deploy(text, &ctx)
                 .map_err(|e| unparsed(e.message(&ctx), e.usage(&ctx)))?;
             let look = deploy_look(&cmd);
-            let note = self.where_to_look(actor, look)?;
-            let answer = if look == Look::Nothing {
-                self.run_deploy(actor, cmd, &ctx).await?
-            } else {
-                let actor = actor.clone();
-                self.on_writer(move |core| async move {
-                    let envs = core.policy.env_names();
-                    core.run_deploy(&actor, cmd, &core.command_context(&envs))
-                        .await
-                })
-                .await?
-            };
-            Ok(Reply { answer, note })
+            (Parsed::Deploy(cmd), look)
         } else if command_name == self.policy.hold_command {
             let cmd = command::parse_hold(text, &ctx)
                 .map_err(|e| unparsed(e.message(&ctx), e.usage(&ctx)))?;
             let look = hold_look(&cmd);
-            let note = self.where_to_look(actor, look)?;
-            let answer = if look == Look::Nothing {
-                self.run_hold(actor, cmd, &ctx).await?
-            } else {
-                let actor = actor.clone();
-                self.on_writer(move |core| async move {
-                    let envs = core.policy.env_names();
-                    core.run_hold(&actor, cmd, &core.command_context(&envs))
-                        .await
-                })
-                .await?
-            };
-            Ok(Reply { answer, note })
+            (Parsed::Hold(cmd), look)
         } else {
-            Err(ServiceError::Denied(Denied::UnknownCommand {
+            return Err(ServiceError::Denied(Denied::UnknownCommand {
                 name: command_name.to_owned(),
-            }))
+            }));
+        };
+        let note = self.where_to_look(actor, look)?;
+        // Commands that change something run on the write thread (`crate::store::Writer`).
+        let answer = if look == Look::Nothing {
+            self.run_parsed(actor, parsed, &ctx).await?
+        } else {
+            let actor = actor.clone();
+            self.on_writer(move |core| async move {
+                let envs = core.policy.env_names();
+                core.run_parsed(&actor, parsed, &core.command_context(&envs))
+                    .await
+            })
+            .await?
+        };
+        Ok(Reply { answer, note })
+    }
+
+    async fn run_parsed(
+        &self,
+        actor: &Actor,
+        parsed: Parsed,
+        ctx: &CommandContext<'_>,
+    ) -> Result<Answer, ServiceError> {
+        match parsed {
+            Parsed::Deploy(cmd) => self.run_deploy(actor, cmd, ctx).await,
+            Parsed::Hold(cmd) => self.run_hold(actor, cmd, ctx).await,
         }
     }
 
@@ -145,6 +146,12 @@ impl Core {
             HoldCommand::Help => Ok(Answer::Help(command::hold_help(ctx))),
         }
     }
+}
+
+/// A parsed slash command of either of badger's two.
+enum Parsed {
+    Deploy(DeployCommand),
+    Hold(HoldCommand),
 }
 
 /// What a command typed outside the deploy channel tells the person about where to look.

@@ -51,8 +51,9 @@ impl Writer {
         let (stop, stopped) = oneshot::channel::<()>();
         let (gone, last_dropped) = oneshot::channel::<()>();
         // The thread stops with the last `Writer` or with the runtime that started it,
-        // whichever is first: its tasks use that runtime's timers and sockets (a test's
-        // runtime ends with the test, and must not leave a thread behind).
+        // whichever is first: the tasks left on it (the outbox worker, the flusher) hold
+        // store handles, so the last `Writer` may never drop on its own (a test's runtime
+        // ends with the test, and must not leave a thread behind).
         let watch = async move {
             let _stop = stop;
             let _ = last_dropped.await;
