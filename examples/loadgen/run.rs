@@ -8,7 +8,7 @@ use crate::badger_process::BadgerProcess;
 use crate::fake_slack::FakeSlack;
 use crate::probe::{self, Kind, Latencies};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -180,13 +180,31 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     println!("| scenario | requests | req/s | x bare | p50 ms | p90 ms | p99 ms | max ms | p50 x bare | p99 x bare | non-2xx | refused | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let base = target.base().to_owned();
-    let ceiling = scenario(&a, a.connections, &http, &bare, target.now(), None, 0).await;
+    let ceiling = scenario(
+        Bounds::of(&a),
+        a.connections,
+        &http,
+        &bare,
+        target.now(),
+        None,
+        0,
+    )
+    .await;
     print_row("bare axum `GET /` (200)", &ceiling, &ceiling);
     // One at a time: the bare figure the hand-over (one press at a time) is compared to.
-    let single = scenario(&a, 1, &http, &bare, target.now(), None, 0).await;
+    let single = scenario(Bounds::of(&a), 1, &http, &bare, target.now(), None, 0).await;
     print_row("bare axum `GET /`, one connection", &single, &single);
     for kind in [Kind::Status, Kind::DeployCheck] {
-        let o = scenario(&a, a.connections, &http, &base, target.now(), Some(kind), 0).await;
+        let o = scenario(
+            Bounds::of(&a),
+            a.connections,
+            &http,
+            &base,
+            target.now(),
+            Some(kind),
+            0,
+        )
+        .await;
         print_row(kind.label(), &o, &ceiling);
     }
 
@@ -197,11 +215,25 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let (idle_tag, loaded_tag) = (format!("i{tag}"), format!("l{tag}"));
     let idle =
         crate::handover::walk(&http, &base, target.slack(), now, a.handovers, &idle_tag).await?;
+    // The writes go on until the walk ends, so every hand-over it times is under load
+    // (capped at 20,000 writes they used to end first, and most hand-overs ran idle).
+    let walked = Arc::new(AtomicBool::new(false));
+    let walk = async {
+        let w = crate::handover::walk(&http, &base, target.slack(), now, a.handovers, &loaded_tag)
+            .await;
+        walked.store(true, Ordering::Relaxed);
+        w
+    };
+    let until_walked = Bounds {
+        requests: u64::MAX,
+        seconds: WALK_LIMIT_SECS,
+        stop: Some(walked.clone()),
+    };
     let (loaded, under) = tokio::join!(
-        crate::handover::walk(&http, &base, target.slack(), now, a.handovers, &loaded_tag),
+        walk,
         // Numbered after the later writes scenario's, so none is a duplicate of those.
         scenario(
-            &a,
+            until_walked,
             a.connections,
             &http,
             &base,
@@ -218,7 +250,16 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     );
     let mut writes = under.done - under.refused - under.non_2xx;
     for kind in [Kind::CiReport, Kind::WriteSpread, Kind::Status] {
-        let o = scenario(&a, a.connections, &http, &base, target.now(), Some(kind), 0).await;
+        let o = scenario(
+            Bounds::of(&a),
+            a.connections,
+            &http,
+            &base,
+            target.now(),
+            Some(kind),
+            0,
+        )
+        .await;
         let label = if kind == Kind::Status {
             format!("{} with {writes} queued", kind.label())
         } else {
@@ -325,9 +366,30 @@ fn print_row(label: &str, o: &Outcome, bare: &Outcome) {
 /// Where the request numbers of the writes beside the loaded hand-over start.
 const LOADED_OFFSET: u64 = 100_000_000;
 
-/// `connections` workers share one counter: the run ends at `requests` or at the deadline.
+/// How long a scenario runs: up to `requests`, `seconds`, or until `stop` turns true.
+struct Bounds {
+    requests: u64,
+    seconds: u64,
+    stop: Option<Arc<AtomicBool>>,
+}
+
+impl Bounds {
+    fn of(a: &Args) -> Bounds {
+        Bounds {
+            requests: a.requests,
+            seconds: a.seconds,
+            stop: None,
+        }
+    }
+}
+
+/// The longest the writes beside the loaded walk may run (the walk normally ends first).
+const WALK_LIMIT_SECS: u64 = 300;
+
+/// `connections` workers share one counter: the run ends at `requests`, at the deadline or
+/// when told to stop.
 async fn scenario(
-    a: &Args,
+    a: Bounds,
     connections: u64,
     http: &reqwest::Client,
     base: &str,
@@ -347,11 +409,13 @@ async fn scenario(
         let (next, non_2xx, errors) = (next.clone(), non_2xx.clone(), errors.clone());
         let refused = refused.clone();
         let limit = a.requests;
+        let stop = a.stop.clone();
         set.spawn(async move {
             let mut lat = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= limit || Instant::now() >= deadline {
+                let stopped = stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
+                if i >= limit || Instant::now() >= deadline || stopped {
                     return lat;
                 }
                 let answer = match kind {

@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod denied;
 pub mod envelope;
 pub mod handlers;
+mod heartbeat;
 pub mod needs;
 pub mod notices;
 pub mod outbound;

@@ -4,6 +4,7 @@
 //! within a grace period.
 
 use super::blocks::Message;
+use super::heartbeat::{heartbeat, Rows};
 use super::notices;
 use super::outbound::{SendError, SlackWeb};
 use crate::domain::topic::{render_topic, TopicHold};
@@ -55,26 +56,34 @@ struct Courier {
     metrics: Arc<crate::metrics::Metrics>,
 }
 
-/// The deliveries in flight, and which lane each holds a slot in.
+/// The deliveries in flight, which lane each holds a slot in, and their rows (the
+/// heartbeat renews the claims of these only).
 #[derive(Default)]
 struct InFlight {
     tasks: JoinSet<()>,
-    lanes: HashMap<Id, Lane>,
+    lanes: HashMap<Id, (Lane, i64)>,
+    rows: Rows,
 }
 
 impl InFlight {
     fn busy(&self, lane: Lane) -> usize {
-        self.lanes.values().filter(|l| **l == lane).count()
+        self.lanes.values().filter(|(l, _)| *l == lane).count()
     }
     fn start(&mut self, courier: &Arc<Courier>, row: OutboxRow) {
         let lane = Lane::of_key(&row.ordering_key);
+        let row_id = row.id;
         let courier = courier.clone();
         let span = crate::telemetry::delivery_span(&row);
         let handle = self.tasks.spawn(tracing::Instrument::instrument(
             async move { courier.deliver_one(row).await },
             span,
         ));
-        self.lanes.insert(handle.id(), lane);
+        self.lanes.insert(handle.id(), (lane, row_id));
+        self.rows_changed();
+    }
+    fn rows_changed(&self) {
+        let ids = self.lanes.values().map(|(_, row)| *row).collect();
+        *self.rows.lock().unwrap_or_else(|e| e.into_inner()) = ids;
     }
     fn finished(&mut self, done: Result<(Id, ()), JoinError>) {
         let id = match done {
@@ -87,6 +96,7 @@ impl InFlight {
             }
         };
         self.lanes.remove(&id);
+        self.rows_changed();
     }
     fn reap(&mut self) {
         while let Some(done) = self.tasks.try_join_next_with_id() {
@@ -107,13 +117,14 @@ impl OutboxWorker {
             metrics: self.metrics.clone(),
         });
         let (heartbeat_stop, heartbeat_rx) = watch::channel(false);
+        let mut flight = InFlight::default();
         let heartbeat = tokio::spawn(heartbeat(
             self.store.clone(),
             self.worker_id.clone(),
             self.lease,
+            flight.rows.clone(),
             heartbeat_rx,
         ));
-        let mut flight = InFlight::default();
         while !*stop.borrow() {
             flight.reap();
             let mut claimed = false;
@@ -236,25 +247,6 @@ impl OutboxWorker {
         match due {
             Some(at) => Duration::from_millis(u64::try_from(at - now).unwrap_or(0).clamp(5, 1000)),
             None => Duration::from_secs(1),
-        }
-    }
-}
-
-/// Renews this worker's claims every third of the lease, so a call in flight (at most the
-/// Slack timeout, which is shorter than the lease) is never taken over by another replica.
-async fn heartbeat(store: Store, worker: String, lease: Duration, mut stop: watch::Receiver<bool>) {
-    let every = lease / 3;
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            changed = stop.changed() => {
-                if changed.is_err() || *stop.borrow() {
-                    return;
-                }
-            }
-        }
-        if let Err(e) = store.renew_claims(&worker, lease).await {
-            tracing::warn!(error = %e, "outbox: cannot renew claims; retrying at the next beat");
         }
     }
 }

@@ -11,12 +11,15 @@
 //! since none of its members has answered yet, "acknowledged means durable" still holds.
 //!
 //! Writes made outside a use case's transaction (the outbox worker's claims and "delivered"
-//! marks, the other leased jobs: `Store::outside`) go first: transactions queue at a gate
-//! and only one at a time waits for the lock itself, so such a write waits for the holder
-//! and at most one transaction, not for every request of a burst, then joins the open batch
-//! like a member. Without it a hand-over under load (Done, then the next person's your-turn
-//! post) waited behind the whole queue once per Slack call it made. The rarer writes that
-//! still use their own connection (`exclusive`) commit the open batch first.
+//! marks, the other leased jobs: `Store::outside`) and the presses that hand an
+//! environment over go first: transactions queue at a gate and only one at a time waits
+//! for the lock itself, so such a write waits for the holder and at most one transaction,
+//! not for every request of a burst, then joins the open batch like a member. A press
+//! commits the batch at once. The worker's marks do not wait for the commit, nor do its
+//! claims unless the batch holds another member's unsaved Slack calls (`Wait`): a hand-over
+//! under load is a chain of them (the press, then a claim and a mark per Slack call before
+//! the your-turn call), and each used to wait out a batch. The rarer writes that still use
+//! their own connection (`exclusive`) commit the open batch first.
 //!
 //! On PostgreSQL the same shape runs once per environment lock (`Store::begin_locked`):
 //! the batch's transaction takes the lock's row when it opens and holds it until the
@@ -24,6 +27,7 @@
 //! wait for each other on the row lock (each a process wake-up inside PostgreSQL).
 //! Other replicas' batches queue on the same row, as single transactions did before.
 
+use super::checkpoint::{self, Finisher};
 use super::writer::Writer;
 use super::{Result, StoreError};
 use sqlx::any::AnyConnectOptions;
@@ -111,12 +115,32 @@ pub(super) struct BatchState {
     undo: bool,
     flusher: Arc<Notify>,
     counts: Arc<Counts>,
+    /// SQLite's own connection: copies what is left of the log between batches.
+    finisher: Option<Finisher>,
+    /// A member that queued Slack calls is in the open batch: until it commits, the
+    /// outbox worker's claims wait for the commit (nothing is announced before it is saved).
+    unsaved_outbox: bool,
+}
+
+/// What a transaction that joins the batch waits for once its savepoint is released.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Wait {
+    /// The batch's commit: an answer means saved.
+    Commit,
+    /// The commit only while the batch holds another member's Slack calls: an outbox
+    /// claim, which must not take (and announce) a row that is not saved yet. Otherwise
+    /// it goes on at once: a claim is a lease, and one lost with its batch (a failed
+    /// COMMIT) only means the row is delivered again, as after a crash.
+    CommitIfOutboxUnsaved,
+    /// Nothing: the outbox worker's "delivered" marks. One lost with its batch means the
+    /// message is sent again, as after a crash between the call and the mark.
+    Nothing,
 }
 
 /// How many batches were committed and how many transactions they carried.
 #[derive(Default)]
 pub(super) struct Counts {
-    batches: AtomicU64,
+    pub(super) batches: AtomicU64,
     transactions: AtomicU64,
 }
 
@@ -164,6 +188,8 @@ impl Batcher {
         let flusher = Arc::new(Notify::new());
         let counts = Arc::new(Counts::default());
         let writer = own.as_ref().and_then(|o| o.writer.clone());
+        let finisher = own.is_some().then(Finisher::new);
+        let beside = own.is_some().then(|| pool.clone());
         let state = Arc::new(Mutex::new(BatchState {
             pool,
             own,
@@ -176,7 +202,13 @@ impl Batcher {
             undo: false,
             flusher: flusher.clone(),
             counts: counts.clone(),
+            finisher,
+            unsaved_outbox: false,
         }));
+        if let Some(pool) = beside {
+            let alive = Arc::downgrade(&state);
+            tokio::spawn(checkpoint::beside(pool, counts.clone(), alive));
+        }
         let gate = Arc::new(Mutex::new(()));
         let flush = flush_loop(
             Arc::downgrade(&state),
@@ -225,21 +257,22 @@ impl Batcher {
     /// Starts a transaction: a savepoint in the open batch (opening one if needed).
     pub(super) async fn begin(&self) -> Result<BatchTx> {
         let held = self.lock().await;
-        Self::open(held).await
+        Self::open(held, false).await
     }
 
-    /// Starts a write made outside a use case's transaction (a lease, a message's ts):
-    /// a savepoint in the open batch like any transaction's, but taken ahead of the
-    /// transactions queued at the gate. It joins the batch instead of committing it early,
-    /// so the batch keeps its size, and is answered with it.
-    pub(super) async fn begin_first(&self) -> Result<BatchTx> {
+    /// Starts a write that goes ahead of the transactions queued at the gate (the outbox
+    /// worker's claims and marks, a Done or Start press): a savepoint in the open batch like
+    /// any transaction's. An `urgent` one (a press: someone waits for its answer, and the
+    /// next person for their turn) commits the batch at once rather than when the batch is
+    /// full or old; presses are rare, so batches keep their size.
+    pub(super) async fn begin_first(&self, urgent: bool) -> Result<BatchTx> {
         let held = Held {
             guard: self.state.clone().lock_owned().await,
         };
-        Self::open(held).await
+        Self::open(held, urgent).await
     }
 
-    async fn open(mut held: Held) -> Result<BatchTx> {
+    async fn open(mut held: Held, urgent: bool) -> Result<BatchTx> {
         let s = &mut *held.guard;
         settle(s).await;
         if !s.open {
@@ -277,6 +310,7 @@ impl Batcher {
         Ok(BatchTx {
             conn,
             held: Some(held),
+            urgent,
         })
     }
 }
@@ -288,6 +322,7 @@ impl OwnConnection {
         let open = async move {
             let mut conn = AnyConnection::connect_with(&options).await?;
             super::sqlite_settings(&mut conn).await?;
+            checkpoint::hold_back(&mut conn).await?;
             Ok::<_, StoreError>(conn)
         };
         match &self.writer {
@@ -301,6 +336,8 @@ impl OwnConnection {
 pub(crate) struct BatchTx {
     conn: Option<BatchConn>,
     held: Option<Held>,
+    /// An urgent press ([`Batcher::begin_first`]): its commit commits the batch at once.
+    urgent: bool,
 }
 
 impl BatchTx {
@@ -316,22 +353,34 @@ impl BatchTx {
             .expect("a live transaction holds the connection")
     }
 
-    /// Releases the savepoint into the batch, then waits for the batch's commit.
-    pub(super) async fn commit(mut self) -> Result<()> {
+    /// Releases the savepoint into the batch (`queued_calls`: it queued Slack calls), then
+    /// waits as `wait` says.
+    pub(super) async fn join(mut self, wait: Wait, queued_calls: bool) -> Result<()> {
         self.conn().execute("RELEASE badger_tx").await?;
         let mut held = self.held.take().expect("a live transaction holds the lock");
         let s = &mut *held.guard;
         s.conn = self.conn.take();
         s.members += 1;
+        let waits = match wait {
+            Wait::Commit => true,
+            Wait::CommitIfOutboxUnsaved => s.unsaved_outbox,
+            Wait::Nothing => false,
+        };
+        s.unsaved_outbox |= queued_calls;
         let mut outcome = s
             .outcome
             .as_ref()
             .expect("an open batch has an outcome")
             .subscribe();
-        if s.members >= MAX_MEMBERS || s.opened.is_some_and(|t| t.elapsed() >= MAX_AGE) {
+        let full = s.members >= MAX_MEMBERS || s.opened.is_some_and(|t| t.elapsed() >= MAX_AGE);
+        if self.urgent || full {
             close(s).await;
         }
+        // With a batch still open, dropping the lock wakes the flusher, which commits it.
         drop(held);
+        if !waits {
+            return Ok(());
+        }
         let got = outcome.wait_for(Option::is_some).await.map(|o| o.clone());
         match got {
             Ok(Some(Ok(()))) => Ok(()),
@@ -392,8 +441,13 @@ async fn close(s: &mut BatchState) {
             s.open = false;
             s.opened = None;
             s.members = 0;
+            s.unsaved_outbox = false;
             if let Some(o) = s.outcome.take() {
                 o.send_replace(Some(Ok(())));
+            }
+            // After the answers: nobody waits for it but the next batch.
+            if let (Some(f), Some(conn)) = (s.finisher.as_mut(), s.conn.as_mut()) {
+                f.after_commit(conn).await;
             }
             if matches!(s.opening, Opening::Locked(_)) {
                 // Back to the pool: a PostgreSQL store has a batcher per environment,
@@ -417,6 +471,7 @@ async fn fail(s: &mut BatchState, why: &str) {
     s.open = false;
     s.opened = None;
     s.members = 0;
+    s.unsaved_outbox = false;
     if let Some(o) = s.outcome.take() {
         o.send_replace(Some(Err(Arc::from(why))));
     }

@@ -5,6 +5,7 @@
 //! Retry times and leases use the wall clock (`store::lease`); deadlines people see
 //! (when a run is overdue, when to remind) use the injected domain clock.
 
+use super::batch::Wait;
 use super::lease::{lease_millis, Claim, Finish, Leased, FIXED_LEASE};
 use super::stamp::Once;
 use super::{millis, Result, Store, Tx};
@@ -119,6 +120,8 @@ const GITHUB_JOBS: Leased = Leased {
     open: "done_at IS NULL",
     retries: true,
     order: "id",
+    claim_waits: Wait::Commit,
+    finish_waits: Wait::Commit,
 };
 
 impl Store {

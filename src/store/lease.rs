@@ -5,6 +5,7 @@
 //! Leases and retry times use the wall clock, not the injected domain clock: they are about
 //! the network and the replicas, and must move on even when a test freezes time.
 
+use super::batch::Wait;
 use super::{millis, Backend, Result, Store, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -25,6 +26,11 @@ pub(crate) struct Leased {
     pub retries: bool,
     /// Claim order, oldest first (unqualified column names).
     pub order: &'static str,
+    /// On SQLite, what a claim and a finish of a row wait for once they join the open
+    /// batch (`batch::Wait`). Only the outbox's queued rows are tracked by the batch, so
+    /// only its claims may go on before the commit.
+    pub claim_waits: Wait,
+    pub finish_waits: Wait,
 }
 
 /// `col` is one of the values `select` gives. On PostgreSQL as `= ANY(ARRAY(...))`,
@@ -193,6 +199,9 @@ impl Store {
         R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     {
         let sql = self.claim_sql(t, &c);
+        let mut w = self.outside().await?;
+        // The time once the write lock is held: a row queued while this claim waited for
+        // it is due too.
         let mut q = sqlx::query_as::<_, R>(&sql)
             .bind(millis(Utc::now()))
             .bind(limit)
@@ -200,25 +209,35 @@ impl Store {
         for b in c.lease_binds {
             q = q.bind(*b);
         }
-        let mut w = self.outside().await?;
         let rows = q.fetch_all(w.conn()).await?;
-        w.done().await?;
+        w.done_waiting(t.claim_waits).await?;
         Ok(rows)
     }
 
-    /// Extends `worker`'s live claims on `t` by `lease` from now (the heartbeat while work
-    /// is in flight). A claim another replica has taken over is not touched. Returns how many.
+    /// Extends `worker`'s live claims on rows `ids` of `t` by `lease` from now (the
+    /// heartbeat, for the work in flight). A claim another replica has taken over is not
+    /// touched, nor one of this worker's whose work is not in flight (its result was lost,
+    /// say with a failed commit): that one lapses and the row is done again. Returns how many.
     pub(crate) async fn renew_leased(
         &self,
         t: &Leased,
         worker: &str,
         lease: Duration,
+        ids: &[i64],
     ) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
         let until = millis(Utc::now()).saturating_add(lease_millis(lease));
+        // Whole numbers, so safe to splice in.
+        let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
         let sql = format!(
             "UPDATE {} SET claim_until = $1 WHERE claimed_by = $2 AND claim_until IS NOT NULL \
-             AND {}",
-            t.table, t.open
+             AND {} AND {} IN ({})",
+            t.table,
+            t.open,
+            t.id,
+            ids.join(", ")
         );
         self.write_outside(sqlx::query(&sql).bind(until).bind(worker))
             .await
@@ -279,7 +298,7 @@ impl Store {
     ) -> Result<bool> {
         let mut w = self.outside().await?;
         let finished = t.finish_on(w.conn(), id, worker, how).await?;
-        w.done().await?;
+        w.done_waiting(t.finish_waits).await?;
         Ok(finished)
     }
 

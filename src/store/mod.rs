@@ -5,6 +5,7 @@
 mod audit;
 mod batch;
 pub mod changes;
+mod checkpoint;
 mod deployment_reads;
 mod deployments;
 mod events;
@@ -24,6 +25,7 @@ mod stay_checks;
 mod writer;
 
 pub use batch::GroupCommits;
+pub use checkpoint::FINISH_EVERY as CHECKPOINT_FINISH_EVERY;
 pub use deployment_reads::Version;
 pub use deployments::{AuditLine, NewDeployment};
 pub use gauges::Gauges;
@@ -137,9 +139,14 @@ impl Outside {
 
     /// Saves the write: at once on PostgreSQL, with its batch on SQLite.
     pub(crate) async fn done(self) -> Result<()> {
+        self.done_waiting(batch::Wait::Commit).await
+    }
+
+    /// Saves the write, and on SQLite waits for its batch only as `wait` says.
+    pub(crate) async fn done_waiting(self, wait: batch::Wait) -> Result<()> {
         match self.0 {
             OutsideConn::Pool(_) => Ok(()),
-            OutsideConn::Batch(b) => b.commit().await,
+            OutsideConn::Batch(b) => b.join(wait, false).await,
         }
     }
 }
@@ -330,7 +337,7 @@ impl Store {
     /// the pool (each statement commits itself). Call [`Outside::done`] to save it.
     pub(crate) async fn outside(&self) -> Result<Outside> {
         Ok(Outside(match &self.batcher {
-            Some(b) => OutsideConn::Batch(b.begin_first().await?),
+            Some(b) => OutsideConn::Batch(b.begin_first(false).await?),
             None => OutsideConn::Pool(self.pool.acquire().await?),
         }))
     }
@@ -360,7 +367,7 @@ impl Store {
 
     async fn begin_queued(&self, ahead: bool) -> Result<Tx> {
         let inner = match &self.batcher {
-            Some(b) if ahead => TxConn::Batch(b.begin_first().await?),
+            Some(b) if ahead => TxConn::Batch(b.begin_first(true).await?),
             Some(b) => TxConn::Batch(b.begin().await?),
             None => TxConn::Own(self.pool.begin().await?),
         };
@@ -412,10 +419,13 @@ impl Store {
     }
 }
 
+/// How long a SQLite connection waits for another's write lock.
+const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000";
+
 /// The settings every SQLite connection runs with.
 async fn sqlite_settings(conn: &mut sqlx::AnyConnection) -> std::result::Result<(), sqlx::Error> {
     conn.execute("PRAGMA journal_mode = WAL").await?;
-    conn.execute("PRAGMA busy_timeout = 10000").await?;
+    conn.execute(BUSY_TIMEOUT).await?;
     // FULL: an acknowledged request survives a power cut, not only a
     // crash of badger (NORMAL would be ~2x faster; see the benchmark).
     conn.execute("PRAGMA synchronous = FULL").await?;
@@ -442,7 +452,7 @@ impl Tx {
     pub async fn commit(self) -> Result<bool> {
         let done = match self.inner {
             TxConn::Own(t) => t.commit().await.map_err(StoreError::from),
-            TxConn::Batch(b) => b.commit().await,
+            TxConn::Batch(b) => b.join(batch::Wait::Commit, self.enqueued).await,
         };
         // Even a failed commit may have landed: the snapshot is stale either way.
         bump_generation();

@@ -4,6 +4,7 @@
 //!
 //! Leases use the wall clock (`store::lease`); `checked_at` the injected clock.
 
+use super::batch::Wait;
 use super::lease::{Claim, Finish, Leased};
 use super::{from_millis, millis, Payload, Result, Store, StoreError, Tx};
 use chrono::{DateTime, Utc};
@@ -97,6 +98,8 @@ const SMOKE_CHECKS: Leased = Leased {
     open: "done_at IS NULL",
     retries: false,
     order: "created_at, deployment_id",
+    claim_waits: Wait::Commit,
+    finish_waits: Wait::Commit,
 };
 
 impl Store {

@@ -221,3 +221,120 @@ on_both_backends!(
     outside_writes_first,
     an_outside_write_goes_ahead_of_queued_transactions
 );
+
+/// SQLite copies its write-ahead log into the database beside the writes and the batch
+/// connection finishes the copy between batches (`store/checkpoint.rs`), so the log starts
+/// again from its beginning while writes never stop and short reads never pause: its file
+/// stops growing. (A reader that holds the old log longer than the checkpoint waits for it
+/// puts the restart off to the next time, as it does SQLite's own checkpoints.) (Copying only from another connection let it grow without end: the log restarts
+/// only when a write begins after a checkpoint copied all of it.) Nothing is timed: the
+/// file's size after one stretch of writes is compared with its size after a second stretch
+/// at least as long and as large, which a log that never restarted would about double.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_write_ahead_log_restarts_while_writes_and_reads_never_stop() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+    use std::sync::Arc;
+    let (s, db) = store(Backend::Sqlite).await;
+    let wal = format!("{}-wal", db.url.trim_start_matches("sqlite://"));
+    let note = Arc::new("n".repeat(2_000));
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for w in 0..16 {
+        let (s, stop, written, note) = (s.clone(), stop.clone(), written.clone(), note.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(Relaxed) {
+                let app = format!("app{w}-{i}");
+                let mut nd = new_deployment(&app, "r1", "integration", "U1", State::Queued);
+                nd.note = Some(note.as_str());
+                let mut tx = s.begin().await.unwrap();
+                tx.insert_deployment(&nd, Utc::now()).await.unwrap();
+                tx.commit().await.unwrap();
+                written.fetch_add(1, Relaxed);
+                i += 1;
+            }
+        }));
+    }
+    for _ in 0..2 {
+        let (s, stop) = (s.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(Relaxed) {
+                s.deployment(1).await.unwrap();
+            }
+        }));
+    }
+    // A stretch: several finishing intervals and at least `at_least` writes.
+    let stretch = |at_least: usize| {
+        let written = written.clone();
+        async move {
+            let (started, from) = (std::time::Instant::now(), written.load(Relaxed));
+            while started.elapsed() < 6 * badger::store::CHECKPOINT_FINISH_EVERY
+                || written.load(Relaxed) - from < at_least
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            written.load(Relaxed) - from
+        }
+    };
+    let size = || std::fs::metadata(&wal).expect("the log exists").len();
+    let first = stretch(500).await;
+    let after_first = size();
+    let second = stretch(first).await;
+    let after_second = size();
+    stop.store(true, Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert!(
+        after_second * 2 < after_first * 3,
+        "the write-ahead log grew from {after_first} to {after_second} bytes over {first} then {second} writes"
+    );
+    s.close().await;
+}
+
+/// An outbox claim on SQLite goes on without waiting for its batch's commit (a claim lost
+/// with a failed commit only means the row is sent again), except while the batch holds
+/// another member's unsaved Slack calls: a row is never claimed, so never announced, before
+/// the transaction that queued it is saved. Here a transaction queues a post and releases
+/// it into the open batch, and the claim, next in line for the lock, sees that row: it must
+/// not come back before the batch is committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_claim_never_returns_a_row_before_the_transaction_that_queued_it_is_saved() {
+    use std::time::Duration;
+    let (s, _db) = store(Backend::Sqlite).await;
+    let b0 = s.group_commits().map_or(0, |g| g.batches);
+    // The holder keeps the lock while the writer and then the claim queue up behind it.
+    let holder = s.begin().await.unwrap();
+    let writer = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            let mut tx = s.begin().await.unwrap();
+            let now = Utc::now();
+            tx.enqueue(&support::db::post("C1", "queued"), now)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        })
+    };
+    // Sets the order up (the writer first in line, then the claim); nothing is timed.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let claim = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            let rows = s.claim_outbox("w", Duration::from_secs(60), 10).await;
+            (rows.unwrap(), s.group_commits().map_or(0, |g| g.batches))
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Old by now, the holder's batch commits with it; the writer opens the next one.
+    holder.commit().await.unwrap();
+    let (rows, batches) = claim.await.unwrap();
+    writer.await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        batches >= b0 + 2,
+        "the claim came back before the writer's batch was committed ({batches} batches, {b0} before)"
+    );
+    s.close().await;
+}

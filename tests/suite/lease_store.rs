@@ -152,14 +152,21 @@ async fn a_heartbeat_renews_only_live_claims_of_its_own(backend: Backend) {
     queue(&s, &[post("C1", "one"), post("C2", "two")], &[]).await;
     let rows = s.claim_outbox("a", LEASE, 4).await.unwrap();
     assert_eq!(rows.len(), 2);
-    assert_eq!(s.renew_claims("b", LEASE).await.unwrap(), 0);
-    assert_eq!(s.renew_claims("a", LEASE).await.unwrap(), 2);
+    let in_flight: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    assert_eq!(s.renew_claims("b", LEASE, &in_flight).await.unwrap(), 0);
+    assert_eq!(s.renew_claims("a", LEASE, &in_flight).await.unwrap(), 2);
+    // A claim whose call is over (its result lost with a failed commit) is left to lapse.
+    assert_eq!(
+        s.renew_claims("a", LEASE, &in_flight[..1]).await.unwrap(),
+        1
+    );
+    assert_eq!(s.renew_claims("a", LEASE, &[]).await.unwrap(), 0);
     assert!(s.outbox_delivered(rows[0].id, "a").await.unwrap());
     assert!(s
         .outbox_dead(rows[1].id, "a", "channel_not_found")
         .await
         .unwrap());
-    assert_eq!(s.renew_claims("a", LEASE).await.unwrap(), 0);
+    assert_eq!(s.renew_claims("a", LEASE, &in_flight).await.unwrap(), 0);
     let log = s.outbox_log().await.unwrap();
     assert!(log[0].delivered && !log[0].dead, "{log:?}");
     assert!(log[1].dead && !log[1].delivered, "{log:?}");

@@ -309,11 +309,12 @@ async fn claims_are_renewed_released_and_checked_on_save(backend: Backend) {
     let channels = s.claim_lane("a", lease, 10, Lane::Channel).await.unwrap();
     assert_eq!(channels.len(), 2);
     let (slow, lapsed) = (channels[0].id, channels[1].id);
+    let in_flight = [people[0].id, slow, lapsed];
 
     // Renewed twice over the lease: nobody else can take the slow row.
     for _ in 0..2 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        assert_eq!(s.renew_claims("a", lease).await.unwrap(), 3);
+        assert_eq!(s.renew_claims("a", lease, &in_flight).await.unwrap(), 3);
     }
     assert!(s.claim_outbox("b", lease, 10).await.unwrap().is_empty());
 
@@ -332,7 +333,11 @@ async fn claims_are_renewed_released_and_checked_on_save(backend: Backend) {
         .await
         .unwrap());
     assert!(!s.outbox_dead(lapsed, "a", "x").await.unwrap());
-    assert_eq!(s.renew_claims("a", lease).await.unwrap(), 2, "not b's row");
+    assert_eq!(
+        s.renew_claims("a", lease, &in_flight).await.unwrap(),
+        2,
+        "not b's row"
+    );
     assert!(s.outbox_delivered(lapsed, "b").await.unwrap());
     assert!(s.outbox_delivered(slow, "a").await.unwrap());
 

@@ -3,6 +3,7 @@
 //! release, and how a delivery ends; all through the leased-work layer (`store::lease`).
 
 use super::{OutboxRow, Payload};
+use crate::store::batch::Wait;
 use crate::store::lease::{lease_millis, one_of, Claim, Finish, Leased, FIXED_LEASE};
 use crate::store::{Backend, Result, Store};
 use std::time::Duration;
@@ -14,6 +15,8 @@ pub(super) const OUTBOX: Leased = Leased {
     open: "delivered_at IS NULL AND dead_at IS NULL",
     retries: true,
     order: "id",
+    claim_waits: Wait::CommitIfOutboxUnsaved,
+    finish_waits: Wait::Nothing,
 };
 
 /// Which lane a row is delivered in. Answers to a person (ephemerals, direct messages)
@@ -168,10 +171,17 @@ impl Store {
             .collect())
     }
 
-    /// Extends `worker`'s live claims by `lease` from now (the heartbeat while calls are in
-    /// flight). A claim another replica has taken over is not touched. Returns how many.
-    pub async fn renew_claims(&self, worker: &str, lease: Duration) -> Result<u64> {
-        self.renew_leased(&OUTBOX, worker, lease).await
+    /// Extends `worker`'s live claims on rows `in_flight` by `lease` from now (the
+    /// heartbeat while calls are in flight). A claim another replica has taken over is not
+    /// touched, nor one whose call is over: if its result was lost (a failed commit), the
+    /// claim lapses and the row is delivered again. Returns how many.
+    pub async fn renew_claims(
+        &self,
+        worker: &str,
+        lease: Duration,
+        in_flight: &[i64],
+    ) -> Result<u64> {
+        self.renew_leased(&OUTBOX, worker, lease, in_flight).await
     }
 
     /// Gives up `worker`'s unfinished claims at once (shutting down), so the rows go out
