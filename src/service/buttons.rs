@@ -4,10 +4,9 @@
 
 use super::admission::{Ask, Reader};
 use super::queue::Outcome;
-use super::{refuse, turn_key, update, Actor, Answer, Core, Denied, Result, ServiceError};
+use super::{close_turn, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
-use crate::domain::notice::Notice;
 use crate::domain::queue::key_behind;
 use crate::store::env_lock;
 use crate::store::Tx;
@@ -135,11 +134,7 @@ impl Core {
                         // passes to the next, and this entry keeps its place, told why.
                         tx.transition(d.id, State::Called, Event::Requeue, now, None)
                             .await?;
-                        let say = Notice::YourTurnClosed {
-                            deployment: d.clone(),
-                            outcome: "passed on: it can't start now".into(),
-                        };
-                        update(&mut tx, now, &d.channel, turn_key(d.id), say).await?;
+                        close_turn(&mut tx, now, &d, "passed on: it can't start now").await?;
                         let mut requeued = d.clone();
                         requeued.state = State::Queued;
                         requeued.passed_over = None;
@@ -260,11 +255,7 @@ impl Core {
             .await?;
         tx.set_queue_position(d.id, chosen.priority, key_behind(chosen, after))
             .await?;
-        let say = Notice::YourTurnClosed {
-            deployment: d.clone(),
-            outcome: "let the next one go first".into(),
-        };
-        update(tx, now, &d.channel, turn_key(d.id), say).await?;
+        close_turn(tx, now, d, "let the next one go first").await?;
         tx.audit(
             now,
             actor,

@@ -30,6 +30,7 @@ pub use queue::Outcome;
 
 use crate::clock::SharedClock;
 use crate::config::Policy;
+use crate::domain::deployment::Deployment;
 use crate::domain::notice::Notice;
 use crate::metrics::Metrics;
 use crate::store::{Body, Payload, Store, StoreError, Tx};
@@ -93,7 +94,7 @@ impl Core {
     pub(crate) async fn lock_deployment(
         &self,
         id: i64,
-    ) -> Result<Option<(Tx, crate::domain::deployment::Deployment)>> {
+    ) -> Result<Option<(Tx, Deployment)>> {
         let Some(d) = self.store.deployment(id).await? else {
             return Ok(None);
         };
@@ -151,6 +152,20 @@ pub async fn update(
     tx.enqueue(&Payload::Update { channel, key, body }, now)
         .await?;
     Ok(())
+}
+
+/// Rewrites `d`'s your-turn message (its buttons go) to say what came of the turn.
+pub async fn close_turn(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    d: &Deployment,
+    outcome: impl Into<String>,
+) -> Result<()> {
+    let say = Notice::YourTurnClosed {
+        deployment: d.clone(),
+        outcome: outcome.into(),
+    };
+    update(tx, now, &d.channel, turn_key(d.id), say).await
 }
 
 /// Says `body` in the thread of the message posted under `thread_key`.

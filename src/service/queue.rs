@@ -2,7 +2,7 @@
 //! Everything here runs inside a transaction that holds the environment's lock.
 
 use super::admission::{Ask, Reader};
-use super::{post, start_key, turn_key, update, Core, Result};
+use super::{close_turn, post, start_key, turn_key, update, Core, Result};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::notice::Notice;
@@ -162,11 +162,7 @@ impl Core {
         };
         post(tx, now, &d.channel, say, Some(start_key(d.id))).await?;
         if d.state == State::Called {
-            let say = Notice::YourTurnClosed {
-                deployment: started.clone(),
-                outcome: "started".into(),
-            };
-            update(tx, now, &d.channel, turn_key(d.id), say).await?;
+            close_turn(tx, now, &started, "started").await?;
         }
         tx.audit(
             now,
@@ -258,11 +254,7 @@ impl Core {
             return Ok(false);
         }
         if d.state == State::Called {
-            let say = Notice::YourTurnClosed {
-                deployment: d.clone(),
-                outcome: why.to_owned(),
-            };
-            update(tx, now, &d.channel, turn_key(d.id), say).await?;
+            close_turn(tx, now, d, why).await?;
         }
         tx.audit(
             now,
