@@ -194,9 +194,11 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     // One at a time: the bare figure the hand-over (one press at a time) is compared to.
     let single = scenario(Bounds::of(&a), 1, &http, &bare, target.now(), None, 0).await;
     print_row("bare axum `GET /`, one connection", &single, &single);
-    for kind in [Kind::Status, Kind::DeployCheck] {
-        let o = scenario(
-            Bounds::of(&a),
+    // One of badger's scenarios at full concurrency, within the run's bounds.
+    let measured = |kind: Kind| {
+        let bounds = Bounds::of(&a);
+        scenario(
+            bounds,
             a.connections,
             &http,
             &base,
@@ -204,7 +206,9 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
             Some(kind),
             0,
         )
-        .await;
+    };
+    for kind in [Kind::Status, Kind::DeployCheck] {
+        let o = measured(kind).await;
         print_row(kind.label(), &o, &ceiling);
     }
 
@@ -250,16 +254,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     );
     let mut writes = under.done - under.refused - under.non_2xx;
     for kind in [Kind::CiReport, Kind::WriteSpread, Kind::Status] {
-        let o = scenario(
-            Bounds::of(&a),
-            a.connections,
-            &http,
-            &base,
-            target.now(),
-            Some(kind),
-            0,
-        )
-        .await;
+        let o = measured(kind).await;
         let label = if kind == Kind::Status {
             format!("{} with {writes} queued", kind.label())
         } else {

@@ -91,10 +91,7 @@ impl Core {
 
     /// Deployment `id` read again under its environment's lock, in a new transaction (the
     /// first read finds which lock to take); `None` if it is gone.
-    pub(crate) async fn lock_deployment(
-        &self,
-        id: i64,
-    ) -> Result<Option<(Tx, Deployment)>> {
+    pub(crate) async fn lock_deployment(&self, id: i64) -> Result<Option<(Tx, Deployment)>> {
         let Some(d) = self.store.deployment(id).await? else {
             return Ok(None);
         };
