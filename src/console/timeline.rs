@@ -252,16 +252,14 @@ mod tests {
         );
         assert_eq!(alice[1].id, "UALICE");
         let page = to_page_html(&alice, &Lowercase, chrono_tz::Europe::London);
-        assert!(page.contains("<h2>#c1</h2>"), "{page}");
-        assert!(
-            page.contains("<h2>Direct messages: badger and ualice</h2>"),
-            "{page}"
-        );
-        assert!(
-            page.contains("<span class=\"edited\">(edited)</span>"),
-            "{page}"
-        );
-        assert!(page.contains("<code>/deploy help</code>"), "{page}");
+        for part in [
+            "<h2>#c1</h2>",
+            "<h2>Direct messages: badger and ualice</h2>",
+            "<span class=\"edited\">(edited)</span>",
+            "<code>/deploy help</code>",
+        ] {
+            assert!(page.contains(part), "{part} is not in {page}");
+        }
 
         let bob = build(&log, "UBOB", "C0");
         assert_eq!(bob[0].id, "C0");

@@ -143,6 +143,12 @@ fn jitter(d: Duration) -> Duration {
     d + Duration::from_millis(h.finish() % tenth.max(1))
 }
 
+/// Counts one more failure in a row and says how long to wait before the next attempt.
+fn failed(failures: &mut u32) -> Duration {
+    *failures += 1;
+    jitter(backoff(*failures))
+}
+
 impl SocketClient {
     async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut failures: u32 = 0;
@@ -188,8 +194,7 @@ impl SocketClient {
                     continue;
                 }
                 Err(_) => {
-                    failures += 1;
-                    wait = jitter(backoff(failures));
+                    wait = failed(&mut failures);
                     tracing::warn!(retry_in = ?wait, "Socket Mode: apps.connections.open did not answer in time");
                     continue;
                 }
@@ -201,14 +206,12 @@ impl SocketClient {
             let ws = match connected {
                 Ok(Ok((ws, _))) => ws,
                 Ok(Err(e)) => {
-                    failures += 1;
-                    wait = jitter(backoff(failures));
+                    wait = failed(&mut failures);
                     tracing::warn!(error = %e, retry_in = ?wait, "Socket Mode: cannot open the websocket");
                     continue;
                 }
                 Err(_) => {
-                    failures += 1;
-                    wait = jitter(backoff(failures));
+                    wait = failed(&mut failures);
                     tracing::warn!(retry_in = ?wait, "Socket Mode: the websocket handshake did not finish in time");
                     continue;
                 }
@@ -230,8 +233,7 @@ impl SocketClient {
                     tracing::info!(%reason, "Socket Mode: Slack asked for a new connection; reconnecting now");
                 }
                 Ended::Refresh(reason) | Ended::Dropped(reason) => {
-                    failures += 1;
-                    wait = jitter(backoff(failures));
+                    wait = failed(&mut failures);
                     tracing::warn!(%reason, attempt = failures, retry_in = ?wait, "Socket Mode: connection dropped; reconnecting");
                 }
                 Ended::Disabled => {
