@@ -56,18 +56,20 @@ struct Courier {
     metrics: Arc<crate::metrics::Metrics>,
 }
 
-/// The deliveries in flight, which lane each holds a slot in, and their rows (the
-/// heartbeat renews the claims of these only).
+/// The deliveries in flight, and for each the lane it holds a slot in and its row (shared
+/// with the heartbeat, which renews the claims of these rows only).
 #[derive(Default)]
 struct InFlight {
     tasks: JoinSet<()>,
-    lanes: HashMap<Id, (Lane, i64)>,
     rows: Rows,
 }
 
 impl InFlight {
+    fn rows(&self) -> std::sync::MutexGuard<'_, HashMap<Id, (Lane, i64)>> {
+        self.rows.lock().unwrap_or_else(|e| e.into_inner())
+    }
     fn busy(&self, lane: Lane) -> usize {
-        self.lanes.values().filter(|(l, _)| *l == lane).count()
+        self.rows().values().filter(|(l, _)| *l == lane).count()
     }
     fn start(&mut self, courier: &Arc<Courier>, row: OutboxRow) {
         let lane = Lane::of_key(&row.ordering_key);
@@ -78,12 +80,7 @@ impl InFlight {
             async move { courier.deliver_one(row).await },
             span,
         ));
-        self.lanes.insert(handle.id(), (lane, row_id));
-        self.rows_changed();
-    }
-    fn rows_changed(&self) {
-        let ids = self.lanes.values().map(|(_, row)| *row).collect();
-        *self.rows.lock().unwrap_or_else(|e| e.into_inner()) = ids;
+        self.rows().insert(handle.id(), (lane, row_id));
     }
     fn finished(&mut self, done: Result<(Id, ()), JoinError>) {
         let id = match done {
@@ -95,8 +92,7 @@ impl InFlight {
                 e.id()
             }
         };
-        self.lanes.remove(&id);
-        self.rows_changed();
+        self.rows().remove(&id);
     }
     fn reap(&mut self) {
         while let Some(done) = self.tasks.try_join_next_with_id() {

@@ -132,8 +132,9 @@ pub(crate) enum Wait {
     /// it goes on at once: a claim is a lease, and one lost with its batch (a failed
     /// COMMIT) only means the row is delivered again, as after a crash.
     CommitIfOutboxUnsaved,
-    /// Nothing: the outbox worker's "delivered" marks. One lost with its batch means the
-    /// message is sent again, as after a crash between the call and the mark.
+    /// Nothing: the outbox worker's marks of how a call ended (delivered, or dead). One
+    /// lost with its batch means the call is made again once its claim lapses, as after a
+    /// crash between the call and the mark.
     Nothing,
 }
 
