@@ -6,7 +6,7 @@
 //! SQLite by default (a temp file); `BENCH_DATABASE_URL=postgres://...` for PostgreSQL
 //! (it must name an empty database). Slack is a fake on loopback.
 
-#[path = "../tests/support/fake_slack.rs"]
+#[path = "../tests/support/fake_slack/mod.rs"]
 mod fake_slack;
 
 use badger::app::{Application, RunOptions};

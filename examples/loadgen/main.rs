@@ -13,13 +13,14 @@
 
 #[path = "../../tests/support/badger_process.rs"]
 mod badger_process;
-#[path = "../../tests/support/fake_slack.rs"]
+#[path = "../../tests/support/fake_slack/mod.rs"]
 mod fake_slack;
 mod fill;
 mod handover;
 mod latency;
 mod probe;
 mod run;
+mod scenario;
 
 use badger::app::{Application, RunOptions};
 use badger::clock::ManualClock;

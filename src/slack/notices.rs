@@ -261,5 +261,5 @@ fn hold_overdue(h: &Hold, hold_command: &str, tz: Tz) -> Message {
 }
 
 #[cfg(test)]
-#[path = "notices_tests.rs"]
+#[path = "notices_tests/mod.rs"]
 mod tests;

@@ -1,0 +1,207 @@
+//! Notices about one deployment: its start and end, turns in the queue and why one passes
+//! over, and the checks and reminders after it goes out.
+
+use super::*;
+
+#[test]
+fn start_alert() {
+    insta::assert_snapshot!(shown(Notice::StartAlert { deployment: deployment() }), @r#"
+        :rocket: <@U0ALICE> started deploying *whitehall* `release_1` to *production*
+        [section: the text]
+        [actions: deploy_done=7 primary, deploy_failed=7 danger, deploy_cancel=7]
+    "#);
+}
+
+#[test]
+fn start_alert_emergency_from_ci() {
+    insta::assert_snapshot!(shown(Notice::StartAlert { deployment: Deployment { emergency_reason: Some("site down".into()), source: "ci".into(), requester: "ci".into(), note: Some("hotfix *now*".into()), ci_url: Some("https://ci.example/run/1".into()), ..deployment() } }), @r#"
+        :rotating_light: *EMERGENCY deployment* started: *whitehall* `release_1` to *production* by ci
+        Reason: site down
+        Note: hotfix *now*
+        [section: the text]
+        [context: CI: https://ci.example/run/1]
+    "#);
+}
+
+#[test]
+fn start_alert_closed() {
+    insta::assert_snapshot!(shown(Notice::StartAlertClosed { deployment: finished(State::Succeeded, None) }), @r#"
+        :rocket: <@U0ALICE> started deploying *whitehall* `release_1` to *production*
+        [section: the text]
+        [context: finished: succeeded]
+    "#);
+}
+
+#[test]
+fn end_alert_succeeded() {
+    insta::assert_snapshot!(shown(Notice::EndAlert { deployment: finished(State::Succeeded, None) }), @r#"
+        :white_check_mark: *whitehall* `release_1` to *production* succeeded in 12m 0s (<@U0ALICE>)
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn end_alert_failed_with_note() {
+    insta::assert_snapshot!(shown(Notice::EndAlert { deployment: finished(State::Failed, Some("tests red")) }), @r#"
+        :x: *whitehall* `release_1` to *production* failed in 12m 0s (<@U0ALICE>)
+        Note: tests red
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn your_turn() {
+    insta::assert_snapshot!(shown(Notice::YourTurn { deployment: Deployment { state: State::Called, ..deployment() }, timeout_minutes: 10 }), @r#"
+        :wave: <@U0ALICE> it's your turn to deploy *whitehall* `release_1` to *production*. Press *Start* within 10 minutes or the turn passes on.
+        [section: the text]
+        [actions: deploy_start=7 primary, deploy_skip=7]
+    "#);
+}
+
+#[test]
+fn your_turn_closed() {
+    insta::assert_snapshot!(shown(Notice::YourTurnClosed { deployment: deployment(), outcome: "started".into() }), @r#"
+        <@U0ALICE> turn for *whitehall* `release_1` to *production*: started
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn turn_expired() {
+    insta::assert_snapshot!(shown(Notice::TurnExpired { deployment: deployment() }), @r#"
+        :hourglass: <@U0ALICE>'s turn for *whitehall* `release_1` to *production* expired: it was not started in time. Ask again when you're ready.
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn window_closed_expired() {
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(1)), tz: TZ }), @r#"
+        :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired. It next opens Wed 25 Nov 09:30 GMT.
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn window_closed_expired_never_reopens() {
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: None, tz: TZ }), @r#"
+        :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired.
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn closing_reminder() {
+    insta::assert_snapshot!(shown(Notice::ClosingReminder { deployment: deployment(), closes: at(17, 0), tz: TZ }), @r#"
+        :alarm_clock: <@U0ALICE> the deploy window closes at Tue 24 Nov 17:00 GMT and *whitehall* `release_1` to *production* is still deploying. Please finish it, or press *Failed*.
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn held_turn() {
+    insta::assert_snapshot!(shown(Notice::HeldTurn { deployment: deployment(), hold: hold() }), @r#"
+        :pause_button: <@U0ALICE> your turn for *whitehall* `release_1` to *production* is skipped while <@U0BOB>'s hold on whitehall in production stands (incident &lt;!channel&gt; review). You keep your place in the queue.
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn passed_over() {
+    insta::assert_snapshot!(shown(Notice::PassedOver {
+            deployment: deployment(),
+            refused: crate::domain::admission::Refused {
+                app: "whitehall".into(),
+                git_ref: Some("release_1".into()),
+                env: "production".into(),
+                reasons: vec![crate::domain::admission::Refusal::NotPromoted {
+                    previous: "staging".into(),
+                    check: crate::domain::promotion::PromotionCheck::NeverDeployed,
+                }],
+            },
+            deploy_command: "/deploy".into(),
+            admins: vec!["U0ADMIN".into()],
+            tz: TZ,
+            at: at(11, 0),
+        }), @r#"
+        :fast_forward: <@U0ALICE> your turn for *whitehall* `release_1` to *production* is passed to the next in line, because it can't start now:
+        :arrow_right: *whitehall* `release_1` must be deployed to *staging* before *production*, and *whitehall* has never been deployed there. Run `/deploy whitehall release_1 to staging` first.
+        You keep your place in the queue.
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn emergency_queued() {
+    insta::assert_snapshot!(shown(Notice::EmergencyQueued { deployment: Deployment { emergency_reason: Some("site <down>".into()), ..deployment() } }), @r#"
+        :rotating_light: *EMERGENCY* <@U0ALICE> queued *whitehall* `release_1` to *production* and goes next. Reason: site &lt;down&gt;
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn dispatch_failed() {
+    insta::assert_snapshot!(shown(Notice::DispatchFailed { deployment: deployment(), why: "HTTP 404 <no workflow>".into() }), @r#"
+        :x: <@U0ALICE> I couldn't start the deploy workflow for *whitehall* `release_1` to *production*: HTTP 404 &lt;no workflow&gt;. I've marked it failed, so the environment is free; fix that and ask again.
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn checklist() {
+    insta::assert_snapshot!(shown(Notice::Checklist { deployment: deployment(), items: vec![ChecklistItem { title: "Errors".into(), url: "https://errors.example".into() }, ChecklistItem { title: "Graphs".into(), url: "https://graphs.example".into() }] }), @r#"
+        :clipboard: <@U0ALICE> now check that *whitehall* `release_1` to *production* is healthy:
+        • <https://errors.example|Errors>
+        • <https://graphs.example|Graphs>
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn stay_reminder() {
+    insta::assert_snapshot!(shown(Notice::StayReminder { deployment_id: 7, requester: "U0ALICE".into(), deployment: Some(deployment()) }), @r#"
+        :eyes: <@U0ALICE> it's been a while since *whitehall* `release_1` to *production* went out. Are errors, alerts and smoke tests quiet? Press *All is well* once you've checked.
+        [section: the text]
+        [actions: deploy_all_well=7 primary]
+    "#);
+}
+
+#[test]
+fn run_overdue() {
+    insta::assert_snapshot!(shown(Notice::RunOverdue { deployment: deployment(), run_url: Some("https://github.example/run/9".into()), minutes: 30 }), @r#"
+        :hourglass: <@U0ALICE> *whitehall* `release_1` to *production* has not reported back after 30 minutes. Check <https://github.example/run/9|the workflow run>, then tell me how it went.
+        [section: the text]
+        [actions: deploy_done=7 primary, deploy_failed=7 danger]
+    "#);
+}
+
+#[test]
+fn run_overdue_never_listed() {
+    insta::assert_snapshot!(shown(Notice::RunOverdue { deployment: deployment(), run_url: None, minutes: 30 }), @r#"
+        :hourglass: <@U0ALICE> *whitehall* `release_1` to *production* has not reported back after 30 minutes. Check the workflow run (GitHub never listed it), then tell me how it went.
+        [section: the text]
+        [actions: deploy_done=7 primary, deploy_failed=7 danger]
+    "#);
+}
+
+#[test]
+fn all_well() {
+    insta::assert_snapshot!(shown(Notice::AllWell { deployment: deployment(), by: "U0CAROL".into() }), @r#"
+        :white_check_mark: *whitehall* `release_1` to *production* after the deploy: all is well, confirmed by <@U0CAROL>.
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn smoke_report() {
+    let check = |url: &str, passed, detail: &str| crate::domain::notice::CheckedUrl {
+        url: url.into(),
+        passed,
+        detail: detail.into(),
+        attempts: 2,
+    };
+    insta::assert_snapshot!(shown(Notice::SmokeReport { deployment: finished(State::Succeeded, None), checks: vec![check("https://a.example/", true, "HTTP 200"), check("https://b.example/<x>", false, "HTTP 503")] }), @r#"
+        :x: Smoke checks failed for *whitehall* `release_1` to *production*, <@U0ALICE>: 1 of 2 did not answer 2xx.
+        • https://b.example/&lt;x&gt;: HTTP 503 (2 tries)
+    "#);
+}

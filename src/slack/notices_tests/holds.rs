@@ -1,0 +1,46 @@
+//! Notices about holds: placed, released (the message updated and the note), and overdue.
+
+use super::*;
+
+#[test]
+fn hold_placed() {
+    insta::assert_snapshot!(shown(Notice::HoldPlaced { hold: hold(), hold_command: "/hold".into(), tz: TZ }), @r#"
+        :octagonal_sign: <@U0BOB> is holding deployments of *whitehall* in *production*
+        Reason: incident &lt;!channel&gt; review
+        Until: Tue 24 Nov 16:00 GMT
+        [section: the text]
+        [context: Hold #3 · release with `/hold release 3`]
+        [actions: hold_release=3]
+    "#);
+}
+
+#[test]
+fn hold_released() {
+    insta::assert_snapshot!(shown(Notice::HoldReleased { hold: hold(), by: "U0ADMIN".into(), at: at(11, 0), hold_command: "/hold".into(), tz: TZ }), @r#"
+        :octagonal_sign: <@U0BOB> is holding deployments of *whitehall* in *production*
+        Reason: incident &lt;!channel&gt; review
+        Until: Tue 24 Nov 16:00 GMT
+        :white_check_mark: Released by <@U0ADMIN> at Tue 24 Nov 11:00 GMT
+        [section: :octagonal_sign: <@U0BOB> is holding deployments of *whitehall* in *production*
+        Reason: incident &lt;!channel&gt; review
+        Until: Tue 24 Nov 16:00 GMT]
+        [context: Hold #3 · release with `/hold release 3`]
+        [context: :white_check_mark: Released by <@U0ADMIN> at Tue 24 Nov 11:00 GMT]
+    "#);
+}
+
+#[test]
+fn hold_released_note() {
+    insta::assert_snapshot!(shown(Notice::HoldReleasedNote { hold: Hold { scope: "*".into(), environment: None, ..hold() }, by: "U0ADMIN".into() }), @r#"
+        :white_check_mark: <@U0ADMIN> released the hold on all applications (#3).
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn hold_overdue() {
+    insta::assert_snapshot!(shown(Notice::HoldOverdue { hold: hold(), hold_command: "/freeze".into(), tz: TZ }), @r#"
+        :alarm_clock: <@U0BOB> your hold on whitehall in production (#3) was meant to last until Tue 24 Nov 16:00 GMT. Release it with `/freeze release 3` or the button on the hold message, if you're done.
+        [section: the text]
+    "#);
+}

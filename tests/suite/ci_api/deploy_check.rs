@@ -1,0 +1,108 @@
+//! `GET /api/v1/deploy-check`: busy environments, holds, deploy windows and bad
+//! questions, each answered with its reasons.
+
+use super::*;
+use chrono::{TimeZone, Utc};
+
+async fn deploy_check_answers(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    let check = |app: &str, env: &str| format!("/api/v1/deploy-check?app={app}&environment={env}");
+
+    let a = get(&t, &check("whitehall", "integration")).await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json, json!({"allowed": true}));
+
+    // Alice deploys: integration is busy for every other app, naming her deployment...
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    let a = get(&t, &check("publisher", "integration")).await;
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert_eq!(a.json["allowed"], false);
+    // Like every 4xx of the API, it carries an `error` string.
+    assert!(a.error().starts_with("refused: "), "{:?}", a.json);
+    let reasons = a.json["reasons"].to_string();
+    assert!(reasons.contains("#1 whitehall r1"), "{reasons}");
+    assert!(reasons.contains("U0ALICE"), "{reasons}");
+    assert!(reasons.contains("deploying"), "{reasons}");
+    // ...but not for whitehall itself: her pipeline is what runs the deployment she started.
+    let a = get(&t, &check("whitehall", "integration")).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    t.deploy(ALICE, "done").await;
+    assert_eq!(
+        get(&t, &check("publisher", "integration")).await.status,
+        200
+    );
+    // A CI-reported run makes the environment busy even for its own app: a second
+    // pipeline of the same app would race it.
+    let a = report(&t, finished("whitehall", "r5", "integration", "succeeded")).await;
+    assert_eq!(a.status, 201, "{:?}", a.json);
+    let ci = report(&t, started("whitehall", "r5", "staging")).await;
+    assert_eq!(ci.status, 201, "{:?}", ci.json);
+    let ci_id = ci.json["id"].as_i64().unwrap();
+    let a = get(&t, &check("whitehall", "staging")).await;
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert!(
+        a.json["reasons"]
+            .to_string()
+            .contains(&format!("#{ci_id} whitehall r5")),
+        "{:?}",
+        a.json
+    );
+    let a = event(&t, ci_id, json!({"status": "succeeded"})).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    let a = get(&t, &check("whitehall", "staging")).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+
+    // A hold blocks its app, with its reason and owner.
+    let r = t
+        .hold(BOB, "publisher staging data migration running")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let a = get(&t, &check("publisher", "staging")).await;
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    let reasons = a.json["reasons"].to_string();
+    assert!(reasons.contains("data migration running"), "{reasons}");
+    assert!(reasons.contains("U0BOB"), "{reasons}");
+    assert_eq!(get(&t, &check("frontend", "staging")).await.status, 200);
+
+    // Saturday: staging's window is closed (and says when it opens); integration is not.
+    t.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 28, 11, 0, 0).unwrap());
+    let a = get(&t, &check("frontend", "staging")).await;
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    let reasons = a.json["reasons"].to_string();
+    assert!(
+        reasons.contains("window for staging is closed"),
+        "{reasons}"
+    );
+    assert!(reasons.contains("Mon 30 Nov 09:30 GMT"), "{reasons}");
+    assert_eq!(get(&t, &check("frontend", "production")).await.status, 423);
+    assert_eq!(get(&t, &check("frontend", "integration")).await.status, 200);
+
+    // Unknown environment, bad app, missing parameters.
+    let a = get(&t, &check("frontend", "prod")).await;
+    assert_eq!(a.status, 422, "{:?}", a.json);
+    assert!(
+        a.error().contains("unknown environment `prod`"),
+        "{:?}",
+        a.json
+    );
+    assert!(
+        a.error().contains("integration, staging, production"),
+        "{:?}",
+        a.json
+    );
+    let a = get(&t, &check("Front%20End", "staging")).await;
+    assert_eq!(a.status, 422, "{:?}", a.json);
+    assert!(a.error().contains("Front End"), "{:?}", a.json);
+    for q in ["", "?app=frontend", "?environment=staging"] {
+        let a = get(&t, &format!("/api/v1/deploy-check{q}")).await;
+        assert_eq!(a.status, 400, "{q}: {:?}", a.json);
+        assert!(
+            a.error().contains("`app` and `environment`"),
+            "{:?}",
+            a.json
+        );
+    }
+    t.stop().await;
+}
+on_both_backends!(deploy_check, deploy_check_answers);

@@ -1,0 +1,187 @@
+//! Bad reports and events refused with a reason and leaving no trace, and a policy's
+//! list of known apps bounding the API.
+
+use super::*;
+
+async fn bad_requests_are_refused_with_a_reason(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    let cases: Vec<(String, u16, &str)> = vec![
+        ("{".into(), 400, "invalid JSON"),
+        ("".into(), 400, "invalid JSON"),
+        ("not json".into(), 400, "invalid JSON"),
+        ("[]".into(), 422, "invalid JSON"),
+        (
+            json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "colour": "red"}).to_string(),
+            422,
+            "unknown field `colour`",
+        ),
+        (
+            json!({"app": "whitehall", "environment": "integration", "status": "started"}).to_string(),
+            422,
+            "missing field `ref`",
+        ),
+        (
+            json!({"app": 7, "ref": "r1", "environment": "integration", "status": "started"}).to_string(),
+            422,
+            "invalid type",
+        ),
+        (
+            started("Whitehall App", "r1", "integration").to_string(),
+            422,
+            "Whitehall App",
+        ),
+        (started("", "r1", "integration").to_string(), 422, "app"),
+        (
+            started("whitehall", "-rf", "integration").to_string(),
+            422,
+            "-rf",
+        ),
+        (
+            started("whitehall", "r1 r2", "integration").to_string(),
+            422,
+            "r1 r2",
+        ),
+        (
+            started("whitehall", "r1", "prod").to_string(),
+            422,
+            "unknown environment `prod`; known: integration, staging, production",
+        ),
+        (
+            json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "done"}).to_string(),
+            422,
+            "`status` must be started, succeeded or failed, not `done`",
+        ),
+        (
+            json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "url": "javascript:alert(1)"}).to_string(),
+            422,
+            "`url` must be an http(s) URL",
+        ),
+        (
+            json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "note": "n".repeat(501)}).to_string(),
+            422,
+            "`note` is longer than 500 characters",
+        ),
+        // PostgreSQL text cannot hold NUL: a clear 422, not a 500 (found by tests/suite/openapi.rs).
+        (
+            json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "note": "a\u{0}b"}).to_string(),
+            422,
+            "`note` contains a NUL character",
+        ),
+        (
+            json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "emergency": "\u{0}"}).to_string(),
+            422,
+            "`emergency` contains a NUL character",
+        ),
+    ];
+    for (body, status, says) in &cases {
+        let a = post(&t, "/api/v1/deployments", Some(&bearer()), body).await;
+        assert_eq!(a.status, *status, "{body}: {:?}", a.json);
+        assert!(
+            a.error().contains(says),
+            "{body}: {:?} does not say {says:?}",
+            a.json
+        );
+    }
+    assert_nothing_stored(&t, "after bad reports").await;
+
+    // Events: unknown or malformed ids, bad bodies, bad statuses.
+    let a = event(&t, 999, json!({"status": "succeeded"})).await;
+    assert_eq!(a.status, 404, "{:?}", a.json);
+    assert!(a.error().contains("#999"), "{:?}", a.json);
+    let a = post(
+        &t,
+        "/api/v1/deployments/abc/events",
+        Some(&bearer()),
+        r#"{"status":"succeeded"}"#,
+    )
+    .await;
+    assert_eq!(a.status, 404);
+    assert_nothing_stored(&t, "after bad events").await;
+
+    let id = report(&t, started("whitehall", "r1", "integration"))
+        .await
+        .json["id"]
+        .as_i64()
+        .unwrap();
+    for (body, status, says) in [
+        ("{".to_owned(), 400, "invalid JSON"),
+        (
+            json!({"status": "finished"}).to_string(),
+            422,
+            "not `finished`",
+        ),
+        (
+            json!({"status": "succeeded", "extra": 1}).to_string(),
+            422,
+            "unknown field `extra`",
+        ),
+        (
+            json!({"status": "succeeded", "url": "ftp://x"}).to_string(),
+            422,
+            "`url` must be an http(s) URL",
+        ),
+    ] {
+        let a = post(
+            &t,
+            &format!("/api/v1/deployments/{id}/events"),
+            Some(&bearer()),
+            &body,
+        )
+        .await;
+        assert_eq!(a.status, status, "{body}: {:?}", a.json);
+        assert!(a.error().contains(says), "{body}: {:?}", a.json);
+    }
+    // A refused event leaves no trace, not even its url.
+    let a = event(
+        &t,
+        id,
+        json!({"status": "finished", "url": "https://ci.example/run/9"}),
+    )
+    .await;
+    assert_eq!(a.status, 422, "{:?}", a.json);
+    let d = t.core().store.deployment(id).await.unwrap().unwrap();
+    assert_eq!(d.state.as_str(), "deploying");
+    assert_eq!(d.ci_url, None);
+    t.stop().await;
+}
+on_both_backends!(validation, bad_requests_are_refused_with_a_reason);
+
+/// The test policy, with a list of known applications.
+const APPS_POLICY: &str = r#"
+channel = "C0DEPLOY"
+admins = ["U0ADMIN"]
+apps = ["whitehall", "publisher"]
+[queue]
+turn_timeout_minutes = 10
+"#;
+
+async fn configured_apps_bound_the_api(backend: Backend) {
+    let t = TestApp::start_with(backend, APPS_POLICY).await;
+    let check = |app: &str| format!("/api/v1/deploy-check?app={app}&environment=integration");
+    assert_eq!(get(&t, &check("whitehall")).await.status, 200);
+    let a = get(&t, &check("frontend")).await;
+    assert_eq!(a.status, 422, "{:?}", a.json);
+    assert!(
+        a.error()
+            .contains("`frontend` is not one of the configured apps"),
+        "{:?}",
+        a.json
+    );
+    let a = report(&t, started("frontend", "r1", "integration")).await;
+    assert_eq!(a.status, 422, "{:?}", a.json);
+    assert!(
+        a.error()
+            .contains("`frontend` is not one of the configured apps"),
+        "{:?}",
+        a.json
+    );
+    assert_nothing_stored(&t, "unknown app").await;
+    assert_eq!(
+        report(&t, started("publisher", "r1", "integration"))
+            .await
+            .status,
+        201
+    );
+    t.stop().await;
+}
+on_both_backends!(configured_apps, configured_apps_bound_the_api);

@@ -1,0 +1,212 @@
+//! Placing a hold: its announcement and topic line, what it binds (one app, one
+//! environment, `all`), what it leaves running, and release from its button.
+
+use super::*;
+
+async fn hold_topic_refusal_and_button_release(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.slack.set_topic(CHANNEL, PEOPLE);
+
+    // A hold: announced with a release button, added to the topic after people's text.
+    let r = t.hold(ALICE, "whitehall db migration running").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json["response_type"], "ephemeral");
+    assert!(r.text().contains("is in place"), "{}", r.text());
+    t.deliver_outbox().await;
+    let announcement =
+        t.expect_post(":octagonal_sign: <@U0ALICE> is holding deployments of *whitehall*");
+    let text = announcement["text"].as_str().unwrap();
+    assert!(text.contains("Reason: db migration running"), "{text}");
+    let id = release_id(&announcement);
+    assert_eq!(
+        t.expect_topic_sync(),
+        format!("{PEOPLE} | 🔒 Held: whitehall (<@U0ALICE>: db migration running) 🔒")
+    );
+
+    // Another app deploys; the held one is refused, naming the hold, its owner and reason.
+    let r = t.deploy(BOB, "publisher r1 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let r = t.deploy(CAROL, "whitehall r2 to integration").await;
+    let refusal = r.text();
+    assert!(refusal.contains("can't be deployed"), "{refusal}");
+    assert!(refusal.contains(&format!("(hold #{id})")), "{refusal}");
+    assert!(refusal.contains("<@U0ALICE>"), "{refusal}");
+    assert!(refusal.contains("db migration running"), "{refusal}");
+    let live = t.core().store.live_deployments(None).await.unwrap();
+    assert_eq!(live.len(), 1, "only publisher: {live:?}");
+    assert_eq!(live[0].app, "publisher");
+    t.deliver_outbox().await;
+    t.expect_post("<@U0BOB> started deploying *publisher*");
+
+    // A stranger's press changes nothing and is told why, privately.
+    assert_eq!(t.press(CAROL, "hold_release", &id).await, 200);
+    t.deliver_outbox().await;
+    let why = t.expect_ephemeral(CAROL, "Only <@U0ALICE>");
+    assert!(why.contains("Nothing was changed"), "{why}");
+    assert_eq!(t.core().store.active_holds().await.unwrap().len(), 1);
+    assert!(t
+        .deploy(CAROL, "whitehall r2 to integration")
+        .await
+        .text()
+        .contains("can't be deployed"));
+
+    // The owner's press releases it: the announcement says who released it and when (and
+    // loses its button), the channel is told, the topic is back to exactly what people wrote.
+    assert_eq!(t.press(ALICE, "hold_release", &id).await, 200);
+    t.deliver_outbox().await;
+    let updated = t.expect_update(":octagonal_sign:");
+    t.expect_post(&format!(
+        ":white_check_mark: <@U0ALICE> released the hold on whitehall (#{id})"
+    ));
+    assert_eq!(t.expect_topic_sync(), PEOPLE);
+    t.expect_ephemeral(ALICE, &format!("Released hold #{id} on whitehall"));
+    assert!(TestApp::button_value(&updated, "hold_release").is_none());
+    let shown = blocks_text(&updated);
+    assert!(
+        shown.contains("Released by <@U0ALICE> at Tue 24 Nov 10:00 GMT"),
+        "{shown}"
+    );
+    assert!(
+        updated["text"]
+            .as_str()
+            .unwrap()
+            .contains("Released by <@U0ALICE>"),
+        "the plain-text fallback says so too: {updated}"
+    );
+
+    // The app may be deployed again (it queues behind publisher).
+    let r = t.deploy(CAROL, "whitehall r2 to integration").await;
+    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+
+    // A second press changes nothing and says so: no second release, no topic write.
+    t.press(ALICE, "hold_release", &id).await;
+    t.deliver_outbox().await;
+    t.expect_ephemeral(ALICE, "Nothing was changed");
+
+    // Who created and released it is stored, and audited.
+    let audit = t.core().store.audit_log(50).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "hold.create" && a.actor == ALICE));
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "hold.release" && a.actor == ALICE));
+    t.stop().await;
+}
+on_both_backends!(topic_and_button, hold_topic_refusal_and_button_release);
+
+async fn a_hold_does_not_stop_what_is_deploying(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.hold(BOB, "whitehall wait for me").await;
+    t.deliver_outbox().await;
+    let start = t.expect_post("<@U0ALICE> started deploying");
+    t.expect_post("<@U0BOB> is holding");
+    t.expect_topic_sync();
+    let status = t.deploy(ALICE, "status integration").await.text();
+    assert!(
+        status.contains("<@U0ALICE> deploying whitehall"),
+        "{status}"
+    );
+    // She can still finish it.
+    let id = TestApp::button_value(&start, "deploy_done").unwrap();
+    t.press(ALICE, "deploy_done", &id).await;
+    t.deliver_outbox().await;
+    t.expect_post(":white_check_mark: *whitehall* `r1` to *integration* succeeded");
+    t.expect_update("<@U0ALICE> started deploying");
+    t.stop().await;
+}
+on_both_backends!(deploying_continues, a_hold_does_not_stop_what_is_deploying);
+
+async fn all_and_environment_holds(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.slack.set_topic(CHANNEL, PEOPLE);
+
+    // `all` in one environment: that environment only, every app.
+    t.hold(ALICE, "all integration broken cluster").await;
+    t.deliver_outbox().await;
+    let m = t.expect_post("is holding deployments of *all applications* in *integration*");
+    let env_id = release_id(&m);
+    assert!(t
+        .expect_topic_sync()
+        .ends_with(" | 🔒 Held: ALL apps in integration (<@U0ALICE>: broken cluster) 🔒"));
+    for app in ["whitehall", "publisher"] {
+        let r = t.deploy(BOB, &format!("{app} r1 to integration")).await;
+        assert!(r.text().contains("can't be deployed"), "{}", r.text());
+        assert!(
+            r.text().contains("all applications in integration"),
+            "{}",
+            r.text()
+        );
+    }
+    let (status, body) = check(&t, "whitehall", "staging").await;
+    assert_eq!(
+        (status, &body["allowed"]),
+        (200, &Value::Bool(true)),
+        "{body}"
+    );
+
+    // `all` everywhere: every app, every environment.
+    t.hold(CAROL, "all code freeze").await;
+    t.deliver_outbox().await;
+    let m = t.expect_post("<@U0CAROL> is holding deployments of *all applications*");
+    assert!(TestApp::button_value(&m, "hold_release").is_some());
+    let now = t.expect_topic_sync();
+    assert!(now.starts_with(PEOPLE), "{now}");
+    assert!(now.contains("ALL apps (<@U0CAROL>: code freeze)"), "{now}");
+    for env in ["staging", "production"] {
+        let (status, body) = check(&t, "anything", env).await;
+        assert_eq!(status, 423, "{body}");
+        assert!(body["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("all applications by U0CAROL: code freeze"));
+    }
+
+    // Carol releases everything she holds on all with the command; Alice's by id.
+    let r = t.hold(CAROL, "release all").await;
+    assert!(r.text().contains("Released hold"), "{}", r.text());
+    let r = t.hold(ALICE, &format!("release {env_id}")).await;
+    assert!(
+        r.text().contains(&format!("Released hold #{env_id}")),
+        "{}",
+        r.text()
+    );
+    let r = t.deploy(BOB, "whitehall r1 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    // The first release's topic sync is superseded by the second's.
+    t.deliver_outbox().await;
+    t.expect_update("<@U0CAROL> is holding");
+    t.expect_post("<@U0CAROL> released the hold");
+    t.expect_update("<@U0ALICE> is holding");
+    t.expect_post("<@U0ALICE> released the hold");
+    assert_eq!(t.expect_topic_sync(), PEOPLE);
+    t.expect_post("<@U0BOB> started deploying *whitehall*");
+    t.stop().await;
+}
+on_both_backends!(all_holds, all_and_environment_holds);
+
+async fn app_hold_in_one_environment(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.hold(ALICE, "whitehall staging smoke tests broken").await;
+    t.deliver_outbox().await;
+    t.expect_post("*whitehall* in *staging*");
+    assert!(t
+        .expect_topic_sync()
+        .contains("whitehall/staging (<@U0ALICE>: smoke tests broken)"));
+    let r = t.deploy(BOB, "whitehall r1 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    t.deploy(BOB, "done").await;
+    let r = t.deploy(BOB, "whitehall r1 to staging").await;
+    assert!(
+        r.text().contains("can't be deployed to *staging*"),
+        "{}",
+        r.text()
+    );
+    t.deliver_outbox().await;
+    t.expect_post("<@U0BOB> started deploying *whitehall*");
+    t.expect_post("*whitehall* `r1` to *integration* succeeded");
+    t.expect_update("<@U0BOB> started deploying *whitehall*");
+    t.stop().await;
+}
+on_both_backends!(env_hold, app_hold_in_one_environment);

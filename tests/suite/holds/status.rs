@@ -1,0 +1,187 @@
+//! Time, status and the CI gate: until-time reminders, `/hold list` and status, and the
+//! deploy-check endpoint's answers while holds stand.
+
+use super::*;
+use chrono::{Duration, TimeZone, Utc};
+
+async fn until_time_reminds_the_owner_once(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.hold(ALICE, "whitehall migration --until 11:00").await;
+    t.deliver_outbox().await;
+    let m = t.expect_post("<@U0ALICE> is holding");
+    assert!(
+        m["text"]
+            .as_str()
+            .unwrap()
+            .contains("Until: Tue 24 Nov 11:00 GMT"),
+        "{m}"
+    );
+    t.expect_topic_sync();
+    let list = t.hold(BOB, "list").await.text();
+    assert!(list.contains("until Tue 24 Nov 11:00 GMT"), "{list}");
+
+    // Not before its time: a pass at 10:59 sends nothing.
+    t.at(Utc.with_ymd_and_hms(2026, 11, 24, 10, 59, 0).unwrap())
+        .await;
+    t.slack.expect_no_more_calls();
+
+    // When it passes: one reminder mentioning her, in the channel; the hold stands.
+    t.at(Utc.with_ymd_and_hms(2026, 11, 24, 11, 0, 0).unwrap())
+        .await;
+    let r = t.expect_post(":alarm_clock: <@U0ALICE> your hold on whitehall");
+    assert!(r["text"]
+        .as_str()
+        .unwrap()
+        .contains("until Tue 24 Nov 11:00 GMT"));
+    t.advance_clock(Duration::hours(2));
+    t.tick().await;
+    t.tick().await;
+    assert_eq!(t.deliver_outbox().await, 0, "reminded once only");
+    assert_eq!(t.core().store.active_holds().await.unwrap().len(), 1);
+    assert!(t
+        .slack
+        .topic(CHANNEL)
+        .contains("whitehall (<@U0ALICE>: migration)"));
+    let r = t.deploy(BOB, "whitehall r1 to integration").await;
+    assert!(r.text().contains("can't be deployed"), "{}", r.text());
+
+    // A new until-time (same person, same scope) is reminded again when it passes.
+    t.hold(ALICE, "whitehall migration --until 15:00").await;
+    t.deliver_outbox().await;
+    t.expect_update("<@U0ALICE> is holding");
+    t.expect_topic_sync();
+    t.at(Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap())
+        .await;
+    t.expect_post(":alarm_clock: <@U0ALICE> your hold on whitehall");
+    t.stop().await;
+}
+on_both_backends!(until_reminder, until_time_reminds_the_owner_once);
+
+async fn status_and_list_show_holds(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    assert!(t.hold(ALICE, "list").await.text().contains("No holds"));
+    assert!(t.deploy(ALICE, "status").await.text().contains("No holds."));
+    t.hold(
+        ALICE,
+        "whitehall production migration --until 2026-11-25 09:00",
+    )
+    .await;
+    t.hold(BOB, "all code freeze").await;
+    let list = t.hold(CAROL, "list").await.text();
+    let status = t.deploy(CAROL, "status").await.text();
+    for shown in [&list, &status] {
+        assert!(shown.contains("*Holds* (2)"), "{shown}");
+        assert!(
+            shown.contains(
+                "whitehall in production held by <@U0ALICE>: migration, until Wed 25 Nov 09:00 GMT"
+            ),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("all applications held by <@U0BOB>: code freeze"),
+            "{shown}"
+        );
+    }
+    let api: Value = t.get("/api/v1/status").await.json().await.unwrap();
+    assert_eq!(api["holds"].as_array().map(Vec::len), Some(2), "{api}");
+    let help = t.hold(CAROL, "help").await.text();
+    assert!(help.contains("release"), "{help}");
+    // Asking sends nothing; the two holds were announced, with one topic write.
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> is holding deployments of *whitehall* in *production*");
+    t.expect_post("<@U0BOB> is holding deployments of *all applications*");
+    t.expect_topic_sync();
+    t.stop().await;
+}
+on_both_backends!(status_list, status_and_list_show_holds);
+
+async fn deploy_check_endpoint(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    let (status, body) = check(&t, "whitehall", "integration").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, serde_json::json!({"allowed": true}));
+
+    // A hold.
+    t.hold(ALICE, "whitehall db migration").await;
+    let id = t.core().store.active_holds().await.unwrap()[0].id;
+    let (status, body) = check(&t, "whitehall", "integration").await;
+    assert_eq!(status, 423);
+    assert_eq!(body["allowed"], false);
+    let reasons = body["reasons"].as_array().unwrap();
+    assert_eq!(reasons.len(), 1, "{body}");
+    let reason = reasons[0].as_str().unwrap();
+    assert!(reason.contains(&format!("hold #{id}")), "{reason}");
+    assert!(reason.contains("U0ALICE"), "{reason}");
+    assert!(reason.contains("db migration"), "{reason}");
+    assert_eq!(check(&t, "publisher", "integration").await.0, 200);
+    t.hold(ALICE, "release whitehall").await;
+    assert_eq!(check(&t, "whitehall", "integration").await.0, 200);
+
+    // An environment busy with someone else's deployment; the app being deployed itself
+    // is what its own pipeline asks about, and may go.
+    t.deploy(BOB, "publisher r1 to integration").await;
+    let (status, body) = check(&t, "whitehall", "integration").await;
+    assert_eq!(status, 423, "{body}");
+    assert!(
+        body["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("integration is busy"),
+        "{body}"
+    );
+    assert_eq!(check(&t, "publisher", "integration").await.0, 200);
+    assert_eq!(check(&t, "whitehall", "staging").await.0, 200);
+    t.deploy(BOB, "done").await;
+
+    // A closed window (Saturday), with a hold too: every reason is given.
+    t.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 28, 11, 0, 0).unwrap());
+    t.hold(ALICE, "all weekend").await;
+    let (status, body) = check(&t, "whitehall", "staging").await;
+    assert_eq!(status, 423);
+    let reasons: Vec<&str> = body["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].contains("all applications by U0ALICE: weekend"));
+    assert!(
+        reasons[1].contains(
+            "the deploy window for staging is closed; it next opens Mon 30 Nov 09:30 GMT"
+        ),
+        "{reasons:?}"
+    );
+    t.hold(ALICE, "release all").await;
+    let (status, body) = check(&t, "whitehall", "staging").await;
+    assert_eq!(status, 423);
+    assert_eq!(body["reasons"].as_array().unwrap().len(), 1);
+    assert_eq!(check(&t, "whitehall", "integration").await.0, 200);
+
+    // Bad questions.
+    assert_eq!(
+        t.get("/api/v1/deploy-check?app=whitehall")
+            .await
+            .status()
+            .as_u16(),
+        400
+    );
+    assert_eq!(check(&t, "whitehall", "nowhere").await.0, 422);
+    assert_eq!(check(&t, "Whitehall", "staging").await.0, 422);
+
+    // What went to Slack meanwhile, in order; every topic sync but the last superseded.
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> is holding deployments of *whitehall*");
+    t.expect_update("<@U0ALICE> is holding deployments of *whitehall*");
+    t.expect_post("released the hold on whitehall");
+    t.expect_post("<@U0BOB> started deploying *publisher*");
+    t.expect_post("*publisher* `r1` to *integration* succeeded");
+    t.expect_update("<@U0BOB> started deploying");
+    t.expect_post("is holding deployments of *all applications*");
+    t.expect_update("is holding deployments of *all applications*");
+    t.expect_post("released the hold on all applications");
+    assert_eq!(t.expect_topic_sync(), "");
+    t.stop().await;
+}
+on_both_backends!(deploy_check, deploy_check_endpoint);

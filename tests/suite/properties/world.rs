@@ -1,0 +1,108 @@
+//! The world a command is parsed in: the pools of environment and app names, the
+//! timezones, and the `World` strategy built from them.
+
+use super::*;
+use badger::command::CommandContext;
+use badger::domain::names::{AppName, EnvName};
+use chrono_tz::Tz;
+use proptest::sample::subsequence;
+
+pub(super) const ENV_POOL: &[&str] = &[
+    "integration",
+    "staging",
+    "production",
+    "prod",
+    "dev",
+    "test",
+    "qa-2",
+    "x_1",
+    "e2e",
+    "status",
+    "help",
+    "list",
+    "release",
+    "note",
+    "emergency",
+    "whitehall",
+];
+
+pub(super) const APP_POOL: &[&str] = &[
+    "whitehall",
+    "publisher",
+    "collections-publisher",
+    "content-store",
+    "search-api",
+    "router",
+    "status",
+    "all",
+    "to",
+    "help",
+    "list",
+    "staging",
+    "v1",
+    "12",
+    "a.b_c-d",
+];
+
+const TIMEZONES: &[Tz] = &[
+    chrono_tz::Europe::London,
+    chrono_tz::UTC,
+    chrono_tz::America::New_York,
+    chrono_tz::America::Santiago,
+    chrono_tz::America::St_Johns,
+    chrono_tz::Australia::Lord_Howe,
+    chrono_tz::Pacific::Chatham,
+    chrono_tz::Pacific::Kiritimati,
+    chrono_tz::Pacific::Apia,
+    chrono_tz::Asia::Kathmandu,
+    chrono_tz::Africa::Casablanca,
+];
+
+/// The workspace a command is parsed in: environments, apps, timezone, the time.
+#[derive(Debug, Clone)]
+pub(super) struct World {
+    deploy: &'static str,
+    hold: &'static str,
+    pub(super) envs: Vec<EnvName>,
+    pub(super) apps: Vec<AppName>,
+    tz: Tz,
+    pub(super) now: DateTime<Utc>,
+}
+
+impl World {
+    pub(super) fn ctx(&self) -> CommandContext<'_> {
+        CommandContext {
+            deploy_command: self.deploy,
+            hold_command: self.hold,
+            environments: &self.envs,
+            apps: &self.apps,
+            tz: self.tz,
+            now: self.now,
+        }
+    }
+}
+
+pub(super) fn world() -> BoxedStrategy<World> {
+    let envs = prop_oneof![
+        2 => Just(vec!["integration", "staging", "production"]),
+        3 => subsequence(ENV_POOL, 1..=5).prop_shuffle(),
+    ];
+    let apps = prop_oneof![
+        2 => Just(Vec::new()),
+        1 => subsequence(APP_POOL, 1..=6),
+    ];
+    let commands = select(&[("/deploy", "/hold"), ("/ship", "/freeze")][..]);
+    (envs, apps, select(TIMEZONES), instant(), commands)
+        .prop_map(|(envs, apps, tz, now, (deploy, hold))| World {
+            deploy,
+            hold,
+            envs: envs.into_iter().map(EnvName::new_unchecked).collect(),
+            apps: apps
+                .into_iter()
+                .map(|a| AppName::parse(a).expect("valid pool app"))
+                .collect(),
+            tz,
+            now,
+        })
+        .boxed()
+}

@@ -1,0 +1,44 @@
+//! Read paths that must not grow with the history: the versions backfill gives what the
+//! old per-row query gave, and with 100,000 finished deployments every read path's plan
+//! stays on an index (checked in the plan, never by timing). Both backends. This module
+//! holds the store from before the read-path migration that both start from.
+
+use crate::support;
+
+use badger::store::Store;
+use support::db::{Backend, TestDb};
+
+mod plans;
+mod versions_backfill;
+
+/// The migration that added `current_versions` and the read-path indexes.
+const READ_PATHS_MIGRATION: i64 = 20261201000001;
+
+/// A store whose schema stops just before the read-path migration, as a database written
+/// by the previous badger would be.
+async fn store_before_read_paths(backend: Backend) -> (Store, TestDb, tempfile::TempDir) {
+    let db = TestDb::fresh(backend).await;
+    let s = Store::connect(&db.url).await.expect("connect");
+    let folder = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(folder);
+    let older = tempfile::tempdir().expect("temp dir");
+    for e in std::fs::read_dir(&src).expect("migrations folder") {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        let version: i64 = name.split('_').next().unwrap().parse().unwrap();
+        if version < READ_PATHS_MIGRATION {
+            std::fs::copy(src.join(&name), older.path().join(&name)).unwrap();
+        }
+    }
+    sqlx::migrate::Migrator::new(older.path())
+        .await
+        .expect("older migrations")
+        .run(s.pool())
+        .await
+        .expect("apply older migrations");
+    (s, db, older)
+}

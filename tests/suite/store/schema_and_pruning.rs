@@ -1,0 +1,86 @@
+//! Schema migrations (idempotent, guarded against a newer schema, the same for both
+//! backends), event ids seen once, and pruning of what is done with.
+
+use super::*;
+
+use badger::store::StoreError;
+use std::time::Duration;
+use support::db::post;
+
+async fn migrations_are_idempotent_and_guarded(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    s.migrate().await.expect("second migrate is a no-op");
+    // A schema from a newer badger is refused, not silently used.
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from the future', TRUE, $1, 0)",
+    )
+    .bind(vec![0u8; 48])
+    .execute(s.pool())
+    .await
+    .expect("insert a future migration");
+    match s.migrate().await {
+        Err(StoreError::SchemaTooNew { db, .. }) => assert_eq!(db, 99990101000000),
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+}
+on_both_backends!(migrations, migrations_are_idempotent_and_guarded);
+
+async fn events_are_seen_once(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    assert!(s.first_sighting("Ev1", Utc::now()).await.unwrap());
+    assert!(!s.first_sighting("Ev1", Utc::now()).await.unwrap());
+    assert!(s.first_sighting("Ev2", Utc::now()).await.unwrap());
+}
+on_both_backends!(events, events_are_seen_once);
+
+/// Both backends must know the same migrations, or one of them silently lags behind.
+#[test]
+fn migrations_exist_for_both_backends() {
+    let names = |b: &str| -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(b);
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("migrations folder")
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let sqlite = names("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, names("postgres"));
+}
+
+async fn pruning_keeps_what_is_pending(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let mut tx = s.begin().await.unwrap();
+    tx.enqueue(&post("C1", "delivered"), Utc::now())
+        .await
+        .unwrap();
+    tx.enqueue(&post("C2", "pending"), Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let rows = s
+        .claim_outbox("w", Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert!(s.outbox_delivered(rows[0].id, "w").await.unwrap());
+    s.first_sighting("Ev1", Utc::now() - chrono::Duration::days(2))
+        .await
+        .unwrap();
+    s.first_sighting("Ev2", Utc::now()).await.unwrap();
+    let future = Utc::now() + chrono::Duration::seconds(1);
+    let n = s
+        .prune(future, Utc::now() - chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(n, 2, "the delivered row and the old event id");
+    let log = s.outbox_log().await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(!log[0].delivered);
+    assert!(!s.first_sighting("Ev2", Utc::now()).await.unwrap());
+}
+on_both_backends!(prune, pruning_keeps_what_is_pending);

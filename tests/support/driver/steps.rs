@@ -1,0 +1,123 @@
+//! A stepped test's moves (deliver the outbox, scheduler passes, the clock) and its
+//! in-order reading of badger's Slack calls (`expect_post`, `expect_topic_sync`, ...).
+
+use super::*;
+
+impl TestApp {
+    /// Stepped: delivers every outbox row due now to the fake Slack, through the real
+    /// worker and client; returns how many rows it handled. Rows waiting for a retry
+    /// time stay (see [`TestApp::deliver_outbox_with_retries`]).
+    pub async fn deliver_outbox(&self) -> usize {
+        let n = self
+            .running()
+            .deliver_outbox()
+            .await
+            .expect("outbox delivery pass");
+        self.assert_tasks_alive();
+        n
+    }
+
+    /// Stepped: delivers until the outbox is empty, sleeping until each retry is due (a
+    /// 429's Retry-After, a backoff: the outbox keeps those in wall-clock time).
+    pub async fn deliver_outbox_with_retries(&self) {
+        let store = &self.core().store;
+        for _ in 0..1000 {
+            self.deliver_outbox().await;
+            if store.outbox_pending().await.expect("outbox count") == 0 {
+                return;
+            }
+            let mut due = None;
+            for lane in [badger::store::Lane::Person, badger::store::Lane::Channel] {
+                if let Some(at) = store.outbox_next_due(lane).await.expect("next due") {
+                    due = Some(due.map_or(at, |d: i64| d.min(at)));
+                }
+            }
+            let wait = due.map_or(10, |at| at - Utc::now().timestamp_millis());
+            let wait = u64::try_from(wait).unwrap_or(0).clamp(1, 5_000);
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+        }
+        panic!("the outbox never drained: {:#?}", self.slack.unread());
+    }
+
+    /// Stepped: one scheduler pass at the clock's now. Queues; does not deliver.
+    pub async fn tick(&self) {
+        self.running().tick().await.expect("scheduler pass");
+        self.assert_tasks_alive();
+    }
+
+    /// Moves badger's clock on.
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+    }
+
+    /// Stepped: sets the clock, makes a scheduler pass and delivers what it queued.
+    pub async fn at(&self, when: DateTime<Utc>) {
+        self.clock.set(when);
+        self.tick().await;
+        self.deliver_outbox().await;
+    }
+
+    /// The next Slack call must post to the deploy channel a message containing
+    /// `needle`; returns the call's body (`text`, `blocks`).
+    pub fn expect_post(&self, needle: &str) -> Value {
+        self.expect_post_in(CHANNEL, needle)
+    }
+
+    /// The next Slack call must post to `channel` a message containing `needle`.
+    pub fn expect_post_in(&self, channel: &str, needle: &str) -> Value {
+        let call = self.slack.expect_call("chat.postMessage");
+        let body = call.body;
+        assert_eq!(body["channel"], channel, "posted elsewhere: {body}");
+        let text = body["text"].as_str().unwrap_or("");
+        assert!(
+            text.contains(needle),
+            "wanted a post containing {needle:?}; got {text:?}"
+        );
+        body
+    }
+
+    /// The next Slack call must update a deploy channel message to one containing `needle`.
+    pub fn expect_update(&self, needle: &str) -> Value {
+        let body = self.slack.expect_call("chat.update").body;
+        assert_eq!(body["channel"], CHANNEL, "updated elsewhere: {body}");
+        let text = body["text"].as_str().unwrap_or("");
+        assert!(
+            text.contains(needle),
+            "wanted an update containing {needle:?}; got {text:?}"
+        );
+        body
+    }
+
+    /// The next Slack call must be an ephemeral to `user` in the deploy channel containing
+    /// `needle`; returns its text.
+    pub fn expect_ephemeral(&self, user: &str, needle: &str) -> String {
+        let body = self.slack.expect_call("chat.postEphemeral").body;
+        assert_eq!(body["channel"], CHANNEL, "sent elsewhere: {body}");
+        assert_eq!(body["user"], user, "sent to someone else: {body}");
+        let text = body["text"].as_str().unwrap_or("").to_owned();
+        assert!(
+            text.contains(needle),
+            "wanted an ephemeral containing {needle:?}; got {text:?}"
+        );
+        text
+    }
+
+    /// The next Slack calls must be a topic sync of the deploy channel: the topic is read,
+    /// then set if it differs from what badger wants. Returns the topic as it was left.
+    pub fn expect_topic_sync(&self) -> String {
+        let read = self.slack.expect_call("conversations.info");
+        assert_eq!(
+            read.body["channel"], CHANNEL,
+            "read elsewhere: {}",
+            read.body
+        );
+        let next = self.slack.unread().into_iter().next();
+        if next.is_some_and(|c| c.method == "conversations.setTopic") {
+            let set = self.slack.next_call();
+            assert_eq!(set.body["channel"], CHANNEL, "set elsewhere: {}", set.body);
+            set.body["topic"].as_str().unwrap_or("").to_owned()
+        } else {
+            self.slack.topic(CHANNEL)
+        }
+    }
+}
