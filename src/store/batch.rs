@@ -4,7 +4,8 @@
 //! Why: SQLite has one writer, and with `synchronous = FULL` each COMMIT waits for the
 //! disk. Writers already queue on one in-process lock (FIFO), so the lock's queue is the
 //! batch: whoever holds the lock works on the batch connection inside a savepoint of its
-//! own; on commit it releases the savepoint, wakes the flusher and waits for the batch's
+//! own; on commit it leaves the savepoint to the batch (the next member's SAVEPOINT or the
+//! COMMIT releases it, saving a round trip), wakes the flusher and waits for the batch's
 //! outcome. The flusher queues on the same lock, so it commits after every writer that was
 //! already waiting, and writers that arrive later form the next batch. A writer whose
 //! decision fails rolls back only its savepoint; a failed COMMIT fails the whole batch, and
@@ -120,6 +121,10 @@ pub(super) struct BatchState {
     /// A member that queued Slack calls is in the open batch: until it commits, the
     /// outbox worker's claims wait for the commit (nothing is announced before it is saved).
     unsaved_outbox: bool,
+    /// The last member's savepoint is still open: the next member's SAVEPOINT releases it
+    /// in the same round trip to the connection's thread (a write is a handful of round
+    /// trips, each two thread switches), and COMMIT releases it with the batch.
+    release_due: bool,
 }
 
 /// What a transaction that joins the batch waits for once its savepoint is released.
@@ -205,6 +210,7 @@ impl Batcher {
             counts: counts.clone(),
             finisher,
             unsaved_outbox: false,
+            release_due: false,
         }));
         if let Some(pool) = beside {
             let alive = Arc::downgrade(&state);
@@ -303,10 +309,17 @@ impl Batcher {
             s.opened = Some(Instant::now());
             s.outcome = Some(watch::channel(None).0);
         }
-        // Kept inside the state until the savepoint exists, so a cancelled begin leaves
-        // nothing half-done outside the lock.
+        // The connection stays inside the state until the savepoint exists, so a cancelled
+        // begin leaves nothing half-done outside the lock. `release_due` is taken before
+        // the round trip: a begin cancelled midway may have run the RELEASE and not the
+        // SAVEPOINT, so the next must not release again. An unreleased savepoint only
+        // nests the next one, and COMMIT releases them all.
+        let sql = match std::mem::take(&mut s.release_due) {
+            true => "RELEASE badger_tx; SAVEPOINT badger_tx",
+            false => "SAVEPOINT badger_tx",
+        };
         let conn = s.conn.as_mut().expect("opened above");
-        conn.execute("SAVEPOINT badger_tx").await?;
+        conn.execute(sql).await?;
         let conn = s.conn.take();
         Ok(BatchTx {
             conn,
@@ -354,13 +367,14 @@ impl BatchTx {
             .expect("a live transaction holds the connection")
     }
 
-    /// Releases the savepoint into the batch (`queued_calls`: it queued Slack calls), then
-    /// waits as `wait` says.
+    /// Gives its savepoint to the batch (`queued_calls`: it queued Slack calls), then
+    /// waits as `wait` says. The savepoint is released by the next member's begin or by
+    /// the batch's COMMIT, whichever comes first (`BatchState::release_due`).
     pub(super) async fn join(mut self, wait: Wait, queued_calls: bool) -> Result<()> {
-        self.conn().execute("RELEASE badger_tx").await?;
         let mut held = self.held.take().expect("a live transaction holds the lock");
         let s = &mut *held.guard;
         s.conn = self.conn.take();
+        s.release_due = true;
         s.members += 1;
         let waits = match wait {
             Wait::Commit => true,
@@ -439,13 +453,7 @@ async fn close(s: &mut BatchState) {
                 let n = s.members as u64;
                 s.counts.transactions.fetch_add(n, Ordering::Relaxed);
             }
-            s.open = false;
-            s.opened = None;
-            s.members = 0;
-            s.unsaved_outbox = false;
-            if let Some(o) = s.outcome.take() {
-                o.send_replace(Some(Ok(())));
-            }
+            ended(s, Ok(()));
             // After the answers: nobody waits for it but the next batch.
             if let (Some(f), Some(conn)) = (s.finisher.as_mut(), s.conn.as_mut()) {
                 f.after_commit(conn).await;
@@ -469,12 +477,19 @@ async fn fail(s: &mut BatchState, why: &str) {
         let _ = conn.execute("ROLLBACK").await;
     }
     discard(s).await;
+    ended(s, Err(Arc::from(why)));
+}
+
+/// The open batch is over (committed or abandoned): no batch is open, and its members
+/// hear how it ended.
+fn ended(s: &mut BatchState, outcome: std::result::Result<(), Arc<str>>) {
     s.open = false;
     s.opened = None;
     s.members = 0;
     s.unsaved_outbox = false;
+    s.release_due = false;
     if let Some(o) = s.outcome.take() {
-        o.send_replace(Some(Err(Arc::from(why))));
+        o.send_replace(Some(outcome));
     }
 }
 
