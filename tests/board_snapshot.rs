@@ -7,10 +7,10 @@
 mod support;
 
 use badger::service::BoardCache;
-use badger::store::{self, NewHold, Store};
+use badger::store::{self, Store};
 use chrono::{TimeZone, Utc};
 use std::time::{Duration, Instant};
-use support::db::{postgres_enabled, Backend, TestDb};
+use support::db::{new_hold, postgres_enabled, Backend, TestDb};
 
 async fn store(backend: Backend) -> (Store, TestDb) {
     let db = TestDb::fresh(backend).await;
@@ -22,19 +22,7 @@ async fn store(backend: Backend) -> (Store, TestDb) {
 async fn hold(s: &Store, reason: &str) {
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
     let mut tx = s.begin().await.unwrap();
-    tx.insert_hold(
-        &NewHold {
-            scope: "*",
-            environment: None,
-            reason,
-            owner: "U1",
-            channel: "C1",
-            until: None,
-        },
-        now,
-    )
-    .await
-    .unwrap();
+    tx.insert_hold(&new_hold(reason), now).await.unwrap();
     tx.commit().await.unwrap();
 }
 

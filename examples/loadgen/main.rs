@@ -18,6 +18,8 @@ mod fake_slack;
 mod fill;
 mod handover;
 mod latency;
+#[path = "../../tests/support/open_policy.rs"]
+mod open_policy;
 mod probe;
 mod run;
 mod scenario;
@@ -28,7 +30,7 @@ use badger::config::Settings;
 use chrono::TimeZone;
 use clap::{Parser, Subcommand};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 #[derive(Parser)]
 struct Cli {
@@ -68,28 +70,14 @@ pub const RUN_ENVS: [&str; 3] = ["integration", "staging", "production"];
 /// others so its queue is only as long as the scenario makes it.
 pub const HANDOVER_ENV: &str = "handover";
 
-/// `run`'s policy: every environment always open and without the promotion rule, so a
-/// write anywhere queues or starts (nothing is refused for the time of day, which matters
-/// for `--bin`, whose clock is the real one), and one deploy channel.
-pub const RUN_POLICY: &str = r#"
-channel = "C0DEPLOY"
-[[environments]]
-name = "integration"
-window = "always"
-requires_previous = false
-[[environments]]
-name = "staging"
-window = "always"
-requires_previous = false
-[[environments]]
-name = "production"
-window = "always"
-requires_previous = false
-[[environments]]
-name = "handover"
-window = "always"
-requires_previous = false
-"#;
+/// `run`'s policy: every environment ([`RUN_ENVS`], [`HANDOVER_ENV`]) always open and
+/// without the promotion rule, so a write anywhere queues or starts (nothing is refused
+/// for the time of day, which matters for `--bin`, whose clock is the real one), and one
+/// deploy channel.
+pub static RUN_POLICY: LazyLock<String> = LazyLock::new(|| {
+    let envs = [RUN_ENVS.as_slice(), &[HANDOVER_ENV]].concat();
+    open_policy::always_open(CHANNEL, &envs)
+});
 
 /// The variables badger is given: the fake Slack, `db`, a free loopback port, the CI token
 /// and, if given, a policy file.

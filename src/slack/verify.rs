@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn extreme_timestamps_are_stale_not_a_panic() {
-        // Found by tests/suite/properties.rs: `now - ts` overflowed (a panic in debug builds).
+        // Found by tests/suite/properties/: `now - ts` overflowed (a panic in debug builds).
         for ts in [
             "-9223372036854775808",
             "-9223372036854775807",

@@ -2,14 +2,35 @@
 
 use crate::support;
 
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Output};
 use std::time::Duration;
 use support::db::{Backend, TestDb};
+use support::serve::serve_command;
 
 fn badger() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_badger"));
     c.env_clear().env("RUST_LOG", "warn");
     c
+}
+
+/// `badger check-config` with the policy file at `policy`.
+fn check_config(policy: &Path) -> Output {
+    badger()
+        .arg("check-config")
+        .env("BADGER_CONFIG", policy)
+        .output()
+        .expect("runs")
+}
+
+/// Asks `child` to stop, as an orchestrator does: SIGTERM.
+fn sigterm(child: &tokio::process::Child) {
+    let pid = child.id().expect("pid").to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
 }
 
 #[test]
@@ -90,35 +111,23 @@ async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied"));
 
     // Local mode (no token): serve, take requests, stop with SIGTERM.
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
-        .arg("serve")
-        .env_clear()
-        .env("RUST_LOG", "warn")
-        .env("DATABASE_URL", &db.url)
-        .env("BADGER_BIND", "127.0.0.1:0")
+    let mut child = serve_command(&db.url)
         .env("SLACK_SIGNING_SECRET", support::driver::SECRET)
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
         .spawn()
         .unwrap();
     let base = support::process::listening(&mut child).await;
     let http = reqwest::Client::new();
-    assert_eq!(
-        http.get(format!("{base}/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    assert_eq!(
-        http.get(format!("{base}/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    for path in ["/healthz", "/readyz"] {
+        assert_eq!(
+            http.get(format!("{base}{path}"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "{path}"
+        );
+    }
 
     // Requests in flight while SIGTERM arrives are answered; each acknowledged one is stored.
     let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -151,12 +160,7 @@ async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    let pid = child.id().expect("pid").to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
+    sigterm(&child);
     let mut acknowledged = 0;
     while let Some(r) = set.join_next().await {
         if let Ok(Ok(200)) = r {
@@ -212,11 +216,7 @@ fn check_config_reports_where_each_closed_day_comes_from() {
         format!("[window]\nbank_holidays_file = \"holidays.json\"\nclosed_dates = [\"{extra}\"]\n"),
     )
     .unwrap();
-    let out = badger()
-        .arg("check-config")
-        .env("BADGER_CONFIG", &policy)
-        .output()
-        .expect("runs");
+    let out = check_config(&policy);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -285,11 +285,7 @@ fn a_bad_bank_holidays_file_stops_start_up_naming_the_key() {
         ),
     )
     .unwrap();
-    let out = badger()
-        .arg("check-config")
-        .env("BADGER_CONFIG", &policy)
-        .output()
-        .expect("runs");
+    let out = check_config(&policy);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("(1 holiday(s) for scotland)"), "{text}");
 }
@@ -299,16 +295,7 @@ fn a_bad_bank_holidays_file_stops_start_up_naming_the_key() {
 #[tokio::test]
 async fn healthcheck_subcommand_reports_a_running_badger() {
     let db = TestDb::fresh(Backend::Sqlite).await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
-        .arg("serve")
-        .env_clear()
-        .env("RUST_LOG", "warn")
-        .env("DATABASE_URL", &db.url)
-        .env("BADGER_BIND", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = serve_command(&db.url).spawn().unwrap();
     let base = support::process::listening(&mut child).await;
     let addr = base
         .strip_prefix("http://")
@@ -345,23 +332,9 @@ async fn healthcheck_subcommand_reports_a_running_badger() {
 async fn sigterm_right_after_listening_is_a_clean_exit() {
     let db = TestDb::fresh(Backend::Sqlite).await;
     for _ in 0..3 {
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
-            .arg("serve")
-            .env_clear()
-            .env("RUST_LOG", "warn")
-            .env("DATABASE_URL", &db.url)
-            .env("BADGER_BIND", "127.0.0.1:0")
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let mut child = serve_command(&db.url).spawn().unwrap();
         support::process::listening(&mut child).await;
-        let pid = child.id().expect("pid").to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
+        sigterm(&child);
         let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
             .await
             .expect("exits")

@@ -89,6 +89,27 @@ async fn recover(t: &TestApp) -> bool {
     false
 }
 
+/// Takes the database away (the proxy in `mode`) for a burst of `n` requests (apps named
+/// `prefix-i`): every outcome must pass `expected`, and readiness says 503 meanwhile. Then
+/// brings it back and checks readiness recovers by itself. Returns the outcomes and the
+/// slowest answer's time.
+async fn outage(
+    t: &TestApp,
+    proxy: &Proxy,
+    mode: Mode,
+    prefix: &str,
+    n: usize,
+    expected: impl Fn(&Outcome) -> bool,
+) -> (Vec<(String, Outcome)>, Duration) {
+    proxy.set(mode);
+    let (replies, slowest) = burst(t, prefix, n).await;
+    assert!(replies.iter().all(|(_, o)| expected(o)), "{replies:?}");
+    assert_eq!(ready(t).await, 503);
+    proxy.set(Mode::Up);
+    assert!(recover(t).await, "/readyz did not recover after {mode:?}");
+    (replies, slowest)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_going_away_under_load() {
     if !postgres_enabled() {
@@ -110,37 +131,20 @@ async fn postgres_going_away_under_load() {
     all.extend(replies);
 
     // A black hole: connections hang. Still answered (by the deadline), never silent.
-    proxy.set(Mode::Blackhole);
-    let (replies, slowest_hung) = burst(&t, "hung", 5).await;
-    assert!(
-        replies.iter().all(|(_, o)| *o != Outcome::Acked),
-        "{replies:?}"
-    );
-    assert_eq!(ready(&t).await, 503);
+    let (replies, slowest_hung) = outage(&t, &proxy, Mode::Blackhole, "hung", 5, |o| {
+        *o != Outcome::Acked
+    })
+    .await;
     all.extend(replies);
 
-    proxy.set(Mode::Up);
-    assert!(
-        recover(&t).await,
-        "/readyz did not recover after the black hole"
-    );
-
     // A restart: connections cut, new ones refused. Every request is answered, clearly.
-    proxy.set(Mode::Refuse);
-    let (replies, slowest_refused) = burst(&t, "refused", 10).await;
-    assert!(
-        replies.iter().all(|(_, o)| *o == Outcome::Unreachable),
-        "{replies:?}"
-    );
-    assert_eq!(ready(&t).await, 503);
+    let (replies, slowest_refused) = outage(&t, &proxy, Mode::Refuse, "refused", 10, |o| {
+        *o == Outcome::Unreachable
+    })
+    .await;
     all.extend(replies);
 
     // Back: readiness recovers by itself, and so do commands.
-    proxy.set(Mode::Up);
-    assert!(
-        recover(&t).await,
-        "/readyz did not recover after the restart"
-    );
     let (replies, _) = burst(&t, "after", 10).await;
     assert!(
         replies.iter().all(|(_, o)| *o == Outcome::Acked),

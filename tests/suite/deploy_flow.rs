@@ -5,6 +5,7 @@
 use crate::support;
 
 use chrono::{Duration, TimeZone, Utc};
+use support::checks::live_deployments;
 use support::db::Backend;
 use support::driver::{TestApp, ADMIN};
 use support::fake_slack::Failure;
@@ -147,13 +148,7 @@ async fn closed_window_and_emergency(backend: Backend) {
         r.text()
     );
     assert!(r.text().contains("Mon 30 Nov 09:30 GMT"), "{}", r.text());
-    assert!(t
-        .core()
-        .store
-        .live_deployments(None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(live_deployments(&t, None).await.is_empty());
 
     // Integration is always open.
     let r = t.deploy(BOB, "whitehall r10 to integration").await;
@@ -379,7 +374,7 @@ async fn a_late_command_is_answered_afterwards(backend: Backend) {
     let later = t.wait_for_ephemeral(ALICE, "You're deploying").await;
     assert!(later.contains("whitehall"), "{later}");
     t.wait_for_message("<@U0ALICE> started deploying").await;
-    let live = t.core().store.live_deployments(None).await.unwrap();
+    let live = live_deployments(&t, None).await;
     assert_eq!(live.len(), 1, "the late command was saved once");
     // A refusal is answered late too.
     let r = t.deploy(BOB, "whitehall r1 to production").await;

@@ -21,25 +21,6 @@ const SECRET: &str = "durability-signing-secret";
 const CHANNEL: &str = "C0DEPLOY";
 const ENVS: [&str; 3] = ["integration", "staging", "production"];
 
-/// Every environment always open and without the promotion rule: the binary runs on the
-/// real clock, so the test must mean the same at any time of day, and a write must only
-/// ever queue or start.
-const POLICY: &str = r#"
-channel = "C0DEPLOY"
-[[environments]]
-name = "integration"
-window = "always"
-requires_previous = false
-[[environments]]
-name = "staging"
-window = "always"
-requires_previous = false
-[[environments]]
-name = "production"
-window = "always"
-requires_previous = false
-"#;
-
 /// One write: who asked for what where.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct Ask {
@@ -188,6 +169,20 @@ fn acks(replies: &[(Ask, Option<String>)], late: &HashMap<String, Ack>) -> BTree
         .collect()
 }
 
+/// The queue positions told to the asks for `env` ("you are number k"), in order.
+fn told_positions(acked: &BTreeMap<Ask, Ack>, env: &str) -> Vec<usize> {
+    let mut told: Vec<usize> = acked
+        .iter()
+        .filter(|(a, _)| a.env == env)
+        .filter_map(|(_, a)| match a {
+            Ack::Queued(k) => Some(*k),
+            Ack::Started => None,
+        })
+        .collect();
+    told.sort_unstable();
+    told
+}
+
 /// Checks the stored live deployments against the acknowledgements: every acknowledged
 /// one is stored; per environment the one told it started is the active one, and the one
 /// told "number k" is k-th in the stored queue; queue keys are unique. Returns the stored
@@ -246,15 +241,7 @@ async fn check(
         }
         // Positions told are unique (two people told "number 3" would show above as a
         // mismatch for one of them; this names it plainly).
-        let mut told: Vec<usize> = acked
-            .iter()
-            .filter(|(a, _)| a.env == env)
-            .filter_map(|(_, a)| match a {
-                Ack::Queued(k) => Some(*k),
-                Ack::Started => None,
-            })
-            .collect();
-        told.sort_unstable();
+        let mut told = told_positions(acked, env);
         let before = told.len();
         told.dedup();
         assert_eq!(before, told.len(), "{env}: no position told twice");
@@ -263,8 +250,11 @@ async fn check(
 }
 
 async fn durable_under_kill9(backend: Backend) {
+    // Every environment always open: the binary runs on the real clock, so the test must
+    // mean the same at any time of day, and a write must only ever queue or start.
+    let policy_text = support::open_policy::always_open(CHANNEL, &ENVS);
     let mut policy = tempfile::NamedTempFile::new().expect("policy file");
-    std::io::Write::write_all(&mut policy, POLICY.as_bytes()).expect("write policy");
+    std::io::Write::write_all(&mut policy, policy_text.as_bytes()).expect("write policy");
     let run = Run {
         slack: FakeSlack::start().await,
         db: TestDb::fresh(backend).await,
@@ -299,15 +289,7 @@ async fn durable_under_kill9(backend: Backend) {
         "every distinct write is acknowledged (queued or started); first not: {unanswered:#?}"
     );
     for env in ENVS {
-        let mut told: Vec<usize> = acked
-            .iter()
-            .filter(|(a, _)| a.env == env)
-            .filter_map(|(_, a)| match a {
-                Ack::Queued(k) => Some(*k),
-                Ack::Started => None,
-            })
-            .collect();
-        told.sort_unstable();
+        let told = told_positions(&acked, env);
         let n = told.len();
         assert_eq!(told, (1..=n).collect::<Vec<_>>(), "{env}: positions 1..{n}");
         let started = acked

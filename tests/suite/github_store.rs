@@ -5,21 +5,13 @@
 use crate::support;
 
 use badger::domain::deployment::State;
-use badger::store::{env_lock, GithubJob, Store};
+use badger::store::GithubJob;
 use chrono::{Duration as Minutes, TimeZone, Utc};
 use std::time::Duration;
-use support::db::{new_deployment, Backend, TestDb};
-
-async fn store(backend: Backend) -> (Store, TestDb) {
-    let db = TestDb::fresh(backend).await;
-    let s = Store::connect(&db.url).await.expect("connect");
-    s.migrate().await.expect("migrate");
-    s.ensure_locks(&[env_lock("integration")]).await.unwrap();
-    (s, db)
-}
+use support::db::{migrated_store, new_deployment, Backend};
 
 async fn a_job_runs_on_one_replica_only(backend: Backend) {
-    let (s, _db) = store(backend).await;
+    let (s, _db) = migrated_store(backend, &["integration"]).await;
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
     let mut tx = s.begin().await.unwrap();
     tx.enqueue_github(&GithubJob::Dispatch { deployment_id: 7 }, now)
@@ -85,7 +77,7 @@ on_both_backends!(
 );
 
 async fn runs_are_flagged_and_checks_confirmed_once(backend: Backend) {
-    let (s, _db) = store(backend).await;
+    let (s, _db) = migrated_store(backend, &["integration"]).await;
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
     let mut tx = s.begin().await.unwrap();
     let d = tx

@@ -14,8 +14,13 @@ fn src() -> PathBuf {
 
 /// Every `.rs` file under `dir`, with its path relative to `src/`.
 fn rust_files(dir: &Path) -> Vec<(String, String)> {
+    rust_files_below(&[dir.to_path_buf()], &src())
+}
+
+/// Every `.rs` file under `dirs`, with its path relative to `root`.
+fn rust_files_below(dirs: &[PathBuf], root: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
+    let mut stack = dirs.to_vec();
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
             let path = entry.unwrap().path();
@@ -23,7 +28,7 @@ fn rust_files(dir: &Path) -> Vec<(String, String)> {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let rel = path
-                    .strip_prefix(src())
+                    .strip_prefix(root)
                     .unwrap()
                     .to_string_lossy()
                     .replace('\\', "/");
@@ -33,6 +38,21 @@ fn rust_files(dir: &Path) -> Vec<(String, String)> {
     }
     out.sort();
     out
+}
+
+/// Every line of `files` (paths relative to `src/`) that `offends`, as `src/PATH:LINE: text`.
+fn lines_where<'a>(
+    files: impl Iterator<Item = &'a (String, String)>,
+    offends: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    files
+        .flat_map(|(rel, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| offends(line))
+                .map(move |(n, line)| format!("src/{rel}:{}: {}", n + 1, line.trim()))
+        })
+        .collect()
 }
 
 fn is_edge_or_wiring(rel: &str) -> bool {
@@ -47,16 +67,10 @@ fn nothing_below_the_edge_imports_it() {
         files.iter().any(|(rel, _)| rel == "http/mod.rs"),
         "src/http/mod.rs holds the router"
     );
-    let offenders: Vec<String> = files
-        .iter()
-        .filter(|(rel, _)| !is_edge_or_wiring(rel))
-        .flat_map(|(rel, text)| {
-            text.lines()
-                .enumerate()
-                .filter(|(_, line)| line.contains("crate::http") || line.contains("AppState"))
-                .map(move |(n, line)| format!("src/{rel}:{}: {}", n + 1, line.trim()))
-        })
-        .collect();
+    let below_edges = files.iter().filter(|(rel, _)| !is_edge_or_wiring(rel));
+    let offenders = lines_where(below_edges, |line| {
+        line.contains("crate::http") || line.contains("AppState")
+    });
     assert!(
         offenders.is_empty(),
         "only src/http/ and the start-up wiring may know the HTTP edge; move the handler \
@@ -84,18 +98,10 @@ fn nothing_below_the_edges_words_for_an_edge() {
         .filter(|(rel, _)| below.iter().any(|b| rel.starts_with(b)))
         .collect();
     assert!(checked.len() > 30, "read too few files: {}", checked.len());
-    let offenders: Vec<String> = checked
-        .iter()
-        .flat_map(|(rel, text)| {
-            text.lines()
-                .enumerate()
-                .filter(|(_, line)| {
-                    let code = line.split("//").next().unwrap_or("");
-                    edges.iter().any(|e| code.contains(e))
-                })
-                .map(move |(n, line)| format!("src/{rel}:{}: {}", n + 1, line.trim()))
-        })
-        .collect();
+    let offenders = lines_where(checked.iter().copied(), |line| {
+        let code = line.split("//").next().unwrap_or("");
+        edges.iter().any(|e| code.contains(e))
+    });
     assert!(
         offenders.is_empty(),
         "service/, domain/, store/ and command/ return typed values (Answer, Denied, \
@@ -109,19 +115,11 @@ fn the_domain_does_no_io() {
     let files = rust_files(&src().join("domain"));
     assert!(files.len() > 5, "read too few files: {}", files.len());
     let io = ["sqlx", "axum", "reqwest", "tokio", "slack_morphism"];
-    let offenders: Vec<String> = files
-        .iter()
-        .flat_map(|(rel, text)| {
-            text.lines()
-                .enumerate()
-                .filter(|(_, line)| {
-                    let code = line.split("//").next().unwrap_or("");
-                    code.split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
-                        .any(|w| io.contains(&w))
-                })
-                .map(move |(n, line)| format!("src/{rel}:{}: {}", n + 1, line.trim()))
-        })
-        .collect();
+    let offenders = lines_where(files.iter(), |line| {
+        let code = line.split("//").next().unwrap_or("");
+        code.split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+            .any(|w| io.contains(&w))
+    });
     assert!(
         offenders.is_empty(),
         "src/domain/ is pure (clock passed in, no I/O crates):\n{}",
@@ -188,25 +186,8 @@ fn code_lines(text: &str) -> usize {
 /// repository.
 fn files_people_read() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = READ_BY_PEOPLE.iter().map(|d| root.join(d)).collect();
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push((rel, std::fs::read_to_string(&path).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
+    let dirs: Vec<PathBuf> = READ_BY_PEOPLE.iter().map(|d| root.join(d)).collect();
+    rust_files_below(&dirs, root)
 }
 
 #[test]

@@ -6,44 +6,11 @@ use crate::support;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
-use support::db::{postgres_enabled, Backend, TestDb};
-use support::driver::{FORM, SECRET};
+use support::checks::{api_status, slash, ReplicaRig};
+use support::db::{postgres_enabled, Backend};
 use support::fake_slack::FakeSlack;
-use support::slack_forms;
 
-const CHANNEL: &str = "C0DEPLOY";
 const POLICY: &str = "channel = \"C0DEPLOY\"\n";
-
-struct Replica {
-    child: tokio::process::Child,
-    base: String,
-}
-
-async fn spawn_replica(db: &str, slack: &FakeSlack, policy: &std::path::Path) -> Replica {
-    spawn_replica_with(db, slack, policy, &[]).await
-}
-
-async fn spawn_replica_with(
-    db: &str,
-    slack: &FakeSlack,
-    policy: &std::path::Path,
-    extra: &[(&str, &str)],
-) -> Replica {
-    let (child, base) = support::process::serve(db, &slack.url(), SECRET, policy, extra).await;
-    Replica { child, base }
-}
-
-async fn slash(http: &reqwest::Client, base: &str, user: &str, text: &str) -> String {
-    let body = slack_forms::command_form(CHANNEL, user, "/deploy", text);
-    let url = format!("{base}/slack/commands");
-    let r = slack_forms::signed_post(http, &url, FORM, body, chrono::Utc::now())
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(r.status(), 200);
-    let v: Value = r.json().await.expect("json reply");
-    v["text"].as_str().unwrap_or("").to_owned()
-}
 
 async fn outbox_pending(http: &reqwest::Client, base: &str) -> i64 {
     let text = support::metrics::scrape(http, base).await;
@@ -58,6 +25,15 @@ async fn wait_drained(http: &reqwest::Client, base: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("outbox did not drain");
+}
+
+/// How many posts delivered to Slack contain `words`.
+fn posts_containing(slack: &FakeSlack, words: &str) -> usize {
+    slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.ok && c.body["text"].as_str().unwrap_or("").contains(words))
+        .count()
 }
 
 fn position(reply: &str) -> Option<usize> {
@@ -154,34 +130,26 @@ async fn two_replicas_one_postgres_then_one_killed() {
     if !postgres_enabled() {
         return;
     }
-    let db = TestDb::fresh(Backend::Postgres).await;
-    let slack = FakeSlack::start().await;
-    let mut policy = tempfile::NamedTempFile::new().unwrap();
-    std::io::Write::write_all(&mut policy, POLICY.as_bytes()).unwrap();
+    let rig = ReplicaRig::start(Backend::Postgres, POLICY).await;
+    let slack = &rig.slack;
     // Start them one after the other so both don't race on the first migration.
-    let mut a = spawn_replica(&db.url, &slack, policy.path()).await;
-    let b = spawn_replica(&db.url, &slack, policy.path()).await;
+    let mut a = rig.spawn(&[]).await;
+    let b = rig.spawn(&[]).await;
     let http = reqwest::Client::new();
     let bases = vec![a.base.clone(), b.base.clone()];
 
-    let (took, replies) = burst(&http, &slack, &bases, 200).await;
+    let (took, replies) = burst(&http, slack, &bases, 200).await;
     eprintln!(
         "BURST postgres, 2 replicas: 200 concurrent /deploy requests in {} ms",
         took.as_millis()
     );
 
     wait_drained(&http, &a.base).await;
-    let starts = slack
-        .calls_to("chat.postMessage")
-        .iter()
-        .filter(|c| {
-            c.ok && c.body["text"]
-                .as_str()
-                .unwrap_or("")
-                .contains("started deploying")
-        })
-        .count();
-    assert_eq!(starts, 1, "exactly one start alert");
+    assert_eq!(
+        posts_containing(slack, "started deploying"),
+        1,
+        "exactly one start alert"
+    );
 
     // Both replicas report the same queue.
     let queue = |v: Value| -> Vec<i64> {
@@ -192,24 +160,8 @@ async fn two_replicas_one_postgres_then_one_killed() {
             .map(|d| d["id"].as_i64().unwrap())
             .collect()
     };
-    let qa = queue(
-        http.get(format!("{}/api/v1/status", a.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
-    );
-    let qb = queue(
-        http.get(format!("{}/api/v1/status", b.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
-    );
+    let qa = queue(api_status(&http, &a.base).await);
+    let qb = queue(api_status(&http, &b.base).await);
     assert_eq!(qa.len(), 199);
     assert_eq!(qa, qb);
 
@@ -240,45 +192,27 @@ async fn two_replicas_one_postgres_then_one_killed() {
     // Give B's scheduler a couple of ticks to do anything it (wrongly) might.
     tokio::time::sleep(Duration::from_secs(6)).await;
     wait_drained(&http, &b.base).await;
-    let calls = slack
-        .calls_to("chat.postMessage")
-        .iter()
-        .filter(|c| {
-            c.ok && c.body["text"]
-                .as_str()
-                .unwrap_or("")
-                .contains("it's your turn")
-        })
-        .count();
-    assert_eq!(calls, 1, "the next person is called exactly once");
+    assert_eq!(
+        posts_containing(slack, "it's your turn"),
+        1,
+        "the next person is called exactly once"
+    );
     drop(b);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn burst_on_sqlite_single_process() {
-    let db = TestDb::fresh(Backend::Sqlite).await;
-    let slack = FakeSlack::start().await;
-    let mut policy = tempfile::NamedTempFile::new().unwrap();
-    std::io::Write::write_all(&mut policy, POLICY.as_bytes()).unwrap();
-    let a = spawn_replica(&db.url, &slack, policy.path()).await;
+    let rig = ReplicaRig::start(Backend::Sqlite, POLICY).await;
+    let slack = &rig.slack;
+    let a = rig.spawn(&[]).await;
     let http = reqwest::Client::new();
-    let (took, _) = burst(&http, &slack, std::slice::from_ref(&a.base), 200).await;
+    let (took, _) = burst(&http, slack, std::slice::from_ref(&a.base), 200).await;
     eprintln!(
         "BURST sqlite, 1 process: 200 concurrent /deploy requests in {} ms",
         took.as_millis()
     );
     wait_drained(&http, &a.base).await;
-    let starts = slack
-        .calls_to("chat.postMessage")
-        .iter()
-        .filter(|c| {
-            c.ok && c.body["text"]
-                .as_str()
-                .unwrap_or("")
-                .contains("started deploying")
-        })
-        .count();
-    assert_eq!(starts, 1);
+    assert_eq!(posts_containing(slack, "started deploying"), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -286,17 +220,15 @@ async fn a_replica_killed_mid_delivery_loses_its_claim_and_another_delivers() {
     if !postgres_enabled() {
         return;
     }
-    let db = TestDb::fresh(Backend::Postgres).await;
-    let slack = FakeSlack::start().await;
-    let mut policy = tempfile::NamedTempFile::new().unwrap();
-    std::io::Write::write_all(&mut policy, POLICY.as_bytes()).unwrap();
+    let rig = ReplicaRig::start(Backend::Postgres, POLICY).await;
+    let slack = &rig.slack;
     // The paused call must not time out before the victim is killed (timeout < lease).
     let lease = [
         ("BADGER_OUTBOX_LEASE_SECS", "10"),
         ("BADGER_SLACK_TIMEOUT_SECS", "8"),
     ];
-    let mut a = spawn_replica_with(&db.url, &slack, policy.path(), &lease).await;
-    let mut b = spawn_replica_with(&db.url, &slack, policy.path(), &lease).await;
+    let mut a = rig.spawn(&lease).await;
+    let mut b = rig.spawn(&lease).await;
     let http = reqwest::Client::new();
 
     // Hold every post in flight at Slack, then make one.
@@ -313,7 +245,7 @@ async fn a_replica_killed_mid_delivery_loses_its_claim_and_another_delivers() {
 
     // Find which replica holds the claim (worker ids start with the pid) and kill it.
     sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let pool = sqlx::AnyPool::connect(&rig.db.url).await.unwrap();
     let holder: String =
         sqlx::query_scalar("SELECT claimed_by FROM outbox WHERE delivered_at IS NULL")
             .fetch_one(&pool)
@@ -346,17 +278,7 @@ async fn a_replica_killed_mid_delivery_loses_its_claim_and_another_delivers() {
         .await;
     assert!(delivered, "the survivor delivered the start alert");
     wait_drained(&http, &survivor.base).await;
-    let starts = slack
-        .calls_to("chat.postMessage")
-        .iter()
-        .filter(|c| {
-            c.ok && c.body["text"]
-                .as_str()
-                .unwrap_or("")
-                .contains("started deploying")
-        })
-        .count();
-    assert_eq!(starts, 1);
+    assert_eq!(posts_containing(slack, "started deploying"), 1);
     let holder: String = sqlx::query_scalar("SELECT claimed_by FROM outbox ORDER BY id LIMIT 1")
         .fetch_one(&pool)
         .await

@@ -7,6 +7,7 @@ use badger::domain::deployment::State;
 use badger::store::Payload;
 use chrono::Duration as Minutes;
 use std::time::Duration;
+use support::checks::live_deployments;
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL};
 
@@ -48,12 +49,7 @@ async fn busy_hour(t: &TestApp, people: usize) {
     }
     for _ in 0..people * 3 {
         t.clock.advance(Minutes::minutes(1));
-        let live = t
-            .core()
-            .store
-            .live_deployments(Some("integration"))
-            .await
-            .unwrap();
+        let live = live_deployments(t, Some("integration")).await;
         let Some(d) = live.iter().find(|d| d.state != State::Queued) else {
             break;
         };

@@ -7,11 +7,10 @@ use crate::support;
 
 use serde_json::Value;
 use std::time::Duration;
+use support::checks::{self, slash, ReplicaRig};
 use support::ci::get;
-use support::db::{postgres_enabled, Backend, TestDb};
-use support::driver::{TestApp, CHANNEL, SECRET};
-use support::fake_slack::FakeSlack;
-use support::slack_forms;
+use support::db::{postgres_enabled, Backend};
+use support::driver::TestApp;
 
 const ALICE: &str = "U0ALICE";
 const BOB: &str = "U0BOB";
@@ -205,31 +204,6 @@ async fn slack_the_api_and_the_dashboard_agree(backend: Backend) {
 }
 on_both_backends!(edges_agree, slack_the_api_and_the_dashboard_agree);
 
-struct Replica {
-    _child: tokio::process::Child,
-    base: String,
-}
-
-async fn spawn_replica(db: &str, slack: &FakeSlack, policy: &std::path::Path) -> Replica {
-    let (child, base) = support::process::serve(db, &slack.url(), SECRET, policy, &[]).await;
-    Replica {
-        _child: child,
-        base,
-    }
-}
-
-/// `/deploy TEXT` to a replica process, signed as Slack signs it; the reply's text.
-async fn slash(http: &reqwest::Client, base: &str, user: &str, text: &str) -> String {
-    let body = slack_forms::command_form(CHANNEL, user, "/deploy", text);
-    let r = slack_forms::signed_form_now(http, &format!("{base}/slack/commands"), SECRET, body)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(r.status(), 200);
-    let v: Value = r.json().await.expect("json reply");
-    v["text"].as_str().unwrap_or("").to_owned()
-}
-
 /// Two badger processes on one PostgreSQL database: B has built its snapshot, A takes a
 /// deployment, and B's status shows it (notified, or at worst after the snapshot's age
 /// limit). Polled with a generous bound; nothing here asserts how fast.
@@ -238,13 +212,10 @@ async fn a_write_in_one_replica_is_seen_in_the_other() {
     if !postgres_enabled() {
         return;
     }
-    let db = TestDb::fresh(Backend::Postgres).await;
-    let slack = FakeSlack::start().await;
-    let mut policy = tempfile::NamedTempFile::new().unwrap();
-    std::io::Write::write_all(&mut policy, b"channel = \"C0DEPLOY\"\n").unwrap();
+    let rig = ReplicaRig::start(Backend::Postgres, "channel = \"C0DEPLOY\"\n").await;
     // One after the other, so they do not race on the first migration.
-    let a = spawn_replica(&db.url, &slack, policy.path()).await;
-    let b = spawn_replica(&db.url, &slack, policy.path()).await;
+    let a = rig.spawn(&[]).await;
+    let b = rig.spawn(&[]).await;
     let http = reqwest::Client::new();
 
     let before = slash(&http, &b.base, CAROL, "status").await;
@@ -262,14 +233,7 @@ async fn a_write_in_one_replica_is_seen_in_the_other() {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let in_b = slash(&http, &b.base, CAROL, "status").await;
-        let api: Value = http
-            .get(format!("{}/api/v1/status", b.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api = checks::api_status(&http, &b.base).await;
         if in_b.contains("deploying whitehall `r1`")
             && api["environments"][0]["active"]["app"] == "whitehall"
         {

@@ -5,6 +5,7 @@
 
 use crate::support;
 
+use support::checks::live_deployments;
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL};
 
@@ -109,13 +110,7 @@ async fn without_a_deploy_channel_a_dm_is_refused(backend: Backend) {
         "{}",
         r.text()
     );
-    assert!(t
-        .core()
-        .store
-        .live_deployments(None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(live_deployments(&t, None).await.is_empty());
     assert!(t.core().store.active_holds().await.unwrap().is_empty());
     let r = t.slash_in(ALICE_DM, "/deploy", ALICE, "status").await;
     assert!(r.text().contains("integration"), "{}", r.text());

@@ -29,20 +29,7 @@ impl BadgerProcess {
             .kill_on_drop(true);
         let mut child = cmd.spawn().expect("badger starts");
         let pid = child.id().expect("a running child has a pid");
-        let stdout = child.stdout.take().expect("the child's stdout is piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let base = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Some(line) = lines.next_line().await.expect("read stdout") {
-                if let Some(addr) = line.strip_prefix("badger listening on ") {
-                    return addr.trim().to_owned();
-                }
-            }
-            panic!("badger exited before saying where it listens");
-        })
-        .await
-        .expect("badger says where it listens within a minute");
-        // Keep draining stdout so the child never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let base = listening(&mut child).await;
         BadgerProcess { child, base, pid }
     }
 
@@ -57,6 +44,26 @@ impl BadgerProcess {
     pub fn status_kb(&self, field: &str) -> Option<u64> {
         proc_status_kb(self.pid, field)
     }
+}
+
+/// Reads the child's stdout until badger says where it listens (within a minute) and
+/// returns that base URL (`http://127.0.0.1:PORT`); then keeps draining stdout, so the
+/// child never blocks on a full pipe.
+pub async fn listening(child: &mut tokio::process::Child) -> String {
+    let stdout = child.stdout.take().expect("the child's stdout is piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("read stdout") {
+            if let Some(addr) = line.strip_prefix("badger listening on ") {
+                return addr.trim().to_owned();
+            }
+        }
+        panic!("badger exited before saying where it listens");
+    })
+    .await
+    .expect("badger says where it listens within a minute");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    base
 }
 
 /// A `kB` field of /proc/PID/status, in kB.

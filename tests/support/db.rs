@@ -167,3 +167,28 @@ pub fn post(channel: &str, text: &str) -> badger::store::Payload {
         key: None,
     }
 }
+
+/// A migrated store on a fresh database of `backend`, with the lock rows of `envs` (as
+/// badger makes them at start-up for its environments).
+pub async fn migrated_store(backend: Backend, envs: &[&str]) -> (badger::store::Store, TestDb) {
+    let db = TestDb::fresh(backend).await;
+    let s = badger::store::Store::connect(&db.url)
+        .await
+        .expect("connect");
+    s.migrate().await.expect("migrate");
+    let locks: Vec<String> = envs.iter().copied().map(badger::store::env_lock).collect();
+    s.ensure_locks(&locks).await.expect("ensure locks");
+    (s, db)
+}
+
+/// A hold on every app everywhere with `reason`, by `U1` in `C1`, until lifted.
+pub fn new_hold(reason: &str) -> badger::store::NewHold<'_> {
+    badger::store::NewHold {
+        scope: "*",
+        environment: None,
+        reason,
+        owner: "U1",
+        channel: "C1",
+        until: None,
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod badger_process;
 pub mod browser;
+pub mod checks;
 pub mod ci;
 pub mod dashboard;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod github;
 pub mod history;
 pub mod logs;
 pub mod metrics;
+pub mod open_policy;
 pub mod openapi;
 pub mod plans;
 pub mod poll;

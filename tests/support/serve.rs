@@ -14,21 +14,30 @@ pub struct Served {
     _cwd: tempfile::TempDir,
 }
 
+/// `badger serve` in local mode (no Slack token) on the database at `db_url`, a free
+/// loopback port, a clean environment and stdout piped for `process::listening`; add to
+/// it, then spawn it.
+pub fn serve_command(db_url: &str) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"));
+    command
+        .arg("serve")
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .env("DATABASE_URL", db_url)
+        .env("BADGER_BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
 impl Served {
     /// Starts `badger serve` on a fresh database and a free loopback port.
     pub async fn start(backend: Backend) -> Served {
         let db = TestDb::fresh(backend).await;
         // An empty working directory: no stray badger.toml or badger.db is picked up.
         let cwd = tempfile::tempdir().expect("temp dir");
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"))
-            .arg("serve")
-            .env_clear()
-            .env("RUST_LOG", "warn")
-            .env("DATABASE_URL", &db.url)
-            .env("BADGER_BIND", "127.0.0.1:0")
+        let mut child = serve_command(&db.url)
             .current_dir(cwd.path())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
             .spawn()
             .expect("badger starts");
         let base = super::process::listening(&mut child).await;

@@ -401,11 +401,11 @@ fn rendering_is_idempotent() {
 
 // The property test over arbitrary topics and holds (people's text kept, the limit, a
 // second rendering changing nothing) is `topic_rendering_keeps_peoples_text_and_the_limit`
-// in tests/suite/properties.rs, with proptest's shrinking; the cases it found are below.
+// in tests/suite/properties/, with proptest's shrinking; the cases it found are below.
 
 #[test]
 fn stray_markers_around_the_segment_are_not_left_to_form_one() {
-    // Found by tests/suite/properties.rs: with a stray opener before badger's segment and a
+    // Found by tests/suite/properties/: with a stray opener before badger's segment and a
     // stray lock after it, the text around the segment was kept in place as people's,
     // although `strip_segment` (which removes what becomes a segment once badger's is
     // gone) says people's part is empty. When the new segment did not fit, the result
@@ -423,7 +423,7 @@ fn stray_markers_around_the_segment_are_not_left_to_form_one() {
 
 #[test]
 fn peoples_text_that_ends_like_a_separator_is_not_taken_with_the_segment() {
-    // Found by tests/suite/properties.rs: a stale segment glued to "|" left people's part
+    // Found by tests/suite/properties/: a stale segment glued to "|" left people's part
     // ending in "| "; the new segment went in its place without a separator, so
     // removing it later took people's " | " along as if it were the separator.
     let holds = [hold("whitehall", None, "U1", "db migration")];

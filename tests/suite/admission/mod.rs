@@ -6,6 +6,7 @@
 use crate::support;
 
 use serde_json::{json, Value};
+use support::checks::deployment_state;
 use support::driver::TestApp;
 
 mod every_path;
@@ -30,16 +31,4 @@ fn id_in(text: &str) -> i64 {
         .collect::<String>()
         .parse()
         .expect("digits")
-}
-
-async fn state_of(t: &TestApp, id: i64) -> String {
-    t.core()
-        .store
-        .deployment(id)
-        .await
-        .unwrap()
-        .unwrap()
-        .state
-        .as_str()
-        .to_owned()
 }

@@ -80,7 +80,7 @@ async fn ci_started_event_rechecks_the_rule(backend: Backend) {
     report(&t, ci("frontend", "r1", "staging", "failed")).await;
     let a = event(&t, alice, json!({"status": "started"})).await;
     assert_eq!(a.codes(), ["not_promoted", "busy"], "{:?}", a.json);
-    assert_eq!(state_of(&t, alice).await, "queued");
+    assert_eq!(deployment_state(&t, alice).await, "queued");
 }
 on_both_backends!(ci_started_event, ci_started_event_rechecks_the_rule);
 

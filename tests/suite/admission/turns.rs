@@ -38,9 +38,9 @@ async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
         "{notice}"
     );
     t.wait_for_message("<@U0CAROL> it's your turn").await;
-    assert_eq!(state_of(&t, bob).await, "succeeded");
-    assert_eq!(state_of(&t, alice).await, "queued");
-    assert_eq!(state_of(&t, carol).await, "called");
+    assert_eq!(deployment_state(&t, bob).await, "succeeded");
+    assert_eq!(deployment_state(&t, alice).await, "queued");
+    assert_eq!(deployment_state(&t, carol).await, "called");
     let status = get(&t, "/api/v1/status").await;
     assert!(
         status.json["queues"]["production"]
@@ -61,7 +61,7 @@ async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
         .wait_for_ephemeral(CAROL, "must succeed in *staging*")
         .await;
     assert!(told.contains("keep your place"), "{told}");
-    assert_eq!(state_of(&t, carol).await, "queued");
+    assert_eq!(deployment_state(&t, carol).await, "queued");
     t.settle().await;
     assert!(
         !t.channel_texts()
@@ -75,7 +75,7 @@ async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
     // Frontend r1 passes staging again: the scheduler calls Alice by itself.
     report(&t, ci("frontend", "r1", "staging", "succeeded")).await;
     t.wait_for_message("<@U0ALICE> it's your turn").await;
-    assert_eq!(state_of(&t, alice).await, "called");
+    assert_eq!(deployment_state(&t, alice).await, "called");
     // Each was told once: the notice is not repeated on every tick.
     t.settle().await;
     let notices = t
@@ -110,8 +110,8 @@ async fn skip_always_gives_the_turn_to_someone_else(backend: Backend) {
     t.wait_for_message("<@U0CAROL> it's your turn").await;
     t.wait_for_ephemeral(ALICE, "You let <@U0CAROL> go first")
         .await;
-    assert_eq!(state_of(&t, carol).await, "called");
-    assert_eq!(state_of(&t, alice).await, "queued");
+    assert_eq!(deployment_state(&t, carol).await, "called");
+    assert_eq!(deployment_state(&t, alice).await, "queued");
     // ...and Alice is next after Carol.
     assert_eq!(
         t.press(CAROL, "deploy_start", &carol.to_string()).await,
@@ -119,7 +119,7 @@ async fn skip_always_gives_the_turn_to_someone_else(backend: Backend) {
     );
     t.deploy(CAROL, "done").await;
     t.settle().await;
-    assert_eq!(state_of(&t, alice).await, "called");
+    assert_eq!(deployment_state(&t, alice).await, "called");
 }
 on_both_backends!(skip_emergency, skip_always_gives_the_turn_to_someone_else);
 
@@ -137,15 +137,15 @@ async fn skip_passes_over_whoever_is_held(backend: Backend) {
     assert_eq!(t.press(ALICE, "deploy_skip", &alice.to_string()).await, 200);
     t.wait_for_ephemeral(ALICE, "Nobody else in the queue can go now")
         .await;
-    assert_eq!(state_of(&t, alice).await, "called");
+    assert_eq!(deployment_state(&t, alice).await, "called");
 
     // With Carol behind the held one, skipping calls Carol (it used to call Alice again).
     let carol = id_in(&t.deploy(CAROL, "router r1 to integration").await.text());
     assert_eq!(t.press(ALICE, "deploy_skip", &alice.to_string()).await, 200);
     t.wait_for_message("<@U0CAROL> it's your turn").await;
-    assert_eq!(state_of(&t, carol).await, "called");
-    assert_eq!(state_of(&t, alice).await, "queued");
-    assert_eq!(state_of(&t, dave).await, "queued");
+    assert_eq!(deployment_state(&t, carol).await, "called");
+    assert_eq!(deployment_state(&t, alice).await, "queued");
+    assert_eq!(deployment_state(&t, dave).await, "queued");
 }
 on_both_backends!(skip_held, skip_passes_over_whoever_is_held);
 

@@ -2,6 +2,7 @@
 //! and how CI shares an environment's queue with people on Slack.
 
 use super::*;
+use crate::support::checks::deployment_state;
 
 async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -87,17 +88,7 @@ async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
         .filter(|m| m.contains(":white_check_mark:"))
         .count();
     assert_eq!(ends, 1, "{:#?}", t.channel_texts());
-    assert_eq!(
-        t.core()
-            .store
-            .deployment(id)
-            .await
-            .unwrap()
-            .unwrap()
-            .state
-            .as_str(),
-        "succeeded"
-    );
+    assert_eq!(deployment_state(&t, id).await, "succeeded");
 
     // While Alice holds the turn, CI is refused too.
     let a = report(&t, started("frontend", "r3", "integration")).await;

@@ -2,6 +2,7 @@
 //! list of known apps bounding the API.
 
 use super::*;
+use crate::support::ci::Answer;
 
 async fn bad_requests_are_refused_with_a_reason(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -155,26 +156,23 @@ apps = ["whitehall", "publisher"]
 turn_timeout_minutes = 10
 "#;
 
+/// Checks `a` is a 422 refusing `frontend`, an app the policy does not list.
+fn assert_unknown_app(a: &Answer) {
+    assert_eq!(a.status, 422, "{:?}", a.json);
+    assert!(
+        a.error()
+            .contains("`frontend` is not one of the configured apps"),
+        "{:?}",
+        a.json
+    );
+}
+
 async fn configured_apps_bound_the_api(backend: Backend) {
     let t = TestApp::start_with(backend, APPS_POLICY).await;
     let check = |app: &str| format!("/api/v1/deploy-check?app={app}&environment=integration");
     assert_eq!(get(&t, &check("whitehall")).await.status, 200);
-    let a = get(&t, &check("frontend")).await;
-    assert_eq!(a.status, 422, "{:?}", a.json);
-    assert!(
-        a.error()
-            .contains("`frontend` is not one of the configured apps"),
-        "{:?}",
-        a.json
-    );
-    let a = report(&t, started("frontend", "r1", "integration")).await;
-    assert_eq!(a.status, 422, "{:?}", a.json);
-    assert!(
-        a.error()
-            .contains("`frontend` is not one of the configured apps"),
-        "{:?}",
-        a.json
-    );
+    assert_unknown_app(&get(&t, &check("frontend")).await);
+    assert_unknown_app(&report(&t, started("frontend", "r1", "integration")).await);
     assert_nothing_stored(&t, "unknown app").await;
     assert_eq!(
         report(&t, started("publisher", "r1", "integration"))

@@ -2,6 +2,7 @@
 //! called turn back, and are told again about a new hold.
 
 use super::*;
+use crate::support::checks::live_deployments;
 
 async fn queued_for_a_held_app_is_skipped_and_keeps_their_place(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -104,12 +105,7 @@ async fn called_for_a_held_app_gives_the_turn_back(backend: Backend) {
     t.expect_post("*collections* `r1` to *integration* succeeded");
     t.expect_update("<@U0ERIN> started deploying");
     t.expect_post("<@U0BOB> it's your turn");
-    let live = t
-        .core()
-        .store
-        .live_deployments(Some("integration"))
-        .await
-        .unwrap();
+    let live = live_deployments(&t, Some("integration")).await;
     assert_eq!(live.len(), 1);
     assert_eq!(live[0].requester, BOB);
     assert_eq!(live[0].state.as_str(), "called");

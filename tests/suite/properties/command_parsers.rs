@@ -72,8 +72,13 @@ fn check_error(world: &World, err: &ParseError) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn check_deploy(world: &World, text: &str) -> Outcome {
-    let result = parse_deploy(text, &world.ctx());
+/// The rules both parsers keep: over-long text is `InputTooLong`, and text that is empty
+/// or starts with `help` is the `help` command. Returns the words of `text`.
+fn check_length_and_help<'t, C: PartialEq + std::fmt::Debug>(
+    text: &'t str,
+    result: &Result<C, ParseError>,
+    help: C,
+) -> Result<Vec<&'t str>, TestCaseError> {
     let words = words_of(text);
     if chars(text) > MAX_INPUT_CHARS {
         prop_assert!(
@@ -81,8 +86,14 @@ fn check_deploy(world: &World, text: &str) -> Outcome {
             "{result:?}"
         );
     } else if words.first().is_none_or(|w| w.eq_ignore_ascii_case("help")) {
-        prop_assert_eq!(&result, &Ok(DeployCommand::Help));
+        prop_assert_eq!(result, &Ok(help));
     }
+    Ok(words)
+}
+
+fn check_deploy(world: &World, text: &str) -> Outcome {
+    let result = parse_deploy(text, &world.ctx());
+    let words = check_length_and_help(text, &result, DeployCommand::Help)?;
     match &result {
         Ok(DeployCommand::Request {
             app,
@@ -124,15 +135,7 @@ fn check_deploy(world: &World, text: &str) -> Outcome {
 
 fn check_hold(world: &World, text: &str) -> Outcome {
     let result = parse_hold(text, &world.ctx());
-    let words = words_of(text);
-    if chars(text) > MAX_INPUT_CHARS {
-        prop_assert!(
-            matches!(result, Err(ParseError::InputTooLong { .. })),
-            "{result:?}"
-        );
-    } else if words.first().is_none_or(|w| w.eq_ignore_ascii_case("help")) {
-        prop_assert_eq!(&result, &Ok(HoldCommand::Help));
-    }
+    let words = check_length_and_help(text, &result, HoldCommand::Help)?;
     match &result {
         Ok(HoldCommand::Create {
             scope,

@@ -34,35 +34,13 @@ pub(super) fn deploy_words(known: &Known) -> BoxedStrategy<Vec<String>> {
             words
         },
     );
-    let emergency = (target_words(known), maybe("--note"), free_words(known, 6)).prop_map(
-        |(target, note, more)| {
-            let mut words = vec!["emergency".to_owned()];
-            words.extend(target);
-            words.extend(note);
-            words.extend(more);
-            words
-        },
-    );
-    let sub = (strings(KEYWORDS), free_words(known, 3)).prop_map(|(kw, more)| {
-        let mut words = vec![kw];
-        words.extend(more);
-        words
-    });
-    let text =
-        (strings(&["done", "failed", "DONE"]), free_words(known, 10)).prop_map(|(kw, more)| {
-            let mut words = vec![kw];
-            words.extend(more);
-            words
-        });
-    let one_arg = (
+    let emergency = prefixed(Just("emergency".to_owned()), request.clone());
+    let sub = prefixed(strings(KEYWORDS), free_words(known, 3));
+    let text = prefixed(strings(&["done", "failed", "DONE"]), free_words(known, 10));
+    let one_arg = prefixed(
         strings(&["cancel", "status", "versions", "windows"]),
         vec(known.word(), 0..3),
-    )
-        .prop_map(|(kw, more)| {
-            let mut words = vec![kw];
-            words.extend(more);
-            words
-        });
+    );
     let random = vec(known.word(), 0..10);
     mutated(
         known,
@@ -89,15 +67,10 @@ pub(super) fn hold_words(known: &Known) -> BoxedStrategy<Vec<String>> {
     ];
     let until_opt = prop_oneof![
         Just(Vec::new()),
-        (
+        prefixed(
             strings(&["--until", "\u{2014}until", "--UNTIL", "--untill"]),
             until
-        )
-            .prop_map(|(opt, value)| {
-                let mut words = vec![opt];
-                words.extend(value);
-                words
-            }),
+        ),
     ]
     .boxed();
     let scope = prop_oneof![3 => known.app(), 1 => strings(&["all", "ALL", "All"])];
@@ -119,30 +92,36 @@ pub(super) fn hold_words(known: &Known) -> BoxedStrategy<Vec<String>> {
             words.extend(until2);
             words
         });
-    let release = (
+    let release = prefixed(
         strings(&["release", "RELEASE", "relase"]),
-        prop_oneof![strings(IDS), known.app(), strings(&["all"]), command_word()],
-        vec(known.word(), 0..2),
-    )
-        .prop_map(|(kw, target, more)| {
-            let mut words = vec![kw, target];
-            words.extend(more);
-            words
-        });
-    let list = (
+        prefixed(
+            prop_oneof![strings(IDS), known.app(), strings(&["all"]), command_word()],
+            vec(known.word(), 0..2),
+        ),
+    );
+    let list = prefixed(
         strings(&["list", "LIST", "lsit", "help"]),
         vec(known.word(), 0..2),
-    )
-        .prop_map(|(kw, more)| {
-            let mut words = vec![kw];
-            words.extend(more);
-            words
-        });
+    );
     let random = vec(known.word(), 0..10);
     mutated(
         known,
         prop_oneof![5 => create, 2 => release, 1 => list, 2 => random].boxed(),
     )
+}
+
+/// One word from `first`, then the words from `rest`.
+fn prefixed(
+    first: impl Strategy<Value = String> + 'static,
+    rest: impl Strategy<Value = Vec<String>> + 'static,
+) -> BoxedStrategy<Vec<String>> {
+    (first, rest)
+        .prop_map(|(first, rest)| {
+            let mut words = vec![first];
+            words.extend(rest);
+            words
+        })
+        .boxed()
 }
 
 /// Sometimes replaces, inserts or drops a word.

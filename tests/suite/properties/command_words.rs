@@ -1,7 +1,7 @@
 //! The vocabulary of command text: words from the real grammar and their near misses,
 //! separators, and the names a world knows (`Known`).
 
-use super::world::{World, APP_POOL};
+use super::world::{World, APP_NAMES, APP_POOL, ENV_NAMES};
 use super::*;
 
 pub(super) const KEYWORDS: &[&str] = &[
@@ -68,16 +68,8 @@ pub(super) const IDS: &[&str] = &[
     "\u{ff11}\u{ff12}",
 ];
 
-const ENV_WORDS: &[&str] = &[
-    "integration",
-    "staging",
-    "production",
-    "prod",
-    "dev",
-    "test",
-    "qa-2",
-    "x_1",
-    "e2e",
+/// Near misses of environment names: typos, capitals, look-alikes.
+const ENV_MISSES: &[&str] = &[
     "stagin",
     "PRODUCTION",
     "Staging",
@@ -87,20 +79,8 @@ const ENV_WORDS: &[&str] = &[
     "\u{17f}taging",
 ];
 
-const APP_WORDS: &[&str] = &[
-    "whitehall",
-    "publisher",
-    "collections-publisher",
-    "content-store",
-    "search-api",
-    "router",
-    "a.b_c-d",
-    "Whitehall",
-    "whitehal",
-    "-x",
-    ".x",
-    "a",
-];
+/// Other app words: near misses of app names, and odd ones, valid or not.
+const APP_MISSES: &[&str] = &["a.b_c-d", "Whitehall", "whitehal", "-x", ".x", "a"];
 
 pub(super) const REFS: &[&str] = &[
     "v1.2.3",
@@ -178,8 +158,8 @@ pub(super) fn command_word() -> BoxedStrategy<String> {
         4 => strings(KEYWORDS),
         2 => strings(OPTIONS),
         2 => strings(IDS),
-        4 => strings(ENV_WORDS),
-        4 => strings(APP_WORDS),
+        4 => env_word(),
+        4 => app_word(),
         3 => strings(REFS),
         2 => strings(DATES),
         2 => strings(TIMES),
@@ -193,6 +173,16 @@ pub(super) fn command_word() -> BoxedStrategy<String> {
         1 => "[a-z]{480,520}",
     ]
     .boxed()
+}
+
+/// A real-looking environment name or a near miss of one.
+fn env_word() -> BoxedStrategy<String> {
+    one_of(&[ENV_NAMES, ENV_MISSES])
+}
+
+/// A real-looking app name or a near miss of one.
+fn app_word() -> BoxedStrategy<String> {
+    one_of(&[APP_NAMES, APP_MISSES])
 }
 
 pub(super) fn separator() -> BoxedStrategy<String> {
@@ -243,7 +233,7 @@ impl Known {
         prop_oneof![
             6 => select(self.envs.clone()),
             1 => select(self.envs.clone()).prop_map(|e| e.to_ascii_uppercase()),
-            2 => strings(ENV_WORDS),
+            2 => env_word(),
             1 => command_word(),
         ]
         .boxed()
@@ -253,8 +243,8 @@ impl Known {
     pub(super) fn app(&self) -> BoxedStrategy<String> {
         prop_oneof![
             6 => select(self.apps.clone()),
-            2 => strings(APP_WORDS),
-            1 => strings(APP_POOL),
+            2 => app_word(),
+            1 => one_of(&APP_POOL),
             1 => command_word(),
         ]
         .boxed()

@@ -130,6 +130,11 @@ fn strings(items: &'static [&'static str]) -> BoxedStrategy<String> {
     select(items).prop_map(str::to_owned).boxed()
 }
 
+/// One string from any of `lists`, each string equally likely (as if the lists were one).
+fn one_of(lists: &[&'static [&'static str]]) -> BoxedStrategy<String> {
+    select(lists.concat()).prop_map(str::to_owned).boxed()
+}
+
 /// Any string, weighted towards short ones, with control characters and the odd long one.
 fn any_text() -> BoxedStrategy<String> {
     prop_oneof![

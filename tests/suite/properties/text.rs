@@ -61,7 +61,7 @@ fn hold_text() -> BoxedStrategy<HoldText> {
         prop_oneof![2 => strings(&["whitehall", "all", "ALL", "*", "router"]), 1 => topic_text(4)],
         prop_oneof![
             Just(None),
-            strings(ENV_POOL).prop_map(Some),
+            one_of(&ENV_POOL).prop_map(Some),
             topic_text(3).prop_map(Some)
         ],
         prop_oneof![3 => "U[A-Z0-9]{4,10}", 1 => topic_text(3)],

@@ -7,7 +7,8 @@ use badger::domain::names::{AppName, EnvName};
 use chrono_tz::Tz;
 use proptest::sample::subsequence;
 
-pub(super) const ENV_POOL: &[&str] = &[
+/// Environment names as workspaces really configure them; command text types them too.
+pub(super) const ENV_NAMES: &[&str] = &[
     "integration",
     "staging",
     "production",
@@ -17,6 +18,10 @@ pub(super) const ENV_POOL: &[&str] = &[
     "qa-2",
     "x_1",
     "e2e",
+];
+
+/// Valid environment names that clash with command words or app names.
+const ENV_AWKWARD: &[&str] = &[
     "status",
     "help",
     "list",
@@ -26,23 +31,26 @@ pub(super) const ENV_POOL: &[&str] = &[
     "whitehall",
 ];
 
-pub(super) const APP_POOL: &[&str] = &[
+/// Every environment name a world may configure.
+pub(super) const ENV_POOL: [&[&str]; 2] = [ENV_NAMES, ENV_AWKWARD];
+
+/// App names as workspaces really configure them; command text types them too.
+pub(super) const APP_NAMES: &[&str] = &[
     "whitehall",
     "publisher",
     "collections-publisher",
     "content-store",
     "search-api",
     "router",
-    "status",
-    "all",
-    "to",
-    "help",
-    "list",
-    "staging",
-    "v1",
-    "12",
-    "a.b_c-d",
 ];
+
+/// Valid app names that clash with command words, environments, refs or ids, or look odd.
+const APP_AWKWARD: &[&str] = &[
+    "status", "all", "to", "help", "list", "staging", "v1", "12", "a.b_c-d",
+];
+
+/// Every app name a world may allow.
+pub(super) const APP_POOL: [&[&str]; 2] = [APP_NAMES, APP_AWKWARD];
 
 const TIMEZONES: &[Tz] = &[
     chrono_tz::Europe::London,
@@ -85,11 +93,11 @@ impl World {
 pub(super) fn world() -> BoxedStrategy<World> {
     let envs = prop_oneof![
         2 => Just(vec!["integration", "staging", "production"]),
-        3 => subsequence(ENV_POOL, 1..=5).prop_shuffle(),
+        3 => subsequence(ENV_POOL.concat(), 1..=5).prop_shuffle(),
     ];
     let apps = prop_oneof![
         2 => Just(Vec::new()),
-        1 => subsequence(APP_POOL, 1..=6),
+        1 => subsequence(APP_POOL.concat(), 1..=6),
     ];
     let commands = select(&[("/deploy", "/hold"), ("/ship", "/freeze")][..]);
     (envs, apps, select(TIMEZONES), instant(), commands)

@@ -3,6 +3,7 @@
 
 use super::*;
 
+use crate::support::checks::live_deployments;
 use badger::http::slack::BODY_LIMIT;
 use serde_json::Value;
 
@@ -195,13 +196,7 @@ async fn events_api(backend: Backend) {
     assert_eq!(t.count_rows("outbox WHERE kind <> 'topic'").await, 0);
     assert!(t.slack.calls_to("conversations.setTopic").is_empty());
     assert!(t.slack.calls_to("chat.postMessage").is_empty());
-    assert!(t
-        .core()
-        .store
-        .live_deployments(None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(live_deployments(&t, None).await.is_empty());
     t.stop().await;
 }
 on_both_backends!(events, events_api);

@@ -145,22 +145,7 @@ impl Socketed {
     }
 
     async fn wait_for_message(&self, needle: &str) -> Value {
-        let found = self
-            .slack
-            .wait_until(Duration::from_secs(15), |_| {
-                self.slack
-                    .messages(CHANNEL)
-                    .iter()
-                    .any(|m| m["text"].as_str().unwrap_or("").contains(needle))
-            })
-            .await;
-        assert!(found, "no channel message containing {needle:?}");
-        self.slack
-            .messages(CHANNEL)
-            .into_iter()
-            .rev()
-            .find(|m| m["text"].as_str().unwrap_or("").contains(needle))
-            .expect("found above")
+        self.slack.wait_for_message(CHANNEL, needle).await
     }
 }
 

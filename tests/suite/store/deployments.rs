@@ -5,9 +5,9 @@ use super::*;
 
 use badger::domain::deployment::{Deployment, Event};
 use badger::domain::hold::Hold;
-use badger::store::{AuditLine, NewHold, Tx};
+use badger::store::{AuditLine, Tx};
 use chrono::TimeZone;
-use support::db::post;
+use support::db::{new_hold, post};
 
 async fn the_database_allows_one_active_deployment_per_environment(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -231,14 +231,6 @@ async fn tx_answers(tx: &mut Tx, id: i64) -> Answers {
 async fn pool_and_transaction_give_the_same_answers(backend: Backend) {
     let (s, _db) = store(backend).await;
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
-    let hold = |reason| NewHold {
-        scope: "*",
-        environment: None,
-        reason,
-        owner: "U1",
-        channel: "C1",
-        until: None,
-    };
     let mut tx = s.begin().await.unwrap();
     let first = tx
         .insert_deployment(&new("a", "integration", "U1", State::Succeeded), now)
@@ -247,7 +239,7 @@ async fn pool_and_transaction_give_the_same_answers(backend: Backend) {
     tx.insert_deployment(&new("b", "production", "U2", State::Queued), now)
         .await
         .unwrap();
-    tx.insert_hold(&hold("freeze"), now).await.unwrap();
+    tx.insert_hold(&new_hold("freeze"), now).await.unwrap();
     tx.commit().await.unwrap();
     let committed = pool_answers(&s, first.id).await;
     assert_eq!(committed.latest_finished.as_ref(), Some(&first));
@@ -264,7 +256,9 @@ async fn pool_and_transaction_give_the_same_answers(backend: Backend) {
         .insert_deployment(&new("c", "integration", "U3", State::Queued), later)
         .await
         .unwrap();
-    tx.insert_hold(&hold("and another"), later).await.unwrap();
+    tx.insert_hold(&new_hold("and another"), later)
+        .await
+        .unwrap();
     let inside = tx_answers(&mut tx, failed.id).await;
     assert_eq!(inside.deployment.as_ref(), Some(&failed));
     assert_eq!(inside.latest_finished.as_ref(), Some(&failed));

@@ -12,27 +12,12 @@ mod deployments;
 mod outbox;
 mod schema_and_pruning;
 
+/// A migrated store on a fresh database, with the locks of `integration` and `production`.
 async fn store(backend: Backend) -> (Store, TestDb) {
-    let db = TestDb::fresh(backend).await;
-    let s = Store::connect(&db.url).await.expect("connect");
-    s.migrate().await.expect("migrate");
-    s.ensure_locks(&[env_lock("integration"), env_lock("production")])
-        .await
-        .unwrap();
-    (s, db)
+    support::db::migrated_store(backend, &["integration", "production"]).await
 }
 
+/// A deployment of ref `r1` to insert straight into the store.
 fn new<'a>(app: &'a str, env: &'a str, user: &'a str, state: State) -> NewDeployment<'a> {
-    NewDeployment {
-        app,
-        git_ref: "r1",
-        environment: env,
-        requester: user,
-        channel: "C1",
-        note: None,
-        emergency_reason: None,
-        source: "slack",
-        state,
-        ci_url: None,
-    }
+    support::db::new_deployment(app, "r1", env, user, state)
 }

@@ -154,14 +154,7 @@ impl TestApp {
     pub async fn restart(mut self) -> TestApp {
         self.shut_down().await;
         self.handed_over = true;
-        Self::boot(
-            self.db.clone(),
-            self.slack.clone(),
-            self.clock.clone(),
-            self.policy_file.clone(),
-            self.knobs.clone(),
-        )
-        .await
+        self.replica().await
     }
 
     /// Another badger on the same database, Slack, clock, policy and variables: a replica.

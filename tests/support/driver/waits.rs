@@ -14,36 +14,13 @@ impl TestApp {
 
     /// Texts of the channel's messages as they stand now (after updates).
     pub fn channel_texts(&self) -> Vec<String> {
-        self.slack
-            .messages(CHANNEL)
-            .iter()
-            .map(|m| m["text"].as_str().unwrap_or("").to_owned())
-            .collect()
+        self.slack.message_texts(CHANNEL)
     }
 
     /// Waits until some channel message contains `needle`; returns its JSON.
     pub async fn wait_for_message(&self, needle: &str) -> Value {
         self.assert_not_stepped("wait_for_message");
-        let ok = self
-            .slack
-            .wait_until(Duration::from_secs(15), |_| {
-                self.slack
-                    .messages(CHANNEL)
-                    .iter()
-                    .any(|m| m["text"].as_str().unwrap_or("").contains(needle))
-            })
-            .await;
-        assert!(
-            ok,
-            "no channel message containing {needle:?}; messages: {:#?}",
-            self.channel_texts()
-        );
-        self.slack
-            .messages(CHANNEL)
-            .into_iter()
-            .rev()
-            .find(|m| m["text"].as_str().unwrap_or("").contains(needle))
-            .expect("found above")
+        self.slack.wait_for_message(CHANNEL, needle).await
     }
 
     /// Waits until `user` has been sent an ephemeral containing `needle`.

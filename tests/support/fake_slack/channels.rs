@@ -101,6 +101,39 @@ impl FakeSlack {
             .collect()
     }
 
+    /// The texts of a channel's messages, in post order, as they stand now (after updates).
+    pub fn message_texts(&self, channel: &str) -> Vec<String> {
+        self.messages(channel)
+            .iter()
+            .map(|m| m["text"].as_str().unwrap_or("").to_owned())
+            .collect()
+    }
+
+    /// The latest message in `channel` whose text contains `needle`.
+    fn latest_message_with(&self, channel: &str, needle: &str) -> Option<Value> {
+        self.messages(channel)
+            .into_iter()
+            .rev()
+            .find(|m| m["text"].as_str().unwrap_or("").contains(needle))
+    }
+
+    /// Waits (up to 15 s) until some message in `channel` contains `needle` and returns
+    /// the latest such message; panics, listing the channel's texts, if none comes.
+    pub async fn wait_for_message(&self, channel: &str, needle: &str) -> Value {
+        let found = self
+            .wait_until(Duration::from_secs(15), |_| {
+                self.latest_message_with(channel, needle).is_some()
+            })
+            .await;
+        assert!(
+            found,
+            "no channel message containing {needle:?}; messages: {:#?}",
+            self.message_texts(channel)
+        );
+        self.latest_message_with(channel, needle)
+            .expect("found above")
+    }
+
     /// The ephemeral messages posted to a channel, in post order; each has
     /// `user` (the recipient), `message_ts`, `text` and `blocks` if given.
     pub fn ephemerals(&self, channel: &str) -> Vec<Value> {

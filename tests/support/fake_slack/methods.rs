@@ -198,28 +198,6 @@ fn post_ephemeral(st: &mut FakeState, body: &Value) -> Answer {
     Answer::ok(json!({ "message_ts": message_ts }))
 }
 
-/// Why Slack would refuse these blocks (as `invalid_arguments`), if it would.
-fn block_problem(blocks: &[Value], max_blocks: usize) -> Option<String> {
-    if blocks.len() > max_blocks {
-        return Some(format!("{} blocks, more than {max_blocks}", blocks.len()));
-    }
-    for (i, b) in blocks.iter().enumerate() {
-        let text = b
-            .pointer("/text/text")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let max = match b["type"].as_str() {
-            Some("section") => SECTION_MAX_CHARS,
-            Some("header") => HEADER_MAX_CHARS,
-            _ => continue,
-        };
-        if text.chars().count() > max {
-            return Some(format!("block {i}: text longer than {max}"));
-        }
-    }
-    None
-}
-
 /// views.publish: answered as Slack does, with the whole stateful view (slack-morphism
 /// reads `view.id`, `team_id` and `hash` strictly).
 fn publish_view(st: &mut FakeState, body: &Value) -> Answer {

@@ -109,6 +109,29 @@ pub const VIEW_MAX_BLOCKS: usize = 100;
 pub const SECTION_MAX_CHARS: usize = 3000;
 pub const HEADER_MAX_CHARS: usize = 150;
 
+/// Why Slack would refuse these blocks (the fake answers `invalid_arguments`), if it
+/// would: more than `max_blocks`, or a section or header text over its limit.
+pub fn block_problem(blocks: &[Value], max_blocks: usize) -> Option<String> {
+    if blocks.len() > max_blocks {
+        return Some(format!("{} blocks, more than {max_blocks}", blocks.len()));
+    }
+    for (i, b) in blocks.iter().enumerate() {
+        let text = b
+            .pointer("/text/text")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let max = match b["type"].as_str() {
+            Some("section") => SECTION_MAX_CHARS,
+            Some("header") => HEADER_MAX_CHARS,
+            _ => continue,
+        };
+        if text.chars().count() > max {
+            return Some(format!("block {i}: text longer than {max}"));
+        }
+    }
+    None
+}
+
 /// One request the fake received.
 #[derive(Clone, Debug)]
 pub struct Call {
