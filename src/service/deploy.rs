@@ -89,43 +89,48 @@ impl Core {
             Some(r) => ("deploy.emergency", format!("{what}; reason: {r}")),
             None => ("deploy.request", what),
         };
-        let d = tx
-            .insert_deployment_audited(
-                &NewDeployment {
-                    app,
-                    git_ref,
-                    environment: env,
-                    requester: &actor.user,
-                    channel: &channel,
-                    note: req.note.as_deref(),
-                    emergency_reason: req.emergency.as_deref(),
-                    source: "slack",
-                    state: State::Queued,
-                    ci_url: None,
-                },
-                now,
-                &AuditLine {
-                    actor: &actor.user,
-                    action,
-                    detail: &detail,
-                },
-            )
-            .await?;
-        crate::telemetry::record_deployment(d.id);
-
-        // With someone already active the newcomer simply queues; only a free
-        // environment needs the queue moved on (which may start them at once).
-        let me = if active.is_none() {
-            self.advance(&mut tx, env, now, Some(d.id)).await?;
-            tx.deployment(d.id).await?.unwrap_or(d)
-        } else {
-            d
+        let new = NewDeployment {
+            app,
+            git_ref,
+            environment: env,
+            requester: &actor.user,
+            channel: &channel,
+            note: req.note.as_deref(),
+            emergency_reason: req.emergency.as_deref(),
+            source: "slack",
+            state: State::Queued,
+            ci_url: None,
         };
+        let line = AuditLine {
+            actor: &actor.user,
+            action,
+            detail: &detail,
+        };
+        // How many are shown ahead of a newcomer in the reply.
+        const SHOWN: i64 = 10;
+        // With someone already active the newcomer simply queues, and its place comes with
+        // the insert; only a free environment needs the queue moved on (which may start
+        // them at once).
+        let (me, place) = match active {
+            Some(_) => {
+                let (d, place) = tx.queue_audited(&new, now, &line, SHOWN).await?;
+                (d, Some(place))
+            }
+            None => {
+                let d = tx.insert_deployment_audited(&new, now, &line).await?;
+                self.advance(&mut tx, env, now, Some(d.id)).await?;
+                (tx.deployment(d.id).await?.unwrap_or(d), None)
+            }
+        };
+        crate::telemetry::record_deployment(me.id);
+
         let reply = if me.state == State::Deploying {
             Answer::Started(me)
         } else {
-            const SHOWN: i64 = 10;
-            let (count, queued) = tx.ahead_of_newest(&me, SHOWN).await?;
+            let (count, queued) = match place {
+                Some(place) => place,
+                None => tx.ahead_of_newest(&me, SHOWN).await?,
+            };
             let active = match active {
                 Some(a) => Some(a),
                 None => tx.env_active(env).await?,

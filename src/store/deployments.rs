@@ -6,7 +6,7 @@ use super::{from_millis, millis, opt_from_millis, Backend, Result, StoreError, T
 use crate::domain::deployment::{transition, Deployment, Event, State};
 use crate::domain::queue;
 use chrono::{DateTime, Utc};
-use sqlx::{Any, Executor};
+use sqlx::{Any, Executor, FromRow};
 
 /// A row of `read_sql::FIRST_AHEAD`: an entry ahead, and how many wait ahead in all.
 #[derive(sqlx::FromRow)]
@@ -75,6 +75,22 @@ impl TryFrom<Row> for Deployment {
 
 pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
     rows.into_iter().map(Deployment::try_from).collect()
+}
+
+/// `newest`'s place from the rows of `read_sql::FIRST_AHEAD` (at most `limit`).
+fn place(newest: &Deployment, rows: Vec<Ahead>, limit: i64) -> Result<Place> {
+    let waiting = rows.first().map(|r| r.waiting);
+    let ahead = convert(rows.into_iter().map(|r| r.row).collect())?;
+    let found = i64::try_from(ahead.len()).unwrap_or(i64::MAX);
+    // A short walk saw everyone ahead: the count is what it found.
+    let count = match waiting {
+        Some(waiting) if found >= limit => {
+            // Everyone of its priority or higher, but itself (when it is still queued).
+            (waiting - i64::from(newest.state == State::Queued)).max(found)
+        }
+        _ => found,
+    };
+    Ok((count, ahead))
 }
 
 /// Who did what to a new deployment, for the audit log (`insert_deployment_audited`).
@@ -150,13 +166,16 @@ pub(super) async fn latest_finished<'e, E: Executor<'e, Database = Any>>(
     row.map(Deployment::try_from).transpose()
 }
 
+/// Where a newcomer stands in its queue: how many wait ahead of it, and the first of them.
+pub type Place = (i64, Vec<Deployment>);
+
 impl Tx {
     pub async fn insert_deployment(
         &mut self,
         n: &NewDeployment<'_>,
         now: DateTime<Utc>,
     ) -> Result<Deployment> {
-        self.insert(n, now, None).await
+        Ok(self.insert(n, now, None, None).await?.0)
     }
 
     /// Inserts a deployment and its audit line (subject "deployment #ID") in one round
@@ -167,15 +186,38 @@ impl Tx {
         now: DateTime<Utc>,
         line: &AuditLine<'_>,
     ) -> Result<Deployment> {
-        self.insert(n, now, Some(line)).await
+        Ok(self.insert(n, now, Some(line), None).await?.0)
     }
 
+    /// Inserts a request that queues behind someone (the caller holds the environment's
+    /// lock and saw its active deployment), with its audit line, and says where it stands
+    /// ([`Tx::ahead_of_newest`], the first `shown` of those ahead). SQLite does it all in
+    /// one round trip; PostgreSQL in two.
+    pub async fn queue_audited(
+        &mut self,
+        n: &NewDeployment<'_>,
+        now: DateTime<Utc>,
+        line: &AuditLine<'_>,
+        shown: i64,
+    ) -> Result<(Deployment, Place)> {
+        match self.insert(n, now, Some(line), Some(shown)).await? {
+            (d, Some(place)) => Ok((d, place)),
+            (d, None) => {
+                let place = self.ahead_of_newest(&d, shown).await?;
+                Ok((d, place))
+            }
+        }
+    }
+
+    /// The insert, with its audit line and (on SQLite) the place of the new entry when
+    /// `shown` is given.
     async fn insert(
         &mut self,
         n: &NewDeployment<'_>,
         now: DateTime<Utc>,
         line: Option<&AuditLine<'_>>,
-    ) -> Result<Deployment> {
+        shown: Option<i64>,
+    ) -> Result<(Deployment, Option<Place>)> {
         let t = millis(now);
         let started = (n.state == State::Deploying).then_some(t);
         let finished = n.state.is_finished().then_some(t);
@@ -188,19 +230,28 @@ impl Tx {
              (SELECT COALESCE(MAX(queue_key), 0) FROM deployments WHERE environment = $3) + $15, \
              $11, $12, $13, $14, $12) RETURNING {COLUMNS}"
         );
+        // SQLite: the place is read between the insert and the audit line, while
+        // `last_insert_rowid()` is still the new deployment's id; it takes `$16`.
+        let place_limit = shown.filter(|_| self.backend == Backend::Sqlite && line.is_some());
+        // $12 is the time; the audit line's three values follow the others.
+        let a = if place_limit.is_some() { 17 } else { 16 };
+        let (b, c) = (a + 1, a + 2);
         let sql = match (line, self.backend) {
             (None, _) => insert,
-            // $12 is the time, $16-$18 the audit line.
             (Some(_), Backend::Sqlite) => format!(
-                "{insert}; INSERT INTO audit (at, actor, action, subject, detail) \
-                 VALUES ($12, $16, $17, 'deployment #' || last_insert_rowid(), $18)"
+                "{insert};{}INSERT INTO audit (at, actor, action, subject, detail) \
+                 VALUES ($12, ${a}, ${b}, 'deployment #' || last_insert_rowid(), ${c})",
+                match place_limit {
+                    Some(_) => format!(" {};", read_sql::FIRST_AHEAD_OF_INSERTED),
+                    None => String::new(),
+                }
             ),
             (Some(_), Backend::Postgres) => format!(
                 "WITH d AS ({insert}), a AS (INSERT INTO audit (at, actor, action, subject, detail) \
-                 SELECT $12, $16, $17, 'deployment #' || d.id, $18 FROM d) SELECT {COLUMNS} FROM d"
+                 SELECT $12, ${a}, ${b}, 'deployment #' || d.id, ${c} FROM d) SELECT {COLUMNS} FROM d"
             ),
         };
-        let mut q = sqlx::query_as(&sql)
+        let mut q = sqlx::query(&sql)
             .bind(n.app)
             .bind(n.git_ref)
             .bind(n.environment)
@@ -216,20 +267,31 @@ impl Tx {
             .bind(started)
             .bind(finished)
             .bind(queue::KEY_SPACING);
+        if let Some(limit) = place_limit {
+            q = q.bind(limit);
+        }
         if let Some(l) = line {
             q = q.bind(l.actor).bind(l.action).bind(l.detail);
         }
-        // fetch_all: a fetch of one row would stop SQLite before the audit statement.
-        let rows: Vec<Row> = q.fetch_all(&mut *self.inner).await?;
-        let row = rows
-            .into_iter()
+        // fetch_all: a fetch of one row would stop SQLite before the later statements.
+        let rows = q.fetch_all(&mut *self.inner).await?;
+        let mut rows = rows.iter();
+        let first = rows
             .next()
             .ok_or_else(|| StoreError::Corrupt("an insert returned no row".into()))?;
-        let d = Deployment::try_from(row)?;
+        let d = Deployment::try_from(Row::from_row(first)?)?;
+        // The rows after the insert's own are those ahead of it.
+        let place = match place_limit {
+            Some(limit) => {
+                let ahead = rows.map(Ahead::from_row).collect::<sqlx::Result<_>>()?;
+                Some(place(&d, ahead, limit)?)
+            }
+            None => None,
+        };
         if d.state == State::Succeeded {
             self.record_version(d.id).await?;
         }
-        Ok(d)
+        Ok((d, place))
     }
 
     /// Keeps `current_versions` in the transaction that records a success, so every path
@@ -288,11 +350,7 @@ impl Tx {
     /// How many queued entries are ahead of `newest`, the entry just added to its queue
     /// (so the last of its priority), and the first `limit` of them in order. The count
     /// comes from `queue_counts` (kept by triggers), so a long queue costs nothing more.
-    pub async fn ahead_of_newest(
-        &mut self,
-        newest: &Deployment,
-        limit: i64,
-    ) -> Result<(i64, Vec<Deployment>)> {
+    pub async fn ahead_of_newest(&mut self, newest: &Deployment, limit: i64) -> Result<Place> {
         let rows: Vec<Ahead> = sqlx::query_as(read_sql::FIRST_AHEAD)
             .bind(&newest.environment)
             .bind(newest.priority)
@@ -300,18 +358,7 @@ impl Tx {
             .bind(limit)
             .fetch_all(&mut *self.inner)
             .await?;
-        let waiting = rows.first().map(|r| r.waiting);
-        let ahead = convert(rows.into_iter().map(|r| r.row).collect())?;
-        let found = i64::try_from(ahead.len()).unwrap_or(i64::MAX);
-        // A short walk saw everyone ahead: the count is what it found.
-        let count = match waiting {
-            Some(waiting) if found >= limit => {
-                // Everyone of its priority or higher, but itself (when it is still queued).
-                (waiting - i64::from(newest.state == State::Queued)).max(found)
-            }
-            _ => found,
-        };
-        Ok((count, ahead))
+        place(newest, rows, limit)
     }
 
     /// Applies `event` to a deployment that is still in `from`, stamping the time of the

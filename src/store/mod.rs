@@ -27,7 +27,7 @@ mod writer;
 pub use batch::GroupCommits;
 pub use checkpoint::FINISH_EVERY as CHECKPOINT_FINISH_EVERY;
 pub use deployment_reads::Version;
-pub use deployments::{AuditLine, NewDeployment};
+pub use deployments::{AuditLine, NewDeployment, Place};
 pub use gauges::Gauges;
 pub use github::{CompareReply, GithubJob, GithubJobEntry, GithubJobRow, GithubRun};
 pub use history::{HistoryPage, HistoryQuery};

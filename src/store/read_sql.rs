@@ -41,18 +41,41 @@ pub const ACTIVE_AND_DUPLICATE: &str = concat!(
      AND environment = $1 AND app = $3 AND git_ref = $4"
 );
 
-/// The first `$4` queued in environment `$1` at priority `$2` or higher, but `$3`: those
-/// ahead of a newcomer, one bounded walk of the queue's index. Each row also carries
-/// `waiting`, how many wait at that priority or higher (`queue_counts`, kept by
+/// The first `LIMIT` queued in environment `ENV` at priority `PRIORITY` or higher, but
+/// `ID`: those ahead of a newcomer, one bounded walk of the queue's index. Each row also
+/// carries `waiting`, how many wait at that priority or higher (`queue_counts`, kept by
 /// triggers): the newcomer's position without counting the queue, in the same round trip.
-pub const FIRST_AHEAD: &str = concat!(
-    "SELECT ",
-    columns!(),
-    ", (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts \
-     WHERE environment = $1 AND priority >= $2) AS waiting \
-     FROM deployments WHERE environment = $1 AND state = 'queued' AND priority >= $2 \
-     AND id <> $3 ORDER BY priority DESC, queue_key, id LIMIT $4"
-);
+/// Written once and given its placeholders by each use.
+macro_rules! first_ahead {
+    ($env:literal, $priority:literal, $id:literal, $limit:literal) => {
+        concat!(
+            "SELECT ",
+            columns!(),
+            ", (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts \
+             WHERE environment = ",
+            $env,
+            " AND priority >= ",
+            $priority,
+            ") AS waiting FROM deployments WHERE environment = ",
+            $env,
+            " AND state = 'queued' AND priority >= ",
+            $priority,
+            " AND id <> ",
+            $id,
+            " ORDER BY priority DESC, queue_key, id LIMIT ",
+            $limit
+        )
+    };
+}
+
+/// [`first_ahead!`] of a deployment already stored: environment `$1`, priority `$2`, id
+/// `$3`, at most `$4`.
+pub const FIRST_AHEAD: &str = first_ahead!("$1", "$2", "$3", "$4");
+
+/// [`first_ahead!`] of the deployment a SQLite `INSERT` just made, in the same query: its
+/// environment and priority are that insert's `$3` and `$10`, at most `$16`.
+pub(super) const FIRST_AHEAD_OF_INSERTED: &str =
+    first_ahead!("$3", "$10", "last_insert_rowid()", "$16");
 
 /// The latest finished deployment of app `$1` in environment `$2`: one probe of
 /// `deployments_latest_finished`.

@@ -5,7 +5,7 @@
 use crate::support;
 
 use badger::domain::deployment::{Event, State};
-use badger::store::{env_lock, Store};
+use badger::store::{env_lock, AuditLine, Store};
 use chrono::Utc;
 use support::db::{new_deployment, Backend, TestDb};
 
@@ -117,7 +117,43 @@ async fn counts_follow_every_move(backend: Backend) {
     assert_eq!((count, first.len()), (3, 2));
     let (count, first) = tx.ahead_of_newest(&d, 3).await.unwrap();
     assert_eq!((count, first.len()), (3, 3));
+
+    // Queued with its place in the same call (one round trip on SQLite): the same place
+    // as asked for afterwards, cut short by `shown` or not, emergency or not, and with its
+    // audit line.
+    let line = AuditLine {
+        actor: "U10",
+        action: "deploy.request",
+        detail: "queued",
+    };
+    let mut queued = Vec::new();
+    for (app, emergency, shown, expected) in [
+        ("short", None, 2, (4, 2)),
+        ("long", None, 10, (5, 5)),
+        ("urgent", Some("fire"), 10, (1, 1)),
+    ] {
+        let mut n = new_deployment(app, "r", "integration", "U10", State::Queued);
+        n.emergency_reason = emergency;
+        let (q, (count, first)) = tx.queue_audited(&n, now, &line, shown).await.unwrap();
+        assert_eq!((q.app.as_str(), q.state), (app, State::Queued));
+        assert_eq!((count, first.len()), expected, "{app}");
+        let (asked, asked_first) = tx.ahead_of_newest(&q, shown).await.unwrap();
+        assert_eq!(count, asked, "{app}");
+        let ids = |ds: &[badger::domain::deployment::Deployment]| {
+            ds.iter().map(|d| d.id).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&first), ids(&asked_first), "{app}");
+        queued.push(q.id);
+    }
     tx.commit().await.unwrap();
+    for id in queued {
+        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE subject = $1")
+            .bind(format!("deployment #{id}"))
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(audited, 1, "deployment #{id} has its audit line");
+    }
     counts(&s).await;
 }
 on_both_backends!(follow_every_move, counts_follow_every_move);
