@@ -4,9 +4,9 @@
 //! Why: SQLite has one writer, and with `synchronous = FULL` each COMMIT waits for the
 //! disk. Writers already queue on one in-process lock (FIFO), so the lock's queue is the
 //! batch: whoever holds the lock works on the batch connection inside a savepoint of its
-//! own; on commit it leaves the savepoint to the batch (the next member's SAVEPOINT or the
-//! COMMIT releases it, saving a round trip), wakes the flusher and waits for the batch's
-//! outcome. The flusher queues on the same lock, so it commits after every writer that was
+//! own; on commit it releases the savepoint (on SQLite it leaves that to the next
+//! member's SAVEPOINT or the COMMIT, saving a round trip), wakes the flusher and waits for
+//! the batch's outcome. The flusher queues on the same lock, so it commits after every writer that was
 //! already waiting, and writers that arrive later form the next batch. A writer whose
 //! decision fails rolls back only its savepoint; a failed COMMIT fails the whole batch, and
 //! since none of its members has answered yet, "acknowledged means durable" still holds.
@@ -121,9 +121,9 @@ pub(super) struct BatchState {
     /// A member that queued Slack calls is in the open batch: until it commits, the
     /// outbox worker's claims wait for the commit (nothing is announced before it is saved).
     unsaved_outbox: bool,
-    /// The last member's savepoint is still open: the next member's SAVEPOINT releases it
-    /// in the same round trip to the connection's thread (a write is a handful of round
-    /// trips, each two thread switches), and COMMIT releases it with the batch.
+    /// SQLite: the last member's savepoint is still open. The next member's SAVEPOINT
+    /// releases it in the same round trip to the connection's thread (a write is a handful
+    /// of round trips, each two thread switches), or COMMIT releases it with the batch.
     release_due: bool,
 }
 
@@ -368,13 +368,23 @@ impl BatchTx {
     }
 
     /// Gives its savepoint to the batch (`queued_calls`: it queued Slack calls), then
-    /// waits as `wait` says. The savepoint is released by the next member's begin or by
-    /// the batch's COMMIT, whichever comes first (`BatchState::release_due`).
+    /// waits as `wait` says. On SQLite the savepoint is released by the next member's
+    /// begin or by the batch's COMMIT, whichever comes first (`BatchState::release_due`);
+    /// on PostgreSQL at once, as the same deferral measured slower there (its round trip
+    /// is to the server, not a switch between two threads of this process).
     pub(super) async fn join(mut self, wait: Wait, queued_calls: bool) -> Result<()> {
+        let held = self
+            .held
+            .as_ref()
+            .expect("a live transaction holds the lock");
+        let defer = matches!(held.guard.opening, Opening::Immediate);
+        if !defer {
+            self.conn().execute("RELEASE badger_tx").await?;
+        }
         let mut held = self.held.take().expect("a live transaction holds the lock");
         let s = &mut *held.guard;
         s.conn = self.conn.take();
-        s.release_due = true;
+        s.release_due = defer;
         s.members += 1;
         let waits = match wait {
             Wait::Commit => true,
