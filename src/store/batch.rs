@@ -4,10 +4,10 @@
 //! Why: SQLite has one writer, and with `synchronous = FULL` each COMMIT waits for the
 //! disk. Writers already queue on one in-process lock (FIFO), so the lock's queue is the
 //! batch: whoever holds the lock works on the batch connection inside a savepoint of its
-//! own; on commit it releases the savepoint (on SQLite it leaves that to the next
-//! member's SAVEPOINT or the COMMIT, saving a round trip), wakes the flusher and waits for
-//! the batch's outcome. The flusher queues on the same lock, so it commits after every writer that was
-//! already waiting, and writers that arrive later form the next batch. A writer whose
+//! own; on commit it releases the savepoint (on SQLite it leaves that to the next member's
+//! SAVEPOINT or the COMMIT, saving a round trip), wakes the flusher and waits for the
+//! batch's outcome. The flusher queues on the same lock, so it commits after every writer
+//! that was already waiting, and writers that arrive later form the next batch. A writer whose
 //! decision fails rolls back only its savepoint; a failed COMMIT fails the whole batch, and
 //! since none of its members has answered yet, "acknowledged means durable" still holds.
 //!
