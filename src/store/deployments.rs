@@ -231,24 +231,22 @@ impl Tx {
              $11, $12, $13, $14, $12) RETURNING {COLUMNS}"
         );
         // SQLite: the place is read between the insert and the audit line, while
-        // `last_insert_rowid()` is still the new deployment's id; it takes `$16`.
+        // `last_insert_rowid()` is still the new deployment's id; its limit is `$19`.
         let place_limit = shown.filter(|_| self.backend == Backend::Sqlite && line.is_some());
-        // $12 is the time; the audit line's three values follow the others.
-        let a = if place_limit.is_some() { 17 } else { 16 };
-        let (b, c) = (a + 1, a + 2);
+        let place_sql = match place_limit {
+            Some(_) => read_sql::FIRST_AHEAD_OF_INSERTED,
+            None => "",
+        };
         let sql = match (line, self.backend) {
             (None, _) => insert,
+            // $12 is the time, $16-$18 the audit line.
             (Some(_), Backend::Sqlite) => format!(
-                "{insert};{}INSERT INTO audit (at, actor, action, subject, detail) \
-                 VALUES ($12, ${a}, ${b}, 'deployment #' || last_insert_rowid(), ${c})",
-                match place_limit {
-                    Some(_) => format!(" {};", read_sql::FIRST_AHEAD_OF_INSERTED),
-                    None => String::new(),
-                }
+                "{insert}; {place_sql}; INSERT INTO audit (at, actor, action, subject, detail) \
+                 VALUES ($12, $16, $17, 'deployment #' || last_insert_rowid(), $18)"
             ),
             (Some(_), Backend::Postgres) => format!(
                 "WITH d AS ({insert}), a AS (INSERT INTO audit (at, actor, action, subject, detail) \
-                 SELECT $12, ${a}, ${b}, 'deployment #' || d.id, ${c} FROM d) SELECT {COLUMNS} FROM d"
+                 SELECT $12, $16, $17, 'deployment #' || d.id, $18 FROM d) SELECT {COLUMNS} FROM d"
             ),
         };
         let mut q = sqlx::query(&sql)
@@ -267,11 +265,11 @@ impl Tx {
             .bind(started)
             .bind(finished)
             .bind(queue::KEY_SPACING);
-        if let Some(limit) = place_limit {
-            q = q.bind(limit);
-        }
         if let Some(l) = line {
             q = q.bind(l.actor).bind(l.action).bind(l.detail);
+        }
+        if let Some(limit) = place_limit {
+            q = q.bind(limit);
         }
         // fetch_all: a fetch of one row would stop SQLite before the later statements.
         let rows = q.fetch_all(&mut *self.inner).await?;

@@ -73,9 +73,10 @@ macro_rules! first_ahead {
 pub const FIRST_AHEAD: &str = first_ahead!("$1", "$2", "$3", "$4");
 
 /// [`first_ahead!`] of the deployment a SQLite `INSERT` just made, in the same query: its
-/// environment and priority are that insert's `$3` and `$10`, at most `$16`.
+/// environment and priority are that insert's `$3` and `$10`, at most `$19` (after the
+/// audit line's `$16`-`$18`).
 pub(super) const FIRST_AHEAD_OF_INSERTED: &str =
-    first_ahead!("$3", "$10", "last_insert_rowid()", "$16");
+    first_ahead!("$3", "$10", "last_insert_rowid()", "$19");
 
 /// The latest finished deployment of app `$1` in environment `$2`: one probe of
 /// `deployments_latest_finished`.

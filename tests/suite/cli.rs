@@ -115,7 +115,7 @@ async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
         .env("SLACK_SIGNING_SECRET", support::driver::SECRET)
         .spawn()
         .unwrap();
-    let base = support::process::listening(&mut child).await;
+    let base = support::badger_process::listening(&mut child).await;
     let http = reqwest::Client::new();
     for path in ["/healthz", "/readyz"] {
         assert_eq!(
@@ -296,7 +296,7 @@ fn a_bad_bank_holidays_file_stops_start_up_naming_the_key() {
 async fn healthcheck_subcommand_reports_a_running_badger() {
     let db = TestDb::fresh(Backend::Sqlite).await;
     let mut child = serve_command(&db.url).spawn().unwrap();
-    let base = support::process::listening(&mut child).await;
+    let base = support::badger_process::listening(&mut child).await;
     let addr = base
         .strip_prefix("http://")
         .expect("badger listens on http://")
@@ -333,7 +333,7 @@ async fn sigterm_right_after_listening_is_a_clean_exit() {
     let db = TestDb::fresh(Backend::Sqlite).await;
     for _ in 0..3 {
         let mut child = serve_command(&db.url).spawn().unwrap();
-        support::process::listening(&mut child).await;
+        support::badger_process::listening(&mut child).await;
         sigterm(&child);
         let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
             .await

@@ -1,10 +1,8 @@
 //! A `badger serve` run as a child process against the fake Slack; where it listens is read
-//! from its stdout by `badger_process::listening`, re-exported here.
+//! from its stdout by `badger_process::listening`.
 
+use super::badger_process::listening;
 use tokio::process::Child;
-
-/// Where a started badger listens, read from its stdout (shared with `BadgerProcess`).
-pub use super::badger_process::listening;
 
 /// Starts the built `badger serve` as a replica: the fake Slack at `slack_url`, signing
 /// secret `secret`, database `db`, policy file `policy`, port 0, then `extra` (which may

@@ -15,7 +15,7 @@ pub struct Served {
 }
 
 /// `badger serve` in local mode (no Slack token) on the database at `db_url`, a free
-/// loopback port, a clean environment and stdout piped for `process::listening`; add to
+/// loopback port, a clean environment and stdout piped for `badger_process::listening`; add to
 /// it, then spawn it.
 pub fn serve_command(db_url: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_badger"));
@@ -40,7 +40,7 @@ impl Served {
             .current_dir(cwd.path())
             .spawn()
             .expect("badger starts");
-        let base = super::process::listening(&mut child).await;
+        let base = super::badger_process::listening(&mut child).await;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()

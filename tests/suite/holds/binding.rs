@@ -32,7 +32,7 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
     assert!(refusal.contains(&format!("(hold #{id})")), "{refusal}");
     assert!(refusal.contains("<@U0ALICE>"), "{refusal}");
     assert!(refusal.contains("db migration running"), "{refusal}");
-    let live = t.core().store.live_deployments(None).await.unwrap();
+    let live = support::checks::live_deployments(&t, None).await;
     assert_eq!(live.len(), 1, "only publisher: {live:?}");
     assert_eq!(live[0].app, "publisher");
     t.deliver_outbox().await;

@@ -98,7 +98,7 @@ async fn post_signed_at(
 async fn assert_nothing_happened(t: &TestApp, context: &str) {
     let store = &t.core().store;
     assert!(
-        store.live_deployments(None).await.unwrap().is_empty(),
+        support::checks::live_deployments(t, None).await.is_empty(),
         "{context}: a deployment was stored"
     );
     assert_eq!(

@@ -172,10 +172,7 @@ async fn five_minutes_either_way_is_still_fresh(backend: Backend) {
         reply["text"].as_str().unwrap().contains("You're deploying"),
         "{reply}"
     );
-    assert_eq!(
-        t.core().store.live_deployments(None).await.unwrap().len(),
-        1
-    );
+    assert_eq!(support::checks::live_deployments(&t, None).await.len(), 1);
     t.wait_for_message("<@U0ALICE> started deploying *whitehall* `r1` to *integration*")
         .await;
 
