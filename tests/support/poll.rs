@@ -31,6 +31,24 @@ pub async fn outbox_drained_within(store: &Store, limit: Duration) {
     }
 }
 
+/// Asserts the outbox comes to hold exactly `n` rows not yet delivered, waiting (up to the
+/// hang guard) for the outbox worker's marks: they are saved with the batch they joined,
+/// which commits within its age limit, and a read on another connection sees them then.
+pub async fn outbox_pending_becomes(store: &Store, n: i64) {
+    let deadline = Instant::now() + HANG_GUARD;
+    loop {
+        let pending = store.outbox_pending().await.expect("outbox count");
+        if pending == n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the outbox holds {pending} rows not yet delivered, not {n}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// [`outbox_drained_within`] the hang guard.
 pub async fn outbox_drained(store: &Store) {
     outbox_drained_within(store, HANG_GUARD).await
