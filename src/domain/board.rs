@@ -8,6 +8,7 @@ use crate::domain::hold::Hold;
 use crate::domain::window::{format_local, Calendar, Opening};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use std::collections::HashMap;
 
 /// One environment as the policy has it, in its order.
 #[derive(Debug, Clone, Copy)]
@@ -80,30 +81,79 @@ pub struct Board<'a> {
     pub holds: Vec<&'a Hold>,
 }
 
-/// Builds the board. `live` is every queued, called and deploying deployment, sorted by
-/// environment with the active one first and then queue order (as the store reads them);
-/// `holds` the standing holds. Nothing here reads a clock: `now` decides the window.
+/// Every queued, called and deploying deployment, sorted by environment with the active
+/// one first and then queue order (as the store reads them), with where each
+/// environment's rows sit, found once when the rows are read: a board is built at every
+/// read, and with a long queue a pass over every row per read was most of its cost.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Live {
+    rows: Vec<Deployment>,
+    by_env: HashMap<String, EnvRows>,
+    /// Called or deploying, in the rows' order, whatever the environment.
+    deploying: Vec<usize>,
+}
+
+/// One environment's rows in `Live::rows`.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct EnvRows {
+    /// The first called or deploying one: the one holding the slot.
+    active: Option<usize>,
+    /// Queued, in queue order.
+    queue: Vec<usize>,
+}
+
+impl Live {
+    pub fn new(rows: Vec<Deployment>) -> Live {
+        let mut by_env: HashMap<String, EnvRows> = HashMap::new();
+        let mut deploying = Vec::new();
+        for (i, d) in rows.iter().enumerate() {
+            let here = by_env.entry(d.environment.clone()).or_default();
+            match d.state {
+                State::Called | State::Deploying => {
+                    deploying.push(i);
+                    here.active.get_or_insert(i);
+                }
+                State::Queued => here.queue.push(i),
+                _ => {}
+            }
+        }
+        Live {
+            rows,
+            by_env,
+            deploying,
+        }
+    }
+}
+
+impl std::ops::Deref for Live {
+    type Target = [Deployment];
+    fn deref(&self) -> &[Deployment] {
+        &self.rows
+    }
+}
+
+/// Builds the board from `live` and the standing `holds`. Nothing here reads a clock:
+/// `now` decides the window.
 pub fn build<'a>(
     envs: &[EnvSpec<'a>],
     cal: &Calendar,
-    live: &'a [Deployment],
+    live: &'a Live,
     holds: &'a [Hold],
     now: DateTime<Utc>,
 ) -> Board<'a> {
     let window = WindowNow::at(cal, now);
     let current = window.current;
+    let rows = |ids: &[usize]| ids.iter().map(|&i| &live.rows[i]).collect::<Vec<_>>();
     let environments = envs
         .iter()
         .map(|e| {
-            let here = live.iter().filter(|d| d.environment == e.name);
+            let here = live.by_env.get(e.name);
             EnvBoard {
                 name: e.name,
                 always_open: e.always_open,
                 window_open: e.always_open || current.is_some(),
-                active: here
-                    .clone()
-                    .find(|d| matches!(d.state, State::Called | State::Deploying)),
-                queue: here.filter(|d| d.state == State::Queued).collect(),
+                active: here.and_then(|h| h.active).map(|i| &live.rows[i]),
+                queue: here.map(|h| rows(&h.queue)).unwrap_or_default(),
             }
         })
         .collect();
@@ -111,10 +161,7 @@ pub fn build<'a>(
         now,
         window,
         environments,
-        deploying: live
-            .iter()
-            .filter(|d| matches!(d.state, State::Called | State::Deploying))
-            .collect(),
+        deploying: rows(&live.deploying),
         holds: holds.iter().filter(|h| h.is_active()).collect(),
     }
 }
@@ -190,14 +237,14 @@ mod tests {
     fn each_environment_gets_its_active_deployment_and_queue_in_order() {
         // As the store sorts them: by environment name, active first, then queue order;
         // "gone" is an environment the policy no longer lists.
-        let live = vec![
+        let live = Live::new(vec![
             d(9, "x", "gone", State::Deploying, "U9"),
             d(1, "api", "integration", State::Deploying, "U1"),
             d(3, "web", "integration", State::Queued, "U2"),
             d(2, "cli", "integration", State::Queued, "U1"),
             d(4, "api", "production", State::Called, "U3"),
             d(5, "web", "production", State::Queued, "U1"),
-        ];
+        ]);
         let holds = vec![
             hold(1, "*", false),
             hold(2, "api", true),
@@ -256,7 +303,8 @@ mod tests {
         let cal = Calendar::govuk_default();
         // Saturday: closed everywhere but where it is always open.
         let sat = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
-        let b = build(ENVS, &cal, &[], &[], sat);
+        let nothing = Live::default();
+        let b = build(ENVS, &cal, &nothing, &[], sat);
         assert!(!b.window.is_open());
         assert_eq!(b.window.current, None);
         assert_eq!(b.window.next, cal.next_opening(sat));

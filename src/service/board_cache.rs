@@ -7,8 +7,7 @@
 //! is built from a snapshot at read time with the clock.
 
 use super::Core;
-use crate::domain::board::{self, Board, EnvSpec};
-use crate::domain::deployment::Deployment;
+use crate::domain::board::{self, Board, EnvSpec, Live};
 use crate::domain::hold::Hold;
 use crate::store::{self, Store, StoreError, Version};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,7 +21,7 @@ pub const MAX_AGE: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct Snapshot {
     /// Every queued, called and deploying deployment, by environment, active first.
-    pub live: Vec<Deployment>,
+    pub live: Live,
     /// Standing holds, oldest first.
     pub holds: Vec<Hold>,
     /// Each app's current version per environment, by app then environment.
@@ -34,9 +33,9 @@ pub struct Snapshot {
 impl Snapshot {
     /// A snapshot of these rows, for tests of what is rendered from one.
     #[cfg(test)]
-    pub fn of(live: Vec<Deployment>, holds: Vec<Hold>) -> Snapshot {
+    pub fn of(live: Vec<crate::domain::deployment::Deployment>, holds: Vec<Hold>) -> Snapshot {
         Snapshot {
-            live,
+            live: Live::new(live),
             holds,
             versions: Vec::new(),
             generation: 0,
@@ -120,7 +119,7 @@ impl BoardCache {
         )?;
         self.rebuilds.fetch_add(1, Ordering::Relaxed);
         let snapshot = Arc::new(Snapshot {
-            live,
+            live: Live::new(live),
             holds,
             versions,
             generation,

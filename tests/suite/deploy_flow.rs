@@ -9,11 +9,7 @@ use support::checks::live_deployments;
 use support::db::Backend;
 use support::driver::{TestApp, ADMIN};
 use support::fake_slack::Failure;
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
-const CAROL: &str = "U0CAROL";
-const DAVE: &str = "U0DAVE";
+use support::people::{ALICE, BOB, CAROL, DAVE};
 
 async fn two_people_queue_and_hand_over(backend: Backend) {
     let t = TestApp::stepped(backend).await;

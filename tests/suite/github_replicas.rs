@@ -7,8 +7,7 @@ use support::db::Backend;
 use support::driver::TestApp;
 use support::fake_github::FakeGithub;
 use support::github::{eventually, github_vars, GITHUB_TOKEN};
-
-const ALICE: &str = "U0ALICE";
+use support::people::ALICE;
 
 async fn fake_github() -> FakeGithub {
     let gh = FakeGithub::start().await;

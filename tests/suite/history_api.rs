@@ -10,9 +10,7 @@ use support::ci::{event, get, report};
 use support::db::Backend;
 use support::driver::TestApp;
 use support::history::{fill, page, walk, walk_from, Filled};
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
+use support::people::{ALICE, BOB};
 
 async fn bad_requests_get_json_errors(backend: Backend) {
     // Reads need no token, even with the write API off.

@@ -7,9 +7,7 @@ use std::collections::HashMap;
 use support::db::Backend;
 use support::driver::TestApp;
 use support::fake_slack::Failure;
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
+use support::people::{ALICE, BOB};
 
 /// Every sample of a scrape, by its name and labels as written.
 async fn scrape(t: &TestApp) -> HashMap<String, f64> {

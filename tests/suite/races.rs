@@ -6,9 +6,7 @@ use crate::support;
 use chrono::{Duration, TimeZone, Utc};
 use support::db::Backend;
 use support::driver::{TestApp, ADMIN, API_TOKEN, POLICY};
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
+use support::people::{ALICE, BOB};
 
 async fn ci_event(t: &TestApp, id: &str, status: &str) -> u16 {
     t.http

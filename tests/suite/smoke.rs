@@ -8,10 +8,8 @@ use serde_json::{json, Value};
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL};
 use support::fake_slack::Failure;
+use support::people::{ALICE, BOB};
 use support::smoke_server::{deploy_started, start, SmokeServer};
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
 
 /// The channel message containing `needle`, waited for, and the end alert it threads under.
 async fn report_and_parent(t: &TestApp, needle: &str) -> (Value, Value) {

@@ -11,9 +11,8 @@ use support::dashboard::{part, smoke_cell};
 use support::db::Backend;
 use support::driver::TestApp;
 use support::openapi::get_valid as json_of;
+use support::people::ALICE;
 use support::smoke_server::{deploy_started, deploy_started_in, start, SmokeServer};
-
-const ALICE: &str = "U0ALICE";
 
 /// Integration requests `/{ref}/check`: ref `ok` passes, ref `gate` waits for the gate.
 const URL: &str = "/{ref}/check";

@@ -11,10 +11,7 @@ use support::checks::{self, slash, ReplicaRig};
 use support::ci::get;
 use support::db::{postgres_enabled, Backend};
 use support::driver::TestApp;
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
-const CAROL: &str = "U0CAROL";
+use support::people::{ALICE, BOB, CAROL};
 
 async fn status_text(t: &TestApp) -> String {
     let r = t.deploy(CAROL, "status").await;

@@ -8,9 +8,8 @@ use crate::support;
 use support::checks::live_deployments;
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL};
+use support::people::{ALICE, BOB};
 
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
 const ALICE_DM: &str = "D0ALICEDM";
 const OTHER: &str = "C0OTHER";
 

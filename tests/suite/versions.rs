@@ -9,13 +9,11 @@ use serde_json::Value;
 use support::ci;
 use support::db::Backend;
 use support::driver::{TestApp, POLICY};
+use support::people::{ALICE, BOB};
 use support::versions::{
     more_apps, open_home, seed, wait_for_home, within_limits, Done, MESSAGE_BLOCKS,
     MESSAGE_TEXT_CHARS, VIEW_BLOCKS,
 };
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
 
 async fn deploy_done(t: &TestApp, text: &str) {
     let r = t.deploy(ALICE, text).await;

@@ -102,8 +102,7 @@ pub async fn state_of(t: &TestApp, id: i64) -> String {
         .to_owned()
 }
 
-pub const ALICE: &str = "U0ALICE";
-pub const BOB: &str = "U0BOB";
+pub use super::people::{ALICE, BOB};
 pub const WHITEHALL: &str = "alphagov/whitehall";
 pub const PUBLISHER: &str = "alphagov/publisher";
 

@@ -19,6 +19,7 @@ pub mod logs;
 pub mod metrics;
 pub mod open_policy;
 pub mod openapi;
+pub mod people;
 pub mod plans;
 pub mod poll;
 pub mod process;

@@ -8,15 +8,11 @@ use crate::support;
 use serde_json::{json, Value};
 use support::checks::deployment_state;
 use support::driver::TestApp;
+use support::people::{ALICE, BOB, CAROL, DAVE};
 
 mod every_path;
 mod pipelines;
 mod turns;
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
-const CAROL: &str = "U0CAROL";
-const DAVE: &str = "U0DAVE";
 
 fn ci(app: &str, git_ref: &str, env: &str, status: &str) -> Value {
     json!({"app": app, "ref": git_ref, "environment": env, "status": status})

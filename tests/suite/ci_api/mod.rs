@@ -15,9 +15,7 @@ use serde_json::{json, Value};
 use support::ci::{bearer, event, get, post, report};
 use support::db::Backend;
 use support::driver::TestApp;
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
+use support::people::{ALICE, BOB};
 
 async fn assert_nothing_stored(t: &TestApp, context: &str) {
     assert_eq!(

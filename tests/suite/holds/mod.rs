@@ -15,12 +15,7 @@ use crate::support;
 use serde_json::Value;
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL};
-
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
-const CAROL: &str = "U0CAROL";
-const DAVE: &str = "U0DAVE";
-const ERIN: &str = "U0ERIN";
+use support::people::{ALICE, BOB, CAROL, DAVE, ERIN};
 
 /// What people had in the topic before badger did anything.
 const PEOPLE: &str = "Deploy freeze from 20 Dec | on call: <@U0ONCALL>";

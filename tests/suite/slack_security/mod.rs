@@ -10,13 +10,13 @@ use chrono::Duration;
 use serde_json::json;
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL, FORM};
+use support::people::ALICE;
 use support::slack_forms;
 
 mod escaping;
 mod requests;
 mod signatures;
 
-const ALICE: &str = "U0ALICE";
 const JSON: &str = "application/json";
 
 /// A slash command form in the deploy channel, as Slack sends it.

@@ -19,10 +19,9 @@ use support::fake_slack::FakeSlack;
 use support::fake_socket::{Conn, FakeSocket};
 use support::logs::Captured;
 use support::metrics;
+use support::people::{ALICE, BOB};
 use support::slack_forms;
 
-const ALICE: &str = "U0ALICE";
-const BOB: &str = "U0BOB";
 const APP_TOKEN: &str = "xapp-1-A0BADGER-0123-secretapptoken";
 
 /// Everything badger logs in this module's tests, to check what it says and never says.
