@@ -299,6 +299,30 @@ mod tests {
     }
 
     #[test]
+    fn rows_in_any_order_are_indexed_as_a_pass_over_them_would_find_them() {
+        // Environments interleaved, two holding one slot (a pipeline's report beside a
+        // person's turn), a finished row that should not be live at all.
+        let live = Live::new(vec![
+            d(1, "a", "staging", State::Queued, "U1"),
+            d(2, "b", "integration", State::Queued, "U2"),
+            d(3, "c", "staging", State::Deploying, "U3"),
+            d(4, "d", "staging", State::Called, "U4"),
+            d(5, "e", "integration", State::Succeeded, "U5"),
+            d(6, "f", "staging", State::Queued, "U6"),
+        ]);
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        let b = build(ENVS, &Calendar::govuk_default(), &live, &[], now);
+        let ids = |ds: &[&Deployment]| ds.iter().map(|d| d.id).collect::<Vec<_>>();
+        let stg = b.env("staging").unwrap();
+        assert_eq!(stg.active.map(|d| d.id), Some(3));
+        assert_eq!(ids(&stg.queue), [1, 6]);
+        let int = b.env("integration").unwrap();
+        assert_eq!((int.active, ids(&int.queue)), (None, vec![2]));
+        assert_eq!(ids(&b.deploying), [3, 4]);
+        assert_eq!(live.len(), 6);
+    }
+
+    #[test]
     fn the_window_is_decided_by_the_time_given() {
         let cal = Calendar::govuk_default();
         // Saturday: closed everywhere but where it is always open.
