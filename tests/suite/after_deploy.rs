@@ -6,9 +6,8 @@
 use crate::support;
 
 use support::db::Backend;
-use support::github::{
-    fake_github, id_of, start, state_of, wait_for_json, ALICE, BOB, GITHUB_TOKEN,
-};
+use support::github::{fake_github, id_of, start, state_of, wait_for_json, GITHUB_TOKEN};
+use support::people::{ALICE, BOB};
 
 async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
     let gh = fake_github().await;

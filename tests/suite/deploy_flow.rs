@@ -7,9 +7,9 @@ use crate::support;
 use chrono::{Duration, TimeZone, Utc};
 use support::checks::live_deployments;
 use support::db::Backend;
-use support::driver::{TestApp, ADMIN};
+use support::driver::TestApp;
 use support::fake_slack::Failure;
-use support::people::{ALICE, BOB, CAROL, DAVE};
+use support::people::{ADMIN, ALICE, BOB, CAROL, DAVE};
 
 async fn two_people_queue_and_hand_over(backend: Backend) {
     let t = TestApp::stepped(backend).await;

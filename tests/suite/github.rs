@@ -14,9 +14,9 @@ use support::driver::TestApp;
 use support::fake_github::{FakeCommit, FakeGithub, READ_ONLY_TOKEN};
 use support::github::{
     assert_within_slack_limits, deployed_before, eventually, fake_github, github_vars, id_of,
-    start, state_of, wait_for_ephemeral_json, wait_for_json, ALICE, BOB, GITHUB_TOKEN, PUBLISHER,
-    WHITEHALL,
+    start, state_of, wait_for_ephemeral_json, wait_for_json, GITHUB_TOKEN, PUBLISHER, WHITEHALL,
 };
+use support::people::{ALICE, BOB};
 
 async fn a_start_dispatches_once_and_the_workflow_reports_back(backend: Backend) {
     let gh = fake_github().await;

@@ -5,8 +5,8 @@ use crate::support;
 
 use chrono::{Duration, TimeZone, Utc};
 use support::db::Backend;
-use support::driver::{TestApp, ADMIN, API_TOKEN, POLICY};
-use support::people::{ALICE, BOB};
+use support::driver::{TestApp, API_TOKEN, POLICY};
+use support::people::{ADMIN, ALICE, BOB};
 
 async fn ci_event(t: &TestApp, id: &str, status: &str) -> u16 {
     t.http

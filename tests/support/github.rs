@@ -102,7 +102,6 @@ pub async fn state_of(t: &TestApp, id: i64) -> String {
         .to_owned()
 }
 
-pub use super::people::{ALICE, BOB};
 pub const WHITEHALL: &str = "alphagov/whitehall";
 pub const PUBLISHER: &str = "alphagov/publisher";
 

@@ -2,7 +2,7 @@
 //! command (by id, app or `all`), and admins releasing anyone's hold.
 
 use super::*;
-use crate::support::driver::ADMIN;
+use crate::support::people::ADMIN;
 
 async fn same_person_twice_updates_the_hold(backend: Backend) {
     let t = TestApp::stepped(backend).await;

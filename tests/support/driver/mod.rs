@@ -33,7 +33,6 @@ use std::time::Duration;
 pub const SECRET: &str = "test-signing-secret";
 pub const API_TOKEN: &str = "ci-token-0123456789abcdef";
 pub const CHANNEL: &str = "C0DEPLOY";
-pub use super::people::ADMIN;
 /// The content type of Slack's slash commands and button presses.
 pub const FORM: &str = "application/x-www-form-urlencoded";
 
