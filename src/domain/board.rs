@@ -302,14 +302,18 @@ mod tests {
     fn rows_in_any_order_are_indexed_as_a_pass_over_them_would_find_them() {
         // Environments interleaved, two holding one slot (a pipeline's report beside a
         // person's turn), a finished row that should not be live at all.
-        let live = Live::new(vec![
-            d(1, "a", "staging", State::Queued, "U1"),
-            d(2, "b", "integration", State::Queued, "U2"),
-            d(3, "c", "staging", State::Deploying, "U3"),
-            d(4, "d", "staging", State::Called, "U4"),
-            d(5, "e", "integration", State::Succeeded, "U5"),
-            d(6, "f", "staging", State::Queued, "U6"),
-        ]);
+        let rows = [
+            (1, "staging", State::Queued),
+            (2, "integration", State::Queued),
+            (3, "staging", State::Deploying),
+            (4, "staging", State::Called),
+            (5, "integration", State::Succeeded),
+            (6, "staging", State::Queued),
+        ];
+        let live = Live::new(
+            rows.map(|(id, env, state)| d(id, "app", env, state, "U1"))
+                .into(),
+        );
         let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
         let b = build(ENVS, &Calendar::govuk_default(), &live, &[], now);
         let ids = |ds: &[&Deployment]| ds.iter().map(|d| d.id).collect::<Vec<_>>();
