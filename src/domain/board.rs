@@ -81,9 +81,9 @@ pub struct Board<'a> {
     pub holds: Vec<&'a Hold>,
 }
 
-/// Every queued, called and deploying deployment, sorted by environment with the active
-/// one first and then queue order (as the store reads them), with where each
-/// environment's rows sit, found once when the rows are read: a board is built at every
+/// Every queued, called and deploying deployment in the store's order (by environment,
+/// the active one first, then queue order), with where each environment's rows sit, found
+/// once when the rows are read (in whatever order they come): a board is built at every
 /// read, and with a long queue a pass over every row per read was most of its cost.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Live {
