@@ -139,6 +139,7 @@ impl Store {
             also_set: "",
             first: "",
             only: "",
+            open_by_key: None,
             returning: "id, payload, attempts",
         };
         let rows: Vec<(i64, String, i64)> = self

@@ -122,6 +122,7 @@ impl Store {
             also_set: ", runs = runs + 1",
             first: "",
             only: "",
+            open_by_key: None,
             returning: "deployment_id, environment, urls, timeout_ms, runs",
         };
         let rows: Vec<JobRow> = self
