@@ -106,9 +106,12 @@ fn heads(backend: Backend, first_of_claim: bool) -> &'static str {
     }
 }
 
-/// `OUTBOX.open` as PostgreSQL cannot match it to `outbox_pending`, for the claim, which
-/// names its rows by id (the heads) and so finds them by primary key ([`Claim`]).
-const OPEN_BY_KEY: &str = "COALESCE(delivered_at, dead_at) IS NULL";
+/// `OUTBOX.open` as PostgreSQL cannot match it to `outbox_pending`, for the statements that
+/// name their rows by id (the heads) and so find them by primary key ([`Claim`]). SQLite,
+/// which keeps no statistics, probes by id either way and keeps `open` as it is.
+fn open_by_key(backend: Backend) -> Option<&'static str> {
+    (backend == Backend::Postgres).then_some("COALESCE(delivered_at, dead_at) IS NULL")
+}
 
 /// A candidate row `o` is the head of its ordering key.
 fn is_head(backend: Backend) -> String {
@@ -132,7 +135,7 @@ fn outbox_claim<'a>(backend: Backend, only: &'a str, lease: &'a [i64; 1]) -> Cla
         also_set: "",
         first: heads(backend, true),
         only,
-        open_by_key: Some(OPEN_BY_KEY),
+        open_by_key: open_by_key(backend),
         returning: "id, payload, ordering_key, attempts",
     }
 }
@@ -263,14 +266,15 @@ impl Store {
     }
 
     /// The statement of [`Store::outbox_next_due`], for the tests that check its plan. Its
-    /// rows are the heads, named by id: found by primary key ([`OPEN_BY_KEY`]).
+    /// rows are the heads, named by id: found by primary key ([`open_by_key`]).
     #[doc(hidden)]
     pub fn outbox_next_due_sql(&self, lane: Lane) -> String {
         format!(
             "WITH RECURSIVE {} SELECT MIN(CASE WHEN o.claim_until IS NOT NULL \
              AND o.claim_until > o.next_attempt_at THEN o.claim_until ELSE o.next_attempt_at END) \
-             FROM outbox o WHERE {OPEN_BY_KEY} AND {} AND {}",
+             FROM outbox o WHERE {} AND {} AND {}",
             heads(self.backend, false),
+            open_by_key(self.backend).unwrap_or(OUTBOX.open),
             is_head(self.backend),
             lane.condition()
         )
