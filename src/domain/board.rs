@@ -104,10 +104,12 @@ struct EnvRows {
 
 impl Live {
     pub fn new(rows: Vec<Deployment>) -> Live {
-        let mut by_env: HashMap<String, EnvRows> = HashMap::new();
+        // Keyed by the rows' own names while they are walked: one copy per environment,
+        // not one per row.
+        let mut found: HashMap<&str, EnvRows> = HashMap::new();
         let mut deploying = Vec::new();
         for (i, d) in rows.iter().enumerate() {
-            let here = by_env.entry(d.environment.clone()).or_default();
+            let here = found.entry(d.environment.as_str()).or_default();
             match d.state {
                 State::Called | State::Deploying => {
                     deploying.push(i);
@@ -117,6 +119,10 @@ impl Live {
                 _ => {}
             }
         }
+        let by_env = found
+            .into_iter()
+            .map(|(env, here)| (env.to_owned(), here))
+            .collect();
         Live {
             rows,
             by_env,
