@@ -51,8 +51,8 @@ pub(crate) struct Claim<'a> {
     pub lease_binds: &'a [i64],
     /// More to set on a claimed row (`, runs = runs + 1`), or empty.
     pub also_set: &'a str,
-    /// Common table expressions `only` may read, each ending in `, ` (`heads AS
-    /// MATERIALIZED (...), `), or empty: computed once per claim, whatever the planner
+    /// Common table expressions `only` may read, separated by `, ` (`keys AS (...), heads
+    /// AS MATERIALIZED (...)`), or empty: computed once per claim, whatever the planner
     /// thinks of the table's size.
     pub first: &'a str,
     /// More that a candidate row `o` must meet (` AND ...`), or empty.
@@ -171,6 +171,10 @@ impl Store {
             Backend::Sqlite => "",
         };
         let (table, id) = (t.table, t.id);
+        let first = match c.first {
+            "" => String::new(),
+            ctes => format!("{ctes}, "),
+        };
         let claimable = t.claimable(c.open_by_key.unwrap_or(t.open));
         // The candidates are picked once, in a materialised CTE: as `id IN (SELECT ...
         // LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may rescan the subquery for each row
@@ -180,11 +184,11 @@ impl Store {
         // and a test of it again could lead the planner to scan a partial index.
         format!(
             // RECURSIVE: the outbox's heads walk its keys (delivery.rs); no harm to the others.
-            "WITH RECURSIVE {}picked AS MATERIALIZED (SELECT o.{id} AS picked_id FROM {table} o \
+            "WITH RECURSIVE {first}picked AS MATERIALIZED \
+             (SELECT o.{id} AS picked_id FROM {table} o \
              WHERE {claimable}{} ORDER BY {} LIMIT $2{lock}) \
              UPDATE {table} SET claimed_by = $3, claim_until = $1 + {}{} \
              WHERE {} RETURNING {}",
-            c.first,
             c.only,
             t.order,
             c.lease,

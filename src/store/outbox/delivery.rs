@@ -95,14 +95,11 @@ macro_rules! heads {
     };
 }
 
-/// [`heads!`] on `backend`, and with `, ` after it as the first of a claim's common table
-/// expressions.
-fn heads(backend: Backend, first_of_claim: bool) -> &'static str {
-    match (backend, first_of_claim) {
-        (Backend::Sqlite, false) => heads!(Sqlite),
-        (Backend::Sqlite, true) => concat!(heads!(Sqlite), ", "),
-        (Backend::Postgres, false) => heads!(Postgres),
-        (Backend::Postgres, true) => concat!(heads!(Postgres), ", "),
+/// [`heads!`] on `backend`.
+fn heads(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => heads!(Sqlite),
+        Backend::Postgres => heads!(Postgres),
     }
 }
 
@@ -133,7 +130,7 @@ fn outbox_claim<'a>(backend: Backend, only: &'a str, lease: &'a [i64; 1]) -> Cla
         lease: FIXED_LEASE,
         lease_binds: lease,
         also_set: "",
-        first: heads(backend, true),
+        first: heads(backend),
         only,
         open_by_key: open_by_key(backend),
         returning: "id, payload, ordering_key, attempts",
@@ -273,7 +270,7 @@ impl Store {
             "WITH RECURSIVE {} SELECT MIN(CASE WHEN o.claim_until IS NOT NULL \
              AND o.claim_until > o.next_attempt_at THEN o.claim_until ELSE o.next_attempt_at END) \
              FROM outbox o WHERE {} AND {} AND {}",
-            heads(self.backend, false),
+            heads(self.backend),
             open_by_key(self.backend).unwrap_or(OUTBOX.open),
             is_head(self.backend),
             lane.condition()
