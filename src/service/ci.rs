@@ -206,9 +206,13 @@ impl Core {
                 "`emergency` applies only to `started`".into(),
             ));
         }
-        let mut tx = self.store.begin_locked(&env_lock(&env_name)).await?;
+        let lock = env_lock(&env_name);
+        // A start is asked of the admission rule, which needs the holds.
+        let (mut tx, holds) = match state {
+            State::Deploying => self.store.begin_locked_reading_holds(&lock).await?,
+            _ => (self.store.begin_locked(&lock).await?, Vec::new()),
+        };
         if state == State::Deploying {
-            let holds = tx.active_holds().await?;
             let active = tx.env_active(&env_name).await?;
             let ask = Ask {
                 app: app.as_str(),

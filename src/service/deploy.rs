@@ -58,9 +58,10 @@ impl Core {
         let Some(env_cfg) = self.policy.env(env) else {
             return no_such_env(env);
         };
-        let mut tx = self.store.begin_locked(&env_lock(env)).await?;
-
-        let holds = tx.active_holds().await?;
+        let (mut tx, holds) = self
+            .store
+            .begin_locked_reading_holds(&env_lock(env))
+            .await?;
         let (active, duplicate) = tx
             .env_active_and_duplicate(env, &actor.user, app, git_ref)
             .await?;

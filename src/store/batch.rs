@@ -28,12 +28,11 @@
 //! wait for each other on the row lock (each a process wake-up inside PostgreSQL).
 //! Other replicas' batches queue on the same row, as single transactions did before.
 
+use super::batch_conn::{BatchConn, OwnConnection};
 use super::checkpoint::{self, Finisher};
-use super::writer::Writer;
 use super::{Result, StoreError};
-use sqlx::any::AnyConnectOptions;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Executor};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -56,48 +55,6 @@ pub(super) enum Opening {
     Immediate,
     /// PostgreSQL: a transaction that holds this named lock's row (`Tx::lock`).
     Locked(String),
-}
-
-/// SQLite's batch connection is the batcher's own, opened on the write thread so that
-/// the thread sqlx runs it on shares that thread's CPU (`writer.rs`).
-#[derive(Clone)]
-pub(super) struct OwnConnection {
-    pub(super) options: AnyConnectOptions,
-    pub(super) writer: Option<Writer>,
-}
-
-/// The connection a batch runs on: the pool's (PostgreSQL) or its own (SQLite).
-pub(super) enum BatchConn {
-    Pooled(PoolConnection<Any>),
-    Own(AnyConnection),
-}
-
-impl std::ops::Deref for BatchConn {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        match self {
-            BatchConn::Pooled(c) => c,
-            BatchConn::Own(c) => c,
-        }
-    }
-}
-
-impl std::ops::DerefMut for BatchConn {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        match self {
-            BatchConn::Pooled(c) => c,
-            BatchConn::Own(c) => c,
-        }
-    }
-}
-
-impl BatchConn {
-    async fn close(self) {
-        let _ = match self {
-            BatchConn::Pooled(c) => c.close().await,
-            BatchConn::Own(c) => c.close().await,
-        };
-    }
 }
 
 pub(super) struct BatchState {
@@ -264,7 +221,17 @@ impl Batcher {
     /// Starts a transaction: a savepoint in the open batch (opening one if needed).
     pub(super) async fn begin(&self) -> Result<BatchTx> {
         let held = self.lock().await;
-        Self::open(held, false).await
+        Ok(Self::open(held, false, None).await?.0)
+    }
+
+    /// [`Batcher::begin`], with the transaction's first read sent in the savepoint's own
+    /// round trip: `read` is one statement without parameters, and its rows come back.
+    /// Why: a write is a chain of round trips under the batch's lock (a switch between two
+    /// threads on SQLite, a trip to the server on PostgreSQL), so one fewer is a shorter
+    /// chain for every request queued behind it.
+    pub(super) async fn begin_reading(&self, read: &str) -> Result<(BatchTx, Vec<AnyRow>)> {
+        let held = self.lock().await;
+        Self::open(held, false, Some(read)).await
     }
 
     /// Starts a write that goes ahead of the transactions queued at the gate (the outbox
@@ -276,10 +243,14 @@ impl Batcher {
         let held = Held {
             guard: self.state.clone().lock_owned().await,
         };
-        Self::open(held, urgent).await
+        Ok(Self::open(held, urgent, None).await?.0)
     }
 
-    async fn open(mut held: Held, urgent: bool) -> Result<BatchTx> {
+    async fn open(
+        mut held: Held,
+        urgent: bool,
+        read: Option<&str>,
+    ) -> Result<(BatchTx, Vec<AnyRow>)> {
         let s = &mut *held.guard;
         settle(s).await;
         if !s.open {
@@ -297,7 +268,7 @@ impl Batcher {
                     .map(|_| ())
                     .map_err(StoreError::from),
                 Opening::Locked(name) => match conn.execute("BEGIN").await {
-                    Ok(_) => super::lock_row(conn, name).await,
+                    Ok(_) => super::transaction::lock_row(conn, name).await,
                     Err(e) => Err(e.into()),
                 },
             };
@@ -314,35 +285,39 @@ impl Batcher {
         // the round trip: a begin cancelled midway may have run the RELEASE and not the
         // SAVEPOINT, so the next must not release again. An unreleased savepoint only
         // nests the next one, and COMMIT releases them all.
-        let sql = match std::mem::take(&mut s.release_due) {
+        let savepoint = match std::mem::take(&mut s.release_due) {
             true => "RELEASE badger_tx; SAVEPOINT badger_tx",
             false => "SAVEPOINT badger_tx",
         };
         let conn = s.conn.as_mut().expect("opened above");
-        conn.execute(sql).await?;
+        // Text without parameters: SQLite runs its statements in turn, and PostgreSQL takes
+        // several in one simple query.
+        let rows = match read {
+            None => {
+                conn.execute(savepoint).await?;
+                Vec::new()
+            }
+            Some(read) => match conn
+                .fetch_all(format!("{savepoint}; {read}").as_str())
+                .await
+            {
+                Ok(rows) => rows,
+                Err(e) => {
+                    // Which statement failed is unknown: rolling back to a savepoint might
+                    // undo the previous member's, so the batch fails (none of it was
+                    // acknowledged) and the next transaction starts afresh.
+                    fail(s, &e.to_string()).await;
+                    return Err(e.into());
+                }
+            },
+        };
         let conn = s.conn.take();
-        Ok(BatchTx {
+        let tx = BatchTx {
             conn,
             held: Some(held),
             urgent,
-        })
-    }
-}
-
-impl OwnConnection {
-    /// Opens the connection on the write thread (if there is one).
-    async fn connect(&self) -> Result<AnyConnection> {
-        let options = self.options.clone();
-        let open = async move {
-            let mut conn = AnyConnection::connect_with(&options).await?;
-            super::sqlite_settings(&mut conn).await?;
-            checkpoint::hold_back(&mut conn).await?;
-            Ok::<_, StoreError>(conn)
         };
-        match &self.writer {
-            Some(w) => w.run(open).await,
-            None => open.await,
-        }
+        Ok((tx, rows))
     }
 }
 

@@ -2,7 +2,7 @@
 //! one app's and one person's recent deployments. (Questions a transaction asks too are in
 //! questions.rs.)
 
-use super::deployments::{convert, Row};
+use super::deployment_rows::{convert, Row};
 use super::read_sql::{self, COLUMNS};
 use super::{from_millis, Backend, Result, Store};
 use crate::domain::deployment::Deployment;

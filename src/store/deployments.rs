@@ -1,97 +1,13 @@
 //! Deployment rows.
 
+use super::deployment_rows::{convert, place, Ahead, Row};
 use super::read_sql::{self, COLUMNS};
 use super::stamp::Once;
-use super::{from_millis, millis, opt_from_millis, Backend, Result, StoreError, Tx};
+use super::{millis, Backend, Result, StoreError, Tx};
 use crate::domain::deployment::{transition, Deployment, Event, State};
 use crate::domain::queue;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor, FromRow};
-
-/// A row of `read_sql::FIRST_AHEAD`: an entry ahead, and how many wait ahead in all.
-#[derive(sqlx::FromRow)]
-struct Ahead {
-    #[sqlx(flatten)]
-    row: Row,
-    waiting: i64,
-}
-
-#[derive(sqlx::FromRow)]
-pub(super) struct Row {
-    id: i64,
-    app: String,
-    git_ref: String,
-    environment: String,
-    requester: String,
-    channel: String,
-    note: Option<String>,
-    emergency_reason: Option<String>,
-    source: String,
-    state: String,
-    priority: i64,
-    queue_key: i64,
-    outcome_note: Option<String>,
-    ci_url: Option<String>,
-    requested_at: i64,
-    called_at: Option<i64>,
-    started_at: Option<i64>,
-    finished_at: Option<i64>,
-    ended_at: Option<i64>,
-    reminded_at: Option<i64>,
-    hold_notified: i64,
-    passed_over: Option<String>,
-}
-
-impl TryFrom<Row> for Deployment {
-    type Error = StoreError;
-    fn try_from(r: Row) -> Result<Self> {
-        Ok(Deployment {
-            id: r.id,
-            state: State::parse(&r.state)
-                .ok_or_else(|| StoreError::Corrupt(format!("deployment state {}", r.state)))?,
-            app: r.app,
-            git_ref: r.git_ref,
-            environment: r.environment,
-            requester: r.requester,
-            channel: r.channel,
-            note: r.note,
-            emergency_reason: r.emergency_reason,
-            source: r.source,
-            priority: r.priority,
-            queue_key: r.queue_key,
-            outcome_note: r.outcome_note,
-            ci_url: r.ci_url,
-            requested_at: from_millis(r.requested_at)?,
-            called_at: opt_from_millis(r.called_at)?,
-            started_at: opt_from_millis(r.started_at)?,
-            finished_at: opt_from_millis(r.finished_at)?,
-            ended_at: opt_from_millis(r.ended_at)?,
-            reminded_at: opt_from_millis(r.reminded_at)?,
-            hold_notified: r.hold_notified != 0,
-            passed_over: r.passed_over,
-        })
-    }
-}
-
-pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
-    rows.into_iter().map(Deployment::try_from).collect()
-}
-
-/// `newest`'s place from the rows of `read_sql::FIRST_AHEAD` (at most `limit`).
-fn place(newest: &Deployment, rows: Vec<Ahead>, limit: i64) -> Result<Place> {
-    let waiting = rows.first().map(|r| r.waiting);
-    let ahead = convert(rows.into_iter().map(|r| r.row).collect())?;
-    let found = i64::try_from(ahead.len()).unwrap_or(i64::MAX);
-    // A short walk saw everyone ahead: the count is what it found.
-    let count = match waiting {
-        Some(waiting) if found >= limit => {
-            // Everyone of its priority or higher, but itself (when it is still queued).
-            (waiting - i64::from(newest.state == State::Queued)).max(found)
-        }
-        _ => found,
-    };
-    Ok((count, ahead))
-}
 
 /// Who did what to a new deployment, for the audit log (`insert_deployment_audited`).
 #[derive(Debug, Clone, Copy)]
@@ -191,8 +107,7 @@ impl Tx {
 
     /// Inserts a request that queues behind someone (the caller holds the environment's
     /// lock and saw its active deployment), with its audit line, and says where it stands
-    /// ([`Tx::ahead_of_newest`], the first `shown` of those ahead). SQLite does it all in
-    /// one round trip; PostgreSQL in two.
+    /// ([`Tx::ahead_of_newest`], the first `shown` of those ahead), in one round trip.
     pub async fn queue_audited(
         &mut self,
         n: &NewDeployment<'_>,
@@ -209,7 +124,7 @@ impl Tx {
         }
     }
 
-    /// The insert, with its audit line and (on SQLite) the place of the new entry when
+    /// The insert, with its audit line and the place of the new entry when
     /// `shown` is given.
     async fn insert(
         &mut self,
@@ -230,24 +145,40 @@ impl Tx {
              (SELECT COALESCE(MAX(queue_key), 0) FROM deployments WHERE environment = $3) + $15, \
              $11, $12, $13, $14, $12) RETURNING {COLUMNS}"
         );
-        // SQLite: the place is read between the insert and the audit line, while
-        // `last_insert_rowid()` is still the new deployment's id; its limit is `$19`.
-        let place_limit = shown.filter(|_| self.backend == Backend::Sqlite && line.is_some());
-        let place_sql = match place_limit {
-            Some(_) => read_sql::FIRST_AHEAD_OF_INSERTED,
-            None => "",
-        };
+        // The place comes with the insert (limit `$19`, after the audit line's `$16`-`$18`).
+        let place_limit = shown.filter(|_| line.is_some());
         let sql = match (line, self.backend) {
             (None, _) => insert,
-            // $12 is the time, $16-$18 the audit line.
-            (Some(_), Backend::Sqlite) => format!(
-                "{insert}; {place_sql}; INSERT INTO audit (at, actor, action, subject, detail) \
-                 VALUES ($12, $16, $17, 'deployment #' || last_insert_rowid(), $18)"
-            ),
-            (Some(_), Backend::Postgres) => format!(
-                "WITH d AS ({insert}), a AS (INSERT INTO audit (at, actor, action, subject, detail) \
-                 SELECT $12, $16, $17, 'deployment #' || d.id, $18 FROM d) SELECT {COLUMNS} FROM d"
-            ),
+            // $12 is the time, $16-$18 the audit line. SQLite reads the place between the
+            // insert and the audit line, while `last_insert_rowid()` is still the new id.
+            (Some(_), Backend::Sqlite) => {
+                let place_sql = match place_limit {
+                    Some(_) => read_sql::FIRST_AHEAD_OF_INSERTED,
+                    None => "",
+                };
+                format!(
+                    "{insert}; {place_sql}; INSERT INTO audit (at, actor, action, subject, detail) \
+                     VALUES ($12, $16, $17, 'deployment #' || last_insert_rowid(), $18)"
+                )
+            }
+            (Some(_), Backend::Postgres) => {
+                let audited = format!(
+                    "WITH d AS ({insert}), a AS (INSERT INTO audit (at, actor, action, subject, detail) \
+                     SELECT $12, $16, $17, 'deployment #' || d.id, $18 FROM d)"
+                );
+                match place_limit {
+                    None => format!("{audited} SELECT {COLUMNS} FROM d"),
+                    // The new row first, then those ahead of it, in one statement: it reads
+                    // the queue as it was before the insert (so the new row is not among
+                    // them, nor in their `waiting`).
+                    Some(_) => format!(
+                        "{audited} SELECT * FROM (SELECT 0 AS part, {COLUMNS}, CAST(0 AS BIGINT) AS waiting FROM d \
+                         UNION ALL SELECT 1, ahead.* FROM ({}) ahead) placed \
+                         ORDER BY part, priority DESC, queue_key, id",
+                        read_sql::FIRST_AHEAD_OF_INSERTING
+                    ),
+                }
+            }
         };
         let mut q = sqlx::query(&sql)
             .bind(n.app)
@@ -281,7 +212,13 @@ impl Tx {
         // The rows after the insert's own are those ahead of it.
         let place = match place_limit {
             Some(limit) => {
-                let ahead = rows.map(Ahead::from_row).collect::<sqlx::Result<_>>()?;
+                let mut ahead: Vec<Ahead> =
+                    rows.map(Ahead::from_row).collect::<sqlx::Result<_>>()?;
+                if self.backend == Backend::Postgres {
+                    // Counted before the insert: `place` expects the newcomer among them.
+                    let me = i64::from(d.state == State::Queued);
+                    ahead.iter_mut().for_each(|a| a.waiting += me);
+                }
                 Some(place(&d, ahead, limit)?)
             }
             None => None,

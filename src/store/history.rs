@@ -1,7 +1,7 @@
 //! The deployment history as the API pages it: every deployment, newest first, filtered,
 //! with an id cursor (`before`) so a page costs its size however long the history is.
 
-use super::deployments::{convert, Row};
+use super::deployment_rows::{convert, Row};
 use super::read_sql::{deployments_page, PageShape, StateGroup};
 use super::{Result, Store};
 use crate::domain::deployment::{Deployment, State};

@@ -4,10 +4,17 @@ use super::stamp::Once;
 use super::{from_millis, millis, opt_from_millis, Result, StoreError, Tx};
 use crate::domain::hold::Hold;
 use chrono::{DateTime, Utc};
-use sqlx::{Any, Executor};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow};
 
-const COLUMNS: &str = "id, scope, environment, reason, owner, channel, until_at, created_at, \
-    updated_at, updated_by, released_at, released_by, reminded_at";
+macro_rules! columns {
+    () => {
+        "id, scope, environment, reason, owner, channel, until_at, created_at, \
+         updated_at, updated_by, released_at, released_by, reminded_at"
+    };
+}
+
+const COLUMNS: &str = columns!();
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -47,13 +54,24 @@ impl TryFrom<Row> for Hold {
     }
 }
 
+/// The holds not yet released, oldest first. No parameters, so it can ride in another
+/// statement's round trip (`Store::begin_locked_reading_holds`).
+pub(super) const ACTIVE: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM holds WHERE released_at IS NULL ORDER BY id"
+);
+
 pub(super) async fn active<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<Hold>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM holds WHERE released_at IS NULL ORDER BY id"
-    ))
-    .fetch_all(e)
-    .await?;
+    let rows: Vec<Row> = sqlx::query_as(ACTIVE).fetch_all(e).await?;
     rows.into_iter().map(Hold::try_from).collect()
+}
+
+/// Holds from the rows of [`ACTIVE`].
+pub(super) fn from_rows(rows: &[AnyRow]) -> Result<Vec<Hold>> {
+    rows.iter()
+        .map(|r| Hold::try_from(Row::from_row(r)?))
+        .collect()
 }
 
 pub struct NewHold<'a> {

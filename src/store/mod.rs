@@ -4,9 +4,11 @@
 
 mod audit;
 mod batch;
+mod batch_conn;
 pub mod changes;
 mod checkpoint;
 mod deployment_reads;
+mod deployment_rows;
 mod deployments;
 mod events;
 mod gauges;
@@ -22,6 +24,7 @@ mod smoke;
 mod smoke_shown;
 mod stamp;
 mod stay_checks;
+mod transaction;
 mod writer;
 
 pub use batch::GroupCommits;
@@ -230,7 +233,7 @@ impl Store {
         // PostgreSQL's writes are answered by its own processes.
         let writer = (backend == Backend::Sqlite).then(Writer::start).flatten();
         let batcher = (backend == Backend::Sqlite).then(|| {
-            let own = batch::OwnConnection {
+            let own = batch_conn::OwnConnection {
                 options,
                 writer: writer.clone(),
             };
@@ -354,56 +357,6 @@ impl Store {
         Ok(n)
     }
 
-    pub async fn begin(&self) -> Result<Tx> {
-        self.begin_queued(false).await
-    }
-
-    /// A transaction taken ahead of the ones queued for SQLite's write lock, for what hands
-    /// an environment over (Done, Start): a hand-over waits for the write in progress, not
-    /// for a burst of new requests. On PostgreSQL the same as [`Store::begin`].
-    pub async fn begin_ahead(&self) -> Result<Tx> {
-        self.begin_queued(true).await
-    }
-
-    async fn begin_queued(&self, ahead: bool) -> Result<Tx> {
-        let inner = match &self.batcher {
-            Some(b) if ahead => TxConn::Batch(b.begin_first(true).await?),
-            Some(b) => TxConn::Batch(b.begin().await?),
-            None => TxConn::Own(self.pool.begin().await?),
-        };
-        Ok(Tx {
-            inner,
-            backend: self.backend,
-            holds: None,
-            enqueued: false,
-        })
-    }
-
-    /// A transaction that holds the named lock (`Tx::lock`) from its start. On PostgreSQL it
-    /// joins that lock's batch: the requests waiting on one environment share a transaction
-    /// (each in its own savepoint) and one commit, as every write does on SQLite.
-    pub async fn begin_locked(&self, name: &str) -> Result<Tx> {
-        if self.backend == Backend::Sqlite {
-            return self.begin().await;
-        }
-        let b = {
-            let mut locked = self.locked.lock().unwrap_or_else(|e| e.into_inner());
-            locked
-                .entry(name.to_owned())
-                .or_insert_with(|| {
-                    let opening = batch::Opening::Locked(name.to_owned());
-                    batch::Batcher::new(self.pool.clone(), opening, None)
-                })
-                .clone()
-        };
-        Ok(Tx {
-            inner: TxConn::Batch(b.begin().await?),
-            backend: self.backend,
-            holds: Some(name.to_owned()),
-            enqueued: false,
-        })
-    }
-
     pub async fn close(&self) {
         if let Some(b) = &self.batcher {
             batch::shut(b).await;
@@ -434,50 +387,6 @@ async fn sqlite_settings(conn: &mut sqlx::AnyConnection) -> std::result::Result<
     // cache after every commit (WAL readers re-read changed pages; the
     // copies were ~12 % of the write path's CPU, bench/RESULTS.md).
     conn.execute("PRAGMA mmap_size = 268435456").await?;
-    Ok(())
-}
-
-impl Tx {
-    /// Serialises work on one named thing (an environment's queue, the hold list) across
-    /// replicas. On SQLite the write lock already serialises everything.
-    pub async fn lock(&mut self, name: &str) -> Result<()> {
-        if self.backend == Backend::Postgres && self.holds.as_deref() != Some(name) {
-            lock_row(&mut self.inner, name).await?;
-        }
-        Ok(())
-    }
-
-    /// Commits; true if the transaction queued Slack calls.
-    /// On SQLite this returns once the batch holding it is on disk.
-    pub async fn commit(self) -> Result<bool> {
-        let done = match self.inner {
-            TxConn::Own(t) => t.commit().await.map_err(StoreError::from),
-            TxConn::Batch(b) => b.join(batch::Wait::Commit, self.enqueued).await,
-        };
-        // Even a failed commit may have landed: the snapshot is stale either way.
-        bump_generation();
-        done?;
-        Ok(self.enqueued)
-    }
-}
-
-/// PostgreSQL: takes the named lock's row until the transaction ends (made if missing).
-async fn lock_row(conn: &mut sqlx::AnyConnection, name: &str) -> Result<()> {
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT name FROM locks WHERE name = $1 FOR UPDATE")
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if found.is_none() {
-        sqlx::query("INSERT INTO locks (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("SELECT name FROM locks WHERE name = $1 FOR UPDATE")
-            .bind(name)
-            .execute(&mut *conn)
-            .await?;
-    }
     Ok(())
 }
 

@@ -78,6 +78,11 @@ pub const FIRST_AHEAD: &str = first_ahead!("$1", "$2", "$3", "$4");
 pub(super) const FIRST_AHEAD_OF_INSERTED: &str =
     first_ahead!("$3", "$10", "last_insert_rowid()", "$19");
 
+/// [`first_ahead!`] of the deployment a PostgreSQL `INSERT` in the same statement makes
+/// (the same placeholders): that statement reads the queue as it was before the insert,
+/// so no id needs leaving out.
+pub(super) const FIRST_AHEAD_OF_INSERTING: &str = first_ahead!("$3", "$10", "0", "$19");
+
 /// The latest finished deployment of app `$1` in environment `$2`: one probe of
 /// `deployments_latest_finished`.
 pub const LATEST_FINISHED: &str = concat!(

@@ -1,12 +1,13 @@
 //! Group commit: concurrent transactions share commits on SQLite, a transaction that is
 //! rolled back or fails never takes its neighbours with it, and nothing is answered
-//! before it is saved. On PostgreSQL the transactions that start holding one environment's
+//! before it is saved, whether or not its first read shares the round trip that opens its
+//! savepoint. On PostgreSQL the transactions that start holding one environment's
 //! lock (`begin_locked`) share commits the same way; the others commit each on its own.
 
 use crate::support;
 
 use badger::domain::deployment::State;
-use badger::store::{env_lock, GroupCommits};
+use badger::store::{env_lock, GroupCommits, NewHold};
 use chrono::Utc;
 use support::db::{migrated_store, new_deployment, Backend};
 
@@ -31,12 +32,33 @@ fn fate(i: usize) -> Fate {
 async fn concurrent_writers_share_commits_and_keep_their_own_fate(backend: Backend) {
     let (s, _db) = migrated_store(backend, &["integration"]).await;
     const N: usize = 300;
+    // A hold, which half the writers read in the round trip that opens their savepoint.
+    let mut tx = s.begin().await.unwrap();
+    let hold = NewHold {
+        scope: "*",
+        environment: Some("production"),
+        reason: "freeze",
+        owner: "U0",
+        channel: "C1",
+        until: None,
+    };
+    let hold_id = tx.insert_hold(&hold, Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
     let before = s.group_commits();
     let mut tasks = Vec::new();
     for i in 0..N {
         let s = s.clone();
         tasks.push(tokio::spawn(async move {
-            let mut tx = s.begin_locked(&env_lock("integration")).await.unwrap();
+            let lock = env_lock("integration");
+            let mut tx = match i % 2 {
+                0 => s.begin_locked(&lock).await.unwrap(),
+                _ => {
+                    let (tx, holds) = s.begin_locked_reading_holds(&lock).await.unwrap();
+                    let read: Vec<_> = holds.iter().map(|h| (h.id, h.reason.as_str())).collect();
+                    assert_eq!(read, [(hold_id, "freeze")], "writer {i} read the holds");
+                    tx
+                }
+            };
             let app = format!("app{i}");
             let d = tx
                 .insert_deployment(

@@ -118,7 +118,7 @@ async fn counts_follow_every_move(backend: Backend) {
     let (count, first) = tx.ahead_of_newest(&d, 3).await.unwrap();
     assert_eq!((count, first.len()), (3, 3));
 
-    // Queued with its place in the same call (one round trip on SQLite): the same place
+    // Queued with its place in the same call (one round trip): the same place
     // as asked for afterwards, cut short by `shown` or not, emergency or not, and with its
     // audit line.
     let line = AuditLine {

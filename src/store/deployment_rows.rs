@@ -1,0 +1,91 @@
+//! Deployment rows as the database returns them, and a newcomer's place in its queue from
+//! the rows ahead of it.
+
+use super::deployments::Place;
+use super::{from_millis, opt_from_millis, Result, StoreError};
+use crate::domain::deployment::{Deployment, State};
+
+/// A row of `read_sql::FIRST_AHEAD`: an entry ahead, and how many wait ahead in all.
+#[derive(sqlx::FromRow)]
+pub(super) struct Ahead {
+    #[sqlx(flatten)]
+    row: Row,
+    pub(super) waiting: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct Row {
+    id: i64,
+    app: String,
+    git_ref: String,
+    environment: String,
+    requester: String,
+    channel: String,
+    note: Option<String>,
+    emergency_reason: Option<String>,
+    source: String,
+    state: String,
+    priority: i64,
+    queue_key: i64,
+    outcome_note: Option<String>,
+    ci_url: Option<String>,
+    requested_at: i64,
+    called_at: Option<i64>,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+    ended_at: Option<i64>,
+    reminded_at: Option<i64>,
+    hold_notified: i64,
+    passed_over: Option<String>,
+}
+
+impl TryFrom<Row> for Deployment {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self> {
+        Ok(Deployment {
+            id: r.id,
+            state: State::parse(&r.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("deployment state {}", r.state)))?,
+            app: r.app,
+            git_ref: r.git_ref,
+            environment: r.environment,
+            requester: r.requester,
+            channel: r.channel,
+            note: r.note,
+            emergency_reason: r.emergency_reason,
+            source: r.source,
+            priority: r.priority,
+            queue_key: r.queue_key,
+            outcome_note: r.outcome_note,
+            ci_url: r.ci_url,
+            requested_at: from_millis(r.requested_at)?,
+            called_at: opt_from_millis(r.called_at)?,
+            started_at: opt_from_millis(r.started_at)?,
+            finished_at: opt_from_millis(r.finished_at)?,
+            ended_at: opt_from_millis(r.ended_at)?,
+            reminded_at: opt_from_millis(r.reminded_at)?,
+            hold_notified: r.hold_notified != 0,
+            passed_over: r.passed_over,
+        })
+    }
+}
+
+pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
+    rows.into_iter().map(Deployment::try_from).collect()
+}
+
+/// `newest`'s place from the rows of `read_sql::FIRST_AHEAD` (at most `limit`).
+pub(super) fn place(newest: &Deployment, rows: Vec<Ahead>, limit: i64) -> Result<Place> {
+    let waiting = rows.first().map(|r| r.waiting);
+    let ahead = convert(rows.into_iter().map(|r| r.row).collect())?;
+    let found = i64::try_from(ahead.len()).unwrap_or(i64::MAX);
+    // A short walk saw everyone ahead: the count is what it found.
+    let count = match waiting {
+        Some(waiting) if found >= limit => {
+            // Everyone of its priority or higher, but itself (when it is still queued).
+            (waiting - i64::from(newest.state == State::Queued)).max(found)
+        }
+        _ => found,
+    };
+    Ok((count, ahead))
+}
