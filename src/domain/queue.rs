@@ -2,8 +2,31 @@
 //! order their request was acknowledged. Who may be called is the admission rule's
 //! (domain/admission.rs).
 
-use super::deployment::Deployment;
+use super::deployment::{Deployment, State};
 use std::cmp::Ordering;
+
+/// Someone ahead of a newcomer in a queue, as the newcomer's reply names them: only what
+/// the reply shows, so a long queue's first few are cheap to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InLine {
+    pub id: i64,
+    pub requester: String,
+    pub app: String,
+    pub git_ref: String,
+    pub state: State,
+}
+
+impl From<&Deployment> for InLine {
+    fn from(d: &Deployment) -> Self {
+        InLine {
+            id: d.id,
+            requester: d.requester.clone(),
+            app: d.app.clone(),
+            git_ref: d.git_ref.clone(),
+            state: d.state,
+        }
+    }
+}
 
 /// Spacing of `queue_key`s, so that "let the next one go first" can slot a deployment in
 /// between two others without renumbering the queue.

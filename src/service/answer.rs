@@ -6,6 +6,7 @@ use super::Snapshot;
 use crate::domain::admission::Refused;
 use crate::domain::deployment::Deployment;
 use crate::domain::hold::Hold;
+use crate::domain::queue::InLine;
 use crate::domain::versions::VersionsView;
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ pub enum Answer {
     Queued {
         deployment: Deployment,
         position: usize,
-        ahead: Vec<Deployment>,
+        ahead: Vec<InLine>,
         total_ahead: usize,
     },
     /// `/deploy done` or `failed` marked the caller's deployment.

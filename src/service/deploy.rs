@@ -3,9 +3,10 @@
 use super::admission::{Ask, Asker, Reader};
 use super::queue::{describe_request, Outcome};
 use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
-use crate::domain::deployment::{Deployment, Event, State};
+use crate::domain::deployment::{Event, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::notice::Notice;
+use crate::domain::queue::InLine;
 use crate::store::{env_lock, AuditLine, NewDeployment};
 
 #[derive(Debug, Clone)]
@@ -107,14 +108,14 @@ impl Core {
             action,
             detail: &detail,
         };
-        // How many are shown ahead of a newcomer in the reply.
+        // How many are named ahead of a newcomer in the reply (the active one among them).
         const SHOWN: i64 = 10;
         // With someone already active the newcomer simply queues, and its place comes with
         // the insert; only a free environment needs the queue moved on (which may start
         // them at once).
         let (me, place) = match active {
             Some(_) => {
-                let (d, place) = tx.queue_audited(&new, now, &line, SHOWN).await?;
+                let (d, place) = tx.queue_audited(&new, now, &line, SHOWN - 1).await?;
                 (d, Some(place))
             }
             None => {
@@ -136,7 +137,7 @@ impl Core {
                 Some(a) => Some(a),
                 None => tx.env_active(env).await?,
             };
-            let ahead: Vec<Deployment> = active.into_iter().chain(queued).collect();
+            let ahead: Vec<InLine> = active.iter().map(InLine::from).chain(queued).collect();
             let position = usize::try_from(count).unwrap_or(0) + 1;
             if me.is_emergency() {
                 // Whoever is deploying should know an emergency is waiting behind them.

@@ -6,6 +6,7 @@ use super::blocks::{button, what, Message};
 use super::refusals::{self, Wording};
 use crate::config::Policy;
 use crate::domain::deployment::{Deployment, State};
+use crate::domain::queue::InLine;
 use crate::domain::text::{escape, mention};
 use crate::service::{board_of, Action, Answer, Core, Note, Outcome, Reply};
 use chrono::{DateTime, Utc};
@@ -167,12 +168,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
 }
 
 /// `ahead` is the first few in front (the active one first); `total_ahead` counts them all.
-fn queued_reply(
-    d: &Deployment,
-    position: usize,
-    ahead: &[Deployment],
-    total_ahead: usize,
-) -> Message {
+fn queued_reply(d: &Deployment, position: usize, ahead: &[InLine], total_ahead: usize) -> Message {
     let names: Vec<String> = ahead
         .iter()
         .take(10)

@@ -5,6 +5,7 @@ use crate::config::Policy;
 use crate::domain::admission::{Refusal, Refused};
 use crate::domain::deployment::{sample, Deployment, State};
 use crate::domain::hold::Hold;
+use crate::domain::queue::InLine;
 use crate::service::{Answer, Note, Outcome, Reply};
 use chrono::{DateTime, TimeZone, Utc};
 use insta::assert_snapshot;
@@ -70,7 +71,10 @@ fn queued_with_buttons() {
     let a = Answer::Queued {
         deployment: dep(9, State::Queued),
         position: 3,
-        ahead: vec![dep(7, State::Deploying), dep(8, State::Queued)],
+        ahead: [dep(7, State::Deploying), dep(8, State::Queued)]
+            .iter()
+            .map(InLine::from)
+            .collect(),
         total_ahead: 4,
     };
     let m = with_say(|say| answer(say, &a));

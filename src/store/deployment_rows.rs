@@ -4,13 +4,32 @@
 use super::deployments::Place;
 use super::{from_millis, opt_from_millis, Result, StoreError};
 use crate::domain::deployment::{Deployment, State};
+use crate::domain::queue::InLine;
 
-/// A row of `read_sql::FIRST_AHEAD`: an entry ahead, and how many wait ahead in all.
+/// A row of `read_sql::FIRST_AHEAD`: an entry ahead (what a reply shows of it), and how
+/// many wait ahead in all.
 #[derive(sqlx::FromRow)]
 pub(super) struct Ahead {
-    #[sqlx(flatten)]
-    row: Row,
+    id: i64,
+    requester: String,
+    app: String,
+    git_ref: String,
+    state: String,
     pub(super) waiting: i64,
+}
+
+impl TryFrom<Ahead> for InLine {
+    type Error = StoreError;
+    fn try_from(r: Ahead) -> Result<Self> {
+        Ok(InLine {
+            id: r.id,
+            state: State::parse(&r.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("deployment state {}", r.state)))?,
+            requester: r.requester,
+            app: r.app,
+            git_ref: r.git_ref,
+        })
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -77,7 +96,10 @@ pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
 /// `newest`'s place from the rows of `read_sql::FIRST_AHEAD` (at most `limit`).
 pub(super) fn place(newest: &Deployment, rows: Vec<Ahead>, limit: i64) -> Result<Place> {
     let waiting = rows.first().map(|r| r.waiting);
-    let ahead = convert(rows.into_iter().map(|r| r.row).collect())?;
+    let ahead = rows
+        .into_iter()
+        .map(InLine::try_from)
+        .collect::<Result<Vec<_>>>()?;
     let found = i64::try_from(ahead.len()).unwrap_or(i64::MAX);
     // A short walk saw everyone ahead: the count is what it found.
     let count = match waiting {

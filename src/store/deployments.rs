@@ -5,7 +5,7 @@ use super::read_sql::{self, COLUMNS};
 use super::stamp::Once;
 use super::{millis, Backend, Result, StoreError, Tx};
 use crate::domain::deployment::{transition, Deployment, Event, State};
-use crate::domain::queue;
+use crate::domain::queue::{self, InLine};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor, FromRow};
 
@@ -83,7 +83,7 @@ pub(super) async fn latest_finished<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Where a newcomer stands in its queue: how many wait ahead of it, and the first of them.
-pub type Place = (i64, Vec<Deployment>);
+pub type Place = (i64, Vec<InLine>);
 
 impl Tx {
     pub async fn insert_deployment(

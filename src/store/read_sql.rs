@@ -41,16 +41,26 @@ pub const ACTIVE_AND_DUPLICATE: &str = concat!(
      AND environment = $1 AND app = $3 AND git_ref = $4"
 );
 
+/// What a newcomer's reply shows of each entry ahead of it (`domain::queue::InLine`).
+macro_rules! in_line_columns {
+    () => {
+        "id, requester, app, git_ref, state"
+    };
+}
+
 /// The first `LIMIT` queued in environment `ENV` at priority `PRIORITY` or higher, but
 /// `ID`: those ahead of a newcomer, one bounded walk of the queue's index. Each row also
 /// carries `waiting`, how many wait at that priority or higher (`queue_counts`, kept by
 /// triggers): the newcomer's position without counting the queue, in the same round trip.
-/// Written once and given its placeholders by each use.
+/// Written once and given its columns and placeholders by each use.
 macro_rules! first_ahead {
     ($env:literal, $priority:literal, $id:literal, $limit:literal) => {
+        first_ahead!(in_line_columns!(), $env, $priority, $id, $limit)
+    };
+    ($columns:expr, $env:literal, $priority:literal, $id:literal, $limit:literal) => {
         concat!(
             "SELECT ",
-            columns!(),
+            $columns,
             ", (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts \
              WHERE environment = ",
             $env,
@@ -80,8 +90,23 @@ pub(super) const FIRST_AHEAD_OF_INSERTED: &str =
 
 /// [`first_ahead!`] of the deployment a PostgreSQL `INSERT` in the same statement makes
 /// (the same placeholders): that statement reads the queue as it was before the insert,
-/// so no id needs leaving out.
-pub(super) const FIRST_AHEAD_OF_INSERTING: &str = first_ahead!("$3", "$10", "0", "$19");
+/// so no id needs leaving out. Its rows follow the insert's own in one result, so they
+/// are laid out as deployment rows ([`COLUMNS`]), with what a reply does not show left
+/// NULL: PostgreSQL keeps a union's columns in order, by type.
+pub(super) const FIRST_AHEAD_OF_INSERTING: &str = first_ahead!(
+    "id, app, git_ref, CAST(NULL AS TEXT) AS environment, requester, \
+     CAST(NULL AS TEXT) AS channel, CAST(NULL AS TEXT) AS note, \
+     CAST(NULL AS TEXT) AS emergency_reason, CAST(NULL AS TEXT) AS source, state, priority, \
+     queue_key, CAST(NULL AS TEXT) AS outcome_note, CAST(NULL AS TEXT) AS ci_url, \
+     CAST(NULL AS BIGINT) AS requested_at, CAST(NULL AS BIGINT) AS called_at, \
+     CAST(NULL AS BIGINT) AS started_at, CAST(NULL AS BIGINT) AS finished_at, \
+     CAST(NULL AS BIGINT) AS ended_at, CAST(NULL AS BIGINT) AS reminded_at, \
+     CAST(NULL AS BIGINT) AS hold_notified, CAST(NULL AS TEXT) AS passed_over",
+    "$3",
+    "$10",
+    "0",
+    "$19"
+);
 
 /// The latest finished deployment of app `$1` in environment `$2`: one probe of
 /// `deployments_latest_finished`.

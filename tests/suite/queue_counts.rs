@@ -5,6 +5,7 @@
 use crate::support;
 
 use badger::domain::deployment::{Event, State};
+use badger::domain::queue::InLine;
 use badger::store::{env_lock, AuditLine, Store};
 use chrono::Utc;
 use support::db::{new_deployment, Backend, TestDb};
@@ -139,10 +140,12 @@ async fn counts_follow_every_move(backend: Backend) {
         assert_eq!((count, first.len()), expected, "{app}");
         let (asked, asked_first) = tx.ahead_of_newest(&q, shown).await.unwrap();
         assert_eq!(count, asked, "{app}");
-        let ids = |ds: &[badger::domain::deployment::Deployment]| {
-            ds.iter().map(|d| d.id).collect::<Vec<_>>()
-        };
-        assert_eq!(ids(&first), ids(&asked_first), "{app}");
+        assert_eq!(first, asked_first, "{app}");
+        // Each is what the reply names: who, what and where they stand, as stored.
+        for ahead in &first {
+            let stored = tx.deployment(ahead.id).await.unwrap().unwrap();
+            assert_eq!(*ahead, InLine::from(&stored), "{app}");
+        }
         queued.push(q.id);
     }
     tx.commit().await.unwrap();
