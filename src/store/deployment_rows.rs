@@ -6,28 +6,36 @@ use super::{from_millis, opt_from_millis, Result, StoreError};
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::queue::InLine;
 
-/// A row of `read_sql::FIRST_AHEAD`: an entry ahead (what a reply shows of it), and how
-/// many wait ahead in all.
+/// The row of `read_sql::first_ahead!`: how many wait ahead in all, and the first of them
+/// as JSON.
 #[derive(sqlx::FromRow)]
 pub(super) struct Ahead {
+    pub(super) waiting: i64,
+    ahead: String,
+}
+
+/// One entry of [`Ahead`]'s JSON.
+#[derive(serde::Deserialize)]
+struct Entry {
     id: i64,
     requester: String,
     app: String,
     git_ref: String,
     state: String,
-    pub(super) waiting: i64,
+    priority: i64,
+    queue_key: i64,
 }
 
-impl TryFrom<Ahead> for InLine {
+impl TryFrom<Entry> for InLine {
     type Error = StoreError;
-    fn try_from(r: Ahead) -> Result<Self> {
+    fn try_from(e: Entry) -> Result<Self> {
         Ok(InLine {
-            id: r.id,
-            state: State::parse(&r.state)
-                .ok_or_else(|| StoreError::Corrupt(format!("deployment state {}", r.state)))?,
-            requester: r.requester,
-            app: r.app,
-            git_ref: r.git_ref,
+            id: e.id,
+            state: State::parse(&e.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("deployment state {}", e.state)))?,
+            requester: e.requester,
+            app: e.app,
+            git_ref: e.git_ref,
         })
     }
 }
@@ -93,21 +101,22 @@ pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
     rows.into_iter().map(Deployment::try_from).collect()
 }
 
-/// `newest`'s place from the rows of `read_sql::FIRST_AHEAD` (at most `limit`).
-pub(super) fn place(newest: &Deployment, rows: Vec<Ahead>, limit: i64) -> Result<Place> {
-    let waiting = rows.first().map(|r| r.waiting);
-    let ahead = rows
+/// `newest`'s place from the row of `read_sql::first_ahead!` (at most `limit` named).
+pub(super) fn place(newest: &Deployment, row: Ahead, limit: i64) -> Result<Place> {
+    let mut entries: Vec<Entry> = serde_json::from_str(&row.ahead)
+        .map_err(|e| StoreError::Corrupt(format!("the queue ahead as JSON: {e}")))?;
+    // In queue order, whatever order the database aggregated them in.
+    entries.sort_by_key(|e| (std::cmp::Reverse(e.priority), e.queue_key, e.id));
+    let ahead = entries
         .into_iter()
         .map(InLine::try_from)
         .collect::<Result<Vec<_>>>()?;
     let found = i64::try_from(ahead.len()).unwrap_or(i64::MAX);
     // A short walk saw everyone ahead: the count is what it found.
-    let count = match waiting {
-        Some(waiting) if found >= limit => {
-            // Everyone of its priority or higher, but itself (when it is still queued).
-            (waiting - i64::from(newest.state == State::Queued)).max(found)
-        }
-        _ => found,
+    let count = match found >= limit {
+        // Everyone of its priority or higher, but itself (when it is still queued).
+        true => (row.waiting - i64::from(newest.state == State::Queued)).max(found),
+        false => found,
     };
     Ok((count, ahead))
 }

@@ -168,13 +168,11 @@ impl Tx {
                 );
                 match place_limit {
                     None => format!("{audited} SELECT {COLUMNS} FROM d"),
-                    // The new row first, then those ahead of it, in one statement: it reads
-                    // the queue as it was before the insert (so the new row is not among
-                    // them, nor in their `waiting`).
+                    // The new row with its place, in one statement: it reads the queue as it
+                    // was before the insert (so the new row is not among those ahead, nor in
+                    // their `waiting`).
                     Some(_) => format!(
-                        "{audited} SELECT * FROM (SELECT 0 AS part, {COLUMNS}, CAST(0 AS BIGINT) AS waiting FROM d \
-                         UNION ALL SELECT 1, ahead.* FROM ({}) ahead) placed \
-                         ORDER BY part, priority DESC, queue_key, id",
+                        "{audited} SELECT {COLUMNS}, p.waiting, p.ahead FROM d, ({}) p",
                         read_sql::FIRST_AHEAD_OF_INSERTING
                     ),
                 }
@@ -209,15 +207,18 @@ impl Tx {
             .next()
             .ok_or_else(|| StoreError::Corrupt("an insert returned no row".into()))?;
         let d = Deployment::try_from(Row::from_row(first)?)?;
-        // The rows after the insert's own are those ahead of it.
+        // The place: on SQLite the next statement's row, on PostgreSQL the insert's own.
         let place = match place_limit {
             Some(limit) => {
-                let mut ahead: Vec<Ahead> =
-                    rows.map(Ahead::from_row).collect::<sqlx::Result<_>>()?;
+                let row = match self.backend {
+                    Backend::Sqlite => rows.next(),
+                    Backend::Postgres => Some(first),
+                };
+                let row = row.ok_or_else(|| StoreError::Corrupt("no place read".into()))?;
+                let mut ahead = Ahead::from_row(row)?;
                 if self.backend == Backend::Postgres {
                     // Counted before the insert: `place` expects the newcomer among them.
-                    let me = i64::from(d.state == State::Queued);
-                    ahead.iter_mut().for_each(|a| a.waiting += me);
+                    ahead.waiting += i64::from(d.state == State::Queued);
                 }
                 Some(place(&d, ahead, limit)?)
             }
@@ -286,14 +287,18 @@ impl Tx {
     /// (so the last of its priority), and the first `limit` of them in order. The count
     /// comes from `queue_counts` (kept by triggers), so a long queue costs nothing more.
     pub async fn ahead_of_newest(&mut self, newest: &Deployment, limit: i64) -> Result<Place> {
-        let rows: Vec<Ahead> = sqlx::query_as(read_sql::FIRST_AHEAD)
+        let sql = match self.backend {
+            Backend::Sqlite => read_sql::FIRST_AHEAD_SQLITE,
+            Backend::Postgres => read_sql::FIRST_AHEAD_POSTGRES,
+        };
+        let row: Ahead = sqlx::query_as(sql)
             .bind(&newest.environment)
             .bind(newest.priority)
             .bind(newest.id)
             .bind(limit)
-            .fetch_all(&mut *self.inner)
+            .fetch_one(&mut *self.inner)
             .await?;
-        place(newest, rows, limit)
+        place(newest, row, limit)
     }
 
     /// Applies `event` to a deployment that is still in `from`, stamping the time of the

@@ -41,72 +41,66 @@ pub const ACTIVE_AND_DUPLICATE: &str = concat!(
      AND environment = $1 AND app = $3 AND git_ref = $4"
 );
 
-/// What a newcomer's reply shows of each entry ahead of it (`domain::queue::InLine`).
-macro_rules! in_line_columns {
-    () => {
-        "id, requester, app, git_ref, state"
-    };
-}
-
-/// The first `LIMIT` queued in environment `ENV` at priority `PRIORITY` or higher, but
-/// `ID`: those ahead of a newcomer, one bounded walk of the queue's index. Each row also
-/// carries `waiting`, how many wait at that priority or higher (`queue_counts`, kept by
-/// triggers): the newcomer's position without counting the queue, in the same round trip.
-/// Written once and given its columns and placeholders by each use.
+/// Those ahead of a newcomer in environment `ENV` at priority `PRIORITY` or higher, but
+/// `ID`, as one row: `waiting`, how many wait at that priority or higher (`queue_counts`,
+/// kept by triggers: the newcomer's position without counting the queue), and `ahead`, the
+/// first `LIMIT` of them (one bounded walk of the queue's index) as a JSON array of what a
+/// reply shows of each (`domain::queue::InLine`) and their order.
+///
+/// One row, not one per entry: each row is a hand-off between the SQLite connection's
+/// thread and the writer, and nine rows were a quarter of a queued write's serial work.
+/// `OBJECT` and `ARRAY` are the backend's JSON functions. Written once and given its
+/// placeholders by each use.
 macro_rules! first_ahead {
-    ($env:literal, $priority:literal, $id:literal, $limit:literal) => {
-        first_ahead!(in_line_columns!(), $env, $priority, $id, $limit)
-    };
-    ($columns:expr, $env:literal, $priority:literal, $id:literal, $limit:literal) => {
+    ($object:literal, $array:literal, $env:literal, $priority:literal, $id:literal, $limit:literal) => {
         concat!(
-            "SELECT ",
-            $columns,
-            ", (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts \
+            "SELECT (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM queue_counts \
              WHERE environment = ",
             $env,
             " AND priority >= ",
             $priority,
-            ") AS waiting FROM deployments WHERE environment = ",
+            ") AS waiting, (SELECT CAST(COALESCE(",
+            $array,
+            "(",
+            $object,
+            "('id', id, 'requester', requester, 'app', app, 'git_ref', git_ref, \
+             'state', state, 'priority', priority, 'queue_key', queue_key)), '[]') AS TEXT) \
+             FROM (SELECT id, requester, app, git_ref, state, priority, queue_key \
+             FROM deployments WHERE environment = ",
             $env,
             " AND state = 'queued' AND priority >= ",
             $priority,
             " AND id <> ",
             $id,
             " ORDER BY priority DESC, queue_key, id LIMIT ",
-            $limit
+            $limit,
+            ") first) AS ahead"
         )
+    };
+    (sqlite: $($rest:literal),*) => {
+        first_ahead!("json_object", "json_group_array", $($rest),*)
+    };
+    (postgres: $($rest:literal),*) => {
+        first_ahead!("json_build_object", "json_agg", $($rest),*)
     };
 }
 
 /// [`first_ahead!`] of a deployment already stored: environment `$1`, priority `$2`, id
 /// `$3`, at most `$4`.
-pub const FIRST_AHEAD: &str = first_ahead!("$1", "$2", "$3", "$4");
+pub const FIRST_AHEAD_SQLITE: &str = first_ahead!(sqlite: "$1", "$2", "$3", "$4");
+/// The same on PostgreSQL.
+pub const FIRST_AHEAD_POSTGRES: &str = first_ahead!(postgres: "$1", "$2", "$3", "$4");
 
 /// [`first_ahead!`] of the deployment a SQLite `INSERT` just made, in the same query: its
 /// environment and priority are that insert's `$3` and `$10`, at most `$19` (after the
 /// audit line's `$16`-`$18`).
 pub(super) const FIRST_AHEAD_OF_INSERTED: &str =
-    first_ahead!("$3", "$10", "last_insert_rowid()", "$19");
+    first_ahead!(sqlite: "$3", "$10", "last_insert_rowid()", "$19");
 
 /// [`first_ahead!`] of the deployment a PostgreSQL `INSERT` in the same statement makes
-/// (the same placeholders): that statement reads the queue as it was before the insert,
-/// so no id needs leaving out. Its rows follow the insert's own in one result, so they
-/// are laid out as deployment rows ([`COLUMNS`]), with what a reply does not show left
-/// NULL: PostgreSQL keeps a union's columns in order, by type.
-pub(super) const FIRST_AHEAD_OF_INSERTING: &str = first_ahead!(
-    "id, app, git_ref, CAST(NULL AS TEXT) AS environment, requester, \
-     CAST(NULL AS TEXT) AS channel, CAST(NULL AS TEXT) AS note, \
-     CAST(NULL AS TEXT) AS emergency_reason, CAST(NULL AS TEXT) AS source, state, priority, \
-     queue_key, CAST(NULL AS TEXT) AS outcome_note, CAST(NULL AS TEXT) AS ci_url, \
-     CAST(NULL AS BIGINT) AS requested_at, CAST(NULL AS BIGINT) AS called_at, \
-     CAST(NULL AS BIGINT) AS started_at, CAST(NULL AS BIGINT) AS finished_at, \
-     CAST(NULL AS BIGINT) AS ended_at, CAST(NULL AS BIGINT) AS reminded_at, \
-     CAST(NULL AS BIGINT) AS hold_notified, CAST(NULL AS TEXT) AS passed_over",
-    "$3",
-    "$10",
-    "0",
-    "$19"
-);
+/// (the same placeholders): that statement reads the queue as it was before the insert, so
+/// no id needs leaving out, and `waiting` does not count the newcomer.
+pub(super) const FIRST_AHEAD_OF_INSERTING: &str = first_ahead!(postgres: "$3", "$10", "0", "$19");
 
 /// The latest finished deployment of app `$1` in environment `$2`: one probe of
 /// `deployments_latest_finished`.

@@ -129,7 +129,8 @@ async fn counts_follow_every_move(backend: Backend) {
     };
     let mut queued = Vec::new();
     for (app, emergency, shown, expected) in [
-        ("short", None, 2, (4, 2)),
+        // Text that JSON must escape, read back through the place's JSON by the next two.
+        ("short \"quoted\" \\ ünï", None, 2, (4, 2)),
         ("long", None, 10, (5, 5)),
         ("urgent", Some("fire"), 10, (1, 1)),
     ] {

@@ -137,7 +137,10 @@ fn cases(backend: Backend) -> Vec<Case> {
         },
         Case {
             name: "the entries ahead of a newcomer",
-            sql: read_sql::FIRST_AHEAD,
+            sql: match backend {
+                Backend::Sqlite => read_sql::FIRST_AHEAD_SQLITE,
+                Backend::Postgres => read_sql::FIRST_AHEAD_POSTGRES,
+            },
             binds: vec![
                 Bind::Text("production"),
                 Bind::Int(0),
