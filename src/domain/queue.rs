@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 /// Someone ahead of a newcomer in a queue, as the newcomer's reply names them: only what
 /// the reply shows, so a long queue's first few are cheap to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct InLine {
     pub id: i64,
     pub requester: String,

@@ -14,30 +14,13 @@ pub(super) struct Ahead {
     ahead: String,
 }
 
-/// One entry of [`Ahead`]'s JSON.
+/// One entry of [`Ahead`]'s JSON: what a reply shows, and where it stands.
 #[derive(serde::Deserialize)]
 struct Entry {
-    id: i64,
-    requester: String,
-    app: String,
-    git_ref: String,
-    state: String,
+    #[serde(flatten)]
+    line: InLine,
     priority: i64,
     queue_key: i64,
-}
-
-impl TryFrom<Entry> for InLine {
-    type Error = StoreError;
-    fn try_from(e: Entry) -> Result<Self> {
-        Ok(InLine {
-            id: e.id,
-            state: State::parse(&e.state)
-                .ok_or_else(|| StoreError::Corrupt(format!("deployment state {}", e.state)))?,
-            requester: e.requester,
-            app: e.app,
-            git_ref: e.git_ref,
-        })
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -106,11 +89,8 @@ pub(super) fn place(newest: &Deployment, row: Ahead, limit: i64) -> Result<Place
     let mut entries: Vec<Entry> = serde_json::from_str(&row.ahead)
         .map_err(|e| StoreError::Corrupt(format!("the queue ahead as JSON: {e}")))?;
     // In queue order, whatever order the database aggregated them in.
-    entries.sort_by_key(|e| (std::cmp::Reverse(e.priority), e.queue_key, e.id));
-    let ahead = entries
-        .into_iter()
-        .map(InLine::try_from)
-        .collect::<Result<Vec<_>>>()?;
+    entries.sort_by_key(|e| (std::cmp::Reverse(e.priority), e.queue_key, e.line.id));
+    let ahead: Vec<InLine> = entries.into_iter().map(|e| e.line).collect();
     let found = i64::try_from(ahead.len()).unwrap_or(i64::MAX);
     // A short walk saw everyone ahead: the count is what it found.
     let count = match found >= limit {
