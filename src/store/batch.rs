@@ -292,24 +292,23 @@ impl Batcher {
         let conn = s.conn.as_mut().expect("opened above");
         // Text without parameters: SQLite runs its statements in turn, and PostgreSQL takes
         // several in one simple query.
-        let rows = match read {
-            None => {
-                conn.execute(savepoint).await?;
-                Vec::new()
+        let trip = match read {
+            None => conn.execute(savepoint).await.map(|_| Vec::new()),
+            Some(read) => {
+                conn.fetch_all(format!("{savepoint}; {read}").as_str())
+                    .await
             }
-            Some(read) => match conn
-                .fetch_all(format!("{savepoint}; {read}").as_str())
-                .await
-            {
-                Ok(rows) => rows,
-                Err(e) => {
-                    // Which statement failed is unknown: rolling back to a savepoint might
-                    // undo the previous member's, so the batch fails (none of it was
-                    // acknowledged) and the next transaction starts afresh.
-                    fail(s, &e.to_string()).await;
-                    return Err(e.into());
-                }
-            },
+        };
+        let rows = match trip {
+            Ok(rows) => rows,
+            Err(e) => {
+                // Which statement failed is unknown: rolling back to a savepoint might undo
+                // the previous member's, and on PostgreSQL a failed statement aborts the
+                // whole transaction (whose COMMIT would then roll back every member). So
+                // the batch fails (none of it was acknowledged) and the next starts afresh.
+                fail(s, &e.to_string()).await;
+                return Err(e.into());
+            }
         };
         let conn = s.conn.take();
         let tx = BatchTx {

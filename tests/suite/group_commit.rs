@@ -131,6 +131,70 @@ on_both_backends!(
     concurrent_writers_share_commits_and_keep_their_own_fate
 );
 
+/// The first read rides in the round trip that opens the savepoint. When it fails, nobody
+/// in the batch is told their write was saved unless it was (on PostgreSQL a failed
+/// statement aborts the whole transaction, and a COMMIT then rolls it back), and the next
+/// transaction starts on a clean batch.
+async fn a_failed_first_read_fails_its_batch_and_the_next_starts_whole(backend: Backend) {
+    let (s, _db) = migrated_store(backend, &["integration"]).await;
+    let lock = env_lock("integration");
+    let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
+    sqlx::query(&rename("holds", "holds_away"))
+        .execute(s.pool())
+        .await
+        .unwrap();
+    // A writes in the batch; B queues behind it with a read that will fail.
+    let mut a = s.begin_locked(&lock).await.unwrap();
+    let first = new_deployment("a", "r1", "integration", "U1", State::Queued);
+    let id = a.insert_deployment(&first, Utc::now()).await.unwrap().id;
+    let b = tokio::spawn({
+        let (s, lock) = (s.clone(), lock.clone());
+        async move { s.begin_locked_reading_holds(&lock).await.err() }
+    });
+    // On this test's one thread, B runs until it waits for A's turn to end.
+    tokio::task::yield_now().await;
+    let saved = a.commit().await;
+    assert!(
+        b.await.unwrap().is_some(),
+        "a read of a missing table succeeded"
+    );
+    let stored = s.deployment(id).await.unwrap().is_some();
+    assert!(
+        saved.is_err() || stored,
+        "A was told its write was saved, and it was not"
+    );
+    sqlx::query(&rename("holds_away", "holds"))
+        .execute(s.pool())
+        .await
+        .unwrap();
+    let (mut tx, holds) = s.begin_locked_reading_holds(&lock).await.unwrap();
+    assert!(holds.is_empty());
+    let next = new_deployment("b", "r1", "integration", "U2", State::Queued);
+    tx.insert_deployment(&next, Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let live = s.live_deployments(None).await.unwrap();
+    let apps: Vec<&str> = live.iter().map(|d| d.app.as_str()).collect();
+    assert_eq!(apps, if stored { vec!["a", "b"] } else { vec!["b"] });
+}
+
+mod failed_first_read {
+    use crate::support::db::{postgres_enabled, Backend};
+
+    // One thread, so that the order of A and B above is the test's, not the scheduler's.
+    #[tokio::test(flavor = "current_thread")]
+    async fn sqlite() {
+        super::a_failed_first_read_fails_its_batch_and_the_next_starts_whole(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn postgres() {
+        if postgres_enabled() {
+            super::a_failed_first_read_fails_its_batch_and_the_next_starts_whole(Backend::Postgres)
+                .await
+        }
+    }
+}
+
 async fn a_write_outside_a_transaction_commits_the_open_batch_first(backend: Backend) {
     let (s, _db) = migrated_store(backend, &["integration"]).await;
     let mut tx = s.begin().await.unwrap();
