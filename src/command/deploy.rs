@@ -45,7 +45,9 @@ pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
 /// - A word after ENV that is not `--note` is `ExtraWords`, whose message suggests
 ///   `--note` (`MoreThanOneEnvironment` if that word is an environment). `--note`
 ///   takes the rest of the text and needs some. `—note` or `–note`
-///   (Slack's smart punctuation for `--note`) count as `--note`.
+///   (Slack's smart punctuation for `--note`) count as `--note`. If that word is
+///   `emergency`, the message shows the emergency form instead
+///   (`EmergencyAfterEnvironment`).
 /// - `emergency` takes the words after ENV as the reason; a leading `--note` there is
 ///   dropped (people used to requests write it).
 /// - `help` ignores any words after it; `windows` and the optional arguments of
@@ -163,13 +165,22 @@ fn parse_request(words: &[&str], ctx: &CommandContext) -> Result<DeployCommand, 
                         env: target.env,
                         other,
                     },
+                    // `emergency` at the end: the person meant an emergency deploy.
+                    None if first.eq_ignore_ascii_case("emergency") => {
+                        ParseError::EmergencyAfterEnvironment {
+                            app: target.app,
+                            git_ref: target.git_ref,
+                            env: target.env,
+                            reason: more.join(" "),
+                        }
+                    }
                     None => ParseError::ExtraWords {
                         app: target.app,
                         git_ref: target.git_ref,
                         env: target.env,
                         extra: target.rest.join(" "),
                     },
-                })
+                });
             }
         },
     };

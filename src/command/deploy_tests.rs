@@ -38,6 +38,8 @@ snapshot_cases! {
         invalid_ref_channel_mention: "whitehall <#C123|general> staging",
         invalid_ref_leading_dash: "whitehall -rf staging",
         extra_words_suggest_note: "whitehall release_123 to staging fixes the search page",
+        emergency_after_environment: "whitehall release_124 to production emergency site down",
+        emergency_after_environment_no_reason: "whitehall release_124 production Emergency",
         two_environments: "whitehall release_123 staging production",
         note_needs_text: "whitehall release_123 staging --note",
         unknown_option_typo: "whitehall release_123 staging --ntoe hi",

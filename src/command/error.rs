@@ -120,6 +120,14 @@ pub enum ParseError {
         env: EnvName,
         extra: String,
     },
+    /// A request whose words after ENV start with `emergency`: an emergency deploy written
+    /// the wrong way round. `reason` is the words after it (maybe none).
+    EmergencyAfterEnvironment {
+        app: AppName,
+        git_ref: GitRef,
+        env: EnvName,
+        reason: String,
+    },
     /// An emergency deploy without a reason.
     EmergencyNeedsReason {
         app: AppName,
@@ -223,7 +231,7 @@ impl ParseError {
             NoteNeedsText | MoreThanOneEnvironment { .. } | ExtraWords { .. } => {
                 Form::DeployRequest
             }
-            EmergencyNeedsReason { .. } => Form::DeployEmergency,
+            EmergencyNeedsReason { .. } | EmergencyAfterEnvironment { .. } => Form::DeployEmergency,
             MissingReleaseTarget => Form::HoldRelease,
             HoldNeedsReason
             | UntilMissing

@@ -129,6 +129,21 @@ impl ParseError {
                      `{cmd} {app} {git_ref} to {env} --note {extra}`."
                 )
             }
+            EmergencyAfterEnvironment {
+                app,
+                git_ref,
+                env,
+                reason,
+            } => {
+                let reason = match reason.is_empty() {
+                    true => "REASON".to_owned(),
+                    false => shorten(reason, 60),
+                };
+                format!(
+                    "For an emergency deploy, put `emergency` first, and the reason after the \
+                     environment: `{cmd} emergency {app} {git_ref} to {env} {reason}`."
+                )
+            }
             EmergencyNeedsReason { app, git_ref, env } => format!(
                 "An emergency deploy skips the deployment window, so it needs a reason after \
                  the environment: `{cmd} emergency {app} {git_ref} to {env} REASON`."
