@@ -46,7 +46,7 @@ pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
 ///   `--note` (`MoreThanOneEnvironment` if that word is an environment). `--note`
 ///   takes the rest of the text and needs some. `—note` or `–note`
 ///   (Slack's smart punctuation for `--note`) count as `--note`. If that word is
-///   `emergency`, the message shows the emergency form instead
+///   `emergency` or `--emergency`, the message shows the emergency form instead
 ///   (`EmergencyAfterEnvironment`).
 /// - `emergency` takes the words after ENV as the reason; a leading `--note` there is
 ///   dropped (people used to requests write it).
@@ -152,6 +152,15 @@ fn parse_request(words: &[&str], ctx: &CommandContext) -> Result<DeployCommand, 
                 Some(note) => Some(note),
                 None => return Err(ParseError::NoteNeedsText),
             },
+            // `--emergency`: an emergency deploy, as with `emergency` after ENV below.
+            Some(name) if name == "emergency" => {
+                return Err(ParseError::EmergencyAfterEnvironment {
+                    app: target.app,
+                    git_ref: target.git_ref,
+                    env: target.env,
+                    reason: more.join(" "),
+                })
+            }
             Some(name) => {
                 return Err(ParseError::UnknownOption {
                     form,
@@ -166,14 +175,12 @@ fn parse_request(words: &[&str], ctx: &CommandContext) -> Result<DeployCommand, 
                         other,
                     },
                     // `emergency` at the end: the person meant an emergency deploy.
-                    None if first.eq_ignore_ascii_case("emergency") => {
-                        ParseError::EmergencyAfterEnvironment {
-                            app: target.app,
-                            git_ref: target.git_ref,
-                            env: target.env,
-                            reason: more.join(" "),
-                        }
-                    }
+                    None if is(first, "emergency") => ParseError::EmergencyAfterEnvironment {
+                        app: target.app,
+                        git_ref: target.git_ref,
+                        env: target.env,
+                        reason: more.join(" "),
+                    },
                     None => ParseError::ExtraWords {
                         app: target.app,
                         git_ref: target.git_ref,

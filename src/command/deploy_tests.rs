@@ -40,6 +40,7 @@ snapshot_cases! {
         extra_words_suggest_note: "whitehall release_123 to staging fixes the search page",
         emergency_after_environment: "whitehall release_124 to production emergency site down",
         emergency_after_environment_no_reason: "whitehall release_124 production Emergency",
+        emergency_as_an_option: "whitehall release_124 production --emergency site down",
         two_environments: "whitehall release_123 staging production",
         note_needs_text: "whitehall release_123 staging --note",
         unknown_option_typo: "whitehall release_123 staging --ntoe hi",
