@@ -47,8 +47,8 @@ impl Store {
     }
 
     /// [`Store::begin_locked`] and the holds not yet released, read in the round trip that
-    /// opens the transaction's savepoint (`Batcher::begin_reading`): what every request
-    /// that may start or queue a deployment reads first.
+    /// opens the transaction's savepoint (`Batcher::begin_reading`): what a new request
+    /// (`/deploy`, CI's `started`) reads first, for the admission rule.
     pub async fn begin_locked_reading_holds(&self, name: &str) -> Result<(Tx, Vec<Hold>)> {
         let batcher = match self.backend {
             Backend::Sqlite => self.batcher.clone(),
