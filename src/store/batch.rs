@@ -224,14 +224,14 @@ impl Batcher {
         Ok(Self::open(held, false, None).await?.0)
     }
 
-    /// [`Batcher::begin`], with the transaction's first read sent in the savepoint's own
-    /// round trip: `read` is one statement without parameters, and its rows come back.
-    /// Why: a write is a chain of round trips under the batch's lock (a switch between two
-    /// threads on SQLite, a trip to the server on PostgreSQL), so one fewer is a shorter
-    /// chain for every request queued behind it.
-    pub(super) async fn begin_reading(&self, read: &str) -> Result<(BatchTx, Vec<AnyRow>)> {
+    /// [`Batcher::begin`], with the transaction's first read (if any) sent in the
+    /// savepoint's own round trip: `read` is one statement without parameters, and its rows
+    /// come back. Why: a write is a chain of round trips under the batch's lock (a switch
+    /// between two threads on SQLite, a trip to the server on PostgreSQL), so one fewer is
+    /// a shorter chain for every request queued behind it.
+    pub(super) async fn begin_reading(&self, read: Option<&str>) -> Result<(BatchTx, Vec<AnyRow>)> {
         let held = self.lock().await;
-        Self::open(held, false, Some(read)).await
+        Self::open(held, false, read).await
     }
 
     /// Starts a write that goes ahead of the transactions queued at the gate (the outbox

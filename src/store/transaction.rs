@@ -3,6 +3,7 @@
 
 use super::{batch, bump_generation, holds, Backend, Result, Store, StoreError, Tx, TxConn};
 use crate::domain::hold::Hold;
+use sqlx::any::AnyRow;
 
 impl Store {
     pub async fn begin(&self) -> Result<Tx> {
@@ -34,39 +35,37 @@ impl Store {
     /// joins that lock's batch: the requests waiting on one environment share a transaction
     /// (each in its own savepoint) and one commit, as every write does on SQLite.
     pub async fn begin_locked(&self, name: &str) -> Result<Tx> {
-        if self.backend == Backend::Sqlite {
-            return self.begin().await;
-        }
-        let b = self.locked_batcher(name);
-        Ok(Tx {
-            inner: TxConn::Batch(b.begin().await?),
-            backend: self.backend,
-            holds: Some(name.to_owned()),
-            enqueued: false,
-        })
+        Ok(self.begin_locked_with(name, None).await?.0)
     }
 
     /// [`Store::begin_locked`] and the holds not yet released, read in the round trip that
     /// opens the transaction's savepoint (`Batcher::begin_reading`): what a new request
     /// (`/deploy`, CI's `started`) reads first, for the admission rule.
     pub async fn begin_locked_reading_holds(&self, name: &str) -> Result<(Tx, Vec<Hold>)> {
-        let batcher = match self.backend {
-            Backend::Sqlite => self.batcher.clone(),
-            Backend::Postgres => Some(self.locked_batcher(name)),
+        let (tx, rows) = self.begin_locked_with(name, Some(holds::ACTIVE)).await?;
+        Ok((tx, holds::from_rows(&rows)?))
+    }
+
+    /// [`Store::begin_locked`], with `read` (if any) in the savepoint's round trip.
+    async fn begin_locked_with(&self, name: &str, read: Option<&str>) -> Result<(Tx, Vec<AnyRow>)> {
+        // SQLite has one batch, whose write lock already serialises everything; PostgreSQL
+        // (no store-wide batcher) has one per lock, whose transaction holds the lock's row.
+        let per_lock;
+        let (b, holds) = match &self.batcher {
+            Some(b) => (b, None),
+            None => {
+                per_lock = self.locked_batcher(name);
+                (&per_lock, Some(name.to_owned()))
+            }
         };
-        let Some(b) = batcher else {
-            let mut tx = self.begin_locked(name).await?;
-            let holds = tx.active_holds().await?;
-            return Ok((tx, holds));
-        };
-        let (inner, rows) = b.begin_reading(holds::ACTIVE).await?;
+        let (inner, rows) = b.begin_reading(read).await?;
         let tx = Tx {
             inner: TxConn::Batch(inner),
             backend: self.backend,
-            holds: (self.backend == Backend::Postgres).then(|| name.to_owned()),
+            holds,
             enqueued: false,
         };
-        Ok((tx, holds::from_rows(&rows)?))
+        Ok((tx, rows))
     }
 
     /// PostgreSQL: the batcher of the named lock's transactions (made on first use).
