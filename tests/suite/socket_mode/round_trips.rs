@@ -4,6 +4,7 @@
 use super::*;
 
 use badger::slack::envelope::{handle_within, read_frame, Frame};
+use badger::store::env_lock;
 use serde_json::json;
 use support::fake_socket::{button_envelope, event_envelope, slash_envelope};
 
@@ -195,9 +196,27 @@ async fn a_late_command_is_acked_then_answered_privately(backend: Backend) {
     let Frame::Envelope(env) = read_frame(&frame.to_string()) else {
         panic!("an envelope")
     };
-    // A zero deadline: the command cannot be done in time, as if the database were slow.
-    handle_within(&t.app.core, env, &acks, Duration::ZERO).await;
-    let ack: Value = serde_json::from_str(&sent.try_recv().expect("acked")).expect("JSON");
+    // The database is slow: the environment's lock is held here until the ack is out, so
+    // the command cannot be done by its (zero) deadline, however fast the write would be.
+    let busy = t
+        .app
+        .core
+        .store
+        .begin_locked(&env_lock("integration"))
+        .await
+        .unwrap();
+    let handled = handle_within(&t.app.core, env, &acks, Duration::ZERO);
+    let acked = async {
+        let ack = sent.recv().await.expect("acked");
+        drop(busy);
+        ack
+    };
+    // Bounded: an ack that waited for the command would wait for this lock for ever.
+    let both = tokio::time::timeout(Duration::from_secs(15), async {
+        tokio::join!(handled, acked)
+    });
+    let ((), ack) = both.await.expect("acked before the command could be done");
+    let ack: Value = serde_json::from_str(&ack).expect("JSON");
     assert_eq!(
         ack,
         json!({"envelope_id": "env-late"}),
