@@ -6,7 +6,7 @@ use crate::support;
 
 use chrono::{Duration, TimeZone, Utc};
 use support::checks::live_deployments;
-use support::db::Backend;
+use support::db::{hold_env_lock, Backend};
 use support::driver::TestApp;
 use support::fake_slack::Failure;
 use support::people::{ADMIN, ALICE, BOB, CAROL, DAVE};
@@ -364,7 +364,11 @@ on_both_backends!(call_off, a_started_deployment_can_be_called_off);
 /// an ephemeral message.
 async fn a_late_command_is_answered_afterwards(backend: Backend) {
     let t = TestApp::start_with_late_replies(backend).await;
+    // The database is slow: each environment's lock is held here until Slack has had its
+    // answer, so the command is late by construction, not by racing the timer's first tick.
+    let held = hold_env_lock(&t.core().store, "integration").await;
     let r = t.deploy(ALICE, "whitehall r1 to integration").await;
+    drop(held);
     assert_eq!(r.status, 200);
     assert!(r.text().contains("still being worked on"), "{}", r.text());
     let later = t.wait_for_ephemeral(ALICE, "You're deploying").await;
@@ -373,7 +377,9 @@ async fn a_late_command_is_answered_afterwards(backend: Backend) {
     let live = live_deployments(&t, None).await;
     assert_eq!(live.len(), 1, "the late command was saved once");
     // A refusal is answered late too.
+    let held = hold_env_lock(&t.core().store, "production").await;
     let r = t.deploy(BOB, "whitehall r1 to production").await;
+    drop(held);
     assert!(r.text().contains("still being worked on"), "{}", r.text());
     t.wait_for_ephemeral(BOB, "staging").await;
     t.stop().await;

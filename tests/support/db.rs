@@ -192,3 +192,13 @@ pub fn new_hold(reason: &str) -> badger::store::NewHold<'_> {
         until: None,
     }
 }
+
+/// Holds environment `env`'s lock (and on SQLite the one write lock) until the returned
+/// transaction is dropped: a slow database, for tests of what happens while a command
+/// waits, made certain rather than raced against a timer.
+pub async fn hold_env_lock(store: &badger::store::Store, env: &str) -> badger::store::Tx {
+    store
+        .begin_locked(&badger::store::env_lock(env))
+        .await
+        .expect("take the environment's lock")
+}

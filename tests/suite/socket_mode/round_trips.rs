@@ -4,8 +4,8 @@
 use super::*;
 
 use badger::slack::envelope::{handle_within, read_frame, Frame};
-use badger::store::env_lock;
 use serde_json::json;
+use support::db::hold_env_lock;
 use support::fake_socket::{button_envelope, event_envelope, slash_envelope};
 
 fn button_value(message: &Value, action_id: &str) -> Option<String> {
@@ -198,13 +198,7 @@ async fn a_late_command_is_acked_then_answered_privately(backend: Backend) {
     };
     // The database is slow: the environment's lock is held here until the ack is out, so
     // the command cannot be done by its (zero) deadline, however fast the write would be.
-    let busy = t
-        .app
-        .core
-        .store
-        .begin_locked(&env_lock("integration"))
-        .await
-        .unwrap();
+    let busy = hold_env_lock(&t.app.core.store, "integration").await;
     let handled = handle_within(&t.app.core, env, &acks, Duration::ZERO);
     let acked = async {
         let ack = sent.recv().await.expect("acked");
