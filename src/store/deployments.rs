@@ -115,13 +115,10 @@ impl Tx {
         line: &AuditLine<'_>,
         shown: i64,
     ) -> Result<(Deployment, Place)> {
-        match self.insert(n, now, Some(line), Some(shown)).await? {
-            (d, Some(place)) => Ok((d, place)),
-            (d, None) => {
-                let place = self.ahead_of_newest(&d, shown).await?;
-                Ok((d, place))
-            }
-        }
+        // With an audit line and `shown`, the insert always reads the place.
+        let (d, place) = self.insert(n, now, Some(line), Some(shown)).await?;
+        let place = place.ok_or_else(|| StoreError::Corrupt("no place read".into()))?;
+        Ok((d, place))
     }
 
     /// The insert, with its audit line and the place of the new entry when
