@@ -153,14 +153,7 @@ fn parse_request(words: &[&str], ctx: &CommandContext) -> Result<DeployCommand, 
                 None => return Err(ParseError::NoteNeedsText),
             },
             // `--emergency`: an emergency deploy, as with `emergency` after ENV below.
-            Some(name) if name == "emergency" => {
-                return Err(ParseError::EmergencyAfterEnvironment {
-                    app: target.app,
-                    git_ref: target.git_ref,
-                    env: target.env,
-                    reason: more.join(" "),
-                })
-            }
+            Some(name) if name == "emergency" => return Err(emergency_after_env(target, more)),
             Some(name) => {
                 return Err(ParseError::UnknownOption {
                     form,
@@ -175,12 +168,7 @@ fn parse_request(words: &[&str], ctx: &CommandContext) -> Result<DeployCommand, 
                         other,
                     },
                     // `emergency` at the end: the person meant an emergency deploy.
-                    None if is(first, "emergency") => ParseError::EmergencyAfterEnvironment {
-                        app: target.app,
-                        git_ref: target.git_ref,
-                        env: target.env,
-                        reason: more.join(" "),
-                    },
+                    None if is(first, "emergency") => emergency_after_env(target, more),
                     None => ParseError::ExtraWords {
                         app: target.app,
                         git_ref: target.git_ref,
@@ -215,6 +203,17 @@ struct Target<'w> {
     git_ref: GitRef,
     env: EnvName,
     rest: &'w [&'w str],
+}
+
+/// An emergency deploy written as a request with `emergency` (or `--emergency`) after ENV;
+/// `reason` is the words after that.
+fn emergency_after_env(target: Target, reason: &[&str]) -> ParseError {
+    ParseError::EmergencyAfterEnvironment {
+        app: target.app,
+        git_ref: target.git_ref,
+        env: target.env,
+        reason: reason.join(" "),
+    }
 }
 
 /// `APP REF [to] ENV`, and the words after it.
