@@ -8,6 +8,7 @@ pub mod denied;
 pub mod envelope;
 pub mod handlers;
 mod heartbeat;
+mod in_flight;
 pub mod needs;
 pub mod notices;
 pub mod outbound;

@@ -4,16 +4,15 @@
 //! within a grace period.
 
 use super::blocks::Message;
-use super::heartbeat::{heartbeat, Rows};
+use super::heartbeat::heartbeat;
+use super::in_flight::{slots, Ask, InFlight, LANES};
 use super::notices;
 use super::outbound::{SendError, SlackWeb};
 use crate::domain::topic::{render_topic, TopicHold};
 use crate::store::{Lane, OutboxRow, Payload, Store};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
-use tokio::task::{Id, JoinError, JoinSet};
 
 /// Gives up on a transient failure after this many attempts (about an hour of backoff).
 const MAX_ATTEMPTS: i64 = 60;
@@ -22,18 +21,6 @@ fn backoff(attempts: i64) -> Duration {
     let ms = 250u64.saturating_mul(1u64 << attempts.clamp(0, 8));
     Duration::from_millis(ms.min(60_000))
 }
-
-/// How many ordering keys (channels, people) are delivered at once per lane. A channel
-/// whose call hangs holds one slot for at most the Slack timeout per attempt; the others
-/// go on, and people's answers never wait for a channel slot.
-fn slots(lane: Lane) -> usize {
-    match lane {
-        Lane::Channel => 8,
-        Lane::Person => 4,
-    }
-}
-
-const LANES: [Lane; 2] = [Lane::Person, Lane::Channel];
 
 pub struct OutboxWorker {
     pub store: Store,
@@ -56,49 +43,18 @@ struct Courier {
     metrics: Arc<crate::metrics::Metrics>,
 }
 
-/// The deliveries in flight, and for each the lane it holds a slot in and its row (shared
-/// with the heartbeat, which renews the claims of these rows only).
-#[derive(Default)]
-struct InFlight {
-    tasks: JoinSet<()>,
-    rows: Rows,
-}
-
-impl InFlight {
-    fn rows(&self) -> std::sync::MutexGuard<'_, HashMap<Id, (Lane, i64)>> {
-        self.rows.lock().unwrap_or_else(|e| e.into_inner())
-    }
-    fn busy(&self, lane: Lane) -> usize {
-        self.rows().values().filter(|(l, _)| *l == lane).count()
-    }
-    fn start(&mut self, courier: &Arc<Courier>, row: OutboxRow) {
-        let lane = Lane::of_key(&row.ordering_key);
-        let row_id = row.id;
-        let courier = courier.clone();
-        let span = crate::telemetry::delivery_span(&row);
-        let handle = self.tasks.spawn(tracing::Instrument::instrument(
-            async move { courier.deliver_one(row).await },
-            span,
-        ));
-        self.rows().insert(handle.id(), (lane, row_id));
-    }
-    fn finished(&mut self, done: Result<(Id, ()), JoinError>) {
-        let id = match done {
-            Ok((id, ())) => id,
-            Err(e) => {
-                if e.is_panic() {
-                    tracing::error!(error = %e, "outbox: a delivery panicked");
-                }
-                e.id()
-            }
-        };
-        self.rows().remove(&id);
-    }
-    fn reap(&mut self) {
-        while let Some(done) = self.tasks.try_join_next_with_id() {
-            self.finished(done);
-        }
-    }
+/// Starts delivering `row` with `courier`, in a slot of its lane.
+fn start(flight: &mut InFlight, courier: &Arc<Courier>, row: OutboxRow) {
+    let lane = Lane::of_key(&row.ordering_key);
+    let row_id = row.id;
+    let courier = courier.clone();
+    let span = crate::telemetry::delivery_span(&row);
+    let delivery = async move { courier.deliver_one(row).await };
+    flight.start(
+        lane,
+        row_id,
+        tracing::Instrument::instrument(delivery, span),
+    );
 }
 
 impl OutboxWorker {
@@ -114,6 +70,7 @@ impl OutboxWorker {
         });
         let (heartbeat_stop, heartbeat_rx) = watch::channel(false);
         let mut flight = InFlight::default();
+        let mut ask = Ask::ALL;
         let heartbeat = tokio::spawn(heartbeat(
             self.store.clone(),
             self.worker_id.clone(),
@@ -122,11 +79,11 @@ impl OutboxWorker {
             heartbeat_rx,
         ));
         while !*stop.borrow() {
-            flight.reap();
+            flight.reap(&mut ask);
             let mut claimed = false;
             for lane in LANES {
                 let free = slots(lane).saturating_sub(flight.busy(lane));
-                if free == 0 {
+                if free == 0 || !*ask.lane(lane) {
                     continue;
                 }
                 let limit = i64::try_from(free).unwrap_or(1);
@@ -136,9 +93,12 @@ impl OutboxWorker {
                     .await
                 {
                     Ok(rows) => {
+                        if rows.len() < free {
+                            *ask.lane(lane) = false;
+                        }
                         for row in rows {
                             claimed = true;
-                            flight.start(&courier, row);
+                            start(&mut flight, &courier, row);
                         }
                     }
                     Err(e) => tracing::error!(error = %e, "outbox: cannot claim work"),
@@ -149,10 +109,10 @@ impl OutboxWorker {
             }
             let wait = self.idle_wait(&flight).await;
             tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
+                _ = self.wake.notified() => ask = Ask::ALL,
+                _ = tokio::time::sleep(wait) => ask = Ask::ALL,
                 Some(done) = flight.tasks.join_next_with_id(), if !flight.tasks.is_empty() => {
-                    flight.finished(done);
+                    ask.ended(flight.finished(done));
                 }
                 changed = stop.changed() => {
                     if changed.is_err() {
@@ -166,7 +126,9 @@ impl OutboxWorker {
         loop {
             tokio::select! {
                 done = flight.tasks.join_next_with_id() => match done {
-                    Some(done) => flight.finished(done),
+                    Some(done) => {
+                        flight.finished(done);
+                    }
                     None => break,
                 },
                 _ = tokio::time::sleep_until(deadline) => {
