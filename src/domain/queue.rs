@@ -5,6 +5,10 @@
 use super::deployment::{Deployment, State};
 use std::cmp::Ordering;
 
+/// How many of those ahead a newcomer's reply names (the active one among them); the rest
+/// are counted. The service reads no more than this, and the reply shows no more.
+pub const NAMED_AHEAD: usize = 10;
+
 /// Someone ahead of a newcomer in a queue, as the newcomer's reply names them: only what
 /// the reply shows, so a long queue's first few are cheap to read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]

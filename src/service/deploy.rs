@@ -6,7 +6,7 @@ use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::deployment::{Event, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::notice::Notice;
-use crate::domain::queue::InLine;
+use crate::domain::queue::{InLine, NAMED_AHEAD};
 use crate::store::{env_lock, AuditLine, NewDeployment};
 
 #[derive(Debug, Clone)]
@@ -109,7 +109,7 @@ impl Core {
             detail: &detail,
         };
         // How many are named ahead of a newcomer in the reply (the active one among them).
-        const SHOWN: i64 = 10;
+        const SHOWN: i64 = NAMED_AHEAD as i64;
         // With someone already active the newcomer simply queues, and its place comes with
         // the insert; only a free environment needs the queue moved on (which may start
         // them at once).

@@ -6,7 +6,7 @@ use super::blocks::{button, what, Message};
 use super::refusals::{self, Wording};
 use crate::config::Policy;
 use crate::domain::deployment::{Deployment, State};
-use crate::domain::queue::InLine;
+use crate::domain::queue::{InLine, NAMED_AHEAD};
 use crate::domain::text::{escape, mention};
 use crate::service::{board_of, Action, Answer, Core, Note, Outcome, Reply};
 use chrono::{DateTime, Utc};
@@ -171,7 +171,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
 fn queued_reply(d: &Deployment, position: usize, ahead: &[InLine], total_ahead: usize) -> Message {
     let names: Vec<String> = ahead
         .iter()
-        .take(10)
+        .take(NAMED_AHEAD)
         .map(|a| {
             let doing = match a.state {
                 State::Deploying => "deploying",
