@@ -280,3 +280,77 @@ fn status_of_a_long_queue_names_the_rest() {
 No holds.
 "##);
 }
+
+/// Slack's limits, and nothing cut without saying so: at most 50 blocks, every section
+/// within 3,000 characters and not shortened, the text within 40,000.
+fn within_slacks_limits(m: &crate::slack::blocks::Message) {
+    assert!(m.blocks.len() <= 50, "{} blocks", m.blocks.len());
+    assert!(m.text.chars().count() <= 40_000, "{}", m.text.len());
+    for b in &m.blocks {
+        if let Some(t) = b.pointer("/text/text").and_then(|t| t.as_str()) {
+            assert!(t.chars().count() <= 3_000, "{} characters", t.len());
+            assert!(!t.ends_with('…'), "a section was cut: {t}");
+        }
+    }
+}
+
+fn long_hold(id: i64, scope: &str) -> Hold {
+    // 498 characters that escape to 1,494: the parser's cap is 500.
+    let reason = format!("{id}: {}", "<&>".repeat(165));
+    Hold {
+        reason,
+        ..hold(id, scope)
+    }
+}
+
+#[test]
+fn status_and_hold_list_with_hundreds_of_long_holds_stay_within_slacks_limits() {
+    let holds: Vec<Hold> = (1..=300).map(|id| long_hold(id, "whitehall")).collect();
+    let status = Answer::Status {
+        snapshot: std::sync::Arc::new(crate::service::Snapshot::of(vec![], holds.clone())),
+        env: None,
+    };
+    for a in [status, Answer::Holds(holds)] {
+        let m = with_say(|say| answer(say, &a));
+        within_slacks_limits(&m);
+        let shown = (1..=300)
+            .filter(|id| m.text.contains(&format!("#{id} whitehall")))
+            .count();
+        assert!((10..300).contains(&shown), "{shown} shown");
+        let more = format!("…and {} more lines not shown", 300 - shown);
+        assert!(m.text.contains(&more), "{}", &m.text[m.text.len() - 300..]);
+        let last = m.blocks.last().unwrap()["text"]["text"].as_str().unwrap();
+        assert!(last.contains(&more), "{last}");
+    }
+}
+
+#[test]
+fn a_refusal_naming_several_long_holds_shows_every_one_whole() {
+    let reasons: Vec<Refusal> = ["*", "whitehall", "*", "whitehall", "*"]
+        .iter()
+        .enumerate()
+        .map(|(i, scope)| Refusal::Held(long_hold(i as i64 + 1, scope)))
+        .collect();
+    let refused = Refused {
+        app: "whitehall".into(),
+        git_ref: Some("release_12".into()),
+        env: "production".into(),
+        reasons,
+    };
+    let error = crate::service::ServiceError::Refused(refused.clone());
+    let failure = with_say(|say| super::super::denied::failure_message(say, &error));
+    let passed = with_say(|say| answer(say, &Answer::TurnPassedOn(refused)));
+    for m in [failure, passed] {
+        within_slacks_limits(&m);
+        assert!(m.blocks.len() > 1, "{:?}", m.blocks);
+        let shown: String = m
+            .blocks
+            .iter()
+            .filter_map(|b| b.pointer("/text/text").and_then(|t| t.as_str()))
+            .collect();
+        for id in 1..=5 {
+            let whole = format!("{id}: {}", "&lt;&amp;&gt;".repeat(165));
+            assert!(shown.contains(&whole), "hold {id} is not shown whole");
+        }
+    }
+}

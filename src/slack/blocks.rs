@@ -9,8 +9,14 @@ use crate::service::Action;
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 
-/// Slack's limit for a section's text.
-const SECTION_LIMIT: usize = 3000;
+pub use super::fit::section;
+use super::fit::{pack, MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_TEXT as SECTION_LIMIT};
+
+/// Blocks a list may fill: the rest of Slack's 50 are kept for the closing "…and N more"
+/// line and for the header, context and buttons a message adds around its text.
+const LIST_BLOCKS: usize = MESSAGE_BLOCKS - 10;
+/// Characters a list may fill, keeping room for its closing line.
+const LIST_TEXT: usize = MESSAGE_TEXT - 1_000;
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Message {
@@ -19,38 +25,31 @@ pub struct Message {
 }
 
 impl Message {
-    /// A message that is one mrkdwn section.
+    /// A message of mrkdwn text: one section, or several when it is longer than one may
+    /// hold (see [`Message::lines`]).
     pub fn plain(text: impl Into<String>) -> Self {
         let text = text.into();
-        Message {
-            blocks: vec![section(&text)],
-            text,
-        }
+        let lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+        Self::lines(&lines)
     }
     /// A message of many lines (a list): one text, and as many mrkdwn sections as it takes
-    /// to show every line within Slack's limit per section (a long list in one section
-    /// would be cut off). A single line too long for a section is shortened.
+    /// to show every line within Slack's limit per section (a line too long for one is
+    /// split between words). Past what one message may hold, the lines left out are
+    /// counted in a closing line: nothing is dropped without saying so.
     pub fn lines(lines: &[String]) -> Self {
-        let mut blocks = Vec::new();
-        let mut chunk = String::new();
-        for line in lines {
-            let fits = chunk.chars().count() + 1 + line.chars().count() <= SECTION_LIMIT;
-            if !chunk.is_empty() && !fits {
-                blocks.push(section(&chunk));
-                chunk.clear();
-            }
-            if !chunk.is_empty() {
-                chunk.push('\n');
-            }
-            chunk.push_str(line);
+        let packed = pack(lines, LIST_BLOCKS, LIST_TEXT);
+        let mut blocks = packed.sections;
+        let mut text = packed.text.join("\n");
+        let rest = lines.len() - packed.shown;
+        if rest > 0 {
+            let more = format!(
+                "_…and {rest} more line{} not shown: that is more than one Slack message holds. The dashboard shows everything._",
+                if rest == 1 { "" } else { "s" }
+            );
+            blocks.push(section(&more));
+            text = format!("{text}\n{more}");
         }
-        if !chunk.is_empty() {
-            blocks.push(section(&chunk));
-        }
-        Message {
-            text: lines.join("\n"),
-            blocks,
-        }
+        Message { text, blocks }
     }
     pub fn with_buttons(mut self, buttons: Vec<Value>) -> Self {
         if !buttons.is_empty() {
@@ -71,10 +70,6 @@ impl Message {
     pub fn ephemeral_response(&self) -> Value {
         json!({"response_type": "ephemeral", "text": self.text, "blocks": self.blocks})
     }
-}
-
-pub fn section(md: &str) -> Value {
-    json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(md, SECTION_LIMIT)}})
 }
 
 /// A button on a deployment or hold `id`; its `action_id` comes from [`Action`], the one
@@ -172,12 +167,22 @@ pub fn end_alert(d: &Deployment) -> Message {
         _ => (":grey_question:", d.state.as_str()),
     };
     let emergency = if d.is_emergency() { " (emergency)" } else { "" };
+    // A deployment reported already finished had no start alert to show its note.
+    let note = match d.started_at {
+        None => note_line("Note", d.note.as_deref()),
+        Some(_) => String::new(),
+    };
     let text = format!(
         "{icon} {}{emergency} {outcome}{took} ({})",
         what(d),
         mention(&d.requester),
-    ) + &note_line("Note", d.outcome_note.as_deref());
-    Message::plain(text)
+    ) + &note
+        + &note_line("Note", d.outcome_note.as_deref());
+    let m = Message::plain(text);
+    match &d.ci_url {
+        Some(url) => m.with_context(&format!("CI: {}", escape(url))),
+        None => m,
+    }
 }
 
 pub fn your_turn(d: &Deployment, timeout: chrono::Duration) -> Message {
@@ -290,5 +295,36 @@ mod tests {
         // A short list is one section, like Message::plain.
         let short = ["a".to_owned(), "b".to_owned()];
         assert_eq!(Message::lines(&short), Message::plain("a\nb"));
+    }
+
+    #[test]
+    fn an_emergency_start_alert_shows_a_long_reason_and_note_whole() {
+        let mut d = crate::domain::deployment::sample(9, "whitehall", "production");
+        d.emergency_reason = Some(format!("r {}", "<&>".repeat(160)));
+        d.note = Some(format!("n {}", "&<>".repeat(160)));
+        let m = start_alert(&d);
+        let shown: Vec<&str> = m
+            .blocks
+            .iter()
+            .filter_map(|b| b.pointer("/text/text").and_then(Value::as_str))
+            .collect();
+        assert!(shown.iter().all(|s| s.chars().count() <= SECTION_LIMIT));
+        let all = shown.join("\n");
+        assert!(all.contains(&format!("Reason: r {}", "&lt;&amp;&gt;".repeat(160))));
+        assert!(all.contains(&format!("Note: n {}", "&amp;&lt;&gt;".repeat(160))));
+    }
+
+    #[test]
+    fn a_list_longer_than_a_message_holds_says_how_many_lines_it_left_out() {
+        let lines: Vec<String> = (0..2000)
+            .map(|i| format!("{i:04} {}", "y".repeat(95)))
+            .collect();
+        let m = Message::lines(&lines);
+        assert!(m.blocks.len() <= LIST_BLOCKS + 1, "{}", m.blocks.len());
+        assert!(m.text.chars().count() <= MESSAGE_TEXT);
+        let shown = m.text.lines().filter(|l| l.ends_with('y')).count();
+        assert!(shown > 300 && shown < 2000, "{shown}");
+        let more = format!("_…and {} more lines not shown: that is more than one Slack message holds. The dashboard shows everything._", 2000 - shown);
+        assert!(m.text.ends_with(&more), "{}", &m.text[m.text.len() - 200..]);
     }
 }

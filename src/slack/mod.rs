@@ -6,6 +6,7 @@ pub mod answers;
 pub mod blocks;
 pub mod denied;
 pub mod envelope;
+pub mod fit;
 pub mod handlers;
 mod heartbeat;
 mod in_flight;

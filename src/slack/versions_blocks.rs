@@ -10,63 +10,11 @@ use crate::domain::window::format_local;
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 
-/// Slack's limits: blocks in a message, blocks in a view, characters in a section's text
-/// and in a message's `text`.
-pub const MESSAGE_BLOCKS: usize = 50;
-pub const VIEW_BLOCKS: usize = 100;
-pub const SECTION_TEXT: usize = 3000;
-pub const MESSAGE_TEXT: usize = 40_000;
+use super::fit::{pack, Packed};
+pub use super::fit::{MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, VIEW_BLOCKS};
 
 /// Room kept for the "+N more" line.
 const FOOTER_ROOM: usize = 600;
-
-/// Lines packed into mrkdwn sections: `shown` of them fit, in order.
-#[derive(Debug)]
-pub struct Packed {
-    pub sections: Vec<Value>,
-    pub text: Vec<String>,
-    pub shown: usize,
-}
-
-/// Packs whole lines into as few sections as Slack's section limit allows, stopping (never
-/// cutting a line in two) before `max_blocks` sections or `max_text` characters in all.
-pub fn pack(lines: &[String], max_blocks: usize, max_text: usize) -> Packed {
-    let mut sections = Vec::new();
-    let mut chunk = String::new();
-    let mut total = 0;
-    let mut shown = 0;
-    for line in lines {
-        let len = line.chars().count();
-        if total + len + 1 > max_text {
-            break;
-        }
-        let chunk_len = chunk.chars().count();
-        if !chunk.is_empty() && chunk_len + 1 + len > SECTION_TEXT {
-            // This line starts a new section: is there room for one?
-            if sections.len() + 2 > max_blocks {
-                break;
-            }
-            sections.push(section(&chunk));
-            chunk.clear();
-        } else if chunk.is_empty() && sections.len() + 1 > max_blocks {
-            break;
-        }
-        if !chunk.is_empty() {
-            chunk.push('\n');
-        }
-        chunk.push_str(line);
-        total += len + 1;
-        shown += 1;
-    }
-    if !chunk.is_empty() {
-        sections.push(section(&chunk));
-    }
-    Packed {
-        sections,
-        text: lines[..shown].to_vec(),
-        shown,
-    }
-}
 
 /// "integration `release_42`", or "production —" where nothing was deployed.
 fn cell_word(env: &str, a: &AppVersions, i: usize) -> String {
@@ -308,18 +256,6 @@ mod tests {
             .filter_map(|b| b.pointer("/text/text").and_then(Value::as_str))
             .collect::<Vec<_>>()
             .join("\n")
-    }
-
-    #[test]
-    fn pack_keeps_whole_lines_within_the_budget() {
-        let lines: Vec<String> = (0..10).map(|i| format!("{i}{}", "x".repeat(999))).collect();
-        // Three 1000-char lines do not fit one 3000-char section with their newlines.
-        let p = pack(&lines, 3, usize::MAX);
-        assert_eq!(p.shown, 6);
-        assert_eq!(p.sections.len(), 3);
-        let p = pack(&lines, 50, 2500);
-        assert_eq!(p.shown, 2);
-        assert_eq!(pack(&lines, 0, usize::MAX).shown, 0);
     }
 
     #[test]

@@ -116,12 +116,24 @@ async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
 
     let a = report(
         &t,
-        json!({"app": "router", "ref": "v2", "environment": "staging", "status": "succeeded"}),
+        json!({"app": "router", "ref": "v2", "environment": "staging", "status": "succeeded",
+               "note": "by hand & <!here>", "url": "https://ci.example/run/9"}),
     )
     .await;
     assert_eq!(a.status, 201, "{:?}", a.json);
-    t.wait_for_message("*router* `v2` to *staging* succeeded")
+    // Reported already finished: no start alert showed its note and link, so the end does.
+    let end = t
+        .wait_for_message("*router* `v2` to *staging* succeeded")
         .await;
+    let text = end["text"].as_str().unwrap();
+    assert!(
+        text.contains("\nNote: by hand &amp; &lt;!here&gt;"),
+        "{end}"
+    );
+    assert!(
+        end.to_string().contains("CI: https://ci.example/run/9"),
+        "{end}"
+    );
     let versions = t.core().store.versions(Some("router")).await.unwrap();
     assert_eq!(versions.len(), 1);
     assert_eq!(versions[0].git_ref, "v2");
