@@ -114,9 +114,15 @@ impl Application {
                 (LocalWeb::shared(store.clone()), true)
             }
         };
+        let mut policy = settings.policy.clone();
+        if local_mode && policy.channel.is_none() {
+            // Local mode has one channel, the console's: what badger would announce goes
+            // there, a CI report's start and end too (they have no channel of their own).
+            policy.channel = Some(crate::console::DEFAULT_CHANNEL.to_owned());
+        }
         let core = Core {
             store: store.clone(),
-            policy: Arc::new(settings.policy.clone()),
+            policy: Arc::new(policy),
             clock,
             outbox_wake: Arc::new(Notify::new()),
             metrics: Arc::new(Metrics::default()),

@@ -51,6 +51,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for w in settings.warnings() {
+        eprintln!("badger: warning: {w}");
+    }
     match cli.command {
         Command::Serve => {
             let opts = RunOptions {

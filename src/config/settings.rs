@@ -57,7 +57,25 @@ pub enum SettingsError {
     Policy(#[from] PolicyError),
 }
 
+/// Below this many characters `BADGER_API_TOKEN` is guessable; badger says so at start.
+pub const API_TOKEN_ADVISED_CHARS: usize = 16;
+
 impl Settings {
+    /// What is allowed but unwise, said at start (`serve`) and by `check-config`.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self
+            .api_token
+            .as_ref()
+            .is_some_and(|t| t.chars().count() < API_TOKEN_ADVISED_CHARS)
+        {
+            out.push(format!(
+                "BADGER_API_TOKEN is shorter than {API_TOKEN_ADVISED_CHARS} characters, so it is easy to guess; the CI write API is on with it, but use a long random token (e.g. `openssl rand -hex 32`)"
+            ));
+        }
+        out
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_vars(|k| std::env::var(k).ok())
@@ -153,10 +171,8 @@ impl Settings {
             None => (None, Policy::default()),
         };
 
+        // Any token enables the write API, as the contract says; a short one is warned of.
         let api_token = get("BADGER_API_TOKEN");
-        if api_token.as_ref().is_some_and(|t| t.len() < 16) {
-            return Err(bad("BADGER_API_TOKEN", "must be at least 16 characters"));
-        }
 
         let var_error = |(var, message)| SettingsError::Var { var, message };
         let outbox_lease =

@@ -235,6 +235,46 @@ async fn bad_input_is_refused_clearly_and_changes_nothing(backend: Backend) {
 }
 on_both_backends!(bad_input, bad_input_is_refused_clearly_and_changes_nothing);
 
+/// Local mode with the default policy (no `channel`): a CI report is taken, and its start
+/// and end show in the console's channel like anything badger would announce.
+async fn ci_reports_show_in_the_console(backend: Backend) {
+    let token = "local-ci-token-0123";
+    let s = Served::start_with(backend, &[("BADGER_API_TOKEN", token)]).await;
+    let report = |body: serde_json::Value| {
+        s.http
+            .post(format!("{}/api/v1/deployments", s.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let r = report(serde_json::json!({"app": "frontend", "ref": "r7",
+        "environment": "integration", "status": "started"}))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    s.wait_for("alice", "CI's start alert", |h| {
+        h.contains("started deploying <b>frontend</b> <code>r7</code> to <b>integration</b>")
+    })
+    .await;
+    let r = s
+        .http
+        .post(format!("{}/api/v1/deployments/{id}/events", s.base))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"status": "succeeded"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    s.wait_for("bob", "CI's end alert", |h| {
+        h.contains("<b>frontend</b> <code>r7</code> to <b>integration</b> succeeded")
+    })
+    .await;
+}
+on_both_backends!(ci_in_console, ci_reports_show_in_the_console);
+
 #[tokio::test]
 async fn only_this_machine_and_its_own_page_may_use_it() {
     let s = Served::start(Backend::Sqlite).await;

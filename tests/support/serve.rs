@@ -33,10 +33,16 @@ pub fn serve_command(db_url: &str) -> tokio::process::Command {
 impl Served {
     /// Starts `badger serve` on a fresh database and a free loopback port.
     pub async fn start(backend: Backend) -> Served {
+        Self::start_with(backend, &[]).await
+    }
+
+    /// As [`Served::start`], with these environment variables set as well.
+    pub async fn start_with(backend: Backend, vars: &[(&str, &str)]) -> Served {
         let db = TestDb::fresh(backend).await;
         // An empty working directory: no stray badger.toml or badger.db is picked up.
         let cwd = tempfile::tempdir().expect("temp dir");
         let mut child = serve_command(&db.url)
+            .envs(vars.iter().copied())
             .current_dir(cwd.path())
             .spawn()
             .expect("badger starts");

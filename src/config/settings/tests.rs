@@ -57,7 +57,6 @@ fn bad_values_name_the_variable() {
         ("SLACK_API_URL", "ftp://x"),
         ("DATABASE_URL", "mysql://x"),
         ("BADGER_BIND", "localhost"),
-        ("BADGER_API_TOKEN", "short"),
         ("BADGER_CONFIG", "/nonexistent/badger.toml"),
         ("BADGER_OUTBOX_LEASE_SECS", "0"),
         ("BADGER_SLACK_TIMEOUT_SECS", "0"),
@@ -130,4 +129,24 @@ fn slack_timeout_defaults_to_ten_seconds_and_the_lease_must_outlast_it() {
     }
     // The default timeout applies when only the lease is set.
     assert!(settings(&[("BADGER_OUTBOX_LEASE_SECS", "5")]).is_err());
+}
+
+/// The contract puts no length on the token: a short one works, and is warned of.
+#[test]
+fn a_short_api_token_enables_the_api_with_a_warning() {
+    let s = settings(&[("BADGER_API_TOKEN", "test-token")]).unwrap();
+    assert_eq!(s.api_token.as_deref(), Some("test-token"));
+    let w = s.warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("BADGER_API_TOKEN is shorter than 16"),
+        "{w:?}"
+    );
+    assert!(
+        !w[0].contains("test-token"),
+        "the token itself is never shown"
+    );
+    let long = settings(&[("BADGER_API_TOKEN", "0123456789abcdef")]).unwrap();
+    assert!(long.warnings().is_empty());
+    assert!(settings(&[]).unwrap().warnings().is_empty());
 }
