@@ -162,6 +162,8 @@ pub enum ParseError {
         tz: chrono_tz::Tz,
         time_only: bool,
     },
+    /// A time more than [`MAX_UNTIL_DAYS`](super::until::MAX_UNTIL_DAYS) days ahead.
+    UntilTooFar { until: NaiveDateTime },
     /// `--until` given twice.
     UntilRepeated,
 }
@@ -241,6 +243,7 @@ impl ParseError {
             | UntilBadDate { .. }
             | UntilNonexistent { .. }
             | UntilInPast { .. }
+            | UntilTooFar { .. }
             | UntilRepeated => Form::HoldCreate,
         }
     }

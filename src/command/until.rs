@@ -36,7 +36,12 @@ pub(crate) fn parse_until(
     })
 }
 
-/// The instant of `local` in the policy's timezone; it must be in the future.
+/// How far ahead `--until` may be: a hold that ends by itself later than this is more
+/// likely a typo for this year than a plan (and its date would read like this year's).
+pub const MAX_UNTIL_DAYS: i64 = 366;
+
+/// The instant of `local` in the policy's timezone; it must be in the future, and at
+/// most [`MAX_UNTIL_DAYS`] ahead.
 fn resolve(
     local: NaiveDateTime,
     now: NaiveDateTime,
@@ -56,6 +61,9 @@ fn resolve(
             tz: ctx.tz,
             time_only,
         });
+    }
+    if instant - ctx.now > chrono::Duration::days(MAX_UNTIL_DAYS) {
+        return Err(ParseError::UntilTooFar { until: local });
     }
     Ok(instant)
 }

@@ -32,6 +32,8 @@ pub struct Facts<'a> {
     /// When the window next opens, for the refusal's text.
     pub next_opening: Option<DateTime<Utc>>,
     pub holds: &'a [Hold],
+    /// The instant asked about: a hold whose `--until` time has come no longer counts.
+    pub now: DateTime<Utc>,
     pub previous: Option<PreviousEnv<'a>>,
     /// Whatever holds the environment's slot (called or deploying), other than this
     /// deployment itself; the caller leaves out what does not count (see deploy-check).
@@ -96,7 +98,7 @@ pub fn admit(f: &Facts) -> Vec<Refusal> {
     out.extend(
         f.holds
             .iter()
-            .filter(|h| h.covers(f.app, f.env))
+            .filter(|h| h.covers(f.app, f.env) && !h.lapsed(f.now))
             .cloned()
             .map(Refusal::Held),
     );
@@ -176,9 +178,15 @@ mod tests {
             window_open: true,
             next_opening: None,
             holds,
+            now: noon(),
             previous: None,
             busy: None,
         }
+    }
+
+    /// The instant the tests ask about.
+    fn noon() -> DateTime<Utc> {
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 24, 12, 0, 0).unwrap()
     }
 
     fn hold(scope: &str, env: Option<&str>) -> Hold {
@@ -220,6 +228,7 @@ mod tests {
             window_open: r.open,
             next_opening: None,
             holds: &holds,
+            now: noon(),
             previous: r.promoted.map(|ok| PreviousEnv {
                 name: "staging",
                 latest: Some(if ok { &staging_ok } else { &staging_bad }),
@@ -284,6 +293,31 @@ mod tests {
         assert!(admit(&f).is_empty());
         let all = [hold("*", None)];
         assert_eq!(admit(&Facts { holds: &all, ..f }).len(), 1);
+    }
+
+    /// An `--until` hold blocks up to its time, and from that very instant nothing.
+    #[test]
+    fn a_hold_blocks_until_its_until_time_and_not_from_it() {
+        let until = [Hold {
+            until: Some(noon()),
+            ..hold("*", None)
+        }];
+        let f = clear(&until);
+        let second = chrono::Duration::seconds(1);
+        assert_eq!(
+            admit(&Facts {
+                now: noon() - second,
+                ..f
+            })
+            .len(),
+            1
+        );
+        assert!(admit(&Facts { now: noon(), ..f }).is_empty());
+        assert!(admit(&Facts {
+            now: noon() + second,
+            ..f
+        })
+        .is_empty());
     }
 
     #[test]

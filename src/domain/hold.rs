@@ -30,6 +30,11 @@ impl Hold {
     pub fn is_active(&self) -> bool {
         self.released_at.is_none()
     }
+    /// Whether the hold's `--until` time has come: from that instant it blocks nothing
+    /// (the scheduler then releases it and says so).
+    pub fn lapsed(&self, now: DateTime<Utc>) -> bool {
+        self.until.is_some_and(|u| u <= now)
+    }
     /// Whether this hold blocks deploying `app` to `env`.
     pub fn covers(&self, app: &str, env: &str) -> bool {
         self.is_active()

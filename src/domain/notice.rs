@@ -103,7 +103,16 @@ pub enum Notice {
     },
     /// The channel is told a hold was released.
     HoldReleasedNote { hold: Hold, by: String },
-    /// An `--until` hold outlived its time; its owner is reminded.
+    /// A hold ended at its `--until` time: its announcement, updated (no button).
+    HoldLapsed {
+        hold: Hold,
+        hold_command: String,
+        tz: Tz,
+    },
+    /// The channel is told a hold ended at its `--until` time.
+    HoldLapsedNote { hold: Hold, tz: Tz },
+    /// An `--until` hold outlived its time; its owner is reminded. (Sent by earlier
+    /// versions, which left such holds standing; kept so their queued notices render.)
     HoldOverdue {
         hold: Hold,
         hold_command: String,

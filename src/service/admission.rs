@@ -85,6 +85,7 @@ impl Core {
                 self.policy.calendar.next_opening(now).map(|o| o.opens)
             },
             holds,
+            now,
             previous: prev.map(|p| PreviousEnv {
                 name: p.name.as_str(),
                 latest: latest.as_ref(),

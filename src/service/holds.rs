@@ -183,7 +183,7 @@ impl Core {
         };
         let mut released = Vec::new();
         for h in to_release {
-            if self.release_one(actor, h.id).await? {
+            if self.release_one(Ender::Person(&actor.user), h.id).await? {
                 released.push(h.id);
             }
         }
@@ -202,7 +202,7 @@ impl Core {
             id,
             owner: h.owner.clone(),
         })?;
-        if !self.release_one(actor, id).await? {
+        if !self.release_one(Ender::Person(&actor.user), id).await? {
             return refuse(Denied::HoldAlreadyReleased { id });
         }
         Ok(Answer::HoldReleased(h))
@@ -210,38 +210,63 @@ impl Core {
 
     /// Releases one hold: updates its announcement, says so in the channel, fixes the
     /// topic and lets the queues move. False if someone released it first.
-    async fn release_one(&self, actor: &Actor, id: i64) -> Result<bool> {
+    pub(super) async fn release_one(&self, by: Ender<'_>, id: i64) -> Result<bool> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         tx.lock(HOLDS_LOCK).await?;
-        if !tx.release_hold(id, &actor.user, now).await? {
+        if !tx.release_hold(id, by.user(), now).await? {
             return Ok(false);
         }
         let Some(h) = tx.hold(id).await? else {
             return Ok(false);
         };
+        let action = match by {
+            Ender::Person(_) => "hold.release",
+            Ender::Until => "hold.lapse",
+        };
+        let (tz, hold_command) = (self.policy.calendar.tz, self.policy.hold_command.clone());
         tx.audit(
             now,
-            &actor.user,
-            "hold.release",
+            by.user(),
+            action,
             &format!("hold #{id}"),
             &h.describe_scope(),
         )
         .await?;
-        let say = Notice::HoldReleased {
-            hold: h.clone(),
-            by: actor.user.clone(),
-            at: now,
-            hold_command: self.policy.hold_command.clone(),
-            tz: self.policy.calendar.tz,
+        let (say, note) = match by {
+            Ender::Person(user) => (
+                Notice::HoldReleased {
+                    hold: h.clone(),
+                    by: user.to_owned(),
+                    at: now,
+                    hold_command,
+                    tz,
+                },
+                Notice::HoldReleasedNote {
+                    hold: h.clone(),
+                    by: user.to_owned(),
+                },
+            ),
+            Ender::Until => (
+                Notice::HoldLapsed {
+                    hold: h.clone(),
+                    hold_command,
+                    tz,
+                },
+                Notice::HoldLapsedNote {
+                    hold: h.clone(),
+                    tz,
+                },
+            ),
         };
         update(&mut tx, now, &h.channel, hold_key(id), say).await?;
-        let say = Notice::HoldReleasedNote {
-            hold: h.clone(),
-            by: actor.user.clone(),
+        post(&mut tx, now, &h.channel, note, None).await?;
+        // Told if the topic can't be brought up to date: whoever released it, or the owner.
+        let notify = match by {
+            Ender::Person(user) => user,
+            Ender::Until => h.owner.as_str(),
         };
-        post(&mut tx, now, &h.channel, say, None).await?;
-        self.sync_topic(&mut tx, now, &h.channel, Some(&actor.user))
+        self.sync_topic(&mut tx, now, &h.channel, Some(notify))
             .await?;
         let standing = tx.active_holds().await?;
         for e in &self.policy.environments {
@@ -263,5 +288,22 @@ impl Core {
         }
         self.commit(tx).await?;
         Ok(true)
+    }
+}
+
+/// Who ends a hold: a person (its owner or an admin), or its own `--until` time.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Ender<'a> {
+    Person(&'a str),
+    Until,
+}
+
+impl Ender<'_> {
+    /// Recorded as the releaser and in the audit log.
+    fn user(&self) -> &str {
+        match self {
+            Ender::Person(user) => user,
+            Ender::Until => "badger",
+        }
     }
 }

@@ -1,11 +1,12 @@
 //! Time-driven work: turn timeouts, window closing, reminders. Every replica runs it; each
 //! step is a conditional update under the environment's lock, so exactly one replica acts.
 
+use super::holds::Ender;
 use super::{post, Core, Result};
 use crate::config::WindowKind;
 use crate::domain::deployment::{Event, State};
 use crate::domain::notice::Notice;
-use crate::store::{env_lock, HOLDS_LOCK};
+use crate::store::env_lock;
 use chrono::Duration;
 
 /// How long before closing a person still deploying is reminded.
@@ -16,6 +17,11 @@ impl Core {
     /// logged and does not stop the others; the first error is returned at the end.
     pub async fn tick(&self) -> Result<()> {
         let mut first_error = None;
+        // Lapsed holds first, so a turn they held can be called in this same pass.
+        if let Err(e) = self.end_lapsed_holds().await {
+            tracing::error!(error = %e, "scheduler: ending lapsed holds failed");
+            first_error.get_or_insert(e);
+        }
         for env in self.policy.environments.iter() {
             if let Err(e) = self.tick_env(env.name.as_str(), env.window).await {
                 tracing::error!(environment = %env.name.as_str(), error = %e, "scheduler: an environment's tick failed");
@@ -24,10 +30,6 @@ impl Core {
         }
         if let Err(e) = self.follow_ups().await {
             tracing::error!(error = %e, "scheduler: after-deploy follow-ups failed");
-            first_error.get_or_insert(e);
-        }
-        if let Err(e) = self.remind_hold_owners().await {
-            tracing::error!(error = %e, "scheduler: hold reminders failed");
             first_error.get_or_insert(e);
         }
         first_error.map_or(Ok(()), Err)
@@ -108,31 +110,15 @@ impl Core {
         self.commit(tx).await
     }
 
-    /// An `--until` hold is not released by itself (a person decides), but its owner is
-    /// reminded once when the time passes.
-    async fn remind_hold_owners(&self) -> Result<()> {
+    /// Holds whose `--until` time has come end: each is released as its owner would
+    /// release it, and the channel is told. (The admission rule already stopped counting
+    /// them at that instant; this brings the topic and the queues along.)
+    async fn end_lapsed_holds(&self) -> Result<()> {
         let now = self.now();
         let holds = self.store.active_holds().await?;
-        let due: Vec<_> = holds
-            .into_iter()
-            .filter(|h| h.reminded_at.is_none() && h.until.is_some_and(|u| u <= now))
-            .collect();
-        if due.is_empty() {
-            return Ok(());
+        for h in holds.into_iter().filter(|h| h.lapsed(now)) {
+            self.release_one(Ender::Until, h.id).await?;
         }
-        let mut tx = self.store.begin().await?;
-        tx.lock(HOLDS_LOCK).await?;
-        for h in due {
-            if tx.mark_hold_reminded(h.id, now).await? {
-                let channel = h.channel.clone();
-                let say = Notice::HoldOverdue {
-                    hold: h,
-                    hold_command: self.policy.hold_command.clone(),
-                    tz: self.policy.calendar.tz,
-                };
-                post(&mut tx, now, &channel, say, None).await?;
-            }
-        }
-        self.commit(tx).await
+        Ok(())
     }
 }

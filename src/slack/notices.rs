@@ -100,6 +100,18 @@ pub fn render(n: &Notice) -> Message {
             escape(&hold.describe_scope()),
             hold.id
         )),
+        Notice::HoldLapsed {
+            hold,
+            hold_command,
+            tz,
+        } => hold_lapsed(hold, hold_command, *tz),
+        Notice::HoldLapsedNote { hold, tz } => Message::plain(format!(
+            ":white_check_mark: {}'s hold on {} (#{}) ended at its `--until` time, {}.",
+            mention(&hold.owner),
+            escape(&hold.describe_scope()),
+            hold.id,
+            hold.until.map(|u| format_local(u, *tz)).unwrap_or_default()
+        )),
         Notice::HoldOverdue {
             hold,
             hold_command,
@@ -247,6 +259,14 @@ fn hold_released(h: &Hold, by: &str, at: DateTime<Utc>, hold_command: &str, tz: 
     // The plain-text fallback (notifications, screen readers) says so too.
     m.text = format!("{}\n{released}", m.text);
     m.with_context(&released)
+}
+
+fn hold_lapsed(h: &Hold, hold_command: &str, tz: Tz) -> Message {
+    let mut m = hold_placed(h, hold_command, tz);
+    m.blocks.retain(|b| b["type"] != "actions");
+    let ended = ":white_check_mark: Ended at its `--until` time";
+    m.text = format!("{}\n{ended}", m.text);
+    m.with_context(ended)
 }
 
 fn hold_overdue(h: &Hold, hold_command: &str, tz: Tz) -> Message {

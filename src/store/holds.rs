@@ -1,6 +1,5 @@
 //! Hold rows, with who created, changed and released them.
 
-use super::stamp::Once;
 use super::{from_millis, millis, opt_from_millis, Result, StoreError, Tx};
 use crate::domain::hold::Hold;
 use chrono::{DateTime, Utc};
@@ -144,14 +143,5 @@ impl Tx {
         .execute(&mut *self.inner)
         .await?;
         Ok(r.rows_affected() == 1)
-    }
-
-    /// Marks the until-time reminder sent; false if it already was.
-    pub async fn mark_hold_reminded(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
-        self.stamp_once(
-            Once::new("holds", "id", id, "reminded_at").only(" AND released_at IS NULL"),
-            now,
-        )
-        .await
     }
 }

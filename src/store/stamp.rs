@@ -13,8 +13,6 @@ pub(crate) struct Once<'a> {
     stamp: &'static str,
     /// Who did it: a column and a name, set with the stamp.
     by: Option<(&'static str, &'a str)>,
-    /// A further condition the row must meet (` AND ...`), or empty.
-    only: &'static str,
 }
 
 impl<'a> Once<'a> {
@@ -30,7 +28,6 @@ impl<'a> Once<'a> {
             key: (key_column, id),
             stamp,
             by: None,
-            only: "",
         }
     }
 
@@ -41,26 +38,17 @@ impl<'a> Once<'a> {
             ..self
         }
     }
-
-    /// Only if the row also meets `condition` (SQL, constant).
-    pub(crate) fn only(self, condition: &'static str) -> Self {
-        Once {
-            only: condition,
-            ..self
-        }
-    }
 }
 
 impl Tx {
-    /// Stamps `now` as `o` says; true if this call did (false: already stamped, or the row
-    /// does not meet `o.only`).
+    /// Stamps `now` as `o` says; true if this call did (false: already stamped).
     pub(crate) async fn stamp_once(&mut self, o: Once<'_>, now: DateTime<Utc>) -> Result<bool> {
         let by =
             o.by.map(|(column, _)| format!(", {column} = $3"))
                 .unwrap_or_default();
         let sql = format!(
-            "UPDATE {} SET {} = $1{by} WHERE {} = $2 AND {} IS NULL{}",
-            o.table, o.stamp, o.key.0, o.stamp, o.only
+            "UPDATE {} SET {} = $1{by} WHERE {} = $2 AND {} IS NULL",
+            o.table, o.stamp, o.key.0, o.stamp
         );
         let mut q = sqlx::query(&sql).bind(millis(now)).bind(o.key.1);
         if let Some((_, who)) = o.by {

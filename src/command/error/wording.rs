@@ -217,6 +217,11 @@ impl ParseError {
                 now.format("%Y-%m-%d %H:%M"),
                 tz.name()
             ),
+            UntilTooFar { until } => format!(
+                "`{}` is more than {} days ahead. A hold that long needs no `--until`: leave it out and release the hold when it is over.",
+                until.format("%Y-%m-%d %H:%M"),
+                super::super::until::MAX_UNTIL_DAYS
+            ),
             UntilRepeated => "`--until` is given twice: give it once.".to_owned(),
         }
     }

@@ -1,4 +1,5 @@
-//! Notices about holds: placed, released (the message updated and the note), and overdue.
+//! Notices about holds: placed, released or ended at its until-time (the message updated
+//! and the note), and overdue (from earlier versions).
 
 use super::*;
 
@@ -41,6 +42,29 @@ fn hold_released_note() {
 fn hold_overdue() {
     insta::assert_snapshot!(shown(Notice::HoldOverdue { hold: hold(), hold_command: "/freeze".into(), tz: TZ }), @r#"
         :alarm_clock: <@U0BOB> your hold on whitehall in production (#3) was meant to last until Tue 24 Nov 16:00 GMT. Release it with `/freeze release 3` or the button on the hold message, if you're done.
+        [section: the text]
+    "#);
+}
+
+#[test]
+fn hold_lapsed() {
+    insta::assert_snapshot!(shown(Notice::HoldLapsed { hold: hold(), hold_command: "/hold".into(), tz: TZ }), @r#"
+        :octagonal_sign: <@U0BOB> is holding deployments of *whitehall* in *production*
+        Reason: incident &lt;!channel&gt; review
+        Until: Tue 24 Nov 16:00 GMT
+        :white_check_mark: Ended at its `--until` time
+        [section: :octagonal_sign: <@U0BOB> is holding deployments of *whitehall* in *production*
+        Reason: incident &lt;!channel&gt; review
+        Until: Tue 24 Nov 16:00 GMT]
+        [context: Hold #3 · release with `/hold release 3`]
+        [context: :white_check_mark: Ended at its `--until` time]
+    "#);
+}
+
+#[test]
+fn hold_lapsed_note() {
+    insta::assert_snapshot!(shown(Notice::HoldLapsedNote { hold: hold(), tz: TZ }), @r#"
+        :white_check_mark: <@U0BOB>'s hold on whitehall in production (#3) ended at its `--until` time, Tue 24 Nov 16:00 GMT.
         [section: the text]
     "#);
 }

@@ -1,10 +1,10 @@
-//! Time, status and the CI gate: until-time reminders, `/hold list` and status, and the
+//! Time, status and the CI gate: holds ending at their until-time, `/hold list` and status, and the
 //! deploy-check endpoint's answers while holds stand.
 
 use super::*;
 use chrono::{Duration, TimeZone, Utc};
 
-async fn until_time_reminds_the_owner_once(backend: Backend) {
+async fn until_time_ends_the_hold(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     t.hold(ALICE, "whitehall migration --until 11:00").await;
     t.deliver_outbox().await;
@@ -20,42 +20,49 @@ async fn until_time_reminds_the_owner_once(backend: Backend) {
     let list = t.hold(BOB, "list").await.text();
     assert!(list.contains("until Tue 24 Nov 11:00 GMT"), "{list}");
 
-    // Not before its time: a pass at 10:59 sends nothing.
-    t.at(Utc.with_ymd_and_hms(2026, 11, 24, 10, 59, 0).unwrap())
+    // Not before its time: at 10:59 the hold stands and a pass sends nothing.
+    t.at(Utc.with_ymd_and_hms(2026, 11, 24, 10, 59, 59).unwrap())
         .await;
     t.slack.expect_no_more_calls();
-
-    // When it passes: one reminder mentioning her, in the channel; the hold stands.
-    t.at(Utc.with_ymd_and_hms(2026, 11, 24, 11, 0, 0).unwrap())
-        .await;
-    let r = t.expect_post(":alarm_clock: <@U0ALICE> your hold on whitehall");
-    assert!(r["text"]
-        .as_str()
-        .unwrap()
-        .contains("until Tue 24 Nov 11:00 GMT"));
-    t.advance_clock(Duration::hours(2));
-    t.tick().await;
-    t.tick().await;
-    assert_eq!(t.deliver_outbox().await, 0, "reminded once only");
-    assert_eq!(t.core().store.active_holds().await.unwrap().len(), 1);
-    assert!(t
-        .slack
-        .topic(CHANNEL)
-        .contains("whitehall (<@U0ALICE>: migration)"));
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
     assert!(r.text().contains("can't be deployed"), "{}", r.text());
+    assert_eq!(check(&t, "whitehall", "integration").await.0, 423);
 
-    // A new until-time (same person, same scope) is reminded again when it passes.
-    t.hold(ALICE, "whitehall migration --until 15:00").await;
+    // From 11:00 exactly it blocks nothing, even before the scheduler's next pass.
+    t.advance_clock(Duration::seconds(1));
+    assert_eq!(check(&t, "whitehall", "integration").await.0, 200);
+
+    // The pass ends it: the announcement loses its button, the channel is told (Alice
+    // mentioned), and the topic loses the hold.
+    t.tick().await;
     t.deliver_outbox().await;
-    t.expect_update("<@U0ALICE> is holding");
+    let ended = t.expect_update("<@U0ALICE> is holding");
+    assert!(
+        ended.to_string().contains("Ended at its `--until` time"),
+        "{ended}"
+    );
+    assert!(!ended.to_string().contains("hold_release"), "{ended}");
+    t.expect_post(
+        ":white_check_mark: <@U0ALICE>'s hold on whitehall (#1) ended at its `--until` time, Tue 24 Nov 11:00 GMT.",
+    );
     t.expect_topic_sync();
-    t.at(Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap())
-        .await;
-    t.expect_post(":alarm_clock: <@U0ALICE> your hold on whitehall");
+    assert!(
+        !t.slack.topic(CHANNEL).contains("whitehall"),
+        "{}",
+        t.slack.topic(CHANNEL)
+    );
+    assert!(t.core().store.active_holds().await.unwrap().is_empty());
+    let r = t.deploy(BOB, "whitehall r1 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    t.deliver_outbox().await;
+    t.expect_post("<@U0BOB> started deploying *whitehall*");
+    // Ended once: later passes send nothing more.
+    t.advance_clock(Duration::hours(2));
+    t.tick().await;
+    assert_eq!(t.deliver_outbox().await, 0);
     t.stop().await;
 }
-on_both_backends!(until_reminder, until_time_reminds_the_owner_once);
+on_both_backends!(until_ends, until_time_ends_the_hold);
 
 async fn status_and_list_show_holds(backend: Backend) {
     let t = TestApp::stepped(backend).await;
