@@ -221,8 +221,9 @@ impl Store {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        sqlite_settings(conn).await?;
+                    match backend {
+                        Backend::Sqlite => sqlite_settings(conn).await?,
+                        Backend::Postgres => postgres_settings(conn).await?,
                     }
                     Ok(())
                 })
@@ -387,6 +388,20 @@ async fn sqlite_settings(conn: &mut sqlx::AnyConnection) -> std::result::Result<
     // cache after every commit (WAL readers re-read changed pages; the
     // copies were ~12 % of the write path's CPU, bench/RESULTS.md).
     conn.execute("PRAGMA mmap_size = 268435456").await?;
+    Ok(())
+}
+
+/// How long PostgreSQL lets a session sit idle inside a transaction before ending it. A
+/// replica cut off mid-transaction (paused, partitioned) would otherwise hold its locks
+/// (an environment's, the holds') until TCP gives up, hours later, stalling every other
+/// replica's commands and scheduler. badger's own transactions last milliseconds and never
+/// wait on Slack, GitHub or a smoke check while open.
+pub const PG_IDLE_IN_TRANSACTION: &str = "60s";
+
+/// The settings every PostgreSQL connection runs with.
+async fn postgres_settings(conn: &mut sqlx::AnyConnection) -> std::result::Result<(), sqlx::Error> {
+    let set = format!("SET idle_in_transaction_session_timeout = '{PG_IDLE_IN_TRANSACTION}'");
+    conn.execute(set.as_str()).await?;
     Ok(())
 }
 

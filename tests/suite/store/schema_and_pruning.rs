@@ -84,3 +84,28 @@ async fn pruning_keeps_what_is_pending(backend: Backend) {
     assert!(!s.first_sighting("Ev2", Utc::now()).await.unwrap());
 }
 on_both_backends!(prune, pruning_keeps_what_is_pending);
+
+/// Every pooled connection carries the session settings that bound a stuck peer: SQLite
+/// waits at most 10 s for a lock; PostgreSQL ends a session left idle in a transaction (a
+/// replica paused or cut off holding an environment's lock) after a minute.
+async fn connections_bound_waits_on_a_stuck_peer(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let (sql, expected) = match backend {
+        Backend::Sqlite => ("PRAGMA busy_timeout", "10000"),
+        Backend::Postgres => ("SHOW idle_in_transaction_session_timeout", "1min"),
+    };
+    // Several at once, so more than the pool's first connection is asked.
+    let mut conns = Vec::new();
+    for _ in 0..3 {
+        conns.push(s.pool().acquire().await.unwrap());
+    }
+    for c in &mut conns {
+        let row = sqlx::query(sql).fetch_one(&mut **c).await.unwrap();
+        let got: String = match backend {
+            Backend::Sqlite => sqlx::Row::get::<i64, _>(&row, 0).to_string(),
+            Backend::Postgres => sqlx::Row::get::<String, _>(&row, 0),
+        };
+        assert_eq!(got, expected, "{sql}");
+    }
+}
+on_both_backends!(session_settings, connections_bound_waits_on_a_stuck_peer);
