@@ -14,8 +14,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
-/// Gives up on a transient failure after this many attempts (about an hour of backoff).
-const MAX_ATTEMPTS: i64 = 60;
+/// Gives up on a transient failure (5xx, timeout, no connection) after this many attempts:
+/// with the backoff below, a day. A Slack outage shorter than that loses no announcement
+/// (an hour, the old figure, did); a call Slack refuses for good (4xx) is given up at once.
+const MAX_ATTEMPTS: i64 = 1_450;
+
+/// Further tries at storing a posted message's ts (over about 6 s in all).
+const REMEMBER_TRIES: u32 = 6;
 
 fn backoff(attempts: i64) -> Duration {
     let ms = 250u64.saturating_mul(1u64 << attempts.clamp(0, 8));
@@ -284,18 +289,37 @@ impl Courier {
         }
     }
 
+    /// Stores a posted message's ts, which later edits and thread replies need. The post
+    /// went out, so it is not retried; a brief database hiccup is outlasted here instead
+    /// (a lost ts would leave its buttons unclosed and its replies out of the thread).
+    async fn remember(&self, key: &str, channel: &str, ts: &str) -> Result<(), SendError> {
+        let mut pause = Duration::from_millis(100);
+        let mut tries = 0;
+        loop {
+            match self.store.remember_message(key, channel, ts).await {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < REMEMBER_TRIES => {
+                    tracing::warn!(%key, error = %e, "posted, but storing its ts failed; trying again");
+                }
+                Err(e) => {
+                    return Err(SendError::Permanent(format!(
+                        "posted, but could not store its ts: {e}"
+                    )))
+                }
+            }
+            tries += 1;
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+    }
+
     async fn deliver(&self, p: &Payload) -> Result<(), SendError> {
         match p {
             Payload::Post { channel, body, key } => {
                 let m = notices::body(body);
                 let ts = self.web.post(channel, &m).await?;
                 if let Some(key) = key {
-                    self.store
-                        .remember_message(key, channel, &ts)
-                        .await
-                        .map_err(|e| {
-                            SendError::Permanent(format!("posted, but could not store its ts: {e}"))
-                        })?;
+                    self.remember(key, channel, &ts).await?;
                 }
                 Ok(())
             }
@@ -396,5 +420,20 @@ impl Courier {
                 tracing::error!(%channel, %user, error = %err, "could not tell the user the topic update failed");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transient_failures_are_retried_for_a_day_then_given_up() {
+        let waited: Duration = (0..MAX_ATTEMPTS - 1).map(backoff).sum();
+        let hours = waited.as_secs_f64() / 3600.0;
+        assert!((24.0..25.0).contains(&hours), "{hours} hours");
+        // Quick at first, then once a minute.
+        assert_eq!(backoff(0), Duration::from_millis(250));
+        assert_eq!(backoff(20), Duration::from_secs(60));
     }
 }
