@@ -277,7 +277,7 @@ impl Application {
             self.scheduler.is_none(),
             "tick needs RunOptions::stepped: the scheduler is running by itself"
         );
-        scheduler_pass(&self.core).await?;
+        scheduler_pass(self.core.clone()).await?;
         Ok(())
     }
 
@@ -317,8 +317,14 @@ impl Application {
 async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receiver<bool>) {
     let mut last_prune: Option<tokio::time::Instant> = None;
     loop {
-        if let Err(e) = scheduler_pass(&core).await {
-            tracing::error!(error = %e, "scheduler tick failed");
+        // A pass runs as a task of its own: were it to panic, that pass is lost and logged,
+        // not the scheduler (turn timeouts, window closing and holds ending would stop).
+        match tokio::spawn(scheduler_pass(core.clone())).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "scheduler tick failed"),
+            Err(e) => {
+                tracing::error!(error = %e, "scheduler tick panicked; the next pass runs as usual")
+            }
         }
         if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
             last_prune = Some(tokio::time::Instant::now());
@@ -338,7 +344,7 @@ async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receive
 }
 
 /// One scheduler pass, in its span.
-async fn scheduler_pass(core: &Core) -> crate::service::Result<()> {
+async fn scheduler_pass(core: Core) -> crate::service::Result<()> {
     tracing::Instrument::instrument(core.tick(), crate::telemetry::tick_span()).await
 }
 
