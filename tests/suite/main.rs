@@ -32,6 +32,7 @@ mod github_store;
 mod group_commit;
 mod history_api;
 mod holds;
+mod late_answers;
 mod layers;
 mod lease_store;
 mod logs;
