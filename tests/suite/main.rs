@@ -28,6 +28,7 @@ mod fake_slack_selftest;
 mod faults;
 mod github;
 mod github_replicas;
+mod github_retries;
 mod github_store;
 mod group_commit;
 mod history_api;
