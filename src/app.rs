@@ -31,8 +31,8 @@ pub struct RunOptions {
     /// On shutdown, how long Slack calls in flight may still take before they are
     /// abandoned (their rows stay in the outbox for the next start).
     pub shutdown_grace: Duration,
-    /// Slack waits 3 s for a slash command's answer; see [`AppState::slash_deadline`].
-    pub slash_deadline: Duration,
+    /// Slack waits 3 s for the answer to any request; see [`AppState::reply_deadline`].
+    pub reply_deadline: Duration,
     /// Requests per smoke URL before it fails, and the pause between them (the app may
     /// still be restarting).
     pub smoke_attempts: u32,
@@ -49,7 +49,7 @@ impl Default for RunOptions {
             lease: Duration::from_secs(60),
             slack_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
-            slash_deadline: crate::slack::slash::REPLY_DEADLINE,
+            reply_deadline: crate::slack::deadline::REPLY_DEADLINE,
             smoke_attempts: 3,
             smoke_spacing: Duration::from_secs(5),
             stepped: false,
@@ -194,7 +194,7 @@ impl Application {
             signing_secret: settings.slack.signing_secret().map(Arc::from),
             api_token: settings.api_token.as_deref().map(Arc::from),
             local_mode,
-            slash_deadline: opts.slash_deadline,
+            reply_deadline: opts.reply_deadline,
             status_cache: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind(&settings.bind).await?;

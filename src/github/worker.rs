@@ -8,7 +8,9 @@ mod dispatch;
 use super::client::GithubClient;
 use crate::service::Core;
 use crate::store::{GithubJob, GithubJobRow};
-use std::sync::Arc;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -30,12 +32,28 @@ pub struct GithubWorker {
     /// Longer than any one job (a compare makes up to ~25 calls, each bounded).
     pub lease: Duration,
     pub poll: Duration,
+    /// Dispatch jobs GitHub accepted whose record failed (a database error), by job id:
+    /// their retry only records them (`dispatch.rs`).
+    pub sent: Mutex<HashMap<i64, Sent>>,
+}
+
+/// A dispatch GitHub accepted (or may have: it did not answer), not yet recorded.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub repo: String,
+    pub workflow: String,
+    /// When, by badger's clock and by the wall clock (GitHub stamps runs with real time).
+    pub at: DateTime<Utc>,
+    pub wall: DateTime<Utc>,
 }
 
 /// What became of a job.
 enum Next {
     Done(Option<String>),
     Retry(Duration, String),
+    /// Finished already, in the transaction that recorded what it did (so it cannot be
+    /// done again for want of its end being recorded).
+    Finished,
 }
 
 /// What a job's handler returns: what became of the job, or a failure to retry later.
@@ -114,6 +132,7 @@ impl GithubWorker {
             GithubJob::Compare { .. } => self.compare(&row).await,
         };
         let stored = match next {
+            Ok(Next::Finished) => return,
             Ok(Next::Done(err)) => {
                 self.core
                     .store
@@ -169,6 +188,7 @@ pub fn spawn(
         // Longer than a compare's calls can take together (about 25, each bounded).
         lease: settings.github.timeout * 30,
         poll: Duration::from_millis(200),
+        sent: Mutex::default(),
     };
     Ok(Some(tokio::spawn(worker.run(stop))))
 }

@@ -1,8 +1,10 @@
 //! Slack's HTTP routes. They only authenticate, parse into typed values and hand over to
 //! the shared handlers (`crate::slack::handlers`, which Socket Mode calls too); every
-//! answer to a person is ephemeral and sent within Slack's 3 seconds.
+//! answer to a person is ephemeral, and Slack is answered within its 3 seconds whatever
+//! the database does (`crate::slack::deadline`).
 
 use crate::http::AppState;
+use crate::slack::deadline::{within_deadline, InTime};
 use crate::slack::handlers::{handle_command_within, handle_event_callback, handle_interaction};
 use crate::slack::payload::{parse_interaction, SlashCommand};
 use crate::slack::verify::verify;
@@ -83,7 +85,7 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
     let first_word: String = first_word.chars().take(32).collect();
     crate::telemetry::record("command", format!("{} {first_word}", cmd.command).trim());
     crate::telemetry::record("user", &cmd.user_id);
-    let reply = handle_command_within(&state.core, &cmd, state.slash_deadline).await;
+    let reply = handle_command_within(&state.core, &cmd, state.reply_deadline).await;
     Json(reply.ephemeral_response()).into_response()
 }
 
@@ -95,10 +97,23 @@ pub async fn interactions(
     if let Err(r) = authenticate(&state, &headers, &body) {
         return *r;
     }
-    match parse_interaction(&body) {
-        Ok(interaction) => handle_interaction(&state.core, interaction).await,
+    let interaction = match parse_interaction(&body) {
+        Ok(i) => i,
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-    }
+    };
+    // A press tells its presser what came of it itself (an ephemeral), late or not, so a
+    // late one needs nothing more: Slack gets its 200 in time either way.
+    let core = state.core.clone();
+    let work = async move { handle_interaction(&core, interaction).await };
+    let late = |()| async {};
+    within_deadline(
+        &state.core,
+        "button press",
+        state.reply_deadline,
+        work,
+        late,
+    )
+    .await;
     StatusCode::OK.into_response()
 }
 
@@ -113,20 +128,29 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
             return (StatusCode::BAD_REQUEST, format!("malformed event: {e}")).into_response()
         }
     };
-    match v.get("type").and_then(|t| t.as_str()) {
+    let kind = v.get("type").and_then(|t| t.as_str()).map(str::to_owned);
+    match kind.as_deref() {
         Some("url_verification") => {
             let challenge = v.get("challenge").and_then(|c| c.as_str()).unwrap_or("");
             Json(json!({ "challenge": challenge })).into_response()
         }
         Some("event_callback") => {
-            match handle_event_callback(&state.core, &v, header(&headers, "x-slack-retry-num"))
-                .await
-            {
-                Ok(()) => StatusCode::OK.into_response(),
-                Err(e) => {
+            let core = state.core.clone();
+            let retry = header(&headers, "x-slack-retry-num").map(str::to_owned);
+            let work = async move { handle_event_callback(&core, &v, retry.as_deref()).await };
+            // Acknowledged once late: Slack would only deliver it again, to the same wait.
+            let late = |done: Result<(), _>| async move {
+                if let Err(e) = done {
+                    tracing::error!(error = %e, "cannot record an event");
+                }
+            };
+            match within_deadline(&state.core, "event", state.reply_deadline, work, late).await {
+                InTime::Done(Ok(())) | InTime::Late => StatusCode::OK.into_response(),
+                InTime::Done(Err(e)) => {
                     tracing::error!(error = %e, "cannot record an event");
                     StatusCode::INTERNAL_SERVER_ERROR.into_response()
                 }
+                InTime::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             }
         }
         _ => StatusCode::OK.into_response(),

@@ -12,9 +12,10 @@ pub struct AppState {
     pub signing_secret: Option<Arc<str>>,
     pub api_token: Option<Arc<str>>,
     pub local_mode: bool,
-    /// How long a slash command may take before Slack is answered with "still working on
-    /// it" (the real answer follows as an ephemeral).
-    pub slash_deadline: Duration,
+    /// How long a Slack request (a slash command, a button press, an event) may take before
+    /// Slack is answered anyway (`crate::slack::deadline`): a command with "still working
+    /// on it", its real answer following as an ephemeral.
+    pub reply_deadline: Duration,
     /// `GET /api/v1/status`'s answer, serialised once per status snapshot.
     pub status_cache: Arc<crate::http::api::status::StatusCache>,
 }

@@ -65,12 +65,32 @@ impl Core {
         Ok(())
     }
 
-    /// Queues one job on its own (the worker's follow-ups).
-    pub async fn enqueue_github(&self, job: GithubJob) -> Result<()> {
-        let now = self.now();
+    /// GitHub was asked to run deployment `id`'s workflow at `at` (`wall`, by the wall
+    /// clock): the run is recorded and looked for, and the dispatch job (`job`, held by
+    /// `worker`) finished, in one transaction. A dispatch recorded apart from its job's end
+    /// could be sent again by a retry of the job, and the app deployed twice. False if
+    /// `worker` no longer holds the job (it lapsed: the replica that took it over finds
+    /// this record, unless it dispatched first).
+    pub async fn github_dispatched(
+        &self,
+        id: i64,
+        repo: &str,
+        workflow: &str,
+        (at, wall): (DateTime<Utc>, DateTime<Utc>),
+        job: i64,
+        worker: &str,
+    ) -> Result<bool> {
         let mut tx = self.store.begin().await?;
-        tx.enqueue_github(&job, now).await?;
-        self.commit(tx).await
+        let recorded = tx.record_github_run(id, repo, workflow, at, wall).await?;
+        let finished = tx.finish_github(job, worker).await?;
+        // Looked for once: by whoever recorded the run, or finishes the job a recorded
+        // run belongs to (an older badger recorded runs apart from their search).
+        if recorded || finished {
+            let find = GithubJob::FindRun { deployment_id: id };
+            tx.enqueue_github(&find, self.now()).await?;
+        }
+        self.commit(tx).await?;
+        Ok(finished)
     }
 
     /// GitHub would not start the workflow: the deployment fails with the reason, the
@@ -113,10 +133,22 @@ impl Core {
         self.commit(tx).await
     }
 
-    /// Delivers a comparison, worded by the GitHub worker, where it was asked for.
-    pub async fn github_reply(&self, reply: &CompareReply, body: Body) -> Result<()> {
+    /// Delivers a comparison, worded by the GitHub worker, where it was asked for, and
+    /// finishes its job (`job`, held by `worker`) in the same transaction, so a failure to
+    /// finish it cannot have it posted again. False, and nothing posted, if `worker` no
+    /// longer holds the job (another replica took it over and posts it).
+    pub async fn github_reply(
+        &self,
+        reply: &CompareReply,
+        body: Body,
+        job: i64,
+        worker: &str,
+    ) -> Result<bool> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        if !tx.finish_github(job, worker).await? {
+            return Ok(false);
+        }
         match reply {
             CompareReply::Ephemeral { channel, user } => {
                 ephemeral(&mut tx, now, channel, user, body).await?
@@ -126,7 +158,8 @@ impl Core {
                 parent_key,
             } => reply_in(&mut tx, now, channel, parent_key.clone(), body).await?,
         }
-        self.commit(tx).await
+        self.commit(tx).await?;
+        Ok(true)
     }
 
     /// `/deploy diff APP REF [to] ENV`: what REF adds over what ENV runs now. The answer

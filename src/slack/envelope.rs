@@ -11,8 +11,8 @@ use std::pin::Pin;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
-/// Slack wants an acknowledgement within 3 s; this leaves room for the trip back.
-pub const ACK_DEADLINE: Duration = Duration::from_millis(2500);
+/// Slack wants an acknowledgement within 3 s: the same deadline as over HTTP.
+pub const ACK_DEADLINE: Duration = super::deadline::REPLY_DEADLINE;
 
 /// One text frame from Slack, as far as badger cares.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod blocks;
+pub mod deadline;
 pub mod denied;
 pub mod envelope;
 pub mod fit;

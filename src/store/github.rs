@@ -103,6 +103,37 @@ impl Tx {
             .await
     }
 
+    /// Finishes job `id` in this transaction, with what it did, if `worker` still holds it:
+    /// a job whose effect is committed is committed done, so it never runs again.
+    pub async fn finish_github(&mut self, id: i64, worker: &str) -> Result<bool> {
+        let how = Finish {
+            stamp: "done_at",
+            note: Some(("last_error", None)),
+        };
+        GITHUB_JOBS
+            .finish_on(&mut *self.inner, id, worker, how)
+            .await
+    }
+
+    /// Records a workflow GitHub was asked to run for `deployment_id` (`wall`: when, by
+    /// the wall clock); false if one was recorded already.
+    pub async fn record_github_run(
+        &mut self,
+        deployment_id: i64,
+        repo: &str,
+        workflow: &str,
+        at: DateTime<Utc>,
+        wall: DateTime<Utc>,
+    ) -> Result<bool> {
+        let q = sqlx::query(INSERT_RUN)
+            .bind(deployment_id)
+            .bind(repo)
+            .bind(workflow)
+            .bind(millis(at))
+            .bind(millis(wall));
+        Ok(q.execute(&mut *self.inner).await?.rows_affected() == 1)
+    }
+
     /// Records that the deployer was told the run has not reported; false if already told.
     pub async fn flag_run(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
         self.stamp_once(
@@ -112,6 +143,10 @@ impl Tx {
         .await
     }
 }
+
+const INSERT_RUN: &str =
+    "INSERT INTO github_runs (deployment_id, repo, workflow, dispatched_at, dispatched_wall) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deployment_id) DO NOTHING";
 
 /// GitHub jobs as leased work: a job is finished once done (with or without an error).
 const GITHUB_JOBS: Leased = Leased {
@@ -214,15 +249,12 @@ impl Store {
         workflow: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let q = sqlx::query(
-            "INSERT INTO github_runs (deployment_id, repo, workflow, dispatched_at, dispatched_wall) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deployment_id) DO NOTHING",
-        )
-        .bind(deployment_id)
-        .bind(repo)
-        .bind(workflow)
-        .bind(millis(at))
-        .bind(millis(Utc::now()));
+        let q = sqlx::query(INSERT_RUN)
+            .bind(deployment_id)
+            .bind(repo)
+            .bind(workflow)
+            .bind(millis(at))
+            .bind(millis(Utc::now()));
         self.write_outside(q).await?;
         Ok(())
     }

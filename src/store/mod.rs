@@ -215,9 +215,9 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            // A busy pool is not a broken database: waiting here is fine, because a slash
-            // command has its own deadline (slack::slash::REPLY_DEADLINE) and a refused
-            // connection fails at once.
+            // A busy pool is not a broken database: waiting here is fine, because every
+            // Slack request has its own deadline (slack::deadline::REPLY_DEADLINE) and a
+            // refused connection fails at once.
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {

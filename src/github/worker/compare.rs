@@ -45,8 +45,11 @@ impl GithubWorker {
                 from: from.clone(),
             },
         };
-        self.core.github_reply(reply, Body::say(notice)).await?;
-        Ok(Next::Done(None))
+        // Posted and finished at once: a job finished apart from its post could post twice.
+        self.core
+            .github_reply(reply, Body::say(notice), row.id, &self.worker_id)
+            .await?;
+        Ok(Next::Finished)
     }
 
     async fn release(

@@ -1,20 +1,38 @@
 //! The GitHub worker's dispatch jobs: check the repository and the ref, start the app's
-//! deploy workflow, then find the run it started and link it to the deployment.
+//! deploy workflow, then find the run it started and link it to the deployment. A
+//! dispatch GitHub accepted is never sent again: a retry only records it.
 
 use std::time::Duration;
 
-use super::{backoff, GithubWorker, Next, Outcome, FIND_RUN_ATTEMPTS, MAX_ATTEMPTS};
+use super::{backoff, GithubWorker, Next, Outcome, Sent, FIND_RUN_ATTEMPTS, MAX_ATTEMPTS};
 use crate::github::client::GhError;
-use crate::store::{GithubJob, GithubJobRow};
+use crate::store::GithubJobRow;
 
 impl GithubWorker {
     pub(super) async fn dispatch(&self, id: i64, row: &GithubJobRow) -> Outcome {
+        // Sent before, and its record failed (a database error): only the record is tried
+        // again. Dispatching again would deploy the app twice.
+        let unrecorded = self.sent_here().get(&row.id).cloned();
+        if let Some(sent) = unrecorded {
+            return self.record_dispatch(id, row, sent).await;
+        }
         let Some(d) = self.core.store.deployment(id).await? else {
             return Ok(Next::given_up("no such deployment"));
         };
         let Some(cfg) = self.core.policy.github.repo(&d.app).cloned() else {
             return Ok(Next::Done(None));
         };
+        // Recorded already, yet the job runs again (a replica's claim lapsed; an older
+        // badger recorded runs apart from their job's end): dispatched, so record only.
+        if let Some(run) = self.core.store.github_run(id).await? {
+            let sent = Sent {
+                repo: run.repo,
+                workflow: run.workflow,
+                at: run.dispatched_at,
+                wall: run.dispatched_wall,
+            };
+            return self.record_dispatch(id, row, sent).await;
+        }
         if d.state != crate::domain::deployment::State::Deploying {
             return Ok(Next::given_up(format!(
                 "deployment is {}",
@@ -56,13 +74,14 @@ impl GithubWorker {
             .client
             .dispatch(&cfg.repo, &cfg.workflow, &branch, &inputs)
             .await;
-        let dispatched = match result {
-            Ok(()) => true,
+        match result {
+            Ok(()) => {
+                tracing::info!(deployment = id, repo = %cfg.repo, workflow = %cfg.workflow, "github: workflow dispatched");
+            }
             // GitHub may have started it: look for the run, and let the overdue check
             // ask the deployer if none reports back. Dispatching again could deploy twice.
             Err(GhError::Unanswered(why)) => {
                 tracing::warn!(deployment = id, %why, "github: the dispatch got no answer; looking for its run");
-                true
             }
             Err(GhError::Transient(why)) if row.attempts + 1 < MAX_ATTEMPTS => {
                 tracing::warn!(deployment = id, %why, "github: dispatch failed; retrying");
@@ -74,18 +93,45 @@ impl GithubWorker {
                 self.core.github_dispatch_failed(id, &why).await?;
                 return Ok(Next::given_up(e.to_string()));
             }
-        };
-        if dispatched {
-            self.core
-                .store
-                .insert_github_run(id, &cfg.repo, &cfg.workflow, self.core.now())
-                .await?;
-            self.core
-                .enqueue_github(GithubJob::FindRun { deployment_id: id })
-                .await?;
-            tracing::info!(deployment = id, repo = %cfg.repo, workflow = %cfg.workflow, "github: workflow dispatched");
         }
-        Ok(Next::Done(None))
+        let sent = Sent {
+            repo: cfg.repo,
+            workflow: cfg.workflow,
+            at: self.core.now(),
+            wall: chrono::Utc::now(),
+        };
+        self.record_dispatch(id, row, sent).await
+    }
+
+    /// Records a dispatch GitHub accepted (the run, its search, the job's end: one
+    /// transaction), remembered here until that is done, so the job's retry after a
+    /// database error records it rather than dispatching again. (A crash between GitHub's
+    /// answer and the record cannot be helped: the job then dispatches again.)
+    async fn record_dispatch(&self, id: i64, row: &GithubJobRow, sent: Sent) -> Outcome {
+        self.sent_here().insert(row.id, sent.clone());
+        let finished = self
+            .core
+            .github_dispatched(
+                id,
+                &sent.repo,
+                &sent.workflow,
+                (sent.at, sent.wall),
+                row.id,
+                &self.worker_id,
+            )
+            .await?;
+        self.sent_here().remove(&row.id);
+        if !finished {
+            tracing::warn!(
+                deployment = id,
+                "github: a dispatch was recorded after its job's claim lapsed"
+            );
+        }
+        Ok(Next::Finished)
+    }
+
+    fn sent_here(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, Sent>> {
+        self.sent.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The repository's default branch, or why the dispatch cannot go ahead.

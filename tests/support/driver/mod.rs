@@ -23,7 +23,7 @@ use super::{metrics, poll};
 use badger::app::{Application, RunOptions};
 use badger::clock::ManualClock;
 use badger::config::Settings;
-use badger::slack::slash::REPLY_DEADLINE;
+use badger::slack::deadline::REPLY_DEADLINE;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -68,8 +68,9 @@ pub struct TestApp {
 struct Knobs {
     /// `BADGER_API_TOKEN` as given to badger; `None` leaves the variable unset.
     api_token: Option<&'static str>,
-    /// How long a slash command may take before Slack gets an interim answer.
-    slash_deadline: Duration,
+    /// How long a Slack request may take before Slack is answered anyway (a slash command
+    /// with an interim answer).
+    reply_deadline: Duration,
     /// More environment variables for badger (e.g. `GITHUB_API_URL`).
     extra_vars: Vec<(&'static str, String)>,
     /// The test steps the outbox and the scheduler (see the module header).
@@ -80,7 +81,7 @@ impl Knobs {
     fn usual() -> Knobs {
         Knobs {
             api_token: Some(API_TOKEN),
-            slash_deadline: REPLY_DEADLINE,
+            reply_deadline: REPLY_DEADLINE,
             extra_vars: vec![],
             stepped: false,
         }

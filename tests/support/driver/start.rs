@@ -56,11 +56,12 @@ impl TestApp {
         Self::start_full(backend, policy, knobs).await
     }
 
-    /// Like [`TestApp::start`], but every slash command misses its deadline: Slack gets
-    /// the interim answer and the real one follows as an ephemeral.
+    /// Like [`TestApp::start`], but every Slack request misses its deadline: a slash
+    /// command gets the interim answer and the real one follows as an ephemeral; a button
+    /// press or an event gets its 200 at once and is handled afterwards.
     pub async fn start_with_late_replies(backend: Backend) -> TestApp {
         let knobs = Knobs {
-            slash_deadline: Duration::ZERO,
+            reply_deadline: Duration::ZERO,
             ..Knobs::usual()
         };
         Self::start_full(backend, POLICY, knobs).await
@@ -127,7 +128,7 @@ impl TestApp {
             lease: Duration::from_secs(5),
             slack_timeout: Duration::from_secs(2),
             shutdown_grace: Duration::from_secs(2),
-            slash_deadline: knobs.slash_deadline,
+            reply_deadline: knobs.reply_deadline,
             // Smoke checks retry quickly in tests (the app under test restarts at once).
             smoke_attempts: 3,
             smoke_spacing: Duration::from_millis(200),
