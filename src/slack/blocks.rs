@@ -275,11 +275,16 @@ pub fn hold_line(h: &Hold, tz: Tz) -> String {
 mod tests {
     use super::*;
 
+    /// `n` numbered lines of `width` more characters each.
+    fn numbered(n: usize, width: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| format!("{i:04} {}", "y".repeat(width)))
+            .collect()
+    }
+
     #[test]
     fn long_lists_are_split_into_sections_without_losing_lines() {
-        let lines: Vec<String> = (0..40)
-            .map(|i| format!("{i:02} {}", "x".repeat(150)))
-            .collect();
+        let lines = numbered(40, 150);
         let m = Message::lines(&lines);
         assert_eq!(m.text, lines.join("\n"));
         assert!(m.blocks.len() > 1);
@@ -316,9 +321,7 @@ mod tests {
 
     #[test]
     fn a_list_longer_than_a_message_holds_says_how_many_lines_it_left_out() {
-        let lines: Vec<String> = (0..2000)
-            .map(|i| format!("{i:04} {}", "y".repeat(95)))
-            .collect();
+        let lines = numbered(2000, 95);
         let m = Message::lines(&lines);
         assert!(m.blocks.len() <= LIST_BLOCKS + 1, "{}", m.blocks.len());
         assert!(m.text.chars().count() <= MESSAGE_TEXT);

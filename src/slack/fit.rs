@@ -126,10 +126,6 @@ pub fn pack(lines: &[String], max_blocks: usize, max_text: usize) -> Packed {
 mod tests {
     use super::*;
 
-    fn chars(s: &str) -> usize {
-        s.chars().count()
-    }
-
     #[test]
     fn a_long_line_is_split_between_words_and_loses_none() {
         let words: Vec<String> = (0..900).map(|i| format!("w{i:03}")).collect();
@@ -137,7 +133,7 @@ mod tests {
         let pieces = split_long(&line, 1000);
         assert!(pieces.len() >= 4, "{}", pieces.len());
         for p in &pieces {
-            assert!(chars(p) <= 1000);
+            assert!(p.chars().count() <= 1000);
             assert!(!p.starts_with(' ') && !p.ends_with(' '));
         }
         assert_eq!(pieces.join(" "), line);
@@ -189,7 +185,7 @@ mod tests {
             .collect();
         assert!(shown
             .iter()
-            .all(|s| chars(s) <= SECTION_TEXT && !s.ends_with('…')));
+            .all(|s| s.chars().count() <= SECTION_TEXT && !s.ends_with('…')));
         assert_eq!(shown.join(" ").matches("word").count(), 1500);
         // Not room for all its pieces: the line is left out whole.
         assert_eq!(pack(&long, 1, usize::MAX).shown, 0);
