@@ -10,6 +10,7 @@ pub mod smoke_cell;
 pub mod style;
 pub mod view;
 
+use crate::domain::names::AppName;
 use crate::service::{Core, Snapshot};
 use crate::store::{SmokeSummary, StoreError};
 use std::collections::HashMap;
@@ -36,6 +37,19 @@ fn configured_apps(core: &Core) -> Vec<String> {
         .iter()
         .map(|a| a.as_str().to_owned())
         .collect()
+}
+
+/// Every app deployed somewhere or listed in the policy, sorted.
+fn known_apps(core: &Core, snapshot: &Snapshot) -> Vec<String> {
+    let mut apps: Vec<String> = snapshot
+        .versions
+        .iter()
+        .map(|v| v.app.clone())
+        .chain(configured_apps(core))
+        .collect();
+    apps.sort();
+    apps.dedup();
+    apps
 }
 
 /// The dashboard from `snapshot` (the status snapshot, `Core::snapshot`) and the history.
@@ -75,6 +89,11 @@ pub async fn app_board<'a>(
     app: &str,
     person: view::Person<'a>,
 ) -> Result<Result<Board<'a>, Vec<String>>, StoreError> {
+    // `app` is a raw path segment: what is not an app name names no app, and must not reach
+    // the store (PostgreSQL refuses a NUL in text, which would be a 500).
+    if AppName::parse(app).is_err() {
+        return Ok(Err(known_apps(core, snapshot)));
+    }
     let history = core.store.app_history(app, APP_HISTORY).await?;
     let matrix = core.versions_view_of(snapshot, Some(app));
     let status = core.board(snapshot).only_app(app);
@@ -85,15 +104,7 @@ pub async fn app_board<'a>(
         .is_some_and(|a| a.per_env.iter().any(Option::is_some));
     let known = configured.iter().any(|a| a == app) || deployed || !history.is_empty() || live;
     if !known {
-        let mut apps: Vec<String> = snapshot
-            .versions
-            .iter()
-            .map(|v| v.app.clone())
-            .chain(configured)
-            .collect();
-        apps.sort();
-        apps.dedup();
-        return Ok(Err(apps));
+        return Ok(Err(known_apps(core, snapshot)));
     }
     let smoke = smoke_of(core, &history).await?;
     Ok(Ok(Board {

@@ -10,6 +10,7 @@ pub mod notice;
 pub mod promotion;
 pub mod queue;
 pub mod release;
+pub mod retry;
 pub mod text;
 pub mod topic;
 pub mod transitions;

@@ -23,7 +23,8 @@ impl AppName {
     }
 }
 
-/// What is deployed: a tag, branch or commit, `[A-Za-z0-9][A-Za-z0-9._/+-]{0,99}`.
+/// What is deployed: a tag, branch or commit, `[A-Za-z0-9][A-Za-z0-9._/+-]{0,99}`, that
+/// git itself would allow as a ref name (see [`git_refuses`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(transparent)]
 pub struct GitRef(String);
@@ -31,7 +32,14 @@ pub struct GitRef(String);
 impl GitRef {
     pub fn parse(s: &str) -> Result<Self, NameError> {
         let what = "a ref: use a tag, branch or commit of letters, digits and `._/+-`";
-        slug(s, 100, u8::is_ascii_alphanumeric, b"._/+-", what).map(Self)
+        let s = slug(s, 100, u8::is_ascii_alphanumeric, b"._/+-", what)?;
+        match git_refuses(&s) {
+            Some(why) => Err(NameError(format!(
+                "`{}` is not a ref: git refs {why}",
+                shorten(&s)
+            ))),
+            None => Ok(Self(s)),
+        }
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -59,6 +67,27 @@ fn slug(
             "`{}` is not {what} (at most {max}, starting with a letter or digit)",
             shorten(s)
         )))
+    }
+}
+
+/// Which of git's ref-name rules (`git check-ref-format`) a slug breaks, in words, if any.
+/// The ones the slug's characters leave possible matter beyond git: a ref goes into GitHub
+/// API paths, where a `..` or `.` segment would climb out of the repository.
+fn git_refuses(s: &str) -> Option<&'static str> {
+    if s.contains("..") {
+        Some("cannot contain `..`")
+    } else if s.contains("//") {
+        Some("cannot contain `//`")
+    } else if s.ends_with('/') {
+        Some("cannot end with `/`")
+    } else if s.ends_with('.') {
+        Some("cannot end with `.`")
+    } else if s.contains("/.") {
+        Some("cannot have a `.` right after a `/`")
+    } else if s.split('/').any(|part| part.ends_with(".lock")) {
+        Some("cannot have a part ending with `.lock`")
+    } else {
+        None
     }
 }
 
@@ -127,5 +156,43 @@ mod tests {
                 "{s:?}"
             );
         }
+    }
+
+    /// What `git check-ref-format` refuses is refused, with the rule in the message: a
+    /// ref goes into GitHub API paths, where `..` would climb out of the repository.
+    #[test]
+    fn refs_git_refuses() {
+        let refused = [
+            ("a/../../../../../user", "cannot contain `..`"),
+            ("a..b", "cannot contain `..`"),
+            ("v1...v2", "cannot contain `..`"),
+            ("a//b", "cannot contain `//`"),
+            ("feature/", "cannot end with `/`"),
+            ("release.", "cannot end with `.`"),
+            ("a/.hidden", "cannot have a `.` right after a `/`"),
+            ("a/./b", "cannot have a `.` right after a `/`"),
+            ("main.lock", "cannot have a part ending with `.lock`"),
+            ("a.lock/b", "cannot have a part ending with `.lock`"),
+        ];
+        for (s, why) in refused {
+            let e = GitRef::parse(s).expect_err(s);
+            assert!(
+                e.0.starts_with(&format!("`{s}` is not a ref: git refs")),
+                "{e}"
+            );
+            assert!(e.0.contains(why), "{s:?}: {e}");
+        }
+        for s in [
+            "a.b/c.d",
+            "v1.2.3",
+            "lock",
+            "a/lock.x",
+            "a.locked",
+            "x/y+z-1_2",
+        ] {
+            assert!(GitRef::parse(s).is_ok(), "{s:?}");
+        }
+        // `@{` and `@` alone are outside the characters already.
+        assert!(GitRef::parse("a@{1}").is_err() && GitRef::parse("@").is_err());
     }
 }

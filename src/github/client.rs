@@ -23,6 +23,11 @@ pub enum GhError {
     /// No answer within the timeout: the call may or may not have taken effect.
     #[error("no answer: {0}")]
     Unanswered(String),
+    /// Not sent: the ref would change the URL's path (a `.` or `..` part), so the call
+    /// could reach another endpoint with badger's token. Refs are checked on the way in;
+    /// this guards refs stored before that check.
+    #[error("not sent: {0}")]
+    UnsafeRef(String),
 }
 
 pub type GhResult<T> = Result<T, GhError>;
@@ -224,8 +229,8 @@ impl GithubClient {
             let c: Comparison = self
                 .get_json(&format!(
                     "/repos/{repo}/compare/{}...{}?per_page=100&page={page}",
-                    enc(base),
-                    enc(head)
+                    enc(base)?,
+                    enc(head)?
                 ))
                 .await?;
             let n = c.commits.len();
@@ -246,13 +251,8 @@ impl GithubClient {
 
     /// Whether GitHub knows `git_ref` (a branch, tag or commit) in `repo`.
     pub async fn ref_exists(&self, repo: &str, git_ref: &str) -> GhResult<bool> {
-        match self
-            .send(
-                self.http
-                    .get(self.url(&format!("/repos/{repo}/commits/{}", enc(git_ref)))),
-            )
-            .await
-        {
+        let path = format!("/repos/{repo}/commits/{}", enc(git_ref)?);
+        match self.send(self.http.get(self.url(&path))).await {
             Ok(_) => Ok(true),
             Err(GhError::NotFound(_)) | Err(GhError::Refused { status: 422, .. }) => Ok(false),
             Err(e) => Err(e),
@@ -265,9 +265,43 @@ impl GithubClient {
     }
 }
 
-/// A ref in a URL path: refs may hold `/` (branches) and `+`, kept readable.
-fn enc(r: &str) -> String {
-    url::form_urlencoded::byte_serialize(r.as_bytes())
+/// A ref in a URL path: refs may hold `/` (branches) and `+`, kept readable. Since `/`
+/// is kept, a part of only dots would be resolved as `.` or `..` by the URL parser and
+/// move the request elsewhere on GitHub: such a ref is refused, not sent.
+fn enc(r: &str) -> GhResult<String> {
+    if r.split('/')
+        .any(|part| !part.is_empty() && part.bytes().all(|b| b == b'.'))
+    {
+        return Err(GhError::UnsafeRef(format!(
+            "`{}` is not a ref badger puts in a GitHub URL: it has a `.` or `..` part",
+            crate::domain::text::truncate(r, 100)
+        )));
+    }
+    Ok(url::form_urlencoded::byte_serialize(r.as_bytes())
         .collect::<String>()
-        .replace("%2F", "/")
+        .replace("%2F", "/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_that_would_move_the_path_are_not_encoded() {
+        for r in ["a/../../../../../user", "..", ".", "a/./b", "a/...", "../x"] {
+            assert!(matches!(enc(r), Err(GhError::UnsafeRef(_))), "{r:?}");
+        }
+        assert_eq!(enc("feature/x+y-1.2").unwrap(), "feature/x%2By-1.2");
+        assert_eq!(enc("v1..2").unwrap(), "v1..2");
+    }
+
+    /// The URL badger would build resolves to the repository's path, never above it.
+    #[test]
+    fn an_encoded_ref_stays_under_the_repository() {
+        for r in ["release_1", "a/b.c/d", "x%2e%2e/y", "v1..2/z"] {
+            let path = format!("/repos/o/r/commits/{}", enc(r).unwrap());
+            let u = url::Url::parse(&format!("https://api.github.test{path}")).unwrap();
+            assert!(u.path().starts_with("/repos/o/r/commits/"), "{r:?}: {u}");
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! than slack-morphism's listener; `spawn` says why.
 
 use super::envelope::{self, Frame};
+use crate::domain::retry;
 use crate::service::Core;
 use async_trait::async_trait;
 use futures_util::{SinkExt, StreamExt};
@@ -173,7 +174,8 @@ impl SocketClient {
                     failures += 1;
                     wait = match &e {
                         OpenError::RateLimited(after) => {
-                            after.unwrap_or(BACKOFF_MAX).max(backoff(failures))
+                            // Slack's Retry-After, capped: any server can send one.
+                            retry::capped(after.unwrap_or(BACKOFF_MAX)).max(backoff(failures))
                         }
                         _ => jitter(backoff(failures)),
                     };

@@ -287,7 +287,8 @@ impl Store {
         after: Duration,
         error: &str,
     ) -> Result<bool> {
-        let at = millis(Utc::now()) + i64::try_from(after.as_millis()).unwrap_or(60_000);
+        // `after` may be a server's Retry-After: capped, and no overflow however large.
+        let at = crate::domain::retry::retry_at_millis(millis(Utc::now()), after);
         let sql = format!(
             "UPDATE {} SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = NULL, \
              claim_until = NULL, last_error = $2 WHERE {} = $3 AND claimed_by = $4 AND {}",

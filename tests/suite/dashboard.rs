@@ -257,6 +257,12 @@ async fn an_unknown_app_is_a_readable_404(backend: Backend) {
         html.contains("No app called <code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"),
         "{html}"
     );
+    // Not an app name (a NUL, which PostgreSQL cannot hold): no app, not a database error.
+    for path in ["/apps/%00", "/apps/white%00hall"] {
+        let (status, html) = page(&t, path).await;
+        assert_eq!(status, 404, "{path}: {html}");
+        assert!(html.contains(r#"<a href="/apps/whitehall">"#), "{html}");
+    }
     t.stop().await;
 }
 on_both_backends!(unknown_app, an_unknown_app_is_a_readable_404);

@@ -309,3 +309,46 @@ async fn github_hanging_does_not_delay_slack_answers() {
     );
     t.stop().await;
 }
+
+/// A ref stored before refs were checked for `..` (here written straight into the
+/// database) is never put in a GitHub URL: the diff says why, nothing leaves the
+/// repository's paths, and the pages that show the ref still answer.
+async fn a_stored_ref_with_dot_dot_never_reaches_github(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    deployed_before(&t, "whitehall", "release_1").await;
+    let bad = "a/../../../../../user";
+    for table in ["deployments", "current_versions"] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET git_ref = '{bad}' WHERE app = 'whitehall'"
+        ))
+        .execute(t.core().store.pool())
+        .await
+        .unwrap();
+    }
+    t.deploy(ALICE, "diff whitehall release_2 to integration")
+        .await;
+    let m = wait_for_ephemeral_json(&t, ALICE, "couldn't find out").await;
+    let text = m["text"].as_str().unwrap();
+    assert!(
+        text.contains("badger did not ask GitHub") && text.contains("`.` or `..` part"),
+        "{text}"
+    );
+    let requests = gh.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.starts_with("GET /repos/alphagov/whitehall/")),
+        "{requests:?}"
+    );
+    for path in ["/dashboard", "/apps/whitehall", "/api/v1/versions"] {
+        assert_eq!(t.get(path).await.status(), 200, "{path}");
+    }
+    let r = t.deploy(ALICE, "versions whitehall").await;
+    assert!(r.text().contains("whitehall"), "{}", r.text());
+    t.stop().await;
+}
+on_both_backends!(
+    a_stored_ref_with_dot_dot_never_reaches_github,
+    a_stored_ref_with_dot_dot_never_reaches_github
+);

@@ -141,3 +141,27 @@ async fn a_restart_delivers_what_was_waiting(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(restart_outbox, a_restart_delivers_what_was_waiting);
+
+/// A `Retry-After` no real Slack sends (any server can sit at SLACK_API_URL) neither
+/// panics the outbox worker (the time overflowed) nor parks the channel for years: the
+/// retry is due within `MAX_RETRY_AFTER`.
+async fn an_absurd_retry_after_is_capped(backend: Backend) {
+    use badger::domain::retry::MAX_RETRY_AFTER;
+    use badger::store::Lane;
+    use support::fake_slack::Failure;
+    let t = TestApp::stepped(backend).await;
+    let retry_after_secs = 9_223_372_036_854_775;
+    let failure = Failure::RateLimited { retry_after_secs };
+    t.slack.fail_next("chat.postMessage", 1, failure);
+    t.deploy(support::people::ALICE, "whitehall r1 to integration")
+        .await;
+    t.deliver_outbox().await;
+    assert_eq!(t.slack.expect_call("chat.postMessage").answered, 429);
+    let store = &t.core().store;
+    let due = store.outbox_next_due(Lane::Channel).await.unwrap();
+    let cap = chrono::Utc::now().timestamp_millis() + MAX_RETRY_AFTER.as_millis() as i64;
+    let due = due.expect("the post waits for its retry");
+    assert!(cap - 60_000 < due && due <= cap, "due {due}, cap {cap}");
+    t.stop().await;
+}
+on_both_backends!(absurd_retry_after, an_absurd_retry_after_is_capped);

@@ -106,6 +106,7 @@ fn compare_words(e: &GhError, repo: &str) -> String {
             format!("GitHub could not find {repo} (or badger's token cannot see it).")
         }
         GhError::Refused { message, .. } => format!("GitHub refused: {message}"),
+        GhError::UnsafeRef(m) => format!("badger did not ask GitHub: {m}."),
         GhError::Transient(m) | GhError::Unanswered(m) => {
             format!("GitHub did not answer ({m}); try again later.")
         }

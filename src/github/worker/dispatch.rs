@@ -207,6 +207,7 @@ fn refusal_words(e: &GhError, repo: &str, workflow: &str) -> String {
         GhError::Refused { message, .. } => {
             format!("GitHub refused to run `{workflow}` in {repo}: {message}")
         }
+        GhError::UnsafeRef(m) => format!("badger did not ask GitHub: {m}"),
         GhError::Transient(m) | GhError::Unanswered(m) => {
             format!("GitHub kept failing, so the workflow was not started ({m})")
         }

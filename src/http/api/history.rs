@@ -2,6 +2,7 @@
 //! cursor) and `GET /api/v1/deployments/{id}`, each deployment with its transitions.
 //! Reads, like `/api/v1/status`, need no token.
 
+use super::query::{known_parameters, shown};
 use super::{error, store_error};
 use crate::domain::deployment::{Deployment, State as DeployState};
 use crate::domain::names::AppName;
@@ -102,15 +103,6 @@ fn bad(message: impl Into<String>) -> Response {
     error(StatusCode::BAD_REQUEST, message)
 }
 
-/// At most 40 characters of what someone sent, for an error message.
-fn shown(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
-}
-
 /// The query string as a history query, or what is wrong with it (a 400). An empty value
 /// is no filter (`?app=&state=` lists everything).
 pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, String> {
@@ -118,19 +110,7 @@ pub fn parse_query(s: &AppState, raw: Option<&str>) -> Result<HistoryQuery, Stri
         limit: DEFAULT_LIMIT,
         ..HistoryQuery::default()
     };
-    let mut seen = Vec::new();
-    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-        let Some(&name) = PARAMETERS.iter().find(|p| **p == key) else {
-            return Err(format!(
-                "unknown query parameter `{}`; known: {}",
-                shown(&key),
-                PARAMETERS.join(", ")
-            ));
-        };
-        if seen.contains(&name) {
-            return Err(format!("query parameter `{name}` is given twice"));
-        }
-        seen.push(name);
+    for (name, value) in known_parameters(raw, &PARAMETERS)? {
         let value = value.trim();
         if value.is_empty() {
             continue;

@@ -2,6 +2,7 @@
 //! OpenAPI document, the history and versions reads are beside it.
 
 pub mod history;
+mod query;
 pub mod routes;
 pub mod status;
 pub mod versions;
@@ -14,13 +15,12 @@ use crate::domain::window::format_local;
 use crate::http::AppState;
 use crate::service::{CiError, CiEvent, CiReport};
 use axum::body::Bytes;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono_tz::Tz;
-use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
@@ -193,32 +193,34 @@ fn refusal_list(r: &Refused, tz: Tz) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[derive(Deserialize)]
-pub struct CheckQuery {
-    app: Option<String>,
-    environment: Option<String>,
-    /// With a ref, the promotion rule is answered too.
-    #[serde(rename = "ref")]
-    git_ref: Option<String>,
-}
+/// deploy-check's parameters; with `ref`, the promotion rule is answered too.
+const CHECK_PARAMETERS: [&str; 3] = ["app", "environment", "ref"];
 
-pub async fn deploy_check(
-    State(s): State<AppState>,
-    q: Result<Query<CheckQuery>, QueryRejection>,
-) -> Response {
-    // A malformed query (a parameter given twice) is answered in JSON like every error.
-    let q = match q {
-        Ok(Query(q)) => q,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e.body_text()),
+pub async fn deploy_check(State(s): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    // Anything else, a misspelt `ref` above all, would be a yes that skipped a rule.
+    let params = match query::known_parameters(raw.as_deref(), &CHECK_PARAMETERS) {
+        Ok(p) => p,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    let (Some(app), Some(env)) = (q.app, q.environment) else {
+    let param = |name| params.iter().find(|(n, _)| *n == name).map(|(_, v)| v);
+    let (Some(app), Some(env)) = (param("app"), param("environment")) else {
         return error(
             StatusCode::BAD_REQUEST,
             "query parameters `app` and `environment` are required",
         );
     };
-    let git_ref = q.git_ref.filter(|r| !r.is_empty());
-    match s.core.deploy_check(&app, &env, git_ref.as_deref()).await {
+    let git_ref = param("ref");
+    if git_ref.is_some_and(|r| r.trim().is_empty()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "`ref` is empty: give the ref to deploy, or leave `ref` out to skip the promotion rule",
+        );
+    }
+    match s
+        .core
+        .deploy_check(app, env, git_ref.map(String::as_str))
+        .await
+    {
         Ok(r) if r.allowed() => (StatusCode::OK, Json(json!({ "allowed": true }))).into_response(),
         // The same body a refused `started` gets, so every 4xx carries an `error` string.
         Ok(r) => refused_response(&r.0, s.core.policy.calendar.tz),

@@ -106,3 +106,40 @@ async fn deploy_check_answers(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(deploy_check, deploy_check_answers);
+
+/// A misspelt parameter is a 400 naming it and the known ones, not a yes that skipped the
+/// rule it meant to ask (here the promotion rule, which refuses `r9` in production); an
+/// empty `ref` is a 400 too, not read as "no ref".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_check_refuses_unknown_parameters_and_an_empty_ref() {
+    let t = TestApp::start(Backend::Sqlite).await;
+    let check =
+        |rest: &str| format!("/api/v1/deploy-check?app=whitehall&environment=production{rest}");
+    assert_eq!(get(&t, &check("&ref=r9")).await.status, 423);
+    for (rest, words) in [
+        (
+            "&git_ref=r9",
+            "unknown query parameter `git_ref`; known: app, environment, ref",
+        ),
+        ("&Ref=r9", "unknown query parameter `Ref`"),
+        ("&ref=r9&ref=r8", "query parameter `ref` is given twice"),
+        ("&ref=", "`ref` is empty"),
+        ("&ref=%20", "`ref` is empty"),
+    ] {
+        let a = get(&t, &check(rest)).await;
+        assert_eq!(a.status, 400, "{rest}: {:?}", a.json);
+        assert!(a.error().contains(words), "{rest}: {:?}", a.json);
+    }
+    let a = get(
+        &t,
+        "/api/v1/deploy-check?app=whitehall&environment=production&ref=a/../b",
+    )
+    .await;
+    assert_eq!(a.status, 422, "{:?}", a.json);
+    assert!(
+        a.error().contains("git refs cannot contain `..`"),
+        "{:?}",
+        a.json
+    );
+    t.stop().await;
+}
