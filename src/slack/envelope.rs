@@ -5,6 +5,7 @@ use super::handlers::{handle_command, handle_event_callback, handle_interaction}
 use super::payload::{parse_interaction_json, Interaction, SlashCommand};
 use crate::service::{Actor, Core};
 use crate::slack::blocks::Message;
+use crate::slack::deadline::LATE_LIMIT;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::pin::Pin;
@@ -97,6 +98,23 @@ pub async fn within<F: Future>(limit: Duration, fut: F) -> Within<F> {
     }
 }
 
+/// Finishes work that missed the deadline, within `limit` (the HTTP routes' [`LATE_LIMIT`]);
+/// past that it is dropped (its transaction rolled back), so a database that never answers
+/// does not pile up work. `None` if it was.
+pub async fn finish_late<F: Future>(
+    what: &'static str,
+    limit: Duration,
+    rest: Pin<Box<F>>,
+) -> Option<F::Output> {
+    match tokio::time::timeout(limit, rest).await {
+        Ok(out) => Some(out),
+        Err(_) => {
+            tracing::error!(what, ?limit, "late Socket Mode work given up");
+            None
+        }
+    }
+}
+
 /// Handles one envelope and sends its acknowledgement on `acks`, never later than
 /// [`ACK_DEADLINE`] after it arrived (work still running then carries on afterwards).
 pub async fn handle(core: &Core, env: Envelope, acks: &UnboundedSender<String>) {
@@ -139,8 +157,9 @@ pub async fn handle_within(
                 Within::Late(rest) => {
                     ack(None);
                     tracing::warn!("a slash command took longer than Slack allows; its reply follows as an ephemeral message");
-                    let reply = rest.await;
-                    tell(core, &actor, &reply).await;
+                    if let Some(reply) = finish_late("a slash command", LATE_LIMIT, rest).await {
+                        tell(core, &actor, &reply).await;
+                    }
                 }
             }
         }
@@ -165,7 +184,7 @@ pub async fn handle_within(
                 Within::Done(()) => ack(None),
                 Within::Late(rest) => {
                     ack(None);
-                    rest.await;
+                    finish_late("a button press", LATE_LIMIT, rest).await;
                 }
             }
         }
@@ -182,7 +201,7 @@ pub async fn handle_within(
                 Within::Done(Err(e)) => tracing::error!(error = %e, "cannot record an event"),
                 Within::Late(rest) => {
                     ack(None);
-                    if let Err(e) = rest.await {
+                    if let Some(Err(e)) = finish_late("an event", LATE_LIMIT, rest).await {
                         tracing::error!(error = %e, "cannot record an event");
                     }
                 }
@@ -207,6 +226,17 @@ async fn tell(core: &Core, actor: &Actor, reply: &Message) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Late work that never ends is given up at the limit (not awaited for ever); work
+    /// that ends is finished.
+    #[tokio::test]
+    async fn late_work_is_given_up_at_the_limit() {
+        let limit = Duration::from_millis(20);
+        let never = Box::pin(std::future::pending::<()>());
+        assert_eq!(finish_late("a test", limit, never).await, None);
+        let soon = Box::pin(async { 7 });
+        assert_eq!(finish_late("a test", limit, soon).await, Some(7));
+    }
 
     #[test]
     fn frames_are_read_loosely() {
