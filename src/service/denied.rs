@@ -26,6 +26,11 @@ pub enum Denied {
     },
     /// `/deploy done|failed` with nothing of theirs deploying.
     NothingInProgress,
+    /// `/deploy done|failed` with more than one of theirs deploying (in several
+    /// environments): which one is not guessed.
+    SeveralInProgress {
+        mine: Vec<Deployment>,
+    },
     /// Someone else finished it first.
     AlreadyFinished,
     UnknownDeployment {
@@ -119,6 +124,7 @@ impl Denied {
             Denied::UnknownEnvironment { .. } => "unknown_environment",
             Denied::AlreadyQueued { .. } => "already_queued",
             Denied::NothingInProgress => "nothing_in_progress",
+            Denied::SeveralInProgress { .. } => "several_in_progress",
             Denied::AlreadyFinished => "already_finished",
             Denied::UnknownDeployment { .. } => "unknown_deployment",
             Denied::NotYoursToCancel { .. } | Denied::NotYours { .. } => "not_yours",

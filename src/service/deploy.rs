@@ -173,8 +173,11 @@ impl Core {
         let mine = tx
             .user_deployments(&actor.user, &[State::Deploying])
             .await?;
-        let Some(d) = mine.first() else {
-            return refuse(Denied::NothingInProgress);
+        let d = match mine.as_slice() {
+            [] => return refuse(Denied::NothingInProgress),
+            [d] => d,
+            // Finishing the newest would as likely be the wrong one.
+            _ => return refuse(Denied::SeveralInProgress { mine }),
         };
         tx.lock(&env_lock(&d.environment)).await?;
         if !self

@@ -59,6 +59,17 @@ pub fn denied(say: &Say, d: &Denied) -> String {
         Denied::NothingInProgress => format!(
             "You have no deployment in progress. `{deploy} status` shows what is deploying."
         ),
+        Denied::SeveralInProgress { mine } => {
+            let which: Vec<String> = mine
+                .iter()
+                .map(|d| format!("{} (#{})", super::blocks::what(d), d.id))
+                .collect();
+            format!(
+                "You have {} deployments in progress: {}. Press *Done* or *Failed* on the start alert of the one you mean; nothing was changed.",
+                mine.len(),
+                which.join(", ")
+            )
+        }
         Denied::AlreadyFinished => "That deployment has already finished.".into(),
         Denied::UnknownDeployment { id } => format!("There is no deployment #{id}."),
         Denied::NotYoursToCancel { id, requester } => format!(

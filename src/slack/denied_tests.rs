@@ -43,6 +43,13 @@ fn requests() {
     assert_snapshot!(say(queued), @"You already have *whitehall* `r1` to *staging* (#7, called). Use `/deploy cancel 7` to leave the queue.");
     assert_snapshot!(say(Denied::NothingInProgress), @"You have no deployment in progress. `/deploy status` shows what is deploying.");
     assert_snapshot!(say(Denied::AlreadyFinished), @"That deployment has already finished.");
+    let several = Denied::SeveralInProgress {
+        mine: vec![
+            sample(7, "whitehall", "staging"),
+            sample(9, "<b>", "integration"),
+        ],
+    };
+    assert_snapshot!(say(several), @"You have 2 deployments in progress: *whitehall* `r1` to *staging* (#7), *&lt;b&gt;* `r1` to *integration* (#9). Press *Done* or *Failed* on the start alert of the one you mean; nothing was changed.");
 }
 
 #[test]

@@ -126,6 +126,40 @@ async fn promotion_refused_then_allowed(backend: Backend) {
 }
 on_both_backends!(promotion, promotion_refused_then_allowed);
 
+/// `/deploy done` with two of yours deploying (in two environments) does not guess which:
+/// it names both, changes nothing, and the start alerts' buttons still finish each.
+async fn done_with_two_in_progress_asks_which(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "whitehall release_2 to integration").await;
+    t.deploy(ALICE, "done").await;
+    t.deploy(ALICE, "whitehall release_2 to staging").await;
+    let r = t.deploy(ALICE, "publisher r5 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let r = t.deploy(ALICE, "done").await;
+    let text = r.text();
+    assert!(
+        text.contains("You have 2 deployments in progress"),
+        "{text}"
+    );
+    assert!(
+        text.contains("*whitehall* `release_2` to *staging* (#2)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("*publisher* `r5` to *integration* (#3)"),
+        "{text}"
+    );
+    assert!(text.contains("nothing was changed"), "{text}");
+    assert_eq!(live_deployments(&t, None).await.len(), 2);
+    t.press(ALICE, "deploy_done", "2").await;
+    // One left: `done` finishes it.
+    let r = t.deploy(ALICE, "done").await;
+    assert!(r.text().contains("publisher"), "{}", r.text());
+    assert!(live_deployments(&t, None).await.is_empty());
+    t.stop().await;
+}
+on_both_backends!(two_in_progress, done_with_two_in_progress_asks_which);
+
 async fn closed_window_and_emergency(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     t.deploy(ALICE, "whitehall r9 to integration").await;
