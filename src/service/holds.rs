@@ -214,6 +214,16 @@ impl Core {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         tx.lock(HOLDS_LOCK).await?;
+        if let Ender::Until = by {
+            // Read again under the lock: its owner may have just moved `--until` on.
+            if !tx
+                .hold(id)
+                .await?
+                .is_some_and(|h| h.is_active() && h.lapsed(now))
+            {
+                return Ok(false);
+            }
+        }
         if !tx.release_hold(id, by.user(), now).await? {
             return Ok(false);
         }
@@ -278,8 +288,8 @@ impl Core {
                 // Whoever this hold passed over and no other hold covers is free again: a
                 // later hold must tell them afresh that their turn is skipped.
                 for d in tx.env_live(e.name.as_str()).await? {
-                    if d.hold_notified && !standing.iter().any(|s| s.covers(&d.app, &d.environment))
-                    {
+                    let held = |s: &Hold| s.covers(&d.app, &d.environment) && !s.lapsed(now);
+                    if d.hold_notified && !standing.iter().any(held) {
                         tx.set_hold_notified(d.id, false).await?;
                     }
                 }
