@@ -88,11 +88,13 @@ pub fn refusal(peer: &Peer, headers: &HeaderMap) -> Option<String> {
         ));
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
+        // Its own page exactly (host and port): a page another local server serves (a dev
+        // server on another port) is another site too.
         let ok = origin
             .to_str()
             .ok()
             .and_then(|o| o.strip_prefix("http://"))
-            .is_some_and(loopback_host);
+            .is_some_and(|o| o.eq_ignore_ascii_case(host));
         if !ok {
             return Some(
                 "Refused: the console takes commands only from its own page, not from another site."
@@ -335,8 +337,13 @@ mod tests {
         let mut cross = h.clone();
         cross.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
         assert!(refusal(&lo, &cross).unwrap().contains("another site"));
-        cross.insert(header::ORIGIN, "http://localhost:3000".parse().unwrap());
+        cross.insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
         assert_eq!(refusal(&lo, &cross), None);
+        // Another page on this machine (another port, another name) is another site.
+        for other in ["http://127.0.0.1:8080", "http://localhost:3000"] {
+            cross.insert(header::ORIGIN, other.parse().unwrap());
+            assert!(refusal(&lo, &cross).is_some(), "{other}");
+        }
         let mut rebound = HeaderMap::new();
         rebound.insert(header::HOST, "evil.example:3000".parse().unwrap());
         assert!(refusal(&lo, &rebound)

@@ -38,12 +38,30 @@ pub fn router(state: AppState) -> Router {
         .route("/apps/{app}", get(dashboard::app))
         .merge(console::routes(state.local_mode))
         .layer(DefaultBodyLimit::max(slack::BODY_LIMIT))
+        .layer(axum::middleware::map_response(never_framed))
         .layer(axum::middleware::from_fn(crate::telemetry::trace_request))
         .layer(axum::middleware::from_fn_with_state(
             state.core.metrics.clone(),
             count_requests,
         ))
         .with_state(state)
+}
+
+/// No page of badger's may be shown inside another site's frame, where clicks on the
+/// console's buttons could be stolen (clickjacking); nor may a browser guess content types.
+async fn never_framed(mut response: Response) -> Response {
+    use axum::http::{header, HeaderValue};
+    let h = response.headers_mut();
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// Counts every HTTP request by its route pattern (`/api/v1/deployments/{id}/events`, not

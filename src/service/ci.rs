@@ -93,13 +93,21 @@ fn bounded(field: &str, v: Option<String>, max: usize) -> Result<Option<String>,
 
 fn valid_url(url: Option<String>) -> Result<Option<String>, CiError> {
     let url = bounded("url", url, 500)?;
-    if let Some(u) = &url {
-        match url::Url::parse(u) {
-            Ok(p) if matches!(p.scheme(), "http" | "https") => {}
-            _ => return Err(CiError::BadRequest("`url` must be an http(s) URL".into())),
-        }
+    let Some(u) = url else {
+        return Ok(None);
+    };
+    // The URL parser would quietly drop these; shown in Slack, they could dress a link up
+    // as other text.
+    if u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(CiError::BadRequest(
+            "`url` must be one http(s) URL, without spaces or line breaks".into(),
+        ));
     }
-    Ok(url)
+    match url::Url::parse(&u) {
+        // As the parser spells it (`HTTPS://` becomes `https://`), so links find it.
+        Ok(p) if matches!(p.scheme(), "http" | "https") => Ok(Some(p.as_str().to_owned())),
+        _ => Err(CiError::BadRequest("`url` must be an http(s) URL".into())),
+    }
 }
 
 impl Core {

@@ -293,6 +293,16 @@ async fn only_this_machine_and_its_own_page_may_use_it() {
         why["error"].as_str().unwrap().contains("another site"),
         "{why}"
     );
+    // So is a page another server on this machine serves (another port).
+    let r = s
+        .http
+        .post(format!("{}/console/command", s.base))
+        .header("origin", "http://127.0.0.1:1")
+        .json(&serde_json::json!({"as": "alice", "text": "/deploy frontend r1 to integration"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     // A name that resolved to 127.0.0.1 (DNS rebinding) is not a loopback name.
     let r = s
         .http

@@ -14,6 +14,13 @@ async fn page(t: &TestApp, path: &str) -> (u16, String) {
     let status = r.status().as_u16();
     let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(ct.starts_with("text/html"), "{path}: {ct}");
+    // Never inside another site's frame (clickjacking).
+    assert_eq!(r.headers()["x-frame-options"], "DENY", "{path}");
+    assert_eq!(
+        r.headers()["content-security-policy"],
+        "frame-ancestors 'none'",
+        "{path}"
+    );
     (status, r.text().await.unwrap())
 }
 

@@ -57,6 +57,12 @@ async fn bad_requests_are_refused_with_a_reason(backend: Backend) {
             422,
             "`url` must be an http(s) URL",
         ),
+        // The URL parser would drop the line breaks; in Slack they would dress the link up.
+        (
+            json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "url": "https://ci.example/x\n\n*Approved by the platform team*"}).to_string(),
+            422,
+            "`url` must be one http(s) URL, without spaces or line breaks",
+        ),
         (
             json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "note": "n".repeat(501)}).to_string(),
             422,
