@@ -65,7 +65,15 @@ pub enum Notice {
         at: DateTime<Utc>,
     },
     /// An emergency queued behind whoever is deploying.
-    EmergencyQueued { deployment: Deployment },
+    EmergencyQueued {
+        deployment: Deployment,
+        /// Its place in line (1 = next); 0 in rows queued before this was recorded.
+        #[serde(default)]
+        position: usize,
+        /// Who holds the environment (called or deploying), told an emergency waits.
+        #[serde(default)]
+        active: Option<String>,
+    },
     /// GitHub would not start the deploy workflow (`why` is GitHub's answer).
     DispatchFailed { deployment: Deployment, why: String },
     /// The environment's checklist after a success.

@@ -143,6 +143,8 @@ impl Core {
                 // Whoever is deploying should know an emergency is waiting behind them.
                 let say = Notice::EmergencyQueued {
                     deployment: me.clone(),
+                    position,
+                    active: active.as_ref().map(|a| a.requester.clone()),
                 };
                 post(&mut tx, now, &me.channel, say, None).await?;
             }

@@ -68,7 +68,11 @@ pub fn render(n: &Notice) -> Message {
             };
             blocks::passed_over(deployment, &super::refusals::refused(refused, &wording))
         }
-        Notice::EmergencyQueued { deployment } => emergency_queued(deployment),
+        Notice::EmergencyQueued {
+            deployment,
+            position,
+            active,
+        } => emergency_queued(deployment, *position, active.as_deref()),
         Notice::DispatchFailed { deployment, why } => dispatch_failed(deployment, why),
         Notice::Checklist { deployment, items } => checklist(deployment, items),
         Notice::StayReminder {
@@ -146,13 +150,24 @@ pub fn render(n: &Notice) -> Message {
     }
 }
 
-fn emergency_queued(d: &Deployment) -> Message {
-    Message::plain(format!(
-        ":rotating_light: *EMERGENCY* {} queued {} and goes next. Reason: {}",
+fn emergency_queued(d: &Deployment, position: usize, active: Option<&str>) -> Message {
+    let next = match position {
+        0 | 1 => " and goes next".to_owned(),
+        n => format!(", number {n} in line (behind earlier emergencies)"),
+    };
+    let mut text = format!(
+        ":rotating_light: *EMERGENCY* {} queued {}{next}. Reason: {}",
         mention(&d.requester),
         what(d),
         escape(d.emergency_reason.as_deref().unwrap_or(""))
-    ))
+    );
+    if let Some(active) = active.filter(|a| *a != d.requester) {
+        text += &format!(
+            "\n{} an emergency is waiting behind you: please finish as soon as it is safe.",
+            mention(active)
+        );
+    }
+    Message::plain(text)
 }
 
 fn dispatch_failed(d: &Deployment, why: &str) -> Message {

@@ -268,7 +268,22 @@ async fn emergency_goes_to_the_front(backend: Backend) {
     assert!(r.text().contains("number 1 in line"), "{}", r.text());
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> started deploying");
-    t.expect_post("*EMERGENCY* <@U0CAROL> queued");
+    let e = t.expect_post("*EMERGENCY* <@U0CAROL> queued");
+    let text = e["text"].as_str().unwrap();
+    assert!(text.contains("and goes next"), "{text}");
+    assert!(
+        text.contains("<@U0ALICE> an emergency is waiting behind you"),
+        "{text}"
+    );
+    // A second emergency is second in line, and says so.
+    let r = t
+        .deploy(DAVE, "emergency collections r3 integration data leak")
+        .await;
+    assert!(r.text().contains("number 2 in line"), "{}", r.text());
+    t.deliver_outbox().await;
+    t.expect_post(
+        "*EMERGENCY* <@U0DAVE> queued *collections* `r3` to *integration*, number 2 in line",
+    );
     t.deploy(ALICE, "done").await;
     t.deliver_outbox().await;
     t.expect_post("*whitehall* `r1` to *integration* succeeded");

@@ -133,8 +133,23 @@ fn passed_over() {
 
 #[test]
 fn emergency_queued() {
-    insta::assert_snapshot!(shown(Notice::EmergencyQueued { deployment: Deployment { emergency_reason: Some("site <down>".into()), ..deployment() } }), @r#"
+    let d = Deployment {
+        emergency_reason: Some("site <down>".into()),
+        ..deployment()
+    };
+    // As rows queued before the place and the deployer were recorded read.
+    insta::assert_snapshot!(shown(Notice::EmergencyQueued { deployment: d.clone(), position: 0, active: None }), @r#"
         :rotating_light: *EMERGENCY* <@U0ALICE> queued *whitehall* `release_1` to *production* and goes next. Reason: site &lt;down&gt;
+        [section: the text]
+    "#);
+    insta::assert_snapshot!(shown(Notice::EmergencyQueued { deployment: d.clone(), position: 1, active: Some("U0BOB".into()) }), @r#"
+        :rotating_light: *EMERGENCY* <@U0ALICE> queued *whitehall* `release_1` to *production* and goes next. Reason: site &lt;down&gt;
+        <@U0BOB> an emergency is waiting behind you: please finish as soon as it is safe.
+        [section: the text]
+    "#);
+    insta::assert_snapshot!(shown(Notice::EmergencyQueued { deployment: d, position: 2, active: Some("U0BOB".into()) }), @r#"
+        :rotating_light: *EMERGENCY* <@U0ALICE> queued *whitehall* `release_1` to *production*, number 2 in line (behind earlier emergencies). Reason: site &lt;down&gt;
+        <@U0BOB> an emergency is waiting behind you: please finish as soon as it is safe.
         [section: the text]
     "#);
 }
