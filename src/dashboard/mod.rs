@@ -52,17 +52,18 @@ fn known_apps(core: &Core, snapshot: &Snapshot) -> Vec<String> {
     apps
 }
 
-/// The dashboard from `snapshot` (the status snapshot, `Core::snapshot`) and the history.
+/// The dashboard from `snapshot` (the status snapshot, `Core::snapshot`) and the history;
+/// with local mode's log of what badger would post when `local_log` (a console client).
 pub async fn board<'a>(
     core: &'a Core,
     snapshot: &'a Snapshot,
-    local_mode: bool,
+    local_log: bool,
     refused: Option<String>,
     person: view::Person<'a>,
 ) -> Result<Board<'a>, StoreError> {
     let history = core.store.history(HISTORY).await?;
     let smoke = smoke_of(core, &history).await?;
-    let local_log = if local_mode {
+    let local_log = if local_log {
         Some(core.store.local_messages(LOCAL_LOG).await?)
     } else {
         None

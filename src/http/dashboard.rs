@@ -1,26 +1,31 @@
 //! The dashboard's routes: `GET /dashboard` and `GET /apps/{app}` (the store reads and
 //! templates are `crate::dashboard`'s); both read the status snapshot (`Core::snapshot`).
 
+use super::console::{refusal, Peer};
 use crate::console::{self, mrkdwn::Names};
 use crate::dashboard::{app_board, board, view};
 use crate::http::AppState;
 use crate::store::StoreError;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 /// `GET /dashboard`.
-pub async fn page(State(s): State<AppState>) -> Response {
-    render(&s, None).await
+pub async fn page(State(s): State<AppState>, peer: Peer, headers: HeaderMap) -> Response {
+    let console = s.local_mode && refusal(&peer, &headers).is_none();
+    render(&s, None, console).await
 }
 
-/// The dashboard, with a note on why the console was refused when it was.
-pub async fn render(s: &AppState, refused: Option<String>) -> Response {
+/// The dashboard, with a note on why the console was refused when it was. Local mode's
+/// log of what badger would post (other people's private answers among it) is shown only
+/// to those the console itself serves (`console`).
+pub async fn render(s: &AppState, refused: Option<String>, console: bool) -> Response {
     let people = People::of(s);
     let person = |id: &str| people.name(id);
     let page = async {
         let snapshot = s.core.snapshot().await?;
-        let b = board(&s.core, &snapshot, s.local_mode, refused, &person).await?;
+        let b = board(&s.core, &snapshot, console, refused, &person).await?;
         Ok(Html(view::dashboard(&b).into_string()).into_response())
     };
     page.await.unwrap_or_else(failed)

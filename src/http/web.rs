@@ -33,5 +33,6 @@ pub async fn dashboard(
             }
         };
     }
-    super::dashboard::render(&s, refused).await
+    // Here in local mode the console was refused: so is its log.
+    super::dashboard::render(&s, refused, false).await
 }

@@ -275,18 +275,23 @@ async fn ci_reports_show_in_the_console(backend: Backend) {
 }
 on_both_backends!(ci_in_console, ci_reports_show_in_the_console);
 
+/// A console command posted as a page at `origin` would post it.
+async fn command_from(s: &Served, origin: &str, text: &str) -> reqwest::Response {
+    s.http
+        .post(format!("{}/console/command", s.base))
+        .header("origin", origin)
+        .json(&serde_json::json!({"as": "alice", "text": text}))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn only_this_machine_and_its_own_page_may_use_it() {
     let s = Served::start(Backend::Sqlite).await;
     // A page elsewhere posting through a visitor's browser names its origin.
-    let r = s
-        .http
-        .post(format!("{}/console/command", s.base))
-        .header("origin", "https://evil.example")
-        .json(&serde_json::json!({"as": "alice", "text": "/deploy frontend r1 to integration"}))
-        .send()
-        .await
-        .unwrap();
+    let deploy = "/deploy frontend r1 to integration";
+    let r = command_from(&s, "https://evil.example", deploy).await;
     assert_eq!(r.status(), 403);
     let why: serde_json::Value = r.json().await.unwrap();
     assert!(
@@ -294,14 +299,7 @@ async fn only_this_machine_and_its_own_page_may_use_it() {
         "{why}"
     );
     // So is a page another server on this machine serves (another port).
-    let r = s
-        .http
-        .post(format!("{}/console/command", s.base))
-        .header("origin", "http://127.0.0.1:1")
-        .json(&serde_json::json!({"as": "alice", "text": "/deploy frontend r1 to integration"}))
-        .send()
-        .await
-        .unwrap();
+    let r = command_from(&s, "http://127.0.0.1:1", deploy).await;
     assert_eq!(r.status(), 403);
     // A name that resolved to 127.0.0.1 (DNS rebinding) is not a loopback name.
     let r = s
@@ -319,15 +317,7 @@ async fn only_this_machine_and_its_own_page_may_use_it() {
         .unwrap()
         .contains("started deploying"));
     // The console's own page, as a browser sends it, is fine.
-    let origin = s.base.clone();
-    let r = s
-        .http
-        .post(format!("{}/console/command", s.base))
-        .header("origin", origin)
-        .json(&serde_json::json!({"as": "alice", "text": "/deploy help"}))
-        .send()
-        .await
-        .unwrap();
+    let r = command_from(&s, &s.base, "/deploy help").await;
     assert_eq!(r.status(), 200);
 }
 

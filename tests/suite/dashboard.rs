@@ -343,6 +343,13 @@ async fn local_mode_keeps_the_console_at_the_root() {
         "{html}"
     );
     assert!(!html.contains(r#"id="as""#), "{html}");
+    // Nor does it see the console's record of private answers, at `/` or `/dashboard`.
+    for path in ["/", "/dashboard"] {
+        let (status, html) = get(path, Some("evil.example")).await;
+        assert_eq!(status, 200);
+        assert!(!html.contains("what badger would post"), "{path}: {html}");
+        assert!(!html.contains("You&#39;re deploying"), "{path}: {html}");
+    }
 }
 
 async fn a_called_turn_and_an_emergency_show_as_such(backend: Backend) {
