@@ -150,3 +150,24 @@ fn a_short_api_token_enables_the_api_with_a_warning() {
     assert!(long.warnings().is_empty());
     assert!(settings(&[]).unwrap().warnings().is_empty());
 }
+
+#[test]
+fn database_passwords_are_redacted_wherever_they_are_written() {
+    for (url, secret) in [
+        ("postgres://u:s3cret@h/db", "s3cret"),
+        (
+            "postgres://u@h/db?sslmode=require&password=s3cret",
+            "s3cret",
+        ),
+        ("postgres://u@h/db?PASSWORD=s3cret", "s3cret"),
+    ] {
+        let shown = super::redact_url(url);
+        assert!(!shown.contains(secret), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
+    }
+    assert!(super::redact_url("postgres://u@h/db?sslmode=require").contains("sslmode=require"));
+    assert_eq!(
+        super::redact_url("sqlite://badger.db"),
+        "sqlite://badger.db"
+    );
+}
