@@ -129,6 +129,19 @@ impl Application {
             public_url: settings.public_url.as_deref().map(Arc::from),
             board_cache: Arc::new(crate::service::BoardCache::default()),
         };
+        // An environment removed from the policy: its waiting entries end now, each person
+        // told (the outbox worker below delivers it).
+        match core.end_orphaned().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                ended = n,
+                "ended waiting deployments of environments no longer in the policy"
+            ),
+            Err(e) => tracing::error!(
+                error = %e,
+                "could not end waiting deployments of environments no longer in the policy"
+            ),
+        }
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (stop_outbox, stop_outbox_rx) = watch::channel(false);
         let worker_id = format!("{}-{}", std::process::id(), uuid_ish());

@@ -64,6 +64,8 @@ pub enum Notice {
         tz: Tz,
         at: DateTime<Utc>,
     },
+    /// A waiting deployment ended because its environment is no longer in the policy.
+    EnvironmentGone { deployment: Deployment },
     /// An emergency queued behind whoever is deploying.
     EmergencyQueued {
         deployment: Deployment,

@@ -121,4 +121,33 @@ impl Core {
         }
         Ok(())
     }
+
+    /// Queued and called entries of an environment the policy no longer has (it was
+    /// removed, and badger restarted) end, each person told: nobody could start them, and
+    /// a called turn there would never time out. Run at start, the only time the policy
+    /// changes. Whoever is deploying there may still press Done or Failed.
+    pub async fn end_orphaned(&self) -> Result<usize> {
+        let now = self.now();
+        let live = self.store.live_deployments(None).await?;
+        let mut ended = 0;
+        for d in live.iter().filter(|d| {
+            matches!(d.state, State::Queued | State::Called)
+                && self.policy.env(&d.environment).is_none()
+        }) {
+            let mut tx = self.store.begin_locked(&env_lock(&d.environment)).await?;
+            let why = "its environment is no longer configured";
+            if self
+                .drop_out(&mut tx, d, Event::Expire, "badger", now, why)
+                .await?
+            {
+                let say = Notice::EnvironmentGone {
+                    deployment: d.clone(),
+                };
+                post(&mut tx, now, &d.channel, say, None).await?;
+                ended += 1;
+            }
+            self.commit(tx).await?;
+        }
+        Ok(ended)
+    }
 }

@@ -68,6 +68,12 @@ pub fn render(n: &Notice) -> Message {
             };
             blocks::passed_over(deployment, &super::refusals::refused(refused, &wording))
         }
+        Notice::EnvironmentGone { deployment } => Message::plain(format!(
+            ":wastebasket: {} *{}* is no longer one of badger's environments, so your place for {} has ended.",
+            mention(&deployment.requester),
+            escape(&deployment.environment),
+            what(deployment)
+        )),
         Notice::EmergencyQueued {
             deployment,
             position,

@@ -231,6 +231,53 @@ async fn restart_in_the_middle_of_a_queue(backend: Backend) {
 }
 on_both_backends!(restart, restart_in_the_middle_of_a_queue);
 
+/// An environment removed from the policy: at the restart its waiting entries end and each
+/// person is told; whoever is deploying there can still finish.
+async fn an_environment_removed_from_the_policy_lets_its_queue_go(backend: Backend) {
+    let with_training = format!(
+        "{}{}",
+        support::driver::POLICY,
+        r#"
+[[environments]]
+name = "integration"
+[[environments]]
+name = "training"
+window = "always"
+requires_previous = false
+[[environments]]
+name = "staging"
+[[environments]]
+name = "production"
+"#
+    );
+    let t = TestApp::stepped_with(backend, &with_training).await;
+    t.deploy(ALICE, "whitehall r1 to training").await;
+    let r = t.deploy(BOB, "publisher r2 to training").await;
+    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> started deploying *whitehall* `r1` to *training*");
+
+    let t = t.restart_with(support::driver::POLICY).await;
+    t.deliver_outbox().await;
+    t.expect_post(
+        ":wastebasket: <@U0BOB> *training* is no longer one of badger's environments, so your place for *publisher* `r2` to *training* has ended.",
+    );
+    let live = live_deployments(&t, None).await;
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(live[0].requester, "U0ALICE");
+    let r = t.deploy(ALICE, "done").await;
+    assert!(r.text().contains("whitehall"), "{}", r.text());
+    t.deliver_outbox().await;
+    t.expect_post("*whitehall* `r1` to *training* succeeded");
+    t.expect_update("<@U0ALICE> started deploying");
+    assert!(live_deployments(&t, None).await.is_empty());
+    t.stop().await;
+}
+on_both_backends!(
+    env_removed,
+    an_environment_removed_from_the_policy_lets_its_queue_go
+);
+
 async fn announcements_survive_429_and_500(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     t.slack.fail_next(

@@ -158,6 +158,14 @@ impl TestApp {
         self.replica().await
     }
 
+    /// As [`TestApp::restart`], under another policy (an operator's edit).
+    pub async fn restart_with(mut self, policy: &str) -> TestApp {
+        self.shut_down().await;
+        self.handed_over = true;
+        self.policy_file = policy_file(policy);
+        self.replica().await
+    }
+
     /// Another badger on the same database, Slack, clock, policy and variables: a replica.
     pub async fn replica(&self) -> TestApp {
         Self::boot(
