@@ -126,40 +126,6 @@ async fn promotion_refused_then_allowed(backend: Backend) {
 }
 on_both_backends!(promotion, promotion_refused_then_allowed);
 
-/// `/deploy done` with two of yours deploying (in two environments) does not guess which:
-/// it names both, changes nothing, and the start alerts' buttons still finish each.
-async fn done_with_two_in_progress_asks_which(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.deploy(ALICE, "whitehall release_2 to integration").await;
-    t.deploy(ALICE, "done").await;
-    t.deploy(ALICE, "whitehall release_2 to staging").await;
-    let r = t.deploy(ALICE, "publisher r5 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let r = t.deploy(ALICE, "done").await;
-    let text = r.text();
-    assert!(
-        text.contains("You have 2 deployments in progress"),
-        "{text}"
-    );
-    assert!(
-        text.contains("*whitehall* `release_2` to *staging* (#2)"),
-        "{text}"
-    );
-    assert!(
-        text.contains("*publisher* `r5` to *integration* (#3)"),
-        "{text}"
-    );
-    assert!(text.contains("nothing was changed"), "{text}");
-    assert_eq!(live_deployments(&t, None).await.len(), 2);
-    t.press(ALICE, "deploy_done", "2").await;
-    // One left: `done` finishes it.
-    let r = t.deploy(ALICE, "done").await;
-    assert!(r.text().contains("publisher"), "{}", r.text());
-    assert!(live_deployments(&t, None).await.is_empty());
-    t.stop().await;
-}
-on_both_backends!(two_in_progress, done_with_two_in_progress_asks_which);
-
 async fn closed_window_and_emergency(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     t.deploy(ALICE, "whitehall r9 to integration").await;
@@ -230,53 +196,6 @@ async fn restart_in_the_middle_of_a_queue(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(restart, restart_in_the_middle_of_a_queue);
-
-/// An environment removed from the policy: at the restart its waiting entries end and each
-/// person is told; whoever is deploying there can still finish.
-async fn an_environment_removed_from_the_policy_lets_its_queue_go(backend: Backend) {
-    let with_training = format!(
-        "{}{}",
-        support::driver::POLICY,
-        r#"
-[[environments]]
-name = "integration"
-[[environments]]
-name = "training"
-window = "always"
-requires_previous = false
-[[environments]]
-name = "staging"
-[[environments]]
-name = "production"
-"#
-    );
-    let t = TestApp::stepped_with(backend, &with_training).await;
-    t.deploy(ALICE, "whitehall r1 to training").await;
-    let r = t.deploy(BOB, "publisher r2 to training").await;
-    assert!(r.text().contains("number 1 in line"), "{}", r.text());
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> started deploying *whitehall* `r1` to *training*");
-
-    let t = t.restart_with(support::driver::POLICY).await;
-    t.deliver_outbox().await;
-    t.expect_post(
-        ":wastebasket: <@U0BOB> *training* is no longer one of badger's environments, so your place for *publisher* `r2` to *training* has ended.",
-    );
-    let live = live_deployments(&t, None).await;
-    assert_eq!(live.len(), 1, "{live:?}");
-    assert_eq!(live[0].requester, "U0ALICE");
-    let r = t.deploy(ALICE, "done").await;
-    assert!(r.text().contains("whitehall"), "{}", r.text());
-    t.deliver_outbox().await;
-    t.expect_post("*whitehall* `r1` to *training* succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
-    assert!(live_deployments(&t, None).await.is_empty());
-    t.stop().await;
-}
-on_both_backends!(
-    env_removed,
-    an_environment_removed_from_the_policy_lets_its_queue_go
-);
 
 async fn announcements_survive_429_and_500(backend: Backend) {
     let t = TestApp::stepped(backend).await;

@@ -20,6 +20,7 @@ mod container;
 mod dashboard;
 mod dashboard_browser;
 mod db_faults;
+mod deploy_edges;
 mod deploy_flow;
 mod docs;
 mod durability;
