@@ -98,7 +98,7 @@ pub fn admit(f: &Facts) -> Vec<Refusal> {
     out.extend(
         f.holds
             .iter()
-            .filter(|h| h.covers(f.app, f.env) && !h.lapsed(f.now))
+            .filter(|h| h.stands_at(f.now) && h.covers(f.app, f.env))
             .cloned()
             .map(Refusal::Held),
     );

@@ -168,7 +168,9 @@ pub fn build<'a>(
         window,
         environments,
         deploying: rows(&live.deploying),
-        holds: holds.iter().filter(|h| h.is_active()).collect(),
+        // A hold whose `--until` has come is gone from the board at once, as from the
+        // admission rule, though the scheduler releases it a moment later.
+        holds: holds.iter().filter(|h| h.stands_at(now)).collect(),
     }
 }
 
@@ -251,13 +253,19 @@ mod tests {
             d(4, "api", "production", State::Called, "U3"),
             d(5, "web", "production", State::Queued, "U1"),
         ]);
+        // Tuesday 10:00 GMT: the GOV.UK window is open.
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        let until = |id, at| Hold {
+            until: Some(at),
+            ..hold(id, "web", false)
+        };
         let holds = vec![
             hold(1, "*", false),
             hold(2, "api", true),
             hold(3, "web", false),
+            until(4, now),
+            until(6, now + chrono::Duration::seconds(1)),
         ];
-        // Tuesday 10:00 GMT: the GOV.UK window is open.
-        let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
         let cal = Calendar::govuk_default();
         let b = build(ENVS, &cal, &live, &holds, now);
 
@@ -282,8 +290,8 @@ mod tests {
             b.deploying.iter().map(|d| d.id).collect::<Vec<_>>(),
             [9, 1, 4]
         );
-        // Released holds are not in effect.
-        assert_eq!(b.holds.iter().map(|h| h.id).collect::<Vec<_>>(), [1, 3]);
+        // Released holds are not in effect, nor one whose `--until` has come.
+        assert_eq!(b.holds.iter().map(|h| h.id).collect::<Vec<_>>(), [1, 3, 6]);
         assert_eq!(
             b.of_person("U1").iter().map(|d| d.id).collect::<Vec<_>>(),
             [1, 2, 5]
@@ -301,7 +309,10 @@ mod tests {
             [3]
         );
         assert!(web.deploying.is_empty());
-        assert_eq!(web.holds.iter().map(|h| h.id).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(
+            web.holds.iter().map(|h| h.id).collect::<Vec<_>>(),
+            [1, 3, 6]
+        );
     }
 
     #[test]

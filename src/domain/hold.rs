@@ -35,6 +35,11 @@ impl Hold {
     pub fn lapsed(&self, now: DateTime<Utc>) -> bool {
         self.until.is_some_and(|u| u <= now)
     }
+    /// Whether the hold stands at `now`: not released, and its `--until` (if any) not come.
+    /// The one test of "does this hold count" for the admission rule and the status board.
+    pub fn stands_at(&self, now: DateTime<Utc>) -> bool {
+        self.is_active() && !self.lapsed(now)
+    }
     /// Whether this hold blocks deploying `app` to `env`.
     pub fn covers(&self, app: &str, env: &str) -> bool {
         self.is_active()

@@ -146,7 +146,12 @@ impl Core {
     }
 
     pub async fn list_holds(&self) -> Result<Answer> {
-        Ok(Answer::Holds(self.store.active_holds().await?))
+        let now = self.now();
+        let mut holds = self.store.active_holds().await?;
+        // As the board: a hold whose `--until` has come is not listed, though its release
+        // by the scheduler may be a moment away.
+        holds.retain(|h| h.stands_at(now));
+        Ok(Answer::Holds(holds))
     }
 
     pub async fn release_holds(&self, actor: &Actor, target: &ReleaseTarget) -> Result<Answer> {
@@ -288,7 +293,7 @@ impl Core {
                 // Whoever this hold passed over and no other hold covers is free again: a
                 // later hold must tell them afresh that their turn is skipped.
                 for d in tx.env_live(e.name.as_str()).await? {
-                    let held = |s: &Hold| s.covers(&d.app, &d.environment) && !s.lapsed(now);
+                    let held = |s: &Hold| s.stands_at(now) && s.covers(&d.app, &d.environment);
                     if d.hold_notified && !standing.iter().any(held) {
                         tx.set_hold_notified(d.id, false).await?;
                     }

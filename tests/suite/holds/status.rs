@@ -28,9 +28,14 @@ async fn until_time_ends_the_hold(backend: Backend) {
     assert!(r.text().contains("can't be deployed"), "{}", r.text());
     assert_eq!(check(&t, "whitehall", "integration").await.0, 423);
 
-    // From 11:00 exactly it blocks nothing, even before the scheduler's next pass.
+    // From 11:00 exactly it blocks nothing, even before the scheduler's next pass, and
+    // neither `/hold list` nor status lists it.
     t.advance_clock(Duration::seconds(1));
     assert_eq!(check(&t, "whitehall", "integration").await.0, 200);
+    let list = t.hold(BOB, "list").await.text();
+    assert!(list.contains("No holds stand"), "{list}");
+    let status = t.deploy(BOB, "status").await.text();
+    assert!(status.contains("No holds."), "{status}");
 
     // The pass ends it: the announcement loses its button, the channel is told (Alice
     // mentioned), and the topic loses the hold.
