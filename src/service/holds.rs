@@ -63,10 +63,15 @@ impl Core {
         let mut tx = self.store.begin().await?;
         tx.lock(HOLDS_LOCK).await?;
         let holds = tx.active_holds().await?;
-        if let Some(mine) = holds
-            .iter()
-            .find(|h| h.owner == actor.user && h.scope == scope_str && h.environment == env_str)
-        {
+        // Their own standing hold on the same scope is updated; one whose `--until` has come
+        // no longer counts, so holding again places a new hold (turns paused afresh) and
+        // the scheduler ends the old one.
+        if let Some(mine) = holds.iter().find(|h| {
+            h.owner == actor.user
+                && h.scope == scope_str
+                && h.environment == env_str
+                && h.stands_at(now)
+        }) {
             tx.update_hold(mine.id, reason, until, &actor.user, now)
                 .await?;
             tx.audit(

@@ -69,6 +69,53 @@ async fn until_time_ends_the_hold(backend: Backend) {
 }
 on_both_backends!(until_ends, until_time_ends_the_hold);
 
+/// Holding again once the `--until` has come (before the scheduler's pass ends the old
+/// hold) places a new hold, which stands; the old one ends as usual.
+async fn holding_again_after_the_until_places_a_new_hold(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.hold(ALICE, "whitehall migration --until 11:00").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> is holding");
+    t.expect_topic_sync();
+
+    t.advance_clock(Duration::hours(1));
+    let r = t
+        .hold(ALICE, "whitehall migration overran --until 12:00")
+        .await;
+    assert!(
+        r.text().contains("Hold #2 on whitehall is in place"),
+        "{}",
+        r.text()
+    );
+    let r = t.deploy(BOB, "whitehall r1 to integration").await;
+    assert!(r.text().contains("(hold #2)"), "{}", r.text());
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> is holding");
+    t.expect_topic_sync();
+
+    t.tick().await;
+    t.deliver_outbox().await;
+    t.expect_update("<@U0ALICE> is holding");
+    t.expect_post("hold on whitehall (#1) ended at its `--until` time");
+    t.expect_topic_sync();
+    let standing: Vec<i64> = t
+        .core()
+        .store
+        .active_holds()
+        .await
+        .unwrap()
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(standing, [2]);
+    assert!(t
+        .slack
+        .topic(CHANNEL)
+        .contains("whitehall (<@U0ALICE>: migration overran)"));
+    t.stop().await;
+}
+on_both_backends!(hold_again, holding_again_after_the_until_places_a_new_hold);
+
 async fn status_and_list_show_holds(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     assert!(t.hold(ALICE, "list").await.text().contains("No holds"));
