@@ -5,10 +5,8 @@ use super::handlers::{handle_command, handle_event_callback, handle_interaction}
 use super::payload::{parse_interaction_json, Interaction, SlashCommand};
 use crate::service::{Actor, Core};
 use crate::slack::blocks::Message;
-use crate::slack::deadline::LATE_LIMIT;
+use crate::slack::deadline::{within_deadline, InTime};
 use serde_json::{json, Value};
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -82,39 +80,6 @@ pub fn ack_frame(id: &str, payload: Option<Value>) -> String {
     .to_string()
 }
 
-/// A future that finished within the limit, or the rest of it.
-pub enum Within<F: Future> {
-    Done(F::Output),
-    Late(Pin<Box<F>>),
-}
-
-/// Runs `fut` for at most `limit`; if it is not done by then, hands back the rest so the
-/// caller can acknowledge first and finish the work afterwards.
-pub async fn within<F: Future>(limit: Duration, fut: F) -> Within<F> {
-    let mut fut = Box::pin(fut);
-    match tokio::time::timeout(limit, &mut fut).await {
-        Ok(out) => Within::Done(out),
-        Err(_) => Within::Late(fut),
-    }
-}
-
-/// Finishes work that missed the deadline, within `limit` (the HTTP routes' [`LATE_LIMIT`]);
-/// past that it is dropped (its transaction rolled back), so a database that never answers
-/// does not pile up work. `None` if it was.
-pub async fn finish_late<F: Future>(
-    what: &'static str,
-    limit: Duration,
-    rest: Pin<Box<F>>,
-) -> Option<F::Output> {
-    match tokio::time::timeout(limit, rest).await {
-        Ok(out) => Some(out),
-        Err(_) => {
-            tracing::error!(what, ?limit, "late Socket Mode work given up");
-            None
-        }
-    }
-}
-
 /// Handles one envelope and sends its acknowledgement on `acks`, never later than
 /// [`ACK_DEADLINE`] after it arrived (work still running then carries on afterwards).
 pub async fn handle(core: &Core, env: Envelope, acks: &UnboundedSender<String>) {
@@ -146,21 +111,20 @@ pub async fn handle_within(
                 user: cmd.user_id.clone(),
                 channel: cmd.channel_id.clone(),
             };
-            match within(deadline, async move { handle_command(core, &cmd).await }).await {
-                Within::Done(reply) if env.accepts_response_payload => {
+            let owned = core.clone();
+            let work = async move { handle_command(&owned, &cmd).await };
+            // Late: the reply follows as an ephemeral message.
+            let (owned, who) = (core.clone(), actor.clone());
+            let late = |reply: Message| async move { tell(&owned, &who, &reply).await };
+            match within_deadline(core, "slash command", deadline, work, late).await {
+                InTime::Done(reply) if env.accepts_response_payload => {
                     ack(Some(reply.ephemeral_response()))
                 }
-                Within::Done(reply) => {
+                InTime::Done(reply) => {
                     ack(None);
                     tell(core, &actor, &reply).await;
                 }
-                Within::Late(rest) => {
-                    ack(None);
-                    tracing::warn!("a slash command took longer than Slack allows; its reply follows as an ephemeral message");
-                    if let Some(reply) = finish_late("a slash command", LATE_LIMIT, rest).await {
-                        tell(core, &actor, &reply).await;
-                    }
-                }
+                InTime::Failed(_) | InTime::Late => ack(None),
             }
         }
         "interactive" => {
@@ -175,36 +139,31 @@ pub async fn handle_within(
                     return ack(None);
                 }
             };
-            match within(
-                deadline,
-                handle_interaction(core, Interaction::Buttons(presses)),
-            )
-            .await
-            {
-                Within::Done(()) => ack(None),
-                Within::Late(rest) => {
-                    ack(None);
-                    finish_late("a button press", LATE_LIMIT, rest).await;
-                }
-            }
+            // A press tells its presser what came of it itself, late or not.
+            let owned = core.clone();
+            let work =
+                async move { handle_interaction(&owned, Interaction::Buttons(presses)).await };
+            within_deadline(core, "button press", deadline, work, |()| async {}).await;
+            ack(None);
         }
         "events_api" => {
             if env.payload.get("type").and_then(Value::as_str) != Some("event_callback") {
                 return ack(None);
             }
             let retry = env.retry_attempt.map(|n| n.to_string());
-            let work = handle_event_callback(core, &env.payload, retry.as_deref());
-            let outcome = within(deadline, work).await;
-            match outcome {
-                Within::Done(Ok(())) => ack(None),
-                // Not acknowledged, as HTTP answers 500: Slack delivers it again.
-                Within::Done(Err(e)) => tracing::error!(error = %e, "cannot record an event"),
-                Within::Late(rest) => {
-                    ack(None);
-                    if let Some(Err(e)) = finish_late("an event", LATE_LIMIT, rest).await {
-                        tracing::error!(error = %e, "cannot record an event");
-                    }
+            let (owned, payload) = (core.clone(), env.payload.clone());
+            let work =
+                async move { handle_event_callback(&owned, &payload, retry.as_deref()).await };
+            let late = |done: Result<(), _>| async move {
+                if let Err(e) = done {
+                    tracing::error!(error = %e, "cannot record an event");
                 }
+            };
+            match within_deadline(core, "event", deadline, work, late).await {
+                InTime::Done(Ok(())) | InTime::Late => ack(None),
+                // Not acknowledged, as HTTP answers 500: Slack delivers it again.
+                InTime::Done(Err(e)) => tracing::error!(error = %e, "cannot record an event"),
+                InTime::Failed(_) => {}
             }
         }
         other => {
@@ -226,17 +185,6 @@ async fn tell(core: &Core, actor: &Actor, reply: &Message) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Late work that never ends is given up at the limit (not awaited for ever); work
-    /// that ends is finished.
-    #[tokio::test]
-    async fn late_work_is_given_up_at_the_limit() {
-        let limit = Duration::from_millis(20);
-        let never = Box::pin(std::future::pending::<()>());
-        assert_eq!(finish_late("a test", limit, never).await, None);
-        let soon = Box::pin(async { 7 });
-        assert_eq!(finish_late("a test", limit, soon).await, Some(7));
-    }
 
     #[test]
     fn frames_are_read_loosely() {
@@ -293,19 +241,5 @@ mod tests {
         let reply = Message::plain("hi <there>").ephemeral_response();
         let full: Value = serde_json::from_str(&ack_frame("e\"2", Some(reply.clone()))).unwrap();
         assert_eq!(full, json!({"envelope_id": "e\"2", "payload": reply}));
-    }
-
-    #[tokio::test]
-    async fn work_past_the_deadline_is_handed_back_unfinished() {
-        assert!(matches!(
-            within(Duration::from_secs(60), async { 7 }).await,
-            Within::Done(7)
-        ));
-        let (tx, rx) = tokio::sync::oneshot::channel::<u8>();
-        let Within::Late(rest) = within(Duration::ZERO, rx).await else {
-            panic!("a pending future cannot be done")
-        };
-        tx.send(9).unwrap();
-        assert_eq!(rest.await, Ok(9));
     }
 }
