@@ -323,7 +323,7 @@ impl Ender<'_> {
     fn user(&self) -> &str {
         match self {
             Ender::Person(user) => user,
-            Ender::Until => "badger",
+            Ender::Until => super::BADGER_ACTOR,
         }
     }
 }

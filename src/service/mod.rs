@@ -38,6 +38,10 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
+/// Who badger itself is in the audit log and as a releaser, when time (not a person)
+/// acts: a turn called, a place expired, a hold ended.
+pub const BADGER_ACTOR: &str = "badger";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// Something the person did or asked that badger refuses, and why.

@@ -85,7 +85,7 @@ impl Core {
                 .await?;
                 tx.audit(
                     now,
-                    "badger",
+                    super::BADGER_ACTOR,
                     "deploy.call",
                     &format!("deployment #{}", d.id),
                     &d.requester,

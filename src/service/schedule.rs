@@ -2,7 +2,7 @@
 //! step is a conditional update under the environment's lock, so exactly one replica acts.
 
 use super::holds::Ender;
-use super::{post, Core, Result};
+use super::{post, Core, Result, BADGER_ACTOR};
 use crate::config::WindowKind;
 use crate::domain::deployment::{Event, State};
 use crate::domain::notice::Notice;
@@ -80,7 +80,7 @@ impl Core {
             };
             if let Some((why, notice)) = expiry {
                 if self
-                    .drop_out(&mut tx, d, Event::Expire, "badger", now, why)
+                    .drop_out(&mut tx, d, Event::Expire, BADGER_ACTOR, now, why)
                     .await?
                 {
                     post(&mut tx, now, &d.channel, notice, None).await?;
@@ -137,7 +137,7 @@ impl Core {
             let mut tx = self.store.begin_locked(&env_lock(&d.environment)).await?;
             let why = "its environment is no longer configured";
             if self
-                .drop_out(&mut tx, d, Event::Expire, "badger", now, why)
+                .drop_out(&mut tx, d, Event::Expire, BADGER_ACTOR, now, why)
                 .await?
             {
                 let say = Notice::EnvironmentGone {
