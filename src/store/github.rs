@@ -125,7 +125,10 @@ impl Tx {
         at: DateTime<Utc>,
         wall: DateTime<Utc>,
     ) -> Result<bool> {
-        let q = sqlx::query(INSERT_RUN)
+        let sql = "INSERT INTO github_runs \
+                   (deployment_id, repo, workflow, dispatched_at, dispatched_wall) \
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deployment_id) DO NOTHING";
+        let q = sqlx::query(sql)
             .bind(deployment_id)
             .bind(repo)
             .bind(workflow)
@@ -143,10 +146,6 @@ impl Tx {
         .await
     }
 }
-
-const INSERT_RUN: &str =
-    "INSERT INTO github_runs (deployment_id, repo, workflow, dispatched_at, dispatched_wall) \
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deployment_id) DO NOTHING";
 
 /// GitHub jobs as leased work: a job is finished once done (with or without an error).
 const GITHUB_JOBS: Leased = Leased {
@@ -240,23 +239,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    pub async fn insert_github_run(
-        &self,
-        deployment_id: i64,
-        repo: &str,
-        workflow: &str,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let q = sqlx::query(INSERT_RUN)
-            .bind(deployment_id)
-            .bind(repo)
-            .bind(workflow)
-            .bind(millis(at))
-            .bind(millis(Utc::now()));
-        self.write_outside(q).await?;
-        Ok(())
     }
 
     pub async fn github_run(&self, deployment_id: i64) -> Result<Option<GithubRun>> {

@@ -120,11 +120,17 @@ async fn a_recorded_dispatch_is_not_sent_again(backend: Backend) {
         .parse()
         .expect("an id");
     let now = t.clock_now();
-    t.core()
-        .store
-        .insert_github_run(id, "alphagov/whitehall", "deploy.yml", now)
-        .await
-        .expect("record a dispatch");
+    let mut tx = t.core().store.begin().await.expect("a transaction");
+    tx.record_github_run(
+        id,
+        "alphagov/whitehall",
+        "deploy.yml",
+        now,
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("record a dispatch");
+    tx.commit().await.expect("commit");
     heal(&t, "github_jobs").await;
     // The job ends, and the run is looked for, without a second dispatch.
     for _ in 0..300 {

@@ -92,9 +92,11 @@ async fn runs_are_flagged_and_checks_confirmed_once(backend: Backend) {
         .unwrap();
     tx.commit().await.unwrap();
 
-    s.insert_github_run(d.id, "alphagov/whitehall", "deploy.yml", now)
+    let mut tx = s.begin().await.unwrap();
+    tx.record_github_run(d.id, "alphagov/whitehall", "deploy.yml", now, Utc::now())
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     s.set_github_run(
         d.id,
         1001,
