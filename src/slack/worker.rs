@@ -8,7 +8,6 @@ use super::heartbeat::heartbeat;
 use super::in_flight::{slots, Ask, InFlight, LANES};
 use super::notices;
 use super::outbound::{SendError, SlackWeb};
-use crate::domain::retry;
 use crate::domain::topic::{render_topic, TopicHold};
 use crate::store::{Lane, OutboxRow, Payload, Store};
 use std::sync::Arc;
@@ -245,8 +244,8 @@ impl Courier {
         let stored = match result {
             Ok(()) => self.store.outbox_delivered(row.id, &self.worker_id).await,
             Err(SendError::RateLimited(after)) => {
-                // Capped: any server at SLACK_API_URL can send a Retry-After.
-                let after = retry::capped(after.unwrap_or(Duration::from_secs(1)));
+                // The retry time caps it (store::lease): any server can send a Retry-After.
+                let after = after.unwrap_or(Duration::from_secs(1));
                 tracing::warn!(
                     outbox_id = row.id,
                     ?after,
