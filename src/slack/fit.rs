@@ -76,7 +76,7 @@ pub struct Packed {
 /// sections or `max_text` characters in all: a line is shown whole or not at all.
 pub fn pack(lines: &[String], max_blocks: usize, max_text: usize) -> Packed {
     let mut sections = Vec::new();
-    let mut chunk = String::new();
+    let (mut chunk, mut chunk_len) = (String::new(), 0);
     let mut total = 0;
     let mut shown = 0;
     for line in lines {
@@ -85,30 +85,28 @@ pub fn pack(lines: &[String], max_blocks: usize, max_text: usize) -> Packed {
             break;
         }
         let pieces = split_long(line, SECTION_TEXT);
-        // Try the line on copies; keep them only if it fits the block budget.
-        let (mut s, mut c) = (sections.len(), chunk.chars().count());
-        let mut closed = Vec::new();
-        let mut open = chunk.clone();
-        for piece in &pieces {
-            let plen = piece.chars().count();
-            if c > 0 && c + 1 + plen > SECTION_TEXT {
-                closed.push(std::mem::take(&mut open));
-                s += 1;
-                c = 0;
-            }
-            if c > 0 {
-                open.push('\n');
-                c += 1;
-            }
-            open.push_str(piece);
-            c += plen;
+        let lens: Vec<usize> = pieces.iter().map(|p| p.chars().count()).collect();
+        // By lengths alone: the sections the line closes, plus the open one after it.
+        let (mut s, mut c) = (sections.len(), chunk_len);
+        for &plen in &lens {
+            let (close, next) = place(c, plen);
+            s += usize::from(close);
+            c = next;
         }
-        // The open chunk will take a block of its own.
         if s + 1 > max_blocks {
             break;
         }
-        sections.extend(closed.iter().map(|t| section(t)));
-        chunk = open;
+        for (piece, plen) in pieces.iter().zip(lens) {
+            let (close, next) = place(chunk_len, plen);
+            if close {
+                sections.push(section(&chunk));
+                chunk.clear();
+            } else if chunk_len > 0 {
+                chunk.push('\n');
+            }
+            chunk.push_str(piece);
+            chunk_len = next;
+        }
         total += len + 1;
         shown += 1;
     }
@@ -119,6 +117,18 @@ pub fn pack(lines: &[String], max_blocks: usize, max_text: usize) -> Packed {
         sections,
         text: lines[..shown].to_vec(),
         shown,
+    }
+}
+
+/// Where a piece of `plen` characters goes after an open section of `open` characters:
+/// whether that section is closed first, and the open section's length after the piece.
+fn place(open: usize, plen: usize) -> (bool, usize) {
+    if open == 0 {
+        (false, plen)
+    } else if open + 1 + plen > SECTION_TEXT {
+        (true, plen)
+    } else {
+        (false, open + 1 + plen)
     }
 }
 
