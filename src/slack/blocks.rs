@@ -135,11 +135,15 @@ pub fn start_alert(d: &Deployment) -> Message {
     } else {
         vec![]
     };
-    let mut m = Message::plain(text).with_buttons(buttons);
-    if let Some(url) = &d.ci_url {
-        m = m.with_context(&format!("CI: {}", escape(url)));
+    with_ci_link(Message::plain(text).with_buttons(buttons), d)
+}
+
+/// `m` with the CI run's link (escaped text, never a Slack link) when CI gave one.
+fn with_ci_link(m: Message, d: &Deployment) -> Message {
+    match &d.ci_url {
+        Some(url) => m.with_context(&format!("CI: {}", escape(url))),
+        None => m,
     }
-    m
 }
 
 /// The start alert once the deployment has ended: same words, no buttons.
@@ -178,11 +182,7 @@ pub fn end_alert(d: &Deployment) -> Message {
         mention(&d.requester),
     ) + &note
         + &note_line("Note", d.outcome_note.as_deref());
-    let m = Message::plain(text);
-    match &d.ci_url {
-        Some(url) => m.with_context(&format!("CI: {}", escape(url))),
-        None => m,
-    }
+    with_ci_link(Message::plain(text), d)
 }
 
 pub fn your_turn(d: &Deployment, timeout: chrono::Duration) -> Message {
