@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 pub use super::fit::section;
-use super::fit::{pack, MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_TEXT as SECTION_LIMIT};
+use super::fit::{pack, MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_TEXT};
 
 /// Blocks a list may fill: the rest of Slack's 50 are kept for the closing "…and N more"
 /// line and for the header, context and buttons a message adds around its text.
@@ -59,7 +59,7 @@ impl Message {
         self
     }
     pub fn with_context(mut self, text: &str) -> Self {
-        self.blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}]}));
+        self.blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, SECTION_TEXT)}]}));
         self
     }
     /// As queued in the outbox: already worded, delivered as it is.
@@ -294,7 +294,7 @@ mod tests {
             .map(|b| b["text"]["text"].as_str().unwrap())
             .collect();
         for s in &shown {
-            assert!(s.chars().count() <= SECTION_LIMIT);
+            assert!(s.chars().count() <= SECTION_TEXT);
         }
         assert_eq!(shown.join("\n"), m.text);
         // A short list is one section, like Message::plain.
@@ -313,7 +313,7 @@ mod tests {
             .iter()
             .filter_map(|b| b.pointer("/text/text").and_then(Value::as_str))
             .collect();
-        assert!(shown.iter().all(|s| s.chars().count() <= SECTION_LIMIT));
+        assert!(shown.iter().all(|s| s.chars().count() <= SECTION_TEXT));
         let all = shown.join("\n");
         assert!(all.contains(&format!("Reason: r {}", "&lt;&amp;&gt;".repeat(160))));
         assert!(all.contains(&format!("Note: n {}", "&amp;&lt;&gt;".repeat(160))));
