@@ -6,7 +6,6 @@
 use super::payload::{Interaction, SlashCommand};
 use crate::service::{Action, Actor, Core, Denied, ServiceError};
 use crate::slack::blocks::Message;
-use crate::store::StoreError;
 
 /// Runs a slash command; the answer is the ephemeral reply to the person who typed it.
 /// `cmd.text` is as Slack sends it (`&`, `<`, `>` as entities).
@@ -80,12 +79,13 @@ pub async fn handle_interaction(core: &Core, interaction: Interaction) {
 }
 
 /// An `event_callback`, over HTTP or Socket Mode, handled once per `event_id`. An error
-/// means it could not be recorded: Slack should deliver it again.
+/// means it could not be recorded or its work could not be queued: Slack should deliver
+/// it again, and the retry is then handled as the first delivery was.
 pub async fn handle_event_callback(
     core: &Core,
     v: &serde_json::Value,
     retry: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<(), ServiceError> {
     let id = v.get("event_id").and_then(|e| e.as_str()).unwrap_or("");
     if id.is_empty() {
         return Ok(());
@@ -105,24 +105,33 @@ pub async fn handle_event_callback(
         crate::telemetry::record("user", user);
     }
     tracing::debug!(event_id = id, %kind, ?retry, "event received");
+    if let Err(e) = event_work(core, kind, v).await {
+        // Seen but not done: forget the sighting, or Slack's retry would be dropped as a
+        // duplicate and the Home tab or topic would stay stale.
+        if let Err(forget) = core.store.forget_sighting(id).await {
+            tracing::error!(error = %forget, event_id = id, "cannot forget an event id");
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// What an event asks of badger: both are idempotent, so a retry redoes them safely.
+async fn event_work(core: &Core, kind: &str, v: &serde_json::Value) -> Result<(), ServiceError> {
     if kind == super::needs::APP_HOME_OPENED {
         // Only the Home tab; opening the Messages or About tab sends the event too.
         let tab = v.pointer("/event/tab").and_then(|t| t.as_str());
         if let (Some(user), None | Some("home")) =
             (v.pointer("/event/user").and_then(|u| u.as_str()), tab)
         {
-            if let Err(e) = core.publish_home(user).await {
-                tracing::error!(error = %e, "cannot queue the App Home tab");
-            }
+            core.publish_home(user).await?;
         }
     }
     if kind == super::needs::MEMBER_JOINED_CHANNEL {
         // Perhaps badger itself was just invited: bring the topic up to date with the
         // standing holds (a no-op when it already is).
         if let Some(channel) = v.pointer("/event/channel").and_then(|c| c.as_str()) {
-            if let Err(e) = core.sync_topic_now(channel).await {
-                tracing::error!(error = %e, "cannot queue a topic sync");
-            }
+            core.sync_topic_now(channel).await?;
         }
     }
     Ok(())

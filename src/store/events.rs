@@ -13,6 +13,14 @@ impl Store {
         .bind(millis(now));
         Ok(self.write_outside(q).await? == 1)
     }
+
+    /// Forgets an event id recorded by [`Store::first_sighting`] whose work failed, so
+    /// Slack's retry of it is handled.
+    pub async fn forget_sighting(&self, event_id: &str) -> Result<()> {
+        let q = sqlx::query("DELETE FROM processed_events WHERE event_id = $1").bind(event_id);
+        self.write_outside(q).await?;
+        Ok(())
+    }
 }
 
 impl Store {

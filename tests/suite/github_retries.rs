@@ -11,47 +11,11 @@ use badger::store::GithubJob;
 use support::db::Backend;
 use support::driver::TestApp;
 use support::fake_github::FakeCommit;
+use support::faults::{heal, inject_fault};
 use support::github::{
     deployed_before, fake_github, start, wait_for_json, GITHUB_TOKEN, PUBLISHER,
 };
 use support::people::ALICE;
-
-/// Fails `event` on `table` (a trigger, `WHEN` `condition`) until [`heal`].
-async fn inject_fault(t: &TestApp, event: &str, table: &str, condition: &str) {
-    let pool = t.core().store.pool();
-    let statements = match t.db.backend {
-        Backend::Sqlite => vec![format!(
-            "CREATE TRIGGER injected_fault BEFORE {event} ON {table} WHEN {condition} \
-             BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
-        )],
-        Backend::Postgres => vec![
-            "CREATE FUNCTION injected_fault() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$"
-                .to_owned(),
-            format!(
-                "CREATE TRIGGER injected_fault BEFORE {event} ON {table} FOR EACH ROW \
-                 WHEN ({condition}) EXECUTE FUNCTION injected_fault()"
-            ),
-        ],
-    };
-    for s in statements {
-        sqlx::raw_sql(&s)
-            .execute(pool)
-            .await
-            .expect("inject a fault");
-    }
-}
-
-async fn heal(t: &TestApp, table: &str) {
-    let drop = match t.db.backend {
-        Backend::Sqlite => "DROP TRIGGER injected_fault".to_owned(),
-        Backend::Postgres => format!("DROP TRIGGER injected_fault ON {table}"),
-    };
-    sqlx::raw_sql(&drop)
-        .execute(t.core().store.pool())
-        .await
-        .expect("drop the fault");
-}
 
 /// How many times the job `which` picks has been retried (0 until it exists).
 async fn attempts(t: &TestApp, which: fn(&GithubJob) -> bool) -> i64 {

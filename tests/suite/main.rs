@@ -25,6 +25,7 @@ mod deploy_flow;
 mod docs;
 mod durability;
 mod example_policy;
+mod failed_writes;
 mod fake_slack_selftest;
 mod faults;
 mod github;

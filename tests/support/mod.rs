@@ -13,6 +13,7 @@ pub mod driver;
 pub mod fake_github;
 pub mod fake_slack;
 pub mod fake_socket;
+pub mod faults;
 pub mod github;
 pub mod history;
 pub mod logs;
