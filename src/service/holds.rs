@@ -72,6 +72,9 @@ impl Core {
                 && h.environment == env_str
                 && h.stands_at(now)
         }) {
+            // Without a new `--until` the hold keeps its end: saying more about a hold
+            // must not quietly make it open-ended.
+            let until = until.or(mine.until);
             tx.update_hold(mine.id, reason, until, &actor.user, now)
                 .await?;
             tx.audit(

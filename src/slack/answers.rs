@@ -129,9 +129,13 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             id = h.id
         )),
         Answer::HoldUpdated(h) => Message::plain(format!(
-            "You already held {}; I updated the reason of hold #{}.",
+            "You already held {}; I updated the reason of hold #{}.{}",
             escape(&h.describe_scope()),
-            h.id
+            h.id,
+            h.until.map_or(String::new(), |u| format!(
+                " It ends at {}.",
+                crate::domain::window::format_local(u, tz)
+            ))
         )),
         Answer::Holds(holds) if holds.is_empty() => Message::plain("No holds stand."),
         Answer::Holds(holds) => {

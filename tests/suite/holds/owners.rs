@@ -37,6 +37,18 @@ async fn same_person_twice_updates_the_hold(backend: Backend) {
     assert!(list.contains("*Holds* (1)"), "{list}");
     let audit = t.core().store.audit_log(50).await.unwrap();
     assert!(audit.iter().any(|a| a.action == "hold.update"));
+
+    // Saying more without `--until` keeps the hold's end rather than dropping it.
+    let r = t.hold(ALICE, "whitehall third reason").await;
+    assert!(
+        r.text().contains("It ends at Tue 24 Nov 17:00 GMT."),
+        "{}",
+        r.text()
+    );
+    t.deliver_outbox().await;
+    let m = t.expect_update("Reason: third reason");
+    assert!(m.to_string().contains("Until: Tue 24 Nov 17:00 GMT"), "{m}");
+    assert!(t.expect_topic_sync().contains("third reason"));
     t.stop().await;
 }
 on_both_backends!(same_person_twice, same_person_twice_updates_the_hold);
