@@ -109,3 +109,27 @@ async fn connections_bound_waits_on_a_stuck_peer(backend: Backend) {
     }
 }
 on_both_backends!(session_settings, connections_bound_waits_on_a_stuck_peer);
+
+/// A managed PostgreSQL requires TLS (`?sslmode=require`): badger connects over it and
+/// migrates as it does in the clear. (The machine's server has Debian's default
+/// certificate, so `require`, which encrypts without checking it, is what is asked.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_over_tls() {
+    if !support::db::postgres_enabled() {
+        return;
+    }
+    let db = TestDb::fresh(Backend::Postgres).await;
+    let sep = if db.url.contains('?') { '&' } else { '?' };
+    let s = badger::store::Store::connect(&format!("{}{sep}sslmode=require", db.url))
+        .await
+        .expect("connect over TLS");
+    s.migrate().await.expect("migrate over TLS");
+    let row = sqlx::query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert!(
+        sqlx::Row::get::<bool, _>(&row, 0),
+        "the session is encrypted"
+    );
+}
