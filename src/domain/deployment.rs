@@ -134,6 +134,11 @@ impl Deployment {
     pub fn is_emergency(&self) -> bool {
         self.emergency_reason.is_some()
     }
+    /// A called turn not started within `timeout` is over from that instant, whether or
+    /// not the scheduler has expired it yet: nobody may start it any more.
+    pub fn turn_lapsed(&self, now: DateTime<Utc>, timeout: chrono::Duration) -> bool {
+        self.state == State::Called && self.called_at.is_some_and(|c| c + timeout <= now)
+    }
     /// From start to end, including a deployment called off after it started.
     pub fn duration(&self) -> Option<chrono::Duration> {
         Some(self.finished_at.or(self.ended_at)? - self.started_at?)

@@ -106,6 +106,13 @@ impl Core {
                 if d.state != State::Called {
                     return refuse(moved_on(&d));
                 }
+                // Its time ran out, though the scheduler has not yet passed the turn on.
+                if d.turn_lapsed(now, self.policy.turn_timeout) {
+                    return refuse(Denied::PressedTooLate {
+                        id: d.id,
+                        state: State::Expired,
+                    });
+                }
                 let Some(env) = self.policy.env(&d.environment) else {
                     return refuse(Denied::EnvironmentGone {
                         env: d.environment.clone(),

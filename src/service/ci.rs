@@ -320,6 +320,11 @@ impl Core {
             ("started", State::Deploying)
             | ("succeeded", State::Succeeded)
             | ("failed", State::Failed) => d.state,
+            ("started", State::Called) if d.turn_lapsed(now, self.policy.turn_timeout) => {
+                return Err(CiError::Conflict(format!(
+                    "#{id}'s turn ran out before it started; it is being passed to the next in line"
+                )));
+            }
             ("started", State::Queued | State::Called) => {
                 let Some(env) = self.policy.env(&d.environment) else {
                     return Err(CiError::Conflict(format!(

@@ -4,7 +4,7 @@
 use super::holds::Ender;
 use super::{post, Core, Result, BADGER_ACTOR};
 use crate::config::WindowKind;
-use crate::domain::deployment::{Event, State};
+use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::notice::Notice;
 use crate::store::env_lock;
 use chrono::Duration;
@@ -40,11 +40,9 @@ impl Core {
         let live = self.store.live_deployments(Some(env)).await?;
         let cal = &self.policy.calendar;
         let open = window == WindowKind::Always || cal.is_open(now);
-        let timed_out = |called_at: Option<chrono::DateTime<chrono::Utc>>| {
-            called_at.is_some_and(|c| c + self.policy.turn_timeout <= now)
-        };
+        let timed_out = |d: &Deployment| d.turn_lapsed(now, self.policy.turn_timeout);
         let needs_work = live.iter().any(|d| match d.state {
-            State::Called => timed_out(d.called_at) || (!open && !d.is_emergency()),
+            State::Called => timed_out(d) || (!open && !d.is_emergency()),
             State::Queued => !open && !d.is_emergency(),
             State::Deploying => {
                 open && window == WindowKind::OfficeHours
@@ -62,7 +60,7 @@ impl Core {
         let next_opening = cal.next_opening(now).map(|o| o.opens);
         for d in &live {
             let expiry = match d.state {
-                State::Called if timed_out(d.called_at) => Some((
+                State::Called if timed_out(d) => Some((
                     "turn expired",
                     Notice::TurnExpired {
                         deployment: d.clone(),

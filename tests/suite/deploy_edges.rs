@@ -1,9 +1,12 @@
 //! The /deploy flow at its edges, end to end through real HTTP and stepped: `done` with
-//! deployments in progress in two environments, and an environment removed from the
-//! policy while people wait in its queue.
+//! deployments in progress in two environments, an environment removed from the policy
+//! while people wait in its queue, and a turn started after its time ran out.
 
 use crate::support;
 
+use badger::domain::deployment::State;
+use chrono::Duration;
+use serde_json::json;
 use support::checks::live_deployments;
 use support::db::Backend;
 use support::driver::TestApp;
@@ -89,3 +92,39 @@ on_both_backends!(
     env_removed,
     an_environment_removed_from_the_policy_lets_its_queue_go
 );
+
+/// A turn not started within the timeout is over at that instant, before the scheduler's
+/// pass expires it: neither Start nor a pipeline's `started` takes it.
+async fn a_turn_whose_time_ran_out_cannot_be_started(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(BOB, "publisher r1 to integration").await;
+    t.deploy(ALICE, "done").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> started deploying");
+    t.expect_post("*whitehall* `r1` to *integration* succeeded");
+    t.expect_update("<@U0ALICE> started deploying");
+    let call = t.expect_post("<@U0BOB> it's your turn");
+    let id = TestApp::button_value(&call, "deploy_start").expect("a Start button");
+
+    t.advance_clock(Duration::minutes(10));
+    t.press(BOB, "deploy_start", &id).await;
+    t.deliver_outbox().await;
+    t.expect_ephemeral(
+        BOB,
+        &format!("#{id} has already expired; nothing was changed."),
+    );
+    let ci = support::ci::event(&t, id.parse().unwrap(), json!({"status": "started"})).await;
+    assert_eq!(ci.status, 409, "{:?}", ci.json);
+    assert!(ci.error().contains("turn ran out"), "{:?}", ci.json);
+    assert_eq!(live_deployments(&t, None).await[0].state, State::Called);
+
+    // The pass expires it as ever.
+    t.tick().await;
+    t.deliver_outbox().await;
+    t.expect_update("<@U0BOB> turn for *publisher* `r1` to *integration*");
+    t.expect_post("<@U0BOB>'s turn");
+    assert!(live_deployments(&t, None).await.is_empty());
+    t.stop().await;
+}
+on_both_backends!(turn_ran_out, a_turn_whose_time_ran_out_cannot_be_started);
