@@ -220,9 +220,14 @@ impl Core {
                 }
             }
         };
+        // Under the environment's lock, the entry read again: a call, a start or a timeout
+        // on another replica may have moved it on while this waited for the lock.
+        tx.lock(&env_lock(&d.environment)).await?;
+        let Some(d) = tx.deployment(d.id).await? else {
+            return refuse(Denied::UnknownDeployment { id: d.id });
+        };
         if d.state == State::Deploying {
             // Calling off a started deployment: announced like any other end.
-            tx.lock(&env_lock(&d.environment)).await?;
             if !self
                 .finish(&mut tx, &d, Outcome::Cancelled, None, &actor.user, now)
                 .await?
@@ -238,7 +243,6 @@ impl Core {
                 state: d.state,
             });
         }
-        tx.lock(&env_lock(&d.environment)).await?;
         let why = format!("cancelled by {}", actor.user);
         if !self
             .drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why)

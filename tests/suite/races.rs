@@ -172,3 +172,43 @@ async fn windows_versions_status_and_help(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(read_commands, windows_versions_status_and_help);
+
+/// `/deploy cancel` reads the entry, then waits for its environment's lock; another
+/// replica calls the entry meanwhile. The cancel acts on what the entry is once it has the
+/// lock: it leaves the turn (the next is called) instead of saying "already moved on".
+/// (PostgreSQL only: on SQLite a command runs whole inside the one write lock.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_waiting_for_the_lock_sees_the_call_made_meanwhile() {
+    if !support::db::postgres_enabled() {
+        return;
+    }
+    let t = TestApp::start(Backend::Postgres).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(BOB, "publisher r1 to integration").await;
+    let mut held = support::db::hold_env_lock(&t.core().store, "integration").await;
+    let call_meanwhile = async {
+        // Long enough for the cancel to have read #2 and be waiting for the lock.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        use badger::domain::deployment::{Event, State};
+        // Alice's deployment ends and Bob's entry is called, as another replica would.
+        for (id, from, event) in [
+            (1, State::Deploying, Event::Succeed),
+            (2, State::Queued, Event::Call),
+        ] {
+            assert!(held
+                .transition(id, from, event, Utc::now(), None)
+                .await
+                .unwrap());
+        }
+        held.commit().await.unwrap();
+    };
+    let (cancel, ()) = tokio::join!(t.deploy(BOB, "cancel"), call_meanwhile);
+    assert!(
+        cancel.text().contains("You left the queue for"),
+        "{}",
+        cancel.text()
+    );
+    let d = t.core().store.deployment(2).await.unwrap().unwrap();
+    assert_eq!(d.state, badger::domain::deployment::State::Cancelled);
+    t.stop().await;
+}
