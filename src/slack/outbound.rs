@@ -89,6 +89,18 @@ fn classify(e: SlackClientError) -> SendError {
             "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
                 SendError::Transient(a.code)
             }
+            // The workspace's credentials, not the message: a token being rotated or a
+            // scope being added is the operator's to fix, and the announcement waits for
+            // it (retried like a 5xx, for up to a day) instead of being dropped.
+            "not_authed"
+            | "invalid_auth"
+            | "account_inactive"
+            | "token_revoked"
+            | "token_expired"
+            | "missing_scope"
+            | "no_permission"
+            | "team_access_not_granted"
+            | "ekm_access_denied" => SendError::Transient(a.code),
             _ => SendError::Permanent(a.code),
         },
         SlackClientError::HttpError(h)

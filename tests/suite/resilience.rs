@@ -165,3 +165,22 @@ async fn an_absurd_retry_after_is_capped(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(absurd_retry_after, an_absurd_retry_after_is_capped);
+
+/// A credentials problem (a token being rotated, a scope being added) is the operator's to
+/// fix, not the message's fault: the announcement waits and is posted once Slack takes the
+/// token again, instead of being dropped at the first refusal.
+async fn an_auth_error_is_retried_not_dropped(backend: Backend) {
+    use support::fake_slack::Failure;
+    let t = TestApp::stepped(backend).await;
+    t.slack
+        .fail_next("chat.postMessage", 2, Failure::SlackError("invalid_auth"));
+    t.deploy(support::people::ALICE, "whitehall r1 to integration")
+        .await;
+    t.deliver_outbox_with_retries().await;
+    for _ in 0..2 {
+        assert!(!t.slack.expect_call("chat.postMessage").ok);
+    }
+    t.expect_post("<@U0ALICE> started deploying");
+    t.stop().await;
+}
+on_both_backends!(auth_error, an_auth_error_is_retried_not_dropped);
