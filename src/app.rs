@@ -57,6 +57,16 @@ impl Default for RunOptions {
     }
 }
 
+impl RunOptions {
+    /// On shutdown, how long Slack calls in flight are awaited: at least a whole call and
+    /// the storing of its ts. A call Slack accepted but had not yet answered would
+    /// otherwise be abandoned, and the next start would post it again.
+    pub fn delivery_grace(&self) -> Duration {
+        self.shutdown_grace
+            .max(self.slack_timeout + crate::slack::worker::REMEMBER_WINDOW)
+    }
+}
+
 pub struct Application {
     pub addr: SocketAddr,
     pub core: Core,
@@ -151,7 +161,7 @@ impl Application {
             wake: core.outbox_wake.clone(),
             worker_id: worker_id.clone(),
             lease: opts.lease,
-            grace: opts.shutdown_grace,
+            grace: opts.delivery_grace(),
             metrics: core.metrics.clone(),
         };
         let (outbox, stepped_outbox) = if opts.stepped {

@@ -19,8 +19,10 @@ use tokio::sync::{watch, Notify};
 /// (an hour, the old figure, did); a call Slack refuses for good (4xx) is given up at once.
 const MAX_ATTEMPTS: i64 = 1_450;
 
-/// Further tries at storing a posted message's ts (over about 6 s in all).
+/// Further tries at storing a posted message's ts, pausing 100 ms and doubling.
 const REMEMBER_TRIES: u32 = 6;
+/// The pauses between those tries in all (6.3 s).
+pub const REMEMBER_WINDOW: Duration = Duration::from_millis(100 * ((1 << REMEMBER_TRIES) - 1));
 
 fn backoff(attempts: i64) -> Duration {
     let ms = 250u64.saturating_mul(1u64 << attempts.clamp(0, 8));

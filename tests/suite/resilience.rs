@@ -184,3 +184,22 @@ async fn an_auth_error_is_retried_not_dropped(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(auth_error, an_auth_error_is_retried_not_dropped);
+
+/// Stopping badger awaits a Slack call in flight for as long as the call itself may take
+/// (`BADGER_SLACK_TIMEOUT_SECS`, up to 300 s) and the storing of its ts: a post Slack was
+/// still answering is not abandoned and then posted again by the next start.
+#[test]
+fn shutdown_awaits_a_whole_slack_call() {
+    use badger::app::RunOptions;
+    use std::time::Duration;
+    let mut opts = RunOptions::default();
+    for secs in [1, 10, 300] {
+        opts.slack_timeout = Duration::from_secs(secs);
+        let grace = opts.delivery_grace();
+        assert!(
+            grace > opts.slack_timeout + Duration::from_secs(6),
+            "{grace:?}"
+        );
+        assert!(grace >= opts.shutdown_grace, "{grace:?}");
+    }
+}
