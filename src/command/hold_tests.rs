@@ -95,3 +95,25 @@ snapshot_cases! {
         custom_names_typo: "lsit",
     }
 }
+
+/// In the hour the clocks go back (Sun 25 Oct 2026, 01:00-02:00 local twice), `--until
+/// 01:30` means the 01:30 still to come: the BST one while it is ahead, then the GMT one.
+#[test]
+fn until_in_the_repeated_hour_is_the_one_ahead() {
+    use super::{CommandContext, HoldCommand};
+    use chrono::{TimeZone, Utc};
+    let at = |h, m| Utc.with_ymd_and_hms(2026, 10, 25, h, m, 0).unwrap();
+    // (now in UTC, the instant meant), both as (hour, minute) on that day.
+    for (now, meant) in [((0, 15), (0, 30)), ((0, 45), (1, 30)), ((1, 15), (1, 30))] {
+        let ctx = CommandContext {
+            now: at(now.0, now.1),
+            ..ctx()
+        };
+        match parse_hold("all clocks change --until 01:30", &ctx) {
+            Ok(HoldCommand::Create { until, .. }) => {
+                assert_eq!(until, Some(at(meant.0, meant.1)), "at {now:?}")
+            }
+            other => panic!("at {now:?}: {other:?}"),
+        }
+    }
+}

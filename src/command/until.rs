@@ -8,7 +8,8 @@ use super::CommandContext;
 
 /// Parses the words after `--until`; returns the instant and how many words it used.
 ///
-/// A local time that occurs twice (when the clocks go back) means the first of the two.
+/// A local time that occurs twice (when the clocks go back) means the first of the two
+/// still to come.
 pub(crate) fn parse_until(
     words: &[&str],
     ctx: &CommandContext,
@@ -49,7 +50,17 @@ fn resolve(
     ctx: &CommandContext,
 ) -> Result<DateTime<Utc>, ParseError> {
     let instant = match ctx.tz.from_local_datetime(&local) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        // In the hour the clocks go back, the earlier reading may be past and the later
+        // still to come: "until 01:30" then means the one ahead.
+        LocalResult::Ambiguous(early, late) => {
+            let (early, late) = (early.with_timezone(&Utc), late.with_timezone(&Utc));
+            if early > ctx.now {
+                early
+            } else {
+                late
+            }
+        }
         LocalResult::None => {
             return Err(ParseError::UntilNonexistent { local, tz: ctx.tz });
         }
