@@ -24,6 +24,12 @@ pub struct Hold {
 }
 
 impl Hold {
+    /// Its `--until` as people read it, with the year when that is not the year the hold
+    /// was last placed or changed in.
+    pub fn until_shown(&self, tz: chrono_tz::Tz) -> Option<String> {
+        self.until
+            .map(|u| super::window::format_local_from(u, tz, self.updated_at))
+    }
     pub fn is_all(&self) -> bool {
         self.scope == ALL_APPS
     }

@@ -179,3 +179,14 @@ pub fn format_local(at: DateTime<Utc>, tz: Tz) -> String {
         .format("%a %-d %b %H:%M %Z")
         .to_string()
 }
+
+/// As [`format_local`], with the year when `at` falls in another year than `from`
+/// ("Wed 24 Nov 2027 09:00 GMT"): a time up to a year ahead must not read like this year's.
+pub fn format_local_from(at: DateTime<Utc>, tz: Tz, from: DateTime<Utc>) -> String {
+    let (local, from) = (at.with_timezone(&tz), from.with_timezone(&tz));
+    if local.year() == from.year() {
+        format_local(at, tz)
+    } else {
+        local.format("%a %-d %b %Y %H:%M %Z").to_string()
+    }
+}

@@ -132,10 +132,8 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             "You already held {}; I updated the reason of hold #{}.{}",
             escape(&h.describe_scope()),
             h.id,
-            h.until.map_or(String::new(), |u| format!(
-                " It ends at {}.",
-                crate::domain::window::format_local(u, tz)
-            ))
+            h.until_shown(tz)
+                .map_or(String::new(), |u| format!(" It ends at {u}."))
         )),
         Answer::Holds(holds) if holds.is_empty() => Message::plain("No holds stand."),
         Answer::Holds(holds) => {

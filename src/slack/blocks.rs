@@ -4,7 +4,6 @@
 use crate::domain::deployment::{format_duration, Deployment, State};
 use crate::domain::hold::Hold;
 use crate::domain::text::{escape, mention, truncate};
-use crate::domain::window::format_local;
 use crate::service::Action;
 use chrono_tz::Tz;
 use serde_json::{json, Value};
@@ -259,8 +258,8 @@ pub fn passed_over(d: &Deployment, why: &str) -> Message {
 
 pub fn hold_line(h: &Hold, tz: Tz) -> String {
     let until = h
-        .until
-        .map(|u| format!(", until {}", format_local(u, tz)))
+        .until_shown(tz)
+        .map(|u| format!(", until {u}"))
         .unwrap_or_default();
     format!(
         "#{} {} held by {}: {}{until}",

@@ -120,7 +120,7 @@ pub fn render(n: &Notice) -> Message {
             mention(&hold.owner),
             escape(&hold.describe_scope()),
             hold.id,
-            hold.until.map(|u| format_local(u, *tz)).unwrap_or_default()
+            hold.until_shown(*tz).unwrap_or_default()
         )),
         Notice::HoldOverdue {
             hold,
@@ -239,8 +239,8 @@ fn all_well(d: &Deployment, by: &str) -> Message {
 
 fn hold_placed(h: &Hold, hold_command: &str, tz: Tz) -> Message {
     let until = h
-        .until
-        .map(|u| format!("\nUntil: {}", format_local(u, tz)))
+        .until_shown(tz)
+        .map(|u| format!("\nUntil: {u}"))
         .unwrap_or_default();
     let text = format!(
         ":octagonal_sign: {} is holding deployments of *{}*{}\nReason: {}{until}",
@@ -296,7 +296,7 @@ fn hold_overdue(h: &Hold, hold_command: &str, tz: Tz) -> Message {
         mention(&h.owner),
         escape(&h.describe_scope()),
         h.id,
-        h.until.map(|u| format_local(u, tz)).unwrap_or_default(),
+        h.until_shown(tz).unwrap_or_default(),
         h.id
     ))
 }

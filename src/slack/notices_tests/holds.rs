@@ -15,6 +15,26 @@ fn hold_placed() {
     "#);
 }
 
+/// A hold until next year says which year: "Tue 24 Nov" alone would read as this one.
+#[test]
+fn hold_placed_until_next_year() {
+    let next_year = Utc.with_ymd_and_hms(2027, 11, 24, 9, 0, 0).unwrap();
+    let hold = Hold {
+        until: Some(next_year),
+        ..hold()
+    };
+    let m = render(&Notice::HoldPlaced {
+        hold,
+        hold_command: "/hold".into(),
+        tz: TZ,
+    });
+    assert!(
+        m.text.contains("Until: Wed 24 Nov 2027 09:00 GMT"),
+        "{}",
+        m.text
+    );
+}
+
 #[test]
 fn hold_released() {
     insta::assert_snapshot!(shown(Notice::HoldReleased { hold: hold(), by: "U0ADMIN".into(), at: at(11, 0), hold_command: "/hold".into(), tz: TZ }), @r#"
