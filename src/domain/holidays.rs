@@ -14,7 +14,8 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use super::window::Region;
 use days::{
     Fixed, BOXING, BOYNE, CHRISTMAS, EARLY_MAY, EARLY_MAY_MOVED, EASTER_MONDAY, EXTRA_DAYS,
-    GOOD_FRIDAY, NEW_YEAR, SECOND_JANUARY, SPRING, SPRING_MOVED, ST_ANDREW, ST_PATRICK, SUMMER,
+    GOOD_FRIDAY, NEW_YEAR, SCOTLAND_EXTRA_DAYS, SECOND_JANUARY, SPRING, SPRING_MOVED, ST_ANDREW,
+    ST_PATRICK, SUMMER,
 };
 
 /// Bank holidays of one region in one year, sorted, with their gov.uk names
@@ -62,9 +63,11 @@ pub fn bank_holidays(region: Region, year: i32) -> Vec<(NaiveDate, &'static str)
         last_monday(year, 8, 31)
     };
     days.extend(summer.map(|d| (d, SUMMER)));
+    let regional: &[(i32, u32, u32, &str)] = if scotland { SCOTLAND_EXTRA_DAYS } else { &[] };
     days.extend(
         EXTRA_DAYS
             .iter()
+            .chain(regional)
             .filter(|e| e.0 == year)
             .filter_map(|&(y, m, d, name)| NaiveDate::from_ymd_opt(y, m, d).map(|d| (d, name))),
     );

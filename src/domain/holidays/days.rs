@@ -44,6 +44,10 @@ pub(super) const EARLY_MAY_MOVED: &[(i32, u32, u32, &str)] = &[
 /// Years whose Spring bank holiday was moved to make room for a jubilee.
 pub(super) const SPRING_MOVED: &[(i32, u32, u32)] = &[(2002, 6, 4), (2012, 6, 4), (2022, 6, 2)];
 
+/// One-off extra bank holidays of Scotland alone (gov.uk's names).
+pub(super) const SCOTLAND_EXTRA_DAYS: &[(i32, u32, u32, &str)] =
+    &[(2026, 6, 15, "World Cup bank holiday")];
+
 /// One-off extra bank holidays, in all three UK regions.
 pub(super) const EXTRA_DAYS: &[(i32, u32, u32, &str)] = &[
     (1999, 12, 31, "Millennium celebrations"),
