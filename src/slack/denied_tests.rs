@@ -210,3 +210,37 @@ fn failures() {
 Nobody else in the queue can go now, so your turn stays yours. Press *Start* when you're ready, or cancel.
 "##);
 }
+
+/// An emergency bypasses the window, not the promotion rule or a hold: with either also in
+/// the way, the refusal does not suggest one (it would only be refused again).
+#[test]
+fn window_and_promotion_offer_no_emergency() {
+    use crate::domain::admission::{Refusal, Refused};
+    use crate::domain::promotion::PromotionCheck;
+    use crate::service::ServiceError;
+    let p = Policy::default();
+    let say = Say {
+        policy: &p,
+        now: Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap(),
+        dashboard_url: None,
+    };
+    let refused = ServiceError::Refused(Refused {
+        app: "whitehall".into(),
+        git_ref: Some("release_12".into()),
+        env: "production".into(),
+        reasons: vec![
+            Refusal::WindowClosed {
+                env: "production".into(),
+                next_opening: None,
+            },
+            Refusal::NotPromoted {
+                previous: "staging".into(),
+                check: PromotionCheck::NeverDeployed,
+            },
+        ],
+    });
+    assert_snapshot!(failure_message(&say, &refused).text, @r"
+    :lock: The deploy window for *production* is closed now (Tue 10 Mar 18:00 GMT). No opening is scheduled.
+    :arrow_right: *whitehall* `release_12` must be deployed to *staging* before *production*, and no deployment of *whitehall* there has finished yet. Run `/deploy whitehall release_12 to staging` first (if one is in progress there, wait until it succeeds).
+    ");
+}

@@ -46,8 +46,19 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
             let next = next_opening
                 .map(|o| format!("It next opens {}.", format_local(o, w.tz)))
                 .unwrap_or_else(|| "No opening is scheduled.".into());
+            // An emergency bypasses the window only: offered only when nothing else stands
+            // in the way, or following the advice would just be refused again.
+            let emergency_would_do = r
+                .reasons
+                .iter()
+                .all(|x| matches!(x, Refusal::WindowClosed { .. } | Refusal::Busy(_)));
+            let emergency = if emergency_would_do {
+                format!(" If this can't wait, `{cmd} emergency {app} {git_ref} to {env} REASON...`")
+            } else {
+                String::new()
+            };
             format!(
-                ":lock: The deploy window for *{env}* is closed now ({}). {next} If this can't wait, `{cmd} emergency {app} {git_ref} to {env} REASON...`",
+                ":lock: The deploy window for *{env}* is closed now ({}). {next}{emergency}",
                 format_local(w.now, w.tz)
             )
         }
@@ -72,7 +83,7 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
                     )
                 }
                 _ => format!(
-                    ":arrow_right: *{app}* `{git_ref}` must be deployed to *{prev}* before *{env}*, and *{app}* has never been deployed there. Run `{cmd} {app} {git_ref} to {prev}` first."
+                    ":arrow_right: *{app}* `{git_ref}` must be deployed to *{prev}* before *{env}*, and no deployment of *{app}* there has finished yet. Run `{cmd} {app} {git_ref} to {prev}` first (if one is in progress there, wait until it succeeds)."
                 ),
             }
         }

@@ -125,7 +125,7 @@ fn passed_over() {
             at: at(11, 0),
         }), @r#"
         :fast_forward: <@U0ALICE> your turn for *whitehall* `release_1` to *production* is passed to the next in line, because it can't start now:
-        :arrow_right: *whitehall* `release_1` must be deployed to *staging* before *production*, and *whitehall* has never been deployed there. Run `/deploy whitehall release_1 to staging` first.
+        :arrow_right: *whitehall* `release_1` must be deployed to *staging* before *production*, and no deployment of *whitehall* there has finished yet. Run `/deploy whitehall release_1 to staging` first (if one is in progress there, wait until it succeeds).
         You keep your place in the queue.
         [section: the text]
     "#);
