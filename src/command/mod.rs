@@ -52,6 +52,14 @@ pub use help::{deploy_help, hold_help};
 pub use hold::parse_hold;
 pub use words::{MAX_INPUT_CHARS, MAX_TEXT_CHARS};
 
+/// The environment a hold's reason seems to start with by mistake (`/hold whitehall prod
+/// db migration` holds every environment, with reason "prod db migration"): the parser
+/// keeps that safe reading, and the answer points the likely slip out.
+pub fn env_slip_in_reason<'a>(reason: &str, environments: &[&'a str]) -> Option<&'a str> {
+    let first = reason.split_whitespace().next()?;
+    suggest::closest(first, environments).map(|i| environments[i])
+}
+
 use crate::domain::names::{AppName, EnvName, GitRef};
 
 /// What the parser needs to know about the workspace and the moment.

@@ -122,12 +122,28 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             super::release::nothing_to_compare(app, env, to, from.as_deref())
         }
         Answer::Help(text) => Message::plain(text.clone()),
-        Answer::HoldPlaced(h) => Message::plain(format!(
-            "Hold #{id} on {} is in place and in the channel topic. Release it with `{} release {id}`.",
-            escape(&h.describe_scope()),
-            say.policy.hold_command,
-            id = h.id
-        )),
+        Answer::HoldPlaced(h) => {
+            let hold = &say.policy.hold_command;
+            let everywhere = if h.environment.is_none() {
+                " in every environment"
+            } else {
+                ""
+            };
+            let envs: Vec<&str> = say.policy.environments.iter().map(|e| e.name.as_str()).collect();
+            let slip = match crate::command::env_slip_in_reason(&h.reason, &envs) {
+                Some(env) if h.environment.is_none() => format!(
+                    "\nIts reason starts with `{}`, so it holds every environment. To hold only *{env}*, release it and type `{hold} {} {env} REASON...`.",
+                    escape(h.reason.split_whitespace().next().unwrap_or("")),
+                    h.scope_word(),
+                ),
+                _ => String::new(),
+            };
+            Message::plain(format!(
+                "Hold #{id} on {}{everywhere} is in place and in the channel topic. Release it with `{hold} release {id}`.{slip}",
+                escape(&h.describe_scope()),
+                id = h.id
+            ))
+        }
         Answer::HoldUpdated(h) => Message::plain(format!(
             "You already held {}; I updated the reason of hold #{}.{}",
             escape(&h.describe_scope()),

@@ -151,6 +151,22 @@ fn holds() {
 • #4 all applications in production held by <@UBOB>: incident &lt;!channel&gt;
 "##);
     assert_snapshot!(text(Answer::HoldsReleased(vec![3, 4])), @"Released hold #3, #4.");
+    // Every environment: said so, and a reason that starts like an environment is pointed out.
+    let slip = Hold {
+        environment: None,
+        reason: "prod db migration".into(),
+        ..hold(5, "whitehall")
+    };
+    assert_snapshot!(text(Answer::HoldPlaced(slip)), @r"
+    Hold #5 on whitehall in every environment is in place and in the channel topic. Release it with `/hold release 5`.
+    Its reason starts with `prod`, so it holds every environment. To hold only *production*, release it and type `/hold whitehall production REASON...`.
+    ");
+    let plain = Hold {
+        environment: None,
+        reason: "data migration".into(),
+        ..hold(6, "*")
+    };
+    assert_snapshot!(text(Answer::HoldPlaced(plain)), @"Hold #6 on all applications in every environment is in place and in the channel topic. Release it with `/hold release 6`.");
     assert_snapshot!(text(Answer::HoldReleased(hold(3, "whitehall"))), @"Released hold #3 on whitehall in production.");
 }
 

@@ -83,7 +83,8 @@ async fn holding_again_after_the_until_places_a_new_hold(backend: Backend) {
         .hold(ALICE, "whitehall migration overran --until 12:00")
         .await;
     assert!(
-        r.text().contains("Hold #2 on whitehall is in place"),
+        r.text()
+            .contains("Hold #2 on whitehall in every environment is in place"),
         "{}",
         r.text()
     );
