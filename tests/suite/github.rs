@@ -16,7 +16,7 @@ use support::github::{
     assert_within_slack_limits, deployed_before, eventually, fake_github, github_vars, id_of,
     start, state_of, wait_for_ephemeral_json, wait_for_json, GITHUB_TOKEN, PUBLISHER, WHITEHALL,
 };
-use support::people::{ALICE, BOB};
+use support::people::{ALICE, BOB, CAROL};
 
 async fn a_start_dispatches_once_and_the_workflow_reports_back(backend: Backend) {
     let gh = fake_github().await;
@@ -64,11 +64,23 @@ async fn a_refused_dispatch_fails_the_deployment_and_frees_the_environment(backe
     gh.add_repo(WHITEHALL, "main", &[]);
     gh.add_refs(WHITEHALL, &["release_2"]);
     let t = start(backend, &gh, GITHUB_TOKEN).await;
-    t.deploy(ALICE, "whitehall release_2 to integration").await;
-    let alert = t.wait_for_message("started deploying").await;
-    let id = id_of(&alert, "deploy_done");
-    let r = t.deploy(BOB, "frontend v9 to integration").await;
+    // Carol's deployment holds integration while Alice and then Bob queue, so Bob is
+    // certainly waiting when Alice's dispatch is refused (it can be refused at once).
+    t.deploy(CAROL, "frontend v1 to integration").await;
+    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
     assert!(r.text().contains("Queued"), "{}", r.text());
+    let r = t.deploy(BOB, "collections v9 to integration").await;
+    assert!(r.text().contains("Queued"), "{}", r.text());
+    t.deploy(CAROL, "done").await;
+    let call = t.wait_for_message("<@U0ALICE> it's your turn").await;
+    t.press(
+        ALICE,
+        "deploy_start",
+        &id_of(&call, "deploy_start").to_string(),
+    )
+    .await;
+    let alert = t.wait_for_message("<@U0ALICE> started deploying").await;
+    let id = id_of(&alert, "deploy_done");
 
     let told = wait_for_ephemeral_json(&t, ALICE, "couldn't start the deploy workflow").await;
     let told = told["text"].as_str().unwrap();
@@ -83,7 +95,7 @@ async fn a_refused_dispatch_fails_the_deployment_and_frees_the_environment(backe
     );
     assert_eq!(state_of(&t, id).await, "failed");
     // The next in line is called.
-    t.wait_for_message("it's your turn").await;
+    t.wait_for_message("<@U0BOB> it's your turn").await;
     assert!(gh.dispatches().is_empty());
     t.stop().await;
 }
