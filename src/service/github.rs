@@ -116,11 +116,14 @@ impl Core {
     }
 
     /// The dispatched run is known: the start alert links it.
-    pub async fn github_run_linked(&self, id: i64, url: &str) -> Result<()> {
+    pub async fn github_run_linked(&self, id: i64, run_id: i64, url: &str) -> Result<()> {
         let now = self.now();
         let Some((mut tx, mut d)) = self.lock_deployment(id).await? else {
             return Ok(());
         };
+        // The run recorded and linked in one transaction: recorded alone, a failed link
+        // would never be retried (a run found is a job done).
+        tx.set_github_run(id, run_id, url).await?;
         tx.set_ci_url(id, url).await?;
         d.ci_url = Some(url.to_owned());
         let channel = d.channel.clone();

@@ -86,6 +86,23 @@ pub struct GithubRun {
 }
 
 impl Tx {
+    /// The run GitHub started for `deployment_id`'s dispatch (a run matches one
+    /// deployment only: the unique index refuses a second).
+    pub async fn set_github_run(
+        &mut self,
+        deployment_id: i64,
+        run_id: i64,
+        url: &str,
+    ) -> Result<()> {
+        sqlx::query("UPDATE github_runs SET run_id = $1, run_url = $2 WHERE deployment_id = $3")
+            .bind(run_id)
+            .bind(url)
+            .bind(deployment_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
     /// The ref `app` runs in `env` now (its latest success), if any.
     pub async fn current_ref(&mut self, app: &str, env: &str) -> Result<Option<String>> {
         Ok(sqlx::query_scalar(
@@ -270,17 +287,6 @@ impl Store {
         .bind(repo)
         .fetch_all(&self.pool)
         .await?)
-    }
-
-    pub async fn set_github_run(&self, deployment_id: i64, run_id: i64, url: &str) -> Result<()> {
-        let q = sqlx::query(
-            "UPDATE github_runs SET run_id = $1, run_url = $2 WHERE deployment_id = $3",
-        )
-        .bind(run_id)
-        .bind(url)
-        .bind(deployment_id);
-        self.write_outside(q).await?;
-        Ok(())
     }
 
     /// Deployments still deploying whose dispatched run has not reported by `before`, and

@@ -96,14 +96,14 @@ async fn runs_are_flagged_and_checks_confirmed_once(backend: Backend) {
     tx.record_github_run(d.id, "alphagov/whitehall", "deploy.yml", now, Utc::now())
         .await
         .unwrap();
-    tx.commit().await.unwrap();
-    s.set_github_run(
+    tx.set_github_run(
         d.id,
         1001,
         "https://github.com/alphagov/whitehall/actions/runs/1001",
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     assert_eq!(
         s.matched_run_ids("alphagov/whitehall").await.unwrap(),
         [1001]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::{backoff, GithubWorker, Next, Outcome, Sent, FIND_RUN_ATTEMPTS, MAX_ATTEMPTS};
 use crate::github::client::GhError;
+use crate::service::ServiceError;
 use crate::store::GithubJobRow;
 
 impl GithubWorker {
@@ -177,14 +178,13 @@ impl GithubWorker {
             .filter(|r| r.created_at >= since && !taken.contains(&r.id))
             .min_by_key(|r| (r.created_at, r.id));
         match found {
-            Some(r) => match self.core.store.set_github_run(id, r.id, &r.html_url).await {
-                Ok(()) => {
-                    self.core.github_run_linked(id, &r.html_url).await?;
-                    Ok(Next::Done(None))
-                }
+            Some(r) => match self.core.github_run_linked(id, r.id, &r.html_url).await {
+                Ok(()) => Ok(Next::Done(None)),
                 // Another deployment's dispatch matched it first: look again.
-                Err(e) if e.is_unique_violation() => Ok(retry("run matched elsewhere".into())),
-                Err(e) => Err(e.into()),
+                Err(ServiceError::Internal(e)) if e.is_unique_violation() => {
+                    Ok(retry("run matched elsewhere".into()))
+                }
+                Err(e) => Err(e),
             },
             None => Ok(retry("not listed yet".into())),
         }
