@@ -7,7 +7,7 @@ use super::smoke_cell::smoke_cell;
 use super::style::CSS;
 use crate::domain::board;
 use crate::domain::deployment::{Deployment, State};
-use crate::domain::versions::{format_age, Drift, VersionsView};
+use crate::domain::versions::{format_age, AppVersions, Drift, VersionsView};
 use crate::domain::window::format_local;
 use crate::store::SmokeSummary;
 use chrono::{DateTime, Utc};
@@ -179,11 +179,16 @@ fn matrix(b: &Board, title: &str) -> Markup {
                                         title=(format!("by {}", (b.person)(&c.by))) {
                                         span.ref { (c.git_ref) }
                                         span.when title=(when(c.at, b.tz)) { (short(c.at, b.tz)) }
-                                        (drift_mark(b, drift))
+                                        @if let Some(f) = &c.latest_failed {
+                                            span.failed title=(format!("failed {} by {}", when(f.at, b.tz), (b.person)(&f.by))) {
+                                                "(" (f.git_ref) " failed)"
+                                            }
+                                        }
+                                        (drift_mark(b, row, drift))
                                     },
                                     None => td.cell.empty.drift[drift.is_some()] data-env=(env) {
                                         span.muted { "—" }
-                                        (drift_mark(b, drift))
+                                        (drift_mark(b, row, drift))
                                     },
                                 }
                             }
@@ -195,12 +200,16 @@ fn matrix(b: &Board, title: &str) -> Markup {
     }
 }
 
-/// "behind staging for 3h 5m", titled with when the environment before got its ref.
-fn drift_mark(b: &Board, drift: Option<&Drift>) -> Markup {
+/// "behind staging for 3h 5m", titled with when the environment before got its ref; with
+/// ", whose latest deployment r3 failed" where the promotion rule would refuse it.
+fn drift_mark(b: &Board, row: &AppVersions, drift: Option<&Drift>) -> Markup {
     html! {
         @if let Some(d) = drift {
-            span.mark title=(format!("{} has run {} since {}", d.behind_env, d.ahead_ref, when(d.since, b.tz))) {
+            span.mark.blocked[d.blocked] title=(format!("{} has run {} since {}", d.behind_env, d.ahead_ref, when(d.since, b.tz))) {
                 "behind " (d.behind_env) " for " (format_age(d.age_secs))
+                @if let Some(f) = b.matrix.blocked_by(row, d) {
+                    ", whose latest deployment " (f.git_ref) " failed"
+                }
             }
         }
     }

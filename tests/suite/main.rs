@@ -59,3 +59,4 @@ mod status_board;
 mod store;
 mod typed_anywhere;
 mod versions;
+mod versions_failed;
