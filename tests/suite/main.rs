@@ -16,6 +16,7 @@ mod ci_api;
 mod cli;
 mod console;
 mod console_browser;
+mod console_versions;
 mod container;
 mod dashboard;
 mod dashboard_browser;
