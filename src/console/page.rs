@@ -63,6 +63,14 @@ form.composer button{background:#007a5a;color:#fff;border:0;border-radius:4px;pa
 .dash table{border-collapse:collapse;width:100%}
 .dash td,.dash th{border:1px solid #ddd;padding:.2rem .4rem;text-align:left;vertical-align:top}
 .dash ul{padding-left:1.2rem;margin:.2rem 0}
+.dash .muted{color:#616061;font-weight:400}
+.dash .ref{font-weight:600}
+.dash .when,.dash .failed,.dash .mark{display:block;font-size:.78rem}
+.dash .when{color:#616061}
+.dash .failed{color:#d4351c;font-weight:700}
+.dash td.drift{background:#fff4d6}
+.dash .mark{color:#8a3a00;font-weight:700}
+.dash .mark.blocked{color:#d4351c}
 "##;
 
 const JS: &str = r##"

@@ -1,8 +1,9 @@
-//! The console's side panel as HTML: window, environments, holds, versions (from the
-//! status board, `domain::board`) and recent history (compiled, escaping templates).
-//! Rendering only; `GET /` and the console's state route (in `src/http/`) serve it.
+//! The console's side panel as HTML: window, environments, holds (from the status board,
+//! `domain::board`), the versions matrix (the shared versions model, drawn as the dashboard
+//! draws it) and recent history (compiled, escaping templates). Rendering only; `GET /`
+//! and the console's state route (in `src/http/`) serve it.
 
-use crate::domain::window::format_local;
+use crate::dashboard::matrix::matrix;
 use crate::service::Core;
 use crate::store::StoreError;
 use maud::{html, Markup};
@@ -25,7 +26,10 @@ pub async fn dashboard_body(
     let tz = core.policy.calendar.tz;
     let (snapshot, history) = tokio::try_join!(core.snapshot(), core.store.history(20))?;
     let board = core.board(&snapshot);
-    let (holds, versions) = (&board.holds, &snapshot.versions);
+    let holds = &board.holds;
+    // The policy's environments and apps, drift and failures marked: what the dashboard,
+    // `/deploy versions` and the API show.
+    let versions = core.versions_view_of(&snapshot, None);
     let local = if local_log {
         Some(core.store.local_messages(30).await?)
     } else {
@@ -65,13 +69,7 @@ pub async fn dashboard_body(
             }
             @if holds.is_empty() { li { "none" } }
         }
-        h2 { "Versions" }
-        table #versions {
-            tr { th { "app" } th { "environment" } th { "ref" } th { "when" } }
-            @for v in versions {
-                tr { td { (v.app) } td { (v.environment) } td { (v.git_ref) } td { (format_local(v.deployed_at, tz)) } }
-            }
-        }
+        (matrix(&versions, tz, person, "Versions"))
         h2 { "Recent" }
         ul #history {
             @for d in &history {

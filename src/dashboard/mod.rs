@@ -5,6 +5,7 @@
 //! builds the pure model (`model.rs`) and renders compiled, auto-escaping templates (`view.rs`). It shows
 //! no settings, so no secret can reach it.
 
+pub mod matrix;
 pub mod model;
 pub mod smoke_cell;
 pub mod style;

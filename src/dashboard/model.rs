@@ -56,7 +56,7 @@ pub fn ended(d: &Deployment) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::versions::{build, Deployed};
+    use crate::domain::versions::{build, default_order, Deployed};
     use chrono::TimeZone;
 
     fn at(minute: u32) -> DateTime<Utc> {
@@ -70,6 +70,7 @@ mod tests {
             git_ref: git_ref.into(),
             at: at(minute),
             by: "U1".into(),
+            latest_failed: None,
         }
     }
 
@@ -87,7 +88,7 @@ mod tests {
             // Nothing in staging behind something in integration is drift too.
             row("cli", "integration", "c1", 3),
         ];
-        let view = build(ENVS, &[], &rows, at(40));
+        let view = build(&default_order(ENVS), &[], &rows, at(40));
         let api = view.app("api").unwrap();
         let d = drift_in(api, "staging").expect("staging lags integration");
         assert_eq!((d.behind_env.as_str(), d.age_secs), ("integration", 600));

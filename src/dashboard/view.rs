@@ -2,12 +2,13 @@
 //! written, so a person's note, reason or name can never become markup. Read-only: links,
 //! no forms; the page refreshes itself with a meta refresh.
 
+use super::matrix::matrix;
 use super::model;
 use super::smoke_cell::smoke_cell;
 use super::style::CSS;
 use crate::domain::board;
 use crate::domain::deployment::{Deployment, State};
-use crate::domain::versions::{format_age, Drift, VersionsView};
+use crate::domain::versions::VersionsView;
 use crate::domain::window::format_local;
 use crate::store::SmokeSummary;
 use chrono::{DateTime, Utc};
@@ -43,17 +44,17 @@ pub struct Board<'a> {
 }
 
 /// The link to an app's page (app names are slugs; encoded all the same).
-fn app_href(app: &str) -> String {
+pub(super) fn app_href(app: &str) -> String {
     let encoded: String = url::form_urlencoded::byte_serialize(app.as_bytes()).collect();
     format!("/apps/{encoded}")
 }
 
-fn when(at: DateTime<Utc>, tz: Tz) -> String {
+pub(super) fn when(at: DateTime<Utc>, tz: Tz) -> String {
     format_local(at, tz)
 }
 
 /// A compact time for cells ("24 Nov 10:13"); the full one goes in its title.
-fn short(at: DateTime<Utc>, tz: Tz) -> String {
+pub(super) fn short(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%-d %b %H:%M").to_string()
 }
 
@@ -88,7 +89,7 @@ pub fn dashboard(b: &Board) -> Markup {
             section.wide { p #console-refused { (why) } }
         }
         section.wide { (window(b)) }
-        section.wide #versions-section { (matrix(b, "Versions")) }
+        section.wide #versions-section { (matrix(&b.matrix, b.tz, b.person, "Versions")) }
         section.wide { (environments(b)) }
         section.wide { (holds(b)) }
         section.wide { (history(b, true)) }
@@ -107,7 +108,7 @@ pub fn app_page(b: &Board, app: &str) -> Markup {
             h2 #app-name { (app) }
             (window(b))
         }
-        section.wide { (matrix(b, "Versions")) }
+        section.wide { (matrix(&b.matrix, b.tz, b.person, "Versions")) }
         section.wide { (environments(b)) }
         section.wide { (holds(b)) }
         section.wide { (history(b, false)) }
@@ -149,58 +150,6 @@ fn window(b: &Board) -> Markup {
             @match w.next {
                 Some(o) => { "Next opening: " (when(o.opens, b.tz)) },
                 None => { "No opening scheduled." },
-            }
-        }
-    }
-}
-
-fn matrix(b: &Board, title: &str) -> Markup {
-    let m = &b.matrix;
-    let drifted = model::drifted_cells(m);
-    html! {
-        h2 { (title) " " span.muted { "(apps × environments)" } }
-        @if drifted > 0 {
-            p.muted #drift-note { (drifted) " behind the environment before them (marked): a different ref, or nothing yet." }
-        }
-        (table_or_none(m.apps.is_empty(), "Nothing deployed yet.", || html! {
-            table.matrix #versions {
-                thead { tr {
-                    th { "app" }
-                    @for e in &m.environments { th { (e) } }
-                } }
-                tbody {
-                    @for row in &m.apps {
-                        tr data-app=(row.app) {
-                            th scope="row" { a href=(app_href(&row.app)) { (row.app) } }
-                            @for (env, cell) in m.environments.iter().zip(&row.per_env) {
-                                @let drift = model::drift_in(row, env);
-                                @match cell {
-                                    Some(c) => td.cell.drift[drift.is_some()] data-env=(env)
-                                        title=(format!("by {}", (b.person)(&c.by))) {
-                                        span.ref { (c.git_ref) }
-                                        span.when title=(when(c.at, b.tz)) { (short(c.at, b.tz)) }
-                                        (drift_mark(b, drift))
-                                    },
-                                    None => td.cell.empty.drift[drift.is_some()] data-env=(env) {
-                                        span.muted { "—" }
-                                        (drift_mark(b, drift))
-                                    },
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }))
-    }
-}
-
-/// "behind staging for 3h 5m", titled with when the environment before got its ref.
-fn drift_mark(b: &Board, drift: Option<&Drift>) -> Markup {
-    html! {
-        @if let Some(d) = drift {
-            span.mark title=(format!("{} has run {} since {}", d.behind_env, d.ahead_ref, when(d.since, b.tz))) {
-                "behind " (d.behind_env) " for " (format_age(d.age_secs))
             }
         }
     }
@@ -307,7 +256,7 @@ fn holds(b: &Board) -> Markup {
 }
 
 /// A table in a box that scrolls on a narrow screen, or a line saying there is nothing.
-fn table_or_none(empty: bool, none: &str, table: impl FnOnce() -> Markup) -> Markup {
+pub(super) fn table_or_none(empty: bool, none: &str, table: impl FnOnce() -> Markup) -> Markup {
     html! {
         @if empty { p.none { (none) } } @else { div.scroll { (table()) } }
     }

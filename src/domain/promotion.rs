@@ -18,12 +18,21 @@ pub enum PromotionCheck {
 /// `latest_previous` is the most recent *finished* (succeeded or failed) deployment of the
 /// app to the previous environment.
 pub fn check(latest_previous: Option<&Deployment>, git_ref: &str) -> PromotionCheck {
+    check_latest(
+        latest_previous.map(|d| (d.git_ref.as_str(), d.state)),
+        git_ref,
+    )
+}
+
+/// The rule on what it reads of that deployment: its ref and its state (the versions view
+/// holds no more of it).
+pub fn check_latest(latest_previous: Option<(&str, State)>, git_ref: &str) -> PromotionCheck {
     match latest_previous {
         None => PromotionCheck::NeverDeployed,
-        Some(d) if d.state == State::Succeeded && d.git_ref == git_ref => PromotionCheck::Allowed,
-        Some(d) => PromotionCheck::LatestDiffers {
-            latest_ref: d.git_ref.clone(),
-            latest_state: d.state,
+        Some((r, State::Succeeded)) if r == git_ref => PromotionCheck::Allowed,
+        Some((r, state)) => PromotionCheck::LatestDiffers {
+            latest_ref: r.to_owned(),
+            latest_state: state,
         },
     }
 }

@@ -2,12 +2,14 @@
 //! environment lags the one before it (GOV.UK's Release app). Pure: the rows and `now` are
 //! passed in. Slack, the API, App Home and the dashboard all render the one [`VersionsView`].
 
+use super::deployment::State;
+use super::promotion::{self, PromotionCheck};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One app's current version in one environment, as the store holds it (its latest
-/// successful deployment there).
+/// successful deployment there), and the failure after it, if one came after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deployed {
     pub app: String,
@@ -15,9 +17,42 @@ pub struct Deployed {
     pub git_ref: String,
     pub at: DateTime<Utc>,
     pub by: String,
+    /// The latest finished deployment there when it is not this one: a failure after it.
+    pub latest_failed: Option<Finished>,
 }
 
-/// What runs in one environment: the ref, when it finished deploying and who deployed it.
+/// A finished deployment: its ref, when it finished and who asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finished {
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+/// An environment of the policy, in promotion order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Env<'a> {
+    pub name: &'a str,
+    /// The promotion rule guards it (`requires_previous`).
+    pub requires_previous: bool,
+}
+
+/// `names` in promotion order with the policy's default rule: every environment but the
+/// first requires the one before it.
+pub fn default_order<'a>(names: &[&'a str]) -> Vec<Env<'a>> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Env {
+            name,
+            requires_previous: i > 0,
+        })
+        .collect()
+}
+
+/// What runs in one environment: the ref, when it finished deploying and who deployed it;
+/// and the failure after it, if the latest deployment there failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
     #[serde(rename = "ref")]
@@ -25,6 +60,22 @@ pub struct Cell {
     pub at: DateTime<Utc>,
     /// Slack user id of whoever asked for the deployment (or the CI's reporter).
     pub by: String,
+    /// The latest finished deployment here when it is not this version's: one that failed
+    /// after it (another ref, or this one again). `None`: this version's was the latest.
+    /// (Default: read from outbox rows written before it existed.)
+    #[serde(default)]
+    pub latest_failed: Option<Finished>,
+}
+
+impl Cell {
+    /// The latest finished deployment here, as the promotion rule reads it: its ref and
+    /// whether it succeeded.
+    pub fn latest_finished(&self) -> (&str, State) {
+        match &self.latest_failed {
+            Some(f) => (&f.git_ref, State::Failed),
+            None => (&self.git_ref, State::Succeeded),
+        }
+    }
 }
 
 /// Environment `env` lags `behind_env`, the environment before it in promotion order:
@@ -49,6 +100,10 @@ pub struct Drift {
     pub since: DateTime<Utc>,
     /// `now - since` in whole seconds (never negative), for readers without a clock.
     pub age_secs: i64,
+    /// The promotion rule (`domain::promotion`) would refuse `ahead_ref` in `env` now:
+    /// `behind_env`'s latest finished deployment failed (its cell's `latest_failed`).
+    #[serde(default)]
+    pub blocked: bool,
 }
 
 /// One app across the environments.
@@ -88,13 +143,28 @@ impl VersionsView {
     pub fn app(&self, name: &str) -> Option<&AppVersions> {
         self.apps.iter().find(|a| a.app == name)
     }
+
+    /// `a`'s cell in `env`, if it has one there.
+    pub fn cell<'a>(&self, a: &'a AppVersions, env: &str) -> Option<&'a Cell> {
+        let i = self.environments.iter().position(|e| e == env)?;
+        a.per_env.get(i)?.as_ref()
+    }
+
+    /// The failure that blocks drift `d` of `a`: the latest deployment in the environment
+    /// ahead. `None` when `d` is not blocked.
+    pub fn blocked_by<'a>(&self, a: &'a AppVersions, d: &Drift) -> Option<&'a Finished> {
+        if !d.blocked {
+            return None;
+        }
+        self.cell(a, &d.behind_env)?.latest_failed.as_ref()
+    }
 }
 
 /// Builds the view. `environments` is the policy's order; `known_apps` (the policy's `apps`
 /// list, possibly empty) are shown even if nothing of theirs was deployed yet; rows for
 /// environments the policy no longer has are ignored.
 pub fn build(
-    environments: &[&str],
+    environments: &[Env<'_>],
     known_apps: &[String],
     rows: &[Deployed],
     now: DateTime<Utc>,
@@ -106,7 +176,7 @@ pub fn build(
             .or_insert_with(|| vec![None; environments.len()]);
     }
     for r in rows {
-        let Some(i) = environments.iter().position(|e| *e == r.environment) else {
+        let Some(i) = environments.iter().position(|e| e.name == r.environment) else {
             continue;
         };
         let cells = by_app
@@ -116,6 +186,7 @@ pub fn build(
             git_ref: r.git_ref.clone(),
             at: r.at,
             by: r.by.clone(),
+            latest_failed: r.latest_failed.clone(),
         });
     }
     let mut apps: Vec<AppVersions> = by_app
@@ -130,12 +201,12 @@ pub fn build(
     apps.sort_by_key(|a| !a.is_drifted());
     VersionsView {
         now,
-        environments: environments.iter().map(|e| (*e).to_owned()).collect(),
+        environments: environments.iter().map(|e| e.name.to_owned()).collect(),
         apps,
     }
 }
 
-fn drift_of(environments: &[&str], cells: &[Option<Cell>], now: DateTime<Utc>) -> Vec<Drift> {
+fn drift_of(environments: &[Env<'_>], cells: &[Option<Cell>], now: DateTime<Utc>) -> Vec<Drift> {
     let mut out = Vec::new();
     for k in 1..cells.len() {
         let Some(ahead) = &cells[k - 1] else {
@@ -145,13 +216,18 @@ fn drift_of(environments: &[&str], cells: &[Option<Cell>], now: DateTime<Utc>) -
         if behind.is_some_and(|b| b.git_ref == ahead.git_ref) {
             continue;
         }
+        // The promotion rule itself, on what the cell ahead knows of its latest deployment.
+        let blocked = environments[k].requires_previous
+            && promotion::check_latest(Some(ahead.latest_finished()), &ahead.git_ref)
+                != PromotionCheck::Allowed;
         out.push(Drift {
-            env: environments[k].to_owned(),
-            behind_env: environments[k - 1].to_owned(),
+            env: environments[k].name.to_owned(),
+            behind_env: environments[k - 1].name.to_owned(),
             ahead_ref: ahead.git_ref.clone(),
             behind_ref: behind.map(|b| b.git_ref.clone()),
             since: ahead.at,
             age_secs: (now - ahead.at).num_seconds().max(0),
+            blocked,
         });
     }
     out
@@ -184,7 +260,8 @@ mod tests {
     }
 
     /// `build` over rows written "app env ref HH:MM" (by U1, on 24 Nov 2026), separated by
-    /// commas, then "; now HH:MM".
+    /// commas, then "; now HH:MM". A row may end in " failed REF@HH:MM": a failure there
+    /// after that version (by U2).
     fn built(text: &str) -> VersionsView {
         built_knowing(&[], text)
     }
@@ -198,6 +275,10 @@ mod tests {
         let rows: Vec<Deployed> = rows
             .split(", ")
             .map(|row| {
+                let (row, failed) = match row.split_once(" failed ") {
+                    Some((row, f)) => (row, Some(f.split_once('@').expect("REF@HH:MM"))),
+                    None => (row, None),
+                };
                 let [app, env, git_ref, hm] = row.split(' ').collect::<Vec<_>>()[..] else {
                     panic!("app env ref HH:MM: {row}")
                 };
@@ -207,10 +288,15 @@ mod tests {
                     git_ref: git_ref.into(),
                     at: time(hm),
                     by: "U1".into(),
+                    latest_failed: failed.map(|(r, hm)| Finished {
+                        git_ref: r.into(),
+                        at: time(hm),
+                        by: "U2".into(),
+                    }),
                 }
             })
             .collect();
-        build(ENVS, known, &rows, time(now))
+        build(&default_order(ENVS), known, &rows, time(now))
     }
 
     #[test]
@@ -239,6 +325,7 @@ mod tests {
                 behind_ref: Some("release_40".into()),
                 since: at(10, 15),
                 age_secs: 3 * 3600 + 30 * 60,
+                blocked: false,
             }]
         );
         assert_eq!(format_age(d[0].age_secs), "3h 30m");
@@ -295,6 +382,59 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_after_the_version_is_on_its_cell_and_blocks_the_drift_behind_it() {
+        // Staging runs r2, but r3 failed there since: production (r1) is behind staging,
+        // and the promotion rule would refuse r2 there. Integration (r3) ahead of staging
+        // (r2) is plain drift: integration's latest deployment is r3, succeeded.
+        let v = built(
+            "a integration r3 09:00, a staging r2 10:00 failed r3@10:30, \
+             a production r1 08:00; now 11:00",
+        );
+        let a = v.app("a").unwrap();
+        let staging = v.cell(a, "staging").unwrap();
+        assert_eq!(staging.git_ref, "r2");
+        let failed = staging.latest_failed.as_ref().unwrap();
+        assert_eq!((failed.git_ref.as_str(), failed.at), ("r3", at(10, 30)));
+        assert_eq!(staging.latest_finished(), ("r3", State::Failed));
+        assert_eq!(v.cell(a, "integration").unwrap().latest_failed, None);
+        let blocked: Vec<_> = a
+            .drift
+            .iter()
+            .map(|d| (d.env.as_str(), d.blocked))
+            .collect();
+        assert_eq!(blocked, [("staging", false), ("production", true)]);
+        assert_eq!(v.blocked_by(a, &a.drift[1]), Some(failed));
+        assert_eq!(v.blocked_by(a, &a.drift[0]), None);
+        // The same ref failing again blocks it too: the latest deployment there failed.
+        let v = built("a staging r2 10:00 failed r2@10:30; now 11:00");
+        assert!(v.apps[0].drift[0].blocked);
+    }
+
+    #[test]
+    fn drift_is_blocked_only_where_the_promotion_rule_guards_the_environment() {
+        let rows = [Deployed {
+            app: "a".into(),
+            environment: "staging".into(),
+            git_ref: "r2".into(),
+            at: at(10, 0),
+            by: "U1".into(),
+            latest_failed: Some(Finished {
+                git_ref: "r3".into(),
+                at: at(10, 30),
+                by: "U1".into(),
+            }),
+        }];
+        let mut envs = default_order(ENVS);
+        let guarded = build(&envs, &[], &rows, at(11, 0));
+        assert!(guarded.apps[0].drift[0].blocked);
+        // `requires_previous = false` on production: nothing refuses r2 there.
+        envs[2].requires_previous = false;
+        let free = build(&envs, &[], &rows, at(11, 0));
+        assert_eq!(free.apps[0].drift[0].env, "production");
+        assert!(!free.apps[0].drift[0].blocked);
+    }
+
+    #[test]
     fn json_shape() {
         let v = built("a integration r1 09:00; now 09:01");
         let j = serde_json::to_value(&v).unwrap();
@@ -302,5 +442,28 @@ mod tests {
         assert_eq!(j["apps"][0]["per_env"][1], serde_json::Value::Null);
         assert_eq!(j["apps"][0]["drift"][0]["behind_env"], "integration");
         assert_eq!(j["apps"][0]["drift"][0]["age_secs"], 60);
+        assert_eq!(j["apps"][0]["drift"][0]["blocked"], false);
+        assert_eq!(
+            j["apps"][0]["per_env"][0]["latest_failed"],
+            serde_json::Value::Null
+        );
+        let v = built("a integration r1 09:00 failed r2@09:01; now 09:01");
+        let j = serde_json::to_value(&v).unwrap();
+        let failed = &j["apps"][0]["per_env"][0]["latest_failed"];
+        assert_eq!(failed["ref"], "r2");
+        assert_eq!(failed["by"], "U2");
+        assert_eq!(failed["at"], "2026-11-24T09:01:00Z");
+    }
+
+    #[test]
+    fn a_view_written_before_failures_were_shown_still_reads() {
+        // An App Home notice waiting in the outbox across an upgrade.
+        let old = r#"{"now":"2026-11-24T09:01:00Z","environments":["a","b"],"apps":[{"app":"x",
+            "per_env":[{"ref":"r1","at":"2026-11-24T09:00:00Z","by":"U1"},null],
+            "drift":[{"env":"b","behind_env":"a","ahead_ref":"r1","behind_ref":null,
+            "since":"2026-11-24T09:00:00Z","age_secs":60}]}]}"#;
+        let v: VersionsView = serde_json::from_str(old).unwrap();
+        assert_eq!(v.apps[0].per_env[0].as_ref().unwrap().latest_failed, None);
+        assert!(!v.apps[0].drift[0].blocked);
     }
 }

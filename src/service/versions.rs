@@ -4,7 +4,7 @@
 
 use super::{Answer, Core, Result, Snapshot};
 use crate::domain::notice::Notice;
-use crate::domain::versions::{self, Deployed, VersionsView};
+use crate::domain::versions::{self, Deployed, Env, VersionsView};
 use crate::store::Payload;
 use crate::store::{Body, StoreError};
 
@@ -35,13 +35,17 @@ impl Core {
                 git_ref: v.git_ref.clone(),
                 at: v.deployed_at,
                 by: v.deployed_by.clone(),
+                latest_failed: v.latest_failed.clone(),
             })
             .collect();
-        let envs: Vec<&str> = self
+        let envs: Vec<Env> = self
             .policy
             .environments
             .iter()
-            .map(|e| e.name.as_str())
+            .map(|e| Env {
+                name: e.name.as_str(),
+                requires_previous: self.policy.previous_env(&e.name).is_some(),
+            })
             .collect();
         let known: Vec<String> = self
             .policy

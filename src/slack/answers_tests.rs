@@ -191,7 +191,12 @@ The turn has passed to the next in line; you keep your place in the queue.
 #[test]
 fn versions_of_an_app_never_deployed() {
     let a = Answer::Versions {
-        view: crate::domain::versions::build(&["staging"], &[], &[], now()),
+        view: crate::domain::versions::build(
+            &crate::domain::versions::default_order(&["staging"]),
+            &[],
+            &[],
+            now(),
+        ),
         app: Some("whitehall".into()),
     };
     assert_snapshot!(text(a), @"Nothing of *whitehall* has been deployed yet.");

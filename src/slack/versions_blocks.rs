@@ -16,22 +16,35 @@ pub use super::fit::{MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, VIEW_BLOCKS};
 /// Room kept for the "+N more" line.
 const FOOTER_ROOM: usize = 600;
 
-/// "integration `release_42`", or "production —" where nothing was deployed.
+/// "integration `release_42`", "staging `release_42` (`release_43` failed)" where the
+/// latest deployment failed after it, or "production —" where nothing was deployed.
 fn cell_word(env: &str, a: &AppVersions, i: usize) -> String {
     match &a.per_env[i] {
-        Some(c) => format!("{} `{}`", escape(env), escape(&c.git_ref)),
+        Some(c) => {
+            let failed = match &c.latest_failed {
+                Some(f) => format!(" (`{}` failed)", escape(&f.git_ref)),
+                None => String::new(),
+            };
+            format!("{} `{}`{failed}", escape(env), escape(&c.git_ref))
+        }
         None => format!("{} —", escape(env)),
     }
 }
 
-/// "production is behind staging (`release_42` there for 3h 30m, since Tue 24 Nov 10:15 GMT)"
-pub fn drift_words(d: &Drift, tz: Tz) -> String {
+/// "production (`release_40`) is behind staging: `release_42` there for 3h 30m, since Tue 24
+/// Nov 10:15 GMT"; when the promotion rule would refuse it, "is behind staging, whose
+/// latest deployment `release_43` failed: ...".
+pub fn drift_words(view: &VersionsView, a: &AppVersions, d: &Drift, tz: Tz) -> String {
     let here = match &d.behind_ref {
         Some(r) => format!("`{}`", escape(r)),
         None => "nothing yet".to_owned(),
     };
+    let blocked = match view.blocked_by(a, d) {
+        Some(f) => format!(", whose latest deployment `{}` failed", escape(&f.git_ref)),
+        None => String::new(),
+    };
     format!(
-        "{} ({here}) is behind {}: `{}` there for {}, since {}",
+        "{} ({here}) is behind {}{blocked}: `{}` there for {}, since {}",
         escape(&d.env),
         escape(&d.behind_env),
         escape(&d.ahead_ref),
@@ -51,7 +64,7 @@ pub fn app_line(view: &VersionsView, a: &AppVersions, tz: Tz) -> String {
     let flag = if a.is_drifted() { ":warning: " } else { "" };
     let mut line = format!("{flag}*{}*: {}", escape(&a.app), cells.join(" · "));
     for d in &a.drift {
-        line += &format!("\n      ↳ {}", drift_words(d, tz));
+        line += &format!("\n      ↳ {}", drift_words(view, a, d, tz));
     }
     line
 }
@@ -118,13 +131,24 @@ pub fn one_app(view: &VersionsView, a: &AppVersions, tz: Tz) -> Message {
     let mut lines = vec![app_line(view, a, tz)];
     for (i, env) in view.environments.iter().enumerate() {
         lines.push(match &a.per_env[i] {
-            Some(c) => format!(
-                "• *{}*: `{}`, deployed {} by {}",
-                escape(env),
-                escape(&c.git_ref),
-                format_local(c.at, tz),
-                mention(&c.by)
-            ),
+            Some(c) => {
+                let failed = match &c.latest_failed {
+                    Some(f) => format!(
+                        "; since then `{}` failed, {} by {}",
+                        escape(&f.git_ref),
+                        format_local(f.at, tz),
+                        mention(&f.by)
+                    ),
+                    None => String::new(),
+                };
+                format!(
+                    "• *{}*: `{}`, deployed {} by {}{failed}",
+                    escape(env),
+                    escape(&c.git_ref),
+                    format_local(c.at, tz),
+                    mention(&c.by)
+                )
+            }
             None => format!("• *{}*: nothing deployed yet", escape(env)),
         });
     }
@@ -231,7 +255,7 @@ pub fn home(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::versions::{build, Deployed};
+    use crate::domain::versions::{build, default_order, Deployed, Finished};
     use chrono::{TimeZone, Utc};
 
     fn view(n: usize, ref_len: usize) -> VersionsView {
@@ -244,10 +268,12 @@ mod tests {
                     git_ref: format!("{}{i}", "r".repeat(ref_len)),
                     at,
                     by: "U1".into(),
+                    latest_failed: None,
                 })
             })
             .collect();
-        build(&["integration", "staging", "production"], &[], &rows, at)
+        let envs = default_order(&["integration", "staging", "production"]);
+        build(&envs, &[], &rows, at)
     }
 
     fn texts(blocks: &[Value]) -> String {
@@ -270,6 +296,100 @@ mod tests {
         let more = format!("+{} more apps (", 1000 - shown);
         assert!(shown < 1000 && text.contains(&more), "{shown}: {text}");
         assert!(text.contains("see the dashboard or"), "{text}");
+    }
+
+    /// `n` apps whose staging ran r2 (refs `ref_len` long) and then failed r3, production
+    /// on r1: every app drifted, production's drift blocked.
+    fn failed_view(n: usize, ref_len: usize) -> VersionsView {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        let long = |r: &str, i: usize| format!("{r}{}{i}", "x".repeat(ref_len));
+        let row = |i: usize, env: &str, r: &str, failed: Option<&str>| Deployed {
+            app: format!("app-{i:04}"),
+            environment: env.into(),
+            git_ref: long(r, i),
+            at,
+            by: "U1".into(),
+            latest_failed: failed.map(|f| Finished {
+                git_ref: long(f, i),
+                at,
+                by: "U2".into(),
+            }),
+        };
+        let rows: Vec<Deployed> = (0..n)
+            .flat_map(|i| {
+                [
+                    row(i, "integration", "r3", None),
+                    row(i, "staging", "r2", Some("r3")),
+                    row(i, "production", "r1", None),
+                ]
+            })
+            .collect();
+        let envs = default_order(&["integration", "staging", "production"]);
+        build(&envs, &[], &rows, at)
+    }
+
+    #[test]
+    fn a_failure_after_the_version_is_said_and_its_drift_marked_blocked() {
+        let v = failed_view(1, 0);
+        let m = overview(&v, chrono_tz::UTC, None);
+        assert!(
+            m.text.contains(
+                "*app-0000*: integration `r30` · staging `r20` (`r30` failed) · production `r10`"
+            ),
+            "{}",
+            m.text
+        );
+        assert!(
+            m.text
+                .contains("staging (`r20`) is behind integration: `r30` there for"),
+            "{}",
+            m.text
+        );
+        assert!(
+            m.text.contains(
+                "production (`r10`) is behind staging, whose latest deployment `r30` failed: \
+                 `r20` there for"
+            ),
+            "{}",
+            m.text
+        );
+        let a = &v.apps[0];
+        let one = one_app(&v, a, chrono_tz::UTC);
+        assert!(
+            one.text.contains(
+                "• *staging*: `r20`, deployed Tue 24 Nov 10:00 UTC by <@U1>; since then \
+                 `r30` failed, Tue 24 Nov 10:00 UTC by <@U2>"
+            ),
+            "{}",
+            one.text
+        );
+    }
+
+    #[test]
+    fn failures_with_the_longest_refs_stay_within_slack_limits() {
+        let v = failed_view(1000, 100);
+        let blocks = home(&v, &Mine::default(), "open", chrono_tz::UTC, None);
+        assert!(blocks.len() <= VIEW_BLOCKS, "{}", blocks.len());
+        let text = texts(&blocks);
+        assert!(
+            text.contains("more apps (") && text.contains("failed"),
+            "{text}"
+        );
+        for b in &blocks {
+            let t = b
+                .pointer("/text/text")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            assert!(
+                t.chars().count() <= SECTION_TEXT && !t.ends_with('…'),
+                "{t}"
+            );
+        }
+        let m = overview(&v, chrono_tz::UTC, None);
+        assert!(m.blocks.len() <= MESSAGE_BLOCKS);
+        assert!(m.text.chars().count() <= MESSAGE_TEXT);
+        let one = one_app(&v, &v.apps[0], chrono_tz::UTC);
+        assert!(one.text.contains("whose latest deployment"), "{}", one.text);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::deployment_rows::{convert, Row};
 use super::read_sql::{self, COLUMNS};
 use super::{from_millis, Backend, Result, Store};
 use crate::domain::deployment::Deployment;
+use crate::domain::versions::Finished;
 use chrono::{DateTime, Utc};
 
 /// The ref an app last deployed successfully to an environment.
@@ -16,13 +17,30 @@ pub struct Version {
     pub git_ref: String,
     pub deployed_at: DateTime<Utc>,
     pub deployed_by: String,
+    /// The latest finished deployment there when it is not this one: a failure after it.
+    /// (The versions API shows it; `GET /api/v1/status` keeps its shape.)
+    #[serde(skip_serializing)]
+    pub latest_failed: Option<Finished>,
 }
 
+/// A row of [`read_sql::VERSIONS_ALL`]: the version, then the failure after it if any.
+type VersionRow = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
 impl Store {
-    /// Each app's latest successful deployment per environment: apps x environments rows
-    /// of `current_versions`, however long the history.
+    /// Each app's latest successful deployment per environment, with the failure after it
+    /// if one came after: apps x environments rows of `current_versions` and
+    /// `latest_failures`, however long the history.
     pub async fn versions(&self, app: Option<&str>) -> Result<Vec<Version>> {
-        let rows: Vec<(String, String, String, i64, String)> = match app {
+        let rows: Vec<VersionRow> = match app {
             Some(app) => {
                 sqlx::query_as(read_sql::VERSIONS_APP)
                     .bind(app)
@@ -36,29 +54,40 @@ impl Store {
             }
         };
         rows.into_iter()
-            .map(|(app, environment, git_ref, at, by)| {
+            .map(|(app, environment, git_ref, at, by, f_ref, f_at, f_by)| {
+                let latest_failed = match (f_ref, f_at, f_by) {
+                    (Some(git_ref), Some(at), Some(by)) => Some(Finished {
+                        git_ref,
+                        at: from_millis(at)?,
+                        by,
+                    }),
+                    _ => None,
+                };
                 Ok(Version {
                     app,
                     environment,
                     git_ref,
                     deployed_at: from_millis(at)?,
                     deployed_by: by,
+                    latest_failed,
                 })
             })
             .collect()
     }
 
-    /// Rebuilds `current_versions` from the history, for a database filled by bulk SQL (the
-    /// load generator) rather than through the store.
+    /// Rebuilds `current_versions` and `latest_failures` from the history, for a database
+    /// filled by bulk SQL (the load generator) rather than through the store.
     pub async fn rebuild_current_versions(&self) -> Result<()> {
         let _guard = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM current_versions")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(read_sql::REBUILD_VERSIONS)
-            .execute(&mut *tx)
-            .await?;
+        for sql in [
+            "DELETE FROM current_versions",
+            read_sql::REBUILD_VERSIONS,
+            "DELETE FROM latest_failures",
+            read_sql::REBUILD_FAILURES,
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -221,19 +221,20 @@ impl Tx {
             }
             None => None,
         };
-        if d.state == State::Succeeded {
-            self.record_version(d.id).await?;
-        }
+        self.record_latest(d.id, d.state).await?;
         Ok((d, place))
     }
 
-    /// Keeps `current_versions` in the transaction that records a success, so every path
-    /// to `succeeded` (Slack, buttons, CI) keeps it.
-    async fn record_version(&mut self, id: i64) -> Result<()> {
-        sqlx::query(read_sql::RECORD_VERSION)
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
+    /// Keeps `current_versions` (a success) and `latest_failures` (a failure) in the
+    /// transaction that records the outcome, so every path to it (Slack, buttons, CI)
+    /// keeps them. Nothing for the other states.
+    async fn record_latest(&mut self, id: i64, state: State) -> Result<()> {
+        let sql = match state {
+            State::Succeeded => read_sql::RECORD_VERSION,
+            State::Failed => read_sql::RECORD_FAILURE,
+            _ => return Ok(()),
+        };
+        sqlx::query(sql).bind(id).execute(&mut *self.inner).await?;
         Ok(())
     }
 
@@ -330,8 +331,8 @@ impl Tx {
             .execute(&mut *self.inner)
             .await?;
         let moved = done.rows_affected() == 1;
-        if moved && to == State::Succeeded {
-            self.record_version(id).await?;
+        if moved {
+            self.record_latest(id, to).await?;
         }
         Ok(moved)
     }

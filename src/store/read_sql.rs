@@ -139,34 +139,89 @@ pub const HISTORY_APP: &str = concat!(
      ORDER BY updated_at DESC, id DESC LIMIT $2"
 );
 
-/// Every app's current version per environment, from `current_versions`.
-pub const VERSIONS_ALL: &str = "SELECT app, environment, git_ref, finished_at, requester \
-     FROM current_versions ORDER BY app, environment";
+/// Every app's current version per environment, from `current_versions`, with the latest
+/// failure there from `latest_failures` when it came after (finished_at, then id: the order
+/// of [`LATEST_FINISHED`]): then it is the latest finished deployment there. Two primary
+/// keys, apps x environments rows; never the history.
+macro_rules! versions {
+    ($filter:literal) => {
+        concat!(
+            "SELECT v.app, v.environment, v.git_ref, v.finished_at, v.requester, \
+             f.git_ref, f.finished_at, f.requester \
+             FROM current_versions v LEFT JOIN latest_failures f \
+             ON f.app = v.app AND f.environment = v.environment \
+             AND (f.finished_at > v.finished_at \
+               OR (f.finished_at = v.finished_at AND f.deployment_id > v.deployment_id))",
+            $filter,
+            " ORDER BY v.app, v.environment"
+        )
+    };
+}
+
+/// Every app's.
+pub const VERSIONS_ALL: &str = versions!("");
 
 /// One app's (`$1`).
-pub const VERSIONS_APP: &str = "SELECT app, environment, git_ref, finished_at, requester \
-     FROM current_versions WHERE app = $1 ORDER BY app, environment";
+pub const VERSIONS_APP: &str = versions!(" WHERE v.app = $1");
 
-/// Makes deployment `$1` (just succeeded) the current version of its app in its environment,
-/// unless a later success (by finished_at, then id: the order versions always used) is
-/// already recorded there.
-pub(super) const RECORD_VERSION: &str = "INSERT INTO current_versions (app, environment, deployment_id, git_ref, requester, finished_at) \
-     SELECT app, environment, id, git_ref, requester, finished_at FROM deployments \
-     WHERE id = $1 AND state = 'succeeded' AND finished_at IS NOT NULL \
-     ON CONFLICT (app, environment) DO UPDATE SET deployment_id = excluded.deployment_id, \
-     git_ref = excluded.git_ref, requester = excluded.requester, finished_at = excluded.finished_at \
-     WHERE excluded.finished_at > current_versions.finished_at \
-     OR (excluded.finished_at = current_versions.finished_at \
-         AND excluded.deployment_id > current_versions.deployment_id)";
+/// Makes deployment `$1`, just finished in `STATE`, the latest of that state of its app in
+/// its environment in `TABLE`, unless a later one (by finished_at, then id: the order
+/// versions always used) is already recorded there.
+macro_rules! record_latest {
+    ($table:literal, $state:literal) => {
+        concat!(
+            "INSERT INTO ",
+            $table,
+            " (app, environment, deployment_id, git_ref, requester, finished_at) \
+             SELECT app, environment, id, git_ref, requester, finished_at FROM deployments \
+             WHERE id = $1 AND state = '",
+            $state,
+            "' AND finished_at IS NOT NULL \
+             ON CONFLICT (app, environment) DO UPDATE SET deployment_id = excluded.deployment_id, \
+             git_ref = excluded.git_ref, requester = excluded.requester, \
+             finished_at = excluded.finished_at \
+             WHERE excluded.finished_at > ",
+            $table,
+            ".finished_at OR (excluded.finished_at = ",
+            $table,
+            ".finished_at AND excluded.deployment_id > ",
+            $table,
+            ".deployment_id)"
+        )
+    };
+}
 
-/// Refills `current_versions` from the history: the latest success per app and environment
-/// (what the migration's backfill does, for a database filled behind the store's back).
-pub(super) const REBUILD_VERSIONS: &str = "INSERT INTO current_versions (app, environment, deployment_id, git_ref, requester, finished_at) \
-     SELECT app, environment, id, git_ref, requester, finished_at FROM ( \
-       SELECT app, environment, id, git_ref, requester, finished_at, ROW_NUMBER() OVER ( \
-         PARTITION BY app, environment ORDER BY finished_at DESC, id DESC) AS rn \
-       FROM deployments WHERE state = 'succeeded' AND finished_at IS NOT NULL \
-     ) latest WHERE rn = 1";
+/// A success: the current version (`current_versions`).
+pub(super) const RECORD_VERSION: &str = record_latest!("current_versions", "succeeded");
+
+/// A failure (`latest_failures`).
+pub(super) const RECORD_FAILURE: &str = record_latest!("latest_failures", "failed");
+
+/// Refills `TABLE` from the history: the latest deployment in `STATE` per app and
+/// environment (what the migrations' backfills do, for a database filled behind the
+/// store's back).
+macro_rules! rebuild_latest {
+    ($table:literal, $state:literal) => {
+        concat!(
+            "INSERT INTO ",
+            $table,
+            " (app, environment, deployment_id, git_ref, requester, finished_at) \
+             SELECT app, environment, id, git_ref, requester, finished_at FROM ( \
+               SELECT app, environment, id, git_ref, requester, finished_at, ROW_NUMBER() OVER ( \
+                 PARTITION BY app, environment ORDER BY finished_at DESC, id DESC) AS rn \
+               FROM deployments WHERE state = '",
+            $state,
+            "' AND finished_at IS NOT NULL \
+             ) latest WHERE rn = 1"
+        )
+    };
+}
+
+/// `current_versions`, the latest success.
+pub(super) const REBUILD_VERSIONS: &str = rebuild_latest!("current_versions", "succeeded");
+
+/// `latest_failures`, the latest failure.
+pub(super) const REBUILD_FAILURES: &str = rebuild_latest!("latest_failures", "failed");
 
 /// Which filters a page of the history API has (each present one is a bound parameter).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -9,8 +9,10 @@ fn home_notice() -> Notice {
         git_ref: "release_1".into(),
         at: at(10, 12),
         by: "U0ALICE".into(),
+        latest_failed: None,
     }];
-    let view = crate::domain::versions::build(&["staging", "production"], &[], &rows, at(11, 0));
+    let envs = crate::domain::versions::default_order(&["staging", "production"]);
+    let view = crate::domain::versions::build(&envs, &[], &rows, at(11, 0));
     let window = crate::domain::board::WindowNow {
         current: Some(crate::domain::window::Opening {
             opens: at(9, 30),

@@ -1,13 +1,15 @@
 //! Read paths that must not grow with the history: the versions backfill gives what the
-//! old per-row query gave, and with 100,000 finished deployments every read path's plan
-//! stays on an index (checked in the plan, never by timing). Both backends. This module
-//! holds the store from before the read-path migration that both start from.
+//! old per-row query gave, the failures' backfill what the promotion rule reads, and with
+//! 100,000 finished deployments every read path's plan stays on an index (checked in the
+//! plan, never by timing). Both backends. This module holds the store from before a
+//! migration, as the tests of its backfill start from.
 
 use crate::support;
 
 use badger::store::Store;
 use support::db::{Backend, TestDb};
 
+mod failures_backfill;
 mod plans;
 mod versions_backfill;
 
@@ -17,6 +19,11 @@ const READ_PATHS_MIGRATION: i64 = 20261201000001;
 /// A store whose schema stops just before the read-path migration, as a database written
 /// by the previous badger would be.
 async fn store_before_read_paths(backend: Backend) -> (Store, TestDb, tempfile::TempDir) {
+    store_before(backend, READ_PATHS_MIGRATION).await
+}
+
+/// A store whose schema stops just before `migration`.
+async fn store_before(backend: Backend, migration: i64) -> (Store, TestDb, tempfile::TempDir) {
     let db = TestDb::fresh(backend).await;
     let s = Store::connect(&db.url).await.expect("connect");
     let folder = match backend {
@@ -30,7 +37,7 @@ async fn store_before_read_paths(backend: Backend) -> (Store, TestDb, tempfile::
     for e in std::fs::read_dir(&src).expect("migrations folder") {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
         let version: i64 = name.split('_').next().unwrap().parse().unwrap();
-        if version < READ_PATHS_MIGRATION {
+        if version < migration {
             std::fs::copy(src.join(&name), older.path().join(&name)).unwrap();
         }
     }
