@@ -91,6 +91,8 @@ impl Application {
                 opts.slack_timeout
             );
         }
+        // First, so that with the port taken nothing starts (no migration, no worker).
+        let listener = http::listen(&settings.bind).await?;
         let store = Store::connect(&settings.database_url).await?;
         store.migrate().await?;
         let mut locks: Vec<String> = settings
@@ -210,7 +212,6 @@ impl Application {
             reply_deadline: opts.reply_deadline,
             status_cache: Default::default(),
         };
-        let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
         let addr = listener.local_addr()?;
         let mut rx = shutdown_rx;
         let server = tokio::spawn(async move {

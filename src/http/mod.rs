@@ -47,6 +47,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Listens at `bind` (`BADGER_BIND`). A failure names the address and the variable; a port
+/// another program holds suggests the next one.
+pub async fn listen(bind: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(bind).await.map_err(|e| {
+        let prefix = format!("cannot listen on {bind} (BADGER_BIND)");
+        let next = bind
+            .parse::<std::net::SocketAddr>()
+            .ok()
+            .and_then(|a| Some(std::net::SocketAddr::new(a.ip(), a.port().checked_add(1)?)));
+        match (e.kind(), next) {
+            (std::io::ErrorKind::AddrInUse, Some(next)) => anyhow::anyhow!(
+                "{prefix}: address already in use; stop the other program or set BADGER_BIND={next}"
+            ),
+            (std::io::ErrorKind::AddrInUse, None) => anyhow::anyhow!(
+                "{prefix}: address already in use; stop the other program or set BADGER_BIND to another port"
+            ),
+            _ => anyhow::anyhow!("{prefix}: {e}"),
+        }
+    })
+}
+
 /// No page of badger's may be shown inside another site's frame, where clicks on the
 /// console's buttons could be stolen (clickjacking); nor may a browser guess content types.
 async fn never_framed(mut response: Response) -> Response {

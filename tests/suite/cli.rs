@@ -342,3 +342,30 @@ async fn sigterm_right_after_listening_is_a_clean_exit() {
         assert_eq!(status.code(), Some(0), "a clean exit: {status:?}");
     }
 }
+
+/// A port another program holds: the message names the address and BADGER_BIND and
+/// suggests the next port, and nothing starts (no database is made).
+#[test]
+fn a_port_in_use_names_the_address_and_nothing_starts() {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("badger.db");
+    let out = badger()
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("BADGER_BIND", addr.to_string())
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let next = format!("127.0.0.1:{}", addr.port() + 1);
+    assert!(
+        err.contains(&format!(
+            "cannot listen on {addr} (BADGER_BIND): address already in use; stop the other program or set BADGER_BIND={next}"
+        )),
+        "{err}"
+    );
+    assert!(!db.exists(), "nothing started, not even the database");
+}
