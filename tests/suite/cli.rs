@@ -369,3 +369,44 @@ fn a_port_in_use_names_the_address_and_nothing_starts() {
     );
     assert!(!db.exists(), "nothing started, not even the database");
 }
+
+/// A database that will not open: the message names DATABASE_URL and the database (its
+/// password hidden) and gives the reason once, for `serve` and `migrate` alike. PostgreSQL
+/// refusing is retried for ten seconds (a replica may start before its database), then the
+/// real reason is given, not the pool's timeout.
+#[test]
+fn a_database_that_will_not_open_is_named_with_its_reason_once() {
+    let sqlite = "sqlite:///nonexistent/dir/badger.db";
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let postgres = format!("postgres://badger:hunter2@127.0.0.1:{port}/x");
+    for (command, url, reason) in [
+        ("serve", sqlite.to_owned(), "unable to open database file"),
+        ("migrate", sqlite.to_owned(), "unable to open database file"),
+        ("serve", postgres, "onnection refused"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = badger()
+            .arg(command)
+            .current_dir(dir.path())
+            .env("BADGER_BIND", "127.0.0.1:0")
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        let shown = badger::config::redact_url(&url);
+        assert!(
+            err.contains(&format!(
+                "cannot open the database {shown} (DATABASE_URL): "
+            )),
+            "{err}"
+        );
+        assert_eq!(err.matches(reason).count(), 1, "{err}");
+        assert!(
+            !err.contains("hunter2") && !err.contains("timed out"),
+            "{err}"
+        );
+    }
+}
