@@ -221,11 +221,15 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
     out += &format!("  bank holidays: {}\n", cal.region.as_str());
     out += &format!(
         "  closed dates: {}\n",
-        cal.closed_dates
-            .iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
+        if cal.closed_dates.is_empty() {
+            "(none)".into()
+        } else {
+            cal.closed_dates
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
     );
     out += &format!(
         "  bank holidays file: {}\n",

@@ -46,6 +46,7 @@ fn check_config_prints_policy_and_next_openings() {
     assert!(text.contains("mode: local (no SLACK_BOT_TOKEN)"), "{text}");
     assert!(text.contains("friday: 09:30-16:00"), "{text}");
     assert!(text.contains("bank holidays: england-and-wales"), "{text}");
+    assert!(text.contains("closed dates: (none)\n"), "{text}");
     let openings: Vec<&str> = text.lines().filter(|l| l.contains("(UTC ")).collect();
     assert_eq!(openings.len(), 5, "{text}");
 }
