@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard", get(dashboard::page))
         .route("/apps/{app}", get(dashboard::app))
         .merge(console::routes(state.local_mode))
+        .fallback(web::not_found)
         .layer(DefaultBodyLimit::max(slack::BODY_LIMIT))
         .layer(axum::middleware::map_response(never_framed))
         .layer(axum::middleware::from_fn(crate::telemetry::trace_request))
