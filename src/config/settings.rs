@@ -164,7 +164,10 @@ impl Settings {
 
         let bind = get("BADGER_BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
         if bind.parse::<std::net::SocketAddr>().is_err() {
-            return Err(bad("BADGER_BIND", "must be an address like 127.0.0.1:3000"));
+            return Err(bad(
+                "BADGER_BIND",
+                "must be an address like 127.0.0.1:3000 (an IP address and port; hostnames are not accepted)",
+            ));
         }
 
         let (policy_path, policy) = match get("BADGER_CONFIG") {

@@ -70,6 +70,11 @@ fn bad_values_name_the_variable() {
             e.contains(k) || (k == "BADGER_CONFIG" && e.contains("/nonexistent/badger.toml"));
         assert!(named, "{k}: {e}");
     }
+    // A hostname is the likely mistake: said so.
+    let e = settings(&[("BADGER_BIND", "localhost:3000")])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("hostnames are not accepted"), "{e}");
     for pairs in [
         &[("SLACK_APP_TOKEN", "xapp-1")][..],
         &[
