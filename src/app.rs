@@ -101,6 +101,9 @@ impl Application {
                 opts.slack_timeout
             );
         }
+        // First, so that with the port taken nothing starts (no migration, no worker).
+        let listener = http::listen(&settings.bind).await?;
+        let addr = listener.local_addr()?;
         let store = Store::connect(&settings.database_url).await?;
         store.migrate().await?;
         let mut locks: Vec<String> = settings
@@ -119,7 +122,8 @@ impl Application {
             }
             SlackMode::Local { .. } => {
                 tracing::info!(
-                    "no SLACK_BOT_TOKEN: local mode, nothing goes to Slack; messages are logged"
+                    "no SLACK_BOT_TOKEN: local mode, nothing goes to Slack; open the console at {} (messages are logged too)",
+                    console_url(addr)
                 );
                 (LocalWeb::shared(store.clone()), true)
             }
@@ -220,8 +224,6 @@ impl Application {
             reply_deadline: opts.reply_deadline,
             status_cache: Default::default(),
         };
-        let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
-        let addr = listener.local_addr()?;
         let mut rx = shutdown_rx;
         let server = tokio::spawn(async move {
             // Connection info: the console serves loopback clients only.
@@ -415,6 +417,18 @@ impl ShutdownSignal {
         }
         let _ = ctrl_c.await;
     }
+}
+
+/// Where a browser on this machine opens local mode's console (it serves loopback only):
+/// the listening address, or loopback when badger listens on every interface.
+fn console_url(addr: SocketAddr) -> String {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}/", SocketAddr::new(ip, addr.port()))
 }
 
 /// A short random-enough id for this process's outbox claims.

@@ -15,7 +15,7 @@ pub fn target(bind: Option<&str>) -> Result<SocketAddr, String> {
         .filter(|b| !b.is_empty())
         .unwrap_or("127.0.0.1:3000");
     let mut addr: SocketAddr = bind.parse().map_err(|_| {
-        format!("environment variable BADGER_BIND: `{bind}` must be an address like 127.0.0.1:3000")
+        format!("environment variable BADGER_BIND: `{bind}` must be an address like 127.0.0.1:3000 (an IP address and port; hostnames are not accepted)")
     })?;
     if addr.ip().is_unspecified() {
         addr.set_ip(match addr.ip() {
@@ -71,8 +71,10 @@ mod tests {
             target(Some("10.1.2.3:80")).unwrap().to_string(),
             "10.1.2.3:80"
         );
-        assert!(target(Some("localhost"))
-            .unwrap_err()
-            .contains("BADGER_BIND"));
+        let e = target(Some("localhost:3000")).unwrap_err();
+        assert!(
+            e.contains("BADGER_BIND") && e.contains("hostnames are not accepted"),
+            "{e}"
+        );
     }
 }

@@ -70,7 +70,7 @@ async fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("badger: cannot start: {e:#}");
+                    eprintln!("badger: cannot start: {}", said_once(&e));
                     ExitCode::FAILURE
                 }
             }
@@ -98,6 +98,22 @@ async fn main() -> ExitCode {
         }
         Command::Healthcheck => healthcheck().await,
     }
+}
+
+/// An error and its causes, each said once: a layer that repeats its cause's text (as
+/// `database error: X` does above `X`) does not say it again.
+fn said_once(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for layer in e.chain() {
+        let text = layer.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out += ": ";
+            }
+            out += &text;
+        }
+    }
+    out
 }
 
 async fn healthcheck() -> ExitCode {
@@ -205,11 +221,15 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
     out += &format!("  bank holidays: {}\n", cal.region.as_str());
     out += &format!(
         "  closed dates: {}\n",
-        cal.closed_dates
-            .iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
+        if cal.closed_dates.is_empty() {
+            "(none)".into()
+        } else {
+            cal.closed_dates
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
     );
     out += &format!(
         "  bank holidays file: {}\n",

@@ -16,6 +16,6 @@ pub use github_settings::GithubSettings;
 pub use policy::{
     ChecklistItem, Environment, GithubPolicy, Policy, PolicyError, RepoConfig, WindowKind,
 };
-pub use settings::{Settings, SettingsError};
+pub use settings::{redact_url, Settings, SettingsError};
 pub use slack_mode::SlackMode;
 pub use window::WEEKDAYS;

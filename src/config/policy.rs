@@ -107,7 +107,8 @@ impl Policy {
     pub fn from_toml(text: &str, path: &str) -> Result<Self, PolicyError> {
         let raw: RawPolicy = toml::from_str(text).map_err(|e| PolicyError::Syntax {
             path: path.to_owned(),
-            message: e.to_string().trim().replace('\n', " "),
+            // The parser's snippet over several lines, so its `^` points at the mistake.
+            message: e.to_string().trim_end().to_owned(),
         })?;
         let bad = |key: &str, message: String| PolicyError::Invalid {
             path: path.to_owned(),

@@ -73,6 +73,16 @@ impl Settings {
                 "BADGER_API_TOKEN is shorter than {API_TOKEN_ADVISED_CHARS} characters, so it is easy to guess; the CI write API is on with it, but use a long random token (e.g. `openssl rand -hex 32`)"
             ));
         }
+        // Local mode reports into the console's channel; connected, a CI report has no
+        // channel of its own to be announced in.
+        if self.api_token.is_some()
+            && matches!(self.slack, SlackMode::Connected { .. })
+            && self.policy.channel.is_none()
+        {
+            out.push(
+                "BADGER_API_TOKEN is set but the policy names no deploy `channel`, so CI reports (POST /api/v1/deployments) will be refused with 409 until `channel` is set".to_owned(),
+            );
+        }
         out
     }
 
@@ -154,7 +164,10 @@ impl Settings {
 
         let bind = get("BADGER_BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
         if bind.parse::<std::net::SocketAddr>().is_err() {
-            return Err(bad("BADGER_BIND", "must be an address like 127.0.0.1:3000"));
+            return Err(bad(
+                "BADGER_BIND",
+                "must be an address like 127.0.0.1:3000 (an IP address and port; hostnames are not accepted)",
+            ));
         }
 
         let (policy_path, policy) = match get("BADGER_CONFIG") {

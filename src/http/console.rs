@@ -71,7 +71,7 @@ pub fn refusal(peer: &Peer, headers: &HeaderMap) -> Option<String> {
         Some(addr) if addr.ip().to_canonical().is_loopback() => {}
         Some(addr) => {
             return Some(format!(
-                "The console is served only to this machine (loopback clients); this request came from {}. Run badger where your browser is, or reach it through an SSH tunnel.",
+                "The console is served only to this machine (loopback clients); this request came from {}. Run badger where your browser is (`cargo run`), or reach it through an SSH tunnel. In a container, requests from the host arrive from the container network, never loopback: there, connect badger to Slack instead (SLACK_BOT_TOKEN).",
                 addr.ip()
             ))
         }
@@ -330,7 +330,9 @@ mod tests {
         h.insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(refusal(&lo, &h), None);
         let far = Peer(Some("192.0.2.7:5000".parse().unwrap()));
-        assert!(refusal(&far, &h).unwrap().contains("came from 192.0.2.7"));
+        let why = refusal(&far, &h).unwrap();
+        assert!(why.contains("came from 192.0.2.7"), "{why}");
+        assert!(why.contains("In a container"), "{why}");
         assert!(refusal(&Peer(None), &h).is_some());
         let mapped = Peer(Some("[::ffff:127.0.0.1]:5000".parse().unwrap()));
         assert_eq!(refusal(&mapped, &h), None);

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard", get(dashboard::page))
         .route("/apps/{app}", get(dashboard::app))
         .merge(console::routes(state.local_mode))
+        .fallback(web::not_found)
         .layer(DefaultBodyLimit::max(slack::BODY_LIMIT))
         .layer(axum::middleware::map_response(never_framed))
         .layer(axum::middleware::from_fn(crate::telemetry::trace_request))
@@ -45,6 +46,27 @@ pub fn router(state: AppState) -> Router {
             count_requests,
         ))
         .with_state(state)
+}
+
+/// Listens at `bind` (`BADGER_BIND`). A failure names the address and the variable; a port
+/// another program holds suggests the next one.
+pub async fn listen(bind: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(bind).await.map_err(|e| {
+        let prefix = format!("cannot listen on {bind} (BADGER_BIND)");
+        let next = bind
+            .parse::<std::net::SocketAddr>()
+            .ok()
+            .and_then(|a| Some(std::net::SocketAddr::new(a.ip(), a.port().checked_add(1)?)));
+        match (e.kind(), next) {
+            (std::io::ErrorKind::AddrInUse, Some(next)) => anyhow::anyhow!(
+                "{prefix}: address already in use; stop the other program or set BADGER_BIND={next}"
+            ),
+            (std::io::ErrorKind::AddrInUse, None) => anyhow::anyhow!(
+                "{prefix}: address already in use; stop the other program or set BADGER_BIND to another port"
+            ),
+            _ => anyhow::anyhow!("{prefix}: {e}"),
+        }
+    })
 }
 
 /// No page of badger's may be shown inside another site's frame, where clicks on the

@@ -17,6 +17,7 @@ mod history;
 mod holds;
 mod lease;
 mod local;
+mod open;
 mod outbox;
 mod questions;
 pub mod read_sql;
@@ -61,6 +62,9 @@ pub enum Backend {
 pub enum StoreError {
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// At start-up: the database named by `DATABASE_URL` (password hidden) would not open.
+    #[error("cannot open the database {url} (DATABASE_URL): {reason}")]
+    Open { url: String, reason: String },
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database schema (version {db}) is newer than this badger (knows up to {known}); upgrade badger")]
@@ -193,6 +197,7 @@ pub fn opt_from_millis(ms: Option<i64>) -> Result<Option<DateTime<Utc>>> {
 impl Store {
     pub async fn connect(url: &str) -> Result<Self> {
         sqlx::any::install_default_drivers();
+        let given = url;
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else {
@@ -209,7 +214,10 @@ impl Store {
             }
             _ => url.to_owned(),
         };
-        let options = AnyConnectOptions::from_str(&url)?;
+        let options = AnyConnectOptions::from_str(&url).map_err(|e| StoreError::Open {
+            url: crate::config::redact_url(given),
+            reason: open::reason(&e),
+        })?;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 8,
@@ -229,7 +237,11 @@ impl Store {
                 })
             })
             .connect_with(options.clone())
-            .await?;
+            .await;
+        let pool = match pool {
+            Ok(pool) => pool,
+            Err(e) => return Err(open::failed(given, &options, e).await),
+        };
         // Only SQLite's connection runs on a thread of its own for the writer to sit beside;
         // PostgreSQL's writes are answered by its own processes.
         let writer = (backend == Backend::Sqlite).then(Writer::start).flatten();

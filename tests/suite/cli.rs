@@ -46,6 +46,7 @@ fn check_config_prints_policy_and_next_openings() {
     assert!(text.contains("mode: local (no SLACK_BOT_TOKEN)"), "{text}");
     assert!(text.contains("friday: 09:30-16:00"), "{text}");
     assert!(text.contains("bank holidays: england-and-wales"), "{text}");
+    assert!(text.contains("closed dates: (none)\n"), "{text}");
     let openings: Vec<&str> = text.lines().filter(|l| l.contains("(UTC ")).collect();
     assert_eq!(openings.len(), 5, "{text}");
 }
@@ -340,5 +341,73 @@ async fn sigterm_right_after_listening_is_a_clean_exit() {
             .expect("exits")
             .unwrap();
         assert_eq!(status.code(), Some(0), "a clean exit: {status:?}");
+    }
+}
+
+/// A port another program holds: the message names the address and BADGER_BIND and
+/// suggests the next port, and nothing starts (no database is made).
+#[test]
+fn a_port_in_use_names_the_address_and_nothing_starts() {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("badger.db");
+    let out = badger()
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("BADGER_BIND", addr.to_string())
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let next = format!("127.0.0.1:{}", addr.port() + 1);
+    assert!(
+        err.contains(&format!(
+            "cannot listen on {addr} (BADGER_BIND): address already in use; stop the other program or set BADGER_BIND={next}"
+        )),
+        "{err}"
+    );
+    assert!(!db.exists(), "nothing started, not even the database");
+}
+
+/// A database that will not open: the message names DATABASE_URL and the database (its
+/// password hidden) and gives the reason once, for `serve` and `migrate` alike. PostgreSQL
+/// refusing is retried for ten seconds (a replica may start before its database), then the
+/// real reason is given, not the pool's timeout.
+#[test]
+fn a_database_that_will_not_open_is_named_with_its_reason_once() {
+    let sqlite = "sqlite:///nonexistent/dir/badger.db";
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let postgres = format!("postgres://badger:hunter2@127.0.0.1:{port}/x");
+    for (command, url, reason) in [
+        ("serve", sqlite.to_owned(), "unable to open database file"),
+        ("migrate", sqlite.to_owned(), "unable to open database file"),
+        ("serve", postgres, "onnection refused"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = badger()
+            .arg(command)
+            .current_dir(dir.path())
+            .env("BADGER_BIND", "127.0.0.1:0")
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        let shown = badger::config::redact_url(&url);
+        assert!(
+            err.contains(&format!(
+                "cannot open the database {shown} (DATABASE_URL): "
+            )),
+            "{err}"
+        );
+        assert_eq!(err.matches(reason).count(), 1, "{err}");
+        assert!(
+            !err.contains("hunter2") && !err.contains("timed out"),
+            "{err}"
+        );
     }
 }

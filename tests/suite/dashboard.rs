@@ -270,6 +270,14 @@ async fn an_unknown_app_is_a_readable_404(backend: Backend) {
         assert_eq!(status, 404, "{path}: {html}");
         assert!(html.contains(r#"<a href="/apps/whitehall">"#), "{html}");
     }
+    // A path no route has: a short page with the way back, not an empty body.
+    let (status, html) = page(&t, "/nosuch/%3Cb%3E").await;
+    assert_eq!(status, 404);
+    assert!(
+        html.contains("Nothing at <code>/nosuch/%3Cb%3E</code>")
+            && html.contains(r#"<a href="/dashboard">Back to the dashboard</a>"#),
+        "{html}"
+    );
     t.stop().await;
 }
 on_both_backends!(unknown_app, an_unknown_app_is_a_readable_404);

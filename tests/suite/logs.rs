@@ -284,3 +284,40 @@ fn an_unknown_log_format_stops_start_up_naming_the_variable() {
         "{err}"
     );
 }
+
+/// Local mode says at start where its console is: the address badger listens on, or
+/// loopback when it listens on every interface (the console serves loopback only).
+#[tokio::test]
+async fn local_mode_says_where_the_console_is() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let db = TestDb::fresh(Backend::Sqlite).await;
+    for bind in ["127.0.0.1:0", "0.0.0.0:0"] {
+        let cwd = tempfile::tempdir().unwrap();
+        let mut child = support::serve::serve_command(&db.url)
+            .env("RUST_LOG", "info")
+            .env("BADGER_BIND", bind)
+            .current_dir(cwd.path())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut before = Vec::new();
+        let base = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if let Some(base) = line.strip_prefix("badger listening on ") {
+                    return base.trim().to_owned();
+                }
+                before.push(line);
+            }
+            panic!("badger stopped before listening");
+        })
+        .await
+        .expect("listens");
+        let port = base.rsplit(':').next().unwrap();
+        let console = format!("open the console at http://127.0.0.1:{port}/");
+        assert!(
+            before.iter().any(|l| l.contains(&console)),
+            "{bind}: {before:?}"
+        );
+        child.kill().await.unwrap();
+    }
+}

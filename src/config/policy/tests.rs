@@ -177,3 +177,23 @@ fn bank_holidays_file_problems_name_the_key() {
     let e = load("[window]\nbank_holidays_files = \"bad.json\"\n");
     assert!(e.contains("unknown field `bank_holidays_files`"), "{e}");
 }
+
+/// A syntax error keeps the parser's snippet line by line, so its `^` stands under the
+/// mistake (here the end of `[window`, line 2 column 8).
+#[test]
+fn a_syntax_error_points_at_the_mistake() {
+    let e = Policy::from_toml("channel = \"C0123456789\"\n[window\n", "badger.toml")
+        .unwrap_err()
+        .to_string();
+    let lines: Vec<&str> = e.lines().collect();
+    assert!(
+        lines[0].starts_with("policy file badger.toml: TOML parse error at line 2, column 8"),
+        "{e}"
+    );
+    let code = lines
+        .iter()
+        .position(|l| l.ends_with("| [window"))
+        .unwrap_or_else(|| panic!("no line of code: {e}"));
+    let column_8 = lines[code].find('[').unwrap() + 7;
+    assert_eq!(lines[code + 1].find('^'), Some(column_8), "{e}");
+}

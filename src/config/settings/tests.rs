@@ -70,6 +70,11 @@ fn bad_values_name_the_variable() {
             e.contains(k) || (k == "BADGER_CONFIG" && e.contains("/nonexistent/badger.toml"));
         assert!(named, "{k}: {e}");
     }
+    // A hostname is the likely mistake: said so.
+    let e = settings(&[("BADGER_BIND", "localhost:3000")])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("hostnames are not accepted"), "{e}");
     for pairs in [
         &[("SLACK_APP_TOKEN", "xapp-1")][..],
         &[
@@ -170,4 +175,27 @@ fn database_passwords_are_redacted_wherever_they_are_written() {
         super::redact_url("sqlite://badger.db"),
         "sqlite://badger.db"
     );
+}
+
+/// Connected, with the CI API on but no deploy channel, every CI report would be refused:
+/// said at start. Local mode has the console's channel, so nothing is said there.
+#[test]
+fn the_ci_api_without_a_deploy_channel_is_warned_of_when_connected() {
+    let token = ("BADGER_API_TOKEN", "0123456789abcdef");
+    let connected = [
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("SLACK_SIGNING_SECRET", "s"),
+        token,
+    ];
+    let w = settings(&connected).unwrap().warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("CI reports") && w[0].contains("until `channel` is set"),
+        "{w:?}"
+    );
+    assert!(settings(&[token]).unwrap().warnings().is_empty());
+    assert!(settings(&connected[..2]).unwrap().warnings().is_empty());
+    let mut with_channel = settings(&connected).unwrap();
+    with_channel.policy.channel = Some("C0123456789".into());
+    assert!(with_channel.warnings().is_empty());
 }
