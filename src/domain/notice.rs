@@ -28,10 +28,15 @@ pub enum Notice {
     StartAlertClosed { deployment: Deployment },
     /// A deployment ended, with its outcome.
     EndAlert { deployment: Deployment },
-    /// The one in line is called, and has `timeout_minutes` to press Start.
+    /// The one in line is called, and has `timeout_minutes` to press Start, or until
+    /// `window_closes` (shown in `tz`) when the deploy window closes sooner.
     YourTurn {
         deployment: Deployment,
         timeout_minutes: i64,
+        #[serde(default)]
+        window_closes: Option<DateTime<Utc>>,
+        #[serde(default)]
+        tz: Option<Tz>,
     },
     /// The your-turn call is over; `outcome` says how ("started", "turn expired", ...).
     YourTurnClosed {

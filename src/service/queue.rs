@@ -77,6 +77,8 @@ impl Core {
                     now,
                     &d.channel,
                     Notice::YourTurn {
+                        window_closes: self.window_closes_first(&called, now),
+                        tz: Some(self.policy.calendar.tz),
                         deployment: called,
                         timeout_minutes: self.policy.turn_timeout.num_minutes(),
                     },
@@ -94,6 +96,20 @@ impl Core {
             }
         }
         Ok(tx.deployment(d.id).await?)
+    }
+
+    /// When the deploy window closes on a turn called at `now`, if before its timeout:
+    /// the turn ends then (office-hours environments; an emergency ignores the window).
+    fn window_closes_first(&self, d: &Deployment, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let office_hours = self
+            .policy
+            .env(&d.environment)
+            .is_some_and(|e| e.window == crate::config::WindowKind::OfficeHours);
+        if !office_hours || d.is_emergency() {
+            return None;
+        }
+        let closes = self.policy.calendar.current(now)?.closes;
+        (closes < now + self.policy.turn_timeout).then_some(closes)
     }
 
     /// Tells a waiting deployment, once per reason, that the turn passes it by and why; it

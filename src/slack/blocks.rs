@@ -184,12 +184,16 @@ pub fn end_alert(d: &Deployment) -> Message {
     with_ci_link(Message::plain(text), d)
 }
 
-pub fn your_turn(d: &Deployment, timeout: chrono::Duration) -> Message {
+/// `window_closes`: the close of the deploy window, when it comes before the timeout.
+pub fn your_turn(d: &Deployment, timeout_minutes: i64, window_closes: Option<&str>) -> Message {
+    let by_when = match window_closes {
+        Some(at) => format!("by {at}, when the deploy window closes,"),
+        None => format!("within {timeout_minutes} minutes"),
+    };
     let text = format!(
-        ":wave: {} it's your turn to deploy {}. Press *Start* within {} minutes or the turn passes on.",
+        ":wave: {} it's your turn to deploy {}. Press *Start* {by_when} or the turn passes on.",
         mention(&d.requester),
         what(d),
-        timeout.num_minutes()
     );
     Message::plain(text).with_buttons(vec![
         button(Action::Start, "Start", d.id, Some("primary")),

@@ -35,7 +35,12 @@ pub fn render(n: &Notice) -> Message {
         Notice::YourTurn {
             deployment,
             timeout_minutes,
-        } => blocks::your_turn(deployment, chrono::Duration::minutes(*timeout_minutes)),
+            window_closes,
+            tz,
+        } => {
+            let closes = window_closes.zip(*tz).map(|(at, tz)| format_local(at, tz));
+            blocks::your_turn(deployment, *timeout_minutes, closes.as_deref())
+        }
         Notice::YourTurnClosed {
             deployment,
             outcome,

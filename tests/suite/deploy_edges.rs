@@ -128,3 +128,36 @@ async fn a_turn_whose_time_ran_out_cannot_be_started(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(turn_ran_out, a_turn_whose_time_ran_out_cannot_be_started);
+
+/// A turn called shortly before an office-hours window closes says when it must start by:
+/// the close, not the full timeout (after the close Start is refused and the turn ends).
+async fn a_turn_called_near_the_close_says_it_ends_at_the_close(backend: Backend) {
+    use chrono::TimeZone;
+    let t = TestApp::start(backend).await;
+    // Friday 27 Nov 2026, 15:50 GMT: the window closes at 16:00.
+    t.clock.set(
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 27, 15, 50, 0)
+            .unwrap(),
+    );
+    for (who, app) in [(ALICE, "whitehall"), (BOB, "publisher")] {
+        t.deploy(who, &format!("{app} r1 to integration")).await;
+        t.deploy(who, "done").await;
+    }
+    t.deploy(ALICE, "whitehall r1 to staging").await;
+    let r = t.deploy(BOB, "publisher r1 to staging").await;
+    assert!(r.text().contains("Queued"), "{}", r.text());
+    t.clock.advance(Duration::minutes(5));
+    t.deploy(ALICE, "done").await;
+    let call = t.wait_for_message("<@U0BOB> it's your turn").await;
+    assert!(
+        call.to_string()
+            .contains("Press *Start* by Fri 27 Nov 16:00 GMT, when the deploy window closes,"),
+        "{call}"
+    );
+    t.stop().await;
+}
+on_both_backends!(
+    turn_near_close,
+    a_turn_called_near_the_close_says_it_ends_at_the_close
+);

@@ -51,11 +51,22 @@ fn end_alert_failed_with_note() {
 
 #[test]
 fn your_turn() {
-    insta::assert_snapshot!(shown(Notice::YourTurn { deployment: Deployment { state: State::Called, ..deployment() }, timeout_minutes: 10 }), @r#"
+    insta::assert_snapshot!(shown(Notice::YourTurn { deployment: Deployment { state: State::Called, ..deployment() }, timeout_minutes: 10, window_closes: None, tz: Some(TZ) }), @r#"
         :wave: <@U0ALICE> it's your turn to deploy *whitehall* `release_1` to *production*. Press *Start* within 10 minutes or the turn passes on.
         [section: the text]
         [actions: deploy_start=7 primary, deploy_skip=7]
     "#);
+    // Called at 15:55 on a Friday: the window closes before the ten minutes are up.
+    let closes = Utc.with_ymd_and_hms(2026, 11, 27, 16, 0, 0).unwrap();
+    insta::assert_snapshot!(shown(Notice::YourTurn { deployment: Deployment { state: State::Called, ..deployment() }, timeout_minutes: 10, window_closes: Some(closes), tz: Some(TZ) }).lines().next().unwrap(), @":wave: <@U0ALICE> it's your turn to deploy *whitehall* `release_1` to *production*. Press *Start* by Fri 27 Nov 16:00 GMT, when the deploy window closes, or the turn passes on.");
+}
+
+/// A your-turn row queued by an older badger (no window close in it) still renders.
+#[test]
+fn your_turn_stored_before_window_closes() {
+    let old = serde_json::json!({"notice": "your_turn", "deployment": Deployment { state: State::Called, ..deployment() }, "timeout_minutes": 10});
+    let n: Notice = serde_json::from_value(old).expect("an old row reads");
+    assert!(shown(n).contains("within 10 minutes"));
 }
 
 #[test]
