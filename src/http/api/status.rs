@@ -3,7 +3,7 @@
 //! thousands of rows on a busy day) is serialised once per snapshot and reused until the
 //! next commit; the window, the clock and the smoke checks are read per request.
 
-use super::internal;
+use super::{internal, store_error};
 use crate::domain::board::Board;
 use crate::domain::window::Opening;
 use crate::http::AppState;
@@ -95,7 +95,7 @@ pub async fn status(State(s): State<AppState>) -> Response {
         core.store.recent_smoke_checks(RECENT_SMOKE_CHECKS)
     ) {
         Ok(x) => x,
-        Err(e) => return internal(e),
+        Err(e) => return store_error(e),
     };
     let board = core.board(&snapshot);
     let parts = match s.status_cache.parts(&snapshot, &board) {

@@ -138,6 +138,33 @@ async fn health_and_metrics(backend: Backend) {
 }
 on_both_backends!(health_metrics, health_and_metrics);
 
+/// Without its database every read under /api/v1 answers 503 with the JSON error (the
+/// caller may retry), not a 500.
+async fn reads_without_the_database_answer_503(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    t.core().store.close().await;
+    for path in [
+        "/api/v1/status",
+        "/api/v1/versions",
+        "/api/v1/deployments",
+        "/api/v1/deployments/1",
+        "/api/v1/deploy-check?app=whitehall&environment=integration",
+    ] {
+        let a = get(&t, path).await;
+        assert_eq!(a.status, 503, "{path}: {:?}", a.json);
+        assert!(
+            a.error().contains("can't reach its database"),
+            "{path}: {:?}",
+            a.json
+        );
+    }
+    t.stop().await;
+}
+on_both_backends!(
+    reads_without_database,
+    reads_without_the_database_answer_503
+);
+
 async fn dashboard_lists_versions_and_escapes(backend: Backend) {
     let t = TestApp::start(backend).await;
     let id = report(&t, started("whitehall", "release_42", "integration"))
