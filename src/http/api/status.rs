@@ -51,11 +51,22 @@ impl StatusCache {
             environments,
             deploying: to_raw_value(&board.deploying)?,
             holds: to_raw_value(&board.holds)?,
-            versions: to_raw_value(&snapshot.versions)?,
+            versions: to_raw_value(&listed_versions(snapshot, board))?,
         });
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(parts.clone());
         Ok(parts)
     }
+}
+
+/// The snapshot's versions in the environments the policy lists (the board's), as
+/// `environments` shows them: one removed from the policy keeps its rows in the store but
+/// is no longer reported.
+fn listed_versions<'a>(snapshot: &'a Snapshot, board: &Board) -> Vec<&'a crate::store::Version> {
+    snapshot
+        .versions
+        .iter()
+        .filter(|v| board.environments.iter().any(|e| e.name == v.environment))
+        .collect()
 }
 
 // Fields in alphabetical order: the order `json!` gave the same answer before.
