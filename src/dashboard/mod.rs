@@ -99,13 +99,7 @@ pub async fn app_board<'a>(
     let history = core.store.app_history(app, APP_HISTORY).await?;
     let matrix = core.versions_view_of(snapshot, Some(app));
     let status = core.board(snapshot).only_app(app);
-    let configured = configured_apps(core);
-    let live = snapshot.live.iter().any(|d| d.app == app);
-    let deployed = matrix
-        .app(app)
-        .is_some_and(|a| a.per_env.iter().any(Option::is_some));
-    let known = configured.iter().any(|a| a == app) || deployed || !history.is_empty() || live;
-    if !known {
+    if !core.knows_app(snapshot, &matrix, app, !history.is_empty()) {
         return Ok(Err(known_apps(core, snapshot)));
     }
     let smoke = smoke_of(core, &history).await?;

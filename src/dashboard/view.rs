@@ -293,7 +293,10 @@ fn history(b: &Board, show_app: bool) -> Markup {
                                 @match model::duration(d) { Some(t) => (model::span(t)), None => "—" }
                             }
                             (smoke(b.smoke.get(&d.id)))
-                            td.note { (note(d.outcome_note.as_deref().or(d.note.as_deref()))) }
+                            td.note {
+                                (note(d.outcome_note.as_deref().or(d.note.as_deref())))
+                                (ci_link(d))
+                            }
                         }
                     }
                 }

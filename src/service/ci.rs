@@ -6,7 +6,7 @@ use super::queue::Outcome;
 use super::{post, Core, Denied, ServiceError};
 use crate::config::Environment;
 use crate::domain::admission::Refused;
-use crate::domain::deployment::State;
+use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, GitRef};
 use crate::domain::notice::Notice;
 use crate::store::{env_lock, AuditLine, NewDeployment, StoreError};
@@ -66,11 +66,16 @@ pub struct CiEvent {
 
 /// deploy-check's answer: the rule's refusals (empty: go ahead), worded by the API edge.
 #[derive(Debug, PartialEq, Eq)]
-pub struct CheckResult(pub Refused);
+pub struct CheckResult {
+    pub refused: Refused,
+    /// A person's live (called or deploying) deployment of this app in this environment:
+    /// what the app's pipeline runs, and reports to (`POST /api/v1/deployments/{id}/events`).
+    pub deployment: Option<i64>,
+}
 
 impl CheckResult {
     pub fn allowed(&self) -> bool {
-        self.0.reasons.is_empty()
+        self.refused.reasons.is_empty()
     }
 }
 
@@ -158,11 +163,17 @@ impl Core {
         // say yes. But a person's `/deploy` of this very app is what its pipeline runs, so
         // it does not make the environment busy for that app; another app's deployment
         // does, and so does a CI-reported run (a second pipeline of the same app would race).
-        let busy = snapshot.live.iter().find(|d| {
-            d.environment == env
-                && matches!(d.state, State::Called | State::Deploying)
-                && (d.app != app.as_str() || d.source == "ci")
-        });
+        let live = |d: &&Deployment| {
+            d.environment == env && matches!(d.state, State::Called | State::Deploying)
+        };
+        let persons = |d: &&Deployment| d.app == app.as_str() && d.source != "ci";
+        let busy = snapshot.live.iter().filter(live).find(|d| !persons(d));
+        let deployment = snapshot
+            .live
+            .iter()
+            .filter(live)
+            .find(persons)
+            .map(|d| d.id);
         let ask = Ask {
             app: app.as_str(),
             git_ref: git_ref.as_ref().map(|r| r.as_str()),
@@ -172,7 +183,10 @@ impl Core {
             busy,
         };
         let reasons = self.ask(Reader::Pool(&self.store), holds, &ask).await?;
-        Ok(CheckResult(self.refused(&ask, reasons)))
+        Ok(CheckResult {
+            refused: self.refused(&ask, reasons),
+            deployment,
+        })
     }
 
     /// CI reports a deployment it runs itself. `started` claims the environment (refused

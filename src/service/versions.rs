@@ -57,6 +57,49 @@ impl Core {
         versions::build(&envs, &known, &rows, self.now())
     }
 
+    /// Whether badger knows `app`: the policy lists it, it runs in an environment the
+    /// policy lists (`view`, this app's versions), it is live anywhere, or it has finished
+    /// deployments (`has_history`). The dashboard's app page and `GET /api/v1/versions?app=`
+    /// answer 404 by this one rule.
+    pub fn knows_app(
+        &self,
+        snapshot: &Snapshot,
+        view: &VersionsView,
+        app: &str,
+        has_history: bool,
+    ) -> bool {
+        self.policy.apps.iter().any(|a| a.as_str() == app)
+            || view
+                .app(app)
+                .is_some_and(|a| a.per_env.iter().any(Option::is_some))
+            || snapshot.live.iter().any(|d| d.app == app)
+            || has_history
+    }
+
+    /// One app's versions for the API, or `None` if badger does not know it
+    /// ([`Core::knows_app`]); an app known only by its history or a live deployment has a
+    /// row of empty cells.
+    pub async fn app_versions(
+        &self,
+        app: &str,
+    ) -> std::result::Result<Option<VersionsView>, StoreError> {
+        let snapshot = self.snapshot().await?;
+        let view = self.versions_view_of(&snapshot, Some(app));
+        if !view.apps.is_empty() {
+            return Ok(Some(view));
+        }
+        let has_history = !self.store.app_history(app, 1).await?.is_empty();
+        if !self.knows_app(&snapshot, &view, app, has_history) {
+            return Ok(None);
+        }
+        Ok(Some(versions::build(
+            &self.policy.env_strs(),
+            &[app.to_owned()],
+            &[],
+            self.now(),
+        )))
+    }
+
     /// The dashboard's address for links, if `BADGER_PUBLIC_URL` is set.
     pub fn dashboard_url(&self) -> Option<&str> {
         self.public_url.as_deref()

@@ -130,6 +130,53 @@ on_both_backends!(
     a_change_shows_at_once_in_the_replica_that_made_it
 );
 
+/// After an environment is removed from the policy, `versions` no longer lists what ran
+/// there, as `environments` no longer lists the environment.
+async fn versions_follow_the_policys_environments(backend: Backend) {
+    let with_training = format!(
+        "{}{}",
+        support::driver::POLICY,
+        "[[environments]]\nname = \"integration\"\n[[environments]]\nname = \"training\"\n\
+         requires_previous = false\n[[environments]]\nname = \"staging\"\n\
+         [[environments]]\nname = \"production\"\n"
+    );
+    let t = TestApp::start_with(backend, &with_training).await;
+    for env in ["integration", "training"] {
+        let body = serde_json::json!({"app": "whitehall", "ref": "r1",
+            "environment": env, "status": "succeeded"});
+        assert_eq!(support::ci::report(&t, body).await.status, 201, "{env}");
+    }
+    let envs_of = |s: &Value, key: &str, field: &str| -> Vec<String> {
+        let list = s[key].as_array().unwrap_or_else(|| panic!("{key}: {s}"));
+        list.iter()
+            .map(|v| v[field].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let s = api_status(&t).await;
+    assert_eq!(
+        envs_of(&s, "versions", "environment"),
+        ["integration", "training"]
+    );
+
+    let t = t.restart_with(support::driver::POLICY).await;
+    let s = api_status(&t).await;
+    assert_eq!(
+        envs_of(&s, "environments", "name"),
+        ["integration", "staging", "production"]
+    );
+    assert_eq!(
+        envs_of(&s, "versions", "environment"),
+        ["integration"],
+        "{s}"
+    );
+    assert_eq!(s["versions"][0]["git_ref"], "r1", "{s}");
+    t.stop().await;
+}
+on_both_backends!(
+    removed_environment,
+    versions_follow_the_policys_environments
+);
+
 async fn slack_the_api_and_the_dashboard_agree(backend: Backend) {
     let t = TestApp::start(backend).await;
     for (who, what) in [

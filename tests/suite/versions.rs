@@ -161,6 +161,36 @@ async fn api_good_and_bad_requests(backend: Backend) {
 }
 on_both_backends!(api, api_good_and_bad_requests);
 
+/// An app badger knows that runs nowhere (only a failed deployment, or one still live) has
+/// empty cells, as its dashboard page shows it; only an app it knows nothing of is a 404.
+async fn known_apps_running_nowhere_have_empty_cells(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    let failed = serde_json::json!({"app": "failed-only", "ref": "r1",
+        "environment": "integration", "status": "failed"});
+    assert_eq!(ci::report(&t, failed).await.status, 201);
+    let r = t.deploy(ALICE, "live-only r1 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    for app in ["failed-only", "live-only"] {
+        assert_eq!(t.get(&format!("/apps/{app}")).await.status(), 200, "{app}");
+        let a = ci::get(&t, &format!("/api/v1/versions?app={app}")).await;
+        assert_eq!(a.status, 200, "{app}: {}", a.json);
+        assert_eq!(
+            a.json["apps"],
+            serde_json::json!([{"app": app, "per_env": [null, null, null], "drift": []}]),
+            "{app}"
+        );
+    }
+    assert_eq!(t.get("/apps/nothing-here").await.status(), 404);
+    let a = ci::get(&t, "/api/v1/versions?app=nothing-here").await;
+    assert_eq!(a.status, 404, "{}", a.json);
+    assert!(a.error().contains("no app `nothing-here`"), "{}", a.json);
+    t.stop().await;
+}
+on_both_backends!(
+    known_running_nowhere,
+    known_apps_running_nowhere_have_empty_cells
+);
+
 /// A long app name and ref, so 200 apps cannot all fit in one message.
 fn long_app(i: usize) -> String {
     format!("app-{i:03}-{}", "x".repeat(52))

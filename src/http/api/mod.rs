@@ -163,14 +163,27 @@ fn word(x: &Refusal, r: &Refused, tz: Tz) -> String {
                 r.app
             )
         }
-        Refusal::Busy(d) => format!(
-            "{env} is busy: #{} {} {} by {} is {}",
-            d.id,
-            d.app,
-            d.git_ref,
-            d.requester,
-            d.state.as_str()
-        ),
+        Refusal::Busy(d) => {
+            let busy = format!(
+                "{env} is busy: #{} {} {} by {} is {}",
+                d.id,
+                d.app,
+                d.git_ref,
+                d.requester,
+                d.state.as_str()
+            );
+            // A person's deployment of this very app: what its pipeline runs, as
+            // deploy-check's `deployment` says; a run of it reports there, not as its own.
+            if d.app == r.app && d.source != "ci" {
+                format!(
+                    "{busy}; if this pipeline runs that deployment, report to it: \
+                     POST /api/v1/deployments/{}/events",
+                    d.id
+                )
+            } else {
+                busy
+            }
+        }
     }
 }
 
@@ -222,9 +235,17 @@ pub async fn deploy_check(State(s): State<AppState>, RawQuery(raw): RawQuery) ->
         .deploy_check(app, env, git_ref.map(String::as_str))
         .await
     {
-        Ok(r) if r.allowed() => (StatusCode::OK, Json(json!({ "allowed": true }))).into_response(),
+        // With a person's live deployment of this app there, its id: the pipeline runs it,
+        // and reports to it.
+        Ok(r) if r.allowed() => {
+            let mut body = json!({ "allowed": true });
+            if let Some(id) = r.deployment {
+                body["deployment"] = json!(id);
+            }
+            (StatusCode::OK, Json(body)).into_response()
+        }
         // The same body a refused `started` gets, so every 4xx carries an `error` string.
-        Ok(r) => refused_response(&r.0, s.core.policy.calendar.tz),
+        Ok(r) => refused_response(&r.refused, s.core.policy.calendar.tz),
         Err(e) => ci_error(&s, e),
     }
 }

@@ -4,6 +4,8 @@
 
 use crate::http::api::{self, history as api_history, versions as api_versions};
 use crate::http::AppState;
+use axum::extract::MatchedPath;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, MethodRouter};
@@ -47,7 +49,8 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 
 /// The `/api/v1` routes (axum merges two methods on one path). Any other path under
 /// `/api/v1/` gets a JSON 404, as the API's own errors are (`/api/v1/deployments/`, an
-/// empty id).
+/// empty id); the router's own errors (a method a path does not have, a body over the
+/// limit) are made JSON too by [`json_errors`].
 pub fn router() -> Router<AppState> {
     API_ROUTES
         .iter()
@@ -55,6 +58,54 @@ pub fn router() -> Router<AppState> {
             r.route(route.path, (route.handler)())
         })
         .route("/api/v1/{*rest}", any(no_route))
+        .layer(axum::middleware::map_response(json_errors))
+}
+
+/// Every API error is `{"error": "..."}`. The handlers answer so; what axum answers itself
+/// (405 with an empty body, 413 "Failed to buffer the request body" as text) is given that
+/// body here, its status and headers kept (axum adds a 405's `Allow` after this layer).
+async fn json_errors(
+    method: Method,
+    uri: Uri,
+    matched: Option<MatchedPath>,
+    response: Response,
+) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            // The methods from the table, as `Allow` is not set yet.
+            let path = matched.as_ref().map_or("", MatchedPath::as_str);
+            let methods: Vec<&str> = API_ROUTES
+                .iter()
+                .filter(|r| r.path == path)
+                .map(|r| r.method)
+                .collect();
+            format!(
+                "method {method} is not allowed on {}; it takes {}",
+                uri.path(),
+                methods.join(", ")
+            )
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "the request body is over {} KiB",
+            crate::http::slack::BODY_LIMIT / 1024
+        ),
+        other => other.canonical_reason().unwrap_or("error").to_owned(),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(CONTENT_LENGTH);
+    let json = api::error(status, message);
+    parts
+        .headers
+        .insert(CONTENT_TYPE, json.headers()[CONTENT_TYPE].clone());
+    Response::from_parts(parts, json.into_body())
 }
 
 async fn no_route(method: Method, uri: Uri) -> Response {

@@ -3,7 +3,7 @@
 //! thousands of rows on a busy day) is serialised once per snapshot and reused until the
 //! next commit; the window, the clock and the smoke checks are read per request.
 
-use super::internal;
+use super::{internal, store_error};
 use crate::domain::board::Board;
 use crate::domain::window::Opening;
 use crate::http::AppState;
@@ -51,11 +51,22 @@ impl StatusCache {
             environments,
             deploying: to_raw_value(&board.deploying)?,
             holds: to_raw_value(&board.holds)?,
-            versions: to_raw_value(&snapshot.versions)?,
+            versions: to_raw_value(&listed_versions(snapshot, board))?,
         });
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(parts.clone());
         Ok(parts)
     }
+}
+
+/// The snapshot's versions in the environments the policy lists (the board's), as
+/// `environments` shows them: one removed from the policy keeps its rows in the store but
+/// is no longer reported.
+fn listed_versions<'a>(snapshot: &'a Snapshot, board: &Board) -> Vec<&'a crate::store::Version> {
+    snapshot
+        .versions
+        .iter()
+        .filter(|v| board.environments.iter().any(|e| e.name == v.environment))
+        .collect()
 }
 
 // Fields in alphabetical order: the order `json!` gave the same answer before.
@@ -95,7 +106,7 @@ pub async fn status(State(s): State<AppState>) -> Response {
         core.store.recent_smoke_checks(RECENT_SMOKE_CHECKS)
     ) {
         Ok(x) => x,
-        Err(e) => return internal(e),
+        Err(e) => return store_error(e),
     };
     let board = core.board(&snapshot);
     let parts = match s.status_cache.parts(&snapshot, &board) {

@@ -11,8 +11,11 @@ use axum::Json;
 use super::{error, store_error};
 
 /// 200 with the view; 400 for an unknown parameter or an invalid app name; 404 for an app
-/// badger knows nothing of (never deployed, and not in the policy's `apps`), so a typo in a
-/// pipeline is not mistaken for "nothing to report".
+/// badger knows nothing of (by the dashboard's app page's rule, [`Core::knows_app`]: no
+/// deployments, none live, not in the policy's `apps`), so a typo in a pipeline is not
+/// mistaken for "nothing to report". An app known but not running anywhere has empty cells.
+///
+/// [`Core::knows_app`]: crate::service::Core::knows_app
 pub async fn versions(State(s): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let mut app: Option<String> = None;
     for (k, v) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
@@ -37,23 +40,19 @@ pub async fn versions(State(s): State<AppState>, RawQuery(query): RawQuery) -> R
             Err(e) => return error(StatusCode::BAD_REQUEST, format!("`app`: {}", e.0)),
         },
     };
-    let view = match s
-        .core
-        .versions_view(app.as_ref().map(AppName::as_str))
-        .await
-    {
-        Ok(v) => v,
-        Err(e) => return store_error(e),
+    let view = match &app {
+        None => s.core.versions_view(None).await.map(Some),
+        Some(a) => s.core.app_versions(a.as_str()).await,
     };
-    if let Some(a) = &app {
-        if view.apps.is_empty() {
-            return error(
-                StatusCode::NOT_FOUND,
-                format!(
-                    "no app `{a}`: nothing of it has been deployed and the policy does not list it"
-                ),
-            );
-        }
+    match view {
+        Ok(Some(v)) => Json(v).into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no app `{}`: it has no deployments, none is live and the policy does not list it",
+                app.as_ref().map_or("", AppName::as_str)
+            ),
+        ),
+        Err(e) => store_error(e),
     }
-    Json(view).into_response()
 }

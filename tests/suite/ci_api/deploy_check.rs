@@ -107,6 +107,67 @@ async fn deploy_check_answers(backend: Backend) {
 }
 on_both_backends!(deploy_check, deploy_check_answers);
 
+/// A person's live `/deploy` of an app does not make the environment busy for that app:
+/// deploy-check says 200 and names it (`deployment`), the deployment the app's pipeline
+/// reports to; a `started` of its own is refused meanwhile, its reason naming that id.
+async fn deploy_check_names_the_persons_deployment_a_pipeline_runs(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    let check = |app: &str| format!("/api/v1/deploy-check?app={app}&environment=integration");
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    let r = t.deploy(BOB, "whitehall r2 to integration").await;
+    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+    let live = crate::support::checks::live_deployments(&t, None).await;
+    let (alice, bob) = (live[0].id, live[1].id);
+    assert_eq!(live[0].requester, ALICE);
+
+    let a = get(&t, &check("whitehall")).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(a.json, json!({"allowed": true, "deployment": alice}));
+    let a = report(&t, started("whitehall", "r1", "integration")).await;
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert_eq!(a.codes(), ["busy"]);
+    assert_eq!(a.json["refusals"][0]["deployment"]["id"], alice);
+    let to = format!("report to it: POST /api/v1/deployments/{alice}/events");
+    assert!(
+        a.json["reasons"][0].as_str().unwrap().ends_with(&to),
+        "{:?}",
+        a.json
+    );
+    assert!(a.error().contains(&to), "{:?}", a.json);
+    // Another app is simply told the environment is busy.
+    let a = get(&t, &check("publisher")).await;
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert!(!a.json.to_string().contains("report to it"), "{:?}", a.json);
+    assert!(a.json.get("deployment").is_none(), "{:?}", a.json);
+
+    // The pipeline reports to Alice's deployment; Bob's is called, and named next.
+    let a = event(&t, alice, json!({"status": "succeeded"})).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    let a = get(&t, &check("whitehall")).await;
+    assert_eq!(a.json, json!({"allowed": true, "deployment": bob}));
+    let a = report(&t, started("whitehall", "r2", "integration")).await;
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert!(
+        a.error()
+            .contains(&format!("/api/v1/deployments/{bob}/events")),
+        "{:?}",
+        a.json
+    );
+    for status in ["started", "failed"] {
+        let a = event(&t, bob, json!({ "status": status })).await;
+        assert_eq!(a.status, 200, "{status}: {:?}", a.json);
+    }
+    assert_eq!(
+        get(&t, &check("whitehall")).await.json,
+        json!({"allowed": true})
+    );
+    t.stop().await;
+}
+on_both_backends!(
+    persons_deployment,
+    deploy_check_names_the_persons_deployment_a_pipeline_runs
+);
+
 /// A misspelt parameter is a 400 naming it and the known ones, not a yes that skipped the
 /// rule it meant to ask (here the promotion rule, which refuses `r9` in production); an
 /// empty `ref` is a 400 too, not read as "no ref".

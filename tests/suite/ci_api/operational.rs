@@ -138,6 +138,71 @@ async fn health_and_metrics(backend: Backend) {
 }
 on_both_backends!(health_metrics, health_and_metrics);
 
+/// Without its database every read under /api/v1 answers 503 with the JSON error (the
+/// caller may retry), not a 500.
+async fn reads_without_the_database_answer_503(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    t.core().store.close().await;
+    for path in [
+        "/api/v1/status",
+        "/api/v1/versions",
+        "/api/v1/deployments",
+        "/api/v1/deployments/1",
+        "/api/v1/deploy-check?app=whitehall&environment=integration",
+    ] {
+        let a = get(&t, path).await;
+        assert_eq!(a.status, 503, "{path}: {:?}", a.json);
+        assert!(
+            a.error().contains("can't reach its database"),
+            "{path}: {:?}",
+            a.json
+        );
+    }
+    t.stop().await;
+}
+on_both_backends!(
+    reads_without_database,
+    reads_without_the_database_answer_503
+);
+
+/// A finished CI deployment's run is linked in the history too (the dashboard's and its
+/// app's page), by the same rule as a live one's: only an http(s) URL becomes a link.
+async fn history_links_ci_runs(backend: Backend) {
+    let t = TestApp::start(backend).await;
+    let mut ids = Vec::new();
+    for (app, outcome) in [("whitehall", "succeeded"), ("publisher", "failed")] {
+        let mut body = started(app, "r1", "integration");
+        body["url"] = json!(format!("https://ci.example/{app}?run=1&try=2"));
+        let id = report(&t, body).await.json["id"].as_i64().unwrap();
+        assert_eq!(event(&t, id, json!({"status": outcome})).await.status, 200);
+        ids.push(id);
+    }
+    // A URL the API would refuse today, as an older row might hold: no link.
+    sqlx::query("UPDATE deployments SET ci_url = $1 WHERE id = $2")
+        .bind("javascript:alert(1)")
+        .bind(ids[1])
+        .execute(t.core().store.pool())
+        .await
+        .unwrap();
+    for path in ["/dashboard", "/apps/whitehall"] {
+        let html = t.get(path).await.text().await.unwrap();
+        let row = support::dashboard::part(&html, &format!("<tr data-id=\"{}\"", ids[0]), "</tr>");
+        assert!(
+            row.contains(r#"<a class="ci" href="https://ci.example/whitehall?run=1&amp;try=2" rel="noopener noreferrer">CI run</a>"#),
+            "{path}: {row}"
+        );
+    }
+    let html = t.get("/dashboard").await.text().await.unwrap();
+    let row = support::dashboard::part(&html, &format!("<tr data-id=\"{}\"", ids[1]), "</tr>");
+    assert!(
+        row.contains(">publisher</a>") && !row.contains("class=\"ci\""),
+        "{row}"
+    );
+    assert!(!html.contains("javascript:"), "{html}");
+    t.stop().await;
+}
+on_both_backends!(history_ci_links, history_links_ci_runs);
+
 async fn dashboard_lists_versions_and_escapes(backend: Backend) {
     let t = TestApp::start(backend).await;
     let id = report(&t, started("whitehall", "release_42", "integration"))
