@@ -38,15 +38,6 @@ impl Core {
                 latest_failed: v.latest_failed.clone(),
             })
             .collect();
-        let envs: Vec<Env> = self
-            .policy
-            .environments
-            .iter()
-            .map(|e| Env {
-                name: e.name.as_str(),
-                requires_previous: self.policy.previous_env(&e.name).is_some(),
-            })
-            .collect();
         let known: Vec<String> = self
             .policy
             .apps
@@ -54,7 +45,19 @@ impl Core {
             .map(|a| a.as_str().to_owned())
             .filter(|a| app.is_none_or(|x| x == a))
             .collect();
-        versions::build(&envs, &known, &rows, self.now())
+        versions::build(&self.version_envs(), &known, &rows, self.now())
+    }
+
+    /// The policy's environments, in order, as the versions view reads them.
+    fn version_envs(&self) -> Vec<Env<'_>> {
+        self.policy
+            .environments
+            .iter()
+            .map(|e| Env {
+                name: e.name.as_str(),
+                requires_previous: self.policy.previous_env(&e.name).is_some(),
+            })
+            .collect()
     }
 
     /// Whether badger knows `app`: the policy lists it, it runs in an environment the
@@ -93,7 +96,7 @@ impl Core {
             return Ok(None);
         }
         Ok(Some(versions::build(
-            &self.policy.env_strs(),
+            &self.version_envs(),
             &[app.to_owned()],
             &[],
             self.now(),
