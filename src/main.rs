@@ -159,26 +159,8 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
     );
     out += &format!("timezone: {}\n", cal.tz.name());
     out += &format!("commands: {} {}\n", p.deploy_command, p.hold_command);
-    out += &format!(
-        "admins: {}\n",
-        if p.admins.is_empty() {
-            "(none)".into()
-        } else {
-            p.admins.join(", ")
-        }
-    );
-    out += &format!(
-        "apps: {}\n",
-        if p.apps.is_empty() {
-            "(any valid name)".into()
-        } else {
-            p.apps
-                .iter()
-                .map(|a| a.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    );
+    out += &format!("admins: {}\n", listed(&p.admins, "(none)"));
+    out += &format!("apps: {}\n", listed(&p.apps, "(any valid name)"));
     out += "environments:\n";
     for e in &p.environments {
         out += &format!(
@@ -194,11 +176,7 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
             } else {
                 "no promotion rule"
             },
-            if e.deployers.is_empty() {
-                "anyone".into()
-            } else {
-                e.deployers.join(", ")
-            }
+            listed(&e.deployers, "anyone")
         );
         if !e.smoke_urls.is_empty() {
             out += &format!(
@@ -219,18 +197,7 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
         );
     }
     out += &format!("  bank holidays: {}\n", cal.region.as_str());
-    out += &format!(
-        "  closed dates: {}\n",
-        if cal.closed_dates.is_empty() {
-            "(none)".into()
-        } else {
-            cal.closed_dates
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    );
+    out += &format!("  closed dates: {}\n", listed(&cal.closed_dates, "(none)"));
     out += &format!(
         "  bank holidays file: {}\n",
         match &p.holidays_file {
@@ -275,4 +242,14 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
         );
     }
     out
+}
+
+/// `items` joined by commas for `check-config`, or `empty` when there are none.
+fn listed<T: std::fmt::Display>(items: impl IntoIterator<Item = T>, empty: &str) -> String {
+    let all: Vec<String> = items.into_iter().map(|i| i.to_string()).collect();
+    if all.is_empty() {
+        empty.to_owned()
+    } else {
+        all.join(", ")
+    }
 }
