@@ -178,12 +178,6 @@ fn failures() {
     use crate::domain::admission::{Refusal, Refused};
     use crate::service::ServiceError;
     use crate::store::StoreError;
-    let p = Policy::default();
-    let say = Say {
-        policy: &p,
-        now: Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap(),
-        dashboard_url: None,
-    };
     let refused = ServiceError::Refused(Refused {
         app: "whitehall".into(),
         git_ref: Some("release_12".into()),
@@ -201,7 +195,7 @@ fn failures() {
         broken,
         ServiceError::Denied(Denied::TurnStays),
     ]
-    .map(|e| failure_message(&say, &e).text)
+    .map(|e| failure_text(&e))
     .join("\n");
     assert_snapshot!(out, @r##"
 :lock: The deploy window for *production* is closed now (Tue 10 Mar 18:00 GMT). No opening is scheduled. If this can't wait, `/deploy emergency whitehall release_12 to production REASON...`
@@ -218,12 +212,6 @@ fn window_and_promotion_offer_no_emergency() {
     use crate::domain::admission::{Refusal, Refused};
     use crate::domain::promotion::PromotionCheck;
     use crate::service::ServiceError;
-    let p = Policy::default();
-    let say = Say {
-        policy: &p,
-        now: Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap(),
-        dashboard_url: None,
-    };
     let refused = ServiceError::Refused(Refused {
         app: "whitehall".into(),
         git_ref: Some("release_12".into()),
@@ -239,8 +227,19 @@ fn window_and_promotion_offer_no_emergency() {
             },
         ],
     });
-    assert_snapshot!(failure_message(&say, &refused).text, @r"
+    assert_snapshot!(failure_text(&refused), @r"
     :lock: The deploy window for *production* is closed now (Tue 10 Mar 18:00 GMT). No opening is scheduled.
     :arrow_right: *whitehall* `release_12` must be deployed to *staging* before *production*, and no deployment of *whitehall* there has finished yet. Run `/deploy whitehall release_12 to staging` first (if one is in progress there, wait until it succeeds).
     ");
+}
+
+/// What a person is told of `e`, under the default policy on Tue 10 Mar 2026 at 18:00.
+fn failure_text(e: &crate::service::ServiceError) -> String {
+    let p = Policy::default();
+    let say = Say {
+        policy: &p,
+        now: Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap(),
+        dashboard_url: None,
+    };
+    failure_message(&say, e).text
 }
