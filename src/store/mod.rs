@@ -83,6 +83,9 @@ impl StoreError {
             self,
             StoreError::Db(
                 sqlx::Error::Io(_)
+                    // Garbage on the wire (a connection cut mid-handshake, as a restart
+                    // does): the connection, not badger's SQL.
+                    | sqlx::Error::Protocol(_)
                     | sqlx::Error::PoolTimedOut
                     | sqlx::Error::PoolClosed
                     | sqlx::Error::Tls(_)
