@@ -94,7 +94,7 @@ async fn main() -> ExitCode {
         }
         Command::CheckConfig => {
             print!("{}", check_config(&settings, SystemClock.now()));
-            ExitCode::SUCCESS
+            check_slack_token(&settings).await
         }
         Command::Healthcheck => healthcheck().await,
     }
@@ -114,6 +114,32 @@ fn said_once(e: &anyhow::Error) -> String {
         }
     }
     out
+}
+
+/// `check-config` connected to Slack: asks Slack who the bot token is (auth.test), so a
+/// wrong or revoked token shows now rather than as announcements that never arrive.
+async fn check_slack_token(s: &Settings) -> ExitCode {
+    let badger::config::SlackMode::Connected { bot_token, .. } = &s.slack else {
+        return ExitCode::SUCCESS;
+    };
+    let answer = match badger::slack::outbound::client(&s.slack_api_url, bot_token, s.slack_timeout)
+    {
+        Ok(web) => web.whoami().await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match answer {
+        Ok(who) => {
+            println!("slack: the bot token works: {}", who.unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "badger: Slack at {} did not accept the bot token (SLACK_BOT_TOKEN): {e}",
+                s.slack_api_url
+            );
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn healthcheck() -> ExitCode {

@@ -73,6 +73,11 @@ pub trait SlackWeb: Send + Sync + 'static {
     async fn set_topic(&self, channel: &str, topic: &str) -> Result<(), SendError>;
     /// views.publish: `user`'s App Home tab becomes a `home` view of `blocks`.
     async fn publish_home(&self, user: &str, blocks: &[Value]) -> Result<(), SendError>;
+    /// auth.test: who the bot token speaks as ("@badger in the workspace GDS (T0123)");
+    /// `None` where nothing goes to Slack (local mode).
+    async fn whoami(&self) -> Result<Option<String>, SendError> {
+        Ok(None)
+    }
     /// Posts in the thread of the message whose ts is `thread`; returns the reply's ts.
     /// Without a thread API of its own (local mode) it is an ordinary post.
     async fn reply(&self, channel: &str, thread: &str, m: &Message) -> Result<String, SendError> {
@@ -222,6 +227,15 @@ impl<H: Send + Sync + Clone + hyper_util::client::legacy::connect::Connect + 'st
 {
     async fn post(&self, channel: &str, m: &Message) -> Result<String, SendError> {
         self.post_message(channel, None, m).await
+    }
+    async fn whoami(&self) -> Result<Option<String>, SendError> {
+        let session = self.client.open_session(&self.token);
+        let r = bounded(self.timeout, session.auth_test()).await?;
+        let user = r.user.unwrap_or_else(|| r.user_id.to_string());
+        Ok(Some(format!(
+            "@{user} in the workspace {} ({})",
+            r.team, r.team_id
+        )))
     }
     async fn reply(&self, channel: &str, thread: &str, m: &Message) -> Result<String, SendError> {
         self.post_message(channel, Some(thread), m).await
