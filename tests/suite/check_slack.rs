@@ -38,7 +38,7 @@ async fn check_config_says_who_the_bot_token_is() {
         )),
         "{stdout}"
     );
-    assert_eq!(slack.expect_call("auth.test").ok, true);
+    assert!(slack.expect_call("auth.test").ok);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
