@@ -134,7 +134,7 @@ async fn check_slack_token(s: &Settings) -> ExitCode {
         }
         Err(e) => {
             eprintln!(
-                "badger: Slack at {} did not accept the bot token (SLACK_BOT_TOKEN): {e}",
+                "badger: could not confirm the bot token (SLACK_BOT_TOKEN) with Slack at {}: {e}",
                 s.slack_api_url
             );
             ExitCode::FAILURE

@@ -49,7 +49,7 @@ async fn check_config_fails_on_a_refused_bot_token() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("did not accept the bot token (SLACK_BOT_TOKEN)"),
+        stderr.contains("could not confirm the bot token (SLACK_BOT_TOKEN) with Slack at"),
         "{stderr}"
     );
     assert!(stderr.contains("invalid_auth"), "{stderr}");
