@@ -117,3 +117,22 @@ fn until_in_the_repeated_hour_is_the_one_ahead() {
         }
     }
 }
+
+/// The hint for a time already past never suggests one that does not exist: at 01:45 on Sat
+/// 28 Mar 2026, tomorrow's 01:30 is in the hour the clocks skip.
+#[test]
+fn until_passed_before_the_clocks_go_forward() {
+    use super::CommandContext;
+    use chrono::{TimeZone, Utc};
+    let ctx = CommandContext {
+        now: Utc.with_ymd_and_hms(2026, 3, 28, 1, 45, 0).unwrap(),
+        ..ctx()
+    };
+    let Err(e) = parse_hold("all freeze --until 01:30", &ctx) else {
+        panic!("01:30 has passed")
+    };
+    assert_eq!(
+        e.message(&ctx),
+        "`01:30` today has already passed (it is 01:45 in Europe/London). Tomorrow the clocks go forward over 01:30: pick another time."
+    );
+}

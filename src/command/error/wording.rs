@@ -200,9 +200,19 @@ impl ParseError {
                     tz.name()
                 );
                 if let Some(tomorrow) = until.date().succ_opt() {
-                    text.push_str(&format!(
-                        " To hold until tomorrow, write `--until {tomorrow} {time}`."
-                    ));
+                    // Never a hint that is refused in turn: the night the clocks go
+                    // forward, tomorrow's `time` may not exist.
+                    let exists = chrono::TimeZone::from_local_datetime(
+                        tz,
+                        &tomorrow.and_time(until.time()),
+                    )
+                    .earliest()
+                    .is_some();
+                    text.push_str(&if exists {
+                        format!(" To hold until tomorrow, write `--until {tomorrow} {time}`.")
+                    } else {
+                        format!(" Tomorrow the clocks go forward over {time}: pick another time.")
+                    });
                 }
                 text
             }
