@@ -270,6 +270,23 @@ fn status_of_one_environment() {
 "##);
 }
 
+/// With the window closed, the first line says which environments are open all the same.
+#[test]
+fn status_when_the_window_is_closed() {
+    let p = policy();
+    let say = Say {
+        policy: &p,
+        now: Utc.with_ymd_and_hms(2026, 3, 14, 10, 0, 0).unwrap(),
+        dashboard_url: None,
+    };
+    let a = Answer::Status {
+        snapshot: std::sync::Arc::new(crate::service::Snapshot::of(vec![], vec![])),
+        env: None,
+    };
+    let first = answer(&say, &a).text.lines().next().unwrap().to_owned();
+    assert_snapshot!(first, @":red_circle: The deploy window is closed; it next opens Mon 16 Mar 09:30 GMT. Always open: *integration*.");
+}
+
 /// A queue of thousands is summarised, not cut: ten entries, the rest counted, and the
 /// dashboard named; the answer stays one short section (Slack: 3,000 characters).
 #[test]

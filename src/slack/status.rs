@@ -24,7 +24,18 @@ pub const QUEUE_SHOWN: usize = 10;
 
 /// The status answer: the window, each environment (or only `env`), then the holds.
 pub fn status(b: &Board, env: Option<&str>, tz: Tz, dashboard: Option<&str>) -> Message {
-    let mut out = vec![window_line(&b.window, tz)];
+    let mut first = window_line(&b.window, tz);
+    // Closed, but not everywhere: say at once where deploying goes on.
+    let always: Vec<&str> = b
+        .environments
+        .iter()
+        .filter(|e| e.always_open)
+        .map(|e| e.name)
+        .collect();
+    if !b.window.is_open() && !always.is_empty() {
+        first += &format!(" Always open: *{}*.", always.join("*, *"));
+    }
+    let mut out = vec![first];
     for e in b
         .environments
         .iter()
