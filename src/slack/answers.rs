@@ -58,7 +58,7 @@ pub fn reply(say: &Say, r: &Reply) -> Message {
 pub fn answer(say: &Say, a: &Answer) -> Message {
     let tz = say.policy.calendar.tz;
     match a {
-        Answer::Started(d) => started_reply(d),
+        Answer::Started(d) => started_reply(d, &say.policy.deploy_command),
         Answer::Queued {
             deployment,
             position,
@@ -225,9 +225,9 @@ fn queued_reply(d: &Deployment, position: usize, ahead: &[InLine], total_ahead: 
     .with_buttons(vec![button(Action::Cancel, "Leave the queue", d.id, None)])
 }
 
-fn started_reply(d: &Deployment) -> Message {
+fn started_reply(d: &Deployment, deploy: &str) -> Message {
     Message::plain(format!(
-        ":rocket: You're deploying {} (#{}). I've announced it in the channel; press *Done* or *Failed* there, or type the `done` / `failed` command, when it's over.",
+        ":rocket: You're deploying {} (#{}). I've announced it in the channel; press *Done* or *Failed* there, or type `{deploy} done` or `{deploy} failed`, when it's over.",
         what(d),
         d.id
     ))

@@ -63,7 +63,7 @@ fn hold(id: i64, scope: &str) -> Hold {
 
 #[test]
 fn started() {
-    assert_snapshot!(text(Answer::Started(dep(7, State::Deploying))), @":rocket: You're deploying *whitehall* `release_12` to *staging* (#7). I've announced it in the channel; press *Done* or *Failed* there, or type the `done` / `failed` command, when it's over.");
+    assert_snapshot!(text(Answer::Started(dep(7, State::Deploying))), @":rocket: You're deploying *whitehall* `release_12` to *staging* (#7). I've announced it in the channel; press *Done* or *Failed* there, or type `/deploy done` or `/deploy failed`, when it's over.");
 }
 
 #[test]
