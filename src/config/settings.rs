@@ -268,9 +268,25 @@ fn public_url(v: &str) -> Result<String, SettingsError> {
 
 /// Hides a password in a database URL before it is logged: in the user part, or as a
 /// `password=` query parameter (which sqlx accepts too).
+/// [`redact_url`] for a URL the parser refuses (a password with `/`, `#` or `?` in it, say):
+/// whatever stands between `scheme://` and the last `@` may be a secret, and so may a
+/// `password=` value; none of it is shown.
+fn redact_unparsable(url: &str) -> String {
+    let mut shown = match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}redacted{}", &url[..s + 3], &url[at..]),
+        _ => url.to_owned(),
+    };
+    if let Some(at) = shown.to_ascii_lowercase().find("password=") {
+        let from = at + "password=".len();
+        let to = shown[from..].find('&').map_or(shown.len(), |i| from + i);
+        shown.replace_range(from..to, "redacted");
+    }
+    shown
+}
+
 pub fn redact_url(url: &str) -> String {
     let Ok(mut u) = url::Url::parse(url) else {
-        return url.to_owned();
+        return redact_unparsable(url);
     };
     if u.password().is_some() {
         let _ = u.set_password(Some("redacted"));
