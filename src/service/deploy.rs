@@ -222,10 +222,15 @@ impl Core {
         };
         // Under the environment's lock, the entry read again: a call, a start or a timeout
         // on another replica may have moved it on while this waited for the lock.
+        let was_waiting = d.state.is_waiting();
         tx.lock(&env_lock(&d.environment)).await?;
         let Some(d) = tx.deployment(d.id).await? else {
             return refuse(Denied::UnknownDeployment { id: d.id });
         };
+        // Leaving a queue is not calling off what started meanwhile.
+        if was_waiting && d.state == State::Deploying {
+            return refuse(Denied::AlreadyMovedOn { id: d.id });
+        }
         if d.state == State::Deploying {
             // Calling off a started deployment: announced like any other end.
             if !self

@@ -212,3 +212,40 @@ async fn a_cancel_waiting_for_the_lock_sees_the_call_made_meanwhile() {
     assert_eq!(d.state, badger::domain::deployment::State::Cancelled);
     t.stop().await;
 }
+
+/// As above, but the entry is called and started meanwhile: `/deploy cancel` (leave my
+/// queue) does not call off a deployment that started while it waited; it says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_waiting_for_the_lock_does_not_call_off_what_started_meanwhile() {
+    use badger::domain::deployment::{Event, State};
+    if !support::db::postgres_enabled() {
+        return;
+    }
+    let t = TestApp::start(Backend::Postgres).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(BOB, "publisher r1 to integration").await;
+    let mut held = support::db::hold_env_lock(&t.core().store, "integration").await;
+    let start_meanwhile = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        for (id, from, event) in [
+            (1, State::Deploying, Event::Succeed),
+            (2, State::Queued, Event::Call),
+            (2, State::Called, Event::Start),
+        ] {
+            assert!(held
+                .transition(id, from, event, Utc::now(), None)
+                .await
+                .unwrap());
+        }
+        held.commit().await.unwrap();
+    };
+    let (cancel, ()) = tokio::join!(t.deploy(BOB, "cancel"), start_meanwhile);
+    assert!(
+        cancel.text().contains("#2 has already moved on"),
+        "{}",
+        cancel.text()
+    );
+    let d = t.core().store.deployment(2).await.unwrap().unwrap();
+    assert_eq!(d.state, State::Deploying);
+    t.stop().await;
+}
