@@ -221,29 +221,20 @@ impl Store {
             url: crate::config::redact_url(given),
             reason: open::reason(&e),
         })?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            // A busy pool is not a broken database: waiting here is fine, because every
-            // Slack request has its own deadline (slack::deadline::REPLY_DEADLINE) and a
-            // refused connection fails at once.
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    match backend {
-                        Backend::Sqlite => sqlite_settings(conn).await?,
-                        Backend::Postgres => postgres_settings(conn).await?,
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options.clone())
-            .await;
-        let pool = match pool {
+        let pool = match pool_options(backend).connect_with(options.clone()).await {
             Ok(pool) => pool,
-            Err(e) => return Err(open::failed(given, &options, e).await),
+            Err(e) => match open::failed(given, &options, e).await {
+                // The database came up while the pool waited (a replica started beside
+                // it): open the pool again rather than give up on a database that answers.
+                open::Failed::AnswersNow => pool_options(backend)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(|e| StoreError::Open {
+                        url: crate::config::redact_url(given),
+                        reason: open::reason(&e),
+                    })?,
+                open::Failed::Error(e) => return Err(e),
+            },
         };
         // Only SQLite's connection runs on a thread of its own for the writer to sit beside;
         // PostgreSQL's writes are answered by its own processes.
@@ -451,4 +442,26 @@ pub fn generation() -> u64 {
 /// Marks every snapshot stale: called after each commit (and on a change notification).
 pub fn bump_generation() {
     GENERATION.fetch_add(1, Ordering::AcqRel);
+}
+
+/// The pool every store opens: its size, how long a request waits for a connection, and
+/// the session settings each new connection gets.
+fn pool_options(backend: Backend) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        })
+        // A busy pool is not a broken database: waiting here is fine, because every Slack
+        // request has its own deadline (slack::deadline::REPLY_DEADLINE).
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                match backend {
+                    Backend::Sqlite => sqlite_settings(conn).await?,
+                    Backend::Postgres => postgres_settings(conn).await?,
+                }
+                Ok(())
+            })
+        })
 }

@@ -5,10 +5,17 @@ use super::{StoreError, ACQUIRE_TIMEOUT};
 use sqlx::any::AnyConnectOptions;
 use sqlx::ConnectOptions;
 
-/// The error for a database that would not open: `e` is the pool's. A pool that timed out
-/// (its connects were retried for [`ACQUIRE_TIMEOUT`], as a database still starting is
-/// refused) hides why; one more direct connection finds out.
-pub(super) async fn failed(url: &str, options: &AnyConnectOptions, e: sqlx::Error) -> StoreError {
+/// What became of a database that would not open.
+pub(super) enum Failed {
+    /// It answers a direct connection now: open the pool again.
+    AnswersNow,
+    Error(StoreError),
+}
+
+/// Why a database would not open: `e` is the pool's. A pool that timed out (its connects
+/// were retried for [`ACQUIRE_TIMEOUT`], as a database still starting is refused) hides
+/// why; one more direct connection finds out, or finds the database up after all.
+pub(super) async fn failed(url: &str, options: &AnyConnectOptions, e: sqlx::Error) -> Failed {
     let reason = match e {
         sqlx::Error::PoolTimedOut => {
             let waited = ACQUIRE_TIMEOUT.as_secs();
@@ -16,17 +23,17 @@ pub(super) async fn failed(url: &str, options: &AnyConnectOptions, e: sqlx::Erro
                 Ok(Err(e)) => format!("{}; retried for {waited} s", reason(&e)),
                 Ok(Ok(conn)) => {
                     drop(conn);
-                    format!("no usable connection within {waited} s")
+                    return Failed::AnswersNow;
                 }
                 Err(_) => format!("no answer within {waited} s"),
             }
         }
         e => reason(&e),
     };
-    StoreError::Open {
+    Failed::Error(StoreError::Open {
         url: crate::config::redact_url(url),
         reason,
-    }
+    })
 }
 
 /// sqlx's error without its generic prefix ("error communicating with database: ").
