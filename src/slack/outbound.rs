@@ -23,7 +23,27 @@ pub enum SendError {
     Permanent(String),
 }
 
+/// Slack's errors about the workspace's credentials, not the call: a token being rotated or
+/// a scope being added is the operator's to fix. An announcement waits for it (retried like
+/// a 5xx, for up to a day) instead of being dropped; see [`SendError::is_credentials`].
+const CREDENTIAL_ERRORS: &[&str] = &[
+    "not_authed",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "missing_scope",
+    "no_permission",
+    "team_access_not_granted",
+    "ekm_access_denied",
+];
+
 impl SendError {
+    /// A refusal of the workspace's credentials (retried, as [`CREDENTIAL_ERRORS`] says).
+    pub fn is_credentials(&self) -> bool {
+        matches!(self, SendError::Transient(code) if CREDENTIAL_ERRORS.contains(&code.as_str()))
+    }
+
     /// The label of a failed delivery in `/metrics`: Slack's error code when it gave one,
     /// else a coarse class, so the label set stays small.
     pub fn metric_label(&self) -> String {
@@ -94,18 +114,7 @@ fn classify(e: SlackClientError) -> SendError {
             "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
                 SendError::Transient(a.code)
             }
-            // The workspace's credentials, not the message: a token being rotated or a
-            // scope being added is the operator's to fix, and the announcement waits for
-            // it (retried like a 5xx, for up to a day) instead of being dropped.
-            "not_authed"
-            | "invalid_auth"
-            | "account_inactive"
-            | "token_revoked"
-            | "token_expired"
-            | "missing_scope"
-            | "no_permission"
-            | "team_access_not_granted"
-            | "ekm_access_denied" => SendError::Transient(a.code),
+            code if CREDENTIAL_ERRORS.contains(&code) => SendError::Transient(a.code),
             _ => SendError::Permanent(a.code),
         },
         SlackClientError::HttpError(h)

@@ -257,6 +257,11 @@ impl Courier {
                     .outbox_retry(row.id, &self.worker_id, after, "ratelimited")
                     .await
             }
+            // A topic is written again with every hold change, and the person who held is
+            // told at once why it could not be (a missing scope, say), not a day later.
+            Err(e) if e.is_credentials() && matches!(row.payload, Payload::Topic { .. }) => {
+                self.give_up(&row, &e).await
+            }
             Err(SendError::Transient(e)) if row.attempts + 1 < MAX_ATTEMPTS => {
                 let after = backoff(row.attempts);
                 tracing::warn!(outbox_id = row.id, attempts = row.attempts + 1, ?after, error = %e, "Slack call failed; retrying");
@@ -264,19 +269,7 @@ impl Courier {
                     .outbox_retry(row.id, &self.worker_id, after, &e)
                     .await
             }
-            Err(e) => {
-                tracing::error!(outbox_id = row.id, kind = row.payload.kind(), key = %row.ordering_key, error = %e, "Slack refused a call for good; giving up on it");
-                if let Payload::Topic {
-                    channel,
-                    notify: Some(user),
-                } = &row.payload
-                {
-                    self.tell_topic_failure(channel, user, &e).await;
-                }
-                self.store
-                    .outbox_dead(row.id, &self.worker_id, &e.to_string())
-                    .await
-            }
+            Err(e) => self.give_up(&row, &e).await,
         };
         match stored {
             Ok(true) => {}
@@ -402,12 +395,31 @@ impl Courier {
         }
     }
 
+    /// Marks `row` dead after a refusal Slack will not change its mind on, telling the
+    /// person who held when it was their topic.
+    async fn give_up(&self, row: &OutboxRow, e: &SendError) -> crate::store::Result<bool> {
+        tracing::error!(outbox_id = row.id, kind = row.payload.kind(), key = %row.ordering_key, error = %e, "Slack refused a call for good; giving up on it");
+        if let Payload::Topic {
+            channel,
+            notify: Some(user),
+        } = &row.payload
+        {
+            self.tell_topic_failure(channel, user, e).await;
+        }
+        self.store
+            .outbox_dead(row.id, &self.worker_id, &e.to_string())
+            .await
+    }
+
     async fn tell_topic_failure(&self, channel: &str, user: &str, e: &SendError) {
         let why = match e {
             SendError::Permanent(code) if code == "not_in_channel" || code == "channel_not_found" => {
                 "badger is not a member of this channel. Invite it with `/invite @badger` so it can keep the holds in the topic.".to_owned()
             }
             SendError::Permanent(code) if code == "too_long" => "Slack said the topic would be too long.".to_owned(),
+            SendError::Transient(code) if e.is_credentials() => format!(
+                "Slack refused badger's credentials (`{code}`): whoever runs the Slack app needs to fix its token or scopes."
+            ),
             other => format!("Slack refused ({other})."),
         };
         let text = format!(":warning: I couldn't update the channel topic with the holds: {why} The holds themselves are in place (`/hold list`).");

@@ -237,6 +237,30 @@ async fn not_in_channel_is_told_once_and_not_retried(backend: Backend) {
 }
 on_both_backends!(not_in_channel, not_in_channel_is_told_once_and_not_retried);
 
+/// A credentials refusal of the topic (a scope missing) is told to the person who held at
+/// once, not after a day of retries as an announcement's is; the hold binds all the same.
+async fn missing_scope_is_told_at_once(backend: Backend) {
+    use crate::support::fake_slack::Failure;
+    let t = TestApp::stepped(backend).await;
+    t.slack.fail_next(
+        "conversations.info",
+        1,
+        Failure::SlackError("missing_scope"),
+    );
+    t.hold(ALICE, "whitehall migration").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> is holding");
+    assert!(!t.slack.expect_call("conversations.info").ok);
+    let told = t.expect_ephemeral(ALICE, "couldn't update the channel topic");
+    assert!(told.contains("`missing_scope`"), "{told}");
+    t.tick().await;
+    assert_eq!(t.deliver_outbox().await, 0);
+    let r = t.deploy(BOB, "whitehall r1 to integration").await;
+    assert!(r.text().contains("can't be deployed"), "{}", r.text());
+    t.stop().await;
+}
+on_both_backends!(missing_scope, missing_scope_is_told_at_once);
+
 async fn too_long_is_told_once_and_not_retried(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     t.slack.set_topic(CHANNEL, PEOPLE);
