@@ -14,7 +14,19 @@ use std::sync::Arc;
 #[command(
     name = "badger",
     version,
-    about = "Coordinates deployments in Slack, the GOV.UK way"
+    about = "Coordinates deployments in Slack, the GOV.UK way",
+    after_help = "Configured by environment variables (secrets only there) and a policy file:
+  SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET   connect to Slack (without them: local mode)
+  SLACK_APP_TOKEN                         also connect over Socket Mode
+  SLACK_API_URL                           Slack's Web API (GovSlack, or a fake)
+  DATABASE_URL                            sqlite://badger.db (default) or postgres://...
+  BADGER_BIND                             listen address (127.0.0.1:3000)
+  BADGER_CONFIG                           the policy file (badger.toml if present)
+  BADGER_API_TOKEN                        enables the CI write API
+  BADGER_PUBLIC_URL                       the dashboard's address, for links
+  BADGER_SLACK_TIMEOUT_SECS, BADGER_GITHUB_TIMEOUT_SECS, BADGER_OUTBOX_LEASE_SECS,
+  BADGER_LOG_FORMAT=json, GITHUB_TOKEN, GITHUB_API_URL
+Each is explained in docs/operator-guide.md; `badger check-config` shows what is in effect."
 )]
 struct Cli {
     #[command(subcommand)]

@@ -222,7 +222,7 @@ fn every_button_in_the_docs_exists_and_every_button_is_documented() {
 }
 
 #[test]
-fn the_contract_lists_every_variable_and_route() {
+fn the_contract_and_help_list_every_variable_and_route() {
     let contract = read("docs/contract.md");
     // Variables: every name the code reads from the environment.
     let mut vars = BTreeSet::new();
@@ -244,6 +244,18 @@ fn the_contract_lists_every_variable_and_route() {
         }
     }
     assert!(vars.len() >= 10, "{vars:?}");
+    // `badger --help` names them too, for an operator with only the binary at hand.
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_badger"))
+        .arg("--help")
+        .output()
+        .expect("badger --help runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    for var in &vars {
+        assert!(
+            help.contains(var.as_str()),
+            "badger --help lacks {var}:\n{help}"
+        );
+    }
     for var in &vars {
         assert!(
             contract.contains(&format!("`{var}`")),
