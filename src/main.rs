@@ -180,6 +180,17 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
         .unwrap_or_else(|| "built-in GOV.UK defaults".into());
     out += &format!("policy: {source}\n");
     out += &format!(
+        "database: {}\n",
+        badger::config::redact_url(&s.database_url)
+    );
+    out += &format!("listen: {}\n", s.bind);
+    out += &format!(
+        "dashboard: {}\n",
+        s.public_url
+            .as_deref()
+            .unwrap_or("(BADGER_PUBLIC_URL not set: long answers link to no page)")
+    );
+    out += &format!(
         "mode: {}\n",
         match &s.slack {
             badger::config::SlackMode::Local { .. } => "local (no SLACK_BOT_TOKEN)",

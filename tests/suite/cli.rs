@@ -47,6 +47,20 @@ fn check_config_prints_policy_and_next_openings() {
     assert!(text.contains("friday: 09:30-16:00"), "{text}");
     assert!(text.contains("bank holidays: england-and-wales"), "{text}");
     assert!(text.contains("closed dates: (none)\n"), "{text}");
+    assert!(text.contains("database: sqlite://badger.db\n"), "{text}");
+    assert!(text.contains("listen: 127.0.0.1:3000\n"), "{text}");
+    // The database is shown without its password.
+    let out = badger()
+        .arg("check-config")
+        .env("DATABASE_URL", "postgres://u:s3cret@db/badger")
+        .output()
+        .expect("runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("database: postgres://u:redacted@db/badger"),
+        "{shown}"
+    );
+    assert!(!shown.contains("s3cret"), "{shown}");
     let openings: Vec<&str> = text.lines().filter(|l| l.contains("(UTC ")).collect();
     assert_eq!(openings.len(), 5, "{text}");
 }
