@@ -109,12 +109,20 @@ pub fn render(n: &Notice) -> Message {
             hold_command,
             tz,
         } => hold_released(hold, by, *at, hold_command, *tz),
-        Notice::HoldReleasedNote { hold, by } => Message::plain(format!(
-            ":white_check_mark: {} released the hold on {} (#{}).",
-            mention(by),
-            escape(&hold.describe_scope()),
-            hold.id
-        )),
+        Notice::HoldReleasedNote { hold, by } => {
+            // Someone else's hold (an admin's release): its owner hears of it.
+            let whose = if *by == hold.owner {
+                String::new()
+            } else {
+                format!(", placed by {}", mention(&hold.owner))
+            };
+            Message::plain(format!(
+                ":white_check_mark: {} released the hold on {} (#{}{whose}).",
+                mention(by),
+                escape(&hold.describe_scope()),
+                hold.id
+            ))
+        }
         Notice::HoldLapsed {
             hold,
             hold_command,

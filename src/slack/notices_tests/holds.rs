@@ -53,9 +53,22 @@ fn hold_released() {
 #[test]
 fn hold_released_note() {
     insta::assert_snapshot!(shown(Notice::HoldReleasedNote { hold: Hold { scope: "*".into(), environment: None, ..hold() }, by: "U0ADMIN".into() }), @r#"
-        :white_check_mark: <@U0ADMIN> released the hold on all applications (#3).
+        :white_check_mark: <@U0ADMIN> released the hold on all applications (#3, placed by <@U0BOB>).
         [section: the text]
     "#);
+}
+
+/// The owner's own release names nobody else.
+#[test]
+fn hold_released_note_by_its_owner() {
+    let m = render(&Notice::HoldReleasedNote {
+        hold: hold(),
+        by: "U0BOB".into(),
+    });
+    assert_eq!(
+        m.text,
+        ":white_check_mark: <@U0BOB> released the hold on whitehall in production (#3)."
+    );
 }
 
 #[test]
