@@ -87,6 +87,10 @@ pub struct Refused {
     pub git_ref: Option<String>,
     pub env: String,
     pub reasons: Vec<Refusal>,
+    /// Asked as an emergency: its advice keeps the emergency form. (Default: rows and
+    /// answers from before it existed.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub emergency: bool,
 }
 
 /// The rule. An empty list means the deployment may start now.

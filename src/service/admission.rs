@@ -101,6 +101,7 @@ impl Core {
             git_ref: q.git_ref.map(str::to_owned),
             env: q.env.name.as_str().to_owned(),
             reasons,
+            emergency: q.emergency,
         }
     }
 }

@@ -176,6 +176,7 @@ fn buttons() {
         app: "whitehall".into(),
         git_ref: Some("release_12".into()),
         env: "production".into(),
+        emergency: false,
         reasons: vec![Refusal::NotPermitted {
             env: "production".into(),
         }],
@@ -287,6 +288,22 @@ fn status_when_the_window_is_closed() {
     assert_snapshot!(first, @":red_circle: The deploy window is closed; it next opens Mon 16 Mar 09:30 GMT. Always open: *integration*.");
 }
 
+/// A deployment shows how long it has run, so one forgotten since yesterday stands out.
+#[test]
+fn status_says_how_long_a_deployment_has_run() {
+    let mut running = dep(1, State::Deploying);
+    running.started_at = Some(now() - chrono::Duration::minutes(97));
+    let a = Answer::Status {
+        snapshot: std::sync::Arc::new(crate::service::Snapshot::of(vec![running], vec![])),
+        env: Some("staging".into()),
+    };
+    let text = text(a);
+    assert!(
+        text.contains("*staging*: <@UALICE> deploying whitehall `release_12` for 1h 37m"),
+        "{text}"
+    );
+}
+
 /// A queue of thousands is summarised, not cut: ten entries, the rest counted, and the
 /// dashboard named; the answer stays one short section (Slack: 3,000 characters).
 #[test]
@@ -373,6 +390,7 @@ fn a_refusal_naming_several_long_holds_shows_every_one_whole() {
         app: "whitehall".into(),
         git_ref: Some("release_12".into()),
         env: "production".into(),
+        emergency: false,
         reasons,
     };
     let error = crate::service::ServiceError::Refused(refused.clone());

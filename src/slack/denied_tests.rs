@@ -182,6 +182,7 @@ fn failures() {
         app: "whitehall".into(),
         git_ref: Some("release_12".into()),
         env: "production".into(),
+        emergency: false,
         reasons: vec![Refusal::WindowClosed {
             env: "production".into(),
             next_opening: None,
@@ -216,6 +217,7 @@ fn window_and_promotion_offer_no_emergency() {
         app: "whitehall".into(),
         git_ref: Some("release_12".into()),
         env: "production".into(),
+        emergency: false,
         reasons: vec![
             Refusal::WindowClosed {
                 env: "production".into(),
@@ -242,4 +244,30 @@ fn failure_text(e: &crate::service::ServiceError) -> String {
         dashboard_url: None,
     };
     failure_message(&say, e).text
+}
+
+/// An emergency refused by the promotion rule is told to run an emergency in the
+/// environment before (the window is closed there too), and that emergencies do not skip
+/// this rule.
+#[test]
+fn an_emergency_not_promoted_is_advised_an_emergency() {
+    use crate::domain::admission::{Refusal, Refused};
+    use crate::domain::promotion::PromotionCheck;
+    use crate::service::ServiceError;
+    let refused = ServiceError::Refused(Refused {
+        app: "whitehall".into(),
+        git_ref: Some("r2".into()),
+        env: "production".into(),
+        reasons: vec![Refusal::NotPromoted {
+            previous: "staging".into(),
+            check: PromotionCheck::LatestDiffers {
+                latest_ref: "r1".into(),
+                latest_state: State::Succeeded,
+            },
+        }],
+        emergency: true,
+    });
+    assert_snapshot!(failure_text(&refused), @"
+:arrow_right: *whitehall* `r2` must succeed in *staging* before it goes to *production* (an emergency skips the deploy window, not this rule): the latest finished deployment there is `r1` (succeeded). Run `/deploy emergency whitehall r2 to staging REASON...` first.
+");
 }

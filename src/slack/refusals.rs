@@ -64,6 +64,15 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
         }
         Refusal::NotPromoted { previous, check } => {
             let prev = escape(previous);
+            // An emergency skips the window, not this rule: its advice stays an emergency.
+            let (first, skips) = if r.emergency {
+                (
+                    format!("`{cmd} emergency {app} {git_ref} to {prev} REASON...`"),
+                    " (an emergency skips the deploy window, not this rule)",
+                )
+            } else {
+                (format!("`{cmd} {app} {git_ref} to {prev}`"), "")
+            };
             match check {
                 PromotionCheck::LatestDiffers {
                     latest_ref,
@@ -79,11 +88,11 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
                         )
                     };
                     format!(
-                        ":arrow_right: *{app}* `{git_ref}` must succeed in *{prev}* before it goes to *{env}*: {why}. Run `{cmd} {app} {git_ref} to {prev}` first."
+                        ":arrow_right: *{app}* `{git_ref}` must succeed in *{prev}* before it goes to *{env}*{skips}: {why}. Run {first} first."
                     )
                 }
                 _ => format!(
-                    ":arrow_right: *{app}* `{git_ref}` must be deployed to *{prev}* before *{env}*, and no deployment of *{app}* there has finished yet. Run `{cmd} {app} {git_ref} to {prev}` first (if one is in progress there, wait until it succeeds)."
+                    ":arrow_right: *{app}* `{git_ref}` must be deployed to *{prev}* before *{env}*{skips}, and no deployment of *{app}* there has finished yet. Run {first} first (if one is in progress there, wait until it succeeds)."
                 ),
             }
         }

@@ -4,8 +4,9 @@
 
 use super::blocks::{self, Message};
 use crate::domain::board::{Board, EnvBoard, WindowNow};
-use crate::domain::deployment::State;
+use crate::domain::deployment::{format_duration, State};
 use crate::domain::text::{escape, mention};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 /// One line on the window: open until when, or closed until when.
@@ -41,7 +42,7 @@ pub fn status(b: &Board, env: Option<&str>, tz: Tz, dashboard: Option<&str>) -> 
         .iter()
         .filter(|e| env.is_none_or(|n| n == e.name))
     {
-        out.push(environment(e, dashboard));
+        out.push(environment(e, b.now, dashboard));
     }
     if b.holds.is_empty() {
         out.push("No holds.".into());
@@ -54,13 +55,18 @@ pub fn status(b: &Board, env: Option<&str>, tz: Tz, dashboard: Option<&str>) -> 
     Message::lines(&out)
 }
 
-fn environment(e: &EnvBoard, dashboard: Option<&str>) -> String {
+fn environment(e: &EnvBoard, now: DateTime<Utc>, dashboard: Option<&str>) -> String {
     let always = if e.always_open { " (always open)" } else { "" };
     let mut line = format!("*{}*{always}: ", escape(e.name));
     match e.active {
         Some(d) if d.state == State::Deploying => {
+            // How long: a deployment forgotten since yesterday shows as such.
+            let running = d
+                .started_at
+                .map(|t| format!(" for {}", format_duration(now - t)))
+                .unwrap_or_default();
             line += &format!(
-                "{} deploying {} `{}`",
+                "{} deploying {} `{}`{running}",
                 mention(&d.requester),
                 escape(&d.app),
                 escape(&d.git_ref)

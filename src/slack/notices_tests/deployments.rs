@@ -125,6 +125,7 @@ fn passed_over() {
                 app: "whitehall".into(),
                 git_ref: Some("release_1".into()),
                 env: "production".into(),
+                emergency: false,
                 reasons: vec![crate::domain::admission::Refusal::NotPromoted {
                     previous: "staging".into(),
                     check: crate::domain::promotion::PromotionCheck::NeverDeployed,
