@@ -263,6 +263,23 @@ impl Core {
         now: DateTime<Utc>,
         why: &str,
     ) -> Result<bool> {
+        self.drop_out_saying(tx, d, event, actor, now, why, None)
+            .await
+    }
+
+    /// [`Core::drop_out`], posting `say` in `d`'s channel when it leaves: before the next
+    /// person is called, so the channel reads in the order things happened.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn drop_out_saying(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        event: Event,
+        actor: &str,
+        now: DateTime<Utc>,
+        why: &str,
+        say: Option<Notice>,
+    ) -> Result<bool> {
         let Ok(to) = crate::domain::deployment::transition(d.state, event) else {
             return Ok(false);
         };
@@ -280,6 +297,9 @@ impl Core {
             why,
         )
         .await?;
+        if let Some(say) = say {
+            post(tx, now, &d.channel, say, None).await?;
+        }
         if d.state == State::Called {
             self.advance(tx, &d.environment, now, None).await?;
         }

@@ -78,10 +78,17 @@ impl Core {
             };
             if let Some((why, notice)) = expiry {
                 if self
-                    .drop_out(&mut tx, d, Event::Expire, BADGER_ACTOR, now, why)
+                    .drop_out_saying(
+                        &mut tx,
+                        d,
+                        Event::Expire,
+                        BADGER_ACTOR,
+                        now,
+                        why,
+                        Some(notice),
+                    )
                     .await?
                 {
-                    post(&mut tx, now, &d.channel, notice, None).await?;
                     self.metrics.expired.inc();
                 }
                 continue;
@@ -134,14 +141,13 @@ impl Core {
         }) {
             let mut tx = self.store.begin_locked(&env_lock(&d.environment)).await?;
             let why = "its environment is no longer configured";
+            let say = Notice::EnvironmentGone {
+                deployment: d.clone(),
+            };
             if self
-                .drop_out(&mut tx, d, Event::Expire, BADGER_ACTOR, now, why)
+                .drop_out_saying(&mut tx, d, Event::Expire, BADGER_ACTOR, now, why, Some(say))
                 .await?
             {
-                let say = Notice::EnvironmentGone {
-                    deployment: d.clone(),
-                };
-                post(&mut tx, now, &d.channel, say, None).await?;
                 ended += 1;
             }
             self.commit(tx).await?;

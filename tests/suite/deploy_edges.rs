@@ -161,3 +161,27 @@ on_both_backends!(
     turn_near_close,
     a_turn_called_near_the_close_says_it_ends_at_the_close
 );
+
+/// A turn that times out is announced before the next person is called, so the channel
+/// reads in the order things happened.
+async fn an_expired_turn_is_told_before_the_next_is_called(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(BOB, "publisher r1 to integration").await;
+    t.deploy(support::people::CAROL, "frontend r1 to integration")
+        .await;
+    t.deploy(ALICE, "done").await;
+    t.deliver_outbox().await;
+    t.slack.read_all();
+    t.advance_clock(Duration::minutes(10));
+    t.tick().await;
+    t.deliver_outbox().await;
+    t.expect_update("<@U0BOB> turn for *publisher* `r1` to *integration*: turn expired");
+    t.expect_post("<@U0BOB>'s turn for *publisher* `r1` to *integration* expired");
+    t.expect_post("<@U0CAROL> it's your turn");
+    t.stop().await;
+}
+on_both_backends!(
+    expired_then_next,
+    an_expired_turn_is_told_before_the_next_is_called
+);
