@@ -60,13 +60,22 @@ pub(super) fn short(at: DateTime<Utc>, tz: Tz) -> String {
 
 /// A page: the inline stylesheet, the viewport for phones, the refresh, the header.
 fn shell(title: &str, now: DateTime<Utc>, tz: Tz, body: Markup) -> Markup {
+    let refresh = html! { meta http-equiv="refresh" content=(REFRESH_SECONDS); };
+    let asof = html! {
+        span.asof { "as of " (when(now, tz)) ", refreshes every " (REFRESH_SECONDS) " s" }
+    };
+    document(title, refresh, asof, body)
+}
+
+/// Every page's skeleton: `head` and `header` take the page's extras.
+fn document(title: &str, head: Markup, header: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width,initial-scale=1";
-                meta http-equiv="refresh" content=(REFRESH_SECONDS);
+                (head)
                 title { (title) }
                 style { (PreEscaped(CSS)) }
             }
@@ -74,12 +83,24 @@ fn shell(title: &str, now: DateTime<Utc>, tz: Tz, body: Markup) -> Markup {
                 header.top {
                     h1 { a href="/dashboard" { "badger" } }
                     span { (title) }
-                    span.asof { "as of " (when(now, tz)) ", refreshes every " (REFRESH_SECONDS) " s" }
+                    (header)
                 }
                 main { (body) }
             }
         }
     }
+}
+
+/// The 404 of a path no route has: the page skeleton, nothing to refresh.
+pub fn not_found(path: &str) -> Markup {
+    let body = html! {
+        section.wide #not-found {
+            // A path can be long: echo a bounded piece of it.
+            h2 { "Nothing at " code { (crate::domain::text::truncate(path, 80)) } }
+            p { a href="/dashboard" { "Back to the dashboard" } }
+        }
+    };
+    document("not found", html! {}, html! {}, body)
 }
 
 /// The whole dashboard (`/dashboard`, and `/` where the console is not served).

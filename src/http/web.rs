@@ -40,31 +40,6 @@ pub async fn dashboard(
 /// Any path no route has (outside `/api/v1/`, whose 404s are JSON): a short page in the
 /// dashboard's style, with the way back to it.
 pub async fn not_found(uri: Uri) -> Response {
-    use maud::{html, PreEscaped, DOCTYPE};
-    // A path can be long: echo a bounded piece of it (escaped, as every maud value is).
-    let path = crate::domain::text::truncate(uri.path(), 80);
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width,initial-scale=1";
-                title { "not found" }
-                style { (PreEscaped(crate::dashboard::style::CSS)) }
-            }
-            body {
-                header.top {
-                    h1 { a href="/dashboard" { "badger" } }
-                    span { "not found" }
-                }
-                main {
-                    section.wide #not-found {
-                        h2 { "Nothing at " code { (path) } }
-                        p { a href="/dashboard" { "Back to the dashboard" } }
-                    }
-                }
-            }
-        }
-    };
+    let page = crate::dashboard::view::not_found(uri.path());
     (StatusCode::NOT_FOUND, Html(page.into_string())).into_response()
 }
