@@ -3,6 +3,7 @@
 
 use crate::support;
 
+use badger::domain::deployment::{Event, State};
 use chrono::{Duration, TimeZone, Utc};
 use support::db::Backend;
 use support::driver::{TestApp, API_TOKEN, POLICY};
@@ -173,28 +174,22 @@ async fn windows_versions_status_and_help(backend: Backend) {
 }
 on_both_backends!(read_commands, windows_versions_status_and_help);
 
-/// `/deploy cancel` reads the entry, then waits for its environment's lock; another
-/// replica calls the entry meanwhile. The cancel acts on what the entry is once it has the
-/// lock: it leaves the turn (the next is called) instead of saying "already moved on".
+/// Bob's `/deploy cancel` of his queued #2 (behind Alice's #1) reads the entry, then waits
+/// for its environment's lock, which the test holds; meanwhile, as another replica would,
+/// `moves` change the entries under that lock. Returns the cancel's answer and #2's state.
 /// (PostgreSQL only: on SQLite a command runs whole inside the one write lock.)
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancel_waiting_for_the_lock_sees_the_call_made_meanwhile() {
+async fn cancel_while_entries_move(moves: &[(i64, State, Event)]) -> Option<(String, State)> {
     if !support::db::postgres_enabled() {
-        return;
+        return None;
     }
     let t = TestApp::start(Backend::Postgres).await;
     t.deploy(ALICE, "whitehall r1 to integration").await;
     t.deploy(BOB, "publisher r1 to integration").await;
     let mut held = support::db::hold_env_lock(&t.core().store, "integration").await;
-    let call_meanwhile = async {
+    let move_meanwhile = async {
         // Long enough for the cancel to have read #2 and be waiting for the lock.
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        use badger::domain::deployment::{Event, State};
-        // Alice's deployment ends and Bob's entry is called, as another replica would.
-        for (id, from, event) in [
-            (1, State::Deploying, Event::Succeed),
-            (2, State::Queued, Event::Call),
-        ] {
+        for &(id, from, event) in moves {
             assert!(held
                 .transition(id, from, event, Utc::now(), None)
                 .await
@@ -202,50 +197,37 @@ async fn a_cancel_waiting_for_the_lock_sees_the_call_made_meanwhile() {
         }
         held.commit().await.unwrap();
     };
-    let (cancel, ()) = tokio::join!(t.deploy(BOB, "cancel"), call_meanwhile);
-    assert!(
-        cancel.text().contains("You left the queue for"),
-        "{}",
-        cancel.text()
-    );
+    let (cancel, ()) = tokio::join!(t.deploy(BOB, "cancel"), move_meanwhile);
     let d = t.core().store.deployment(2).await.unwrap().unwrap();
-    assert_eq!(d.state, badger::domain::deployment::State::Cancelled);
     t.stop().await;
+    Some((cancel.text(), d.state))
 }
 
-/// As above, but the entry is called and started meanwhile: `/deploy cancel` (leave my
-/// queue) does not call off a deployment that started while it waited; it says so.
+/// #2 is called meanwhile: the cancel acts on what the entry is once it has the lock, and
+/// leaves the turn (the next is called) instead of saying "already moved on".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_waiting_for_the_lock_sees_the_call_made_meanwhile() {
+    let moves = [
+        (1, State::Deploying, Event::Succeed),
+        (2, State::Queued, Event::Call),
+    ];
+    if let Some((text, state)) = cancel_while_entries_move(&moves).await {
+        assert!(text.contains("You left the queue for"), "{text}");
+        assert_eq!(state, State::Cancelled);
+    }
+}
+
+/// #2 is called and started meanwhile: `/deploy cancel` (leave my queue) does not call off
+/// a deployment that started while it waited; it says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancel_waiting_for_the_lock_does_not_call_off_what_started_meanwhile() {
-    use badger::domain::deployment::{Event, State};
-    if !support::db::postgres_enabled() {
-        return;
+    let moves = [
+        (1, State::Deploying, Event::Succeed),
+        (2, State::Queued, Event::Call),
+        (2, State::Called, Event::Start),
+    ];
+    if let Some((text, state)) = cancel_while_entries_move(&moves).await {
+        assert!(text.contains("#2 has already moved on"), "{text}");
+        assert_eq!(state, State::Deploying);
     }
-    let t = TestApp::start(Backend::Postgres).await;
-    t.deploy(ALICE, "whitehall r1 to integration").await;
-    t.deploy(BOB, "publisher r1 to integration").await;
-    let mut held = support::db::hold_env_lock(&t.core().store, "integration").await;
-    let start_meanwhile = async {
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        for (id, from, event) in [
-            (1, State::Deploying, Event::Succeed),
-            (2, State::Queued, Event::Call),
-            (2, State::Called, Event::Start),
-        ] {
-            assert!(held
-                .transition(id, from, event, Utc::now(), None)
-                .await
-                .unwrap());
-        }
-        held.commit().await.unwrap();
-    };
-    let (cancel, ()) = tokio::join!(t.deploy(BOB, "cancel"), start_meanwhile);
-    assert!(
-        cancel.text().contains("#2 has already moved on"),
-        "{}",
-        cancel.text()
-    );
-    let d = t.core().store.deployment(2).await.unwrap().unwrap();
-    assert_eq!(d.state, State::Deploying);
-    t.stop().await;
 }
