@@ -196,7 +196,7 @@ impl Core {
                     return refuse(moved_on(&d));
                 }
                 let why = format!("cancelled by {}", actor.user);
-                self.drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why)
+                self.drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why, None)
                     .await?;
                 Some(Answer::LeftQueue(d))
             }
@@ -236,6 +236,7 @@ impl Core {
                 actor,
                 now,
                 "skipped with nobody else waiting",
+                None,
             )
             .await?;
             return Ok(Some(Answer::SkippedAlone));

@@ -250,7 +250,7 @@ impl Core {
         }
         let why = format!("cancelled by {}", actor.user);
         if !self
-            .drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why)
+            .drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why, None)
             .await?
         {
             return refuse(Denied::AlreadyMovedOn { id: d.id });

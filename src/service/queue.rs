@@ -254,23 +254,10 @@ impl Core {
     }
 
     /// Queued or called -> cancelled or expired; if it held the turn, the next is called.
-    pub(super) async fn drop_out(
-        &self,
-        tx: &mut Tx,
-        d: &Deployment,
-        event: Event,
-        actor: &str,
-        now: DateTime<Utc>,
-        why: &str,
-    ) -> Result<bool> {
-        self.drop_out_saying(tx, d, event, actor, now, why, None)
-            .await
-    }
-
-    /// [`Core::drop_out`], posting `say` in `d`'s channel when it leaves: before the next
-    /// person is called, so the channel reads in the order things happened.
+    /// With `say`, posted in `d`'s channel when it leaves: before the next person is
+    /// called, so the channel reads in the order things happened.
     #[allow(clippy::too_many_arguments)]
-    pub(super) async fn drop_out_saying(
+    pub(super) async fn drop_out(
         &self,
         tx: &mut Tx,
         d: &Deployment,

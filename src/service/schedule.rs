@@ -78,7 +78,7 @@ impl Core {
             };
             if let Some((why, notice)) = expiry {
                 if self
-                    .drop_out_saying(
+                    .drop_out(
                         &mut tx,
                         d,
                         Event::Expire,
@@ -145,7 +145,7 @@ impl Core {
                 deployment: d.clone(),
             };
             if self
-                .drop_out_saying(&mut tx, d, Event::Expire, BADGER_ACTOR, now, why, Some(say))
+                .drop_out(&mut tx, d, Event::Expire, BADGER_ACTOR, now, why, Some(say))
                 .await?
             {
                 ended += 1;
