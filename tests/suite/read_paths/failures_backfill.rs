@@ -6,7 +6,7 @@
 use super::*;
 
 use badger::domain::deployment::{Event, State};
-use badger::store::{env_lock, NewDeployment};
+use badger::store::env_lock;
 use chrono::{TimeZone, Utc};
 
 /// The migration that added `latest_failures`.
@@ -56,38 +56,6 @@ fn row(
     )
 }
 
-/// Inserts a finished row straight into the table, as an older badger left it.
-async fn raw(s: &Store, app: &str, env: &str, git_ref: &str, state: &str, finished: i64) {
-    sqlx::query(
-        "INSERT INTO deployments (app, git_ref, environment, requester, channel, source, state, \
-         queue_key, requested_at, finished_at, updated_at) \
-         VALUES ($1, $2, $3, 'U1', 'C1', 'slack', $4, 0, 0, $5, 0)",
-    )
-    .bind(app)
-    .bind(git_ref)
-    .bind(env)
-    .bind(state)
-    .bind(finished)
-    .execute(s.pool())
-    .await
-    .expect("raw insert");
-}
-
-fn new<'a>(app: &'a str, git_ref: &'a str, env: &'a str, state: State) -> NewDeployment<'a> {
-    NewDeployment {
-        app,
-        git_ref,
-        environment: env,
-        requester: "U2",
-        channel: "C1",
-        note: None,
-        emergency_reason: None,
-        source: "ci",
-        state,
-        ci_url: None,
-    }
-}
-
 async fn latest_failures_agree_with_the_promotion_rule(backend: Backend) {
     let (s, _db, _older) = store_before(backend, LATEST_FAILURES_MIGRATION).await;
     s.ensure_locks(&[env_lock("staging"), env_lock("production")])
@@ -109,7 +77,7 @@ async fn latest_failures_agree_with_the_promotion_rule(backend: Backend) {
         ("web", "staging", "w0", "failed", 4_000),
     ] {
         if state == "failed" {
-            raw(&s, app, env, git_ref, state, at).await;
+            raw(&s, app, env, git_ref, state, Some(at)).await;
         } else {
             let mut tx = s.begin().await.unwrap();
             tx.insert_deployment(&new(app, git_ref, env, State::Succeeded), t(at))

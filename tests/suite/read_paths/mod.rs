@@ -49,3 +49,33 @@ async fn store_before(backend: Backend, migration: i64) -> (Store, TestDb, tempf
         .expect("apply older migrations");
     (s, db, older)
 }
+
+/// Inserts a row straight into the table, as an older badger left it.
+async fn raw(s: &Store, app: &str, env: &str, git_ref: &str, state: &str, finished: Option<i64>) {
+    sqlx::query(
+        "INSERT INTO deployments (app, git_ref, environment, requester, channel, source, state, \
+         queue_key, requested_at, finished_at, updated_at) \
+         VALUES ($1, $2, $3, 'U1', 'C1', 'slack', $4, 0, 0, $5, 0)",
+    )
+    .bind(app)
+    .bind(git_ref)
+    .bind(env)
+    .bind(state)
+    .bind(finished)
+    .execute(s.pool())
+    .await
+    .expect("raw insert");
+}
+
+/// A deployment CI reports, by `U2`, to insert through the store.
+fn new<'a>(
+    app: &'a str,
+    git_ref: &'a str,
+    env: &'a str,
+    state: badger::domain::deployment::State,
+) -> badger::store::NewDeployment<'a> {
+    badger::store::NewDeployment {
+        source: "ci",
+        ..support::db::new_deployment(app, git_ref, env, "U2", state)
+    }
+}

@@ -4,7 +4,7 @@
 use super::*;
 
 use badger::domain::deployment::{Event, State};
-use badger::store::{env_lock, NewDeployment, Version};
+use badger::store::{env_lock, Version};
 use chrono::{TimeZone, Utc};
 
 /// The versions query badger ran before `current_versions` (a correlated subquery per
@@ -34,38 +34,6 @@ fn flat(v: &[Version]) -> Vec<(String, String, String, i64, String)> {
             )
         })
         .collect()
-}
-
-/// Inserts a row straight into the table, as an older badger left it.
-async fn raw(s: &Store, app: &str, env: &str, git_ref: &str, state: &str, finished: Option<i64>) {
-    sqlx::query(
-        "INSERT INTO deployments (app, git_ref, environment, requester, channel, source, state, \
-         queue_key, requested_at, finished_at, updated_at) \
-         VALUES ($1, $2, $3, 'U1', 'C1', 'slack', $4, 0, 0, $5, 0)",
-    )
-    .bind(app)
-    .bind(git_ref)
-    .bind(env)
-    .bind(state)
-    .bind(finished)
-    .execute(s.pool())
-    .await
-    .expect("raw insert");
-}
-
-fn new<'a>(app: &'a str, git_ref: &'a str, env: &'a str, state: State) -> NewDeployment<'a> {
-    NewDeployment {
-        app,
-        git_ref,
-        environment: env,
-        requester: "U2",
-        channel: "C1",
-        note: None,
-        emergency_reason: None,
-        source: "ci",
-        state,
-        ci_url: None,
-    }
 }
 
 async fn current_versions_agree_with_the_history(backend: Backend) {
