@@ -29,10 +29,7 @@ async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
     assert_eq!(state_of(&t, id).await, "failed");
     t.stop().await;
 }
-on_both_backends!(
-    a_run_that_never_reports_back_is_flagged,
-    a_run_that_never_reports_back_is_flagged
-);
+on_both_backends!(a_run_that_never_reports_back_is_flagged);
 
 async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend) {
     let gh = fake_github().await;
@@ -87,10 +84,7 @@ async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend)
     );
     t.stop().await;
 }
-on_both_backends!(
-    after_a_success_the_checklist_and_the_reminder_follow,
-    after_a_success_the_checklist_and_the_reminder_follow
-);
+on_both_backends!(after_a_success_the_checklist_and_the_reminder_follow);
 
 /// A pipeline's one-shot report of a success is a success like any other: the checklist
 /// follows in its end alert's thread (one rule for every success path).
@@ -108,7 +102,4 @@ async fn a_pipelines_reported_success_gets_the_checklist_too(backend: Backend) {
     assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
     t.stop().await;
 }
-on_both_backends!(
-    a_pipelines_reported_success_gets_the_checklist_too,
-    a_pipelines_reported_success_gets_the_checklist_too
-);
+on_both_backends!(a_pipelines_reported_success_gets_the_checklist_too);

@@ -180,7 +180,7 @@ async fn two_people_through_the_console(backend: Backend) {
     assert!(dash.contains("<li>none</li>"), "no holds left: {dash}");
     assert_eq!(state["user"]["name"], "alice");
 }
-on_both_backends!(two_people, two_people_through_the_console);
+on_both_backends!(two_people_through_the_console);
 
 async fn bad_input_is_refused_clearly_and_changes_nothing(backend: Backend) {
     let s = Served::start(backend).await;
@@ -236,7 +236,7 @@ async fn bad_input_is_refused_clearly_and_changes_nothing(backend: Backend) {
         .unwrap()
         .contains("<td>free</td>"));
 }
-on_both_backends!(bad_input, bad_input_is_refused_clearly_and_changes_nothing);
+on_both_backends!(bad_input_is_refused_clearly_and_changes_nothing);
 
 /// Local mode with the default policy (no `channel`): a CI report is taken, and its start
 /// and end show in the console's channel like anything badger would announce.
@@ -276,7 +276,7 @@ async fn ci_reports_show_in_the_console(backend: Backend) {
     })
     .await;
 }
-on_both_backends!(ci_in_console, ci_reports_show_in_the_console);
+on_both_backends!(ci_reports_show_in_the_console);
 
 /// A console command posted as a page at `origin` would post it.
 async fn command_from(s: &Served, origin: &str, text: &str) -> reqwest::Response {

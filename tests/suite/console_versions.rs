@@ -87,7 +87,4 @@ async fn the_console_draws_the_shared_versions_model(backend: Backend) {
     let shown = part(&html, r#"<table class="matrix" id="versions">"#, "</table>");
     assert_eq!(matrix, shown);
 }
-on_both_backends!(
-    console_versions,
-    the_console_draws_the_shared_versions_model
-);
+on_both_backends!(the_console_draws_the_shared_versions_model);

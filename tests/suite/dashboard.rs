@@ -191,7 +191,7 @@ async fn the_dashboard_shows_everything_escaped(backend: Backend) {
     }
     t.stop().await;
 }
-on_both_backends!(dashboard, the_dashboard_shows_everything_escaped);
+on_both_backends!(the_dashboard_shows_everything_escaped);
 
 async fn an_app_has_its_own_page(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -240,7 +240,7 @@ async fn an_app_has_its_own_page(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(app_page, an_app_has_its_own_page);
+on_both_backends!(an_app_has_its_own_page);
 
 async fn an_unknown_app_is_a_readable_404(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -280,7 +280,7 @@ async fn an_unknown_app_is_a_readable_404(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(unknown_app, an_unknown_app_is_a_readable_404);
+on_both_backends!(an_unknown_app_is_a_readable_404);
 
 async fn an_empty_dashboard_says_so(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -305,7 +305,7 @@ async fn an_empty_dashboard_says_so(backend: Backend) {
     assert_eq!(r.status(), 405);
     t.stop().await;
 }
-on_both_backends!(empty, an_empty_dashboard_says_so);
+on_both_backends!(an_empty_dashboard_says_so);
 
 /// Local mode: the console keeps `/`; the dashboard is at `/dashboard` with the console's
 /// names and the record of what badger would post, and at `/` for a client the console
@@ -401,10 +401,7 @@ async fn a_called_turn_and_an_emergency_show_as_such(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(
-    called_and_emergency,
-    a_called_turn_and_an_emergency_show_as_such
-);
+on_both_backends!(a_called_turn_and_an_emergency_show_as_such);
 
 async fn without_its_database_the_dashboard_says_so(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -420,4 +417,4 @@ async fn without_its_database_the_dashboard_says_so(backend: Backend) {
     }
     t.stop().await;
 }
-on_both_backends!(no_database, without_its_database_the_dashboard_says_so);
+on_both_backends!(without_its_database_the_dashboard_says_so);

@@ -44,7 +44,7 @@ async fn done_with_two_in_progress_asks_which(backend: Backend) {
     assert!(live_deployments(&t, None).await.is_empty());
     t.stop().await;
 }
-on_both_backends!(two_in_progress, done_with_two_in_progress_asks_which);
+on_both_backends!(done_with_two_in_progress_asks_which);
 
 /// An environment removed from the policy: at the restart its waiting entries end and each
 /// person is told; whoever is deploying there can still finish.
@@ -88,10 +88,7 @@ name = "production"
     assert!(live_deployments(&t, None).await.is_empty());
     t.stop().await;
 }
-on_both_backends!(
-    env_removed,
-    an_environment_removed_from_the_policy_lets_its_queue_go
-);
+on_both_backends!(an_environment_removed_from_the_policy_lets_its_queue_go);
 
 /// A turn not started within the timeout is over at that instant, before the scheduler's
 /// pass expires it: neither Start nor a pipeline's `started` takes it.
@@ -127,7 +124,7 @@ async fn a_turn_whose_time_ran_out_cannot_be_started(backend: Backend) {
     assert!(live_deployments(&t, None).await.is_empty());
     t.stop().await;
 }
-on_both_backends!(turn_ran_out, a_turn_whose_time_ran_out_cannot_be_started);
+on_both_backends!(a_turn_whose_time_ran_out_cannot_be_started);
 
 /// A turn called shortly before an office-hours window closes says when it must start by:
 /// the close, not the full timeout (after the close Start is refused and the turn ends).
@@ -157,10 +154,7 @@ async fn a_turn_called_near_the_close_says_it_ends_at_the_close(backend: Backend
     );
     t.stop().await;
 }
-on_both_backends!(
-    turn_near_close,
-    a_turn_called_near_the_close_says_it_ends_at_the_close
-);
+on_both_backends!(a_turn_called_near_the_close_says_it_ends_at_the_close);
 
 /// A turn that times out is announced before the next person is called, so the channel
 /// reads in the order things happened.
@@ -181,7 +175,4 @@ async fn an_expired_turn_is_told_before_the_next_is_called(backend: Backend) {
     t.expect_post("<@U0CAROL> it's your turn");
     t.stop().await;
 }
-on_both_backends!(
-    expired_then_next,
-    an_expired_turn_is_told_before_the_next_is_called
-);
+on_both_backends!(an_expired_turn_is_told_before_the_next_is_called);

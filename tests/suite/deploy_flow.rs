@@ -89,7 +89,7 @@ async fn two_people_queue_and_hand_over(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(hand_over, two_people_queue_and_hand_over);
+on_both_backends!(two_people_queue_and_hand_over);
 
 async fn promotion_refused_then_allowed(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -124,7 +124,7 @@ async fn promotion_refused_then_allowed(backend: Backend) {
     assert!(r.text().contains("failed"), "{}", r.text());
     t.stop().await;
 }
-on_both_backends!(promotion, promotion_refused_then_allowed);
+on_both_backends!(promotion_refused_then_allowed);
 
 async fn closed_window_and_emergency(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -174,7 +174,7 @@ async fn closed_window_and_emergency(backend: Backend) {
         .any(|a| a.action == "deploy.emergency" && a.detail.contains("site down")));
     t.stop().await;
 }
-on_both_backends!(window, closed_window_and_emergency);
+on_both_backends!(closed_window_and_emergency);
 
 async fn restart_in_the_middle_of_a_queue(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -195,7 +195,7 @@ async fn restart_in_the_middle_of_a_queue(backend: Backend) {
     t.expect_post("<@U0BOB> it's your turn");
     t.stop().await;
 }
-on_both_backends!(restart, restart_in_the_middle_of_a_queue);
+on_both_backends!(restart_in_the_middle_of_a_queue);
 
 async fn announcements_survive_429_and_500(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -222,7 +222,7 @@ async fn announcements_survive_429_and_500(backend: Backend) {
     t.expect_update("started deploying");
     t.stop().await;
 }
-on_both_backends!(retries, announcements_survive_429_and_500);
+on_both_backends!(announcements_survive_429_and_500);
 
 async fn emergency_goes_to_the_front(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -257,7 +257,7 @@ async fn emergency_goes_to_the_front(backend: Backend) {
     t.expect_post("<@U0CAROL> it's your turn");
     t.stop().await;
 }
-on_both_backends!(emergency_front, emergency_goes_to_the_front);
+on_both_backends!(emergency_goes_to_the_front);
 
 async fn cancel_skip_and_admin(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -291,7 +291,7 @@ async fn cancel_skip_and_admin(backend: Backend) {
     t.expect_ephemeral(CAROL, "Nobody else was waiting");
     t.stop().await;
 }
-on_both_backends!(cancel_skip, cancel_skip_and_admin);
+on_both_backends!(cancel_skip_and_admin);
 
 async fn window_close_expires_waiters_and_reminds(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -328,7 +328,7 @@ async fn window_close_expires_waiters_and_reminds(backend: Backend) {
     assert!(m["text"].as_str().unwrap().contains("Wed 25 Nov 09:30 GMT"));
     t.stop().await;
 }
-on_both_backends!(window_close, window_close_expires_waiters_and_reminds);
+on_both_backends!(window_close_expires_waiters_and_reminds);
 
 async fn a_started_deployment_can_be_called_off(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -372,7 +372,7 @@ async fn a_started_deployment_can_be_called_off(backend: Backend) {
     assert!(t.core().store.versions(None).await.unwrap().is_empty());
     t.stop().await;
 }
-on_both_backends!(call_off, a_started_deployment_can_be_called_off);
+on_both_backends!(a_started_deployment_can_be_called_off);
 
 /// A command that misses Slack's deadline (a slow database) is not cut short: Slack gets
 /// "still being worked on" at once, the command completes, and its real answer follows as
@@ -399,7 +399,7 @@ async fn a_late_command_is_answered_afterwards(backend: Backend) {
     t.wait_for_ephemeral(BOB, "staging").await;
     t.stop().await;
 }
-on_both_backends!(late_command, a_late_command_is_answered_afterwards);
+on_both_backends!(a_late_command_is_answered_afterwards);
 
 // ---------------------------------------------------------------------------------------
 // The stepped harness itself.
@@ -416,7 +416,7 @@ async fn nothing_moves_until_the_test_steps(backend: Backend) {
     assert_eq!(t.deliver_outbox().await, 0);
     t.stop().await;
 }
-on_both_backends!(stepped, nothing_moves_until_the_test_steps);
+on_both_backends!(nothing_moves_until_the_test_steps);
 
 /// A Slack call the test never read fails it when its TestApp goes (SQLite only: this is
 /// the harness, not storage).

@@ -338,4 +338,4 @@ async fn durable_under_kill9(backend: Backend) {
     p.kill9().await;
 }
 
-on_both_backends!(acknowledged_writes_survive_kill9, durable_under_kill9);
+on_both_backends!(durable_under_kill9);

@@ -29,10 +29,7 @@ async fn a_home_tab_that_could_not_be_queued_is_published_on_the_retry(backend: 
     assert_eq!(t.slack.calls_to("views.publish").len(), 1);
     t.stop().await;
 }
-on_both_backends!(
-    home_retried,
-    a_home_tab_that_could_not_be_queued_is_published_on_the_retry
-);
+on_both_backends!(a_home_tab_that_could_not_be_queued_is_published_on_the_retry);
 
 async fn a_posted_message_keeps_its_ts_through_a_brief_database_fault(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -52,7 +49,4 @@ async fn a_posted_message_keeps_its_ts_through_a_brief_database_fault(backend: B
     t.expect_update("<@U0ALICE> started deploying");
     t.stop().await;
 }
-on_both_backends!(
-    ts_kept,
-    a_posted_message_keeps_its_ts_through_a_brief_database_fault
-);
+on_both_backends!(a_posted_message_keeps_its_ts_through_a_brief_database_fault);

@@ -53,10 +53,7 @@ async fn a_start_dispatches_once_and_the_workflow_reports_back(backend: Backend)
     assert_eq!(gh.dispatches().len(), 1, "dispatched once only");
     t.stop().await;
 }
-on_both_backends!(
-    a_start_dispatches_once_and_the_workflow_reports_back,
-    a_start_dispatches_once_and_the_workflow_reports_back
-);
+on_both_backends!(a_start_dispatches_once_and_the_workflow_reports_back);
 
 async fn a_refused_dispatch_fails_the_deployment_and_frees_the_environment(backend: Backend) {
     let gh = FakeGithub::start().await;
@@ -99,10 +96,7 @@ async fn a_refused_dispatch_fails_the_deployment_and_frees_the_environment(backe
     assert!(gh.dispatches().is_empty());
     t.stop().await;
 }
-on_both_backends!(
-    a_refused_dispatch_fails_the_deployment_and_frees_the_environment,
-    a_refused_dispatch_fails_the_deployment_and_frees_the_environment
-);
+on_both_backends!(a_refused_dispatch_fails_the_deployment_and_frees_the_environment);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ref_or_repository_github_does_not_know_is_refused_before_dispatching() {
@@ -246,10 +240,7 @@ async fn a_release_mentions_the_authors_in_the_workspace(backend: Backend) {
     assert!(gh.dispatches().is_empty(), "a diff dispatches nothing");
     t.stop().await;
 }
-on_both_backends!(
-    a_release_mentions_the_authors_in_the_workspace,
-    a_release_mentions_the_authors_in_the_workspace
-);
+on_both_backends!(a_release_mentions_the_authors_in_the_workspace);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ref_github_does_not_know_is_reported() {
@@ -295,10 +286,7 @@ async fn a_300_commit_release_stays_within_slack_limits(backend: Backend) {
     assert!(gh.dispatches().is_empty());
     t.stop().await;
 }
-on_both_backends!(
-    a_300_commit_release_stays_within_slack_limits,
-    a_300_commit_release_stays_within_slack_limits
-);
+on_both_backends!(a_300_commit_release_stays_within_slack_limits);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn github_hanging_does_not_delay_slack_answers() {
@@ -360,7 +348,4 @@ async fn a_stored_ref_with_dot_dot_never_reaches_github(backend: Backend) {
     assert!(r.text().contains("whitehall"), "{}", r.text());
     t.stop().await;
 }
-on_both_backends!(
-    a_stored_ref_with_dot_dot_never_reaches_github,
-    a_stored_ref_with_dot_dot_never_reaches_github
-);
+on_both_backends!(a_stored_ref_with_dot_dot_never_reaches_github);

@@ -62,10 +62,7 @@ async fn a_dispatch_is_sent_once_when_recording_it_fails(backend: Backend) {
     assert_eq!(d.len(), 1, "dispatched once only: {d:?}");
     t.stop().await;
 }
-on_both_backends!(
-    dispatch_recorded_late,
-    a_dispatch_is_sent_once_when_recording_it_fails
-);
+on_both_backends!(a_dispatch_is_sent_once_when_recording_it_fails);
 
 /// A dispatch job that runs again though its dispatch was recorded (a replica's claim
 /// lapsed after it dispatched; an older badger recorded runs apart from their job's end)
@@ -121,10 +118,7 @@ async fn a_recorded_dispatch_is_not_sent_again(backend: Backend) {
     assert!(gh.dispatches().is_empty(), "{:?}", gh.dispatches());
     t.stop().await;
 }
-on_both_backends!(
-    dispatch_recorded_before,
-    a_recorded_dispatch_is_not_sent_again
-);
+on_both_backends!(a_recorded_dispatch_is_not_sent_again);
 
 async fn a_release_summary_is_posted_once_when_finishing_its_job_fails(backend: Backend) {
     let gh = fake_github().await;
@@ -177,7 +171,4 @@ async fn a_release_summary_is_posted_once_when_finishing_its_job_fails(backend: 
     assert!(jobs.iter().all(|j| j.done), "{jobs:?}");
     t.stop().await;
 }
-on_both_backends!(
-    summary_finished_late,
-    a_release_summary_is_posted_once_when_finishing_its_job_fails
-);
+on_both_backends!(a_release_summary_is_posted_once_when_finishing_its_job_fails);

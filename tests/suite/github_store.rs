@@ -71,10 +71,7 @@ async fn a_job_runs_on_one_replica_only(backend: Backend) {
     assert_eq!(s.release_github_claims("f").await.unwrap(), 1);
     assert_eq!(s.claim_github("g", lease, 4).await.unwrap().len(), 1);
 }
-on_both_backends!(
-    a_job_runs_on_one_replica_only,
-    a_job_runs_on_one_replica_only
-);
+on_both_backends!(a_job_runs_on_one_replica_only);
 
 async fn runs_are_flagged_and_checks_confirmed_once(backend: Backend) {
     let (s, _db) = migrated_store(backend, &["integration"]).await;
@@ -137,7 +134,4 @@ async fn runs_are_flagged_and_checks_confirmed_once(backend: Backend) {
     let check = s.stay_check(d.id).await.unwrap().unwrap();
     assert_eq!(check.all_well_by.as_deref(), Some("U1"));
 }
-on_both_backends!(
-    runs_are_flagged_and_checks_confirmed_once,
-    runs_are_flagged_and_checks_confirmed_once
-);
+on_both_backends!(runs_are_flagged_and_checks_confirmed_once);

@@ -126,10 +126,7 @@ async fn concurrent_writers_share_commits_and_keep_their_own_fate(backend: Backe
     );
     eprintln!("{transactions} transactions in {batches} commits");
 }
-on_both_backends!(
-    share_commits,
-    concurrent_writers_share_commits_and_keep_their_own_fate
-);
+on_both_backends!(concurrent_writers_share_commits_and_keep_their_own_fate);
 
 /// The first read rides in the round trip that opens the savepoint. When it fails, nobody
 /// in the batch is told their write was saved unless it was (on PostgreSQL a failed
@@ -224,10 +221,7 @@ async fn a_write_outside_a_transaction_commits_the_open_batch_first(backend: Bac
     );
     s.close().await;
 }
-on_both_backends!(
-    outside_writes,
-    a_write_outside_a_transaction_commits_the_open_batch_first
-);
+on_both_backends!(a_write_outside_a_transaction_commits_the_open_batch_first);
 
 /// A write outside a transaction (the outbox worker marking a Slack call delivered) goes
 /// ahead of the transactions queued for SQLite's write lock and joins the open batch: it
@@ -295,10 +289,7 @@ async fn an_outside_write_goes_ahead_of_queued_transactions(backend: Backend) {
     assert_eq!(s.live_deployments(None).await.unwrap().len(), QUEUED + 1);
     s.close().await;
 }
-on_both_backends!(
-    outside_writes_first,
-    an_outside_write_goes_ahead_of_queued_transactions
-);
+on_both_backends!(an_outside_write_goes_ahead_of_queued_transactions);
 
 /// SQLite copies its write-ahead log into the database beside the writes and the batch
 /// connection finishes the copy between batches (`store/checkpoint.rs`), so the log starts

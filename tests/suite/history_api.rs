@@ -64,7 +64,7 @@ async fn bad_requests_get_json_errors(backend: Backend) {
     assert_eq!(a.status, 403, "{:?}", a.json);
     t.stop().await;
 }
-on_both_backends!(bad_requests, bad_requests_get_json_errors);
+on_both_backends!(bad_requests_get_json_errors);
 
 async fn paging_a_thousand_deployments(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -93,7 +93,7 @@ async fn paging_a_thousand_deployments(backend: Backend) {
     assert_eq!(rest, all[10..].to_vec());
     t.stop().await;
 }
-on_both_backends!(paging, paging_a_thousand_deployments);
+on_both_backends!(paging_a_thousand_deployments);
 
 fn expected(filled: &[Filled], keep: impl Fn(&Filled) -> bool) -> Vec<i64> {
     let mut ids: Vec<i64> = filled.iter().filter(|d| keep(d)).map(|d| d.id).collect();
@@ -159,7 +159,7 @@ async fn filters_combine(backend: Backend) {
     .is_empty());
     t.stop().await;
 }
-on_both_backends!(filters, filters_combine);
+on_both_backends!(filters_combine);
 
 fn states(d: &Value) -> Vec<(String, String)> {
     d["transitions"]
@@ -298,4 +298,4 @@ async fn transitions_as_slack_and_ci_make_them(backend: Backend) {
     assert_eq!(ids, [ci, emergency, bob, alice]);
     t.stop().await;
 }
-on_both_backends!(transitions, transitions_as_slack_and_ci_make_them);
+on_both_backends!(transitions_as_slack_and_ci_make_them);

@@ -45,7 +45,7 @@ async fn a_late_press_is_acknowledged_then_answered(backend: Backend) {
     assert_eq!(d.state, badger::domain::deployment::State::Succeeded);
     t.stop().await;
 }
-on_both_backends!(late_press, a_late_press_is_acknowledged_then_answered);
+on_both_backends!(a_late_press_is_acknowledged_then_answered);
 
 async fn a_late_event_is_acknowledged_then_handled(backend: Backend) {
     let t = TestApp::start_with_late_replies(backend).await;
@@ -69,4 +69,4 @@ async fn a_late_event_is_acknowledged_then_handled(backend: Backend) {
     assert_eq!(t.count_rows("processed_events").await, 1);
     t.stop().await;
 }
-on_both_backends!(late_event, a_late_event_is_acknowledged_then_handled);
+on_both_backends!(a_late_event_is_acknowledged_then_handled);

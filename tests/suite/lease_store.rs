@@ -57,7 +57,7 @@ async fn a_retry_time_holds_for_every_replica(backend: Backend) {
     assert_eq!(s.outbox_log().await.unwrap()[0].attempts, 1);
     assert_eq!(s.github_jobs().await.unwrap()[0].attempts, 1);
 }
-on_both_backends!(retry_time, a_retry_time_holds_for_every_replica);
+on_both_backends!(a_retry_time_holds_for_every_replica);
 
 async fn a_release_gives_back_only_the_workers_own_claims(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -82,7 +82,7 @@ async fn a_release_gives_back_only_the_workers_own_claims(backend: Backend) {
     assert_eq!(s.release_claims("b").await.unwrap(), 0);
     assert_eq!(s.release_github_claims("b").await.unwrap(), 0);
 }
-on_both_backends!(release, a_release_gives_back_only_the_workers_own_claims);
+on_both_backends!(a_release_gives_back_only_the_workers_own_claims);
 
 /// Schedules a smoke check of a new success of each of `apps`; their deployment ids.
 async fn smoke_checks(s: &Store, apps: &[&str]) -> Vec<i64> {
@@ -130,7 +130,7 @@ async fn a_claim_takes_at_most_its_limit(backend: Backend) {
     assert_eq!(smoke, checks[..2]);
     assert_eq!(s.claim_smoke("b", 3, LEASE, 2).await.unwrap().len(), 1);
 }
-on_both_backends!(limit, a_claim_takes_at_most_its_limit);
+on_both_backends!(a_claim_takes_at_most_its_limit);
 
 async fn a_smoke_release_gives_back_that_check_only(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -145,7 +145,7 @@ async fn a_smoke_release_gives_back_that_check_only(backend: Backend) {
     assert_eq!(again, [ids[0]]);
     assert_eq!(s.smoke_pending().await.unwrap(), 2);
 }
-on_both_backends!(smoke_release, a_smoke_release_gives_back_that_check_only);
+on_both_backends!(a_smoke_release_gives_back_that_check_only);
 
 async fn a_heartbeat_renews_only_live_claims_of_its_own(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -172,7 +172,7 @@ async fn a_heartbeat_renews_only_live_claims_of_its_own(backend: Backend) {
     assert!(log[1].dead && !log[1].delivered, "{log:?}");
     assert_eq!(s.outbox_pending().await.unwrap(), 0);
 }
-on_both_backends!(renewal, a_heartbeat_renews_only_live_claims_of_its_own);
+on_both_backends!(a_heartbeat_renews_only_live_claims_of_its_own);
 
 async fn an_undecodable_row_is_ended_not_claimed_again(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -216,4 +216,4 @@ async fn an_undecodable_row_is_ended_not_claimed_again(backend: Backend) {
     assert!(s.claim_github("v", LEASE, 4).await.unwrap().is_empty());
     assert_eq!(s.outbox_pending().await.unwrap(), 1);
 }
-on_both_backends!(undecodable, an_undecodable_row_is_ended_not_claimed_again);
+on_both_backends!(an_undecodable_row_is_ended_not_claimed_again);

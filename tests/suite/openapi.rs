@@ -172,7 +172,7 @@ async fn documented_operations_answer(backend: Backend) {
     }
     t.stop().await;
 }
-on_both_backends!(documented_operations, documented_operations_answer);
+on_both_backends!(documented_operations_answer);
 
 /// What axum itself answers under /api/v1 (a method a path does not have, a body over the
 /// limit) is the API's JSON error too, with its status (and a 405's `Allow`) kept.
@@ -229,7 +229,7 @@ async fn router_errors_are_json(backend: Backend) {
     assert_eq!(t.count_rows("deployments").await, 0);
     t.stop().await;
 }
-on_both_backends!(router_errors, router_errors_are_json);
+on_both_backends!(router_errors_are_json);
 
 /// Generated requests per backend: `BADGER_OPENAPI_CASES`, default 300.
 fn cases() -> u32 {

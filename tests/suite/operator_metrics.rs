@@ -99,4 +99,4 @@ async fn metrics_move(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(metrics, metrics_move);
+on_both_backends!(metrics_move);

@@ -234,7 +234,7 @@ async fn a_long_backlog_is_claimed_head_first(backend: Backend) {
     assert_eq!(next[0].id, first[0].id + 1);
     support::poll::outbox_pending_becomes(&s, BACKLOG + 2 - 1).await;
 }
-on_both_backends!(backlog_drains, a_long_backlog_is_claimed_head_first);
+on_both_backends!(a_long_backlog_is_claimed_head_first);
 
 async fn a_burst_after_a_quiet_spell_is_claimed_by_key(backend: Backend) {
     let (s, _db) = backlog(backend, Stats::WhenAllDelivered).await;
@@ -246,4 +246,4 @@ async fn a_burst_after_a_quiet_spell_is_claimed_by_key(backend: Backend) {
     assert_eq!(first.len(), 1, "one channel: only its oldest row may go");
     assert_eq!(first[0].id, HISTORY + 1, "the oldest unfinished row");
 }
-on_both_backends!(after_quiet, a_burst_after_a_quiet_spell_is_claimed_by_key);
+on_both_backends!(a_burst_after_a_quiet_spell_is_claimed_by_key);

@@ -104,7 +104,7 @@ async fn old_rows_deliver_as_they_were_written(backend: Backend) {
     assert_eq!(t.core().store.outbox_pending().await.unwrap(), 0);
     t.stop().await;
 }
-on_both_backends!(old_rows, old_rows_deliver_as_they_were_written);
+on_both_backends!(old_rows_deliver_as_they_were_written);
 
 async fn a_notice_delivers_what_the_old_row_did(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -146,4 +146,4 @@ async fn a_notice_delivers_what_the_old_row_did(backend: Backend) {
     assert_eq!(text_and_blocks(&after), text_and_blocks(&before));
     t.stop().await;
 }
-on_both_backends!(typed_rows, a_notice_delivers_what_the_old_row_did);
+on_both_backends!(a_notice_delivers_what_the_old_row_did);

@@ -160,4 +160,4 @@ async fn counts_follow_every_move(backend: Backend) {
     }
     counts(&s).await;
 }
-on_both_backends!(follow_every_move, counts_follow_every_move);
+on_both_backends!(counts_follow_every_move);

@@ -65,7 +65,7 @@ async fn finishers_race_to_one_outcome(backend: Backend) {
     }
     t.stop().await;
 }
-on_both_backends!(finish_race, finishers_race_to_one_outcome);
+on_both_backends!(finishers_race_to_one_outcome);
 
 async fn a_start_press_racing_the_timeout_has_one_outcome(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -96,10 +96,7 @@ async fn a_start_press_racing_the_timeout_has_one_outcome(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(
-    timeout_race,
-    a_start_press_racing_the_timeout_has_one_outcome
-);
+on_both_backends!(a_start_press_racing_the_timeout_has_one_outcome);
 
 async fn deployers_and_admins(backend: Backend) {
     let policy = format!(
@@ -130,7 +127,7 @@ async fn deployers_and_admins(backend: Backend) {
     assert!(r.text().contains("number 1 in line"), "{}", r.text());
     t.stop().await;
 }
-on_both_backends!(deployers, deployers_and_admins);
+on_both_backends!(deployers_and_admins);
 
 async fn windows_versions_status_and_help(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -172,7 +169,7 @@ async fn windows_versions_status_and_help(backend: Backend) {
     assert!(e.contains("staging"), "did you mean: {e}");
     t.stop().await;
 }
-on_both_backends!(read_commands, windows_versions_status_and_help);
+on_both_backends!(windows_versions_status_and_help);
 
 /// Bob's `/deploy cancel` of his queued #2 (behind Alice's #1) reads the entry, then waits
 /// for its environment's lock, which the test holds; meanwhile, as another replica would,

@@ -110,7 +110,7 @@ async fn thirty_percent_failures_lose_nothing(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(chaos, thirty_percent_failures_lose_nothing);
+on_both_backends!(thirty_percent_failures_lose_nothing);
 
 async fn a_restart_delivers_what_was_waiting(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -140,7 +140,7 @@ async fn a_restart_delivers_what_was_waiting(backend: Backend) {
         .any(|m| m.contains("<@U0BOB> it's your turn")));
     t.stop().await;
 }
-on_both_backends!(restart_outbox, a_restart_delivers_what_was_waiting);
+on_both_backends!(a_restart_delivers_what_was_waiting);
 
 /// A `Retry-After` no real Slack sends (any server can sit at SLACK_API_URL) neither
 /// panics the outbox worker (the time overflowed) nor parks the channel for years: the
@@ -164,7 +164,7 @@ async fn an_absurd_retry_after_is_capped(backend: Backend) {
     assert!(cap - 60_000 < due && due <= cap, "due {due}, cap {cap}");
     t.stop().await;
 }
-on_both_backends!(absurd_retry_after, an_absurd_retry_after_is_capped);
+on_both_backends!(an_absurd_retry_after_is_capped);
 
 /// A credentials problem (a token being rotated, a scope being added) is the operator's to
 /// fix, not the message's fault: the announcement waits and is posted once Slack takes the
@@ -183,7 +183,7 @@ async fn an_auth_error_is_retried_not_dropped(backend: Backend) {
     t.expect_post("<@U0ALICE> started deploying");
     t.stop().await;
 }
-on_both_backends!(auth_error, an_auth_error_is_retried_not_dropped);
+on_both_backends!(an_auth_error_is_retried_not_dropped);
 
 /// Stopping badger awaits a Slack call in flight for as long as the call itself may take
 /// (`BADGER_SLACK_TIMEOUT_SECS`, up to 300 s) and the storing of its ts: a post Slack was

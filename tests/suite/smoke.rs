@@ -78,7 +78,7 @@ async fn flaky_url_passes_on_retry(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(flaky_then_pass, flaky_url_passes_on_retry);
+on_both_backends!(flaky_url_passes_on_retry);
 
 async fn unanswered_url_fails_within_the_timeout(backend: Backend) {
     let server = SmokeServer::start().await;
@@ -117,7 +117,7 @@ async fn unanswered_url_fails_within_the_timeout(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(never_answers, unanswered_url_fails_within_the_timeout);
+on_both_backends!(unanswered_url_fails_within_the_timeout);
 
 /// While a smoke request is held open, the done reply has come and the next person has
 /// been called: the check runs beside the queue, not in front of it.
@@ -149,10 +149,7 @@ async fn held_check_blocks_neither_replies_nor_queue(backend: Backend) {
         .contains("HTTP 500 (3 tries)"));
     t.stop().await;
 }
-on_both_backends!(
-    queue_not_blocked,
-    held_check_blocks_neither_replies_nor_queue
-);
+on_both_backends!(held_check_blocks_neither_replies_nor_queue);
 
 /// A check cut short by a restart runs again after it, and is reported once.
 async fn check_survives_a_restart(backend: Backend) {
@@ -191,7 +188,7 @@ async fn check_survives_a_restart(backend: Backend) {
     assert_eq!(t.core().store.smoke_pending().await.unwrap(), 0);
     t.stop().await;
 }
-on_both_backends!(restart, check_survives_a_restart);
+on_both_backends!(check_survives_a_restart);
 
 /// If the end alert never reached Slack, the report is posted in the channel instead of
 /// being lost.
@@ -211,7 +208,7 @@ async fn report_without_end_alert_is_posted_plainly(backend: Backend) {
     assert!(!t.channel_texts().iter().any(|m| m.contains(" succeeded")));
     t.stop().await;
 }
-on_both_backends!(end_alert_lost, report_without_end_alert_is_posted_plainly);
+on_both_backends!(report_without_end_alert_is_posted_plainly);
 
 fn refused(toml: &str) -> String {
     match Policy::from_toml(toml, "badger.toml") {

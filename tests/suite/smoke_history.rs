@@ -147,4 +147,4 @@ async fn smoke_checks_show_in_history(backend: Backend) {
     }
     t.stop().await;
 }
-on_both_backends!(smoke_in_history, smoke_checks_show_in_history);
+on_both_backends!(smoke_checks_show_in_history);

@@ -125,10 +125,7 @@ async fn a_change_shows_at_once_in_the_replica_that_made_it(backend: Backend) {
     let v = t.deploy(CAROL, "versions whitehall").await.text();
     assert!(v.contains("r1"), "{v}");
 }
-on_both_backends!(
-    read_your_own_writes,
-    a_change_shows_at_once_in_the_replica_that_made_it
-);
+on_both_backends!(a_change_shows_at_once_in_the_replica_that_made_it);
 
 /// After an environment is removed from the policy, `versions` no longer lists what ran
 /// there, as `environments` no longer lists the environment.
@@ -172,10 +169,7 @@ async fn versions_follow_the_policys_environments(backend: Backend) {
     assert_eq!(s["versions"][0]["git_ref"], "r1", "{s}");
     t.stop().await;
 }
-on_both_backends!(
-    removed_environment,
-    versions_follow_the_policys_environments
-);
+on_both_backends!(versions_follow_the_policys_environments);
 
 async fn slack_the_api_and_the_dashboard_agree(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -246,7 +240,7 @@ async fn slack_the_api_and_the_dashboard_agree(backend: Backend) {
     }
     assert!(html.contains("quiet period"));
 }
-on_both_backends!(edges_agree, slack_the_api_and_the_dashboard_agree);
+on_both_backends!(slack_the_api_and_the_dashboard_agree);
 
 /// Two badger processes on one PostgreSQL database: B has built its snapshot, A takes a
 /// deployment, and B's status shows it (notified, or at worst after the snapshot's age

@@ -84,10 +84,7 @@ async fn commands_typed_elsewhere_announce_in_the_deploy_channel(backend: Backen
     assert!(t.slack.topic(OTHER).is_empty());
     t.stop().await;
 }
-on_both_backends!(
-    commands_typed_elsewhere,
-    commands_typed_elsewhere_announce_in_the_deploy_channel
-);
+on_both_backends!(commands_typed_elsewhere_announce_in_the_deploy_channel);
 
 /// With no deploy channel configured badger announces where a command is typed: a
 /// direct message can't be that place, so changes are refused there (read-only commands
@@ -134,7 +131,4 @@ async fn without_a_deploy_channel_a_dm_is_refused(backend: Backend) {
     assert!(ok, "start alert in {OTHER}");
     t.stop().await;
 }
-on_both_backends!(
-    without_a_channel_dms,
-    without_a_deploy_channel_a_dm_is_refused
-);
+on_both_backends!(without_a_deploy_channel_a_dm_is_refused);

@@ -84,7 +84,7 @@ async fn drift_appears_and_clears(backend: Backend) {
     assert_eq!(api.json["apps"][0]["drift"], Value::Array(vec![]));
     t.stop().await;
 }
-on_both_backends!(drift, drift_appears_and_clears);
+on_both_backends!(drift_appears_and_clears);
 
 async fn versions_of_one_app(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -110,7 +110,7 @@ async fn versions_of_one_app(backend: Backend) {
     assert!(v.contains("not an application name"), "{v}");
     t.stop().await;
 }
-on_both_backends!(one_app, versions_of_one_app);
+on_both_backends!(versions_of_one_app);
 
 async fn api_good_and_bad_requests(backend: Backend) {
     // `apps` is a top-level key: before the [queue] table.
@@ -159,7 +159,7 @@ async fn api_good_and_bad_requests(backend: Backend) {
     }
     t.stop().await;
 }
-on_both_backends!(api, api_good_and_bad_requests);
+on_both_backends!(api_good_and_bad_requests);
 
 /// An app badger knows that runs nowhere (only a failed deployment, or one still live) has
 /// empty cells, as its dashboard page shows it; only an app it knows nothing of is a 404.
@@ -186,10 +186,7 @@ async fn known_apps_running_nowhere_have_empty_cells(backend: Backend) {
     assert!(a.error().contains("no app `nothing-here`"), "{}", a.json);
     t.stop().await;
 }
-on_both_backends!(
-    known_running_nowhere,
-    known_apps_running_nowhere_have_empty_cells
-);
+on_both_backends!(known_apps_running_nowhere_have_empty_cells);
 
 /// A long app name and ref, so 200 apps cannot all fit in one message.
 fn long_app(i: usize) -> String {
@@ -283,7 +280,7 @@ async fn two_hundred_apps_within_block_kit_limits(backend: Backend) {
     assert!(home.contains("Versions: 200 apps, 40 drifted"), "{home}");
     t.stop().await;
 }
-on_both_backends!(limits, two_hundred_apps_within_block_kit_limits);
+on_both_backends!(two_hundred_apps_within_block_kit_limits);
 
 /// 200 short apps fit in one answer, split across sections; without BADGER_PUBLIC_URL a
 /// summary names the dashboard without a link.
@@ -343,7 +340,7 @@ async fn short_apps_split_and_unlinked_summary(backend: Backend) {
     assert!(!text.contains("<http"), "{text}");
     t.stop().await;
 }
-on_both_backends!(split, short_apps_split_and_unlinked_summary);
+on_both_backends!(short_apps_split_and_unlinked_summary);
 
 async fn app_home_once_per_event_with_my_deployments_first(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -396,4 +393,4 @@ async fn app_home_once_per_event_with_my_deployments_first(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(home, app_home_once_per_event_with_my_deployments_first);
+on_both_backends!(app_home_once_per_event_with_my_deployments_first);

@@ -132,7 +132,4 @@ async fn a_failure_after_the_version_is_shown_and_blocks_its_drift(backend: Back
     let v = t.deploy(BOB, "versions").await.text();
     assert!(!v.contains("failed"), "{v}");
 }
-on_both_backends!(
-    failure_after_version,
-    a_failure_after_the_version_is_shown_and_blocks_its_drift
-);
+on_both_backends!(a_failure_after_the_version_is_shown_and_blocks_its_drift);

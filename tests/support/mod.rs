@@ -31,11 +31,12 @@ pub mod tcp_proxy;
 pub mod versions;
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two
-/// tests named `<name>::sqlite` and `<name>::postgres`.
+/// tests named `<body>::sqlite` and `<body>::postgres`.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($name:ident, $body:ident) => {
-        mod $name {
+    ($body:ident) => {
+        // A module and a function may share a name: they live in different namespaces.
+        mod $body {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 super::$body($crate::support::db::Backend::Sqlite).await

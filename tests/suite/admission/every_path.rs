@@ -109,4 +109,4 @@ async fn every_path_agrees(backend: Backend) {
         t.stop().await;
     }
 }
-on_both_backends!(every_path, every_path_agrees);
+on_both_backends!(every_path_agrees);

@@ -85,10 +85,7 @@ async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
         .count();
     assert_eq!(notices, 1, "{:#?}", t.channel_texts());
 }
-on_both_backends!(
-    promotion_at_turn,
-    promotion_is_checked_again_when_a_turn_starts
-);
+on_both_backends!(promotion_is_checked_again_when_a_turn_starts);
 
 async fn skip_always_gives_the_turn_to_someone_else(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -121,7 +118,7 @@ async fn skip_always_gives_the_turn_to_someone_else(backend: Backend) {
     t.settle().await;
     assert_eq!(deployment_state(&t, alice).await, "called");
 }
-on_both_backends!(skip_emergency, skip_always_gives_the_turn_to_someone_else);
+on_both_backends!(skip_always_gives_the_turn_to_someone_else);
 
 async fn skip_passes_over_whoever_is_held(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -147,7 +144,7 @@ async fn skip_passes_over_whoever_is_held(backend: Backend) {
     assert_eq!(deployment_state(&t, alice).await, "queued");
     assert_eq!(deployment_state(&t, dave).await, "queued");
 }
-on_both_backends!(skip_held, skip_passes_over_whoever_is_held);
+on_both_backends!(skip_passes_over_whoever_is_held);
 
 async fn a_deployment_called_off_after_it_started_has_a_duration(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -164,7 +161,4 @@ async fn a_deployment_called_off_after_it_started_has_a_duration(backend: Backen
         "{end}"
     );
 }
-on_both_backends!(
-    cancelled_duration,
-    a_deployment_called_off_after_it_started_has_a_duration
-);
+on_both_backends!(a_deployment_called_off_after_it_started_has_a_duration);

@@ -105,7 +105,7 @@ async fn deploy_check_answers(backend: Backend) {
     }
     t.stop().await;
 }
-on_both_backends!(deploy_check, deploy_check_answers);
+on_both_backends!(deploy_check_answers);
 
 /// A person's live `/deploy` of an app does not make the environment busy for that app:
 /// deploy-check says 200 and names it (`deployment`), the deployment the app's pipeline
@@ -163,10 +163,7 @@ async fn deploy_check_names_the_persons_deployment_a_pipeline_runs(backend: Back
     );
     t.stop().await;
 }
-on_both_backends!(
-    persons_deployment,
-    deploy_check_names_the_persons_deployment_a_pipeline_runs
-);
+on_both_backends!(deploy_check_names_the_persons_deployment_a_pipeline_runs);
 
 /// A misspelt parameter is a 400 naming it and the known ones, not a yes that skipped the
 /// rule it meant to ask (here the promotion rule, which refuses `r9` in production); an

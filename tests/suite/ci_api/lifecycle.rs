@@ -139,4 +139,4 @@ async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
     assert_eq!(versions[0].git_ref, "v2");
     t.stop().await;
 }
-on_both_backends!(lifecycle, ci_shares_the_queue_with_slack_users);
+on_both_backends!(ci_shares_the_queue_with_slack_users);

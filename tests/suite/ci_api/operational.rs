@@ -71,7 +71,7 @@ async fn status_json(backend: Backend) {
     assert_eq!(s["deploying"].as_array().unwrap().len(), 2, "{s}");
     t.stop().await;
 }
-on_both_backends!(status, status_json);
+on_both_backends!(status_json);
 
 async fn health_and_metrics(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -136,7 +136,7 @@ async fn health_and_metrics(backend: Backend) {
     assert_eq!(t.get("/healthz").await.status().as_u16(), 200);
     t.stop().await;
 }
-on_both_backends!(health_metrics, health_and_metrics);
+on_both_backends!(health_and_metrics);
 
 /// Without its database every read under /api/v1 answers 503 with the JSON error (the
 /// caller may retry), not a 500.
@@ -160,10 +160,7 @@ async fn reads_without_the_database_answer_503(backend: Backend) {
     }
     t.stop().await;
 }
-on_both_backends!(
-    reads_without_database,
-    reads_without_the_database_answer_503
-);
+on_both_backends!(reads_without_the_database_answer_503);
 
 /// A finished CI deployment's run is linked in the history too (the dashboard's and its
 /// app's page), by the same rule as a live one's: only an http(s) URL becomes a link.
@@ -201,7 +198,7 @@ async fn history_links_ci_runs(backend: Backend) {
     assert!(!html.contains("javascript:"), "{html}");
     t.stop().await;
 }
-on_both_backends!(history_ci_links, history_links_ci_runs);
+on_both_backends!(history_links_ci_runs);
 
 async fn dashboard_lists_versions_and_escapes(backend: Backend) {
     let t = TestApp::start(backend).await;
@@ -261,4 +258,4 @@ async fn dashboard_lists_versions_and_escapes(backend: Backend) {
     assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
     t.stop().await;
 }
-on_both_backends!(dashboard, dashboard_lists_versions_and_escapes);
+on_both_backends!(dashboard_lists_versions_and_escapes);

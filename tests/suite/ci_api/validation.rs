@@ -151,7 +151,7 @@ async fn bad_requests_are_refused_with_a_reason(backend: Backend) {
     assert_eq!(d.ci_url, None);
     t.stop().await;
 }
-on_both_backends!(validation, bad_requests_are_refused_with_a_reason);
+on_both_backends!(bad_requests_are_refused_with_a_reason);
 
 /// The test policy, with a list of known applications.
 const APPS_POLICY: &str = r#"
@@ -188,4 +188,4 @@ async fn configured_apps_bound_the_api(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(configured_apps, configured_apps_bound_the_api);
+on_both_backends!(configured_apps_bound_the_api);

@@ -93,7 +93,7 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
         .any(|a| a.action == "hold.release" && a.actor == ALICE));
     t.stop().await;
 }
-on_both_backends!(topic_and_button, hold_topic_refusal_and_button_release);
+on_both_backends!(hold_topic_refusal_and_button_release);
 
 async fn a_hold_does_not_stop_what_is_deploying(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -116,7 +116,7 @@ async fn a_hold_does_not_stop_what_is_deploying(backend: Backend) {
     t.expect_update("<@U0ALICE> started deploying");
     t.stop().await;
 }
-on_both_backends!(deploying_continues, a_hold_does_not_stop_what_is_deploying);
+on_both_backends!(a_hold_does_not_stop_what_is_deploying);
 
 async fn all_and_environment_holds(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -184,7 +184,7 @@ async fn all_and_environment_holds(backend: Backend) {
     t.expect_post("<@U0BOB> started deploying *whitehall*");
     t.stop().await;
 }
-on_both_backends!(all_holds, all_and_environment_holds);
+on_both_backends!(all_and_environment_holds);
 
 async fn app_hold_in_one_environment(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -209,4 +209,4 @@ async fn app_hold_in_one_environment(backend: Backend) {
     t.expect_update("<@U0BOB> started deploying *whitehall*");
     t.stop().await;
 }
-on_both_backends!(env_hold, app_hold_in_one_environment);
+on_both_backends!(app_hold_in_one_environment);

@@ -63,7 +63,7 @@ async fn twenty_holds_fit_the_topic(backend: Backend) {
     assert_eq!(t.expect_topic_sync(), PEOPLE);
     t.stop().await;
 }
-on_both_backends!(twenty_holds, twenty_holds_fit_the_topic);
+on_both_backends!(twenty_holds_fit_the_topic);
 
 async fn reasons_reach_slack_escaped(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -107,7 +107,7 @@ async fn reasons_reach_slack_escaped(backend: Backend) {
     }
     t.stop().await;
 }
-on_both_backends!(escaping, reasons_reach_slack_escaped);
+on_both_backends!(reasons_reach_slack_escaped);
 
 // ---------------------------------------------------------------------------------------
 // Topic writes: coalescing, people's edits, Slack saying no.
@@ -146,7 +146,7 @@ async fn topic_writes_coalesce(backend: Backend) {
     assert!(t.slack.calls_to("conversations.info").len() <= 2);
     t.stop().await;
 }
-on_both_backends!(coalescing, topic_writes_coalesce);
+on_both_backends!(topic_writes_coalesce);
 
 async fn people_edits_between_writes_survive(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -186,7 +186,7 @@ async fn people_edits_between_writes_survive(backend: Backend) {
     assert_eq!(t.expect_topic_sync(), "Hands off");
     t.stop().await;
 }
-on_both_backends!(people_edits, people_edits_between_writes_survive);
+on_both_backends!(people_edits_between_writes_survive);
 
 async fn not_in_channel_is_told_once_and_not_retried(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -235,7 +235,7 @@ async fn not_in_channel_is_told_once_and_not_retried(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(not_in_channel, not_in_channel_is_told_once_and_not_retried);
+on_both_backends!(not_in_channel_is_told_once_and_not_retried);
 
 /// A credentials refusal of the topic (a scope missing) is told to the person who held at
 /// once, not after a day of retries as an announcement's is; the hold binds all the same.
@@ -259,7 +259,7 @@ async fn missing_scope_is_told_at_once(backend: Backend) {
     assert!(r.text().contains("can't be deployed"), "{}", r.text());
     t.stop().await;
 }
-on_both_backends!(missing_scope, missing_scope_is_told_at_once);
+on_both_backends!(missing_scope_is_told_at_once);
 
 async fn too_long_is_told_once_and_not_retried(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -288,7 +288,7 @@ async fn too_long_is_told_once_and_not_retried(backend: Backend) {
         .contains("whitehall (<@U0ALICE>: migration); publisher"));
     t.stop().await;
 }
-on_both_backends!(too_long, too_long_is_told_once_and_not_retried);
+on_both_backends!(too_long_is_told_once_and_not_retried);
 
 async fn topic_survives_rate_limits_and_errors(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -316,4 +316,4 @@ async fn topic_survives_rate_limits_and_errors(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(topic_retries, topic_survives_rate_limits_and_errors);
+on_both_backends!(topic_survives_rate_limits_and_errors);

@@ -51,7 +51,7 @@ async fn same_person_twice_updates_the_hold(backend: Backend) {
     assert!(t.expect_topic_sync().contains("third reason"));
     t.stop().await;
 }
-on_both_backends!(same_person_twice, same_person_twice_updates_the_hold);
+on_both_backends!(same_person_twice_updates_the_hold);
 
 async fn two_people_hold_one_app(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -100,7 +100,7 @@ async fn two_people_hold_one_app(backend: Backend) {
     t.expect_post("<@U0CAROL> started deploying");
     t.stop().await;
 }
-on_both_backends!(two_owners, two_people_hold_one_app);
+on_both_backends!(two_people_hold_one_app);
 
 async fn release_by_command(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -154,7 +154,7 @@ async fn release_by_command(backend: Backend) {
     assert_eq!(t.expect_topic_sync(), PEOPLE);
     t.stop().await;
 }
-on_both_backends!(release_command, release_by_command);
+on_both_backends!(release_by_command);
 
 async fn admin_releases_anyones_hold(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -194,4 +194,4 @@ async fn admin_releases_anyones_hold(backend: Backend) {
     );
     t.stop().await;
 }
-on_both_backends!(admin_release, admin_releases_anyones_hold);
+on_both_backends!(admin_releases_anyones_hold);

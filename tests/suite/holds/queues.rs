@@ -54,10 +54,7 @@ async fn queued_for_a_held_app_is_skipped_and_keeps_their_place(backend: Backend
     );
     t.stop().await;
 }
-on_both_backends!(
-    queued_held,
-    queued_for_a_held_app_is_skipped_and_keeps_their_place
-);
+on_both_backends!(queued_for_a_held_app_is_skipped_and_keeps_their_place);
 
 async fn called_for_a_held_app_gives_the_turn_back(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -111,7 +108,7 @@ async fn called_for_a_held_app_gives_the_turn_back(backend: Backend) {
     assert_eq!(live[0].state.as_str(), "called");
     t.stop().await;
 }
-on_both_backends!(called_held, called_for_a_held_app_gives_the_turn_back);
+on_both_backends!(called_for_a_held_app_gives_the_turn_back);
 
 async fn a_new_hold_tells_the_held_again(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -151,4 +148,4 @@ async fn a_new_hold_tells_the_held_again(backend: Backend) {
     t.expect_post("<@U0ERIN> it's your turn");
     t.stop().await;
 }
-on_both_backends!(held_again, a_new_hold_tells_the_held_again);
+on_both_backends!(a_new_hold_tells_the_held_again);

@@ -67,7 +67,7 @@ async fn until_time_ends_the_hold(backend: Backend) {
     assert_eq!(t.deliver_outbox().await, 0);
     t.stop().await;
 }
-on_both_backends!(until_ends, until_time_ends_the_hold);
+on_both_backends!(until_time_ends_the_hold);
 
 /// Holding again once the `--until` has come (before the scheduler's pass ends the old
 /// hold) places a new hold, which stands; the old one ends as usual.
@@ -115,7 +115,7 @@ async fn holding_again_after_the_until_places_a_new_hold(backend: Backend) {
         .contains("whitehall (<@U0ALICE>: migration overran)"));
     t.stop().await;
 }
-on_both_backends!(hold_again, holding_again_after_the_until_places_a_new_hold);
+on_both_backends!(holding_again_after_the_until_places_a_new_hold);
 
 async fn status_and_list_show_holds(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -153,7 +153,7 @@ async fn status_and_list_show_holds(backend: Backend) {
     t.expect_topic_sync();
     t.stop().await;
 }
-on_both_backends!(status_list, status_and_list_show_holds);
+on_both_backends!(status_and_list_show_holds);
 
 async fn deploy_check_endpoint(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -244,4 +244,4 @@ async fn deploy_check_endpoint(backend: Backend) {
     assert_eq!(t.expect_topic_sync(), "");
     t.stop().await;
 }
-on_both_backends!(deploy_check, deploy_check_endpoint);
+on_both_backends!(deploy_check_endpoint);

@@ -153,7 +153,4 @@ async fn latest_failures_agree_with_the_promotion_rule(backend: Backend) {
     s.rebuild_current_versions().await.unwrap();
     assert_eq!(versions_with_failures(&s).await, after);
 }
-on_both_backends!(
-    latest_failures_backfill,
-    latest_failures_agree_with_the_promotion_rule
-);
+on_both_backends!(latest_failures_agree_with_the_promotion_rule);

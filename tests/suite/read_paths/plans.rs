@@ -256,10 +256,7 @@ async fn read_paths_stay_on_indexes_with_a_long_history(backend: Backend) {
         check_history_page(backend, shape, &p);
     }
 }
-on_both_backends!(
-    read_path_plans,
-    read_paths_stay_on_indexes_with_a_long_history
-);
+on_both_backends!(read_paths_stay_on_indexes_with_a_long_history);
 
 /// The history API's page query with each common filter, with a cursor, and combined.
 fn history_pages() -> Vec<(read_sql::PageShape, Vec<Bind>)> {

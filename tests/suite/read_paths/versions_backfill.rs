@@ -96,7 +96,4 @@ async fn current_versions_agree_with_the_history(backend: Backend) {
     drop(tx);
     assert_eq!(flat(&s.versions(None).await.unwrap()), after);
 }
-on_both_backends!(
-    current_versions_backfill,
-    current_versions_agree_with_the_history
-);
+on_both_backends!(current_versions_agree_with_the_history);

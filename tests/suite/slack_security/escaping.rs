@@ -48,7 +48,7 @@ async fn user_text_reaches_slack_escaped(backend: Backend) {
     assert!(!end.to_string().contains("<!here>"), "{end}");
     t.stop().await;
 }
-on_both_backends!(escaping, user_text_reaches_slack_escaped);
+on_both_backends!(user_text_reaches_slack_escaped);
 
 /// Slack itself sends `&`, `<`, `>` in command text as entities. badger decodes them once
 /// and escapes once on the way out: no double escaping, and still no live `<!channel>`.
@@ -74,7 +74,7 @@ async fn slack_encoded_text_is_escaped_exactly_once(backend: Backend) {
     assert!(!text.contains("<!channel>"), "{text}");
     t.stop().await;
 }
-on_both_backends!(slack_encoding, slack_encoded_text_is_escaped_exactly_once);
+on_both_backends!(slack_encoded_text_is_escaped_exactly_once);
 
 /// A command that doesn't parse is answered with the words quoted back, escaped.
 async fn parse_errors_quote_user_text_escaped(backend: Backend) {
@@ -87,4 +87,4 @@ async fn parse_errors_quote_user_text_escaped(backend: Backend) {
     assert!(!r.text().contains("<@U123>"), "{}", r.text());
     t.stop().await;
 }
-on_both_backends!(parse_error_escaping, parse_errors_quote_user_text_escaped);
+on_both_backends!(parse_errors_quote_user_text_escaped);

@@ -43,10 +43,7 @@ async fn a_refused_token_is_retried_and_http_keeps_serving(backend: Backend) {
         "the refusal is logged"
     );
 }
-on_both_backends_logged!(
-    refused_token,
-    a_refused_token_is_retried_and_http_keeps_serving
-);
+on_both_backends_logged!(a_refused_token_is_retried_and_http_keeps_serving);
 
 #[test]
 fn a_bad_app_token_stops_start_up_naming_it() {

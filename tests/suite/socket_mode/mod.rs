@@ -36,8 +36,9 @@ fn logged() -> String {
 
 /// As `on_both_backends!`, with each test's runtime logging into `logs()`.
 macro_rules! on_both_backends_logged {
-    ($name:ident, $body:ident) => {
-        mod $name {
+    ($body:ident) => {
+        // A module and a function may share a name: they live in different namespaces.
+        mod $body {
             #[test]
             fn sqlite() {
                 super::logs().block_on(super::$body(crate::support::db::Backend::Sqlite))

@@ -178,10 +178,7 @@ async fn commands_buttons_events_then_reconnect(backend: Backend) {
     // A figure, not an assertion: how long acks took on this machine.
     eprintln!("socket mode ack round trips ({backend:?}): {latencies:?}");
 }
-on_both_backends_logged!(
-    commands_buttons_events_then_reconnect,
-    commands_buttons_events_then_reconnect
-);
+on_both_backends_logged!(commands_buttons_events_then_reconnect);
 
 async fn a_late_command_is_acked_then_answered_privately(backend: Backend) {
     let t = start(backend, false).await;
@@ -235,10 +232,7 @@ async fn a_late_command_is_acked_then_answered_privately(backend: Backend) {
     assert_eq!(status["deploying"][0]["git_ref"], "r9", "{status}");
     t.app.shutdown().await;
 }
-on_both_backends_logged!(
-    late_command,
-    a_late_command_is_acked_then_answered_privately
-);
+on_both_backends_logged!(a_late_command_is_acked_then_answered_privately);
 
 /// `app_home_opened` over Socket Mode goes through the same handler as over HTTP: the
 /// Home tab is published once, however often Slack delivers the event.
@@ -275,4 +269,4 @@ async fn app_home_over_socket_mode(backend: Backend) {
     assert_eq!(t.metric("badger_slack_events_duplicate_total").await, 1);
     t.app.shutdown().await;
 }
-on_both_backends_logged!(app_home_socket, app_home_over_socket_mode);
+on_both_backends_logged!(app_home_over_socket_mode);

@@ -40,10 +40,7 @@ async fn the_database_allows_one_active_deployment_per_environment(backend: Back
         [State::Deploying, State::Queued]
     );
 }
-on_both_backends!(
-    one_active,
-    the_database_allows_one_active_deployment_per_environment
-);
+on_both_backends!(the_database_allows_one_active_deployment_per_environment);
 
 async fn a_deployment_and_its_audit_line_are_written_together(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -91,10 +88,7 @@ async fn a_deployment_and_its_audit_line_are_written_together(backend: Backend) 
     drop(tx);
     assert_eq!(s.audit_log(10).await.unwrap().len(), 2);
 }
-on_both_backends!(
-    audited_insert,
-    a_deployment_and_its_audit_line_are_written_together
-);
+on_both_backends!(a_deployment_and_its_audit_line_are_written_together);
 
 async fn transitions_are_conditional(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -147,7 +141,7 @@ async fn transitions_are_conditional(backend: Backend) {
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].git_ref, "r1");
 }
-on_both_backends!(transitions, transitions_are_conditional);
+on_both_backends!(transitions_are_conditional);
 
 async fn a_persons_recent_deployments_newest_first(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -181,7 +175,7 @@ async fn a_persons_recent_deployments_newest_first(backend: Backend) {
     // Finished only (not the queued one), newest first, at most the limit.
     assert_eq!(apps, ["e", "c"]);
 }
-on_both_backends!(recent_of, a_persons_recent_deployments_newest_first);
+on_both_backends!(a_persons_recent_deployments_newest_first);
 
 async fn rolled_back_work_leaves_nothing(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -196,7 +190,7 @@ async fn rolled_back_work_leaves_nothing(backend: Backend) {
     assert_eq!(s.outbox_pending().await.unwrap(), 0);
     assert!(s.audit_log(10).await.unwrap().is_empty());
 }
-on_both_backends!(rollback, rolled_back_work_leaves_nothing);
+on_both_backends!(rolled_back_work_leaves_nothing);
 
 /// Every question `Store` and `Tx` both answer, asked of one side.
 #[derive(Debug, PartialEq)]
@@ -286,7 +280,4 @@ async fn pool_and_transaction_give_the_same_answers(backend: Backend) {
     drop(tx);
     assert_eq!(pool_answers(&s, failed.id).await, inside);
 }
-on_both_backends!(
-    pool_and_transaction,
-    pool_and_transaction_give_the_same_answers
-);
+on_both_backends!(pool_and_transaction_give_the_same_answers);

@@ -49,10 +49,7 @@ async fn outbox_delivers_in_order_per_channel_with_leases(backend: Backend) {
     assert!(s.claim_outbox("w2", lease, 10).await.unwrap().is_empty());
     support::poll::outbox_pending_becomes(&s, 1).await;
 }
-on_both_backends!(
-    outbox_order,
-    outbox_delivers_in_order_per_channel_with_leases
-);
+on_both_backends!(outbox_delivers_in_order_per_channel_with_leases);
 
 async fn concurrent_claims_never_overlap(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -93,7 +90,7 @@ async fn concurrent_claims_never_overlap(backend: Backend) {
     assert_eq!(all.len(), n, "a row was claimed twice");
     assert_eq!(n, 60);
 }
-on_both_backends!(claims, concurrent_claims_never_overlap);
+on_both_backends!(concurrent_claims_never_overlap);
 
 /// A result is saved only by the replica holding the claim; the heartbeat keeps a claim
 /// alive past its first lease; releasing frees it at once; lanes keep people's rows apart.
@@ -162,10 +159,7 @@ async fn claims_are_renewed_released_and_checked_on_save(backend: Backend) {
     assert_eq!(again[0].id, people[0].id);
     assert_eq!(s.outbox_pending().await.unwrap(), 1);
 }
-on_both_backends!(
-    claim_holders,
-    claims_are_renewed_released_and_checked_on_save
-);
+on_both_backends!(claims_are_renewed_released_and_checked_on_save);
 
 /// A claim takes only rows that are due: a 429's Retry-After holds the row back.
 async fn a_claim_waits_for_retry_after(backend: Backend) {
@@ -200,7 +194,7 @@ async fn a_claim_waits_for_retry_after(backend: Backend) {
         1
     );
 }
-on_both_backends!(retry_after, a_claim_waits_for_retry_after);
+on_both_backends!(a_claim_waits_for_retry_after);
 
 async fn topic_syncs_are_superseded(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -228,7 +222,7 @@ async fn topic_syncs_are_superseded(backend: Backend) {
         assert_eq!(superseded, r.ordering_key.contains("C1"), "{r:?}");
     }
 }
-on_both_backends!(topic_superseded, topic_syncs_are_superseded);
+on_both_backends!(topic_syncs_are_superseded);
 
 async fn home_tabs_go_in_the_person_lane_and_only_the_newest_is_published(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -257,7 +251,4 @@ async fn home_tabs_go_in_the_person_lane_and_only_the_newest_is_published(backen
         assert_eq!(superseded, r.ordering_key == "home:U1", "{r:?}");
     }
 }
-on_both_backends!(
-    home_superseded,
-    home_tabs_go_in_the_person_lane_and_only_the_newest_is_published
-);
+on_both_backends!(home_tabs_go_in_the_person_lane_and_only_the_newest_is_published);

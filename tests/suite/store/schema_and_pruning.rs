@@ -24,7 +24,7 @@ async fn migrations_are_idempotent_and_guarded(backend: Backend) {
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }
 }
-on_both_backends!(migrations, migrations_are_idempotent_and_guarded);
+on_both_backends!(migrations_are_idempotent_and_guarded);
 
 async fn events_are_seen_once(backend: Backend) {
     let (s, _db) = store(backend).await;
@@ -32,7 +32,7 @@ async fn events_are_seen_once(backend: Backend) {
     assert!(!s.first_sighting("Ev1", Utc::now()).await.unwrap());
     assert!(s.first_sighting("Ev2", Utc::now()).await.unwrap());
 }
-on_both_backends!(events, events_are_seen_once);
+on_both_backends!(events_are_seen_once);
 
 /// Both backends must know the same migrations, or one of them silently lags behind.
 #[test]
@@ -83,7 +83,7 @@ async fn pruning_keeps_what_is_pending(backend: Backend) {
     assert!(!log[0].delivered);
     assert!(!s.first_sighting("Ev2", Utc::now()).await.unwrap());
 }
-on_both_backends!(prune, pruning_keeps_what_is_pending);
+on_both_backends!(pruning_keeps_what_is_pending);
 
 /// Every pooled connection carries the session settings that bound a stuck peer: SQLite
 /// waits at most 10 s for a lock; PostgreSQL ends a session left idle in a transaction (a
@@ -108,7 +108,7 @@ async fn connections_bound_waits_on_a_stuck_peer(backend: Backend) {
         assert_eq!(got, expected, "{sql}");
     }
 }
-on_both_backends!(session_settings, connections_bound_waits_on_a_stuck_peer);
+on_both_backends!(connections_bound_waits_on_a_stuck_peer);
 
 /// A managed PostgreSQL requires TLS (`?sslmode=require`): badger connects over it and
 /// migrates as it does in the clear. (The machine's server has Debian's default
