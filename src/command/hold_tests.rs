@@ -59,6 +59,7 @@ snapshot_cases! {
         until_twice: "all freeze --until 17:00 --until 18:00",
         until_unreadable_word: "all freeze --until tomorrow",
         until_unreadable_5pm: "all freeze --until 5pm",
+        until_date_then_am_time: "all freeze --until 2027-01-04 9:30am",
         until_date_without_time: "all freeze --until 2026-12-01",
         until_date_then_words: "all --until 2026-12-01 code freeze",
         unknown_option_typo: "all freeze --untill 17:00",

@@ -26,10 +26,19 @@ pub(crate) fn parse_until(
     }
     if let Some(date) = date(first) {
         let date = date?;
-        let time = words
-            .get(1)
-            .and_then(|word| time_of_day(word))
-            .ok_or(ParseError::UntilMissingTime { date })??;
+        let next = words.get(1);
+        let time = match next.and_then(|word| time_of_day(word)) {
+            Some(time) => time?,
+            // `9:30am`, `9am`: a time was meant, in a form we do not read.
+            None => match next {
+                Some(word) if word.starts_with(|c: char| c.is_ascii_digit()) => {
+                    return Err(ParseError::UntilBadTime {
+                        given: (*word).to_owned(),
+                    })
+                }
+                _ => return Err(ParseError::UntilMissingTime { date }),
+            },
+        };
         return Ok((resolve(date.and_time(time), now, false, ctx)?, 2));
     }
     Err(ParseError::UntilUnreadable {
