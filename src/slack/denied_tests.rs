@@ -271,3 +271,40 @@ fn an_emergency_not_promoted_is_advised_an_emergency() {
 :arrow_right: *whitehall* `r2` must succeed in *staging* before it goes to *production* (an emergency skips the deploy window, not this rule): the latest finished deployment there is `r1` (succeeded). Run `/deploy emergency whitehall r2 to staging REASON...` first.
 ");
 }
+
+/// A hold that ends by itself says when, so "wait" is advice people can act on; one
+/// without an end says it lasts until released. The API's plain words say the same.
+#[test]
+fn a_hold_refusal_says_when_the_hold_ends() {
+    use crate::domain::admission::{Refusal, Refused};
+    use crate::domain::hold::sample;
+    let placed = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
+    let freeze = crate::domain::hold::Hold {
+        reason: "christmas freeze".into(),
+        until: Some(Utc.with_ymd_and_hms(2026, 3, 12, 9, 30, 0).unwrap()),
+        updated_at: placed,
+        ..sample(1, "*", None, "UALICE")
+    };
+    let open_ended = crate::domain::hold::Hold {
+        reason: "incident".into(),
+        updated_at: placed,
+        ..sample(2, "whitehall", Some("production"), "UBOB")
+    };
+    let refused = Refused {
+        app: "whitehall".into(),
+        git_ref: Some("r2".into()),
+        env: "production".into(),
+        emergency: false,
+        reasons: vec![Refusal::Held(freeze), Refusal::Held(open_ended)],
+    };
+    let error = crate::service::ServiceError::Refused(refused.clone());
+    assert_snapshot!(failure_text(&error), @r"
+    :no_entry: *whitehall* can't be deployed to *production*: <@UALICE> is holding all applications (hold #1): christmas freeze. Ask them, or wait: it ends at Thu 12 Mar 09:30 GMT.
+    :no_entry: *whitehall* can't be deployed to *production*: <@UBOB> is holding whitehall in production (hold #2): incident. Ask them, or wait for the hold to be released.
+    ");
+    let api = crate::http::api::worded(&refused, chrono_tz::Europe::London);
+    assert_snapshot!(api.join("\n"), @r"
+    hold #1 on all applications by UALICE: christmas freeze; it ends at Thu 12 Mar 09:30 GMT
+    hold #2 on whitehall in production by UBOB: incident
+    ");
+}

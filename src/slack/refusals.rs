@@ -35,13 +35,20 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
             "You are not on the list of people who may deploy to *{env}*. Ask an admin{} to add you, or to deploy for you.",
             admins_hint(w.admins)
         ),
-        Refusal::Held(h) => format!(
-            ":no_entry: *{app}* can't be deployed to *{env}*: {} is holding {} (hold #{}): {}. Ask them, or wait for the hold to be released.",
-            mention(&h.owner),
-            escape(&h.describe_scope()),
-            h.id,
-            escape(&h.reason)
-        ),
+        Refusal::Held(h) => {
+            // When it ends by itself, say so: "wait" is only advice if people know how long.
+            let wait = match h.until_shown(w.tz) {
+                Some(until) => format!("or wait: it ends at {until}"),
+                None => "or wait for the hold to be released".to_owned(),
+            };
+            format!(
+                ":no_entry: *{app}* can't be deployed to *{env}*: {} is holding {} (hold #{}): {}. Ask them, {wait}.",
+                mention(&h.owner),
+                escape(&h.describe_scope()),
+                h.id,
+                escape(&h.reason)
+            )
+        }
         Refusal::WindowClosed { next_opening, .. } => {
             let next = next_opening
                 .map(|o| format!("It next opens {}.", format_local(o, w.tz)))

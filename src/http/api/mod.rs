@@ -127,11 +127,14 @@ fn word(x: &Refusal, r: &Refused, tz: Tz) -> String {
     match x {
         Refusal::NotPermitted { env } => format!("not permitted to deploy to {env}"),
         Refusal::Held(h) => format!(
-            "hold #{} on {} by {}: {}",
+            "hold #{} on {} by {}: {}{}",
             h.id,
             h.describe_scope(),
             h.owner,
-            h.reason
+            h.reason,
+            h.until_shown(tz)
+                .map(|u| format!("; it ends at {u}"))
+                .unwrap_or_default()
         ),
         Refusal::WindowClosed { next_opening, .. } => {
             let next = next_opening
