@@ -4,10 +4,11 @@
 
 use super::blocks::{button, what, Message};
 use super::refusals::{self, Wording};
-use crate::config::Policy;
+use crate::config::{Policy, WindowKind};
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::queue::{InLine, NAMED_AHEAD};
 use crate::domain::text::{escape, mention};
+use crate::domain::window::format_local;
 use crate::service::{board_of, Action, Answer, Core, Note, Outcome, Reply};
 use chrono::{DateTime, Utc};
 
@@ -64,7 +65,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             position,
             ahead,
             total_ahead,
-        } => queued_reply(deployment, *position, ahead, *total_ahead),
+        } => queued_reply(deployment, *position, ahead, *total_ahead, closes_soon(say, deployment)),
         Answer::Finished {
             deployment: d,
             outcome,
@@ -186,7 +187,13 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
 }
 
 /// `ahead` is the first few in front (the active one first); `total_ahead` counts them all.
-fn queued_reply(d: &Deployment, position: usize, ahead: &[InLine], total_ahead: usize) -> Message {
+fn queued_reply(
+    d: &Deployment,
+    position: usize,
+    ahead: &[InLine],
+    total_ahead: usize,
+    closes_soon: Option<String>,
+) -> Message {
     let names: Vec<String> = ahead
         .iter()
         .take(NAMED_AHEAD)
@@ -218,11 +225,31 @@ fn queued_reply(d: &Deployment, position: usize, ahead: &[InLine], total_ahead: 
         ""
     };
     Message::plain(format!(
-        ":hourglass_flowing_sand: Queued {} (#{}): you are number {position} in line{emergency}. I'll call you when it's your turn.{ahead_text}",
+        ":hourglass_flowing_sand: Queued {} (#{}): you are number {position} in line{emergency}. I'll call you when it's your turn.{}{ahead_text}",
         what(d),
-        d.id
+        d.id,
+        closes_soon.unwrap_or_default()
     ))
     .with_buttons(vec![button(Action::Cancel, "Leave the queue", d.id, None)])
+}
+
+/// How near the close a place in the queue is worth a warning.
+const CLOSES_SOON_MINUTES: i64 = 60;
+
+/// Queued in the window's last hour: a place not reached by the close lapses (the
+/// scheduler's rule), so say when that is rather than let it come as a surprise.
+fn closes_soon(say: &Say, d: &Deployment) -> Option<String> {
+    let env = say.policy.env(&d.environment)?;
+    if d.is_emergency() || env.window != WindowKind::OfficeHours {
+        return None;
+    }
+    let opening = say.policy.calendar.current(say.now)?;
+    (opening.closes - say.now <= chrono::Duration::minutes(CLOSES_SOON_MINUTES)).then(|| {
+        format!(
+            " The deploy window closes at {}: if your turn has not come by then, your place lapses.",
+            format_local(opening.closes, say.policy.calendar.tz)
+        )
+    })
 }
 
 fn started_reply(d: &Deployment, deploy: &str) -> Message {

@@ -98,6 +98,37 @@ fn queued_emergency_alone() {
     assert_snapshot!(text(a), @":hourglass_flowing_sand: Queued *whitehall* `release_12` to *staging* (#9): you are number 1 in line (emergency: at the front). I'll call you when it's your turn.");
 }
 
+/// Queued in the window's last hour, a person is told the place lapses at the close; an
+/// emergency (which the close does not end) and a morning queue are not.
+#[test]
+fn queued_near_the_close_is_told_when_the_place_lapses() {
+    let queued = |d: Deployment| Answer::Queued {
+        deployment: d,
+        position: 1,
+        ahead: vec![],
+        total_ahead: 0,
+    };
+    let p = policy();
+    let at = |h, m| Say {
+        policy: &p,
+        now: Utc.with_ymd_and_hms(2026, 3, 10, h, m, 0).unwrap(),
+        dashboard_url: None,
+    };
+    let mut emergency = dep(9, State::Queued);
+    emergency.emergency_reason = Some("site down".into());
+    let late = answer(&at(16, 30), &queued(dep(9, State::Queued))).text;
+    assert_snapshot!(late, @"
+    :hourglass_flowing_sand: Queued *whitehall* `release_12` to *staging* (#9): you are number 1 in line. I'll call you when it's your turn. The deploy window closes at Tue 10 Mar 17:00 GMT: if your turn has not come by then, your place lapses.
+    ");
+    assert_eq!(
+        answer(&at(15, 59), &queued(dep(9, State::Queued))).text,
+        text(queued(dep(9, State::Queued)))
+    );
+    assert!(!answer(&at(16, 30), &queued(emergency))
+        .text
+        .contains("closes"));
+}
+
 #[test]
 fn finished_called_off_and_left() {
     let out = [Outcome::Succeeded, Outcome::Failed, Outcome::Cancelled]
