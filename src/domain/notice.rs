@@ -43,13 +43,20 @@ pub enum Notice {
         deployment: Deployment,
         outcome: String,
     },
-    /// The called one never pressed Start.
-    TurnExpired { deployment: Deployment },
-    /// The deploy window closed on a waiting deployment.
+    /// The called one never pressed Start. `deploy_command` (the policy's, when queued;
+    /// none in rows queued before it was recorded) spells out how to queue again.
+    TurnExpired {
+        deployment: Deployment,
+        #[serde(default)]
+        deploy_command: Option<String>,
+    },
+    /// The deploy window closed on a waiting deployment; `deploy_command` as above.
     WindowClosedExpired {
         deployment: Deployment,
         next_opening: Option<DateTime<Utc>>,
         tz: Tz,
+        #[serde(default)]
+        deploy_command: Option<String>,
     },
     /// Someone is still deploying when the window is about to close.
     ClosingReminder {

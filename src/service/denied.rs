@@ -3,6 +3,7 @@
 //! refusals are `ServiceError::Refused`.
 
 use crate::domain::deployment::{Deployment, State};
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Denied {
@@ -88,6 +89,7 @@ pub enum Denied {
     },
     /// Every matching hold was released by someone else first.
     HoldsAlreadyReleased,
+    /// No hold has this id.
     HoldNotStanding {
         id: i64,
     },
@@ -96,8 +98,10 @@ pub enum Denied {
         id: i64,
         owner: String,
     },
+    /// A hold that no longer stands; `ended` says how, when its row says so.
     HoldAlreadyReleased {
         id: i64,
+        ended: Option<HoldEnded>,
     },
     /// `/deploy diff` for an app with no GitHub repository configured.
     UnknownRepository {
@@ -112,6 +116,15 @@ pub enum Denied {
         id: i64,
         by: Option<String>,
     },
+}
+
+/// How a hold that no longer stands ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HoldEnded {
+    /// Released by a person (its owner or an admin) at `at`.
+    Released { by: String, at: DateTime<Utc> },
+    /// Ended by badger at its `--until` time.
+    AtItsTime { until: DateTime<Utc> },
 }
 
 impl Denied {

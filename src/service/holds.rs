@@ -1,7 +1,7 @@
 //! `/hold`: freezes on an app (or all), announced, kept in the channel topic, released by
 //! their owner or an admin.
 
-use super::{hold_key, post, refuse, update, Actor, Answer, Core, Denied, Result};
+use super::{hold_key, post, refuse, update, Actor, Answer, Core, Denied, HoldEnded, Result};
 use crate::command::{HoldScope, ReleaseTarget};
 use crate::domain::deployment::{Event, State};
 use crate::domain::hold::{Hold, ALL_APPS};
@@ -209,16 +209,33 @@ impl Core {
     pub async fn release_hold_by_id(&self, actor: &Actor, id: i64) -> Result<Answer> {
         let holds = self.store.active_holds().await?;
         let Some(h) = holds.into_iter().find(|h| h.id == id) else {
-            return refuse(Denied::HoldNotStanding { id });
+            return refuse(self.hold_gone(id).await?);
         };
         self.may_press(actor, &h.owner, || Denied::NotYourHold {
             id,
             owner: h.owner.clone(),
         })?;
         if !self.release_one(Ender::Person(&actor.user), id).await? {
-            return refuse(Denied::HoldAlreadyReleased { id });
+            return refuse(self.hold_gone(id).await?);
         }
         Ok(Answer::HoldReleased(h))
+    }
+
+    /// Why hold `id` can't be released: it ended already (by whom and when, or at its
+    /// `--until` time), or there never was such a hold.
+    async fn hold_gone(&self, id: i64) -> Result<Denied> {
+        let Some(h) = self.store.hold(id).await? else {
+            return Ok(Denied::HoldNotStanding { id });
+        };
+        let ended = match (h.released_at, h.released_by) {
+            (Some(_), Some(by)) if by == super::BADGER_ACTOR => h
+                .until
+                .or(h.released_at)
+                .map(|until| HoldEnded::AtItsTime { until }),
+            (Some(at), Some(by)) => Some(HoldEnded::Released { by, at }),
+            _ => None,
+        };
+        Ok(Denied::HoldAlreadyReleased { id, ended })
     }
 
     /// Releases one hold: updates its announcement, says so in the channel, fixes the

@@ -23,7 +23,7 @@ pub use answer::{Answer, Note, Reply};
 pub use board_cache::{board_of, BoardCache, Snapshot};
 pub use buttons::Action;
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};
-pub use denied::Denied;
+pub use denied::{Denied, HoldEnded};
 pub use deploy::DeployRequest;
 pub use github::{stay_key, GITHUB_ACTOR};
 pub use queue::Outcome;

@@ -64,6 +64,7 @@ impl Core {
                     "turn expired",
                     Notice::TurnExpired {
                         deployment: d.clone(),
+                        deploy_command: Some(self.policy.deploy_command.clone()),
                     },
                 )),
                 State::Queued | State::Called if !open && !d.is_emergency() => Some((
@@ -72,6 +73,7 @@ impl Core {
                         deployment: d.clone(),
                         next_opening,
                         tz: cal.tz,
+                        deploy_command: Some(self.policy.deploy_command.clone()),
                     },
                 )),
                 _ => None,

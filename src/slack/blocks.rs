@@ -211,20 +211,49 @@ pub fn your_turn_closed(d: &Deployment, outcome: &str) -> Message {
     ))
 }
 
-pub fn turn_expired(d: &Deployment) -> Message {
+/// The command that queues `d` again, as the person would type it with `deploy_command`:
+/// `/deploy whitehall r2 to production` (an emergency's reason is theirs to give again).
+pub fn queue_again(d: &Deployment, deploy_command: &str) -> String {
+    let (emergency, reason) = if d.is_emergency() {
+        ("emergency ", " REASON...")
+    } else {
+        ("", "")
+    };
+    format!(
+        "To queue again: `{deploy_command} {emergency}{} {} to {}{reason}`",
+        escape(&d.app),
+        escape(&d.git_ref),
+        escape(&d.environment)
+    )
+}
+
+/// A turn that ran out; `deploy_command` is none in rows queued before it was recorded,
+/// which then say only to ask again.
+pub fn turn_expired(d: &Deployment, deploy_command: Option<&str>) -> Message {
+    let again = deploy_command.map_or_else(
+        || "Ask again when you're ready.".to_owned(),
+        |cmd| queue_again(d, cmd),
+    );
     Message::plain(format!(
-        ":hourglass: {}'s turn for {} expired: it was not started in time. Ask again when you're ready.",
+        ":hourglass: {}'s turn for {} expired: it was not started in time. {again}",
         mention(&d.requester),
         what(d)
     ))
 }
 
-pub fn window_closed_expired(d: &Deployment, next_opening: Option<String>) -> Message {
+pub fn window_closed_expired(
+    d: &Deployment,
+    next_opening: Option<String>,
+    deploy_command: Option<&str>,
+) -> Message {
     let next = next_opening
         .map(|n| format!(" It next opens {n}."))
         .unwrap_or_default();
+    let again = deploy_command
+        .map(|cmd| format!(" {}", queue_again(d, cmd)))
+        .unwrap_or_default();
     Message::plain(format!(
-        ":lock: {} the deploy window for *{}* has closed, so your place in the queue for {} has expired.{next}",
+        ":lock: {} the deploy window for *{}* has closed, so your place in the queue for {} has expired.{next}{again}",
         mention(&d.requester),
         escape(&d.environment),
         what(d)

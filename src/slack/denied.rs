@@ -5,7 +5,8 @@ use super::answers::Say;
 use super::blocks::{what, Message};
 use crate::domain::deployment::State;
 use crate::domain::text::{escape, mention};
-use crate::service::{Core, Denied, ServiceError};
+use crate::domain::window::format_local;
+use crate::service::{Core, Denied, HoldEnded, ServiceError};
 
 /// What a failed use case tells the person; internal errors are logged and counted here,
 /// and the person gets an apology that says nothing changed.
@@ -119,14 +120,27 @@ pub fn denied(say: &Say, d: &Denied) -> String {
             "Those holds were already released; nothing was changed.".into()
         }
         Denied::HoldNotStanding { id } => format!(
-            "Hold #{id} is not standing (already released, or never existed). Nothing was changed."
+            "There is no hold #{id}; nothing was changed. `{hold} list` shows the holds."
         ),
         Denied::NotYourHold { id, owner } => format!(
             "Only {} (who placed hold #{id}) or an admin can release it. Nothing was changed.",
             mention(owner)
         ),
-        Denied::HoldAlreadyReleased { id } => {
-            format!("Hold #{id} was already released. Nothing was changed.")
+        Denied::HoldAlreadyReleased { id, ended } => {
+            let tz = say.policy.calendar.tz;
+            let how = match ended {
+                Some(HoldEnded::Released { by, at }) => format!(
+                    "was already released by {} at {}",
+                    mention(by),
+                    format_local(*at, tz)
+                ),
+                Some(HoldEnded::AtItsTime { until }) => format!(
+                    "already ended at its `--until` time, {}",
+                    format_local(*until, tz)
+                ),
+                None => "was already released".into(),
+            };
+            format!("Hold #{id} {how}. Nothing was changed.")
         }
         Denied::UnknownRepository { app } => format!(
             "badger doesn't know *{}*'s GitHub repository (`[github.repos]` in the policy file), so it can't compare refs.",

@@ -3,7 +3,7 @@
 use super::{denied, failure_message};
 use crate::config::Policy;
 use crate::domain::deployment::{sample, State};
-use crate::service::Denied;
+use crate::service::{Denied, HoldEnded};
 use crate::slack::answers::Say;
 use chrono::{TimeZone, Utc};
 use insta::assert_snapshot;
@@ -152,7 +152,20 @@ fn holds() {
             id: 3,
             owner: "UBOB".into(),
         },
-        Denied::HoldAlreadyReleased { id: 3 },
+        Denied::HoldAlreadyReleased { id: 3, ended: None },
+        Denied::HoldAlreadyReleased {
+            id: 3,
+            ended: Some(HoldEnded::Released {
+                by: "UBOB".into(),
+                at: Utc.with_ymd_and_hms(2026, 3, 10, 14, 2, 0).unwrap(),
+            }),
+        },
+        Denied::HoldAlreadyReleased {
+            id: 3,
+            ended: Some(HoldEnded::AtItsTime {
+                until: Utc.with_ymd_and_hms(2026, 3, 10, 14, 0, 0).unwrap(),
+            }),
+        },
     ]
     .map(say)
     .join("\n");
@@ -162,9 +175,11 @@ No hold on white*hall stands. `/hold list` shows the holds.
 No hold on all applications stands. `/hold list` shows the holds.
 Only the owner of a hold or an admin can release it. This one is held by <@UBOB> (#3), <@UCAROL> (#4). Nothing was changed.
 Those holds were already released; nothing was changed.
-Hold #3 is not standing (already released, or never existed). Nothing was changed.
+There is no hold #3; nothing was changed. `/hold list` shows the holds.
 Only <@UBOB> (who placed hold #3) or an admin can release it. Nothing was changed.
 Hold #3 was already released. Nothing was changed.
+Hold #3 was already released by <@UBOB> at Tue 10 Mar 14:02 GMT. Nothing was changed.
+Hold #3 already ended at its `--until` time, Tue 10 Mar 14:00 GMT. Nothing was changed.
 "##);
 }
 

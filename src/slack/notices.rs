@@ -45,12 +45,20 @@ pub fn render(n: &Notice) -> Message {
             deployment,
             outcome,
         } => blocks::your_turn_closed(deployment, outcome),
-        Notice::TurnExpired { deployment } => blocks::turn_expired(deployment),
+        Notice::TurnExpired {
+            deployment,
+            deploy_command,
+        } => blocks::turn_expired(deployment, deploy_command.as_deref()),
         Notice::WindowClosedExpired {
             deployment,
             next_opening,
             tz,
-        } => blocks::window_closed_expired(deployment, next_opening.map(|o| format_local(o, *tz))),
+            deploy_command,
+        } => blocks::window_closed_expired(
+            deployment,
+            next_opening.map(|o| format_local(o, *tz)),
+            deploy_command.as_deref(),
+        ),
         Notice::ClosingReminder {
             deployment,
             closes,

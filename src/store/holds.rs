@@ -82,16 +82,18 @@ pub struct NewHold<'a> {
     pub until: Option<DateTime<Utc>>,
 }
 
-impl Tx {
-    pub async fn hold(&mut self, id: i64) -> Result<Option<Hold>> {
-        let row: Option<Row> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM holds WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&mut *self.inner)
-                .await?;
-        row.map(Hold::try_from).transpose()
-    }
+pub(super) async fn by_id<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+) -> Result<Option<Hold>> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM holds WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(e)
+        .await?;
+    row.map(Hold::try_from).transpose()
+}
 
+impl Tx {
     pub async fn insert_hold(&mut self, h: &NewHold<'_>, now: DateTime<Utc>) -> Result<i64> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO holds (scope, environment, reason, owner, channel, until_at, created_at, updated_at, updated_by) \

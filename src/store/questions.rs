@@ -33,4 +33,6 @@ on_pool_and_in_tx! {
     fn live_deployments(env: Option<&str>) -> Vec<Deployment> = deployments::live;
     /// The holds not yet released, oldest first.
     fn active_holds() -> Vec<Hold> = holds::active;
+    /// One hold by id, standing or not (who released it, and when, are in it).
+    fn hold(id: i64) -> Option<Hold> = holds::by_id;
 }

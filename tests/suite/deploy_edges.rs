@@ -5,12 +5,12 @@
 use crate::support;
 
 use badger::domain::deployment::State;
-use chrono::Duration;
+use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 use support::checks::live_deployments;
 use support::db::Backend;
 use support::driver::TestApp;
-use support::people::{ALICE, BOB};
+use support::people::{ALICE, BOB, CAROL};
 
 /// `/deploy done` with two of yours deploying (in two environments) does not guess which:
 /// it names both, changes nothing, and the start alerts' buttons still finish each.
@@ -162,8 +162,7 @@ async fn an_expired_turn_is_told_before_the_next_is_called(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     t.deploy(ALICE, "whitehall r1 to integration").await;
     t.deploy(BOB, "publisher r1 to integration").await;
-    t.deploy(support::people::CAROL, "frontend r1 to integration")
-        .await;
+    t.deploy(CAROL, "frontend r1 to integration").await;
     t.deploy(ALICE, "done").await;
     t.deliver_outbox().await;
     t.slack.read_all();
@@ -176,3 +175,53 @@ async fn an_expired_turn_is_told_before_the_next_is_called(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(an_expired_turn_is_told_before_the_next_is_called);
+
+/// A turn that expires, and a place the closing window ends, each spell out the command
+/// that queues it again, with the command name the policy gives.
+async fn an_expired_place_says_how_to_queue_again(backend: Backend) {
+    let policy = format!(
+        "commands = {{ deploy = \"/ship\", hold = \"/freeze\" }}\n{}",
+        support::driver::POLICY
+    );
+    let t = TestApp::stepped_with(backend, &policy).await;
+    let ship = |user: &'static str, text: &'static str| t.slash("/ship", user, text);
+    for (who, app) in [(ALICE, "whitehall"), (BOB, "publisher")] {
+        t.slash("/ship", who, &format!("{app} r1 to integration"))
+            .await;
+        ship(who, "done").await;
+    }
+    // Bob is called on staging and lets his turn run out.
+    ship(ALICE, "whitehall r1 to staging").await;
+    ship(BOB, "publisher r1 to staging").await;
+    ship(ALICE, "done").await;
+    t.deliver_outbox().await;
+    t.slack.read_all();
+    t.advance_clock(Duration::minutes(10));
+    t.tick().await;
+    t.deliver_outbox().await;
+    t.expect_update("<@U0BOB> turn for *publisher* `r1` to *staging*: turn expired");
+    t.expect_post(
+        ":hourglass: <@U0BOB>'s turn for *publisher* `r1` to *staging* expired: it was not started in time. To queue again: `/ship publisher r1 to staging`",
+    );
+
+    // Alice waits behind Carol at 17:00, when staging's window closes.
+    ship(CAROL, "frontend r1 to integration").await;
+    ship(CAROL, "done").await;
+    ship(CAROL, "frontend r1 to staging").await;
+    ship(ALICE, "whitehall r2 to integration").await;
+    ship(ALICE, "done").await;
+    ship(ALICE, "whitehall r2 to staging").await;
+    t.deliver_outbox().await;
+    t.slack.read_all();
+    t.at(Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap())
+        .await;
+    let m = t.expect_post("<@U0ALICE> the deploy window for *staging* has closed");
+    assert!(
+        m["text"].as_str().unwrap().ends_with(
+            "It next opens Wed 25 Nov 09:30 GMT. To queue again: `/ship whitehall r2 to staging`"
+        ),
+        "{m}"
+    );
+    t.stop().await;
+}
+on_both_backends!(an_expired_place_says_how_to_queue_again);

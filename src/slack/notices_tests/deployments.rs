@@ -79,24 +79,42 @@ fn your_turn_closed() {
 
 #[test]
 fn turn_expired() {
-    insta::assert_snapshot!(shown(Notice::TurnExpired { deployment: deployment() }), @r#"
-        :hourglass: <@U0ALICE>'s turn for *whitehall* `release_1` to *production* expired: it was not started in time. Ask again when you're ready.
+    insta::assert_snapshot!(shown(Notice::TurnExpired { deployment: deployment(), deploy_command: Some("/deploy".into()) }), @r#"
+        :hourglass: <@U0ALICE>'s turn for *whitehall* `release_1` to *production* expired: it was not started in time. To queue again: `/deploy whitehall release_1 to production`
         [section: the text]
     "#);
+    // With the policy's own command name; an emergency's reason is for them to give again.
+    let emergency = Deployment {
+        emergency_reason: Some("site down".into()),
+        ..deployment()
+    };
+    insta::assert_snapshot!(shown(Notice::TurnExpired { deployment: emergency, deploy_command: Some("/ship".into()) }).lines().next().unwrap(), @":hourglass: <@U0ALICE>'s turn for *whitehall* `release_1` to *production* expired: it was not started in time. To queue again: `/ship emergency whitehall release_1 to production REASON...`");
+}
+
+/// Expiry rows queued by an older badger (no command name in them) still render, without
+/// a command that might not be the one configured.
+#[test]
+fn expired_stored_before_the_command_was() {
+    let old = serde_json::json!({"notice": "turn_expired", "deployment": deployment()});
+    let n: Notice = serde_json::from_value(old).expect("an old row reads");
+    insta::assert_snapshot!(shown(n).lines().next().unwrap(), @":hourglass: <@U0ALICE>'s turn for *whitehall* `release_1` to *production* expired: it was not started in time. Ask again when you're ready.");
+    let old = serde_json::json!({"notice": "window_closed_expired", "deployment": deployment(), "next_opening": null, "tz": "Europe/London"});
+    let n: Notice = serde_json::from_value(old).expect("an old row reads");
+    insta::assert_snapshot!(shown(n).lines().next().unwrap(), @":lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired.");
 }
 
 #[test]
 fn window_closed_expired() {
-    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(1)), tz: TZ }), @r#"
-        :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired. It next opens Wed 25 Nov 09:30 GMT.
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(1)), tz: TZ, deploy_command: Some("/deploy".into()) }), @r#"
+        :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired. It next opens Wed 25 Nov 09:30 GMT. To queue again: `/deploy whitehall release_1 to production`
         [section: the text]
     "#);
 }
 
 #[test]
 fn window_closed_expired_never_reopens() {
-    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: None, tz: TZ }), @r#"
-        :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired.
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: None, tz: TZ, deploy_command: Some("/deploy".into()) }), @r#"
+        :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired. To queue again: `/deploy whitehall release_1 to production`
         [section: the text]
     "#);
 }

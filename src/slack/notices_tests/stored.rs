@@ -11,6 +11,7 @@ fn a_notice_is_stored_by_shape() {
         channel: "C0DEPLOY".into(),
         body: Body::say(Notice::TurnExpired {
             deployment: deployment(),
+            deploy_command: Some("/deploy".into()),
         }),
         key: None,
     };

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::support::people::ADMIN;
+use chrono::{Duration, TimeZone, Utc};
 
 async fn same_person_twice_updates_the_hold(backend: Backend) {
     let t = TestApp::stepped(backend).await;
@@ -128,7 +129,13 @@ async fn release_by_command(backend: Backend) {
         r.text()
     );
     let r = t.hold(ALICE, &format!("release {publisher}")).await;
-    assert!(r.text().contains("is not standing"), "{}", r.text());
+    assert!(
+        r.text().contains(&format!(
+            "Hold #{publisher} was already released by <@U0ALICE> at Tue 24 Nov 10:00 GMT."
+        )),
+        "{}",
+        r.text()
+    );
 
     // By app, then all.
     let r = t.hold(ALICE, "release whitehall").await;
@@ -195,3 +202,50 @@ async fn admin_releases_anyones_hold(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(admin_releases_anyones_hold);
+
+/// Release pressed on a hold that has ended says who ended it and when: an admin, or its
+/// own `--until` time. The command by id says the same; an id no hold has is said so.
+async fn release_on_an_ended_hold_says_how_it_ended(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.hold(ALICE, "whitehall migration").await;
+    t.hold(BOB, "publisher reindex --until 11:00").await;
+    t.deliver_outbox().await;
+    let alices = release_id(&t.expect_post("<@U0ALICE> is holding"));
+    let bobs = release_id(&t.expect_post("<@U0BOB> is holding"));
+    t.expect_topic_sync();
+
+    // An admin releases Alice's at 10:05; her press afterwards says who, and when.
+    t.advance_clock(Duration::minutes(5));
+    t.press(ADMIN, "hold_release", &alices).await;
+    t.deliver_outbox().await;
+    t.slack.read_all();
+    t.advance_clock(Duration::minutes(3));
+    t.press(ALICE, "hold_release", &alices).await;
+    t.deliver_outbox().await;
+    let why = t.expect_ephemeral(ALICE, "");
+    assert_eq!(
+        why,
+        format!("Hold #{alices} was already released by <@U0ADMIN> at Tue 24 Nov 10:05 GMT. Nothing was changed.")
+    );
+
+    // Bob's ends at its `--until` time; his press a little later says so.
+    t.at(Utc.with_ymd_and_hms(2026, 11, 24, 11, 0, 0).unwrap())
+        .await;
+    t.slack.read_all();
+    t.advance_clock(Duration::minutes(2));
+    t.press(BOB, "hold_release", &bobs).await;
+    t.deliver_outbox().await;
+    let ended = format!(
+        "Hold #{bobs} already ended at its `--until` time, Tue 24 Nov 11:00 GMT. Nothing was changed."
+    );
+    assert_eq!(t.expect_ephemeral(BOB, ""), ended);
+    assert!(t
+        .hold(BOB, &format!("release {bobs}"))
+        .await
+        .text()
+        .contains(&ended));
+    let r = t.hold(BOB, "release 999").await;
+    assert!(r.text().contains("There is no hold #999"), "{}", r.text());
+    t.stop().await;
+}
+on_both_backends!(release_on_an_ended_hold_says_how_it_ended);
