@@ -125,6 +125,10 @@ pub struct Deployment {
     pub finished_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub reminded_at: Option<DateTime<Utc>>,
+    /// When it was told, still deploying, that the window had closed on it (once).
+    /// Absent from snapshots stored before it existed: those read as not told.
+    #[serde(default)]
+    pub after_close_reminded_at: Option<DateTime<Utc>>,
     pub hold_notified: bool,
     /// The refusal codes it was last told the turn passed it by for (not holds).
     pub passed_over: Option<String>,
@@ -170,6 +174,7 @@ pub fn sample(id: i64, app: &str, env: &str) -> Deployment {
         finished_at: None,
         ended_at: None,
         reminded_at: None,
+        after_close_reminded_at: None,
         hold_notified: false,
         passed_over: None,
     }

@@ -64,6 +64,15 @@ pub enum Notice {
         closes: DateTime<Utc>,
         tz: Tz,
     },
+    /// The deploy window closed (at `closed`) on someone still deploying, who is told once,
+    /// at `at`, to end it with the deploy command: their environment is blocked until then.
+    DeployingAfterClose {
+        deployment: Deployment,
+        closed: DateTime<Utc>,
+        at: DateTime<Utc>,
+        deploy_command: String,
+        tz: Tz,
+    },
     /// A hold skips this deployment's turn; it keeps its place.
     HeldTurn { deployment: Deployment, hold: Hold },
     /// The turn passed it by for something other than a hold (`refused` says why), worded

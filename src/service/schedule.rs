@@ -1,5 +1,6 @@
-//! Time-driven work: turn timeouts, window closing, reminders. Every replica runs it; each
-//! step is a conditional update under the environment's lock, so exactly one replica acts.
+//! Time-driven work: turn timeouts, window closing, reminders (before the close, and once
+//! after it to whoever is still deploying). Every replica runs it; each step is a
+//! conditional update under the environment's lock, so exactly one replica acts.
 
 use super::holds::Ender;
 use super::{post, Core, Result, BADGER_ACTOR};
@@ -7,7 +8,7 @@ use crate::config::WindowKind;
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::notice::Notice;
 use crate::store::env_lock;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 /// How long before closing a person still deploying is reminded.
 pub const CLOSING_REMINDER: i64 = 15;
@@ -45,9 +46,11 @@ impl Core {
             State::Called => timed_out(d) || (!open && !d.is_emergency()),
             State::Queued => !open && !d.is_emergency(),
             State::Deploying => {
-                open && window == WindowKind::OfficeHours
+                (open
+                    && window == WindowKind::OfficeHours
                     && d.reminded_at.is_none()
-                    && !d.is_emergency()
+                    && !d.is_emergency())
+                    || self.closed_on(d, window, now).is_some()
             }
             _ => false,
         }) || live.iter().all(|d| d.state == State::Queued) && !live.is_empty();
@@ -112,9 +115,42 @@ impl Core {
                     post(&mut tx, now, &d.channel, say, None).await?;
                 }
             }
+            if let Some(closed) = self.closed_on(d, window, now) {
+                if tx.mark_reminded_after_close(d.id, now).await? {
+                    let say = Notice::DeployingAfterClose {
+                        deployment: d.clone(),
+                        closed,
+                        at: now,
+                        deploy_command: self.policy.deploy_command.clone(),
+                        tz: cal.tz,
+                    };
+                    post(&mut tx, now, &d.channel, say, None).await?;
+                }
+            }
         }
         self.advance(&mut tx, env, now, None).await?;
         self.commit(tx).await
+    }
+
+    /// When the deploy window closed on `d`, still deploying and not yet told so: the close
+    /// of the opening it started in, once that has passed. None for an emergency, in an
+    /// always-open environment, or for one started while the window was closed (only an
+    /// emergency may), as for the reminder before the close.
+    fn closed_on(
+        &self,
+        d: &Deployment,
+        window: WindowKind,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        if d.state != State::Deploying
+            || window != WindowKind::OfficeHours
+            || d.is_emergency()
+            || d.after_close_reminded_at.is_some()
+        {
+            return None;
+        }
+        let closes = self.policy.calendar.current(d.started_at?)?.closes;
+        (closes <= now).then_some(closes)
     }
 
     /// Holds whose `--until` time has come end: each is released as its owner would

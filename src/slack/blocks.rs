@@ -5,6 +5,7 @@ use crate::domain::deployment::{format_duration, Deployment, State};
 use crate::domain::hold::Hold;
 use crate::domain::text::{escape, mention, truncate};
 use crate::service::Action;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 
@@ -265,6 +266,26 @@ pub fn closing_reminder(d: &Deployment, closes: &str) -> Message {
         ":alarm_clock: {} the deploy window closes at {closes} and {} is still deploying. Please finish it, or press *Failed*.",
         mention(&d.requester),
         what(d)
+    ))
+}
+
+/// The window closed on `d`, still deploying at `at`: its person is told how to end it.
+pub fn deploying_after_close(
+    d: &Deployment,
+    closed: &str,
+    at: DateTime<Utc>,
+    deploy_command: &str,
+) -> Message {
+    let how_long = d
+        .started_at
+        .map(|s| format!(" (for {})", format_duration(at - s)))
+        .unwrap_or_default();
+    let cmd = deploy_command;
+    Message::plain(format!(
+        ":warning: {} the deploy window closed at {closed}, and your deployment of {} is still marked as deploying{how_long}. When it ends, say `{cmd} done` or `{cmd} failed`: nothing else can deploy to *{}* until then.",
+        mention(&d.requester),
+        what(d),
+        escape(&d.environment)
     ))
 }
 

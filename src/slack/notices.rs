@@ -64,6 +64,18 @@ pub fn render(n: &Notice) -> Message {
             closes,
             tz,
         } => blocks::closing_reminder(deployment, &format_local(*closes, *tz)),
+        Notice::DeployingAfterClose {
+            deployment,
+            closed,
+            at,
+            deploy_command,
+            tz,
+        } => blocks::deploying_after_close(
+            deployment,
+            &format_local(*closed, *tz),
+            *at,
+            deploy_command,
+        ),
         Notice::HeldTurn { deployment, hold } => blocks::held_turn(deployment, hold),
         Notice::PassedOver {
             deployment,

@@ -45,6 +45,7 @@ pub(super) struct Row {
     finished_at: Option<i64>,
     ended_at: Option<i64>,
     reminded_at: Option<i64>,
+    after_close_reminded_at: Option<i64>,
     hold_notified: i64,
     passed_over: Option<String>,
 }
@@ -74,6 +75,7 @@ impl TryFrom<Row> for Deployment {
             finished_at: opt_from_millis(r.finished_at)?,
             ended_at: opt_from_millis(r.ended_at)?,
             reminded_at: opt_from_millis(r.reminded_at)?,
+            after_close_reminded_at: opt_from_millis(r.after_close_reminded_at)?,
             hold_notified: r.hold_notified != 0,
             passed_over: r.passed_over,
         })

@@ -385,6 +385,12 @@ impl Tx {
             .await
     }
 
+    /// Marks the after-close reminder sent; false if another replica sent it.
+    pub async fn mark_reminded_after_close(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let once = Once::new("deployments", "id", id, "after_close_reminded_at");
+        self.stamp_once(once, now).await
+    }
+
     pub async fn set_ci_url(&mut self, id: i64, url: &str) -> Result<()> {
         self.set_column("ci_url", url.to_owned(), id).await
     }

@@ -321,9 +321,11 @@ async fn window_close_expires_waiters_and_reminds(backend: Backend) {
     t.expect_post(":alarm_clock: <@U0ALICE> the deploy window closes at Tue 24 Nov 17:00 GMT");
     t.at(Utc.with_ymd_and_hms(2026, 11, 24, 16, 50, 0).unwrap())
         .await;
-    // 17:00: Bob's place expires and he is told when it next opens.
+    // 17:00: Alice, still deploying, is told the window closed (after_close.rs has the
+    // rest); Bob's place expires and he is told when it next opens.
     t.at(Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap())
         .await;
+    t.expect_post("<@U0ALICE> the deploy window closed at Tue 24 Nov 17:00 GMT");
     let m = t.expect_post("<@U0BOB> the deploy window for *staging* has closed");
     assert!(m["text"].as_str().unwrap().contains("Wed 25 Nov 09:30 GMT"));
     t.stop().await;

@@ -11,6 +11,7 @@
 mod support;
 
 mod admission;
+mod after_close;
 mod after_deploy;
 mod check_slack;
 mod ci_api;

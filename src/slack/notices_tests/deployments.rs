@@ -127,6 +127,21 @@ fn closing_reminder() {
     "#);
 }
 
+/// After the close, in the configured command's words, with how long it has deployed.
+#[test]
+fn deploying_after_close() {
+    insta::assert_snapshot!(shown(Notice::DeployingAfterClose {
+            deployment: deployment(),
+            closed: at(17, 0),
+            at: at(17, 1),
+            deploy_command: "/ship".into(),
+            tz: TZ,
+        }), @r#"
+        :warning: <@U0ALICE> the deploy window closed at Tue 24 Nov 17:00 GMT, and your deployment of *whitehall* `release_1` to *production* is still marked as deploying (for 7h 1m). When it ends, say `/ship done` or `/ship failed`: nothing else can deploy to *production* until then.
+        [section: the text]
+    "#);
+}
+
 #[test]
 fn held_turn() {
     insta::assert_snapshot!(shown(Notice::HeldTurn { deployment: deployment(), hold: hold() }), @r#"

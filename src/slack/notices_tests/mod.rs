@@ -41,6 +41,7 @@ fn deployment() -> Deployment {
         finished_at: None,
         ended_at: None,
         reminded_at: None,
+        after_close_reminded_at: None,
         hold_notified: false,
         passed_over: None,
     }

@@ -24,6 +24,20 @@ fn a_notice_is_stored_by_shape() {
     assert_eq!(back, p);
 }
 
+/// A deployment snapshot stored before `after_close_reminded_at` existed reads as not
+/// reminded after the close, and the notice holding it renders as before.
+#[test]
+fn a_deployment_stored_before_the_after_close_reminder_reads() {
+    let n = Notice::TurnExpired {
+        deployment: deployment(),
+    };
+    let mut stored = serde_json::to_value(&n).unwrap();
+    let old = stored["deployment"].as_object_mut().unwrap();
+    assert!(old.remove("after_close_reminded_at").is_some());
+    let back: Notice = serde_json::from_value(stored).unwrap();
+    assert_eq!(back, n);
+}
+
 /// A row an older badger wrote (rendered `text` + `blocks`) reads as a rendered body and
 /// renders to exactly what it holds; written again, it is the same JSON.
 #[test]
