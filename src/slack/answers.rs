@@ -261,5 +261,8 @@ fn started_reply(d: &Deployment, deploy: &str) -> Message {
 }
 
 #[cfg(test)]
+#[path = "answers_queue_tests.rs"]
+mod queue_tests;
+#[cfg(test)]
 #[path = "answers_tests.rs"]
 mod tests;

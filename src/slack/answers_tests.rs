@@ -5,22 +5,21 @@ use crate::config::Policy;
 use crate::domain::admission::{Refusal, Refused};
 use crate::domain::deployment::{sample, Deployment, State};
 use crate::domain::hold::Hold;
-use crate::domain::queue::InLine;
 use crate::service::{Answer, Note, Outcome, Reply};
 use chrono::{DateTime, TimeZone, Utc};
 use insta::assert_snapshot;
 
 /// A Tuesday morning in office hours, London.
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 10, 10, 0, 0).unwrap()
 }
 
-fn policy() -> Policy {
+pub(super) fn policy() -> Policy {
     Policy::default()
 }
 
 /// Runs `f` with the default policy's wording at [`now`].
-fn with_say<R>(f: impl FnOnce(&Say) -> R) -> R {
+pub(super) fn with_say<R>(f: impl FnOnce(&Say) -> R) -> R {
     let p = policy();
     f(&Say {
         policy: &p,
@@ -29,11 +28,11 @@ fn with_say<R>(f: impl FnOnce(&Say) -> R) -> R {
     })
 }
 
-fn text(a: Answer) -> String {
+pub(super) fn text(a: Answer) -> String {
     with_say(|say| answer(say, &a).text)
 }
 
-fn dep(id: i64, state: State) -> Deployment {
+pub(super) fn dep(id: i64, state: State) -> Deployment {
     Deployment {
         app: "whitehall".into(),
         git_ref: "release_12".into(),
@@ -64,69 +63,6 @@ fn hold(id: i64, scope: &str) -> Hold {
 #[test]
 fn started() {
     assert_snapshot!(text(Answer::Started(dep(7, State::Deploying))), @":rocket: You're deploying *whitehall* `release_12` to *staging* (#7). I've announced it in the channel; press *Done* or *Failed* there, or type `/deploy done` or `/deploy failed`, when it's over.");
-}
-
-#[test]
-fn queued_with_buttons() {
-    let a = Answer::Queued {
-        deployment: dep(9, State::Queued),
-        position: 3,
-        ahead: [dep(7, State::Deploying), dep(8, State::Queued)]
-            .iter()
-            .map(InLine::from)
-            .collect(),
-        total_ahead: 4,
-    };
-    let m = with_say(|say| answer(say, &a));
-    assert_snapshot!(m.text, @r##"
-:hourglass_flowing_sand: Queued *whitehall* `release_12` to *staging* (#9): you are number 3 in line. I'll call you when it's your turn.
-Ahead of you: <@UALICE> (whitehall `release_12`, deploying), <@UALICE> (whitehall `release_12`, queued) and 2 more
-"##);
-    assert_snapshot!(serde_json::to_string(&m.blocks[1]).unwrap(), @r##"{"elements":[{"action_id":"deploy_cancel","text":{"text":"Leave the queue","type":"plain_text"},"type":"button","value":"9"}],"type":"actions"}"##);
-}
-
-#[test]
-fn queued_emergency_alone() {
-    let mut d = dep(9, State::Queued);
-    d.emergency_reason = Some("site down".into());
-    let a = Answer::Queued {
-        deployment: d,
-        position: 1,
-        ahead: vec![],
-        total_ahead: 0,
-    };
-    assert_snapshot!(text(a), @":hourglass_flowing_sand: Queued *whitehall* `release_12` to *staging* (#9): you are number 1 in line (emergency: at the front). I'll call you when it's your turn.");
-}
-
-/// Queued in the window's last hour, a person is told the place lapses at the close; an
-/// emergency (which the close does not end) and a morning queue are not.
-#[test]
-fn queued_near_the_close_is_told_when_the_place_lapses() {
-    let queued = |d: Deployment| Answer::Queued {
-        deployment: d,
-        position: 1,
-        ahead: vec![],
-        total_ahead: 0,
-    };
-    let p = policy();
-    let at = |h, m| Say {
-        policy: &p,
-        now: Utc.with_ymd_and_hms(2026, 3, 10, h, m, 0).unwrap(),
-        dashboard_url: None,
-    };
-    let mut emergency = dep(9, State::Queued);
-    emergency.emergency_reason = Some("site down".into());
-    let late = answer(&at(16, 30), &queued(dep(9, State::Queued))).text;
-    assert_snapshot!(late, @"
-    :hourglass_flowing_sand: Queued *whitehall* `release_12` to *staging* (#9): you are number 1 in line. I'll call you when it's your turn. The deploy window closes at Tue 10 Mar 17:00 GMT: if your turn has not come by then, your place lapses.
-    ");
-    assert_eq!(
-        answer(&at(15, 59), &queued(dep(9, State::Queued))).text,
-        text(queued(dep(9, State::Queued)))
-    );
-    assert!(!answer(&at(16, 30), &queued(emergency))
-        .text
-        .contains("closes"));
 }
 
 #[test]

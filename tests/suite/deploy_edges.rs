@@ -215,6 +215,8 @@ async fn an_expired_place_says_how_to_queue_again(backend: Backend) {
     t.slack.read_all();
     t.at(Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).unwrap())
         .await;
+    // Carol, still deploying, is told first (the after-close reminder).
+    t.expect_post("<@U0CAROL> the deploy window closed at Tue 24 Nov 17:00 GMT");
     let m = t.expect_post("<@U0ALICE> the deploy window for *staging* has closed");
     assert!(
         m["text"].as_str().unwrap().ends_with(

@@ -30,6 +30,7 @@ fn a_notice_is_stored_by_shape() {
 fn a_deployment_stored_before_the_after_close_reminder_reads() {
     let n = Notice::TurnExpired {
         deployment: deployment(),
+        deploy_command: None,
     };
     let mut stored = serde_json::to_value(&n).unwrap();
     let old = stored["deployment"].as_object_mut().unwrap();
