@@ -63,6 +63,14 @@ async fn deploy_check_answers(backend: Backend) {
     assert!(reasons.contains("data migration running"), "{reasons}");
     assert!(reasons.contains("U0BOB"), "{reasons}");
     assert_eq!(get(&t, &check("frontend", "staging")).await.status, 200);
+    // A hold that ends by itself says when.
+    let r = t.hold(BOB, "frontend staging freeze --until 16:00").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let reasons = get(&t, &check("frontend", "staging")).await.json["reasons"].to_string();
+    assert!(
+        reasons.contains("freeze; it ends at Tue 24 Nov 16:00 GMT"),
+        "{reasons}"
+    );
 
     // Saturday: staging's window is closed (and says when it opens); integration is not.
     t.clock
