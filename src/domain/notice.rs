@@ -38,11 +38,17 @@ pub enum Notice {
         #[serde(default)]
         tz: Option<Tz>,
     },
-    /// The your-turn call is over; `outcome` says how ("started", "turn expired", ...).
+    /// The your-turn call is over; `outcome` says how ("started", "turn expired", ...),
+    /// and `by` who did it when a person did ("cancelled" by an admin).
     YourTurnClosed {
         deployment: Deployment,
         outcome: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
+    /// Someone other than its requester (an admin) took a waiting deployment out of its
+    /// queue: the requester is told who.
+    TakenOutOfQueue { deployment: Deployment, by: String },
     /// The called one never pressed Start.
     TurnExpired { deployment: Deployment },
     /// The deploy window closed on a waiting deployment.

@@ -32,6 +32,9 @@ pub enum Answer {
     CalledOff(Deployment),
     /// A waiting deployment left its queue.
     LeftQueue(Deployment),
+    /// Someone else's waiting deployment taken out of its queue (by an admin); its
+    /// requester was told in the channel.
+    TookOutOfQueue(Deployment),
     /// `/deploy status [ENV]` from the status snapshot.
     Status {
         snapshot: Arc<Snapshot>,

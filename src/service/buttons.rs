@@ -195,10 +195,10 @@ impl Core {
                 if !d.state.is_waiting() {
                     return refuse(moved_on(&d));
                 }
-                let why = format!("cancelled by {}", actor.user);
-                self.drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why, None)
-                    .await?;
-                Some(Answer::LeftQueue(d))
+                match self.cancel_waiting(&mut tx, &d, &actor.user, now).await? {
+                    Some(answer) => Some(answer),
+                    None => return refuse(moved_on(&d)),
+                }
             }
             Action::HoldRelease | Action::AllWell => None,
         };

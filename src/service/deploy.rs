@@ -3,7 +3,7 @@
 use super::admission::{Ask, Asker, Reader};
 use super::queue::{describe_request, Outcome};
 use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
-use crate::domain::deployment::{Event, State};
+use crate::domain::deployment::State;
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::notice::Notice;
 use crate::domain::queue::{InLine, NAMED_AHEAD};
@@ -248,14 +248,10 @@ impl Core {
                 state: d.state,
             });
         }
-        let why = format!("cancelled by {}", actor.user);
-        if !self
-            .drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why, None)
-            .await?
-        {
+        let Some(answer) = self.cancel_waiting(&mut tx, &d, &actor.user, now).await? else {
             return refuse(Denied::AlreadyMovedOn { id: d.id });
-        }
+        };
         self.commit(tx).await?;
-        Ok(Answer::LeftQueue(d))
+        Ok(answer)
     }
 }

@@ -136,6 +136,7 @@ impl Core {
                     let say = Notice::YourTurnClosed {
                         deployment: d.clone(),
                         outcome: "paused by a hold; you keep your place".into(),
+                        by: None,
                     };
                     update(&mut tx, now, &d.channel, super::turn_key(d.id), say).await?;
                     let say = Notice::HeldTurn {

@@ -2,12 +2,27 @@
 //! Everything here runs inside a transaction that holds the environment's lock.
 
 use super::admission::{Ask, Reader};
-use super::{close_turn, post, start_key, turn_key, update, Core, Result};
+use super::{close_turn, close_turn_by, post, start_key, turn_key, update, Answer, Core, Result};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::notice::Notice;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
+
+/// Why a waiting entry leaves its queue.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Leaving<'a> {
+    /// Badger's reason ("turn expired"), stored and shown as it is.
+    Because(&'a str),
+    /// A person (its owner or an admin, the actor) cancelled it.
+    Cancelled,
+}
+
+impl<'a> From<&'a str> for Leaving<'a> {
+    fn from(why: &'a str) -> Self {
+        Leaving::Because(why)
+    }
+}
 
 /// How a deployment ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,31 +272,36 @@ impl Core {
     /// With `say`, posted in `d`'s channel when it leaves: before the next person is
     /// called, so the channel reads in the order things happened.
     #[allow(clippy::too_many_arguments)]
-    pub(super) async fn drop_out(
+    pub(super) async fn drop_out<'a>(
         &self,
         tx: &mut Tx,
         d: &Deployment,
         event: Event,
         actor: &str,
         now: DateTime<Utc>,
-        why: &str,
+        why: impl Into<Leaving<'a>>,
         say: Option<Notice>,
     ) -> Result<bool> {
         let Ok(to) = crate::domain::deployment::transition(d.state, event) else {
             return Ok(false);
         };
-        if !tx.transition(d.id, d.state, event, now, Some(why)).await? {
+        // What is stored and audited, what the closed turn says, and who it names.
+        let (why, outcome, by) = match why.into() {
+            Leaving::Because(why) => (why.to_owned(), why, None),
+            Leaving::Cancelled => (format!("cancelled by {actor}"), "cancelled", Some(actor)),
+        };
+        if !tx.transition(d.id, d.state, event, now, Some(&why)).await? {
             return Ok(false);
         }
         if d.state == State::Called {
-            close_turn(tx, now, d, why).await?;
+            close_turn_by(tx, now, d, outcome, by).await?;
         }
         tx.audit(
             now,
             actor,
             &format!("deploy.{}", to.as_str()),
             &format!("deployment #{}", d.id),
-            why,
+            &why,
         )
         .await?;
         if let Some(say) = say {
@@ -291,6 +311,32 @@ impl Core {
             self.advance(tx, &d.environment, now, None).await?;
         }
         Ok(true)
+    }
+}
+
+impl Core {
+    /// `actor` takes waiting `d` out of its queue: its owner leaving, or an admin taking
+    /// someone's out (the owner is then told in the channel who did). `None`: it had moved
+    /// on meanwhile.
+    pub(super) async fn cancel_waiting(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Answer>> {
+        let by_other = actor != d.requester;
+        let say = by_other.then(|| Notice::TakenOutOfQueue {
+            deployment: d.clone(),
+            by: actor.to_owned(),
+        });
+        let left = self
+            .drop_out(tx, d, Event::Cancel, actor, now, Leaving::Cancelled, say)
+            .await?;
+        Ok(left.then(|| match by_other {
+            true => Answer::TookOutOfQueue(d.clone()),
+            false => Answer::LeftQueue(d.clone()),
+        }))
     }
 }
 

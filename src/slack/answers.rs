@@ -86,6 +86,12 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             what(d),
             d.id
         )),
+        Answer::TookOutOfQueue(d) => Message::plain(format!(
+            "You took {}'s {} (#{}) out of the queue; they have been told in the channel.",
+            mention(&d.requester),
+            what(d),
+            d.id
+        )),
         Answer::Status { snapshot, env } => super::status::status(
             &board_of(say.policy, snapshot, say.now),
             env.as_deref(),

@@ -201,10 +201,11 @@ pub fn your_turn(d: &Deployment, timeout_minutes: i64, window_closes: Option<&st
     ])
 }
 
-/// The your-turn call once it is over: no buttons, with what happened.
-pub fn your_turn_closed(d: &Deployment, outcome: &str) -> Message {
+/// The your-turn call once it is over: no buttons, with what happened (and who did it).
+pub fn your_turn_closed(d: &Deployment, outcome: &str, by: Option<&str>) -> Message {
+    let by = by.map(|by| format!(" by {}", mention(by))).unwrap_or_default();
     Message::plain(format!(
-        "{} turn for {}: {}",
+        "{} turn for {}: {}{by}",
         mention(&d.requester),
         what(d),
         escape(outcome)

@@ -44,7 +44,15 @@ pub fn render(n: &Notice) -> Message {
         Notice::YourTurnClosed {
             deployment,
             outcome,
-        } => blocks::your_turn_closed(deployment, outcome),
+            by,
+        } => blocks::your_turn_closed(deployment, outcome, by.as_deref()),
+        Notice::TakenOutOfQueue { deployment, by } => Message::plain(format!(
+            ":no_entry_sign: {} took {}'s {} (#{}) out of the queue.",
+            mention(by),
+            mention(&deployment.requester),
+            what(deployment),
+            deployment.id
+        )),
         Notice::TurnExpired { deployment } => blocks::turn_expired(deployment),
         Notice::WindowClosedExpired {
             deployment,

@@ -12,6 +12,7 @@ mod support;
 
 mod admission;
 mod after_deploy;
+mod attribution;
 mod check_slack;
 mod ci_api;
 mod cli;

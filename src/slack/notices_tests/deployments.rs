@@ -71,7 +71,7 @@ fn your_turn_stored_before_window_closes() {
 
 #[test]
 fn your_turn_closed() {
-    insta::assert_snapshot!(shown(Notice::YourTurnClosed { deployment: deployment(), outcome: "started".into() }), @r#"
+    insta::assert_snapshot!(shown(Notice::YourTurnClosed { deployment: deployment(), outcome: "started".into(), by: None }), @r#"
         <@U0ALICE> turn for *whitehall* `release_1` to *production*: started
         [section: the text]
     "#);

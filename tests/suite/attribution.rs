@@ -1,0 +1,60 @@
+//! Who did it, said so: an admin acting on someone else's deployment is named (as a
+//! mention, never a raw id) beside the requester, and the requester is told.
+
+use crate::support;
+
+use support::db::Backend;
+use support::driver::TestApp;
+use support::people::{ADMIN, ALICE, BOB, CAROL};
+
+/// An admin's `/deploy cancel N` of someone else's waiting entry: the admin is told they
+/// took it out (not that they left a queue they were never in), the owner is told in the
+/// channel who did, and a called turn's message names the admin as a mention.
+async fn an_admin_taking_someone_out_of_the_queue_says_who(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "frontend r1 to integration").await;
+    t.deploy(BOB, "whitehall r1 to integration").await;
+    t.deploy(CAROL, "publisher r1 to integration").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> started deploying");
+
+    // A queued entry.
+    let r = t.deploy(ADMIN, "cancel 2").await.text();
+    assert_eq!(
+        r,
+        "You took <@U0BOB>'s *whitehall* `r1` to *integration* (#2) out of the queue; they have been told in the channel."
+    );
+    t.deliver_outbox().await;
+    t.expect_post(
+        ":no_entry_sign: <@U0ADMIN> took <@U0BOB>'s *whitehall* `r1` to *integration* (#2) out of the queue.",
+    );
+
+    // A called turn.
+    t.press(ALICE, "deploy_done", "1").await;
+    t.deliver_outbox().await;
+    t.expect_post("succeeded");
+    t.expect_update("<@U0ALICE> started deploying");
+    t.expect_post("<@U0CAROL> it's your turn");
+    let r = t.deploy(ADMIN, "cancel 3").await.text();
+    assert!(r.starts_with("You took <@U0CAROL>'s"), "{r}");
+    t.deliver_outbox().await;
+    t.expect_update("<@U0CAROL> turn for *publisher* `r1` to *integration*: cancelled by <@U0ADMIN>");
+    t.expect_post(":no_entry_sign: <@U0ADMIN> took <@U0CAROL>'s *publisher* `r1` to *integration* (#3) out of the queue.");
+
+    // Leaving one's own place is still worded as leaving, and nothing else is said.
+    t.deploy(BOB, "whitehall r2 to integration").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0BOB> started deploying");
+    t.deploy(CAROL, "publisher r2 to integration").await;
+    let r = t.deploy(CAROL, "cancel").await.text();
+    assert!(r.starts_with("You left the queue for"), "{r}");
+    // The "Leave the queue" button pressed by an admin says the same as the command.
+    t.deploy(ALICE, "frontend r2 to integration").await;
+    assert_eq!(t.press(ADMIN, "deploy_cancel", "6").await, 200);
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ADMIN> took <@U0ALICE>'s *frontend* `r2` to *integration* (#6) out of the queue.");
+    t.expect_ephemeral(ADMIN, "You took <@U0ALICE>'s *frontend* `r2` to *integration* (#6) out of the queue");
+    assert!(t.slack.unread().is_empty(), "{:?}", t.slack.unread());
+    t.stop().await;
+}
+on_both_backends!(an_admin_taking_someone_out_of_the_queue_says_who);
