@@ -125,7 +125,7 @@ impl Core {
                 let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
                 match turn(&reasons) {
                     Turn::Call => {
-                        self.start(&mut tx, &d, now, true).await?;
+                        self.start(&mut tx, &d, now, &actor.user).await?;
                         None
                     }
                     // The window or a hold: the turn waits (a hold already paused it when

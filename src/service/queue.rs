@@ -5,7 +5,7 @@ use super::admission::{Ask, Reader};
 use super::{close_turn, close_turn_by, post, start_key, turn_key, update, Answer, Core, Result};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
-use crate::domain::notice::Notice;
+use crate::domain::notice::{Credit, Notice};
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
 
@@ -81,7 +81,7 @@ impl Core {
             return Ok(None);
         };
         if Some(d.id) == start_at_once {
-            self.start(tx, d, now, true).await?;
+            self.start(tx, d, now, &d.requester).await?;
         } else {
             if tx.transition(d.id, d.state, Event::Call, now, None).await? {
                 let mut called = d.clone();
@@ -170,15 +170,16 @@ impl Core {
         Ok(())
     }
 
-    /// Queued or called -> deploying, with the start alert. `by_person`: a person started
-    /// it (not CI reporting its own run), so GitHub work is queued for it.
+    /// Queued or called -> deploying, with the start alert. `actor` started it: unless it
+    /// is CI reporting its run, a person did, so GitHub work is queued for it.
     pub(super) async fn start(
         &self,
         tx: &mut Tx,
         d: &Deployment,
         now: DateTime<Utc>,
-        by_person: bool,
+        actor: &str,
     ) -> Result<bool> {
+        let by_person = actor != super::ci::CI_ACTOR;
         if !tx
             .transition(d.id, d.state, Event::Start, now, None)
             .await?
@@ -190,6 +191,7 @@ impl Core {
         started.started_at = Some(now);
         let say = Notice::StartAlert {
             deployment: started.clone(),
+            by: credit(actor, &d.requester),
         };
         post(tx, now, &d.channel, say, Some(start_key(d.id))).await?;
         if d.state == State::Called {
@@ -197,7 +199,7 @@ impl Core {
         }
         tx.audit(
             now,
-            &d.requester,
+            actor,
             "deploy.start",
             &format!("deployment #{}", d.id),
             &describe(d),
@@ -242,6 +244,7 @@ impl Core {
         let end_key = Some(super::end_key(d.id));
         let say = Notice::EndAlert {
             deployment: done.clone(),
+            by: credit(actor, &d.requester),
         };
         post(tx, now, &d.channel, say, end_key).await?;
         let say = Notice::StartAlertClosed {
@@ -337,6 +340,17 @@ impl Core {
             true => Answer::TookOutOfQueue(d.clone()),
             false => Answer::LeftQueue(d.clone()),
         }))
+    }
+}
+
+/// How `actor` is credited beside `requester` in a start or end alert: not at all when
+/// they are the requester.
+fn credit(actor: &str, requester: &str) -> Option<Credit> {
+    match actor {
+        _ if actor == requester => None,
+        super::ci::CI_ACTOR => Some(Credit::Ci),
+        super::GITHUB_ACTOR | super::BADGER_ACTOR => Some(Credit::Badger),
+        person => Some(Credit::Person(person.to_owned())),
     }
 }
 

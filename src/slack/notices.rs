@@ -29,9 +29,9 @@ pub fn body(b: &Body) -> Message {
 
 pub fn render(n: &Notice) -> Message {
     match n {
-        Notice::StartAlert { deployment } => blocks::start_alert(deployment),
+        Notice::StartAlert { deployment, by } => blocks::start_alert(deployment, by.as_ref()),
         Notice::StartAlertClosed { deployment } => blocks::start_alert_closed(deployment),
-        Notice::EndAlert { deployment } => blocks::end_alert(deployment),
+        Notice::EndAlert { deployment, by } => blocks::end_alert(deployment, by.as_ref()),
         Notice::YourTurn {
             deployment,
             timeout_minutes,
