@@ -126,3 +126,25 @@ async fn alerts_say_who_started_or_ended_someone_elses_deployment(backend: Backe
     t.stop().await;
 }
 on_both_backends!(alerts_say_who_started_or_ended_someone_elses_deployment);
+
+/// Only Alice may deploy to production and there are no admins: Bob, refused, is told to
+/// ask Alice (not an admin, as there is none).
+async fn refused_with_no_admins_names_who_may_deploy(backend: Backend) {
+    let policy = r#"
+channel = "C0DEPLOY"
+[[environments]]
+name = "integration"
+[[environments]]
+name = "production"
+requires_previous = false
+deployers = ["U0ALICE", "U0CAROL"]
+"#;
+    let t = TestApp::stepped_with(backend, policy).await;
+    let r = t.deploy(BOB, "frontend r1 to production").await.text();
+    assert_eq!(
+        r,
+        "You are not on the list of people who may deploy to *production*, and badger has no admins to add you. Ask one of those who may to deploy for you: <@U0ALICE>, <@U0CAROL>."
+    );
+    t.stop().await;
+}
+on_both_backends!(refused_with_no_admins_names_who_may_deploy);

@@ -176,6 +176,7 @@ fn passed_over() {
                 git_ref: Some("release_1".into()),
                 env: "production".into(),
                 emergency: false,
+                deployers: Box::default(),
                 reasons: vec![crate::domain::admission::Refusal::NotPromoted {
                     previous: "staging".into(),
                     check: crate::domain::promotion::PromotionCheck::NeverDeployed,
