@@ -68,8 +68,12 @@ pub enum Answer {
     HoldUpdated(Hold),
     /// The standing holds.
     Holds(Vec<Hold>),
-    /// `/hold release APP|all`: the ids released.
-    HoldsReleased(Vec<i64>),
+    /// `/hold release APP|all`: the ids released, and the matching holds left standing
+    /// (others' holds, when the caller released their own).
+    HoldsReleased {
+        released: Vec<i64>,
+        standing: Vec<Hold>,
+    },
     HoldReleased(Hold),
     /// *Start* pressed when the rule no longer lets the turn start: it passed on.
     TurnPassedOn(Refused),
