@@ -83,6 +83,19 @@ impl Settings {
                 "BADGER_API_TOKEN is set but the policy names no deploy `channel`, so CI reports (POST /api/v1/deployments) will be refused with 409 until `channel` is set".to_owned(),
             );
         }
+        if self.policy.admins.is_empty() {
+            for e in self
+                .policy
+                .environments
+                .iter()
+                .filter(|e| !e.deployers.is_empty())
+            {
+                out.push(format!(
+                    "environment `{}` lets only its `deployers` deploy, but `admins` is empty: nobody can deploy there for anyone else, those refused are told to ask the deployers, and a hold without --until can be released only by its owner",
+                    e.name
+                ));
+            }
+        }
         out
     }
 

@@ -91,6 +91,11 @@ pub struct Refused {
     /// answers from before it existed.)
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub emergency: bool,
+    /// Refused as not permitted where no admin could add the asker: who may deploy to
+    /// `env`, to ask instead. (Default: rows and answers from before it existed.)
+    /// (A boxed slice: the size of every `Result` carrying a refusal stays down.)
+    #[serde(default, skip_serializing_if = "<[String]>::is_empty")]
+    pub deployers: Box<[String]>,
 }
 
 /// The rule. An empty list means the deployment may start now.

@@ -22,12 +22,21 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "notice", rename_all = "snake_case")]
 pub enum Notice {
-    /// A deployment started (with its buttons while it runs).
-    StartAlert { deployment: Deployment },
+    /// A deployment started (with its buttons while it runs); `by` who started it, when
+    /// not its requester.
+    StartAlert {
+        deployment: Deployment,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<Credit>,
+    },
     /// The start alert once the deployment has ended: same words, no buttons.
     StartAlertClosed { deployment: Deployment },
-    /// A deployment ended, with its outcome.
-    EndAlert { deployment: Deployment },
+    /// A deployment ended, with its outcome; `by` who ended it, when not its requester.
+    EndAlert {
+        deployment: Deployment,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<Credit>,
+    },
     /// The one in line is called, and has `timeout_minutes` to press Start, or until
     /// `window_closes` (shown in `tz`) when the deploy window closes sooner.
     YourTurn {
@@ -38,11 +47,17 @@ pub enum Notice {
         #[serde(default)]
         tz: Option<Tz>,
     },
-    /// The your-turn call is over; `outcome` says how ("started", "turn expired", ...).
+    /// The your-turn call is over; `outcome` says how ("started", "turn expired", ...),
+    /// and `by` who did it when a person did ("cancelled" by an admin).
     YourTurnClosed {
         deployment: Deployment,
         outcome: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
+    /// Someone other than its requester (an admin) took a waiting deployment out of its
+    /// queue: the requester is told who.
+    TakenOutOfQueue { deployment: Deployment, by: String },
     /// The called one never pressed Start. `deploy_command` (the policy's, when queued;
     /// none in rows queued before it was recorded) spells out how to queue again.
     TurnExpired {
@@ -180,6 +195,18 @@ pub enum Notice {
         from: String,
         why: String,
     },
+}
+
+/// Who started or ended someone's deployment for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credit {
+    /// A person (an admin), by Slack user id.
+    Person(String),
+    /// A CI pipeline, through the API.
+    Ci,
+    /// badger itself (GitHub would not start the workflow).
+    Badger,
 }
 
 /// One smoke-checked URL and how it answered.

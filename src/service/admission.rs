@@ -96,7 +96,16 @@ impl Core {
     }
 
     pub(super) fn refused(&self, q: &Ask<'_>, reasons: Vec<Refusal>) -> Refused {
+        let unpermitted = reasons
+            .iter()
+            .any(|r| matches!(r, Refusal::NotPermitted { .. }));
+        // With no admins, nobody can add the asker: those who may deploy there can help.
+        let deployers = match unpermitted && self.policy.admins.is_empty() {
+            true => q.env.deployers.clone().into(),
+            false => Box::default(),
+        };
         Refused {
+            deployers,
             app: q.app.to_owned(),
             git_ref: q.git_ref.map(str::to_owned),
             env: q.env.name.as_str().to_owned(),

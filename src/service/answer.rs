@@ -32,6 +32,9 @@ pub enum Answer {
     CalledOff(Deployment),
     /// A waiting deployment left its queue.
     LeftQueue(Deployment),
+    /// Someone else's waiting deployment taken out of its queue (by an admin); its
+    /// requester was told in the channel.
+    TookOutOfQueue(Deployment),
     /// `/deploy status [ENV]` from the status snapshot.
     Status {
         snapshot: Arc<Snapshot>,
@@ -65,8 +68,12 @@ pub enum Answer {
     HoldUpdated(Hold),
     /// The standing holds.
     Holds(Vec<Hold>),
-    /// `/hold release APP|all`: the ids released.
-    HoldsReleased(Vec<i64>),
+    /// `/hold release APP|all`: the ids released, and the matching holds left standing
+    /// (others' holds, when the caller released their own).
+    HoldsReleased {
+        released: Vec<i64>,
+        standing: Vec<Hold>,
+    },
     HoldReleased(Hold),
     /// *Start* pressed when the rule no longer lets the turn start: it passed on.
     TurnPassedOn(Refused),

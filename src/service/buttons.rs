@@ -125,7 +125,7 @@ impl Core {
                 let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
                 match turn(&reasons) {
                     Turn::Call => {
-                        self.start(&mut tx, &d, now, true).await?;
+                        self.start(&mut tx, &d, now, &actor.user).await?;
                         None
                     }
                     // The window or a hold: the turn waits (a hold already paused it when
@@ -195,10 +195,10 @@ impl Core {
                 if !d.state.is_waiting() {
                     return refuse(moved_on(&d));
                 }
-                let why = format!("cancelled by {}", actor.user);
-                self.drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why, None)
-                    .await?;
-                Some(Answer::LeftQueue(d))
+                match self.cancel_waiting(&mut tx, &d, &actor.user, now).await? {
+                    Some(answer) => Some(answer),
+                    None => return refuse(moved_on(&d)),
+                }
             }
             Action::HoldRelease | Action::AllWell => None,
         };

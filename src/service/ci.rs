@@ -281,12 +281,14 @@ impl Core {
             let key = Some(super::start_key(d.id));
             let say = Notice::StartAlert {
                 deployment: d.clone(),
+                by: None,
             };
             post(&mut tx, now, &channel, say, key).await?;
         } else {
             let end_key = Some(super::end_key(d.id));
             let say = Notice::EndAlert {
                 deployment: d.clone(),
+                by: None,
             };
             post(&mut tx, now, &channel, say, end_key).await?;
             if state == State::Succeeded {
@@ -366,7 +368,7 @@ impl Core {
                     tx.set_emergency(d.id, reason).await?;
                     d2.emergency_reason = Some(reason.clone());
                 }
-                self.start(&mut tx, &d2, now, false).await?;
+                self.start(&mut tx, &d2, now, CI_ACTOR).await?;
                 State::Deploying
             }
             ("succeeded" | "failed", State::Deploying) => {

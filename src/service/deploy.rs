@@ -3,7 +3,7 @@
 use super::admission::{Ask, Asker, Reader};
 use super::queue::{describe_request, Outcome};
 use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
-use crate::domain::deployment::{Event, State};
+use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::notice::Notice;
 use crate::domain::queue::{InLine, NAMED_AHEAD};
@@ -140,13 +140,21 @@ impl Core {
             let ahead: Vec<InLine> = active.iter().map(InLine::from).chain(queued).collect();
             let position = usize::try_from(count).unwrap_or(0) + 1;
             if me.is_emergency() {
-                // Whoever is deploying should know an emergency is waiting behind them.
-                let say = Notice::EmergencyQueued {
+                // Whoever is deploying should know an emergency is waiting behind them, in
+                // their own deployment's channel (with no deploy channel configured it may
+                // not be the one the emergency was asked in, which hears of it too).
+                let say = |active: Option<&Deployment>| Notice::EmergencyQueued {
                     deployment: me.clone(),
                     position,
-                    active: active.as_ref().map(|a| a.requester.clone()),
+                    active: active.map(|a| a.requester.clone()),
                 };
-                post(&mut tx, now, &me.channel, say, None).await?;
+                match &active {
+                    Some(a) if a.channel != me.channel => {
+                        post(&mut tx, now, &me.channel, say(None), None).await?;
+                        post(&mut tx, now, &a.channel, say(Some(a)), None).await?;
+                    }
+                    a => post(&mut tx, now, &me.channel, say(a.as_ref()), None).await?,
+                }
             }
             let total_ahead =
                 position - 1 + usize::from(ahead.first().is_some_and(|a| a.state != State::Queued));
@@ -248,14 +256,10 @@ impl Core {
                 state: d.state,
             });
         }
-        let why = format!("cancelled by {}", actor.user);
-        if !self
-            .drop_out(&mut tx, &d, Event::Cancel, &actor.user, now, &why, None)
-            .await?
-        {
+        let Some(answer) = self.cancel_waiting(&mut tx, &d, &actor.user, now).await? else {
             return refuse(Denied::AlreadyMovedOn { id: d.id });
-        }
+        };
         self.commit(tx).await?;
-        Ok(Answer::LeftQueue(d))
+        Ok(answer)
     }
 }

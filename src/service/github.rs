@@ -130,7 +130,10 @@ impl Core {
         let alert = if d.state.is_finished() {
             Notice::StartAlertClosed { deployment: d }
         } else {
-            Notice::StartAlert { deployment: d }
+            Notice::StartAlert {
+                deployment: d,
+                by: None,
+            }
         };
         update(&mut tx, now, &channel, start_key(id), alert).await?;
         self.commit(tx).await

@@ -136,6 +136,7 @@ impl Core {
                     let say = Notice::YourTurnClosed {
                         deployment: d.clone(),
                         outcome: "paused by a hold; you keep your place".into(),
+                        by: None,
                     };
                     update(&mut tx, now, &d.channel, super::turn_key(d.id), say).await?;
                     let say = Notice::HeldTurn {
@@ -195,7 +196,7 @@ impl Core {
             });
         };
         let mut released = Vec::new();
-        for h in to_release {
+        for h in &to_release {
             if self.release_one(Ender::Person(&actor.user), h.id).await? {
                 released.push(h.id);
             }
@@ -203,7 +204,14 @@ impl Core {
         if released.is_empty() {
             return refuse(Denied::HoldsAlreadyReleased);
         }
-        Ok(Answer::HoldsReleased(released))
+        // Yours first: an admin owning some of them releases only theirs, and hears which
+        // still stand (releasing another's hold is done by its id, on purpose).
+        let standing = matching
+            .into_iter()
+            .filter(|h| !to_release.iter().any(|r| r.id == h.id))
+            .cloned()
+            .collect();
+        Ok(Answer::HoldsReleased { released, standing })
     }
 
     pub async fn release_hold_by_id(&self, actor: &Actor, id: i64) -> Result<Answer> {

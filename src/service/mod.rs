@@ -162,9 +162,21 @@ pub async fn close_turn(
     d: &Deployment,
     outcome: impl Into<String>,
 ) -> Result<()> {
+    close_turn_by(tx, now, d, outcome, None).await
+}
+
+/// [`close_turn`], saying who did it (`by`, a person).
+pub async fn close_turn_by(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    d: &Deployment,
+    outcome: impl Into<String>,
+    by: Option<&str>,
+) -> Result<()> {
     let say = Notice::YourTurnClosed {
         deployment: d.clone(),
         outcome: outcome.into(),
+        by: by.map(str::to_owned),
     };
     update(tx, now, &d.channel, turn_key(d.id), say).await
 }

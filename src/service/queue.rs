@@ -2,12 +2,27 @@
 //! Everything here runs inside a transaction that holds the environment's lock.
 
 use super::admission::{Ask, Reader};
-use super::{close_turn, post, start_key, turn_key, update, Core, Result};
+use super::{close_turn, close_turn_by, post, start_key, turn_key, update, Answer, Core, Result};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
-use crate::domain::notice::Notice;
+use crate::domain::notice::{Credit, Notice};
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
+
+/// Why a waiting entry leaves its queue.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Leaving<'a> {
+    /// Badger's reason ("turn expired"), stored and shown as it is.
+    Because(&'a str),
+    /// A person (its owner or an admin, the actor) cancelled it.
+    Cancelled,
+}
+
+impl<'a> From<&'a str> for Leaving<'a> {
+    fn from(why: &'a str) -> Self {
+        Leaving::Because(why)
+    }
+}
 
 /// How a deployment ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +81,7 @@ impl Core {
             return Ok(None);
         };
         if Some(d.id) == start_at_once {
-            self.start(tx, d, now, true).await?;
+            self.start(tx, d, now, &d.requester).await?;
         } else {
             if tx.transition(d.id, d.state, Event::Call, now, None).await? {
                 let mut called = d.clone();
@@ -155,15 +170,16 @@ impl Core {
         Ok(())
     }
 
-    /// Queued or called -> deploying, with the start alert. `by_person`: a person started
-    /// it (not CI reporting its own run), so GitHub work is queued for it.
+    /// Queued or called -> deploying, with the start alert. `actor` started it: unless it
+    /// is CI reporting its run, a person did, so GitHub work is queued for it.
     pub(super) async fn start(
         &self,
         tx: &mut Tx,
         d: &Deployment,
         now: DateTime<Utc>,
-        by_person: bool,
+        actor: &str,
     ) -> Result<bool> {
+        let by_person = actor != super::ci::CI_ACTOR;
         if !tx
             .transition(d.id, d.state, Event::Start, now, None)
             .await?
@@ -175,6 +191,7 @@ impl Core {
         started.started_at = Some(now);
         let say = Notice::StartAlert {
             deployment: started.clone(),
+            by: credit(actor, &d.requester),
         };
         post(tx, now, &d.channel, say, Some(start_key(d.id))).await?;
         if d.state == State::Called {
@@ -182,7 +199,7 @@ impl Core {
         }
         tx.audit(
             now,
-            &d.requester,
+            actor,
             "deploy.start",
             &format!("deployment #{}", d.id),
             &describe(d),
@@ -227,6 +244,7 @@ impl Core {
         let end_key = Some(super::end_key(d.id));
         let say = Notice::EndAlert {
             deployment: done.clone(),
+            by: credit(actor, &d.requester),
         };
         post(tx, now, &d.channel, say, end_key).await?;
         let say = Notice::StartAlertClosed {
@@ -257,31 +275,36 @@ impl Core {
     /// With `say`, posted in `d`'s channel when it leaves: before the next person is
     /// called, so the channel reads in the order things happened.
     #[allow(clippy::too_many_arguments)]
-    pub(super) async fn drop_out(
+    pub(super) async fn drop_out<'a>(
         &self,
         tx: &mut Tx,
         d: &Deployment,
         event: Event,
         actor: &str,
         now: DateTime<Utc>,
-        why: &str,
+        why: impl Into<Leaving<'a>>,
         say: Option<Notice>,
     ) -> Result<bool> {
         let Ok(to) = crate::domain::deployment::transition(d.state, event) else {
             return Ok(false);
         };
-        if !tx.transition(d.id, d.state, event, now, Some(why)).await? {
+        // What is stored and audited, what the closed turn says, and who it names.
+        let (why, outcome, by) = match why.into() {
+            Leaving::Because(why) => (why.to_owned(), why, None),
+            Leaving::Cancelled => (format!("cancelled by {actor}"), "cancelled", Some(actor)),
+        };
+        if !tx.transition(d.id, d.state, event, now, Some(&why)).await? {
             return Ok(false);
         }
         if d.state == State::Called {
-            close_turn(tx, now, d, why).await?;
+            close_turn_by(tx, now, d, outcome, by).await?;
         }
         tx.audit(
             now,
             actor,
             &format!("deploy.{}", to.as_str()),
             &format!("deployment #{}", d.id),
-            why,
+            &why,
         )
         .await?;
         if let Some(say) = say {
@@ -291,6 +314,43 @@ impl Core {
             self.advance(tx, &d.environment, now, None).await?;
         }
         Ok(true)
+    }
+}
+
+impl Core {
+    /// `actor` takes waiting `d` out of its queue: its owner leaving, or an admin taking
+    /// someone's out (the owner is then told in the channel who did). `None`: it had moved
+    /// on meanwhile.
+    pub(super) async fn cancel_waiting(
+        &self,
+        tx: &mut Tx,
+        d: &Deployment,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Answer>> {
+        let by_other = actor != d.requester;
+        let say = by_other.then(|| Notice::TakenOutOfQueue {
+            deployment: d.clone(),
+            by: actor.to_owned(),
+        });
+        let left = self
+            .drop_out(tx, d, Event::Cancel, actor, now, Leaving::Cancelled, say)
+            .await?;
+        Ok(left.then(|| match by_other {
+            true => Answer::TookOutOfQueue(d.clone()),
+            false => Answer::LeftQueue(d.clone()),
+        }))
+    }
+}
+
+/// How `actor` is credited beside `requester` in a start or end alert: not at all when
+/// they are the requester.
+fn credit(actor: &str, requester: &str) -> Option<Credit> {
+    match actor {
+        _ if actor == requester => None,
+        super::ci::CI_ACTOR => Some(Credit::Ci),
+        super::GITHUB_ACTOR | super::BADGER_ACTOR => Some(Credit::Badger),
+        person => Some(Credit::Person(person.to_owned())),
     }
 }
 

@@ -87,6 +87,12 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             what(d),
             d.id
         )),
+        Answer::TookOutOfQueue(d) => Message::plain(format!(
+            "You took {}'s {} (#{}) out of the queue; they have been told in the channel.",
+            mention(&d.requester),
+            what(d),
+            d.id
+        )),
         Answer::Status { snapshot, env } => super::status::status(
             &board_of(say.policy, snapshot, say.now),
             env.as_deref(),
@@ -163,9 +169,22 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
                 .collect();
             Message::lines(&lines)
         }
-        Answer::HoldsReleased(ids) => {
-            let ids: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
-            Message::plain(format!("Released hold {}.", ids.join(", ")))
+        Answer::HoldsReleased { released, standing } => {
+            let ids: Vec<String> = released.iter().map(|id| format!("#{id}")).collect();
+            let mut lines = vec![format!("Released hold {}.", ids.join(", "))];
+            if !standing.is_empty() {
+                lines.push(format!(
+                    "Still standing ({}), not yours: release one with `{} release ID`.",
+                    standing.len(),
+                    say.policy.hold_command
+                ));
+                lines.extend(
+                    standing
+                        .iter()
+                        .map(|h| format!("• {}", super::blocks::hold_line(h, tz))),
+                );
+            }
+            Message::lines(&lines)
         }
         Answer::HoldReleased(h) => Message::plain(format!(
             "Released hold #{} on {}.",

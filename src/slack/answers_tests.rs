@@ -117,7 +117,12 @@ fn holds() {
 • #3 whitehall in production held by <@UBOB>: incident &lt;!channel&gt;
 • #4 all applications in production held by <@UBOB>: incident &lt;!channel&gt;
 "##);
-    assert_snapshot!(text(Answer::HoldsReleased(vec![3, 4])), @"Released hold #3, #4.");
+    assert_snapshot!(text(Answer::HoldsReleased { released: vec![3, 4], standing: vec![] }), @"Released hold #3, #4.");
+    assert_snapshot!(text(Answer::HoldsReleased { released: vec![3], standing: vec![hold(1, "whitehall")] }), @r#"
+    Released hold #3.
+    Still standing (1), not yours: release one with `/hold release ID`.
+    • #1 whitehall in production held by <@UBOB>: incident &lt;!channel&gt;
+    "#);
     // Every environment: said so, and a reason that starts like an environment is pointed out.
     let slip = Hold {
         environment: None,
@@ -144,6 +149,7 @@ fn buttons() {
         git_ref: Some("release_12".into()),
         env: "production".into(),
         emergency: false,
+        deployers: Box::default(),
         reasons: vec![Refusal::NotPermitted {
             env: "production".into(),
         }],
@@ -154,6 +160,25 @@ The turn has passed to the next in line; you keep your place in the queue.
 "##);
     assert_snapshot!(text(Answer::SkippedAlone), @"Nobody else was waiting, so you left the queue. Ask again when you're ready.");
     assert_snapshot!(text(Answer::LetGoFirst { requester: "UBOB".into() }), @"You let <@UBOB> go first; you are next after them.");
+}
+
+/// With no admins to add them, a person refused is told who may deploy there instead:
+/// the first five, then how many more.
+#[test]
+fn not_permitted_without_admins_names_the_deployers() {
+    let deployers: Vec<String> = (1..=7).map(|i| format!("U0DEP{i}")).collect();
+    let refused = |deployers: Vec<String>| Refused {
+        app: "whitehall".into(),
+        git_ref: Some("release_12".into()),
+        env: "production".into(),
+        emergency: false,
+        deployers: deployers.into(),
+        reasons: vec![Refusal::NotPermitted {
+            env: "production".into(),
+        }],
+    };
+    assert_snapshot!(text(Answer::TurnPassedOn(refused(deployers.clone()))).lines().next().unwrap(), @"You are not on the list of people who may deploy to *production*, and badger has no admins to add you. Ask one of those who may to deploy for you: <@U0DEP1>, <@U0DEP2>, <@U0DEP3>, <@U0DEP4>, <@U0DEP5> and 2 more.");
+    assert_snapshot!(text(Answer::TurnPassedOn(refused(deployers[..1].to_vec()))).lines().next().unwrap(), @"You are not on the list of people who may deploy to *production*, and badger has no admins to add you. Ask one of those who may to deploy for you: <@U0DEP1>.");
 }
 
 #[test]
@@ -358,6 +383,7 @@ fn a_refusal_naming_several_long_holds_shows_every_one_whole() {
         git_ref: Some("release_12".into()),
         env: "production".into(),
         emergency: false,
+        deployers: Box::default(),
         reasons,
     };
     let error = crate::service::ServiceError::Refused(refused.clone());

@@ -3,6 +3,7 @@
 
 use crate::domain::deployment::{format_duration, Deployment, State};
 use crate::domain::hold::Hold;
+use crate::domain::notice::Credit;
 use crate::domain::text::{escape, mention, truncate};
 use crate::service::Action;
 use chrono::{DateTime, Utc};
@@ -110,7 +111,8 @@ fn note_line(label: &str, text: Option<&str>) -> String {
     }
 }
 
-pub fn start_alert(d: &Deployment) -> Message {
+/// `by`: who started it, when not its requester.
+pub fn start_alert(d: &Deployment, by: Option<&Credit>) -> Message {
     let head = if let Some(reason) = &d.emergency_reason {
         format!(
             ":rotating_light: *EMERGENCY deployment* started: {} by {}\nReason: {}",
@@ -125,7 +127,10 @@ pub fn start_alert(d: &Deployment) -> Message {
             what(d)
         )
     };
-    let text = format!("{head}{}", note_line("Note", d.note.as_deref()));
+    let by = by
+        .map(|by| format!("\nStarted by {}.", credited(by)))
+        .unwrap_or_default();
+    let text = format!("{head}{by}{}", note_line("Note", d.note.as_deref()));
     let buttons = if d.source == "slack" {
         vec![
             button(Action::Done, "Done", d.id, Some("primary")),
@@ -154,12 +159,22 @@ pub fn start_alert_closed(d: &Deployment) -> Message {
         State::Cancelled => "called off",
         _ => "finished",
     };
-    let mut m = start_alert(d);
+    let mut m = start_alert(d, None);
     m.blocks.retain(|b| b["type"] != "actions");
     m.with_context(outcome)
 }
 
-pub fn end_alert(d: &Deployment) -> Message {
+/// Who did it, as shown: a person as a mention.
+fn credited(by: &Credit) -> String {
+    match by {
+        Credit::Person(user) => mention(user),
+        Credit::Ci => "CI".to_owned(),
+        Credit::Badger => "badger".to_owned(),
+    }
+}
+
+/// `by`: who ended it, when not its requester.
+pub fn end_alert(d: &Deployment, by: Option<&Credit>) -> Message {
     let took = d
         .duration()
         .map(|t| format!(" in {}", format_duration(t)))
@@ -176,8 +191,16 @@ pub fn end_alert(d: &Deployment) -> Message {
         None => note_line("Note", d.note.as_deref()),
         Some(_) => String::new(),
     };
+    let by = match (by, d.state) {
+        (None, _) => String::new(),
+        (Some(Credit::Ci), _) => "; reported by CI".to_owned(),
+        (Some(by), State::Succeeded) => format!("; marked done by {}", credited(by)),
+        (Some(by), State::Failed) => format!("; marked failed by {}", credited(by)),
+        (Some(by), State::Cancelled) => format!("; called off by {}", credited(by)),
+        (Some(by), _) => format!("; by {}", credited(by)),
+    };
     let text = format!(
-        "{icon} {}{emergency} {outcome}{took} ({})",
+        "{icon} {}{emergency} {outcome}{took} ({}{by})",
         what(d),
         mention(&d.requester),
     ) + &note
@@ -202,10 +225,13 @@ pub fn your_turn(d: &Deployment, timeout_minutes: i64, window_closes: Option<&st
     ])
 }
 
-/// The your-turn call once it is over: no buttons, with what happened.
-pub fn your_turn_closed(d: &Deployment, outcome: &str) -> Message {
+/// The your-turn call once it is over: no buttons, with what happened (and who did it).
+pub fn your_turn_closed(d: &Deployment, outcome: &str, by: Option<&str>) -> Message {
+    let by = by
+        .map(|by| format!(" by {}", mention(by)))
+        .unwrap_or_default();
     Message::plain(format!(
-        "{} turn for {}: {}",
+        "{} turn for {}: {}{by}",
         mention(&d.requester),
         what(d),
         escape(outcome)
@@ -360,7 +386,7 @@ mod tests {
         let mut d = crate::domain::deployment::sample(9, "whitehall", "production");
         d.emergency_reason = Some(format!("r {}", "<&>".repeat(160)));
         d.note = Some(format!("n {}", "&<>".repeat(160)));
-        let m = start_alert(&d);
+        let m = start_alert(&d, None);
         let shown: Vec<&str> = m
             .blocks
             .iter()

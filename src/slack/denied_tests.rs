@@ -198,6 +198,7 @@ fn failures() {
         git_ref: Some("release_12".into()),
         env: "production".into(),
         emergency: false,
+        deployers: Box::default(),
         reasons: vec![Refusal::WindowClosed {
             env: "production".into(),
             next_opening: None,
@@ -233,6 +234,7 @@ fn window_and_promotion_offer_no_emergency() {
         git_ref: Some("release_12".into()),
         env: "production".into(),
         emergency: false,
+        deployers: Box::default(),
         reasons: vec![
             Refusal::WindowClosed {
                 env: "production".into(),
@@ -281,6 +283,7 @@ fn an_emergency_not_promoted_is_advised_an_emergency() {
             },
         }],
         emergency: true,
+        deployers: Box::default(),
     });
     assert_snapshot!(failure_text(&refused), @"
 :arrow_right: *whitehall* `r2` must succeed in *staging* before it goes to *production* (an emergency skips the deploy window, not this rule): the latest finished deployment there is `r1` (succeeded). Run `/deploy emergency whitehall r2 to staging REASON...` first.
@@ -311,6 +314,7 @@ fn a_hold_refusal_says_when_the_hold_ends() {
         env: "production".into(),
         emergency: false,
         reasons: vec![Refusal::Held(freeze), Refusal::Held(open_ended)],
+        deployers: Box::default(),
     };
     let error = crate::service::ServiceError::Refused(refused);
     assert_snapshot!(failure_text(&error), @r"

@@ -29,9 +29,9 @@ pub fn body(b: &Body) -> Message {
 
 pub fn render(n: &Notice) -> Message {
     match n {
-        Notice::StartAlert { deployment } => blocks::start_alert(deployment),
+        Notice::StartAlert { deployment, by } => blocks::start_alert(deployment, by.as_ref()),
         Notice::StartAlertClosed { deployment } => blocks::start_alert_closed(deployment),
-        Notice::EndAlert { deployment } => blocks::end_alert(deployment),
+        Notice::EndAlert { deployment, by } => blocks::end_alert(deployment, by.as_ref()),
         Notice::YourTurn {
             deployment,
             timeout_minutes,
@@ -44,7 +44,15 @@ pub fn render(n: &Notice) -> Message {
         Notice::YourTurnClosed {
             deployment,
             outcome,
-        } => blocks::your_turn_closed(deployment, outcome),
+            by,
+        } => blocks::your_turn_closed(deployment, outcome, by.as_deref()),
+        Notice::TakenOutOfQueue { deployment, by } => Message::plain(format!(
+            ":no_entry_sign: {} took {}'s {} (#{}) out of the queue.",
+            mention(by),
+            mention(&deployment.requester),
+            what(deployment),
+            deployment.id
+        )),
         Notice::TurnExpired {
             deployment,
             deploy_command,

@@ -31,6 +31,10 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
     let git_ref = escape(r.git_ref.as_deref().unwrap_or(""));
     let cmd = w.deploy_command;
     match reason {
+        Refusal::NotPermitted { .. } if w.admins.is_empty() && !r.deployers.is_empty() => format!(
+            "You are not on the list of people who may deploy to *{env}*, and badger has no admins to add you. Ask one of those who may to deploy for you: {}.",
+            first_few(&r.deployers)
+        ),
         Refusal::NotPermitted { .. } => format!(
             "You are not on the list of people who may deploy to *{env}*. Ask an admin{} to add you, or to deploy for you.",
             admins_hint(w.admins)
@@ -109,6 +113,16 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
             mention(&d.requester),
             d.state.as_str()
         ),
+    }
+}
+
+/// Up to five people as mentions, then how many more.
+fn first_few(people: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let names: Vec<String> = people.iter().take(SHOWN).map(|p| mention(p)).collect();
+    match people.len().saturating_sub(SHOWN) {
+        0 => names.join(", "),
+        more => format!("{} and {more} more", names.join(", ")),
     }
 }
 

@@ -13,6 +13,7 @@ mod support;
 mod admission;
 mod after_close;
 mod after_deploy;
+mod attribution;
 mod check_slack;
 mod ci_api;
 mod cli;

@@ -125,6 +125,7 @@ async fn a_notice_delivers_what_the_old_row_did(backend: Backend) {
         channel: CHANNEL.into(),
         body: Body::say(Notice::StartAlert {
             deployment: d.clone(),
+            by: None,
         }),
         key: Some(format!("start:{}", d.id)),
     };

@@ -132,3 +132,55 @@ async fn without_a_deploy_channel_a_dm_is_refused(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(without_a_deploy_channel_a_dm_is_refused);
+
+/// With no deploy channel, an emergency asked in one channel while someone deploys from
+/// another: the deployer is warned in their own deployment's channel (where they are), and
+/// the emergency is announced where it was asked.
+async fn without_a_deploy_channel_the_deployer_is_warned_where_they_deploy(backend: Backend) {
+    let t = TestApp::stepped_with(backend, "admins = [\"U0ADMIN\"]\n").await;
+    let (team_a, team_b) = ("C0TEAMA", "C0TEAMB");
+    t.slash_in(team_a, "/deploy", ALICE, "frontend r1 to integration")
+        .await;
+    let r = t
+        .slash_in(
+            team_b,
+            "/deploy",
+            BOB,
+            "emergency whitehall r1 to integration site down",
+        )
+        .await;
+    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+    t.deliver_outbox().await;
+    t.expect_post_in(team_a, "<@U0ALICE> started deploying");
+    let posts: Vec<(String, String)> = t
+        .slack
+        .read_all()
+        .iter()
+        .filter(|c| c.method == "chat.postMessage")
+        .map(|c| {
+            let text = c.body["text"].as_str().unwrap_or("").to_owned();
+            (c.body["channel"].as_str().unwrap_or("").to_owned(), text)
+        })
+        .collect();
+    let warning = "<@U0ALICE> an emergency is waiting behind you";
+    let in_a: Vec<&String> = posts
+        .iter()
+        .filter(|p| p.0 == team_a)
+        .map(|p| &p.1)
+        .collect();
+    let in_b: Vec<&String> = posts
+        .iter()
+        .filter(|p| p.0 == team_b)
+        .map(|p| &p.1)
+        .collect();
+    assert!(
+        matches!(in_a.as_slice(), [w] if w.contains("*EMERGENCY* <@U0BOB>") && w.contains(warning)),
+        "{posts:?}"
+    );
+    assert!(
+        matches!(in_b.as_slice(), [e] if e.contains("*EMERGENCY* <@U0BOB>") && !e.contains(warning)),
+        "{posts:?}"
+    );
+    t.stop().await;
+}
+on_both_backends!(without_a_deploy_channel_the_deployer_is_warned_where_they_deploy);

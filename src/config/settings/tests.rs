@@ -207,3 +207,31 @@ fn the_ci_api_without_a_deploy_channel_is_warned_of_when_connected() {
     with_channel.policy.channel = Some("C0123456789".into());
     assert!(with_channel.warnings().is_empty());
 }
+
+/// An environment only its deployers may deploy to, and no admins: nobody can add a
+/// deployer or deploy for anyone there, and holds without --until outlive their owner's
+/// absence. Said at start and by check-config; with an admin, nothing is said.
+#[test]
+fn deployers_without_admins_are_warned_of() {
+    let restricted = r#"
+[[environments]]
+name = "integration"
+[[environments]]
+name = "production"
+deployers = ["U0ALICE"]
+"#;
+    let mut s = settings(&[]).unwrap();
+    s.policy = Policy::from_toml(restricted, "policy.toml").unwrap();
+    let w = s.warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with(
+            "environment `production` lets only its `deployers` deploy, but `admins` is empty"
+        ),
+        "{w:?}"
+    );
+    assert!(w[0].contains("released only by its owner"), "{w:?}");
+    let with_admin = format!("admins = [\"U0ADMIN\"]\n{restricted}");
+    s.policy = Policy::from_toml(&with_admin, "policy.toml").unwrap();
+    assert!(s.warnings().is_empty());
+}

@@ -2,10 +2,11 @@
 //! over, and the checks and reminders after it goes out.
 
 use super::*;
+use crate::domain::notice::Credit;
 
 #[test]
 fn start_alert() {
-    insta::assert_snapshot!(shown(Notice::StartAlert { deployment: deployment() }), @r#"
+    insta::assert_snapshot!(shown(Notice::StartAlert { deployment: deployment(), by: None }), @r#"
         :rocket: <@U0ALICE> started deploying *whitehall* `release_1` to *production*
         [section: the text]
         [actions: deploy_done=7 primary, deploy_failed=7 danger, deploy_cancel=7]
@@ -14,7 +15,7 @@ fn start_alert() {
 
 #[test]
 fn start_alert_emergency_from_ci() {
-    insta::assert_snapshot!(shown(Notice::StartAlert { deployment: Deployment { emergency_reason: Some("site down".into()), source: "ci".into(), requester: "ci".into(), note: Some("hotfix *now*".into()), ci_url: Some("https://ci.example/run/1".into()), ..deployment() } }), @r#"
+    insta::assert_snapshot!(shown(Notice::StartAlert { deployment: Deployment { emergency_reason: Some("site down".into()), source: "ci".into(), requester: "ci".into(), note: Some("hotfix *now*".into()), ci_url: Some("https://ci.example/run/1".into()), ..deployment() }, by: None }), @r#"
         :rotating_light: *EMERGENCY deployment* started: *whitehall* `release_1` to *production* by ci
         Reason: site down
         Note: hotfix *now*
@@ -34,7 +35,7 @@ fn start_alert_closed() {
 
 #[test]
 fn end_alert_succeeded() {
-    insta::assert_snapshot!(shown(Notice::EndAlert { deployment: finished(State::Succeeded, None) }), @r#"
+    insta::assert_snapshot!(shown(Notice::EndAlert { deployment: finished(State::Succeeded, None), by: None }), @r#"
         :white_check_mark: *whitehall* `release_1` to *production* succeeded in 12m 0s (<@U0ALICE>)
         [section: the text]
     "#);
@@ -42,11 +43,60 @@ fn end_alert_succeeded() {
 
 #[test]
 fn end_alert_failed_with_note() {
-    insta::assert_snapshot!(shown(Notice::EndAlert { deployment: finished(State::Failed, Some("tests red")) }), @r#"
+    insta::assert_snapshot!(shown(Notice::EndAlert { deployment: finished(State::Failed, Some("tests red")), by: None }), @r#"
         :x: *whitehall* `release_1` to *production* failed in 12m 0s (<@U0ALICE>)
         Note: tests red
         [section: the text]
     "#);
+}
+
+/// Someone other than the requester ended it: an admin (a mention), CI or badger.
+#[test]
+fn end_alert_by_someone_else() {
+    let by = |by: Credit, state: State| {
+        shown(Notice::EndAlert {
+            deployment: finished(state, None),
+            by: Some(by),
+        })
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned()
+    };
+    insta::assert_snapshot!(by(Credit::Person("U0ADMIN".into()), State::Succeeded), @":white_check_mark: *whitehall* `release_1` to *production* succeeded in 12m 0s (<@U0ALICE>; marked done by <@U0ADMIN>)");
+    insta::assert_snapshot!(by(Credit::Person("U0ADMIN".into()), State::Cancelled), @":no_entry_sign: *whitehall* `release_1` to *production* was called off in 12m 0s (<@U0ALICE>; called off by <@U0ADMIN>)");
+    insta::assert_snapshot!(by(Credit::Ci, State::Failed), @":x: *whitehall* `release_1` to *production* failed in 12m 0s (<@U0ALICE>; reported by CI)");
+    insta::assert_snapshot!(by(Credit::Badger, State::Failed), @":x: *whitehall* `release_1` to *production* failed in 12m 0s (<@U0ALICE>; marked failed by badger)");
+}
+
+#[test]
+fn start_alert_by_someone_else() {
+    insta::assert_snapshot!(shown(Notice::StartAlert { deployment: deployment(), by: Some(Credit::Person("U0ADMIN".into())) }), @r#"
+        :rocket: <@U0ALICE> started deploying *whitehall* `release_1` to *production*
+        Started by <@U0ADMIN>.
+        [section: the text]
+        [actions: deploy_done=7 primary, deploy_failed=7 danger, deploy_cancel=7]
+    "#);
+}
+
+/// Start and end alerts queued by an older badger (no `by`) still render; `by` is left out
+/// of the stored shape when nobody else did it.
+#[test]
+fn alerts_stored_before_credit() {
+    let old =
+        serde_json::json!({"notice": "end_alert", "deployment": finished(State::Succeeded, None)});
+    let n: Notice = serde_json::from_value(old.clone()).expect("an old row reads");
+    assert_eq!(
+        n,
+        Notice::EndAlert {
+            deployment: finished(State::Succeeded, None),
+            by: None
+        }
+    );
+    assert_eq!(serde_json::to_value(&n).unwrap(), old);
+    let old = serde_json::json!({"notice": "start_alert", "deployment": deployment()});
+    let n: Notice = serde_json::from_value(old).expect("an old row reads");
+    assert!(shown(n).starts_with(":rocket: <@U0ALICE> started deploying"));
 }
 
 #[test]
@@ -71,7 +121,7 @@ fn your_turn_stored_before_window_closes() {
 
 #[test]
 fn your_turn_closed() {
-    insta::assert_snapshot!(shown(Notice::YourTurnClosed { deployment: deployment(), outcome: "started".into() }), @r#"
+    insta::assert_snapshot!(shown(Notice::YourTurnClosed { deployment: deployment(), outcome: "started".into(), by: None }), @r#"
         <@U0ALICE> turn for *whitehall* `release_1` to *production*: started
         [section: the text]
     "#);
@@ -159,6 +209,7 @@ fn passed_over() {
                 git_ref: Some("release_1".into()),
                 env: "production".into(),
                 emergency: false,
+                deployers: Box::default(),
                 reasons: vec![crate::domain::admission::Refusal::NotPromoted {
                     previous: "staging".into(),
                     check: crate::domain::promotion::PromotionCheck::NeverDeployed,

@@ -249,3 +249,24 @@ async fn release_on_an_ended_hold_says_how_it_ended(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(release_on_an_ended_hold_says_how_it_ended);
+
+/// An admin who owns one of an app's holds releases theirs by the app's name, as anyone
+/// would, and is told which still stand (Alice's): another's hold goes only by its number.
+async fn an_admin_releasing_their_own_hears_what_still_stands(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.hold(ALICE, "whitehall migration").await;
+    t.hold(ADMIN, "whitehall admin's own").await;
+    let r = t.hold(ADMIN, "release whitehall").await.text();
+    assert_eq!(
+        r,
+        "Released hold #2.\nStill standing (1), not yours: release one with `/hold release ID`.\n• #1 whitehall held by <@U0ALICE>: migration"
+    );
+    let holds = t.core().store.active_holds().await.unwrap();
+    assert_eq!(holds.iter().map(|h| h.id).collect::<Vec<_>>(), [1]);
+    let r = t.hold(ADMIN, "release whitehall").await.text();
+    assert_eq!(r, "Released hold #1.");
+    t.deliver_outbox().await;
+    t.slack.read_all();
+    t.stop().await;
+}
+on_both_backends!(an_admin_releasing_their_own_hears_what_still_stands);

@@ -1,0 +1,150 @@
+//! Who did it, said so: an admin acting on someone else's deployment is named (as a
+//! mention, never a raw id) beside the requester, and the requester is told.
+
+use crate::support;
+
+use support::db::Backend;
+use support::driver::TestApp;
+use support::people::{ADMIN, ALICE, BOB, CAROL};
+
+/// An admin's `/deploy cancel N` of someone else's waiting entry: the admin is told they
+/// took it out (not that they left a queue they were never in), the owner is told in the
+/// channel who did, and a called turn's message names the admin as a mention.
+async fn an_admin_taking_someone_out_of_the_queue_says_who(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "frontend r1 to integration").await;
+    t.deploy(BOB, "whitehall r1 to integration").await;
+    t.deploy(CAROL, "publisher r1 to integration").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> started deploying");
+
+    // A queued entry.
+    let r = t.deploy(ADMIN, "cancel 2").await.text();
+    assert_eq!(
+        r,
+        "You took <@U0BOB>'s *whitehall* `r1` to *integration* (#2) out of the queue; they have been told in the channel."
+    );
+    t.deliver_outbox().await;
+    t.expect_post(
+        ":no_entry_sign: <@U0ADMIN> took <@U0BOB>'s *whitehall* `r1` to *integration* (#2) out of the queue.",
+    );
+
+    // A called turn.
+    t.press(ALICE, "deploy_done", "1").await;
+    t.deliver_outbox().await;
+    t.expect_post("succeeded");
+    t.expect_update("<@U0ALICE> started deploying");
+    t.expect_post("<@U0CAROL> it's your turn");
+    let r = t.deploy(ADMIN, "cancel 3").await.text();
+    assert!(r.starts_with("You took <@U0CAROL>'s"), "{r}");
+    t.deliver_outbox().await;
+    t.expect_update(
+        "<@U0CAROL> turn for *publisher* `r1` to *integration*: cancelled by <@U0ADMIN>",
+    );
+    t.expect_post(":no_entry_sign: <@U0ADMIN> took <@U0CAROL>'s *publisher* `r1` to *integration* (#3) out of the queue.");
+
+    // Leaving one's own place is still worded as leaving, and nothing else is said.
+    t.deploy(BOB, "whitehall r2 to integration").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0BOB> started deploying");
+    t.deploy(CAROL, "publisher r2 to integration").await;
+    let r = t.deploy(CAROL, "cancel").await.text();
+    assert!(r.starts_with("You left the queue for"), "{r}");
+    // The "Leave the queue" button pressed by an admin says the same as the command.
+    t.deploy(ALICE, "frontend r2 to integration").await;
+    assert_eq!(t.press(ADMIN, "deploy_cancel", "6").await, 200);
+    t.deliver_outbox().await;
+    t.expect_post(
+        "<@U0ADMIN> took <@U0ALICE>'s *frontend* `r2` to *integration* (#6) out of the queue.",
+    );
+    t.expect_ephemeral(
+        ADMIN,
+        "You took <@U0ALICE>'s *frontend* `r2` to *integration* (#6) out of the queue",
+    );
+    assert!(t.slack.unread().is_empty(), "{:?}", t.slack.unread());
+    t.stop().await;
+}
+on_both_backends!(an_admin_taking_someone_out_of_the_queue_says_who);
+
+/// An admin pressing Start, Done or Cancel on someone's deployment, or CI reporting its
+/// end: the alerts credit the requester and say who did it.
+async fn alerts_say_who_started_or_ended_someone_elses_deployment(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "frontend r1 to integration").await;
+    t.deploy(BOB, "whitehall r1 to integration").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> started deploying");
+
+    // An admin's Done: credited beside Alice. Bob is called.
+    t.press(ADMIN, "deploy_done", "1").await;
+    t.deliver_outbox().await;
+    t.expect_post(
+        "*frontend* `r1` to *integration* succeeded in 0s (<@U0ALICE>; marked done by <@U0ADMIN>)",
+    );
+    t.expect_update("<@U0ALICE> started deploying");
+    t.expect_post("<@U0BOB> it's your turn");
+
+    // An admin's Start on Bob's turn.
+    t.press(ADMIN, "deploy_start", "2").await;
+    t.deliver_outbox().await;
+    let m = t.expect_post("<@U0BOB> started deploying *whitehall* `r1` to *integration*");
+    assert!(
+        m["text"]
+            .as_str()
+            .unwrap()
+            .contains("\nStarted by <@U0ADMIN>."),
+        "{m}"
+    );
+    t.expect_update("<@U0BOB> turn for *whitehall* `r1` to *integration*: started");
+    let audit = t.core().store.audit_log(50).await.unwrap();
+    let start = audit
+        .iter()
+        .find(|a| a.action == "deploy.start" && a.subject == "deployment #2");
+    assert_eq!(start.map(|a| a.actor.as_str()), Some(ADMIN), "{audit:?}");
+
+    // An admin's Cancel on the start alert.
+    t.press(ADMIN, "deploy_cancel", "2").await;
+    t.deliver_outbox().await;
+    t.expect_post("*whitehall* `r1` to *integration* was called off in 0s (<@U0BOB>; called off by <@U0ADMIN>)");
+    t.expect_update("<@U0BOB> started deploying");
+
+    // CI reporting the end of a person's deployment; the requester's own Done adds nothing.
+    t.deploy(CAROL, "publisher r1 to integration").await;
+    let r = support::ci::event(&t, 3, serde_json::json!({"status": "failed"})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    t.deploy(CAROL, "publisher r2 to integration").await;
+    t.deploy(CAROL, "done").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0CAROL> started deploying *publisher* `r1`");
+    t.expect_post("*publisher* `r1` to *integration* failed in 0s (<@U0CAROL>; reported by CI)");
+    t.expect_update("<@U0CAROL> started deploying");
+    let m = t.expect_post("<@U0CAROL> started deploying *publisher* `r2`");
+    assert!(!m["text"].as_str().unwrap().contains("Started by"), "{m}");
+    let m = t.expect_post("*publisher* `r2` to *integration* succeeded in 0s");
+    assert!(m["text"].as_str().unwrap().ends_with("(<@U0CAROL>)"), "{m}");
+    t.expect_update("<@U0CAROL> started deploying");
+    t.stop().await;
+}
+on_both_backends!(alerts_say_who_started_or_ended_someone_elses_deployment);
+
+/// Only Alice may deploy to production and there are no admins: Bob, refused, is told to
+/// ask Alice (not an admin, as there is none).
+async fn refused_with_no_admins_names_who_may_deploy(backend: Backend) {
+    let policy = r#"
+channel = "C0DEPLOY"
+[[environments]]
+name = "integration"
+[[environments]]
+name = "production"
+requires_previous = false
+deployers = ["U0ALICE", "U0CAROL"]
+"#;
+    let t = TestApp::stepped_with(backend, policy).await;
+    let r = t.deploy(BOB, "frontend r1 to production").await.text();
+    assert_eq!(
+        r,
+        "You are not on the list of people who may deploy to *production*, and badger has no admins to add you. Ask one of those who may to deploy for you: <@U0ALICE>, <@U0CAROL>."
+    );
+    t.stop().await;
+}
+on_both_backends!(refused_with_no_admins_names_who_may_deploy);
