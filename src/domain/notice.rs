@@ -50,6 +50,9 @@ pub enum Notice {
         deployment: Deployment,
         next_opening: Option<DateTime<Utc>>,
         tz: Tz,
+        /// What keeps the window shut, when that has a name (a freeze, a bank holiday).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closure: Option<super::window::Closure>,
     },
     /// Someone is still deploying when the window is about to close.
     ClosingReminder {

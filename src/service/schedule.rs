@@ -72,6 +72,7 @@ impl Core {
                         deployment: d.clone(),
                         next_opening,
                         tz: cal.tz,
+                        closure: cal.closure_ahead(now),
                     },
                 )),
                 _ => None,

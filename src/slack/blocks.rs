@@ -219,12 +219,19 @@ pub fn turn_expired(d: &Deployment) -> Message {
     ))
 }
 
-pub fn window_closed_expired(d: &Deployment, next_opening: Option<String>) -> Message {
+pub fn window_closed_expired(
+    d: &Deployment,
+    next_opening: Option<String>,
+    closure: Option<&crate::domain::window::Closure>,
+) -> Message {
     let next = next_opening
         .map(|n| format!(" It next opens {n}."))
         .unwrap_or_default();
+    let why = closure
+        .map(|c| format!(" ({})", escape(&c.words())))
+        .unwrap_or_default();
     Message::plain(format!(
-        ":lock: {} the deploy window for *{}* has closed, so your place in the queue for {} has expired.{next}",
+        ":lock: {} the deploy window for *{}* has closed{why}, so your place in the queue for {} has expired.{next}",
         mention(&d.requester),
         escape(&d.environment),
         what(d)

@@ -186,6 +186,7 @@ fn failures() {
         reasons: vec![Refusal::WindowClosed {
             env: "production".into(),
             next_opening: None,
+            closure: None,
         }],
     });
     let down = ServiceError::Internal(StoreError::Db(sqlx::Error::PoolTimedOut));
@@ -222,6 +223,7 @@ fn window_and_promotion_offer_no_emergency() {
             Refusal::WindowClosed {
                 env: "production".into(),
                 next_opening: None,
+                closure: None,
             },
             Refusal::NotPromoted {
                 previous: "staging".into(),

@@ -50,7 +50,12 @@ pub fn render(n: &Notice) -> Message {
             deployment,
             next_opening,
             tz,
-        } => blocks::window_closed_expired(deployment, next_opening.map(|o| format_local(o, *tz))),
+            closure,
+        } => blocks::window_closed_expired(
+            deployment,
+            next_opening.map(|o| format_local(o, *tz)),
+            closure.as_ref(),
+        ),
         Notice::ClosingReminder {
             deployment,
             closes,
