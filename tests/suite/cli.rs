@@ -261,6 +261,35 @@ fn check_config_reports_where_each_closed_day_comes_from() {
     assert!(text.contains("(from: computed"), "{text}");
 }
 
+/// A named freeze is listed with its dates, and its days by its name.
+#[test]
+fn check_config_lists_the_freezes() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Thursday a fortnight on or so, to the Friday a week after: relative to today.
+    let from = upcoming(chrono::Weekday::Thu, 14);
+    let to = from + chrono::Duration::days(8);
+    let policy = dir.path().join("badger.toml");
+    std::fs::write(
+        &policy,
+        format!("[[window.freezes]]\nname = \"Office move\"\nfrom = \"{from}\"\nto = \"{to}\"\n"),
+    )
+    .unwrap();
+    let out = check_config(&policy);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let dates = format!(
+        "Office move: {} to {} inclusive (9 days)",
+        from.format("%a %Y-%m-%d"),
+        to.format("%a %Y-%m-%d")
+    );
+    assert!(
+        text.contains(&format!("  freezes:\n    {dates}\n")),
+        "{text}"
+    );
+    // Its days are listed by its name (a bank holiday among them keeps its own).
+    assert!(text.contains("  Office move  (from: freezes)"), "{text}");
+}
+
 #[test]
 fn a_bad_bank_holidays_file_stops_start_up_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
