@@ -273,3 +273,28 @@ fn an_emergency_not_promoted_is_advised_an_emergency() {
 :arrow_right: *whitehall* `r2` must succeed in *staging* before it goes to *production* (an emergency skips the deploy window, not this rule): the latest finished deployment there is `r1` (succeeded). Run `/deploy emergency whitehall r2 to staging REASON...` first.
 ");
 }
+
+/// A bank holiday is named by its gov.uk name (the time of the refusal gives way to it).
+#[test]
+fn a_closed_window_names_the_bank_holiday() {
+    use crate::domain::admission::{Refusal, Refused};
+    use crate::domain::window::Closure;
+    use crate::service::ServiceError;
+    let refused = Refused {
+        app: "whitehall".into(),
+        git_ref: Some("r2".into()),
+        env: "staging".into(),
+        reasons: vec![Refusal::WindowClosed {
+            env: "staging".into(),
+            next_opening: Some(Utc.with_ymd_and_hms(2026, 12, 29, 9, 30, 0).unwrap()),
+            closure: Some(Closure {
+                name: "Christmas Day".into(),
+                until: None,
+            }),
+        }],
+        emergency: false,
+    };
+    assert_snapshot!(failure_text(&ServiceError::Refused(refused)), @"
+:lock: The deploy window for *staging* is closed now (Christmas Day). It next opens Tue 29 Dec 09:30 GMT. If this can't wait, `/deploy emergency whitehall r2 to staging REASON...`
+");
+}

@@ -15,7 +15,7 @@ fn badger() -> Command {
 }
 
 /// `badger check-config` with the policy file at `policy`.
-fn check_config(policy: &Path) -> Output {
+pub(crate) fn check_config(policy: &Path) -> Output {
     badger()
         .arg("check-config")
         .env("BADGER_CONFIG", policy)
@@ -202,7 +202,7 @@ async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
 }
 
 /// The first date at least `days_ahead` days from today that falls on `weekday`.
-fn upcoming(weekday: chrono::Weekday, days_ahead: i64) -> chrono::NaiveDate {
+pub(crate) fn upcoming(weekday: chrono::Weekday, days_ahead: i64) -> chrono::NaiveDate {
     use chrono::Datelike;
     let mut d = chrono::Utc::now().date_naive() + chrono::Duration::days(days_ahead);
     while d.weekday() != weekday {
@@ -259,35 +259,6 @@ fn check_config_reports_where_each_closed_day_comes_from() {
     );
     // Every twelve months hold computed bank holidays on weekdays.
     assert!(text.contains("(from: computed"), "{text}");
-}
-
-/// A named freeze is listed with its dates, and its days by its name.
-#[test]
-fn check_config_lists_the_freezes() {
-    let dir = tempfile::tempdir().unwrap();
-    // A Thursday a fortnight on or so, to the Friday a week after: relative to today.
-    let from = upcoming(chrono::Weekday::Thu, 14);
-    let to = from + chrono::Duration::days(8);
-    let policy = dir.path().join("badger.toml");
-    std::fs::write(
-        &policy,
-        format!("[[window.freezes]]\nname = \"Office move\"\nfrom = \"{from}\"\nto = \"{to}\"\n"),
-    )
-    .unwrap();
-    let out = check_config(&policy);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
-    let dates = format!(
-        "Office move: {} to {} inclusive (9 days)",
-        from.format("%a %Y-%m-%d"),
-        to.format("%a %Y-%m-%d")
-    );
-    assert!(
-        text.contains(&format!("  freezes:\n    {dates}\n")),
-        "{text}"
-    );
-    // Its days are listed by its name (a bank holiday among them keeps its own).
-    assert!(text.contains("  Office move  (from: freezes)"), "{text}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! A named freeze (`[[window.freezes]]`), end to end and stepped: during it `/deploy` is
 //! refused naming the freeze and the next opening, status and deploy-check say the same,
 //! an emergency still goes, a queue place expiring the evening before is told of it, and
-//! the day after it the window opens as usual.
+//! the day after it the window opens as usual; `badger check-config` lists it.
 
 use crate::support;
 
@@ -139,3 +139,32 @@ async fn a_queue_place_expiring_before_a_freeze_names_it(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(a_queue_place_expiring_before_a_freeze_names_it);
+
+/// A named freeze is listed with its dates, and its days by its name.
+#[test]
+fn check_config_lists_the_freezes() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Thursday a fortnight on or so, to the Friday a week after: relative to today.
+    let from = crate::cli::upcoming(chrono::Weekday::Thu, 14);
+    let to = from + chrono::Duration::days(8);
+    let policy = dir.path().join("badger.toml");
+    std::fs::write(
+        &policy,
+        format!("[[window.freezes]]\nname = \"Office move\"\nfrom = \"{from}\"\nto = \"{to}\"\n"),
+    )
+    .unwrap();
+    let out = crate::cli::check_config(&policy);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let dates = format!(
+        "Office move: {} to {} inclusive (9 days)",
+        from.format("%a %Y-%m-%d"),
+        to.format("%a %Y-%m-%d")
+    );
+    assert!(
+        text.contains(&format!("  freezes:\n    {dates}\n")),
+        "{text}"
+    );
+    // Its days are listed by its name (a bank holiday among them keeps its own).
+    assert!(text.contains("  Office move  (from: freezes)"), "{text}");
+}
