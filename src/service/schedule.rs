@@ -58,6 +58,7 @@ impl Core {
         let mut tx = self.store.begin_locked(&env_lock(env)).await?;
         let live = tx.env_live(env).await?;
         let next_opening = cal.next_opening(now).map(|o| o.opens);
+        let closure = cal.closure_ahead(now);
         for d in &live {
             let expiry = match d.state {
                 State::Called if timed_out(d) => Some((
@@ -72,7 +73,7 @@ impl Core {
                         deployment: d.clone(),
                         next_opening,
                         tz: cal.tz,
-                        closure: cal.closure_ahead(now),
+                        closure: closure.clone(),
                     },
                 )),
                 _ => None,
