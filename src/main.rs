@@ -4,7 +4,7 @@
 use badger::app::{Application, RunOptions};
 use badger::clock::{Clock, SystemClock};
 use badger::config::{Settings, WindowKind};
-use badger::domain::window::{format_local, ClosedReason};
+use badger::domain::window::format_local;
 use badger::store::Store;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -247,6 +247,20 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
     }
     out += &format!("  bank holidays: {}\n", cal.region.as_str());
     out += &format!("  closed dates: {}\n", listed(&cal.closed_dates, "(none)"));
+    if cal.freezes.is_empty() {
+        out += "  freezes: (none)\n";
+    } else {
+        out += "  freezes:\n";
+    }
+    for f in &cal.freezes {
+        out += &format!(
+            "    {}: {} to {} inclusive ({} days)\n",
+            f.name,
+            f.from.format("%a %Y-%m-%d"),
+            f.to.format("%a %Y-%m-%d"),
+            (f.to - f.from).num_days() + 1
+        );
+    }
     out += &format!(
         "  bank holidays file: {}\n",
         match &p.holidays_file {
@@ -267,11 +281,7 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
         out += "  (none)\n";
     }
     for c in closed {
-        let name = match c.reason {
-            ClosedReason::BankHoliday(n) => n.to_owned(),
-            ClosedReason::Listed(n) => n,
-            ClosedReason::ClosedDate => "closed by policy".to_owned(),
-        };
+        let name = c.reason.name();
         let from: Vec<&str> = c.sources.iter().map(|s| s.as_str()).collect();
         out += &format!(
             "  {}  {name}  (from: {})\n",

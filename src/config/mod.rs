@@ -3,6 +3,7 @@
 //! that names the key.
 
 mod environments;
+mod freezes;
 mod github;
 mod github_settings;
 mod holidays_file;

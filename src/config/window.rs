@@ -1,5 +1,5 @@
-//! The policy's `[window]`: weekly hours, the bank holiday region and calendar file, and
-//! extra closed dates, checked with errors that name the key.
+//! The policy's `[window]`: weekly hours, the bank holiday region and calendar file,
+//! extra closed dates and named freezes, checked with errors that name the key.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -35,6 +35,7 @@ pub(super) struct RawWindow {
     bank_holidays: Option<String>,
     bank_holidays_file: Option<String>,
     closed_dates: Option<Vec<String>>,
+    freezes: Option<Vec<super::freezes::RawFreeze>>,
 }
 
 /// The calendar in `tz` (GOV.UK's hours when there is no `[window]`) and the holidays file
@@ -78,6 +79,7 @@ pub(super) fn parse_window(
             closed.insert(date);
         }
         calendar.closed_dates = closed;
+        calendar.freezes = super::freezes::parse_freezes(w.freezes)?;
         if let Some(file) = w.bank_holidays_file.as_deref().map(str::trim) {
             let key = "window.bank_holidays_file";
             if file.is_empty() {

@@ -161,11 +161,12 @@ pub fn unknown_app(app: &str, known: &[String], now: DateTime<Utc>, tz: Tz) -> M
 }
 
 fn window(b: &Board) -> Markup {
-    let w = b.status.window;
+    let w = &b.status.window;
+    let why = w.closure.as_ref().map(|c| format!(" ({})", c.words()));
     html! {
         @match w.current {
             Some(o) => p #window.open { "The deploy window is open until " (when(o.closes, b.tz)) "." },
-            None => p #window.closed { "The deploy window is closed." },
+            None => p #window.closed { "The deploy window is closed" (why.unwrap_or_default()) "." },
         }
         p #next-opening.muted {
             @match w.next {

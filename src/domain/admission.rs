@@ -6,6 +6,7 @@
 use super::deployment::Deployment;
 use super::hold::Hold;
 use super::promotion::{self, PromotionCheck};
+use super::window::Closure;
 use chrono::{DateTime, Utc};
 
 /// The promotion rule's facts, when the environment has a previous one to pass first.
@@ -31,6 +32,8 @@ pub struct Facts<'a> {
     pub window_open: bool,
     /// When the window next opens, for the refusal's text.
     pub next_opening: Option<DateTime<Utc>>,
+    /// Why the window is closed today, when that has a name (a freeze, a bank holiday).
+    pub closure: Option<&'a Closure>,
     pub holds: &'a [Hold],
     /// The instant asked about: a hold whose `--until` time has come no longer counts.
     pub now: DateTime<Utc>,
@@ -51,6 +54,9 @@ pub enum Refusal {
     WindowClosed {
         env: String,
         next_opening: Option<DateTime<Utc>>,
+        /// The named closure of the day (absent in rows from before it existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closure: Option<Closure>,
     },
     /// The ref has not passed the previous environment.
     NotPromoted {
@@ -115,6 +121,7 @@ pub fn admit(f: &Facts) -> Vec<Refusal> {
         out.push(Refusal::WindowClosed {
             env: f.env.into(),
             next_opening: f.next_opening,
+            closure: f.closure.cloned(),
         });
     }
     if let (Some(prev), Some(git_ref)) = (f.previous, f.git_ref) {
@@ -186,6 +193,7 @@ mod tests {
             permitted: true,
             window_open: true,
             next_opening: None,
+            closure: None,
             holds,
             now: noon(),
             previous: None,
@@ -236,6 +244,7 @@ mod tests {
             permitted: r.permitted,
             window_open: r.open,
             next_opening: None,
+            closure: None,
             holds: &holds,
             now: noon(),
             previous: r.promoted.map(|ok| PreviousEnv {
@@ -281,6 +290,7 @@ mod tests {
         let closed = Refusal::WindowClosed {
             env: "production".into(),
             next_opening: None,
+            closure: None,
         };
         let held = Refusal::Held(hold("frontend", None));
         let not_promoted = Refusal::NotPromoted {

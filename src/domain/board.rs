@@ -5,7 +5,7 @@
 
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::hold::Hold;
-use crate::domain::window::{format_local, Calendar, Opening};
+use crate::domain::window::{format_local, Calendar, Closure, Opening};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -19,23 +19,36 @@ pub struct EnvSpec<'a> {
 }
 
 /// The deploy window at the instant the board was built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WindowNow {
     /// The opening we are in, if the window is open.
     pub current: Option<Opening>,
     /// The next opening after now (the one after the current one when open).
     pub next: Option<Opening>,
+    /// When closed, why, if that has a name (a freeze, a bank holiday). Absent in rows
+    /// stored before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closure: Option<Closure>,
 }
 
 impl WindowNow {
     pub fn at(cal: &Calendar, now: DateTime<Utc>) -> WindowNow {
+        let current = cal.current(now);
         WindowNow {
-            current: cal.current(now),
+            current,
             next: cal.next_opening(now),
+            closure: current.is_none().then(|| cal.closure_at(now)).flatten(),
         }
     }
     pub fn is_open(&self) -> bool {
         self.current.is_some()
+    }
+    /// " (Christmas change freeze, until Mon 4 Jan)" when closed for a named reason, else "".
+    fn why(&self) -> String {
+        self.closure
+            .as_ref()
+            .map(|c| format!(" ({})", c.words()))
+            .unwrap_or_default()
     }
     /// The window in plain words ("The deploy window is open until Tue 24 Nov 17:00 GMT."); each
     /// edge adds its own markup.
@@ -46,10 +59,14 @@ impl WindowNow {
                 format_local(o.closes, tz)
             ),
             (None, Some(o)) => format!(
-                "The deploy window is closed; it next opens {}.",
+                "The deploy window is closed{}; it next opens {}.",
+                self.why(),
                 format_local(o.opens, tz)
             ),
-            (None, None) => "The deploy window is closed with no opening scheduled.".into(),
+            (None, None) => format!(
+                "The deploy window is closed{} with no opening scheduled.",
+                self.why()
+            ),
         }
     }
 }
@@ -364,6 +381,12 @@ mod tests {
         assert_eq!(
             WindowNow::at(&cal, tue).describe(chrono_tz::Europe::London),
             "The deploy window is open until Tue 24 Nov 17:00 GMT."
+        );
+        // A named closure says why: here the day's bank holiday.
+        let boxing_day = Utc.with_ymd_and_hms(2026, 12, 28, 12, 0, 0).unwrap();
+        assert_eq!(
+            WindowNow::at(&cal, boxing_day).describe(chrono_tz::Europe::London),
+            "The deploy window is closed (Boxing Day (substitute day)); it next opens Tue 29 Dec 09:30 GMT."
         );
     }
 }

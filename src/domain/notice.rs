@@ -72,6 +72,9 @@ pub enum Notice {
         tz: Tz,
         #[serde(default)]
         deploy_command: Option<String>,
+        /// What keeps the window shut, when that has a name (a freeze, a bank holiday).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closure: Option<super::window::Closure>,
     },
     /// Someone is still deploying when the window is about to close.
     ClosingReminder {

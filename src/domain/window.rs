@@ -1,15 +1,17 @@
-//! The deploy window calendar: weekly local opening hours, UK bank holidays and extra
-//! closed dates. Pure: every question takes the current instant as an argument.
+//! The deploy window calendar: weekly local opening hours, UK bank holidays, named
+//! freezes and extra closed dates. Pure: every question takes the current instant as an argument.
 //!
 //! Each local day with hours gives one `Opening`; openings of adjoining days are not
 //! merged, so a 00:00-24:00 day ends at midnight and the next one starts there.
 
 mod closures;
+mod freezes;
 mod hours;
 #[cfg(test)]
 mod tests;
 
 pub use closures::{ClosedDay, ClosedDaySources, ClosedReason, ClosureSource, Region};
+pub use freezes::{Closure, Freeze};
 pub use hours::DayHours;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +42,8 @@ pub struct Calendar {
     /// with the file's title: added to the computed ones, so a holiday proclaimed after a
     /// release needs no upgrade.
     pub listed_holidays: BTreeMap<NaiveDate, String>,
+    /// Named runs of closed days (`window.freezes`), in the policy's order.
+    pub freezes: Vec<Freeze>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -65,6 +69,7 @@ impl Calendar {
             region: Region::EnglandAndWales,
             closed_dates: BTreeSet::new(),
             listed_holidays: BTreeMap::new(),
+            freezes: Vec::new(),
         }
     }
 

@@ -72,6 +72,9 @@ impl Core {
             Asker::Ci => true,
         };
         let window_open = self.policy.window_open(q.env, now);
+        let closure = (!window_open)
+            .then(|| self.policy.calendar.closure_at(now))
+            .flatten();
         let facts = Facts {
             app: q.app,
             git_ref: q.git_ref,
@@ -84,6 +87,7 @@ impl Core {
             } else {
                 self.policy.calendar.next_opening(now).map(|o| o.opens)
             },
+            closure: closure.as_ref(),
             holds,
             now,
             previous: prev.map(|p| PreviousEnv {

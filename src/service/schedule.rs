@@ -61,6 +61,7 @@ impl Core {
         let mut tx = self.store.begin_locked(&env_lock(env)).await?;
         let live = tx.env_live(env).await?;
         let next_opening = cal.next_opening(now).map(|o| o.opens);
+        let closure = cal.closure_ahead(now);
         for d in &live {
             let expiry = match d.state {
                 State::Called if timed_out(d) => Some((
@@ -77,6 +78,7 @@ impl Core {
                         next_opening,
                         tz: cal.tz,
                         deploy_command: Some(self.policy.deploy_command.clone()),
+                        closure: closure.clone(),
                     },
                 )),
                 _ => None,

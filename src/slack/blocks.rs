@@ -272,6 +272,7 @@ pub fn window_closed_expired(
     d: &Deployment,
     next_opening: Option<String>,
     deploy_command: Option<&str>,
+    closure: Option<&crate::domain::window::Closure>,
 ) -> Message {
     let next = next_opening
         .map(|n| format!(" It next opens {n}."))
@@ -279,8 +280,11 @@ pub fn window_closed_expired(
     let again = deploy_command
         .map(|cmd| format!(" {}", queue_again(d, cmd)))
         .unwrap_or_default();
+    let why = closure
+        .map(|c| format!(" ({})", escape(&c.words())))
+        .unwrap_or_default();
     Message::plain(format!(
-        ":lock: {} the deploy window for *{}* has closed, so your place in the queue for {} has expired.{next}{again}",
+        ":lock: {} the deploy window for *{}* has closed{why}, so your place in the queue for {} has expired.{next}{again}",
         mention(&d.requester),
         escape(&d.environment),
         what(d)

@@ -202,6 +202,7 @@ fn failures() {
         reasons: vec![Refusal::WindowClosed {
             env: "production".into(),
             next_opening: None,
+            closure: None,
         }],
     });
     let down = ServiceError::Internal(StoreError::Db(sqlx::Error::PoolTimedOut));
@@ -239,6 +240,7 @@ fn window_and_promotion_offer_no_emergency() {
             Refusal::WindowClosed {
                 env: "production".into(),
                 next_opening: None,
+                closure: None,
             },
             Refusal::NotPromoted {
                 previous: "staging".into(),
@@ -321,4 +323,30 @@ fn a_hold_refusal_says_when_the_hold_ends() {
     :no_entry: *whitehall* can't be deployed to *production*: <@UALICE> is holding all applications (hold #1): christmas freeze. Ask them, or wait: it ends at Thu 12 Mar 09:30 GMT.
     :no_entry: *whitehall* can't be deployed to *production*: <@UBOB> is holding whitehall in production (hold #2): incident. Ask them, or wait for the hold to be released.
     ");
+}
+
+/// A bank holiday is named by its gov.uk name (the time of the refusal gives way to it).
+#[test]
+fn a_closed_window_names_the_bank_holiday() {
+    use crate::domain::admission::{Refusal, Refused};
+    use crate::domain::window::Closure;
+    use crate::service::ServiceError;
+    let refused = Refused {
+        app: "whitehall".into(),
+        git_ref: Some("r2".into()),
+        env: "staging".into(),
+        reasons: vec![Refusal::WindowClosed {
+            env: "staging".into(),
+            next_opening: Some(Utc.with_ymd_and_hms(2026, 12, 29, 9, 30, 0).unwrap()),
+            closure: Some(Closure {
+                name: "Christmas Day".into(),
+                until: None,
+            }),
+        }],
+        emergency: false,
+        deployers: Box::default(),
+    };
+    assert_snapshot!(failure_text(&ServiceError::Refused(refused)), @"
+:lock: The deploy window for *staging* is closed now (Christmas Day). It next opens Tue 29 Dec 09:30 GMT. If this can't wait, `/deploy emergency whitehall r2 to staging REASON...`
+");
 }

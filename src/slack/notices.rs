@@ -62,10 +62,12 @@ pub fn render(n: &Notice) -> Message {
             next_opening,
             tz,
             deploy_command,
+            closure,
         } => blocks::window_closed_expired(
             deployment,
             next_opening.map(|o| format_local(o, *tz)),
             deploy_command.as_deref(),
+            closure.as_ref(),
         ),
         Notice::ClosingReminder {
             deployment,

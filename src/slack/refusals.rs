@@ -53,7 +53,16 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
                 escape(&h.reason)
             )
         }
-        Refusal::WindowClosed { next_opening, .. } => {
+        Refusal::WindowClosed {
+            next_opening,
+            closure,
+            ..
+        } => {
+            // A named closure says why (and till when); otherwise the time says it is night.
+            let why = closure
+                .as_ref()
+                .map(|c| escape(&c.words()))
+                .unwrap_or_else(|| format_local(w.now, w.tz));
             let next = next_opening
                 .map(|o| format!("It next opens {}.", format_local(o, w.tz)))
                 .unwrap_or_else(|| "No opening is scheduled.".into());
@@ -68,10 +77,7 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
             } else {
                 String::new()
             };
-            format!(
-                ":lock: The deploy window for *{env}* is closed now ({}). {next}{emergency}",
-                format_local(w.now, w.tz)
-            )
+            format!(":lock: The deploy window for *{env}* is closed now ({why}). {next}{emergency}")
         }
         Refusal::NotPromoted { previous, check } => {
             let prev = escape(previous);

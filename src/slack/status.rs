@@ -16,7 +16,8 @@ pub fn window_line(w: &WindowNow, tz: Tz) -> String {
     } else {
         ":red_circle:"
     };
-    format!("{light} {}", w.describe(tz))
+    // A freeze's name is the operator's text: escaped like any text badger did not write.
+    format!("{light} {}", escape(&w.describe(tz)))
 }
 
 /// How many queued entries an environment lists; the rest are counted and the dashboard
@@ -120,7 +121,7 @@ fn environment(e: &EnvBoard, now: DateTime<Utc>, dashboard: Option<&str>) -> Str
 /// `/deploy windows`: the window now, the next openings, the closed days of the next
 /// twelve months and the environments that are always open.
 pub fn windows(policy: &crate::config::Policy, now: chrono::DateTime<chrono::Utc>) -> Message {
-    use crate::domain::window::{format_local, ClosedReason};
+    use crate::domain::window::format_local;
     let cal = &policy.calendar;
     let tz = cal.tz;
     let mut out = vec![
@@ -141,12 +142,8 @@ pub fn windows(policy: &crate::config::Policy, now: chrono::DateTime<chrono::Utc
     } else {
         out.push("*Closed days in the next twelve months*:".into());
         for c in closed {
-            let why = match c.reason {
-                ClosedReason::BankHoliday(name) => name.to_owned(),
-                // From the operator's file: escaped like any text badger did not write.
-                ClosedReason::Listed(title) => escape(&title),
-                ClosedReason::ClosedDate => "closed by policy".to_owned(),
-            };
+            // A file's title or a freeze's name: escaped like any text badger did not write.
+            let why = escape(c.reason.name());
             out.push(format!("• {} — {}", c.date.format("%a %-d %b %Y"), why));
         }
     }

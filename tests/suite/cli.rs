@@ -15,7 +15,7 @@ fn badger() -> Command {
 }
 
 /// `badger check-config` with the policy file at `policy`.
-fn check_config(policy: &Path) -> Output {
+pub(crate) fn check_config(policy: &Path) -> Output {
     badger()
         .arg("check-config")
         .env("BADGER_CONFIG", policy)
@@ -202,7 +202,7 @@ async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
 }
 
 /// The first date at least `days_ahead` days from today that falls on `weekday`.
-fn upcoming(weekday: chrono::Weekday, days_ahead: i64) -> chrono::NaiveDate {
+pub(crate) fn upcoming(weekday: chrono::Weekday, days_ahead: i64) -> chrono::NaiveDate {
     use chrono::Datelike;
     let mut d = chrono::Utc::now().date_naive() + chrono::Duration::days(days_ahead);
     while d.weekday() != weekday {

@@ -38,6 +38,9 @@ fn example_policy_shows_every_key() {
         "bank_holidays",
         "closed_dates",
         "bank_holidays_file",
+        "[[window.freezes]]",
+        "from",
+        "to",
         "[queue]",
         "turn_timeout_minutes",
         "checklist",
@@ -67,11 +70,17 @@ fn example_policy_shows_every_key() {
         r#"{"england-and-wales": {"division": "england-and-wales", "events": []}}"#,
     )
     .unwrap();
-    let uncommented = text.replace("# bank_holidays_file =", "bank_holidays_file =");
+    let mut uncommented = text.replace("# bank_holidays_file =", "bank_holidays_file =");
+    for key in ["[[window.freezes]]", "name = \"Christmas", "from =", "to ="] {
+        uncommented = uncommented.replace(&format!("# {key}"), key);
+    }
     std::fs::write(dir.path().join("badger.toml"), uncommented).unwrap();
     let p = Policy::load(&dir.path().join("badger.toml")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         p.holidays_file.as_deref(),
         Some(dir.path().join("bank-holidays.json").as_path())
     );
+    let freeze = &p.calendar.freezes[..];
+    assert_eq!(freeze.len(), 1, "{freeze:?}");
+    assert_eq!(freeze[0].name, "Christmas change freeze");
 }

@@ -32,6 +32,7 @@ mod example_policy;
 mod failed_writes;
 mod fake_slack_selftest;
 mod faults;
+mod freezes;
 mod github;
 mod github_replicas;
 mod github_retries;

@@ -197,3 +197,90 @@ fn a_syntax_error_points_at_the_mistake() {
     let column_8 = lines[code].find('[').unwrap() + 7;
     assert_eq!(lines[code + 1].find('^'), Some(column_8), "{e}");
 }
+
+#[test]
+fn freezes_are_named_date_ranges() {
+    let p = Policy::from_toml(
+        r#"
+[window]
+closed_dates = ["2026-12-18"]
+[[window.freezes]]
+name = " Christmas change freeze "
+from = "2026-12-21"
+to = "2027-01-04"
+[[window.freezes]]
+name = "Office move"
+from = 2027-03-01
+to = 2027-03-01
+"#,
+        "t",
+    )
+    .unwrap();
+    let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let f = &p.calendar.freezes;
+    assert_eq!(f.len(), 2);
+    assert_eq!(
+        (f[0].name.as_str(), f[0].from, f[0].to),
+        ("Christmas change freeze", d(2026, 12, 21), d(2027, 1, 4))
+    );
+    assert_eq!((f[1].from, f[1].to), (d(2027, 3, 1), d(2027, 3, 1)));
+    // closed_dates still work beside them.
+    assert!(p.calendar.closed_dates.contains(&d(2026, 12, 18)));
+}
+
+#[test]
+fn freeze_errors_name_the_key() {
+    let freeze = |body: &str| format!("[[window.freezes]]\n{body}");
+    let ok = "name = \"Christmas\"\nfrom = \"2026-12-21\"\n";
+    assert_refused(&[
+        (
+            &freeze("name = \"Christmas\"\nfrom = \"2026-12-21\"\nto = \"2026-12-32\""),
+            "`window.freezes[0].to`: `2026-12-32` is not a date (YYYY-MM-DD)",
+        ),
+        (
+            &freeze("name = \"Christmas\"\nfrom = \"21/12/2026\"\nto = \"2027-01-04\""),
+            "`window.freezes[0].from`: `21/12/2026` is not a date",
+        ),
+        (
+            &freeze("name = \"Christmas\"\nfrom = \"2027-01-04\"\nto = \"2026-12-21\""),
+            "`window.freezes[0].to`: 2026-12-21 is before `from` (2027-01-04)",
+        ),
+        (
+            &freeze("name = \"  \"\nfrom = \"2026-12-21\"\nto = \"2027-01-04\""),
+            "`window.freezes[0].name`: is missing or empty",
+        ),
+        (
+            &freeze("from = \"2026-12-21\"\nto = \"2027-01-04\""),
+            "`window.freezes[0].name`: is missing",
+        ),
+        (&freeze(ok), "`window.freezes[0].to`: is missing"),
+        (
+            &freeze("name = \"Christmas\"\nfrom = \"2026-12-21\"\nto = \"2027-12-22\""),
+            "`window.freezes[0].to`: the freeze from 2026-12-21 to 2027-12-22 lasts 367 days; at most 366",
+        ),
+        (
+            &format!("{}{ok}to = \"2026-12-22\"\n[[window.freezes]]\n{ok}to = 2026-12-20", freeze("")),
+            "`window.freezes[1].to`",
+        ),
+        (
+            &freeze(&format!("{ok}to = \"2027-01-04\"\nuntil = \"2027-01-04\"")),
+            "unknown field `until`",
+        ),
+        (
+            &freeze(&format!("{ok}to = 4")),
+            "`window.freezes[0].to`: `4` is not a date",
+        ),
+    ]);
+    // 366 days, a leap year's worth, is allowed; 367 are not.
+    let span = |to: &str| {
+        Policy::from_toml(
+            &freeze(&format!("{ok}to = \"{to}\"").replace("2026-12-21", "2027-12-21")),
+            "t",
+        )
+    };
+    assert!(span("2028-12-20").is_ok());
+    assert!(span("2028-12-21")
+        .unwrap_err()
+        .to_string()
+        .contains("367 days"));
+}

@@ -1,6 +1,6 @@
 //! Closed days: the bank holiday region, why a day with hours is closed anyway (a
-//! computed bank holiday, the operator's calendar file, `closed_dates`) and which
-//! sources close it.
+//! computed bank holiday, the operator's calendar file, a named freeze, `closed_dates`)
+//! and which sources close it.
 
 use std::collections::BTreeMap;
 
@@ -52,7 +52,20 @@ pub enum ClosedReason {
     BankHoliday(&'static str),
     /// A holiday from the operator's calendar file, with its title there.
     Listed(String),
+    /// A day of a named freeze (`window.freezes`), with its name.
+    Freeze(String),
     ClosedDate,
+}
+
+impl ClosedReason {
+    /// The day's name in lists (plain text): the holiday's or freeze's, else "closed by policy".
+    pub fn name(&self) -> &str {
+        match self {
+            ClosedReason::BankHoliday(name) => name,
+            ClosedReason::Listed(name) | ClosedReason::Freeze(name) => name,
+            ClosedReason::ClosedDate => "closed by policy",
+        }
+    }
 }
 
 /// Where a closed day came from (`badger check-config` shows them all).
@@ -62,6 +75,8 @@ pub enum ClosureSource {
     Computed,
     /// The operator's calendar file.
     File,
+    /// `window.freezes`.
+    Freezes,
     /// `window.closed_dates`.
     ClosedDates,
 }
@@ -71,6 +86,7 @@ impl ClosureSource {
         match self {
             ClosureSource::Computed => "computed",
             ClosureSource::File => "file",
+            ClosureSource::Freezes => "freezes",
             ClosureSource::ClosedDates => "closed_dates",
         }
     }
@@ -90,7 +106,8 @@ pub struct ClosedDay {
     pub reason: ClosedReason,
 }
 impl Calendar {
-    /// Why a local date is closed although its weekday has hours (bank holiday or closed_dates); None otherwise.
+    /// Why a local date is closed although its weekday has hours (bank holiday, listed
+    /// holiday, freeze or closed_dates, the first that applies); None otherwise.
     pub fn closure_on(&self, date: NaiveDate) -> Option<ClosedReason> {
         self.hours_on(date)?;
         if let Some((_, name)) = bank_holidays(self.region, date.year())
@@ -102,12 +119,15 @@ impl Calendar {
         if let Some(title) = self.listed_holidays.get(&date) {
             return Some(ClosedReason::Listed(title.clone()));
         }
+        if let Some(f) = self.freeze_on(date) {
+            return Some(ClosedReason::Freeze(f.name.clone()));
+        }
         self.closed_dates
             .contains(&date)
             .then_some(ClosedReason::ClosedDate)
     }
 
-    /// Every bank holiday and closed date in [from, to] (inclusive) that falls on a day whose weekday has hours, sorted.
+    /// Every bank holiday, freeze day and closed date in [from, to] (inclusive) that falls on a day whose weekday has hours, sorted.
     pub fn closed_days(&self, from: NaiveDate, to: NaiveDate) -> Vec<ClosedDay> {
         if from > to {
             return Vec::new();
@@ -125,6 +145,16 @@ impl Calendar {
             if self.hours_on(date).is_some() {
                 days.entry(date)
                     .or_insert_with(|| ClosedReason::Listed(title.clone()));
+            }
+        }
+        for f in &self.freezes {
+            let (first, last) = (f.from.max(from), f.to.min(to));
+            for date in first.iter_days().take_while(|d| *d <= last) {
+                if self.hours_on(date).is_some() && !days.contains_key(&date) {
+                    // Overlapping freezes: the one `closure_on` names.
+                    let named = self.freeze_on(date).unwrap_or(f);
+                    days.insert(date, ClosedReason::Freeze(named.name.clone()));
+                }
             }
         }
         for &date in self.closed_dates.range(from..=to) {
@@ -151,6 +181,9 @@ impl Calendar {
                 }
                 if self.listed_holidays.contains_key(&c.date) {
                     sources.push(ClosureSource::File);
+                }
+                if self.freeze_on(c.date).is_some() {
+                    sources.push(ClosureSource::Freezes);
                 }
                 if self.closed_dates.contains(&c.date) {
                     sources.push(ClosureSource::ClosedDates);

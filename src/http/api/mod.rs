@@ -136,11 +136,19 @@ fn word(x: &Refusal, r: &Refused, tz: Tz) -> String {
                 .map(|u| format!("; it ends at {u}"))
                 .unwrap_or_default()
         ),
-        Refusal::WindowClosed { next_opening, .. } => {
+        Refusal::WindowClosed {
+            next_opening,
+            closure,
+            ..
+        } => {
+            let why = closure
+                .as_ref()
+                .map(|c| format!(" ({})", c.words()))
+                .unwrap_or_default();
             let next = next_opening
                 .map(|o| format!("; it next opens {}", format_local(o, tz)))
                 .unwrap_or_default();
-            format!("the deploy window for {env} is closed{next}")
+            format!("the deploy window for {env} is closed{why}{next}")
         }
         Refusal::NotPromoted { previous, check } => {
             let git_ref = r.git_ref.as_deref().unwrap_or("");
@@ -198,8 +206,15 @@ fn refusal_list(r: &Refused, tz: Tz) -> Vec<serde_json::Value> {
             let mut v = json!({ "code": x.code(), "message": word(x, r, tz) });
             match x {
                 Refusal::Held(h) => v["hold"] = json!(h),
-                Refusal::WindowClosed { next_opening, .. } => {
-                    v["next_opening"] = json!(next_opening)
+                Refusal::WindowClosed {
+                    next_opening,
+                    closure,
+                    ..
+                } => {
+                    v["next_opening"] = json!(next_opening);
+                    if let Some(c) = closure {
+                        v["closure"] = json!(c);
+                    }
                 }
                 Refusal::NotPromoted { previous, .. } => v["previous"] = json!(previous),
                 Refusal::Busy(d) => v["deployment"] = json!(d),

@@ -155,15 +155,29 @@ fn expired_stored_before_the_command_was() {
 
 #[test]
 fn window_closed_expired() {
-    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(1)), tz: TZ, deploy_command: Some("/deploy".into()) }), @r#"
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(1)), tz: TZ, deploy_command: Some("/deploy".into()), closure: None }), @r#"
         :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired. It next opens Wed 25 Nov 09:30 GMT. To queue again: `/deploy whitehall release_1 to production`
+        [section: the text]
+    "#);
+}
+
+/// Expiring the evening before a freeze, the place's owner is told of the freeze
+/// (the operator's name escaped).
+#[test]
+fn window_closed_expired_names_the_freeze() {
+    let closure = crate::domain::window::Closure {
+        name: "Christmas <change> freeze".into(),
+        until: chrono::NaiveDate::from_ymd_opt(2027, 1, 4),
+    };
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(42)), tz: TZ, deploy_command: Some("/deploy".into()), closure: Some(closure) }), @r#"
+        :lock: <@U0ALICE> the deploy window for *production* has closed (Christmas &lt;change&gt; freeze, until Mon 4 Jan), so your place in the queue for *whitehall* `release_1` to *production* has expired. It next opens Tue 5 Jan 09:30 GMT. To queue again: `/deploy whitehall release_1 to production`
         [section: the text]
     "#);
 }
 
 #[test]
 fn window_closed_expired_never_reopens() {
-    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: None, tz: TZ, deploy_command: Some("/deploy".into()) }), @r#"
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: None, tz: TZ, deploy_command: Some("/deploy".into()), closure: None }), @r#"
         :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired. To queue again: `/deploy whitehall release_1 to production`
         [section: the text]
     "#);

@@ -19,6 +19,7 @@ fn home_notice() -> Notice {
             closes: at(17, 0),
         }),
         next: None,
+        closure: None,
     };
     Notice::Home {
         view,

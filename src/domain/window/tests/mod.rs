@@ -6,6 +6,7 @@ use super::*;
 use chrono_tz::Europe;
 
 mod closed_days;
+mod freezes;
 mod london_hours;
 mod parse_and_format;
 mod unusual_weeks;
@@ -66,6 +67,7 @@ fn always(tz: Tz) -> Calendar {
         region: Region::None,
         closed_dates: BTreeSet::new(),
         listed_holidays: BTreeMap::new(),
+        freezes: Vec::new(),
     }
 }
 
