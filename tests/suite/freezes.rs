@@ -134,7 +134,7 @@ async fn a_queue_place_expiring_before_a_freeze_names_it(backend: Backend) {
         expired,
         ":lock: <@U0BOB> the deploy window for *staging* has closed (Christmas change freeze, until Mon 4 Jan), \
          so your place in the queue for *publisher* `r1` to *staging* has expired. \
-         It next opens Tue 5 Jan 09:30 GMT."
+         It next opens Tue 5 Jan 09:30 GMT. To queue again: `/deploy publisher r1 to staging`"
     );
     t.stop().await;
 }
