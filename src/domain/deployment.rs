@@ -138,6 +138,11 @@ impl Deployment {
     pub fn is_emergency(&self) -> bool {
         self.emergency_reason.is_some()
     }
+    /// Reported by a pipeline (`POST /api/v1/deployments`), not asked for by a person: its
+    /// pipeline reports the end, and nobody in Slack can finish it.
+    pub fn from_ci(&self) -> bool {
+        self.source == "ci"
+    }
     /// A called turn not started within `timeout` is over from that instant, whether or
     /// not the scheduler has expired it yet: nobody may start it any more.
     pub fn turn_lapsed(&self, now: DateTime<Utc>, timeout: chrono::Duration) -> bool {

@@ -90,6 +90,21 @@ impl Calendar {
             .find(|o| o.opens <= at && at < o.closes)
     }
 
+    /// When the window open at `at` next closes for real: an opening that ends at 24:00
+    /// and one that starts at 00:00 the next day are one stretch (no instant between them is
+    /// closed). None if the window is closed at `at`.
+    pub fn closes_after(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut closes = self.current(at)?.closes;
+        // Bounded: a week of back-to-back days is already past any reminder's horizon.
+        for _ in 0..7 {
+            match self.current(closes) {
+                Some(next) => closes = next.closes,
+                None => break,
+            }
+        }
+        Some(closes)
+    }
+
     /// The first opening that starts strictly after `at`. None if none within ~3 years (e.g. every day closed).
     pub fn next_opening(&self, at: DateTime<Utc>) -> Option<Opening> {
         let today = local_naive(at, self.tz)?.date();

@@ -166,7 +166,7 @@ impl Core {
         let live = |d: &&Deployment| {
             d.environment == env && matches!(d.state, State::Called | State::Deploying)
         };
-        let persons = |d: &&Deployment| d.app == app.as_str() && d.source != "ci";
+        let persons = |d: &&Deployment| d.app == app.as_str() && !d.from_ci();
         let busy = snapshot.live.iter().filter(live).find(|d| !persons(d));
         let deployment = snapshot
             .live

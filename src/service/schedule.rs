@@ -46,10 +46,7 @@ impl Core {
             State::Called => timed_out(d) || (!open && !d.is_emergency()),
             State::Queued => !open && !d.is_emergency(),
             State::Deploying => {
-                (open
-                    && window == WindowKind::OfficeHours
-                    && d.reminded_at.is_none()
-                    && !d.is_emergency())
+                (open && remindable(d, window) && d.reminded_at.is_none())
                     || self.closed_on(d, window, now).is_some()
             }
             _ => false,
@@ -100,18 +97,14 @@ impl Core {
                 }
                 continue;
             }
-            let remind = d.state == State::Deploying
-                && open
-                && window == WindowKind::OfficeHours
-                && !d.is_emergency()
-                && d.reminded_at.is_none();
-            if let (true, Some(o)) = (remind, cal.current(now)) {
-                if o.closes - now <= Duration::minutes(CLOSING_REMINDER)
+            let remind = open && remindable(d, window) && d.reminded_at.is_none();
+            if let (true, Some(closes)) = (remind, cal.closes_after(now)) {
+                if closes - now <= Duration::minutes(CLOSING_REMINDER)
                     && tx.mark_reminded(d.id, now).await?
                 {
                     let say = Notice::ClosingReminder {
                         deployment: d.clone(),
-                        closes: o.closes,
+                        closes,
                         tz: cal.tz,
                     };
                     post(&mut tx, now, &d.channel, say, None).await?;
@@ -135,23 +128,19 @@ impl Core {
     }
 
     /// When the deploy window closed on `d`, still deploying and not yet told so: the close
-    /// of the opening it started in, once that has passed. None for an emergency, in an
-    /// always-open environment, or for one started while the window was closed (only an
-    /// emergency may), as for the reminder before the close.
+    /// of the stretch of window it started in, once that has passed. None where
+    /// [`remindable`] says no, or for one started while the window was closed (only an
+    /// emergency may).
     fn closed_on(
         &self,
         d: &Deployment,
         window: WindowKind,
         now: DateTime<Utc>,
     ) -> Option<DateTime<Utc>> {
-        if d.state != State::Deploying
-            || window != WindowKind::OfficeHours
-            || d.is_emergency()
-            || d.after_close_reminded_at.is_some()
-        {
+        if !remindable(d, window) || d.after_close_reminded_at.is_some() {
             return None;
         }
-        let closes = self.policy.calendar.current(d.started_at?)?.closes;
+        let closes = self.policy.calendar.closes_after(d.started_at?)?;
         (closes <= now).then_some(closes)
     }
 
@@ -194,4 +183,14 @@ impl Core {
         }
         Ok(ended)
     }
+}
+
+/// Whether `d` is reminded of the window's close (before it, and once after): a person's
+/// deployment in progress in an office-hours environment. An emergency may run outside the
+/// window, and a pipeline's run is ended by its pipeline (nobody in Slack can finish it).
+fn remindable(d: &Deployment, window: WindowKind) -> bool {
+    d.state == State::Deploying
+        && window == WindowKind::OfficeHours
+        && !d.is_emergency()
+        && !d.from_ci()
 }

@@ -174,7 +174,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             let mut lines = vec![format!("Released hold {}.", ids.join(", "))];
             if !standing.is_empty() {
                 lines.push(format!(
-                    "Still standing ({}), not yours: release one with `{} release ID`.",
+                    "Still standing ({}), held by others: their owner or an admin can release each with `{} release ID`.",
                     standing.len(),
                     say.policy.hold_command
                 ));
@@ -262,11 +262,11 @@ fn closes_soon(say: &Say, d: &Deployment) -> Option<String> {
     if d.is_emergency() || env.window != WindowKind::OfficeHours {
         return None;
     }
-    let opening = say.policy.calendar.current(say.now)?;
-    (opening.closes - say.now <= chrono::Duration::minutes(CLOSES_SOON_MINUTES)).then(|| {
+    let closes = say.policy.calendar.closes_after(say.now)?;
+    (closes - say.now <= chrono::Duration::minutes(CLOSES_SOON_MINUTES)).then(|| {
         format!(
             " The deploy window closes at {}: if your turn has not come by then, your place lapses.",
-            format_local(opening.closes, say.policy.calendar.tz)
+            format_local(closes, say.policy.calendar.tz)
         )
     })
 }

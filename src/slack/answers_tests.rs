@@ -120,7 +120,7 @@ fn holds() {
     assert_snapshot!(text(Answer::HoldsReleased { released: vec![3, 4], standing: vec![] }), @"Released hold #3, #4.");
     assert_snapshot!(text(Answer::HoldsReleased { released: vec![3], standing: vec![hold(1, "whitehall")] }), @r#"
     Released hold #3.
-    Still standing (1), not yours: release one with `/hold release ID`.
+    Still standing (1), held by others: their owner or an admin can release each with `/hold release ID`.
     • #1 whitehall in production held by <@UBOB>: incident &lt;!channel&gt;
     "#);
     // Every environment: said so, and a reason that starts like an environment is pointed out.

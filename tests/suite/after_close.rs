@@ -1,7 +1,7 @@
 //! The word after the deploy window closes: whoever is still deploying in an office-hours
 //! environment is told once (whichever replica ticks, across restarts) that nothing else can
 //! deploy there until they say done or failed; an emergency, a deployment in an always-open
-//! environment and one that ended before the close are not.
+//! environment, a pipeline's run and one that ended before the close are not.
 
 use crate::support;
 
@@ -178,3 +178,39 @@ async fn not_once_ended_nor_where_always_open(backend: Backend) {
     t.stop().await;
 }
 on_both_backends!(not_once_ended_nor_where_always_open);
+
+/// A pipeline's run is ended by its pipeline (nobody in Slack can say done for it): it gets
+/// neither the reminder before the close nor the word after; Alice's beside it gets both.
+async fn not_for_a_pipelines_run(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    promote(&t, BOB, "publisher").await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(ALICE, "done").await;
+    t.deliver_outbox().await;
+    t.slack.read_all();
+    t.clock.set(tuesday(16, 40));
+    start(&t, ALICE, "whitehall", "staging").await;
+    let body = serde_json::json!({"app": "publisher", "ref": "r1",
+        "environment": "production", "status": "started"});
+    let r = support::ci::report(&t, body).await;
+    assert_eq!(r.status, 201, "{:?}", r.json);
+    t.deliver_outbox().await;
+    t.slack.read_all();
+    for (at, said) in [
+        (tuesday(16, 46), "the deploy window closes at"),
+        (tuesday(17, 0), CLOSED),
+    ] {
+        t.at(at).await;
+        let told: Vec<String> = t
+            .slack
+            .read_all()
+            .iter()
+            .filter_map(|c| c.body["text"].as_str().map(str::to_owned))
+            .filter(|text| text.contains(said))
+            .collect();
+        assert_eq!(told.len(), 1, "{told:#?}");
+        assert!(told[0].contains("<@U0ALICE>"), "{told:#?}");
+    }
+    t.stop().await;
+}
+on_both_backends!(not_for_a_pipelines_run);

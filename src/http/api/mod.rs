@@ -185,7 +185,7 @@ fn word(x: &Refusal, r: &Refused, tz: Tz) -> String {
             );
             // A person's deployment of this very app: what its pipeline runs, as
             // deploy-check's `deployment` says; a run of it reports there, not as its own.
-            if d.app == r.app && d.source != "ci" {
+            if d.app == r.app && !d.from_ci() {
                 format!(
                     "{busy}; if this pipeline runs that deployment, report to it: \
                      POST /api/v1/deployments/{}/events",

@@ -259,7 +259,7 @@ async fn an_admin_releasing_their_own_hears_what_still_stands(backend: Backend) 
     let r = t.hold(ADMIN, "release whitehall").await.text();
     assert_eq!(
         r,
-        "Released hold #2.\nStill standing (1), not yours: release one with `/hold release ID`.\n• #1 whitehall held by <@U0ALICE>: migration"
+        "Released hold #2.\nStill standing (1), held by others: their owner or an admin can release each with `/hold release ID`.\n• #1 whitehall held by <@U0ALICE>: migration"
     );
     let holds = t.core().store.active_holds().await.unwrap();
     assert_eq!(holds.iter().map(|h| h.id).collect::<Vec<_>>(), [1]);

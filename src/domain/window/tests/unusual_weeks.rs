@@ -150,3 +150,24 @@ fn extreme_instants_do_not_panic() {
         }
     }
 }
+
+/// Openings that meet at midnight (Friday to 24:00, Saturday from 00:00) are one stretch:
+/// the window closes for real on Saturday afternoon, not at midnight.
+#[test]
+fn back_to_back_openings_close_at_the_end_of_the_stretch() {
+    let mut cal = always(Europe::London);
+    cal.week = [None; 7];
+    cal.week[4] = hours(600, 1440); // Friday 10:00-24:00
+    cal.week[5] = hours(0, 840); // Saturday 00:00-14:00
+    let fri = Utc.with_ymd_and_hms(2026, 11, 27, 23, 30, 0).unwrap();
+    let sat_2pm = Utc.with_ymd_and_hms(2026, 11, 28, 14, 0, 0).unwrap();
+    assert_eq!(
+        cal.current(fri).unwrap().closes,
+        sat_2pm - chrono::Duration::hours(14)
+    );
+    assert_eq!(cal.closes_after(fri), Some(sat_2pm));
+    assert_eq!(cal.closes_after(sat_2pm), None);
+    // Every day 00:00-24:00: the stretch is bounded, never endless.
+    let always_open = always(Europe::London);
+    assert!(always_open.closes_after(fri).is_some());
+}
