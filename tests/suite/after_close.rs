@@ -46,6 +46,18 @@ async fn start(t: &TestApp, who: &str, app: &str, env: &str) {
     ));
 }
 
+/// Bob's publisher r1 may go on to production, and Alice's whitehall r1 starts in staging
+/// at 16:40, twenty minutes before the close: where the last two tests begin.
+async fn alice_in_staging_at_16_40(t: &TestApp) {
+    promote(t, BOB, "publisher").await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    t.deploy(ALICE, "done").await;
+    t.deliver_outbox().await;
+    t.slack.read_all();
+    t.clock.set(tuesday(16, 40));
+    start(t, ALICE, "whitehall", "staging").await;
+}
+
 /// The texts of the Slack calls not read yet, now read: none may be the word after the close.
 fn none_is_the_word_after_the_close(t: &TestApp) {
     for call in t.slack.read_all() {
@@ -154,13 +166,7 @@ on_both_backends!(not_for_an_emergency);
 /// is told at the close; Bob, still deploying in production, is.
 async fn not_once_ended_nor_where_always_open(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    promote(&t, BOB, "publisher").await;
-    t.deploy(ALICE, "whitehall r1 to integration").await;
-    t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.slack.read_all();
-    t.clock.set(tuesday(16, 40));
-    start(&t, ALICE, "whitehall", "staging").await;
+    alice_in_staging_at_16_40(&t).await;
     start(&t, BOB, "publisher", "production").await;
     start(&t, CAROL, "frontend", "integration").await;
     t.at(tuesday(16, 46)).await;
@@ -183,13 +189,7 @@ on_both_backends!(not_once_ended_nor_where_always_open);
 /// neither the reminder before the close nor the word after; Alice's beside it gets both.
 async fn not_for_a_pipelines_run(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    promote(&t, BOB, "publisher").await;
-    t.deploy(ALICE, "whitehall r1 to integration").await;
-    t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.slack.read_all();
-    t.clock.set(tuesday(16, 40));
-    start(&t, ALICE, "whitehall", "staging").await;
+    alice_in_staging_at_16_40(&t).await;
     let body = serde_json::json!({"app": "publisher", "ref": "r1",
         "environment": "production", "status": "started"});
     let r = support::ci::report(&t, body).await;
