@@ -190,21 +190,18 @@ fn diff() {
 
 #[test]
 fn failures() {
-    use crate::domain::admission::{Refusal, Refused};
+    use crate::domain::admission::Refusal;
     use crate::service::ServiceError;
     use crate::store::StoreError;
-    let refused = ServiceError::Refused(Refused {
-        app: "whitehall".into(),
-        git_ref: Some("release_12".into()),
-        env: "production".into(),
-        emergency: false,
-        deployers: Box::default(),
-        reasons: vec![Refusal::WindowClosed {
+    let refused = ServiceError::Refused(whitehall_refused(
+        "release_12",
+        "production",
+        vec![Refusal::WindowClosed {
             env: "production".into(),
             next_opening: None,
             closure: None,
         }],
-    });
+    ));
     let down = ServiceError::Internal(StoreError::Db(sqlx::Error::PoolTimedOut));
     let broken = ServiceError::Internal(StoreError::Corrupt("x".into()));
     let out = [
@@ -227,16 +224,13 @@ Nobody else in the queue can go now, so your turn stays yours. Press *Start* whe
 /// the way, the refusal does not suggest one (it would only be refused again).
 #[test]
 fn window_and_promotion_offer_no_emergency() {
-    use crate::domain::admission::{Refusal, Refused};
+    use crate::domain::admission::Refusal;
     use crate::domain::promotion::PromotionCheck;
     use crate::service::ServiceError;
-    let refused = ServiceError::Refused(Refused {
-        app: "whitehall".into(),
-        git_ref: Some("release_12".into()),
-        env: "production".into(),
-        emergency: false,
-        deployers: Box::default(),
-        reasons: vec![
+    let refused = ServiceError::Refused(whitehall_refused(
+        "release_12",
+        "production",
+        vec![
             Refusal::WindowClosed {
                 env: "production".into(),
                 next_opening: None,
@@ -247,11 +241,27 @@ fn window_and_promotion_offer_no_emergency() {
                 check: PromotionCheck::NeverDeployed,
             },
         ],
-    });
+    ));
     assert_snapshot!(failure_text(&refused), @r"
     :lock: The deploy window for *production* is closed now (Tue 10 Mar 18:00 GMT). No opening is scheduled.
     :arrow_right: *whitehall* `release_12` must be deployed to *staging* before *production*, and no deployment of *whitehall* there has finished yet. Run `/deploy whitehall release_12 to staging` first (if one is in progress there, wait until it succeeds).
     ");
+}
+
+/// Refused for `whitehall` at `git_ref` in `env`, asked as an ordinary request.
+fn whitehall_refused(
+    git_ref: &str,
+    env: &str,
+    reasons: Vec<crate::domain::admission::Refusal>,
+) -> crate::domain::admission::Refused {
+    crate::domain::admission::Refused {
+        app: "whitehall".into(),
+        git_ref: Some(git_ref.into()),
+        env: env.into(),
+        emergency: false,
+        deployers: Box::default(),
+        reasons,
+    }
 }
 
 /// What a person is told of `e`, under the default policy on Tue 10 Mar 2026 at 18:00.
@@ -274,18 +284,18 @@ fn an_emergency_not_promoted_is_advised_an_emergency() {
     use crate::domain::promotion::PromotionCheck;
     use crate::service::ServiceError;
     let refused = ServiceError::Refused(Refused {
-        app: "whitehall".into(),
-        git_ref: Some("r2".into()),
-        env: "production".into(),
-        reasons: vec![Refusal::NotPromoted {
-            previous: "staging".into(),
-            check: PromotionCheck::LatestDiffers {
-                latest_ref: "r1".into(),
-                latest_state: State::Succeeded,
-            },
-        }],
         emergency: true,
-        deployers: Box::default(),
+        ..whitehall_refused(
+            "r2",
+            "production",
+            vec![Refusal::NotPromoted {
+                previous: "staging".into(),
+                check: PromotionCheck::LatestDiffers {
+                    latest_ref: "r1".into(),
+                    latest_state: State::Succeeded,
+                },
+            }],
+        )
     });
     assert_snapshot!(failure_text(&refused), @"
 :arrow_right: *whitehall* `r2` must succeed in *staging* before it goes to *production* (an emergency skips the deploy window, not this rule): the latest finished deployment there is `r1` (succeeded). Run `/deploy emergency whitehall r2 to staging REASON...` first.
@@ -296,7 +306,7 @@ fn an_emergency_not_promoted_is_advised_an_emergency() {
 /// without an end says it lasts until released.
 #[test]
 fn a_hold_refusal_says_when_the_hold_ends() {
-    use crate::domain::admission::{Refusal, Refused};
+    use crate::domain::admission::Refusal;
     use crate::domain::hold::sample;
     let placed = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
     let freeze = crate::domain::hold::Hold {
@@ -310,14 +320,11 @@ fn a_hold_refusal_says_when_the_hold_ends() {
         updated_at: placed,
         ..sample(2, "whitehall", Some("production"), "UBOB")
     };
-    let refused = Refused {
-        app: "whitehall".into(),
-        git_ref: Some("r2".into()),
-        env: "production".into(),
-        emergency: false,
-        reasons: vec![Refusal::Held(freeze), Refusal::Held(open_ended)],
-        deployers: Box::default(),
-    };
+    let refused = whitehall_refused(
+        "r2",
+        "production",
+        vec![Refusal::Held(freeze), Refusal::Held(open_ended)],
+    );
     let error = crate::service::ServiceError::Refused(refused);
     assert_snapshot!(failure_text(&error), @r"
     :no_entry: *whitehall* can't be deployed to *production*: <@UALICE> is holding all applications (hold #1): christmas freeze. Ask them, or wait: it ends at Thu 12 Mar 09:30 GMT.
@@ -328,14 +335,13 @@ fn a_hold_refusal_says_when_the_hold_ends() {
 /// A bank holiday is named by its gov.uk name (the time of the refusal gives way to it).
 #[test]
 fn a_closed_window_names_the_bank_holiday() {
-    use crate::domain::admission::{Refusal, Refused};
+    use crate::domain::admission::Refusal;
     use crate::domain::window::Closure;
     use crate::service::ServiceError;
-    let refused = Refused {
-        app: "whitehall".into(),
-        git_ref: Some("r2".into()),
-        env: "staging".into(),
-        reasons: vec![Refusal::WindowClosed {
+    let refused = whitehall_refused(
+        "r2",
+        "staging",
+        vec![Refusal::WindowClosed {
             env: "staging".into(),
             next_opening: Some(Utc.with_ymd_and_hms(2026, 12, 29, 9, 30, 0).unwrap()),
             closure: Some(Closure {
@@ -343,9 +349,7 @@ fn a_closed_window_names_the_bank_holiday() {
                 until: None,
             }),
         }],
-        emergency: false,
-        deployers: Box::default(),
-    };
+    );
     assert_snapshot!(failure_text(&ServiceError::Refused(refused)), @"
 :lock: The deploy window for *staging* is closed now (Christmas Day). It next opens Tue 29 Dec 09:30 GMT. If this can't wait, `/deploy emergency whitehall r2 to staging REASON...`
 ");
