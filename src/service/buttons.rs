@@ -141,7 +141,7 @@ impl Core {
                         // passes to the next, and this entry keeps its place, told why.
                         tx.transition(d.id, State::Called, Event::Requeue, now, None)
                             .await?;
-                        close_turn(&mut tx, now, &d, "passed on: it can't start now").await?;
+                        close_turn(&mut tx, now, &d, "passed on: it can't start now", None).await?;
                         let mut requeued = d.clone();
                         requeued.state = State::Queued;
                         requeued.passed_over = None;
@@ -263,7 +263,7 @@ impl Core {
             .await?;
         tx.set_queue_position(d.id, chosen.priority, key_behind(chosen, after))
             .await?;
-        close_turn(tx, now, d, "let the next one go first").await?;
+        close_turn(tx, now, d, "let the next one go first", None).await?;
         tx.audit(
             now,
             actor,

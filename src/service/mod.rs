@@ -155,18 +155,9 @@ pub async fn update(
     Ok(())
 }
 
-/// Rewrites `d`'s your-turn message (its buttons go) to say what came of the turn.
+/// Rewrites `d`'s your-turn message (its buttons go) to say what came of the turn, and
+/// who did it when a person other than its owner did (`by`).
 pub async fn close_turn(
-    tx: &mut Tx,
-    now: DateTime<Utc>,
-    d: &Deployment,
-    outcome: impl Into<String>,
-) -> Result<()> {
-    close_turn_by(tx, now, d, outcome, None).await
-}
-
-/// [`close_turn`], saying who did it (`by`, a person).
-pub async fn close_turn_by(
     tx: &mut Tx,
     now: DateTime<Utc>,
     d: &Deployment,

@@ -2,7 +2,7 @@
 //! Everything here runs inside a transaction that holds the environment's lock.
 
 use super::admission::{Ask, Reader};
-use super::{close_turn, close_turn_by, post, start_key, turn_key, update, Answer, Core, Result};
+use super::{close_turn, post, start_key, turn_key, update, Answer, Core, Result};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::notice::{Credit, Notice};
@@ -195,7 +195,7 @@ impl Core {
         };
         post(tx, now, &d.channel, say, Some(start_key(d.id))).await?;
         if d.state == State::Called {
-            close_turn(tx, now, &started, "started").await?;
+            close_turn(tx, now, &started, "started", None).await?;
         }
         tx.audit(
             now,
@@ -297,7 +297,7 @@ impl Core {
             return Ok(false);
         }
         if d.state == State::Called {
-            close_turn_by(tx, now, d, outcome, by).await?;
+            close_turn(tx, now, d, outcome, by).await?;
         }
         tx.audit(
             now,
