@@ -142,18 +142,23 @@ fn holds() {
     assert_snapshot!(text(Answer::HoldReleased(hold(3, "whitehall"))), @"Released hold #3 on whitehall in production.");
 }
 
-#[test]
-fn buttons() {
-    let refused = Refused {
+/// `/deploy whitehall release_12 to production`, refused for `reasons`.
+fn whitehall_to_production(reasons: Vec<Refusal>) -> Refused {
+    Refused {
         app: "whitehall".into(),
         git_ref: Some("release_12".into()),
         env: "production".into(),
         emergency: false,
         deployers: Box::default(),
-        reasons: vec![Refusal::NotPermitted {
-            env: "production".into(),
-        }],
-    };
+        reasons,
+    }
+}
+
+#[test]
+fn buttons() {
+    let refused = whitehall_to_production(vec![Refusal::NotPermitted {
+        env: "production".into(),
+    }]);
     assert_snapshot!(text(Answer::TurnPassedOn(refused)), @r##"
 You are not on the list of people who may deploy to *production*. Ask an admin to add you, or to deploy for you.
 The turn has passed to the next in line; you keep your place in the queue.
@@ -168,14 +173,10 @@ The turn has passed to the next in line; you keep your place in the queue.
 fn not_permitted_without_admins_names_the_deployers() {
     let deployers: Vec<String> = (1..=7).map(|i| format!("U0DEP{i}")).collect();
     let refused = |deployers: Vec<String>| Refused {
-        app: "whitehall".into(),
-        git_ref: Some("release_12".into()),
-        env: "production".into(),
-        emergency: false,
         deployers: deployers.into(),
-        reasons: vec![Refusal::NotPermitted {
+        ..whitehall_to_production(vec![Refusal::NotPermitted {
             env: "production".into(),
-        }],
+        }])
     };
     assert_snapshot!(text(Answer::TurnPassedOn(refused(deployers.clone()))).lines().next().unwrap(), @"You are not on the list of people who may deploy to *production*, and badger has no admins to add you. Ask one of those who may to deploy for you: <@U0DEP1>, <@U0DEP2>, <@U0DEP3>, <@U0DEP4>, <@U0DEP5> and 2 more.");
     assert_snapshot!(text(Answer::TurnPassedOn(refused(deployers[..1].to_vec()))).lines().next().unwrap(), @"You are not on the list of people who may deploy to *production*, and badger has no admins to add you. Ask one of those who may to deploy for you: <@U0DEP1>.");
@@ -378,14 +379,7 @@ fn a_refusal_naming_several_long_holds_shows_every_one_whole() {
         .enumerate()
         .map(|(i, scope)| Refusal::Held(long_hold(i as i64 + 1, scope)))
         .collect();
-    let refused = Refused {
-        app: "whitehall".into(),
-        git_ref: Some("release_12".into()),
-        env: "production".into(),
-        emergency: false,
-        deployers: Box::default(),
-        reasons,
-    };
+    let refused = whitehall_to_production(reasons);
     let error = crate::service::ServiceError::Refused(refused.clone());
     let failure = with_say(|say| super::super::denied::failure_message(say, &error));
     let passed = with_say(|say| answer(say, &Answer::TurnPassedOn(refused)));
