@@ -174,6 +174,12 @@ impl Calendar {
     }
 }
 
+/// The first instant of local `date` in `tz`: 00:00, or the end of the jump where the clocks
+/// skip midnight. None only at the very ends of chrono's range.
+pub fn start_of_day(date: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
+    earliest_instant(tz, date.and_time(NaiveTime::MIN))
+}
+
 /// The first instant at which the wall clock in `tz` reads `local` or later: the earlier
 /// of two readings in an overlap, the end of the jump when `local` falls in a gap.
 fn earliest_instant(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
