@@ -4,12 +4,14 @@
 //! Each local day with hours gives one `Opening`; openings of adjoining days are not
 //! merged, so a 00:00-24:00 day ends at midnight and the next one starts there.
 
+mod ahead;
 mod closures;
 mod freezes;
 mod hours;
 #[cfg(test)]
 mod tests;
 
+pub use ahead::{freeze_ahead, next_opens, Skipped};
 pub use closures::{ClosedDay, ClosedDaySources, ClosedReason, ClosureSource, Region};
 pub use freezes::{Closure, Freeze};
 pub use hours::DayHours;
