@@ -4,7 +4,7 @@ mod wording;
 
 use std::fmt;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 
 use super::help;
 use super::CommandContext;
@@ -144,8 +144,6 @@ pub enum ParseError {
     UntilMissing,
     /// `--until` followed by something that is neither `HH:MM` nor `YYYY-MM-DD`.
     UntilUnreadable { given: String },
-    /// `--until YYYY-MM-DD` without the time.
-    UntilMissingTime { date: NaiveDate },
     /// `--until 25:00`: HH:MM outside 00:00–23:59.
     UntilBadTime { given: String },
     /// `--until 2026-02-30 …`: no such day.
@@ -238,7 +236,6 @@ impl ParseError {
             HoldNeedsReason
             | UntilMissing
             | UntilUnreadable { .. }
-            | UntilMissingTime { .. }
             | UntilBadTime { .. }
             | UntilBadDate { .. }
             | UntilNonexistent { .. }

@@ -69,7 +69,7 @@ const DEPLOY_LINES: &[Line] = &[
 const HOLD_LINES: &[Line] = &[
     Line {
         form: Form::HoldCreate,
-        syntax: "APP|all [ENV] REASON... [--until HH:MM | --until YYYY-MM-DD HH:MM]",
+        syntax: "APP|all [ENV] REASON... [--until HH:MM | --until YYYY-MM-DD | --until YYYY-MM-DD HH:MM]",
         what: "stop deploys of APP (or of everything) to ENV (or to every environment)",
     },
     Line {
@@ -186,7 +186,8 @@ pub fn hold_help(ctx: &CommandContext) -> String {
     }
     text.push_str(&format!(
         "; without it the hold covers every environment. \
-         `--until` may go anywhere after APP or `all`; times are in {}.\n",
+         `--until` may go anywhere after APP or `all`; times are in {}, \
+         and a date alone means the start of that day (00:00).\n",
         ctx.tz.name()
     ));
     text.push_str(&format!(

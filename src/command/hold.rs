@@ -28,8 +28,11 @@ pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
 ///   every environment: holding too much is the safe mistake.
 /// - `--until` may appear anywhere after the scope, once. `HH:MM` is today in the
 ///   policy's timezone and must be still to come; `YYYY-MM-DD HH:MM` is an absolute
-///   local time. A local time that the clocks skip is an error; one that occurs twice
-///   (clocks going back) means the earlier still to come. Any other `--word` is an error.
+///   local time; `YYYY-MM-DD` alone is the start of that day (00:00), when deploys may
+///   go again, so the words after it are the reason, unless the next starts with a digit
+///   (`9am`, `3rd`): that is read as a time meant and refused. A local time that the
+///   clocks skip is an error; one that occurs twice (clocks going back) means the
+///   earlier still to come. Any other `--word` is an error.
 /// - A first word that looks like a typo of a subcommand (and is not a configured app)
 ///   is reported as `UnknownSubcommand` when the text doesn't parse as a hold, and
 ///   also for a typo of `release` followed by exactly one word (`/hold relase 3`),

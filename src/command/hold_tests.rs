@@ -62,6 +62,16 @@ snapshot_cases! {
         until_date_then_am_time: "all freeze --until 2027-01-04 9:30am",
         until_date_without_time: "all freeze --until 2026-12-01",
         until_date_then_words: "all --until 2026-12-01 code freeze",
+        until_date_alone_christmas: "all production christmas --until 2027-01-04",
+        until_date_alone_tomorrow: "whitehall migration --until 2026-11-25",
+        until_date_alone_today_has_begun: "all freeze --until 2026-11-24",
+        until_date_alone_passed: "all freeze --until 2026-11-01",
+        until_date_alone_no_such_day: "all freeze --until 2027-02-30",
+        until_date_alone_leap_day: "all freeze --until 2027-2-29",
+        until_date_alone_no_day_zero: "all freeze --until 2027-01-00",
+        until_date_alone_too_far: "all freeze --until 2027-11-26",
+        until_date_alone_a_year_ahead: "all freeze --until 2027-11-25",
+        until_date_alone_then_option: "all freeze --until 2026-12-01 --until 17:00",
         unknown_option_typo: "all freeze --untill 17:00",
         unknown_option_note: "all freeze --note hi",
         invalid_app_uppercase: "Whitehall freeze",
@@ -135,5 +145,80 @@ fn until_passed_before_the_clocks_go_forward() {
     assert_eq!(
         e.message(&ctx),
         "`01:30` today has already passed (it is 01:45 in Europe/London). Tomorrow the clocks go forward over 01:30: pick another time."
+    );
+}
+
+/// A date alone is the start of that day in London, whatever the offset: across the spring
+/// change (Sun 28 Mar 2027, 01:00 GMT -> 02:00 BST) the 29th starts at 23:00 UTC the day
+/// before; the 28th itself starts before the jump, at 00:00 GMT; in autumn the other way.
+#[test]
+fn until_a_date_alone_is_the_start_of_that_day_across_clock_changes() {
+    use super::{CommandContext, HoldCommand};
+    use chrono::{TimeZone, Utc};
+    let spring = CommandContext {
+        now: Utc.with_ymd_and_hms(2027, 3, 20, 10, 0, 0).unwrap(),
+        ..ctx()
+    };
+    let until = |text: &str, ctx: &CommandContext| match parse_hold(text, ctx) {
+        Ok(HoldCommand::Create { until, .. }) => until,
+        other => panic!("{text}: {other:?}"),
+    };
+    let utc = |y, mo, d, h| Utc.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap();
+    assert_eq!(
+        until("all spring --until 2027-03-29", &spring),
+        Some(utc(2027, 3, 28, 23))
+    );
+    assert_eq!(
+        until("all spring --until 2027-03-28", &spring),
+        Some(utc(2027, 3, 28, 0))
+    );
+    let autumn = CommandContext {
+        now: Utc.with_ymd_and_hms(2026, 10, 20, 10, 0, 0).unwrap(),
+        ..ctx()
+    };
+    assert_eq!(
+        until("all autumn --until 2026-10-25", &autumn),
+        Some(utc(2026, 10, 24, 23))
+    );
+    assert_eq!(
+        until("all autumn --until 2026-10-26", &autumn),
+        Some(utc(2026, 10, 26, 0))
+    );
+    // Where the clocks skip midnight itself (Santiago, Sun 6 Sep 2026: 00:00 -04 becomes
+    // 01:00 -03), the day starts at the end of the jump.
+    let santiago = CommandContext {
+        tz: chrono_tz::America::Santiago,
+        now: Utc.with_ymd_and_hms(2026, 9, 1, 12, 0, 0).unwrap(),
+        ..ctx()
+    };
+    assert_eq!(
+        until("all spring --until 2026-09-06", &santiago),
+        Some(utc(2026, 9, 6, 4))
+    );
+}
+
+/// A date alone whose start has passed is refused with the message any past `--until` has,
+/// showing the 00:00 it means; one of the year ahead is taken up to the same horizon.
+#[test]
+fn until_a_date_alone_keeps_the_limits() {
+    use chrono::{TimeZone, Utc};
+    let ctx = super::CommandContext {
+        now: Utc.with_ymd_and_hms(2026, 12, 18, 14, 0, 0).unwrap(),
+        ..ctx()
+    };
+    let Err(e) = parse_hold("all freeze --until 2026-12-18", &ctx) else {
+        panic!("today's 00:00 has passed")
+    };
+    assert_eq!(
+        e.message(&ctx),
+        "`2026-12-18 00:00` has already passed (it is 2026-12-18 14:00 in Europe/London)."
+    );
+    assert!(parse_hold("all freeze --until 2027-12-19", &ctx).is_ok());
+    let Err(e) = parse_hold("all freeze --until 2027-12-20", &ctx) else {
+        panic!("more than 366 days ahead")
+    };
+    assert!(
+        e.message(&ctx).contains("is more than 366 days ahead"),
+        "{e}"
     );
 }

@@ -17,7 +17,7 @@
 //! /deploy windows
 //! /deploy diff APP REF [to] ENV
 //! /deploy help
-//! /hold APP|all [ENV] REASON... [--until HH:MM | --until YYYY-MM-DD HH:MM]
+//! /hold APP|all [ENV] REASON... [--until HH:MM | --until YYYY-MM-DD | --until YYYY-MM-DD HH:MM]
 //! /hold list
 //! /hold release APP|all|ID
 //! /hold help

@@ -168,9 +168,10 @@ fn window(b: &Board) -> Markup {
             Some(o) => p #window.open { "The deploy window is open until " (when(o.closes, b.tz)) "." },
             None => p #window.closed { "The deploy window is closed" (why.unwrap_or_default()) "." },
         }
+        // Open or closed, the next opening names a freeze or holidays it skips.
         p #next-opening.muted {
-            @match w.next {
-                Some(o) => { "Next opening: " (when(o.opens, b.tz)) },
+            @match w.next_words(b.tz) {
+                Some(next) => { "Next opening: " (next) },
                 None => { "No opening scheduled." },
             }
         }

@@ -6,7 +6,7 @@
 use super::deployment::Deployment;
 use super::hold::Hold;
 use super::promotion::{self, PromotionCheck};
-use super::window::Closure;
+use super::window::{Closure, Skipped};
 use chrono::{DateTime, Utc};
 
 /// The promotion rule's facts, when the environment has a previous one to pass first.
@@ -34,6 +34,8 @@ pub struct Facts<'a> {
     pub next_opening: Option<DateTime<Utc>>,
     /// Why the window is closed today, when that has a name (a freeze, a bank holiday).
     pub closure: Option<&'a Closure>,
+    /// The named closures the next opening skips besides `closure` (a freeze ahead).
+    pub skipping: &'a [Skipped],
     pub holds: &'a [Hold],
     /// The instant asked about: a hold whose `--until` time has come no longer counts.
     pub now: DateTime<Utc>,
@@ -57,6 +59,10 @@ pub enum Refusal {
         /// The named closure of the day (absent in rows from before it existed).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         closure: Option<Closure>,
+        /// What the next opening skips besides `closure` (absent in rows from before it
+        /// existed).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        skipping: Vec<Skipped>,
     },
     /// The ref has not passed the previous environment.
     NotPromoted {
@@ -122,6 +128,7 @@ pub fn admit(f: &Facts) -> Vec<Refusal> {
             env: f.env.into(),
             next_opening: f.next_opening,
             closure: f.closure.cloned(),
+            skipping: f.skipping.to_vec(),
         });
     }
     if let (Some(prev), Some(git_ref)) = (f.previous, f.git_ref) {
@@ -194,6 +201,7 @@ mod tests {
             window_open: true,
             next_opening: None,
             closure: None,
+            skipping: &[],
             holds,
             now: noon(),
             previous: None,
@@ -245,6 +253,7 @@ mod tests {
             window_open: r.open,
             next_opening: None,
             closure: None,
+            skipping: &[],
             holds: &holds,
             now: noon(),
             previous: r.promoted.map(|ok| PreviousEnv {
@@ -291,6 +300,7 @@ mod tests {
             env: "production".into(),
             next_opening: None,
             closure: None,
+            skipping: Vec::new(),
         };
         let held = Refusal::Held(hold("frontend", None));
         let not_promoted = Refusal::NotPromoted {

@@ -5,7 +5,9 @@
 
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::hold::Hold;
-use crate::domain::window::{format_local, Calendar, Closure, Opening};
+use crate::domain::window::{
+    format_local, freeze_ahead, next_opens, Calendar, Closure, Opening, Skipped,
+};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -29,15 +31,21 @@ pub struct WindowNow {
     /// stored before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closure: Option<Closure>,
+    /// The named closures `next` skips (besides `closure`): a freeze that closes the window
+    /// from after today, bank holidays. Empty in rows stored before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipping: Vec<Skipped>,
 }
 
 impl WindowNow {
     pub fn at(cal: &Calendar, now: DateTime<Utc>) -> WindowNow {
         let current = cal.current(now);
+        let closure = current.is_none().then(|| cal.closure_at(now)).flatten();
         WindowNow {
             current,
             next: cal.next_opening(now),
-            closure: current.is_none().then(|| cal.closure_at(now)).flatten(),
+            skipping: cal.skipping(now, closure.as_ref()),
+            closure,
         }
     }
     pub fn is_open(&self) -> bool {
@@ -50,18 +58,34 @@ impl WindowNow {
             .map(|c| format!(" ({})", c.words()))
             .unwrap_or_default()
     }
-    /// The window in plain words ("The deploy window is open until Tue 24 Nov 17:00 GMT."); each
-    /// edge adds its own markup.
+    /// When the window next opens, naming what that skips ("Tue 5 Jan 09:30 GMT, after the
+    /// Christmas change freeze (Mon 21 Dec to Mon 4 Jan)"); None when no opening is scheduled.
+    pub fn next_words(&self, tz: Tz) -> Option<String> {
+        self.next.map(|o| next_opens(o.opens, &self.skipping, tz))
+    }
+    /// While open on the last opening before a freeze: "The Christmas change freeze starts
+    /// Mon 21 Dec; the window after today's opens Tue 5 Jan 09:30 GMT."
+    pub fn freeze_ahead(&self, tz: Tz) -> Option<String> {
+        self.current?;
+        freeze_ahead(self.next?.opens, &self.skipping, tz)
+    }
+    /// The window in plain words ("The deploy window is open until Tue 24 Nov 17:00 GMT."),
+    /// one line; each edge adds its own markup.
     pub fn describe(&self, tz: Tz) -> String {
-        match (self.current, self.next) {
-            (Some(o), _) => format!(
-                "The deploy window is open until {}.",
-                format_local(o.closes, tz)
-            ),
-            (None, Some(o)) => format!(
-                "The deploy window is closed{}; it next opens {}.",
+        match (self.current, self.next_words(tz)) {
+            (Some(o), _) => {
+                let open = format!(
+                    "The deploy window is open until {}.",
+                    format_local(o.closes, tz)
+                );
+                match self.freeze_ahead(tz) {
+                    Some(ahead) => format!("{open} {ahead}"),
+                    None => open,
+                }
+            }
+            (None, Some(next)) => format!(
+                "The deploy window is closed{}; it next opens {next}.",
                 self.why(),
-                format_local(o.opens, tz)
             ),
             (None, None) => format!(
                 "The deploy window is closed{} with no opening scheduled.",

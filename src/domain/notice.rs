@@ -75,6 +75,9 @@ pub enum Notice {
         /// What keeps the window shut, when that has a name (a freeze, a bank holiday).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         closure: Option<super::window::Closure>,
+        /// What the next opening skips besides `closure` (none in rows from before it).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        skipping: Vec<super::window::Skipped>,
     },
     /// Someone is still deploying when the window is about to close.
     ClosingReminder {

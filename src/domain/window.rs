@@ -4,12 +4,14 @@
 //! Each local day with hours gives one `Opening`; openings of adjoining days are not
 //! merged, so a 00:00-24:00 day ends at midnight and the next one starts there.
 
+mod ahead;
 mod closures;
 mod freezes;
 mod hours;
 #[cfg(test)]
 mod tests;
 
+pub use ahead::{freeze_ahead, next_opens, Skipped};
 pub use closures::{ClosedDay, ClosedDaySources, ClosedReason, ClosureSource, Region};
 pub use freezes::{Closure, Freeze};
 pub use hours::DayHours;
@@ -172,6 +174,12 @@ impl Calendar {
         };
         earliest_instant(self.tz, local)
     }
+}
+
+/// The first instant of local `date` in `tz`: 00:00, or the end of the jump where the clocks
+/// skip midnight. None only at the very ends of chrono's range.
+pub fn start_of_day(date: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
+    earliest_instant(tz, date.and_time(NaiveTime::MIN))
 }
 
 /// The first instant at which the wall clock in `tz` reads `local` or later: the earlier

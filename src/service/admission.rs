@@ -72,9 +72,14 @@ impl Core {
             Asker::Ci => true,
         };
         let window_open = self.policy.window_open(q.env, now);
-        let closure = (!window_open)
-            .then(|| self.policy.calendar.closure_at(now))
-            .flatten();
+        let cal = &self.policy.calendar;
+        let closure = (!window_open).then(|| cal.closure_at(now)).flatten();
+        // What the next opening skips besides today's closure: a freeze ahead, holidays.
+        let skipping = if window_open {
+            Vec::new()
+        } else {
+            cal.skipping(now, closure.as_ref())
+        };
         let facts = Facts {
             app: q.app,
             git_ref: q.git_ref,
@@ -88,6 +93,7 @@ impl Core {
                 self.policy.calendar.next_opening(now).map(|o| o.opens)
             },
             closure: closure.as_ref(),
+            skipping: &skipping,
             holds,
             now,
             previous: prev.map(|p| PreviousEnv {

@@ -59,6 +59,7 @@ impl Core {
         let live = tx.env_live(env).await?;
         let next_opening = cal.next_opening(now).map(|o| o.opens);
         let closure = cal.closure_ahead(now);
+        let skipping = cal.skipping(now, closure.as_ref());
         for d in &live {
             let expiry = match d.state {
                 State::Called if timed_out(d) => Some((
@@ -76,6 +77,7 @@ impl Core {
                         tz: cal.tz,
                         deploy_command: Some(self.policy.deploy_command.clone()),
                         closure: closure.clone(),
+                        skipping: skipping.clone(),
                     },
                 )),
                 _ => None,

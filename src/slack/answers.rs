@@ -145,8 +145,12 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
                 ),
                 _ => String::new(),
             };
+            // The exact end, whichever way `--until` was written (a date alone is its 00:00).
+            let ends = h
+                .until_shown(tz)
+                .map_or(String::new(), |u| format!(" It ends at {u}."));
             Message::plain(format!(
-                "Hold #{id} on {}{everywhere} is in place and in the channel topic. Release it with `{hold} release {id}`.{slip}",
+                "Hold #{id} on {}{everywhere} is in place and in the channel topic.{ends} Release it with `{hold} release {id}`.{slip}",
                 escape(&h.describe_scope()),
                 id = h.id
             ))

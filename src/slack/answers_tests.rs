@@ -140,6 +140,13 @@ fn holds() {
     };
     assert_snapshot!(text(Answer::HoldPlaced(plain)), @"Hold #6 on all applications in every environment is in place and in the channel topic. Release it with `/hold release 6`.");
     assert_snapshot!(text(Answer::HoldReleased(hold(3, "whitehall"))), @"Released hold #3 on whitehall in production.");
+    // With `--until`, the exact end (a date alone is its 00:00; another year's shows it).
+    let until = |at| Hold {
+        until: Some(at),
+        ..hold(7, "*")
+    };
+    assert_snapshot!(text(Answer::HoldPlaced(until(Utc.with_ymd_and_hms(2027, 1, 4, 0, 0, 0).unwrap()))), @"Hold #7 on all applications in production is in place and in the channel topic. It ends at Mon 4 Jan 2027 00:00 GMT. Release it with `/hold release 7`.");
+    assert_snapshot!(text(Answer::HoldPlaced(until(Utc.with_ymd_and_hms(2026, 3, 29, 23, 0, 0).unwrap()))), @"Hold #7 on all applications in production is in place and in the channel topic. It ends at Mon 30 Mar 00:00 BST. Release it with `/hold release 7`.");
 }
 
 /// `/deploy whitehall release_12 to production`, refused for `reasons`.

@@ -274,8 +274,9 @@ pub fn window_closed_expired(
     deploy_command: Option<&str>,
     closure: Option<&crate::domain::window::Closure>,
 ) -> Message {
+    // It may name a freeze or holiday ahead: the operator's text, escaped.
     let next = next_opening
-        .map(|n| format!(" It next opens {n}."))
+        .map(|n| format!(" It next opens {}.", escape(&n)))
         .unwrap_or_default();
     let again = deploy_command
         .map(|cmd| format!(" {}", queue_again(d, cmd)))

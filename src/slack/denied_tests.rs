@@ -200,6 +200,7 @@ fn failures() {
             env: "production".into(),
             next_opening: None,
             closure: None,
+            skipping: Vec::new(),
         }],
     ));
     let down = ServiceError::Internal(StoreError::Db(sqlx::Error::PoolTimedOut));
@@ -235,6 +236,7 @@ fn window_and_promotion_offer_no_emergency() {
                 env: "production".into(),
                 next_opening: None,
                 closure: None,
+                skipping: Vec::new(),
             },
             Refusal::NotPromoted {
                 previous: "staging".into(),
@@ -348,6 +350,7 @@ fn a_closed_window_names_the_bank_holiday() {
                 name: "Christmas Day".into(),
                 until: None,
             }),
+            skipping: Vec::new(),
         }],
     );
     assert_snapshot!(failure_text(&ServiceError::Refused(refused)), @"

@@ -9,7 +9,7 @@ use crate::domain::deployment::Deployment;
 use crate::domain::hold::Hold;
 use crate::domain::notice::{ChecklistItem, Notice};
 use crate::domain::text::{escape, mention};
-use crate::domain::window::format_local;
+use crate::domain::window::{format_local, next_opens};
 use crate::service::Action;
 use crate::store::Body;
 use chrono::{DateTime, Utc};
@@ -63,9 +63,10 @@ pub fn render(n: &Notice) -> Message {
             tz,
             deploy_command,
             closure,
+            skipping,
         } => blocks::window_closed_expired(
             deployment,
-            next_opening.map(|o| format_local(o, *tz)),
+            next_opening.map(|o| next_opens(o, skipping, *tz)),
             deploy_command.as_deref(),
             closure.as_ref(),
         ),

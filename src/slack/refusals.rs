@@ -4,7 +4,7 @@
 use crate::domain::admission::{Refusal, Refused};
 use crate::domain::promotion::PromotionCheck;
 use crate::domain::text::{escape, mention};
-use crate::domain::window::format_local;
+use crate::domain::window::{format_local, next_opens};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -56,6 +56,7 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
         Refusal::WindowClosed {
             next_opening,
             closure,
+            skipping,
             ..
         } => {
             // A named closure says why (and till when); otherwise the time says it is night.
@@ -64,7 +65,7 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
                 .map(|c| escape(&c.words()))
                 .unwrap_or_else(|| format_local(w.now, w.tz));
             let next = next_opening
-                .map(|o| format!("It next opens {}.", format_local(o, w.tz)))
+                .map(|o| format!("It next opens {}.", escape(&next_opens(o, skipping, w.tz))))
                 .unwrap_or_else(|| "No opening is scheduled.".into());
             // An emergency bypasses the window only: offered only when nothing else stands
             // in the way, or following the advice would just be refused again.

@@ -158,3 +158,7 @@ pub fn windows(policy: &crate::config::Policy, now: chrono::DateTime<chrono::Utc
     }
     Message::plain(out.join("\n"))
 }
+
+#[cfg(test)]
+#[path = "freeze_ahead_tests.rs"]
+mod freeze_ahead_tests;

@@ -168,3 +168,91 @@ fn check_config_lists_the_freezes() {
     // Its days are listed by its name (a bank holiday among them keeps its own).
     assert!(text.contains("  Office move  (from: freezes)"), "{text}");
 }
+
+/// Before a freeze starts: during the last opening before it `/deploy status` warns of it,
+/// and on the weekend before it (closed by the weekend, which has no name) status, a
+/// refusal, deploy-check, the dashboard and App Home say the next opening is after it.
+async fn the_freeze_ahead_is_named_before_it_starts(backend: Backend) {
+    let policy = format!("{}{FREEZE}", support::driver::POLICY);
+    let t = TestApp::stepped_with(backend, &policy).await;
+
+    // Friday 18 Dec 14:00: open, the last opening before the freeze.
+    t.clock.set(gmt(2026, 12, 18, 14, 0));
+    let status = t.deploy(ALICE, "status").await.text();
+    assert!(
+        status.starts_with(
+            ":large_green_circle: The deploy window is open until Fri 18 Dec 16:00 GMT. \
+             The Christmas change freeze starts Mon 21 Dec; the window after today's opens Tue 5 Jan 09:30 GMT.\n"
+        ),
+        "{status}"
+    );
+    // The Thursday before is not the last: no warning.
+    t.clock.set(gmt(2026, 12, 17, 14, 0));
+    let status = t.deploy(ALICE, "status").await.text();
+    assert!(!status.contains("freeze"), "{status}");
+
+    // Saturday 19 Dec: closed for the weekend, and the next opening skips the freeze.
+    t.clock.set(gmt(2026, 12, 19, 12, 0));
+    let next = "Tue 5 Jan 09:30 GMT, after the Christmas change freeze (Mon 21 Dec to Mon 4 Jan)";
+    let status = t.deploy(ALICE, "status").await.text();
+    assert!(
+        status.contains(&format!(
+            ":red_circle: The deploy window is closed; it next opens {next}."
+        )),
+        "{status}"
+    );
+    let text = refused_in_staging(&t, ALICE, "whitehall", "r1").await;
+    assert_eq!(
+        text,
+        format!(
+            ":lock: The deploy window for *staging* is closed now (Sat 19 Dec 12:00 GMT). \
+             It next opens {next}. \
+             If this can't wait, `/deploy emergency whitehall r1 to staging REASON...`"
+        )
+    );
+
+    // deploy-check: the same words, and what is skipped typed (`closure` stays absent:
+    // today's closure has no name).
+    let a = get(
+        &t,
+        "/api/v1/deploy-check?app=whitehall&environment=staging&ref=r1",
+    )
+    .await;
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert_eq!(a.codes(), ["window_closed"], "{:?}", a.json);
+    assert_eq!(
+        a.json["reasons"][0],
+        format!("the deploy window for staging is closed; it next opens {next}"),
+        "{:?}",
+        a.json
+    );
+    let refusal = &a.json["refusals"][0];
+    assert_eq!(refusal["message"], a.json["reasons"][0]);
+    assert_eq!(refusal["closure"], serde_json::Value::Null, "{refusal}");
+    assert_eq!(refusal["next_opening"], "2027-01-05T09:30:00Z", "{refusal}");
+    assert_eq!(
+        refusal["skipping"],
+        serde_json::json!([{"name": "Christmas change freeze", "from": "2026-12-21", "until": "2027-01-04"}])
+    );
+
+    // The dashboard's next opening, and App Home's window line.
+    let html = t.get("/dashboard").await.text().await.unwrap();
+    assert!(html.contains(&format!("Next opening: {next}")), "{html}");
+    t.slack.read_all();
+    support::versions::open_home(&t, "Ev0FREEZE", ALICE, "home").await;
+    t.deliver_outbox().await;
+    let home = t
+        .slack
+        .home_views(ALICE)
+        .pop()
+        .expect("the Home tab published");
+    assert!(
+        home.to_string().contains(&format!(
+            "The deploy window is closed; it next opens {next}."
+        )),
+        "{home}"
+    );
+    t.slack.read_all();
+    t.stop().await;
+}
+on_both_backends!(the_freeze_ahead_is_named_before_it_starts);

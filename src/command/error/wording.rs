@@ -165,23 +165,24 @@ impl ParseError {
                 format!("Which hold? Give an app, `all`, or a hold ID from `{cmd} list`.")
             }
             UntilMissing => "`--until` needs a time: `--until HH:MM` for today, \
+                             `--until YYYY-MM-DD` for the start of that day, \
                              or `--until YYYY-MM-DD HH:MM`."
                 .to_owned(),
             UntilUnreadable { given } => format!(
                 "I can't read {} as a time. Write `--until HH:MM` for today, \
+                 `--until YYYY-MM-DD` for the start of that day, \
                  or `--until YYYY-MM-DD HH:MM`, in 24-hour time.",
                 quote(given)
-            ),
-            UntilMissingTime { date } => format!(
-                "`--until {date}` needs a time of day as well, e.g. `--until {date} 17:00`."
             ),
             UntilBadTime { given } => format!(
                 "{} isn't a time of day: use 24-hour HH:MM, from 00:00 to 23:59.",
                 quote(given)
             ),
-            UntilBadDate { given } => {
-                format!("{} isn't a date: there is no such day.", quote(given))
-            }
+            UntilBadDate { given } => format!(
+                "{} isn't a date: {}.",
+                quote(given),
+                super::super::until::no_such_day(given)
+            ),
             UntilNonexistent { local, tz } => format!(
                 "`{}` doesn't exist in {}: the clocks go forward over it. Pick a later time.",
                 local.format("%Y-%m-%d %H:%M"),

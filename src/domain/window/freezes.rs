@@ -75,7 +75,7 @@ impl Calendar {
         self.closure_on_day(local_naive(at, self.tz)?.date())
     }
 
-    fn closure_on_day(&self, date: NaiveDate) -> Option<Closure> {
+    pub(super) fn closure_on_day(&self, date: NaiveDate) -> Option<Closure> {
         if let Some(f) = self.freeze_on(date) {
             return Some(Closure {
                 name: f.name.clone(),

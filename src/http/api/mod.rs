@@ -11,7 +11,7 @@ pub use status::status;
 
 use crate::domain::admission::{Refusal, Refused};
 use crate::domain::promotion::PromotionCheck;
-use crate::domain::window::format_local;
+use crate::domain::window::next_opens;
 use crate::http::AppState;
 use crate::service::{CiError, CiEvent, CiReport};
 use axum::body::Bytes;
@@ -139,6 +139,7 @@ fn word(x: &Refusal, r: &Refused, tz: Tz) -> String {
         Refusal::WindowClosed {
             next_opening,
             closure,
+            skipping,
             ..
         } => {
             let why = closure
@@ -146,7 +147,7 @@ fn word(x: &Refusal, r: &Refused, tz: Tz) -> String {
                 .map(|c| format!(" ({})", c.words()))
                 .unwrap_or_default();
             let next = next_opening
-                .map(|o| format!("; it next opens {}", format_local(o, tz)))
+                .map(|o| format!("; it next opens {}", next_opens(o, skipping, tz)))
                 .unwrap_or_default();
             format!("the deploy window for {env} is closed{why}{next}")
         }
@@ -209,11 +210,15 @@ fn refusal_list(r: &Refused, tz: Tz) -> Vec<serde_json::Value> {
                 Refusal::WindowClosed {
                     next_opening,
                     closure,
+                    skipping,
                     ..
                 } => {
                     v["next_opening"] = json!(next_opening);
                     if let Some(c) = closure {
                         v["closure"] = json!(c);
+                    }
+                    if !skipping.is_empty() {
+                        v["skipping"] = json!(skipping);
                     }
                 }
                 Refusal::NotPromoted { previous, .. } => v["previous"] = json!(previous),

@@ -155,7 +155,7 @@ fn expired_stored_before_the_command_was() {
 
 #[test]
 fn window_closed_expired() {
-    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(1)), tz: TZ, deploy_command: Some("/deploy".into()), closure: None }), @r#"
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(1)), tz: TZ, deploy_command: Some("/deploy".into()), closure: None, skipping: Vec::new() }), @r#"
         :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired. It next opens Wed 25 Nov 09:30 GMT. To queue again: `/deploy whitehall release_1 to production`
         [section: the text]
     "#);
@@ -169,15 +169,34 @@ fn window_closed_expired_names_the_freeze() {
         name: "Christmas <change> freeze".into(),
         until: chrono::NaiveDate::from_ymd_opt(2027, 1, 4),
     };
-    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(42)), tz: TZ, deploy_command: Some("/deploy".into()), closure: Some(closure) }), @r#"
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(42)), tz: TZ, deploy_command: Some("/deploy".into()), closure: Some(closure), skipping: Vec::new() }), @r#"
         :lock: <@U0ALICE> the deploy window for *production* has closed (Christmas &lt;change&gt; freeze, until Mon 4 Jan), so your place in the queue for *whitehall* `release_1` to *production* has expired. It next opens Tue 5 Jan 09:30 GMT. To queue again: `/deploy whitehall release_1 to production`
+        [section: the text]
+    "#);
+}
+
+/// Expiring on Christmas Eve's close (Christmas Day named), the next opening also names the
+/// holiday it skips besides (escaped: a holiday file's title is not badger's text).
+#[test]
+fn window_closed_expired_names_what_the_next_opening_skips() {
+    let closure = crate::domain::window::Closure {
+        name: "Christmas Day".into(),
+        until: None,
+    };
+    let skipping = vec![crate::domain::window::Skipped {
+        name: "Boxing <Day>".into(),
+        from: chrono::NaiveDate::from_ymd_opt(2026, 12, 28).unwrap(),
+        until: None,
+    }];
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: Some(at(9, 30) + chrono::Duration::days(35)), tz: TZ, deploy_command: Some("/deploy".into()), closure: Some(closure), skipping }), @r#"
+        :lock: <@U0ALICE> the deploy window for *production* has closed (Christmas Day), so your place in the queue for *whitehall* `release_1` to *production* has expired. It next opens Tue 29 Dec 09:30 GMT, after Boxing &lt;Day&gt;. To queue again: `/deploy whitehall release_1 to production`
         [section: the text]
     "#);
 }
 
 #[test]
 fn window_closed_expired_never_reopens() {
-    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: None, tz: TZ, deploy_command: Some("/deploy".into()), closure: None }), @r#"
+    insta::assert_snapshot!(shown(Notice::WindowClosedExpired { deployment: deployment(), next_opening: None, tz: TZ, deploy_command: Some("/deploy".into()), closure: None, skipping: Vec::new() }), @r#"
         :lock: <@U0ALICE> the deploy window for *production* has closed, so your place in the queue for *whitehall* `release_1` to *production* has expired. To queue again: `/deploy whitehall release_1 to production`
         [section: the text]
     "#);

@@ -20,6 +20,7 @@ fn home_notice() -> Notice {
         }),
         next: None,
         closure: None,
+        skipping: Vec::new(),
     };
     Notice::Home {
         view,

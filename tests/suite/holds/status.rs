@@ -69,6 +69,56 @@ async fn until_time_ends_the_hold(backend: Backend) {
 }
 on_both_backends!(until_time_ends_the_hold);
 
+/// `--until` with a date alone: the hold ends at the start of that day (00:00 London), and
+/// the answer says so exactly (with the year: it is next year's).
+async fn until_a_date_ends_the_hold_at_its_start(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    let gmt = |y, mo, d, h, mi, s| Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+    t.clock.set(gmt(2026, 12, 18, 14, 0, 0));
+    let r = t
+        .hold(ALICE, "all production christmas --until 2027-01-04")
+        .await;
+    assert_eq!(
+        r.text(),
+        "Hold #1 on all applications in production is in place and in the channel topic. \
+         It ends at Mon 4 Jan 2027 00:00 GMT. Release it with `/hold release 1`."
+    );
+    t.deliver_outbox().await;
+    let m = t.expect_post("<@U0ALICE> is holding");
+    assert!(
+        m["text"]
+            .as_str()
+            .unwrap()
+            .contains("Until: Mon 4 Jan 2027 00:00 GMT"),
+        "{m}"
+    );
+    t.expect_topic_sync();
+
+    // The last second of Sunday 3 Jan it stands; a pass sends nothing.
+    t.at(gmt(2027, 1, 3, 23, 59, 59)).await;
+    t.slack.expect_no_more_calls();
+    let list = t.hold(BOB, "list").await.text();
+    assert!(list.contains("until Mon 4 Jan 2027 00:00 GMT"), "{list}");
+    assert_eq!(
+        check(&t, "whitehall", "production").await.1["refusals"][0]["code"],
+        "held"
+    );
+
+    // At 00:00 on the 4th it has ended: the pass ends it as any `--until` does (the notice
+    // shows the end against the time it ended, so without the year).
+    t.at(gmt(2027, 1, 4, 0, 0, 0)).await;
+    t.expect_update("<@U0ALICE> is holding");
+    t.expect_post(
+        ":white_check_mark: <@U0ALICE>'s hold on all applications in production (#1) ended at its `--until` time, Mon 4 Jan 00:00 GMT.",
+    );
+    t.expect_topic_sync();
+    assert!(t.core().store.active_holds().await.unwrap().is_empty());
+    let list = t.hold(BOB, "list").await.text();
+    assert!(list.contains("No holds stand"), "{list}");
+    t.stop().await;
+}
+on_both_backends!(until_a_date_ends_the_hold_at_its_start);
+
 /// Holding again once the `--until` has come (before the scheduler's pass ends the old
 /// hold) places a new hold, which stands; the old one ends as usual.
 async fn holding_again_after_the_until_places_a_new_hold(backend: Backend) {

@@ -156,6 +156,8 @@ fn check_hold(world: &World, text: &str) -> Outcome {
             check_free_text("reason", reason)?;
             if let Some(until) = until {
                 prop_assert!(*until > world.now, "{until} is not after {}", world.now);
+                // Every form (a date alone too) keeps the same horizon.
+                prop_assert!(*until - world.now <= chrono::Duration::days(366), "{until}");
             }
         }
         Ok(HoldCommand::Release { target }) => match target {

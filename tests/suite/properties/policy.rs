@@ -5,6 +5,8 @@ use super::policy_toml::*;
 use super::*;
 use badger::command::{parse_deploy, parse_hold, CommandContext, DeployCommand};
 use badger::config::Policy;
+use badger::domain::board::WindowNow;
+use badger::domain::window::{format_local, freeze_ahead, next_opens, Calendar};
 use proptest::collection::vec;
 
 fn policy_document() -> BoxedStrategy<String> {
@@ -65,14 +67,16 @@ fn policy_document() -> BoxedStrategy<String> {
     let tables = (
         vec(environment(), 0..5),
         prop_oneof![1 => Just(None), 2 => table("[window]", window_lines).prop_map(Some)],
+        // Named freezes, after the [window] table (or alone).
+        prop_oneof![2 => Just(Vec::new()), 3 => vec(freeze_table(), 1..4)],
         prop_oneof![1 => Just(None), 2 => table("[queue]", vec![line("turn_timeout_minutes", turn_timeout), unknown_line()]).prop_map(Some)],
         prop_oneof![30 => Just(None), 1 => "[a-z_]{1,8}".prop_map(|t| Some(format!("[{t}]\nx = 1\n")))],
     )
-        .prop_map(|(envs, window, queue, unknown)| {
+        .prop_map(|(envs, window, freezes, queue, unknown)| {
             let mut tables = Vec::new();
             // Keep the [[environments]] together and in order, as people write them.
             tables.push(envs.concat());
-            tables.extend(window);
+            tables.push(window.unwrap_or_default() + &freezes.concat());
             tables.extend(queue);
             tables.extend(unknown);
             tables
@@ -171,11 +175,80 @@ fn check_policy(text: &str, path: &str, now: DateTime<Utc>) -> Outcome {
                 );
             }
             let _ = parse_hold(&format!("all {} migration --until 23:59", names[0]), &ctx);
-            policy.calendar.is_open(now);
-            let _ = policy.calendar.openings(now, 3);
-            Ok("ok".to_owned())
+            let _ = parse_hold(
+                &format!("all {} christmas --until 2027-01-04", names[0]),
+                &ctx,
+            );
+            check_window(&policy.calendar, now)?;
+            // And where the freezes are: the days before one starts, its first day.
+            for f in policy.calendar.freezes.iter().take(2) {
+                for (days, hour) in [(-3, 15), (-1, 12), (0, 10)] {
+                    let day = f.from + chrono::Duration::days(days);
+                    if let Some(at) = day.and_hms_opt(hour, 0, 0).map(|t| t.and_utc()) {
+                        check_window(&policy.calendar, at)?;
+                    }
+                }
+            }
+            Ok(if policy.calendar.freezes.is_empty() {
+                "ok".to_owned()
+            } else {
+                "ok with freezes".to_owned()
+            })
         }
     }
+}
+
+/// The window's invariants at `now`: an opening holds its instant; the next one is later,
+/// on a day no freeze or named closure closes; openings follow one another; what the next
+/// opening skips lies between, is not the closure already named, and is worded on one line.
+fn check_window(cal: &Calendar, now: DateTime<Utc>) -> Result<(), TestCaseError> {
+    let day = |at: DateTime<Utc>| at.with_timezone(&cal.tz).date_naive();
+    let current = cal.current(now);
+    prop_assert_eq!(cal.is_open(now), current.is_some());
+    let openings = cal.openings(now, 3);
+    for o in current.iter().chain(&openings) {
+        prop_assert!(o.opens < o.closes, "{o:?}");
+        prop_assert!(cal.freeze_on(day(o.opens)).is_none(), "{o:?} in a freeze");
+        prop_assert_eq!(cal.closure_at(o.opens), None, "{:?}", o);
+    }
+    if let Some(o) = current {
+        prop_assert!(o.opens <= now && now < o.closes);
+    }
+    for pair in openings.windows(2) {
+        prop_assert!(pair[0].closes <= pair[1].opens, "{pair:?}");
+    }
+    let named = current.is_none().then(|| cal.closure_at(now)).flatten();
+    let skipping = cal.skipping(now, named.as_ref());
+    let window = WindowNow::at(cal, now);
+    prop_assert_eq!(&window.skipping, &skipping);
+    prop_assert!(!window.describe(cal.tz).contains('\n'));
+    let Some(next) = cal.next_opening(now) else {
+        prop_assert!(skipping.is_empty());
+        return Ok(());
+    };
+    prop_assert!(next.opens > now);
+    for s in &skipping {
+        prop_assert!(s.from < day(next.opens), "{s:?} is not before {next:?}");
+        if let Some(until) = s.until {
+            // A freeze closing a day after today (it may have begun before).
+            prop_assert!(s.from <= until && until > day(now), "{s:?}");
+            prop_assert!(cal
+                .freezes
+                .iter()
+                .any(|f| f.name == s.name && f.to == until));
+        } else {
+            prop_assert!(s.from > day(now), "{s:?}");
+        }
+        prop_assert!(named
+            .as_ref()
+            .is_none_or(|c| c.name != s.name || c.until != s.until));
+    }
+    let words = next_opens(next.opens, &skipping, cal.tz);
+    prop_assert!(!words.contains('\n') && words.starts_with(&format_local(next.opens, cal.tz)));
+    if let Some(ahead) = freeze_ahead(next.opens, &skipping, cal.tz) {
+        prop_assert!(skipping.iter().any(|s| s.until.is_some()), "{ahead}");
+    }
+    Ok(())
 }
 
 #[test]

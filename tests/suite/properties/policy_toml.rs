@@ -5,7 +5,7 @@ use super::*;
 use proptest::collection::vec;
 
 /// A TOML basic string holding `s` exactly.
-fn toml_string(s: &str) -> String {
+pub(super) fn toml_string(s: &str) -> String {
     let mut out = String::from('"');
     for c in s.chars() {
         match c {
@@ -200,3 +200,90 @@ pub(super) const CLOSED_DATES: (&[&str], &[&str]) = (
         "24/12/2026",
     ],
 );
+
+pub(super) const FREEZE_NAMES: (&[&str], &[&str]) = (
+    &[
+        "Christmas change freeze",
+        "Office move",
+        "x",
+        "The big freeze",
+        "<!channel> & <b>co</b>",
+        "  padded  ",
+    ],
+    &[
+        "",
+        "   ",
+        "a freeze whose name is far too long to show: it runs on past the eighty characters",
+    ],
+);
+/// First days of freezes: around the fixed instants `instant()` favours (a Christmas,
+/// both clock changes, New Year) and a long way off.
+const FREEZE_STARTS: &[&str] = &[
+    "2026-12-21",
+    "2026-11-24",
+    "2026-11-25",
+    "2026-11-28",
+    "2026-03-27",
+    "2026-03-30",
+    "2026-10-23",
+    "2026-10-26",
+    "2026-12-31",
+    "2027-01-01",
+    "2026-03-06",
+    "1999-12-20",
+];
+const FREEZE_DATES_BAD: &[&str] = &["2026-02-30", "2026-12-21T00:00", "21/12/2026", "2026-4-3"];
+
+/// `from = ...` and `to = ...`: mostly a span of up to three weeks (quoted or a bare TOML
+/// date), sometimes backwards, too long, a near miss or missing.
+fn freeze_span() -> BoxedStrategy<Vec<Option<String>>> {
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("fixture date");
+    let span =
+        (select(FREEZE_STARTS), -2i64..22, any::<bool>()).prop_map(move |(from, len, bare)| {
+            let from = day(from);
+            let to = from + chrono::Duration::days(len);
+            let show = |d: chrono::NaiveDate| {
+                let d = d.format("%Y-%m-%d").to_string();
+                if bare {
+                    d
+                } else {
+                    toml_string(&d)
+                }
+            };
+            vec![
+                Some(format!("from = {}", show(from))),
+                Some(format!("to = {}", show(to))),
+            ]
+        });
+    let date = || {
+        prop_oneof![
+            4 => select(FREEZE_STARTS).prop_map(toml_string),
+            2 => select(FREEZE_DATES_BAD).prop_map(toml_string),
+            1 => Just("2028-12-21".to_owned()),
+            1 => toml_any(),
+        ]
+    };
+    prop_oneof![
+        12 => span,
+        2 => (line("from", date().boxed()), line("to", date().boxed())).prop_map(|(f, t)| vec![f, t]),
+    ]
+    .boxed()
+}
+
+/// One `[[window.freezes]]` table, its lines in random order.
+pub(super) fn freeze_table() -> BoxedStrategy<String> {
+    let name = prop_oneof![
+        1 => Just(None),
+        20 => toml_str_from(FREEZE_NAMES).prop_map(|v| Some(format!("name = {v}"))),
+    ];
+    (name, freeze_span(), unknown_line())
+        .prop_map(|(name, span, unknown)| {
+            let mut lines: Vec<Option<String>> = span;
+            lines.push(name);
+            lines.push(unknown);
+            lines.into_iter().flatten().collect::<Vec<_>>()
+        })
+        .prop_shuffle()
+        .prop_map(|lines| format!("[[window.freezes]]\n{}\n", lines.join("\n")))
+        .boxed()
+}

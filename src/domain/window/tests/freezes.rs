@@ -158,3 +158,183 @@ fn overlapping_freezes_name_the_one_ending_last() {
     );
     next_is(&cal, "2026-12-21T09:30 -> 2027-01-07T09:30 .. 17:00");
 }
+
+// ---------------------------------------------------------------------------------------
+// What the next opening skips, and the warning on the last opening before a freeze
+// ---------------------------------------------------------------------------------------
+
+fn christmas_skipped() -> Skipped {
+    Skipped {
+        name: "Christmas change freeze".into(),
+        from: date(2026, 12, 21),
+        until: Some(date(2027, 1, 4)),
+    }
+}
+
+/// The words every "it next opens" uses at `at` (closed), naming what it skips besides
+/// the day's own closure.
+fn next_words(cal: &Calendar, at: &str) -> String {
+    let at = utc(at);
+    let named = cal.closure_at(at);
+    let next = cal.next_opening(at).expect("an opening ahead").opens;
+    next_opens(next, &cal.skipping(at, named.as_ref()), cal.tz)
+}
+
+#[test]
+fn closed_by_a_weekend_the_next_opening_names_the_freeze_it_skips() {
+    let cal = christmas();
+    // Saturday 19 Dec: closed for the weekend, which has no name, and the next opening is
+    // a fortnight away because of the freeze.
+    for at in [
+        "2026-12-19T12:00:00Z",
+        "2026-12-18T16:00:00Z",
+        "2026-12-20T23:59:59Z",
+    ] {
+        assert_eq!(cal.closure_at(utc(at)), None, "{at}");
+        assert_eq!(cal.skipping(utc(at), None), [christmas_skipped()], "{at}");
+        assert_eq!(
+            next_words(&cal, at),
+            "Tue 5 Jan 09:30 GMT, after the Christmas change freeze (Mon 21 Dec to Mon 4 Jan)",
+            "{at}"
+        );
+    }
+    // During the freeze its own name says it all: nothing more is skipped.
+    for at in [
+        "2026-12-21T09:30:00Z",
+        "2026-12-25T12:00:00Z",
+        "2027-01-04T16:59:00Z",
+    ] {
+        assert_eq!(next_words(&cal, at), "Tue 5 Jan 09:30 GMT", "{at}");
+    }
+    // An ordinary weekend skips nothing named.
+    assert_eq!(
+        next_words(&cal, "2026-12-12T12:00:00Z"),
+        "Mon 14 Dec 09:30 GMT"
+    );
+    // The queue-expiry notice names the freeze already (closure_ahead): not twice.
+    let at = utc("2026-12-18T16:00:00Z");
+    assert_eq!(cal.skipping(at, cal.closure_ahead(at).as_ref()), []);
+}
+
+#[test]
+fn the_last_opening_before_a_freeze_warns_of_it() {
+    let cal = christmas();
+    // Friday 18 Dec 14:00, open: the opening after this one is in January.
+    let at = utc("2026-12-18T14:00:00Z");
+    assert!(cal.is_open(at));
+    let next = cal.next_opening(at).unwrap().opens;
+    assert_eq!(next, utc("2027-01-05T09:30:00Z"));
+    let skipping = cal.skipping(at, None);
+    assert_eq!(skipping, [christmas_skipped()]);
+    assert_eq!(
+        freeze_ahead(next, &skipping, cal.tz).as_deref(),
+        Some("The Christmas change freeze starts Mon 21 Dec; the window after today's opens Tue 5 Jan 09:30 GMT.")
+    );
+    // Up to the last minute of it; not on the Thursday, whose next opening is Friday's.
+    assert_eq!(
+        cal.skipping(utc("2026-12-18T15:59:59Z"), None),
+        [christmas_skipped()]
+    );
+    let thursday = utc("2026-12-17T16:59:00Z");
+    assert_eq!(cal.skipping(thursday, None), []);
+    let next = cal.next_opening(thursday).unwrap().opens;
+    assert_eq!(freeze_ahead(next, &[], cal.tz), None);
+    // Bank holidays ahead are named in the next opening, but are no freeze to warn of.
+    let before_easter = Calendar::govuk_default().skipping(utc("2026-04-02T12:00:00Z"), None);
+    assert_eq!(
+        freeze_ahead(utc("2026-04-07T08:30:00Z"), &before_easter, Europe::London),
+        None
+    );
+}
+
+#[test]
+fn a_run_of_bank_holidays_is_named_across_the_clock_change() {
+    let cal = Calendar::govuk_default();
+    // Thu 25 Mar 2027 after the close (GMT): Good Friday, the clocks go forward on the
+    // Sunday, Easter Monday; the window next opens Tue 30 Mar 09:30 BST.
+    assert_eq!(
+        next_words(&cal, "2027-03-25T17:00:00Z"),
+        "Tue 30 Mar 09:30 BST, after Good Friday and Easter Monday"
+    );
+    // On Christmas Day 2026 (a Friday) it is named as the day's closure; the substitute
+    // Boxing Day on the Monday is what the next opening skips besides.
+    assert_eq!(
+        next_words(&cal, "2026-12-25T12:00:00Z"),
+        "Tue 29 Dec 09:30 GMT, after Boxing Day (substitute day)"
+    );
+    assert_eq!(
+        cal.skipping(utc("2026-12-24T17:00:00Z"), None),
+        [
+            Skipped {
+                name: "Christmas Day".into(),
+                from: date(2026, 12, 25),
+                until: None
+            },
+            Skipped {
+                name: "Boxing Day (substitute day)".into(),
+                from: date(2026, 12, 28),
+                until: None
+            },
+        ]
+    );
+    // `closed_dates` have no name: skipped silently, as they are named nowhere.
+    let mut quiet = Calendar::govuk_default();
+    quiet.closed_dates.insert(date(2026, 11, 27));
+    assert_eq!(quiet.skipping(utc("2026-11-26T17:00:00Z"), None), []);
+}
+
+#[test]
+fn skipped_freezes_and_holidays_are_worded_and_counted() {
+    let one_day = Skipped {
+        name: "The office move".into(),
+        from: date(2027, 1, 6),
+        until: Some(date(2027, 1, 6)),
+    };
+    assert_eq!(one_day.words(), "The office move (Wed 6 Jan)");
+    let opens = utc("2027-01-12T09:30:00Z");
+    let tz = Europe::London;
+    let holiday = |name: &str, d| Skipped {
+        name: name.into(),
+        from: date(2027, 1, d),
+        until: None,
+    };
+    let many = [
+        christmas_skipped(),
+        one_day.clone(),
+        holiday("A", 7),
+        holiday("B", 8),
+        holiday("C", 11),
+    ];
+    assert_eq!(
+        next_opens(opens, &many, tz),
+        "Tue 12 Jan 09:30 GMT, after the Christmas change freeze (Mon 21 Dec to Mon 4 Jan), \
+         The office move (Wed 6 Jan), A and 2 more"
+    );
+    assert_eq!(
+        freeze_ahead(opens, &[holiday("A", 7), one_day], tz).as_deref(),
+        Some("The office move starts Wed 6 Jan; the window after today's opens Tue 12 Jan 09:30 GMT.")
+    );
+    // Typed for the API: a freeze with `until`, a holiday without.
+    assert_eq!(
+        serde_json::to_value([christmas_skipped(), holiday("A", 7)]).unwrap(),
+        serde_json::json!([
+            {"name": "Christmas change freeze", "from": "2026-12-21", "until": "2027-01-04"},
+            {"name": "A", "from": "2027-01-07"},
+        ])
+    );
+}
+
+#[test]
+fn overlapping_freezes_ahead_are_both_named() {
+    let mut cal = christmas();
+    cal.freezes.push(Freeze {
+        name: "Office move".into(),
+        from: date(2027, 1, 4),
+        to: date(2027, 1, 6),
+    });
+    assert_eq!(
+        next_words(&cal, "2026-12-19T12:00:00Z"),
+        "Thu 7 Jan 09:30 GMT, after the Christmas change freeze (Mon 21 Dec to Mon 4 Jan) \
+         and the Office move (Mon 4 Jan to Wed 6 Jan)"
+    );
+}
