@@ -10,6 +10,9 @@
 //! that was already waiting, and writers that arrive later form the next batch. A writer whose
 //! decision fails rolls back only its savepoint; a failed COMMIT fails the whole batch, and
 //! since none of its members has answered yet, "acknowledged means durable" still holds.
+//! What ends a batch (its COMMIT, or its ROLLBACK and the word to its members) runs on a
+//! task of its own, never in the future of the request that happened to start it: that
+//! request may be given up halfway, and the outcome is every member's (`detached`).
 //!
 //! Writes made outside a use case's transaction (the outbox worker's claims and "delivered"
 //! marks, the other leased jobs: `Store::outside`) and the presses that hand an
@@ -211,11 +214,10 @@ impl Batcher {
     /// ahead of the transactions queued at the gate: the open batch is committed first,
     /// since it holds SQLite's write lock.
     pub(super) async fn exclusive(&self) -> Held {
-        let mut held = Held {
+        let held = Held {
             guard: self.state.clone().lock_owned().await,
         };
-        close(&mut held.guard).await;
-        held
+        detached(held, End::Close).await
     }
 
     /// Starts a transaction: a savepoint in the open batch (opening one if needed).
@@ -251,8 +253,10 @@ impl Batcher {
         urgent: bool,
         read: Option<&str>,
     ) -> Result<(BatchTx, Vec<AnyRow>)> {
+        if held.guard.undo {
+            held = detached(held, End::Settle).await;
+        }
         let s = &mut *held.guard;
-        settle(s).await;
         if !s.open {
             if s.conn.is_none() {
                 s.conn = Some(match &s.own {
@@ -306,7 +310,7 @@ impl Batcher {
                 // the previous member's, and on PostgreSQL a failed statement aborts the
                 // whole transaction (whose COMMIT would then roll back every member). So
                 // the batch fails (none of it was acknowledged) and the next starts afresh.
-                fail(s, &e.to_string()).await;
+                detached(held, End::Fail(e.to_string())).await;
                 return Err(e.into());
             }
         };
@@ -373,7 +377,7 @@ impl BatchTx {
             .subscribe();
         let full = s.members >= MAX_MEMBERS || s.opened.is_some_and(|t| t.elapsed() >= MAX_AGE);
         if self.urgent || full {
-            close(s).await;
+            held = detached(held, End::Close).await;
         }
         // With a batch still open, dropping the lock wakes the flusher, which commits it.
         drop(held);
@@ -404,6 +408,51 @@ fn unavailable(why: &str) -> StoreError {
     StoreError::Db(sqlx::Error::Io(std::io::Error::other(format!(
         "the write was not saved: {why}"
     ))))
+}
+
+/// What [`detached`] does to the batch.
+enum End {
+    /// Rolls back a dropped transaction's savepoint ([`settle`]).
+    Settle,
+    /// Commits the open batch and tells its members ([`close`]).
+    Close,
+    /// Abandons the open batch and tells its members ([`fail`]).
+    Fail(String),
+}
+
+/// Does `end` to the batch on a task of its own that holds the lock, and gives the lock
+/// back when it is done. Why: the caller is one member (or a write outside a transaction),
+/// and its future may be dropped at any await (a command aborted 30 s after Slack's
+/// deadline, an HTTP client that hung up), while these statements are every member's.
+/// Cut short in the caller's future, a COMMIT that went on to land left the batch looking
+/// open: the next holder's SAVEPOINT (or the flusher's COMMIT on SQLite) failed, and every
+/// member was told its saved write was not saved. A rollback of a dropped transaction's
+/// savepoint cut short before it was sent (on PostgreSQL it first waits for that
+/// transaction's last statement) left that half-done write to be committed with the
+/// batch. On a task the statements run to their end, and each member hears what really
+/// became of its write, whoever is still waiting.
+async fn detached(held: Held, end: End) -> Held {
+    let state = OwnedMutexGuard::mutex(&held.guard).clone();
+    let work = async move {
+        let mut held = held;
+        let s = &mut *held.guard;
+        match end {
+            End::Settle => settle(s).await,
+            End::Close => close(s).await,
+            End::Fail(why) => fail(s, &why).await,
+        }
+        held
+    };
+    // Beside the connection: a spawn from the write thread stays on it (`writer.rs`).
+    let task = tokio::spawn(tracing::Instrument::in_current_span(work));
+    match task.await {
+        Ok(held) => held,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: its runtime is shutting down, and the lock it held is free again.
+        Err(_) => Held {
+            guard: state.lock_owned().await,
+        },
+    }
 }
 
 /// Rolls back the savepoint of a transaction that was dropped.
@@ -500,8 +549,8 @@ async fn flush_loop(state: Weak<Mutex<BatchState>>, gate: Weak<Mutex<()>>, wake:
 
 /// Commits the open batch and gives its connection back to the pool (before closing it).
 pub(super) async fn shut(b: &Batcher) {
-    let mut held = b.lock().await;
-    close(&mut held.guard).await;
+    let held = b.lock().await;
+    let mut held = detached(held, End::Close).await;
     held.guard.conn = None;
     b.flusher.notify_one();
 }

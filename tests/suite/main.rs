@@ -38,6 +38,7 @@ mod github_replicas;
 mod github_retries;
 mod github_store;
 mod group_commit;
+mod group_commit_given_up;
 mod history_api;
 mod holds;
 mod late_answers;
