@@ -4,6 +4,7 @@
 //! and the console's state route (in `src/http/`) serve it.
 
 use crate::dashboard::matrix::matrix;
+use crate::dashboard::model::credits;
 use crate::service::Core;
 use crate::store::StoreError;
 use maud::{html, Markup};
@@ -75,6 +76,7 @@ pub async fn dashboard_body(
             @for d in &history {
                 li {
                     "#" (d.id) " " (d.app) " " (d.git_ref) " to " (d.environment) ": " (d.state.as_str())
+                    @for c in credits(d, person) { ", " (c) }
                     (note(d.outcome_note.as_deref().or(d.note.as_deref())))
                 }
             }

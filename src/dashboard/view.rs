@@ -308,7 +308,10 @@ fn history(b: &Board, show_app: bool) -> Markup {
                                 span class={ "outcome " (d.state.as_str()) } { (d.state.as_str()) }
                                 @if d.emergency_reason.is_some() { " " span.badge { "emergency" } }
                             }
-                            td data-label="by" { ((b.person)(&d.requester)) }
+                            td data-label="by" {
+                                ((b.person)(&d.requester))
+                                @for c in model::credits(d, b.person) { br; span.muted.credit { (c) } }
+                            }
                             td.ended data-label="ended" title=(when(model::ended(d), b.tz)) {
                                 (short(model::ended(d), b.tz))
                             }

@@ -132,6 +132,48 @@ pub struct Deployment {
     pub hold_notified: bool,
     /// The refusal codes it was last told the turn passed it by for (not holds).
     pub passed_over: Option<String>,
+    /// Who started it, when not its requester (an admin pressing Start on its turn, CI's
+    /// `started` event). `None` too in rows and snapshots from before it was recorded.
+    #[serde(default)]
+    pub started_by: Option<Credit>,
+    /// Who ended it, when not its requester: an admin's Done, Failed or Cancel, or taking
+    /// it out of its queue; CI's report; badger marking failed a run GitHub would not
+    /// start. Badger's own endings (a turn that expired, the window closing) name nobody:
+    /// their note says why. `None` too in rows and snapshots from before it was recorded.
+    #[serde(default)]
+    pub ended_by: Option<Credit>,
+}
+
+/// Who started or ended someone's deployment for them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credit {
+    /// A person (an admin), by Slack user id.
+    Person(String),
+    /// A CI pipeline, through the API.
+    Ci,
+    /// badger itself (GitHub would not start the workflow).
+    Badger,
+}
+
+impl Credit {
+    /// As stored (`started_by`, `ended_by`) and as the history API shows it: the person's
+    /// Slack user id, `ci` or `badger` (no Slack user id is spelled in lower case).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Credit::Person(user) => user,
+            Credit::Ci => "ci",
+            Credit::Badger => "badger",
+        }
+    }
+    /// The stored form back ([`Credit::as_str`]).
+    pub fn parse(stored: &str) -> Credit {
+        match stored {
+            "ci" => Credit::Ci,
+            "badger" => Credit::Badger,
+            user => Credit::Person(user.to_owned()),
+        }
+    }
 }
 
 impl Deployment {
@@ -182,6 +224,8 @@ pub fn sample(id: i64, app: &str, env: &str) -> Deployment {
         after_close_reminded_at: None,
         hold_notified: false,
         passed_over: None,
+        started_by: None,
+        ended_by: None,
     }
 }
 
@@ -250,6 +294,13 @@ mod tests {
             assert_eq!(State::parse(s.as_str()), Some(s));
         }
         assert_eq!(State::parse("nope"), None);
+    }
+
+    #[test]
+    fn credits_round_trip_as_stored() {
+        for c in [Credit::Person("U0ADMIN".into()), Credit::Ci, Credit::Badger] {
+            assert_eq!(Credit::parse(c.as_str()), c);
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 use super::admission::Refused;
 use super::board::WindowNow;
+pub use super::deployment::Credit;
 use super::deployment::Deployment;
 use super::hold::Hold;
 use super::release::ReleaseSummary;
@@ -29,7 +30,8 @@ pub enum Notice {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<Credit>,
     },
-    /// The start alert once the deployment has ended: same words, no buttons.
+    /// The start alert once the deployment has ended: same words (who started it, from
+    /// `deployment.started_by`), no buttons.
     StartAlertClosed { deployment: Deployment },
     /// A deployment ended, with its outcome; `by` who ended it, when not its requester.
     EndAlert {
@@ -201,18 +203,6 @@ pub enum Notice {
         from: String,
         why: String,
     },
-}
-
-/// Who started or ended someone's deployment for them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Credit {
-    /// A person (an admin), by Slack user id.
-    Person(String),
-    /// A CI pipeline, through the API.
-    Ci,
-    /// badger itself (GitHub would not start the workflow).
-    Badger,
 }
 
 /// One smoke-checked URL and how it answered.

@@ -139,7 +139,7 @@ impl Core {
                     _ => {
                         // The promotion rule (or a permission) no longer holds: the turn
                         // passes to the next, and this entry keeps its place, told why.
-                        tx.transition(d.id, State::Called, Event::Requeue, now, None)
+                        tx.transition(d.id, State::Called, Event::Requeue, now, None, None)
                             .await?;
                         close_turn(&mut tx, now, &d, "passed on: it can't start now", None).await?;
                         let mut requeued = d.clone();
@@ -259,7 +259,7 @@ impl Core {
             .iter()
             .find(|x| x.priority == chosen.priority)
             .copied();
-        tx.transition(d.id, State::Called, Event::Requeue, now, None)
+        tx.transition(d.id, State::Called, Event::Requeue, now, None, None)
             .await?;
         tx.set_queue_position(d.id, chosen.priority, key_behind(chosen, after))
             .await?;

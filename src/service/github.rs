@@ -131,8 +131,8 @@ impl Core {
             Notice::StartAlertClosed { deployment: d }
         } else {
             Notice::StartAlert {
+                by: d.started_by.clone(),
                 deployment: d,
-                by: None,
             }
         };
         update(&mut tx, now, &channel, start_key(id), alert).await?;

@@ -131,7 +131,7 @@ impl Core {
             tx.lock(&env_lock(e.name.as_str())).await?;
             for d in tx.env_live(e.name.as_str()).await? {
                 if d.state == State::Called && h.covers(&d.app, &d.environment) {
-                    tx.transition(d.id, State::Called, Event::Requeue, now, None)
+                    tx.transition(d.id, State::Called, Event::Requeue, now, None, None)
                         .await?;
                     let say = Notice::YourTurnClosed {
                         deployment: d.clone(),

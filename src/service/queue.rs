@@ -83,7 +83,10 @@ impl Core {
         if Some(d.id) == start_at_once {
             self.start(tx, d, now, &d.requester).await?;
         } else {
-            if tx.transition(d.id, d.state, Event::Call, now, None).await? {
+            if tx
+                .transition(d.id, d.state, Event::Call, now, None, None)
+                .await?
+            {
                 let mut called = d.clone();
                 called.state = State::Called;
                 called.called_at = Some(now);
@@ -180,8 +183,9 @@ impl Core {
         actor: &str,
     ) -> Result<bool> {
         let by_person = actor != super::ci::CI_ACTOR;
+        let by = credit(actor, &d.requester);
         if !tx
-            .transition(d.id, d.state, Event::Start, now, None)
+            .transition(d.id, d.state, Event::Start, now, None, by.as_ref())
             .await?
         {
             return Ok(false);
@@ -189,9 +193,10 @@ impl Core {
         let mut started = d.clone();
         started.state = State::Deploying;
         started.started_at = Some(now);
+        started.started_by = by.clone();
         let say = Notice::StartAlert {
             deployment: started.clone(),
-            by: credit(actor, &d.requester),
+            by,
         };
         post(tx, now, &d.channel, say, Some(start_key(d.id))).await?;
         if d.state == State::Called {
@@ -231,8 +236,9 @@ impl Core {
         if d.state != State::Deploying {
             return Ok(false);
         }
+        let by = credit(actor, &d.requester);
         if !tx
-            .transition(d.id, State::Deploying, event, now, note)
+            .transition(d.id, State::Deploying, event, now, note, by.as_ref())
             .await?
         {
             return Ok(false);
@@ -244,7 +250,7 @@ impl Core {
         let end_key = Some(super::end_key(d.id));
         let say = Notice::EndAlert {
             deployment: done.clone(),
-            by: credit(actor, &d.requester),
+            by,
         };
         post(tx, now, &d.channel, say, end_key).await?;
         let say = Notice::StartAlertClosed {
@@ -288,12 +294,22 @@ impl Core {
         let Ok(to) = crate::domain::deployment::transition(d.state, event) else {
             return Ok(false);
         };
-        // What is stored and audited, what the closed turn says, and who it names.
-        let (why, outcome, by) = match why.into() {
-            Leaving::Because(why) => (why.to_owned(), why, None),
-            Leaving::Cancelled => (format!("cancelled by {actor}"), "cancelled", Some(actor)),
+        // The note stored (badger's reason; a person's cancel has none: who did it is
+        // stored as `ended_by`), what is audited, what the closed turn says, and who it names.
+        let (note, why, outcome, by) = match why.into() {
+            Leaving::Because(why) => (Some(why), why.to_owned(), why, None),
+            Leaving::Cancelled => (
+                None,
+                format!("cancelled by {actor}"),
+                "cancelled",
+                Some(actor),
+            ),
         };
-        if !tx.transition(d.id, d.state, event, now, Some(&why)).await? {
+        let ended_by = by.and_then(|by| credit(by, &d.requester));
+        if !tx
+            .transition(d.id, d.state, event, now, note, ended_by.as_ref())
+            .await?
+        {
             return Ok(false);
         }
         if d.state == State::Called {

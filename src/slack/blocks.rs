@@ -151,7 +151,8 @@ fn with_ci_link(m: Message, d: &Deployment) -> Message {
     }
 }
 
-/// The start alert once the deployment has ended: same words, no buttons.
+/// The start alert once the deployment has ended: same words (who started it, when not its
+/// requester, as recorded on the row), no buttons.
 pub fn start_alert_closed(d: &Deployment) -> Message {
     let outcome = match d.state {
         State::Succeeded => "finished: succeeded",
@@ -159,7 +160,7 @@ pub fn start_alert_closed(d: &Deployment) -> Message {
         State::Cancelled => "called off",
         _ => "finished",
     };
-    let mut m = start_alert(d, None);
+    let mut m = start_alert(d, d.started_by.as_ref());
     m.blocks.retain(|b| b["type"] != "actions");
     m.with_context(outcome)
 }

@@ -3,7 +3,7 @@
 
 use super::deployments::Place;
 use super::{from_millis, opt_from_millis, Result, StoreError};
-use crate::domain::deployment::{Deployment, State};
+use crate::domain::deployment::{Credit, Deployment, State};
 use crate::domain::queue::InLine;
 
 /// The row of `read_sql::first_ahead!`: how many wait ahead in all, and the first of them
@@ -48,6 +48,8 @@ pub(super) struct Row {
     after_close_reminded_at: Option<i64>,
     hold_notified: i64,
     passed_over: Option<String>,
+    started_by: Option<String>,
+    ended_by: Option<String>,
 }
 
 impl TryFrom<Row> for Deployment {
@@ -78,6 +80,8 @@ impl TryFrom<Row> for Deployment {
             after_close_reminded_at: opt_from_millis(r.after_close_reminded_at)?,
             hold_notified: r.hold_notified != 0,
             passed_over: r.passed_over,
+            started_by: r.started_by.as_deref().map(Credit::parse),
+            ended_by: r.ended_by.as_deref().map(Credit::parse),
         })
     }
 }

@@ -4,7 +4,7 @@ use super::deployment_rows::{convert, place, Ahead, Row};
 use super::read_sql::{self, COLUMNS};
 use super::stamp::Once;
 use super::{millis, Backend, Result, StoreError, Tx};
-use crate::domain::deployment::{transition, Deployment, Event, State};
+use crate::domain::deployment::{transition, Credit, Deployment, Event, State};
 use crate::domain::queue::{self, InLine};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor, FromRow};
@@ -300,8 +300,10 @@ impl Tx {
     }
 
     /// Applies `event` to a deployment that is still in `from`, stamping the time of the
-    /// transition. The domain's transition function says where it goes: an impossible
-    /// transition is an error, never a write. Returns false when someone else moved it first.
+    /// transition and, when it starts or ends, `by`: who did it when not its requester
+    /// (`started_by` or `ended_by`). The domain's transition function says where it goes: an
+    /// impossible transition is an error, never a write. Returns false when someone else
+    /// moved it first.
     pub async fn transition(
         &mut self,
         id: i64,
@@ -309,27 +311,32 @@ impl Tx {
         event: Event,
         now: DateTime<Utc>,
         outcome_note: Option<&str>,
+        by: Option<&Credit>,
     ) -> Result<bool> {
         let to = transition(from, event)?;
-        let stamp = match to {
-            State::Called => "called_at = $1, passed_over = NULL,",
-            State::Deploying => "started_at = $1,",
-            State::Succeeded | State::Failed => "finished_at = $1,",
-            State::Cancelled | State::Expired => "ended_at = $1,",
-            State::Queued => "called_at = NULL,",
+        let (stamp, by_column) = match to {
+            State::Called => ("called_at = $1, passed_over = NULL,", None),
+            State::Deploying => ("started_at = $1,", Some("started_by")),
+            State::Succeeded | State::Failed => ("finished_at = $1,", Some("ended_by")),
+            State::Cancelled | State::Expired => ("ended_at = $1,", Some("ended_by")),
+            State::Queued => ("called_at = NULL,", None),
         };
+        // Only a start or an end says who; PostgreSQL refuses a parameter left unused.
+        let by_set = by_column.map_or(String::new(), |c| format!(" {c} = $6,"));
         let sql = format!(
-            "UPDATE deployments SET {stamp} state = $2, updated_at = $1, \
+            "UPDATE deployments SET {stamp}{by_set} state = $2, updated_at = $1, \
              outcome_note = COALESCE($3, outcome_note) WHERE id = $4 AND state = $5"
         );
-        let done = sqlx::query(&sql)
+        let mut query = sqlx::query(&sql)
             .bind(millis(now))
             .bind(to.as_str())
             .bind(outcome_note)
             .bind(id)
-            .bind(from.as_str())
-            .execute(&mut *self.inner)
-            .await?;
+            .bind(from.as_str());
+        if by_column.is_some() {
+            query = query.bind(by.map(Credit::as_str));
+        }
+        let done = query.execute(&mut *self.inner).await?;
         let moved = done.rows_affected() == 1;
         if moved {
             self.record_latest(id, to).await?;

@@ -8,7 +8,7 @@ macro_rules! columns {
         "id, app, git_ref, environment, requester, channel, note, emergency_reason, \
          source, state, priority, queue_key, outcome_note, ci_url, requested_at, called_at, \
          started_at, finished_at, ended_at, reminded_at, after_close_reminded_at, hold_notified, \
-         passed_over"
+         passed_over, started_by, ended_by"
     };
 }
 

@@ -3,8 +3,11 @@
 
 use crate::support;
 
+use serde_json::json;
+use support::dashboard::part;
 use support::db::Backend;
 use support::driver::TestApp;
+use support::openapi::get_valid;
 use support::people::{ADMIN, ALICE, BOB, CAROL};
 
 /// An admin's `/deploy cancel N` of someone else's waiting entry: the admin is told they
@@ -126,6 +129,89 @@ async fn alerts_say_who_started_or_ended_someone_elses_deployment(backend: Backe
     t.stop().await;
 }
 on_both_backends!(alerts_say_who_started_or_ended_someone_elses_deployment);
+
+/// Who started or took out someone's deployment stays on its row: an admin's Start on
+/// Alice's turn is still credited when her Done closes the start alert, and the history
+/// (API and dashboard) names who started Alice's and who took Bob's out of the queue, as a
+/// field and the way it shows people, never as a raw id in the note.
+async fn who_started_or_took_out_someones_deployment_stays_on_record(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(CAROL, "publisher r1 to integration").await;
+    t.deploy(ALICE, "frontend r1 to integration").await;
+    t.deploy(BOB, "whitehall r1 to integration").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0CAROL> started deploying");
+
+    // An admin takes Bob's waiting entry out of the queue.
+    let r = t.deploy(ADMIN, "cancel 3").await.text();
+    assert!(r.starts_with("You took <@U0BOB>'s"), "{r}");
+    t.deliver_outbox().await;
+    t.expect_post(
+        "<@U0ADMIN> took <@U0BOB>'s *whitehall* `r1` to *integration* (#3) out of the queue.",
+    );
+
+    // Carol is done; an admin starts Alice's turn; Alice presses Done herself.
+    t.deploy(CAROL, "done").await;
+    t.deliver_outbox().await;
+    t.expect_post("succeeded");
+    t.expect_update("<@U0CAROL> started deploying");
+    t.expect_post("<@U0ALICE> it's your turn");
+    t.press(ADMIN, "deploy_start", "2").await;
+    t.deliver_outbox().await;
+    t.expect_post(
+        "<@U0ALICE> started deploying *frontend* `r1` to *integration*\nStarted by <@U0ADMIN>.",
+    );
+    t.expect_update("<@U0ALICE> turn for *frontend* `r1` to *integration*: started");
+    t.press(ALICE, "deploy_done", "2").await;
+    t.deliver_outbox().await;
+    let m = t.expect_post("*frontend* `r1` to *integration* succeeded in 0s");
+    assert!(m["text"].as_str().unwrap().ends_with("(<@U0ALICE>)"), "{m}");
+    let m = t.expect_update(
+        "<@U0ALICE> started deploying *frontend* `r1` to *integration*\nStarted by <@U0ADMIN>.",
+    );
+    assert!(
+        !m.to_string().contains("deploy_done"),
+        "no buttons once closed: {m}"
+    );
+    assert!(t.slack.unread().is_empty(), "{:?}", t.slack.unread());
+
+    // The history API: who, as fields; null when the requester did it.
+    let app = &t;
+    let entry = |id: i64| async move {
+        get_valid(app, &format!("/api/v1/deployments/{id}"), "HistoryEntry").await
+    };
+    let carol = entry(1).await;
+    assert_eq!(
+        (&carol["started_by"], &carol["ended_by"]),
+        (&json!(null), &json!(null))
+    );
+    let alice = entry(2).await;
+    assert_eq!(alice["started_by"], ADMIN, "{alice}");
+    assert_eq!(alice["ended_by"], json!(null), "{alice}");
+    let bob = entry(3).await;
+    assert_eq!(bob["state"], "cancelled", "{bob}");
+    assert_eq!(bob["ended_by"], ADMIN, "{bob}");
+    assert_eq!(bob["outcome_note"], json!(null), "{bob}");
+    let page = get_valid(&t, "/api/v1/deployments?requester=U0BOB", "HistoryPage").await;
+    assert_eq!(page["deployments"][0]["ended_by"], ADMIN, "{page}");
+
+    // The dashboard's history: people as it shows people, beside the requester.
+    let html = t.get("/dashboard").await.text().await.unwrap();
+    let row = |id: &str| part(&html, &format!(r#"<tr data-id="{id}">"#), "</tr>").to_owned();
+    let (alice, bob) = (row("2"), row("3"));
+    assert!(
+        alice.contains(r#"<span class="muted credit">started by U0ADMIN</span>"#),
+        "{alice}"
+    );
+    assert!(
+        bob.contains(r#"<span class="muted credit">cancelled by U0ADMIN</span>"#),
+        "{bob}"
+    );
+    assert!(!bob.contains("<q>"), "no note: {bob}");
+    assert!(!row("1").contains("credit"), "{}", row("1"));
+    t.stop().await;
+}
+on_both_backends!(who_started_or_took_out_someones_deployment_stays_on_record);
 
 /// Only Alice may deploy to production and there are no admins: Bob, refused, is told to
 /// ask Alice (not an admin, as there is none).

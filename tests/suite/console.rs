@@ -178,6 +178,11 @@ async fn two_people_through_the_console(backend: Backend) {
         "{dash}"
     );
     assert!(dash.contains("<li>none</li>"), "no holds left: {dash}");
+    // Its history says who finished Bob's, by the console's name.
+    assert!(
+        dash.contains("<li>#2 backend r2 to integration: succeeded, marked done by alice</li>"),
+        "{dash}"
+    );
     assert_eq!(state["user"]["name"], "alice");
 }
 on_both_backends!(two_people_through_the_console);

@@ -16,7 +16,7 @@ use support::github::{
     assert_within_slack_limits, deployed_before, eventually, fake_github, github_vars, id_of,
     start, state_of, wait_for_ephemeral_json, wait_for_json, GITHUB_TOKEN, PUBLISHER, WHITEHALL,
 };
-use support::people::{ALICE, BOB, CAROL};
+use support::people::{ADMIN, ALICE, BOB, CAROL};
 
 async fn a_start_dispatches_once_and_the_workflow_reports_back(backend: Backend) {
     let gh = fake_github().await;
@@ -54,6 +54,29 @@ async fn a_start_dispatches_once_and_the_workflow_reports_back(backend: Backend)
     t.stop().await;
 }
 on_both_backends!(a_start_dispatches_once_and_the_workflow_reports_back);
+
+/// An admin starts Alice's turn: the start alert, edited to link the run, still says who
+/// started it (read from the deployment's row).
+async fn the_linked_start_alert_still_says_who_started_it(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    t.deploy(CAROL, "frontend v1 to integration").await;
+    t.deploy(ALICE, "whitehall release_2 to integration").await;
+    t.deploy(CAROL, "done").await;
+    let call = t.wait_for_message("<@U0ALICE> it's your turn").await;
+    let id = id_of(&call, "deploy_start");
+    t.press(ADMIN, "deploy_start", &id.to_string()).await;
+    let linked = wait_for_json(&t, "actions/runs/").await;
+    let text = linked["text"].as_str().unwrap();
+    assert!(
+        text.starts_with(
+            ":rocket: <@U0ALICE> started deploying *whitehall* `release_2` to *integration*\nStarted by <@U0ADMIN>."
+        ),
+        "{linked}"
+    );
+    t.stop().await;
+}
+on_both_backends!(the_linked_start_alert_still_says_who_started_it);
 
 async fn a_refused_dispatch_fails_the_deployment_and_frees_the_environment(backend: Backend) {
     let gh = FakeGithub::start().await;

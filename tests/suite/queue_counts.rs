@@ -55,11 +55,11 @@ async fn counts_follow_every_move(backend: Backend) {
 
     let mut tx = s.begin().await.unwrap();
     assert!(tx
-        .transition(ids[0], State::Queued, Event::Call, now, None)
+        .transition(ids[0], State::Queued, Event::Call, now, None, None)
         .await
         .unwrap());
     assert!(tx
-        .transition(ids[1], State::Queued, Event::Cancel, now, None)
+        .transition(ids[1], State::Queued, Event::Cancel, now, None, None)
         .await
         .unwrap());
     // An emergency jumps the queue: it moves to the higher priority.
@@ -77,17 +77,17 @@ async fn counts_follow_every_move(backend: Backend) {
     // Put back in the queue, then expired; a rolled-back move changes nothing.
     let mut tx = s.begin().await.unwrap();
     assert!(tx
-        .transition(ids[0], State::Called, Event::Requeue, now, None)
+        .transition(ids[0], State::Called, Event::Requeue, now, None, None)
         .await
         .unwrap());
     assert!(tx
-        .transition(ids[3], State::Queued, Event::Expire, now, None)
+        .transition(ids[3], State::Queued, Event::Expire, now, None, None)
         .await
         .unwrap());
     tx.commit().await.unwrap();
     let mut tx = s.begin().await.unwrap();
     assert!(tx
-        .transition(ids[5], State::Queued, Event::Start, now, None)
+        .transition(ids[5], State::Queued, Event::Start, now, None, None)
         .await
         .unwrap());
     drop(tx);

@@ -188,7 +188,7 @@ async fn cancel_while_entries_move(moves: &[(i64, State, Event)]) -> Option<(Str
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         for &(id, from, event) in moves {
             assert!(held
-                .transition(id, from, event, Utc::now(), None)
+                .transition(id, from, event, Utc::now(), None, None)
                 .await
                 .unwrap());
         }

@@ -45,6 +45,12 @@ pub struct HistoryEntry {
     pub emergency_reason: Option<String>,
     pub ci_url: Option<String>,
     pub outcome_note: Option<String>,
+    /// Who started it when not its requester (a Slack user id, `ci` or `badger`); `None`:
+    /// its requester did, it never started, or it started before this was recorded.
+    pub started_by: Option<String>,
+    /// Who ended it when not its requester, the same way; `None` likewise (and for badger's
+    /// own endings: a turn that expired, the window closing).
+    pub ended_by: Option<String>,
     pub requested_at: DateTime<Utc>,
     pub called_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,
@@ -81,6 +87,8 @@ impl From<Deployment> for HistoryEntry {
             emergency_reason: d.emergency_reason,
             ci_url: d.ci_url,
             outcome_note: d.outcome_note,
+            started_by: d.started_by.map(|c| c.as_str().to_owned()),
+            ended_by: d.ended_by.map(|c| c.as_str().to_owned()),
             requested_at: d.requested_at,
             called_at: d.called_at,
             started_at: d.started_at,

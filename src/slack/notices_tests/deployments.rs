@@ -33,6 +33,32 @@ fn start_alert_closed() {
     "#);
 }
 
+/// Started by someone else (as recorded on the row): the closed start alert still says who,
+/// as the open one did.
+#[test]
+fn start_alert_closed_by_someone_else() {
+    let started_by = |by: Credit, state: State| {
+        shown(Notice::StartAlertClosed {
+            deployment: Deployment {
+                started_by: Some(by),
+                ..finished(state, None)
+            },
+        })
+    };
+    insta::assert_snapshot!(started_by(Credit::Person("U0ADMIN".into()), State::Succeeded), @r#"
+        :rocket: <@U0ALICE> started deploying *whitehall* `release_1` to *production*
+        Started by <@U0ADMIN>.
+        [section: the text]
+        [context: finished: succeeded]
+    "#);
+    insta::assert_snapshot!(started_by(Credit::Ci, State::Cancelled), @r#"
+        :rocket: <@U0ALICE> started deploying *whitehall* `release_1` to *production*
+        Started by CI.
+        [section: the text]
+        [context: called off]
+    "#);
+}
+
 #[test]
 fn end_alert_succeeded() {
     insta::assert_snapshot!(shown(Notice::EndAlert { deployment: finished(State::Succeeded, None), by: None }), @r#"

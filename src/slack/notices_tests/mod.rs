@@ -44,6 +44,8 @@ fn deployment() -> Deployment {
         after_close_reminded_at: None,
         hold_notified: false,
         passed_over: None,
+        started_by: None,
+        ended_by: None,
     }
 }
 

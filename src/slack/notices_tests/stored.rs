@@ -39,6 +39,34 @@ fn a_deployment_stored_before_the_after_close_reminder_reads() {
     assert_eq!(back, n);
 }
 
+/// A closed start alert queued by the badger before `started_by` (its deployment without
+/// the field, as it wrote it) reads as started by its requester and renders as it did.
+#[test]
+fn a_closed_start_alert_stored_before_started_by_reads() {
+    let old = r#"{"notice": "start_alert_closed", "deployment": {"id": 7, "app": "whitehall",
+        "git_ref": "release_1", "environment": "production", "requester": "U0ALICE",
+        "channel": "C0DEPLOY", "note": null, "emergency_reason": null, "source": "slack",
+        "state": "succeeded", "queue_key": 1, "priority": 0, "outcome_note": null,
+        "ci_url": null, "requested_at": "2026-11-24T09:50:00Z",
+        "called_at": "2026-11-24T09:55:00Z", "started_at": "2026-11-24T10:00:00Z",
+        "finished_at": "2026-11-24T10:12:00Z", "ended_at": null, "reminded_at": null,
+        "after_close_reminded_at": null, "hold_notified": false, "passed_over": null}}"#;
+    let n: Notice = serde_json::from_str(old).expect("an old row reads");
+    let Notice::StartAlertClosed { deployment } = &n else {
+        panic!("not a closed start alert: {n:?}");
+    };
+    assert_eq!(
+        (&deployment.started_by, &deployment.ended_by),
+        (&None, &None)
+    );
+    assert_eq!(deployment, &finished(State::Succeeded, None));
+    insta::assert_snapshot!(shown(n), @r#"
+        :rocket: <@U0ALICE> started deploying *whitehall* `release_1` to *production*
+        [section: the text]
+        [context: finished: succeeded]
+    "#);
+}
+
 /// A row an older badger wrote (rendered `text` + `blocks`) reads as a rendered body and
 /// renders to exactly what it holds; written again, it is the same JSON.
 #[test]

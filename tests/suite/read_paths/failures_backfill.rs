@@ -119,7 +119,7 @@ async fn latest_failures_agree_with_the_promotion_rule(backend: Backend) {
         .await
         .unwrap();
     assert!(tx
-        .transition(d.id, State::Deploying, Event::Succeed, t(6_100), None)
+        .transition(d.id, State::Deploying, Event::Succeed, t(6_100), None, None)
         .await
         .unwrap());
     let d = tx
@@ -127,7 +127,7 @@ async fn latest_failures_agree_with_the_promotion_rule(backend: Backend) {
         .await
         .unwrap();
     assert!(tx
-        .transition(d.id, State::Deploying, Event::Fail, t(7_100), None)
+        .transition(d.id, State::Deploying, Event::Fail, t(7_100), None, None)
         .await
         .unwrap());
     tx.commit().await.unwrap();

@@ -26,8 +26,9 @@ async fn store_before_read_paths(backend: Backend) -> (Store, TestDb, tempfile::
 /// test that writes through the store on a schema from before an earlier migration needs
 /// them. Each only adds a nullable column, so applying it early changes nothing else; add
 /// the next such migration here.
-const COLUMNS_THE_STORE_READS: [i64; 1] = [
+const COLUMNS_THE_STORE_READS: [i64; 2] = [
     20261206000000, // after_close_reminded_at
+    20261207000000, // started_by, ended_by
 ];
 
 /// A store whose schema stops just before `migration` (but for [`COLUMNS_THE_STORE_READS`]).

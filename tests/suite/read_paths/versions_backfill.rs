@@ -79,7 +79,7 @@ async fn current_versions_agree_with_the_history(backend: Backend) {
         .await
         .unwrap();
     assert!(tx
-        .transition(d.id, State::Deploying, Event::Succeed, t(6_500), None)
+        .transition(d.id, State::Deploying, Event::Succeed, t(6_500), None, None)
         .await
         .unwrap());
     tx.commit().await.unwrap();

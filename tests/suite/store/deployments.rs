@@ -3,7 +3,7 @@
 
 use super::*;
 
-use badger::domain::deployment::{Deployment, Event};
+use badger::domain::deployment::{Credit, Deployment, Event};
 use badger::domain::hold::Hold;
 use badger::store::{AuditLine, Tx};
 use chrono::TimeZone;
@@ -99,30 +99,37 @@ async fn transitions_are_conditional(backend: Backend) {
         .await
         .unwrap();
     assert!(tx
-        .transition(d.id, State::Queued, Event::Call, now, None)
+        .transition(d.id, State::Queued, Event::Call, now, None, None)
         .await
         .unwrap());
     // The same transition again (a racing timeout or a second replica) does nothing.
     assert!(!tx
-        .transition(d.id, State::Queued, Event::Call, now, None)
+        .transition(d.id, State::Queued, Event::Call, now, None, None)
         .await
         .unwrap());
     assert!(tx
-        .transition(d.id, State::Called, Event::Start, now, None)
+        .transition(d.id, State::Called, Event::Start, now, None, None)
         .await
         .unwrap());
     let later = now + chrono::Duration::minutes(4);
     assert!(tx
-        .transition(d.id, State::Deploying, Event::Succeed, later, Some("ok"))
+        .transition(
+            d.id,
+            State::Deploying,
+            Event::Succeed,
+            later,
+            Some("ok"),
+            None
+        )
         .await
         .unwrap());
     assert!(!tx
-        .transition(d.id, State::Deploying, Event::Fail, later, None)
+        .transition(d.id, State::Deploying, Event::Fail, later, None, None)
         .await
         .unwrap());
     // An impossible transition is an error, never a write.
     let e = tx
-        .transition(d.id, State::Succeeded, Event::Start, later, None)
+        .transition(d.id, State::Succeeded, Event::Start, later, None, None)
         .await
         .unwrap_err();
     assert!(
@@ -142,6 +149,60 @@ async fn transitions_are_conditional(backend: Backend) {
     assert_eq!(v[0].git_ref, "r1");
 }
 on_both_backends!(transitions_are_conditional);
+
+/// Who started a deployment and who ended it (when not its requester) are written with the
+/// transition that stamps the time, read back as credits; a call or requeue names nobody.
+async fn who_started_and_ended_it_is_written_with_the_transition(backend: Backend) {
+    let (s, _db) = store(backend).await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    let admin = Credit::Person("U0ADMIN".into());
+    let mut tx = s.begin().await.unwrap();
+    let a = tx
+        .insert_deployment(&new("a", "production", "U1", State::Queued), now)
+        .await
+        .unwrap();
+    let b = tx
+        .insert_deployment(&new("b", "production", "U2", State::Queued), now)
+        .await
+        .unwrap();
+    let step = |id, from, event, by| (id, from, event, by);
+    for (id, from, event, by) in [
+        // A call has no one to name: `by` is not written (nor bound).
+        step(a.id, State::Queued, Event::Call, Some(&admin)),
+        step(a.id, State::Called, Event::Start, Some(&admin)),
+        step(a.id, State::Deploying, Event::Fail, Some(&Credit::Ci)),
+        step(b.id, State::Queued, Event::Cancel, Some(&admin)),
+    ] {
+        assert!(tx.transition(id, from, event, now, None, by).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    let a = s.deployment(a.id).await.unwrap().unwrap();
+    assert_eq!(
+        (a.started_by, a.ended_by),
+        (Some(admin.clone()), Some(Credit::Ci))
+    );
+    let b = s.deployment(b.id).await.unwrap().unwrap();
+    assert_eq!(
+        (b.started_by, b.ended_by, b.outcome_note),
+        (None, Some(admin), None)
+    );
+    // Its requester's own: nobody named.
+    let mut tx = s.begin().await.unwrap();
+    let c = tx
+        .insert_deployment(&new("c", "production", "U3", State::Queued), now)
+        .await
+        .unwrap();
+    tx.transition(c.id, State::Queued, Event::Start, now, None, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let c = s.deployment(c.id).await.unwrap().unwrap();
+    assert_eq!(
+        (c.started_at, c.started_by, c.ended_by),
+        (Some(now), None, None)
+    );
+}
+on_both_backends!(who_started_and_ended_it_is_written_with_the_transition);
 
 async fn a_persons_recent_deployments_newest_first(backend: Backend) {
     let (s, _db) = store(backend).await;
