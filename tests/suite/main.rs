@@ -34,6 +34,7 @@ mod fake_slack_selftest;
 mod faults;
 mod freezes;
 mod github;
+mod github_dispatch_once;
 mod github_replicas;
 mod github_retries;
 mod github_store;
