@@ -360,6 +360,14 @@ async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receive
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "pruning failed"),
             }
+            let ended = core.now() - chrono::Duration::days(crate::store::POSTED_KEPT_DAYS);
+            match core.store.prune_posted(ended).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(rows = n, "pruned the ts of messages no edit can need")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "pruning posted messages failed"),
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

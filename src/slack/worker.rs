@@ -331,7 +331,7 @@ impl Courier {
                         self.web.update(&ch, &ts, &m).await
                     }
                     None => {
-                        tracing::warn!(%channel, %key, "no posted message to update (its post failed); skipping");
+                        tracing::warn!(%channel, %key, "no posted message to update (its post failed, or its record was pruned); skipping");
                         Ok(())
                     }
                 }
@@ -358,7 +358,7 @@ impl Courier {
                 match parent {
                     Some((ch, ts)) => self.web.reply(&ch, &ts, &m).await.map(drop),
                     None => {
-                        tracing::warn!(%channel, %thread_key, "the message to reply to was never posted; posting in the channel instead");
+                        tracing::warn!(%channel, %thread_key, "the message to reply to is unknown (never posted, or its record was pruned); posting in the channel instead");
                         self.web.post(channel, &m).await.map(drop)
                     }
                 }

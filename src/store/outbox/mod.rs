@@ -9,6 +9,7 @@ mod delivery;
 mod posted;
 
 pub use delivery::Lane;
+pub use posted::{POSTED_KEPT_DAYS, PRUNE_BATCH};
 
 use super::{millis, Result, Store, Tx};
 use crate::domain::notice::Notice;
