@@ -167,6 +167,7 @@ impl Application {
             lease: opts.lease,
             grace: opts.delivery_grace(),
             metrics: core.metrics.clone(),
+            clock: core.clock.clone(),
         };
         let (outbox, stepped_outbox) = if opts.stepped {
             (None, Some(worker))

@@ -61,6 +61,7 @@ mod smoke;
 mod smoke_history;
 mod smoke_store;
 mod socket_mode;
+mod stale_answers;
 mod status_board;
 mod store;
 mod typed_anywhere;

@@ -128,6 +128,8 @@ pub struct OutboxRow {
     pub ordering_key: String,
     pub payload: Payload,
     pub attempts: i64,
+    /// When it was queued, by the injected clock (the transaction's `now`).
+    pub queued_at: DateTime<Utc>,
 }
 
 impl Tx {
