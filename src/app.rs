@@ -167,6 +167,7 @@ impl Application {
             lease: opts.lease,
             grace: opts.delivery_grace(),
             metrics: core.metrics.clone(),
+            clock: core.clock.clone(),
         };
         let (outbox, stepped_outbox) = if opts.stepped {
             (None, Some(worker))
@@ -359,6 +360,14 @@ async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receive
                 Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old outbox rows and event ids"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "pruning failed"),
+            }
+            let ended = core.now() - chrono::Duration::days(crate::store::POSTED_KEPT_DAYS);
+            match core.store.prune_posted(ended).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(rows = n, "pruned the ts of messages no edit can need")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "pruning posted messages failed"),
             }
         }
         tokio::select! {

@@ -31,6 +31,8 @@ pub struct Metrics {
     pub holds: Counter,
     pub refused_presses: Counter,
     pub internal_errors: Counter,
+    /// Ephemerals dropped undelivered as too old (`crate::slack::expiry`).
+    pub slack_ephemerals_expired: Counter,
     /// Labelled counters and the latency histogram (`operator.rs`).
     pub operator: operator::OperatorMetrics,
 }
@@ -38,7 +40,7 @@ pub struct Metrics {
 impl Metrics {
     pub fn render(&self, outbox_pending: i64) -> String {
         let mut out = String::new();
-        let rows: [(&str, &str, u64); 12] = [
+        let rows: [(&str, &str, u64); 13] = [
             (
                 "badger_slack_requests_total",
                 "Verified requests from Slack",
@@ -98,6 +100,11 @@ impl Metrics {
                 "badger_internal_errors_total",
                 "Internal errors",
                 self.internal_errors.get(),
+            ),
+            (
+                "badger_slack_ephemerals_expired_total",
+                "Answers to one person dropped because Slack could not take them within 30 minutes",
+                self.slack_ephemerals_expired.get(),
             ),
         ];
         for (name, help, v) in rows {

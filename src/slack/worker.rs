@@ -1,13 +1,14 @@
 //! The outbox worker: claims due rows and delivers them through [`SlackWeb`], several
 //! ordering keys at once (bounded, in two lanes: channels, and people), renewing its
-//! claims while calls are in flight, retrying 429s and failures with backoff, and stopping
-//! within a grace period.
+//! claims while calls are in flight, retrying 429s and failures with backoff, dropping
+//! ephemerals that come too late (`expiry.rs`), and stopping within a grace period.
 
-use super::blocks::Message;
+use super::expiry;
 use super::heartbeat::heartbeat;
 use super::in_flight::{slots, Ask, InFlight, LANES};
 use super::notices;
 use super::outbound::{SendError, SlackWeb};
+use crate::clock::SharedClock;
 use crate::domain::topic::{render_topic, TopicHold};
 use crate::store::{Lane, OutboxRow, Payload, Store};
 use std::sync::Arc;
@@ -40,6 +41,8 @@ pub struct OutboxWorker {
     pub grace: Duration,
     /// Failed deliveries are counted here, by Slack error.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The injected clock rows are stamped with: an ephemeral's age is judged by it.
+    pub clock: SharedClock,
 }
 
 /// Delivers one claimed row; shared by the concurrent deliveries.
@@ -48,6 +51,7 @@ struct Courier {
     web: Arc<dyn SlackWeb>,
     worker_id: String,
     metrics: Arc<crate::metrics::Metrics>,
+    clock: SharedClock,
 }
 
 /// Starts delivering `row` with `courier`, in a slot of its lane.
@@ -74,6 +78,7 @@ impl OutboxWorker {
             web: self.web.clone(),
             worker_id: self.worker_id.clone(),
             metrics: self.metrics.clone(),
+            clock: self.clock.clone(),
         });
         let (heartbeat_stop, heartbeat_rx) = watch::channel(false);
         let mut flight = InFlight::default();
@@ -175,6 +180,7 @@ impl OutboxWorker {
             web: self.web.clone(),
             worker_id: self.worker_id.clone(),
             metrics: self.metrics.clone(),
+            clock: self.clock.clone(),
         };
         let mut handled = 0;
         loop {
@@ -218,6 +224,29 @@ impl OutboxWorker {
 
 impl Courier {
     async fn deliver_one(&self, row: OutboxRow) {
+        let stored = match expiry::too_late(&row, self.clock.now()) {
+            Some(age) => {
+                let (store, metrics) = (&self.store, &self.metrics);
+                expiry::abandon(store, metrics, &self.worker_id, &row, age).await
+            }
+            None => self.attempt(&row).await,
+        };
+        match stored {
+            Ok(true) => {}
+            // Only if this replica could not renew its claim for a whole lease (database
+            // unreachable) and another took the row over: that one's result stands.
+            Ok(false) => tracing::warn!(
+                outbox_id = row.id,
+                "outbox: the claim on this row was lost to another replica; not saving this result"
+            ),
+            Err(e) => {
+                tracing::error!(outbox_id = row.id, error = %e, "outbox: cannot record the delivery result")
+            }
+        }
+    }
+
+    /// Makes `row`'s call and records how it went (delivered, to retry, or given up).
+    async fn attempt(&self, row: &OutboxRow) -> crate::store::Result<bool> {
         // A topic sync renders the holds as they are when it runs; a later one for the
         // same channel, already committed, will do the same, so this one can be skipped.
         let superseded = match row.payload {
@@ -243,7 +272,7 @@ impl Courier {
             let label = e.metric_label();
             self.metrics.operator.slack_delivery_failures.inc(&[&label]);
         }
-        let stored = match result {
+        match result {
             Ok(()) => self.store.outbox_delivered(row.id, &self.worker_id).await,
             Err(SendError::RateLimited(after)) => {
                 // The retry time caps it (store::lease): any server can send a Retry-After.
@@ -260,7 +289,7 @@ impl Courier {
             // A topic is written again with every hold change, and the person who held is
             // told at once why it could not be (a missing scope, say), not a day later.
             Err(e) if e.is_credentials() && matches!(row.payload, Payload::Topic { .. }) => {
-                self.give_up(&row, &e).await
+                self.give_up(row, &e).await
             }
             Err(SendError::Transient(e)) if row.attempts + 1 < MAX_ATTEMPTS => {
                 let after = backoff(row.attempts);
@@ -269,19 +298,7 @@ impl Courier {
                     .outbox_retry(row.id, &self.worker_id, after, &e)
                     .await
             }
-            Err(e) => self.give_up(&row, &e).await,
-        };
-        match stored {
-            Ok(true) => {}
-            // Only if this replica could not renew its claim for a whole lease (database
-            // unreachable) and another took the row over: that one's result stands.
-            Ok(false) => tracing::warn!(
-                outbox_id = row.id,
-                "outbox: the claim on this row was lost to another replica; not saving this result"
-            ),
-            Err(e) => {
-                tracing::error!(outbox_id = row.id, error = %e, "outbox: cannot record the delivery result")
-            }
+            Err(e) => self.give_up(row, &e).await,
         }
     }
 
@@ -331,7 +348,7 @@ impl Courier {
                         self.web.update(&ch, &ts, &m).await
                     }
                     None => {
-                        tracing::warn!(%channel, %key, "no posted message to update (its post failed); skipping");
+                        tracing::warn!(%channel, %key, "no posted message to update (its post failed, or its record was pruned); skipping");
                         Ok(())
                     }
                 }
@@ -358,7 +375,7 @@ impl Courier {
                 match parent {
                     Some((ch, ts)) => self.web.reply(&ch, &ts, &m).await.map(drop),
                     None => {
-                        tracing::warn!(%channel, %thread_key, "the message to reply to was never posted; posting in the channel instead");
+                        tracing::warn!(%channel, %thread_key, "the message to reply to is unknown (never posted, or its record was pruned); posting in the channel instead");
                         self.web.post(channel, &m).await.map(drop)
                     }
                 }
@@ -404,37 +421,11 @@ impl Courier {
             notify: Some(user),
         } = &row.payload
         {
-            self.tell_topic_failure(channel, user, e).await;
+            super::topic_refused::tell(self.web.as_ref(), channel, user, e).await;
         }
         self.store
             .outbox_dead(row.id, &self.worker_id, &e.to_string())
             .await
-    }
-
-    async fn tell_topic_failure(&self, channel: &str, user: &str, e: &SendError) {
-        let why = match e {
-            SendError::Permanent(code) if code == "not_in_channel" || code == "channel_not_found" => {
-                "badger is not a member of this channel. Invite it with `/invite @badger` so it can keep the holds in the topic.".to_owned()
-            }
-            SendError::Permanent(code) if code == "too_long" => "Slack said the topic would be too long.".to_owned(),
-            SendError::Transient(code) if e.is_credentials() => format!(
-                "Slack refused badger's credentials (`{code}`): whoever runs the Slack app needs to fix its token or scopes."
-            ),
-            other => format!("Slack refused ({other})."),
-        };
-        let text = format!(":warning: I couldn't update the channel topic with the holds: {why} The holds themselves are in place (`/hold list`).");
-        let text = Message {
-            text,
-            blocks: vec![],
-        };
-        // Straight to Slack, once: queuing it could repeat the same failure.
-        if let Err(err) = self.web.ephemeral(channel, user, &text).await {
-            // An ephemeral needs the bot in the channel too; a direct message does not.
-            tracing::warn!(%channel, %user, error = %err, "ephemeral failed; sending a direct message instead");
-            if let Err(err) = self.web.post(user, &text).await {
-                tracing::error!(%channel, %user, error = %err, "could not tell the user the topic update failed");
-            }
-        }
     }
 }
 

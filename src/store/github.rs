@@ -63,6 +63,9 @@ pub struct GithubJobRow {
     pub id: i64,
     pub job: GithubJob,
     pub attempts: i64,
+    /// A dispatch job only: when an earlier attempt was about to ask GitHub (wall clock)
+    /// and its outcome was never recorded, so GitHub may have started the run.
+    pub dispatching_at: Option<DateTime<Utc>>,
 }
 
 /// A job as tests and operators see it.
@@ -191,18 +194,59 @@ impl Store {
             first: "",
             only: "",
             open_by_key: None,
-            returning: "id, payload, attempts",
+            returning: "id, payload, attempts, dispatching_at",
         };
-        let rows: Vec<(i64, String, i64)> = self
+        let rows: Vec<(i64, String, i64, Option<i64>)> = self
             .claim_leased(&GITHUB_JOBS, worker, limit, claim)
             .await?;
+        let rows = rows
+            .into_iter()
+            .map(|(id, payload, attempts, asked)| (id, payload, (attempts, asked)))
+            .collect();
         let rows = self
             .decode_claimed::<GithubJob, _>(&GITHUB_JOBS, worker, rows, "done_at")
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, job, attempts)| GithubJobRow { id, job, attempts })
+            .map(|(id, job, (attempts, asked))| GithubJobRow {
+                id,
+                job,
+                attempts,
+                // A time out of range still says GitHub may have been asked: long ago.
+                dispatching_at: asked
+                    .map(|ms| DateTime::from_timestamp_millis(ms).unwrap_or_default()),
+            })
             .collect())
+    }
+
+    /// Notes that `worker`'s attempt of dispatch job `id` is about to ask GitHub (`wall`:
+    /// now, by the wall clock), committed before it does, so that whichever replica runs
+    /// the job next knows GitHub may have started the run. False if `worker` no longer
+    /// holds the job (then it must not ask).
+    pub async fn github_dispatching(
+        &self,
+        id: i64,
+        worker: &str,
+        wall: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.set_dispatching(id, worker, Some(millis(wall))).await
+    }
+
+    /// Clears [`Store::github_dispatching`]: GitHub answered with an error, so it started
+    /// nothing and the next attempt may dispatch without looking for a run first.
+    pub async fn github_not_dispatched(&self, id: i64, worker: &str) -> Result<bool> {
+        self.set_dispatching(id, worker, None).await
+    }
+
+    async fn set_dispatching(&self, id: i64, worker: &str, at: Option<i64>) -> Result<bool> {
+        let q = sqlx::query(
+            "UPDATE github_jobs SET dispatching_at = $1 WHERE id = $2 AND claimed_by = $3 \
+             AND claim_until IS NOT NULL AND done_at IS NULL",
+        )
+        .bind(at)
+        .bind(id)
+        .bind(worker);
+        Ok(self.write_outside(q).await? == 1)
     }
 
     /// Finishes a job (with the error that ended it, if any), if `worker` holds it.

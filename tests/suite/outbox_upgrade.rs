@@ -44,6 +44,8 @@ fn old_start_alert(id: i64) -> String {
 
 /// Writes a row straight into the outbox, as an older version's SQL did.
 async fn insert_raw(t: &TestApp, ordering_key: &str, kind: &str, payload: &str) {
+    // Queued now: `created_at` by badger's clock (as badger stamps it), due by the wall's.
+    let queued = t.clock_now().timestamp_millis();
     let now = Utc::now().timestamp_millis();
     sqlx::query(
         "INSERT INTO outbox (ordering_key, kind, payload, created_at, next_attempt_at) \
@@ -52,7 +54,7 @@ async fn insert_raw(t: &TestApp, ordering_key: &str, kind: &str, payload: &str) 
     .bind(ordering_key)
     .bind(kind)
     .bind(payload)
-    .bind(now)
+    .bind(queued)
     .bind(now)
     .execute(t.core().store.pool())
     .await

@@ -1,13 +1,35 @@
 //! The GitHub worker's dispatch jobs: check the repository and the ref, start the app's
 //! deploy workflow, then find the run it started and link it to the deployment. A
-//! dispatch GitHub accepted is never sent again: a retry only records it.
+//! dispatch GitHub accepted is never sent again: a retry only records it, and an attempt
+//! whose outcome was lost (its replica died, or recording it failed there) is followed by
+//! a look for its run before anything is sent again.
 
 use std::time::Duration;
 
 use super::{backoff, GithubWorker, Next, Outcome, Sent, FIND_RUN_ATTEMPTS, MAX_ATTEMPTS};
+use crate::config::RepoConfig;
 use crate::github::client::GhError;
 use crate::service::ServiceError;
 use crate::store::GithubJobRow;
+use chrono::{DateTime, Utc};
+
+/// How long GitHub is given to list a run it was asked for: as long as a dispatched run
+/// is looked for (`find_run`). An earlier attempt whose run is still not listed by then
+/// started none, and the deployment is dispatched again.
+const LISTED_WITHIN: Duration = Duration::from_secs(3 * FIND_RUN_ATTEMPTS as u64);
+
+/// GitHub's clock and ours differ a little: runs are looked for from this long before.
+const CLOCK_SLACK: chrono::Duration = chrono::Duration::seconds(10);
+
+/// What an earlier attempt that may have asked GitHub came to.
+enum Earlier {
+    /// GitHub started a run for it (or there is no telling): record it, send nothing.
+    Sent(Sent),
+    /// GitHub may not list its run yet: try again later.
+    Wait(Next),
+    /// Nothing was started: dispatch.
+    NotSent,
+}
 
 impl GithubWorker {
     pub(super) async fn dispatch(&self, id: i64, row: &GithubJobRow) -> Outcome {
@@ -33,6 +55,14 @@ impl GithubWorker {
                 wall: run.dispatched_wall,
             };
             return self.record_dispatch(id, row, sent).await;
+        }
+        // An earlier attempt asked GitHub, or was about to, and its outcome was lost.
+        if let Some(asked) = row.dispatching_at {
+            match self.earlier_attempt(&cfg, asked, row).await? {
+                Earlier::Sent(sent) => return self.record_dispatch(id, row, sent).await,
+                Earlier::Wait(next) => return Ok(next),
+                Earlier::NotSent => {}
+            }
         }
         if d.state != crate::domain::deployment::State::Deploying {
             return Ok(Next::given_up(format!(
@@ -71,6 +101,18 @@ impl GithubWorker {
                 return Ok(Next::given_up(e.to_string()));
             }
         };
+        // Noted, and committed, before GitHub is asked: should this attempt's outcome be
+        // lost, whichever replica runs the job next looks for the run first.
+        let asked = chrono::Utc::now();
+        if !self
+            .core
+            .store
+            .github_dispatching(row.id, &self.worker_id, asked)
+            .await?
+        {
+            // The claim lapsed and another replica has the job: it carries on.
+            return Ok(Next::Finished);
+        }
         let result = self
             .client
             .dispatch(&cfg.repo, &cfg.workflow, &branch, &inputs)
@@ -86,6 +128,11 @@ impl GithubWorker {
             }
             Err(GhError::Transient(why)) if row.attempts + 1 < MAX_ATTEMPTS => {
                 tracing::warn!(deployment = id, %why, "github: dispatch failed; retrying");
+                // GitHub answered with an error (or was not reached): it started nothing.
+                self.core
+                    .store
+                    .github_not_dispatched(row.id, &self.worker_id)
+                    .await?;
                 return Ok(Next::Retry(backoff(row.attempts), why));
             }
             Err(e) => {
@@ -95,13 +142,74 @@ impl GithubWorker {
                 return Ok(Next::given_up(e.to_string()));
             }
         }
-        let sent = Sent {
-            repo: cfg.repo,
-            workflow: cfg.workflow,
-            at: self.core.now(),
-            wall: chrono::Utc::now(),
-        };
+        // Stamped when GitHub was asked: the run is created after that, however long the
+        // answer took (a timeout), and is looked for from then on.
+        let sent = self.sent_at(&cfg, asked);
         self.record_dispatch(id, row, sent).await
+    }
+
+    /// A dispatch of `cfg`'s workflow GitHub was asked for at `asked` (wall clock), and
+    /// when that was by badger's clock (the same in production; a test's moves on apart).
+    fn sent_at(&self, cfg: &RepoConfig, asked: DateTime<Utc>) -> Sent {
+        let ago = Utc::now()
+            .signed_duration_since(asked)
+            .max(chrono::Duration::zero());
+        Sent {
+            repo: cfg.repo.clone(),
+            workflow: cfg.workflow.clone(),
+            at: self.core.now() - ago,
+            wall: asked,
+        }
+    }
+
+    /// An earlier attempt noted it was asking GitHub at `asked` and its outcome was lost
+    /// (its replica died, or recording it failed there and this process does not know
+    /// it): looks for a run GitHub started since then that no other deployment has. Found,
+    /// it is this dispatch's. None listed: wait until GitHub would list it, then dispatch
+    /// again. GitHub cannot list runs (after retries): taken as sent, as a dispatch GitHub
+    /// did not answer is, so it is never sent twice (the run is looked for, and the
+    /// overdue check asks the deployer if none reports back).
+    async fn earlier_attempt(
+        &self,
+        cfg: &RepoConfig,
+        asked: DateTime<Utc>,
+        row: &GithubJobRow,
+    ) -> Result<Earlier, ServiceError> {
+        let since = asked - CLOCK_SLACK;
+        let runs = match self.client.runs(&cfg.repo, &cfg.workflow, since).await {
+            Ok(runs) => runs,
+            Err(e) if row.attempts + 1 < MAX_ATTEMPTS => {
+                let why = format!("cannot tell whether an earlier dispatch started a run: {e}");
+                return Ok(Earlier::Wait(Next::Retry(backoff(row.attempts), why)));
+            }
+            Err(e) => {
+                tracing::warn!(github_job = row.id, error = %e, "github: cannot tell whether an earlier dispatch started a run; taking it as sent");
+                return Ok(Earlier::Sent(self.sent_at(cfg, asked)));
+            }
+        };
+        let taken = self.core.store.matched_run_ids(&cfg.repo).await?;
+        if runs
+            .iter()
+            .any(|r| r.created_at >= since && !taken.contains(&r.id))
+        {
+            tracing::info!(
+                github_job = row.id,
+                "github: an earlier dispatch started a run; recording it, not dispatching again"
+            );
+            return Ok(Earlier::Sent(self.sent_at(cfg, asked)));
+        }
+        let listed_by = asked + LISTED_WITHIN;
+        let now = Utc::now();
+        if now < listed_by {
+            let wait = (listed_by - now).to_std().unwrap_or_default();
+            let why = "waiting for GitHub to list the run of an earlier dispatch".to_owned();
+            return Ok(Earlier::Wait(Next::Retry(wait, why)));
+        }
+        tracing::warn!(
+            github_job = row.id,
+            "github: an earlier dispatch started no run; dispatching again"
+        );
+        Ok(Earlier::NotSent)
     }
 
     /// Records a dispatch GitHub accepted (the run, its search, the job's end: one
@@ -167,7 +275,7 @@ impl GithubWorker {
             }
         };
         // GitHub's clock and ours differ a little; a run is matched to one deployment only.
-        let since = run.dispatched_wall - chrono::Duration::seconds(10);
+        let since = run.dispatched_wall - CLOCK_SLACK;
         let runs = match self.client.runs(&run.repo, &run.workflow, since).await {
             Ok(r) => r,
             Err(e) => return Ok(retry(e.to_string())),

@@ -6,6 +6,7 @@ use super::{OutboxRow, Payload};
 use crate::store::batch::Wait;
 use crate::store::lease::{lease_millis, one_of, Claim, Finish, Leased, FIXED_LEASE};
 use crate::store::{Backend, Result, Store};
+use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 /// The outbox as leased work: a row is finished once delivered or dead.
@@ -133,7 +134,7 @@ fn outbox_claim<'a>(backend: Backend, only: &'a str, lease: &'a [i64; 1]) -> Cla
         first: heads(backend),
         only,
         open_by_key: open_by_key(backend),
-        returning: "id, payload, ordering_key, attempts",
+        returning: "id, payload, ordering_key, attempts, created_at",
     }
 }
 
@@ -183,23 +184,28 @@ impl Store {
         let only = heads_in(self.backend, lane);
         let lease = [lease_millis(lease)];
         let claim = outbox_claim(self.backend, &only, &lease);
-        let rows: Vec<(i64, String, String, i64)> =
+        let rows: Vec<(i64, String, String, i64, i64)> =
             self.claim_leased(&OUTBOX, worker, limit, claim).await?;
         let rows = rows
             .into_iter()
-            .map(|(id, payload, key, attempts)| (id, payload, (key, attempts)))
+            .map(|(id, payload, key, attempts, queued)| (id, payload, (key, attempts, queued)))
             .collect();
         let rows = self
             .decode_claimed::<Payload, _>(&OUTBOX, worker, rows, "dead_at")
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, payload, (ordering_key, attempts))| OutboxRow {
-                id,
-                ordering_key,
-                payload,
-                attempts,
-            })
+            .map(
+                |(id, payload, (ordering_key, attempts, queued))| OutboxRow {
+                    id,
+                    ordering_key,
+                    payload,
+                    attempts,
+                    // A time out of range reads as the latest possible: never too old to send.
+                    queued_at: DateTime::from_timestamp_millis(queued)
+                        .unwrap_or(DateTime::<Utc>::MAX_UTC),
+                },
+            )
             .collect())
     }
 

@@ -9,6 +9,7 @@ mod delivery;
 mod posted;
 
 pub use delivery::Lane;
+pub use posted::{POSTED_KEPT_DAYS, PRUNE_BATCH};
 
 use super::{millis, Result, Store, Tx};
 use crate::domain::notice::Notice;
@@ -127,6 +128,8 @@ pub struct OutboxRow {
     pub ordering_key: String,
     pub payload: Payload,
     pub attempts: i64,
+    /// When it was queued, by the injected clock (the transaction's `now`).
+    pub queued_at: DateTime<Utc>,
 }
 
 impl Tx {

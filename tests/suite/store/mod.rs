@@ -10,6 +10,7 @@ use support::db::{Backend, TestDb};
 
 mod deployments;
 mod outbox;
+mod posted;
 mod schema_and_pruning;
 
 /// A migrated store on a fresh database, with the locks of `integration` and `production`.
