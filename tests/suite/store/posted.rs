@@ -72,7 +72,14 @@ async fn ended_records_lose_their_posted_messages(backend: Backend) {
         .unwrap()
         .id;
     assert!(tx
-        .transition(cancelled, State::Queued, Event::Cancel, long_ago, None)
+        .transition(
+            cancelled,
+            State::Queued,
+            Event::Cancel,
+            long_ago,
+            None,
+            None
+        )
         .await
         .unwrap());
     for (id, reminded) in [(done_long_ago, long_ago), (done_lately, lately)] {
