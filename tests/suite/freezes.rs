@@ -23,6 +23,18 @@ fn gmt(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
 }
 
+/// deploy-check for whitehall `r1` in staging, refused for the closed window alone.
+async fn refused_check(t: &TestApp) -> support::ci::Answer {
+    let a = get(
+        t,
+        "/api/v1/deploy-check?app=whitehall&environment=staging&ref=r1",
+    )
+    .await;
+    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert_eq!(a.codes(), ["window_closed"], "{:?}", a.json);
+    a
+}
+
 /// The refusal of `/deploy {app} {git_ref} to staging`, after it passed integration.
 async fn refused_in_staging(t: &TestApp, who: &str, app: &str, git_ref: &str) -> String {
     t.deploy(who, &format!("{app} {git_ref} to integration"))
@@ -63,13 +75,7 @@ async fn a_freeze_closes_the_window_by_name(backend: Backend) {
     assert!(!windows.contains("closed by policy"), "{windows}");
 
     // deploy-check gives CI the same reason, in words and typed.
-    let a = get(
-        &t,
-        "/api/v1/deploy-check?app=whitehall&environment=staging&ref=r1",
-    )
-    .await;
-    assert_eq!(a.status, 423, "{:?}", a.json);
-    assert_eq!(a.codes(), ["window_closed"], "{:?}", a.json);
+    let a = refused_check(&t).await;
     assert_eq!(
         a.json["reasons"][0],
         "the deploy window for staging is closed (Christmas change freeze, until Mon 4 Jan); it next opens Tue 5 Jan 09:30 GMT",
@@ -213,13 +219,7 @@ async fn the_freeze_ahead_is_named_before_it_starts(backend: Backend) {
 
     // deploy-check: the same words, and what is skipped typed (`closure` stays absent:
     // today's closure has no name).
-    let a = get(
-        &t,
-        "/api/v1/deploy-check?app=whitehall&environment=staging&ref=r1",
-    )
-    .await;
-    assert_eq!(a.status, 423, "{:?}", a.json);
-    assert_eq!(a.codes(), ["window_closed"], "{:?}", a.json);
+    let a = refused_check(&t).await;
     assert_eq!(
         a.json["reasons"][0],
         format!("the deploy window for staging is closed; it next opens {next}"),
