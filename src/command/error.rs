@@ -148,6 +148,9 @@ pub enum ParseError {
     UntilBadTime { given: String },
     /// `--until 2026-02-30 …`: no such day.
     UntilBadDate { given: String },
+    /// `--until 2026-12-24 at 17:00`: a date, then a word that means a time of day (which
+    /// would otherwise start the reason, and the hold end at 00:00).
+    UntilTimeApart { date: String, given: String },
     /// A local time that the clocks skip (the spring-forward gap).
     UntilNonexistent {
         local: NaiveDateTime,
@@ -238,6 +241,7 @@ impl ParseError {
             | UntilUnreadable { .. }
             | UntilBadTime { .. }
             | UntilBadDate { .. }
+            | UntilTimeApart { .. }
             | UntilNonexistent { .. }
             | UntilInPast { .. }
             | UntilTooFar { .. }

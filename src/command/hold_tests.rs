@@ -62,6 +62,8 @@ snapshot_cases! {
         until_date_then_am_time: "all freeze --until 2027-01-04 9:30am",
         until_date_without_time: "all freeze --until 2026-12-01",
         until_date_then_words: "all --until 2026-12-01 code freeze",
+        until_date_then_at_time: "all freeze --until 2026-12-24 at 17:00",
+        until_date_then_noon: "all freeze --until 2026-12-24 Noon",
         until_date_alone_christmas: "all production christmas --until 2027-01-04",
         until_date_alone_tomorrow: "whitehall migration --until 2026-11-25",
         until_date_alone_today_has_begun: "all freeze --until 2026-11-24",

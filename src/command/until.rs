@@ -40,6 +40,12 @@ pub(crate) fn parse_until(
                         given: (*word).to_owned(),
                     })
                 }
+                // `at 17:00`, `noon`: a time was meant, apart from the date; read as the
+                // reason, the hold would end hours early.
+                Some(word) if means_a_time(word) => Err(ParseError::UntilTimeApart {
+                    date: first.to_owned(),
+                    given: (*word).to_owned(),
+                }),
                 // The date alone (what follows is the reason, another option or nothing).
                 _ => Ok((start_of(date, now, ctx)?, 1)),
             },
@@ -151,6 +157,12 @@ fn date(word: &str) -> Option<Result<NaiveDate, ParseError>> {
     Some(date.ok_or_else(|| ParseError::UntilBadDate {
         given: word.to_owned(),
     }))
+}
+
+/// A word that, right after a date, says a time of day is coming or meant.
+fn means_a_time(word: &str) -> bool {
+    const WORDS: &str = "at @ noon midday midnight eod cob morning afternoon evening tonight am pm";
+    WORDS.split(' ').any(|w| word.eq_ignore_ascii_case(w))
 }
 
 fn digits(s: &str, len: std::ops::RangeInclusive<usize>) -> bool {

@@ -178,6 +178,12 @@ impl ParseError {
                 "{} isn't a time of day: use 24-hour HH:MM, from 00:00 to 23:59.",
                 quote(given)
             ),
+            UntilTimeApart { date, given } => format!(
+                "{} after the date reads as a time of day: write the time right after the date, \
+                 in 24-hour HH:MM (`--until {date} 17:00`). A date alone means the start of \
+                 that day (00:00).",
+                quote(given)
+            ),
             UntilBadDate { given } => format!(
                 "{} isn't a date: {}.",
                 quote(given),
