@@ -19,33 +19,18 @@ fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap()
 }
 
+/// Alice deploying whitehall `release_1` to production (#7) since 10:00.
 fn deployment() -> Deployment {
     Deployment {
-        id: 7,
-        app: "whitehall".into(),
         git_ref: "release_1".into(),
-        environment: "production".into(),
         requester: "U0ALICE".into(),
         channel: "C0DEPLOY".into(),
-        note: None,
-        emergency_reason: None,
-        source: "slack".into(),
         state: State::Deploying,
         queue_key: 1,
-        priority: 0,
-        outcome_note: None,
-        ci_url: None,
         requested_at: at(9, 50),
         called_at: Some(at(9, 55)),
         started_at: Some(at(10, 0)),
-        finished_at: None,
-        ended_at: None,
-        reminded_at: None,
-        after_close_reminded_at: None,
-        hold_notified: false,
-        passed_over: None,
-        started_by: None,
-        ended_by: None,
+        ..crate::domain::deployment::sample(7, "whitehall", "production")
     }
 }
 
