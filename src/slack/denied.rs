@@ -9,11 +9,14 @@ use crate::domain::window::format_local;
 use crate::service::{Core, Denied, HoldEnded, ServiceError};
 
 /// What a failed use case tells the person; internal errors are logged and counted here,
-/// and the person gets an apology that says nothing changed.
+/// and the person gets an apology that says nothing changed, or, when the connection was
+/// lost during the COMMIT, that it may or may not have been saved.
 pub fn failure(core: &Core, e: ServiceError) -> Message {
     if let ServiceError::Internal(err) = &e {
         core.metrics.internal_errors.inc();
-        if err.is_unavailable() {
+        if err.is_commit_unknown() {
+            tracing::warn!(error = %err, "the database connection was lost during a commit: the person is told it may or may not have been saved");
+        } else if err.is_unavailable() {
             tracing::error!(error = %err, "the database is unavailable");
         } else {
             tracing::error!(error = %err, "internal error handling a Slack request");
@@ -27,6 +30,10 @@ pub fn failure_message(say: &Say, e: &ServiceError) -> Message {
     Message::plain(match e {
         ServiceError::Denied(d) => denied(say, d),
         ServiceError::Refused(r) => super::refusals::refused(r, &say.wording()),
+        ServiceError::Internal(e) if e.is_commit_unknown() => format!(
+            ":warning: badger lost its database connection while saving this, so it may or may not have been saved. Check `{} status` (or the channel) before trying again.",
+            say.policy.deploy_command
+        ),
         ServiceError::Internal(e) if e.is_unavailable() => ":warning: badger can't reach its database right now, so nothing was changed. Please try again in a minute.".into(),
         ServiceError::Internal(_) => ":warning: Sorry, badger hit an internal error and changed nothing. Please try again in a moment.".into(),
     })

@@ -205,10 +205,13 @@ fn failures() {
     ));
     let down = ServiceError::Internal(StoreError::Db(sqlx::Error::PoolTimedOut));
     let broken = ServiceError::Internal(StoreError::Corrupt("x".into()));
+    let cut = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+    let unknown = ServiceError::Internal(StoreError::CommitUnknown(sqlx::Error::Io(cut)));
     let out = [
         refused,
         down,
         broken,
+        unknown,
         ServiceError::Denied(Denied::TurnStays),
     ]
     .map(|e| failure_text(&e))
@@ -217,6 +220,7 @@ fn failures() {
 :lock: The deploy window for *production* is closed now (Tue 10 Mar 18:00 GMT). No opening is scheduled. If this can't wait, `/deploy emergency whitehall release_12 to production REASON...`
 :warning: badger can't reach its database right now, so nothing was changed. Please try again in a minute.
 :warning: Sorry, badger hit an internal error and changed nothing. Please try again in a moment.
+:warning: badger lost its database connection while saving this, so it may or may not have been saved. Check `/deploy status` (or the channel) before trying again.
 Nobody else in the queue can go now, so your turn stays yours. Press *Start* when you're ready, or cancel.
 "##);
 }
@@ -266,11 +270,30 @@ fn whitehall_refused(
     }
 }
 
+/// A COMMIT whose answer was lost may have landed: the person is sent to look (with the
+/// deploy command as configured), never told that nothing was changed.
+#[test]
+fn a_commit_lost_with_the_connection_may_have_been_saved() {
+    use crate::service::ServiceError;
+    use crate::store::StoreError;
+    let cut = std::io::Error::from(std::io::ErrorKind::UnexpectedEof);
+    let e = ServiceError::Internal(StoreError::CommitUnknown(sqlx::Error::Io(cut)));
+    let p = Policy {
+        deploy_command: "/ship".into(),
+        ..Policy::default()
+    };
+    assert_snapshot!(failure_text_under(&p, &e), @":warning: badger lost its database connection while saving this, so it may or may not have been saved. Check `/ship status` (or the channel) before trying again.");
+}
+
 /// What a person is told of `e`, under the default policy on Tue 10 Mar 2026 at 18:00.
 fn failure_text(e: &crate::service::ServiceError) -> String {
-    let p = Policy::default();
+    failure_text_under(&Policy::default(), e)
+}
+
+/// What a person is told of `e` under `p`, on Tue 10 Mar 2026 at 18:00.
+fn failure_text_under(p: &Policy, e: &crate::service::ServiceError) -> String {
     let say = Say {
-        policy: &p,
+        policy: p,
         now: Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap(),
         dashboard_url: None,
     };

@@ -10,6 +10,9 @@
 //! that was already waiting, and writers that arrive later form the next batch. A writer whose
 //! decision fails rolls back only its savepoint; a failed COMMIT fails the whole batch, and
 //! since none of its members has answered yet, "acknowledged means durable" still holds.
+//! A COMMIT whose answer was lost with the connection may have landed all the same: its
+//! members hear that it may or may not have been saved (`StoreError::CommitUnknown`),
+//! never that nothing was.
 //! What ends a batch (its COMMIT, or its ROLLBACK and the word to its members) runs on a
 //! task of its own, never in the future of the request that happened to start it: that
 //! request may be given up halfway, and the outcome is every member's (`detached`).
@@ -32,6 +35,7 @@
 //! Other replicas' batches queue on the same row, as single transactions did before.
 
 use super::batch_conn::{BatchConn, OwnConnection};
+use super::batch_outcome::{Failed, Outcome};
 use super::checkpoint::{self, Finisher};
 use super::{Result, StoreError};
 use sqlx::any::AnyRow;
@@ -46,10 +50,6 @@ use tokio::sync::{watch, Mutex, Notify, OwnedMutexGuard};
 const MAX_MEMBERS: usize = 64;
 /// ...or is this old.
 const MAX_AGE: Duration = Duration::from_millis(10);
-
-/// The outcome of one batch, shared by its members: the error's text on failure (a
-/// failed COMMIT saved nothing, so it is reported as "database unavailable").
-type Outcome = Option<std::result::Result<(), Arc<str>>>;
 
 /// How a batch's transaction starts.
 #[derive(Clone)]
@@ -310,7 +310,7 @@ impl Batcher {
                 // the previous member's, and on PostgreSQL a failed statement aborts the
                 // whole transaction (whose COMMIT would then roll back every member). So
                 // the batch fails (none of it was acknowledged) and the next starts afresh.
-                detached(held, End::Fail(e.to_string())).await;
+                detached(held, End::Fail(Failed::not_saved(e.to_string()))).await;
                 return Err(e.into());
             }
         };
@@ -387,8 +387,8 @@ impl BatchTx {
         let got = outcome.wait_for(Option::is_some).await.map(|o| o.clone());
         match got {
             Ok(Some(Ok(()))) => Ok(()),
-            Ok(Some(Err(e))) => Err(unavailable(&e)),
-            _ => Err(unavailable("the batch was abandoned")),
+            Ok(Some(Err(failed))) => Err(failed.error()),
+            _ => Err(Failed::not_saved("the batch was abandoned").error()),
         }
     }
 }
@@ -404,12 +404,6 @@ impl Drop for BatchTx {
     }
 }
 
-fn unavailable(why: &str) -> StoreError {
-    StoreError::Db(sqlx::Error::Io(std::io::Error::other(format!(
-        "the write was not saved: {why}"
-    ))))
-}
-
 /// What [`detached`] does to the batch.
 enum End {
     /// Rolls back a dropped transaction's savepoint ([`settle`]).
@@ -417,7 +411,7 @@ enum End {
     /// Commits the open batch and tells its members ([`close`]).
     Close,
     /// Abandons the open batch and tells its members ([`fail`]).
-    Fail(String),
+    Fail(Failed),
 }
 
 /// Does `end` to the batch on a task of its own that holds the lock, and gives the lock
@@ -439,7 +433,7 @@ async fn detached(held: Held, end: End) -> Held {
         match end {
             End::Settle => settle(s).await,
             End::Close => close(s).await,
-            End::Fail(why) => fail(s, &why).await,
+            End::Fail(failed) => fail(s, failed).await,
         }
         held
     };
@@ -468,7 +462,7 @@ async fn settle(s: &mut BatchState) {
     if let Err(e) = undone {
         // The connection is in an unknown state: fail the batch rather than commit it.
         tracing::error!(error = %e, "could not roll back a dropped transaction");
-        fail(s, &e.to_string()).await;
+        fail(s, Failed::not_saved(e.to_string())).await;
     }
 }
 
@@ -498,24 +492,24 @@ async fn close(s: &mut BatchState) {
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, members = s.members, "group commit failed");
-            fail(s, &e.to_string()).await;
+            let failed = Failed::commit(e, s.members);
+            fail(s, failed).await;
         }
     }
 }
 
 /// Abandons the open batch: rolled back, its members told, its connection closed.
-async fn fail(s: &mut BatchState, why: &str) {
+async fn fail(s: &mut BatchState, failed: Failed) {
     if let Some(conn) = s.conn.as_mut() {
         let _ = conn.execute("ROLLBACK").await;
     }
     discard(s).await;
-    ended(s, Err(Arc::from(why)));
+    ended(s, Err(failed));
 }
 
 /// The open batch is over (committed or abandoned): no batch is open, and its members
 /// hear how it ended.
-fn ended(s: &mut BatchState, outcome: std::result::Result<(), Arc<str>>) {
+fn ended(s: &mut BatchState, outcome: std::result::Result<(), Failed>) {
     s.open = false;
     s.opened = None;
     s.members = 0;

@@ -88,7 +88,7 @@ impl Store {
         ] {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(super::commit_failed)?;
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 mod audit;
 mod batch;
 mod batch_conn;
+mod batch_outcome;
 pub mod changes;
 mod checkpoint;
 mod deployment_reads;
@@ -73,31 +74,59 @@ pub enum StoreError {
     Transition(#[from] crate::domain::deployment::TransitionError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The COMMIT was sent and the connection was lost before its answer came back
+    /// ([`commit_failed`]): the write may or may not have been saved.
+    #[error("the database connection was lost during COMMIT, so the write may or may not have been saved: {0}")]
+    CommitUnknown(sqlx::Error),
 }
 
 impl StoreError {
-    /// The database could not be reached (refused, timed out, connection lost): nothing
-    /// was committed, and trying again later may work.
+    /// The database could not be reached (refused, timed out, connection lost) before
+    /// anything was committed: nothing was, and trying again later may work. A connection
+    /// lost during the COMMIT itself is [`StoreError::CommitUnknown`] instead.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Db(
-                sqlx::Error::Io(_)
-                    // Garbage on the wire (a connection cut mid-handshake, as a restart
-                    // does): the connection, not badger's SQL.
-                    | sqlx::Error::Protocol(_)
-                    | sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Tls(_)
-                    | sqlx::Error::WorkerCrashed
-            )
-        ) || matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+        matches!(self, StoreError::Db(e) if connection_lost(e))
+    }
+
+    /// The COMMIT was sent and its answer lost with the connection: the write may or may
+    /// not have been saved, so whoever asked must look before trying again.
+    pub fn is_commit_unknown(&self) -> bool {
+        matches!(self, StoreError::CommitUnknown(_))
     }
 
     /// A unique index refused the write: someone else got there first.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+}
+
+/// The error of a COMMIT statement, classified: one of the connection's kind
+/// ([`StoreError::is_unavailable`]'s) means the COMMIT was sent and its answer lost, so it
+/// may have landed ([`StoreError::CommitUnknown`]); any other (a deferred constraint, a
+/// serialization failure) is the database's answer that it did not. On SQLite, whose COMMIT
+/// runs in this process, only sqlx's worker thread dying mid-COMMIT is of that kind (its
+/// errors are SQLite's own codes, a failed COMMIT rolled back), and then it is unknown too.
+pub(crate) fn commit_failed(e: sqlx::Error) -> StoreError {
+    if connection_lost(&e) {
+        StoreError::CommitUnknown(e)
+    } else {
+        StoreError::Db(e)
+    }
+}
+
+/// An error of the connection, not of badger's SQL: refused, timed out, cut, restarted.
+fn connection_lost(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_)
+            // Garbage on the wire (a connection cut mid-handshake, as a restart does): the
+            // connection, not badger's SQL.
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    ) || matches!(e, sqlx::Error::Database(e) if e.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

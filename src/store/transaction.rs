@@ -1,7 +1,7 @@
 //! Starting and ending transactions: in SQLite's batch or an environment's batch on
 //! PostgreSQL (`batch.rs`), ahead of the queue for a hand-over, or holding a named lock.
 
-use super::{batch, bump_generation, holds, Backend, Result, Store, StoreError, Tx, TxConn};
+use super::{batch, bump_generation, holds, Backend, Result, Store, Tx, TxConn};
 use crate::domain::hold::Hold;
 use sqlx::any::AnyRow;
 
@@ -92,10 +92,11 @@ impl Tx {
     }
 
     /// Commits; true if the transaction queued Slack calls.
-    /// On SQLite this returns once the batch holding it is on disk.
+    /// On SQLite this returns once the batch holding it is on disk. A connection lost
+    /// during the COMMIT is [`super::StoreError::CommitUnknown`]: it may have been saved.
     pub async fn commit(self) -> Result<bool> {
         let done = match self.inner {
-            TxConn::Own(t) => t.commit().await.map_err(StoreError::from),
+            TxConn::Own(t) => t.commit().await.map_err(super::commit_failed),
             TxConn::Batch(b) => b.join(batch::Wait::Commit, self.enqueued).await,
         };
         // Even a failed commit may have landed: the snapshot is stale either way.

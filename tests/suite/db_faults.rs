@@ -1,7 +1,8 @@
 //! The database going away under load. PostgreSQL is reached through a loopback proxy
-//! that can refuse (a restart) or black-hole (a hung network) its connections: every
-//! request still gets an answer, every acknowledged deployment is stored whole, readiness
-//! says 503 meanwhile, and badger carries on by itself once the database is back.
+//! that can refuse (a restart) or black-hole (a hung network) its connections, or cut
+//! them while a COMMIT is in flight: every request still gets an answer, every
+//! acknowledged deployment is stored whole, nothing told "nothing was changed" is stored,
+//! readiness says 503 meanwhile, and badger carries on by itself once the database is back.
 //! (SQLite is a file in the process: it cannot go away like this, so PostgreSQL only.)
 
 use crate::support;
@@ -10,6 +11,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 use support::db::{postgres_enabled, Backend, TestDb};
 use support::driver::TestApp;
+use support::faults::{commit_in_flight, commits_settled, slow_commit};
 use support::tcp_proxy::{Mode, Proxy};
 
 #[derive(Debug, PartialEq, Eq)]
@@ -18,6 +20,8 @@ enum Outcome {
     Acked,
     /// Told the database could not be reached; nothing changed.
     Unreachable,
+    /// Told the connection was lost while saving; it may or may not have been saved.
+    MaybeSaved,
     /// Told the database did not answer in time; it may or may not have been saved.
     TimedOut,
 }
@@ -25,8 +29,13 @@ enum Outcome {
 fn classify(text: &str) -> Outcome {
     if text.contains("You're deploying") || text.contains("Queued") {
         Outcome::Acked
-    } else if text.contains("can't reach its database") {
+    } else if text.contains("can't reach its database") && text.contains("nothing was changed") {
         Outcome::Unreachable
+    } else if text.contains("lost its database connection while saving")
+        && text.contains("may or may not have been saved")
+        && text.contains("`/deploy status`")
+    {
+        Outcome::MaybeSaved
     } else if text.contains("didn't answer in time") {
         Outcome::TimedOut
     } else {
@@ -110,6 +119,37 @@ async fn outage(
     (replies, slowest)
 }
 
+/// Cuts every connection (then refuses new ones) once a burst's first COMMIT is in flight
+/// (made slow for apps `cut-*`). Each answer is a clear one: may have been saved (the batch
+/// whose COMMIT was cut), or nothing changed (refused before anything was sent).
+async fn cut_during_commit(
+    t: &TestApp,
+    proxy: &Proxy,
+    direct: &sqlx::AnyPool,
+) -> Vec<(String, Outcome)> {
+    slow_commit(direct, "slow_cut", "INSERT", "NEW.app LIKE 'cut-%'").await;
+    let cut = async {
+        commit_in_flight(direct).await;
+        proxy.set(Mode::Refuse);
+    };
+    let ((replies, _), ()) = tokio::join!(burst(t, "cut", 5), cut);
+    let clear = |o: &Outcome| matches!(o, Outcome::MaybeSaved | Outcome::Unreachable);
+    assert!(replies.iter().all(|(_, o)| clear(o)), "{replies:?}");
+    assert!(
+        replies.iter().any(|(_, o)| *o == Outcome::MaybeSaved),
+        "nobody was told the cut COMMIT may have saved their request: {replies:?}"
+    );
+    assert_eq!(ready(t).await, 503);
+    proxy.set(Mode::Up);
+    assert!(
+        recover(t).await,
+        "/readyz did not recover after a cut COMMIT"
+    );
+    // The cut COMMIT ends on the server in its own time, holding the environment's lock.
+    commits_settled(direct).await;
+    replies
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_going_away_under_load() {
     if !postgres_enabled() {
@@ -144,6 +184,11 @@ async fn postgres_going_away_under_load() {
     .await;
     all.extend(replies);
 
+    // A restart while a COMMIT is in flight: that COMMIT may have landed (here it does:
+    // PostgreSQL finishes it, then finds the client gone), so whoever it carried is told
+    // it may or may not have been saved; the requests still waiting are refused as above.
+    all.extend(cut_during_commit(&t, &proxy, &direct).await);
+
     // Back: readiness recovers by itself, and so do commands.
     let (replies, _) = burst(&t, "after", 10).await;
     assert!(
@@ -158,7 +203,7 @@ async fn postgres_going_away_under_load() {
         match outcome {
             Outcome::Acked => assert!(stored.contains(app), "acknowledged {app} was lost"),
             Outcome::Unreachable => assert!(!stored.contains(app), "refused {app} was stored"),
-            Outcome::TimedOut => {}
+            Outcome::MaybeSaved | Outcome::TimedOut => {}
         }
     }
     // No deployment is half-made: each has its audit entry.

@@ -17,6 +17,7 @@ mod attribution;
 mod check_slack;
 mod ci_api;
 mod cli;
+mod commit_cut;
 mod console;
 mod console_browser;
 mod console_versions;

@@ -1,6 +1,6 @@
-//! A TCP proxy on loopback that can cut its connections: the database going away (refused)
-//! or hanging (accepted, never answered) under a running badger, without touching the
-//! real server other tests share.
+//! A TCP proxy on loopback that can cut its connections: the database going away (refused),
+//! hanging (accepted, never answered) or restarting at once (cut, then accepted again)
+//! under a running badger, without touching the real server other tests share.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -41,11 +41,17 @@ impl Proxy {
 
     pub fn set(&self, m: Mode) {
         if m == Mode::Refuse {
-            for h in self.tasks.lock().unwrap().drain(..) {
-                h.abort();
-            }
+            self.cut();
         }
         self.mode.send_replace(m);
+    }
+
+    /// Cuts every connection open now, mid-statement or not, as a database restart does;
+    /// new ones are served as the mode says (in `Up`, at once: a restart already over).
+    pub fn cut(&self) {
+        for h in self.tasks.lock().unwrap().drain(..) {
+            h.abort();
+        }
     }
 }
 

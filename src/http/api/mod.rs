@@ -67,9 +67,26 @@ pub(crate) fn unavailable(e: impl std::fmt::Display) -> Response {
     )
 }
 
+/// The machine-readable `error` of a write whose COMMIT was sent and whose answer was lost
+/// with the database connection.
+pub const OUTCOME_UNKNOWN: &str = "outcome_unknown";
+
+/// The connection was lost during the COMMIT: the write may or may not have been saved, so
+/// the caller must look before trying again (503, `error` [`OUTCOME_UNKNOWN`]).
+pub(crate) fn outcome_unknown(e: impl std::fmt::Display) -> Response {
+    tracing::warn!(error = %e, "the database connection was lost during a commit: the API answers outcome_unknown");
+    let body = json!({
+        "error": OUTCOME_UNKNOWN,
+        "message": "badger lost its database connection while saving this, so it may or may not have been saved. Check GET /api/v1/deployments/{id} (for a new report, GET /api/v1/deployments?app=A&environment=E) before trying again.",
+    });
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+}
+
 /// A store error on a read: 503 if the database is out of reach, else 500.
 pub(crate) fn store_error(e: crate::store::StoreError) -> Response {
-    if e.is_unavailable() {
+    if e.is_commit_unknown() {
+        outcome_unknown(e)
+    } else if e.is_unavailable() {
         unavailable(e)
     } else {
         internal(e)
@@ -91,6 +108,7 @@ impl IntoResponse for CiError {
             // Handlers word refusals with the policy's timezone (see `ci_error`); this is
             // the fallback in UTC.
             CiError::Refused(r) => refused_response(&r, chrono_tz::UTC),
+            CiError::Internal(e) if e.is_commit_unknown() => outcome_unknown(e),
             CiError::Internal(e) if e.is_unavailable() => unavailable(e),
             CiError::Internal(e) => internal(e),
         }
