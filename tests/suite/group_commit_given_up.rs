@@ -117,7 +117,9 @@ async fn a_request_given_up_while_undoing_a_dropped_one_never_saves_it(backend: 
     let mut x = s.begin_locked(&env_lock("integration")).await.unwrap();
     let d = new_deployment("x", "r1", "integration", "U1", State::Queued);
     let given_up = give_up_during(backend, x.insert_deployment(&d, Utc::now())).await;
-    assert!(given_up, "X's insert ended");
+    // SQLite's connection thread may finish the insert before the one poll returns; the
+    // rollback below must undo it all the same.
+    assert!(given_up || backend == Backend::Sqlite, "X's insert ended");
     drop(x);
     let given_up = give_up_during(backend, s.begin_locked(&env_lock("integration"))).await;
     assert!(given_up || backend == Backend::Sqlite, "Y's begin ended");
