@@ -4,6 +4,7 @@
 use crate::support;
 
 use serde_json::json;
+use support::checks::assert_text_has;
 use support::dashboard::part;
 use support::db::Backend;
 use support::driver::TestApp;
@@ -91,13 +92,7 @@ async fn alerts_say_who_started_or_ended_someone_elses_deployment(backend: Backe
     t.press(ADMIN, "deploy_start", "2").await;
     t.deliver_outbox().await;
     let m = t.expect_post("<@U0BOB> started deploying *whitehall* `r1` to *integration*");
-    assert!(
-        m["text"]
-            .as_str()
-            .unwrap()
-            .contains("\nStarted by <@U0ADMIN>."),
-        "{m}"
-    );
+    assert_text_has(&m, "\nStarted by <@U0ADMIN>.");
     t.expect_update("<@U0BOB> turn for *whitehall* `r1` to *integration*: started");
     let audit = t.core().store.audit_log(50).await.unwrap();
     let start = audit

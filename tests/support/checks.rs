@@ -97,3 +97,10 @@ pub async fn api_status(http: &reqwest::Client, base: &str) -> Value {
         .await
         .unwrap()
 }
+
+/// Asserts that message `m`'s plain `text` holds `needle`, showing the whole message if not.
+#[track_caller]
+pub fn assert_text_has(m: &Value, needle: &str) {
+    let text = m["text"].as_str().unwrap_or_default();
+    assert!(text.contains(needle), "{needle:?} not in {m}");
+}

@@ -2,6 +2,7 @@
 //! command (by id, app or `all`), and admins releasing anyone's hold.
 
 use super::*;
+use crate::support::checks::assert_text_has;
 use crate::support::people::ADMIN;
 use chrono::{Duration, TimeZone, Utc};
 
@@ -18,13 +19,7 @@ async fn same_person_twice_updates_the_hold(backend: Backend) {
     // everywhere.
     t.deliver_outbox().await;
     let m = t.expect_update("Reason: second reason");
-    assert!(
-        m["text"]
-            .as_str()
-            .unwrap()
-            .contains("Until: Tue 24 Nov 17:00 GMT"),
-        "{m}"
-    );
+    assert_text_has(&m, "Until: Tue 24 Nov 17:00 GMT");
     assert!(TestApp::button_value(&m, "hold_release").is_some());
     let now = t.expect_topic_sync();
     assert!(now.contains("(<@U0ALICE>: second reason)"), "{now}");

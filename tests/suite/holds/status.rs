@@ -2,6 +2,7 @@
 //! deploy-check endpoint's answers while holds stand.
 
 use super::*;
+use crate::support::checks::assert_text_has;
 use chrono::{Duration, TimeZone, Utc};
 
 async fn until_time_ends_the_hold(backend: Backend) {
@@ -9,13 +10,7 @@ async fn until_time_ends_the_hold(backend: Backend) {
     t.hold(ALICE, "whitehall migration --until 11:00").await;
     t.deliver_outbox().await;
     let m = t.expect_post("<@U0ALICE> is holding");
-    assert!(
-        m["text"]
-            .as_str()
-            .unwrap()
-            .contains("Until: Tue 24 Nov 11:00 GMT"),
-        "{m}"
-    );
+    assert_text_has(&m, "Until: Tue 24 Nov 11:00 GMT");
     t.expect_topic_sync();
     let list = t.hold(BOB, "list").await.text();
     assert!(list.contains("until Tue 24 Nov 11:00 GMT"), "{list}");
@@ -85,13 +80,7 @@ async fn until_a_date_ends_the_hold_at_its_start(backend: Backend) {
     );
     t.deliver_outbox().await;
     let m = t.expect_post("<@U0ALICE> is holding");
-    assert!(
-        m["text"]
-            .as_str()
-            .unwrap()
-            .contains("Until: Mon 4 Jan 2027 00:00 GMT"),
-        "{m}"
-    );
+    assert_text_has(&m, "Until: Mon 4 Jan 2027 00:00 GMT");
     t.expect_topic_sync();
 
     // The last second of Sunday 3 Jan it stands; a pass sends nothing.
