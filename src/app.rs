@@ -1,7 +1,10 @@
 //! Start-up, identical in tests and production: connect and migrate the database, start
-//! the outbox worker, the scheduler and (with an app token) Socket Mode, serve HTTP (the
-//! router is `http::router`). Tests bind port 0 with a fresh database, and may step the
-//! outbox and the scheduler themselves ([`RunOptions::stepped`]).
+//! the outbox worker, the scheduler, the hourly pruning (`app/prune.rs`) and (with an app
+//! token) Socket Mode, serve HTTP (the router is `http::router`). Tests bind port 0 with
+//! a fresh database, and may step the outbox and the scheduler themselves
+//! ([`RunOptions::stepped`]).
+
+mod prune;
 
 use crate::clock::SharedClock;
 use crate::config::{Settings, SlackMode};
@@ -75,8 +78,9 @@ pub struct Application {
     /// Stops the outbox worker, once HTTP has finished (its last requests may queue posts).
     stop_outbox: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
-    /// The scheduler and the outbox worker; `None` when stepped.
+    /// The scheduler, the pruning and the outbox worker; `None` when stepped.
     scheduler: Option<JoinHandle<()>>,
+    pruner: Option<JoinHandle<()>>,
     outbox: Option<JoinHandle<()>>,
     /// When stepped: the outbox worker, run one pass at a time by the caller.
     stepped_outbox: Option<OutboxWorker>,
@@ -200,6 +204,8 @@ impl Application {
         }
         let scheduler = (!opts.stepped)
             .then(|| tokio::spawn(run_scheduler(core.clone(), opts.tick, shutdown_rx.clone())));
+        let pruner = (!opts.stepped)
+            .then(|| tokio::spawn(prune::run_pruner(core.clone(), shutdown_rx.clone())));
         let github = crate::github::worker::spawn(&core, &settings, shutdown_rx.clone())?;
         let mut socket = None;
         if let SlackMode::Connected {
@@ -243,6 +249,7 @@ impl Application {
             stop_outbox,
             server,
             scheduler,
+            pruner,
             outbox,
             stepped_outbox,
             smoke,
@@ -268,6 +275,9 @@ impl Application {
         joined("the HTTP server", self.server, &mut failures).await;
         if let Some(scheduler) = self.scheduler {
             joined("the scheduler", scheduler, &mut failures).await;
+        }
+        if let Some(pruner) = self.pruner {
+            joined("the pruning", pruner, &mut failures).await;
         }
         joined("the smoke worker", self.smoke, &mut failures).await;
         if let Some(socket) = self.socket {
@@ -316,6 +326,7 @@ impl Application {
         }
         let optional = [
             ("the scheduler", &self.scheduler),
+            ("the pruning", &self.pruner),
             ("the outbox worker", &self.outbox),
             ("Socket Mode", &self.socket),
             ("the GitHub worker", &self.github),
@@ -341,7 +352,6 @@ impl Application {
 }
 
 async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receiver<bool>) {
-    let mut last_prune: Option<tokio::time::Instant> = None;
     loop {
         // A pass runs as a task of its own: were it to panic, that pass is lost and logged,
         // not the scheduler (turn timeouts, window closing and holds ending would stop).
@@ -350,24 +360,6 @@ async fn run_scheduler(core: Core, every: Duration, mut shutdown: watch::Receive
             Ok(Err(e)) => tracing::error!(error = %e, "scheduler tick failed"),
             Err(e) => {
                 tracing::error!(error = %e, "scheduler tick panicked; the next pass runs as usual")
-            }
-        }
-        if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
-            last_prune = Some(tokio::time::Instant::now());
-            let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
-            let day_ago = core.now() - chrono::Duration::days(1);
-            match core.store.prune(week_ago, day_ago).await {
-                Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old outbox rows and event ids"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "pruning failed"),
-            }
-            let ended = core.now() - chrono::Duration::days(crate::store::POSTED_KEPT_DAYS);
-            match core.store.prune_posted(ended).await {
-                Ok(n) if n > 0 => {
-                    tracing::info!(rows = n, "pruned the ts of messages no edit can need")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "pruning posted messages failed"),
             }
         }
         tokio::select! {

@@ -16,10 +16,15 @@ pub enum GhError {
     /// GitHub said no for good (401, 403, 422, ...), with its words.
     #[error("HTTP {status}: {message}")]
     Refused { status: u16, message: String },
-    /// GitHub answered with a 5xx or a rate limit, or could not be reached: nothing was
-    /// done, trying again later may work.
+    /// GitHub answered with a rate limit, or could not be reached: nothing was done,
+    /// trying again later may work.
     #[error("transient: {0}")]
     Transient(String),
+    /// GitHub answered with a 5xx: trying again later may work, but the call may have
+    /// taken effect all the same (its front end can answer 502 or 504 after the work was
+    /// done), so a dispatch so answered may have started a run.
+    #[error("transient: {0}")]
+    ServerError(String),
     /// No answer within the timeout: the call may or may not have taken effect.
     #[error("no answer: {0}")]
     Unanswered(String),
@@ -152,8 +157,11 @@ impl GithubClient {
             .and_then(|b| b.message)
             .unwrap_or_else(|| status.to_string());
         let message = crate::domain::text::truncate(&message, 300);
-        Err(if rate_limited || status.is_server_error() {
-            GhError::Transient(format!("HTTP {}: {message}", status.as_u16()))
+        let words = format!("HTTP {}: {message}", status.as_u16());
+        Err(if status.is_server_error() {
+            GhError::ServerError(words)
+        } else if rate_limited {
+            GhError::Transient(words)
         } else if status.as_u16() == 404 {
             GhError::NotFound(message)
         } else {

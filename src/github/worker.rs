@@ -51,6 +51,9 @@ pub struct Sent {
 enum Next {
     Done(Option<String>),
     Retry(Duration, String),
+    /// Run again after the pause, for the reason given, without counting an attempt:
+    /// nothing failed, the job waits (for GitHub to list a run).
+    Wait(Duration, String),
     /// Finished already, in the transaction that recorded what it did (so it cannot be
     /// done again for want of its end being recorded).
     Finished,
@@ -143,6 +146,12 @@ impl GithubWorker {
                 self.core
                     .store
                     .github_retry(row.id, &self.worker_id, after, &why)
+                    .await
+            }
+            Ok(Next::Wait(after, why)) => {
+                self.core
+                    .store
+                    .github_wait(row.id, &self.worker_id, after, &why)
                     .await
             }
             Err(e) => {

@@ -232,8 +232,9 @@ impl Store {
         self.set_dispatching(id, worker, Some(millis(wall))).await
     }
 
-    /// Clears [`Store::github_dispatching`]: GitHub answered with an error, so it started
-    /// nothing and the next attempt may dispatch without looking for a run first.
+    /// Clears [`Store::github_dispatching`]: GitHub certainly started nothing (it was not
+    /// reached, or refused with a 4xx), so the next attempt may dispatch without looking
+    /// for a run first. Never after a 5xx: GitHub may have started the run all the same.
     pub async fn github_not_dispatched(&self, id: i64, worker: &str) -> Result<bool> {
         self.set_dispatching(id, worker, None).await
     }
@@ -280,6 +281,18 @@ impl Store {
     ) -> Result<bool> {
         self.retry_leased(&GITHUB_JOBS, id, worker, after, error)
             .await
+    }
+
+    /// Runs a job again after `after`, if `worker` holds it, without counting an attempt:
+    /// it waited (for GitHub to list a run), nothing failed.
+    pub async fn github_wait(
+        &self,
+        id: i64,
+        worker: &str,
+        after: std::time::Duration,
+        why: &str,
+    ) -> Result<bool> {
+        self.wait_leased(&GITHUB_JOBS, id, worker, after, why).await
     }
 
     /// Every job, oldest first (for tests and diagnosis).

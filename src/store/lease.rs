@@ -287,10 +287,36 @@ impl Store {
         after: Duration,
         error: &str,
     ) -> Result<bool> {
+        self.reschedule_leased(t, (id, worker), after, error, "attempts + 1")
+            .await
+    }
+
+    /// As [`Store::retry_leased`], without counting an attempt: the row waited for
+    /// something (nothing failed), and runs again after `after`.
+    pub(crate) async fn wait_leased(
+        &self,
+        t: &Leased,
+        id: i64,
+        worker: &str,
+        after: Duration,
+        why: &str,
+    ) -> Result<bool> {
+        self.reschedule_leased(t, (id, worker), after, why, "attempts")
+            .await
+    }
+
+    async fn reschedule_leased(
+        &self,
+        t: &Leased,
+        (id, worker): (i64, &str),
+        after: Duration,
+        error: &str,
+        attempts: &str,
+    ) -> Result<bool> {
         // `after` may be a server's Retry-After: capped, and no overflow however large.
         let at = crate::domain::retry::retry_at_millis(millis(Utc::now()), after);
         let sql = format!(
-            "UPDATE {} SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = NULL, \
+            "UPDATE {} SET attempts = {attempts}, next_attempt_at = $1, claimed_by = NULL, \
              claim_until = NULL, last_error = $2 WHERE {} = $3 AND claimed_by = $4 AND {}",
             t.table, t.id, t.open
         );

@@ -38,7 +38,10 @@ pub use github::{CompareReply, GithubJob, GithubJobEntry, GithubJobRow, GithubRu
 pub use history::{HistoryPage, HistoryQuery};
 pub use holds::NewHold;
 pub use local::{LocalMessage, NewLocalMessage, COMMAND_RESPONSE};
-pub use outbox::{Body, Lane, OutboxEntry, OutboxRow, Payload, POSTED_KEPT_DAYS, PRUNE_BATCH};
+pub use outbox::posted;
+pub use outbox::{
+    Body, Lane, OutboxEntry, OutboxRow, Payload, PruneStep, POSTED_KEPT_DAYS, PRUNE_BATCH,
+};
 pub use smoke::{SmokeCheck, SmokeJob, SmokeResult};
 pub use smoke_shown::{SmokeOutcome, SmokeSummary};
 pub use stay_checks::StayCheck;

@@ -1,7 +1,9 @@
 //! A workflow dispatch whose outcome the process that sent it never recorded (it stopped,
 //! or died, while recording it failed) is not sent again by whichever process runs the job
-//! next: that one finds the run GitHub started and records it. Nor is a dispatch lost when
-//! GitHub never started one: once GitHub would have listed its run, it is sent.
+//! next: that one finds the run GitHub started and records it. Nor is a dispatch GitHub
+//! answered with a 5xx (its front end may answer so after the run was created). Nor is a
+//! dispatch lost when GitHub never started one: once GitHub would have listed its run, it
+//! is sent; the wait uses up none of the job's attempts.
 
 use crate::support;
 
@@ -10,7 +12,7 @@ use support::db::Backend;
 use support::driver::TestApp;
 use support::fake_github::FakeGithub;
 use support::faults::{heal, inject_fault};
-use support::github::{fake_github, start, wait_for_json, GITHUB_TOKEN};
+use support::github::{fake_github, start, state_of, wait_for_json, GITHUB_TOKEN};
 use support::people::ALICE;
 
 /// The dispatch job as stored: its attempts and last error.
@@ -119,8 +121,9 @@ async fn a_dispatch_that_started_nothing_is_sent_once_github_would_have_listed_i
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // Waiting is no failure: it uses up none of the job's attempts.
     let (tried, error) = dispatch_job(&t).await;
-    assert_eq!(tried, 1, "{error:?}");
+    assert_eq!(tried, 0, "{error:?}");
     assert!(gh.dispatches().is_empty(), "{:?}", gh.dispatches());
     // Asked long ago and still no run: GitHub started nothing, so it is dispatched.
     let long_ago = chrono::Utc::now() - chrono::Duration::minutes(5);
@@ -131,3 +134,142 @@ async fn a_dispatch_that_started_nothing_is_sent_once_github_would_have_listed_i
     t.stop().await;
 }
 on_both_backends!(a_dispatch_that_started_nothing_is_sent_once_github_would_have_listed_it);
+
+/// Waits (bounded) until the dispatch job's last error contains `needle`.
+async fn dispatch_error_says(t: &TestApp, needle: &str) {
+    for _ in 0..300 {
+        if dispatch_job(t).await.1.is_some_and(|e| e.contains(needle)) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the dispatch job never said {needle:?}: {:?}",
+        dispatch_job(t).await
+    );
+}
+
+/// GitHub's front end answers the dispatch with a 502, but the run was created behind it:
+/// the next attempt looks for the run before sending anything, finds it and links it.
+async fn a_dispatch_answered_502_after_github_started_it_is_not_sent_again(backend: Backend) {
+    let gh = fake_github().await;
+    gh.answer_next_dispatch(502, true);
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let alert = t.wait_for_message("started deploying").await;
+    let id: i64 = TestApp::button_value(&alert, "deploy_done")
+        .expect("a Done button")
+        .parse()
+        .expect("an id");
+    wait_for_json(&t, "actions/runs/").await;
+    t.settle().await;
+    let jobs = t.core().store.github_jobs().await.unwrap();
+    assert!(jobs.iter().all(|j| j.done), "{jobs:?}");
+    let d = gh.dispatches();
+    assert_eq!(d.len(), 1, "dispatched once only: {d:?}");
+    let run = t
+        .core()
+        .store
+        .github_run(id)
+        .await
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(
+        run.run_url.as_deref(),
+        Some("https://github.com/alphagov/whitehall/actions/runs/1001")
+    );
+    assert_eq!(state_of(&t, id).await, "deploying");
+    t.stop().await;
+}
+on_both_backends!(a_dispatch_answered_502_after_github_started_it_is_not_sent_again);
+
+/// A job that already failed three times waits for GitHub to list an earlier attempt's
+/// run: the wait uses up none of its attempts, so the dispatch after it is not on its last
+/// one, and a 502 to it (GitHub started nothing) is tried again rather than failing the
+/// deployment.
+async fn waiting_for_a_run_uses_up_no_attempt(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    inject_fault(&t, "UPDATE", "github_jobs", "NEW.claimed_by IS NOT NULL").await;
+    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let alert = t.wait_for_message("started deploying").await;
+    let id: i64 = TestApp::button_value(&alert, "deploy_done")
+        .expect("a Done button")
+        .parse()
+        .expect("an id");
+    let pool = t.core().store.pool();
+    let note = |asked: chrono::DateTime<chrono::Utc>| {
+        sqlx::query(
+            "UPDATE github_jobs SET dispatching_at = $1, next_attempt_at = $2 \
+             WHERE kind = 'dispatch'",
+        )
+        .bind(asked.timestamp_millis())
+        .bind(chrono::Utc::now().timestamp_millis())
+    };
+    sqlx::query("UPDATE github_jobs SET attempts = 3 WHERE kind = 'dispatch'")
+        .execute(pool)
+        .await
+        .unwrap();
+    note(chrono::Utc::now()).execute(pool).await.unwrap();
+    heal(&t, "github_jobs").await;
+    dispatch_error_says(&t, "waiting for GitHub to list").await;
+    let (tried, error) = dispatch_job(&t).await;
+    assert_eq!(tried, 3, "the wait counted as an attempt: {error:?}");
+    // GitHub would have listed it by now: dispatched again, answered 502, nothing started.
+    gh.answer_next_dispatch(502, false);
+    let long_ago = chrono::Utc::now() - chrono::Duration::minutes(5);
+    note(long_ago).execute(pool).await.unwrap();
+    dispatch_error_says(&t, "HTTP 502").await;
+    assert_eq!(state_of(&t, id).await, "deploying");
+    assert!(gh.dispatches().is_empty(), "{:?}", gh.dispatches());
+    // Its run is looked for, none is listed, and the next attempt dispatches: once.
+    note(long_ago).execute(pool).await.unwrap();
+    wait_for_json(&t, "actions/runs/").await;
+    t.settle().await;
+    assert_eq!(gh.dispatches().len(), 1, "{:?}", gh.dispatches());
+    assert_eq!(state_of(&t, id).await, "deploying");
+    t.stop().await;
+}
+on_both_backends!(waiting_for_a_run_uses_up_no_attempt);
+
+/// The last attempt's dispatch is answered 502: its run is looked for before the
+/// deployment fails, and as GitHub started none, it fails saying so (never sent again).
+async fn a_last_attempt_answered_502_fails_only_once_no_run_appeared(backend: Backend) {
+    let gh = fake_github().await;
+    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    inject_fault(&t, "UPDATE", "github_jobs", "NEW.claimed_by IS NOT NULL").await;
+    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let alert = t.wait_for_message("started deploying").await;
+    let id: i64 = TestApp::button_value(&alert, "deploy_done")
+        .expect("a Done button")
+        .parse()
+        .expect("an id");
+    let pool = t.core().store.pool();
+    sqlx::query("UPDATE github_jobs SET attempts = 4 WHERE kind = 'dispatch'")
+        .execute(pool)
+        .await
+        .unwrap();
+    gh.answer_next_dispatch(502, false);
+    heal(&t, "github_jobs").await;
+    dispatch_error_says(&t, "waiting for GitHub to list").await;
+    assert_eq!(state_of(&t, id).await, "deploying");
+    // GitHub would have listed its run by now: none, so the deployment fails.
+    let long_ago = chrono::Utc::now() - chrono::Duration::minutes(5);
+    sqlx::query(
+        "UPDATE github_jobs SET dispatching_at = $1, next_attempt_at = $2 WHERE kind = 'dispatch'",
+    )
+    .bind(long_ago.timestamp_millis())
+    .bind(chrono::Utc::now().timestamp_millis())
+    .execute(pool)
+    .await
+    .unwrap();
+    dispatch_error_says(&t, "GitHub kept failing").await;
+    t.settle().await;
+    assert_eq!(state_of(&t, id).await, "failed");
+    assert!(gh.dispatches().is_empty(), "{:?}", gh.dispatches());
+    t.stop().await;
+}
+on_both_backends!(a_last_attempt_answered_502_fails_only_once_no_run_appeared);

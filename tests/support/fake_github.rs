@@ -2,7 +2,8 @@
 //! branch, refs, workflows, compare results and pull requests; workflow dispatches are
 //! checked as GitHub checks them (workflow present, ref known, token allowed), recorded,
 //! and create a run that the runs list then shows. It can also hang, to stand for a
-//! GitHub that does not answer.
+//! GitHub that does not answer, and answer dispatches with an error status (a 502 from its
+//! front end, with or without the run created behind it).
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -58,6 +59,9 @@ struct FakeState {
     requests: Vec<String>,
     hang: bool,
     next_run: i64,
+    /// How the next dispatches are answered instead of 204: the status, and whether the
+    /// run (and the dispatch) is made all the same.
+    dispatch_answers: std::collections::VecDeque<(StatusCode, bool)>,
 }
 
 #[derive(Clone)]
@@ -172,6 +176,13 @@ impl FakeGithub {
         self.lock().requests.clone()
     }
 
+    /// The next dispatch is answered with `status`; with `made`, it is carried out (its
+    /// run created, the dispatch listed in [`FakeGithub::dispatches`]) all the same.
+    pub fn answer_next_dispatch(&self, status: u16, made: bool) {
+        let status = StatusCode::from_u16(status).expect("an HTTP status");
+        self.lock().dispatch_answers.push_back((status, made));
+    }
+
     /// Every request from now on waits and never answers (until `false`).
     pub fn set_hang(&self, hang: bool) {
         self.lock().hang = hang;
@@ -240,6 +251,12 @@ async fn dispatch(
             .into_response();
     };
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    let answer = s.dispatch_answers.pop_front();
+    let fails =
+        |status: StatusCode| (status, Json(json!({"message": "Server Error"}))).into_response();
+    if let Some((status, false)) = answer {
+        return fails(status);
+    }
     s.next_run += 1;
     let run_id = 1000 + s.next_run;
     let Some(r) = s.repos.get_mut(&repo) else {
@@ -284,7 +301,10 @@ async fn dispatch(
         body,
         authorization,
     });
-    StatusCode::NO_CONTENT.into_response()
+    match answer {
+        Some((status, _)) => fails(status),
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
 }
 
 async fn runs(

@@ -26,9 +26,9 @@ impl GithubWorker {
         let notice = match from.as_deref() {
             Some(f) if f != to => match self.release(&cfg.repo, app, environment, f, to).await {
                 Ok(release) => Notice::Release { release },
-                Err(GhError::Transient(why) | GhError::Unanswered(why))
-                    if row.attempts + 1 < MAX_ATTEMPTS =>
-                {
+                Err(
+                    GhError::Transient(why) | GhError::ServerError(why) | GhError::Unanswered(why),
+                ) if row.attempts + 1 < MAX_ATTEMPTS => {
                     return Ok(Next::Retry(backoff(row.attempts), why));
                 }
                 Err(e) => Notice::CompareFailed {
@@ -107,7 +107,7 @@ fn compare_words(e: &GhError, repo: &str) -> String {
         }
         GhError::Refused { message, .. } => format!("GitHub refused: {message}"),
         GhError::UnsafeRef(m) => format!("badger did not ask GitHub: {m}."),
-        GhError::Transient(m) | GhError::Unanswered(m) => {
+        GhError::Transient(m) | GhError::ServerError(m) | GhError::Unanswered(m) => {
             format!("GitHub did not answer ({m}); try again later.")
         }
     }

@@ -1,8 +1,8 @@
 //! The GitHub worker's dispatch jobs: check the repository and the ref, start the app's
 //! deploy workflow, then find the run it started and link it to the deployment. A
 //! dispatch GitHub accepted is never sent again: a retry only records it, and an attempt
-//! whose outcome was lost (its replica died, or recording it failed there) is followed by
-//! a look for its run before anything is sent again.
+//! whose outcome was lost (its replica died, or recording it failed there) or that GitHub
+//! answered with a 5xx is followed by a look for its run before anything is sent again.
 
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ const CLOCK_SLACK: chrono::Duration = chrono::Duration::seconds(10);
 enum Earlier {
     /// GitHub started a run for it (or there is no telling): record it, send nothing.
     Sent(Sent),
-    /// GitHub may not list its run yet: try again later.
+    /// GitHub may not list its run yet (or cannot list runs now): try again later.
     Wait(Next),
     /// Nothing was started: dispatch.
     NotSent,
@@ -56,11 +56,19 @@ impl GithubWorker {
             };
             return self.record_dispatch(id, row, sent).await;
         }
-        // An earlier attempt asked GitHub, or was about to, and its outcome was lost.
+        // An earlier attempt asked GitHub, or was about to, and its outcome was lost (or
+        // was a 5xx, which may come after the run was created).
         if let Some(asked) = row.dispatching_at {
             match self.earlier_attempt(&cfg, asked, row).await? {
                 Earlier::Sent(sent) => return self.record_dispatch(id, row, sent).await,
                 Earlier::Wait(next) => return Ok(next),
+                // Its 5xx came on the last attempt: it started nothing, and none is left.
+                Earlier::NotSent if row.attempts >= MAX_ATTEMPTS => {
+                    let why = "GitHub kept failing, so the workflow was not started \
+                               (it answered with server errors and started no run)";
+                    self.core.github_dispatch_failed(id, why).await?;
+                    return Ok(Next::given_up(why));
+                }
                 Earlier::NotSent => {}
             }
         }
@@ -90,7 +98,7 @@ impl GithubWorker {
                 self.core.github_dispatch_failed(id, &words).await?;
                 return Ok(Next::given_up(words));
             }
-            Err(GhError::Transient(why) | GhError::Unanswered(why))
+            Err(GhError::Transient(why) | GhError::ServerError(why) | GhError::Unanswered(why))
                 if row.attempts + 1 < MAX_ATTEMPTS =>
             {
                 return Ok(Next::Retry(backoff(row.attempts), why));
@@ -126,9 +134,16 @@ impl GithubWorker {
             Err(GhError::Unanswered(why)) => {
                 tracing::warn!(deployment = id, %why, "github: the dispatch got no answer; looking for its run");
             }
+            // GitHub's front end can answer 502 or 504 after the run was created: the note
+            // stays, so the next attempt looks for the run before sending again (and fails
+            // the deployment only once it found none, even after the last attempt).
+            Err(GhError::ServerError(why)) => {
+                tracing::warn!(deployment = id, %why, "github: dispatch answered with a server error; looking for its run before trying again");
+                return Ok(Next::Retry(backoff(row.attempts), why));
+            }
             Err(GhError::Transient(why)) if row.attempts + 1 < MAX_ATTEMPTS => {
                 tracing::warn!(deployment = id, %why, "github: dispatch failed; retrying");
-                // GitHub answered with an error (or was not reached): it started nothing.
+                // GitHub was not reached, or refused for now (a rate limit): it started nothing.
                 self.core
                     .store
                     .github_not_dispatched(row.id, &self.worker_id)
@@ -164,7 +179,8 @@ impl GithubWorker {
 
     /// An earlier attempt noted it was asking GitHub at `asked` and its outcome was lost
     /// (its replica died, or recording it failed there and this process does not know
-    /// it): looks for a run GitHub started since then that no other deployment has. Found,
+    /// it), or GitHub answered it with a 5xx (which may come after the run was created):
+    /// looks for a run GitHub started since then that no other deployment has. Found,
     /// it is this dispatch's. None listed: wait until GitHub would list it, then dispatch
     /// again. GitHub cannot list runs (after retries): taken as sent, as a dispatch GitHub
     /// did not answer is, so it is never sent twice (the run is looked for, and the
@@ -203,7 +219,8 @@ impl GithubWorker {
         if now < listed_by {
             let wait = (listed_by - now).to_std().unwrap_or_default();
             let why = "waiting for GitHub to list the run of an earlier dispatch".to_owned();
-            return Ok(Earlier::Wait(Next::Retry(wait, why)));
+            // Not an attempt: waiting uses none up (the dispatch after it keeps its own).
+            return Ok(Earlier::Wait(Next::Wait(wait, why)));
         }
         tracing::warn!(
             github_job = row.id,
@@ -316,7 +333,7 @@ fn refusal_words(e: &GhError, repo: &str, workflow: &str) -> String {
             format!("GitHub refused to run `{workflow}` in {repo}: {message}")
         }
         GhError::UnsafeRef(m) => format!("badger did not ask GitHub: {m}"),
-        GhError::Transient(m) | GhError::Unanswered(m) => {
+        GhError::Transient(m) | GhError::ServerError(m) | GhError::Unanswered(m) => {
             format!("GitHub kept failing, so the workflow was not started ({m})")
         }
     }

@@ -6,10 +6,10 @@
 //! messages. Retry times and claim leases use the wall clock (see `store::lease`).
 
 mod delivery;
-mod posted;
+pub mod posted;
 
 pub use delivery::Lane;
-pub use posted::{POSTED_KEPT_DAYS, PRUNE_BATCH};
+pub use posted::{PruneStep, POSTED_KEPT_DAYS, PRUNE_BATCH};
 
 use super::{millis, Result, Store, Tx};
 use crate::domain::notice::Notice;

@@ -11,6 +11,7 @@ use support::db::{Backend, TestDb};
 
 mod failures_backfill;
 mod plans;
+mod prune_plans;
 mod versions_backfill;
 
 /// The migration that added `current_versions` and the read-path indexes.

@@ -1,5 +1,6 @@
 //! With 100,000 finished deployments every read path's plan (and the history API's page
-//! query with each filter) stays on an index and never sorts the history.
+//! query with each filter, and the pruning of posted messages: `prune_plans.rs`) stays on
+//! an index and never sorts the history.
 
 use super::*;
 
@@ -50,7 +51,7 @@ async fn fill(s: &Store, backend: Backend) {
 }
 
 /// The plan of `sql` with its parameters bound, one line per plan node.
-async fn plan(
+pub(super) async fn plan(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     sql: &str,
@@ -76,7 +77,7 @@ async fn plan(
         .collect()
 }
 
-enum Bind {
+pub(super) enum Bind {
     Text(&'static str),
     Int(i64),
 }
@@ -220,6 +221,7 @@ async fn read_paths_stay_on_indexes_with_a_long_history(backend: Backend) {
     fill(&s, backend).await;
     // The backfill runs over the full history, as an upgrade would.
     s.migrate().await.expect("read-path migration");
+    super::prune_plans::remember_every_start(&s).await;
     // PostgreSQL's autovacuum gathers statistics by itself; badger never runs ANALYZE on
     // SQLite, so its plans are checked as a real database would have them: without.
     if backend == Backend::Postgres {
@@ -255,6 +257,7 @@ async fn read_paths_stay_on_indexes_with_a_long_history(backend: Backend) {
         let p = plan(&mut conn, backend, &sql, &binds).await;
         check_history_page(backend, shape, &p);
     }
+    super::prune_plans::check_prune_plans(&mut conn, backend).await;
 }
 on_both_backends!(read_paths_stay_on_indexes_with_a_long_history);
 
