@@ -236,7 +236,9 @@ fn active(b: &Board, d: &Deployment) -> Markup {
         @if d.state == State::Deploying {
             p.deploying data-id=(d.id) {
                 a href=(app_href(&d.app)) { (d.app) } " " span.ref { (d.git_ref) }
-                " deploying by " ((b.person)(&d.requester)) " for " span.elapsed { (elapsed) }
+                " deploying by " ((b.person)(&d.requester))
+                @for c in model::credits(d, b.person) { " (" span.credit { (c) } ")" }
+                " for " span.elapsed { (elapsed) }
                 @if let Some(why) = &d.emergency_reason { " " span.badge { "emergency" } " " q { (why) } }
                 (note(d.note.as_deref()))
                 (ci_link(d))

@@ -157,6 +157,13 @@ async fn who_started_or_took_out_someones_deployment_stays_on_record(backend: Ba
         "<@U0ALICE> started deploying *frontend* `r1` to *integration*\nStarted by <@U0ADMIN>.",
     );
     t.expect_update("<@U0ALICE> turn for *frontend* `r1` to *integration*: started");
+    // While it runs, the dashboard says who started it too.
+    let html = t.get("/dashboard").await.text().await.unwrap();
+    let live = part(&html, r#"<p class="deploying" data-id="2">"#, "</p>");
+    assert!(
+        live.contains(r#"deploying by U0ALICE (<span class="credit">started by U0ADMIN</span>)"#),
+        "{live}"
+    );
     t.press(ALICE, "deploy_done", "2").await;
     t.deliver_outbox().await;
     let m = t.expect_post("*frontend* `r1` to *integration* succeeded in 0s");
