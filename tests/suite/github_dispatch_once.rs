@@ -12,8 +12,24 @@ use support::db::Backend;
 use support::driver::TestApp;
 use support::fake_github::FakeGithub;
 use support::faults::{heal, inject_fault};
-use support::github::{fake_github, start, state_of, wait_for_json, GITHUB_TOKEN};
+use support::github::{
+    fake_github, start, started_with_dispatch_held, state_of, wait_for_json, GITHUB_TOKEN,
+};
 use support::people::ALICE;
+
+/// The dispatch job's note that an attempt asked GitHub at `asked` (as one that died
+/// before recording the outcome leaves it), due now.
+async fn note_asked(t: &TestApp, asked: chrono::DateTime<chrono::Utc>) {
+    sqlx::query(
+        "UPDATE github_jobs SET dispatching_at = $1, next_attempt_at = $2 \
+         WHERE kind = 'dispatch'",
+    )
+    .bind(asked.timestamp_millis())
+    .bind(chrono::Utc::now().timestamp_millis())
+    .execute(t.core().store.pool())
+    .await
+    .unwrap();
+}
 
 /// The dispatch job as stored: its attempts and last error.
 async fn dispatch_job(t: &TestApp) -> (i64, Option<String>) {
@@ -100,34 +116,17 @@ async fn a_dispatch_that_started_nothing_is_sent_once_github_would_have_listed_i
     inject_fault(&t, "UPDATE", "github_jobs", "NEW.claimed_by IS NOT NULL").await;
     let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
     assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let note = |asked: chrono::DateTime<chrono::Utc>| {
-        sqlx::query(
-            "UPDATE github_jobs SET dispatching_at = $1, next_attempt_at = $2 \
-             WHERE kind = 'dispatch'",
-        )
-        .bind(asked.timestamp_millis())
-        .bind(chrono::Utc::now().timestamp_millis())
-    };
-    note(chrono::Utc::now())
-        .execute(t.core().store.pool())
-        .await
-        .unwrap();
+    note_asked(&t, chrono::Utc::now()).await;
     heal(&t, "github_jobs").await;
     // Asked just now: GitHub may not list the run yet, so nothing is sent.
-    for _ in 0..300 {
-        let (_, error) = dispatch_job(&t).await;
-        if error.is_some_and(|e| e.contains("waiting for GitHub to list")) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    dispatch_error_says(&t, "waiting for GitHub to list").await;
     // Waiting is no failure: it uses up none of the job's attempts.
     let (tried, error) = dispatch_job(&t).await;
     assert_eq!(tried, 0, "{error:?}");
     assert!(gh.dispatches().is_empty(), "{:?}", gh.dispatches());
     // Asked long ago and still no run: GitHub started nothing, so it is dispatched.
     let long_ago = chrono::Utc::now() - chrono::Duration::minutes(5);
-    note(long_ago).execute(t.core().store.pool()).await.unwrap();
+    note_asked(&t, long_ago).await;
     wait_for_json(&t, "actions/runs/").await;
     t.settle().await;
     assert_eq!(gh.dispatches().len(), 1, "{:?}", gh.dispatches());
@@ -191,28 +190,13 @@ on_both_backends!(a_dispatch_answered_502_after_github_started_it_is_not_sent_ag
 async fn waiting_for_a_run_uses_up_no_attempt(backend: Backend) {
     let gh = fake_github().await;
     let t = start(backend, &gh, GITHUB_TOKEN).await;
-    inject_fault(&t, "UPDATE", "github_jobs", "NEW.claimed_by IS NOT NULL").await;
-    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let alert = t.wait_for_message("started deploying").await;
-    let id: i64 = TestApp::button_value(&alert, "deploy_done")
-        .expect("a Done button")
-        .parse()
-        .expect("an id");
+    let id = started_with_dispatch_held(&t).await;
     let pool = t.core().store.pool();
-    let note = |asked: chrono::DateTime<chrono::Utc>| {
-        sqlx::query(
-            "UPDATE github_jobs SET dispatching_at = $1, next_attempt_at = $2 \
-             WHERE kind = 'dispatch'",
-        )
-        .bind(asked.timestamp_millis())
-        .bind(chrono::Utc::now().timestamp_millis())
-    };
     sqlx::query("UPDATE github_jobs SET attempts = 3 WHERE kind = 'dispatch'")
         .execute(pool)
         .await
         .unwrap();
-    note(chrono::Utc::now()).execute(pool).await.unwrap();
+    note_asked(&t, chrono::Utc::now()).await;
     heal(&t, "github_jobs").await;
     dispatch_error_says(&t, "waiting for GitHub to list").await;
     let (tried, error) = dispatch_job(&t).await;
@@ -220,12 +204,12 @@ async fn waiting_for_a_run_uses_up_no_attempt(backend: Backend) {
     // GitHub would have listed it by now: dispatched again, answered 502, nothing started.
     gh.answer_next_dispatch(502, false);
     let long_ago = chrono::Utc::now() - chrono::Duration::minutes(5);
-    note(long_ago).execute(pool).await.unwrap();
+    note_asked(&t, long_ago).await;
     dispatch_error_says(&t, "HTTP 502").await;
     assert_eq!(state_of(&t, id).await, "deploying");
     assert!(gh.dispatches().is_empty(), "{:?}", gh.dispatches());
     // Its run is looked for, none is listed, and the next attempt dispatches: once.
-    note(long_ago).execute(pool).await.unwrap();
+    note_asked(&t, long_ago).await;
     wait_for_json(&t, "actions/runs/").await;
     t.settle().await;
     assert_eq!(gh.dispatches().len(), 1, "{:?}", gh.dispatches());
@@ -239,14 +223,7 @@ on_both_backends!(waiting_for_a_run_uses_up_no_attempt);
 async fn a_last_attempt_answered_502_fails_only_once_no_run_appeared(backend: Backend) {
     let gh = fake_github().await;
     let t = start(backend, &gh, GITHUB_TOKEN).await;
-    inject_fault(&t, "UPDATE", "github_jobs", "NEW.claimed_by IS NOT NULL").await;
-    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let alert = t.wait_for_message("started deploying").await;
-    let id: i64 = TestApp::button_value(&alert, "deploy_done")
-        .expect("a Done button")
-        .parse()
-        .expect("an id");
+    let id = started_with_dispatch_held(&t).await;
     let pool = t.core().store.pool();
     sqlx::query("UPDATE github_jobs SET attempts = 4 WHERE kind = 'dispatch'")
         .execute(pool)

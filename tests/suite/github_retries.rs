@@ -13,7 +13,8 @@ use support::driver::TestApp;
 use support::fake_github::FakeCommit;
 use support::faults::{heal, inject_fault};
 use support::github::{
-    deployed_before, fake_github, start, wait_for_json, GITHUB_TOKEN, PUBLISHER,
+    deployed_before, fake_github, start, started_with_dispatch_held, wait_for_json, GITHUB_TOKEN,
+    PUBLISHER,
 };
 use support::people::ALICE;
 
@@ -72,14 +73,7 @@ async fn a_recorded_dispatch_is_not_sent_again(backend: Backend) {
     let t = start(backend, &gh, GITHUB_TOKEN).await;
     // No job can be claimed, so the start's dispatch waits, open, while its run is
     // recorded as another replica would have.
-    inject_fault(&t, "UPDATE", "github_jobs", "NEW.claimed_by IS NOT NULL").await;
-    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let alert = t.wait_for_message("started deploying").await;
-    let id: i64 = TestApp::button_value(&alert, "deploy_done")
-        .expect("a Done button")
-        .parse()
-        .expect("an id");
+    let id = started_with_dispatch_held(&t).await;
     let now = t.clock_now();
     let mut tx = t.core().store.begin().await.expect("a transaction");
     tx.record_github_run(

@@ -5,6 +5,8 @@ use super::ci::report;
 use super::db::Backend;
 use super::driver::{TestApp, CHANNEL};
 use super::fake_github::FakeGithub;
+use super::faults::inject_fault;
+use super::people::ALICE;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -156,6 +158,20 @@ pub async fn deployed_before(t: &TestApp, app: &str, git_ref: &str) {
 pub fn id_of(alert: &serde_json::Value, action_id: &str) -> i64 {
     TestApp::button_value(alert, action_id)
         .expect("the button")
+        .parse()
+        .expect("an id")
+}
+
+/// Alice starts whitehall `release_2` in integration while no GitHub job can be claimed
+/// (a fault on `github_jobs`; `faults::heal(t, "github_jobs")` lets the worker at it):
+/// its dispatch waits, open. The deployment's id, from the start alert's Done button.
+pub async fn started_with_dispatch_held(t: &TestApp) -> i64 {
+    inject_fault(t, "UPDATE", "github_jobs", "NEW.claimed_by IS NOT NULL").await;
+    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
+    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let alert = t.wait_for_message("started deploying").await;
+    TestApp::button_value(&alert, "deploy_done")
+        .expect("a Done button")
         .parse()
         .expect("an id")
 }
