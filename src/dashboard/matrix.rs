@@ -40,10 +40,12 @@ pub fn matrix(m: &VersionsView, tz: Tz, person: Person, title: &str) -> Markup {
                                             }
                                         }
                                         (drift_mark(m, tz, row, drift))
+                                        (deploying_mark(row, env, tz, person))
                                     },
                                     None => td.cell.empty.drift[drift.is_some()] data-env=(env) {
                                         span.muted { "—" }
                                         (drift_mark(m, tz, row, drift))
+                                        (deploying_mark(row, env, tz, person))
                                     },
                                 }
                             }
@@ -65,6 +67,18 @@ fn drift_mark(m: &VersionsView, tz: Tz, row: &AppVersions, drift: Option<&Drift>
                 @if let Some(f) = m.blocked_by(row, d) {
                     ", whose latest deployment " (f.git_ref) " failed"
                 }
+            }
+        }
+    }
+}
+
+/// "deploying r44", titled with since when and for whom: what replaces the cell's version
+/// if it succeeds.
+fn deploying_mark(row: &AppVersions, env: &str, tz: Tz, person: Person) -> Markup {
+    html! {
+        @if let Some(u) = row.deploying_in(env) {
+            span.going title=(format!("since {} for {}", when(u.since, tz), person(&u.by))) {
+                "deploying " (u.git_ref)
             }
         }
     }

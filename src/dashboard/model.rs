@@ -117,7 +117,7 @@ mod tests {
             // Nothing in staging behind something in integration is drift too.
             row("cli", "integration", "c1", 3),
         ];
-        let view = build(&default_order(ENVS), &[], &rows, at(40));
+        let view = build(&default_order(ENVS), &[], &rows, &[], at(40));
         let api = view.app("api").unwrap();
         let d = drift_in(api, "staging").expect("staging lags integration");
         assert_eq!((d.behind_env.as_str(), d.age_secs), ("integration", 600));

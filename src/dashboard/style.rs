@@ -33,6 +33,7 @@ table.matrix td.drift{background:#fff4d6;box-shadow:inset 3px 0 0 #f47738}
 .mark{display:inline-block;font-size:.72rem;font-weight:700;color:#8a3a00;background:#ffe1c4;border-radius:3px;padding:0 .3rem;margin-top:.15rem}
 .mark.blocked{color:#fff;background:#d4351c}
 table.matrix .failed{display:block;font-size:.75rem;font-weight:700;color:#d4351c}
+table.matrix .going{display:block;font-size:.75rem;font-weight:700;color:#1d70b8}
 .envs{display:grid;gap:.5rem;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr))}
 .env{border:1px solid #e5e5e5;border-radius:6px;padding:.45rem .6rem}
 .badge{font-size:.72rem;border-radius:3px;padding:0 .3rem;background:#eee;color:#333;margin-left:.3rem;font-weight:600}

@@ -2,7 +2,7 @@
 //! environment lags the one before it (GOV.UK's Release app). Pure: the rows and `now` are
 //! passed in. Slack, the API, App Home and the dashboard all render the one [`VersionsView`].
 
-use super::deployment::State;
+use super::deployment::{Deployment, State};
 use super::promotion::{self, PromotionCheck};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -106,6 +106,20 @@ pub struct Drift {
     pub blocked: bool,
 }
 
+/// A deployment going out now in one environment: what will replace its cell's version
+/// when it succeeds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Underway {
+    pub env: String,
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// When it started deploying.
+    pub since: DateTime<Utc>,
+    /// Slack user id of whoever asked for it (or `ci`).
+    pub by: String,
+    pub id: i64,
+}
+
 /// One app across the environments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppVersions {
@@ -115,11 +129,25 @@ pub struct AppVersions {
     pub per_env: Vec<Option<Cell>>,
     /// Each environment that lags the one before it, in promotion order; empty: in step.
     pub drift: Vec<Drift>,
+    /// What is deploying now, in environment order (one at most per environment: the
+    /// queue's rule). (Default: read from outbox rows written before it existed.)
+    #[serde(default)]
+    pub deploying: Vec<Underway>,
 }
 
 impl AppVersions {
     pub fn is_drifted(&self) -> bool {
         !self.drift.is_empty()
+    }
+
+    /// What of this app is deploying in `env` now.
+    pub fn deploying_in(&self, env: &str) -> Option<&Underway> {
+        self.deploying.iter().find(|u| u.env == env)
+    }
+
+    /// Nothing of it runs anywhere and nothing is going out.
+    pub fn is_blank(&self) -> bool {
+        self.per_env.iter().all(Option::is_none) && self.deploying.is_empty()
     }
 }
 
@@ -161,18 +189,26 @@ impl VersionsView {
 }
 
 /// Builds the view. `environments` is the policy's order; `known_apps` (the policy's `apps`
-/// list, possibly empty) are shown even if nothing of theirs was deployed yet; rows for
-/// environments the policy no longer has are ignored.
+/// list, possibly empty) are shown even if nothing of theirs was deployed yet; `live` are
+/// the queues (only those deploying are read: an app's first deployment shows while it
+/// goes out); rows for environments the policy no longer has are ignored.
 pub fn build(
     environments: &[Env<'_>],
     known_apps: &[String],
     rows: &[Deployed],
+    live: &[Deployment],
     now: DateTime<Utc>,
 ) -> VersionsView {
     let mut by_app: BTreeMap<&str, Vec<Option<Cell>>> = BTreeMap::new();
     for a in known_apps {
         by_app
             .entry(a.as_str())
+            .or_insert_with(|| vec![None; environments.len()]);
+    }
+    let deploying = underway(environments, live);
+    for u in &deploying {
+        by_app
+            .entry(u.0)
             .or_insert_with(|| vec![None; environments.len()]);
     }
     for r in rows {
@@ -195,6 +231,11 @@ pub fn build(
             app: app.to_owned(),
             drift: drift_of(environments, &per_env, now),
             per_env,
+            deploying: deploying
+                .iter()
+                .filter(|u| u.0 == app)
+                .map(|u| u.1.clone())
+                .collect(),
         })
         .collect();
     // BTreeMap gave name order; a stable sort keeps it within each group.
@@ -204,6 +245,28 @@ pub fn build(
         environments: environments.iter().map(|e| e.name.to_owned()).collect(),
         apps,
     }
+}
+
+/// The deployments of `live` going out in one of `environments`, with their app, in
+/// environment order.
+fn underway<'a>(environments: &[Env<'_>], live: &'a [Deployment]) -> Vec<(&'a str, Underway)> {
+    let mut out: Vec<(usize, &str, Underway)> = live
+        .iter()
+        .filter(|d| d.state == State::Deploying)
+        .filter_map(|d| {
+            let i = environments.iter().position(|e| e.name == d.environment)?;
+            let u = Underway {
+                env: d.environment.clone(),
+                git_ref: d.git_ref.clone(),
+                since: d.started_at.unwrap_or(d.requested_at),
+                by: d.requester.clone(),
+                id: d.id,
+            };
+            Some((i, d.app.as_str(), u))
+        })
+        .collect();
+    out.sort_by_key(|(i, _, u)| (*i, u.id));
+    out.into_iter().map(|(_, app, u)| (app, u)).collect()
 }
 
 fn drift_of(environments: &[Env<'_>], cells: &[Option<Cell>], now: DateTime<Utc>) -> Vec<Drift> {
@@ -249,221 +312,5 @@ pub fn format_age(secs: i64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    const ENVS: &[&str] = &["integration", "staging", "production"];
-
-    fn at(h: u32, m: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap()
-    }
-
-    /// `build` over rows written "app env ref HH:MM" (by U1, on 24 Nov 2026), separated by
-    /// commas, then "; now HH:MM". A row may end in " failed REF@HH:MM": a failure there
-    /// after that version (by U2).
-    fn built(text: &str) -> VersionsView {
-        built_knowing(&[], text)
-    }
-
-    fn built_knowing(known: &[String], text: &str) -> VersionsView {
-        let time = |hm: &str| {
-            let (h, m) = hm.split_once(':').expect("HH:MM");
-            at(h.parse().unwrap(), m.parse().unwrap())
-        };
-        let (rows, now) = text.split_once("; now ").expect("rows; now HH:MM");
-        let rows: Vec<Deployed> = rows
-            .split(", ")
-            .map(|row| {
-                let (row, failed) = match row.split_once(" failed ") {
-                    Some((row, f)) => (row, Some(f.split_once('@').expect("REF@HH:MM"))),
-                    None => (row, None),
-                };
-                let [app, env, git_ref, hm] = row.split(' ').collect::<Vec<_>>()[..] else {
-                    panic!("app env ref HH:MM: {row}")
-                };
-                Deployed {
-                    app: app.into(),
-                    environment: env.into(),
-                    git_ref: git_ref.into(),
-                    at: time(hm),
-                    by: "U1".into(),
-                    latest_failed: failed.map(|(r, hm)| Finished {
-                        git_ref: r.into(),
-                        at: time(hm),
-                        by: "U2".into(),
-                    }),
-                }
-            })
-            .collect();
-        build(&default_order(ENVS), known, &rows, time(now))
-    }
-
-    #[test]
-    fn in_step_apps_have_no_drift() {
-        let v =
-            built("a integration r1 09:00, a staging r1 10:00, a production r1 11:00; now 12:00");
-        assert_eq!(v.apps.len(), 1);
-        assert!(v.apps[0].drift.is_empty());
-        assert_eq!(v.drifted(), 0);
-        assert_eq!(v.apps[0].per_env[2].as_ref().unwrap().at, at(11, 0));
-    }
-
-    #[test]
-    fn staging_ahead_of_production_is_drift_since_staging_got_it() {
-        let v = built(
-            "whitehall integration release_42 09:00, whitehall staging release_42 10:15, \
-             whitehall production release_40 08:00; now 13:45",
-        );
-        let d = &v.apps[0].drift;
-        assert_eq!(
-            d,
-            &[Drift {
-                env: "production".into(),
-                behind_env: "staging".into(),
-                ahead_ref: "release_42".into(),
-                behind_ref: Some("release_40".into()),
-                since: at(10, 15),
-                age_secs: 3 * 3600 + 30 * 60,
-                blocked: false,
-            }]
-        );
-        assert_eq!(format_age(d[0].age_secs), "3h 30m");
-    }
-
-    #[test]
-    fn nothing_deployed_behind_something_is_drift_but_not_the_reverse() {
-        // staging has nothing; production has something staging lacks: not drift.
-        let v = built("a integration r2 09:00, b production r9 09:00; now 09:00");
-        let a = v.app("a").unwrap();
-        assert_eq!(a.drift.len(), 1);
-        assert_eq!(a.drift[0].env, "staging");
-        assert_eq!(a.drift[0].behind_ref, None);
-        assert_eq!(a.drift[0].age_secs, 0);
-        assert!(v.app("b").unwrap().drift.is_empty());
-    }
-
-    #[test]
-    fn each_lagging_environment_is_listed_in_order() {
-        let v =
-            built("a integration r3 11:00, a staging r2 10:00, a production r1 09:00; now 11:00");
-        let envs: Vec<_> = v.apps[0].drift.iter().map(|d| d.env.as_str()).collect();
-        assert_eq!(envs, ["staging", "production"]);
-        assert_eq!(v.apps[0].drift[0].age_secs, 0);
-        assert_eq!(v.apps[0].drift[1].since, at(10, 0));
-    }
-
-    #[test]
-    fn drifted_first_then_by_name_and_known_apps_shown_empty() {
-        let known = vec!["gamma".to_owned()];
-        // beta's preview: an environment the policy no longer has is ignored.
-        let v = built_knowing(
-            &known,
-            "zeta integration r1 09:00, alpha integration r1 09:00, alpha staging r1 09:00, \
-             beta integration r1 09:00, beta preview r0 09:00; now 10:00",
-        );
-        let names: Vec<_> = v.apps.iter().map(|a| a.app.as_str()).collect();
-        // alpha: production lags staging; beta, zeta: staging lags integration.
-        assert_eq!(names, ["alpha", "beta", "zeta", "gamma"]);
-        assert_eq!(v.drifted(), 3);
-        assert!(v.app("gamma").unwrap().per_env.iter().all(Option::is_none));
-        assert_eq!(v.environments, ENVS);
-    }
-
-    #[test]
-    fn the_age_never_goes_negative_and_reads_well() {
-        // A clock behind the row's time (another replica's skew) gives 0, not negative.
-        let v = built("a integration r1 12:00; now 11:00");
-        assert_eq!(v.apps[0].drift[0].age_secs, 0);
-        assert_eq!(format_age(0), "under a minute");
-        assert_eq!(format_age(59), "under a minute");
-        assert_eq!(format_age(60), "1m");
-        assert_eq!(format_age(3 * 86_400 + 4 * 3600 + 59), "3d 4h");
-    }
-
-    #[test]
-    fn a_failure_after_the_version_is_on_its_cell_and_blocks_the_drift_behind_it() {
-        // Staging runs r2, but r3 failed there since: production (r1) is behind staging,
-        // and the promotion rule would refuse r2 there. Integration (r3) ahead of staging
-        // (r2) is plain drift: integration's latest deployment is r3, succeeded.
-        let v = built(
-            "a integration r3 09:00, a staging r2 10:00 failed r3@10:30, \
-             a production r1 08:00; now 11:00",
-        );
-        let a = v.app("a").unwrap();
-        let staging = v.cell(a, "staging").unwrap();
-        assert_eq!(staging.git_ref, "r2");
-        let failed = staging.latest_failed.as_ref().unwrap();
-        assert_eq!((failed.git_ref.as_str(), failed.at), ("r3", at(10, 30)));
-        assert_eq!(staging.latest_finished(), ("r3", State::Failed));
-        assert_eq!(v.cell(a, "integration").unwrap().latest_failed, None);
-        let blocked: Vec<_> = a
-            .drift
-            .iter()
-            .map(|d| (d.env.as_str(), d.blocked))
-            .collect();
-        assert_eq!(blocked, [("staging", false), ("production", true)]);
-        assert_eq!(v.blocked_by(a, &a.drift[1]), Some(failed));
-        assert_eq!(v.blocked_by(a, &a.drift[0]), None);
-        // The same ref failing again blocks it too: the latest deployment there failed.
-        let v = built("a staging r2 10:00 failed r2@10:30; now 11:00");
-        assert!(v.apps[0].drift[0].blocked);
-    }
-
-    #[test]
-    fn drift_is_blocked_only_where_the_promotion_rule_guards_the_environment() {
-        let rows = [Deployed {
-            app: "a".into(),
-            environment: "staging".into(),
-            git_ref: "r2".into(),
-            at: at(10, 0),
-            by: "U1".into(),
-            latest_failed: Some(Finished {
-                git_ref: "r3".into(),
-                at: at(10, 30),
-                by: "U1".into(),
-            }),
-        }];
-        let mut envs = default_order(ENVS);
-        let guarded = build(&envs, &[], &rows, at(11, 0));
-        assert!(guarded.apps[0].drift[0].blocked);
-        // `requires_previous = false` on production: nothing refuses r2 there.
-        envs[2].requires_previous = false;
-        let free = build(&envs, &[], &rows, at(11, 0));
-        assert_eq!(free.apps[0].drift[0].env, "production");
-        assert!(!free.apps[0].drift[0].blocked);
-    }
-
-    #[test]
-    fn json_shape() {
-        let v = built("a integration r1 09:00; now 09:01");
-        let j = serde_json::to_value(&v).unwrap();
-        assert_eq!(j["apps"][0]["per_env"][0]["ref"], "r1");
-        assert_eq!(j["apps"][0]["per_env"][1], serde_json::Value::Null);
-        assert_eq!(j["apps"][0]["drift"][0]["behind_env"], "integration");
-        assert_eq!(j["apps"][0]["drift"][0]["age_secs"], 60);
-        assert_eq!(j["apps"][0]["drift"][0]["blocked"], false);
-        assert_eq!(
-            j["apps"][0]["per_env"][0]["latest_failed"],
-            serde_json::Value::Null
-        );
-        let v = built("a integration r1 09:00 failed r2@09:01; now 09:01");
-        let j = serde_json::to_value(&v).unwrap();
-        let failed = &j["apps"][0]["per_env"][0]["latest_failed"];
-        assert_eq!(failed["ref"], "r2");
-        assert_eq!(failed["by"], "U2");
-        assert_eq!(failed["at"], "2026-11-24T09:01:00Z");
-    }
-
-    #[test]
-    fn a_view_written_before_failures_were_shown_still_reads() {
-        // An App Home notice waiting in the outbox across an upgrade.
-        let old = r#"{"now":"2026-11-24T09:01:00Z","environments":["a","b"],"apps":[{"app":"x",
-            "per_env":[{"ref":"r1","at":"2026-11-24T09:00:00Z","by":"U1"},null],
-            "drift":[{"env":"b","behind_env":"a","ahead_ref":"r1","behind_ref":null,
-            "since":"2026-11-24T09:00:00Z","age_secs":60}]}]}"#;
-        let v: VersionsView = serde_json::from_str(old).unwrap();
-        assert_eq!(v.apps[0].per_env[0].as_ref().unwrap().latest_failed, None);
-        assert!(!v.apps[0].drift[0].blocked);
-    }
-}
+#[path = "versions_tests.rs"]
+mod tests;

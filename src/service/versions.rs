@@ -3,6 +3,7 @@
 //! The rows come from the status snapshot (`board_cache.rs`), read again only after a commit.
 
 use super::{Answer, Core, Result, Snapshot};
+use crate::domain::deployment::State;
 use crate::domain::notice::Notice;
 use crate::domain::versions::{self, Deployed, Env, VersionsView};
 use crate::store::Payload;
@@ -45,7 +46,13 @@ impl Core {
             .map(|a| a.as_str().to_owned())
             .filter(|a| app.is_none_or(|x| x == a))
             .collect();
-        versions::build(&self.version_envs(), &known, &rows, self.now())
+        let live: Vec<_> = snapshot
+            .live
+            .iter()
+            .filter(|d| d.state == State::Deploying && app.is_none_or(|a| a == d.app))
+            .cloned()
+            .collect();
+        versions::build(&self.version_envs(), &known, &rows, &live, self.now())
     }
 
     /// The policy's environments, in order, as the versions view reads them.
@@ -98,6 +105,7 @@ impl Core {
         Ok(Some(versions::build(
             &self.version_envs(),
             &[app.to_owned()],
+            &[],
             &[],
             self.now(),
         )))

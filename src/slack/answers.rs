@@ -105,7 +105,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
                 return overview(view, tz, say.dashboard_url);
             };
             match view.app(app) {
-                Some(a) if a.per_env.iter().any(Option::is_some) => one_app(view, a, tz),
+                Some(a) if !a.is_blank() => one_app(view, a, tz),
                 _ => Message::plain(format!(
                     "Nothing of *{}* has been deployed yet.",
                     escape(app)

@@ -196,6 +196,7 @@ fn versions_of_an_app_never_deployed() {
             &crate::domain::versions::default_order(&["staging"]),
             &[],
             &[],
+            &[],
             now(),
         ),
         app: Some("whitehall".into()),

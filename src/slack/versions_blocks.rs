@@ -17,9 +17,10 @@ pub use super::fit::{MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, VIEW_BLOCKS};
 const FOOTER_ROOM: usize = 600;
 
 /// "integration `release_42`", "staging `release_42` (`release_43` failed)" where the
-/// latest deployment failed after it, or "production —" where nothing was deployed.
+/// latest deployment failed after it, or "production —" where nothing was deployed; then
+/// " (deploying `release_44`)" while one goes out there.
 fn cell_word(env: &str, a: &AppVersions, i: usize) -> String {
-    match &a.per_env[i] {
+    let mut word = match &a.per_env[i] {
         Some(c) => {
             let failed = match &c.latest_failed {
                 Some(f) => format!(" (`{}` failed)", escape(&f.git_ref)),
@@ -28,7 +29,11 @@ fn cell_word(env: &str, a: &AppVersions, i: usize) -> String {
             format!("{} `{}`{failed}", escape(env), escape(&c.git_ref))
         }
         None => format!("{} —", escape(env)),
+    };
+    if let Some(u) = a.deploying_in(env) {
+        word += &format!(" (deploying `{}`)", escape(&u.git_ref));
     }
+    word
 }
 
 /// "production (`release_40`) is behind staging: `release_42` there for 3h 30m, since Tue 24
@@ -107,11 +112,7 @@ pub fn more_apps(view: &VersionsView, shown: usize, dashboard: Option<&str>) -> 
 
 /// `/deploy versions`: every app, drifted first, within one message's limits.
 pub fn overview(view: &VersionsView, tz: Tz, dashboard: Option<&str>) -> Message {
-    if view
-        .apps
-        .iter()
-        .all(|a| a.per_env.iter().all(Option::is_none))
-    {
+    if view.apps.iter().all(AppVersions::is_blank) {
         return Message::plain("Nothing has been deployed yet.");
     }
     let mut lines = vec![format!(
@@ -130,7 +131,7 @@ pub fn overview(view: &VersionsView, tz: Tz, dashboard: Option<&str>) -> Message
 pub fn one_app(view: &VersionsView, a: &AppVersions, tz: Tz) -> Message {
     let mut lines = vec![app_line(view, a, tz)];
     for (i, env) in view.environments.iter().enumerate() {
-        lines.push(match &a.per_env[i] {
+        let mut line = match &a.per_env[i] {
             Some(c) => {
                 let failed = match &c.latest_failed {
                     Some(f) => format!(
@@ -150,7 +151,16 @@ pub fn one_app(view: &VersionsView, a: &AppVersions, tz: Tz) -> Message {
                 )
             }
             None => format!("• *{}*: nothing deployed yet", escape(env)),
-        });
+        };
+        if let Some(u) = a.deploying_in(env) {
+            line += &format!(
+                "; `{}` deploying since {} for {}",
+                escape(&u.git_ref),
+                format_local(u.since, tz),
+                mention(&u.by)
+            );
+        }
+        lines.push(line);
     }
     let packed = pack(&lines, MESSAGE_BLOCKS - 1, MESSAGE_TEXT - FOOTER_ROOM);
     let rest = lines.len() - packed.shown;
@@ -273,7 +283,7 @@ mod tests {
             })
             .collect();
         let envs = default_order(&["integration", "staging", "production"]);
-        build(&envs, &[], &rows, at)
+        build(&envs, &[], &rows, &[], at)
     }
 
     fn texts(blocks: &[Value]) -> String {
@@ -325,7 +335,7 @@ mod tests {
             })
             .collect();
         let envs = default_order(&["integration", "staging", "production"]);
-        build(&envs, &[], &rows, at)
+        build(&envs, &[], &rows, &[], at)
     }
 
     #[test]

@@ -68,4 +68,5 @@ mod status_board;
 mod store;
 mod typed_anywhere;
 mod versions;
+mod versions_deploying;
 mod versions_failed;

@@ -174,11 +174,23 @@ async fn known_apps_running_nowhere_have_empty_cells(backend: Backend) {
         assert_eq!(t.get(&format!("/apps/{app}")).await.status(), 200, "{app}");
         let a = ci::get(&t, &format!("/api/v1/versions?app={app}")).await;
         assert_eq!(a.status, 200, "{app}: {}", a.json);
-        assert_eq!(
-            a.json["apps"],
-            serde_json::json!([{"app": app, "per_env": [null, null, null], "drift": []}]),
-            "{app}"
-        );
+        let app_row = &a.json["apps"][0];
+        assert_eq!(app_row["app"], app);
+        assert_eq!(app_row["per_env"], serde_json::json!([null, null, null]));
+        assert_eq!(app_row["drift"], serde_json::json!([]));
+        // The live one is going out: said, though nothing of it runs yet.
+        let going: Vec<_> = app_row["deploying"]
+            .as_array()
+            .expect("deploying")
+            .iter()
+            .map(|u| (u["env"].as_str(), u["ref"].as_str()))
+            .collect();
+        let expected = if app == "live-only" {
+            vec![(Some("integration"), Some("r1"))]
+        } else {
+            vec![]
+        };
+        assert_eq!(going, expected, "{app}");
     }
     assert_eq!(t.get("/apps/nothing-here").await.status(), 404);
     let a = ci::get(&t, "/api/v1/versions?app=nothing-here").await;

@@ -12,7 +12,7 @@ fn home_notice() -> Notice {
         latest_failed: None,
     }];
     let envs = crate::domain::versions::default_order(&["staging", "production"]);
-    let view = crate::domain::versions::build(&envs, &[], &rows, at(11, 0));
+    let view = crate::domain::versions::build(&envs, &[], &rows, &[], at(11, 0));
     let window = crate::domain::board::WindowNow {
         current: Some(crate::domain::window::Opening {
             opens: at(9, 30),
