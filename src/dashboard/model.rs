@@ -3,8 +3,7 @@
 //! `domain::board`). The templates in
 //! `view.rs` only lay out what is decided here.
 
-use super::view::Person;
-use crate::domain::deployment::{Credit, Deployment, State};
+use crate::domain::deployment::{Deployment, State};
 use crate::domain::versions::{AppVersions, Drift, VersionsView};
 use chrono::{DateTime, Duration, Utc};
 
@@ -54,33 +53,7 @@ pub fn ended(d: &Deployment) -> DateTime<Utc> {
     d.finished_at.or(d.ended_at).unwrap_or(d.requested_at)
 }
 
-/// Who else started or ended a deployment for its requester, each as the history shows it
-/// ("started by U0ADMIN"; how it ended in the end alert's words: "marked done by",
-/// "marked failed by", "called off by", "cancelled by" for one taken out of its queue,
-/// "reported by CI"). People through `person`; none for rows from before it was recorded.
-pub fn credits(d: &Deployment, person: Person) -> Vec<String> {
-    let who = |c: &Credit| match c {
-        Credit::Person(user) => person(user),
-        Credit::Ci => "CI".to_owned(),
-        Credit::Badger => "badger".to_owned(),
-    };
-    let started = d
-        .started_by
-        .iter()
-        .map(|c| format!("started by {}", who(c)));
-    let ended = d.ended_by.iter().map(|c| {
-        let how = match (c, d.state) {
-            (Credit::Ci, _) => "reported by",
-            (_, State::Succeeded) => "marked done by",
-            (_, State::Failed) => "marked failed by",
-            (_, State::Cancelled) if d.started_at.is_some() => "called off by",
-            (_, State::Cancelled) => "cancelled by",
-            _ => "ended by",
-        };
-        format!("{how} {}", who(c))
-    });
-    started.chain(ended).collect()
-}
+pub use crate::domain::deployment::credits;
 
 #[cfg(test)]
 mod tests {
@@ -130,36 +103,6 @@ mod tests {
         // A gap before something (web in integration) is not drift.
         assert_eq!(drift_in(web, "staging"), None);
         assert_eq!(drifted_cells(&view), 3);
-    }
-
-    #[test]
-    fn credits_name_who_started_and_ended_it() {
-        let person = |id: &str| format!("<{id}>");
-        let mut d = crate::domain::deployment::sample(1, "api", "integration");
-        assert_eq!(credits(&d, &person), Vec::<String>::new());
-        // Taken out of its queue by an admin.
-        d.state = State::Cancelled;
-        d.ended_by = Some(Credit::Person("U0ADMIN".into()));
-        assert_eq!(credits(&d, &person), ["cancelled by <U0ADMIN>"]);
-        // Started by an admin, called off by them.
-        d.started_at = Some(at(1));
-        d.started_by = Some(Credit::Person("U0ADMIN".into()));
-        assert_eq!(
-            credits(&d, &person),
-            ["started by <U0ADMIN>", "called off by <U0ADMIN>"]
-        );
-        d.state = State::Failed;
-        d.ended_by = Some(Credit::Ci);
-        assert_eq!(credits(&d, &person)[1], "reported by CI");
-        d.ended_by = Some(Credit::Badger);
-        assert_eq!(credits(&d, &person)[1], "marked failed by badger");
-        d.state = State::Succeeded;
-        d.started_by = Some(Credit::Ci);
-        d.ended_by = Some(Credit::Person("U0ADMIN".into()));
-        assert_eq!(
-            credits(&d, &person),
-            ["started by CI", "marked done by <U0ADMIN>"]
-        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! past Slack's limits, summarised ("+N more apps", drifted apps always first): never cut.
 
 use super::blocks::{section, what, Message};
-use crate::domain::deployment::Deployment;
+use crate::domain::deployment::{credits, Deployment};
 use crate::domain::text::{escape, mention};
 use crate::domain::versions::{format_age, AppVersions, Drift, VersionsView};
 use crate::domain::window::format_local;
@@ -195,14 +195,23 @@ fn header(text: &str) -> Value {
     json!({"type": "header", "text": {"type": "plain_text", "text": text}})
 }
 
+/// "• *whitehall* `r1` to *production*: succeeded (#12), Tue 24 Nov 10:05 GMT; started by
+/// <@U0ADMIN>, marked done by <@U0ADMIN>": who else started or ended it for them, as the
+/// dashboard's history says it.
 fn mine_line(d: &Deployment, tz: Tz) -> String {
     let when = d
         .finished_at
         .or(d.ended_at)
         .or(d.started_at)
         .unwrap_or(d.requested_at);
+    let credits = credits(d, &|user: &str| mention(user));
+    let credits = if credits.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", credits.join(", "))
+    };
     format!(
-        "• {}: {} (#{}), {}",
+        "• {}: {} (#{}), {}{credits}",
         what(d),
         d.state.as_str(),
         d.id,

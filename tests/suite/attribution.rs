@@ -211,6 +211,17 @@ async fn who_started_or_took_out_someones_deployment_stays_on_record(backend: Ba
     );
     assert!(!bob.contains("<q>"), "no note: {bob}");
     assert!(!row("1").contains("credit"), "{}", row("1"));
+
+    // Alice's and Bob's Home tabs list their own deployments with who else acted.
+    for (who, event, line) in [
+        (ALICE, "Ev0HOMEA", "*frontend* `r1` to *integration*: succeeded (#2), Tue 24 Nov 10:00 GMT; started by <@U0ADMIN>"),
+        (BOB, "Ev0HOMEB", "*whitehall* `r1` to *integration*: cancelled (#3), Tue 24 Nov 10:00 GMT; cancelled by <@U0ADMIN>"),
+    ] {
+        support::versions::open_home(&t, event, who, "home").await;
+        t.deliver_outbox().await;
+        let home = t.slack.expect_call("views.publish").body.to_string();
+        assert!(home.contains(line), "{home}");
+    }
     t.stop().await;
 }
 on_both_backends!(who_started_or_took_out_someones_deployment_stays_on_record);

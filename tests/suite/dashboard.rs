@@ -345,7 +345,8 @@ async fn local_mode_keeps_the_console_at_the_root() {
     let (status, html) = get("/", Some("evil.example")).await;
     assert_eq!(status, 200);
     assert!(html.contains(r#"id="console-refused""#), "{html}");
-    assert!(html.contains("Nothing deployed yet."), "{html}");
+    // The versions matrix: nothing runs yet, but frontend's first deployment is going out.
+    assert!(html.contains(">deploying r1</span>"), "{html}");
     assert!(
         html.contains("frontend</a> <span class=\"ref\">r1</span> deploying"),
         "{html}"
