@@ -35,8 +35,9 @@ pub async fn abandon(
     tracing::warn!(
         outbox_id = row.id,
         age_minutes = minutes,
+        limit_minutes = EPHEMERAL_MAX_AGE.num_minutes(),
         attempts = row.attempts,
-        "an ephemeral answer could not be delivered within 30 minutes; dropping it (it may no longer be true)"
+        "an ephemeral answer could not be delivered in time; dropping it (it may no longer be true)"
     );
     metrics.slack_ephemerals_expired.inc();
     let why = format!("expired: undelivered after {minutes} minutes");
@@ -93,5 +94,16 @@ mod tests {
         for announcement in [&post, &dm] {
             assert_eq!(too_late(announcement, at(24 * 60)), None);
         }
+    }
+
+    #[test]
+    fn the_metric_says_the_limit_that_applies() {
+        let text = Metrics::default().render(0);
+        let help = text
+            .lines()
+            .find(|l| l.starts_with("# HELP badger_slack_ephemerals_expired_total"))
+            .expect("the metric's help");
+        let limit = format!("within {} minutes", EPHEMERAL_MAX_AGE.num_minutes());
+        assert!(help.contains(&limit), "{help}");
     }
 }
