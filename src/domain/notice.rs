@@ -12,6 +12,7 @@ use super::board::WindowNow;
 pub use super::deployment::Credit;
 use super::deployment::Deployment;
 use super::hold::Hold;
+use super::promotion::PromotionCheck;
 use super::release::ReleaseSummary;
 use super::versions::VersionsView;
 use chrono::{DateTime, Utc};
@@ -38,6 +39,14 @@ pub enum Notice {
         deployment: Deployment,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<Credit>,
+    },
+    /// CI reported `deployment` already finished, though the promotion rule would not have
+    /// let it start: `previous` is the environment it skipped, `check` what the rule read
+    /// there.
+    ReportedUnpromoted {
+        deployment: Deployment,
+        previous: String,
+        check: PromotionCheck,
     },
     /// The one in line is called, and has `timeout_minutes` to press Start, or until
     /// `window_closes` (shown in `tz`) when the deploy window closes sooner.

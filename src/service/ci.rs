@@ -5,7 +5,7 @@ use super::admission::{Ask, Asker, Reader};
 use super::queue::Outcome;
 use super::{post, Core, Denied, ServiceError};
 use crate::config::Environment;
-use crate::domain::admission::Refused;
+use crate::domain::admission::{Refusal, Refused};
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, GitRef};
 use crate::domain::notice::Notice;
@@ -38,6 +38,14 @@ impl From<ServiceError> for CiError {
             ServiceError::Internal(e) => CiError::Internal(e),
         }
     }
+}
+
+/// A report taken: the deployment's id and, for one reported already finished, the
+/// environment before it that it skipped (the promotion rule would not have let it start).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    pub id: i64,
+    pub not_promoted: Option<String>,
 }
 
 // Missing `Option` fields read as `None`.
@@ -191,12 +199,12 @@ impl Core {
 
     /// CI reports a deployment it runs itself. `started` claims the environment (refused
     /// while it is busy or held); `succeeded` / `failed` record a finished one.
-    pub async fn ci_report(&self, r: CiReport) -> Result<i64, CiError> {
+    pub async fn ci_report(&self, r: CiReport) -> Result<Reported, CiError> {
         self.on_writer(move |core| async move { core.ci_report_here(r).await })
             .await
     }
 
-    async fn ci_report_here(&self, r: CiReport) -> Result<i64, CiError> {
+    async fn ci_report_here(&self, r: CiReport) -> Result<Reported, CiError> {
         let app = self.ci_app(&r.app)?;
         let git_ref = GitRef::parse(&r.git_ref).map_err(|e| CiError::BadRequest(e.0))?;
         let env = self.ci_env(&r.environment)?;
@@ -233,6 +241,26 @@ impl Core {
         let (mut tx, holds) = match state {
             State::Deploying => self.store.begin_locked_reading_holds(&lock).await?,
             _ => (self.store.begin_locked(&lock).await?, Vec::new()),
+        };
+        // A finished report cannot be refused (it happened), but skipping the environment
+        // before is said in the channel: the rule's promotion part alone, as of now (the
+        // window and holds of when it ran are not known).
+        let unpromoted = if state == State::Deploying {
+            None
+        } else {
+            let ask = Ask {
+                app: app.as_str(),
+                git_ref: Some(git_ref.as_str()),
+                env,
+                asker: Asker::Ci,
+                emergency: true,
+                busy: None,
+            };
+            let reasons = self.ask(Reader::Tx(&mut tx), &[], &ask).await?;
+            reasons.into_iter().find_map(|r| match r {
+                Refusal::NotPromoted { previous, check } => Some((previous, check)),
+                _ => None,
+            })
         };
         if state == State::Deploying {
             let active = tx.env_active(&env_name).await?;
@@ -291,6 +319,14 @@ impl Core {
                 by: None,
             };
             post(&mut tx, now, &channel, say, end_key).await?;
+            if let Some((previous, check)) = &unpromoted {
+                let say = Notice::ReportedUnpromoted {
+                    deployment: d.clone(),
+                    previous: previous.clone(),
+                    check: check.clone(),
+                };
+                post(&mut tx, now, &channel, say, None).await?;
+            }
             if state == State::Succeeded {
                 self.on_success(&mut tx, &d, now).await?;
             }
@@ -301,7 +337,10 @@ impl Core {
             State::Succeeded => self.metrics.succeeded.inc(),
             _ => self.metrics.failed.inc(),
         }
-        Ok(d.id)
+        Ok(Reported {
+            id: d.id,
+            not_promoted: unpromoted.map(|(previous, _)| previous),
+        })
     }
 
     /// A CI event for a deployment. Repeating an event that already happened changes

@@ -32,6 +32,13 @@ pub fn render(n: &Notice) -> Message {
         Notice::StartAlert { deployment, by } => blocks::start_alert(deployment, by.as_ref()),
         Notice::StartAlertClosed { deployment } => blocks::start_alert_closed(deployment),
         Notice::EndAlert { deployment, by } => blocks::end_alert(deployment, by.as_ref()),
+        Notice::ReportedUnpromoted {
+            deployment,
+            previous,
+            check,
+        } => Message::plain(super::refusals::reported_unpromoted(
+            deployment, previous, check,
+        )),
         Notice::YourTurn {
             deployment,
             timeout_minutes,

@@ -2,6 +2,7 @@
 //! same typed values its own way (src/api.rs); the rule itself is in domain/admission.rs.
 
 use crate::domain::admission::{Refusal, Refused};
+use crate::domain::deployment::Deployment;
 use crate::domain::promotion::PromotionCheck;
 use crate::domain::text::{escape, mention};
 use crate::domain::window::{format_local, next_opens};
@@ -92,19 +93,8 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
                 (format!("`{cmd} {app} {git_ref} to {prev}`"), "")
             };
             match check {
-                PromotionCheck::LatestDiffers {
-                    latest_ref,
-                    latest_state,
-                } => {
-                    let why = if r.git_ref.as_deref() == Some(latest_ref.as_str()) {
-                        format!("its latest deployment there ({}) failed", escape(latest_ref))
-                    } else {
-                        format!(
-                            "the latest finished deployment there is `{}` ({})",
-                            escape(latest_ref),
-                            latest_state.as_str()
-                        )
-                    };
+                PromotionCheck::LatestDiffers { .. } => {
+                    let why = promotion_why(check, r.git_ref.as_deref().unwrap_or(""));
                     format!(
                         ":arrow_right: *{app}* `{git_ref}` must succeed in *{prev}* before it goes to *{env}*{skips}: {why}. Run {first} first."
                     )
@@ -121,6 +111,43 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
             d.state.as_str()
         ),
     }
+}
+
+/// What the promotion rule read in the previous environment, when it was not nothing:
+/// "its latest deployment there (r5) failed", "the latest finished deployment there is
+/// `r4` (succeeded)"; "nothing of it has finished there" otherwise.
+fn promotion_why(check: &PromotionCheck, git_ref: &str) -> String {
+    match check {
+        PromotionCheck::LatestDiffers { latest_ref, .. } if latest_ref == git_ref => {
+            format!(
+                "its latest deployment there ({}) failed",
+                escape(latest_ref)
+            )
+        }
+        PromotionCheck::LatestDiffers {
+            latest_ref,
+            latest_state,
+        } => format!(
+            "the latest finished deployment there is `{}` ({})",
+            escape(latest_ref),
+            latest_state.as_str()
+        ),
+        _ => "nothing of it has finished there".to_owned(),
+    }
+}
+
+/// CI reported `d` already finished, though the promotion rule would not have let it
+/// start: said in the channel, so a skipped environment does not pass unseen.
+pub fn reported_unpromoted(d: &Deployment, previous: &str, check: &PromotionCheck) -> String {
+    format!(
+        ":warning: CI reported {} (#{}) already {}, without it passing *{}* first: {}. badger \
+         would not have let it start.",
+        super::blocks::what(d),
+        d.id,
+        d.state.as_str(),
+        escape(previous),
+        promotion_why(check, &d.git_ref)
+    )
 }
 
 /// Up to five people as mentions, then how many more.

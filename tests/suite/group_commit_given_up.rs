@@ -85,10 +85,11 @@ async fn a_member_given_up_during_the_commit_leaves_the_others_the_truth(backend
     let b = writer(&s, "b").await.unwrap();
     // Old by now: B's commit commits the batch itself rather than leave it to the flusher.
     tokio::time::sleep(Duration::from_millis(20)).await;
-    assert!(
-        give_up_during(backend, b.commit()).await,
-        "B's commit ended"
-    );
+    // SQLite's flusher, on the write thread, may commit the old batch before B's one
+    // poll does: B's commit then ends at once, and only the outcome below is checked (as
+    // in the test after this one). PostgreSQL's COMMIT is held a second by the trigger.
+    let given_up = give_up_during(backend, b.commit()).await;
+    assert!(given_up || backend == Backend::Sqlite, "B's commit ended");
     let a = a.await.unwrap().map_err(|e| e.to_string());
     let c = c.await.unwrap().map_err(|e| e.to_string());
     let live = s.live_deployments(None).await.unwrap();

@@ -346,9 +346,13 @@ pub async fn report(State(s): State<AppState>, headers: HeaderMap, body: Bytes) 
     };
     crate::telemetry::record("command", "ci_report");
     match s.core.ci_report(r).await {
-        Ok(id) => {
-            crate::telemetry::record_deployment(id);
-            (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
+        Ok(r) => {
+            crate::telemetry::record_deployment(r.id);
+            let mut body = json!({ "id": r.id });
+            if let Some(previous) = r.not_promoted {
+                body["not_promoted"] = json!(previous);
+            }
+            (StatusCode::CREATED, Json(body)).into_response()
         }
         Err(e) => ci_error(&s, e),
     }

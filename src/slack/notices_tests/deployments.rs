@@ -375,3 +375,35 @@ fn smoke_report() {
         • https://b.example/&lt;x&gt;: HTTP 503 (2 tries)
     "#);
 }
+
+/// CI reported it finished, skipping the environment before: what the rule read there.
+#[test]
+fn reported_unpromoted() {
+    use crate::domain::promotion::PromotionCheck;
+    let said = |check: PromotionCheck| {
+        let deployment = Deployment {
+            source: "ci".into(),
+            requester: "ci".into(),
+            ..finished(State::Succeeded, None)
+        };
+        shown(Notice::ReportedUnpromoted {
+            deployment,
+            previous: "staging".into(),
+            check,
+        })
+    };
+    insta::assert_snapshot!(said(PromotionCheck::NeverDeployed), @r"
+    :warning: CI reported *whitehall* `release_1` to *production* (#7) already succeeded, without it passing *staging* first: nothing of it has finished there. badger would not have let it start.
+    [section: the text]
+    ");
+    let failed_there = PromotionCheck::LatestDiffers {
+        latest_ref: "release_1".into(),
+        latest_state: State::Failed,
+    };
+    insta::assert_snapshot!(said(failed_there).lines().next().unwrap(), @":warning: CI reported *whitehall* `release_1` to *production* (#7) already succeeded, without it passing *staging* first: its latest deployment there (release_1) failed. badger would not have let it start.");
+    let other_there = PromotionCheck::LatestDiffers {
+        latest_ref: "release_0".into(),
+        latest_state: State::Succeeded,
+    };
+    insta::assert_snapshot!(said(other_there).lines().next().unwrap(), @":warning: CI reported *whitehall* `release_1` to *production* (#7) already succeeded, without it passing *staging* first: the latest finished deployment there is `release_0` (succeeded). badger would not have let it start.");
+}
