@@ -199,7 +199,8 @@ impl Deployment {
 /// Who else started or ended a deployment for its requester, each as the history shows it
 /// ("started by U0ADMIN"; how it ended in the end alert's words: "marked done by",
 /// "marked failed by", "called off by", "cancelled by" for one taken out of its queue,
-/// "reported by CI"). People through `person` (the dashboard's names, Slack's mentions); none for rows from before it was recorded.
+/// "reported by CI"). People through `person` (the dashboard's names, Slack's mentions);
+/// none for rows from before it was recorded.
 pub fn credits(d: &Deployment, person: &dyn Fn(&str) -> String) -> Vec<String> {
     let who = |c: &Credit| match c {
         Credit::Person(user) => person(user),
