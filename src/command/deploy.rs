@@ -15,6 +15,7 @@ pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
     ("cancel", Form::DeployCancel),
     ("status", Form::DeployStatus),
     ("versions", Form::DeployVersions),
+    ("history", Form::DeployHistory),
     ("windows", Form::DeployWindows),
     ("diff", Form::DeployDiff),
     ("help", Form::Deploy),
@@ -52,6 +53,10 @@ pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
 ///   dropped (people used to requests write it).
 /// - `help` ignores any words after it; `windows` and the optional arguments of
 ///   `cancel`, `status` and `versions` allow no extra words.
+/// - `history` takes an app, then at most one environment, written as `status` takes
+///   one: no `to` (it is a filter, not a destination), in full (a typo or `prod` is an
+///   error with a suggestion). An app named like an environment (`history staging`)
+///   is read as an app, as `versions` reads it.
 /// - IDs are positive whole numbers, optionally written `#12`.
 pub fn parse_deploy(text: &str, ctx: &CommandContext) -> Result<DeployCommand, ParseError> {
     let Some(lead) = lead(text, Form::Deploy, SUBCOMMANDS)? else {
@@ -116,6 +121,16 @@ fn parse_subcommand(
             let app = arg.map(|word| resolve_app(word, form, ctx)).transpose()?;
             no_more(extra, form)?;
             DeployCommand::Versions { app }
+        }
+        Form::DeployHistory => {
+            let Some((&app_word, rest)) = rest.split_first() else {
+                return Err(ParseError::MissingApp { form });
+            };
+            let app = resolve_app(app_word, form, ctx)?;
+            let (arg, extra) = optional_arg(rest);
+            let env = arg.map(|word| resolve_env(word, form, ctx)).transpose()?;
+            no_more(extra, form)?;
+            DeployCommand::History { app, env }
         }
         Form::DeployWindows => {
             no_more(rest, form)?;

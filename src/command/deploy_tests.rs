@@ -83,6 +83,22 @@ snapshot_cases! {
         versions_app: "versions whitehall",
         versions_invalid_app: "versions Whitehall",
         versions_extra_word: "versions whitehall staging",
+        history: "history whitehall",
+        history_env: "history whitehall production",
+        history_case_insensitive: "HISTORY whitehall Production",
+        history_missing_app: "history",
+        history_env_typo: "history whitehall prod",
+        history_env_no_suggestion: "history whitehall live",
+        history_to_is_no_environment: "history whitehall to production",
+        history_extra_word: "history whitehall production now",
+        history_invalid_app: "history Whitehall",
+        history_app_named_like_an_environment: "history staging",
+        // The keyword wins over an app of that name, as `versions` does: what follows is
+        // read as history's app (and environment), never as a request.
+        history_keyword_wins_over_an_app_named_history: "history v1 staging",
+        history_of_an_app_named_history: "history history",
+        history_of_an_app_named_versions: "history versions",
+        versions_of_an_app_named_history: "versions history",
         windows: "windows",
         windows_extra_word: "windows next",
         diff: "diff whitehall release_124 to production",
@@ -104,6 +120,7 @@ snapshot_cases! {
         typo_emergency: "emergancy whitehall v1 production down",
         typo_prefix_versions: "ver",
         typo_failed: "fialed",
+        typo_history: "histroy whitehall",
         typo_but_parses_as_request: "stauts v1 staging",
         help_as_option: "--help",
         status_as_option_with_env: "--status staging",
@@ -117,6 +134,7 @@ snapshot_cases! {
         apps_unknown_app_prefix: "collections v1 staging",
         apps_typo_subcommand_wins: "stauts v1 staging",
         apps_versions_unknown_app: "versions serch-api",
+        apps_history_unknown_app: "history serch-api production",
         apps_emergency_unknown_app: "emergency fronted v1 production down",
     }
     ctx_custom {
@@ -124,6 +142,7 @@ snapshot_cases! {
         custom_names_typo: "stauts",
         custom_names_extra_words: "whitehall v1 staging hello",
         custom_names_cancel_id: "cancel #x",
+        custom_names_history_missing_app: "history",
     }
 }
 

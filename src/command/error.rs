@@ -23,6 +23,7 @@ pub enum Form {
     DeployCancel,
     DeployStatus,
     DeployVersions,
+    DeployHistory,
     DeployWindows,
     DeployDiff,
     /// The hold command as a whole (all its usage lines).

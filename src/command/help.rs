@@ -50,6 +50,11 @@ const DEPLOY_LINES: &[Line] = &[
         what: "which ref each app runs in each environment",
     },
     Line {
+        form: Form::DeployHistory,
+        syntax: "history APP [ENV]",
+        what: "APP's latest finished deployments (only ENV's, if given): how each went, who, when, how long",
+    },
+    Line {
         form: Form::DeployWindows,
         syntax: "windows",
         what: "the next deployment windows and closed days",
@@ -161,6 +166,7 @@ pub fn deploy_help(ctx: &CommandContext) -> String {
          • `{d} {app} release_123 {last_env} --note fixes the search page`\n\
          • `{d} emergency {app} release_124 to {last_env} security fix`\n\
          • `{d} done`\n\
+         • `{d} history {app} {last_env}`\n\
          To stop deployments for a while, see `{h} help`."
     ));
     text

@@ -42,6 +42,7 @@ fn usage_of_every_form() {
         Form::DeployCancel,
         Form::DeployStatus,
         Form::DeployVersions,
+        Form::DeployHistory,
         Form::DeployWindows,
         Form::DeployDiff,
         Form::Hold,

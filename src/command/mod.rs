@@ -14,6 +14,7 @@
 //! /deploy cancel [ID]
 //! /deploy status [ENV]
 //! /deploy versions [APP]
+//! /deploy history APP [ENV]
 //! /deploy windows
 //! /deploy diff APP REF [to] ENV
 //! /deploy help
@@ -106,6 +107,8 @@ pub enum DeployCommand {
     Status { env: Option<EnvName> },
     /// `/deploy versions [APP]`.
     Versions { app: Option<AppName> },
+    /// `/deploy history APP [ENV]`: APP's latest finished deployments (in ENV only).
+    History { app: AppName, env: Option<EnvName> },
     /// `/deploy windows`.
     Windows,
     /// `/deploy diff APP REF [to] ENV`: what REF adds over what ENV runs now.

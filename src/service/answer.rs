@@ -45,6 +45,16 @@ pub enum Answer {
         view: VersionsView,
         app: Option<String>,
     },
+    /// `/deploy history APP [ENV]`: its latest finished deployments (in `env` only),
+    /// newest first; `more`: older ones exist; `known`: badger knows the app
+    /// ([`super::Core::knows_app`]), which an empty answer says.
+    History {
+        app: String,
+        env: Option<String>,
+        deployments: Vec<Deployment>,
+        more: bool,
+        known: bool,
+    },
     /// `/deploy windows`: the policy's calendar as of now.
     Windows,
     /// `/deploy diff`: the GitHub worker was asked; its answer follows.

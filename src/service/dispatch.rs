@@ -117,6 +117,10 @@ impl Core {
             DeployCommand::Versions { app } => {
                 self.versions(app.as_ref().map(|a| a.as_str())).await
             }
+            DeployCommand::History { app, env } => {
+                self.history(app.as_str(), env.as_ref().map(|e| e.as_str()))
+                    .await
+            }
             DeployCommand::Windows => Ok(Answer::Windows),
             DeployCommand::Diff { app, git_ref, env } => {
                 self.diff(actor, &app, &git_ref, &env).await
@@ -173,6 +177,7 @@ fn deploy_look(cmd: &DeployCommand) -> Look {
         | DeployCommand::Failed { .. } => Look::Announced,
         DeployCommand::Status { .. }
         | DeployCommand::Versions { .. }
+        | DeployCommand::History { .. }
         | DeployCommand::Windows
         | DeployCommand::Diff { .. }
         | DeployCommand::Help => Look::Nothing,

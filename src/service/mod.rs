@@ -13,6 +13,7 @@ mod denied;
 mod deploy;
 mod dispatch;
 mod github;
+mod history;
 mod holds;
 mod queue;
 mod schedule;

@@ -112,6 +112,22 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
                 )),
             }
         }
+        Answer::History {
+            app,
+            env,
+            deployments,
+            more,
+            known,
+        } => super::history_blocks::history(
+            say,
+            &super::history_blocks::Found {
+                app,
+                env: env.as_deref(),
+                deployments,
+                more: *more,
+                known: *known,
+            },
+        ),
         Answer::Windows => super::status::windows(say.policy, say.now),
         Answer::DiffAsked {
             repo,

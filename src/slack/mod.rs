@@ -11,6 +11,7 @@ pub mod expiry;
 pub mod fit;
 pub mod handlers;
 mod heartbeat;
+pub mod history_blocks;
 mod in_flight;
 pub mod needs;
 pub mod notices;

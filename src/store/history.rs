@@ -12,6 +12,9 @@ pub struct HistoryQuery {
     pub app: Option<String>,
     pub environment: Option<String>,
     pub state: Option<State>,
+    /// Only finished deployments (succeeded, failed, cancelled or expired), whichever
+    /// state: `/deploy history`. The API filters by one state instead.
+    pub finished: bool,
     pub requester: Option<String>,
     pub before: Option<i64>,
     /// Rows on the page (the caller bounds it).
@@ -38,6 +41,7 @@ impl Store {
                     StateGroup::Live
                 }
             }),
+            finished: q.finished,
             requester: q.requester.is_some(),
             before: q.before.is_some(),
         };

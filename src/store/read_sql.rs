@@ -230,6 +230,9 @@ pub struct PageShape {
     pub app: bool,
     pub environment: bool,
     pub state: Option<StateGroup>,
+    /// Finished states only, none in particular (no parameter): the literal condition
+    /// alone, as [`StateGroup::Finished`] adds it.
+    pub finished: bool,
     pub requester: bool,
     pub before: bool,
 }
@@ -247,7 +250,8 @@ pub enum StateGroup {
 
 /// A page of every deployment, newest first (`ORDER BY id DESC`): only the filters present
 /// appear, so each can use its index (migration 20261202020000). Parameters in order:
-/// app, environment, state, requester, before (ids below it), then the row limit.
+/// app, environment, state, requester, before (ids below it), then the row limit
+/// (`finished` binds none).
 pub fn deployments_page(shape: PageShape) -> String {
     let mut conditions = Vec::new();
     let mut n = 0;
@@ -262,14 +266,11 @@ pub fn deployments_page(shape: PageShape) -> String {
     param("state = ", shape.state.is_some(), &mut conditions);
     param("requester = ", shape.requester, &mut conditions);
     param("id < ", shape.before, &mut conditions);
-    match shape.state {
-        Some(StateGroup::Finished) => {
-            conditions.push("state IN ('succeeded', 'failed', 'cancelled', 'expired')".to_owned())
-        }
-        Some(StateGroup::Live) => {
-            conditions.push("state IN ('queued', 'called', 'deploying')".to_owned())
-        }
-        None => {}
+    if shape.finished || shape.state == Some(StateGroup::Finished) {
+        conditions.push("state IN ('succeeded', 'failed', 'cancelled', 'expired')".to_owned());
+    }
+    if shape.state == Some(StateGroup::Live) {
+        conditions.push("state IN ('queued', 'called', 'deploying')".to_owned());
     }
     let limit = conditions.iter().filter(|c| c.contains('$')).count() + 1;
     let filter = if conditions.is_empty() {

@@ -27,6 +27,7 @@ mod dashboard_browser;
 mod db_faults;
 mod deploy_edges;
 mod deploy_flow;
+mod deploy_history;
 mod docs;
 mod durability;
 mod example_policy;

@@ -9,8 +9,26 @@ use badger::store::read_sql;
 /// filters (app, requester, a finished state) search their index; an environment, a third
 /// of the rows, may walk the primary key instead, which the LIMIT bounds just the same.
 /// Combined filters may intersect indexes and sort the few rows that match both.
+/// `/deploy history`'s page (an app's finished deployments, perhaps in one environment)
+/// walks that app's index (and environment's) in id order, leaving out the few live rows
+/// as it goes: never a sort, however long the app's history.
 pub fn check_history_page(backend: Backend, shape: read_sql::PageShape, plan: &[String]) {
     let text = plan.join("\n");
+    if shape.finished && shape.app {
+        let index = if shape.environment {
+            "deployments_app_env"
+        } else {
+            "deployments_app_id"
+        };
+        assert!(
+            text.contains(index),
+            "{shape:?} does not walk {index}:\n{text}"
+        );
+        assert!(
+            !text.contains("TEMP B-TREE") && !text.contains("Sort"),
+            "{shape:?} sorts:\n{text}"
+        );
+    }
     let filters = [
         shape.app,
         shape.environment,

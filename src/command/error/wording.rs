@@ -33,6 +33,7 @@ impl ParseError {
                     Form::DeployCancel => "`cancel` takes at most one ID",
                     Form::DeployStatus => "`status` takes at most one environment",
                     Form::DeployVersions => "`versions` takes at most one app",
+                    Form::DeployHistory => "`history` takes an app and at most one environment",
                     Form::DeployWindows => "`windows` takes nothing after it",
                     Form::DeployDiff => "`diff` takes an app, a ref and an environment",
                     Form::HoldList => "`list` takes nothing after it",
@@ -68,6 +69,11 @@ impl ParseError {
                 Form::DeployEmergency => "Which app? An emergency deploy needs an app, a ref, \
                                           an environment and a reason."
                     .to_owned(),
+                Form::DeployHistory => format!(
+                    "Which app? Give the app's name after `history`, and an environment if you \
+                     want only that one's, e.g. `{cmd} history whitehall {}`.",
+                    names.environments.last().map_or("production", EnvName::as_str)
+                ),
                 _ => "Which app? Give the app's name.".to_owned(),
             },
             InvalidApp { error, .. } | InvalidRef { error, .. } => format!("{error}."),

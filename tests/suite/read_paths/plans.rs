@@ -261,7 +261,8 @@ async fn read_paths_stay_on_indexes_with_a_long_history(backend: Backend) {
 }
 on_both_backends!(read_paths_stay_on_indexes_with_a_long_history);
 
-/// The history API's page query with each common filter, with a cursor, and combined.
+/// The history API's page query with each common filter, with a cursor, and combined; and
+/// `/deploy history`'s.
 fn history_pages() -> Vec<(read_sql::PageShape, Vec<Bind>)> {
     use read_sql::PageShape;
     let none = PageShape::default();
@@ -320,6 +321,25 @@ fn history_pages() -> Vec<(read_sql::PageShape, Vec<Bind>)> {
                 Bind::Int(90_000),
                 Bind::Int(51),
             ],
+        ),
+        // `/deploy history APP [ENV]`: an app's finished deployments, in one environment
+        // or in all.
+        (
+            PageShape {
+                app: true,
+                finished: true,
+                ..none
+            },
+            vec![Bind::Text("app7"), Bind::Int(11)],
+        ),
+        (
+            PageShape {
+                app: true,
+                environment: true,
+                finished: true,
+                ..none
+            },
+            vec![Bind::Text("app7"), Bind::Text("staging"), Bind::Int(11)],
         ),
         (
             PageShape {
