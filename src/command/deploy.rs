@@ -53,16 +53,28 @@ pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
 ///   dropped (people used to requests write it).
 /// - `help` ignores any words after it; `windows` and the optional arguments of
 ///   `cancel`, `status` and `versions` allow no extra words.
-/// - `history` takes an app, then at most one environment, written as `status` takes
-///   one: no `to` (it is a filter, not a destination), in full (a typo or `prod` is an
-///   error with a suggestion). An app named like an environment (`history staging`)
-///   is read as an app, as `versions` reads it.
+/// - `history` takes an app, then at most one environment, `to` before it optional as
+///   in a request, in full (a typo or `prod` is an error with a suggestion). An app
+///   named like an environment (`history staging`) is read as an app, as `versions`
+///   reads it. Where the policy lists an app named `history`, text that is no history
+///   but is a request for it (`history v1 to staging`) is that request.
 /// - IDs are positive whole numbers, optionally written `#12`.
 pub fn parse_deploy(text: &str, ctx: &CommandContext) -> Result<DeployCommand, ParseError> {
     let Some(lead) = lead(text, Form::Deploy, SUBCOMMANDS)? else {
         return Ok(DeployCommand::Help);
     };
     match lead.subcommand {
+        // `history` became a keyword after apps could be named so: where the policy lists
+        // an app named `history`, text that is no history but a request for it
+        // (`history v1 to staging`, `v1` being no app) still reads as one.
+        Some(form @ Form::DeployHistory) => {
+            parse_subcommand(form, lead.rest(), ctx).or_else(|err| {
+                match is_configured_app("history", ctx) {
+                    true => parse_request(&lead.words, ctx).map_err(|_| err),
+                    false => Err(err),
+                }
+            })
+        }
         Some(form) => parse_subcommand(form, lead.rest(), ctx),
         None => parse_request(&lead.words, ctx)
             .map_err(|err| typo_of_subcommand(lead.first(), ctx).unwrap_or(err)),
@@ -127,6 +139,8 @@ fn parse_subcommand(
                 return Err(ParseError::MissingApp { form });
             };
             let app = resolve_app(app_word, form, ctx)?;
+            // `to` before ENV, as in a request (a lone `to` is no environment).
+            let rest = if rest.len() > 1 { skip_to(rest) } else { rest };
             let (arg, extra) = optional_arg(rest);
             let env = arg.map(|word| resolve_env(word, form, ctx)).transpose()?;
             no_more(extra, form)?;

@@ -89,13 +89,16 @@ snapshot_cases! {
         history_missing_app: "history",
         history_env_typo: "history whitehall prod",
         history_env_no_suggestion: "history whitehall live",
-        history_to_is_no_environment: "history whitehall to production",
+        history_to_before_the_environment: "history whitehall to production",
+        history_lone_to_is_no_environment: "history whitehall to",
         history_extra_word: "history whitehall production now",
         history_invalid_app: "history Whitehall",
         history_app_named_like_an_environment: "history staging",
         // The keyword wins over an app of that name, as `versions` does: what follows is
-        // read as history's app (and environment), never as a request.
+        // read as history's app (and environment), never as a request, unless the policy
+        // lists an app named `history` (see ctx_apps).
         history_keyword_wins_over_an_app_named_history: "history v1 staging",
+        history_to_wins_over_an_app_named_history: "history v1 to staging",
         history_of_an_app_named_history: "history history",
         history_of_an_app_named_versions: "history versions",
         versions_of_an_app_named_history: "versions history",
@@ -177,4 +180,30 @@ fn note_limit_is_500_characters() {
         parsed,
         Err(super::ParseError::TextTooLong { len: 501, .. })
     ));
+}
+
+/// Where the policy lists an app named `history`, a request for it still reads as one
+/// when the words are no history (`v1` is no app); a history of a listed app stays one.
+#[test]
+fn a_listed_app_named_history_can_still_be_deployed() {
+    use crate::domain::names::AppName;
+    let apps = ["history", "whitehall"].map(|a| AppName::parse(a).unwrap());
+    let listed = super::CommandContext {
+        apps: &apps,
+        ..ctx()
+    };
+    let parsed = parse_deploy("history v1 to staging", &listed);
+    assert!(
+        matches!(&parsed, Ok(super::DeployCommand::Request { app, git_ref, .. })
+            if app.as_str() == "history" && git_ref.as_str() == "v1"),
+        "{parsed:?}"
+    );
+    let parsed = parse_deploy("history whitehall to staging", &listed);
+    assert!(
+        matches!(&parsed, Ok(super::DeployCommand::History { app, env: Some(env) })
+            if app.as_str() == "whitehall" && env.as_str() == "staging"),
+        "{parsed:?}"
+    );
+    // Not listed (any slug allowed): the keyword alone, and its error.
+    assert!(parse_deploy("history v1 to", &ctx()).is_err());
 }

@@ -162,7 +162,7 @@ async fn an_apps_history_newest_first(backend: Backend) {
             "whitehall prod",
             "`prod` isn't an environment. Did you mean `production`?",
         ),
-        ("whitehall to production", "`to` isn't an environment"),
+        ("whitehall to", "`to` isn't an environment"),
         ("whitehall production now", "I didn't expect `now`"),
     ] {
         let r = t.deploy(BOB, &format!("history {args}")).await.text();
