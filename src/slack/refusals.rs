@@ -93,8 +93,19 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
                 (format!("`{cmd} {app} {git_ref} to {prev}`"), "")
             };
             match check {
-                PromotionCheck::LatestDiffers { .. } => {
-                    let why = promotion_why(check, r.git_ref.as_deref().unwrap_or(""));
+                PromotionCheck::LatestDiffers {
+                    latest_ref,
+                    latest_state,
+                } => {
+                    let why = if r.git_ref.as_deref() == Some(latest_ref.as_str()) {
+                        format!("its latest deployment there ({}) failed", escape(latest_ref))
+                    } else {
+                        format!(
+                            "the latest finished deployment there is `{}` ({})",
+                            escape(latest_ref),
+                            latest_state.as_str()
+                        )
+                    };
                     format!(
                         ":arrow_right: *{app}* `{git_ref}` must succeed in *{prev}* before it goes to *{env}*{skips}: {why}. Run {first} first."
                     )
@@ -113,40 +124,31 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
     }
 }
 
-/// What the promotion rule read in the previous environment, when it was not nothing:
-/// "its latest deployment there (r5) failed", "the latest finished deployment there is
-/// `r4` (succeeded)"; "nothing of it has finished there" otherwise.
-fn promotion_why(check: &PromotionCheck, git_ref: &str) -> String {
-    match check {
-        PromotionCheck::LatestDiffers { latest_ref, .. } if latest_ref == git_ref => {
-            format!(
-                "its latest deployment there ({}) failed",
-                escape(latest_ref)
-            )
+/// CI reported `d` already finished, though the promotion rule would not have let it
+/// start: said in the channel, so a skipped environment does not pass unseen. It says what
+/// the rule read in `previous` (the ref may have passed there once, and not be the latest).
+pub fn reported_unpromoted(d: &Deployment, previous: &str, check: &PromotionCheck) -> String {
+    let prev = escape(previous);
+    let why = match check {
+        PromotionCheck::LatestDiffers { latest_ref, .. } if *latest_ref == d.git_ref => {
+            format!("its latest deployment in *{prev}* failed")
         }
         PromotionCheck::LatestDiffers {
             latest_ref,
             latest_state,
         } => format!(
-            "the latest finished deployment there is `{}` ({})",
+            "the latest finished deployment in *{prev}* is `{}` ({}), not this ref",
             escape(latest_ref),
             latest_state.as_str()
         ),
-        _ => "nothing of it has finished there".to_owned(),
-    }
-}
-
-/// CI reported `d` already finished, though the promotion rule would not have let it
-/// start: said in the channel, so a skipped environment does not pass unseen.
-pub fn reported_unpromoted(d: &Deployment, previous: &str, check: &PromotionCheck) -> String {
+        _ => format!("nothing of *{}* has finished in *{prev}*", escape(&d.app)),
+    };
     format!(
-        ":warning: CI reported {} (#{}) already {}, without it passing *{}* first: {}. badger \
-         would not have let it start.",
+        ":warning: CI reported {} (#{}) already {}, though badger would not have let it \
+         start: {why}.",
         super::blocks::what(d),
         d.id,
         d.state.as_str(),
-        escape(previous),
-        promotion_why(check, &d.git_ref)
     )
 }
 

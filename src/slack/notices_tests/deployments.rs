@@ -393,17 +393,17 @@ fn reported_unpromoted() {
         })
     };
     insta::assert_snapshot!(said(PromotionCheck::NeverDeployed), @r"
-    :warning: CI reported *whitehall* `release_1` to *production* (#7) already succeeded, without it passing *staging* first: nothing of it has finished there. badger would not have let it start.
+    :warning: CI reported *whitehall* `release_1` to *production* (#7) already succeeded, though badger would not have let it start: nothing of *whitehall* has finished in *staging*.
     [section: the text]
     ");
     let failed_there = PromotionCheck::LatestDiffers {
         latest_ref: "release_1".into(),
         latest_state: State::Failed,
     };
-    insta::assert_snapshot!(said(failed_there).lines().next().unwrap(), @":warning: CI reported *whitehall* `release_1` to *production* (#7) already succeeded, without it passing *staging* first: its latest deployment there (release_1) failed. badger would not have let it start.");
+    insta::assert_snapshot!(said(failed_there).lines().next().unwrap(), @":warning: CI reported *whitehall* `release_1` to *production* (#7) already succeeded, though badger would not have let it start: its latest deployment in *staging* failed.");
     let other_there = PromotionCheck::LatestDiffers {
         latest_ref: "release_0".into(),
         latest_state: State::Succeeded,
     };
-    insta::assert_snapshot!(said(other_there).lines().next().unwrap(), @":warning: CI reported *whitehall* `release_1` to *production* (#7) already succeeded, without it passing *staging* first: the latest finished deployment there is `release_0` (succeeded). badger would not have let it start.");
+    insta::assert_snapshot!(said(other_there).lines().next().unwrap(), @":warning: CI reported *whitehall* `release_1` to *production* (#7) already succeeded, though badger would not have let it start: the latest finished deployment in *staging* is `release_0` (succeeded), not this ref.");
 }
