@@ -51,6 +51,7 @@ pub use deploy::parse_deploy;
 pub use error::{Form, ParseError, TextKind};
 pub use help::{deploy_help, hold_help};
 pub use hold::parse_hold;
+pub(crate) use suggest::closest;
 pub use words::{MAX_INPUT_CHARS, MAX_TEXT_CHARS};
 
 /// The environment a hold's reason seems to start with by mistake (`/hold whitehall prod

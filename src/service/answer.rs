@@ -40,10 +40,13 @@ pub enum Answer {
         snapshot: Arc<Snapshot>,
         env: Option<String>,
     },
-    /// `/deploy versions [APP]`.
+    /// `/deploy versions [APP]`; for an APP badger does not know ([`super::Core::knows_app`]),
+    /// `unknown` holds the closest app it knows, if one is close (a typo is not "nothing
+    /// deployed yet").
     Versions {
         view: VersionsView,
         app: Option<String>,
+        unknown: Option<Unknown>,
     },
     /// `/deploy history APP [ENV]`: its latest finished deployments (in `env` only),
     /// newest first; `more`: older ones exist; `known`: badger knows the app
@@ -93,6 +96,12 @@ pub enum Answer {
     LetGoFirst {
         requester: String,
     },
+}
+
+/// An app name badger does not know, asked about: the closest one it knows, if any is close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    pub closest: Option<String>,
 }
 
 /// A command typed outside the deploy channel: where its announcements are.

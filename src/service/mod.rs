@@ -20,7 +20,7 @@ mod schedule;
 mod status;
 mod versions;
 
-pub use answer::{Answer, Note, Reply};
+pub use answer::{Answer, Note, Reply, Unknown};
 pub use board_cache::{board_of, BoardCache, Snapshot};
 pub use buttons::Action;
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};

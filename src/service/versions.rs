@@ -2,7 +2,7 @@
 //! (domain), and hand it to whichever edge renders it: `/deploy versions`, the API, App Home.
 //! The rows come from the status snapshot (`board_cache.rs`), read again only after a commit.
 
-use super::{Answer, Core, Result, Snapshot};
+use super::{Answer, Core, Result, Snapshot, Unknown};
 use crate::domain::deployment::State;
 use crate::domain::notice::Notice;
 use crate::domain::versions::{self, Deployed, Env, VersionsView};
@@ -116,12 +116,37 @@ impl Core {
         self.public_url.as_deref()
     }
 
-    /// `/deploy versions [APP]`.
+    /// `/deploy versions [APP]`. An APP with nothing to show is looked up by the rule of
+    /// `GET /api/v1/versions?app=` ([`Core::knows_app`]): one badger does not know is said
+    /// so, with the closest app it knows.
     pub async fn versions(&self, app: Option<&str>) -> Result<Answer> {
+        let snapshot = self.snapshot().await?;
+        let view = self.versions_view_of(&snapshot, app);
+        let unknown = match app {
+            Some(a) if view.app(a).is_none_or(|v| v.is_blank()) => {
+                let has_history = !self.store.app_history(a, 1).await?.is_empty();
+                (!self.knows_app(&snapshot, &view, a, has_history)).then(|| Unknown {
+                    closest: self.closest_app(&snapshot, a),
+                })
+            }
+            _ => None,
+        };
         Ok(Answer::Versions {
-            view: self.versions_view(app).await?,
+            view,
             app: app.map(str::to_owned),
+            unknown,
         })
+    }
+
+    /// The app badger knows (listed, or with a version or a live deployment) whose name is
+    /// closest to `given`, if one is close enough to be a typo.
+    fn closest_app(&self, snapshot: &Snapshot, given: &str) -> Option<String> {
+        let mut known: Vec<&str> = self.policy.apps.iter().map(|a| a.as_str()).collect();
+        known.extend(snapshot.versions.iter().map(|v| v.app.as_str()));
+        known.extend(snapshot.live.iter().map(|d| d.app.as_str()));
+        known.sort_unstable();
+        known.dedup();
+        crate::command::closest(given, &known).map(|i| known[i].to_owned())
     }
 
     /// Queues `user`'s App Home tab: their own deployments, then every app's versions.

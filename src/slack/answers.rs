@@ -99,13 +99,26 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             tz,
             say.dashboard_url,
         ),
-        Answer::Versions { view, app } => {
+        Answer::Versions { view, app, unknown } => {
             use super::versions_blocks::{one_app, overview};
             let Some(app) = app else {
                 return overview(view, tz, say.dashboard_url);
             };
-            match view.app(app) {
-                Some(a) if !a.is_blank() => one_app(view, a, tz),
+            match (view.app(app), unknown) {
+                (Some(a), _) if !a.is_blank() => one_app(view, a, tz),
+                (_, Some(unknown)) => {
+                    let guess = match &unknown.closest {
+                        Some(c) => format!(" Did you mean *{}*?", escape(c)),
+                        None => String::new(),
+                    };
+                    Message::plain(format!(
+                        "badger knows no app called *{}*: nothing of it was ever deployed, \
+                         and the policy does not list it.{guess} `{} versions` lists the \
+                         apps it knows.",
+                        escape(app),
+                        say.policy.deploy_command
+                    ))
+                }
                 _ => Message::plain(format!(
                     "Nothing of *{}* has been deployed yet.",
                     escape(app)

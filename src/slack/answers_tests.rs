@@ -200,8 +200,31 @@ fn versions_of_an_app_never_deployed() {
             now(),
         ),
         app: Some("whitehall".into()),
+        unknown: None,
     };
     assert_snapshot!(text(a), @"Nothing of *whitehall* has been deployed yet.");
+}
+
+/// An app badger never knew: said so (a typo is not "nothing deployed"), with the closest
+/// it knows, escaped.
+#[test]
+fn versions_of_an_app_badger_does_not_know() {
+    let view = crate::domain::versions::build(
+        &crate::domain::versions::default_order(&["staging"]),
+        &[],
+        &[],
+        &[],
+        now(),
+    );
+    let unknown = |closest: Option<&str>| Answer::Versions {
+        view: view.clone(),
+        app: Some("whitehal".into()),
+        unknown: Some(crate::service::Unknown {
+            closest: closest.map(str::to_owned),
+        }),
+    };
+    assert_snapshot!(text(unknown(Some("whitehall"))), @"badger knows no app called *whitehal*: nothing of it was ever deployed, and the policy does not list it. Did you mean *whitehall*? `/deploy versions` lists the apps it knows.");
+    assert_snapshot!(text(unknown(None)), @"badger knows no app called *whitehal*: nothing of it was ever deployed, and the policy does not list it. `/deploy versions` lists the apps it knows.");
 }
 
 #[test]

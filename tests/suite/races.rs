@@ -154,7 +154,7 @@ async fn windows_versions_status_and_help(backend: Backend) {
     assert!(v.contains("production —"), "{v}");
     let v = t.deploy(BOB, "versions nothing-here").await.text();
     assert!(
-        v.contains("Nothing of *nothing-here* has been deployed yet"),
+        v.contains("badger knows no app called *nothing-here*"),
         "{v}"
     );
 

@@ -101,11 +101,14 @@ async fn versions_of_one_app(backend: Backend) {
     );
     assert!(v.contains("• *production*: nothing deployed yet"), "{v}");
     within_limits(r.json["blocks"].as_array().unwrap(), MESSAGE_BLOCKS);
+    // An app badger never knew is said so, as the API's 404 does; a typo gets a guess.
     let v = t.deploy(BOB, "versions nothing-here").await.text();
     assert!(
-        v.contains("Nothing of *nothing-here* has been deployed yet"),
+        v.contains("badger knows no app called *nothing-here*") && !v.contains("Did you mean"),
         "{v}"
     );
+    let v = t.deploy(BOB, "versions whitehal").await.text();
+    assert!(v.contains("Did you mean *whitehall*?"), "{v}");
     let v = t.deploy(BOB, "versions Whitehall").await.text();
     assert!(v.contains("not an application name"), "{v}");
     t.stop().await;
