@@ -56,10 +56,23 @@ pub use words::{MAX_INPUT_CHARS, MAX_TEXT_CHARS};
 
 /// The environment a hold's reason seems to start with by mistake (`/hold whitehall prod
 /// db migration` holds every environment, with reason "prod db migration"): the parser
-/// keeps that safe reading, and the answer points the likely slip out.
-pub fn env_slip_in_reason<'a>(reason: &str, environments: &[&'a str]) -> Option<&'a str> {
-    let first = reason.split_whitespace().next()?;
-    suggest::closest(first, environments).map(|i| environments[i])
+/// keeps that safe reading, and the answer points the likely slip out. A leading `in`,
+/// `on` or `to` (`/hold whitehall in production ...`) is read past: the environment is the
+/// word after it (`in` alone is no abbreviation of `integration`). Returns the words as
+/// typed, up to the environment, and the environment.
+pub fn env_slip_in_reason<'a>(reason: &str, environments: &[&'a str]) -> Option<(String, &'a str)> {
+    let mut words = reason.split_whitespace();
+    let first = words.next()?;
+    let filler = ["in", "on", "to"]
+        .iter()
+        .any(|f| first.eq_ignore_ascii_case(f));
+    let (typed, word) = if filler {
+        let next = words.next()?;
+        (format!("{first} {next}"), next)
+    } else {
+        (first.to_owned(), first)
+    };
+    suggest::closest(word, environments).map(|i| (typed, environments[i]))
 }
 
 use crate::domain::names::{AppName, EnvName, GitRef};

@@ -167,9 +167,9 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             };
             let envs: Vec<&str> = say.policy.environments.iter().map(|e| e.name.as_str()).collect();
             let slip = match crate::command::env_slip_in_reason(&h.reason, &envs) {
-                Some(env) if h.environment.is_none() => format!(
+                Some((typed, env)) if h.environment.is_none() => format!(
                     "\nIts reason starts with `{}`, so it holds every environment. To hold only *{env}*, release it and type `{hold} {} {env} REASON...`.",
-                    escape(h.reason.split_whitespace().next().unwrap_or("")),
+                    escape(&typed),
                     h.scope_word(),
                 ),
                 _ => String::new(),

@@ -133,6 +133,14 @@ fn holds() {
     Hold #5 on whitehall in every environment is in place and in the channel topic. Release it with `/hold release 5`.
     Its reason starts with `prod`, so it holds every environment. To hold only *production*, release it and type `/hold whitehall production REASON...`.
     ");
+    // "in production ...": the environment is the word after `in` (which is no
+    // abbreviation of integration).
+    let written_in = Hold {
+        environment: None,
+        reason: "in production db migration".into(),
+        ..hold(5, "whitehall")
+    };
+    assert_snapshot!(text(Answer::HoldPlaced(written_in)).lines().nth(1).unwrap(), @"Its reason starts with `in production`, so it holds every environment. To hold only *production*, release it and type `/hold whitehall production REASON...`.");
     let plain = Hold {
         environment: None,
         reason: "data migration".into(),
