@@ -22,7 +22,8 @@ use std::sync::Arc;
   DATABASE_URL                            sqlite://badger.db (default) or postgres://...
   BADGER_BIND                             listen address (127.0.0.1:3000)
   BADGER_CONFIG                           the policy file (badger.toml if present)
-  BADGER_API_TOKEN                        enables the CI write API
+  BADGER_API_TOKEN                        enables the CI write API (every app)
+  BADGER_API_TOKENS                       CI tokens for some apps: whitehall=TOKEN,a+b=TOKEN
   BADGER_PUBLIC_URL                       the dashboard's address, for links
   BADGER_SLACK_TIMEOUT_SECS, BADGER_GITHUB_TIMEOUT_SECS, BADGER_OUTBOX_LEASE_SECS,
   BADGER_LOG_FORMAT=json, GITHUB_TOKEN, GITHUB_API_URL

@@ -7,6 +7,7 @@ mod auth;
 mod deploy_check;
 mod lifecycle;
 mod operational;
+mod scoped;
 mod unpromoted;
 mod validation;
 
