@@ -8,6 +8,7 @@ mod deploy_check;
 mod lifecycle;
 mod operational;
 mod scoped;
+mod tokens_cli;
 mod unpromoted;
 mod validation;
 
