@@ -226,7 +226,7 @@ impl Application {
         let state = AppState {
             core: core.clone(),
             signing_secret: settings.slack.signing_secret().map(Arc::from),
-            api_token: settings.api_token.as_deref().map(Arc::from),
+            api_keys: Arc::new(crate::http::api::ApiKeys::from_settings(&settings)),
             local_mode,
             reply_deadline: opts.reply_deadline,
             status_cache: Default::default(),

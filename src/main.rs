@@ -22,7 +22,8 @@ use std::sync::Arc;
   DATABASE_URL                            sqlite://badger.db (default) or postgres://...
   BADGER_BIND                             listen address (127.0.0.1:3000)
   BADGER_CONFIG                           the policy file (badger.toml if present)
-  BADGER_API_TOKEN                        enables the CI write API
+  BADGER_API_TOKEN                        enables the CI write API (every app)
+  BADGER_API_TOKENS                       CI tokens for some apps: whitehall=TOKEN,a+b=TOKEN
   BADGER_PUBLIC_URL                       the dashboard's address, for links
   BADGER_SLACK_TIMEOUT_SECS, BADGER_GITHUB_TIMEOUT_SECS, BADGER_OUTBOX_LEASE_SECS,
   BADGER_LOG_FORMAT=json, GITHUB_TOKEN, GITHUB_API_URL
@@ -169,6 +170,23 @@ async fn healthcheck() -> ExitCode {
     }
 }
 
+/// Who may write to the CI API: the apps of each token, never a token.
+fn ci_api(s: &Settings) -> String {
+    let mut tokens = Vec::new();
+    if s.api_token.is_some() {
+        tokens.push("every app (BADGER_API_TOKEN)".to_owned());
+    }
+    if !s.api_tokens.is_empty() {
+        let scopes: Vec<String> = s.api_tokens.iter().map(|t| t.scope().label()).collect();
+        tokens.push(format!("{} (BADGER_API_TOKENS)", scopes.join(", ")));
+    }
+    if tokens.is_empty() {
+        "off (set BADGER_API_TOKEN or BADGER_API_TOKENS)".to_owned()
+    } else {
+        format!("tokens for {}", tokens.join("; "))
+    }
+}
+
 fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
     let p = &s.policy;
     let cal = &p.calendar;
@@ -210,6 +228,7 @@ fn check_config(s: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
     out += &format!("commands: {} {}\n", p.deploy_command, p.hold_command);
     out += &format!("admins: {}\n", listed(&p.admins, "(none)"));
     out += &format!("apps: {}\n", listed(&p.apps, "(any valid name)"));
+    out += &format!("ci api: {}\n", ci_api(s));
     out += "environments:\n";
     for e in &p.environments {
         out += &format!(

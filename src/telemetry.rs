@@ -76,6 +76,7 @@ pub async fn trace_request(req: Request, next: Next) -> Response {
             user = Empty,
             deployment = Empty,
             hold = Empty,
+            ci_scope = Empty,
             status = Empty
         )
     };

@@ -2,6 +2,7 @@
 //! policy file. Both are validated once at start-up; a mistake stops badger with a message
 //! that names the key.
 
+mod api_tokens;
 mod environments;
 mod freezes;
 mod github;
@@ -13,6 +14,7 @@ mod slack_mode;
 pub mod smoke_urls;
 mod window;
 
+pub use api_tokens::{ScopedToken, API_TOKENS_VAR};
 pub use github_settings::GithubSettings;
 pub use policy::{
     ChecklistItem, Environment, GithubPolicy, Policy, PolicyError, RepoConfig, WindowKind,

@@ -18,7 +18,10 @@ pub struct Settings {
     pub bind: String,
     pub policy_path: Option<PathBuf>,
     pub policy: Policy,
+    /// `BADGER_API_TOKEN`: a CI token that may report deployments of every app.
     pub api_token: Option<String>,
+    /// `BADGER_API_TOKENS`: CI tokens each limited to some apps (see `api_tokens.rs`).
+    pub api_tokens: Vec<super::api_tokens::ScopedToken>,
     /// How long a replica's claim on an outbox row lasts if it dies mid-delivery
     /// (`BADGER_OUTBOX_LEASE_SECS`, default 60). Always longer than `slack_timeout`.
     pub outbox_lease: std::time::Duration,
@@ -41,6 +44,7 @@ impl fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("policy_path", &self.policy_path)
             .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
+            .field("api_tokens", &self.api_tokens)
             .field("outbox_lease", &self.outbox_lease)
             .field("slack_timeout", &self.slack_timeout)
             .field("public_url", &self.public_url)
@@ -57,10 +61,16 @@ pub enum SettingsError {
     Policy(#[from] PolicyError),
 }
 
-/// Below this many characters `BADGER_API_TOKEN` is guessable; badger says so at start.
+/// Below this many characters a CI token (`BADGER_API_TOKEN`, each of `BADGER_API_TOKENS`)
+/// is guessable; badger says so at start.
 pub const API_TOKEN_ADVISED_CHARS: usize = 16;
 
 impl Settings {
+    /// Whether any CI token is set, so that the write API is on.
+    pub fn write_api_on(&self) -> bool {
+        self.api_token.is_some() || !self.api_tokens.is_empty()
+    }
+
     /// What is allowed but unwise, said at start (`serve`) and by `check-config`.
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -73,14 +83,19 @@ impl Settings {
                 "BADGER_API_TOKEN is shorter than {API_TOKEN_ADVISED_CHARS} characters, so it is easy to guess; the CI write API is on with it, but use a long random token (e.g. `openssl rand -hex 32`)"
             ));
         }
+        out.extend(super::api_tokens::warnings(
+            &self.api_tokens,
+            &self.policy.apps,
+            API_TOKEN_ADVISED_CHARS,
+        ));
         // Local mode reports into the console's channel; connected, a CI report has no
         // channel of its own to be announced in.
-        if self.api_token.is_some()
+        if self.write_api_on()
             && matches!(self.slack, SlackMode::Connected { .. })
             && self.policy.channel.is_none()
         {
             out.push(
-                "BADGER_API_TOKEN is set but the policy names no deploy `channel`, so CI reports (POST /api/v1/deployments) will be refused with 409 until `channel` is set".to_owned(),
+                "the CI write API is on (BADGER_API_TOKEN or BADGER_API_TOKENS is set) but the policy names no deploy `channel`, so CI reports (POST /api/v1/deployments) will be refused with 409 until `channel` is set".to_owned(),
             );
         }
         if self.policy.admins.is_empty() {
@@ -199,6 +214,15 @@ impl Settings {
 
         // Any token enables the write API, as the contract says; a short one is warned of.
         let api_token = get("BADGER_API_TOKEN");
+        let api_tokens = match get("BADGER_API_TOKENS") {
+            None => Vec::new(),
+            Some(v) => super::api_tokens::parse(&v, api_token.as_deref()).map_err(|message| {
+                SettingsError::Var {
+                    var: super::api_tokens::API_TOKENS_VAR,
+                    message,
+                }
+            })?,
+        };
 
         let var_error = |(var, message)| SettingsError::Var { var, message };
         let outbox_lease =
@@ -233,6 +257,7 @@ impl Settings {
             policy_path,
             policy,
             api_token,
+            api_tokens,
             outbox_lease: std::time::Duration::from_secs(outbox_lease),
             slack_timeout: std::time::Duration::from_secs(slack_timeout),
         })

@@ -2,6 +2,7 @@
 
 pub mod admission;
 pub mod board;
+pub mod ci_scope;
 pub mod deployment;
 pub mod hold;
 pub mod holidays;

@@ -10,7 +10,8 @@ use std::time::Duration;
 pub struct AppState {
     pub core: Core,
     pub signing_secret: Option<Arc<str>>,
-    pub api_token: Option<Arc<str>>,
+    /// The CI API's tokens (digests) and the apps each may act on.
+    pub api_keys: Arc<crate::http::api::ApiKeys>,
     pub local_mode: bool,
     /// How long a Slack request (a slash command, a button press, an event) may take before
     /// Slack is answered anyway (`crate::slack::deadline`): a command with "still working

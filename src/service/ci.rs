@@ -1,11 +1,13 @@
 //! The CI API's use cases: pipelines report deployments they run themselves, and ask
-//! "may I deploy now?".
+//! "may I deploy now?". Their events on deployments are in `ci/event.rs`.
+
+mod event;
 
 use super::admission::{Ask, Asker, Reader};
-use super::queue::Outcome;
 use super::{post, Core, Denied, ServiceError};
 use crate::config::Environment;
 use crate::domain::admission::{Refusal, Refused};
+use crate::domain::ci_scope::CiScope;
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, GitRef};
 use crate::domain::notice::Notice;
@@ -20,6 +22,14 @@ pub enum CiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The caller's token may act on `allowed` only, not on `app` (403); `deployment` is
+    /// the deployment of an event, `None` for a new report.
+    #[error("this token may not act on {app}")]
+    OutOfScope {
+        allowed: Vec<AppName>,
+        app: String,
+        deployment: Option<i64>,
+    },
     /// A use case's refusal (409, by its code: the API words nothing of Slack's).
     #[error("denied: {}", .0.code())]
     Denied(Denied),
@@ -89,6 +99,18 @@ impl CheckResult {
 
 /// Who CI deployments are attributed to in Slack.
 pub const CI_ACTOR: &str = "ci";
+
+/// Refuses an app outside a token's scope.
+fn in_scope(scope: &CiScope, app: &str, deployment: Option<i64>) -> Result<(), CiError> {
+    match scope {
+        CiScope::Apps(allowed) if !scope.allows(app) => Err(CiError::OutOfScope {
+            allowed: allowed.clone(),
+            app: app.to_owned(),
+            deployment,
+        }),
+        _ => Ok(()),
+    }
+}
 
 fn bounded(field: &str, v: Option<String>, max: usize) -> Result<Option<String>, CiError> {
     match v {
@@ -198,14 +220,16 @@ impl Core {
     }
 
     /// CI reports a deployment it runs itself. `started` claims the environment (refused
-    /// while it is busy or held); `succeeded` / `failed` record a finished one.
-    pub async fn ci_report(&self, r: CiReport) -> Result<Reported, CiError> {
-        self.on_writer(move |core| async move { core.ci_report_here(r).await })
+    /// while it is busy or held); `succeeded` / `failed` record a finished one. `scope`:
+    /// the apps the caller's token may report.
+    pub async fn ci_report(&self, scope: CiScope, r: CiReport) -> Result<Reported, CiError> {
+        self.on_writer(move |core| async move { core.ci_report_here(&scope, r).await })
             .await
     }
 
-    async fn ci_report_here(&self, r: CiReport) -> Result<Reported, CiError> {
+    async fn ci_report_here(&self, scope: &CiScope, r: CiReport) -> Result<Reported, CiError> {
         let app = self.ci_app(&r.app)?;
+        in_scope(scope, app.as_str(), None)?;
         let git_ref = GitRef::parse(&r.git_ref).map_err(|e| CiError::BadRequest(e.0))?;
         let env = self.ci_env(&r.environment)?;
         let state = match r.status.as_str() {
@@ -341,104 +365,5 @@ impl Core {
             id: d.id,
             not_promoted: unpromoted.map(|(previous, _)| previous),
         })
-    }
-
-    /// A CI event for a deployment. Repeating an event that already happened changes
-    /// nothing (idempotent); contradicting a finished deployment is a conflict.
-    pub async fn ci_event(&self, id: i64, e: CiEvent) -> Result<State, CiError> {
-        self.on_writer(move |core| async move { core.ci_event_here(id, e).await })
-            .await
-    }
-
-    async fn ci_event_here(&self, id: i64, e: CiEvent) -> Result<State, CiError> {
-        let note = bounded("note", e.note, 500)?;
-        let emergency = bounded("emergency", e.emergency, 500)?;
-        if emergency.is_some() && e.status != "started" {
-            return Err(CiError::BadRequest(
-                "`emergency` applies only to `started`".into(),
-            ));
-        }
-        let url = valid_url(e.url)?;
-        let Some(d) = self.store.deployment(id).await? else {
-            return Err(CiError::NotFound(format!("there is no deployment #{id}")));
-        };
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        tx.lock(&env_lock(&d.environment)).await?;
-        let Some(d) = tx.deployment(id).await? else {
-            return Err(CiError::NotFound(format!("there is no deployment #{id}")));
-        };
-        if let Some(u) = &url {
-            tx.set_ci_url(id, u).await?;
-        }
-        let result = match (e.status.as_str(), d.state) {
-            ("started", State::Deploying)
-            | ("succeeded", State::Succeeded)
-            | ("failed", State::Failed) => d.state,
-            ("started", State::Called) if d.turn_lapsed(now, self.policy.turn_timeout) => {
-                return Err(CiError::Conflict(format!(
-                    "#{id}'s turn ran out before it started; it is being passed to the next in line"
-                )));
-            }
-            ("started", State::Queued | State::Called) => {
-                let Some(env) = self.policy.env(&d.environment) else {
-                    return Err(CiError::Conflict(format!(
-                        "{} is no longer configured",
-                        d.environment
-                    )));
-                };
-                let holds = tx.active_holds().await?;
-                let active = tx.env_active(&d.environment).await?;
-                let ask = Ask {
-                    app: &d.app,
-                    git_ref: Some(&d.git_ref),
-                    env,
-                    asker: Asker::Ci,
-                    emergency: d.is_emergency() || emergency.is_some(),
-                    busy: active.as_ref().filter(|a| a.id != d.id),
-                };
-                let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
-                if !reasons.is_empty() {
-                    return Err(CiError::Refused(self.refused(&ask, reasons)));
-                }
-                let mut d2 = d.clone();
-                d2.ci_url = url.clone().or(d.ci_url.clone());
-                if let (None, Some(reason)) = (&d.emergency_reason, &emergency) {
-                    tx.set_emergency(d.id, reason).await?;
-                    d2.emergency_reason = Some(reason.clone());
-                }
-                self.start(&mut tx, &d2, now, CI_ACTOR).await?;
-                State::Deploying
-            }
-            ("succeeded" | "failed", State::Deploying) => {
-                let outcome = if e.status == "succeeded" {
-                    Outcome::Succeeded
-                } else {
-                    Outcome::Failed
-                };
-                self.finish(&mut tx, &d, outcome, note.as_deref(), CI_ACTOR, now)
-                    .await?;
-                if outcome == Outcome::Succeeded {
-                    State::Succeeded
-                } else {
-                    State::Failed
-                }
-            }
-            ("started" | "succeeded" | "failed", s) => {
-                return Err(CiError::Conflict(format!(
-                    "deployment #{id} is {}; `{}` does not apply",
-                    s.as_str(),
-                    e.status
-                )))
-            }
-            (other, _) => {
-                return Err(CiError::BadRequest(format!(
-                    "`status` must be started, succeeded or failed, not `{other}`"
-                )))
-            }
-        };
-        self.commit(tx).await?;
-        tracing::info!(deployment = id, status = %e.status, "CI event");
-        Ok(result)
     }
 }

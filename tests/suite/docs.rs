@@ -232,6 +232,7 @@ fn the_contract_and_help_list_every_variable_and_route() {
     let mut vars = BTreeSet::new();
     for file in [
         "src/config/settings.rs",
+        "src/config/api_tokens.rs",
         "src/config/github_settings.rs",
         "src/telemetry.rs",
         "src/main.rs",

@@ -1,7 +1,7 @@
 //! `badger serve` as a process, in both log formats: each request and background job logs
-//! in its own span with the command, user and deployment id, and neither the bot token,
-//! the signing secret, the API token nor the GitHub token ever appears in the logs
-//! (checked at debug level, while badger uses all four).
+//! in its own span with the command, user and deployment id (a CI call: its token's apps),
+//! and neither the bot token, the signing secret, the API tokens nor the GitHub token ever
+//! appears in the logs (checked at debug level, while badger uses them all).
 
 use crate::support;
 
@@ -14,6 +14,8 @@ use support::fake_slack::FakeSlack;
 const BOT_TOKEN: &str = "xoxb-4242-never-log-this-bot-token";
 const SIGNING_SECRET: &str = "never-log-this-signing-secret-0123";
 const API_TOKEN: &str = "never-log-this-api-token-abcdef";
+/// A `BADGER_API_TOKENS` token, for publisher only.
+const SCOPED_TOKEN: &str = "never-log-this-scoped-token-0123";
 const GITHUB_TOKEN: &str = "ghp_never-log-this-github-token";
 
 struct Run {
@@ -46,6 +48,7 @@ async fn run(format: &str) -> Run {
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_API_URL", slack.url())
         .env("BADGER_API_TOKEN", API_TOKEN)
+        .env("BADGER_API_TOKENS", format!("publisher={SCOPED_TOKEN}"))
         .env("GITHUB_TOKEN", GITHUB_TOKEN)
         .env("GITHUB_API_URL", github.url())
         .stdout(Stdio::piped())
@@ -158,6 +161,16 @@ async fn run(format: &str) -> Run {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    // The scoped token, for an app not its own: refused, its apps logged.
+    let other = serde_json::json!({"app": "frontend", "ref": "f1", "environment": "integration", "status": "failed"});
+    let r = http
+        .post(format!("{base}/api/v1/deployments"))
+        .bearer_auth(SCOPED_TOKEN)
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     assert!(
         slack
             .wait_until(Duration::from_secs(15), |calls| calls
@@ -191,7 +204,13 @@ async fn run(format: &str) -> Run {
 }
 
 fn assert_no_secrets(logs: &str) {
-    for secret in [BOT_TOKEN, SIGNING_SECRET, API_TOKEN, GITHUB_TOKEN] {
+    for secret in [
+        BOT_TOKEN,
+        SIGNING_SECRET,
+        API_TOKEN,
+        SCOPED_TOKEN,
+        GITHUB_TOKEN,
+    ] {
         assert!(
             !logs.contains(secret),
             "{secret} appears in the logs:\n{logs}"
@@ -234,6 +253,19 @@ async fn text_logs_have_request_spans_and_no_secrets() {
         logs.contains("scheduler_tick"),
         "no scheduler span:\n{logs}"
     );
+    // A CI call's span says which token's apps it was, never the token.
+    let ci = |scope: &str, status: &str| {
+        logs.lines().any(|l| {
+            l.contains("path=/api/v1/deployments")
+                && l.contains(&format!("ci_scope=\"{scope}\""))
+                && l.contains(&format!("status={status}"))
+        })
+    };
+    assert!(
+        ci("publisher", "403"),
+        "no span for the scoped call:\n{logs}"
+    );
+    assert!(ci("all", ""), "no span for the all-apps call:\n{logs}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -267,6 +299,10 @@ async fn json_logs_are_json_lines_with_spans_and_no_secrets() {
         .any(|s| s["action"] == "deploy_done" && s["deployment"] == 1));
     assert!(spans.iter().any(|s| s["job"] == "outbox_delivery"));
     assert!(spans.iter().any(|s| s["path"] == "/api/v1/deployments"));
+    assert!(spans
+        .iter()
+        .any(|s| s["ci_scope"] == "publisher" && s["status"] == 403));
+    assert!(spans.iter().any(|s| s["ci_scope"] == "all"));
 }
 
 #[test]

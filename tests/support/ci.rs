@@ -49,6 +49,30 @@ pub fn bearer() -> String {
     format!("Bearer {API_TOKEN}")
 }
 
+/// A token of `BADGER_API_TOKENS` for whitehall alone, one for publisher and frontend, and
+/// the variable that gives them (see `TestApp::stepped_with_tokens`).
+pub const WHITEHALL_TOKEN: &str = "whitehall-token-0123456789abcdef";
+pub const PUBLISHING_TOKEN: &str = "publishing-token-0123456789abcdef";
+pub const SCOPED_TOKENS: &str = "whitehall=whitehall-token-0123456789abcdef, publisher+frontend=publishing-token-0123456789abcdef";
+
+/// [`report`] with another bearer token.
+pub async fn report_as(t: &TestApp, token: &str, body: Value) -> Answer {
+    let auth = format!("Bearer {token}");
+    post(t, "/api/v1/deployments", Some(&auth), &body.to_string()).await
+}
+
+/// [`event`] with another bearer token.
+pub async fn event_as(t: &TestApp, token: &str, id: i64, body: Value) -> Answer {
+    let path = format!("/api/v1/deployments/{id}/events");
+    post(
+        t,
+        &path,
+        Some(&format!("Bearer {token}")),
+        &body.to_string(),
+    )
+    .await
+}
+
 pub async fn report(t: &TestApp, body: Value) -> Answer {
     post(t, "/api/v1/deployments", Some(&bearer()), &body.to_string()).await
 }

@@ -1,12 +1,14 @@
 //! The CI API and the operational endpoints; the `/api/v1` route table (`routes.rs`), its
 //! OpenAPI document, the history and versions reads are beside it.
 
+mod auth;
 pub mod history;
 mod query;
 pub mod routes;
 pub mod status;
 pub mod versions;
 
+pub use auth::ApiKeys;
 pub use status::status;
 
 use crate::domain::admission::{Refusal, Refused};
@@ -14,6 +16,7 @@ use crate::domain::promotion::PromotionCheck;
 use crate::domain::window::next_opens;
 use crate::http::AppState;
 use crate::service::{CiError, CiEvent, CiReport};
+use auth::authorize;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -22,8 +25,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono_tz::Tz;
 use serde_json::json;
-use sha2::Digest;
-use subtle::ConstantTimeEq;
 
 pub async fn healthz() -> &'static str {
     "ok"
@@ -104,6 +105,11 @@ impl IntoResponse for CiError {
             CiError::BadRequest(m) => error(StatusCode::UNPROCESSABLE_ENTITY, m),
             CiError::NotFound(m) => error(StatusCode::NOT_FOUND, m),
             CiError::Conflict(m) => error(StatusCode::CONFLICT, m),
+            CiError::OutOfScope {
+                allowed,
+                app,
+                deployment,
+            } => auth::out_of_scope(&allowed, &app, deployment),
             CiError::Denied(d) => error(StatusCode::CONFLICT, d.code()),
             // Handlers word refusals with the policy's timezone (see `ci_error`); this is
             // the fallback in UTC.
@@ -291,39 +297,6 @@ pub async fn deploy_check(State(s): State<AppState>, RawQuery(raw): RawQuery) ->
     }
 }
 
-/// Write calls need `Authorization: Bearer $BADGER_API_TOKEN`, compared in constant time.
-fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), Box<Response>> {
-    let Some(expected) = s.api_token.as_deref() else {
-        return Err(Box::new(error(
-            StatusCode::FORBIDDEN,
-            "the write API is disabled: set BADGER_API_TOKEN",
-        )));
-    };
-    let given = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(bearer_token)
-        .unwrap_or("");
-    // Digests, so that neither the comparison nor its length check tells the token's length.
-    let digest = |t: &str| sha2::Sha256::digest(t.as_bytes());
-    if bool::from(digest(given).as_slice().ct_eq(digest(expected).as_slice())) {
-        Ok(())
-    } else {
-        Err(Box::new(error(
-            StatusCode::UNAUTHORIZED,
-            "missing or wrong bearer token",
-        )))
-    }
-}
-
-/// The token of an `Authorization: Bearer TOKEN` header; the scheme is case-insensitive.
-fn bearer_token(value: &str) -> Option<&str> {
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim_start_matches(' '))
-}
-
 /// 400 for a body that is not JSON at all; 422 for JSON of the wrong shape (unknown or
 /// missing fields, wrong types).
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
@@ -337,15 +310,16 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Respo
 }
 
 pub async fn report(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorize(&s, &headers) {
-        return *r;
-    }
+    let scope = match authorize(&s, &headers) {
+        Ok(scope) => scope,
+        Err(r) => return *r,
+    };
     let r: CiReport = match json_body(&body) {
         Ok(r) => r,
         Err(resp) => return *resp,
     };
     crate::telemetry::record("command", "ci_report");
-    match s.core.ci_report(r).await {
+    match s.core.ci_report(scope, r).await {
         Ok(r) => {
             crate::telemetry::record_deployment(r.id);
             let mut body = json!({ "id": r.id });
@@ -364,9 +338,10 @@ pub async fn event(
     id: Result<Path<String>, PathRejection>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = authorize(&s, &headers) {
-        return *r;
-    }
+    let scope = match authorize(&s, &headers) {
+        Ok(scope) => scope,
+        Err(r) => return *r,
+    };
     let Some(Ok(id)) = id.ok().map(|Path(id)| id.parse::<i64>()) else {
         return error(StatusCode::NOT_FOUND, "deployment ids are numbers");
     };
@@ -376,7 +351,7 @@ pub async fn event(
         Ok(e) => e,
         Err(resp) => return *resp,
     };
-    match s.core.ci_event(id, e).await {
+    match s.core.ci_event(id, scope, e).await {
         Ok(state) => Json(json!({ "id": id, "state": state })).into_response(),
         Err(e) => ci_error(&s, e),
     }

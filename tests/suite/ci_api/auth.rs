@@ -54,7 +54,12 @@ async fn without_a_token_the_write_api_is_off(backend: Backend) {
         for path in ["/api/v1/deployments", "/api/v1/deployments/1/events"] {
             let a = post(&t, path, auth.as_deref(), &body).await;
             assert_eq!(a.status, 403, "{path} with {auth:?}");
-            assert!(a.error().contains("BADGER_API_TOKEN"), "{:?}", a.json);
+            assert!(
+                a.error()
+                    .contains("set BADGER_API_TOKEN (every app) or BADGER_API_TOKENS"),
+                "{:?}",
+                a.json
+            );
         }
     }
     assert_nothing_stored(&t, "write API off").await;

@@ -7,6 +7,8 @@ mod auth;
 mod deploy_check;
 mod lifecycle;
 mod operational;
+mod scoped;
+mod tokens_cli;
 mod unpromoted;
 mod validation;
 

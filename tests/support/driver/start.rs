@@ -43,6 +43,18 @@ impl TestApp {
         Self::start_full(backend, POLICY, knobs).await
     }
 
+    /// [`TestApp::stepped`] with `BADGER_API_TOKENS` set to `scoped`, and the all-apps
+    /// `BADGER_API_TOKEN` ([`API_TOKEN`]) set too or not.
+    pub async fn stepped_with_tokens(backend: Backend, all_apps: bool, scoped: &str) -> TestApp {
+        let knobs = Knobs {
+            stepped: true,
+            api_token: all_apps.then_some(API_TOKEN),
+            extra_vars: vec![("BADGER_API_TOKENS", scoped.to_owned())],
+            ..Knobs::usual()
+        };
+        Self::start_full(backend, POLICY, knobs).await
+    }
+
     /// Like [`TestApp::start_with`], with more environment variables (GitHub's).
     pub async fn start_with_vars(
         backend: Backend,
