@@ -76,7 +76,8 @@ pub enum Answer {
     },
     /// A command's help (the parser words it).
     Help(String),
-    HoldPlaced(Hold),
+    /// With `Some` when it holds one app badger does not know (a typo holds nothing).
+    HoldPlaced(Hold, Option<Unknown>),
     /// The caller already held that scope: the reason was updated.
     HoldUpdated(Hold),
     /// The standing holds.

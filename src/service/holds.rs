@@ -151,7 +151,12 @@ impl Core {
         }
         self.metrics.holds.inc();
         self.commit(tx).await?;
-        Ok(Answer::HoldPlaced(h))
+        // A hold on an app badger never saw may be a typo that holds nothing: said so.
+        let unknown = match scope {
+            HoldScope::App(a) => self.unknown_app_named(a.as_str()).await?,
+            HoldScope::All => None,
+        };
+        Ok(Answer::HoldPlaced(h, unknown))
     }
 
     pub async fn list_holds(&self) -> Result<Answer> {

@@ -124,10 +124,7 @@ impl Core {
         let view = self.versions_view_of(&snapshot, app);
         let unknown = match app {
             Some(a) if view.app(a).is_none_or(|v| v.is_blank()) => {
-                let has_history = !self.store.app_history(a, 1).await?.is_empty();
-                (!self.knows_app(&snapshot, &view, a, has_history)).then(|| Unknown {
-                    closest: self.closest_app(&snapshot, a),
-                })
+                self.unknown_app(&snapshot, &view, a).await?
             }
             _ => None,
         };
@@ -136,6 +133,35 @@ impl Core {
             app: app.map(str::to_owned),
             unknown,
         })
+    }
+
+    /// `app`, if badger does not know it ([`Core::knows_app`]; `view` is its versions), with
+    /// the closest app it does know.
+    async fn unknown_app(
+        &self,
+        snapshot: &Snapshot,
+        view: &VersionsView,
+        app: &str,
+    ) -> std::result::Result<Option<Unknown>, StoreError> {
+        let has_history = !self.store.app_history(app, 1).await?.is_empty();
+        Ok(
+            (!self.knows_app(snapshot, view, app, has_history)).then(|| Unknown {
+                closest: self.closest_app(snapshot, app),
+            }),
+        )
+    }
+
+    /// [`Core::unknown_app`] for an app named by a command other than `versions`.
+    pub async fn unknown_app_named(
+        &self,
+        app: &str,
+    ) -> std::result::Result<Option<Unknown>, StoreError> {
+        let snapshot = self.snapshot().await?;
+        let view = self.versions_view_of(&snapshot, Some(app));
+        if view.app(app).is_some_and(|v| !v.is_blank()) {
+            return Ok(None);
+        }
+        self.unknown_app(&snapshot, &view, app).await
     }
 
     /// The app badger knows (listed, or with a version or a live deployment) whose name is

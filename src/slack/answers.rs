@@ -158,7 +158,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             super::release::nothing_to_compare(app, env, to, from.as_deref())
         }
         Answer::Help(text) => Message::plain(text.clone()),
-        Answer::HoldPlaced(h) => {
+        Answer::HoldPlaced(h, unknown) => {
             let hold = &say.policy.hold_command;
             let everywhere = if h.environment.is_none() {
                 " in every environment"
@@ -178,8 +178,18 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             let ends = h
                 .until_shown(tz)
                 .map_or(String::new(), |u| format!(" It ends at {u}."));
+            let unknown = match unknown {
+                Some(u) => format!(
+                    "\n:grey_question: badger knows no app called *{}*: it was never deployed and the policy does not list it, so this hold holds nothing yet.{}",
+                    escape(&h.scope),
+                    u.closest
+                        .as_ref()
+                        .map_or(String::new(), |c| format!(" Did you mean *{}*?", escape(c)))
+                ),
+                None => String::new(),
+            };
             Message::plain(format!(
-                "Hold #{id} on {}{everywhere} is in place and in the channel topic.{ends} Release it with `{hold} release {id}`.{slip}",
+                "Hold #{id} on {}{everywhere} is in place and in the channel topic.{ends} Release it with `{hold} release {id}`.{slip}{unknown}",
                 escape(&h.describe_scope()),
                 id = h.id
             ))

@@ -109,7 +109,7 @@ fn help_is_the_parsers_text() {
 
 #[test]
 fn holds() {
-    assert_snapshot!(text(Answer::HoldPlaced(hold(3, "whitehall"))), @"Hold #3 on whitehall in production is in place and in the channel topic. Release it with `/hold release 3`.");
+    assert_snapshot!(text(Answer::HoldPlaced(hold(3, "whitehall"), None)), @"Hold #3 on whitehall in production is in place and in the channel topic. Release it with `/hold release 3`.");
     assert_snapshot!(text(Answer::HoldUpdated(hold(3, "*"))), @"You already held all applications in production; I updated the reason of hold #3.");
     assert_snapshot!(text(Answer::Holds(vec![])), @"No holds stand.");
     assert_snapshot!(text(Answer::Holds(vec![hold(3, "whitehall"), hold(4, "*")])), @r##"
@@ -129,10 +129,18 @@ fn holds() {
         reason: "prod db migration".into(),
         ..hold(5, "whitehall")
     };
-    assert_snapshot!(text(Answer::HoldPlaced(slip)), @r"
+    assert_snapshot!(text(Answer::HoldPlaced(slip, None)), @r"
     Hold #5 on whitehall in every environment is in place and in the channel topic. Release it with `/hold release 5`.
     Its reason starts with `prod`, so it holds every environment. To hold only *production*, release it and type `/hold whitehall production REASON...`.
     ");
+    // A hold on an app badger never knew: said so, with the closest it knows.
+    let typo = Answer::HoldPlaced(
+        hold(8, "whitehal"),
+        Some(crate::service::Unknown {
+            closest: Some("whitehall".into()),
+        }),
+    );
+    assert_snapshot!(text(typo).lines().nth(1).unwrap(), @":grey_question: badger knows no app called *whitehal*: it was never deployed and the policy does not list it, so this hold holds nothing yet. Did you mean *whitehall*?");
     // "in production ...": the environment is the word after `in` (which is no
     // abbreviation of integration).
     let written_in = Hold {
@@ -140,21 +148,21 @@ fn holds() {
         reason: "in production db migration".into(),
         ..hold(5, "whitehall")
     };
-    assert_snapshot!(text(Answer::HoldPlaced(written_in)).lines().nth(1).unwrap(), @"Its reason starts with `in production`, so it holds every environment. To hold only *production*, release it and type `/hold whitehall production REASON...`.");
+    assert_snapshot!(text(Answer::HoldPlaced(written_in, None)).lines().nth(1).unwrap(), @"Its reason starts with `in production`, so it holds every environment. To hold only *production*, release it and type `/hold whitehall production REASON...`.");
     let plain = Hold {
         environment: None,
         reason: "data migration".into(),
         ..hold(6, "*")
     };
-    assert_snapshot!(text(Answer::HoldPlaced(plain)), @"Hold #6 on all applications in every environment is in place and in the channel topic. Release it with `/hold release 6`.");
+    assert_snapshot!(text(Answer::HoldPlaced(plain, None)), @"Hold #6 on all applications in every environment is in place and in the channel topic. Release it with `/hold release 6`.");
     assert_snapshot!(text(Answer::HoldReleased(hold(3, "whitehall"))), @"Released hold #3 on whitehall in production.");
     // With `--until`, the exact end (a date alone is its 00:00; another year's shows it).
     let until = |at| Hold {
         until: Some(at),
         ..hold(7, "*")
     };
-    assert_snapshot!(text(Answer::HoldPlaced(until(Utc.with_ymd_and_hms(2027, 1, 4, 0, 0, 0).unwrap()))), @"Hold #7 on all applications in production is in place and in the channel topic. It ends at Mon 4 Jan 2027 00:00 GMT. Release it with `/hold release 7`.");
-    assert_snapshot!(text(Answer::HoldPlaced(until(Utc.with_ymd_and_hms(2026, 3, 29, 23, 0, 0).unwrap()))), @"Hold #7 on all applications in production is in place and in the channel topic. It ends at Mon 30 Mar 00:00 BST. Release it with `/hold release 7`.");
+    assert_snapshot!(text(Answer::HoldPlaced(until(Utc.with_ymd_and_hms(2027, 1, 4, 0, 0, 0).unwrap()), None)), @"Hold #7 on all applications in production is in place and in the channel topic. It ends at Mon 4 Jan 2027 00:00 GMT. Release it with `/hold release 7`.");
+    assert_snapshot!(text(Answer::HoldPlaced(until(Utc.with_ymd_and_hms(2026, 3, 29, 23, 0, 0).unwrap()), None)), @"Hold #7 on all applications in production is in place and in the channel topic. It ends at Mon 30 Mar 00:00 BST. Release it with `/hold release 7`.");
 }
 
 /// `/deploy whitehall release_12 to production`, refused for `reasons`.

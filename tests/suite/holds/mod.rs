@@ -9,6 +9,7 @@ mod channel_topic;
 mod owners;
 mod queues;
 mod status;
+mod unknown_app;
 
 use crate::support;
 
