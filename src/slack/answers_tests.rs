@@ -372,7 +372,7 @@ fn status_of_a_long_queue_names_the_rest() {
 :large_green_circle: The deploy window is open until Tue 10 Mar 17:00 GMT.
 *staging*: <@UALICE> deploying whitehall `release_12`
     queue: 1. <@UALICE> whitehall `release_12` (#2); 2. <@UALICE> whitehall `release_12` (#3); 3. <@UALICE> whitehall `release_12` (#4); 4. <@UALICE> whitehall `release_12` (#5); 5. <@UALICE> whitehall `release_12` (#6); 6. <@UALICE> whitehall `release_12` (#7); 7. <@UALICE> whitehall `release_12` (#8); 8. <@UALICE> whitehall `release_12` (#9); 9. <@UALICE> whitehall `release_12` (#10); 10. <@UALICE> whitehall `release_12` (#11); +4990 more queued (see <https://badger.example.com/|the dashboard>)
-No holds.
+No holds on *staging*.
 "##);
 }
 

@@ -45,15 +45,40 @@ pub fn status(b: &Board, env: Option<&str>, tz: Tz, dashboard: Option<&str>) -> 
     {
         out.push(environment(e, b.now, dashboard));
     }
-    if b.holds.is_empty() {
-        out.push("No holds.".into());
+    // With an environment, the holds that bind there (its own and every environment's);
+    // the others are counted, not hidden.
+    let (here, elsewhere): (Vec<_>, Vec<_>) = b
+        .holds
+        .iter()
+        .copied()
+        .partition(|h| env.is_none_or(|n| h.environment.as_deref().is_none_or(|e| e == n)));
+    if here.is_empty() {
+        out.push(match env {
+            Some(n) => format!("No holds on *{}*.", escape(n)),
+            None => "No holds.".into(),
+        });
     } else {
-        out.push(format!("*Holds* ({}):", b.holds.len()));
-        for h in &b.holds {
+        out.push(format!("*Holds* ({}):", here.len()));
+        for h in &here {
             out.push(format!("• {}", blocks::hold_line(h, tz)));
         }
     }
+    if !elsewhere.is_empty() {
+        out.push(format!(
+            "{} in other environments: `status` without an environment lists them.",
+            more_holds(elsewhere.len())
+        ));
+    }
     Message::lines(&out)
+}
+
+/// "1 more hold", "3 more holds".
+fn more_holds(n: usize) -> String {
+    if n == 1 {
+        "1 more hold".to_owned()
+    } else {
+        format!("{n} more holds")
+    }
 }
 
 fn environment(e: &EnvBoard, now: DateTime<Utc>, dashboard: Option<&str>) -> String {

@@ -181,6 +181,19 @@ async fn status_and_list_show_holds(backend: Backend) {
             "{shown}"
         );
     }
+    // One environment's status lists the holds that bind there, and counts the others.
+    let staging = t.deploy(CAROL, "status staging").await.text();
+    assert!(staging.contains("*Holds* (1)"), "{staging}");
+    assert!(!staging.contains("whitehall in production"), "{staging}");
+    assert!(
+        staging.contains(
+            "1 more hold in other environments: `status` without an environment lists them."
+        ),
+        "{staging}"
+    );
+    let production = t.deploy(CAROL, "status production").await.text();
+    assert!(production.contains("*Holds* (2)"), "{production}");
+    assert!(!production.contains("other environments"), "{production}");
     let api: Value = t.get("/api/v1/status").await.json().await.unwrap();
     assert_eq!(api["holds"].as_array().map(Vec::len), Some(2), "{api}");
     let help = t.hold(CAROL, "help").await.text();
