@@ -130,7 +130,8 @@ const JS: &str = r##"
     if (!b) return;
     b.disabled = true;
     await send("/console/press", Object.assign(who(), {
-      channel: b.dataset.channel, action_id: b.dataset.actionId, value: b.dataset.value }));
+      channel: b.dataset.channel, action_id: b.dataset.actionId, value: b.dataset.value,
+      ephemeral: !!b.closest(".ephemeral") }));
     await refresh();
     setTimeout(refresh, 200);
   });

@@ -95,9 +95,28 @@ pub fn mention(user_id: &str) -> String {
     }
 }
 
+/// "1 minute", "2 minutes", "0 minutes": a count and its noun, singular only for one. The
+/// one place badger's words agree in number (nouns that take an "s"; pass `n` as i64).
+pub fn count(n: impl Into<i64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn count_is_singular_only_for_one() {
+        assert_eq!(count(1, "minute"), "1 minute");
+        assert_eq!(count(2, "minute"), "2 minutes");
+        assert_eq!(count(0, "pull request"), "0 pull requests");
+        assert_eq!(count(-1, "minute"), "-1 minutes");
+    }
 
     fn chars(s: &str) -> usize {
         s.chars().count()

@@ -269,6 +269,9 @@ struct PressRequest {
     action_id: String,
     #[serde(default)]
     value: String,
+    /// The button sat on an answer only the presser sees, as Slack's payload tells.
+    #[serde(default)]
+    ephemeral: bool,
 }
 
 async fn press(
@@ -292,6 +295,7 @@ async fn press(
         channel: req.channel,
         action_id: req.action_id,
         value: req.value,
+        ephemeral: req.ephemeral,
     }]);
     handle_interaction(&core_for(&s.core, &user, admin), interaction).await;
     Ok(Json(json!({ "ok": true })).into_response())

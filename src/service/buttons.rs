@@ -56,6 +56,17 @@ impl Action {
     }
 }
 
+/// Where the pressed button was shown. The same `action_id` can sit on both: Cancel on the
+/// start alert (a channel post) and "Leave the queue" on the queued answer (an ephemeral),
+/// so where it was pressed tells which one the person meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// A message in a channel (or DM) that everyone there sees.
+    InChannel,
+    /// An answer only the presser sees (Slack's `container.is_ephemeral`).
+    Ephemeral,
+}
+
 impl Core {
     /// Handles one press. `Ok(Some(a))` is an ephemeral answer for the presser.
     pub async fn press(
@@ -63,10 +74,13 @@ impl Core {
         actor: &Actor,
         action: Action,
         value: &str,
+        shown: Shown,
     ) -> Result<Option<Answer>> {
         let (actor, value) = (actor.clone(), value.to_owned());
-        self.on_writer(move |core| async move { core.press_here(&actor, action, &value).await })
-            .await
+        self.on_writer(
+            move |core| async move { core.press_here(&actor, action, &value, shown).await },
+        )
+        .await
     }
 
     async fn press_here(
@@ -74,6 +88,7 @@ impl Core {
         actor: &Actor,
         action: Action,
         value: &str,
+        shown: Shown,
     ) -> Result<Option<Answer>> {
         let Ok(id) = value.trim().parse::<i64>() else {
             return refuse(Denied::BadButtonValue);
@@ -103,6 +118,20 @@ impl Core {
         };
         let reply = match action {
             Action::Start => {
+                if d.state == State::Queued {
+                    // A hold gave the turn back: say so, not that it "has been queued".
+                    let holds = tx.active_holds().await?;
+                    if let Some(h) = holds
+                        .iter()
+                        .find(|h| h.stands_at(now) && h.covers(&d.app, &d.environment))
+                    {
+                        return refuse(Denied::TurnHeld {
+                            id: d.id,
+                            hold: h.id,
+                            owner: h.owner.clone(),
+                        });
+                    }
+                }
                 if d.state != State::Called {
                     return refuse(moved_on(&d));
                 }
@@ -180,6 +209,12 @@ impl Core {
                     return refuse(moved_on(&d));
                 }
                 None
+            }
+            // "Leave the queue" on the queued answer, pressed once the deployment started:
+            // leaving is no longer possible, and calling a running deployment off from a
+            // stale answer would surprise (the start alert's Cancel does that).
+            Action::Cancel if d.state == State::Deploying && shown == Shown::Ephemeral => {
+                return refuse(Denied::StartedSinceQueued { id: d.id });
             }
             Action::Cancel if d.state == State::Deploying => {
                 // The start alert's Cancel: called off, announced, the next one called.

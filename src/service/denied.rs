@@ -72,6 +72,16 @@ pub enum Denied {
         id: i64,
         state: State,
     },
+    /// *Leave the queue* (an ephemeral's Cancel) pressed after the deployment started.
+    StartedSinceQueued {
+        id: i64,
+    },
+    /// *Start* on a turn a standing hold gave back: it is called again once released.
+    TurnHeld {
+        id: i64,
+        hold: i64,
+        owner: String,
+    },
     /// The deployment's environment is no longer configured.
     EnvironmentGone {
         env: String,
@@ -144,7 +154,9 @@ impl Denied {
             Denied::NotWaiting => "not_waiting",
             Denied::AlreadyMovedOn { .. }
             | Denied::AlreadyEnded { .. }
-            | Denied::PressedTooLate { .. } => "already_moved_on",
+            | Denied::PressedTooLate { .. }
+            | Denied::StartedSinceQueued { .. } => "already_moved_on",
+            Denied::TurnHeld { .. } => "held",
             Denied::BadButtonValue | Denied::UnknownButton { .. } => "unknown_button",
             Denied::DeploymentGone { .. } => "unknown_deployment",
             Denied::EnvironmentGone { .. } => "environment_gone",

@@ -22,7 +22,7 @@ mod versions;
 
 pub use answer::{Answer, Note, Reply, Unknown};
 pub use board_cache::{board_of, BoardCache, Snapshot};
-pub use buttons::Action;
+pub use buttons::{Action, Shown};
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};
 pub use denied::{Denied, HoldEnded};
 pub use deploy::DeployRequest;

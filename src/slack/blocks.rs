@@ -4,7 +4,7 @@
 use crate::domain::deployment::{format_duration, Deployment, State};
 use crate::domain::hold::Hold;
 use crate::domain::notice::Credit;
-use crate::domain::text::{escape, mention, truncate};
+use crate::domain::text::{count, escape, mention, truncate};
 use crate::service::Action;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -213,7 +213,7 @@ pub fn end_alert(d: &Deployment, by: Option<&Credit>) -> Message {
 pub fn your_turn(d: &Deployment, timeout_minutes: i64, window_closes: Option<&str>) -> Message {
     let by_when = match window_closes {
         Some(at) => format!("by {at}, when the deploy window closes,"),
-        None => format!("within {timeout_minutes} minutes"),
+        None => format!("within {}", count(timeout_minutes, "minute")),
     };
     let text = format!(
         ":wave: {} it's your turn to deploy {}. Press *Start* {by_when} or the turn passes on.",

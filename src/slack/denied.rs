@@ -57,6 +57,12 @@ pub fn denied(say: &Say, d: &Denied) -> String {
         Denied::UnknownEnvironment { env } => {
             format!("There is no environment called {}.", escape(env))
         }
+        // Deploying, it can no longer leave the queue: it is finished instead.
+        Denied::AlreadyQueued { mine } if mine.state == State::Deploying => format!(
+            "You already have {} (#{}, deploying). When it ends, press *Done* or *Failed* on its start alert, or say `{deploy} done` or `{deploy} failed`.",
+            what(mine),
+            mine.id,
+        ),
         Denied::AlreadyQueued { mine } => format!(
             "You already have {} (#{}, {}). Use `{deploy} cancel {}` to leave the queue.",
             what(mine),
@@ -102,6 +108,13 @@ pub fn denied(say: &Say, d: &Denied) -> String {
         Denied::PressedTooLate { id, state } => format!(
             "#{id} has already {}; nothing was changed.",
             past(*state)
+        ),
+        Denied::StartedSinceQueued { id } => format!(
+            "#{id} has started, so it can't leave the queue: finish it with *Done* or *Failed* on its start alert, or `{deploy} done` / `{deploy} failed`. Nothing was changed."
+        ),
+        Denied::TurnHeld { id, hold, owner } => format!(
+            "#{id}'s turn is paused by {}'s hold #{hold}; it keeps its place and will be called again when the hold is released. Nothing was changed.",
+            mention(owner)
         ),
         Denied::EnvironmentGone { env } => format!(
             "{} is no longer configured, so this turn can't start.",

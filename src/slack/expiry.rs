@@ -40,7 +40,10 @@ pub async fn abandon(
         "an ephemeral answer could not be delivered in time; dropping it (it may no longer be true)"
     );
     metrics.slack_ephemerals_expired.inc();
-    let why = format!("expired: undelivered after {minutes} minutes");
+    let why = format!(
+        "expired: undelivered after {}",
+        crate::domain::text::count(minutes, "minute")
+    );
     store.outbox_dead(row.id, worker, &why).await
 }
 

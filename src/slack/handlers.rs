@@ -4,7 +4,7 @@
 //! as Slack would.
 
 use super::payload::{Interaction, SlashCommand};
-use crate::service::{Action, Actor, Core, Denied, ServiceError};
+use crate::service::{Action, Actor, Core, Denied, ServiceError, Shown};
 use crate::slack::blocks::Message;
 
 /// Runs a slash command; the answer is the ephemeral reply to the person who typed it.
@@ -61,7 +61,14 @@ pub async fn handle_interaction(core: &Core, interaction: Interaction) {
             channel: p.channel.clone(),
         };
         let answer = match action {
-            Some(action) => core.press(&actor, action, &p.value).await,
+            Some(action) => {
+                let shown = if p.ephemeral {
+                    Shown::Ephemeral
+                } else {
+                    Shown::InChannel
+                };
+                core.press(&actor, action, &p.value, shown).await
+            }
             None => Err(ServiceError::Denied(Denied::UnknownButton {
                 action_id: p.action_id.clone(),
             })),

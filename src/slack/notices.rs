@@ -8,7 +8,7 @@ use super::versions_blocks::{home, Mine};
 use crate::domain::deployment::Deployment;
 use crate::domain::hold::Hold;
 use crate::domain::notice::{ChecklistItem, Notice};
-use crate::domain::text::{escape, mention};
+use crate::domain::text::{count, escape, mention};
 use crate::domain::window::{format_local, next_opens};
 use crate::service::Action;
 use crate::store::Body;
@@ -270,9 +270,10 @@ fn run_overdue(d: &Deployment, run_url: Option<&str>, minutes: i64) -> Message {
         None => "the workflow run (GitHub never listed it)".to_owned(),
     };
     Message::plain(format!(
-        ":hourglass: {} {} has not reported back after {minutes} minutes. Check {link}, then tell me how it went.",
+        ":hourglass: {} {} has not reported back after {}. Check {link}, then tell me how it went.",
         mention(&d.requester),
         what(d),
+        count(minutes, "minute"),
     ))
     .with_buttons(vec![
         button(Action::Done, "Done", d.id, Some("primary")),

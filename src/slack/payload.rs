@@ -21,6 +21,9 @@ pub struct ButtonPress {
     pub channel: String,
     pub action_id: String,
     pub value: String,
+    /// Pressed on an ephemeral message (Slack's `container.is_ephemeral`): an answer to one
+    /// person, such as the queued answer's "Leave the queue", never a channel post.
+    pub ephemeral: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,6 +75,10 @@ pub fn parse_interaction_json(v: &serde_json::Value) -> Result<Interaction, Payl
         .and_then(|c| c.as_str())
         .unwrap_or("")
         .to_owned();
+    let ephemeral = v
+        .pointer("/container/is_ephemeral")
+        .and_then(|e| e.as_bool())
+        .unwrap_or(false);
     let actions = v
         .get("actions")
         .and_then(|a| a.as_array())
@@ -88,6 +95,7 @@ pub fn parse_interaction_json(v: &serde_json::Value) -> Result<Interaction, Payl
                     .and_then(|x| x.as_str())
                     .unwrap_or("")
                     .to_owned(),
+                ephemeral,
             })
         })
         .collect();
@@ -117,9 +125,23 @@ mod tests {
                 user: "U1".into(),
                 channel: "C1".into(),
                 action_id: "deploy_start".into(),
-                value: "12".into()
+                value: "12".into(),
+                ephemeral: false,
             }])
         );
+    }
+
+    #[test]
+    fn a_press_on_an_ephemeral_message_says_so() {
+        // As Slack sends it: the container marks the message ephemeral, and there is no
+        // `message` (Slack does not echo an ephemeral's blocks).
+        let json = r#"{"type":"block_actions","user":{"id":"U1"},"channel":{"id":"C1"},
+            "container":{"type":"message","message_ts":"1.2","channel_id":"C1","is_ephemeral":true},
+            "actions":[{"action_id":"deploy_cancel","value":"27","type":"button"}]}"#;
+        let Interaction::Buttons(p) = parse_interaction(&form(json)).unwrap() else {
+            panic!("a button press");
+        };
+        assert!(p[0].ephemeral, "{p:?}");
     }
 
     #[test]

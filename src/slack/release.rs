@@ -4,7 +4,7 @@
 
 use super::blocks::Message;
 use crate::domain::release::{Author, ReleaseSummary};
-use crate::domain::text::{escape, mention, truncate};
+use crate::domain::text::{count, escape, mention, truncate};
 
 /// Authors named; the rest are counted.
 const MAX_AUTHORS: usize = 30;
@@ -18,14 +18,6 @@ fn who(a: &Author) -> String {
     }
 }
 
-fn plural(n: impl Into<i64>) -> &'static str {
-    if n.into() == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// The release's pull requests (the fetched ones listed, the rest counted), how many
 /// commits were searched, and its authors.
 pub fn release(r: &ReleaseSummary) -> Message {
@@ -36,13 +28,12 @@ pub fn release(r: &ReleaseSummary) -> Message {
     };
     let pull_count = i64::try_from(r.pull_count).unwrap_or(i64::MAX);
     let mut lines = vec![format!(
-        ":mag: *{}* `{}` to *{}* adds {} pull request{} and {commits} commit{} over `{}`{link}:",
+        ":mag: *{}* `{}` to *{}* adds {} and {} over `{}`{link}:",
         escape(&r.app),
         escape(&r.to),
         escape(&r.env),
-        r.pull_count,
-        plural(pull_count),
-        plural(commits),
+        count(pull_count, "pull request"),
+        count(commits, "commit"),
         escape(&r.from),
     )];
     for p in &r.pulls {
@@ -61,14 +52,15 @@ pub fn release(r: &ReleaseSummary) -> Message {
     let more = r.pull_count.saturating_sub(r.pulls.len());
     if more > 0 {
         lines.push(format!(
-            "+{more} more pull request{}",
-            plural(i64::try_from(more).unwrap_or(i64::MAX))
+            "+{}",
+            count(i64::try_from(more).unwrap_or(i64::MAX), "more pull request")
         ));
     }
     if commits > r.listed_commits {
         lines.push(format!(
-            "_Pull requests were looked for in {} of the {commits} commits._",
-            r.listed_commits
+            "_Pull requests were looked for in {} of the {}._",
+            r.listed_commits,
+            count(commits, "commit")
         ));
     }
     if !r.authors.is_empty() {

@@ -65,6 +65,7 @@ mod smoke_history;
 mod smoke_store;
 mod socket_mode;
 mod stale_answers;
+mod stale_buttons;
 mod status_board;
 mod store;
 mod typed_anywhere;

@@ -84,8 +84,10 @@ impl Served {
     pub async fn press(&self, who: &str, admin: bool, button: &Button) -> (u16, Value) {
         self.post(
             "/console/press",
+            // As the page does: a button with no message ts sits on an ephemeral.
             json!({"as": who, "admin": admin, "channel": button.channel,
-                   "action_id": button.action_id, "value": button.value}),
+                   "action_id": button.action_id, "value": button.value,
+                   "ephemeral": button.ts.is_empty()}),
         )
         .await
     }

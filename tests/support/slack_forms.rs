@@ -35,19 +35,28 @@ pub fn command_form(channel: &str, user: &str, command: &str, text: &str) -> Str
 /// A button press in the deploy channel, as Slack reports it (block_actions with Slack's
 /// usual extra fields, and a block type badger does not know).
 pub fn press_form(user: &str, action_id: &str, value: &str) -> String {
-    let payload = serde_json::json!({
+    press_form_on(user, action_id, value, false)
+}
+
+/// A button press as Slack reports it, on a channel message or, with `ephemeral`, on an
+/// answer only `user` sees: then `container.is_ephemeral` is true and Slack sends no
+/// `message` (it keeps no copy of an ephemeral's blocks).
+pub fn press_form_on(user: &str, action_id: &str, value: &str, ephemeral: bool) -> String {
+    let mut payload = serde_json::json!({
         "type": "block_actions",
         "user": {"id": user, "username": user.to_lowercase(), "team_id": "T1"},
         "api_app_id": "A1",
         "token": "legacy",
-        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": CHANNEL, "is_ephemeral": false},
+        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": CHANNEL, "is_ephemeral": ephemeral},
         "trigger_id": "1.2.3",
         "team": {"id": "T1", "domain": "gds"},
         "channel": {"id": CHANNEL, "name": "govuk-deploy"},
-        "message": {"type": "message", "ts": "1700000000.000100", "blocks": [{"type": "a_block_type_from_the_future"}]},
         "response_url": "https://hooks.slack.invalid/actions/1",
         "actions": [{"action_id": action_id, "block_id": "b1", "text": {"type": "plain_text", "text": "x"}, "value": value, "type": "button", "action_ts": "1700000001.000000"}]
     });
+    if !ephemeral {
+        payload["message"] = serde_json::json!({"type": "message", "ts": "1700000000.000100", "blocks": [{"type": "a_block_type_from_the_future"}]});
+    }
     form_urlencoded::Serializer::new(String::new())
         .append_pair("payload", &payload.to_string())
         .finish()

@@ -137,6 +137,13 @@ fn your_turn() {
     insta::assert_snapshot!(shown(Notice::YourTurn { deployment: Deployment { state: State::Called, ..deployment() }, timeout_minutes: 10, window_closes: Some(closes), tz: Some(TZ) }).lines().next().unwrap(), @":wave: <@U0ALICE> it's your turn to deploy *whitehall* `release_1` to *production*. Press *Start* by Fri 27 Nov 16:00 GMT, when the deploy window closes, or the turn passes on.");
 }
 
+/// One is singular: "1 minute", not "1 minutes".
+#[test]
+fn one_minute_is_singular() {
+    insta::assert_snapshot!(shown(Notice::YourTurn { deployment: Deployment { state: State::Called, ..deployment() }, timeout_minutes: 1, window_closes: None, tz: Some(TZ) }).lines().next().unwrap(), @":wave: <@U0ALICE> it's your turn to deploy *whitehall* `release_1` to *production*. Press *Start* within 1 minute or the turn passes on.");
+    insta::assert_snapshot!(shown(Notice::RunOverdue { deployment: deployment(), run_url: None, minutes: 1 }).lines().next().unwrap(), @":hourglass: <@U0ALICE> *whitehall* `release_1` to *production* has not reported back after 1 minute. Check the workflow run (GitHub never listed it), then tell me how it went.");
+}
+
 /// A your-turn row queued by an older badger (no window close in it) still renders.
 #[test]
 fn your_turn_stored_before_window_closes() {

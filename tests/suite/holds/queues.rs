@@ -72,7 +72,7 @@ async fn called_for_a_held_app_gives_the_turn_back(backend: Backend) {
     // The hold comes while it's Bob's turn: he's told, his call loses its buttons, Erin goes.
     t.hold(CAROL, "whitehall reindexing").await;
     t.deliver_outbox().await;
-    t.expect_post("<@U0CAROL> is holding");
+    let hold = release_id(&t.expect_post("<@U0CAROL> is holding"));
     t.expect_topic_sync();
     let old = t.expect_update("<@U0BOB> turn for");
     assert!(
@@ -81,10 +81,18 @@ async fn called_for_a_held_app_gives_the_turn_back(backend: Backend) {
     );
     t.expect_post(":pause_button: <@U0BOB> your turn");
     let erin_call = t.expect_post("<@U0ERIN> it's your turn");
-    // His old Start button changes nothing.
+    // His old Start button changes nothing, and says why: the hold, not "already queued".
     t.press(BOB, "deploy_start", &bob).await;
     t.deliver_outbox().await;
-    t.expect_ephemeral(BOB, "nothing was changed");
+    let why = t.expect_ephemeral(
+        BOB,
+        &format!("#{bob}'s turn is paused by <@U0CAROL>'s hold #{hold}"),
+    );
+    assert!(
+        why.contains("called again when the hold is released"),
+        "{why}"
+    );
+    assert!(why.contains("Nothing was changed"), "{why}");
     let status = t.deploy(BOB, "status integration").await.text();
     assert!(status.contains("queue: 1. <@U0BOB> whitehall"), "{status}");
 

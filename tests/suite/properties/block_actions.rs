@@ -36,6 +36,8 @@ struct BlockActions {
     user_extras: Vec<(String, Value)>,
     channel_extras: Vec<(String, Value)>,
     container_extras: Vec<(String, Value)>,
+    /// `container.is_ephemeral`, when given (a JSON boolean or something else).
+    ephemeral: Option<Value>,
     blocks: Vec<Value>,
 }
 
@@ -69,6 +71,9 @@ impl BlockActions {
         if let Some(c) = container_id {
             container.insert("channel_id".into(), json!(c));
         }
+        if let Some(e) = &self.ephemeral {
+            container.insert("is_ephemeral".into(), e.clone());
+        }
         if !container.is_empty() {
             v.insert("container".into(), Value::Object(container));
         }
@@ -100,7 +105,8 @@ impl BlockActions {
     }
 
     /// The presses badger should see: every action with a string `action_id`, its
-    /// string `value` or "", from `channel.id`, else `container.channel_id`, else "".
+    /// string `value` or "", from `channel.id`, else `container.channel_id`, else "";
+    /// ephemeral only when `container.is_ephemeral` is `true`.
     fn expected(&self) -> Interaction {
         let channel = match &self.channel {
             ChannelAt::Channel(c) | ChannelAt::Both(c, _) | ChannelAt::Container(c) => c.clone(),
@@ -120,6 +126,7 @@ impl BlockActions {
                             .and_then(Value::as_str)
                             .unwrap_or_default()
                             .to_owned(),
+                        ephemeral: self.ephemeral == Some(json!(true)),
                     })
                 })
                 .collect(),
@@ -169,19 +176,28 @@ fn block_actions() -> BoxedStrategy<BlockActions> {
         ),
         extras(&["id"], 3),
         extras(&["id"], 3),
-        extras(&["channel_id"], 3),
+        extras(&["channel_id", "is_ephemeral"], 3),
+        prop_oneof![
+            2 => Just(None),
+            2 => Just(Some(json!(true))),
+            2 => Just(Some(json!(false))),
+            1 => json_value().prop_map(Some),
+        ],
         vec(block(), 0..4),
     )
         .prop_map(
-            |(user, channel, actions, top, user_x, channel_x, container_x, blocks)| BlockActions {
-                user,
-                channel,
-                actions,
-                top_extras: top,
-                user_extras: user_x,
-                channel_extras: channel_x,
-                container_extras: container_x,
-                blocks,
+            |(user, channel, actions, top, user_x, channel_x, container_x, ephemeral, blocks)| {
+                BlockActions {
+                    user,
+                    channel,
+                    actions,
+                    top_extras: top,
+                    user_extras: user_x,
+                    channel_extras: channel_x,
+                    container_extras: container_x,
+                    ephemeral,
+                    blocks,
+                }
             },
         )
         .boxed()

@@ -18,7 +18,7 @@ mod waits;
 
 use super::db::{Backend, TestDb};
 use super::fake_slack::FakeSlack;
-use super::slack_forms::{command_form, press_form, signed_post};
+use super::slack_forms::{command_form, press_form, press_form_on, signed_post};
 use super::{metrics, poll};
 use badger::app::{Application, RunOptions};
 use badger::clock::ManualClock;

@@ -54,6 +54,15 @@ impl TestApp {
             .as_u16()
     }
 
+    /// Presses a button on an answer only `user` sees (an ephemeral), as Slack reports it.
+    pub async fn press_ephemeral(&self, user: &str, action_id: &str, value: &str) -> u16 {
+        let body = press_form_on(user, action_id, value, true);
+        self.signed("/slack/interactions", FORM, body)
+            .await
+            .status()
+            .as_u16()
+    }
+
     /// The value of an unlabelled Prometheus sample on `/metrics`.
     pub async fn metric(&self, name: &str) -> u64 {
         super::metrics::count(&super::metrics::scrape(&self.http, &self.base).await, name)

@@ -1,0 +1,85 @@
+//! Buttons pressed after things moved on, through real HTTP and stepped: the queued
+//! answer's "Leave the queue" (an ephemeral, so Slack's press says `is_ephemeral`) shares
+//! `deploy_cancel` with the start alert's Cancel; once the deployment started, the old
+//! answer's press changes nothing and says so, while the start alert's still calls it off.
+
+use crate::support;
+
+use badger::domain::deployment::State;
+use support::db::Backend;
+use support::driver::TestApp;
+use support::people::{ALICE, BOB, CAROL};
+
+async fn state_of(t: &TestApp, id: &str) -> State {
+    let d = t.core().store.deployment(id.parse().unwrap()).await;
+    d.unwrap().expect("the deployment").state
+}
+
+async fn leave_the_queue_after_starting_changes_nothing(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    let queued = t.deploy(BOB, "publisher r1 to integration").await;
+    let leave = TestApp::button_value(&queued.json, "deploy_cancel").expect("Leave the queue");
+    t.deploy(ALICE, "done").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> started deploying");
+    t.expect_post("*whitehall* `r1` to *integration* succeeded");
+    t.expect_update("<@U0ALICE> started deploying");
+    t.expect_post("<@U0BOB> it's your turn");
+    t.press(BOB, "deploy_start", &leave).await;
+    t.deliver_outbox().await;
+    let alert = t.expect_post("<@U0BOB> started deploying *publisher*");
+    t.expect_update("<@U0BOB> turn for *publisher*");
+
+    // The old answer's "Leave the queue": nothing is called off, and Bob is told how to end it.
+    assert_eq!(t.press_ephemeral(BOB, "deploy_cancel", &leave).await, 200);
+    t.deliver_outbox().await;
+    let why = t.expect_ephemeral(BOB, &format!("#{leave} has started"));
+    assert!(why.contains("`/deploy done`"), "{why}");
+    assert!(why.contains("Nothing was changed"), "{why}");
+    assert_eq!(state_of(&t, &leave).await, State::Deploying);
+
+    // Asking again points to finishing it, not to leaving a queue it has left.
+    let again = t.deploy(BOB, "publisher r1 to integration").await.text();
+    assert!(again.contains(&format!("(#{leave}, deploying)")), "{again}");
+    assert!(
+        again.contains("`/deploy done` or `/deploy failed`"),
+        "{again}"
+    );
+    assert!(!again.contains("cancel"), "{again}");
+
+    // The start alert's Cancel, same action id and value, still calls it off.
+    let cancel = TestApp::button_value(&alert, "deploy_cancel").expect("start alert Cancel");
+    assert_eq!(cancel, leave);
+    t.press(BOB, "deploy_cancel", &cancel).await;
+    t.deliver_outbox().await;
+    t.expect_post(":no_entry_sign: *publisher* `r1` to *integration* was called off");
+    t.expect_update("<@U0BOB> started deploying");
+    assert_eq!(state_of(&t, &leave).await, State::Cancelled);
+    t.stop().await;
+}
+on_both_backends!(leave_the_queue_after_starting_changes_nothing);
+
+/// Called but not started is still in the queue: "Leave the queue" leaves it.
+async fn leave_the_queue_when_called_still_leaves(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    t.deploy(ALICE, "whitehall r1 to integration").await;
+    let queued = t.deploy(BOB, "publisher r1 to integration").await;
+    let leave = TestApp::button_value(&queued.json, "deploy_cancel").expect("Leave the queue");
+    t.deploy(CAROL, "frontend r1 to integration").await;
+    t.deploy(ALICE, "done").await;
+    t.deliver_outbox().await;
+    t.expect_post("<@U0ALICE> started deploying");
+    t.expect_post("*whitehall* `r1` to *integration* succeeded");
+    t.expect_update("<@U0ALICE> started deploying");
+    t.expect_post("<@U0BOB> it's your turn");
+
+    t.press_ephemeral(BOB, "deploy_cancel", &leave).await;
+    t.deliver_outbox().await;
+    t.expect_update("<@U0BOB> turn for *publisher*");
+    t.expect_post("<@U0CAROL> it's your turn");
+    t.expect_ephemeral(BOB, "You left the queue");
+    assert_eq!(state_of(&t, &leave).await, State::Cancelled);
+    t.stop().await;
+}
+on_both_backends!(leave_the_queue_when_called_still_leaves);
