@@ -5,7 +5,7 @@
 use super::blocks::{self, Message};
 use crate::domain::board::{Board, EnvBoard, WindowNow};
 use crate::domain::deployment::{format_duration, State};
-use crate::domain::text::{escape, mention};
+use crate::domain::text::{count, escape, mention};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -66,19 +66,13 @@ pub fn status(b: &Board, env: Option<&str>, tz: Tz, dashboard: Option<&str>) -> 
     if !elsewhere.is_empty() {
         out.push(format!(
             "{} in other environments: `status` without an environment lists them.",
-            more_holds(elsewhere.len())
+            count(
+                i64::try_from(elsewhere.len()).unwrap_or(i64::MAX),
+                "more hold"
+            )
         ));
     }
     Message::lines(&out)
-}
-
-/// "1 more hold", "3 more holds".
-fn more_holds(n: usize) -> String {
-    if n == 1 {
-        "1 more hold".to_owned()
-    } else {
-        format!("{n} more holds")
-    }
 }
 
 fn environment(e: &EnvBoard, now: DateTime<Utc>, dashboard: Option<&str>) -> String {

@@ -4,7 +4,7 @@
 
 use super::blocks::{section, what, Message};
 use crate::domain::deployment::{credits, Deployment};
-use crate::domain::text::{escape, mention};
+use crate::domain::text::{count, escape, mention};
 use crate::domain::versions::{format_age, AppVersions, Drift, VersionsView};
 use crate::domain::window::format_local;
 use chrono_tz::Tz;
@@ -76,20 +76,12 @@ pub fn app_line(view: &VersionsView, a: &AppVersions, tz: Tz) -> String {
 
 /// "1 app", "200 apps".
 fn apps(n: usize) -> String {
-    if n == 1 {
-        "1 app".to_owned()
-    } else {
-        format!("{n} apps")
-    }
+    count(i64::try_from(n).unwrap_or(i64::MAX), "app")
 }
 
 /// "1 more app", "163 more apps".
 fn more_apps_words(n: usize) -> String {
-    if n == 1 {
-        "1 more app".to_owned()
-    } else {
-        format!("{n} more apps")
-    }
+    count(i64::try_from(n).unwrap_or(i64::MAX), "more app")
 }
 
 /// "+163 more apps (2 drifted): see <https://badger.example.com/|the dashboard>."
