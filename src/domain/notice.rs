@@ -66,6 +66,12 @@ pub enum Notice {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<String>,
     },
+    /// The your-turn call is over because `emergency` took the turn before it was started:
+    /// the called one waits again at the front, next after the emergency.
+    TurnGivenToEmergency {
+        deployment: Deployment,
+        emergency: Deployment,
+    },
     /// Someone other than its requester (an admin) took a waiting deployment out of its
     /// queue: the requester is told who.
     TakenOutOfQueue { deployment: Deployment, by: String },

@@ -4,9 +4,12 @@
 
 use super::admission::{Ask, Reader};
 use super::queue::Outcome;
-use super::{close_turn, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
+use super::{
+    close_turn, refuse, turn_key, update, Actor, Answer, Core, Denied, Result, ServiceError,
+};
 use crate::domain::admission::{turn, Refusal, Turn};
 use crate::domain::deployment::{Deployment, Event, State};
+use crate::domain::notice::Notice;
 use crate::domain::queue::key_behind;
 use crate::store::env_lock;
 use crate::store::Tx;
@@ -294,24 +297,45 @@ impl Core {
             .iter()
             .find(|x| x.priority == chosen.priority)
             .copied();
-        tx.transition(d.id, State::Called, Event::Requeue, now, None, None)
-            .await?;
-        tx.set_queue_position(d.id, chosen.priority, key_behind(chosen, after))
-            .await?;
-        close_turn(tx, now, d, "let the next one go first", None).await?;
-        tx.audit(
-            now,
-            actor,
-            "deploy.skip",
-            &format!("deployment #{}", d.id),
-            "",
-        )
-        .await?;
+        let closed = Notice::YourTurnClosed {
+            deployment: d.clone(),
+            outcome: "let the next one go first".into(),
+            by: None,
+        };
+        let place = (chosen.priority, key_behind(chosen, after));
+        requeue_turn(tx, d, place, closed, actor, ("deploy.skip", ""), now).await?;
         self.advance(tx, &d.environment, now, None).await?;
         Ok(Some(Answer::LetGoFirst {
             requester: chosen.requester.clone(),
         }))
     }
+}
+
+/// A called turn goes back to waiting at `place` (priority, queue key), its your-turn
+/// message closed with `closed`, audited as `audit` (action, detail) by `actor`. The one
+/// way a called turn moves in its queue: "let the next go first", and an emergency taking
+/// the turn. The caller then moves the queue on. False: it was no longer called.
+pub(super) async fn requeue_turn(
+    tx: &mut Tx,
+    d: &Deployment,
+    place: (i64, i64),
+    closed: Notice,
+    actor: &str,
+    audit: (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    if !tx
+        .transition(d.id, State::Called, Event::Requeue, now, None, None)
+        .await?
+    {
+        return Ok(false);
+    }
+    tx.set_queue_position(d.id, place.0, place.1).await?;
+    update(tx, now, &d.channel, turn_key(d.id), closed).await?;
+    let (action, detail) = audit;
+    tx.audit(now, actor, action, &format!("deployment #{}", d.id), detail)
+        .await?;
+    Ok(true)
 }
 
 impl Core {

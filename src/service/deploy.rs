@@ -1,13 +1,17 @@
 //! `/deploy` requests and the commands that act on your own deployment.
 
 use super::admission::{Ask, Asker, Reader};
+use super::buttons::requeue_turn;
 use super::queue::{describe_request, Outcome};
 use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
 use crate::domain::notice::Notice;
-use crate::domain::queue::{InLine, NAMED_AHEAD};
-use crate::store::{env_lock, AuditLine, NewDeployment};
+use crate::domain::queue::{
+    asked_to_finish, emergency_takes_turn, front_place, InLine, NAMED_AHEAD,
+};
+use crate::store::{env_lock, AuditLine, NewDeployment, Tx};
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone)]
 pub struct DeployRequest {
@@ -113,17 +117,27 @@ impl Core {
         // With someone already active the newcomer simply queues, and its place comes with
         // the insert; only a free environment needs the queue moved on (which may start
         // them at once).
-        let (me, place) = match active {
-            Some(_) => {
+        // An emergency takes the turn from one called but not yet started, as if the
+        // environment were free; that one waits again, next after it.
+        let given_way = active
+            .as_ref()
+            .filter(|a| emergency_takes_turn(a, req.emergency.is_some()))
+            .cloned();
+        let (me, place) = match (&active, &given_way) {
+            (Some(_), None) => {
                 let (d, place) = tx.queue_audited(&new, now, &line, SHOWN - 1).await?;
                 (d, Some(place))
             }
-            None => {
+            _ => {
                 let d = tx.insert_deployment_audited(&new, now, &line).await?;
+                if let Some(called) = &given_way {
+                    self.give_way(&mut tx, called, &d, now).await?;
+                }
                 self.advance(&mut tx, env, now, Some(d.id)).await?;
                 (tx.deployment(d.id).await?.unwrap_or(d), None)
             }
         };
+        let active = active.filter(|_| given_way.is_none());
         crate::telemetry::record_deployment(me.id);
 
         let reply = if me.state == State::Deploying {
@@ -148,12 +162,13 @@ impl Core {
                     position,
                     active: active.map(|a| a.requester.clone()),
                 };
-                match &active {
+                // Only someone deploying is asked to finish (a called emergency is not).
+                match active.as_ref().filter(|a| asked_to_finish(a)) {
                     Some(a) if a.channel != me.channel => {
                         post(&mut tx, now, &me.channel, say(None), None).await?;
                         post(&mut tx, now, &a.channel, say(Some(a)), None).await?;
                     }
-                    a => post(&mut tx, now, &me.channel, say(a.as_ref()), None).await?,
+                    a => post(&mut tx, now, &me.channel, say(a), None).await?,
                 }
             }
             let total_ahead =
@@ -169,6 +184,28 @@ impl Core {
         // Counted once committed: an attempt retried after a lost race is one request.
         self.metrics.requests.inc();
         Ok(reply)
+    }
+
+    /// `called` gives its turn to `emergency`, just asked for: it waits again at the front
+    /// of its own priority, so it is called again as soon as the emergency is over, and its
+    /// your-turn message says so. The caller then moves the queue on.
+    async fn give_way(
+        &self,
+        tx: &mut Tx,
+        called: &Deployment,
+        emergency: &Deployment,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let live = tx.env_live(&called.environment).await?;
+        let waiting: Vec<&Deployment> = live.iter().filter(|d| d.state == State::Queued).collect();
+        let closed = Notice::TurnGivenToEmergency {
+            deployment: called.clone(),
+            emergency: emergency.clone(),
+        };
+        let why = format!("an emergency (#{}) goes first", emergency.id);
+        let audit = ("deploy.give_way", why.as_str());
+        let place = front_place(called, &waiting);
+        requeue_turn(tx, called, place, closed, &emergency.requester, audit, now).await
     }
 
     /// `/deploy done` and `/deploy failed`: the caller's own deploying deployment.

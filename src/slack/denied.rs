@@ -105,6 +105,14 @@ pub fn denied(say: &Say, d: &Denied) -> String {
             "Only {} (who asked for this deployment) or an admin can press that. Nothing was changed.",
             mention(requester)
         ),
+        // A turn given back (to an emergency, or paused by a hold): its old message's
+        // buttons no longer act, and the turn comes again.
+        Denied::PressedTooLate {
+            id,
+            state: State::Queued,
+        } => format!(
+            "#{id} is waiting in the queue again: its turn was given back, and you keep your place and are called again when it comes; nothing was changed."
+        ),
         Denied::PressedTooLate { id, state } => format!(
             "#{id} has already {}; nothing was changed.",
             past(*state)

@@ -131,7 +131,7 @@ fn pressed_too_late_says_what_became_of_it() {
 #7 has already expired; nothing was changed.
 #7 has already started; nothing was changed.
 #7 has already been called; nothing was changed.
-#7 has already been queued; nothing was changed.
+#7 is waiting in the queue again: its turn was given back, and you keep your place and are called again when it comes; nothing was changed.
 "##);
 }
 

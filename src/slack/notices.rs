@@ -53,6 +53,17 @@ pub fn render(n: &Notice) -> Message {
             outcome,
             by,
         } => blocks::your_turn_closed(deployment, outcome, by.as_deref()),
+        Notice::TurnGivenToEmergency {
+            deployment,
+            emergency,
+        } => Message::plain(format!(
+            "{} turn for {}: an emergency ({}, *{}* `{}`) goes first; you are next.",
+            mention(&deployment.requester),
+            what(deployment),
+            mention(&emergency.requester),
+            escape(&emergency.app),
+            escape(&emergency.git_ref)
+        )),
         Notice::TakenOutOfQueue { deployment, by } => Message::plain(format!(
             ":no_entry_sign: {} took {}'s {} (#{}) out of the queue.",
             mention(by),

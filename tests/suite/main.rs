@@ -30,6 +30,7 @@ mod deploy_flow;
 mod deploy_history;
 mod docs;
 mod durability;
+mod emergency_turn;
 mod example_policy;
 mod failed_writes;
 mod fake_slack_selftest;

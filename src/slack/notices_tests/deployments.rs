@@ -161,6 +161,21 @@ fn your_turn_closed() {
 }
 
 #[test]
+fn turn_given_to_emergency() {
+    let emergency = Deployment {
+        requester: "U0UMA".into(),
+        app: "p<1>".into(),
+        git_ref: "r1".into(),
+        emergency_reason: Some("site down".into()),
+        ..deployment()
+    };
+    insta::assert_snapshot!(shown(Notice::TurnGivenToEmergency { deployment: deployment(), emergency }), @r#"
+        <@U0ALICE> turn for *whitehall* `release_1` to *production*: an emergency (<@U0UMA>, *p&lt;1&gt;* `r1`) goes first; you are next.
+        [section: the text]
+    "#);
+}
+
+#[test]
 fn turn_expired() {
     insta::assert_snapshot!(shown(Notice::TurnExpired { deployment: deployment(), deploy_command: Some("/deploy".into()) }), @r#"
         :hourglass: <@U0ALICE>'s turn for *whitehall* `release_1` to *production* expired: it was not started in time. To queue again: `/deploy whitehall release_1 to production`
