@@ -344,7 +344,8 @@ impl Core {
     }
 
     /// A CI event for a deployment. Repeating an event that already happened changes
-    /// nothing (idempotent); contradicting a finished deployment is a conflict.
+    /// nothing (idempotent); contradicting a finished deployment is a conflict, except
+    /// the outcome of one called off while deploying, which is recorded.
     pub async fn ci_event(&self, id: i64, e: CiEvent) -> Result<State, CiError> {
         self.on_writer(move |core| async move { core.ci_event_here(id, e).await })
             .await
@@ -368,7 +369,8 @@ impl Core {
         let Some(d) = tx.deployment(id).await? else {
             return Err(CiError::NotFound(format!("there is no deployment #{id}")));
         };
-        if let Some(u) = &url {
+        // A repeat on a finished deployment changes nothing, its link included.
+        if let (Some(u), false) = (&url, d.state.is_finished()) {
             tx.set_ci_url(id, u).await?;
         }
         let result = match (e.status.as_str(), d.state) {
@@ -423,6 +425,18 @@ impl Core {
                 } else {
                     State::Failed
                 }
+            }
+            // Calling it off did not stop the pipeline: record what it did.
+            ("succeeded" | "failed", State::Cancelled) if d.called_off_while_deploying() => {
+                let succeeded = e.status == "succeeded";
+                let (note, url) = (note.as_deref(), url.as_deref());
+                let reported = self.report_after_call_off(&mut tx, &d, succeeded, note, url, now);
+                let Some(state) = reported.await? else {
+                    return Err(CiError::Conflict(format!(
+                        "deployment #{id} moved on meanwhile; look at it before trying again"
+                    )));
+                };
+                state
             }
             ("started" | "succeeded" | "failed", s) => {
                 return Err(CiError::Conflict(format!(
