@@ -1,7 +1,7 @@
 //! CI's outcome of a deployment called off while it was deploying. Calling it off in
 //! badger does not stop the pipeline, so what the pipeline then reports is what runs.
 
-use super::{post, Core, Result};
+use super::{post, CiError, Core};
 use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::notice::Notice;
 use crate::store::Tx;
@@ -12,7 +12,7 @@ impl Core {
     /// pipeline reports how the run ended. The row takes that outcome, so versions and the
     /// promotion rule see what really runs, and keeps the call-off (`ended_at`,
     /// `ended_by`). The environment's slot, freed at the call-off, is not taken again:
-    /// nobody is called. `None`: it moved on meanwhile.
+    /// nobody is called.
     pub(super) async fn report_after_call_off(
         &self,
         tx: &mut Tx,
@@ -21,7 +21,7 @@ impl Core {
         note: Option<&str>,
         url: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<Option<State>> {
+    ) -> Result<State, CiError> {
         let (event, to) = match succeeded {
             true => (Event::SucceedAfterCallOff, State::Succeeded),
             false => (Event::FailAfterCallOff, State::Failed),
@@ -30,13 +30,13 @@ impl Core {
             .transition(d.id, State::Cancelled, event, now, note, None)
             .await?
         {
-            return Ok(None);
+            return Err(moved_on(d.id));
         }
         if let Some(u) = url {
             tx.set_ci_url(d.id, u).await?;
         }
         let Some(done) = tx.deployment(d.id).await? else {
-            return Ok(None);
+            return Err(moved_on(d.id));
         };
         let say = Notice::ReportedAfterCallOff {
             deployment: done.clone(),
@@ -60,6 +60,13 @@ impl Core {
         } else {
             self.metrics.failed.inc();
         }
-        Ok(Some(to))
+        Ok(to)
     }
+}
+
+/// Under the environment's lock nothing else moves it; said plainly all the same.
+fn moved_on(id: i64) -> CiError {
+    CiError::Conflict(format!(
+        "deployment #{id} moved on meanwhile; look at it before trying again"
+    ))
 }

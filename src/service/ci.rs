@@ -428,15 +428,10 @@ impl Core {
             }
             // Calling it off did not stop the pipeline: record what it did.
             ("succeeded" | "failed", State::Cancelled) if d.called_off_while_deploying() => {
-                let succeeded = e.status == "succeeded";
                 let (note, url) = (note.as_deref(), url.as_deref());
-                let reported = self.report_after_call_off(&mut tx, &d, succeeded, note, url, now);
-                let Some(state) = reported.await? else {
-                    return Err(CiError::Conflict(format!(
-                        "deployment #{id} moved on meanwhile; look at it before trying again"
-                    )));
-                };
-                state
+                let succeeded = e.status == "succeeded";
+                self.report_after_call_off(&mut tx, &d, succeeded, note, url, now)
+                    .await?
             }
             ("started" | "succeeded" | "failed", s) => {
                 return Err(CiError::Conflict(format!(
