@@ -65,6 +65,11 @@ pub enum Event {
     Cancel,
     /// Turn timed out, or the window closed while it waited.
     Expire,
+    /// CI reports how the run of a deployment called off while deploying really ended:
+    /// calling it off in badger does not stop the pipeline. Only CI's report does this (a
+    /// person's Done or Failed on it stays refused), and only for one that had started.
+    SucceedAfterCallOff,
+    FailAfterCallOff,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -83,6 +88,8 @@ fn verb(e: Event) -> &'static str {
         Event::Fail => "marked failed",
         Event::Cancel => "cancelled",
         Event::Expire => "expired",
+        Event::SucceedAfterCallOff => "reported succeeded",
+        Event::FailAfterCallOff => "reported failed",
     }
 }
 
@@ -98,6 +105,9 @@ pub fn transition(from: State, event: Event) -> Result<State, TransitionError> {
         // A deployment called off after it started (the start alert's Cancel button).
         (Queued | Called | Deploying, Event::Cancel) => Cancelled,
         (Queued | Called, Event::Expire) => Expired,
+        // The caller checks it had started (`Deployment::called_off_while_deploying`).
+        (Cancelled, Event::SucceedAfterCallOff) => Succeeded,
+        (Cancelled, Event::FailAfterCallOff) => Failed,
         _ => return Err(TransitionError { from, event }),
     };
     Ok(to)
@@ -190,6 +200,15 @@ impl Deployment {
     pub fn turn_lapsed(&self, now: DateTime<Utc>, timeout: chrono::Duration) -> bool {
         self.state == State::Called && self.called_at.is_some_and(|c| c + timeout <= now)
     }
+    /// Cancelled after it started: its pipeline may still report how the run ended.
+    pub fn called_off_while_deploying(&self) -> bool {
+        self.state == State::Cancelled && self.started_at.is_some()
+    }
+    /// Finished as its pipeline reported after it had been called off while deploying
+    /// (the call-off keeps `ended_at` and `ended_by`; the report stamps `finished_at`).
+    pub fn reported_after_call_off(&self) -> bool {
+        matches!(self.state, State::Succeeded | State::Failed) && self.ended_at.is_some()
+    }
     /// From start to end, including a deployment called off after it started.
     pub fn duration(&self) -> Option<chrono::Duration> {
         Some(self.finished_at.or(self.ended_at)? - self.started_at?)
@@ -199,7 +218,8 @@ impl Deployment {
 /// Who else started or ended a deployment for its requester, each as the history shows it
 /// ("started by U0ADMIN"; how it ended in the end alert's words: "marked done by",
 /// "marked failed by", "called off by", "cancelled by" for one taken out of its queue,
-/// "reported by CI"). People through `person` (the dashboard's names, Slack's mentions);
+/// "reported by CI"; "called off by" then "then reported by CI" for one whose pipeline
+/// reported after it was called off). People through `person` (the dashboard's names, Slack's mentions);
 /// none for rows from before it was recorded.
 pub fn credits(d: &Deployment, person: &dyn Fn(&str) -> String) -> Vec<String> {
     let who = |c: &Credit| match c {
@@ -211,8 +231,11 @@ pub fn credits(d: &Deployment, person: &dyn Fn(&str) -> String) -> Vec<String> {
         .started_by
         .iter()
         .map(|c| format!("started by {}", who(c)));
+    let late = d.reported_after_call_off();
     let ended = d.ended_by.iter().map(|c| {
         let how = match (c, d.state) {
+            // Who called it off; its pipeline reported the outcome after.
+            _ if late => "called off by",
             (Credit::Ci, _) => "reported by",
             (_, State::Succeeded) => "marked done by",
             (_, State::Failed) => "marked failed by",
@@ -222,7 +245,8 @@ pub fn credits(d: &Deployment, person: &dyn Fn(&str) -> String) -> Vec<String> {
         };
         format!("{how} {}", who(c))
     });
-    started.chain(ended).collect()
+    let reported = late.then(|| "then reported by CI".to_owned());
+    started.chain(ended).chain(reported).collect()
 }
 
 /// A queued deployment for unit tests elsewhere in the domain.
@@ -303,6 +327,23 @@ mod tests {
     }
 
     #[test]
+    fn only_a_called_off_one_takes_its_pipelines_outcome() {
+        assert_eq!(
+            transition(Cancelled, Event::SucceedAfterCallOff),
+            Ok(Succeeded)
+        );
+        assert_eq!(transition(Cancelled, Event::FailAfterCallOff), Ok(Failed));
+        for s in [Queued, Called, Deploying, Succeeded, Failed, Expired] {
+            for e in [Event::SucceedAfterCallOff, Event::FailAfterCallOff] {
+                assert!(transition(s, e).is_err(), "{s:?} {e:?}");
+            }
+        }
+        // A person's Done or Failed stays refused on it.
+        assert!(transition(Cancelled, Event::Succeed).is_err());
+        assert!(transition(Cancelled, Event::Fail).is_err());
+    }
+
+    #[test]
     fn deploying_can_be_called_off_but_never_expires() {
         assert_eq!(transition(Deploying, Event::Cancel), Ok(Cancelled));
         assert!(transition(Deploying, Event::Expire).is_err());
@@ -352,6 +393,16 @@ mod tests {
         assert_eq!(
             credits(&d, &person),
             ["started by CI", "marked done by <U0ADMIN>"]
+        );
+        // Called off while deploying, then its pipeline reported how it really ended.
+        d.ended_at = Some(DateTime::from_timestamp(120, 0).unwrap());
+        assert_eq!(
+            credits(&d, &person),
+            [
+                "started by CI",
+                "called off by <U0ADMIN>",
+                "then reported by CI"
+            ]
         );
     }
 

@@ -48,6 +48,9 @@ pub enum Notice {
         previous: String,
         check: PromotionCheck,
     },
+    /// CI reported how the run of `deployment` really ended (its state now) after it was
+    /// called off while deploying (`ended_by` who called it off; none: its requester).
+    ReportedAfterCallOff { deployment: Deployment },
     /// The one in line is called, and has `timeout_minutes` to press Start, or until
     /// `window_closes` (shown in `tz`) when the deploy window closes sooner.
     YourTurn {

@@ -31,7 +31,13 @@ pub fn transitions(d: &Deployment) -> Vec<Transition> {
     push(State::Called, d.called_at);
     push(State::Deploying, d.started_at);
     match d.state {
-        State::Succeeded | State::Failed => push(d.state, d.finished_at),
+        State::Succeeded | State::Failed => {
+            // Called off while deploying, before its pipeline reported how it ended.
+            if d.reported_after_call_off() {
+                push(State::Cancelled, d.ended_at);
+            }
+            push(d.state, d.finished_at)
+        }
         State::Cancelled | State::Expired => push(d.state, d.ended_at),
         State::Queued | State::Called | State::Deploying => {}
     }
@@ -111,5 +117,25 @@ mod tests {
         d.started_at = Some(t(4));
         d.finished_at = Some(t(9));
         assert_eq!(states(&d), [("deploying", t(4)), ("failed", t(9))]);
+    }
+
+    #[test]
+    fn called_off_then_reported_shows_both() {
+        let mut d = sample(1, "api", "staging");
+        d.source = "ci".into();
+        d.requested_at = t(0);
+        d.started_at = Some(t(0));
+        d.ended_at = Some(t(2));
+        d.finished_at = Some(t(6));
+        d.state = State::Succeeded;
+        assert_eq!(
+            states(&d),
+            [
+                ("deploying", t(0)),
+                ("cancelled", t(2)),
+                ("succeeded", t(6))
+            ]
+        );
+        assert_eq!(duration_seconds(&d), Some(360));
     }
 }

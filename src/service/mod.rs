@@ -8,6 +8,7 @@ mod after_success;
 mod answer;
 mod board_cache;
 mod buttons;
+mod called_off;
 mod ci;
 mod denied;
 mod deploy;

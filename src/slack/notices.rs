@@ -39,6 +39,7 @@ pub fn render(n: &Notice) -> Message {
         } => Message::plain(super::refusals::reported_unpromoted(
             deployment, previous, check,
         )),
+        Notice::ReportedAfterCallOff { deployment } => reported_after_call_off(deployment),
         Notice::YourTurn {
             deployment,
             timeout_minutes,
@@ -361,6 +362,31 @@ fn hold_overdue(h: &Hold, hold_command: &str, tz: Tz) -> Message {
         h.id,
         h.until_shown(tz).unwrap_or_default(),
         h.id
+    ))
+}
+
+/// CI's outcome of a deployment called off while deploying: recorded, and said.
+fn reported_after_call_off(d: &Deployment) -> Message {
+    use crate::domain::deployment::Credit;
+    let by = match &d.ended_by {
+        Some(Credit::Person(user)) => mention(user),
+        Some(Credit::Ci) => "CI".to_owned(),
+        Some(Credit::Badger) => "badger".to_owned(),
+        None => mention(&d.requester),
+    };
+    let state = d.state.as_str();
+    let versions = match d.state {
+        crate::domain::deployment::State::Succeeded => ", so versions show it",
+        _ => "",
+    };
+    let note = match d.outcome_note.as_deref() {
+        Some(n) if !n.is_empty() => format!("\nNote: {}", escape(n)),
+        _ => String::new(),
+    };
+    Message::plain(format!(
+        ":information_source: CI reports #{} ({}) {state} after it was called off by {by}. badger records it as {state}{versions}.{note}",
+        d.id,
+        what(d)
     ))
 }
 

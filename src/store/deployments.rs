@@ -315,6 +315,11 @@ impl Tx {
     ) -> Result<bool> {
         let to = transition(from, event)?;
         let (stamp, by_column) = match to {
+            // CI's outcome of a run called off while deploying: `ended_at` and `ended_by`
+            // keep the call-off.
+            State::Succeeded | State::Failed if from == State::Cancelled => {
+                ("finished_at = $1,", None)
+            }
             State::Called => ("called_at = $1, passed_over = NULL,", None),
             State::Deploying => ("started_at = $1,", Some("started_by")),
             State::Succeeded | State::Failed => ("finished_at = $1,", Some("ended_by")),

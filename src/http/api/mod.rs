@@ -298,23 +298,33 @@ pub async fn deploy_check(State(s): State<AppState>, RawQuery(raw): RawQuery) ->
 }
 
 /// 400 for a body that is not JSON at all; 422 for JSON of the wrong shape (unknown or
-/// missing fields, wrong types).
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+/// missing fields, wrong types), and `shape` for JSON that is no object at all.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8], shape: &str) -> Result<T, Box<Response>> {
     serde_json::from_slice(body).map_err(|e| {
         let status = match e.classify() {
             serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::BAD_REQUEST,
         };
-        Box::new(error(status, format!("invalid JSON body: {e}")))
+        // serde would name the internal type it expected ("struct CiReport").
+        let no_object =
+            serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| !v.is_object());
+        let message = match no_object {
+            true => shape.to_owned(),
+            false => format!("invalid JSON body: {e}"),
+        };
+        Box::new(error(status, message))
     })
 }
+
+const REPORT_SHAPE: &str = "the body must be a JSON object with app, ref, environment and status";
+const EVENT_SHAPE: &str = "the body must be a JSON object with status";
 
 pub async fn report(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let scope = match authorize(&s, &headers) {
         Ok(scope) => scope,
         Err(r) => return *r,
     };
-    let r: CiReport = match json_body(&body) {
+    let r: CiReport = match json_body(&body, REPORT_SHAPE) {
         Ok(r) => r,
         Err(resp) => return *resp,
     };
@@ -347,7 +357,7 @@ pub async fn event(
     };
     crate::telemetry::record("command", "ci_event");
     crate::telemetry::record_deployment(id);
-    let e: CiEvent = match json_body(&body) {
+    let e: CiEvent = match json_body(&body, EVENT_SHAPE) {
         Ok(e) => e,
         Err(resp) => return *resp,
     };

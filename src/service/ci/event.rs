@@ -11,7 +11,8 @@ use crate::store::env_lock;
 
 impl Core {
     /// A CI event for a deployment. Repeating an event that already happened changes
-    /// nothing (idempotent); contradicting a finished deployment is a conflict.
+    /// nothing (idempotent); contradicting a finished deployment is a conflict, except
+    /// the outcome of one called off while deploying, which is recorded.
     /// `scope`: the apps the caller's token may act on; another app's deployment is
     /// refused before anything is changed.
     pub async fn ci_event(&self, id: i64, scope: CiScope, e: CiEvent) -> Result<State, CiError> {
@@ -39,7 +40,8 @@ impl Core {
         };
         // Read in the transaction, before anything is written: the app is the deployment's.
         in_scope(scope, &d.app, Some(id))?;
-        if let Some(u) = &url {
+        // A repeat on a finished deployment changes nothing, its link included.
+        if let (Some(u), false) = (&url, d.state.is_finished()) {
             tx.set_ci_url(id, u).await?;
         }
         let result = match (e.status.as_str(), d.state) {
@@ -94,6 +96,13 @@ impl Core {
                 } else {
                     State::Failed
                 }
+            }
+            // Calling it off did not stop the pipeline: record what it did.
+            ("succeeded" | "failed", State::Cancelled) if d.called_off_while_deploying() => {
+                let (note, url) = (note.as_deref(), url.as_deref());
+                let succeeded = e.status == "succeeded";
+                self.report_after_call_off(&mut tx, &d, succeeded, note, url, now)
+                    .await?
             }
             ("started" | "succeeded" | "failed", s) => {
                 return Err(CiError::Conflict(format!(

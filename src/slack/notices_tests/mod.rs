@@ -11,6 +11,7 @@ mod deployments;
 mod holds;
 mod home;
 mod release;
+mod reported_after_call_off;
 mod stored;
 
 const TZ: Tz = chrono_tz::Europe::London;

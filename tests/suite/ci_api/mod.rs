@@ -4,6 +4,7 @@
 //! holds the shared helpers; the tests are in its children, by topic.
 
 mod auth;
+mod called_off;
 mod deploy_check;
 mod lifecycle;
 mod operational;

@@ -4,13 +4,20 @@
 use super::*;
 use crate::support::ci::Answer;
 
+const REPORT_SHAPE: &str = "the body must be a JSON object with app, ref, environment and status";
+const EVENT_SHAPE: &str = "the body must be a JSON object with status";
+
 async fn bad_requests_are_refused_with_a_reason(backend: Backend) {
     let t = TestApp::start(backend).await;
     let cases: Vec<(String, u16, &str)> = vec![
         ("{".into(), 400, "invalid JSON"),
         ("".into(), 400, "invalid JSON"),
         ("not json".into(), 400, "invalid JSON"),
-        ("[]".into(), 422, "invalid JSON"),
+        // JSON, but no object: said plainly, naming no internal type.
+        ("[]".into(), 422, REPORT_SHAPE),
+        ("null".into(), 422, REPORT_SHAPE),
+        ("\"started\"".into(), 422, REPORT_SHAPE),
+        ("7".into(), 422, REPORT_SHAPE),
         (
             json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started", "colour": "red"}).to_string(),
             422,
@@ -83,6 +90,7 @@ async fn bad_requests_are_refused_with_a_reason(backend: Backend) {
     for (body, status, says) in &cases {
         let a = post(&t, "/api/v1/deployments", Some(&bearer()), body).await;
         assert_eq!(a.status, *status, "{body}: {:?}", a.json);
+        assert!(!a.error().contains("CiReport"), "{body}: {:?}", a.json);
         assert!(
             a.error().contains(says),
             "{body}: {:?} does not say {says:?}",
@@ -112,6 +120,8 @@ async fn bad_requests_are_refused_with_a_reason(backend: Backend) {
         .unwrap();
     for (body, status, says) in [
         ("{".to_owned(), 400, "invalid JSON"),
+        ("[]".to_owned(), 422, EVENT_SHAPE),
+        ("\"succeeded\"".to_owned(), 422, EVENT_SHAPE),
         (
             json!({"status": "finished"}).to_string(),
             422,
