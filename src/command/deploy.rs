@@ -59,6 +59,10 @@ pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
 ///   reads it. Where the policy lists an app named `history`, text that is no history
 ///   but is a request for it (`history v1 to staging`) is that request.
 /// - IDs are positive whole numbers, optionally written `#12`.
+/// - `done` and `failed` followed by one ID-shaped word and nothing else (`done 42`,
+///   `failed #42`) finish deployment 42; with any other words the text is the note or
+///   reason (`done 42 tests pass`, `done #42 tests pass`), as before IDs were taken there.
+///   A lone `0` or a number too big is an `InvalidId` error, not a note.
 pub fn parse_deploy(text: &str, ctx: &CommandContext) -> Result<DeployCommand, ParseError> {
     let Some(lead) = lead(text, Form::Deploy, SUBCOMMANDS)? else {
         return Ok(DeployCommand::Help);
@@ -109,11 +113,17 @@ fn parse_subcommand(
                 }
             }
         }
-        Form::DeployDone => DeployCommand::Done {
-            note: free_text(rest, form, TextKind::Note)?,
+        Form::DeployDone => match lone_id(rest, form)? {
+            Some(id) => DeployCommand::DoneId { id },
+            None => DeployCommand::Done {
+                note: free_text(rest, form, TextKind::Note)?,
+            },
         },
-        Form::DeployFailed => DeployCommand::Failed {
-            reason: free_text(rest, form, TextKind::Reason)?,
+        Form::DeployFailed => match lone_id(rest, form)? {
+            Some(id) => DeployCommand::FailedId { id },
+            None => DeployCommand::Failed {
+                reason: free_text(rest, form, TextKind::Reason)?,
+            },
         },
         Form::DeployCancel => {
             let (arg, extra) = optional_arg(rest);
@@ -161,6 +171,23 @@ fn parse_subcommand(
         }
         _ => DeployCommand::Help,
     })
+}
+
+/// `done ID` / `failed ID`: the whole text one word shaped like an ID (`12`, `#12`). A
+/// lone number was a note before IDs were taken here; a number among other words still is
+/// (`done 42 tests pass`), so a note keeps working as it did.
+fn lone_id(words: &[&str], form: Form) -> Result<Option<i64>, ParseError> {
+    match words {
+        [word] if is_id_shaped(word) => parse_id(word, form).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Digits, perhaps after `#`: what a person types meaning an ID (`0` and numbers too big
+/// are then refused as IDs, not taken as notes).
+fn is_id_shaped(word: &str) -> bool {
+    let digits = word.strip_prefix('#').unwrap_or(word);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn optional_arg<'w>(words: &'w [&'w str]) -> (Option<&'w str>, &'w [&'w str]) {

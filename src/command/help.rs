@@ -26,13 +26,13 @@ const DEPLOY_LINES: &[Line] = &[
     },
     Line {
         form: Form::DeployDone,
-        syntax: "done [NOTE...]",
-        what: "finish your deployment: it succeeded",
+        syntax: "done [ID | NOTE...]",
+        what: "finish your deployment (or deployment ID: yours, or anyone's if you are an admin): it succeeded",
     },
     Line {
         form: Form::DeployFailed,
-        syntax: "failed [REASON...]",
-        what: "finish your deployment: it failed",
+        syntax: "failed [ID | REASON...]",
+        what: "finish your deployment (or deployment ID: yours, or anyone's if you are an admin): it failed",
     },
     Line {
         form: Form::DeployCancel,

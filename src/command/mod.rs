@@ -9,8 +9,8 @@
 //! ```text
 //! /deploy APP REF [to] ENV [--note TEXT]
 //! /deploy emergency APP REF [to] ENV REASON...
-//! /deploy done [NOTE...]
-//! /deploy failed [REASON...]
+//! /deploy done [ID | NOTE...]
+//! /deploy failed [ID | REASON...]
 //! /deploy cancel [ID]
 //! /deploy status [ENV]
 //! /deploy versions [APP]
@@ -113,8 +113,12 @@ pub enum DeployCommand {
     },
     /// `/deploy done [NOTE...]`: the caller's deployment succeeded.
     Done { note: Option<String> },
+    /// `/deploy done ID`: deployment ID succeeded (the start alert's Done, typed).
+    DoneId { id: i64 },
     /// `/deploy failed [REASON...]`: the caller's deployment failed.
     Failed { reason: Option<String> },
+    /// `/deploy failed ID`: deployment ID failed (the start alert's Failed, typed).
+    FailedId { id: i64 },
     /// `/deploy cancel [ID]`: leave a queue (the latest waiting entry without an ID).
     Cancel { id: Option<i64> },
     /// `/deploy status [ENV]`.

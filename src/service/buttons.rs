@@ -99,6 +99,19 @@ impl Core {
         if action == Action::HoldRelease {
             return self.release_hold_by_id(actor, id).await.map(Some);
         }
+        Ok(self.press_on(actor, action, id, shown).await?.0)
+    }
+
+    /// A press of a deployment's button (`/deploy done ID` and `failed ID` come here too, so
+    /// the rules are the button's): the ephemeral answer, if any, and the deployment as it
+    /// was read before the press changed it. `shown`: where the button was.
+    pub(super) async fn press_on(
+        &self,
+        actor: &Actor,
+        action: Action,
+        id: i64,
+        shown: Shown,
+    ) -> Result<(Option<Answer>, Deployment)> {
         let now = self.now();
         let Some(d) = self.store.deployment(id).await? else {
             return refuse(Denied::DeploymentGone { id });
@@ -107,7 +120,7 @@ impl Core {
             requester: d.requester.clone(),
         })?;
         if action == Action::AllWell {
-            return self.all_well(actor, &d).await;
+            return Ok((self.all_well(actor, &d).await?, d));
         }
         let mut tx = self.store.begin_ahead().await?;
         tx.lock(&env_lock(&d.environment)).await?;
@@ -183,7 +196,8 @@ impl Core {
                             .await?;
                         self.advance(&mut tx, &d.environment, now, None).await?;
                         self.commit(tx).await?;
-                        return Ok(Some(Answer::TurnPassedOn(self.refused(&ask, reasons))));
+                        let reply = Answer::TurnPassedOn(self.refused(&ask, reasons));
+                        return Ok((Some(reply), d));
                     }
                 }
             }
@@ -197,6 +211,10 @@ impl Core {
                 }
             }
             Action::Done | Action::Failed => {
+                // Only `/deploy done ID` reaches a waiting one (Done sits on start alerts).
+                if d.state.is_waiting() {
+                    return refuse(Denied::NotStartedYet { id: d.id });
+                }
                 if d.state != State::Deploying {
                     return refuse(moved_on(&d));
                 }
@@ -241,7 +259,7 @@ impl Core {
             Action::HoldRelease | Action::AllWell => None,
         };
         self.commit(tx).await?;
-        Ok(reply)
+        Ok((reply, d))
     }
 }
 

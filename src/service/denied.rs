@@ -76,6 +76,10 @@ pub enum Denied {
     StartedSinceQueued {
         id: i64,
     },
+    /// `/deploy done ID` (or `failed ID`) on a deployment still waiting: nothing to finish.
+    NotStartedYet {
+        id: i64,
+    },
     /// *Start* on a turn a standing hold gave back: it is called again once released.
     TurnHeld {
         id: i64,
@@ -156,6 +160,7 @@ impl Denied {
             | Denied::AlreadyEnded { .. }
             | Denied::PressedTooLate { .. }
             | Denied::StartedSinceQueued { .. } => "already_moved_on",
+            Denied::NotStartedYet { .. } => "not_started",
             Denied::TurnHeld { .. } => "held",
             Denied::BadButtonValue | Denied::UnknownButton { .. } => "unknown_button",
             Denied::DeploymentGone { .. } => "unknown_deployment",

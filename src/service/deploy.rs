@@ -1,7 +1,7 @@
 //! `/deploy` requests and the commands that act on your own deployment.
 
 use super::admission::{Ask, Asker, Reader};
-use super::buttons::requeue_turn;
+use super::buttons::{requeue_turn, Action, Shown};
 use super::queue::{describe_request, Outcome};
 use super::{post, refuse, Actor, Answer, Core, Denied, Result, ServiceError};
 use crate::domain::deployment::{Deployment, State};
@@ -238,6 +238,29 @@ impl Core {
             deployment: d.clone(),
             outcome,
         })
+    }
+
+    /// `/deploy done ID` and `/deploy failed ID`: the start alert's Done or Failed of
+    /// deployment ID, typed. It goes the buttons' way (`Core::press_on`), so who may finish
+    /// it and what is said when it has moved on are the buttons' rules; only a number that
+    /// names no deployment is worded for typing.
+    pub async fn finish_by_id(&self, actor: &Actor, id: i64, outcome: Outcome) -> Result<Answer> {
+        let action = match outcome {
+            Outcome::Succeeded => Action::Done,
+            Outcome::Failed => Action::Failed,
+            Outcome::Cancelled => Action::Cancel,
+        };
+        // Typed, not pressed: as a channel message's button (only Done and Failed come here).
+        match self.press_on(actor, action, id, Shown::InChannel).await {
+            Ok((_, deployment)) => Ok(Answer::Finished {
+                deployment,
+                outcome,
+            }),
+            Err(ServiceError::Denied(Denied::DeploymentGone { id })) => {
+                refuse(Denied::UnknownDeployment { id })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// `/deploy cancel [ID]`: leave a queue (the latest waiting entry by default).

@@ -112,6 +112,8 @@ impl Core {
                 self.finish_mine(actor, Outcome::Failed, reason.as_deref())
                     .await
             }
+            DeployCommand::DoneId { id } => self.finish_by_id(actor, id, Outcome::Succeeded).await,
+            DeployCommand::FailedId { id } => self.finish_by_id(actor, id, Outcome::Failed).await,
             DeployCommand::Cancel { id } => self.cancel_mine(actor, id).await,
             DeployCommand::Status { env } => self.status(env.as_ref().map(|e| e.as_str())).await,
             DeployCommand::Versions { app } => {
@@ -174,7 +176,9 @@ fn deploy_look(cmd: &DeployCommand) -> Look {
         DeployCommand::Request { .. } | DeployCommand::Cancel { .. } => Look::Follow,
         DeployCommand::Emergency { .. }
         | DeployCommand::Done { .. }
-        | DeployCommand::Failed { .. } => Look::Announced,
+        | DeployCommand::DoneId { .. }
+        | DeployCommand::Failed { .. }
+        | DeployCommand::FailedId { .. } => Look::Announced,
         DeployCommand::Status { .. }
         | DeployCommand::Versions { .. }
         | DeployCommand::History { .. }

@@ -29,6 +29,7 @@ mod deploy_edges;
 mod deploy_flow;
 mod deploy_history;
 mod docs;
+mod done_by_id;
 mod durability;
 mod emergency_turn;
 mod example_policy;
