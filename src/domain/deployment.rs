@@ -219,8 +219,9 @@ impl Deployment {
 /// ("started by U0ADMIN"; how it ended in the end alert's words: "marked done by",
 /// "marked failed by", "called off by", "cancelled by" for one taken out of its queue,
 /// "reported by CI"; "called off by" then "then reported by CI" for one whose pipeline
-/// reported after it was called off). People through `person` (the dashboard's names, Slack's mentions);
-/// none for rows from before it was recorded.
+/// reported after it was called off, its requester named when they called it off).
+/// People through `person` (the dashboard's names, Slack's mentions); none for rows from
+/// before it was recorded.
 pub fn credits(d: &Deployment, person: &dyn Fn(&str) -> String) -> Vec<String> {
     let who = |c: &Credit| match c {
         Credit::Person(user) => person(user),
@@ -232,7 +233,10 @@ pub fn credits(d: &Deployment, person: &dyn Fn(&str) -> String) -> Vec<String> {
         .iter()
         .map(|c| format!("started by {}", who(c)));
     let late = d.reported_after_call_off();
-    let ended = d.ended_by.iter().map(|c| {
+    // Called off by its requester (no `ended_by`), then reported: say who called it off,
+    // or "then reported" would follow nothing.
+    let own_call_off = (late && d.ended_by.is_none()).then(|| Credit::Person(d.requester.clone()));
+    let ended = d.ended_by.iter().chain(own_call_off.iter()).map(|c| {
         let how = match (c, d.state) {
             // Who called it off; its pipeline reported the outcome after.
             _ if late => "called off by",
@@ -403,6 +407,12 @@ mod tests {
                 "called off by <U0ADMIN>",
                 "then reported by CI"
             ]
+        );
+        // Called off by its requester (nobody else, so no `ended_by`): named all the same.
+        d.ended_by = None;
+        assert_eq!(
+            credits(&d, &person),
+            ["started by CI", "called off by <U1>", "then reported by CI"]
         );
     }
 

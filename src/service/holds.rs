@@ -152,8 +152,15 @@ impl Core {
         self.metrics.holds.inc();
         self.commit(tx).await?;
         // A hold on an app badger never saw may be a typo that holds nothing: said so.
+        // Best effort: the hold is saved; a failed read must not answer as if it were not.
         let unknown = match scope {
-            HoldScope::App(a) => self.unknown_app_named(a.as_str()).await?,
+            HoldScope::App(a) => self
+                .unknown_app_named(a.as_str())
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "could not tell whether a held app is known");
+                    None
+                }),
             HoldScope::All => None,
         };
         Ok(Answer::HoldPlaced(h, unknown))

@@ -118,7 +118,7 @@ pub fn denied(say: &Say, d: &Denied) -> String {
             past(*state)
         ),
         Denied::NotStartedYet { id } => format!(
-            "#{id} has not started yet (it is waiting in the queue), so there is nothing to finish; nothing was changed. `{deploy} cancel {id}` takes it out of the queue."
+            "#{id} has not started yet, so there is nothing to finish; nothing was changed. `{deploy} cancel {id}` takes it out of the queue."
         ),
         Denied::StartedSinceQueued { id } => format!(
             "#{id} has started, so it can't leave the queue: finish it with *Done* or *Failed* on its start alert, or `{deploy} done` / `{deploy} failed`. Nothing was changed."

@@ -58,7 +58,7 @@ pub fn render(n: &Notice) -> Message {
             deployment,
             emergency,
         } => Message::plain(format!(
-            "{} turn for {}: an emergency ({}, *{}* `{}`) goes first; you are next.",
+            "{} turn for {}: an emergency ({}, *{}* `{}`) goes first; you keep your place at the front of the queue.",
             mention(&deployment.requester),
             what(deployment),
             mention(&emergency.requester),

@@ -125,8 +125,8 @@ async fn done_with_the_id_of_a_waiting_deployment_changes_nothing(backend: Backe
     let r = t.deploy(BOB, "done 2").await.text();
     assert_eq!(
         r,
-        "#2 has not started yet (it is waiting in the queue), so there is nothing to finish; \
-         nothing was changed. `/deploy cancel 2` takes it out of the queue."
+        "#2 has not started yet, so there is nothing to finish; nothing was changed. \
+         `/deploy cancel 2` takes it out of the queue."
     );
     assert_eq!(state_of(&t, 2).await, (State::Queued, None));
     assert_eq!(state_of(&t, 1).await, (State::Deploying, None));

@@ -47,7 +47,7 @@ async fn an_emergency_takes_a_called_turn(backend: Backend) {
     assert!(r.text().contains("You're deploying"), "{}", r.text());
     t.deliver_outbox().await;
     t.expect_update(
-        "<@U0BOB> turn for *publisher* `r1` to *integration*: an emergency (<@U0CAROL>, *frontend* `r2`) goes first; you are next.",
+        "<@U0BOB> turn for *publisher* `r1` to *integration*: an emergency (<@U0CAROL>, *frontend* `r2`) goes first; you keep your place at the front of the queue.",
     );
     let start = t.expect_post(":rotating_light: *EMERGENCY deployment* started");
     let carol = TestApp::button_value(&start, "deploy_done").unwrap();
@@ -155,7 +155,7 @@ async fn start_racing_an_emergency_leaves_one_deploying(backend: Backend) {
         // The emergency was first: Bob waits next, told so, and his press changed nothing.
         assert!(r.text().contains("You're deploying"), "{}", r.text());
         assert_eq!(live[1], (BOB.to_owned(), State::Queued));
-        t.expect_update("goes first; you are next");
+        t.expect_update("goes first; you keep your place");
         t.expect_post(":rotating_light: *EMERGENCY deployment* started");
         t.expect_ephemeral(BOB, "is waiting in the queue again");
     }

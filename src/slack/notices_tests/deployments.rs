@@ -170,7 +170,7 @@ fn turn_given_to_emergency() {
         ..deployment()
     };
     insta::assert_snapshot!(shown(Notice::TurnGivenToEmergency { deployment: deployment(), emergency }), @r#"
-        <@U0ALICE> turn for *whitehall* `release_1` to *production*: an emergency (<@U0UMA>, *p&lt;1&gt;* `r1`) goes first; you are next.
+        <@U0ALICE> turn for *whitehall* `release_1` to *production*: an emergency (<@U0UMA>, *p&lt;1&gt;* `r1`) goes first; you keep your place at the front of the queue.
         [section: the text]
     "#);
 }
