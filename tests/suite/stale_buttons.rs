@@ -15,17 +15,27 @@ async fn state_of(t: &TestApp, id: &str) -> State {
     d.unwrap().expect("the deployment").state
 }
 
-async fn leave_the_queue_after_starting_changes_nothing(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
+/// Alice deploys, Bob queues behind her (and `then` queues behind Bob), Alice is done:
+/// Bob is called. Returns the value of the "Leave the queue" button on Bob's queued answer.
+async fn bob_called(t: &TestApp, then: Option<(&str, &str)>) -> String {
     t.deploy(ALICE, "whitehall r1 to integration").await;
     let queued = t.deploy(BOB, "publisher r1 to integration").await;
     let leave = TestApp::button_value(&queued.json, "deploy_cancel").expect("Leave the queue");
+    if let Some((who, text)) = then {
+        t.deploy(who, text).await;
+    }
     t.deploy(ALICE, "done").await;
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> started deploying");
     t.expect_post("*whitehall* `r1` to *integration* succeeded");
     t.expect_update("<@U0ALICE> started deploying");
     t.expect_post("<@U0BOB> it's your turn");
+    leave
+}
+
+async fn leave_the_queue_after_starting_changes_nothing(backend: Backend) {
+    let t = TestApp::stepped(backend).await;
+    let leave = bob_called(&t, None).await;
     t.press(BOB, "deploy_start", &leave).await;
     t.deliver_outbox().await;
     let alert = t.expect_post("<@U0BOB> started deploying *publisher*");
@@ -63,16 +73,7 @@ on_both_backends!(leave_the_queue_after_starting_changes_nothing);
 /// Called but not started is still in the queue: "Leave the queue" leaves it.
 async fn leave_the_queue_when_called_still_leaves(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.deploy(ALICE, "whitehall r1 to integration").await;
-    let queued = t.deploy(BOB, "publisher r1 to integration").await;
-    let leave = TestApp::button_value(&queued.json, "deploy_cancel").expect("Leave the queue");
-    t.deploy(CAROL, "frontend r1 to integration").await;
-    t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> started deploying");
-    t.expect_post("*whitehall* `r1` to *integration* succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
-    t.expect_post("<@U0BOB> it's your turn");
+    let leave = bob_called(&t, Some((CAROL, "frontend r1 to integration"))).await;
 
     t.press_ephemeral(BOB, "deploy_cancel", &leave).await;
     t.deliver_outbox().await;
