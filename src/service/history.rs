@@ -3,7 +3,7 @@
 //! app's rows, however long its history), and whether older ones exist.
 
 use super::{Answer, Core, Result};
-use crate::store::{HistoryQuery, StoreError};
+use crate::store::HistoryQuery;
 
 /// How many finished deployments `/deploy history` shows.
 pub const HISTORY_SHOWN: i64 = 10;
@@ -21,7 +21,7 @@ impl Core {
         let page = self.store.history_page(&q).await?;
         // Only an empty answer asks whether badger knows the app at all (a typo is not
         // "nothing yet").
-        let known = !page.deployments.is_empty() || self.knows_app_named(app, env).await?;
+        let known = !page.deployments.is_empty() || self.unknown_app_named(app).await?.is_none();
         Ok(Answer::History {
             app: app.to_owned(),
             env: env.map(str::to_owned),
@@ -29,20 +29,5 @@ impl Core {
             more: page.next_before.is_some(),
             known,
         })
-    }
-
-    /// [`Core::knows_app`] for an app with no finished deployment in `env` (or anywhere,
-    /// when `env` is none): only then need its history elsewhere be read.
-    async fn knows_app_named(&self, app: &str, env: Option<&str>) -> Result<bool, StoreError> {
-        let snapshot = self.snapshot().await?;
-        let view = self.versions_view_of(&snapshot, Some(app));
-        if self.knows_app(&snapshot, &view, app, false) {
-            return Ok(true);
-        }
-        let has_history = match env {
-            Some(_) => !self.store.app_history(app, 1).await?.is_empty(),
-            None => false,
-        };
-        Ok(has_history)
     }
 }
