@@ -94,14 +94,7 @@ on_both_backends!(an_environment_removed_from_the_policy_lets_its_queue_go);
 /// pass expires it: neither Start nor a pipeline's `started` takes it.
 async fn a_turn_whose_time_ran_out_cannot_be_started(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.deploy(ALICE, "whitehall r1 to integration").await;
-    t.deploy(BOB, "publisher r1 to integration").await;
-    t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> started deploying");
-    t.expect_post("*whitehall* `r1` to *integration* succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
-    let call = t.expect_post("<@U0BOB> it's your turn");
+    let (_, call) = t.bob_called_after_alice(None).await;
     let id = TestApp::button_value(&call, "deploy_start").expect("a Start button");
 
     t.advance_clock(Duration::minutes(10));

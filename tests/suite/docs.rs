@@ -8,9 +8,7 @@ use badger::command::{
     deploy_help, hold_help, parse_deploy, parse_hold, CommandContext, DeployCommand, HoldCommand,
     HoldScope, ReleaseTarget,
 };
-use badger::config::Policy;
 use badger::service::Action;
-use chrono::{TimeZone, Utc};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -38,17 +36,7 @@ fn code_lines(markdown: &str) -> Vec<String> {
 
 /// Runs `check` with the parser context of the default policy (Tuesday 10:00 London).
 fn with_context<T>(check: impl FnOnce(&CommandContext) -> T) -> T {
-    let policy = Policy::default();
-    let envs = policy.env_names();
-    let ctx = CommandContext {
-        deploy_command: &policy.deploy_command,
-        hold_command: &policy.hold_command,
-        environments: &envs,
-        apps: &policy.apps,
-        tz: policy.calendar.tz,
-        now: Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap(),
-    };
-    check(&ctx)
+    crate::support::parser::with_default_context(|ctx, _| check(ctx))
 }
 
 fn deploy_form(c: &DeployCommand) -> &'static str {

@@ -13,14 +13,7 @@ use support::people::{ALICE, BOB, CAROL, DAVE};
 
 /// Alice deploys and finishes; Bob, queued behind her, is called. Returns Bob's id.
 async fn bob_called(t: &TestApp) -> String {
-    t.deploy(ALICE, "whitehall r1 to integration").await;
-    t.deploy(BOB, "publisher r1 to integration").await;
-    t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> started deploying");
-    t.expect_post("*whitehall* `r1` to *integration* succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
-    let call = t.expect_post("<@U0BOB> it's your turn");
+    let (_, call) = t.bob_called_after_alice(None).await;
     TestApp::button_value(&call, "deploy_start").expect("the call has a Start button")
 }
 

@@ -9,7 +9,7 @@ use crate::support;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use badger::command::{deploy_help, hold_help, CommandContext};
+use badger::command::{deploy_help, hold_help};
 use badger::config::Policy;
 use badger::slack::needs::{APP_HOME_OPENED, BOT_EVENTS, BOT_SCOPES, COMMANDS_ROUTE, SLACK_ROUTES};
 use serde_json::Value;
@@ -200,42 +200,34 @@ fn slash_commands_are_exactly_badgers() {
 #[test]
 fn usage_hints_name_every_subcommand_of_the_help() {
     let manifest = manifest();
-    let policy = Policy::default();
-    let envs = policy.env_names();
-    let ctx = CommandContext {
-        deploy_command: &policy.deploy_command,
-        hold_command: &policy.hold_command,
-        environments: &envs,
-        apps: &policy.apps,
-        tz: policy.calendar.tz,
-        now: chrono::Utc::now(),
-    };
-    for (name, help) in [
-        (&policy.deploy_command, deploy_help(&ctx)),
-        (&policy.hold_command, hold_help(&ctx)),
-    ] {
-        let command = slash_commands(&manifest)
-            .iter()
-            .find(|c| str_at(c, "/command") == name.as_str())
-            .unwrap_or_else(|| panic!("manifest.yml has no {name}"));
-        let hint = str_at(command, "/usage_hint");
-        let first_word = |form: &str| form.split(' ').next().unwrap_or("").to_owned();
-        let hinted: BTreeSet<String> = hint.split(" | ").map(first_word).collect();
-        let prefix = format!("• `{name} ");
-        // Subcommands are the lower-case words that start a form ("versions [APP]").
-        let subcommands: BTreeSet<String> = help
-            .lines()
-            .filter_map(|l| l.strip_prefix(&prefix)?.split_once("`:").map(|(f, _)| f))
-            .map(first_word)
-            .filter(|word| word.starts_with(|c: char| c.is_ascii_lowercase()))
-            .collect();
-        assert!(subcommands.len() >= 3, "{subcommands:?}");
-        let missing: Vec<_> = subcommands.difference(&hinted).collect();
-        assert!(
-            missing.is_empty(),
-            "{name}'s usage hint lacks {missing:?}: {hint}"
-        );
-    }
+    support::parser::with_default_context(|ctx, policy| {
+        for (name, help) in [
+            (&policy.deploy_command, deploy_help(ctx)),
+            (&policy.hold_command, hold_help(ctx)),
+        ] {
+            let command = slash_commands(&manifest)
+                .iter()
+                .find(|c| str_at(c, "/command") == name.as_str())
+                .unwrap_or_else(|| panic!("manifest.yml has no {name}"));
+            let hint = str_at(command, "/usage_hint");
+            let first_word = |form: &str| form.split(' ').next().unwrap_or("").to_owned();
+            let hinted: BTreeSet<String> = hint.split(" | ").map(first_word).collect();
+            let prefix = format!("• `{name} ");
+            // Subcommands are the lower-case words that start a form ("versions [APP]").
+            let subcommands: BTreeSet<String> = help
+                .lines()
+                .filter_map(|l| l.strip_prefix(&prefix)?.split_once("`:").map(|(f, _)| f))
+                .map(first_word)
+                .filter(|word| word.starts_with(|c: char| c.is_ascii_lowercase()))
+                .collect();
+            assert!(subcommands.len() >= 3, "{subcommands:?}");
+            let missing: Vec<_> = subcommands.difference(&hinted).collect();
+            assert!(
+                missing.is_empty(),
+                "{name}'s usage hint lacks {missing:?}: {hint}"
+            );
+        }
+    });
 }
 
 #[test]

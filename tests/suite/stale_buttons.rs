@@ -8,29 +8,18 @@ use crate::support;
 use badger::domain::deployment::State;
 use support::db::Backend;
 use support::driver::TestApp;
-use support::people::{ALICE, BOB, CAROL};
+use support::people::{BOB, CAROL};
 
 async fn state_of(t: &TestApp, id: &str) -> State {
     let d = t.core().store.deployment(id.parse().unwrap()).await;
     d.unwrap().expect("the deployment").state
 }
 
-/// Alice deploys, Bob queues behind her (and `then` queues behind Bob), Alice is done:
-/// Bob is called. Returns the value of the "Leave the queue" button on Bob's queued answer.
+/// Bob called after Alice (`TestApp::bob_called_after_alice`): the value of the "Leave the
+/// queue" button on Bob's queued answer.
 async fn bob_called(t: &TestApp, then: Option<(&str, &str)>) -> String {
-    t.deploy(ALICE, "whitehall r1 to integration").await;
-    let queued = t.deploy(BOB, "publisher r1 to integration").await;
-    let leave = TestApp::button_value(&queued.json, "deploy_cancel").expect("Leave the queue");
-    if let Some((who, text)) = then {
-        t.deploy(who, text).await;
-    }
-    t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> started deploying");
-    t.expect_post("*whitehall* `r1` to *integration* succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
-    t.expect_post("<@U0BOB> it's your turn");
-    leave
+    let (queued, _) = t.bob_called_after_alice(then).await;
+    TestApp::button_value(&queued, "deploy_cancel").expect("Leave the queue")
 }
 
 async fn leave_the_queue_after_starting_changes_nothing(backend: Backend) {

@@ -20,6 +20,7 @@ pub mod logs;
 pub mod metrics;
 pub mod open_policy;
 pub mod openapi;
+pub mod parser;
 pub mod people;
 pub mod plans;
 pub mod poll;

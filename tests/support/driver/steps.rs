@@ -120,4 +120,27 @@ impl TestApp {
             self.slack.topic(CHANNEL)
         }
     }
+
+    /// Stepped: Alice deploys whitehall `r1` to integration, Bob queues publisher `r1`
+    /// behind her (then `also`, a person and their `/deploy` text, queues behind Bob), and
+    /// Alice is done: Bob is called. Reads those Slack calls in order and returns Bob's
+    /// queued answer (its JSON) and his "it's your turn" post.
+    pub async fn bob_called_after_alice(
+        &self,
+        also: Option<(&str, &str)>,
+    ) -> (serde_json::Value, serde_json::Value) {
+        use crate::support::people::{ALICE, BOB};
+        self.deploy(ALICE, "whitehall r1 to integration").await;
+        let queued = self.deploy(BOB, "publisher r1 to integration").await.json;
+        if let Some((who, text)) = also {
+            self.deploy(who, text).await;
+        }
+        self.deploy(ALICE, "done").await;
+        self.deliver_outbox().await;
+        self.expect_post("<@U0ALICE> started deploying");
+        self.expect_post("*whitehall* `r1` to *integration* succeeded");
+        self.expect_update("<@U0ALICE> started deploying");
+        let call = self.expect_post("<@U0BOB> it's your turn");
+        (queued, call)
+    }
 }
