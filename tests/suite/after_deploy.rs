@@ -6,15 +6,13 @@
 use crate::support;
 
 use support::db::Backend;
-use support::github::{fake_github, id_of, start, state_of, wait_for_json, GITHUB_TOKEN};
+use support::github::{id_of, state_of, wait_for_json};
+use support::github_app::{github_app, start_deploying};
 use support::people::{ALICE, BOB};
 
 async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
-    t.deploy(ALICE, "whitehall release_2 to integration").await;
-    let alert = t.wait_for_message("started deploying").await;
-    let id = id_of(&alert, "deploy_done");
+    let (_gh, t) = github_app(backend).await;
+    let id = start_deploying(&t, ALICE, "whitehall release_2 to integration").await;
     wait_for_json(&t, "actions/runs/").await;
     t.clock.advance(chrono::Duration::minutes(31));
     let flag = t.wait_for_message("has not reported back").await;
@@ -32,11 +30,8 @@ async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
 on_both_backends!(a_run_that_never_reports_back_is_flagged);
 
 async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
-    t.deploy(ALICE, "publisher release_3 to integration").await;
-    let alert = t.wait_for_message("started deploying").await;
-    let id = id_of(&alert, "deploy_done");
+    let (_gh, t) = github_app(backend).await;
+    let id = start_deploying(&t, ALICE, "publisher release_3 to integration").await;
     assert_eq!(t.press(ALICE, "deploy_done", &id.to_string()).await, 200);
     let end = t.wait_for_message(":white_check_mark:").await;
     let list = wait_for_json(&t, "sentry.example").await;
@@ -89,14 +84,12 @@ on_both_backends!(after_a_success_the_checklist_and_the_reminder_follow);
 /// A pipeline's one-shot report of a success is a success like any other: the checklist
 /// follows in its end alert's thread (one rule for every success path).
 async fn a_pipelines_reported_success_gets_the_checklist_too(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let (_gh, t) = github_app(backend).await;
     let body = serde_json::json!({
         "app": "publisher", "ref": "release_9", "environment": "integration",
         "status": "succeeded",
     });
-    let r = support::ci::report(&t, body).await;
-    assert_eq!(r.status, 201, "{}", r.json);
+    support::ci_steps::reported(&t, body).await;
     let end = t.wait_for_message(":white_check_mark:").await;
     let list = wait_for_json(&t, "sentry.example").await;
     assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");

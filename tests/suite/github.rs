@@ -16,15 +16,21 @@ use support::github::{
     assert_within_slack_limits, deployed_before, eventually, fake_github, github_vars, id_of,
     start, state_of, wait_for_ephemeral_json, wait_for_json, GITHUB_TOKEN, PUBLISHER, WHITEHALL,
 };
+use support::github_app::{assert_done_after_one_dispatch, github_app, start_deploying};
 use support::people::{ADMIN, ALICE, BOB, CAROL};
 
+/// What `user` is told when the deploy workflow could not be started.
+const REFUSED: &str = "couldn't start the deploy workflow";
+
+/// The text of the ephemeral containing `needle` that `user` is sent (waited for).
+async fn ephemeral_text(t: &TestApp, user: &str, needle: &str) -> String {
+    let m = wait_for_ephemeral_json(t, user, needle).await;
+    m["text"].as_str().unwrap().to_owned()
+}
+
 async fn a_start_dispatches_once_and_the_workflow_reports_back(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
-    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let alert = t.wait_for_message("started deploying").await;
-    let id = id_of(&alert, "deploy_done");
+    let (gh, t) = github_app(backend).await;
+    let id = start_deploying(&t, ALICE, "whitehall release_2 to integration").await;
 
     // The start alert links the run once GitHub lists it.
     wait_for_json(&t, "actions/runs/").await;
@@ -47,10 +53,7 @@ async fn a_start_dispatches_once_and_the_workflow_reports_back(backend: Backend)
     assert_eq!(a.status, 200, "{:?}", a.json);
     t.wait_for_message(":white_check_mark:").await;
     assert_eq!(state_of(&t, id).await, "succeeded");
-    t.settle().await;
-    let jobs = t.core().store.github_jobs().await.unwrap();
-    assert!(jobs.iter().all(|j| j.done), "{jobs:?}");
-    assert_eq!(gh.dispatches().len(), 1, "dispatched once only");
+    assert_done_after_one_dispatch(&t, &gh).await;
     t.stop().await;
 }
 on_both_backends!(a_start_dispatches_once_and_the_workflow_reports_back);
@@ -58,8 +61,7 @@ on_both_backends!(a_start_dispatches_once_and_the_workflow_reports_back);
 /// An admin starts Alice's turn: the start alert, edited to link the run, still says who
 /// started it (read from the deployment's row).
 async fn the_linked_start_alert_still_says_who_started_it(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let (_gh, t) = github_app(backend).await;
     t.deploy(CAROL, "frontend v1 to integration").await;
     t.deploy(ALICE, "whitehall release_2 to integration").await;
     t.deploy(CAROL, "done").await;
@@ -102,12 +104,9 @@ async fn a_refused_dispatch_fails_the_deployment_and_frees_the_environment(backe
     let alert = t.wait_for_message("<@U0ALICE> started deploying").await;
     let id = id_of(&alert, "deploy_done");
 
-    let told = wait_for_ephemeral_json(&t, ALICE, "couldn't start the deploy workflow").await;
-    let told = told["text"].as_str().unwrap();
-    assert!(
-        told.contains("could not find the workflow `deploy.yml` in alphagov/whitehall"),
-        "{told}"
-    );
+    let told = ephemeral_text(&t, ALICE, REFUSED).await;
+    let not_found = "could not find the workflow `deploy.yml` in alphagov/whitehall";
+    assert!(told.contains(not_found), "{told}");
     let end = t.wait_for_message(":x:").await;
     assert!(
         end["text"].as_str().unwrap().contains("did not start"),
@@ -123,15 +122,11 @@ on_both_backends!(a_refused_dispatch_fails_the_deployment_and_frees_the_environm
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ref_or_repository_github_does_not_know_is_refused_before_dispatching() {
-    let gh = fake_github().await;
-    let t = start(Backend::Sqlite, &gh, GITHUB_TOKEN).await;
+    let (gh, t) = github_app(Backend::Sqlite).await;
     t.deploy(ALICE, "whitehall release_9 to integration").await;
-    let told = wait_for_ephemeral_json(&t, ALICE, "couldn't start the deploy workflow").await;
-    let told = told["text"].as_str().unwrap();
-    assert!(
-        told.contains("GitHub does not know `release_9` in alphagov/whitehall"),
-        "{told}"
-    );
+    let told = ephemeral_text(&t, ALICE, REFUSED).await;
+    let unknown = "GitHub does not know `release_9` in alphagov/whitehall";
+    assert!(told.contains(unknown), "{told}");
     t.wait_for_message(":x:").await;
     assert!(gh.dispatches().is_empty());
     t.stop().await;
@@ -139,12 +134,9 @@ async fn a_ref_or_repository_github_does_not_know_is_refused_before_dispatching(
     let gh = FakeGithub::start().await;
     let t = start(Backend::Sqlite, &gh, GITHUB_TOKEN).await;
     t.deploy(ALICE, "whitehall release_2 to integration").await;
-    let told = wait_for_ephemeral_json(&t, ALICE, "couldn't start the deploy workflow").await;
-    let told = told["text"].as_str().unwrap();
-    assert!(
-        told.contains("could not find the repository alphagov/whitehall"),
-        "{told}"
-    );
+    let told = ephemeral_text(&t, ALICE, REFUSED).await;
+    let unknown = "could not find the repository alphagov/whitehall";
+    assert!(told.contains(unknown), "{told}");
     t.stop().await;
 }
 
@@ -153,8 +145,7 @@ async fn a_token_without_rights_is_reported_in_plain_words() {
     let gh = fake_github().await;
     let t = start(Backend::Sqlite, &gh, READ_ONLY_TOKEN).await;
     t.deploy(ALICE, "whitehall release_2 to integration").await;
-    let told = wait_for_ephemeral_json(&t, ALICE, "couldn't start the deploy workflow").await;
-    let told = told["text"].as_str().unwrap();
+    let told = ephemeral_text(&t, ALICE, REFUSED).await;
     assert!(
         told.contains("may not run workflows in alphagov/whitehall")
             && told.contains("Resource not accessible by integration"),
@@ -174,12 +165,10 @@ async fn only_declared_inputs_are_sent_and_an_undeclared_one_is_reported() {
     gh.add_refs(WHITEHALL, &["release_2"]);
     let policy = r#"
 channel = "C0DEPLOY"
-[[environments]]
-name = "integration"
-[[environments]]
-name = "staging"
-window = "always"
-requires_previous = false
+environments = [
+    { name = "integration" },
+    { name = "staging", window = "always", requires_previous = false },
+]
 [github.repos]
 publisher = { repo = "alphagov/publisher", trigger = true }
 whitehall = { repo = "alphagov/whitehall", trigger = true, deployment_input = "badgerDeploymentId" }
@@ -192,8 +181,7 @@ whitehall = { repo = "alphagov/whitehall", trigger = true, deployment_input = "b
         json!({"environment": "integration", "gitRef": "release_3"})
     );
     t.deploy(BOB, "whitehall release_2 to staging").await;
-    let told = wait_for_ephemeral_json(&t, BOB, "couldn't start the deploy workflow").await;
-    let told = told["text"].as_str().unwrap();
+    let told = ephemeral_text(&t, BOB, REFUSED).await;
     assert!(
         told.contains(
             "GitHub refused to run `deploy.yml` in alphagov/whitehall: Unexpected inputs provided"
@@ -206,43 +194,34 @@ whitehall = { repo = "alphagov/whitehall", trigger = true, deployment_input = "b
 
 async fn a_release_mentions_the_authors_in_the_workspace(backend: Backend) {
     let gh = fake_github().await;
-    gh.set_compare(
-        WHITEHALL,
-        "release_1",
-        "release_2",
-        vec![
-            FakeCommit::new(
-                "Merge pull request #11 from alphagov/a\n\nAdd <a>",
-                "octocat",
-            ),
-            FakeCommit::new("Fix the search page (#12)", "hubot"),
-            FakeCommit::new("Merge pull request #13 from stranger/c", "stranger"),
-            FakeCommit::new("Tidy", "octocat"),
-        ],
-    );
+    let commits = vec![
+        FakeCommit::new(
+            "Merge pull request #11 from alphagov/a\n\nAdd <a>",
+            "octocat",
+        ),
+        FakeCommit::new("Fix the search page (#12)", "hubot"),
+        FakeCommit::new("Merge pull request #13 from stranger/c", "stranger"),
+        FakeCommit::new("Tidy", "octocat"),
+    ];
+    gh.set_compare(WHITEHALL, "release_1", "release_2", commits);
     gh.add_pull(WHITEHALL, 11, "Add <!channel> banner", "octocat");
     gh.add_pull(WHITEHALL, 12, "Fix the search page", "hubot");
     gh.add_pull(WHITEHALL, 13, "Update docs", "stranger");
     let t = start(backend, &gh, GITHUB_TOKEN).await;
     deployed_before(&t, "whitehall", "release_1").await;
 
-    let r = t.deploy(ALICE, "diff frontend v1 to integration").await;
-    assert!(
-        r.text()
-            .contains("doesn't know *frontend*'s GitHub repository"),
-        "{}",
-        r.text()
-    );
-    let r = t
-        .deploy(ALICE, "diff publisher release_3 to integration")
-        .await;
-    assert!(r.text().contains("Nothing of *publisher*"), "{}", r.text());
-    let r = t
-        .deploy(ALICE, "diff whitehall release_2 to integration")
-        .await;
-    assert!(r.text().contains("Asking GitHub"), "{}", r.text());
-    let m = wait_for_ephemeral_json(&t, ALICE, "pull requests").await;
-    let text = m["text"].as_str().unwrap();
+    // An app without a repository, one never deployed there, then one GitHub is asked about.
+    for (diff, says) in [
+        ("frontend v1", "doesn't know *frontend*'s GitHub repository"),
+        ("publisher release_3", "Nothing of *publisher*"),
+        ("whitehall release_2", "Asking GitHub"),
+    ] {
+        let r = t
+            .deploy(ALICE, &format!("diff {diff} to integration"))
+            .await;
+        assert!(r.text().contains(says), "{diff}: {}", r.text());
+    }
+    let text = ephemeral_text(&t, ALICE, "pull requests").await;
     assert!(text.contains("3 pull requests and 4 commits"), "{text}");
     assert!(
         text.contains("<https://github.com/alphagov/whitehall/compare/release_1...release_2|compare on GitHub>"),
@@ -267,16 +246,12 @@ on_both_backends!(a_release_mentions_the_authors_in_the_workspace);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ref_github_does_not_know_is_reported() {
-    let gh = fake_github().await;
-    let t = start(Backend::Sqlite, &gh, GITHUB_TOKEN).await;
+    let (_gh, t) = github_app(Backend::Sqlite).await;
     deployed_before(&t, "whitehall", "release_1").await;
     t.deploy(ALICE, "diff whitehall nope to integration").await;
-    let m = wait_for_ephemeral_json(&t, ALICE, "couldn't find out").await;
-    let text = m["text"].as_str().unwrap();
-    assert!(
-        text.contains("GitHub does not know `nope` in alphagov/whitehall"),
-        "{text}"
-    );
+    let text = ephemeral_text(&t, ALICE, "couldn't find out").await;
+    let unknown = "GitHub does not know `nope` in alphagov/whitehall";
+    assert!(text.contains(unknown), "{text}");
     t.stop().await;
 }
 
@@ -337,8 +312,7 @@ async fn github_hanging_does_not_delay_slack_answers() {
 /// database) is never put in a GitHub URL: the diff says why, nothing leaves the
 /// repository's paths, and the pages that show the ref still answer.
 async fn a_stored_ref_with_dot_dot_never_reaches_github(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let (gh, t) = github_app(backend).await;
     deployed_before(&t, "whitehall", "release_1").await;
     let bad = "a/../../../../../user";
     for table in ["deployments", "current_versions"] {
@@ -351,8 +325,7 @@ async fn a_stored_ref_with_dot_dot_never_reaches_github(backend: Backend) {
     }
     t.deploy(ALICE, "diff whitehall release_2 to integration")
         .await;
-    let m = wait_for_ephemeral_json(&t, ALICE, "couldn't find out").await;
-    let text = m["text"].as_str().unwrap();
+    let text = ephemeral_text(&t, ALICE, "couldn't find out").await;
     assert!(
         text.contains("badger did not ask GitHub") && text.contains("`.` or `..` part"),
         "{text}"

@@ -12,8 +12,9 @@ use support::db::Backend;
 use support::driver::TestApp;
 use support::fake_github::FakeGithub;
 use support::faults::{heal, inject_fault};
-use support::github::{
-    fake_github, start, started_with_dispatch_held, state_of, wait_for_json, GITHUB_TOKEN,
+use support::github::{fake_github, start, state_of, wait_for_json, GITHUB_TOKEN};
+use support::github_app::{
+    assert_done_after_one_dispatch, github_app, github_app_with_dispatch_held, start_deploying,
 };
 use support::people::ALICE;
 
@@ -29,6 +30,17 @@ async fn note_asked(t: &TestApp, asked: chrono::DateTime<chrono::Utc>) {
     .execute(t.core().store.pool())
     .await
     .unwrap();
+}
+
+/// [`github_app_with_dispatch_held`], its dispatch job tried `attempts` times already.
+async fn held_after_tries(backend: Backend, attempts: i64) -> (FakeGithub, TestApp, i64) {
+    let (gh, t, id) = github_app_with_dispatch_held(backend).await;
+    sqlx::query("UPDATE github_jobs SET attempts = $1 WHERE kind = 'dispatch'")
+        .bind(attempts)
+        .execute(t.core().store.pool())
+        .await
+        .unwrap();
+    (gh, t, id)
 }
 
 /// The dispatch job as stored: its attempts and last error.
@@ -70,16 +82,11 @@ async fn next_process_records_it(next: &TestApp, gh: &FakeGithub) {
     dispatch_failed_times(next, tried + 1).await;
     heal(next, "github_runs").await;
     wait_for_json(next, "actions/runs/").await;
-    next.settle().await;
-    let jobs = next.core().store.github_jobs().await.unwrap();
-    assert!(jobs.iter().all(|j| j.done), "{jobs:?}");
-    let d = gh.dispatches();
-    assert_eq!(d.len(), 1, "dispatched once only: {d:?}");
+    assert_done_after_one_dispatch(next, gh).await;
 }
 
 async fn a_restart_does_not_dispatch_again_what_github_accepted(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let (gh, t) = github_app(backend).await;
     dispatched_unrecorded(&t, &gh).await;
     // The process that dispatched stops (its memory of the dispatch with it).
     let t = t.restart().await;
@@ -110,8 +117,7 @@ async fn another_replica_does_not_dispatch_again_what_github_accepted() {
 async fn a_dispatch_that_started_nothing_is_sent_once_github_would_have_listed_it(
     backend: Backend,
 ) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let (gh, t) = github_app(backend).await;
     // No job can be claimed while the dead attempt's note is written.
     inject_fault(&t, "UPDATE", "github_jobs", "NEW.claimed_by IS NOT NULL").await;
     let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
@@ -154,19 +160,9 @@ async fn a_dispatch_answered_502_after_github_started_it_is_not_sent_again(backe
     let gh = fake_github().await;
     gh.answer_next_dispatch(502, true);
     let t = start(backend, &gh, GITHUB_TOKEN).await;
-    let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let alert = t.wait_for_message("started deploying").await;
-    let id: i64 = TestApp::button_value(&alert, "deploy_done")
-        .expect("a Done button")
-        .parse()
-        .expect("an id");
+    let id = start_deploying(&t, ALICE, "whitehall release_2 to integration").await;
     wait_for_json(&t, "actions/runs/").await;
-    t.settle().await;
-    let jobs = t.core().store.github_jobs().await.unwrap();
-    assert!(jobs.iter().all(|j| j.done), "{jobs:?}");
-    let d = gh.dispatches();
-    assert_eq!(d.len(), 1, "dispatched once only: {d:?}");
+    assert_done_after_one_dispatch(&t, &gh).await;
     let run = t
         .core()
         .store
@@ -188,14 +184,7 @@ on_both_backends!(a_dispatch_answered_502_after_github_started_it_is_not_sent_ag
 /// one, and a 502 to it (GitHub started nothing) is tried again rather than failing the
 /// deployment.
 async fn waiting_for_a_run_uses_up_no_attempt(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
-    let id = started_with_dispatch_held(&t).await;
-    let pool = t.core().store.pool();
-    sqlx::query("UPDATE github_jobs SET attempts = 3 WHERE kind = 'dispatch'")
-        .execute(pool)
-        .await
-        .unwrap();
+    let (gh, t, id) = held_after_tries(backend, 3).await;
     note_asked(&t, chrono::Utc::now()).await;
     heal(&t, "github_jobs").await;
     dispatch_error_says(&t, "waiting for GitHub to list").await;
@@ -221,28 +210,14 @@ on_both_backends!(waiting_for_a_run_uses_up_no_attempt);
 /// The last attempt's dispatch is answered 502: its run is looked for before the
 /// deployment fails, and as GitHub started none, it fails saying so (never sent again).
 async fn a_last_attempt_answered_502_fails_only_once_no_run_appeared(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
-    let id = started_with_dispatch_held(&t).await;
-    let pool = t.core().store.pool();
-    sqlx::query("UPDATE github_jobs SET attempts = 4 WHERE kind = 'dispatch'")
-        .execute(pool)
-        .await
-        .unwrap();
+    let (gh, t, id) = held_after_tries(backend, 4).await;
     gh.answer_next_dispatch(502, false);
     heal(&t, "github_jobs").await;
     dispatch_error_says(&t, "waiting for GitHub to list").await;
     assert_eq!(state_of(&t, id).await, "deploying");
     // GitHub would have listed its run by now: none, so the deployment fails.
     let long_ago = chrono::Utc::now() - chrono::Duration::minutes(5);
-    sqlx::query(
-        "UPDATE github_jobs SET dispatching_at = $1, next_attempt_at = $2 WHERE kind = 'dispatch'",
-    )
-    .bind(long_ago.timestamp_millis())
-    .bind(chrono::Utc::now().timestamp_millis())
-    .execute(pool)
-    .await
-    .unwrap();
+    note_asked(&t, long_ago).await;
     dispatch_error_says(&t, "GitHub kept failing").await;
     t.settle().await;
     assert_eq!(state_of(&t, id).await, "failed");

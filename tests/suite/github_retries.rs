@@ -13,8 +13,10 @@ use support::driver::TestApp;
 use support::fake_github::FakeCommit;
 use support::faults::{heal, inject_fault};
 use support::github::{
-    deployed_before, fake_github, start, started_with_dispatch_held, wait_for_json, GITHUB_TOKEN,
-    PUBLISHER,
+    deployed_before, fake_github, start, wait_for_json, GITHUB_TOKEN, PUBLISHER,
+};
+use support::github_app::{
+    assert_done_after_one_dispatch, github_app, github_app_with_dispatch_held,
 };
 use support::people::ALICE;
 
@@ -46,8 +48,7 @@ fn compare(j: &GithubJob) -> bool {
 }
 
 async fn a_dispatch_is_sent_once_when_recording_it_fails(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
+    let (gh, t) = github_app(backend).await;
     // Recording the dispatched run fails, twice: GitHub has accepted the dispatch by then.
     inject_fault(&t, "INSERT", "github_runs", "1 = 1").await;
     let r = t.deploy(ALICE, "whitehall release_2 to integration").await;
@@ -56,11 +57,7 @@ async fn a_dispatch_is_sent_once_when_recording_it_fails(backend: Backend) {
     heal(&t, "github_runs").await;
     // The record is kept at last, the run found and linked: all from one dispatch.
     wait_for_json(&t, "actions/runs/").await;
-    t.settle().await;
-    let jobs = t.core().store.github_jobs().await.unwrap();
-    assert!(jobs.iter().all(|j| j.done), "{jobs:?}");
-    let d = gh.dispatches();
-    assert_eq!(d.len(), 1, "dispatched once only: {d:?}");
+    assert_done_after_one_dispatch(&t, &gh).await;
     t.stop().await;
 }
 on_both_backends!(a_dispatch_is_sent_once_when_recording_it_fails);
@@ -69,11 +66,9 @@ on_both_backends!(a_dispatch_is_sent_once_when_recording_it_fails);
 /// lapsed after it dispatched; an older badger recorded runs apart from their job's end)
 /// does not dispatch: it finishes the record-keeping only.
 async fn a_recorded_dispatch_is_not_sent_again(backend: Backend) {
-    let gh = fake_github().await;
-    let t = start(backend, &gh, GITHUB_TOKEN).await;
     // No job can be claimed, so the start's dispatch waits, open, while its run is
     // recorded as another replica would have.
-    let id = started_with_dispatch_held(&t).await;
+    let (gh, t, id) = github_app_with_dispatch_held(backend).await;
     let now = t.clock_now();
     let mut tx = t.core().store.begin().await.expect("a transaction");
     tx.record_github_run(
@@ -116,12 +111,8 @@ on_both_backends!(a_recorded_dispatch_is_not_sent_again);
 
 async fn a_release_summary_is_posted_once_when_finishing_its_job_fails(backend: Backend) {
     let gh = fake_github().await;
-    gh.set_compare(
-        PUBLISHER,
-        "release_1",
-        "release_3",
-        vec![FakeCommit::new("Fix the search page (#12)", "hubot")],
-    );
+    let commits = vec![FakeCommit::new("Fix the search page (#12)", "hubot")];
+    gh.set_compare(PUBLISHER, "release_1", "release_3", commits);
     gh.add_pull(PUBLISHER, 12, "Fix the search page", "hubot");
     let t = start(backend, &gh, GITHUB_TOKEN).await;
     deployed_before(&t, "publisher", "release_1").await;

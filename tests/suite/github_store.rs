@@ -77,13 +77,8 @@ async fn runs_are_flagged_and_checks_confirmed_once(backend: Backend) {
     let (s, _db) = migrated_store(backend, &["integration"]).await;
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
     let mut tx = s.begin().await.unwrap();
-    let d = tx
-        .insert_deployment(
-            &new_deployment("whitehall", "r1", "integration", "U1", State::Deploying),
-            now,
-        )
-        .await
-        .unwrap();
+    let deploying = new_deployment("whitehall", "r1", "integration", "U1", State::Deploying);
+    let d = tx.insert_deployment(&deploying, now).await.unwrap();
     tx.insert_stay_check(d.id, "C1", "U1", now + Minutes::minutes(15))
         .await
         .unwrap();

@@ -7,6 +7,7 @@ use crate::support;
 use chrono::Duration;
 use serde_json::{json, Value};
 use support::ci::{event, get, report};
+use support::ci_steps::reported;
 use support::db::Backend;
 use support::driver::TestApp;
 use support::history::{fill, page, walk, walk_from, Filled};
@@ -175,6 +176,17 @@ fn states(d: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The deployment's transitions must be `want`: each state, and when, in minutes after
+/// Tuesday 10:00.
+fn assert_steps(d: &Value, want: &[(&str, i64)]) {
+    let at = |minutes: i64| {
+        (support::driver::tuesday_10am() + Duration::minutes(minutes))
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    };
+    let want: Vec<_> = want.iter().map(|&(s, m)| (s.to_owned(), at(m))).collect();
+    assert_eq!(states(d), want, "{d}");
+}
+
 async fn one(t: &TestApp, id: &str) -> Value {
     let a = get(t, &format!("/api/v1/deployments/{id}")).await;
     assert_eq!(a.status, 200, "{id}: {:?}", a.json);
@@ -183,10 +195,6 @@ async fn one(t: &TestApp, id: &str) -> Value {
 
 async fn transitions_as_slack_and_ci_make_them(backend: Backend) {
     let t = TestApp::start(backend).await;
-    let at = |minutes: i64| {
-        (support::driver::tuesday_10am() + Duration::minutes(minutes))
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-    };
 
     // Alice deploys; Bob queues behind her, is called when she is done, starts two minutes
     // later and finishes five minutes after that.
@@ -211,14 +219,14 @@ async fn transitions_as_slack_and_ci_make_them(backend: Backend) {
         .await;
 
     let d = one(&t, &bob).await;
-    assert_eq!(
-        states(&d),
-        [
-            ("queued".to_owned(), at(0)),
-            ("called".to_owned(), at(1)),
-            ("deploying".to_owned(), at(3)),
-            ("succeeded".to_owned(), at(8)),
-        ]
+    assert_steps(
+        &d,
+        &[
+            ("queued", 0),
+            ("called", 1),
+            ("deploying", 3),
+            ("succeeded", 8),
+        ],
     );
     assert_eq!(d["duration_seconds"], 300);
     assert_eq!(d["state"], "succeeded");
@@ -227,14 +235,7 @@ async fn transitions_as_slack_and_ci_make_them(backend: Backend) {
     assert_eq!(d["outcome_note"], "all good");
     assert_eq!(d["emergency_reason"], Value::Null);
     let d = one(&t, &alice).await;
-    assert_eq!(
-        states(&d),
-        [
-            ("queued".to_owned(), at(0)),
-            ("deploying".to_owned(), at(0)),
-            ("succeeded".to_owned(), at(1)),
-        ]
-    );
+    assert_steps(&d, &[("queued", 0), ("deploying", 0), ("succeeded", 1)]);
     assert_eq!(d["duration_seconds"], 60);
 
     // An emergency, with its reason.
@@ -254,30 +255,15 @@ async fn transitions_as_slack_and_ci_make_them(backend: Backend) {
 
     // CI: started with its URL, then failed with a note; no queued step.
     t.clock.advance(Duration::minutes(1));
-    let r = report(
-        &t,
-        json!({"app": "router", "ref": "v2", "environment": "integration", "status": "started",
-               "url": "https://ci.example/runs/42", "note": "nightly"}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{:?}", r.json);
-    let ci = r.json["id"].as_i64().unwrap();
+    let body = json!({"app": "router", "ref": "v2", "environment": "integration", "status": "started",
+                      "url": "https://ci.example/runs/42", "note": "nightly"});
+    let ci = reported(&t, body).await;
     t.clock.advance(Duration::minutes(4));
-    let r = event(
-        &t,
-        ci,
-        json!({"status": "failed", "note": "smoke tests red"}),
-    )
-    .await;
+    let red = json!({"status": "failed", "note": "smoke tests red"});
+    let r = event(&t, ci, red).await;
     assert_eq!(r.status, 200, "{:?}", r.json);
     let d = one(&t, &ci.to_string()).await;
-    assert_eq!(
-        states(&d),
-        [
-            ("deploying".to_owned(), at(9)),
-            ("failed".to_owned(), at(13))
-        ]
-    );
+    assert_steps(&d, &[("deploying", 9), ("failed", 13)]);
     assert_eq!(d["ci_url"], "https://ci.example/runs/42");
     assert_eq!(d["note"], "nightly");
     assert_eq!(d["outcome_note"], "smoke tests red");

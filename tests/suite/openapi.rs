@@ -8,10 +8,11 @@ use crate::support;
 
 use badger::http::api::routes::API_ROUTES;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
-use support::ci::answer;
+use support::ci::{answer, Answer};
 use support::db::Backend;
 use support::driver::TestApp;
 use support::openapi::{any_request, operations, resolve, spec, validator, Request};
@@ -164,24 +165,27 @@ async fn documented_operations_answer(backend: Backend) {
     ] {
         let a = support::ci::get(&t, path).await;
         assert_eq!(a.status, 404, "{path}");
-        assert!(
-            a.error().starts_with("no such API route"),
-            "{path}: {:?}",
-            a.json
-        );
+        let said = a.error();
+        assert!(said.starts_with("no such API route"), "{path}: {said}");
     }
     t.stop().await;
 }
 on_both_backends!(documented_operations_answer);
 
+/// `r` (to `what`) must be the API's JSON error with `status`; its headers and answer.
+async fn json_error(what: &str, r: reqwest::Response, status: u16) -> (HeaderMap, Answer) {
+    let headers = r.headers().clone();
+    let a = answer(r).await;
+    assert_eq!(a.status, status, "{what}");
+    assert_eq!(headers["content-type"], "application/json", "{what}");
+    assert!(!a.error().is_empty(), "{what}: {:?}", a.json);
+    (headers, a)
+}
+
 /// What axum itself answers under /api/v1 (a method a path does not have, a body over the
 /// limit) is the API's JSON error too, with its status (and a 405's `Allow`) kept.
 async fn router_errors_are_json(backend: Backend) {
     let t = TestApp::start(backend).await;
-    let json_error = |what: &str, r: &reqwest::header::HeaderMap, a: &support::ci::Answer| {
-        assert_eq!(r["content-type"], "application/json", "{what}");
-        assert!(!a.error().is_empty(), "{what}: {:?}", a.json);
-    };
     for (method, path, allow) in [
         ("DELETE", "/api/v1/deployments/1", "GET"),
         ("PUT", "/api/v1/status", "GET"),
@@ -197,10 +201,7 @@ async fn router_errors_are_json(backend: Backend) {
             .send()
             .await
             .unwrap();
-        let headers = r.headers().clone();
-        let a = answer(r).await;
-        assert_eq!(a.status, 405, "{what}");
-        json_error(&what, &headers, &a);
+        let (headers, a) = json_error(&what, r, 405).await;
         assert!(a.error().starts_with(&named), "{what}: {:?}", a.json);
         let mut allowed: Vec<_> = headers["allow"].to_str().unwrap().split(',').collect();
         allowed.retain(|m| *m != "HEAD");
@@ -220,10 +221,7 @@ async fn router_errors_are_json(backend: Backend) {
             .send()
             .await
             .unwrap();
-        let headers = r.headers().clone();
-        let a = answer(r).await;
-        assert_eq!(a.status, 413, "{path}");
-        json_error(path, &headers, &a);
+        let (_, a) = json_error(path, r, 413).await;
         assert!(a.error().contains("64 KiB"), "{path}: {:?}", a.json);
     }
     assert_eq!(t.count_rows("deployments").await, 0);

@@ -11,6 +11,13 @@ use support::fake_slack::Failure;
 use support::people::{ALICE, BOB};
 use support::smoke_server::{deploy_started, start, SmokeServer};
 
+/// A smoke server, and badger smoke-checking `paths` on it after integration deploys.
+async fn checking(backend: Backend, paths: &[&str], timeout: u64) -> (SmokeServer, TestApp) {
+    let server = SmokeServer::start().await;
+    let t = start(backend, &server, paths, timeout).await;
+    (server, t)
+}
+
 /// The channel message containing `needle`, waited for, and the end alert it threads under.
 async fn report_and_parent(t: &TestApp, needle: &str) -> (Value, Value) {
     let report = t.wait_for_message(needle).await;
@@ -23,13 +30,15 @@ async fn report_and_parent(t: &TestApp, needle: &str) -> (Value, Value) {
     (report, parent)
 }
 
-async fn metric(t: &TestApp, key: &str) -> Option<f64> {
-    support::metrics::sample(&support::metrics::scrape(&t.http, &t.base).await, key)
+/// `badger_smoke_checks_total` for integration's checks with `outcome`.
+async fn smoke_checks(t: &TestApp, outcome: &str) -> Option<f64> {
+    let key =
+        format!("badger_smoke_checks_total{{environment=\"integration\",outcome=\"{outcome}\"}}");
+    support::metrics::sample(&support::metrics::scrape(&t.http, &t.base).await, &key)
 }
 
 async fn flaky_url_passes_on_retry(backend: Backend) {
-    let server = SmokeServer::start().await;
-    let t = start(backend, &server, &["/flaky/{app}?ref={ref}"], 5).await;
+    let (server, t) = checking(backend, &["/flaky/{app}?ref={ref}"], 5).await;
     let id = deploy_started(&t, ALICE, "v1+build/2").await;
     let r = t.deploy(ALICE, "done").await;
     assert!(r.text().contains("succeeded"), "{}", r.text());
@@ -68,21 +77,13 @@ async fn flaky_url_passes_on_retry(backend: Backend) {
     assert_eq!(status.json["smoke_checks"][0]["deployment_id"], json!(id));
     assert_eq!(status.json["smoke_checks"][0]["outcome"], "pass");
     assert_eq!(status.json["smoke_checks"][0]["results"][0]["status"], 200);
-    assert_eq!(
-        metric(
-            &t,
-            "badger_smoke_checks_total{environment=\"integration\",outcome=\"pass\"}"
-        )
-        .await,
-        Some(1.0)
-    );
+    assert_eq!(smoke_checks(&t, "pass").await, Some(1.0));
     t.stop().await;
 }
 on_both_backends!(flaky_url_passes_on_retry);
 
 async fn unanswered_url_fails_within_the_timeout(backend: Backend) {
-    let server = SmokeServer::start().await;
-    let t = start(backend, &server, &["/hang/{app}", "/moved/{app}"], 1).await;
+    let (server, t) = checking(backend, &["/hang/{app}", "/moved/{app}"], 1).await;
     let id = deploy_started(&t, ALICE, "r1").await;
     t.deploy(ALICE, "done").await;
 
@@ -107,14 +108,7 @@ async fn unanswered_url_fails_within_the_timeout(backend: Backend) {
         .collect();
     // The redirect was followed to a 200.
     assert_eq!(outcomes, vec![("fail", None, 3), ("pass", Some(200), 1)]);
-    assert_eq!(
-        metric(
-            &t,
-            "badger_smoke_checks_total{environment=\"integration\",outcome=\"fail\"}"
-        )
-        .await,
-        Some(1.0)
-    );
+    assert_eq!(smoke_checks(&t, "fail").await, Some(1.0));
     t.stop().await;
 }
 on_both_backends!(unanswered_url_fails_within_the_timeout);
@@ -122,8 +116,7 @@ on_both_backends!(unanswered_url_fails_within_the_timeout);
 /// While a smoke request is held open, the done reply has come and the next person has
 /// been called: the check runs beside the queue, not in front of it.
 async fn held_check_blocks_neither_replies_nor_queue(backend: Backend) {
-    let server = SmokeServer::start().await;
-    let t = start(backend, &server, &["/gate/{app}"], 300).await;
+    let (server, t) = checking(backend, &["/gate/{app}"], 300).await;
     deploy_started(&t, ALICE, "r1").await;
     let r = t.deploy(BOB, "publisher r2 to integration").await;
     assert!(r.text().contains("number 1 in line"), "{}", r.text());
@@ -153,16 +146,10 @@ on_both_backends!(held_check_blocks_neither_replies_nor_queue);
 
 /// A check cut short by a restart runs again after it, and is reported once.
 async fn check_survives_a_restart(backend: Backend) {
-    let server = SmokeServer::start().await;
-    let t = start(backend, &server, &["/gate/{app}"], 300).await;
+    let (server, t) = checking(backend, &["/gate/{app}"], 300).await;
     // CI reports a success straight away: that path schedules the check too.
-    let created = support::ci::report(
-        &t,
-        json!({"app": "whitehall", "ref": "r5", "environment": "integration", "status": "succeeded"}),
-    )
-    .await;
-    assert_eq!(created.status, 201, "{}", created.json);
-    let id = created.json["id"].as_i64().unwrap();
+    let body = json!({"app": "whitehall", "ref": "r5", "environment": "integration", "status": "succeeded"});
+    let id = support::ci_steps::reported(&t, body).await;
     assert!(
         server.wait_for_requests("/gate/", 1).await,
         "the check started"
@@ -175,13 +162,7 @@ async fn check_survives_a_restart(backend: Backend) {
     );
     server.open_gate(204);
     t.wait_for_message("Smoke checks passed").await;
-    t.settle().await;
-    let reports = t
-        .channel_texts()
-        .into_iter()
-        .filter(|m| m.contains("Smoke checks"))
-        .count();
-    assert_eq!(reports, 1, "reported once");
+    support::ci_steps::assert_said_times(&t, 1, |m| m.contains("Smoke checks")).await;
     let stored = t.core().store.smoke_results(id).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].status, Some(204));
@@ -193,8 +174,7 @@ on_both_backends!(check_survives_a_restart);
 /// If the end alert never reached Slack, the report is posted in the channel instead of
 /// being lost.
 async fn report_without_end_alert_is_posted_plainly(backend: Backend) {
-    let server = SmokeServer::start().await;
-    let t = start(backend, &server, &["/ok/{app}"], 5).await;
+    let (_server, t) = checking(backend, &["/ok/{app}"], 5).await;
     deploy_started(&t, ALICE, "r1").await;
     // The next post is the end alert: Slack refuses it for good.
     t.slack.fail_next(

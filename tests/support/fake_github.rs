@@ -214,15 +214,19 @@ fn not_found() -> Response {
         .into_response()
 }
 
-async fn repo_info(State(state): State<Shared>, Path((o, n)): Path<(String, String)>) -> Response {
+/// `answer` for the repository `o/n`, or GitHub's 404 when there is none.
+fn in_repo(state: &Shared, o: &str, n: &str, answer: impl FnOnce(&Repo) -> Response) -> Response {
     let s = state.lock().unwrap_or_else(|e| e.into_inner());
-    match s.repos.get(&format!("{o}/{n}")) {
-        Some(r) => {
-            Json(json!({"full_name": format!("{o}/{n}"), "default_branch": r.default_branch}))
-                .into_response()
-        }
-        None => not_found(),
-    }
+    s.repos
+        .get(&format!("{o}/{n}"))
+        .map_or_else(not_found, answer)
+}
+
+async fn repo_info(State(state): State<Shared>, Path((o, n)): Path<(String, String)>) -> Response {
+    in_repo(&state, &o, &n, |r| {
+        Json(json!({"full_name": format!("{o}/{n}"), "default_branch": r.default_branch}))
+            .into_response()
+    })
 }
 
 async fn dispatch(
@@ -311,15 +315,11 @@ async fn runs(
     State(state): State<Shared>,
     Path((o, n, _workflow)): Path<(String, String, String)>,
 ) -> Response {
-    let s = state.lock().unwrap_or_else(|e| e.into_inner());
-    match s.repos.get(&format!("{o}/{n}")) {
-        Some(r) => {
-            let mut runs = r.runs.clone();
-            runs.reverse();
-            Json(json!({"total_count": runs.len(), "workflow_runs": runs})).into_response()
-        }
-        None => not_found(),
-    }
+    in_repo(&state, &o, &n, |r| {
+        let mut runs = r.runs.clone();
+        runs.reverse();
+        Json(json!({"total_count": runs.len(), "workflow_runs": runs})).into_response()
+    })
 }
 
 fn commit_json(i: usize, c: &FakeCommit) -> Value {
@@ -375,18 +375,17 @@ async fn commit(
     State(state): State<Shared>,
     Path((o, n, git_ref)): Path<(String, String, String)>,
 ) -> Response {
-    let s = state.lock().unwrap_or_else(|e| e.into_inner());
-    match s.repos.get(&format!("{o}/{n}")) {
-        Some(r) if r.refs.contains(&git_ref) => {
-            Json(commit_json(0, &FakeCommit::new(&git_ref, "someone"))).into_response()
+    in_repo(&state, &o, &n, |r| {
+        if r.refs.contains(&git_ref) {
+            return Json(commit_json(0, &FakeCommit::new(&git_ref, "someone"))).into_response();
         }
-        Some(_) => (
+        let message = format!("No commit found for SHA: {git_ref}");
+        (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"message": format!("No commit found for SHA: {git_ref}")})),
+            Json(json!({ "message": message })),
         )
-            .into_response(),
-        None => not_found(),
-    }
+            .into_response()
+    })
 }
 
 async fn pull(

@@ -4,6 +4,7 @@
 use super::*;
 
 use crate::support::ci::{event, get, report};
+use crate::support::ci_steps::{assert_error, assert_first_reason, reported};
 use crate::support::db::Backend;
 use chrono::{TimeZone, Utc};
 
@@ -16,13 +17,8 @@ async fn ci_obeys_the_rules_like_a_person(backend: Backend) {
     // A ref never deployed to staging, started in production at night: refused, with both
     // reasons (this was accepted, unannounced as anything special, before the rule).
     let a = report(&t, ci("frontend", "r1", "production", "started")).await;
-    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert_error(&a, 423, "must succeed in staging", "");
     assert_eq!(a.codes(), ["window_closed", "not_promoted"], "{:?}", a.json);
-    assert!(
-        a.error().contains("must succeed in staging"),
-        "{:?}",
-        a.json
-    );
     // An emergency bypasses the window, never the promotion rule.
     let mut body = ci("frontend", "r1", "production", "started");
     body["emergency"] = json!("payments are down");
@@ -31,19 +27,11 @@ async fn ci_obeys_the_rules_like_a_person(backend: Backend) {
     assert_eq!(a.codes(), ["not_promoted"], "{:?}", a.json);
 
     // Once r1 has passed staging, the emergency goes ahead and is announced as one.
-    let a = report(&t, ci("frontend", "r1", "staging", "succeeded")).await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    let a = report(&t, body).await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    let id = a.json["id"].as_i64().unwrap();
+    reported(&t, ci("frontend", "r1", "staging", "succeeded")).await;
+    let id = reported(&t, body).await;
     let alert = t.wait_for_message("EMERGENCY deployment* started").await;
-    assert!(
-        alert["text"]
-            .as_str()
-            .unwrap()
-            .contains("payments are down"),
-        "{alert}"
-    );
+    let text = alert["text"].as_str().unwrap();
+    assert!(text.contains("payments are down"), "{alert}");
     // Without the emergency, the same start at night is refused: the window.
     let a = event(&t, id, json!({"status": "succeeded"})).await;
     assert_eq!(a.status, 200, "{:?}", a.json);
@@ -71,9 +59,8 @@ async fn ci_started_event_rechecks_the_rule(backend: Backend) {
 
     // While Bob deploys, Alice's pipeline may not start: busy (and says who).
     let a = event(&t, alice, json!({"status": "started"})).await;
-    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert_error(&a, 423, &format!("#{bob}"), "");
     assert_eq!(a.codes(), ["busy"], "{:?}", a.json);
-    assert!(a.error().contains(&format!("#{bob}")), "{:?}", a.json);
 
     // Staging fails frontend r1 meanwhile: the pipeline is refused by the promotion rule
     // too (CI `started` on a queued deployment used to check holds and busy only).
@@ -92,28 +79,14 @@ async fn deploy_check_answers_the_promotion_rule_with_a_ref(backend: Backend) {
     let a = get(&t, &check("&ref=r1")).await;
     assert_eq!(a.status, 423, "{:?}", a.json);
     assert_eq!(a.codes(), ["not_promoted"]);
-    assert!(
-        a.json["reasons"][0]
-            .as_str()
-            .unwrap()
-            .contains("frontend has never been deployed there"),
-        "{:?}",
-        a.json
-    );
+    assert_first_reason(&a, "frontend has never been deployed there");
     report(&t, ci("frontend", "r1", "staging", "succeeded")).await;
     let a = get(&t, &check("&ref=r1")).await;
     assert_eq!(a.status, 200, "{:?}", a.json);
     assert_eq!(a.json, json!({"allowed": true}));
     let a = get(&t, &check("&ref=r2")).await;
     assert_eq!(a.codes(), ["not_promoted"]);
-    assert!(
-        a.json["reasons"][0]
-            .as_str()
-            .unwrap()
-            .contains("the latest finished deployment there is r1"),
-        "{:?}",
-        a.json
-    );
+    assert_first_reason(&a, "the latest finished deployment there is r1");
     // A ref that is not a ref is a bad request, not a guess.
     let a = get(&t, &check("&ref=..%2Fetc")).await;
     assert_eq!(a.status, 422, "{:?}", a.json);
@@ -128,21 +101,14 @@ async fn a_pipeline_is_refused_by_a_hold_and_accepted_after_release(backend: Bac
     let r = t.hold(BOB, "whitehall integration data migration").await;
     assert_eq!(r.status, 200, "{}", r.text());
     let refused = report(&t, ci("whitehall", "r7", "integration", "started")).await;
-    assert_eq!(refused.status, 423, "{}", refused.json);
+    assert_error(&refused, 423, "data migration", "");
     assert_eq!(refused.codes(), vec!["held".to_owned()]);
-    assert!(
-        refused.error().contains("data migration"),
-        "{}",
-        refused.json
-    );
     let page = get(&t, "/api/v1/deployments?app=whitehall").await;
     assert_eq!(page.json["deployments"].as_array().unwrap().len(), 0);
 
     let r = t.hold(BOB, "release whitehall").await;
     assert!(r.text().to_lowercase().contains("released"), "{}", r.text());
-    let accepted = report(&t, ci("whitehall", "r7", "integration", "started")).await;
-    assert_eq!(accepted.status, 201, "{}", accepted.json);
-    let id = accepted.json["id"].as_i64().expect("an id");
+    let id = reported(&t, ci("whitehall", "r7", "integration", "started")).await;
     let done = event(&t, id, json!({"status": "succeeded"})).await;
     assert_eq!(done.status, 200, "{}", done.json);
 

@@ -4,6 +4,7 @@
 use super::*;
 
 use crate::support::ci::{get, report};
+use crate::support::ci_steps::assert_said_times;
 use crate::support::db::Backend;
 use crate::support::driver::CHANNEL;
 use chrono::Duration;
@@ -62,14 +63,7 @@ async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
         .await;
     assert!(told.contains("keep your place"), "{told}");
     assert_eq!(deployment_state(&t, carol).await, "queued");
-    t.settle().await;
-    assert!(
-        !t.channel_texts()
-            .iter()
-            .any(|m| m.contains("started deploying *router*")),
-        "{:#?}",
-        t.channel_texts()
-    );
+    assert_said_times(&t, 0, |m| m.contains("started deploying *router*")).await;
     assert!(open_turns(&t).is_empty(), "{:#?}", open_turns(&t));
 
     // Frontend r1 passes staging again: the scheduler calls Alice by itself.
@@ -77,13 +71,7 @@ async fn promotion_is_checked_again_when_a_turn_starts(backend: Backend) {
     t.wait_for_message("<@U0ALICE> it's your turn").await;
     assert_eq!(deployment_state(&t, alice).await, "called");
     // Each was told once: the notice is not repeated on every tick.
-    t.settle().await;
-    let notices = t
-        .channel_texts()
-        .iter()
-        .filter(|m| m.starts_with(":fast_forward: <@U0ALICE>"))
-        .count();
-    assert_eq!(notices, 1, "{:#?}", t.channel_texts());
+    assert_said_times(&t, 1, |m| m.starts_with(":fast_forward: <@U0ALICE>")).await;
 }
 on_both_backends!(promotion_is_checked_again_when_a_turn_starts);
 
@@ -153,12 +141,7 @@ async fn a_deployment_called_off_after_it_started_has_a_duration(backend: Backen
     let r = t.deploy(ALICE, &format!("cancel {id}")).await;
     assert!(r.text().contains("Called off"), "{}", r.text());
     let end = t.wait_for_message("was called off").await;
-    assert!(
-        end["text"]
-            .as_str()
-            .unwrap()
-            .contains("was called off in 5m 0s"),
-        "{end}"
-    );
+    let text = end["text"].as_str().unwrap();
+    assert!(text.contains("was called off in 5m 0s"), "{end}");
 }
 on_both_backends!(a_deployment_called_off_after_it_started_has_a_duration);

@@ -8,9 +8,7 @@ use crate::support::people::ADMIN;
 
 async fn reported_after_it_was_called_off(backend: Backend) {
     let t = TestApp::start(backend).await;
-    let a = report(&t, started("whitehall", "r1", "integration")).await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    let id = a.json["id"].as_i64().unwrap();
+    let id = reported(&t, started("whitehall", "r1", "integration")).await;
     t.wait_for_message("started deploying *whitehall* `r1` to *integration*")
         .await;
     let r = t.deploy(BOB, "publisher r2 to integration").await;
@@ -32,12 +30,8 @@ async fn reported_after_it_was_called_off(backend: Backend) {
     assert_eq!(deployment_state(&t, id).await, "cancelled");
 
     // The pipeline did not stop: it reports success, which is recorded and said.
-    let a = event(
-        &t,
-        id,
-        json!({"status": "succeeded", "note": "deployed anyway", "url": "https://ci.example/run/1"}),
-    )
-    .await;
+    let anyway = json!({"status": "succeeded", "note": "deployed anyway", "url": "https://ci.example/run/1"});
+    let a = event(&t, id, anyway).await;
     assert_eq!(a.status, 200, "{:?}", a.json);
     assert_eq!(a.json, json!({"id": id, "state": "succeeded"}));
     let said = t
@@ -52,12 +46,7 @@ async fn reported_after_it_was_called_off(backend: Backend) {
     assert_eq!(d.ended_by.as_ref().map(|c| c.as_str()), Some(ADMIN));
     assert_eq!(d.ci_url.as_deref(), Some("https://ci.example/run/1"));
     let shown = get(&t, &format!("/api/v1/deployments/{id}")).await;
-    let states: Vec<&str> = shown.json["transitions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["state"].as_str().unwrap())
-        .collect();
+    let states = transition_states(&shown.json);
     assert_eq!(
         states,
         ["deploying", "cancelled", "succeeded"],
@@ -71,8 +60,7 @@ async fn reported_after_it_was_called_off(backend: Backend) {
     // The environment stays Bob's: the slot freed at the call-off is not taken again.
     assert_eq!(deployment_state(&t, id + 1).await, "called");
     let a = report(&t, started("frontend", "r4", "integration")).await;
-    assert_eq!(a.status, 423, "{:?}", a.json);
-    assert!(a.error().contains("publisher r2"), "{:?}", a.json);
+    assert_error(&a, 423, "publisher r2", "");
 
     // A repeat changes nothing; a contradiction is refused; Slack's Done still is too.
     let a = event(&t, id, json!({"status": "succeeded"})).await;
@@ -84,15 +72,12 @@ async fn reported_after_it_was_called_off(backend: Backend) {
 
     // One cancelled before it started ran nothing: its report is refused as before.
     let a = event(&t, never_started, json!({"status": "succeeded"})).await;
-    assert_eq!(a.status, 409, "{:?}", a.json);
-    assert!(a.error().contains("is cancelled"), "{:?}", a.json);
+    assert_error(&a, 409, "is cancelled", "");
     assert_eq!(deployment_state(&t, never_started).await, "cancelled");
 
     // The promotion rule sees r1 succeeded in integration; a failure reported after a
     // call-off in staging is recorded as failed.
-    let a = report(&t, started("whitehall", "r1", "staging")).await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    let staging = a.json["id"].as_i64().unwrap();
+    let staging = reported(&t, started("whitehall", "r1", "staging")).await;
     let r = t.deploy(ADMIN, &format!("cancel {staging}")).await;
     assert!(r.text().contains("Called off"), "{}", r.text());
     let a = event(&t, staging, json!({"status": "failed"})).await;
@@ -101,36 +86,21 @@ async fn reported_after_it_was_called_off(backend: Backend) {
         ":information_source: CI reports #{staging} (*whitehall* `r1` to *staging*) failed after it was called off by <@U0ADMIN>."
     ))
     .await;
-    t.settle().await;
-    let notices = t
-        .channel_texts()
-        .iter()
-        .filter(|m| m.contains(":information_source: CI reports"))
-        .count();
-    assert_eq!(notices, 2, "{:#?}", t.channel_texts());
+    assert_said_times(&t, 2, |m| m.contains(":information_source: CI reports")).await;
     t.stop().await;
 }
 on_both_backends!(reported_after_it_was_called_off);
 
 async fn a_repeat_on_a_finished_deployment_changes_nothing(backend: Backend) {
     let t = TestApp::start(backend).await;
-    let a = report(&t, started("whitehall", "r1", "integration")).await;
-    let id = a.json["id"].as_i64().unwrap();
+    let id = reported(&t, started("whitehall", "r1", "integration")).await;
     let url = "https://ci.example/run/1";
-    let a = event(
-        &t,
-        id,
-        json!({"status": "succeeded", "url": url, "note": "green"}),
-    )
-    .await;
+    let green = json!({"status": "succeeded", "url": url, "note": "green"});
+    let a = event(&t, id, green).await;
     assert_eq!(a.status, 200, "{:?}", a.json);
     let before = t.core().store.deployment(id).await.unwrap().unwrap();
-    let a = event(
-        &t,
-        id,
-        json!({"status": "succeeded", "url": "https://ci.example/run/2", "note": "again"}),
-    )
-    .await;
+    let again = json!({"status": "succeeded", "url": "https://ci.example/run/2", "note": "again"});
+    let a = event(&t, id, again).await;
     assert_eq!(a.status, 200, "{:?}", a.json);
     assert_eq!(a.json["state"], "succeeded");
     let after = t.core().store.deployment(id).await.unwrap().unwrap();

@@ -6,29 +6,22 @@ use crate::support::checks::deployment_state;
 
 async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
     let t = TestApp::start(backend).await;
-    let a = report(
-        &t,
-        json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started",
-               "url": "https://ci.example/run/1?a=1&b=2", "note": "<!here> nightly & <@U123>"}),
-    )
-    .await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    let id = a.json["id"].as_i64().expect("an id");
+    let body = json!({"app": "whitehall", "ref": "r1", "environment": "integration", "status": "started",
+                      "url": "https://ci.example/run/1?a=1&b=2", "note": "<!here> nightly & <@U123>"});
+    let id = reported(&t, body).await;
     let alert = t
         .wait_for_message("started deploying *whitehall* `r1` to *integration*")
         .await;
     // CI deployments are finished by CI: no Done/Failed buttons; the run is linked.
     assert!(TestApp::button_value(&alert, "deploy_done").is_none());
-    let shown = alert.to_string();
-    assert!(
-        shown.contains("https://ci.example/run/1?a=1&amp;b=2"),
-        "{shown}"
-    );
     // CI's text is escaped like anyone's.
-    assert!(
-        shown.contains("&lt;!here&gt; nightly &amp; &lt;@U123&gt;"),
-        "{shown}"
-    );
+    let shown = alert.to_string();
+    for part in [
+        "https://ci.example/run/1?a=1&amp;b=2",
+        "&lt;!here&gt; nightly &amp; &lt;@U123&gt;",
+    ] {
+        assert!(shown.contains(part), "{part:?} in {shown}");
+    }
     assert!(
         !shown.contains("<!here>") && !shown.contains("<@U123>"),
         "{shown}"
@@ -40,13 +33,8 @@ async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
 
     // Another pipeline cannot start there meanwhile; the refusal names the busy deployment.
     let a = report(&t, started("frontend", "r3", "integration")).await;
-    assert_eq!(a.status, 423, "{:?}", a.json);
+    assert_error(&a, 423, &format!("#{id} whitehall r1"), "");
     assert_eq!(a.json["refusals"][0]["code"], "busy", "{:?}", a.json);
-    assert!(
-        a.error().contains(&format!("#{id} whitehall r1")),
-        "{:?}",
-        a.json
-    );
     // Nor can the same app's second pipeline.
     let a = report(&t, started("whitehall", "r1b", "integration")).await;
     assert_eq!(a.status, 423, "{:?}", a.json);
@@ -57,12 +45,8 @@ async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
     assert_eq!(a.json["state"], "deploying");
 
     // CI finishes: end alert, and Alice is called.
-    let a = event(
-        &t,
-        id,
-        json!({"status": "succeeded", "note": "smoke tests green"}),
-    )
-    .await;
+    let green = json!({"status": "succeeded", "note": "smoke tests green"});
+    let a = event(&t, id, green).await;
     assert_eq!(a.status, 200, "{:?}", a.json);
     assert_eq!(a.json, json!({"id": id, "state": "succeeded"}));
     let end = t
@@ -78,49 +62,30 @@ async fn ci_shares_the_queue_with_slack_users(backend: Backend) {
     // Contradicting it is a conflict.
     for status in ["failed", "started"] {
         let a = event(&t, id, json!({ "status": status })).await;
-        assert_eq!(a.status, 409, "{status}: {:?}", a.json);
-        assert!(a.error().contains("succeeded"), "{:?}", a.json);
+        assert_error(&a, 409, "succeeded", status);
     }
-    t.settle().await;
-    let ends = t
-        .channel_texts()
-        .iter()
-        .filter(|m| m.contains(":white_check_mark:"))
-        .count();
-    assert_eq!(ends, 1, "{:#?}", t.channel_texts());
+    assert_said_times(&t, 1, |m| m.contains(":white_check_mark:")).await;
     assert_eq!(deployment_state(&t, id).await, "succeeded");
 
     // While Alice holds the turn, CI is refused too.
     let a = report(&t, started("frontend", "r3", "integration")).await;
-    assert_eq!(a.status, 423, "{:?}", a.json);
-    assert!(a.error().contains("publisher r2"), "{:?}", a.json);
+    assert_error(&a, 423, "publisher r2", "");
 
     // A failed CI deployment: end alert says so; a report of a finished one is recorded.
     // (r9 passed integration first: CI obeys the promotion rule like a person.)
-    let a = report(&t, finished("whitehall", "r9", "integration", "succeeded")).await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    let a = report(&t, started("whitehall", "r9", "staging")).await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    let staging = a.json["id"].as_i64().unwrap();
-    let a = event(
-        &t,
-        staging,
-        json!({"status": "failed", "note": "rolled back"}),
-    )
-    .await;
+    reported(&t, finished("whitehall", "r9", "integration", "succeeded")).await;
+    let staging = reported(&t, started("whitehall", "r9", "staging")).await;
+    let rolled_back = json!({"status": "failed", "note": "rolled back"});
+    let a = event(&t, staging, rolled_back).await;
     assert_eq!(a.json["state"], "failed", "{:?}", a.json);
     t.wait_for_message(":x: *whitehall* `r9` to *staging* failed")
         .await;
     let a = event(&t, staging, json!({"status": "succeeded"})).await;
     assert_eq!(a.status, 409, "{:?}", a.json);
 
-    let a = report(
-        &t,
-        json!({"app": "router", "ref": "v2", "environment": "staging", "status": "succeeded",
-               "note": "by hand & <!here>", "url": "https://ci.example/run/9"}),
-    )
-    .await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
+    let body = json!({"app": "router", "ref": "v2", "environment": "staging", "status": "succeeded",
+                      "note": "by hand & <!here>", "url": "https://ci.example/run/9"});
+    reported(&t, body).await;
     // Reported already finished: no start alert showed its note and link, so the end does.
     let end = t
         .wait_for_message("*router* `v2` to *staging* succeeded")

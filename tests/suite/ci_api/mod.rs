@@ -17,6 +17,7 @@ use crate::support;
 
 use serde_json::{json, Value};
 use support::ci::{bearer, event, get, post, report};
+use support::ci_steps::{assert_error, assert_said_times, reported, transition_states};
 use support::db::Backend;
 use support::driver::TestApp;
 use support::people::{ALICE, BOB};

@@ -7,11 +7,7 @@ async fn status_json(backend: Backend) {
     let t = TestApp::start(backend).await;
     // whitehall r1 reaches integration through CI; Alice deploys publisher, Bob waits;
     // a hold on everything in production.
-    let id = report(&t, started("whitehall", "r1", "integration"))
-        .await
-        .json["id"]
-        .as_i64()
-        .unwrap();
+    let id = reported(&t, started("whitehall", "r1", "integration")).await;
     event(&t, id, json!({"status": "succeeded"})).await;
     t.deploy(ALICE, "publisher r2 to integration").await;
     t.deploy(BOB, "frontend r3 to integration").await;
@@ -119,9 +115,7 @@ async fn health_and_metrics(backend: Backend) {
     assert_eq!(t.metric("badger_deployments_succeeded_total").await, 1);
     // CI's deployments count as started and finished, not as requests.
     report(&t, finished("router", "v1", "integration", "succeeded")).await;
-    let id = report(&t, started("router", "v1", "staging")).await.json["id"]
-        .as_i64()
-        .unwrap();
+    let id = reported(&t, started("router", "v1", "staging")).await;
     assert_eq!(t.metric("badger_deployments_started_total").await, 2);
     event(&t, id, json!({"status": "failed"})).await;
     assert_eq!(t.metric("badger_deployments_failed_total").await, 1);
@@ -151,12 +145,7 @@ async fn reads_without_the_database_answer_503(backend: Backend) {
         "/api/v1/deploy-check?app=whitehall&environment=integration",
     ] {
         let a = get(&t, path).await;
-        assert_eq!(a.status, 503, "{path}: {:?}", a.json);
-        assert!(
-            a.error().contains("can't reach its database"),
-            "{path}: {:?}",
-            a.json
-        );
+        assert_error(&a, 503, "can't reach its database", path);
     }
     t.stop().await;
 }
@@ -170,7 +159,7 @@ async fn history_links_ci_runs(backend: Backend) {
     for (app, outcome) in [("whitehall", "succeeded"), ("publisher", "failed")] {
         let mut body = started(app, "r1", "integration");
         body["url"] = json!(format!("https://ci.example/{app}?run=1&try=2"));
-        let id = report(&t, body).await.json["id"].as_i64().unwrap();
+        let id = reported(&t, body).await;
         assert_eq!(event(&t, id, json!({"status": outcome})).await.status, 200);
         ids.push(id);
     }
@@ -191,10 +180,8 @@ async fn history_links_ci_runs(backend: Backend) {
     }
     let html = t.get("/dashboard").await.text().await.unwrap();
     let row = support::dashboard::part(&html, &format!("<tr data-id=\"{}\"", ids[1]), "</tr>");
-    assert!(
-        row.contains(">publisher</a>") && !row.contains("class=\"ci\""),
-        "{row}"
-    );
+    assert!(row.contains(">publisher</a>"), "{row}");
+    assert!(!row.contains("class=\"ci\""), "{row}");
     assert!(!html.contains("javascript:"), "{html}");
     t.stop().await;
 }
@@ -202,17 +189,9 @@ on_both_backends!(history_links_ci_runs);
 
 async fn dashboard_lists_versions_and_escapes(backend: Backend) {
     let t = TestApp::start(backend).await;
-    let id = report(&t, started("whitehall", "release_42", "integration"))
-        .await
-        .json["id"]
-        .as_i64()
-        .unwrap();
-    event(
-        &t,
-        id,
-        json!({"status": "succeeded", "note": "<script>alert('note')</script>"}),
-    )
-    .await;
+    let id = reported(&t, started("whitehall", "release_42", "integration")).await;
+    let note = json!({"status": "succeeded", "note": "<script>alert('note')</script>"});
+    event(&t, id, note).await;
     t.deploy(ALICE, "publisher r7 to integration --note <b>bold</b>")
         .await;
     let r = t
@@ -247,15 +226,13 @@ async fn dashboard_lists_versions_and_escapes(backend: Backend) {
     // User text is escaped, never markup.
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<b>bold"), "{html}");
-    assert!(
-        html.contains("&lt;script&gt;alert('hold')&lt;/script&gt; &amp; more"),
-        "{html}"
-    );
-    assert!(
-        html.contains("&lt;script&gt;alert('note')&lt;/script&gt;"),
-        "{html}"
-    );
-    assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
+    for escaped in [
+        "&lt;script&gt;alert('hold')&lt;/script&gt; &amp; more",
+        "&lt;script&gt;alert('note')&lt;/script&gt;",
+        "&lt;b&gt;bold&lt;/b&gt;",
+    ] {
+        assert!(html.contains(escaped), "{escaped:?} in {html}");
+    }
     t.stop().await;
 }
 on_both_backends!(dashboard_lists_versions_and_escapes);

@@ -4,6 +4,7 @@
 
 use super::*;
 use support::ci::{event_as, report_as, PUBLISHING_TOKEN, SCOPED_TOKENS, WHITEHALL_TOKEN};
+use support::ci_steps::reported_as;
 use support::openapi::{spec, validator};
 
 /// What is stored that a refused write could have added to: deployments, audit lines and
@@ -16,18 +17,20 @@ async fn rows(t: &TestApp) -> [i64; 3] {
     ]
 }
 
+/// Whitehall's token reports whitehall `r1` started in integration, and the start is
+/// posted; the deployment's id.
+async fn whitehall_r1_started(t: &TestApp) -> i64 {
+    let r1 = started("whitehall", "r1", "integration");
+    let id = reported_as(t, WHITEHALL_TOKEN, r1).await;
+    t.deliver_outbox().await;
+    t.expect_post("started deploying *whitehall* `r1` to *integration*");
+    id
+}
+
 async fn a_scoped_token_reports_its_own_apps_only(backend: Backend) {
     // Scoped tokens alone turn the write API on.
     let t = TestApp::stepped_with_tokens(backend, false, SCOPED_TOKENS).await;
-    let a = report_as(
-        &t,
-        WHITEHALL_TOKEN,
-        started("whitehall", "r1", "integration"),
-    )
-    .await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    t.deliver_outbox().await;
-    t.expect_post("started deploying *whitehall* `r1` to *integration*");
+    whitehall_r1_started(&t).await;
 
     // Another app's report, started or finished: refused, and nothing is stored or said.
     let before = rows(&t).await;
@@ -53,13 +56,8 @@ async fn a_scoped_token_reports_its_own_apps_only(backend: Backend) {
     );
 
     // A token for two apps reports either.
-    let a = report_as(
-        &t,
-        PUBLISHING_TOKEN,
-        finished("frontend", "f1", "integration", "succeeded"),
-    )
-    .await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
+    let f1 = finished("frontend", "f1", "integration", "succeeded");
+    reported_as(&t, PUBLISHING_TOKEN, f1).await;
     t.deliver_outbox().await;
     t.expect_post("*frontend* `f1` to *integration* succeeded");
     let a = report_as(&t, PUBLISHING_TOKEN, started("whitehall", "r2", "staging")).await;
@@ -84,9 +82,7 @@ on_both_backends!(a_scoped_token_reports_its_own_apps_only);
 async fn a_scoped_token_cannot_touch_another_apps_deployment(backend: Backend) {
     // Both variables together: the all-apps token reports any app.
     let t = TestApp::stepped_with_tokens(backend, true, SCOPED_TOKENS).await;
-    let a = report(&t, started("frontend", "f1", "integration")).await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    let id = a.json["id"].as_i64().expect("an id");
+    let id = reported(&t, started("frontend", "f1", "integration")).await;
     t.deliver_outbox().await;
     t.expect_post("started deploying *frontend* `f1` to *integration*");
 
@@ -94,13 +90,8 @@ async fn a_scoped_token_cannot_touch_another_apps_deployment(backend: Backend) {
     let before = rows(&t).await;
     let url = "https://ci.example/whitehall/run/9";
     for status in ["succeeded", "failed", "started"] {
-        let a = event_as(
-            &t,
-            WHITEHALL_TOKEN,
-            id,
-            json!({"status": status, "url": url}),
-        )
-        .await;
+        let body = json!({"status": status, "url": url});
+        let a = event_as(&t, WHITEHALL_TOKEN, id, body).await;
         assert_eq!(a.status, 403, "{status}: {:?}", a.json);
         assert_eq!(a.json["error"], "forbidden");
         assert_eq!(
@@ -132,29 +123,14 @@ async fn a_scoped_token_cannot_touch_another_apps_deployment(backend: Backend) {
     t.expect_update("started deploying *frontend* `f1` to *integration*");
 
     // Whitehall's token reports and finishes whitehall's own, as the all-apps token does.
-    let a = report_as(
-        &t,
-        WHITEHALL_TOKEN,
-        started("whitehall", "r1", "integration"),
-    )
-    .await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
-    let wh = a.json["id"].as_i64().expect("an id");
-    t.deliver_outbox().await;
-    t.expect_post("started deploying *whitehall* `r1` to *integration*");
-    let a = event_as(
-        &t,
-        WHITEHALL_TOKEN,
-        wh,
-        json!({"status": "failed", "url": url}),
-    )
-    .await;
+    let wh = whitehall_r1_started(&t).await;
+    let failed = json!({"status": "failed", "url": url});
+    let a = event_as(&t, WHITEHALL_TOKEN, wh, failed).await;
     assert_eq!(a.status, 200, "{:?}", a.json);
     t.deliver_outbox().await;
     t.expect_post("*whitehall* `r1` to *integration* failed");
     t.expect_update("started deploying *whitehall* `r1` to *integration*");
-    let a = report(&t, finished("publisher", "p1", "integration", "succeeded")).await;
-    assert_eq!(a.status, 201, "{:?}", a.json);
+    reported(&t, finished("publisher", "p1", "integration", "succeeded")).await;
     t.deliver_outbox().await;
     t.expect_post("*publisher* `p1` to *integration* succeeded");
     t.stop().await;
