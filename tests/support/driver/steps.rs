@@ -151,9 +151,7 @@ impl TestApp {
     /// Stepped: `/deploy TEXT` from `who` on a free environment starts at once: the answer
     /// says so, and the start alert is delivered and read. Returns the start alert.
     pub async fn starts(&self, who: &str, text: &str) -> Value {
-        self.deploy(who, text)
-            .await
-            .assert_says("You're deploying");
+        self.deploy(who, text).await.assert_says("You're deploying");
         self.deliver_outbox().await;
         self.expect_post(&format!("<@{who}> started deploying"))
     }
