@@ -6,15 +6,10 @@
 use crate::support;
 
 use chrono::{DateTime, TimeZone, Utc};
-use support::checks::live_deployments;
+use support::checks::{assert_text_has, live_deployments};
 use support::db::Backend;
-use support::driver::TestApp;
+use support::driver::{tuesday_at as tuesday, TestApp};
 use support::people::{ALICE, BOB, CAROL};
-
-/// Tuesday 24 November 2026 at `h:m` GMT: the window closes at 17:00.
-fn tuesday(h: u32, m: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap()
-}
 
 /// Wednesday 25 November 2026 at 08:00 GMT: still closed, before the next opening.
 fn wednesday_8am() -> DateTime<Utc> {
@@ -28,32 +23,27 @@ const CLOSED: &str = "the deploy window closed at Tue 24 Nov 17:00 GMT, and your
 /// on to production; what that posts is read and set aside.
 async fn promote(t: &TestApp, who: &str, app: &str) {
     for env in ["integration", "staging"] {
-        t.deploy(who, &format!("{app} r1 to {env}")).await;
-        t.deploy(who, "done").await;
+        t.deployed(who, &format!("{app} r1 to {env}")).await;
     }
-    t.deliver_outbox().await;
-    t.slack.read_all();
+    t.deliver_unchecked().await;
 }
 
 /// `who` deploys `app` r1 to `env` (free, and passed the environment before it) and it
 /// starts: its start alert is read.
 async fn start(t: &TestApp, who: &str, app: &str, env: &str) {
-    let r = t.deploy(who, &format!("{app} r1 to {env}")).await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    t.deliver_outbox().await;
-    t.expect_post(&format!(
-        "<@{who}> started deploying *{app}* `r1` to *{env}*"
-    ));
+    let alert = t.starts(who, &format!("{app} r1 to {env}")).await;
+    assert_text_has(
+        &alert,
+        &format!("started deploying *{app}* `r1` to *{env}*"),
+    );
 }
 
 /// Bob's publisher r1 may go on to production, and Alice's whitehall r1 starts in staging
 /// at 16:40, twenty minutes before the close: where the last two tests begin.
 async fn alice_in_staging_at_16_40(t: &TestApp) {
     promote(t, BOB, "publisher").await;
-    t.deploy(ALICE, "whitehall r1 to integration").await;
-    t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.slack.read_all();
+    t.deployed(ALICE, "whitehall r1 to integration").await;
+    t.deliver_unchecked().await;
     t.clock.set(tuesday(16, 40));
     start(t, ALICE, "whitehall", "staging").await;
 }
@@ -108,40 +98,30 @@ on_both_backends!(told_once_after_the_close);
 
 /// Started at 16:59 with no tick before the close, so the reminder never came: the word
 /// after the close still does, once.
-async fn told_after_the_close_without_the_reminder(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    promote(&t, ALICE, "whitehall").await;
+async fn told_after_the_close_without_the_reminder(t: &TestApp) {
+    promote(t, ALICE, "whitehall").await;
     t.clock.set(tuesday(16, 59));
-    start(&t, ALICE, "whitehall", "production").await;
+    start(t, ALICE, "whitehall", "production").await;
     t.at(tuesday(17, 0)).await;
     let told = t.expect_post(&format!("<@U0ALICE> {CLOSED}"));
-    let text = told["text"].as_str().unwrap();
-    assert!(
-        text.contains("still marked as deploying (for 1m 0s)"),
-        "{text}"
-    );
+    assert_text_has(&told, "still marked as deploying (for 1m 0s)");
     t.at(tuesday(17, 30)).await;
     t.at(wednesday_8am()).await;
-    t.stop().await;
 }
-on_both_backends!(told_after_the_close_without_the_reminder);
+on_both_backends!(stepped told_after_the_close_without_the_reminder);
 
 /// Emergencies are exempt, whether started before the close (Bob's, still deploying at
 /// 17:00) or after it (Carol's at 17:30); Alice's ordinary deployment beside them is told.
-async fn not_for_an_emergency(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    promote(&t, BOB, "publisher").await;
-    promote(&t, CAROL, "frontend").await;
+async fn not_for_an_emergency(t: &TestApp) {
+    promote(t, BOB, "publisher").await;
+    promote(t, CAROL, "frontend").await;
     t.at(tuesday(16, 30)).await;
     t.deploy(BOB, "emergency publisher r1 to production login is broken")
         .await;
-    t.deliver_outbox().await;
-    t.slack.read_all();
-    t.deploy(ALICE, "whitehall r1 to integration").await;
-    t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.slack.read_all();
-    start(&t, ALICE, "whitehall", "staging").await;
+    t.deliver_unchecked().await;
+    t.deployed(ALICE, "whitehall r1 to integration").await;
+    t.deliver_unchecked().await;
+    start(t, ALICE, "whitehall", "staging").await;
     t.at(tuesday(16, 46)).await;
     t.expect_post(":alarm_clock: <@U0ALICE> the deploy window closes at");
     t.at(tuesday(17, 0)).await;
@@ -150,52 +130,45 @@ async fn not_for_an_emergency(backend: Backend) {
     // Bob ends his; Carol's emergency starts after the close.
     t.deploy(BOB, "done").await;
     t.clock.set(tuesday(17, 30));
-    let r = t
-        .deploy(CAROL, "emergency frontend r1 to production pages are blank")
-        .await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    t.deploy(CAROL, "emergency frontend r1 to production pages are blank")
+        .await
+        .assert_says("You're deploying");
     t.deliver_outbox().await;
-    none_is_the_word_after_the_close(&t);
+    none_is_the_word_after_the_close(t);
     t.at(tuesday(18, 0)).await;
     t.at(wednesday_8am()).await;
-    t.stop().await;
 }
-on_both_backends!(not_for_an_emergency);
+on_both_backends!(stepped not_for_an_emergency);
 
 /// Alice's deployment ended at 16:55 and Carol's runs in integration (always open): neither
 /// is told at the close; Bob, still deploying in production, is.
-async fn not_once_ended_nor_where_always_open(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    alice_in_staging_at_16_40(&t).await;
-    start(&t, BOB, "publisher", "production").await;
-    start(&t, CAROL, "frontend", "integration").await;
+async fn not_once_ended_nor_where_always_open(t: &TestApp) {
+    alice_in_staging_at_16_40(t).await;
+    start(t, BOB, "publisher", "production").await;
+    start(t, CAROL, "frontend", "integration").await;
     t.at(tuesday(16, 46)).await;
     t.slack.read_all();
     t.clock.set(tuesday(16, 55));
     t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.slack.read_all();
+    t.deliver_unchecked().await;
     t.at(tuesday(17, 0)).await;
     t.expect_post(&format!(
         "<@U0BOB> {CLOSED} *publisher* `r1` to *production*"
     ));
     t.at(tuesday(17, 30)).await;
     t.at(wednesday_8am()).await;
-    t.stop().await;
 }
-on_both_backends!(not_once_ended_nor_where_always_open);
+on_both_backends!(stepped not_once_ended_nor_where_always_open);
 
 /// A pipeline's run is ended by its pipeline (nobody in Slack can say done for it): it gets
 /// neither the reminder before the close nor the word after; Alice's beside it gets both.
-async fn not_for_a_pipelines_run(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    alice_in_staging_at_16_40(&t).await;
+async fn not_for_a_pipelines_run(t: &TestApp) {
+    alice_in_staging_at_16_40(t).await;
     let body = serde_json::json!({"app": "publisher", "ref": "r1",
         "environment": "production", "status": "started"});
-    let r = support::ci::report(&t, body).await;
+    let r = support::ci::report(t, body).await;
     assert_eq!(r.status, 201, "{:?}", r.json);
-    t.deliver_outbox().await;
-    t.slack.read_all();
+    t.deliver_unchecked().await;
     for (at, said) in [
         (tuesday(16, 46), "the deploy window closes at"),
         (tuesday(17, 0), CLOSED),
@@ -211,6 +184,5 @@ async fn not_for_a_pipelines_run(backend: Backend) {
         assert_eq!(told.len(), 1, "{told:#?}");
         assert!(told[0].contains("<@U0ALICE>"), "{told:#?}");
     }
-    t.stop().await;
 }
-on_both_backends!(not_for_a_pipelines_run);
+on_both_backends!(stepped not_for_a_pipelines_run);

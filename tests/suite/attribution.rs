@@ -11,16 +11,27 @@ use support::driver::TestApp;
 use support::openapi::get_valid;
 use support::people::{ADMIN, ALICE, BOB, CAROL};
 
+/// `people` in turn ask for their app's `r1` to integration (Alice's frontend, Bob's
+/// whitehall, Carol's publisher): the first deploys, the others queue behind. Reads the
+/// first's start alert.
+async fn in_line(t: &TestApp, people: &[&str]) {
+    for &who in people {
+        let app = match who {
+            ALICE => "frontend",
+            BOB => "whitehall",
+            _ => "publisher",
+        };
+        t.deploy(who, &format!("{app} r1 to integration")).await;
+    }
+    t.deliver_outbox().await;
+    t.expect_post(&format!("<@{}> started deploying", people[0]));
+}
+
 /// An admin's `/deploy cancel N` of someone else's waiting entry: the admin is told they
 /// took it out (not that they left a queue they were never in), the owner is told in the
 /// channel who did, and a called turn's message names the admin as a mention.
-async fn an_admin_taking_someone_out_of_the_queue_says_who(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.deploy(ALICE, "frontend r1 to integration").await;
-    t.deploy(BOB, "whitehall r1 to integration").await;
-    t.deploy(CAROL, "publisher r1 to integration").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> started deploying");
+async fn an_admin_taking_someone_out_of_the_queue_says_who(t: &TestApp) {
+    in_line(t, &[ALICE, BOB, CAROL]).await;
 
     // A queued entry.
     let r = t.deploy(ADMIN, "cancel 2").await.text();
@@ -36,8 +47,7 @@ async fn an_admin_taking_someone_out_of_the_queue_says_who(backend: Backend) {
     // A called turn.
     t.press(ALICE, "deploy_done", "1").await;
     t.deliver_outbox().await;
-    t.expect_post("succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
+    t.expect_ended(ALICE, "*frontend* `r1` to *integration*", "succeeded");
     t.expect_post("<@U0CAROL> it's your turn");
     let r = t.deploy(ADMIN, "cancel 3").await.text();
     assert!(r.starts_with("You took <@U0CAROL>'s"), "{r}");
@@ -66,26 +76,22 @@ async fn an_admin_taking_someone_out_of_the_queue_says_who(backend: Backend) {
         "You took <@U0ALICE>'s *frontend* `r2` to *integration* (#6) out of the queue",
     );
     assert!(t.slack.unread().is_empty(), "{:?}", t.slack.unread());
-    t.stop().await;
 }
-on_both_backends!(an_admin_taking_someone_out_of_the_queue_says_who);
+on_both_backends!(stepped an_admin_taking_someone_out_of_the_queue_says_who);
 
 /// An admin pressing Start, Done or Cancel on someone's deployment, or CI reporting its
 /// end: the alerts credit the requester and say who did it.
-async fn alerts_say_who_started_or_ended_someone_elses_deployment(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.deploy(ALICE, "frontend r1 to integration").await;
-    t.deploy(BOB, "whitehall r1 to integration").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> started deploying");
+async fn alerts_say_who_started_or_ended_someone_elses_deployment(t: &TestApp) {
+    in_line(t, &[ALICE, BOB]).await;
 
     // An admin's Done: credited beside Alice. Bob is called.
     t.press(ADMIN, "deploy_done", "1").await;
     t.deliver_outbox().await;
-    t.expect_post(
-        "*frontend* `r1` to *integration* succeeded in 0s (<@U0ALICE>; marked done by <@U0ADMIN>)",
+    t.expect_ended(
+        ALICE,
+        "*frontend* `r1` to *integration*",
+        "succeeded in 0s (<@U0ALICE>; marked done by <@U0ADMIN>)",
     );
-    t.expect_update("<@U0ALICE> started deploying");
     t.expect_post("<@U0BOB> it's your turn");
 
     // An admin's Start on Bob's turn.
@@ -103,39 +109,37 @@ async fn alerts_say_who_started_or_ended_someone_elses_deployment(backend: Backe
     // An admin's Cancel on the start alert.
     t.press(ADMIN, "deploy_cancel", "2").await;
     t.deliver_outbox().await;
-    t.expect_post("*whitehall* `r1` to *integration* was called off in 0s (<@U0BOB>; called off by <@U0ADMIN>)");
-    t.expect_update("<@U0BOB> started deploying");
+    t.expect_ended(
+        BOB,
+        "*whitehall* `r1` to *integration*",
+        "was called off in 0s (<@U0BOB>; called off by <@U0ADMIN>)",
+    );
 
     // CI reporting the end of a person's deployment; the requester's own Done adds nothing.
     t.deploy(CAROL, "publisher r1 to integration").await;
-    let r = support::ci::event(&t, 3, serde_json::json!({"status": "failed"})).await;
+    let r = support::ci::event(t, 3, json!({"status": "failed"})).await;
     assert_eq!(r.status, 200, "{}", r.json);
-    t.deploy(CAROL, "publisher r2 to integration").await;
-    t.deploy(CAROL, "done").await;
+    t.deployed(CAROL, "publisher r2 to integration").await;
     t.deliver_outbox().await;
-    t.expect_post("<@U0CAROL> started deploying *publisher* `r1`");
-    t.expect_post("*publisher* `r1` to *integration* failed in 0s (<@U0CAROL>; reported by CI)");
-    t.expect_update("<@U0CAROL> started deploying");
+    t.expect_ran(
+        CAROL,
+        "*publisher* `r1` to *integration*",
+        "failed in 0s (<@U0CAROL>; reported by CI)",
+    );
     let m = t.expect_post("<@U0CAROL> started deploying *publisher* `r2`");
     assert!(!m["text"].as_str().unwrap().contains("Started by"), "{m}");
-    let m = t.expect_post("*publisher* `r2` to *integration* succeeded in 0s");
-    assert!(m["text"].as_str().unwrap().ends_with("(<@U0CAROL>)"), "{m}");
-    t.expect_update("<@U0CAROL> started deploying");
-    t.stop().await;
+    let m = t.expect_ended(CAROL, "*publisher* `r2` to *integration*", "succeeded");
+    let credit = "succeeded in 0s (<@U0CAROL>)";
+    assert!(m["text"].as_str().unwrap().ends_with(credit), "{m}");
 }
-on_both_backends!(alerts_say_who_started_or_ended_someone_elses_deployment);
+on_both_backends!(stepped alerts_say_who_started_or_ended_someone_elses_deployment);
 
 /// Who started or took out someone's deployment stays on its row: an admin's Start on
 /// Alice's turn is still credited when her Done closes the start alert, and the history
 /// (API and dashboard) names who started Alice's and who took Bob's out of the queue, as a
 /// field and the way it shows people, never as a raw id in the note.
-async fn who_started_or_took_out_someones_deployment_stays_on_record(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.deploy(CAROL, "publisher r1 to integration").await;
-    t.deploy(ALICE, "frontend r1 to integration").await;
-    t.deploy(BOB, "whitehall r1 to integration").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0CAROL> started deploying");
+async fn who_started_or_took_out_someones_deployment_stays_on_record(t: &TestApp) {
+    in_line(t, &[CAROL, ALICE, BOB]).await;
 
     // An admin takes Bob's waiting entry out of the queue.
     let r = t.deploy(ADMIN, "cancel 3").await.text();
@@ -146,11 +150,8 @@ async fn who_started_or_took_out_someones_deployment_stays_on_record(backend: Ba
     );
 
     // Carol is done; an admin starts Alice's turn; Alice presses Done herself.
-    t.deploy(CAROL, "done").await;
-    t.deliver_outbox().await;
-    t.expect_post("succeeded");
-    t.expect_update("<@U0CAROL> started deploying");
-    t.expect_post("<@U0ALICE> it's your turn");
+    t.hands_over(CAROL, "*publisher* `r1` to *integration*", ALICE)
+        .await;
     t.press(ADMIN, "deploy_start", "2").await;
     t.deliver_outbox().await;
     t.expect_post(
@@ -178,9 +179,8 @@ async fn who_started_or_took_out_someones_deployment_stays_on_record(backend: Ba
     assert!(t.slack.unread().is_empty(), "{:?}", t.slack.unread());
 
     // The history API: who, as fields; null when the requester did it.
-    let app = &t;
     let entry = |id: i64| async move {
-        get_valid(app, &format!("/api/v1/deployments/{id}"), "HistoryEntry").await
+        get_valid(t, &format!("/api/v1/deployments/{id}"), "HistoryEntry").await
     };
     let carol = entry(1).await;
     assert_eq!(
@@ -194,7 +194,7 @@ async fn who_started_or_took_out_someones_deployment_stays_on_record(backend: Ba
     assert_eq!(bob["state"], "cancelled", "{bob}");
     assert_eq!(bob["ended_by"], ADMIN, "{bob}");
     assert_eq!(bob["outcome_note"], json!(null), "{bob}");
-    let page = get_valid(&t, "/api/v1/deployments?requester=U0BOB", "HistoryPage").await;
+    let page = get_valid(t, "/api/v1/deployments?requester=U0BOB", "HistoryPage").await;
     assert_eq!(page["deployments"][0]["ended_by"], ADMIN, "{page}");
 
     // The dashboard's history: people as it shows people, beside the requester.
@@ -217,26 +217,23 @@ async fn who_started_or_took_out_someones_deployment_stays_on_record(backend: Ba
         (ALICE, "Ev0HOMEA", "*frontend* `r1` to *integration*: succeeded (#2), Tue 24 Nov 10:00 GMT; started by <@U0ADMIN>"),
         (BOB, "Ev0HOMEB", "*whitehall* `r1` to *integration*: cancelled (#3), Tue 24 Nov 10:00 GMT; cancelled by <@U0ADMIN>"),
     ] {
-        support::versions::open_home(&t, event, who, "home").await;
+        support::versions::open_home(t, event, who, "home").await;
         t.deliver_outbox().await;
         let home = t.slack.expect_call("views.publish").body.to_string();
         assert!(home.contains(line), "{home}");
     }
-    t.stop().await;
 }
-on_both_backends!(who_started_or_took_out_someones_deployment_stays_on_record);
+on_both_backends!(stepped who_started_or_took_out_someones_deployment_stays_on_record);
 
 /// Only Alice may deploy to production and there are no admins: Bob, refused, is told to
 /// ask Alice (not an admin, as there is none).
 async fn refused_with_no_admins_names_who_may_deploy(backend: Backend) {
     let policy = r#"
 channel = "C0DEPLOY"
-[[environments]]
-name = "integration"
-[[environments]]
-name = "production"
-requires_previous = false
-deployers = ["U0ALICE", "U0CAROL"]
+environments = [
+    { name = "integration" },
+    { name = "production", requires_previous = false, deployers = ["U0ALICE", "U0CAROL"] },
+]
 "#;
     let t = TestApp::stepped_with(backend, policy).await;
     let r = t.deploy(BOB, "frontend r1 to production").await.text();

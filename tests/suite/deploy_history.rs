@@ -146,12 +146,7 @@ async fn an_apps_history_newest_first(backend: Backend) {
         "/api/v1/deployments?app=whitehall&environment=integration",
     )
     .await;
-    let refs: Vec<&str> = api.json["deployments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["git_ref"].as_str().unwrap())
-        .collect();
+    let refs = api.each("deployments", "git_ref");
     assert_eq!(refs.len(), 12, "{refs:?}");
     assert_eq!(refs[10..], ["release_2", "release_1"]);
 

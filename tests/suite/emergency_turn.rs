@@ -6,8 +6,7 @@
 use crate::support;
 
 use badger::domain::deployment::State;
-use support::checks::live_deployments;
-use support::db::Backend;
+use support::checks::{assert_text_has, live_deployments};
 use support::driver::TestApp;
 use support::people::{ALICE, BOB, CAROL, DAVE};
 
@@ -26,18 +25,16 @@ async fn integration(t: &TestApp) -> Vec<(String, State)> {
         .collect()
 }
 
-async fn an_emergency_takes_a_called_turn(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    let bob = bob_called(&t).await;
+async fn an_emergency_takes_a_called_turn(t: &TestApp) {
+    let bob = bob_called(t).await;
     // Dave queues behind Bob while Bob's turn is called.
     t.deploy(DAVE, "collections r1 to integration").await;
 
     // Carol's emergency finds the environment only called, so it starts as it would on a
     // free environment; nobody is asked to finish.
-    let r = t
-        .deploy(CAROL, "emergency frontend r2 to integration site down")
-        .await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    t.deploy(CAROL, "emergency frontend r2 to integration site down")
+        .await
+        .assert_says("You're deploying");
     t.deliver_outbox().await;
     t.expect_update(
         "<@U0BOB> turn for *publisher* `r1` to *integration*: an emergency (<@U0CAROL>, *frontend* `r2`) goes first; you keep your place at the front of the queue.",
@@ -46,7 +43,7 @@ async fn an_emergency_takes_a_called_turn(backend: Backend) {
     let carol = TestApp::button_value(&start, "deploy_done").unwrap();
     t.slack.expect_no_more_calls();
     assert_eq!(
-        integration(&t).await,
+        integration(t).await,
         [
             (CAROL.to_owned(), State::Deploying),
             (BOB.to_owned(), State::Queued),
@@ -60,10 +57,10 @@ async fn an_emergency_takes_a_called_turn(backend: Backend) {
     t.expect_ephemeral(BOB, "is waiting in the queue again");
     t.slack.expect_no_more_calls();
     assert_eq!(
-        integration(&t).await[0],
+        integration(t).await[0],
         (CAROL.to_owned(), State::Deploying)
     );
-    assert_eq!(integration(&t).await[1], (BOB.to_owned(), State::Queued));
+    assert_eq!(integration(t).await[1], (BOB.to_owned(), State::Queued));
 
     // The emergency over, Bob is called again before Dave.
     t.press(CAROL, "deploy_done", &carol).await;
@@ -77,14 +74,12 @@ async fn an_emergency_takes_a_called_turn(backend: Backend) {
     assert!(audit.iter().any(|a| a.action == "deploy.give_way"
         && a.subject == format!("deployment #{bob}")
         && a.actor == CAROL));
-    t.stop().await;
 }
-on_both_backends!(an_emergency_takes_a_called_turn);
+on_both_backends!(stepped an_emergency_takes_a_called_turn);
 
 /// A called emergency keeps its turn: a second emergency queues behind it, and the called
 /// one, not deploying, is not asked to finish.
-async fn a_called_emergency_keeps_its_turn(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
+async fn a_called_emergency_keeps_its_turn(t: &TestApp) {
     t.deploy(ALICE, "whitehall r1 to integration").await;
     t.deploy(BOB, "emergency publisher r1 to integration login broken")
         .await;
@@ -92,41 +87,37 @@ async fn a_called_emergency_keeps_its_turn(backend: Backend) {
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> started deploying");
     t.expect_post("*EMERGENCY* <@U0BOB> queued");
-    t.expect_post("*whitehall* `r1` to *integration* succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
+    t.expect_ended(ALICE, "*whitehall* `r1` to *integration*", "succeeded");
     t.expect_post("<@U0BOB> it's your turn");
-    let r = t
-        .deploy(CAROL, "emergency frontend r2 to integration site down")
-        .await;
-    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+    t.deploy(CAROL, "emergency frontend r2 to integration site down")
+        .await
+        .assert_says("number 1 in line");
     t.deliver_outbox().await;
     let e = t.expect_post("*EMERGENCY* <@U0CAROL> queued");
     let text = e["text"].as_str().unwrap();
     assert!(!text.contains("please finish"), "{text}");
     t.slack.expect_no_more_calls();
     assert_eq!(
-        integration(&t).await,
+        integration(t).await,
         [
             (BOB.to_owned(), State::Called),
             (CAROL.to_owned(), State::Queued),
         ]
     );
-    t.stop().await;
 }
-on_both_backends!(a_called_emergency_keeps_its_turn);
+on_both_backends!(stepped a_called_emergency_keeps_its_turn);
 
 /// Bob presses Start just as Carol's emergency arrives: whichever the environment's lock
 /// lets in first wins, and exactly one deploys.
-async fn start_racing_an_emergency_leaves_one_deploying(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    let bob = bob_called(&t).await;
+async fn start_racing_an_emergency_leaves_one_deploying(t: &TestApp) {
+    let bob = bob_called(t).await;
     let (pressed, r) = tokio::join!(
         t.press(BOB, "deploy_start", &bob),
         t.deploy(CAROL, "emergency frontend r2 to integration site down"),
     );
     assert_eq!((pressed, r.status), (200, 200));
     t.deliver_outbox().await;
-    let live = integration(&t).await;
+    let live = integration(t).await;
     let deploying: Vec<_> = live
         .iter()
         .filter(|(_, s)| *s == State::Deploying)
@@ -135,24 +126,19 @@ async fn start_racing_an_emergency_leaves_one_deploying(backend: Backend) {
     assert!(live.iter().all(|(_, s)| *s != State::Called), "{live:?}");
     if deploying[0].0 == BOB {
         // Bob was first: the emergency waits behind him, and he is asked to finish.
-        assert!(r.text().contains("number 1 in line"), "{}", r.text());
+        r.assert_says("number 1 in line");
         t.expect_post("<@U0BOB> started deploying");
         t.expect_update("<@U0BOB> turn for *publisher* `r1` to *integration*: started");
         let e = t.expect_post("*EMERGENCY* <@U0CAROL> queued");
-        let text = e["text"].as_str().unwrap();
-        assert!(
-            text.contains("<@U0BOB> an emergency is waiting behind you"),
-            "{text}"
-        );
+        assert_text_has(&e, "<@U0BOB> an emergency is waiting behind you");
     } else {
         // The emergency was first: Bob waits next, told so, and his press changed nothing.
-        assert!(r.text().contains("You're deploying"), "{}", r.text());
+        r.assert_says("You're deploying");
         assert_eq!(live[1], (BOB.to_owned(), State::Queued));
         t.expect_update("goes first; you keep your place");
         t.expect_post(":rotating_light: *EMERGENCY deployment* started");
         t.expect_ephemeral(BOB, "is waiting in the queue again");
     }
     t.slack.expect_no_more_calls();
-    t.stop().await;
 }
-on_both_backends!(start_racing_an_emergency_leaves_one_deploying);
+on_both_backends!(stepped start_racing_an_emergency_leaves_one_deploying);

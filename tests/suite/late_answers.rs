@@ -6,8 +6,10 @@
 
 use crate::support;
 
+use badger::domain::deployment::State;
 use sqlx::Connection;
 use std::time::Duration;
+use support::checks::deployment;
 use support::db::{hold_env_lock, Backend};
 use support::driver::TestApp;
 use support::people::{ALICE, CAROL};
@@ -35,14 +37,8 @@ async fn a_late_press_is_acknowledged_then_answered(backend: Backend) {
     assert!(why.contains("Nothing was changed"), "{why}");
     t.wait_for_message(":white_check_mark: *whitehall* `r1` to *integration* succeeded")
         .await;
-    let d = t
-        .core()
-        .store
-        .deployment(id.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(d.state, badger::domain::deployment::State::Succeeded);
+    let d = deployment(&t, id.parse().unwrap()).await;
+    assert_eq!(d.state, State::Succeeded);
     t.stop().await;
 }
 on_both_backends!(a_late_press_is_acknowledged_then_answered);

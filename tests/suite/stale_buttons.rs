@@ -6,7 +6,6 @@
 use crate::support;
 
 use badger::domain::deployment::State;
-use support::db::Backend;
 use support::driver::TestApp;
 use support::people::{BOB, CAROL};
 
@@ -22,9 +21,8 @@ async fn bob_called(t: &TestApp, then: Option<(&str, &str)>) -> String {
     TestApp::button_value(&queued, "deploy_cancel").expect("Leave the queue")
 }
 
-async fn leave_the_queue_after_starting_changes_nothing(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    let leave = bob_called(&t, None).await;
+async fn leave_the_queue_after_starting_changes_nothing(t: &TestApp) {
+    let leave = bob_called(t, None).await;
     t.press(BOB, "deploy_start", &leave).await;
     t.deliver_outbox().await;
     let alert = t.expect_post("<@U0BOB> started deploying *publisher*");
@@ -36,7 +34,7 @@ async fn leave_the_queue_after_starting_changes_nothing(backend: Backend) {
     let why = t.expect_ephemeral(BOB, &format!("#{leave} has started"));
     assert!(why.contains("`/deploy done`"), "{why}");
     assert!(why.contains("Nothing was changed"), "{why}");
-    assert_eq!(state_of(&t, &leave).await, State::Deploying);
+    assert_eq!(state_of(t, &leave).await, State::Deploying);
 
     // Asking again points to finishing it, not to leaving a queue it has left.
     let again = t.deploy(BOB, "publisher r1 to integration").await.text();
@@ -52,24 +50,20 @@ async fn leave_the_queue_after_starting_changes_nothing(backend: Backend) {
     assert_eq!(cancel, leave);
     t.press(BOB, "deploy_cancel", &cancel).await;
     t.deliver_outbox().await;
-    t.expect_post(":no_entry_sign: *publisher* `r1` to *integration* was called off");
-    t.expect_update("<@U0BOB> started deploying");
-    assert_eq!(state_of(&t, &leave).await, State::Cancelled);
-    t.stop().await;
+    t.expect_ended(BOB, "*publisher* `r1` to *integration*", "was called off");
+    assert_eq!(state_of(t, &leave).await, State::Cancelled);
 }
-on_both_backends!(leave_the_queue_after_starting_changes_nothing);
+on_both_backends!(stepped leave_the_queue_after_starting_changes_nothing);
 
 /// Called but not started is still in the queue: "Leave the queue" leaves it.
-async fn leave_the_queue_when_called_still_leaves(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    let leave = bob_called(&t, Some((CAROL, "frontend r1 to integration"))).await;
+async fn leave_the_queue_when_called_still_leaves(t: &TestApp) {
+    let leave = bob_called(t, Some((CAROL, "frontend r1 to integration"))).await;
 
     t.press_ephemeral(BOB, "deploy_cancel", &leave).await;
     t.deliver_outbox().await;
     t.expect_update("<@U0BOB> turn for *publisher*");
     t.expect_post("<@U0CAROL> it's your turn");
     t.expect_ephemeral(BOB, "You left the queue");
-    assert_eq!(state_of(&t, &leave).await, State::Cancelled);
-    t.stop().await;
+    assert_eq!(state_of(t, &leave).await, State::Cancelled);
 }
-on_both_backends!(leave_the_queue_when_called_still_leaves);
+on_both_backends!(stepped leave_the_queue_when_called_still_leaves);

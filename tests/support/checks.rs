@@ -18,17 +18,20 @@ pub async fn live_deployments(t: &TestApp, env: Option<&str>) -> Vec<Deployment>
         .expect("read live deployments")
 }
 
-/// The state (`queued`, `deploying`, `succeeded`, …) of deployment `id` as stored now.
-pub async fn deployment_state(t: &TestApp, id: i64) -> String {
-    t.core()
+/// Deployment `id` as stored now.
+pub async fn deployment(t: &TestApp, id: i64) -> Deployment {
+    let stored = t
+        .core()
         .store
         .deployment(id)
         .await
-        .unwrap()
-        .unwrap()
-        .state
-        .as_str()
-        .to_owned()
+        .expect("read a deployment");
+    stored.unwrap_or_else(|| panic!("no deployment #{id}"))
+}
+
+/// The state (`queued`, `deploying`, `succeeded`, …) of deployment `id` as stored now.
+pub async fn deployment_state(t: &TestApp, id: i64) -> String {
+    deployment(t, id).await.state.as_str().to_owned()
 }
 
 /// What badger replica processes share: a fresh database, a fake Slack, a policy file

@@ -23,6 +23,22 @@ impl Answer {
             })
             .unwrap_or_default()
     }
+
+    /// `field` (a string) of each item of the answer's list `list`, in order. Panics where
+    /// there is no such list, or an item without it.
+    pub fn each(&self, list: &str, field: &str) -> Vec<&str> {
+        let items = self.json[list]
+            .as_array()
+            .unwrap_or_else(|| panic!("no list {list} in {}", self.json));
+        items
+            .iter()
+            .map(|item| {
+                item[field]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no {field} in {item}"))
+            })
+            .collect()
+    }
 }
 
 pub async fn answer(r: reqwest::Response) -> Answer {

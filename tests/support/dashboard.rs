@@ -40,27 +40,17 @@ async fn ci_deploys(
 /// at 10:27, alice 12 minutes into her deployment.
 pub async fn seed(t: &TestApp) {
     let ok = json!({"status": "succeeded"});
-    for env in ["integration", "staging", "production"] {
-        ci_deploys(t, "whitehall", "r1", env, 3, ok.clone()).await;
+    let noted = json!({"status": "succeeded", "note": NOTE});
+    let failed = json!({"status": "failed", "note": FAIL_NOTE});
+    for (app, git_ref, env, minutes, end) in [
+        ("whitehall", "r1", "integration", 3, &ok),
+        ("whitehall", "r1", "staging", 3, &ok),
+        ("whitehall", "r1", "production", 3, &ok),
+        ("whitehall", "r2", "integration", 4, &noted),
+        ("publisher", "p1", "integration", 2, &failed),
+    ] {
+        ci_deploys(t, app, git_ref, env, minutes, end.clone()).await;
     }
-    ci_deploys(
-        t,
-        "whitehall",
-        "r2",
-        "integration",
-        4,
-        json!({"status": "succeeded", "note": NOTE}),
-    )
-    .await;
-    ci_deploys(
-        t,
-        "publisher",
-        "p1",
-        "integration",
-        2,
-        json!({"status": "failed", "note": FAIL_NOTE}),
-    )
-    .await;
     let r = t
         .deploy("U0ALICE", "frontend f1 to integration --note <b>bold</b>")
         .await;

@@ -34,20 +34,30 @@ pub mod tcp_proxy;
 pub mod versions;
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two
-/// tests named `<body>::sqlite` and `<body>::postgres`.
+/// tests named `<body>::sqlite` and `<body>::postgres`. `on_both_backends!(stepped body)`
+/// runs a body `fn(&TestApp)` on a stepped badger instead, started before it and stopped
+/// after it (see [`driver::run_stepped`]).
 #[macro_export]
 macro_rules! on_both_backends {
+    (stepped $body:ident) => {
+        $crate::on_both_backends!($body, |backend| {
+            $crate::support::driver::run_stepped(backend, super::$body)
+        });
+    };
     ($body:ident) => {
+        $crate::on_both_backends!($body, super::$body);
+    };
+    ($body:ident, $run:expr) => {
         // A module and a function may share a name: they live in different namespaces.
         mod $body {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$body($crate::support::db::Backend::Sqlite).await
+                ($run)($crate::support::db::Backend::Sqlite).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if $crate::support::db::postgres_enabled() {
-                    super::$body($crate::support::db::Backend::Postgres).await
+                    ($run)($crate::support::db::Backend::Postgres).await
                 }
             }
         }

@@ -19,6 +19,23 @@ pub async fn until(what: &str, pred: impl Fn() -> bool) {
     }
 }
 
+/// Polls every few milliseconds until `find` finds something, which it returns; after
+/// `limit`, fails with what `missing` says (what there was instead, say).
+pub async fn find_within<T>(
+    limit: Duration,
+    find: impl Fn() -> Option<T>,
+    missing: impl Fn() -> String,
+) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(found) = find() {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "{}", missing());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// Waits until every outbox row is delivered (or given up on), for at most `limit`.
 pub async fn outbox_drained_within(store: &Store, limit: Duration) {
     let deadline = Instant::now() + limit;

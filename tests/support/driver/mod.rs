@@ -46,7 +46,12 @@ turn_timeout_minutes = 10
 
 /// Tuesday 24 November 2026, 10:00 GMT: the window is open.
 pub fn tuesday_10am() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap()
+    tuesday_at(10, 0)
+}
+
+/// Tuesday 24 November 2026 at `h:m` GMT (office hours' window closes at 17:00).
+pub fn tuesday_at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap()
 }
 
 pub struct TestApp {
@@ -97,6 +102,25 @@ impl Reply {
     pub fn text(&self) -> String {
         self.json["text"].as_str().unwrap_or("").to_owned()
     }
+
+    /// Asserts that the reply's text holds `needle`, showing the whole text if not; returns
+    /// the reply for more checks.
+    #[track_caller]
+    pub fn assert_says(&self, needle: &str) -> &Reply {
+        let text = self.text();
+        assert!(
+            text.contains(needle),
+            "{needle:?} not in the reply {text:?}"
+        );
+        self
+    }
+
+    /// Asserts that the reply's text is `expected`, word for word; returns the reply.
+    #[track_caller]
+    pub fn assert_is(&self, expected: &str) -> &Reply {
+        assert_eq!(self.text(), expected, "the reply's text");
+        self
+    }
 }
 
 impl TestApp {
@@ -118,6 +142,15 @@ impl TestApp {
     pub fn core(&self) -> &badger::service::Core {
         &self.running().core
     }
+}
+
+/// A stepped test's fixture (`on_both_backends!(stepped body)`): a stepped badger on
+/// `backend` for the test's `body`, stopped after it. A test that restarts badger owns its
+/// `TestApp`, so starts and stops it itself.
+pub async fn run_stepped(backend: Backend, body: impl AsyncFnOnce(&TestApp)) {
+    let t = TestApp::stepped(backend).await;
+    body(&t).await;
+    t.stop().await;
 }
 
 /// The end of a stepped test: every Slack call must have been read and every background

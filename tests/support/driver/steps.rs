@@ -2,6 +2,8 @@
 //! in-order reading of badger's Slack calls (`expect_post`, `expect_topic_sync`, ...).
 
 use super::*;
+use crate::support::fake_slack::Call;
+use badger::clock::Clock;
 
 impl TestApp {
     /// Stepped: delivers every outbox row due now to the fake Slack, through the real
@@ -57,6 +59,18 @@ impl TestApp {
         self.deliver_outbox().await;
     }
 
+    /// Stepped: [`TestApp::at`] the clock's now moved on `by`.
+    pub async fn after(&self, by: chrono::Duration) {
+        self.at(self.clock.now() + by).await;
+    }
+
+    /// Stepped: delivers the outbox and reads what reached Slack unchecked (what the test
+    /// sets aside); returns those calls.
+    pub async fn deliver_unchecked(&self) -> Vec<Call> {
+        self.deliver_outbox().await;
+        self.slack.read_all()
+    }
+
     /// The next Slack call must post to the deploy channel a message containing
     /// `needle`; returns the call's body (`text`, `blocks`).
     pub fn expect_post(&self, needle: &str) -> Value {
@@ -65,41 +79,33 @@ impl TestApp {
 
     /// The next Slack call must post to `channel` a message containing `needle`.
     pub fn expect_post_in(&self, channel: &str, needle: &str) -> Value {
-        let call = self.slack.expect_call("chat.postMessage");
-        let body = call.body;
-        assert_eq!(body["channel"], channel, "posted elsewhere: {body}");
-        let text = body["text"].as_str().unwrap_or("");
-        assert!(
-            text.contains(needle),
-            "wanted a post containing {needle:?}; got {text:?}"
-        );
-        body
+        self.expect_text_call("chat.postMessage", channel, needle)
     }
 
     /// The next Slack call must update a deploy channel message to one containing `needle`.
     pub fn expect_update(&self, needle: &str) -> Value {
-        let body = self.slack.expect_call("chat.update").body;
-        assert_eq!(body["channel"], CHANNEL, "updated elsewhere: {body}");
-        let text = body["text"].as_str().unwrap_or("");
-        assert!(
-            text.contains(needle),
-            "wanted an update containing {needle:?}; got {text:?}"
-        );
-        body
+        self.expect_text_call("chat.update", CHANNEL, needle)
     }
 
     /// The next Slack call must be an ephemeral to `user` in the deploy channel containing
     /// `needle`; returns its text.
     pub fn expect_ephemeral(&self, user: &str, needle: &str) -> String {
-        let body = self.slack.expect_call("chat.postEphemeral").body;
-        assert_eq!(body["channel"], CHANNEL, "sent elsewhere: {body}");
+        let body = self.expect_text_call("chat.postEphemeral", CHANNEL, needle);
         assert_eq!(body["user"], user, "sent to someone else: {body}");
-        let text = body["text"].as_str().unwrap_or("").to_owned();
+        body["text"].as_str().unwrap_or("").to_owned()
+    }
+
+    /// The next Slack call must be `method` in `channel` with a text containing `needle`;
+    /// returns the call's body (`text`, `blocks`).
+    fn expect_text_call(&self, method: &str, channel: &str, needle: &str) -> Value {
+        let body = self.slack.expect_call(method).body;
+        assert_eq!(body["channel"], channel, "{method} elsewhere: {body}");
+        let text = body["text"].as_str().unwrap_or("");
         assert!(
             text.contains(needle),
-            "wanted an ephemeral containing {needle:?}; got {text:?}"
+            "wanted {method} with a text containing {needle:?}; got {text:?}"
         );
-        text
+        body
     }
 
     /// The next Slack calls must be a topic sync of the deploy channel: the topic is read,
@@ -137,10 +143,57 @@ impl TestApp {
         }
         self.deploy(ALICE, "done").await;
         self.deliver_outbox().await;
-        self.expect_post("<@U0ALICE> started deploying");
-        self.expect_post("*whitehall* `r1` to *integration* succeeded");
-        self.expect_update("<@U0ALICE> started deploying");
+        self.expect_ran(ALICE, "*whitehall* `r1` to *integration*", "succeeded");
         let call = self.expect_post("<@U0BOB> it's your turn");
         (queued, call)
+    }
+
+    /// Stepped: `/deploy TEXT` from `who` on a free environment starts at once: the answer
+    /// says so, and the start alert is delivered and read. Returns the start alert.
+    pub async fn starts(&self, who: &str, text: &str) -> Value {
+        self.deploy(who, text).await.assert_says("You're deploying");
+        self.deliver_outbox().await;
+        self.expect_post(&format!("<@{who}> started deploying"))
+    }
+
+    /// Stepped: `/deploy done` from `who`, deploying `what`: it ends (see
+    /// [`TestApp::expect_ended`]) and `next`, first in the queue, is called. Returns the call.
+    pub async fn hands_over(&self, who: &str, what: &str, next: &str) -> Value {
+        self.deploy(who, "done").await;
+        self.deliver_outbox().await;
+        self.expect_ended(who, what, "succeeded");
+        self.expect_post(&format!("<@{next}> it's your turn"))
+    }
+
+    /// `/deploy TEXT` from `who`, then `/deploy done`: a deployment that starts at once on
+    /// a free environment and succeeds (to pass an environment on the way to the next).
+    pub async fn deployed(&self, who: &str, text: &str) {
+        self.deploy(who, text).await;
+        self.deploy(who, "done").await;
+    }
+
+    /// The next Slack calls must be the whole of `who`'s deployment of `what` (e.g.
+    /// "*whitehall* `r1` to *integration*"): its start alert, then as
+    /// [`TestApp::expect_ended`]. Returns the end alert.
+    pub fn expect_ran(&self, who: &str, what: &str, outcome: &str) -> Value {
+        self.expect_post(&format!("<@{who}> started deploying {what}"));
+        self.expect_ended(who, what, outcome)
+    }
+
+    /// The next Slack calls must end `who`'s deployment of `what`: the end alert, its icon,
+    /// `what` and `outcome` ("succeeded", "failed in 0s", "was called off", ...), then the
+    /// start alert's update. Returns the end alert.
+    pub fn expect_ended(&self, who: &str, what: &str, outcome: &str) -> Value {
+        let icon = [
+            ("succeeded", ":white_check_mark:"),
+            ("failed", ":x:"),
+            ("was called off", ":no_entry_sign:"),
+        ]
+        .into_iter()
+        .find_map(|(said, icon)| outcome.starts_with(said).then_some(icon))
+        .unwrap_or_else(|| panic!("not an outcome of an end alert: {outcome:?}"));
+        let end = self.expect_post(&format!("{icon} {what} {outcome}"));
+        self.expect_update(&format!("<@{who}> started deploying {what}"));
+        end
     }
 }

@@ -23,21 +23,15 @@ impl TestApp {
         self.slack.wait_for_message(CHANNEL, needle).await
     }
 
-    /// Waits until `user` has been sent an ephemeral containing `needle`.
+    /// Waits (up to 15 s) until `user` has been sent an ephemeral containing `needle`.
     pub async fn wait_for_ephemeral(&self, user: &str, needle: &str) -> String {
         self.assert_not_stepped("wait_for_ephemeral");
-        let ok = self
-            .slack
-            .wait_until(Duration::from_secs(15), |_| {
-                self.ephemeral_for(user, needle).is_some()
-            })
-            .await;
-        assert!(
-            ok,
-            "no ephemeral for {user} containing {needle:?}; got {:#?}",
-            self.slack.ephemerals(CHANNEL)
-        );
-        self.ephemeral_for(user, needle).expect("found above")
+        let missing = || {
+            let sent = self.slack.ephemerals(CHANNEL);
+            format!("no ephemeral for {user} containing {needle:?}; got {sent:#?}")
+        };
+        let find = || self.ephemeral_for(user, needle);
+        poll::find_within(Duration::from_secs(15), find, missing).await
     }
 
     fn ephemeral_for(&self, user: &str, needle: &str) -> Option<String> {
