@@ -24,6 +24,20 @@ async fn page(t: &TestApp, path: &str) -> (u16, String) {
     (status, r.text().await.unwrap())
 }
 
+/// badger with the history the dashboard tests read (support::dashboard::seed).
+async fn seeded(backend: Backend) -> TestApp {
+    let t = TestApp::start(backend).await;
+    seed(&t).await;
+    t
+}
+
+/// A [`seeded`] badger and its page at `path`, which must answer `status` ([`good_page`]).
+async fn seeded_page(backend: Backend, path: &str, status: u16) -> (TestApp, String) {
+    let t = seeded(backend).await;
+    let html = good_page(&t, path, status).await;
+    (t, html)
+}
+
 /// What every dashboard page must be: escaped, secret-free, self-contained, read-only,
 /// phone-ready and self-refreshing.
 fn well_behaved(html: &str) {
@@ -40,6 +54,14 @@ fn well_behaved(html: &str) {
     assert!(!html.to_ascii_lowercase().contains("<form"), "{html}");
     assert!(html.contains(r#"<meta name="viewport" content="width=device-width,initial-scale=1">"#));
     assert!(html.contains(r#"<meta http-equiv="refresh" content="30">"#));
+}
+
+/// The page at `path`, which must answer `status` and be [`well_behaved`].
+async fn good_page(t: &TestApp, path: &str, status: u16) -> String {
+    let (got, html) = page(t, path).await;
+    assert_eq!(got, status, "{path}: {html}");
+    well_behaved(&html);
+    html
 }
 
 #[test]
@@ -60,11 +82,7 @@ fn the_asset_check_finds_external_assets() {
 }
 
 async fn the_dashboard_shows_everything_escaped(backend: Backend) {
-    let t = TestApp::start(backend).await;
-    seed(&t).await;
-    let (status, html) = page(&t, "/").await;
-    assert_eq!(status, 200, "{html}");
-    well_behaved(&html);
+    let (t, html) = seeded_page(backend, "/", 200).await;
     // The same dashboard has a stable address too.
     let (status, again) = page(&t, "/dashboard").await;
     assert_eq!(status, 200);
@@ -149,56 +167,33 @@ async fn the_dashboard_shows_everything_escaped(backend: Backend) {
     let history = part(&html, r#"id="history""#, "</table>");
     let rows: Vec<&str> = history.split("<tr data-id=").skip(1).collect();
     assert_eq!(rows.len(), 5, "{history}");
-    assert!(
-        rows[0].contains(">publisher</a>")
-            && rows[0].contains(r#"<span class="outcome failed">failed</span>"#),
-        "{}",
-        rows[0]
-    );
-    assert!(
-        rows[0].contains(r#"data-label="took">2 min</td>"#),
-        "{}",
-        rows[0]
-    );
-    assert!(
-        rows[0].contains(&maud::html! { (FAIL_NOTE) }.into_string()),
-        "{}",
-        rows[0]
-    );
-    assert!(
-        rows[1].contains(">whitehall</a>")
-            && rows[1].contains(r#"<span class="outcome succeeded">succeeded</span>"#),
-        "{}",
-        rows[1]
-    );
-    assert!(
-        rows[1].contains(r#"data-label="took">4 min</td>"#),
-        "{}",
-        rows[1]
-    );
-    assert!(
-        rows[1].contains("fixed &lt;script&gt;alert('note')&lt;/script&gt;"),
-        "{}",
-        rows[1]
-    );
+    // The newest two: app, outcome, how long it took, its note as shown.
+    let failed_note = maud::html! { (FAIL_NOTE) }.into_string();
+    let fixed_note = "fixed &lt;script&gt;alert('note')&lt;/script&gt;";
+    let newest = [
+        ("publisher", "failed", "2 min", failed_note.as_str()),
+        ("whitehall", "succeeded", "4 min", fixed_note),
+    ];
+    for (row, (app, outcome, took, note)) in rows.iter().zip(newest) {
+        for shown in [
+            format!(">{app}</a>"),
+            format!(r#"<span class="outcome {outcome}">{outcome}</span>"#),
+            format!(r#"data-label="took">{took}</td>"#),
+            note.to_owned(),
+        ] {
+            assert!(row.contains(&shown), "{app}: {shown:?} not in {row}");
+        }
+    }
+    let no_smoke = r#"<td class="smoke smoke-none" data-label="smoke" data-smoke="none"><span class="verdict">—</span></td>"#;
     for row in &rows {
-        assert!(
-            row.contains(
-                r#"<td class="smoke smoke-none" data-label="smoke" data-smoke="none"><span class="verdict">—</span></td>"#
-            ),
-            "{row}"
-        );
+        assert!(row.contains(no_smoke), "{row}");
     }
     t.stop().await;
 }
 on_both_backends!(the_dashboard_shows_everything_escaped);
 
 async fn an_app_has_its_own_page(backend: Backend) {
-    let t = TestApp::start(backend).await;
-    seed(&t).await;
-    let (status, html) = page(&t, "/apps/whitehall").await;
-    assert_eq!(status, 200, "{html}");
-    well_behaved(&html);
+    let (t, html) = seeded_page(backend, "/apps/whitehall", 200).await;
     assert!(
         html.contains(r#"<h2 id="app-name">whitehall</h2>"#),
         "{html}"
@@ -223,9 +218,7 @@ async fn an_app_has_its_own_page(backend: Backend) {
     assert!(html.contains("whitehall not queued"), "{html}");
 
     // publisher: nothing succeeded, but it is queued and failed once.
-    let (status, html) = page(&t, "/apps/publisher").await;
-    assert_eq!(status, 200, "{html}");
-    well_behaved(&html);
+    let html = good_page(&t, "/apps/publisher", 200).await;
     assert!(
         html.contains(">publisher</a> <span class=\"ref\">p2</span> by U0BOB"),
         "{html}"
@@ -243,11 +236,7 @@ async fn an_app_has_its_own_page(backend: Backend) {
 on_both_backends!(an_app_has_its_own_page);
 
 async fn an_unknown_app_is_a_readable_404(backend: Backend) {
-    let t = TestApp::start(backend).await;
-    seed(&t).await;
-    let (status, html) = page(&t, "/apps/nothing-here").await;
-    assert_eq!(status, 404);
-    well_behaved(&html);
+    let (t, html) = seeded_page(backend, "/apps/nothing-here", 404).await;
     assert!(
         html.contains("No app called <code>nothing-here</code>"),
         "{html}"
@@ -257,9 +246,7 @@ async fn an_unknown_app_is_a_readable_404(backend: Backend) {
         "{html}"
     );
     // A name that is markup is shown as text.
-    let (status, html) = page(&t, "/apps/%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
-    assert_eq!(status, 404);
-    well_behaved(&html);
+    let html = good_page(&t, "/apps/%3Cscript%3Ealert(1)%3C%2Fscript%3E", 404).await;
     assert!(
         html.contains("No app called <code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"),
         "{html}"
@@ -284,9 +271,7 @@ on_both_backends!(an_unknown_app_is_a_readable_404);
 
 async fn an_empty_dashboard_says_so(backend: Backend) {
     let t = TestApp::start(backend).await;
-    let (status, html) = page(&t, "/dashboard").await;
-    assert_eq!(status, 200);
-    well_behaved(&html);
+    let html = good_page(&t, "/dashboard", 200).await;
     for empty in [
         "Nothing deployed yet.",
         "No holds.",
@@ -362,8 +347,7 @@ async fn local_mode_keeps_the_console_at_the_root() {
 }
 
 async fn a_called_turn_and_an_emergency_show_as_such(backend: Backend) {
-    let t = TestApp::start(backend).await;
-    seed(&t).await;
+    let t = seeded(backend).await;
     // Alice finishes: Bob's publisher p2 is called and waits for him to start.
     let start = t
         .wait_for_message("<@U0ALICE> started deploying *frontend* `f1`")

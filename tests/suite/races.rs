@@ -5,6 +5,7 @@ use crate::support;
 
 use badger::domain::deployment::{Event, State};
 use chrono::{Duration, TimeZone, Utc};
+use support::checks::live_deployments;
 use support::db::Backend;
 use support::driver::{TestApp, API_TOKEN, POLICY};
 use support::people::{ADMIN, ALICE, BOB};
@@ -106,25 +107,16 @@ async fn deployers_and_admins(backend: Backend) {
     t.deploy(ALICE, "whitehall r1 to integration").await;
     t.deploy(ALICE, "done").await;
     let r = t.deploy(BOB, "whitehall r1 to staging").await;
-    assert!(
-        r.text()
-            .contains("not on the list of people who may deploy to *staging*"),
-        "{}",
-        r.text()
-    );
-    assert!(r.text().contains("<@U0ADMIN>"), "{}", r.text());
-    assert!(t
-        .core()
-        .store
-        .live_deployments(Some("staging"))
-        .await
-        .unwrap()
-        .is_empty());
+    r.says("not on the list of people who may deploy to *staging*");
+    r.says("<@U0ADMIN>");
+    assert!(live_deployments(&t, Some("staging")).await.is_empty());
     // The admin may; so may Alice.
-    let r = t.deploy(ADMIN, "whitehall r1 to staging").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let r = t.deploy(ALICE, "whitehall r1 staging").await;
-    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+    t.answers_say(&[
+        (ADMIN, "/deploy whitehall r1 to staging", "You're deploying"),
+        (ALICE, "/deploy whitehall r1 staging", "number 1 in line"),
+    ])
+    .await;
+    assert_eq!(live_deployments(&t, Some("staging")).await.len(), 2);
     t.stop().await;
 }
 on_both_backends!(deployers_and_admins);
@@ -152,19 +144,15 @@ async fn windows_versions_status_and_help(backend: Backend) {
     assert!(v.contains("*whitehall*: integration `release_5`"), "{v}");
     assert!(v.contains("staging `release_5`"), "{v}");
     assert!(v.contains("production —"), "{v}");
-    let v = t.deploy(BOB, "versions nothing-here").await.text();
-    assert!(
-        v.contains("badger knows no app called *nothing-here*"),
-        "{v}"
-    );
+    let r = t.deploy(BOB, "versions nothing-here").await;
+    r.says("badger knows no app called *nothing-here*");
 
     let s = t.deploy(BOB, "status").await.text();
     assert!(
         s.contains("*staging*: free") && s.contains("No holds."),
         "{s}"
     );
-    let h = t.deploy(BOB, "help").await.text();
-    assert!(h.contains("/deploy emergency"), "{h}");
+    t.deploy(BOB, "help").await.says("/deploy emergency");
     let e = t.deploy(BOB, "whitehall release_5 to stagin").await.text();
     assert!(e.contains("staging"), "did you mean: {e}");
     t.stop().await;

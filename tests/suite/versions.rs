@@ -15,15 +15,28 @@ use support::versions::{
     MESSAGE_TEXT_CHARS, VIEW_BLOCKS,
 };
 
-async fn deploy_done(t: &TestApp, text: &str) {
+/// Alice deploys `text` (`APP REF to ENV`), which must start at once.
+async fn deploying(t: &TestApp, text: &str) {
     let r = t.deploy(ALICE, text).await;
     assert!(
         r.text().contains("You're deploying"),
         "{text}: {}",
         r.text()
     );
+}
+
+/// Alice deploys `text` and is done with it.
+async fn deploy_done(t: &TestApp, text: &str) {
+    deploying(t, text).await;
     let r = t.deploy(ALICE, "done").await;
     assert!(r.status == 200, "{}", r.text());
+}
+
+/// badger, with whitehall `release_5` deployed to integration (and done) by Alice.
+async fn with_whitehall_release_5(backend: Backend) -> TestApp {
+    let t = TestApp::start(backend).await;
+    deploy_done(&t, "whitehall release_5 to integration").await;
+    t
 }
 
 async fn drift_appears_and_clears(backend: Backend) {
@@ -32,8 +45,7 @@ async fn drift_appears_and_clears(backend: Backend) {
         deploy_done(&t, &format!("whitehall release_40 to {env}")).await;
     }
     deploy_done(&t, "frontend release_7 to integration").await;
-    let v = t.deploy(BOB, "versions").await.text();
-    assert!(v.contains("2 apps, 1 drifted"), "{v}");
+    let v = t.deploy(BOB, "versions").await.says("2 apps, 1 drifted");
     assert!(
         v.contains("*whitehall*: integration `release_40` · staging `release_40` · production `release_40`"),
         "{v}"
@@ -44,8 +56,7 @@ async fn drift_appears_and_clears(backend: Backend) {
     deploy_done(&t, "whitehall release_42 to staging").await;
     let moved_at = t.clock_now();
     t.clock.advance(Duration::minutes(210));
-    let v = t.deploy(BOB, "versions").await.text();
-    assert!(v.contains("2 apps, 2 drifted"), "{v}");
+    let v = t.deploy(BOB, "versions").await.says("2 apps, 2 drifted");
     assert!(
         v.contains(":warning: *whitehall*: integration `release_42` · staging `release_42` · production `release_40`"),
         "{v}"
@@ -77,8 +88,7 @@ async fn drift_appears_and_clears(backend: Backend) {
 
     // Production catches up: the drift clears.
     deploy_done(&t, "whitehall release_42 to production").await;
-    let v = t.deploy(BOB, "versions").await.text();
-    assert!(v.contains("2 apps, 1 drifted"), "{v}");
+    let v = t.deploy(BOB, "versions").await.says("2 apps, 1 drifted");
     assert!(!v.contains(":warning: *whitehall*"), "{v}");
     let api = ci::get(&t, "/api/v1/versions?app=whitehall").await;
     assert_eq!(api.json["apps"][0]["drift"], Value::Array(vec![]));
@@ -87,19 +97,11 @@ async fn drift_appears_and_clears(backend: Backend) {
 on_both_backends!(drift_appears_and_clears);
 
 async fn versions_of_one_app(backend: Backend) {
-    let t = TestApp::start(backend).await;
-    deploy_done(&t, "whitehall release_5 to integration").await;
+    let t = with_whitehall_release_5(backend).await;
     let r = t.deploy(BOB, "versions whitehall").await;
-    let v = r.text();
-    assert!(
-        v.contains("*whitehall*: integration `release_5` · staging — · production —"),
-        "{v}"
-    );
-    assert!(
-        v.contains("• *integration*: `release_5`, deployed Tue 24 Nov 10:00 GMT by <@U0ALICE>"),
-        "{v}"
-    );
-    assert!(v.contains("• *production*: nothing deployed yet"), "{v}");
+    r.says("*whitehall*: integration `release_5` · staging — · production —");
+    r.says("• *integration*: `release_5`, deployed Tue 24 Nov 10:00 GMT by <@U0ALICE>");
+    r.says("• *production*: nothing deployed yet");
     within_limits(r.json["blocks"].as_array().unwrap(), MESSAGE_BLOCKS);
     // An app badger never knew is said so, as the API's 404 does; a typo gets a guess.
     let v = t.deploy(BOB, "versions nothing-here").await.text();
@@ -107,10 +109,12 @@ async fn versions_of_one_app(backend: Backend) {
         v.contains("badger knows no app called *nothing-here*") && !v.contains("Did you mean"),
         "{v}"
     );
-    let v = t.deploy(BOB, "versions whitehal").await.text();
-    assert!(v.contains("Did you mean *whitehall*?"), "{v}");
-    let v = t.deploy(BOB, "versions Whitehall").await.text();
-    assert!(v.contains("not an application name"), "{v}");
+    let typo = "/deploy versions whitehal";
+    t.answers_say(&[
+        (BOB, typo, "Did you mean *whitehall*?"),
+        (BOB, "/deploy versions Whitehall", "not an application name"),
+    ])
+    .await;
     t.stop().await;
 }
 on_both_backends!(versions_of_one_app);
@@ -171,8 +175,7 @@ async fn known_apps_running_nowhere_have_empty_cells(backend: Backend) {
     let failed = serde_json::json!({"app": "failed-only", "ref": "r1",
         "environment": "integration", "status": "failed"});
     assert_eq!(ci::report(&t, failed).await.status, 201);
-    let r = t.deploy(ALICE, "live-only r1 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    deploying(&t, "live-only r1 to integration").await;
     for app in ["failed-only", "live-only"] {
         assert_eq!(t.get(&format!("/apps/{app}")).await.status(), 200, "{app}");
         let a = ci::get(&t, &format!("/api/v1/versions?app={app}")).await;
@@ -358,11 +361,9 @@ async fn short_apps_split_and_unlinked_summary(backend: Backend) {
 on_both_backends!(short_apps_split_and_unlinked_summary);
 
 async fn app_home_once_per_event_with_my_deployments_first(backend: Backend) {
-    let t = TestApp::start(backend).await;
-    deploy_done(&t, "whitehall release_5 to integration").await;
+    let t = with_whitehall_release_5(backend).await;
     // Alice's live one: deploying in staging.
-    let r = t.deploy(ALICE, "whitehall release_5 to staging").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    deploying(&t, "whitehall release_5 to staging").await;
 
     assert_eq!(open_home(&t, "Ev0DUP", ALICE, "home").await, 200);
     // Slack delivers the same event again (a retry): published once.

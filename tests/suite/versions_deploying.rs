@@ -19,10 +19,10 @@ async fn the_deployment_going_out_shows_beside_the_version_it_replaces(backend: 
         .contains("You're deploying"));
     assert_eq!(t.deploy(ALICE, "done").await.status, 200);
     let r = t.deploy(ALICE, "whitehall r2 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    r.says("You're deploying");
     // Bob's first deployment of another app waits behind it: queued is not going out.
     let r = t.deploy(BOB, "fresh r9 to integration").await;
-    assert!(!r.text().contains("You're deploying"), "{}", r.text());
+    r.never_says("You're deploying");
 
     let v = t.deploy(BOB, "versions").await.text();
     assert!(
@@ -30,13 +30,9 @@ async fn the_deployment_going_out_shows_beside_the_version_it_replaces(backend: 
         "{v}"
     );
     assert!(!v.contains("fresh"), "{v}");
-    let v = t.deploy(BOB, "versions whitehall").await.text();
-    assert!(
-        v.contains(
-            "• *integration*: `r1`, deployed Tue 24 Nov 10:00 GMT by <@U0ALICE>; `r2` \
-             deploying since Tue 24 Nov 10:00 GMT for <@U0ALICE>"
-        ),
-        "{v}"
+    t.deploy(BOB, "versions whitehall").await.says(
+        "• *integration*: `r1`, deployed Tue 24 Nov 10:00 GMT by <@U0ALICE>; `r2` \
+             deploying since Tue 24 Nov 10:00 GMT for <@U0ALICE>",
     );
 
     let api = ci::get(&t, "/api/v1/versions?app=whitehall").await;
@@ -72,15 +68,14 @@ on_both_backends!(the_deployment_going_out_shows_beside_the_version_it_replaces)
 /// rather than "Nothing has been deployed yet".
 async fn a_first_deployment_is_not_nothing(backend: Backend) {
     let t = TestApp::start(backend).await;
-    let r = t.deploy(ALICE, "fresh r9 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
-    let v = t.deploy(BOB, "versions").await.text();
-    assert!(v.contains("*fresh*: integration — (deploying `r9`)"), "{v}");
-    let v = t.deploy(BOB, "versions fresh").await.text();
-    assert!(
-        v.contains("• *integration*: nothing deployed yet; `r9` deploying since"),
-        "{v}"
-    );
+    let going = "*fresh*: integration — (deploying `r9`)";
+    let nothing_yet = "• *integration*: nothing deployed yet; `r9` deploying since";
+    t.answers_say(&[
+        (ALICE, "/deploy fresh r9 to integration", "You're deploying"),
+        (BOB, "/deploy versions", going),
+        (BOB, "/deploy versions fresh", nothing_yet),
+    ])
+    .await;
     t.stop().await;
 }
 on_both_backends!(a_first_deployment_is_not_nothing);

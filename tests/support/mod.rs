@@ -27,6 +27,7 @@ pub mod people;
 pub mod plans;
 pub mod poll;
 pub mod process;
+pub mod replies;
 pub mod serve;
 pub mod slack_forms;
 pub mod smoke_server;

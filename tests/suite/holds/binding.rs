@@ -2,16 +2,16 @@
 //! environment, `all`), what it leaves running, and release from its button.
 
 use super::*;
+use crate::support::checks::assert_text_has;
 
 async fn hold_topic_refusal_and_button_release(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.slack.set_topic(CHANNEL, PEOPLE);
+    let t = stepped_with_topic(backend, PEOPLE).await;
 
     // A hold: announced with a release button, added to the topic after people's text.
     let r = t.hold(ALICE, "whitehall db migration running").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["response_type"], "ephemeral");
-    assert!(r.text().contains("is in place"), "{}", r.text());
+    r.says("is in place");
     t.deliver_outbox().await;
     let announcement =
         t.expect_post(":octagonal_sign: <@U0ALICE> is holding deployments of *whitehall*");
@@ -25,10 +25,9 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
 
     // Another app deploys; the held one is refused, naming the hold, its owner and reason.
     let r = t.deploy(BOB, "publisher r1 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    r.says("You're deploying");
     let r = t.deploy(CAROL, "whitehall r2 to integration").await;
-    let refusal = r.text();
-    assert!(refusal.contains("can't be deployed"), "{refusal}");
+    let refusal = r.says("can't be deployed");
     assert!(refusal.contains(&format!("(hold #{id})")), "{refusal}");
     assert!(refusal.contains("<@U0ALICE>"), "{refusal}");
     assert!(refusal.contains("db migration running"), "{refusal}");
@@ -43,12 +42,9 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
     t.deliver_outbox().await;
     let why = t.expect_ephemeral(CAROL, "Only <@U0ALICE>");
     assert!(why.contains("Nothing was changed"), "{why}");
-    assert_eq!(t.core().store.active_holds().await.unwrap().len(), 1);
-    assert!(t
-        .deploy(CAROL, "whitehall r2 to integration")
-        .await
-        .text()
-        .contains("can't be deployed"));
+    assert_eq!(standing(&t).await.len(), 1);
+    let r = t.deploy(CAROL, "whitehall r2 to integration").await;
+    r.says("can't be deployed");
 
     // The owner's press releases it: the announcement says who released it and when (and
     // loses its button), the channel is told, the topic is back to exactly what people wrote.
@@ -76,7 +72,7 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
 
     // The app may be deployed again (it queues behind publisher).
     let r = t.deploy(CAROL, "whitehall r2 to integration").await;
-    assert!(r.text().contains("number 1 in line"), "{}", r.text());
+    r.says("number 1 in line");
 
     // A second press changes nothing and says so: no second release, no topic write.
     t.press(ALICE, "hold_release", &id).await;
@@ -98,16 +94,11 @@ on_both_backends!(hold_topic_refusal_and_button_release);
 async fn a_hold_does_not_stop_what_is_deploying(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     t.deploy(ALICE, "whitehall r1 to integration").await;
-    t.hold(BOB, "whitehall wait for me").await;
     t.deliver_outbox().await;
     let start = t.expect_post("<@U0ALICE> started deploying");
-    t.expect_post("<@U0BOB> is holding");
-    t.expect_topic_sync();
-    let status = t.deploy(ALICE, "status integration").await.text();
-    assert!(
-        status.contains("<@U0ALICE> deploying whitehall"),
-        "{status}"
-    );
+    hold_announced(&t, BOB, "whitehall wait for me").await;
+    let r = t.deploy(ALICE, "status integration").await;
+    r.says("<@U0ALICE> deploying whitehall");
     // She can still finish it.
     let id = TestApp::button_value(&start, "deploy_done").unwrap();
     t.press(ALICE, "deploy_done", &id).await;
@@ -119,8 +110,7 @@ async fn a_hold_does_not_stop_what_is_deploying(backend: Backend) {
 on_both_backends!(a_hold_does_not_stop_what_is_deploying);
 
 async fn all_and_environment_holds(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.slack.set_topic(CHANNEL, PEOPLE);
+    let t = stepped_with_topic(backend, PEOPLE).await;
 
     // `all` in one environment: that environment only, every app.
     t.hold(ALICE, "all integration broken cluster").await;
@@ -132,12 +122,8 @@ async fn all_and_environment_holds(backend: Backend) {
         .ends_with(" | 🔒 Held: ALL apps in integration (<@U0ALICE>: broken cluster) 🔒"));
     for app in ["whitehall", "publisher"] {
         let r = t.deploy(BOB, &format!("{app} r1 to integration")).await;
-        assert!(r.text().contains("can't be deployed"), "{}", r.text());
-        assert!(
-            r.text().contains("all applications in integration"),
-            "{}",
-            r.text()
-        );
+        r.says("can't be deployed");
+        r.says("all applications in integration");
     }
     let (status, body) = check(&t, "whitehall", "staging").await;
     assert_eq!(
@@ -147,11 +133,12 @@ async fn all_and_environment_holds(backend: Backend) {
     );
 
     // `all` everywhere: every app, every environment.
-    t.hold(CAROL, "all code freeze").await;
-    t.deliver_outbox().await;
-    let m = t.expect_post("<@U0CAROL> is holding deployments of *all applications*");
+    let (m, now) = hold_announced(&t, CAROL, "all code freeze").await;
+    assert_text_has(
+        &m,
+        "<@U0CAROL> is holding deployments of *all applications*",
+    );
     assert!(TestApp::button_value(&m, "hold_release").is_some());
-    let now = t.expect_topic_sync();
     assert!(now.starts_with(PEOPLE), "{now}");
     assert!(now.contains("ALL apps (<@U0CAROL>: code freeze)"), "{now}");
     for env in ["staging", "production"] {
@@ -164,22 +151,19 @@ async fn all_and_environment_holds(backend: Backend) {
     }
 
     // Carol releases everything she holds on all with the command; Alice's by id.
-    let r = t.hold(CAROL, "release all").await;
-    assert!(r.text().contains("Released hold"), "{}", r.text());
-    let r = t.hold(ALICE, &format!("release {env_id}")).await;
-    assert!(
-        r.text().contains(&format!("Released hold #{env_id}")),
-        "{}",
-        r.text()
-    );
-    let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    let by_id = format!("/hold release {env_id}");
+    let released = format!("Released hold #{env_id}");
+    let whitehall = "/deploy whitehall r1 to integration";
+    t.answers_say(&[
+        (CAROL, "/hold release all", "Released hold"),
+        (ALICE, &by_id, &released),
+        (BOB, whitehall, "You're deploying"),
+    ])
+    .await;
     // The first release's topic sync is superseded by the second's.
     t.deliver_outbox().await;
-    t.expect_update("<@U0CAROL> is holding");
-    t.expect_post("<@U0CAROL> released the hold");
-    t.expect_update("<@U0ALICE> is holding");
-    t.expect_post("<@U0ALICE> released the hold");
+    expect_release(&t, CAROL, CAROL, "all applications");
+    expect_release(&t, ALICE, ALICE, "all applications");
     assert_eq!(t.expect_topic_sync(), PEOPLE);
     t.expect_post("<@U0BOB> started deploying *whitehall*");
     t.stop().await;
@@ -188,25 +172,18 @@ on_both_backends!(all_and_environment_holds);
 
 async fn app_hold_in_one_environment(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.hold(ALICE, "whitehall staging smoke tests broken").await;
-    t.deliver_outbox().await;
-    t.expect_post("*whitehall* in *staging*");
-    assert!(t
-        .expect_topic_sync()
-        .contains("whitehall/staging (<@U0ALICE>: smoke tests broken)"));
+    let held = "whitehall staging smoke tests broken";
+    let (m, topic) = hold_announced(&t, ALICE, held).await;
+    assert_text_has(&m, "*whitehall* in *staging*");
+    let line = "whitehall/staging (<@U0ALICE>: smoke tests broken)";
+    assert!(topic.contains(line), "{topic}");
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    r.says("You're deploying");
     t.deploy(BOB, "done").await;
     let r = t.deploy(BOB, "whitehall r1 to staging").await;
-    assert!(
-        r.text().contains("can't be deployed to *staging*"),
-        "{}",
-        r.text()
-    );
+    r.says("can't be deployed to *staging*");
     t.deliver_outbox().await;
-    t.expect_post("<@U0BOB> started deploying *whitehall*");
-    t.expect_post("*whitehall* `r1` to *integration* succeeded");
-    t.expect_update("<@U0BOB> started deploying *whitehall*");
+    expect_deployed(&t, BOB, "whitehall");
     t.stop().await;
 }
 on_both_backends!(app_hold_in_one_environment);

@@ -6,14 +6,13 @@ use super::*;
 use crate::support::fake_slack::Failure;
 
 async fn twenty_holds_fit_the_topic(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.slack.set_topic(CHANNEL, PEOPLE);
+    let t = stepped_with_topic(backend, PEOPLE).await;
     let reason = "migrating the publishing database & reindexing search, please wait for the all-clear from the platform team before deploying";
     for i in 0..20 {
         let r = t
             .hold(&format!("U0P{i:02}"), &format!("app-{i:02} {reason}"))
             .await;
-        assert!(r.text().contains("is in place"), "{}", r.text());
+        r.says("is in place");
     }
     // Twenty announcements; one topic write (the earlier syncs are superseded), which
     // Slack accepts.
@@ -36,15 +35,15 @@ async fn twenty_holds_fit_the_topic(backend: Backend) {
 
     // Every hold is in the list, in the text and in what Slack shows (the blocks).
     let r = t.hold(ALICE, "list").await;
-    assert!(r.text().contains("*Holds* (20)"), "{}", r.text());
+    r.says("*Holds* (20)");
     let shown = blocks_text(&r.json);
     for i in 0..20 {
         let line = format!("app-{i:02} held by <@U0P{i:02}>");
-        assert!(r.text().contains(&line), "{line}: {}", r.text());
+        r.says(&line);
         assert!(shown.contains(&line), "{line} not shown: {shown}");
     }
     let status = t.deploy(ALICE, "status").await;
-    assert!(status.text().contains("*Holds* (20)"), "{}", status.text());
+    status.says("*Holds* (20)");
     let shown = blocks_text(&status.json);
     for i in 0..20 {
         assert!(shown.contains(&format!("app-{i:02} held by")), "{shown}");
@@ -66,8 +65,7 @@ async fn twenty_holds_fit_the_topic(backend: Backend) {
 on_both_backends!(twenty_holds_fit_the_topic);
 
 async fn reasons_reach_slack_escaped(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.slack.set_topic(CHANNEL, "intro");
+    let t = stepped_with_topic(backend, "intro").await;
     let raw = "<!channel> <@U123> & <https://x|y>";
     let escaped = "&lt;!channel&gt; &lt;@U123&gt; &amp; &lt;https://x|y&gt;";
     t.hold(ALICE, &format!("whitehall {raw}")).await;
@@ -89,15 +87,14 @@ async fn reasons_reach_slack_escaped(backend: Backend) {
     let list = t.hold(DAVE, "list").await;
     let status = t.deploy(DAVE, "status").await;
     for r in [&refusal, &list, &status] {
-        assert!(r.text().contains(escaped), "{}", r.text());
+        r.says(escaped);
         assert!(blocks_text(&r.json).contains(escaped), "{}", r.json);
     }
 
     // Nothing badger sent anywhere carries the raw sequences.
     t.hold(ALICE, "release whitehall").await;
     t.deliver_outbox().await;
-    t.expect_update("<@U0ALICE> is holding");
-    t.expect_post("<@U0ALICE> released the hold on whitehall");
+    expect_release(&t, ALICE, ALICE, "whitehall");
     assert_eq!(t.expect_topic_sync(), "intro");
     for call in t.slack.calls() {
         let body = call.body.to_string();
@@ -149,51 +146,43 @@ async fn topic_writes_coalesce(backend: Backend) {
 on_both_backends!(topic_writes_coalesce);
 
 async fn people_edits_between_writes_survive(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.slack.set_topic(CHANNEL, "Intro");
-    t.hold(ALICE, "whitehall migration").await;
+    let t = stepped_with_topic(backend, "Intro").await;
     let ours = "🔒 Held: whitehall (<@U0ALICE>: migration) 🔒";
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> is holding");
-    assert_eq!(t.expect_topic_sync(), format!("Intro | {ours}"));
+    let (_, topic) = hold_announced(&t, ALICE, "whitehall migration").await;
+    assert_eq!(topic, format!("Intro | {ours}"));
 
     // Someone rewrites the intro and adds text after badger's segment.
     t.slack.set_topic(
         CHANNEL,
         &format!("New intro | {ours} | on call: <@U0ONCALL>"),
     );
-    t.hold(BOB, "publisher release").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0BOB> is holding");
+    let (_, topic) = hold_announced(&t, BOB, "publisher release").await;
     assert_eq!(
-        t.expect_topic_sync(),
+        topic,
         "New intro | 🔒 Held: whitehall (<@U0ALICE>: migration); publisher (<@U0BOB>: release) 🔒 | on call: <@U0ONCALL>"
     );
     // Someone removes badger's segment by hand: the next write puts it back, at the end.
     t.slack.set_topic(CHANNEL, "Hands off");
     t.hold(ALICE, "release whitehall").await;
     t.deliver_outbox().await;
-    t.expect_update("<@U0ALICE> is holding");
-    t.expect_post("<@U0ALICE> released the hold on whitehall");
+    expect_release(&t, ALICE, ALICE, "whitehall");
     assert_eq!(
         t.expect_topic_sync(),
         "Hands off | 🔒 Held: publisher (<@U0BOB>: release) 🔒"
     );
     t.hold(BOB, "release publisher").await;
     t.deliver_outbox().await;
-    t.expect_update("<@U0BOB> is holding");
-    t.expect_post("<@U0BOB> released the hold on publisher");
+    expect_release(&t, BOB, BOB, "publisher");
     assert_eq!(t.expect_topic_sync(), "Hands off");
     t.stop().await;
 }
 on_both_backends!(people_edits_between_writes_survive);
 
 async fn not_in_channel_is_told_once_and_not_retried(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.slack.set_topic(CHANNEL, PEOPLE);
+    let t = stepped_with_topic(backend, PEOPLE).await;
     t.slack.set_not_in_channel(CHANNEL, true);
     let r = t.hold(ALICE, "whitehall migration").await;
-    assert!(r.text().contains("is in place"), "{}", r.text());
+    r.says("is in place");
     t.deliver_outbox().await;
     // Slack refuses the announcement and the topic read; Alice is told once, and as an
     // ephemeral can't reach her there, by direct message.
@@ -204,7 +193,7 @@ async fn not_in_channel_is_told_once_and_not_retried(backend: Backend) {
     assert!(dm["text"].as_str().unwrap().contains("/invite"), "{dm}");
     // The hold binds all the same.
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    assert!(r.text().contains("can't be deployed"), "{}", r.text());
+    r.says("can't be deployed");
     // Nothing is retried.
     t.tick().await;
     assert_eq!(t.deliver_outbox().await, 0);
@@ -226,11 +215,9 @@ async fn not_in_channel_is_told_once_and_not_retried(backend: Backend) {
         format!("{PEOPLE} | 🔒 Held: whitehall (<@U0ALICE>: migration) 🔒")
     );
     // And later changes keep it up to date, telling nobody anything privately.
-    t.hold(BOB, "publisher release").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0BOB> is holding");
+    let (_, topic) = hold_announced(&t, BOB, "publisher release").await;
     assert_eq!(
-        t.expect_topic_sync(),
+        topic,
         format!("{PEOPLE} | 🔒 Held: whitehall (<@U0ALICE>: migration); publisher (<@U0BOB>: release) 🔒")
     );
     t.stop().await;
@@ -240,13 +227,9 @@ on_both_backends!(not_in_channel_is_told_once_and_not_retried);
 /// A credentials refusal of the topic (a scope missing) is told to the person who held at
 /// once, not after a day of retries as an announcement's is; the hold binds all the same.
 async fn missing_scope_is_told_at_once(backend: Backend) {
-    use crate::support::fake_slack::Failure;
     let t = TestApp::stepped(backend).await;
-    t.slack.fail_next(
-        "conversations.info",
-        1,
-        Failure::SlackError("missing_scope"),
-    );
+    let missing_scope = Failure::SlackError("missing_scope");
+    t.slack.fail_next("conversations.info", 1, missing_scope);
     t.hold(ALICE, "whitehall migration").await;
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> is holding");
@@ -256,14 +239,13 @@ async fn missing_scope_is_told_at_once(backend: Backend) {
     t.tick().await;
     assert_eq!(t.deliver_outbox().await, 0);
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    assert!(r.text().contains("can't be deployed"), "{}", r.text());
+    r.says("can't be deployed");
     t.stop().await;
 }
 on_both_backends!(missing_scope_is_told_at_once);
 
 async fn too_long_is_told_once_and_not_retried(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.slack.set_topic(CHANNEL, PEOPLE);
+    let t = stepped_with_topic(backend, PEOPLE).await;
     t.slack
         .fail_next("conversations.setTopic", 1, Failure::SlackError("too_long"));
     t.hold(ALICE, "whitehall migration").await;
@@ -279,27 +261,22 @@ async fn too_long_is_told_once_and_not_retried(backend: Backend) {
     assert_eq!(t.deliver_outbox().await, 0);
     assert_eq!(t.slack.topic(CHANNEL), PEOPLE);
     // The hold stands and binds; the next change writes the topic.
-    assert_eq!(t.core().store.active_holds().await.unwrap().len(), 1);
-    t.hold(BOB, "publisher release").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0BOB> is holding");
-    assert!(t
-        .expect_topic_sync()
-        .contains("whitehall (<@U0ALICE>: migration); publisher"));
+    assert_eq!(standing(&t).await.len(), 1);
+    let (_, topic) = hold_announced(&t, BOB, "publisher release").await;
+    assert!(
+        topic.contains("whitehall (<@U0ALICE>: migration); publisher"),
+        "{topic}"
+    );
     t.stop().await;
 }
 on_both_backends!(too_long_is_told_once_and_not_retried);
 
 async fn topic_survives_rate_limits_and_errors(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.slack.set_topic(CHANNEL, PEOPLE);
-    t.slack.fail_next(
-        "conversations.info",
-        1,
-        Failure::RateLimited {
-            retry_after_secs: 1,
-        },
-    );
+    let t = stepped_with_topic(backend, PEOPLE).await;
+    let rate_limited = Failure::RateLimited {
+        retry_after_secs: 1,
+    };
+    t.slack.fail_next("conversations.info", 1, rate_limited);
     t.slack
         .fail_next("conversations.setTopic", 1, Failure::ServerError);
     t.hold(ALICE, "whitehall migration").await;

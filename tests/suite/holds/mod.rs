@@ -13,6 +13,7 @@ mod unknown_app;
 
 use crate::support;
 
+use badger::domain::hold::Hold;
 use serde_json::Value;
 use support::db::Backend;
 use support::driver::{TestApp, CHANNEL};
@@ -20,6 +21,13 @@ use support::people::{ALICE, BOB, CAROL, DAVE, ERIN};
 
 /// What people had in the topic before badger did anything.
 const PEOPLE: &str = "Deploy freeze from 20 Dec | on call: <@U0ONCALL>";
+
+/// A stepped badger, with the deploy channel's topic as people left it.
+async fn stepped_with_topic(backend: Backend, topic: &str) -> TestApp {
+    let t = TestApp::stepped(backend).await;
+    t.slack.set_topic(CHANNEL, topic);
+    t
+}
 
 /// Waits for the outbox to drain and returns the channel topic.
 async fn topic(t: &TestApp) -> String {
@@ -61,4 +69,34 @@ async fn check(t: &TestApp, app: &str, env: &str) -> (u16, Value) {
         .await;
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// The holds that stand now, as stored.
+async fn standing(t: &TestApp) -> Vec<Hold> {
+    t.core().store.active_holds().await.expect("read the holds")
+}
+
+/// Stepped: `who` holds (`text` as typed after `/hold`) and the outbox is delivered: the
+/// hold's announcement, then the topic sync. Returns the announcement and the topic as
+/// left.
+async fn hold_announced(t: &TestApp, who: &str, text: &str) -> (Value, String) {
+    t.hold(who, text).await;
+    t.deliver_outbox().await;
+    let announcement = t.expect_post(&format!("<@{who}> is holding"));
+    (announcement, t.expect_topic_sync())
+}
+
+/// The next Slack calls must be `who`'s deployment of `app` `r1` to integration from start
+/// to end: its start alert, its end alert, then the start alert's update.
+fn expect_deployed(t: &TestApp, who: &str, app: &str) {
+    t.expect_post(&format!("<@{who}> started deploying *{app}*"));
+    t.expect_post(&format!("*{app}* `r1` to *integration* succeeded"));
+    t.expect_update(&format!("<@{who}> started deploying *{app}*"));
+}
+
+/// The next Slack calls must be a release: `owner`'s announcement of their hold on `scope`
+/// (an app, or `all applications`) updated, then the channel told that `by` released it.
+fn expect_release(t: &TestApp, owner: &str, by: &str, scope: &str) {
+    t.expect_update(&format!("<@{owner}> is holding deployments of *{scope}*"));
+    t.expect_post(&format!("<@{by}> released the hold on {scope}"));
 }

@@ -6,15 +6,26 @@ use crate::support::checks::assert_text_has;
 use crate::support::people::ADMIN;
 use chrono::{Duration, TimeZone, Utc};
 
+/// Stepped: Alice and Bob each hold (`alices` and `bobs` typed after `/hold`) and the outbox
+/// is delivered: their announcements, then one topic sync (Alice's is superseded by Bob's,
+/// already queued). Returns the ids on Alice's and Bob's release buttons, and the topic.
+async fn alice_and_bob_hold(t: &TestApp, alices: &str, bobs: &str) -> (String, String, String) {
+    t.hold(ALICE, alices).await;
+    t.hold(BOB, bobs).await;
+    t.deliver_outbox().await;
+    let alice_id = release_id(&t.expect_post("<@U0ALICE> is holding"));
+    let bob_id = release_id(&t.expect_post("<@U0BOB> is holding"));
+    (alice_id, bob_id, t.expect_topic_sync())
+}
+
 async fn same_person_twice_updates_the_hold(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.hold(ALICE, "whitehall first reason").await;
-    t.deliver_outbox().await;
-    t.expect_post("Reason: first reason");
-    assert!(t.expect_topic_sync().contains("(<@U0ALICE>: first reason)"));
+    let (m, topic) = hold_announced(&t, ALICE, "whitehall first reason").await;
+    assert_text_has(&m, "Reason: first reason");
+    assert!(topic.contains("(<@U0ALICE>: first reason)"), "{topic}");
 
     let r = t.hold(ALICE, "whitehall second reason --until 17:00").await;
-    assert!(r.text().contains("updated"), "{}", r.text());
+    r.says("updated");
     // One hold, one announcement (edited in place, not posted again), reason changed
     // everywhere.
     t.deliver_outbox().await;
@@ -24,23 +35,18 @@ async fn same_person_twice_updates_the_hold(backend: Backend) {
     let now = t.expect_topic_sync();
     assert!(now.contains("(<@U0ALICE>: second reason)"), "{now}");
     assert!(!now.contains("first reason"), "{now}");
-    let holds = t.core().store.active_holds().await.unwrap();
+    let holds = standing(&t).await;
     assert_eq!(holds.len(), 1, "{holds:?}");
     assert_eq!(holds[0].reason, "second reason");
     assert_eq!(holds[0].updated_by, ALICE);
     assert!(holds[0].until.is_some());
-    let list = t.hold(BOB, "list").await.text();
-    assert!(list.contains("*Holds* (1)"), "{list}");
+    t.hold(BOB, "list").await.says("*Holds* (1)");
     let audit = t.core().store.audit_log(50).await.unwrap();
     assert!(audit.iter().any(|a| a.action == "hold.update"));
 
     // Saying more without `--until` keeps the hold's end rather than dropping it.
     let r = t.hold(ALICE, "whitehall third reason").await;
-    assert!(
-        r.text().contains("It ends at Tue 24 Nov 17:00 GMT."),
-        "{}",
-        r.text()
-    );
+    r.says("It ends at Tue 24 Nov 17:00 GMT.");
     t.deliver_outbox().await;
     let m = t.expect_update("Reason: third reason");
     assert!(m.to_string().contains("Until: Tue 24 Nov 17:00 GMT"), "{m}");
@@ -51,47 +57,38 @@ on_both_backends!(same_person_twice_updates_the_hold);
 
 async fn two_people_hold_one_app(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.hold(ALICE, "whitehall migration").await;
-    t.hold(BOB, "whitehall content freeze").await;
-    let list = t.hold(CAROL, "list").await.text();
-    assert!(list.contains("*Holds* (2)"), "{list}");
-    assert!(list.contains("held by <@U0ALICE>: migration"), "{list}");
-    assert!(list.contains("held by <@U0BOB>: content freeze"), "{list}");
-    // Alice's topic sync is superseded by Bob's, already queued.
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> is holding");
-    t.expect_post("<@U0BOB> is holding");
-    let now = t.expect_topic_sync();
+    let (_, _, now) =
+        alice_and_bob_hold(&t, "whitehall migration", "whitehall content freeze").await;
     assert!(
         now.contains("whitehall (<@U0ALICE>: migration); whitehall (<@U0BOB>: content freeze)"),
         "{now}"
     );
+    let list = t.hold(CAROL, "list").await.says("*Holds* (2)");
+    assert!(list.contains("held by <@U0ALICE>: migration"), "{list}");
+    assert!(list.contains("held by <@U0BOB>: content freeze"), "{list}");
 
     // Alice releases hers by app name: Bob's still binds.
     let r = t.hold(ALICE, "release whitehall").await;
-    assert!(r.text().contains("Released hold"), "{}", r.text());
-    let holds = t.core().store.active_holds().await.unwrap();
+    r.says("Released hold");
+    let holds = standing(&t).await;
     assert_eq!(holds.len(), 1);
     assert_eq!(holds[0].owner, BOB);
     let r = t.deploy(CAROL, "whitehall r1 to integration").await;
-    assert!(r.text().contains("<@U0BOB> is holding"), "{}", r.text());
+    r.says("<@U0BOB> is holding");
     t.deliver_outbox().await;
-    t.expect_update("<@U0ALICE> is holding");
-    t.expect_post("<@U0ALICE> released the hold on whitehall");
+    expect_release(&t, ALICE, ALICE, "whitehall");
     assert!(!t.expect_topic_sync().contains("U0ALICE"));
 
     // Carol can't release Bob's by name; Bob can.
     let r = t.hold(CAROL, "release whitehall").await;
-    assert!(r.text().contains("Only the owner"), "{}", r.text());
-    assert!(r.text().contains("Nothing was changed"), "{}", r.text());
-    assert_eq!(t.core().store.active_holds().await.unwrap().len(), 1);
-    let r = t.hold(BOB, "release whitehall").await;
-    assert!(r.text().contains("Released hold"), "{}", r.text());
+    r.says("Only the owner");
+    r.says("Nothing was changed");
+    assert_eq!(standing(&t).await.len(), 1);
+    t.hold(BOB, "release whitehall").await.says("Released hold");
     let r = t.deploy(CAROL, "whitehall r1 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    r.says("You're deploying");
     t.deliver_outbox().await;
-    t.expect_update("<@U0BOB> is holding");
-    t.expect_post("<@U0BOB> released the hold on whitehall");
+    expect_release(&t, BOB, BOB, "whitehall");
     assert_eq!(t.expect_topic_sync(), "");
     t.expect_post("<@U0CAROL> started deploying");
     t.stop().await;
@@ -99,60 +96,43 @@ async fn two_people_hold_one_app(backend: Backend) {
 on_both_backends!(two_people_hold_one_app);
 
 async fn release_by_command(backend: Backend) {
-    let t = TestApp::stepped(backend).await;
-    t.slack.set_topic(CHANNEL, PEOPLE);
-    t.hold(ALICE, "whitehall one").await;
-    t.hold(ALICE, "all two").await;
-    t.hold(ALICE, "publisher three").await;
+    let t = stepped_with_topic(backend, PEOPLE).await;
+    for held in ["whitehall one", "all two", "publisher three"] {
+        t.hold(ALICE, held).await;
+    }
     // Three announcements; the first two topic syncs are superseded by the third.
     t.deliver_outbox().await;
     t.expect_post("*whitehall*");
     t.expect_post("*all applications*");
-    let m = t.expect_post("*publisher*");
-    let publisher = release_id(&m);
+    let publisher = release_id(&t.expect_post("*publisher*"));
     t.expect_topic_sync();
 
     // By id: a stranger is refused; `#id` works for the owner.
     let r = t.hold(BOB, &format!("release {publisher}")).await;
-    assert!(r.text().contains("Only <@U0ALICE>"), "{}", r.text());
-    assert_eq!(t.core().store.active_holds().await.unwrap().len(), 3);
+    r.says("Only <@U0ALICE>");
+    assert_eq!(standing(&t).await.len(), 3);
     let r = t.hold(ALICE, &format!("release #{publisher}")).await;
-    assert!(
-        r.text()
-            .contains(&format!("Released hold #{publisher} on publisher")),
-        "{}",
-        r.text()
-    );
+    r.says(&format!("Released hold #{publisher} on publisher"));
     let r = t.hold(ALICE, &format!("release {publisher}")).await;
-    assert!(
-        r.text().contains(&format!(
-            "Hold #{publisher} was already released by <@U0ALICE> at Tue 24 Nov 10:00 GMT."
-        )),
-        "{}",
-        r.text()
-    );
+    r.says(&format!(
+        "Hold #{publisher} was already released by <@U0ALICE> at Tue 24 Nov 10:00 GMT."
+    ));
 
     // By app, then all.
-    let r = t.hold(ALICE, "release whitehall").await;
-    assert!(r.text().contains("Released hold"), "{}", r.text());
-    let r = t.hold(ALICE, "release whitehall").await;
-    assert!(
-        r.text().contains("No hold on whitehall stands"),
-        "{}",
-        r.text()
-    );
+    let release = "/hold release whitehall";
+    t.answers_say(&[
+        (ALICE, release, "Released hold"),
+        (ALICE, release, "No hold on whitehall stands"),
+    ])
+    .await;
     t.deliver_outbox().await;
-    t.expect_update("*publisher*");
-    t.expect_post("released the hold on publisher");
-    t.expect_update("*whitehall*");
-    t.expect_post("released the hold on whitehall");
+    expect_release(&t, ALICE, ALICE, "publisher");
+    expect_release(&t, ALICE, ALICE, "whitehall");
     assert!(t.expect_topic_sync().contains("ALL apps (<@U0ALICE>: two)"));
-    let r = t.hold(ALICE, "release all").await;
-    assert!(r.text().contains("Released hold"), "{}", r.text());
-    assert!(t.core().store.active_holds().await.unwrap().is_empty());
+    t.hold(ALICE, "release all").await.says("Released hold");
+    assert!(standing(&t).await.is_empty());
     t.deliver_outbox().await;
-    t.expect_update("*all applications*");
-    t.expect_post("released the hold on all applications");
+    expect_release(&t, ALICE, ALICE, "all applications");
     assert_eq!(t.expect_topic_sync(), PEOPLE);
     t.stop().await;
 }
@@ -160,14 +140,8 @@ on_both_backends!(release_by_command);
 
 async fn admin_releases_anyones_hold(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.hold(ALICE, "whitehall mine").await;
-    t.hold(BOB, "publisher his").await;
-    t.deliver_outbox().await;
-    let m = t.expect_post("<@U0ALICE> is holding");
-    let id = release_id(&m);
-    // Alice's topic sync is superseded by Bob's, already queued: one sync shows both.
-    t.expect_post("<@U0BOB> is holding");
-    let topic = t.expect_topic_sync();
+    let (id, _, topic) = alice_and_bob_hold(&t, "whitehall mine", "publisher his").await;
+    // One topic sync shows both.
     assert!(
         topic.contains("whitehall") && topic.contains("publisher"),
         "{topic}"
@@ -175,25 +149,20 @@ async fn admin_releases_anyones_hold(backend: Backend) {
 
     t.press(ADMIN, "hold_release", &id).await;
     t.deliver_outbox().await;
-    t.expect_update("<@U0ALICE> is holding");
-    t.expect_post("<@U0ADMIN> released the hold on whitehall");
+    expect_release(&t, ALICE, ADMIN, "whitehall");
     t.expect_topic_sync();
     t.expect_ephemeral(ADMIN, &format!("Released hold #{id} on whitehall"));
     let r = t.hold(ADMIN, "release publisher").await;
-    assert!(r.text().contains("Released hold"), "{}", r.text());
+    r.says("Released hold");
     t.deliver_outbox().await;
-    t.expect_update("<@U0BOB> is holding");
-    t.expect_post("<@U0ADMIN> released the hold on publisher");
+    expect_release(&t, BOB, ADMIN, "publisher");
     assert_eq!(t.expect_topic_sync(), "");
-    assert!(t.core().store.active_holds().await.unwrap().is_empty());
+    assert!(standing(&t).await.is_empty());
     let audit = t.core().store.audit_log(50).await.unwrap();
-    assert_eq!(
-        audit
-            .iter()
-            .filter(|a| a.action == "hold.release" && a.actor == ADMIN)
-            .count(),
-        2
-    );
+    let by_admin = audit
+        .iter()
+        .filter(|a| a.action == "hold.release" && a.actor == ADMIN);
+    assert_eq!(by_admin.count(), 2);
     t.stop().await;
 }
 on_both_backends!(admin_releases_anyones_hold);
@@ -202,12 +171,8 @@ on_both_backends!(admin_releases_anyones_hold);
 /// own `--until` time. The command by id says the same; an id no hold has is said so.
 async fn release_on_an_ended_hold_says_how_it_ended(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.hold(ALICE, "whitehall migration").await;
-    t.hold(BOB, "publisher reindex --until 11:00").await;
-    t.deliver_outbox().await;
-    let alices = release_id(&t.expect_post("<@U0ALICE> is holding"));
-    let bobs = release_id(&t.expect_post("<@U0BOB> is holding"));
-    t.expect_topic_sync();
+    let until_11 = "publisher reindex --until 11:00";
+    let (alices, bobs, _) = alice_and_bob_hold(&t, "whitehall migration", until_11).await;
 
     // An admin releases Alice's at 10:05; her press afterwards says who, and when.
     t.advance_clock(Duration::minutes(5));
@@ -234,13 +199,12 @@ async fn release_on_an_ended_hold_says_how_it_ended(backend: Backend) {
         "Hold #{bobs} already ended at its `--until` time, Tue 24 Nov 11:00 GMT. Nothing was changed."
     );
     assert_eq!(t.expect_ephemeral(BOB, ""), ended);
-    assert!(t
-        .hold(BOB, &format!("release {bobs}"))
-        .await
-        .text()
-        .contains(&ended));
-    let r = t.hold(BOB, "release 999").await;
-    assert!(r.text().contains("There is no hold #999"), "{}", r.text());
+    let by_id = format!("/hold release {bobs}");
+    t.answers_say(&[
+        (BOB, &by_id, &ended),
+        (BOB, "/hold release 999", "There is no hold #999"),
+    ])
+    .await;
     t.stop().await;
 }
 on_both_backends!(release_on_an_ended_hold_says_how_it_ended);
@@ -256,8 +220,8 @@ async fn an_admin_releasing_their_own_hears_what_still_stands(backend: Backend) 
         r,
         "Released hold #2.\nStill standing (1), held by others: their owner or an admin can release each with `/hold release ID`.\n• #1 whitehall held by <@U0ALICE>: migration"
     );
-    let holds = t.core().store.active_holds().await.unwrap();
-    assert_eq!(holds.iter().map(|h| h.id).collect::<Vec<_>>(), [1]);
+    let ids: Vec<i64> = standing(&t).await.iter().map(|h| h.id).collect();
+    assert_eq!(ids, [1]);
     let r = t.hold(ADMIN, "release whitehall").await.text();
     assert_eq!(r, "Released hold #1.");
     t.deliver_outbox().await;

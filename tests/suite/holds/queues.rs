@@ -3,13 +3,57 @@
 
 use super::*;
 use crate::support::checks::live_deployments;
+use crate::support::driver::Reply;
+
+/// Alice deploys appalice `r1` to integration and each of `behind` (a person, an app)
+/// queues that app's `r1` behind her, in order; returns their answers.
+async fn queue_behind_alice(t: &TestApp, behind: &[(&str, &str)]) -> Vec<Reply> {
+    t.deploy(ALICE, "appalice r1 to integration").await;
+    let mut answers = Vec::new();
+    for (who, app) in behind {
+        answers.push(t.deploy(who, &format!("{app} r1 to integration")).await);
+    }
+    answers
+}
+
+/// What Bob is told when his turn for whitehall comes while Carol's hold (`reason`) stands.
+fn bob_skipped(reason: &str) -> String {
+    format!(":pause_button: <@U0BOB> your turn for *whitehall* `r1` to *integration* is skipped while <@U0CAROL>'s hold on whitehall stands ({reason})")
+}
+
+/// Bob's `/deploy status integration` must show `first` (a person, an app) first in line.
+async fn first_in_line(t: &TestApp, first: &str) {
+    let status = t.deploy(BOB, "status integration").await;
+    status.says(&format!("queue: 1. {first}"));
+}
+
+/// The next Slack calls must be Alice's finish: appalice's end alert, then her start
+/// alert's update.
+fn expect_alice_done(t: &TestApp) {
+    t.expect_post("*appalice* `r1` to *integration* succeeded");
+    t.expect_update("<@U0ALICE> started deploying");
+}
+
+/// `who`, called (`call` is their your-turn post), presses Start and is done.
+async fn start_and_finish(t: &TestApp, who: &str, call: &Value) {
+    let id = TestApp::button_value(call, "deploy_start").expect("a Start button");
+    t.press(who, "deploy_start", &id).await;
+    t.deploy(who, "done").await;
+}
+
+/// The next Slack calls must be [`start_and_finish`]'s: `who`'s start alert, their call
+/// updated, `app`'s end alert, the start alert's update.
+fn expect_started_and_finished(t: &TestApp, who: &str, app: &str) {
+    t.expect_post(&format!("<@{who}> started deploying"));
+    t.expect_update(&format!("<@{who}> turn for *{app}*"));
+    t.expect_post(&format!("*{app}* `r1` to *integration* succeeded"));
+    t.expect_update(&format!("<@{who}> started deploying"));
+}
 
 async fn queued_for_a_held_app_is_skipped_and_keeps_their_place(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.deploy(ALICE, "appalice r1 to integration").await;
-    let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    assert!(r.text().contains("number 1 in line"), "{}", r.text());
-    t.deploy(DAVE, "frontend r1 to integration").await;
+    let answers = queue_behind_alice(&t, &[(BOB, "whitehall"), (DAVE, "frontend")]).await;
+    answers[0].says("number 1 in line");
     t.hold(CAROL, "whitehall reindexing").await;
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> started deploying");
@@ -19,12 +63,10 @@ async fn queued_for_a_held_app_is_skipped_and_keeps_their_place(backend: Backend
     // Alice finishes: Bob's turn is skipped (he's told, once), Dave is called.
     t.deploy(ALICE, "done").await;
     t.deliver_outbox().await;
-    t.expect_post("*appalice* `r1` to *integration* succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
-    t.expect_post(":pause_button: <@U0BOB> your turn for *whitehall* `r1` to *integration* is skipped while <@U0CAROL>'s hold on whitehall stands (reindexing)");
+    expect_alice_done(&t);
+    t.expect_post(&bob_skipped("reindexing"));
     let call = t.expect_post("<@U0DAVE> it's your turn");
-    let status = t.deploy(BOB, "status integration").await.text();
-    assert!(status.contains("queue: 1. <@U0BOB> whitehall"), "{status}");
+    first_in_line(&t, "<@U0BOB> whitehall").await;
     // The scheduler passing over him again does not tell him again.
     t.tick().await;
     t.tick().await;
@@ -35,42 +77,27 @@ async fn queued_for_a_held_app_is_skipped_and_keeps_their_place(backend: Backend
     t.deploy(ERIN, "collections r1 to integration").await;
     t.hold(CAROL, "release whitehall").await;
     t.deliver_outbox().await;
-    t.expect_update("<@U0CAROL> is holding");
-    t.expect_post("<@U0CAROL> released the hold on whitehall");
+    expect_release(&t, CAROL, CAROL, "whitehall");
     t.expect_topic_sync();
-    let dave = TestApp::button_value(&call, "deploy_start").unwrap();
-    t.press(DAVE, "deploy_start", &dave).await;
-    t.deploy(DAVE, "done").await;
+    start_and_finish(&t, DAVE, &call).await;
     t.deliver_outbox().await;
-    t.expect_post("<@U0DAVE> started deploying");
-    t.expect_update("<@U0DAVE> turn for *frontend*");
-    t.expect_post("*frontend* `r1` to *integration* succeeded");
-    t.expect_update("<@U0DAVE> started deploying");
+    expect_started_and_finished(&t, DAVE, "frontend");
     t.expect_post("<@U0BOB> it's your turn to deploy *whitehall*");
-    let status = t.deploy(BOB, "status integration").await.text();
-    assert!(
-        status.contains("queue: 1. <@U0ERIN> collections"),
-        "{status}"
-    );
+    first_in_line(&t, "<@U0ERIN> collections").await;
     t.stop().await;
 }
 on_both_backends!(queued_for_a_held_app_is_skipped_and_keeps_their_place);
 
+/// Bob is called for publisher (Erin queued behind him) when Carol holds it.
 async fn called_for_a_held_app_gives_the_turn_back(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.deploy(ALICE, "appalice r1 to integration").await;
-    t.deploy(BOB, "whitehall r1 to integration").await;
-    t.deploy(ERIN, "collections r1 to integration").await;
-    t.deploy(ALICE, "done").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> started deploying");
-    t.expect_post("*appalice* `r1` to *integration* succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
-    let call = t.expect_post("<@U0BOB> it's your turn");
+    let (_, call) = t
+        .bob_called_after_alice(Some((ERIN, "collections r1 to integration")))
+        .await;
     let bob = TestApp::button_value(&call, "deploy_start").unwrap();
 
     // The hold comes while it's Bob's turn: he's told, his call loses its buttons, Erin goes.
-    t.hold(CAROL, "whitehall reindexing").await;
+    t.hold(CAROL, "publisher reindexing").await;
     t.deliver_outbox().await;
     let hold = release_id(&t.expect_post("<@U0CAROL> is holding"));
     t.expect_topic_sync();
@@ -93,22 +120,15 @@ async fn called_for_a_held_app_gives_the_turn_back(backend: Backend) {
         "{why}"
     );
     assert!(why.contains("Nothing was changed"), "{why}");
-    let status = t.deploy(BOB, "status integration").await.text();
-    assert!(status.contains("queue: 1. <@U0BOB> whitehall"), "{status}");
+    first_in_line(&t, "<@U0BOB> publisher").await;
 
     // Released, and Erin done: Bob is called again.
-    t.hold(CAROL, "release whitehall").await;
-    let erin = TestApp::button_value(&erin_call, "deploy_start").unwrap();
-    t.press(ERIN, "deploy_start", &erin).await;
-    t.deploy(ERIN, "done").await;
+    t.hold(CAROL, "release publisher").await;
+    start_and_finish(&t, ERIN, &erin_call).await;
     t.deliver_outbox().await;
-    t.expect_update("<@U0CAROL> is holding");
-    t.expect_post("<@U0CAROL> released the hold on whitehall");
+    expect_release(&t, CAROL, CAROL, "publisher");
     t.expect_topic_sync();
-    t.expect_post("<@U0ERIN> started deploying");
-    t.expect_update("<@U0ERIN> turn for");
-    t.expect_post("*collections* `r1` to *integration* succeeded");
-    t.expect_update("<@U0ERIN> started deploying");
+    expect_started_and_finished(&t, ERIN, "collections");
     t.expect_post("<@U0BOB> it's your turn");
     let live = live_deployments(&t, Some("integration")).await;
     assert_eq!(live.len(), 1);
@@ -120,39 +140,34 @@ on_both_backends!(called_for_a_held_app_gives_the_turn_back);
 
 async fn a_new_hold_tells_the_held_again(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.deploy(ALICE, "appalice r1 to integration").await;
-    t.deploy(BOB, "whitehall r1 to integration").await;
-    t.deploy(DAVE, "frontend r1 to integration").await;
-    t.deploy(ERIN, "collections r1 to integration").await;
+    let behind = [
+        (BOB, "whitehall"),
+        (DAVE, "frontend"),
+        (ERIN, "collections"),
+    ];
+    queue_behind_alice(&t, &behind).await;
     t.hold(CAROL, "whitehall first").await;
     t.deploy(ALICE, "done").await;
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> started deploying");
     t.expect_post("<@U0CAROL> is holding");
     t.expect_topic_sync();
-    t.expect_post("*appalice* `r1` to *integration* succeeded");
-    t.expect_update("<@U0ALICE> started deploying");
-    t.expect_post(":pause_button: <@U0BOB>");
+    expect_alice_done(&t);
+    t.expect_post(&bob_skipped("first"));
     let call = t.expect_post("<@U0DAVE> it's your turn");
 
     // Carol's hold goes while Dave has the turn, and a new one comes before Bob's turn:
     // Bob is told again, naming the new hold.
     t.hold(CAROL, "release whitehall").await;
     t.hold(CAROL, "whitehall second").await;
-    let dave = TestApp::button_value(&call, "deploy_start").unwrap();
-    t.press(DAVE, "deploy_start", &dave).await;
-    t.deploy(DAVE, "done").await;
+    start_and_finish(&t, DAVE, &call).await;
     t.deliver_outbox().await;
-    t.expect_update("<@U0CAROL> is holding");
-    t.expect_post("<@U0CAROL> released the hold on whitehall");
+    expect_release(&t, CAROL, CAROL, "whitehall");
     // The release's topic sync is superseded by the new hold's.
     t.expect_post("<@U0CAROL> is holding deployments of *whitehall*");
     t.expect_topic_sync();
-    t.expect_post("<@U0DAVE> started deploying");
-    t.expect_update("<@U0DAVE> turn for");
-    t.expect_post("*frontend* `r1` to *integration* succeeded");
-    t.expect_update("<@U0DAVE> started deploying");
-    t.expect_post(":pause_button: <@U0BOB> your turn for *whitehall* `r1` to *integration* is skipped while <@U0CAROL>'s hold on whitehall stands (second)");
+    expect_started_and_finished(&t, DAVE, "frontend");
+    t.expect_post(&bob_skipped("second"));
     t.expect_post("<@U0ERIN> it's your turn");
     t.stop().await;
 }

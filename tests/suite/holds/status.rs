@@ -7,30 +7,27 @@ use chrono::{Duration, TimeZone, Utc};
 
 async fn until_time_ends_the_hold(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.hold(ALICE, "whitehall migration --until 11:00").await;
-    t.deliver_outbox().await;
-    let m = t.expect_post("<@U0ALICE> is holding");
+    let (m, _) = hold_announced(&t, ALICE, "whitehall migration --until 11:00").await;
     assert_text_has(&m, "Until: Tue 24 Nov 11:00 GMT");
-    t.expect_topic_sync();
-    let list = t.hold(BOB, "list").await.text();
-    assert!(list.contains("until Tue 24 Nov 11:00 GMT"), "{list}");
+    t.hold(BOB, "list").await.says("until Tue 24 Nov 11:00 GMT");
 
     // Not before its time: at 10:59 the hold stands and a pass sends nothing.
     t.at(Utc.with_ymd_and_hms(2026, 11, 24, 10, 59, 59).unwrap())
         .await;
     t.slack.expect_no_more_calls();
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    assert!(r.text().contains("can't be deployed"), "{}", r.text());
+    r.says("can't be deployed");
     assert_eq!(check(&t, "whitehall", "integration").await.0, 423);
 
     // From 11:00 exactly it blocks nothing, even before the scheduler's next pass, and
     // neither `/hold list` nor status lists it.
     t.advance_clock(Duration::seconds(1));
     assert_eq!(check(&t, "whitehall", "integration").await.0, 200);
-    let list = t.hold(BOB, "list").await.text();
-    assert!(list.contains("No holds stand"), "{list}");
-    let status = t.deploy(BOB, "status").await.text();
-    assert!(status.contains("No holds."), "{status}");
+    t.answers_say(&[
+        (BOB, "/hold list", "No holds stand"),
+        (BOB, "/deploy status", "No holds."),
+    ])
+    .await;
 
     // The pass ends it: the announcement loses its button, the channel is told (Alice
     // mentioned), and the topic loses the hold.
@@ -51,9 +48,9 @@ async fn until_time_ends_the_hold(backend: Backend) {
         "{}",
         t.slack.topic(CHANNEL)
     );
-    assert!(t.core().store.active_holds().await.unwrap().is_empty());
+    assert!(standing(&t).await.is_empty());
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    r.says("You're deploying");
     t.deliver_outbox().await;
     t.expect_post("<@U0BOB> started deploying *whitehall*");
     // Ended once: later passes send nothing more.
@@ -86,8 +83,8 @@ async fn until_a_date_ends_the_hold_at_its_start(backend: Backend) {
     // The last second of Sunday 3 Jan it stands; a pass sends nothing.
     t.at(gmt(2027, 1, 3, 23, 59, 59)).await;
     t.slack.expect_no_more_calls();
-    let list = t.hold(BOB, "list").await.text();
-    assert!(list.contains("until Mon 4 Jan 2027 00:00 GMT"), "{list}");
+    let r = t.hold(BOB, "list").await;
+    r.says("until Mon 4 Jan 2027 00:00 GMT");
     assert_eq!(
         check(&t, "whitehall", "production").await.1["refusals"][0]["code"],
         "held"
@@ -101,9 +98,8 @@ async fn until_a_date_ends_the_hold_at_its_start(backend: Backend) {
         ":white_check_mark: <@U0ALICE>'s hold on all applications in production (#1) ended at its `--until` time, Mon 4 Jan 00:00 GMT.",
     );
     t.expect_topic_sync();
-    assert!(t.core().store.active_holds().await.unwrap().is_empty());
-    let list = t.hold(BOB, "list").await.text();
-    assert!(list.contains("No holds stand"), "{list}");
+    assert!(standing(&t).await.is_empty());
+    t.hold(BOB, "list").await.says("No holds stand");
     t.stop().await;
 }
 on_both_backends!(until_a_date_ends_the_hold_at_its_start);
@@ -112,23 +108,16 @@ on_both_backends!(until_a_date_ends_the_hold_at_its_start);
 /// hold) places a new hold, which stands; the old one ends as usual.
 async fn holding_again_after_the_until_places_a_new_hold(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    t.hold(ALICE, "whitehall migration --until 11:00").await;
-    t.deliver_outbox().await;
-    t.expect_post("<@U0ALICE> is holding");
-    t.expect_topic_sync();
+    hold_announced(&t, ALICE, "whitehall migration --until 11:00").await;
 
     t.advance_clock(Duration::hours(1));
-    let r = t
-        .hold(ALICE, "whitehall migration overran --until 12:00")
-        .await;
-    assert!(
-        r.text()
-            .contains("Hold #2 on whitehall in every environment is in place"),
-        "{}",
-        r.text()
-    );
-    let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    assert!(r.text().contains("(hold #2)"), "{}", r.text());
+    let again = "/hold whitehall migration overran --until 12:00";
+    let in_place = "Hold #2 on whitehall in every environment is in place";
+    t.answers_say(&[
+        (ALICE, again, in_place),
+        (BOB, "/deploy whitehall r1 to integration", "(hold #2)"),
+    ])
+    .await;
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> is holding");
     t.expect_topic_sync();
@@ -138,16 +127,8 @@ async fn holding_again_after_the_until_places_a_new_hold(backend: Backend) {
     t.expect_update("<@U0ALICE> is holding");
     t.expect_post("hold on whitehall (#1) ended at its `--until` time");
     t.expect_topic_sync();
-    let standing: Vec<i64> = t
-        .core()
-        .store
-        .active_holds()
-        .await
-        .unwrap()
-        .iter()
-        .map(|h| h.id)
-        .collect();
-    assert_eq!(standing, [2]);
+    let ids: Vec<i64> = standing(&t).await.iter().map(|h| h.id).collect();
+    assert_eq!(ids, [2]);
     assert!(t
         .slack
         .topic(CHANNEL)
@@ -158,8 +139,11 @@ on_both_backends!(holding_again_after_the_until_places_a_new_hold);
 
 async fn status_and_list_show_holds(backend: Backend) {
     let t = TestApp::stepped(backend).await;
-    assert!(t.hold(ALICE, "list").await.text().contains("No holds"));
-    assert!(t.deploy(ALICE, "status").await.text().contains("No holds."));
+    t.answers_say(&[
+        (ALICE, "/hold list", "No holds"),
+        (ALICE, "/deploy status", "No holds."),
+    ])
+    .await;
     t.hold(
         ALICE,
         "whitehall production migration --until 2026-11-25 09:00",
@@ -182,8 +166,7 @@ async fn status_and_list_show_holds(backend: Backend) {
         );
     }
     // One environment's status lists the holds that bind there, and counts the others.
-    let staging = t.deploy(CAROL, "status staging").await.text();
-    assert!(staging.contains("*Holds* (1)"), "{staging}");
+    let staging = t.deploy(CAROL, "status staging").await.says("*Holds* (1)");
     assert!(!staging.contains("whitehall in production"), "{staging}");
     assert!(
         staging.contains(
@@ -196,8 +179,7 @@ async fn status_and_list_show_holds(backend: Backend) {
     assert!(!production.contains("other environments"), "{production}");
     let api: Value = t.get("/api/v1/status").await.json().await.unwrap();
     assert_eq!(api["holds"].as_array().map(Vec::len), Some(2), "{api}");
-    let help = t.hold(CAROL, "help").await.text();
-    assert!(help.contains("release"), "{help}");
+    t.hold(CAROL, "help").await.says("release");
     // Asking sends nothing; the two holds were announced, with one topic write.
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> is holding deployments of *whitehall* in *production*");
@@ -215,7 +197,7 @@ async fn deploy_check_endpoint(backend: Backend) {
 
     // A hold.
     t.hold(ALICE, "whitehall db migration").await;
-    let id = t.core().store.active_holds().await.unwrap()[0].id;
+    let id = standing(&t).await[0].id;
     let (status, body) = check(&t, "whitehall", "integration").await;
     assert_eq!(status, 423);
     assert_eq!(body["allowed"], false);
@@ -287,9 +269,7 @@ async fn deploy_check_endpoint(backend: Backend) {
     t.expect_post("<@U0ALICE> is holding deployments of *whitehall*");
     t.expect_update("<@U0ALICE> is holding deployments of *whitehall*");
     t.expect_post("released the hold on whitehall");
-    t.expect_post("<@U0BOB> started deploying *publisher*");
-    t.expect_post("*publisher* `r1` to *integration* succeeded");
-    t.expect_update("<@U0BOB> started deploying");
+    expect_deployed(&t, BOB, "publisher");
     t.expect_post("is holding deployments of *all applications*");
     t.expect_update("is holding deployments of *all applications*");
     t.expect_post("released the hold on all applications");

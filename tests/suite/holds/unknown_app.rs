@@ -7,26 +7,21 @@ use super::*;
 async fn a_hold_on_an_unknown_app_says_so(backend: Backend) {
     let t = TestApp::start(backend).await;
     let r = t.deploy(ALICE, "whitehall r1 to integration").await;
-    assert!(r.text().contains("You're deploying"), "{}", r.text());
+    r.says("You're deploying");
 
-    let typo = t.hold(BOB, "whitehal database migration").await.text();
-    assert!(typo.contains("is in place"), "{typo}");
-    assert!(
-        typo.contains("badger knows no app called *whitehal*")
-            && typo.contains("Did you mean *whitehall*?"),
-        "{typo}"
-    );
+    let typo = t.hold(BOB, "whitehal database migration").await;
+    typo.says("is in place");
+    typo.says("badger knows no app called *whitehal*");
+    typo.says("Did you mean *whitehall*?");
     // An app it knows (live here), and the whole estate: no such line.
-    let known = t.hold(CAROL, "whitehall database migration").await.text();
-    assert!(!known.contains("knows no app"), "{known}");
-    let all = t.hold(DAVE, "all incident").await.text();
-    assert!(!all.contains("knows no app"), "{all}");
+    let r = t.hold(CAROL, "whitehall database migration").await;
+    r.never_says("knows no app");
+    let r = t.hold(DAVE, "all incident").await;
+    r.never_says("knows no app");
     // Nothing close: said without a guess.
-    let far = t.hold(ERIN, "brand-new-service launch prep").await.text();
-    assert!(
-        far.contains("knows no app called *brand-new-service*") && !far.contains("Did you mean"),
-        "{far}"
-    );
+    let far = t.hold(ERIN, "brand-new-service launch prep").await;
+    far.says("knows no app called *brand-new-service*");
+    far.never_says("Did you mean");
     t.stop().await;
 }
 on_both_backends!(a_hold_on_an_unknown_app_says_so);
