@@ -1,4 +1,4 @@
-// Test support: storage tests on both backends whose body must run on one thread.
+//! Test support: storage tests on both backends whose body must run on one thread.
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL, as two
 /// tests `<module>::sqlite` and `<module>::postgres`, each on a current-thread runtime: the
