@@ -31,7 +31,8 @@ pub async fn walk(
     for k in 0..=n {
         let user = format!("UH{tag}{k:05}");
         let text = format!("app{} ho{tag}x{k} to {env}", k % 500);
-        let reply = probe::slash(http, base, now(), &text, &user)
+        let reply = as_slack(http, base, &now)
+            .slash(&text, &user)
             .send()
             .await?
             .text()
@@ -55,10 +56,8 @@ pub async fn walk(
         let (user, id) = &people[k];
         let (next_user, next_id) = &people[k + 1];
         let t0 = Instant::now();
-        let done = probe::press(http, base, now(), user, "deploy_done", &id.to_string())
-            .send()
-            .await?;
-        if done.status() != 200 {
+        let badger = as_slack(http, base, &now);
+        if !badger.press_ok(user, "deploy_done", *id).await? {
             non_2xx += 1;
         }
         match your_turn(slack, *next_id, Duration::from_secs(30)).await {
@@ -71,23 +70,14 @@ pub async fn walk(
         }
         // Keeps the next scan short; what was recorded is read already.
         slack.clear_calls();
-        let start = probe::press(
-            http,
-            base,
-            now(),
-            next_user,
-            "deploy_start",
-            &next_id.to_string(),
-        )
-        .send()
-        .await?;
-        if start.status() != 200 {
+        let badger = as_slack(http, base, &now);
+        if !badger.press_ok(next_user, "deploy_start", *next_id).await? {
             non_2xx += 1;
         }
     }
     if let Some((user, id)) = people.last() {
-        probe::press(http, base, now(), user, "deploy_done", &id.to_string())
-            .send()
+        as_slack(http, base, &now)
+            .press_ok(user, "deploy_done", *id)
             .await?;
     }
     Ok(Walk {
@@ -95,6 +85,19 @@ pub async fn walk(
         non_2xx,
         errors,
     })
+}
+
+/// Slack's requests to badger, stamped with the clock's time now.
+fn as_slack<'a>(
+    http: &'a reqwest::Client,
+    base: &'a str,
+    now: &impl Fn() -> chrono::DateTime<chrono::Utc>,
+) -> probe::AsSlack<'a> {
+    probe::AsSlack {
+        http,
+        base,
+        now: now(),
+    }
 }
 
 /// When the fake Slack answered the `chat.postMessage` carrying a Start button for

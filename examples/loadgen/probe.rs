@@ -50,38 +50,27 @@ pub async fn send(
     i: u64,
 ) -> Result<Answer, reqwest::Error> {
     let t0 = Instant::now();
+    let slack = AsSlack { http, base, now };
     let r = match kind {
-        Kind::Status => slash(http, base, now, "status", "ULOADGEN").send().await?,
-        Kind::Versions => {
-            slash(http, base, now, "versions", "ULOADGEN")
-                .send()
-                .await?
-        }
-        Kind::Write => {
+        Kind::Status => slack.slash("status", "ULOADGEN").send().await?,
+        Kind::Versions => slack.slash("versions", "ULOADGEN").send().await?,
+        Kind::Write | Kind::WriteSpread => {
             // Distinct app, ref and person each time (and each run): a new queue entry,
             // never a duplicate.
-            let text = format!("app{} lg{}x{i} to integration", i % 500, run_id());
-            slash(http, base, now, &text, &format!("UW{i:07}"))
-                .send()
-                .await?
-        }
-        Kind::WriteSpread => {
-            // 500 and 3 share no factor: 1,500 requests cover every app in every environment.
-            let env = crate::RUN_ENVS[i as usize % crate::RUN_ENVS.len()];
+            let env = match kind {
+                Kind::Write => "integration",
+                _ => spread_env(i),
+            };
             let text = format!("app{} lg{}x{i} to {env}", i % 500, run_id());
-            slash(http, base, now, &text, &format!("UW{i:07}"))
-                .send()
-                .await?
+            slack.slash(&text, &format!("UW{i:07}")).send().await?
         }
         Kind::CiReport => {
-            // 500 and 3 share no factor: 1,500 requests cover every app in every environment.
-            let env = crate::RUN_ENVS[i as usize % crate::RUN_ENVS.len()];
             http.post(format!("{base}/api/v1/deployments"))
                 .bearer_auth(crate::TOKEN)
                 .json(&serde_json::json!({
                     "app": format!("app{}", i % 500),
                     "ref": format!("ci{}x{i}", run_id()),
-                    "environment": env,
+                    "environment": spread_env(i),
                     "status": "succeeded",
                 }))
                 .send()
@@ -125,6 +114,12 @@ pub struct Answer {
     pub refused: bool,
 }
 
+/// The environment of request `i` for the kinds spread over [`crate::RUN_ENVS`]: 500 apps
+/// and 3 environments share no factor, so 1,500 requests cover every app in every one.
+fn spread_env(i: u64) -> &'static str {
+    crate::RUN_ENVS[i as usize % crate::RUN_ENVS.len()]
+}
+
 /// Tells this process's writes from an earlier run's against the same database.
 fn run_id() -> u64 {
     static ID: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
@@ -143,63 +138,65 @@ pub fn deployment_id(text: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
-/// A button press as Slack reports it (block_actions), signed as Slack signs it.
-pub fn press(
-    http: &reqwest::Client,
-    base: &str,
-    now: chrono::DateTime<chrono::Utc>,
-    user: &str,
-    action_id: &str,
-    value: &str,
-) -> reqwest::RequestBuilder {
-    let payload = serde_json::json!({
-        "type": "block_actions",
-        "user": {"id": user, "username": user.to_lowercase(), "team_id": "T1"},
-        "api_app_id": "A1",
-        "token": "legacy",
-        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": crate::CHANNEL, "is_ephemeral": false},
-        "trigger_id": "1.2.3",
-        "team": {"id": "T1", "domain": "loadgen"},
-        "channel": {"id": crate::CHANNEL, "name": "deploy"},
-        "message": {"type": "message", "ts": "1700000000.000100"},
-        "response_url": "https://hooks.slack.invalid/actions/1",
-        "actions": [{"action_id": action_id, "block_id": "b1", "text": {"type": "plain_text", "text": "x"}, "value": value, "type": "button", "action_ts": "1700000001.000000"}]
-    });
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("payload", &payload.to_string())
-        .finish();
-    signed(http, base, now, "/slack/interactions", body)
+/// Requests signed as Slack signs them, to badger at `base`, stamped `now`.
+pub struct AsSlack<'a> {
+    pub http: &'a reqwest::Client,
+    pub base: &'a str,
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
-/// A slash command signed as Slack signs it.
-pub fn slash(
-    http: &reqwest::Client,
-    base: &str,
-    now: chrono::DateTime<chrono::Utc>,
-    text: &str,
-    user: &str,
-) -> reqwest::RequestBuilder {
-    let body = format!(
-        "command=%2Fdeploy&text={}&user_id={user}&channel_id=C0DEPLOY&team_id=T1",
-        form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
-    );
-    signed(http, base, now, "/slack/commands", body)
-}
+impl AsSlack<'_> {
+    /// A button press as Slack reports it (block_actions).
+    pub fn press(&self, user: &str, action_id: &str, value: &str) -> reqwest::RequestBuilder {
+        let payload = serde_json::json!({
+            "type": "block_actions",
+            "user": {"id": user, "username": user.to_lowercase(), "team_id": "T1"},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": crate::CHANNEL, "is_ephemeral": false},
+            "trigger_id": "1.2.3",
+            "team": {"id": "T1", "domain": "loadgen"},
+            "channel": {"id": crate::CHANNEL, "name": "deploy"},
+            "message": {"type": "message", "ts": "1700000000.000100"},
+            "response_url": "https://hooks.slack.invalid/actions/1",
+            "actions": [{"action_id": action_id, "block_id": "b1", "text": {"type": "plain_text", "text": "x"}, "value": value, "type": "button", "action_ts": "1700000001.000000"}]
+        });
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("payload", &payload.to_string())
+            .finish();
+        self.signed("/slack/interactions", body)
+    }
 
-fn signed(
-    http: &reqwest::Client,
-    base: &str,
-    now: chrono::DateTime<chrono::Utc>,
-    path: &str,
-    body: String,
-) -> reqwest::RequestBuilder {
-    let ts = now.timestamp().to_string();
-    let sig = badger::slack::verify::sign(crate::SECRET, &ts, body.as_bytes());
-    http.post(format!("{base}{path}"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", ts)
-        .header("x-slack-signature", sig)
-        .body(body)
+    /// Presses `action_id` on deployment `id` as `user`: whether badger answered 200.
+    pub async fn press_ok(
+        &self,
+        user: &str,
+        action_id: &str,
+        id: i64,
+    ) -> Result<bool, reqwest::Error> {
+        let answer = self.press(user, action_id, &id.to_string()).send().await?;
+        Ok(answer.status() == 200)
+    }
+
+    /// A slash command.
+    pub fn slash(&self, text: &str, user: &str) -> reqwest::RequestBuilder {
+        let body = format!(
+            "command=%2Fdeploy&text={}&user_id={user}&channel_id=C0DEPLOY&team_id=T1",
+            form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+        );
+        self.signed("/slack/commands", body)
+    }
+
+    fn signed(&self, path: &str, body: String) -> reqwest::RequestBuilder {
+        let ts = self.now.timestamp().to_string();
+        let sig = badger::slack::verify::sign(crate::SECRET, &ts, body.as_bytes());
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", ts)
+            .header("x-slack-signature", sig)
+            .body(body)
+    }
 }
 
 /// Sorted latencies with percentiles.
@@ -226,5 +223,18 @@ impl Latencies {
 
     pub fn max_ms(&self) -> f64 {
         self.ms(1.0)
+    }
+
+    /// The table cells p50, p90, p99 and max (ms), then p50 and p99 over `base`'s.
+    pub fn cells_against(&self, base: &Latencies) -> String {
+        format!(
+            "{:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1}",
+            self.ms(0.5),
+            self.ms(0.9),
+            self.ms(0.99),
+            self.max_ms(),
+            self.ms(0.5) / base.ms(0.5),
+            self.ms(0.99) / base.ms(0.99),
+        )
     }
 }

@@ -311,14 +311,9 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
 
 fn print_walk(label: &str, w: &crate::handover::Walk, single: &Outcome) {
     println!(
-        "| {label} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {} |",
+        "| {label} | {} | {} | {} | {} |",
         w.lat.len(),
-        w.lat.ms(0.5),
-        w.lat.ms(0.9),
-        w.lat.ms(0.99),
-        w.lat.max_ms(),
-        w.lat.ms(0.5) / single.lat.ms(0.5),
-        w.lat.ms(0.99) / single.lat.ms(0.99),
+        w.lat.cells_against(&single.lat),
         w.non_2xx,
         w.errors
     );
@@ -328,16 +323,11 @@ fn print_walk(label: &str, w: &crate::handover::Walk, single: &Outcome) {
 /// badger's over the bare endpoint's (more is slower).
 fn print_row(label: &str, o: &Outcome, bare: &Outcome) {
     println!(
-        "| {label} | {} | {:.0} | {:.3} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {} | {} |",
+        "| {label} | {} | {:.0} | {:.3} | {} | {} | {} | {} |",
         o.done,
         o.rate(),
         o.rate() / bare.rate(),
-        o.lat.ms(0.5),
-        o.lat.ms(0.9),
-        o.lat.ms(0.99),
-        o.lat.max_ms(),
-        o.lat.ms(0.5) / bare.lat.ms(0.5),
-        o.lat.ms(0.99) / bare.lat.ms(0.99),
+        o.lat.cells_against(&bare.lat),
         o.non_2xx,
         o.refused,
         o.errors

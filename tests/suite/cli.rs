@@ -14,13 +14,22 @@ fn badger() -> Command {
     c
 }
 
-/// `badger check-config` with the policy file at `policy`.
-pub(crate) fn check_config(policy: &Path) -> Output {
+/// Runs `badger <command>` with `vars` set, to its end.
+fn run(command: &str, vars: &[(&str, &str)]) -> Output {
     badger()
-        .arg("check-config")
-        .env("BADGER_CONFIG", policy)
+        .arg(command)
+        .envs(vars.iter().copied())
         .output()
         .expect("runs")
+}
+
+/// `badger check-config` with the policy file at `policy`.
+pub(crate) fn check_config(policy: &Path) -> Output {
+    run("check-config", &[("BADGER_CONFIG", path_str(policy))])
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
 }
 
 /// Asks `child` to stop, as an orchestrator does: SIGTERM.
@@ -35,7 +44,7 @@ fn sigterm(child: &tokio::process::Child) {
 
 #[test]
 fn check_config_prints_policy_and_next_openings() {
-    let out = badger().arg("check-config").output().expect("runs");
+    let out = run("check-config", &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -50,11 +59,10 @@ fn check_config_prints_policy_and_next_openings() {
     assert!(text.contains("database: sqlite://badger.db\n"), "{text}");
     assert!(text.contains("listen: 127.0.0.1:3000\n"), "{text}");
     // The database is shown without its password.
-    let out = badger()
-        .arg("check-config")
-        .env("DATABASE_URL", "postgres://u:s3cret@db/badger")
-        .output()
-        .expect("runs");
+    let out = run(
+        "check-config",
+        &[("DATABASE_URL", "postgres://u:s3cret@db/badger")],
+    );
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(
         shown.contains("database: postgres://u:redacted@db/badger"),
@@ -69,20 +77,12 @@ fn check_config_prints_policy_and_next_openings() {
 fn a_bad_policy_stops_start_up_naming_the_key() {
     let mut f = tempfile::NamedTempFile::new().unwrap();
     std::io::Write::write_all(&mut f, b"[window]\nfriday = \"16:00-09:30\"\n").unwrap();
-    let out = badger()
-        .arg("serve")
-        .env("BADGER_CONFIG", f.path())
-        .output()
-        .expect("runs");
+    let out = run("serve", &[("BADGER_CONFIG", path_str(f.path()))]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("`window.friday`"), "{err}");
 
-    let out = badger()
-        .arg("serve")
-        .env("SLACK_BOT_TOKEN", "xoxb-1")
-        .output()
-        .expect("runs");
+    let out = run("serve", &[("SLACK_BOT_TOKEN", "xoxb-1")]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SLACK_SIGNING_SECRET"));
 
@@ -99,11 +99,7 @@ fn a_bad_policy_stops_start_up_naming_the_key() {
             "must be longer than BADGER_SLACK_TIMEOUT_SECS",
         ),
     ] {
-        let out = badger()
-            .arg("serve")
-            .envs(vars.iter().copied())
-            .output()
-            .expect("runs");
+        let out = run("serve", vars);
         assert_eq!(out.status.code(), Some(2), "{vars:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(named), "{err}");
@@ -113,11 +109,7 @@ fn a_bad_policy_stops_start_up_naming_the_key() {
 #[tokio::test]
 async fn migrate_then_serve_then_sigterm_finishes_in_flight_work() {
     let db = TestDb::fresh(Backend::Sqlite).await;
-    let out = badger()
-        .arg("migrate")
-        .env("DATABASE_URL", &db.url)
-        .output()
-        .expect("runs");
+    let out = run("migrate", &[("DATABASE_URL", &db.url)]);
     assert!(
         out.status.success(),
         "{}",
@@ -276,12 +268,11 @@ fn a_bad_bank_holidays_file_stops_start_up_naming_the_key() {
         )
         .unwrap();
         for command in ["serve", "check-config"] {
-            let out = badger()
-                .arg(command)
-                .env("BADGER_CONFIG", &policy)
-                .env("BADGER_BIND", "127.0.0.1:0")
-                .output()
-                .expect("runs");
+            let vars = [
+                ("BADGER_CONFIG", path_str(&policy)),
+                ("BADGER_BIND", "127.0.0.1:0"),
+            ];
+            let out = run(command, &vars);
             let err = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{command} {file}: {err}");
             assert!(err.contains("`window.bank_holidays_file`"), "{err}");
@@ -318,11 +309,7 @@ async fn healthcheck_subcommand_reports_a_running_badger() {
         .to_owned();
     let port = addr.rsplit(':').next().unwrap().to_owned();
     for bind in [addr.clone(), format!("0.0.0.0:{port}")] {
-        let out = badger()
-            .arg("healthcheck")
-            .env("BADGER_BIND", &bind)
-            .output()
-            .expect("runs");
+        let out = run("healthcheck", &[("BADGER_BIND", &bind)]);
         assert!(
             out.status.success(),
             "{bind}: {}",
@@ -332,11 +319,7 @@ async fn healthcheck_subcommand_reports_a_running_badger() {
     child.kill().await.unwrap();
     let _ = child.wait().await;
     // Nothing listens there any more.
-    let out = badger()
-        .arg("healthcheck")
-        .env("BADGER_BIND", &addr)
-        .output()
-        .expect("runs");
+    let out = run("healthcheck", &[("BADGER_BIND", &addr)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unhealthy"));
 }

@@ -27,6 +27,17 @@ async fn behind_a_proxy() -> (TestDb, Proxy, sqlx::AnyPool) {
     (db, proxy, direct)
 }
 
+/// badger on a fresh PostgreSQL database reached through a proxy, with a direct pool to
+/// watch the database; `None` where PostgreSQL is not enabled.
+async fn app_behind_a_proxy() -> Option<(TestApp, Proxy, sqlx::AnyPool)> {
+    if !postgres_enabled() {
+        return None;
+    }
+    let (db, proxy, direct) = behind_a_proxy().await;
+    let t = TestApp::start_on_db(db.via_port(proxy.port)).await;
+    Some((t, proxy, direct))
+}
+
 /// Runs `work` and cuts every connection once a COMMIT is in flight; returns its result.
 async fn cut_during_commit<T>(
     proxy: &Proxy,
@@ -108,11 +119,9 @@ async fn the_store_says_a_cut_commit_may_have_landed_on_each_path() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_press_whose_commit_is_cut_is_told_it_may_have_been_saved() {
-    if !postgres_enabled() {
+    let Some((t, proxy, direct)) = app_behind_a_proxy().await else {
         return;
-    }
-    let (db, proxy, direct) = behind_a_proxy().await;
-    let t = TestApp::start_on_db(db.via_port(proxy.port)).await;
+    };
     let r = t.deploy("U0ALICE", "whitehall r1 to integration").await;
     assert!(r.text().contains("You're deploying"), "{}", r.text());
     let id: i64 = sqlx::query_scalar("SELECT id FROM deployments WHERE app = 'whitehall'")
@@ -145,11 +154,9 @@ async fn a_press_whose_commit_is_cut_is_told_it_may_have_been_saved() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ci_api_answers_outcome_unknown_for_a_cut_commit() {
-    if !postgres_enabled() {
+    let Some((t, proxy, direct)) = app_behind_a_proxy().await else {
         return;
-    }
-    let (db, proxy, direct) = behind_a_proxy().await;
-    let t = TestApp::start_on_db(db.via_port(proxy.port)).await;
+    };
     let unknown = |a: &support::ci::Answer, what: &str| {
         assert_eq!((a.status, a.error()), (503, "outcome_unknown"), "{what}");
         let message = a.json["message"].as_str().unwrap_or("");

@@ -206,14 +206,7 @@ async fn bad_input_is_refused_clearly_and_changes_nothing(backend: Backend) {
             "{text}: {r}"
         );
     }
-    let r = s
-        .http
-        .post(format!("{}/console/press", s.base))
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(s.post_raw("/console/press", "{not json").await, 400);
     let (status, r) = s
         .press(
             "alice",

@@ -40,6 +40,16 @@ async fn wait_for(c: &Client, who: &str, xpath: &str) {
     }
 }
 
+/// The XPath of the channel topic showing `text`.
+fn topic_shows(text: &str) -> String {
+    format!("//div[@class='topic'][contains(., '{text}')]")
+}
+
+/// The XPath of a channel message showing `text`.
+fn message_shows(text: &str) -> String {
+    format!("//li[@class='msg'][contains(., '{text}')]")
+}
+
 /// Clicks the newest button `action_id`. The page redraws itself when something changes,
 /// which can take a found button away before the click lands: then find it again.
 async fn press(c: &Client, action_id: &str) {
@@ -93,12 +103,8 @@ async fn scenario(base: String, alice: Client, bob: Client) {
     type_command(&bob, "/hold frontend staging db migration").await;
 
     // Alice's page shows the hold in the topic by itself.
-    wait_for(
-        &alice,
-        "alice",
-        "//div[@class='topic'][contains(., 'Held: frontend/staging (@bob: db migration)')]",
-    )
-    .await;
+    let held = "Held: frontend/staging (@bob: db migration)";
+    wait_for(&alice, "alice", &topic_shows(held)).await;
     // Bob's private notice is not on Alice's page.
     let alice_page = alice.source().await.unwrap();
     assert!(!alice_page.contains("number 1 in line"));
@@ -111,23 +117,14 @@ async fn scenario(base: String, alice: Client, bob: Client) {
     // Bob presses Start.
     press(&bob, "deploy_start").await;
     wait_for(&bob, "bob", "//li[@class='msg'][contains(., '@bob started deploying backend r2 to integration')]//button[@data-action-id='deploy_done']").await;
-    wait_for(
-        &alice,
-        "alice",
-        "//li[@class='msg'][contains(., '@bob started deploying backend')]",
-    )
-    .await;
+    let started = "@bob started deploying backend";
+    wait_for(&alice, "alice", &message_shows(started)).await;
     let shot = screenshot(&bob, "console.png").await;
     eprintln!("screenshot: {}", shot.display());
 
     // Bob releases his hold: the topic on Alice's page loses it.
     press(&bob, "hold_release").await;
-    wait_for(
-        &alice,
-        "alice",
-        "//div[@class='topic'][contains(., 'No topic')]",
-    )
-    .await;
+    wait_for(&alice, "alice", &topic_shows("No topic")).await;
     let shot = screenshot(&alice, "console-alice.png").await;
     eprintln!("screenshot: {}", shot.display());
 }

@@ -91,6 +91,13 @@ fn hold_forms(c: &HoldCommand) -> Vec<&'static str> {
     }
 }
 
+/// What follows `command` in a line that runs it (trimmed); `None` for any other line.
+fn arguments<'a>(line: &'a str, command: &str) -> Option<&'a str> {
+    line.strip_prefix(command)
+        .filter(|t| t.is_empty() || t.starts_with(' '))
+        .map(str::trim)
+}
+
 #[test]
 fn every_user_guide_example_parses_and_every_form_has_one() {
     let guide = read("docs/user-guide.md");
@@ -98,19 +105,13 @@ fn every_user_guide_example_parses_and_every_form_has_one() {
     let mut examples = 0;
     with_context(|ctx| {
         for line in code_lines(&guide) {
-            if let Some(text) = line
-                .strip_prefix("/deploy")
-                .filter(|t| t.is_empty() || t.starts_with(' '))
-            {
-                let cmd = parse_deploy(text.trim(), ctx)
+            if let Some(text) = arguments(&line, "/deploy") {
+                let cmd = parse_deploy(text, ctx)
                     .unwrap_or_else(|e| panic!("`{line}` does not parse: {}", e.message(ctx)));
                 shown.insert(deploy_form(&cmd));
                 examples += 1;
-            } else if let Some(text) = line
-                .strip_prefix("/hold")
-                .filter(|t| t.is_empty() || t.starts_with(' '))
-            {
-                let cmd = parse_hold(text.trim(), ctx)
+            } else if let Some(text) = arguments(&line, "/hold") {
+                let cmd = parse_hold(text, ctx)
                     .unwrap_or_else(|e| panic!("`{line}` does not parse: {}", e.message(ctx)));
                 shown.extend(hold_forms(&cmd));
                 examples += 1;

@@ -174,44 +174,24 @@ async fn a_failed_first_read_fails_its_batch_and_the_next_starts_whole(backend: 
     assert_eq!(apps, if stored { vec!["a", "b"] } else { vec!["b"] });
 }
 
-mod failed_first_read {
-    use crate::support::db::{postgres_enabled, Backend};
-
-    // One thread, so that the order of A and B above is the test's, not the scheduler's.
-    #[tokio::test(flavor = "current_thread")]
-    async fn sqlite() {
-        super::a_failed_first_read_fails_its_batch_and_the_next_starts_whole(Backend::Sqlite).await
-    }
-
-    #[tokio::test(flavor = "current_thread")]
-    async fn postgres() {
-        if postgres_enabled() {
-            super::a_failed_first_read_fails_its_batch_and_the_next_starts_whole(Backend::Postgres)
-                .await
-        }
-    }
-}
+// One thread, so that the order of A and B above is the test's, not the scheduler's.
+crate::on_both_backends_on_one_thread!(
+    failed_first_read,
+    a_failed_first_read_fails_its_batch_and_the_next_starts_whole
+);
 
 async fn a_write_outside_a_transaction_commits_the_open_batch_first(backend: Backend) {
     let (s, _db) = migrated_store(backend, &["integration"]).await;
     let mut tx = s.begin().await.unwrap();
-    tx.insert_deployment(
-        &new_deployment("a", "r1", "integration", "U1", State::Queued),
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    let committed = new_deployment("a", "r1", "integration", "U1", State::Queued);
+    tx.insert_deployment(&committed, Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
     // An outbox claim writes on another connection; it must neither wait on nor break
     // the batch (SQLite would answer "database is locked").
     s.release_claims("nobody").await.unwrap();
     let mut tx = s.begin().await.unwrap();
-    tx.insert_deployment(
-        &new_deployment("b", "r1", "integration", "U2", State::Queued),
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    let dropped = new_deployment("b", "r1", "integration", "U2", State::Queued);
+    tx.insert_deployment(&dropped, Utc::now()).await.unwrap();
     drop(tx);
     s.release_claims("nobody").await.unwrap();
     let live = s.live_deployments(None).await.unwrap();

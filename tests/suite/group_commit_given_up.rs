@@ -131,40 +131,13 @@ async fn a_request_given_up_while_undoing_a_dropped_one_never_saves_it(backend: 
     s.close().await;
 }
 
-mod given_up_while_undoing {
-    use crate::support::db::{postgres_enabled, Backend};
+crate::on_both_backends_on_one_thread!(
+    given_up_while_undoing,
+    a_request_given_up_while_undoing_a_dropped_one_never_saves_it
+);
 
-    #[tokio::test(flavor = "current_thread")]
-    async fn sqlite() {
-        super::a_request_given_up_while_undoing_a_dropped_one_never_saves_it(Backend::Sqlite).await
-    }
-
-    #[tokio::test(flavor = "current_thread")]
-    async fn postgres() {
-        if postgres_enabled() {
-            super::a_request_given_up_while_undoing_a_dropped_one_never_saves_it(Backend::Postgres)
-                .await
-        }
-    }
-}
-
-mod given_up_during_commit {
-    use crate::support::db::{postgres_enabled, Backend};
-
-    // One thread, so that the order of A, B and C is the test's, not the scheduler's.
-    #[tokio::test(flavor = "current_thread")]
-    async fn sqlite() {
-        super::a_member_given_up_during_the_commit_leaves_the_others_the_truth(Backend::Sqlite)
-            .await
-    }
-
-    #[tokio::test(flavor = "current_thread")]
-    async fn postgres() {
-        if postgres_enabled() {
-            super::a_member_given_up_during_the_commit_leaves_the_others_the_truth(
-                Backend::Postgres,
-            )
-            .await
-        }
-    }
-}
+// One thread, so that the order of A, B and C is the test's, not the scheduler's.
+crate::on_both_backends_on_one_thread!(
+    given_up_during_commit,
+    a_member_given_up_during_the_commit_leaves_the_others_the_truth
+);

@@ -89,6 +89,12 @@ async fn run(format: &str) -> Run {
     let signed = |path: &str, body: String| {
         support::slack_forms::signed_form_now(&http, &format!("{base}{path}"), SIGNING_SECRET, body)
     };
+    let ci_report = |token: &str, report: &serde_json::Value| {
+        http.post(format!("{base}/api/v1/deployments"))
+            .bearer_auth(token)
+            .json(report)
+            .send()
+    };
 
     // A slash command, then the Done button on its start alert.
     let body =
@@ -141,35 +147,19 @@ async fn run(format: &str) -> Run {
     assert_eq!(r.status(), 401);
     // The CI API with the right and a wrong token.
     let report = serde_json::json!({"app": "publisher", "ref": "r2", "environment": "integration", "status": "started"});
-    let r = http
-        .post(format!("{base}/api/v1/deployments"))
-        .bearer_auth(API_TOKEN)
-        .json(&report)
-        .send()
-        .await
-        .unwrap();
+    let r = ci_report(API_TOKEN, &report).await.unwrap();
     assert!(
         r.status().is_success() || r.status() == 423,
         "{}",
         r.status()
     );
-    let r = http
-        .post(format!("{base}/api/v1/deployments"))
-        .bearer_auth(format!("{API_TOKEN}-wrong"))
-        .json(&report)
-        .send()
+    let r = ci_report(&format!("{API_TOKEN}-wrong"), &report)
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
     // The scoped token, for an app not its own: refused, its apps logged.
     let other = serde_json::json!({"app": "frontend", "ref": "f1", "environment": "integration", "status": "failed"});
-    let r = http
-        .post(format!("{base}/api/v1/deployments"))
-        .bearer_auth(SCOPED_TOKEN)
-        .json(&other)
-        .send()
-        .await
-        .unwrap();
+    let r = ci_report(SCOPED_TOKEN, &other).await.unwrap();
     assert_eq!(r.status(), 403);
     assert!(
         slack

@@ -6,11 +6,12 @@ use crate::support;
 
 use badger::domain::deployment::{Event, State};
 use badger::domain::queue::InLine;
-use badger::store::{env_lock, AuditLine, Store};
-use chrono::Utc;
-use support::db::{new_deployment, Backend, TestDb};
+use badger::store::{AuditLine, Store, Tx};
+use chrono::{DateTime, Utc};
+use support::db::{new_deployment, Backend};
 
-async fn counts(s: &Store) -> Vec<(String, i64, i64)> {
+/// The kept counts, checked against the queue, as `environment/priority: n` in order.
+async fn counts(s: &Store) -> String {
     let kept: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT environment, priority, n FROM queue_counts WHERE n <> 0 ORDER BY environment, priority",
     )
@@ -25,16 +26,21 @@ async fn counts(s: &Store) -> Vec<(String, i64, i64)> {
     .await
     .unwrap();
     assert_eq!(kept, real, "queue_counts drifted from the queue");
-    kept
+    let shown: Vec<String> = kept
+        .iter()
+        .map(|(env, priority, n)| format!("{env}/{priority}: {n}"))
+        .collect();
+    shown.join(", ")
+}
+
+/// Moves deployment `id` by `event` from state `from` at `now`, which must take.
+async fn step(tx: &mut Tx, id: i64, (from, event): (State, Event), now: DateTime<Utc>) {
+    let moved = tx.transition(id, from, event, now, None, None);
+    assert!(moved.await.unwrap(), "#{id}: {event:?} from {from:?}");
 }
 
 async fn counts_follow_every_move(backend: Backend) {
-    let db = TestDb::fresh(backend).await;
-    let s = Store::connect(&db.url).await.unwrap();
-    s.migrate().await.unwrap();
-    s.ensure_locks(&[env_lock("integration"), env_lock("staging")])
-        .await
-        .unwrap();
+    let (s, _db) = support::db::migrated_store(backend, &["integration", "staging"]).await;
     let now = Utc::now();
     let mut ids = Vec::new();
     let mut tx = s.begin().await.unwrap();
@@ -48,67 +54,32 @@ async fn counts_follow_every_move(backend: Backend) {
         ids.push(d.id);
     }
     tx.commit().await.unwrap();
-    assert_eq!(
-        counts(&s).await,
-        [("integration".into(), 0, 3), ("staging".into(), 0, 3)]
-    );
+    assert_eq!(counts(&s).await, "integration/0: 3, staging/0: 3");
 
     let mut tx = s.begin().await.unwrap();
-    assert!(tx
-        .transition(ids[0], State::Queued, Event::Call, now, None, None)
-        .await
-        .unwrap());
-    assert!(tx
-        .transition(ids[1], State::Queued, Event::Cancel, now, None, None)
-        .await
-        .unwrap());
+    step(&mut tx, ids[0], (State::Queued, Event::Call), now).await;
+    step(&mut tx, ids[1], (State::Queued, Event::Cancel), now).await;
     // An emergency jumps the queue: it moves to the higher priority.
     tx.set_queue_position(ids[2], 1, 1).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(
-        counts(&s).await,
-        [
-            ("integration".into(), 0, 1),
-            ("integration".into(), 1, 1),
-            ("staging".into(), 0, 2)
-        ]
-    );
+    let expected = "integration/0: 1, integration/1: 1, staging/0: 2";
+    assert_eq!(counts(&s).await, expected);
 
     // Put back in the queue, then expired; a rolled-back move changes nothing.
     let mut tx = s.begin().await.unwrap();
-    assert!(tx
-        .transition(ids[0], State::Called, Event::Requeue, now, None, None)
-        .await
-        .unwrap());
-    assert!(tx
-        .transition(ids[3], State::Queued, Event::Expire, now, None, None)
-        .await
-        .unwrap());
+    step(&mut tx, ids[0], (State::Called, Event::Requeue), now).await;
+    step(&mut tx, ids[3], (State::Queued, Event::Expire), now).await;
     tx.commit().await.unwrap();
     let mut tx = s.begin().await.unwrap();
-    assert!(tx
-        .transition(ids[5], State::Queued, Event::Start, now, None, None)
-        .await
-        .unwrap());
+    step(&mut tx, ids[5], (State::Queued, Event::Start), now).await;
     drop(tx);
-    assert_eq!(
-        counts(&s).await,
-        [
-            ("integration".into(), 0, 2),
-            ("integration".into(), 1, 1),
-            ("staging".into(), 0, 1)
-        ]
-    );
+    let expected = "integration/0: 2, integration/1: 1, staging/0: 1";
+    assert_eq!(counts(&s).await, expected);
 
     // A newcomer's position is read from the counts: everyone of its priority or higher.
     let mut tx = s.begin().await.unwrap();
-    let d = tx
-        .insert_deployment(
-            &new_deployment("new", "r", "integration", "U9", State::Queued),
-            now,
-        )
-        .await
-        .unwrap();
+    let newcomer = new_deployment("new", "r", "integration", "U9", State::Queued);
+    let d = tx.insert_deployment(&newcomer, now).await.unwrap();
     let (count, first) = tx.ahead_of_newest(&d, 10).await.unwrap();
     assert_eq!(count, 3);
     assert_eq!(first.len(), 3);

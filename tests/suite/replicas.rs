@@ -125,12 +125,20 @@ async fn burst(
     (took, replies)
 }
 
+/// Replicas sharing a fresh PostgreSQL database, under `POLICY`; `None` where PostgreSQL
+/// is not enabled.
+async fn postgres_rig() -> Option<ReplicaRig> {
+    if !postgres_enabled() {
+        return None;
+    }
+    Some(ReplicaRig::start(Backend::Postgres, POLICY).await)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_one_postgres_then_one_killed() {
-    if !postgres_enabled() {
+    let Some(rig) = postgres_rig().await else {
         return;
-    }
-    let rig = ReplicaRig::start(Backend::Postgres, POLICY).await;
+    };
     let slack = &rig.slack;
     // Start them one after the other so both don't race on the first migration.
     let mut a = rig.spawn(&[]).await;
@@ -217,10 +225,9 @@ async fn burst_on_sqlite_single_process() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_killed_mid_delivery_loses_its_claim_and_another_delivers() {
-    if !postgres_enabled() {
+    let Some(rig) = postgres_rig().await else {
         return;
-    }
-    let rig = ReplicaRig::start(Backend::Postgres, POLICY).await;
+    };
     let slack = &rig.slack;
     // The paused call must not time out before the victim is killed (timeout < lease).
     let lease = [

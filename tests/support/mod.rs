@@ -20,6 +20,7 @@ pub mod github_app;
 pub mod history;
 pub mod logs;
 pub mod metrics;
+pub mod one_thread;
 pub mod open_policy;
 pub mod openapi;
 pub mod parser;

@@ -72,6 +72,13 @@ impl Served {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// POSTs `body` as it is (no JSON encoding) to `path`; the status.
+    pub async fn post_raw(&self, path: &str, body: &'static str) -> u16 {
+        let url = format!("{}{path}", self.base);
+        let r = self.http.post(url).body(body).send().await.expect("POST");
+        r.status().as_u16()
+    }
+
     /// Types a slash command in the console as `who`; the answer as Slack would get it.
     pub async fn command(&self, who: &str, admin: bool, text: &str) -> (u16, Value) {
         self.post(
@@ -132,10 +139,15 @@ pub struct Button {
 }
 
 fn attr(tag: &str, name: &str) -> String {
-    let key = format!("{name}=\"");
-    tag.split(&key)
+    between(tag, &format!("{name}=\""), "\"")
+}
+
+/// What stands in `html` after the first `start`, up to the next `end` (or to the end);
+/// "" if there is no `start`.
+fn between(html: &str, start: &str, end: &str) -> String {
+    html.split(start)
         .nth(1)
-        .and_then(|rest| rest.split('"').next())
+        .and_then(|rest| rest.split(end).next())
         .unwrap_or("")
         .to_owned()
 }
@@ -158,18 +170,10 @@ pub fn newest_button(html: &str, action_id: &str) -> Option<Button> {
 /// The message with `ts`, as drawn (its `<li>`), or "" if it is not shown.
 pub fn message(html: &str, ts: &str) -> String {
     let key = format!("<li class=\"msg\" data-ts=\"{ts}\">");
-    html.split(&key)
-        .nth(1)
-        .and_then(|rest| rest.split("</li>").next())
-        .unwrap_or("")
-        .to_owned()
+    between(html, &key, "</li>")
 }
 
 /// The channel topic as drawn.
 pub fn topic(html: &str) -> String {
-    html.split("<div class=\"topic\"")
-        .nth(1)
-        .and_then(|rest| rest.split("</div>").next())
-        .unwrap_or("")
-        .to_owned()
+    between(html, "<div class=\"topic\"", "</div>")
 }

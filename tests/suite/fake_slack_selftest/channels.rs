@@ -5,14 +5,12 @@ use super::*;
 
 #[tokio::test]
 async fn conversations_info_shows_a_topic_set_by_a_person() {
-    let fake = FakeSlack::start().await;
+    let (fake, bot) = start().await;
     fake.set_channel_name("C1", "deploys");
     fake.set_topic("C1", "Deploying: alice");
     assert_eq!(fake.topic("C1"), "Deploying: alice");
 
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let session = bot.session();
     let info = session
         .conversations_info(&SlackApiConversationsInfoRequest::new(channel("C1")))
         .await
@@ -34,10 +32,8 @@ async fn conversations_info_shows_a_topic_set_by_a_person() {
 
 #[tokio::test]
 async fn set_topic_is_stored_and_limited_to_250_characters() {
-    let fake = FakeSlack::start().await;
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let (fake, bot) = start().await;
+    let session = bot.session();
 
     // 250 characters (but 500 bytes) is fine: the limit counts characters.
     let exactly_250 = "é".repeat(250);
@@ -74,11 +70,9 @@ async fn set_topic_is_stored_and_limited_to_250_characters() {
 
 #[tokio::test]
 async fn not_in_channel_is_an_api_error_until_cleared() {
-    let fake = FakeSlack::start().await;
+    let (fake, bot) = start().await;
     fake.set_not_in_channel("C1", true);
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let session = bot.session();
     let post = SlackApiChatPostMessageRequest::new(channel("C1"), text("hello"));
 
     assert_eq!(
@@ -105,13 +99,7 @@ async fn not_in_channel_is_an_api_error_until_cleared() {
         "not_in_channel"
     );
     // Other channels are unaffected.
-    session
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel("C2"),
-            text("x"),
-        ))
-        .await
-        .unwrap();
+    bot.post("C2", "x").await;
 
     fake.set_not_in_channel("C1", false);
     session.chat_post_message(&post).await.unwrap();

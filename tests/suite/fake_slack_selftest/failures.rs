@@ -5,7 +5,7 @@ use super::*;
 
 #[tokio::test]
 async fn rate_limited_failure_carries_retry_after_then_service_resumes() {
-    let fake = FakeSlack::start().await;
+    let (fake, bot) = start().await;
     fake.fail_next(
         "chat.postMessage",
         1,
@@ -13,9 +13,7 @@ async fn rate_limited_failure_carries_retry_after_then_service_resumes() {
             retry_after_secs: 7,
         },
     );
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let session = bot.session();
     let req = SlackApiChatPostMessageRequest::new(channel("C1"), text("hello"));
 
     match session.chat_post_message(&req).await {
@@ -37,11 +35,9 @@ async fn rate_limited_failure_carries_retry_after_then_service_resumes() {
 
 #[tokio::test]
 async fn fail_next_counts_calls_to_that_method_only() {
-    let fake = FakeSlack::start().await;
+    let (fake, bot) = start().await;
     fake.fail_next("conversations.setTopic", 2, Failure::ServerError);
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let session = bot.session();
     let req = SlackApiConversationsSetTopicRequest::new(channel("C1"), "t".into());
 
     // Other methods are unaffected.
@@ -58,18 +54,10 @@ async fn fail_next_counts_calls_to_that_method_only() {
 
 #[tokio::test]
 async fn scripted_slack_error_is_an_api_error() {
-    let fake = FakeSlack::start().await;
+    let (fake, bot) = start().await;
     fake.fail_next("chat.update", 1, Failure::SlackError("cant_update_message"));
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
-    let posted = session
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel("C1"),
-            text("a"),
-        ))
-        .await
-        .unwrap();
+    let session = bot.session();
+    let posted = bot.post("C1", "a").await;
     let update = SlackApiChatUpdateRequest::new(channel("C1"), text("b"), posted.ts);
 
     assert_eq!(
@@ -81,11 +69,9 @@ async fn scripted_slack_error_is_an_api_error() {
 }
 
 async fn failure_schedule(rate: f64, seed: u64) -> Vec<u16> {
-    let fake = FakeSlack::start().await;
+    let (fake, bot) = start().await;
     fake.set_failure_rate(rate, seed);
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let session = bot.session();
     for _ in 0..100 {
         let _ = session.auth_test().await;
     }
@@ -134,16 +120,11 @@ async fn a_rate_controlled_client_retries_429_by_itself() {
     let connector = SlackClientHyperConnector::with_connector(HttpConnector::new())
         .with_slack_api_url(&fake.url())
         .with_rate_control(SlackApiRateControlConfig::new().with_max_retries(1));
-    let client = SlackClient::new(connector);
-    let token = bot_token();
-    client
-        .open_session(&token)
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel("C1"),
-            text("r"),
-        ))
-        .await
-        .unwrap();
+    let bot = Bot {
+        client: SlackClient::new(connector),
+        token: bot_token(),
+    };
+    bot.post("C1", "r").await;
     let statuses: Vec<u16> = fake.calls().iter().map(|c| c.answered).collect();
     assert_eq!(statuses, [429, 200]);
     assert_eq!(fake.messages("C1").len(), 1);
@@ -151,16 +132,14 @@ async fn a_rate_controlled_client_retries_429_by_itself() {
 
 #[tokio::test]
 async fn paused_calls_wait_unrecorded_until_resumed() {
-    let fake = FakeSlack::start().await;
+    let (fake, bot) = start().await;
     fake.set_topic("C1", "intro");
     fake.pause("conversations.info");
-    let client = client(&fake);
-    let token = bot_token();
     let reader = {
         let fake = fake.clone();
         tokio::spawn(async move {
-            let session = client.open_session(&token);
-            let info = session
+            let info = bot
+                .session()
                 .conversations_info(&SlackApiConversationsInfoRequest::new(channel("C1")))
                 .await
                 .unwrap();

@@ -5,10 +5,8 @@ use super::*;
 
 #[tokio::test]
 async fn post_message_with_blocks_is_stored_and_answered_in_slack_shape() {
-    let fake = FakeSlack::start().await;
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let (fake, bot) = start().await;
+    let session = bot.session();
 
     let blocks: Vec<SlackBlock> = vec![SlackSectionBlock::new()
         .with_text(md!("*Queue*: alice, bob"))
@@ -43,13 +41,7 @@ async fn post_message_with_blocks_is_stored_and_answered_in_slack_shape() {
     assert!(fake.messages("C2").is_empty());
 
     // ts keeps increasing.
-    let second = session
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel("C2"),
-            text("x"),
-        ))
-        .await
-        .unwrap();
+    let second = bot.post("C2", "x").await;
     assert_eq!(second.ts.value(), "1700000000.000200");
 
     let call = &fake.calls_to("chat.postMessage")[0];
@@ -61,10 +53,8 @@ async fn post_message_with_blocks_is_stored_and_answered_in_slack_shape() {
 
 #[tokio::test]
 async fn post_message_without_content_is_no_text() {
-    let fake = FakeSlack::start().await;
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let (fake, bot) = start().await;
+    let session = bot.session();
 
     let result = session
         .chat_post_message(&SlackApiChatPostMessageRequest::new(
@@ -78,25 +68,11 @@ async fn post_message_without_content_is_no_text() {
 
 #[tokio::test]
 async fn chat_update_replaces_the_stored_message() {
-    let fake = FakeSlack::start().await;
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let (fake, bot) = start().await;
+    let session = bot.session();
 
-    let first = session
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel("C1"),
-            text("one"),
-        ))
-        .await
-        .unwrap();
-    let second = session
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel("C1"),
-            text("two"),
-        ))
-        .await
-        .unwrap();
+    let first = bot.post("C1", "one").await;
+    let second = bot.post("C1", "two").await;
 
     let blocks: Vec<SlackBlock> = vec![SlackSectionBlock::new().with_text(md!("uno")).into()];
     let resp = session
@@ -141,10 +117,8 @@ async fn chat_update_replaces_the_stored_message() {
 
 #[tokio::test]
 async fn post_ephemeral_is_recorded() {
-    let fake = FakeSlack::start().await;
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let (fake, bot) = start().await;
+    let session = bot.session();
 
     session
         .chat_post_ephemeral(&SlackApiChatPostEphemeralRequest::new(
@@ -170,10 +144,8 @@ async fn post_ephemeral_is_recorded() {
 /// (`id`, `team_id`, `hash`); the view is recorded for the user; too many blocks are refused.
 #[tokio::test]
 async fn views_publish_answers_in_slacks_shape_and_is_recorded() {
-    let fake = FakeSlack::start().await;
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let (fake, bot) = start().await;
+    let session = bot.session();
     let section = |t: &str| SlackBlock::Section(SlackSectionBlock::new().with_text(md!("{}", t)));
     let view = SlackView::Home(SlackHomeView::new(vec![section("hello")]));
     let r = session

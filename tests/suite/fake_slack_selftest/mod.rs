@@ -33,6 +33,38 @@ fn bot_token() -> SlackApiToken {
     SlackApiToken::new("xoxb-test".to_string().into())
 }
 
+/// The real client with the bot's token, aimed at a fake Slack.
+struct Bot {
+    client: Client,
+    token: SlackApiToken,
+}
+
+/// A fresh fake Slack and the bot's client for it.
+async fn start() -> (FakeSlack, Bot) {
+    let fake = FakeSlack::start().await;
+    let bot = Bot::new(&fake);
+    (fake, bot)
+}
+
+impl Bot {
+    fn new(fake: &FakeSlack) -> Bot {
+        Bot {
+            client: client(fake),
+            token: bot_token(),
+        }
+    }
+
+    fn session(&self) -> SlackClientSession<'_, SlackClientHyperConnector<HttpConnector>> {
+        self.client.open_session(&self.token)
+    }
+
+    /// Posts `t` to `channel_id`, which must succeed.
+    async fn post(&self, channel_id: &str, t: &str) -> SlackApiChatPostMessageResponse {
+        let request = SlackApiChatPostMessageRequest::new(channel(channel_id), text(t));
+        self.session().chat_post_message(&request).await.unwrap()
+    }
+}
+
 fn channel(id: &str) -> SlackChannelId {
     SlackChannelId::new(id.to_string())
 }

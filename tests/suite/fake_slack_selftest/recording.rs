@@ -5,11 +5,9 @@ use super::*;
 
 #[tokio::test]
 async fn calls_are_recorded_in_order_including_failures() {
-    let fake = FakeSlack::start().await;
+    let (fake, bot) = start().await;
     fake.fail_next("conversations.info", 1, Failure::ServerError);
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let session = bot.session();
 
     let _ = session.auth_test().await.unwrap();
     let _ = session
@@ -20,13 +18,7 @@ async fn calls_are_recorded_in_order_including_failures() {
         .conversations_info(&SlackApiConversationsInfoRequest::new(channel("C1")))
         .await
         .unwrap();
-    let _ = session
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel("C1"),
-            text("m"),
-        ))
-        .await
-        .unwrap();
+    bot.post("C1", "m").await;
     let _ = session
         .conversations_set_topic(&SlackApiConversationsSetTopicRequest::new(
             channel("C1"),
@@ -68,9 +60,7 @@ async fn wait_until_sees_calls_made_concurrently() {
     let background = fake.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let client = client(&background);
-        let token = bot_token();
-        client.open_session(&token).auth_test().await.unwrap();
+        Bot::new(&background).session().auth_test().await.unwrap();
     });
 
     let seen = fake
@@ -88,25 +78,11 @@ async fn wait_until_sees_calls_made_concurrently() {
     assert!(!never);
 }
 
-/// Posts `text` to `channel` through the real client.
-async fn post(fake: &FakeSlack, channel_id: &str, t: &str) {
-    let client = client(fake);
-    let token = bot_token();
-    client
-        .open_session(&token)
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel(channel_id),
-            text(t),
-        ))
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn calls_are_read_one_by_one_in_order() {
-    let fake = FakeSlack::start().await;
-    post(&fake, "C1", "first").await;
-    post(&fake, "C2", "second").await;
+    let (fake, bot) = start().await;
+    bot.post("C1", "first").await;
+    bot.post("C2", "second").await;
     assert_eq!(fake.unread().len(), 2);
     let first = fake.next_call();
     assert_eq!(first.body["text"], "first");
@@ -115,9 +91,16 @@ async fn calls_are_read_one_by_one_in_order() {
     fake.expect_no_more_calls();
     // Read calls stay recorded; only the reading position moves.
     assert_eq!(fake.calls().len(), 2);
-    post(&fake, "C1", "third").await;
+    bot.post("C1", "third").await;
     assert_eq!(fake.read_all().len(), 1);
     fake.expect_no_more_calls();
+}
+
+/// A fake Slack the bot has posted "hello" to, in `C1`.
+async fn hello_posted() -> FakeSlack {
+    let (fake, bot) = start().await;
+    bot.post("C1", "hello").await;
+    fake
 }
 
 #[tokio::test]
@@ -125,16 +108,14 @@ async fn calls_are_read_one_by_one_in_order() {
     expected = "expected a call to conversations.setTopic next, but the unread calls were:\n  chat.postMessage C1 \"hello\" -> 200"
 )]
 async fn expecting_another_method_names_what_came_instead() {
-    let fake = FakeSlack::start().await;
-    post(&fake, "C1", "hello").await;
+    let fake = hello_posted().await;
     fake.expect_call("conversations.setTopic");
 }
 
 #[tokio::test]
 #[should_panic(expected = "expected another Slack call, but every call was read")]
 async fn reading_past_the_end_fails() {
-    let fake = FakeSlack::start().await;
-    post(&fake, "C1", "hello").await;
+    let fake = hello_posted().await;
     fake.next_call();
     fake.next_call();
 }
@@ -144,7 +125,6 @@ async fn reading_past_the_end_fails() {
     expected = "1 Slack call(s) were left unread:\n  chat.postMessage C1 \"hello\" -> 200"
 )]
 async fn an_unread_call_fails_the_check() {
-    let fake = FakeSlack::start().await;
-    post(&fake, "C1", "hello").await;
+    let fake = hello_posted().await;
     fake.expect_no_more_calls();
 }

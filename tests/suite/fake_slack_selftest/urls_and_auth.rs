@@ -5,21 +5,13 @@ use super::*;
 
 #[tokio::test]
 async fn url_has_no_trailing_slash_and_client_hits_api_method_paths() {
-    let fake = FakeSlack::start().await;
+    let (fake, bot) = start().await;
     assert!(fake.url().starts_with("http://127.0.0.1:"));
     assert!(fake.url().ends_with("/api"), "{}", fake.url());
 
-    let client = client(&fake);
-    let token = bot_token();
-    let session = client.open_session(&token);
+    let session = bot.session();
     session.auth_test().await.unwrap();
-    session
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel("C1"),
-            text("hi"),
-        ))
-        .await
-        .unwrap();
+    bot.post("C1", "hi").await;
 
     let calls = fake.calls();
     assert_eq!(calls[0].path, "/api/auth.test");
@@ -28,10 +20,8 @@ async fn url_has_no_trailing_slash_and_client_hits_api_method_paths() {
 
 #[tokio::test]
 async fn auth_test_answers_the_bot_identity() {
-    let fake = FakeSlack::start().await;
-    let client = client(&fake);
-    let token = bot_token();
-    let resp = client.open_session(&token).auth_test().await.unwrap();
+    let (fake, bot) = start().await;
+    let resp = bot.session().auth_test().await.unwrap();
     assert_eq!(resp.user_id, SlackUserId::new(BOT_USER_ID.into()));
     assert!(resp.bot_id.is_some());
     assert_eq!(fake.calls_to("auth.test")[0].http_method, "GET");
@@ -40,9 +30,11 @@ async fn auth_test_answers_the_bot_identity() {
 #[tokio::test]
 async fn requests_without_a_bot_token_are_not_authed() {
     let fake = FakeSlack::start().await;
-    let client = client(&fake);
-    let token = SlackApiToken::new("xoxp-user-token".to_string().into());
-    let result = client.open_session(&token).auth_test().await;
+    let person = Bot {
+        client: client(&fake),
+        token: SlackApiToken::new("xoxp-user-token".to_string().into()),
+    };
+    let result = person.session().auth_test().await;
     assert_eq!(api_error_code(result), "not_authed");
 
     let call = &fake.calls()[0];
@@ -52,11 +44,9 @@ async fn requests_without_a_bot_token_are_not_authed() {
 
 #[tokio::test]
 async fn unimplemented_methods_are_unknown_method() {
-    let fake = FakeSlack::start().await;
-    let client = client(&fake);
-    let token = bot_token();
-    let result = client
-        .open_session(&token)
+    let (fake, bot) = start().await;
+    let result = bot
+        .session()
         .conversations_join(&SlackApiConversationsJoinRequest::new(channel("C1")))
         .await;
     assert_eq!(api_error_code(result), "unknown_method");
@@ -70,9 +60,11 @@ async fn a_trailing_slash_on_the_base_url_doubles_the_slash() {
     let fake = FakeSlack::start().await;
     let connector = SlackClientHyperConnector::with_connector(HttpConnector::new())
         .with_slack_api_url(&format!("{}/", fake.url()));
-    let client = SlackClient::new(connector);
-    let token = bot_token();
-    client.open_session(&token).auth_test().await.unwrap();
+    let bot = Bot {
+        client: SlackClient::new(connector),
+        token: bot_token(),
+    };
+    bot.session().auth_test().await.unwrap();
     assert_eq!(fake.calls()[0].path, "/api//auth.test");
     assert_eq!(fake.calls()[0].method, "auth.test");
 }

@@ -6,7 +6,7 @@ use super::*;
 use crate::support::db::post;
 use crate::support::fake_slack::Failure;
 use crate::support::poll::{self, HANG_GUARD};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Bug: one hung call silenced badger (no timeout, one worker). Now the hung channel is
 /// retried after each timeout while other channels and people's ephemerals (even in the
@@ -135,14 +135,7 @@ async fn sigterm_while_slack_hangs_exits_and_the_next_start_delivers() {
     enqueue(&store, &[post("C0DEPLOY", "stuck announcement")]).await;
     poll::until("the announcement to hang at Slack", || slack.hanging() >= 1).await;
 
-    let signalled = Instant::now();
-    sigterm(&badger);
-    let status = tokio::time::timeout(HANG_GUARD, badger.child.wait())
-        .await
-        .expect("badger exits after SIGTERM although Slack hangs")
-        .unwrap();
-    let took = signalled.elapsed();
-    assert_eq!(status.code(), Some(0), "a clean exit: {status:?}");
+    let took = stops_cleanly(&mut badger, "although Slack hangs").await;
     eprintln!(
         "FAULTS sigterm: exited 0 {} ms after SIGTERM with a Slack call hung",
         took.as_millis()
@@ -169,17 +162,23 @@ async fn sigterm_while_slack_hangs_exits_and_the_next_start_delivers() {
     );
 
     // With nothing stuck, SIGTERM does not wait for the grace period.
-    let signalled = Instant::now();
-    sigterm(&again);
-    let status = tokio::time::timeout(HANG_GUARD, again.child.wait())
-        .await
-        .expect("badger exits after SIGTERM")
-        .unwrap();
-    assert_eq!(status.code(), Some(0), "a clean exit: {status:?}");
+    let took = stops_cleanly(&mut again, "with Slack answering").await;
     eprintln!(
         "FAULTS sigterm: exited 0 {} ms after SIGTERM with Slack answering",
-        signalled.elapsed().as_millis()
+        took.as_millis()
     );
+}
+
+/// Sends `replica` SIGTERM and waits for its clean exit (status 0); how long it took.
+async fn stops_cleanly(replica: &mut Replica, context: &str) -> Duration {
+    let signalled = Instant::now();
+    sigterm(replica);
+    let status = tokio::time::timeout(HANG_GUARD, replica.child.wait())
+        .await
+        .unwrap_or_else(|_| panic!("badger exits after SIGTERM {context}"))
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "a clean exit {context}: {status:?}");
+    signalled.elapsed()
 }
 
 fn sigterm(replica: &Replica) {

@@ -8,16 +8,24 @@ use crate::support::fake_slack::Failure;
 use crate::support::poll::{self, HANG_GUARD};
 use std::time::{Duration, Instant};
 
+/// A migrated PostgreSQL store (the replicas share it) and a fake Slack; `None` where
+/// PostgreSQL is not enabled.
+async fn on_postgres() -> Option<(TestDb, Store, FakeSlack)> {
+    if !postgres_enabled() {
+        return None;
+    }
+    let (db, store) = started(Backend::Postgres).await;
+    Some((db, store, FakeSlack::start().await))
+}
+
 /// Bug: a claim's lease was stamped once for a whole batch and never renewed, and results
 /// were saved without checking the claim, so a batch slower than the lease was posted again
 /// by the other replica. Now every message is posted once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_slack_is_not_posted_twice_across_two_replicas() {
-    if !postgres_enabled() {
+    let Some((db, store, slack)) = on_postgres().await else {
         return;
-    }
-    let (db, store) = started(Backend::Postgres).await;
-    let slack = FakeSlack::start().await;
+    };
     // Each call well inside the 2 s timeout; sixteen of them one after another take
     // longer than the 3 s lease.
     slack.slow("chat.postMessage", Duration::from_millis(700));
@@ -127,11 +135,9 @@ async fn a_claim_honours_retry_after_when_two_replicas_race() {
 /// in order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_hold_while_two_replicas_race() {
-    if !postgres_enabled() {
+    let Some((db, store, slack)) = on_postgres().await else {
         return;
-    }
-    let (db, store) = started(Backend::Postgres).await;
-    let slack = FakeSlack::start().await;
+    };
     slack.fail_next(
         "chat.postMessage",
         8,

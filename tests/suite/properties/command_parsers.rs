@@ -137,6 +137,11 @@ fn check_hold(world: &World, text: &str) -> Outcome {
     let result = parse_hold(text, &world.ctx());
     let words = check_length_and_help(text, &result, HoldCommand::Help)?;
     match &result {
+        Ok(HoldCommand::Release { target }) => match target {
+            ReleaseTarget::Id(id) => prop_assert!(*id > 0),
+            ReleaseTarget::App(app) => check_app(world, app)?,
+            ReleaseTarget::All => {}
+        },
         Ok(HoldCommand::Create {
             scope,
             env,
@@ -160,11 +165,6 @@ fn check_hold(world: &World, text: &str) -> Outcome {
                 prop_assert!(*until - world.now <= chrono::Duration::days(366), "{until}");
             }
         }
-        Ok(HoldCommand::Release { target }) => match target {
-            ReleaseTarget::Id(id) => prop_assert!(*id > 0),
-            ReleaseTarget::App(app) => check_app(world, app)?,
-            ReleaseTarget::All => {}
-        },
         Ok(_) => {}
         Err(err) => check_error(world, err)?,
     }

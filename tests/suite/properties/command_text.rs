@@ -37,10 +37,7 @@ pub(super) fn deploy_words(known: &Known) -> BoxedStrategy<Vec<String>> {
     let emergency = prefixed(Just("emergency".to_owned()), request.clone());
     let sub = prefixed(strings(KEYWORDS), free_words(known, 3));
     let text = prefixed(strings(&["done", "failed", "DONE"]), free_words(known, 10));
-    let one_arg = prefixed(
-        strings(&["cancel", "status", "versions", "windows"]),
-        vec(known.word(), 0..3),
-    );
+    let one_arg = keyword_then(known, &["cancel", "status", "versions", "windows"], 3);
     let random = vec(known.word(), 0..10);
     mutated(
         known,
@@ -99,10 +96,7 @@ pub(super) fn hold_words(known: &Known) -> BoxedStrategy<Vec<String>> {
             vec(known.word(), 0..2),
         ),
     );
-    let list = prefixed(
-        strings(&["list", "LIST", "lsit", "help"]),
-        vec(known.word(), 0..2),
-    );
+    let list = keyword_then(known, &["list", "LIST", "lsit", "help"], 2);
     let random = vec(known.word(), 0..10);
     mutated(
         known,
@@ -111,6 +105,15 @@ pub(super) fn hold_words(known: &Known) -> BoxedStrategy<Vec<String>> {
 }
 
 /// One word from `first`, then the words from `rest`.
+/// One of `keywords`, then fewer than `max` of the known words.
+fn keyword_then(
+    known: &Known,
+    keywords: &'static [&'static str],
+    max: usize,
+) -> BoxedStrategy<Vec<String>> {
+    prefixed(strings(keywords), vec(known.word(), 0..max))
+}
+
 fn prefixed(
     first: impl Strategy<Value = String> + 'static,
     rest: impl Strategy<Value = Vec<String>> + 'static,

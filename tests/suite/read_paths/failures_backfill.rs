@@ -7,7 +7,6 @@ use super::*;
 
 use badger::domain::deployment::{Event, State};
 use badger::store::env_lock;
-use chrono::{TimeZone, Utc};
 
 /// The migration that added `latest_failures`.
 const LATEST_FAILURES_MIGRATION: i64 = 20261202090000;
@@ -61,12 +60,11 @@ async fn latest_failures_agree_with_the_promotion_rule(backend: Backend) {
     s.ensure_locks(&[env_lock("staging"), env_lock("production")])
         .await
         .unwrap();
-    let t = |ms: i64| Utc.timestamp_millis_opt(ms).unwrap();
     // Successes as the previous badger recorded them (keeping `current_versions`),
     // failures as rows it left. api staging: a2 failed after a1 succeeded (an earlier failure a0 does not count).
     // api production: a failure before the version, then a tie on finished_at that the
     // failure's larger id wins. web staging: only failures, so no version at all.
-    for (app, env, git_ref, state, at) in [
+    for (app, env, git_ref, state, ms) in [
         ("api", "staging", "a0", "failed", 500),
         ("api", "staging", "a1", "succeeded", 1_000),
         ("api", "staging", "a2", "failed", 2_000),
@@ -77,12 +75,10 @@ async fn latest_failures_agree_with_the_promotion_rule(backend: Backend) {
         ("web", "staging", "w0", "failed", 4_000),
     ] {
         if state == "failed" {
-            raw(&s, app, env, git_ref, state, Some(at)).await;
+            raw(&s, app, env, git_ref, state, Some(ms)).await;
         } else {
             let mut tx = s.begin().await.unwrap();
-            tx.insert_deployment(&new(app, git_ref, env, State::Succeeded), t(at))
-                .await
-                .unwrap();
+            report(&mut tx, &[(app, git_ref, env, State::Succeeded, ms)]).await;
             tx.commit().await.unwrap();
         }
     }
@@ -102,34 +98,18 @@ async fn latest_failures_agree_with_the_promotion_rule(backend: Backend) {
     // failure leaves it behind; a failure reported with a clock behind the version's
     // success is not after it, nor does one older than the failure recorded replace it.
     let mut tx = s.begin().await.unwrap();
-    tx.insert_deployment(&new("api", "p2", "production", State::Failed), t(5_000))
-        .await
-        .unwrap();
-    tx.insert_deployment(&new("api", "a3", "staging", State::Succeeded), t(6_000))
-        .await
-        .unwrap();
-    tx.insert_deployment(&new("api", "late", "staging", State::Failed), t(5_500))
-        .await
-        .unwrap();
-    tx.insert_deployment(&new("web", "old", "production", State::Failed), t(3_500))
-        .await
-        .unwrap();
-    let d = tx
-        .insert_deployment(&new("web", "w3", "staging", State::Deploying), t(6_000))
-        .await
-        .unwrap();
-    assert!(tx
-        .transition(d.id, State::Deploying, Event::Succeed, t(6_100), None, None)
-        .await
-        .unwrap());
-    let d = tx
-        .insert_deployment(&new("web", "w4", "staging", State::Deploying), t(7_000))
-        .await
-        .unwrap();
-    assert!(tx
-        .transition(d.id, State::Deploying, Event::Fail, t(7_100), None, None)
-        .await
-        .unwrap());
+    let reports = [
+        ("api", "p2", "production", State::Failed, 5_000),
+        ("api", "a3", "staging", State::Succeeded, 6_000),
+        ("api", "late", "staging", State::Failed, 5_500),
+        ("web", "old", "production", State::Failed, 3_500),
+    ];
+    report(&mut tx, &reports).await;
+    let ended = [
+        ("web", "w3", "staging", 6_000, Event::Succeed, 6_100),
+        ("web", "w4", "staging", 7_000, Event::Fail, 7_100),
+    ];
+    report_and_end(&mut tx, &ended).await;
     tx.commit().await.unwrap();
     let after = [
         row("api", "production", "p1", Some("p2")),
@@ -142,11 +122,7 @@ async fn latest_failures_agree_with_the_promotion_rule(backend: Backend) {
     assert_eq!(api[0].latest_failed.as_ref().unwrap().git_ref, "p2");
 
     // A transaction that rolls back leaves them as they were.
-    let mut tx = s.begin().await.unwrap();
-    tx.insert_deployment(&new("api", "never", "staging", State::Failed), t(99_000))
-        .await
-        .unwrap();
-    drop(tx);
+    report_rolled_back(&s, ("api", "never", "staging", State::Failed, 99_000)).await;
     assert_eq!(versions_with_failures(&s).await, after);
 
     // The load generator's rebuild from the history gives the same.

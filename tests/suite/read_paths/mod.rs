@@ -6,6 +6,7 @@
 
 use crate::support;
 
+use badger::domain::deployment::{Deployment, Event, State};
 use badger::store::Store;
 use support::db::{Backend, TestDb};
 
@@ -77,15 +78,46 @@ async fn raw(s: &Store, app: &str, env: &str, git_ref: &str, state: &str, finish
     .expect("raw insert");
 }
 
-/// A deployment CI reports, by `U2`, to insert through the store.
-fn new<'a>(
-    app: &'a str,
-    git_ref: &'a str,
-    env: &'a str,
-    state: badger::domain::deployment::State,
-) -> badger::store::NewDeployment<'a> {
-    badger::store::NewDeployment {
-        source: "ci",
-        ..support::db::new_deployment(app, git_ref, env, "U2", state)
+/// A millisecond timestamp as the store's clock.
+fn at(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.timestamp_millis_opt(ms).unwrap()
+}
+
+/// Inserts in `tx`, through the store and in order, what CI reports (by `U2`): each
+/// `(app, git_ref, env, state, at ms)`. Returns them as inserted.
+async fn report(
+    tx: &mut badger::store::Tx,
+    reports: &[(&str, &str, &str, State, i64)],
+) -> Vec<Deployment> {
+    let mut out = Vec::new();
+    for &(app, git_ref, env, state, ms) in reports {
+        let n = badger::store::NewDeployment {
+            source: "ci",
+            ..support::db::new_deployment(app, git_ref, env, "U2", state)
+        };
+        out.push(tx.insert_deployment(&n, at(ms)).await.unwrap());
+    }
+    out
+}
+
+/// Reports `deployment` (as [`report`] does) in a transaction that then rolls back.
+async fn report_rolled_back(s: &Store, deployment: (&str, &str, &str, State, i64)) {
+    let mut tx = s.begin().await.unwrap();
+    report(&mut tx, &[deployment]).await;
+    drop(tx);
+}
+
+/// Inserts in `tx`, in order, CI reports of deployments that end: each
+/// `(app, git_ref, env, start ms, event, end ms)`, deploying at its start and ended by its
+/// event at its end, as badger's transition does.
+async fn report_and_end(
+    tx: &mut badger::store::Tx,
+    deployments: &[(&str, &str, &str, i64, Event, i64)],
+) {
+    for &(app, git_ref, env, start, event, end) in deployments {
+        let d = &report(tx, &[(app, git_ref, env, State::Deploying, start)]).await[0];
+        let moved = tx.transition(d.id, State::Deploying, event, at(end), None, None);
+        assert!(moved.await.unwrap(), "{git_ref} moves on with {event:?}");
     }
 }

@@ -264,96 +264,64 @@ on_both_backends!(read_paths_stay_on_indexes_with_a_long_history);
 /// The history API's page query with each common filter, with a cursor, and combined; and
 /// `/deploy history`'s.
 fn history_pages() -> Vec<(read_sql::PageShape, Vec<Bind>)> {
-    use read_sql::PageShape;
-    let none = PageShape::default();
+    use read_sql::StateGroup::Finished;
+    use Filter::*;
     vec![
-        (none, vec![Bind::Int(51)]),
-        (
-            PageShape {
-                before: true,
-                ..none
-            },
-            vec![Bind::Int(50_000), Bind::Int(51)],
-        ),
-        (
-            PageShape { app: true, ..none },
-            vec![Bind::Text("app7"), Bind::Int(51)],
-        ),
-        (
-            PageShape {
-                environment: true,
-                ..none
-            },
-            vec![Bind::Text("staging"), Bind::Int(51)],
-        ),
-        (
-            PageShape {
-                environment: true,
-                before: true,
-                ..none
-            },
-            vec![Bind::Text("staging"), Bind::Int(50_000), Bind::Int(51)],
-        ),
-        (
-            PageShape {
-                state: Some(read_sql::StateGroup::Finished),
-                ..none
-            },
-            vec![Bind::Text("failed"), Bind::Int(51)],
-        ),
-        (
-            PageShape {
-                requester: true,
-                ..none
-            },
-            vec![Bind::Text("U7"), Bind::Int(51)],
-        ),
-        (
-            PageShape {
-                app: true,
-                environment: true,
-                before: true,
-                ..none
-            },
-            vec![
-                Bind::Text("app7"),
-                Bind::Text("staging"),
-                Bind::Int(90_000),
-                Bind::Int(51),
-            ],
-        ),
+        page(&[], 51),
+        page(&[Before(50_000)], 51),
+        page(&[App("app7")], 51),
+        page(&[Env("staging")], 51),
+        page(&[Env("staging"), Before(50_000)], 51),
+        page(&[State(Finished, "failed")], 51),
+        page(&[Requester("U7")], 51),
+        page(&[App("app7"), Env("staging"), Before(90_000)], 51),
         // `/deploy history APP [ENV]`: an app's finished deployments, in one environment
         // or in all.
-        (
-            PageShape {
-                app: true,
-                finished: true,
-                ..none
-            },
-            vec![Bind::Text("app7"), Bind::Int(11)],
-        ),
-        (
-            PageShape {
-                app: true,
-                environment: true,
-                finished: true,
-                ..none
-            },
-            vec![Bind::Text("app7"), Bind::Text("staging"), Bind::Int(11)],
-        ),
-        (
-            PageShape {
-                app: true,
-                state: Some(read_sql::StateGroup::Finished),
-                requester: true,
-                ..none
-            },
-            vec![
-                Bind::Text("app7"),
-                Bind::Text("succeeded"),
-                Bind::Text("U7"),
-                Bind::Int(51),
-            ],
+        page(&[App("app7"), FinishedOnly], 11),
+        page(&[App("app7"), Env("staging"), FinishedOnly], 11),
+        page(
+            &[App("app7"), State(Finished, "succeeded"), Requester("U7")],
+            51,
         ),
     ]
+}
+
+/// One filter of a history page, with the value bound for it (if any).
+enum Filter {
+    App(&'static str),
+    Env(&'static str),
+    State(read_sql::StateGroup, &'static str),
+    /// Finished states, none in particular: no parameter.
+    FinishedOnly,
+    Requester(&'static str),
+    Before(i64),
+}
+
+/// A page with `filters` (listed in the order the query binds them) and at most `limit`
+/// rows (the last parameter): its shape and its parameters.
+fn page(filters: &[Filter], limit: i64) -> (read_sql::PageShape, Vec<Bind>) {
+    let has = |wanted: fn(&Filter) -> bool| filters.iter().any(wanted);
+    let shape = read_sql::PageShape {
+        app: has(|f| matches!(f, Filter::App(_))),
+        environment: has(|f| matches!(f, Filter::Env(_))),
+        state: filters.iter().find_map(|f| match f {
+            Filter::State(group, _) => Some(*group),
+            _ => None,
+        }),
+        finished: has(|f| matches!(f, Filter::FinishedOnly)),
+        requester: has(|f| matches!(f, Filter::Requester(_))),
+        before: has(|f| matches!(f, Filter::Before(_))),
+    };
+    let mut binds: Vec<Bind> = filters
+        .iter()
+        .filter_map(|f| match *f {
+            Filter::App(v) | Filter::Env(v) | Filter::State(_, v) | Filter::Requester(v) => {
+                Some(Bind::Text(v))
+            }
+            Filter::Before(id) => Some(Bind::Int(id)),
+            Filter::FinishedOnly => None,
+        })
+        .collect();
+    binds.push(Bind::Int(limit));
+    (shape, binds)
 }

@@ -5,7 +5,6 @@ use super::*;
 
 use badger::domain::deployment::{Event, State};
 use badger::store::{env_lock, Version};
-use chrono::{TimeZone, Utc};
 
 /// The versions query badger ran before `current_versions` (a correlated subquery per
 /// row): the reference the new read must agree with.
@@ -62,26 +61,20 @@ async fn current_versions_agree_with_the_history(backend: Backend) {
     s.ensure_locks(&[env_lock("staging"), env_lock("production")])
         .await
         .unwrap();
-    let t = |ms: i64| Utc.timestamp_millis_opt(ms).unwrap();
     let mut tx = s.begin().await.unwrap();
     // Reported with a clock behind the recorded success: not the latest, so not current.
-    tx.insert_deployment(&new("api", "old", "staging", State::Succeeded), t(2_500))
-        .await
-        .unwrap();
-    tx.insert_deployment(&new("web", "w4", "staging", State::Succeeded), t(8_000))
-        .await
-        .unwrap();
-    tx.insert_deployment(&new("web", "w5", "production", State::Failed), t(9_000))
-        .await
-        .unwrap();
-    let d = tx
-        .insert_deployment(&new("api", "p3", "production", State::Deploying), t(6_000))
-        .await
-        .unwrap();
-    assert!(tx
-        .transition(d.id, State::Deploying, Event::Succeed, t(6_500), None, None)
-        .await
-        .unwrap());
+    report(
+        &mut tx,
+        &[("api", "old", "staging", State::Succeeded, 2_500)],
+    )
+    .await;
+    let reports = [
+        ("web", "w4", "staging", State::Succeeded, 8_000),
+        ("web", "w5", "production", State::Failed, 9_000),
+    ];
+    report(&mut tx, &reports).await;
+    let ended = ("api", "p3", "production", 6_000, Event::Succeed, 6_500);
+    report_and_end(&mut tx, &[ended]).await;
     tx.commit().await.unwrap();
     let after = versions_the_old_way(&s).await;
     assert_eq!(flat(&s.versions(None).await.unwrap()), after);
@@ -89,11 +82,7 @@ async fn current_versions_agree_with_the_history(backend: Backend) {
     assert_eq!(refs, ["p3", "a2", "w3", "w4"]);
 
     // A transaction that rolls back leaves the versions as they were.
-    let mut tx = s.begin().await.unwrap();
-    tx.insert_deployment(&new("web", "never", "staging", State::Succeeded), t(99_000))
-        .await
-        .unwrap();
-    drop(tx);
+    report_rolled_back(&s, ("web", "never", "staging", State::Succeeded, 99_000)).await;
     assert_eq!(flat(&s.versions(None).await.unwrap()), after);
 }
 on_both_backends!(current_versions_agree_with_the_history);

@@ -3,8 +3,6 @@
 
 use super::*;
 
-use support::fake_socket::slash_envelope;
-
 async fn a_refused_token_is_retried_and_http_keeps_serving(backend: Backend) {
     // No URL configured: the fake answers invalid_auth, as Slack does for a revoked token.
     let mut t = start(backend, false).await;
@@ -31,12 +29,7 @@ async fn a_refused_token_is_retried_and_http_keeps_serving(backend: Backend) {
     t.slack.set_socket_url(&t.socket.url());
     let mut conn = t.socket.next_connection().await;
     conn.hello().await;
-    let (ack, _) = round_trip(
-        &mut conn,
-        &slash_envelope("env-1", ALICE, CHANNEL, "/deploy", "help"),
-    )
-    .await;
-    assert_eq!(ack["envelope_id"], "env-1");
+    slash_round_trip(&mut conn, "env-1", (ALICE, "/deploy", "help")).await;
     t.app.shutdown().await;
     assert!(
         logged().contains("Slack refused SLACK_APP_TOKEN"),

@@ -156,3 +156,21 @@ async fn round_trip(conn: &mut Conn, envelope: &Value) -> (Value, Duration) {
     let ack = conn.next_json().await;
     (ack, sent.elapsed())
 }
+
+/// Sends the slash command `(user, command, text)` in `CHANNEL` as envelope `id`: the
+/// acknowledgement (checked to name `id`) and how long it took.
+async fn slash_round_trip(
+    conn: &mut Conn,
+    id: &str,
+    (user, command, text): (&str, &str, &str),
+) -> (Value, Duration) {
+    let envelope = support::fake_socket::slash_envelope(id, user, CHANNEL, command, text);
+    let (ack, took) = round_trip(conn, &envelope).await;
+    assert_eq!(ack["envelope_id"], id, "{ack}");
+    (ack, took)
+}
+
+/// The text of the reply an acknowledgement carries ("" if none).
+fn reply_text(ack: &Value) -> &str {
+    ack["payload"]["text"].as_str().unwrap_or("")
+}

@@ -31,22 +31,11 @@ async fn commands_buttons_events_then_reconnect(backend: Backend) {
     conn.hello().await;
 
     // A slash command: acked with its envelope id, the ephemeral reply as the payload.
-    let (ack, took) = round_trip(
-        &mut conn,
-        &slash_envelope(
-            "env-1",
-            ALICE,
-            CHANNEL,
-            "/deploy",
-            "whitehall release_1 to integration",
-        ),
-    )
-    .await;
+    let deploy = (ALICE, "/deploy", "whitehall release_1 to integration");
+    let (ack, took) = slash_round_trip(&mut conn, "env-1", deploy).await;
     latencies.push(took);
-    assert_eq!(ack["envelope_id"], "env-1", "{ack}");
     assert_eq!(ack["payload"]["response_type"], "ephemeral", "{ack}");
-    let text = ack["payload"]["text"].as_str().unwrap_or("");
-    assert!(text.contains("You're deploying"), "{ack}");
+    assert!(reply_text(&ack).contains("You're deploying"), "{ack}");
     let status = t.get_json("/api/v1/status").await;
     let deploying = status["deploying"].as_array().expect("deploying");
     assert_eq!(deploying.len(), 1, "{status}");
@@ -72,13 +61,9 @@ async fn commands_buttons_events_then_reconnect(backend: Backend) {
     assert_eq!(status["deploying"], json!([]), "{status}");
 
     // The ack of a command carries exactly what the HTTP route answers.
-    let (ack, took) = round_trip(
-        &mut conn,
-        &slash_envelope("env-3", BOB, CHANNEL, "/deploy", "status integration"),
-    )
-    .await;
+    let status_command = (BOB, "/deploy", "status integration");
+    let (ack, took) = slash_round_trip(&mut conn, "env-3", status_command).await;
     latencies.push(took);
-    assert_eq!(ack["envelope_id"], "env-3");
     let over_http = t.http_slash(BOB, "/deploy", "status integration").await;
     assert_eq!(ack["payload"], over_http);
     assert!(
@@ -113,26 +98,10 @@ async fn commands_buttons_events_then_reconnect(backend: Backend) {
     let mut conn = t.socket.next_connection().await;
     assert_eq!(t.opens(), 2);
     conn.hello().await;
-    let (ack, took) = round_trip(
-        &mut conn,
-        &slash_envelope(
-            "env-7",
-            BOB,
-            CHANNEL,
-            "/hold",
-            "whitehall migration running",
-        ),
-    )
-    .await;
+    let hold = (BOB, "/hold", "whitehall migration running");
+    let (ack, took) = slash_round_trip(&mut conn, "env-7", hold).await;
     latencies.push(took);
-    assert_eq!(ack["envelope_id"], "env-7");
-    assert!(
-        ack["payload"]["text"]
-            .as_str()
-            .unwrap_or("")
-            .contains("whitehall"),
-        "{ack}"
-    );
+    assert!(reply_text(&ack).contains("whitehall"), "{ack}");
     let status = t.get_json("/api/v1/status").await;
     let holds = status["holds"].as_array().expect("holds");
     assert_eq!(holds.len(), 1, "{status}");
@@ -147,31 +116,18 @@ async fn commands_buttons_events_then_reconnect(backend: Backend) {
     let mut conn = t.socket.next_connection().await;
     assert_eq!(t.opens(), 3);
     conn.hello().await;
-    let (ack, _) = round_trip(
-        &mut conn,
-        &slash_envelope("env-8", ALICE, CHANNEL, "/hold", "list"),
-    )
-    .await;
-    assert_eq!(ack["envelope_id"], "env-8");
-    assert!(
-        ack["payload"]["text"]
-            .as_str()
-            .unwrap_or("")
-            .contains("migration running"),
-        "{ack}"
-    );
+    let (ack, _) = slash_round_trip(&mut conn, "env-8", (ALICE, "/hold", "list")).await;
+    assert!(reply_text(&ack).contains("migration running"), "{ack}");
 
     t.app.shutdown().await;
     let logs = logged();
-    assert!(logs.contains("Socket Mode: connected"), "{logs}");
-    assert!(
-        logs.contains("Socket Mode: connection dropped; reconnecting"),
-        "{logs}"
-    );
-    assert!(
-        logs.contains("Socket Mode: Slack asked for a new connection"),
-        "{logs}"
-    );
+    for line in [
+        "Socket Mode: connected",
+        "Socket Mode: connection dropped; reconnecting",
+        "Socket Mode: Slack asked for a new connection",
+    ] {
+        assert!(logs.contains(line), "{line:?} was not logged: {logs}");
+    }
     for secret in [APP_TOKEN, "fake-ticket", "xoxb-test-token", SECRET] {
         assert!(!logs.contains(secret), "{secret} was logged");
     }

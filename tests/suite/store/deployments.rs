@@ -27,12 +27,13 @@ async fn the_database_allows_one_active_deployment_per_environment(backend: Back
     drop(tx);
     // Another environment, or a queued entry, is fine.
     let mut tx = s.begin().await.unwrap();
-    tx.insert_deployment(&new("b", "integration", "U2", State::Deploying), now)
-        .await
-        .unwrap();
-    tx.insert_deployment(&new("c", "production", "U3", State::Queued), now)
-        .await
-        .unwrap();
+    insert(
+        &mut tx,
+        new("b", "integration", "U2", State::Deploying),
+        now,
+    )
+    .await;
+    insert(&mut tx, new("c", "production", "U3", State::Queued), now).await;
     tx.commit().await.unwrap();
     let live = s.live_deployments(Some("production")).await.unwrap();
     assert_eq!(
@@ -94,39 +95,19 @@ async fn transitions_are_conditional(backend: Backend) {
     let (s, _db) = store(backend).await;
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
     let mut tx = s.begin().await.unwrap();
-    let d = tx
-        .insert_deployment(&new("a", "production", "U1", State::Queued), now)
-        .await
-        .unwrap();
-    assert!(tx
-        .transition(d.id, State::Queued, Event::Call, now, None, None)
-        .await
-        .unwrap());
-    // The same transition again (a racing timeout or a second replica) does nothing.
-    assert!(!tx
-        .transition(d.id, State::Queued, Event::Call, now, None, None)
-        .await
-        .unwrap());
-    assert!(tx
-        .transition(d.id, State::Called, Event::Start, now, None, None)
-        .await
-        .unwrap());
+    let d = insert(&mut tx, new("a", "production", "U1", State::Queued), now).await;
     let later = now + chrono::Duration::minutes(4);
-    assert!(tx
-        .transition(
-            d.id,
-            State::Deploying,
-            Event::Succeed,
-            later,
-            Some("ok"),
-            None
-        )
-        .await
-        .unwrap());
-    assert!(!tx
-        .transition(d.id, State::Deploying, Event::Fail, later, None, None)
-        .await
-        .unwrap());
+    for (from, event, at, note, moves) in [
+        (State::Queued, Event::Call, now, None, true),
+        // The same transition again (a racing timeout or a second replica) does nothing.
+        (State::Queued, Event::Call, now, None, false),
+        (State::Called, Event::Start, now, None, true),
+        (State::Deploying, Event::Succeed, later, Some("ok"), true),
+        (State::Deploying, Event::Fail, later, None, false),
+    ] {
+        let moved = tx.transition(d.id, from, event, at, note, None).await;
+        assert_eq!(moved.unwrap(), moves, "{event:?} from {from:?}");
+    }
     // An impossible transition is an error, never a write.
     let e = tx
         .transition(d.id, State::Succeeded, Event::Start, later, None, None)
@@ -157,14 +138,8 @@ async fn who_started_and_ended_it_is_written_with_the_transition(backend: Backen
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
     let admin = Credit::Person("U0ADMIN".into());
     let mut tx = s.begin().await.unwrap();
-    let a = tx
-        .insert_deployment(&new("a", "production", "U1", State::Queued), now)
-        .await
-        .unwrap();
-    let b = tx
-        .insert_deployment(&new("b", "production", "U2", State::Queued), now)
-        .await
-        .unwrap();
+    let a = insert(&mut tx, new("a", "production", "U1", State::Queued), now).await;
+    let b = insert(&mut tx, new("b", "production", "U2", State::Queued), now).await;
     let step = |id, from, event, by| (id, from, event, by);
     for (id, from, event, by) in [
         // A call has no one to name: `by` is not written (nor bound).
@@ -188,10 +163,7 @@ async fn who_started_and_ended_it_is_written_with_the_transition(backend: Backen
     );
     // Its requester's own: nobody named.
     let mut tx = s.begin().await.unwrap();
-    let c = tx
-        .insert_deployment(&new("c", "production", "U3", State::Queued), now)
-        .await
-        .unwrap();
+    let c = insert(&mut tx, new("c", "production", "U3", State::Queued), now).await;
     tx.transition(c.id, State::Queued, Event::Start, now, None, None)
         .await
         .unwrap();
@@ -287,13 +259,13 @@ async fn pool_and_transaction_give_the_same_answers(backend: Backend) {
     let (s, _db) = store(backend).await;
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
     let mut tx = s.begin().await.unwrap();
-    let first = tx
-        .insert_deployment(&new("a", "integration", "U1", State::Succeeded), now)
-        .await
-        .unwrap();
-    tx.insert_deployment(&new("b", "production", "U2", State::Queued), now)
-        .await
-        .unwrap();
+    let first = insert(
+        &mut tx,
+        new("a", "integration", "U1", State::Succeeded),
+        now,
+    )
+    .await;
+    insert(&mut tx, new("b", "production", "U2", State::Queued), now).await;
     tx.insert_hold(&new_hold("freeze"), now).await.unwrap();
     tx.commit().await.unwrap();
     let committed = pool_answers(&s, first.id).await;
@@ -303,14 +275,8 @@ async fn pool_and_transaction_give_the_same_answers(backend: Backend) {
     // Inside a transaction, before it commits: it sees its own writes, the pool does not.
     let later = now + chrono::Duration::minutes(5);
     let mut tx = s.begin().await.unwrap();
-    let failed = tx
-        .insert_deployment(&new("a", "integration", "U3", State::Failed), later)
-        .await
-        .unwrap();
-    let queued = tx
-        .insert_deployment(&new("c", "integration", "U3", State::Queued), later)
-        .await
-        .unwrap();
+    let failed = insert(&mut tx, new("a", "integration", "U3", State::Failed), later).await;
+    let queued = insert(&mut tx, new("c", "integration", "U3", State::Queued), later).await;
     tx.insert_hold(&new_hold("and another"), later)
         .await
         .unwrap();

@@ -153,10 +153,7 @@ async fn claims_are_renewed_released_and_checked_on_save(backend: Backend) {
 
     // Shutting down: the ephemeral's claim is given back and another replica takes it.
     assert_eq!(s.release_claims("a").await.unwrap(), 1);
-    let again = s
-        .claim_outbox("b", Duration::from_secs(60), 10)
-        .await
-        .unwrap();
+    let again = claim(&s, "b").await;
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, people[0].id);
     assert_eq!(s.outbox_pending().await.unwrap(), 1);
@@ -166,35 +163,18 @@ on_both_backends!(claims_are_renewed_released_and_checked_on_save);
 /// A claim takes only rows that are due: a 429's Retry-After holds the row back.
 async fn a_claim_waits_for_retry_after(backend: Backend) {
     let (s, _db) = store(backend).await;
-    let mut tx = s.begin().await.unwrap();
-    tx.enqueue(&post("C1", "limited"), Utc::now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let rows = s
-        .claim_outbox("a", Duration::from_secs(60), 10)
-        .await
-        .unwrap();
+    enqueued(&s, [post("C1", "limited")]).await;
+    let rows = claim(&s, "a").await;
     assert!(s
         .outbox_retry(rows[0].id, "a", Duration::from_millis(1500), "ratelimited")
         .await
         .unwrap());
-    assert!(s
-        .claim_outbox("b", Duration::from_secs(60), 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(claim(&s, "b").await.is_empty());
     let due = s.outbox_next_due(Lane::Channel).await.unwrap().unwrap();
     assert!(due > Utc::now().timestamp_millis(), "due after Retry-After");
     assert_eq!(s.outbox_next_due(Lane::Person).await.unwrap(), None);
     tokio::time::sleep(Duration::from_millis(1600)).await;
-    assert_eq!(
-        s.claim_outbox("b", Duration::from_secs(60), 10)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(claim(&s, "b").await.len(), 1);
 }
 on_both_backends!(a_claim_waits_for_retry_after);
 
@@ -206,17 +186,9 @@ async fn topic_syncs_are_superseded(backend: Backend) {
     };
     // Every change queues its own sync (merging into a waiting one raced with the worker
     // claiming it before the change committed); each but the newest is superseded.
-    let mut tx = s.begin().await.unwrap();
-    for _ in 0..3 {
-        tx.enqueue(&topic("C1"), Utc::now()).await.unwrap();
-    }
-    tx.enqueue(&topic("C2"), Utc::now()).await.unwrap();
-    tx.commit().await.unwrap();
+    enqueued(&s, [topic("C1"), topic("C1"), topic("C1"), topic("C2")]).await;
     assert_eq!(s.outbox_pending().await.unwrap(), 4);
-    let rows = s
-        .claim_outbox("w", Duration::from_secs(60), 10)
-        .await
-        .unwrap();
+    let rows = claim(&s, "w").await;
     // One row per channel is claimed at a time: the oldest of each.
     assert_eq!(rows.len(), 2, "{rows:?}");
     for r in &rows {
@@ -232,11 +204,7 @@ async fn home_tabs_go_in_the_person_lane_and_only_the_newest_is_published(backen
         user: user.into(),
         body: Body::text("", vec![serde_json::json!({"n": n})]),
     };
-    let mut tx = s.begin().await.unwrap();
-    tx.enqueue(&home("U1", 1), Utc::now()).await.unwrap();
-    tx.enqueue(&home("U1", 2), Utc::now()).await.unwrap();
-    tx.enqueue(&home("U2", 1), Utc::now()).await.unwrap();
-    tx.commit().await.unwrap();
+    enqueued(&s, [home("U1", 1), home("U1", 2), home("U2", 1)]).await;
     assert_eq!(Lane::of_key("home:U1"), Lane::Person);
     let channel_rows = s
         .claim_lane("w", Duration::from_secs(60), 10, Lane::Channel)

@@ -38,6 +38,23 @@ async fn many_finished(s: &Store, n: i64, at: chrono::DateTime<Utc>) {
     sqlx::query(&sql).execute(s.pool()).await.unwrap();
 }
 
+/// A hold placed at `placed`, and released at `released` if that is given.
+async fn hold(
+    tx: &mut badger::store::Tx,
+    reason: &str,
+    placed: chrono::DateTime<Utc>,
+    released: Option<chrono::DateTime<Utc>>,
+) -> i64 {
+    let id = tx
+        .insert_hold(&support::db::new_hold(reason), placed)
+        .await
+        .unwrap();
+    if let Some(at) = released {
+        assert!(tx.release_hold(id, "U1", at).await.unwrap(), "{reason}");
+    }
+    id
+}
+
 async fn known(s: &Store, key: &str) -> bool {
     s.message_ts(key).await.unwrap().is_some()
 }
@@ -50,27 +67,19 @@ async fn ended_records_lose_their_posted_messages(backend: Backend) {
     let cutoff = now - Duration::days(badger::store::POSTED_KEPT_DAYS);
 
     let mut tx = s.begin().await.unwrap();
-    let done_long_ago = tx
-        .insert_deployment(&new("a", "integration", "U1", State::Succeeded), long_ago)
-        .await
-        .unwrap()
-        .id;
-    let done_lately = tx
-        .insert_deployment(&new("b", "integration", "U1", State::Succeeded), lately)
-        .await
-        .unwrap()
-        .id;
-    // Started long ago and still deploying: its alert is edited when it ends.
-    let deploying = tx
-        .insert_deployment(&new("c", "production", "U1", State::Deploying), long_ago)
-        .await
-        .unwrap()
-        .id;
-    let cancelled = tx
-        .insert_deployment(&new("d", "integration", "U2", State::Queued), long_ago)
-        .await
-        .unwrap()
-        .id;
+    let mut ids = Vec::new();
+    for (app, env, user, state, at) in [
+        ("a", "integration", "U1", State::Succeeded, long_ago),
+        ("b", "integration", "U1", State::Succeeded, lately),
+        // Started long ago and still deploying: its alert is edited when it ends.
+        ("c", "production", "U1", State::Deploying, long_ago),
+        ("d", "integration", "U2", State::Queued, long_ago),
+    ] {
+        ids.push(insert(&mut tx, new(app, env, user, state), at).await.id);
+    }
+    let [done_long_ago, done_lately, deploying, cancelled] = ids[..] else {
+        unreachable!("four deployments inserted")
+    };
     assert!(tx
         .transition(
             cancelled,
@@ -88,27 +97,10 @@ async fn ended_records_lose_their_posted_messages(backend: Backend) {
             .unwrap();
         assert!(tx.mark_stay_reminded(id, reminded).await.unwrap());
     }
-    let released_long_ago = tx
-        .insert_hold(&support::db::new_hold("old"), long_ago)
-        .await
-        .unwrap();
-    assert!(tx
-        .release_hold(released_long_ago, "U1", long_ago)
-        .await
-        .unwrap());
-    let released_lately = tx
-        .insert_hold(&support::db::new_hold("recent"), long_ago)
-        .await
-        .unwrap();
-    assert!(tx
-        .release_hold(released_lately, "U1", lately)
-        .await
-        .unwrap());
+    let released_long_ago = hold(&mut tx, "old", long_ago, Some(long_ago)).await;
+    let released_lately = hold(&mut tx, "recent", long_ago, Some(lately)).await;
     // Placed long ago and still standing: its announcement is edited when it is released.
-    let standing = tx
-        .insert_hold(&support::db::new_hold("standing"), long_ago)
-        .await
-        .unwrap();
+    let standing = hold(&mut tx, "standing", long_ago, None).await;
     tx.commit().await.unwrap();
 
     let gone = [

@@ -4,7 +4,6 @@
 use super::*;
 
 use badger::store::StoreError;
-use std::time::Duration;
 use support::db::post;
 
 async fn migrations_are_idempotent_and_guarded(backend: Backend) {
@@ -55,18 +54,8 @@ fn migrations_exist_for_both_backends() {
 
 async fn pruning_keeps_what_is_pending(backend: Backend) {
     let (s, _db) = store(backend).await;
-    let mut tx = s.begin().await.unwrap();
-    tx.enqueue(&post("C1", "delivered"), Utc::now())
-        .await
-        .unwrap();
-    tx.enqueue(&post("C2", "pending"), Utc::now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let rows = s
-        .claim_outbox("w", Duration::from_secs(60), 10)
-        .await
-        .unwrap();
+    enqueued(&s, [post("C1", "delivered"), post("C2", "pending")]).await;
+    let rows = claim(&s, "w").await;
     assert!(s.outbox_delivered(rows[0].id, "w").await.unwrap());
     s.first_sighting("Ev1", Utc::now() - chrono::Duration::days(2))
         .await

@@ -93,12 +93,7 @@ impl FakeSlack {
     /// `text`, `user`, `bot_id`, `app_id`, `team`, and `blocks` /
     /// `attachments` / `thread_ts` / `metadata` when given, `edited` once updated.
     pub fn messages(&self, channel: &str) -> Vec<Value> {
-        self.lock()
-            .messages
-            .iter()
-            .filter(|(c, _)| c == channel)
-            .map(|(_, m)| m.clone())
-            .collect()
+        kept_for(&self.lock().messages, channel)
     }
 
     /// The texts of a channel's messages, in post order, as they stand now (after updates).
@@ -121,39 +116,34 @@ impl FakeSlack {
     /// the latest such message; panics, listing the channel's texts, if none comes.
     pub async fn wait_for_message(&self, channel: &str, needle: &str) -> Value {
         let found = self
-            .wait_until(Duration::from_secs(15), |_| {
-                self.latest_message_with(channel, needle).is_some()
-            })
+            .wait_to_find(|| self.latest_message_with(channel, needle))
             .await;
-        assert!(
-            found,
-            "no channel message containing {needle:?}; messages: {:#?}",
-            self.message_texts(channel)
-        );
-        self.latest_message_with(channel, needle)
-            .expect("found above")
+        found.unwrap_or_else(|| {
+            panic!(
+                "no channel message containing {needle:?}; messages: {:#?}",
+                self.message_texts(channel)
+            )
+        })
+    }
+
+    /// Waits (up to 15 s) until `find` finds something in what the fake holds, and returns
+    /// what it finds then (`None` if nothing came).
+    pub async fn wait_to_find<T>(&self, find: impl Fn() -> Option<T>) -> Option<T> {
+        self.wait_until(Duration::from_secs(15), |_| find().is_some())
+            .await;
+        find()
     }
 
     /// The ephemeral messages posted to a channel, in post order; each has
     /// `user` (the recipient), `message_ts`, `text` and `blocks` if given.
     pub fn ephemerals(&self, channel: &str) -> Vec<Value> {
-        self.lock()
-            .ephemerals
-            .iter()
-            .filter(|(c, _)| c == channel)
-            .map(|(_, m)| m.clone())
-            .collect()
+        kept_for(&self.lock().ephemerals, channel)
     }
 
     /// The Home tab views published for `user` (views.publish), oldest first, each as
     /// Slack answered it (`id`, `hash`, `type`, `blocks`, ...).
     pub fn home_views(&self, user: &str) -> Vec<Value> {
-        self.lock()
-            .homes
-            .iter()
-            .filter(|(u, _)| u == user)
-            .map(|(_, v)| v.clone())
-            .collect()
+        kept_for(&self.lock().homes, user)
     }
 
     /// While `yes`, chat.postMessage, chat.postEphemeral,
@@ -167,4 +157,12 @@ impl FakeSlack {
     pub fn set_socket_url(&self, url: &str) {
         self.lock().socket_url = Some(url.to_string());
     }
+}
+
+/// What the fake kept for `key` (a channel or a user), in the order it came.
+fn kept_for(kept: &[(String, Value)], key: &str) -> Vec<Value> {
+    kept.iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .collect()
 }

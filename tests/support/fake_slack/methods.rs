@@ -29,6 +29,16 @@ fn check_message_content(body: &Value) -> Option<&'static str> {
     None
 }
 
+/// Why a new message to `channel` is refused, if it is: the bot is not in the channel, or
+/// the content fails [`check_message_content`].
+fn refuse_new_message(st: &FakeState, channel: &str, body: &Value) -> Option<&'static str> {
+    if st.is_not_in_channel(channel) {
+        Some("not_in_channel")
+    } else {
+        check_message_content(body)
+    }
+}
+
 pub(super) fn dispatch(st: &mut FakeState, method: &str, body: &Value) -> Answer {
     match method {
         "auth.test" => Answer::ok(json!({
@@ -79,10 +89,7 @@ fn post_message(st: &mut FakeState, body: &Value) -> Answer {
     let Some(channel) = str_param(body, "channel") else {
         return Answer::error("channel_not_found");
     };
-    if st.is_not_in_channel(channel) {
-        return Answer::error("not_in_channel");
-    }
-    if let Some(code) = check_message_content(body) {
+    if let Some(code) = refuse_new_message(st, channel, body) {
         return Answer::error(code);
     }
     let ts = st.allocate_ts();
@@ -168,16 +175,12 @@ fn update_message(st: &mut FakeState, body: &Value) -> Answer {
 }
 
 fn post_ephemeral(st: &mut FakeState, body: &Value) -> Answer {
-    let Some(channel) = str_param(body, "channel") else {
-        return Answer::error("channel_not_found");
+    let (channel, user) = match (str_param(body, "channel"), str_param(body, "user")) {
+        (None, _) => return Answer::error("channel_not_found"),
+        (_, None) => return Answer::error("user_not_found"),
+        (Some(channel), Some(user)) => (channel, user),
     };
-    let Some(user) = str_param(body, "user") else {
-        return Answer::error("user_not_found");
-    };
-    if st.is_not_in_channel(channel) {
-        return Answer::error("not_in_channel");
-    }
-    if let Some(code) = check_message_content(body) {
+    if let Some(code) = refuse_new_message(st, channel, body) {
         return Answer::error(code);
     }
     let message_ts = st.allocate_ts();

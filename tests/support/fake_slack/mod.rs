@@ -88,17 +88,17 @@ pub const BOT_USER_ID: &str = "UBADGERBOT";
 pub const BOT_ID: &str = "BBADGERBOT";
 /// The app id put on posted messages.
 pub const APP_ID: &str = "ABADGERAPP";
+/// The user credited with topics set through [`FakeSlack::set_topic`].
+pub const HUMAN_USER_ID: &str = "UHUMAN0001";
+/// `created` of every channel, and the seconds part of every `ts` the fake
+/// hands out.
+pub const EPOCH_SECS: u64 = 1_700_000_000;
 /// The workspace id.
 pub const TEAM_ID: &str = "TFAKETEAM";
 /// The workspace name (`auth.test`'s `team`).
 pub const TEAM_NAME: &str = "Fake Team";
 /// The workspace URL (`auth.test`'s `url`).
 pub const TEAM_URL: &str = "https://fake-team.slack.com/";
-/// The user credited with topics set through [`FakeSlack::set_topic`].
-pub const HUMAN_USER_ID: &str = "UHUMAN0001";
-/// `created` of every channel, and the seconds part of every `ts` the fake
-/// hands out.
-pub const EPOCH_SECS: u64 = 1_700_000_000;
 /// Slack's limit on a channel topic, counted in characters.
 pub const TOPIC_MAX_CHARS: usize = 250;
 /// Slack's limit on a message's `text`, counted in characters.
