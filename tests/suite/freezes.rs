@@ -61,7 +61,7 @@ async fn a_freeze_closes_the_window_by_name(backend: Backend) {
         );
     }
     let closed = "The deploy window is closed (Christmas change freeze, until Mon 4 Jan); it next opens Tue 5 Jan 09:30 GMT.";
-    t.deploy(ALICE, "status").await.says(closed);
+    t.deploy(ALICE, "status").await.assert_says(closed);
     let windows = t.deploy(ALICE, "windows").await.text();
     assert!(
         windows.contains("• Tue 22 Dec 2026 — Christmas change freeze"),
@@ -86,7 +86,7 @@ async fn a_freeze_closes_the_window_by_name(backend: Backend) {
     let r = t
         .deploy(ALICE, "emergency whitehall r1 to staging the site is down")
         .await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
     t.deploy(ALICE, "done").await;
 
     // Its last day is closed all day; the next is an ordinary Tuesday.
@@ -98,7 +98,7 @@ async fn a_freeze_closes_the_window_by_name(backend: Backend) {
     );
     t.clock.set(gmt(2027, 1, 5, 9, 30));
     let r = t.deploy(BOB, "publisher r2 to staging").await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
     t.slack.read_all();
     t.stop().await;
 }
@@ -116,7 +116,7 @@ async fn a_queue_place_expiring_before_a_freeze_names_it(backend: Backend) {
     }
     t.deploy(ALICE, "whitehall r1 to staging").await;
     let r = t.deploy(BOB, "publisher r1 to staging").await;
-    r.says("number 1 in line");
+    r.assert_says("number 1 in line");
     t.deliver_outbox().await;
     t.slack.read_all();
 
@@ -189,12 +189,12 @@ async fn the_freeze_ahead_is_named_before_it_starts(backend: Backend) {
     );
     // The Thursday before is not the last: no warning.
     t.clock.set(gmt(2026, 12, 17, 14, 0));
-    t.deploy(ALICE, "status").await.never_says("freeze");
+    t.deploy(ALICE, "status").await.assert_never_says("freeze");
 
     // Saturday 19 Dec: closed for the weekend, and the next opening skips the freeze.
     t.clock.set(gmt(2026, 12, 19, 12, 0));
     let next = "Tue 5 Jan 09:30 GMT, after the Christmas change freeze (Mon 21 Dec to Mon 4 Jan)";
-    t.deploy(ALICE, "status").await.says(&format!(
+    t.deploy(ALICE, "status").await.assert_says(&format!(
         ":red_circle: The deploy window is closed; it next opens {next}."
     ));
     let text = refused_in_staging(&t, ALICE, "whitehall", "r1").await;

@@ -107,8 +107,8 @@ async fn deployers_and_admins(backend: Backend) {
     t.deploy(ALICE, "whitehall r1 to integration").await;
     t.deploy(ALICE, "done").await;
     let r = t.deploy(BOB, "whitehall r1 to staging").await;
-    r.says("not on the list of people who may deploy to *staging*");
-    r.says("<@U0ADMIN>");
+    r.assert_says("not on the list of people who may deploy to *staging*");
+    r.assert_says("<@U0ADMIN>");
     assert!(live_deployments(&t, Some("staging")).await.is_empty());
     // The admin may; so may Alice.
     t.answers_say(&[
@@ -145,14 +145,14 @@ async fn windows_versions_status_and_help(backend: Backend) {
     assert!(v.contains("staging `release_5`"), "{v}");
     assert!(v.contains("production —"), "{v}");
     let r = t.deploy(BOB, "versions nothing-here").await;
-    r.says("badger knows no app called *nothing-here*");
+    r.assert_says("badger knows no app called *nothing-here*");
 
     let s = t.deploy(BOB, "status").await.text();
     assert!(
         s.contains("*staging*: free") && s.contains("No holds."),
         "{s}"
     );
-    t.deploy(BOB, "help").await.says("/deploy emergency");
+    t.deploy(BOB, "help").await.assert_says("/deploy emergency");
     let e = t.deploy(BOB, "whitehall release_5 to stagin").await.text();
     assert!(e.contains("staging"), "did you mean: {e}");
     t.stop().await;

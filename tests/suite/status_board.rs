@@ -122,7 +122,9 @@ async fn a_change_shows_at_once_in_the_replica_that_made_it(backend: Backend) {
             .any(|v| v["app"] == "whitehall" && v["git_ref"] == "r1"),
         "{api}"
     );
-    t.deploy(CAROL, "versions whitehall").await.says("r1");
+    t.deploy(CAROL, "versions whitehall")
+        .await
+        .assert_says("r1");
 }
 on_both_backends!(a_change_shows_at_once_in_the_replica_that_made_it);
 

@@ -22,8 +22,8 @@ async fn commands_typed_elsewhere_announce_in_the_deploy_channel(backend: Backen
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["response_type"], "ephemeral");
-    r.says("You're deploying");
-    r.says("Follow it in <#C0DEPLOY>");
+    r.assert_says("You're deploying");
+    r.assert_says("Follow it in <#C0DEPLOY>");
     let context = r.json["blocks"]
         .as_array()
         .expect("blocks")
@@ -38,7 +38,7 @@ async fn commands_typed_elsewhere_announce_in_the_deploy_channel(backend: Backen
         .slash_in(OTHER, "/hold", BOB, "publisher fixing the database")
         .await;
     assert_eq!(r.status, 200);
-    r.says("Announced in <#C0DEPLOY>.");
+    r.assert_says("Announced in <#C0DEPLOY>.");
     t.wait_for_message("fixing the database").await;
     t.settle().await;
     assert!(
@@ -49,20 +49,20 @@ async fn commands_typed_elsewhere_announce_in_the_deploy_channel(backend: Backen
 
     // Read-only answers need no pointer.
     let r = t.slash_in(ALICE_DM, "/deploy", ALICE, "status").await;
-    r.says("integration");
-    r.never_says("<#C0DEPLOY>");
+    r.assert_says("integration");
+    r.assert_never_says("<#C0DEPLOY>");
 
     // Finishing from the DM: the end alert is in the deploy channel.
     let r = t.slash_in(ALICE_DM, "/deploy", ALICE, "done").await;
-    r.says("succeeded");
-    r.says("Announced in <#C0DEPLOY>.");
+    r.assert_says("succeeded");
+    r.assert_says("Announced in <#C0DEPLOY>.");
     t.wait_for_message(":white_check_mark: *whitehall* `r1` to *integration* succeeded")
         .await;
 
     // Typed in the deploy channel itself: no pointer to where the person already is.
     let r = t.deploy(BOB, "collections r2 to integration").await;
-    r.never_says("Announced in");
-    r.never_says("Follow it in");
+    r.assert_never_says("Announced in");
+    r.assert_never_says("Follow it in");
 
     // Nothing was posted where the commands were typed.
     t.settle().await;
@@ -95,14 +95,14 @@ async fn without_a_deploy_channel_a_dm_is_refused(backend: Backend) {
     assert!(live_deployments(&t, None).await.is_empty());
     assert!(t.core().store.active_holds().await.unwrap().is_empty());
     let r = t.slash_in(ALICE_DM, "/deploy", ALICE, "status").await;
-    r.says("integration");
+    r.assert_says("integration");
 
     // In a channel it works and announces right there, with no pointer.
     let r = t
         .slash_in(OTHER, "/deploy", ALICE, "whitehall r1 to integration")
         .await;
-    r.says("You're deploying");
-    r.never_says("Follow it in");
+    r.assert_says("You're deploying");
+    r.assert_never_says("Follow it in");
     let ok = t
         .slack
         .wait_until(std::time::Duration::from_secs(15), |_| {
@@ -135,7 +135,7 @@ async fn without_a_deploy_channel_the_deployer_is_warned_where_they_deploy(backe
             "emergency whitehall r1 to integration site down",
         )
         .await;
-    r.says("number 1 in line");
+    r.assert_says("number 1 in line");
     t.deliver_outbox().await;
     t.expect_post_in(team_a, "<@U0ALICE> started deploying");
     let posts: Vec<(String, String)> = t

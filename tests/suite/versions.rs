@@ -45,7 +45,11 @@ async fn drift_appears_and_clears(backend: Backend) {
         deploy_done(&t, &format!("whitehall release_40 to {env}")).await;
     }
     deploy_done(&t, "frontend release_7 to integration").await;
-    let v = t.deploy(BOB, "versions").await.says("2 apps, 1 drifted");
+    let v = t
+        .deploy(BOB, "versions")
+        .await
+        .assert_says("2 apps, 1 drifted")
+        .text();
     assert!(
         v.contains("*whitehall*: integration `release_40` · staging `release_40` · production `release_40`"),
         "{v}"
@@ -56,7 +60,11 @@ async fn drift_appears_and_clears(backend: Backend) {
     deploy_done(&t, "whitehall release_42 to staging").await;
     let moved_at = t.clock_now();
     t.clock.advance(Duration::minutes(210));
-    let v = t.deploy(BOB, "versions").await.says("2 apps, 2 drifted");
+    let v = t
+        .deploy(BOB, "versions")
+        .await
+        .assert_says("2 apps, 2 drifted")
+        .text();
     assert!(
         v.contains(":warning: *whitehall*: integration `release_42` · staging `release_42` · production `release_40`"),
         "{v}"
@@ -88,7 +96,11 @@ async fn drift_appears_and_clears(backend: Backend) {
 
     // Production catches up: the drift clears.
     deploy_done(&t, "whitehall release_42 to production").await;
-    let v = t.deploy(BOB, "versions").await.says("2 apps, 1 drifted");
+    let v = t
+        .deploy(BOB, "versions")
+        .await
+        .assert_says("2 apps, 1 drifted")
+        .text();
     assert!(!v.contains(":warning: *whitehall*"), "{v}");
     let api = ci::get(&t, "/api/v1/versions?app=whitehall").await;
     assert_eq!(api.json["apps"][0]["drift"], Value::Array(vec![]));
@@ -99,9 +111,9 @@ on_both_backends!(drift_appears_and_clears);
 async fn versions_of_one_app(backend: Backend) {
     let t = with_whitehall_release_5(backend).await;
     let r = t.deploy(BOB, "versions whitehall").await;
-    r.says("*whitehall*: integration `release_5` · staging — · production —");
-    r.says("• *integration*: `release_5`, deployed Tue 24 Nov 10:00 GMT by <@U0ALICE>");
-    r.says("• *production*: nothing deployed yet");
+    r.assert_says("*whitehall*: integration `release_5` · staging — · production —");
+    r.assert_says("• *integration*: `release_5`, deployed Tue 24 Nov 10:00 GMT by <@U0ALICE>");
+    r.assert_says("• *production*: nothing deployed yet");
     within_limits(r.json["blocks"].as_array().unwrap(), MESSAGE_BLOCKS);
     // An app badger never knew is said so, as the API's 404 does; a typo gets a guess.
     let v = t.deploy(BOB, "versions nothing-here").await.text();

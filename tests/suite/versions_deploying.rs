@@ -19,10 +19,10 @@ async fn the_deployment_going_out_shows_beside_the_version_it_replaces(backend: 
         .contains("You're deploying"));
     assert_eq!(t.deploy(ALICE, "done").await.status, 200);
     let r = t.deploy(ALICE, "whitehall r2 to integration").await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
     // Bob's first deployment of another app waits behind it: queued is not going out.
     let r = t.deploy(BOB, "fresh r9 to integration").await;
-    r.never_says("You're deploying");
+    r.assert_never_says("You're deploying");
 
     let v = t.deploy(BOB, "versions").await.text();
     assert!(
@@ -30,7 +30,7 @@ async fn the_deployment_going_out_shows_beside_the_version_it_replaces(backend: 
         "{v}"
     );
     assert!(!v.contains("fresh"), "{v}");
-    t.deploy(BOB, "versions whitehall").await.says(
+    t.deploy(BOB, "versions whitehall").await.assert_says(
         "• *integration*: `r1`, deployed Tue 24 Nov 10:00 GMT by <@U0ALICE>; `r2` \
              deploying since Tue 24 Nov 10:00 GMT for <@U0ALICE>",
     );

@@ -129,6 +129,6 @@ async fn a_failure_after_the_version_is_shown_and_blocks_its_drift(backend: Back
     assert_eq!(app["drift"][0]["env"], "production", "{app}");
     assert_eq!(app["drift"][0]["blocked"], false, "{app}");
     assert_eq!(check_production(&t, "r3").await, (200, vec![]));
-    t.deploy(BOB, "versions").await.never_says("failed");
+    t.deploy(BOB, "versions").await.assert_never_says("failed");
 }
 on_both_backends!(a_failure_after_the_version_is_shown_and_blocks_its_drift);

@@ -1,31 +1,7 @@
-//! Checks on badger's answer to a slash command ([`Reply`]): what its text says, failing
-//! with the whole text shown, so a test reads as one line a command.
+//! Runs of typed commands each checked for one phrase (single answers are checked with
+//! `Reply::assert_says` in the driver), so a test reads as one line a command.
 
-use super::driver::{Reply, TestApp};
-
-impl Reply {
-    /// Asserts the answer's text holds `needle`; returns the text for further checks.
-    #[track_caller]
-    pub fn says(&self, needle: &str) -> String {
-        let text = self.text();
-        assert!(
-            text.contains(needle),
-            "wanted an answer saying {needle:?}; got {text:?}"
-        );
-        text
-    }
-
-    /// Asserts the answer's text does not hold `needle`; returns the text.
-    #[track_caller]
-    pub fn never_says(&self, needle: &str) -> String {
-        let text = self.text();
-        assert!(
-            !text.contains(needle),
-            "wanted an answer without {needle:?}; got {text:?}"
-        );
-        text
-    }
-}
+use super::driver::TestApp;
 
 impl TestApp {
     /// Types each line (`/deploy ...` or `/hold ...`) in the deploy channel as its person,

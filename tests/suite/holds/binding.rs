@@ -11,7 +11,7 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
     let r = t.hold(ALICE, "whitehall db migration running").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["response_type"], "ephemeral");
-    r.says("is in place");
+    r.assert_says("is in place");
     t.deliver_outbox().await;
     let announcement =
         t.expect_post(":octagonal_sign: <@U0ALICE> is holding deployments of *whitehall*");
@@ -25,9 +25,9 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
 
     // Another app deploys; the held one is refused, naming the hold, its owner and reason.
     let r = t.deploy(BOB, "publisher r1 to integration").await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
     let r = t.deploy(CAROL, "whitehall r2 to integration").await;
-    let refusal = r.says("can't be deployed");
+    let refusal = r.assert_says("can't be deployed").text();
     assert!(refusal.contains(&format!("(hold #{id})")), "{refusal}");
     assert!(refusal.contains("<@U0ALICE>"), "{refusal}");
     assert!(refusal.contains("db migration running"), "{refusal}");
@@ -44,7 +44,7 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
     assert!(why.contains("Nothing was changed"), "{why}");
     assert_eq!(standing(&t).await.len(), 1);
     let r = t.deploy(CAROL, "whitehall r2 to integration").await;
-    r.says("can't be deployed");
+    r.assert_says("can't be deployed");
 
     // The owner's press releases it: the announcement says who released it and when (and
     // loses its button), the channel is told, the topic is back to exactly what people wrote.
@@ -72,7 +72,7 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
 
     // The app may be deployed again (it queues behind publisher).
     let r = t.deploy(CAROL, "whitehall r2 to integration").await;
-    r.says("number 1 in line");
+    r.assert_says("number 1 in line");
 
     // A second press changes nothing and says so: no second release, no topic write.
     t.press(ALICE, "hold_release", &id).await;
@@ -98,7 +98,7 @@ async fn a_hold_does_not_stop_what_is_deploying(backend: Backend) {
     let start = t.expect_post("<@U0ALICE> started deploying");
     hold_announced(&t, BOB, "whitehall wait for me").await;
     let r = t.deploy(ALICE, "status integration").await;
-    r.says("<@U0ALICE> deploying whitehall");
+    r.assert_says("<@U0ALICE> deploying whitehall");
     // She can still finish it.
     let id = TestApp::button_value(&start, "deploy_done").unwrap();
     t.press(ALICE, "deploy_done", &id).await;
@@ -122,8 +122,8 @@ async fn all_and_environment_holds(backend: Backend) {
         .ends_with(" | 🔒 Held: ALL apps in integration (<@U0ALICE>: broken cluster) 🔒"));
     for app in ["whitehall", "publisher"] {
         let r = t.deploy(BOB, &format!("{app} r1 to integration")).await;
-        r.says("can't be deployed");
-        r.says("all applications in integration");
+        r.assert_says("can't be deployed");
+        r.assert_says("all applications in integration");
     }
     let (status, body) = check(&t, "whitehall", "staging").await;
     assert_eq!(
@@ -178,10 +178,10 @@ async fn app_hold_in_one_environment(backend: Backend) {
     let line = "whitehall/staging (<@U0ALICE>: smoke tests broken)";
     assert!(topic.contains(line), "{topic}");
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
     t.deploy(BOB, "done").await;
     let r = t.deploy(BOB, "whitehall r1 to staging").await;
-    r.says("can't be deployed to *staging*");
+    r.assert_says("can't be deployed to *staging*");
     t.deliver_outbox().await;
     expect_deployed(&t, BOB, "whitehall");
     t.stop().await;

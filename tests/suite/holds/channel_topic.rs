@@ -12,7 +12,7 @@ async fn twenty_holds_fit_the_topic(backend: Backend) {
         let r = t
             .hold(&format!("U0P{i:02}"), &format!("app-{i:02} {reason}"))
             .await;
-        r.says("is in place");
+        r.assert_says("is in place");
     }
     // Twenty announcements; one topic write (the earlier syncs are superseded), which
     // Slack accepts.
@@ -35,15 +35,15 @@ async fn twenty_holds_fit_the_topic(backend: Backend) {
 
     // Every hold is in the list, in the text and in what Slack shows (the blocks).
     let r = t.hold(ALICE, "list").await;
-    r.says("*Holds* (20)");
+    r.assert_says("*Holds* (20)");
     let shown = blocks_text(&r.json);
     for i in 0..20 {
         let line = format!("app-{i:02} held by <@U0P{i:02}>");
-        r.says(&line);
+        r.assert_says(&line);
         assert!(shown.contains(&line), "{line} not shown: {shown}");
     }
     let status = t.deploy(ALICE, "status").await;
-    status.says("*Holds* (20)");
+    status.assert_says("*Holds* (20)");
     let shown = blocks_text(&status.json);
     for i in 0..20 {
         assert!(shown.contains(&format!("app-{i:02} held by")), "{shown}");
@@ -87,7 +87,7 @@ async fn reasons_reach_slack_escaped(backend: Backend) {
     let list = t.hold(DAVE, "list").await;
     let status = t.deploy(DAVE, "status").await;
     for r in [&refusal, &list, &status] {
-        r.says(escaped);
+        r.assert_says(escaped);
         assert!(blocks_text(&r.json).contains(escaped), "{}", r.json);
     }
 
@@ -182,7 +182,7 @@ async fn not_in_channel_is_told_once_and_not_retried(backend: Backend) {
     let t = stepped_with_topic(backend, PEOPLE).await;
     t.slack.set_not_in_channel(CHANNEL, true);
     let r = t.hold(ALICE, "whitehall migration").await;
-    r.says("is in place");
+    r.assert_says("is in place");
     t.deliver_outbox().await;
     // Slack refuses the announcement and the topic read; Alice is told once, and as an
     // ephemeral can't reach her there, by direct message.
@@ -193,7 +193,7 @@ async fn not_in_channel_is_told_once_and_not_retried(backend: Backend) {
     assert!(dm["text"].as_str().unwrap().contains("/invite"), "{dm}");
     // The hold binds all the same.
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    r.says("can't be deployed");
+    r.assert_says("can't be deployed");
     // Nothing is retried.
     t.tick().await;
     assert_eq!(t.deliver_outbox().await, 0);
@@ -239,7 +239,7 @@ async fn missing_scope_is_told_at_once(backend: Backend) {
     t.tick().await;
     assert_eq!(t.deliver_outbox().await, 0);
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    r.says("can't be deployed");
+    r.assert_says("can't be deployed");
     t.stop().await;
 }
 on_both_backends!(missing_scope_is_told_at_once);

@@ -25,7 +25,7 @@ async fn same_person_twice_updates_the_hold(backend: Backend) {
     assert!(topic.contains("(<@U0ALICE>: first reason)"), "{topic}");
 
     let r = t.hold(ALICE, "whitehall second reason --until 17:00").await;
-    r.says("updated");
+    r.assert_says("updated");
     // One hold, one announcement (edited in place, not posted again), reason changed
     // everywhere.
     t.deliver_outbox().await;
@@ -40,13 +40,13 @@ async fn same_person_twice_updates_the_hold(backend: Backend) {
     assert_eq!(holds[0].reason, "second reason");
     assert_eq!(holds[0].updated_by, ALICE);
     assert!(holds[0].until.is_some());
-    t.hold(BOB, "list").await.says("*Holds* (1)");
+    t.hold(BOB, "list").await.assert_says("*Holds* (1)");
     let audit = t.core().store.audit_log(50).await.unwrap();
     assert!(audit.iter().any(|a| a.action == "hold.update"));
 
     // Saying more without `--until` keeps the hold's end rather than dropping it.
     let r = t.hold(ALICE, "whitehall third reason").await;
-    r.says("It ends at Tue 24 Nov 17:00 GMT.");
+    r.assert_says("It ends at Tue 24 Nov 17:00 GMT.");
     t.deliver_outbox().await;
     let m = t.expect_update("Reason: third reason");
     assert!(m.to_string().contains("Until: Tue 24 Nov 17:00 GMT"), "{m}");
@@ -63,30 +63,36 @@ async fn two_people_hold_one_app(backend: Backend) {
         now.contains("whitehall (<@U0ALICE>: migration); whitehall (<@U0BOB>: content freeze)"),
         "{now}"
     );
-    let list = t.hold(CAROL, "list").await.says("*Holds* (2)");
+    let list = t
+        .hold(CAROL, "list")
+        .await
+        .assert_says("*Holds* (2)")
+        .text();
     assert!(list.contains("held by <@U0ALICE>: migration"), "{list}");
     assert!(list.contains("held by <@U0BOB>: content freeze"), "{list}");
 
     // Alice releases hers by app name: Bob's still binds.
     let r = t.hold(ALICE, "release whitehall").await;
-    r.says("Released hold");
+    r.assert_says("Released hold");
     let holds = standing(&t).await;
     assert_eq!(holds.len(), 1);
     assert_eq!(holds[0].owner, BOB);
     let r = t.deploy(CAROL, "whitehall r1 to integration").await;
-    r.says("<@U0BOB> is holding");
+    r.assert_says("<@U0BOB> is holding");
     t.deliver_outbox().await;
     expect_release(&t, ALICE, ALICE, "whitehall");
     assert!(!t.expect_topic_sync().contains("U0ALICE"));
 
     // Carol can't release Bob's by name; Bob can.
     let r = t.hold(CAROL, "release whitehall").await;
-    r.says("Only the owner");
-    r.says("Nothing was changed");
+    r.assert_says("Only the owner");
+    r.assert_says("Nothing was changed");
     assert_eq!(standing(&t).await.len(), 1);
-    t.hold(BOB, "release whitehall").await.says("Released hold");
+    t.hold(BOB, "release whitehall")
+        .await
+        .assert_says("Released hold");
     let r = t.deploy(CAROL, "whitehall r1 to integration").await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
     t.deliver_outbox().await;
     expect_release(&t, BOB, BOB, "whitehall");
     assert_eq!(t.expect_topic_sync(), "");
@@ -109,12 +115,12 @@ async fn release_by_command(backend: Backend) {
 
     // By id: a stranger is refused; `#id` works for the owner.
     let r = t.hold(BOB, &format!("release {publisher}")).await;
-    r.says("Only <@U0ALICE>");
+    r.assert_says("Only <@U0ALICE>");
     assert_eq!(standing(&t).await.len(), 3);
     let r = t.hold(ALICE, &format!("release #{publisher}")).await;
-    r.says(&format!("Released hold #{publisher} on publisher"));
+    r.assert_says(&format!("Released hold #{publisher} on publisher"));
     let r = t.hold(ALICE, &format!("release {publisher}")).await;
-    r.says(&format!(
+    r.assert_says(&format!(
         "Hold #{publisher} was already released by <@U0ALICE> at Tue 24 Nov 10:00 GMT."
     ));
 
@@ -129,7 +135,9 @@ async fn release_by_command(backend: Backend) {
     expect_release(&t, ALICE, ALICE, "publisher");
     expect_release(&t, ALICE, ALICE, "whitehall");
     assert!(t.expect_topic_sync().contains("ALL apps (<@U0ALICE>: two)"));
-    t.hold(ALICE, "release all").await.says("Released hold");
+    t.hold(ALICE, "release all")
+        .await
+        .assert_says("Released hold");
     assert!(standing(&t).await.is_empty());
     t.deliver_outbox().await;
     expect_release(&t, ALICE, ALICE, "all applications");
@@ -153,7 +161,7 @@ async fn admin_releases_anyones_hold(backend: Backend) {
     t.expect_topic_sync();
     t.expect_ephemeral(ADMIN, &format!("Released hold #{id} on whitehall"));
     let r = t.hold(ADMIN, "release publisher").await;
-    r.says("Released hold");
+    r.assert_says("Released hold");
     t.deliver_outbox().await;
     expect_release(&t, BOB, ADMIN, "publisher");
     assert_eq!(t.expect_topic_sync(), "");

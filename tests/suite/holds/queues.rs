@@ -24,7 +24,7 @@ fn bob_skipped(reason: &str) -> String {
 /// Bob's `/deploy status integration` must show `first` (a person, an app) first in line.
 async fn first_in_line(t: &TestApp, first: &str) {
     let status = t.deploy(BOB, "status integration").await;
-    status.says(&format!("queue: 1. {first}"));
+    status.assert_says(&format!("queue: 1. {first}"));
 }
 
 /// The next Slack calls must be Alice's finish: appalice's end alert, then her start
@@ -53,7 +53,7 @@ fn expect_started_and_finished(t: &TestApp, who: &str, app: &str) {
 async fn queued_for_a_held_app_is_skipped_and_keeps_their_place(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     let answers = queue_behind_alice(&t, &[(BOB, "whitehall"), (DAVE, "frontend")]).await;
-    answers[0].says("number 1 in line");
+    answers[0].assert_says("number 1 in line");
     t.hold(CAROL, "whitehall reindexing").await;
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> started deploying");

@@ -9,14 +9,16 @@ async fn until_time_ends_the_hold(backend: Backend) {
     let t = TestApp::stepped(backend).await;
     let (m, _) = hold_announced(&t, ALICE, "whitehall migration --until 11:00").await;
     assert_text_has(&m, "Until: Tue 24 Nov 11:00 GMT");
-    t.hold(BOB, "list").await.says("until Tue 24 Nov 11:00 GMT");
+    t.hold(BOB, "list")
+        .await
+        .assert_says("until Tue 24 Nov 11:00 GMT");
 
     // Not before its time: at 10:59 the hold stands and a pass sends nothing.
     t.at(Utc.with_ymd_and_hms(2026, 11, 24, 10, 59, 59).unwrap())
         .await;
     t.slack.expect_no_more_calls();
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    r.says("can't be deployed");
+    r.assert_says("can't be deployed");
     assert_eq!(check(&t, "whitehall", "integration").await.0, 423);
 
     // From 11:00 exactly it blocks nothing, even before the scheduler's next pass, and
@@ -50,7 +52,7 @@ async fn until_time_ends_the_hold(backend: Backend) {
     );
     assert!(standing(&t).await.is_empty());
     let r = t.deploy(BOB, "whitehall r1 to integration").await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
     t.deliver_outbox().await;
     t.expect_post("<@U0BOB> started deploying *whitehall*");
     // Ended once: later passes send nothing more.
@@ -84,7 +86,7 @@ async fn until_a_date_ends_the_hold_at_its_start(backend: Backend) {
     t.at(gmt(2027, 1, 3, 23, 59, 59)).await;
     t.slack.expect_no_more_calls();
     let r = t.hold(BOB, "list").await;
-    r.says("until Mon 4 Jan 2027 00:00 GMT");
+    r.assert_says("until Mon 4 Jan 2027 00:00 GMT");
     assert_eq!(
         check(&t, "whitehall", "production").await.1["refusals"][0]["code"],
         "held"
@@ -99,7 +101,7 @@ async fn until_a_date_ends_the_hold_at_its_start(backend: Backend) {
     );
     t.expect_topic_sync();
     assert!(standing(&t).await.is_empty());
-    t.hold(BOB, "list").await.says("No holds stand");
+    t.hold(BOB, "list").await.assert_says("No holds stand");
     t.stop().await;
 }
 on_both_backends!(until_a_date_ends_the_hold_at_its_start);
@@ -166,7 +168,11 @@ async fn status_and_list_show_holds(backend: Backend) {
         );
     }
     // One environment's status lists the holds that bind there, and counts the others.
-    let staging = t.deploy(CAROL, "status staging").await.says("*Holds* (1)");
+    let staging = t
+        .deploy(CAROL, "status staging")
+        .await
+        .assert_says("*Holds* (1)")
+        .text();
     assert!(!staging.contains("whitehall in production"), "{staging}");
     assert!(
         staging.contains(
@@ -179,7 +185,7 @@ async fn status_and_list_show_holds(backend: Backend) {
     assert!(!production.contains("other environments"), "{production}");
     let api: Value = t.get("/api/v1/status").await.json().await.unwrap();
     assert_eq!(api["holds"].as_array().map(Vec::len), Some(2), "{api}");
-    t.hold(CAROL, "help").await.says("release");
+    t.hold(CAROL, "help").await.assert_says("release");
     // Asking sends nothing; the two holds were announced, with one topic write.
     t.deliver_outbox().await;
     t.expect_post("<@U0ALICE> is holding deployments of *whitehall* in *production*");

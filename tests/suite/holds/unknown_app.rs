@@ -7,21 +7,21 @@ use super::*;
 async fn a_hold_on_an_unknown_app_says_so(backend: Backend) {
     let t = TestApp::start(backend).await;
     let r = t.deploy(ALICE, "whitehall r1 to integration").await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
 
     let typo = t.hold(BOB, "whitehal database migration").await;
-    typo.says("is in place");
-    typo.says("badger knows no app called *whitehal*");
-    typo.says("Did you mean *whitehall*?");
+    typo.assert_says("is in place");
+    typo.assert_says("badger knows no app called *whitehal*");
+    typo.assert_says("Did you mean *whitehall*?");
     // An app it knows (live here), and the whole estate: no such line.
     let r = t.hold(CAROL, "whitehall database migration").await;
-    r.never_says("knows no app");
+    r.assert_never_says("knows no app");
     let r = t.hold(DAVE, "all incident").await;
-    r.never_says("knows no app");
+    r.assert_never_says("knows no app");
     // Nothing close: said without a guess.
     let far = t.hold(ERIN, "brand-new-service launch prep").await;
-    far.says("knows no app called *brand-new-service*");
-    far.never_says("Did you mean");
+    far.assert_says("knows no app called *brand-new-service*");
+    far.assert_never_says("Did you mean");
     t.stop().await;
 }
 on_both_backends!(a_hold_on_an_unknown_app_says_so);

@@ -13,7 +13,7 @@ async fn deploy_with_note(t: &TestApp, note: &str) -> Reply {
 async fn user_text_reaches_slack_escaped(backend: Backend) {
     let t = TestApp::start(backend).await;
     let r = deploy_with_note(&t, "<!channel> ping <@U123> & see <https://x|y>").await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
     assert!(!r.json.to_string().contains("<!channel>"), "{}", r.json);
     let alert = t.wait_for_message("started deploying").await;
     let text = alert["text"].as_str().unwrap();
@@ -79,7 +79,9 @@ async fn parse_errors_quote_user_text_escaped(backend: Backend) {
     let text = r.text();
     assert!(text.contains("&lt;!channel&gt;"), "{text}");
     assert!(!text.contains("<!channel>"), "{text}");
-    t.hold(ALICE, "release <@U123>").await.never_says("<@U123>");
+    t.hold(ALICE, "release <@U123>")
+        .await
+        .assert_never_says("<@U123>");
     t.stop().await;
 }
 on_both_backends!(parse_errors_quote_user_text_escaped);

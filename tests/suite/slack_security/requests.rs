@@ -131,7 +131,7 @@ async fn signed_but_malformed_requests_get_400(backend: Backend) {
     // Still up, and a well-formed command still works.
     assert_eq!(t.get("/healthz").await.status().as_u16(), 200);
     let r = t.deploy(ALICE, "whitehall r1 to integration").await;
-    r.says("You're deploying");
+    r.assert_says("You're deploying");
     t.stop().await;
 }
 on_both_backends!(signed_but_malformed_requests_get_400);

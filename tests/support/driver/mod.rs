@@ -115,6 +115,15 @@ impl Reply {
         self
     }
 
+    /// Asserts that the reply's text does not hold `needle`, showing the whole text if it
+    /// does; returns the reply.
+    #[track_caller]
+    pub fn assert_never_says(&self, needle: &str) -> &Reply {
+        let text = self.text();
+        assert!(!text.contains(needle), "{needle:?} in the reply {text:?}");
+        self
+    }
+
     /// Asserts that the reply's text is `expected`, word for word; returns the reply.
     #[track_caller]
     pub fn assert_is(&self, expected: &str) -> &Reply {
