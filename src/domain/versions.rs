@@ -90,12 +90,12 @@ impl Cell {
 pub struct Drift {
     /// The environment that is behind.
     pub env: String,
+    /// What `env` runs (`None`: nothing yet).
+    pub behind_ref: Option<String>,
     /// The environment before it, which it is behind.
     pub behind_env: String,
     /// What `behind_env` runs.
     pub ahead_ref: String,
-    /// What `env` runs (`None`: nothing yet).
-    pub behind_ref: Option<String>,
     /// When `behind_env` got `ahead_ref`: the drift has lasted since then.
     pub since: DateTime<Utc>,
     /// `now - since` in whole seconds (never negative), for readers without a clock.
