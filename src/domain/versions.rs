@@ -94,10 +94,10 @@ pub struct Drift {
     pub behind_ref: Option<String>,
     /// The environment before it, which it is behind.
     pub behind_env: String,
-    /// What `behind_env` runs.
-    pub ahead_ref: String,
     /// When `behind_env` got `ahead_ref`: the drift has lasted since then.
     pub since: DateTime<Utc>,
+    /// What `behind_env` runs.
+    pub ahead_ref: String,
     /// `now - since` in whole seconds (never negative), for readers without a clock.
     pub age_secs: i64,
     /// The promotion rule (`domain::promotion`) would refuse `ahead_ref` in `env` now:
