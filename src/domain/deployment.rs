@@ -122,11 +122,13 @@ pub struct Deployment {
     pub requester: String,
     pub channel: String,
     pub source: String,
+    /// Its place in its environment's queue: higher priority first, then by queue key.
     pub priority: i64,
     pub queue_key: i64,
     /// The refusal codes it was last told the turn passed it by for (not holds).
     pub passed_over: Option<String>,
     pub hold_notified: bool,
+    /// Where it stands now; then when it reached each state, and when it was reminded.
     pub state: State,
     pub requested_at: DateTime<Utc>,
     pub called_at: Option<DateTime<Utc>>,
@@ -138,6 +140,7 @@ pub struct Deployment {
     /// Absent from snapshots stored before it existed: those read as not told.
     #[serde(default)]
     pub after_close_reminded_at: Option<DateTime<Utc>>,
+    /// What was said of it: its requester's note or emergency's reason, then how it ended.
     pub note: Option<String>,
     pub emergency_reason: Option<String>,
     pub outcome_note: Option<String>,
