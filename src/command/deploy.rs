@@ -210,13 +210,7 @@ fn parse_request(words: &[&str], ctx: &CommandContext) -> Result<DeployCommand, 
             },
             // `--emergency`: an emergency deploy, as with `emergency` after ENV below.
             Some(name) if name == "emergency" => return Err(emergency_after_env(target, more)),
-            Some(name) => {
-                return Err(ParseError::UnknownOption {
-                    form,
-                    given: first.to_owned(),
-                    suggestion: suggest_option(&name, "note", "--note"),
-                })
-            }
+            Some(name) => return Err(unknown_option(form, first, &name, "--note")),
             None => {
                 return Err(match exact_env(first, ctx) {
                     Some(other) => ParseError::MoreThanOneEnvironment {
@@ -243,15 +237,21 @@ fn parse_request(words: &[&str], ctx: &CommandContext) -> Result<DeployCommand, 
     })
 }
 
-/// `option` if `name` (an option's name without dashes, perhaps with `=value`) is
-/// close to the option `expected`.
-pub(crate) fn suggest_option(
+/// `given`, an option `form` does not take (`name` its name without dashes, perhaps with
+/// `=value`), refused with the one `option` it takes (`--note`) suggested if the name is
+/// close to it.
+pub(crate) fn unknown_option(
+    form: Form,
+    given: &str,
     name: &str,
-    expected: &str,
     option: &'static str,
-) -> Option<&'static str> {
+) -> ParseError {
     let name = name.split('=').next().unwrap_or(name);
-    closest(name, &[expected]).map(|_| option)
+    ParseError::UnknownOption {
+        form,
+        given: given.to_owned(),
+        suggestion: closest(name, &[option.trim_start_matches('-')]).map(|_| option),
+    }
 }
 
 struct Target<'w> {

@@ -1,19 +1,12 @@
 //! `/hold`: creating, listing and releasing holds.
 
-use super::deploy::suggest_option;
+use super::deploy::unknown_option;
 use super::error::{Form, ParseError, TextKind};
 use super::lookup::{exact_env, is_configured_app, resolve_app};
 use super::suggest::subcommand_typo;
 use super::until::parse_until;
 use super::words::{free_text, is, lead, looks_like_id, no_more, option_name, parse_id};
 use super::{CommandContext, HoldCommand, HoldScope, ReleaseTarget};
-
-/// The subcommand keywords and the forms they start.
-pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
-    ("list", Form::HoldList),
-    ("release", Form::HoldRelease),
-    ("help", Form::Hold),
-];
 
 /// Parses the text of a `/hold` command (everything after the command name).
 ///
@@ -96,13 +89,7 @@ fn parse_create(
                 until = Some(instant);
                 i += 1 + used;
             }
-            Some(name) => {
-                return Err(ParseError::UnknownOption {
-                    form,
-                    given: word.to_owned(),
-                    suggestion: suggest_option(&name, "until", "--until"),
-                })
-            }
+            Some(name) => return Err(unknown_option(form, word, &name, "--until")),
             None => {
                 words.push(word);
                 i += 1;
@@ -143,6 +130,14 @@ fn parse_release(rest: &[&str], ctx: &CommandContext) -> Result<HoldCommand, Par
     no_more(extra, form)?;
     Ok(HoldCommand::Release { target })
 }
+
+/// The subcommand keywords and the forms they start; `all` is none: it
+/// is a scope.
+pub(super) const SUBCOMMANDS: &[(&str, Form)] = &[
+    ("list", Form::HoldList),
+    ("release", Form::HoldRelease),
+    ("help", Form::Hold),
+];
 
 /// `UnknownSubcommand` if `first` looks like a mistyped subcommand (or one written
 /// as an option, `--help`).

@@ -131,21 +131,24 @@ fn until_in_the_repeated_hour_is_the_one_ahead() {
     }
 }
 
+/// The message refusing `text` typed at `now`; panics, saying `why` it should not parse,
+/// if it does.
+fn refused_at(text: &str, now: chrono::DateTime<chrono::Utc>, why: &str) -> String {
+    let ctx = super::CommandContext { now, ..ctx() };
+    match parse_hold(text, &ctx) {
+        Err(e) => e.message(&ctx),
+        Ok(c) => panic!("{why}, yet `{text}` parsed: {c:?}"),
+    }
+}
+
 /// The hint for a time already past never suggests one that does not exist: at 01:45 on Sat
 /// 28 Mar 2026, tomorrow's 01:30 is in the hour the clocks skip.
 #[test]
 fn until_passed_before_the_clocks_go_forward() {
-    use super::CommandContext;
     use chrono::{TimeZone, Utc};
-    let ctx = CommandContext {
-        now: Utc.with_ymd_and_hms(2026, 3, 28, 1, 45, 0).unwrap(),
-        ..ctx()
-    };
-    let Err(e) = parse_hold("all freeze --until 01:30", &ctx) else {
-        panic!("01:30 has passed")
-    };
+    let now = Utc.with_ymd_and_hms(2026, 3, 28, 1, 45, 0).unwrap();
     assert_eq!(
-        e.message(&ctx),
+        refused_at("all freeze --until 01:30", now, "01:30 has passed"),
         "`01:30` today has already passed (it is 01:45 in Europe/London). Tomorrow the clocks go forward over 01:30: pick another time."
     );
 }
@@ -153,50 +156,33 @@ fn until_passed_before_the_clocks_go_forward() {
 /// A date alone is the start of that day in London, whatever the offset: across the spring
 /// change (Sun 28 Mar 2027, 01:00 GMT -> 02:00 BST) the 29th starts at 23:00 UTC the day
 /// before; the 28th itself starts before the jump, at 00:00 GMT; in autumn the other way.
+/// Where the clocks skip midnight itself (Santiago, Sun 6 Sep 2026: 00:00 -04 becomes
+/// 01:00 -03), the day starts at the end of the jump.
 #[test]
 fn until_a_date_alone_is_the_start_of_that_day_across_clock_changes() {
     use super::{CommandContext, HoldCommand};
     use chrono::{TimeZone, Utc};
-    let spring = CommandContext {
-        now: Utc.with_ymd_and_hms(2027, 3, 20, 10, 0, 0).unwrap(),
-        ..ctx()
-    };
-    let until = |text: &str, ctx: &CommandContext| match parse_hold(text, ctx) {
-        Ok(HoldCommand::Create { until, .. }) => until,
-        other => panic!("{text}: {other:?}"),
-    };
     let utc = |y, mo, d, h| Utc.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap();
-    assert_eq!(
-        until("all spring --until 2027-03-29", &spring),
-        Some(utc(2027, 3, 28, 23))
-    );
-    assert_eq!(
-        until("all spring --until 2027-03-28", &spring),
-        Some(utc(2027, 3, 28, 0))
-    );
-    let autumn = CommandContext {
-        now: Utc.with_ymd_and_hms(2026, 10, 20, 10, 0, 0).unwrap(),
-        ..ctx()
-    };
-    assert_eq!(
-        until("all autumn --until 2026-10-25", &autumn),
-        Some(utc(2026, 10, 24, 23))
-    );
-    assert_eq!(
-        until("all autumn --until 2026-10-26", &autumn),
-        Some(utc(2026, 10, 26, 0))
-    );
-    // Where the clocks skip midnight itself (Santiago, Sun 6 Sep 2026: 00:00 -04 becomes
-    // 01:00 -03), the day starts at the end of the jump.
+    let london = |now| CommandContext { now, ..ctx() };
     let santiago = CommandContext {
         tz: chrono_tz::America::Santiago,
-        now: Utc.with_ymd_and_hms(2026, 9, 1, 12, 0, 0).unwrap(),
+        now: utc(2026, 9, 1, 12),
         ..ctx()
     };
-    assert_eq!(
-        until("all spring --until 2026-09-06", &santiago),
-        Some(utc(2026, 9, 6, 4))
-    );
+    let (spring, autumn) = (london(utc(2027, 3, 20, 10)), london(utc(2026, 10, 20, 10)));
+    for (ctx, date, starts) in [
+        (&spring, "2027-03-29", utc(2027, 3, 28, 23)),
+        (&spring, "2027-03-28", utc(2027, 3, 28, 0)),
+        (&autumn, "2026-10-25", utc(2026, 10, 24, 23)),
+        (&autumn, "2026-10-26", utc(2026, 10, 26, 0)),
+        (&santiago, "2026-09-06", utc(2026, 9, 6, 4)),
+    ] {
+        let text = format!("all clocks change --until {date}");
+        match parse_hold(&text, ctx) {
+            Ok(HoldCommand::Create { until, .. }) => assert_eq!(until, Some(starts), "{text}"),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
 }
 
 /// A date alone whose start has passed is refused with the message any past `--until` has,
@@ -204,23 +190,21 @@ fn until_a_date_alone_is_the_start_of_that_day_across_clock_changes() {
 #[test]
 fn until_a_date_alone_keeps_the_limits() {
     use chrono::{TimeZone, Utc};
-    let ctx = super::CommandContext {
-        now: Utc.with_ymd_and_hms(2026, 12, 18, 14, 0, 0).unwrap(),
-        ..ctx()
-    };
-    let Err(e) = parse_hold("all freeze --until 2026-12-18", &ctx) else {
-        panic!("today's 00:00 has passed")
-    };
+    let now = Utc.with_ymd_and_hms(2026, 12, 18, 14, 0, 0).unwrap();
+    let ctx = super::CommandContext { now, ..ctx() };
+    assert!(parse_hold("all freeze --until 2027-12-19", &ctx).is_ok());
     assert_eq!(
-        e.message(&ctx),
+        refused_at(
+            "all freeze --until 2026-12-18",
+            now,
+            "today's 00:00 has passed"
+        ),
         "`2026-12-18 00:00` has already passed (it is 2026-12-18 14:00 in Europe/London)."
     );
-    assert!(parse_hold("all freeze --until 2027-12-19", &ctx).is_ok());
-    let Err(e) = parse_hold("all freeze --until 2027-12-20", &ctx) else {
-        panic!("more than 366 days ahead")
-    };
-    assert!(
-        e.message(&ctx).contains("is more than 366 days ahead"),
-        "{e}"
+    let ahead = refused_at(
+        "all freeze --until 2027-12-20",
+        now,
+        "more than 366 days ahead",
     );
+    assert!(ahead.contains("is more than 366 days ahead"), "{ahead}");
 }

@@ -18,9 +18,9 @@ pub enum WindowKind {
 pub struct Environment {
     pub name: EnvName,
     pub window: WindowKind,
-    pub requires_previous: bool,
     /// Empty: anyone may deploy here.
     pub deployers: Vec<String>,
+    pub requires_previous: bool,
     /// Requested after each success here (`{app}` and `{ref}` unsubstituted); empty: none.
     pub smoke_urls: Vec<String>,
     /// How long one smoke request may take, 1..=300 seconds.

@@ -14,23 +14,23 @@ use std::path::PathBuf;
 pub struct Settings {
     pub slack: SlackMode,
     pub slack_api_url: String,
+    /// Connect and total timeout of every Slack Web API call
+    /// (`BADGER_SLACK_TIMEOUT_SECS`, default 10).
+    pub slack_timeout: std::time::Duration,
     pub database_url: String,
+    /// How long a replica's claim on an outbox row lasts if it dies mid-delivery
+    /// (`BADGER_OUTBOX_LEASE_SECS`, default 60). Always longer than `slack_timeout`.
+    pub outbox_lease: std::time::Duration,
     pub bind: String,
-    pub policy_path: Option<PathBuf>,
-    pub policy: Policy,
+    /// Where people reach badger's dashboard (`BADGER_PUBLIC_URL`), without a trailing
+    /// slash; linked from answers too long to show whole. `None`: not linked.
+    pub public_url: Option<String>,
     /// `BADGER_API_TOKEN`: a CI token that may report deployments of every app.
     pub api_token: Option<String>,
     /// `BADGER_API_TOKENS`: CI tokens each limited to some apps (see `api_tokens.rs`).
     pub api_tokens: Vec<super::api_tokens::ScopedToken>,
-    /// How long a replica's claim on an outbox row lasts if it dies mid-delivery
-    /// (`BADGER_OUTBOX_LEASE_SECS`, default 60). Always longer than `slack_timeout`.
-    pub outbox_lease: std::time::Duration,
-    /// Connect and total timeout of every Slack Web API call
-    /// (`BADGER_SLACK_TIMEOUT_SECS`, default 10).
-    pub slack_timeout: std::time::Duration,
-    /// Where people reach badger's dashboard (`BADGER_PUBLIC_URL`), without a trailing
-    /// slash; linked from answers too long to show whole. `None`: not linked.
-    pub public_url: Option<String>,
+    pub policy_path: Option<PathBuf>,
+    pub policy: Policy,
     /// `GITHUB_TOKEN`, `GITHUB_API_URL`, `BADGER_GITHUB_TIMEOUT_SECS`.
     pub github: super::github_settings::GithubSettings,
 }

@@ -6,8 +6,9 @@
 use super::deployment::Deployment;
 use super::hold::Hold;
 use super::promotion::{self, PromotionCheck};
-use super::window::{Closure, Skipped};
+use super::window::{next_opens, Closure, Skipped};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 /// The promotion rule's facts, when the environment has a previous one to pass first.
 #[derive(Debug, Clone, Copy)]
@@ -53,17 +54,7 @@ pub enum Refusal {
         env: String,
     },
     Held(Hold),
-    WindowClosed {
-        env: String,
-        next_opening: Option<DateTime<Utc>>,
-        /// The named closure of the day (absent in rows from before it existed).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        closure: Option<Closure>,
-        /// What the next opening skips besides `closure` (absent in rows from before it
-        /// existed).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        skipping: Vec<Skipped>,
-    },
+    WindowClosed(WindowClosed),
     /// The ref has not passed the previous environment.
     NotPromoted {
         previous: String,
@@ -79,7 +70,7 @@ impl Refusal {
         match self {
             Refusal::NotPermitted { .. } => "not_permitted",
             Refusal::Held(_) => "held",
-            Refusal::WindowClosed { .. } => "window_closed",
+            Refusal::WindowClosed(_) => "window_closed",
             Refusal::NotPromoted { .. } => "not_promoted",
             Refusal::Busy(_) => "busy",
         }
@@ -89,6 +80,35 @@ impl Refusal {
     /// The others need a person (or the clock) to change something.
     pub fn is_busy(&self) -> bool {
         matches!(self, Refusal::Busy(_))
+    }
+}
+
+/// The deploy window is closed (and the request is no emergency). Serialized as the struct
+/// variant it once was: the same JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WindowClosed {
+    pub env: String,
+    pub next_opening: Option<DateTime<Utc>>,
+    /// The named closure of the day (absent in rows from before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closure: Option<Closure>,
+    /// What the next opening skips besides `closure` (absent in rows from before it
+    /// existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipping: Vec<Skipped>,
+}
+
+impl WindowClosed {
+    /// Why it is closed, in plain words, when the day's closure has a name (a freeze, a
+    /// bank holiday, till when); `None`: it is outside the window's hours.
+    pub fn why(&self) -> Option<String> {
+        self.closure.as_ref().map(Closure::words)
+    }
+
+    /// When it next opens, naming the closures that skips, in plain words; `None`: no
+    /// opening is scheduled.
+    pub fn next_opens(&self, tz: Tz) -> Option<String> {
+        self.next_opening.map(|o| next_opens(o, &self.skipping, tz))
     }
 }
 
@@ -124,12 +144,12 @@ pub fn admit(f: &Facts) -> Vec<Refusal> {
             .map(Refusal::Held),
     );
     if !f.window_open && !f.emergency {
-        out.push(Refusal::WindowClosed {
+        out.push(Refusal::WindowClosed(WindowClosed {
             env: f.env.into(),
             next_opening: f.next_opening,
             closure: f.closure.cloned(),
             skipping: f.skipping.to_vec(),
-        });
+        }));
     }
     if let (Some(prev), Some(git_ref)) = (f.previous, f.git_ref) {
         match promotion::check(prev.latest, git_ref) {
@@ -164,7 +184,7 @@ pub fn turn(reasons: &[Refusal]) -> Turn {
         Turn::Call
     } else if reasons
         .iter()
-        .all(|r| matches!(r, Refusal::WindowClosed { .. } | Refusal::Busy(_)))
+        .all(|r| matches!(r, Refusal::WindowClosed(_) | Refusal::Busy(_)))
     {
         Turn::Wait
     } else {
@@ -296,12 +316,12 @@ mod tests {
 
     #[test]
     fn the_queue_reads_the_answer() {
-        let closed = Refusal::WindowClosed {
+        let closed = Refusal::WindowClosed(WindowClosed {
             env: "production".into(),
             next_opening: None,
             closure: None,
             skipping: Vec::new(),
-        };
+        });
         let held = Refusal::Held(hold("frontend", None));
         let not_promoted = Refusal::NotPromoted {
             previous: "staging".into(),

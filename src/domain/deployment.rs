@@ -121,14 +121,15 @@ pub struct Deployment {
     pub environment: String,
     pub requester: String,
     pub channel: String,
-    pub note: Option<String>,
-    pub emergency_reason: Option<String>,
     pub source: String,
-    pub state: State,
-    pub queue_key: i64,
+    /// Its place in its environment's queue: higher priority first, then by queue key.
     pub priority: i64,
-    pub outcome_note: Option<String>,
-    pub ci_url: Option<String>,
+    pub queue_key: i64,
+    /// The refusal codes it was last told the turn passed it by for (not holds).
+    pub passed_over: Option<String>,
+    pub hold_notified: bool,
+    /// Where it stands now; then when it reached each state, and when it was reminded.
+    pub state: State,
     pub requested_at: DateTime<Utc>,
     pub called_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,
@@ -139,9 +140,11 @@ pub struct Deployment {
     /// Absent from snapshots stored before it existed: those read as not told.
     #[serde(default)]
     pub after_close_reminded_at: Option<DateTime<Utc>>,
-    pub hold_notified: bool,
-    /// The refusal codes it was last told the turn passed it by for (not holds).
-    pub passed_over: Option<String>,
+    /// What was said of it: its requester's note or emergency's reason, then how it ended.
+    pub note: Option<String>,
+    pub emergency_reason: Option<String>,
+    pub outcome_note: Option<String>,
+    pub ci_url: Option<String>,
     /// Who started it, when not its requester (an admin pressing Start on its turn, CI's
     /// `started` event). `None` too in rows and snapshots from before it was recorded.
     #[serde(default)]

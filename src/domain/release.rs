@@ -20,10 +20,10 @@ pub struct ReleaseSummary {
     pub total_commits: i64,
     /// Commits GitHub listed: pull requests are looked for in these only.
     pub listed_commits: i64,
-    /// The pull requests fetched (the first few found), oldest first.
-    pub pulls: Vec<PullSummary>,
     /// Every pull request found, fetched or not.
     pub pull_count: usize,
+    /// The pull requests fetched (the first few found), oldest first.
+    pub pulls: Vec<PullSummary>,
     /// Who wrote the pull requests and commits, each once, bots left out; people with a
     /// Slack id first.
     pub authors: Vec<Author>,

@@ -74,16 +74,26 @@ mod tests {
             .collect()
     }
 
+    /// A deployment from `source` (`slack` or `ci`), asked for at `t(at)`, still queued.
+    fn requested(source: &str, at: u32) -> Deployment {
+        Deployment {
+            source: source.into(),
+            requested_at: t(at),
+            ..sample(1, "api", "staging")
+        }
+    }
+
     #[test]
     fn a_slack_deployment_goes_through_the_queue() {
-        let mut d = sample(1, "api", "staging");
-        d.requested_at = t(0);
+        let d = requested("slack", 0);
         assert_eq!(states(&d), [("queued", t(0))]);
-        d.state = State::Called;
-        d.called_at = Some(t(1));
-        d.started_at = Some(t(2));
-        d.finished_at = Some(t(7));
-        d.state = State::Succeeded;
+        let d = Deployment {
+            state: State::Succeeded,
+            called_at: Some(t(1)),
+            started_at: Some(t(2)),
+            finished_at: Some(t(7)),
+            ..d
+        };
         assert_eq!(
             states(&d),
             [
@@ -98,8 +108,7 @@ mod tests {
 
     #[test]
     fn cancelled_and_expired_end_at_ended_at() {
-        let mut d = sample(1, "api", "staging");
-        d.requested_at = t(0);
+        let mut d = requested("slack", 0);
         d.ended_at = Some(t(3));
         d.state = State::Expired;
         assert_eq!(states(&d), [("queued", t(0)), ("expired", t(3))]);
@@ -108,9 +117,7 @@ mod tests {
 
     #[test]
     fn a_ci_report_starts_where_ci_said() {
-        let mut d = sample(1, "api", "staging");
-        d.source = "ci".into();
-        d.requested_at = t(4);
+        let mut d = requested("ci", 4);
         d.finished_at = Some(t(4));
         d.state = State::Failed;
         assert_eq!(states(&d), [("failed", t(4))]);
@@ -121,13 +128,13 @@ mod tests {
 
     #[test]
     fn called_off_then_reported_shows_both() {
-        let mut d = sample(1, "api", "staging");
-        d.source = "ci".into();
-        d.requested_at = t(0);
-        d.started_at = Some(t(0));
-        d.ended_at = Some(t(2));
-        d.finished_at = Some(t(6));
-        d.state = State::Succeeded;
+        let d = Deployment {
+            state: State::Succeeded,
+            started_at: Some(t(0)),
+            ended_at: Some(t(2)),
+            finished_at: Some(t(6)),
+            ..requested("ci", 0)
+        };
         assert_eq!(
             states(&d),
             [

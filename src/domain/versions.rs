@@ -90,14 +90,14 @@ impl Cell {
 pub struct Drift {
     /// The environment that is behind.
     pub env: String,
-    /// The environment before it, which it is behind.
-    pub behind_env: String,
-    /// What `behind_env` runs.
-    pub ahead_ref: String,
     /// What `env` runs (`None`: nothing yet).
     pub behind_ref: Option<String>,
+    /// The environment before it, which it is behind.
+    pub behind_env: String,
     /// When `behind_env` got `ahead_ref`: the drift has lasted since then.
     pub since: DateTime<Utc>,
+    /// What `behind_env` runs.
+    pub ahead_ref: String,
     /// `now - since` in whole seconds (never negative), for readers without a clock.
     pub age_secs: i64,
     /// The promotion rule (`domain::promotion`) would refuse `ahead_ref` in `env` now:

@@ -3,7 +3,7 @@
 //! success is never recorded without it: the smoke check (run by `crate::smoke`), the
 //! environment's checklist in the end alert's thread, and the "stay around" reminder.
 
-use super::{end_key, reply as reply_in, Core, Result};
+use super::{end_key, send, Core, Place, Result};
 use crate::config::smoke_urls::substitute;
 use crate::domain::deployment::Deployment;
 use crate::domain::notice::{ChecklistItem, Notice};
@@ -44,7 +44,8 @@ impl Core {
                 deployment: d.clone(),
                 items,
             });
-            reply_in(tx, now, &d.channel, end_key(d.id), say).await?;
+            let end_alert = Place::Thread { key: end_key(d.id) };
+            send(tx, now, &d.channel, say, end_alert).await?;
         }
         if env.stay_minutes > 0 {
             let due = now + chrono::Duration::minutes(env.stay_minutes);

@@ -70,36 +70,31 @@ pub enum Shown {
     Ephemeral,
 }
 
+/// One press of a button, as Slack reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Press {
+    pub action: Action,
+    /// The button's value: the ID of the deployment or hold it acts on.
+    pub value: String,
+    pub shown: Shown,
+}
+
 impl Core {
     /// Handles one press. `Ok(Some(a))` is an ephemeral answer for the presser.
-    pub async fn press(
-        &self,
-        actor: &Actor,
-        action: Action,
-        value: &str,
-        shown: Shown,
-    ) -> Result<Option<Answer>> {
-        let (actor, value) = (actor.clone(), value.to_owned());
-        self.on_writer(
-            move |core| async move { core.press_here(&actor, action, &value, shown).await },
-        )
-        .await
+    pub async fn press(&self, actor: &Actor, press: Press) -> Result<Option<Answer>> {
+        let actor = actor.clone();
+        self.on_writer(move |core| async move { core.press_here(&actor, &press).await })
+            .await
     }
 
-    async fn press_here(
-        &self,
-        actor: &Actor,
-        action: Action,
-        value: &str,
-        shown: Shown,
-    ) -> Result<Option<Answer>> {
-        let Ok(id) = value.trim().parse::<i64>() else {
+    async fn press_here(&self, actor: &Actor, press: &Press) -> Result<Option<Answer>> {
+        let Ok(id) = press.value.trim().parse::<i64>() else {
             return refuse(Denied::BadButtonValue);
         };
-        if action == Action::HoldRelease {
+        if press.action == Action::HoldRelease {
             return self.release_hold_by_id(actor, id).await.map(Some);
         }
-        Ok(self.press_on(actor, action, id, shown).await?.0)
+        Ok(self.press_on(actor, press.action, id, press.shown).await?.0)
     }
 
     /// A press of a deployment's button (`/deploy done ID` and `failed ID` come here too, so
@@ -177,7 +172,7 @@ impl Core {
                     // it was placed; the window closing expires it).
                     _ if reasons
                         .iter()
-                        .all(|r| matches!(r, Refusal::WindowClosed { .. } | Refusal::Held(_))) =>
+                        .all(|r| matches!(r, Refusal::WindowClosed(_) | Refusal::Held(_))) =>
                     {
                         return Err(ServiceError::Refused(self.refused(&ask, reasons)));
                     }
@@ -205,10 +200,7 @@ impl Core {
                 if d.state != State::Called {
                     return refuse(moved_on(&d));
                 }
-                match self.skip(&mut tx, &d, &actor.user, now).await? {
-                    Some(m) => Some(m),
-                    None => return refuse(Denied::TurnStays),
-                }
+                Some(self.skip(&mut tx, &d, &actor.user, now).await?)
             }
             Action::Done | Action::Failed => {
                 // Only `/deploy done ID` reaches a waiting one (Done sits on start alerts).
@@ -267,17 +259,17 @@ impl Core {
     /// "Let the next go first": the turn goes to the first other waiting deployment that
     /// may start now, and the skipper goes right behind it (an emergency that skips takes
     /// that one's priority: it lets them go first, for real). With nobody waiting the
-    /// skipper leaves the queue; with others waiting but none able to go, `None`: the
-    /// turn stays.
+    /// skipper leaves the queue; with others waiting but none able to go, the turn stays
+    /// and the press is refused.
     async fn skip(
         &self,
         tx: &mut Tx,
         d: &Deployment,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<Answer>> {
+    ) -> Result<Answer> {
         let Some(env) = self.policy.env(&d.environment) else {
-            return Ok(None);
+            return refuse(Denied::TurnStays);
         };
         let live = tx.env_live(&d.environment).await?;
         let waiting: Vec<&Deployment> = live
@@ -295,7 +287,7 @@ impl Core {
                 None,
             )
             .await?;
-            return Ok(Some(Answer::SkippedAlone));
+            return Ok(Answer::SkippedAlone);
         }
         let holds = tx.active_holds().await?;
         let mut next = None;
@@ -307,7 +299,7 @@ impl Core {
             }
         }
         let Some(i) = next else {
-            return Ok(None);
+            return refuse(Denied::TurnStays);
         };
         let chosen = waiting[i];
         // Right behind the chosen one, before whoever follows it at the same priority.
@@ -323,9 +315,9 @@ impl Core {
         let place = (chosen.priority, key_behind(chosen, after));
         requeue_turn(tx, d, place, closed, actor, ("deploy.skip", ""), now).await?;
         self.advance(tx, &d.environment, now, None).await?;
-        Ok(Some(Answer::LetGoFirst {
+        Ok(Answer::LetGoFirst {
             requester: chosen.requester.clone(),
-        }))
+        })
     }
 }
 

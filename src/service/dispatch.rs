@@ -55,9 +55,73 @@ impl Core {
         parsed: Parsed,
         ctx: &CommandContext<'_>,
     ) -> Result<Answer, ServiceError> {
+        use DeployCommand as Deploy;
+        use HoldCommand as Hold;
         match parsed {
-            Parsed::Deploy(cmd) => self.run_deploy(actor, cmd, ctx).await,
-            Parsed::Hold(cmd) => self.run_hold(actor, cmd, ctx).await,
+            // An emergency is a request with a reason and no note.
+            Parsed::Deploy(Deploy::Request {
+                app,
+                git_ref,
+                env,
+                note,
+            }) => {
+                let req = DeployRequest::new(app, git_ref, env);
+                self.request_deploy(actor, &DeployRequest { note, ..req })
+                    .await
+            }
+            Parsed::Deploy(Deploy::Emergency {
+                app,
+                git_ref,
+                env,
+                reason,
+            }) => {
+                let req = DeployRequest::new(app, git_ref, env);
+                let emergency = Some(reason);
+                self.request_deploy(actor, &DeployRequest { emergency, ..req })
+                    .await
+            }
+            Parsed::Deploy(Deploy::Done { note }) => {
+                self.finish_mine(actor, Outcome::Succeeded, note.as_deref())
+                    .await
+            }
+            Parsed::Deploy(Deploy::Failed { reason }) => {
+                self.finish_mine(actor, Outcome::Failed, reason.as_deref())
+                    .await
+            }
+            Parsed::Deploy(Deploy::DoneId { id }) => {
+                self.finish_by_id(actor, id, Outcome::Succeeded).await
+            }
+            Parsed::Deploy(Deploy::FailedId { id }) => {
+                self.finish_by_id(actor, id, Outcome::Failed).await
+            }
+            Parsed::Deploy(Deploy::Cancel { id }) => self.cancel_mine(actor, id).await,
+            Parsed::Deploy(Deploy::Status { env }) => {
+                self.status(env.as_ref().map(|e| e.as_str())).await
+            }
+            Parsed::Deploy(Deploy::Versions { app }) => {
+                self.versions(app.as_ref().map(|a| a.as_str())).await
+            }
+            Parsed::Deploy(Deploy::History { app, env }) => {
+                self.history(app.as_str(), env.as_ref().map(|e| e.as_str()))
+                    .await
+            }
+            Parsed::Deploy(Deploy::Windows) => Ok(Answer::Windows),
+            Parsed::Deploy(Deploy::Diff { app, git_ref, env }) => {
+                self.diff(actor, &app, &git_ref, &env).await
+            }
+            Parsed::Deploy(Deploy::Help) => Ok(Answer::Help(command::deploy_help(ctx))),
+            Parsed::Hold(Hold::Create {
+                scope,
+                env,
+                reason,
+                until,
+            }) => {
+                self.create_hold(actor, &scope, env.as_ref(), &reason, until)
+                    .await
+            }
+            Parsed::Hold(Hold::List) => self.list_holds().await,
+            Parsed::Hold(Hold::Release { target }) => self.release_holds(actor, &target).await,
+            Parsed::Hold(Hold::Help) => Ok(Answer::Help(command::hold_help(ctx))),
         }
     }
 
@@ -72,84 +136,6 @@ impl Core {
             apps: &self.policy.apps,
             tz: self.policy.calendar.tz,
             now: self.now(),
-        }
-    }
-
-    async fn run_deploy(
-        &self,
-        actor: &Actor,
-        cmd: DeployCommand,
-        ctx: &CommandContext<'_>,
-    ) -> Result<Answer, ServiceError> {
-        match cmd {
-            // An emergency is a request with a reason and no note.
-            DeployCommand::Request {
-                app,
-                git_ref,
-                env,
-                note,
-            } => {
-                let req = DeployRequest::new(app, git_ref, env);
-                self.request_deploy(actor, &DeployRequest { note, ..req })
-                    .await
-            }
-            DeployCommand::Emergency {
-                app,
-                git_ref,
-                env,
-                reason,
-            } => {
-                let req = DeployRequest::new(app, git_ref, env);
-                let emergency = Some(reason);
-                self.request_deploy(actor, &DeployRequest { emergency, ..req })
-                    .await
-            }
-            DeployCommand::Done { note } => {
-                self.finish_mine(actor, Outcome::Succeeded, note.as_deref())
-                    .await
-            }
-            DeployCommand::Failed { reason } => {
-                self.finish_mine(actor, Outcome::Failed, reason.as_deref())
-                    .await
-            }
-            DeployCommand::DoneId { id } => self.finish_by_id(actor, id, Outcome::Succeeded).await,
-            DeployCommand::FailedId { id } => self.finish_by_id(actor, id, Outcome::Failed).await,
-            DeployCommand::Cancel { id } => self.cancel_mine(actor, id).await,
-            DeployCommand::Status { env } => self.status(env.as_ref().map(|e| e.as_str())).await,
-            DeployCommand::Versions { app } => {
-                self.versions(app.as_ref().map(|a| a.as_str())).await
-            }
-            DeployCommand::History { app, env } => {
-                self.history(app.as_str(), env.as_ref().map(|e| e.as_str()))
-                    .await
-            }
-            DeployCommand::Windows => Ok(Answer::Windows),
-            DeployCommand::Diff { app, git_ref, env } => {
-                self.diff(actor, &app, &git_ref, &env).await
-            }
-            DeployCommand::Help => Ok(Answer::Help(command::deploy_help(ctx))),
-        }
-    }
-
-    async fn run_hold(
-        &self,
-        actor: &Actor,
-        cmd: HoldCommand,
-        ctx: &CommandContext<'_>,
-    ) -> Result<Answer, ServiceError> {
-        match cmd {
-            HoldCommand::Create {
-                scope,
-                env,
-                reason,
-                until,
-            } => {
-                self.create_hold(actor, &scope, env.as_ref(), &reason, until)
-                    .await
-            }
-            HoldCommand::List => self.list_holds().await,
-            HoldCommand::Release { target } => self.release_holds(actor, &target).await,
-            HoldCommand::Help => Ok(Answer::Help(command::hold_help(ctx))),
         }
     }
 }

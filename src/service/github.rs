@@ -5,8 +5,7 @@
 
 use super::queue::Outcome;
 use super::{
-    ephemeral, post, refuse, reply as reply_in, start_key, update, Actor, Answer, Core, Denied,
-    Result,
+    ephemeral, post, refuse, send, start_key, update, Actor, Answer, Core, Denied, Place, Result,
 };
 use crate::domain::deployment::{Deployment, State};
 use crate::domain::names::{AppName, EnvName, GitRef};
@@ -162,7 +161,12 @@ impl Core {
             CompareReply::Thread {
                 channel,
                 parent_key,
-            } => reply_in(&mut tx, now, channel, parent_key.clone(), body).await?,
+            } => {
+                let thread = Place::Thread {
+                    key: parent_key.clone(),
+                };
+                send(&mut tx, now, channel, body, thread).await?
+            }
         }
         self.commit(tx).await?;
         Ok(true)

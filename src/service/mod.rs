@@ -23,7 +23,7 @@ mod versions;
 
 pub use answer::{Answer, Note, Reply, Unknown};
 pub use board_cache::{board_of, BoardCache, Snapshot};
-pub use buttons::{Action, Shown};
+pub use buttons::{Action, Press, Shown};
 pub use ci::{CheckResult, CiError, CiEvent, CiReport};
 pub use denied::{Denied, HoldEnded};
 pub use deploy::DeployRequest;
@@ -126,6 +126,38 @@ impl Core {
     }
 }
 
+/// Where [`send`] puts a message in its channel.
+pub(super) enum Place {
+    /// A new message, remembered under `key` (if any) for later updates.
+    New { key: Option<String> },
+    /// Over the message posted under `key`.
+    Over { key: String },
+    /// In the thread of the message posted under `key`.
+    Thread { key: String },
+}
+
+/// Queues `body` for `channel` at `place`, delivered once `tx` commits.
+pub(super) async fn send(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    channel: &str,
+    body: Body,
+    place: Place,
+) -> Result<()> {
+    let channel = channel.to_owned();
+    let payload = match place {
+        Place::New { key } => Payload::Post { channel, body, key },
+        Place::Over { key } => Payload::Update { channel, key, body },
+        Place::Thread { key: thread_key } => Payload::Reply {
+            channel,
+            thread_key,
+            body,
+        },
+    };
+    tx.enqueue(&payload, now).await?;
+    Ok(())
+}
+
 /// Posts `say` in `channel`, rendered when delivered; `key` remembers the message for
 /// later updates.
 pub async fn post(
@@ -135,26 +167,7 @@ pub async fn post(
     say: Notice,
     key: Option<String>,
 ) -> Result<()> {
-    let channel = channel.to_owned();
-    let body = Body::say(say);
-    tx.enqueue(&Payload::Post { channel, body, key }, now)
-        .await?;
-    Ok(())
-}
-
-/// Rewrites the message posted under `key` to say `say`.
-pub async fn update(
-    tx: &mut Tx,
-    now: DateTime<Utc>,
-    channel: &str,
-    key: String,
-    say: Notice,
-) -> Result<()> {
-    let channel = channel.to_owned();
-    let body = Body::say(say);
-    tx.enqueue(&Payload::Update { channel, key, body }, now)
-        .await?;
-    Ok(())
+    send(tx, now, channel, Body::say(say), Place::New { key }).await
 }
 
 /// Rewrites `d`'s your-turn message (its buttons go) to say what came of the turn, and
@@ -172,27 +185,6 @@ pub async fn close_turn(
         by: by.map(str::to_owned),
     };
     update(tx, now, &d.channel, turn_key(d.id), say).await
-}
-
-/// Says `body` in the thread of the message posted under `thread_key`.
-pub async fn reply(
-    tx: &mut Tx,
-    now: DateTime<Utc>,
-    channel: &str,
-    thread_key: String,
-    body: Body,
-) -> Result<()> {
-    let channel = channel.to_owned();
-    tx.enqueue(
-        &Payload::Reply {
-            channel,
-            thread_key,
-            body,
-        },
-        now,
-    )
-    .await?;
-    Ok(())
 }
 
 /// Says `body` to `user` only.
@@ -214,6 +206,17 @@ pub async fn ephemeral(
     )
     .await?;
     Ok(())
+}
+
+/// Rewrites the message posted under `key` to say `say`.
+pub async fn update(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    channel: &str,
+    key: String,
+    say: Notice,
+) -> Result<()> {
+    send(tx, now, channel, Body::say(say), Place::Over { key }).await
 }
 
 /// Message keys: which stored Slack message a later update goes to.

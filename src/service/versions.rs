@@ -93,8 +93,7 @@ impl Core {
         &self,
         app: &str,
     ) -> std::result::Result<Option<VersionsView>, StoreError> {
-        let snapshot = self.snapshot().await?;
-        let view = self.versions_view_of(&snapshot, Some(app));
+        let (snapshot, view) = self.versions_of_app(app).await?;
         if !view.apps.is_empty() {
             return Ok(Some(view));
         }
@@ -156,12 +155,21 @@ impl Core {
         &self,
         app: &str,
     ) -> std::result::Result<Option<Unknown>, StoreError> {
-        let snapshot = self.snapshot().await?;
-        let view = self.versions_view_of(&snapshot, Some(app));
+        let (snapshot, view) = self.versions_of_app(app).await?;
         if view.app(app).is_some_and(|v| !v.is_blank()) {
             return Ok(None);
         }
         self.unknown_app(&snapshot, &view, app).await
+    }
+
+    /// The snapshot now, and `app`'s versions in it.
+    async fn versions_of_app(
+        &self,
+        app: &str,
+    ) -> std::result::Result<(std::sync::Arc<Snapshot>, VersionsView), StoreError> {
+        let snapshot = self.snapshot().await?;
+        let view = self.versions_view_of(&snapshot, Some(app));
+        Ok((snapshot, view))
     }
 
     /// The app badger knows (listed, or with a version or a live deployment) whose name is

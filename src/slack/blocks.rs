@@ -294,10 +294,9 @@ pub fn window_closed_expired(
 }
 
 pub fn closing_reminder(d: &Deployment, closes: &str) -> Message {
+    let (requester, deployment) = (mention(&d.requester), what(d));
     Message::plain(format!(
-        ":alarm_clock: {} the deploy window closes at {closes} and {} is still deploying. Please finish it, or press *Failed*.",
-        mention(&d.requester),
-        what(d)
+        ":alarm_clock: {requester} the deploy window closes at {closes} and {deployment} is still deploying. Please finish it, or press *Failed*."
     ))
 }
 
@@ -313,11 +312,10 @@ pub fn deploying_after_close(
         .map(|s| format!(" (for {})", format_duration(at - s)))
         .unwrap_or_default();
     let cmd = deploy_command;
+    let (requester, deployment) = (mention(&d.requester), what(d));
+    let env = escape(&d.environment);
     Message::plain(format!(
-        ":warning: {} the deploy window closed at {closed}, and your deployment of {} is still marked as deploying{how_long}. When it ends, say `{cmd} done` or `{cmd} failed`: nothing else can deploy to *{}* until then.",
-        mention(&d.requester),
-        what(d),
-        escape(&d.environment)
+        ":warning: {requester} the deploy window closed at {closed}, and your deployment of {deployment} is still marked as deploying{how_long}. When it ends, say `{cmd} done` or `{cmd} failed`: nothing else can deploy to *{env}* until then."
     ))
 }
 

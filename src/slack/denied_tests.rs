@@ -190,18 +190,18 @@ fn diff() {
 
 #[test]
 fn failures() {
-    use crate::domain::admission::Refusal;
+    use crate::domain::admission::{Refusal, WindowClosed};
     use crate::service::ServiceError;
     use crate::store::StoreError;
     let refused = ServiceError::Refused(whitehall_refused(
         "release_12",
         "production",
-        vec![Refusal::WindowClosed {
+        vec![Refusal::WindowClosed(WindowClosed {
             env: "production".into(),
             next_opening: None,
             closure: None,
             skipping: Vec::new(),
-        }],
+        })],
     ));
     let down = ServiceError::Internal(StoreError::Db(sqlx::Error::PoolTimedOut));
     let broken = ServiceError::Internal(StoreError::Corrupt("x".into()));
@@ -229,19 +229,19 @@ Nobody else in the queue can go now, so your turn stays yours. Press *Start* whe
 /// the way, the refusal does not suggest one (it would only be refused again).
 #[test]
 fn window_and_promotion_offer_no_emergency() {
-    use crate::domain::admission::Refusal;
+    use crate::domain::admission::{Refusal, WindowClosed};
     use crate::domain::promotion::PromotionCheck;
     use crate::service::ServiceError;
     let refused = ServiceError::Refused(whitehall_refused(
         "release_12",
         "production",
         vec![
-            Refusal::WindowClosed {
+            Refusal::WindowClosed(WindowClosed {
                 env: "production".into(),
                 next_opening: None,
                 closure: None,
                 skipping: Vec::new(),
-            },
+            }),
             Refusal::NotPromoted {
                 previous: "staging".into(),
                 check: PromotionCheck::NeverDeployed,
@@ -360,13 +360,13 @@ fn a_hold_refusal_says_when_the_hold_ends() {
 /// A bank holiday is named by its gov.uk name (the time of the refusal gives way to it).
 #[test]
 fn a_closed_window_names_the_bank_holiday() {
-    use crate::domain::admission::Refusal;
+    use crate::domain::admission::{Refusal, WindowClosed};
     use crate::domain::window::Closure;
     use crate::service::ServiceError;
     let refused = whitehall_refused(
         "r2",
         "staging",
-        vec![Refusal::WindowClosed {
+        vec![Refusal::WindowClosed(WindowClosed {
             env: "staging".into(),
             next_opening: Some(Utc.with_ymd_and_hms(2026, 12, 29, 9, 30, 0).unwrap()),
             closure: Some(Closure {
@@ -374,7 +374,7 @@ fn a_closed_window_names_the_bank_holiday() {
                 until: None,
             }),
             skipping: Vec::new(),
-        }],
+        })],
     );
     assert_snapshot!(failure_text(&ServiceError::Refused(refused)), @"
 :lock: The deploy window for *staging* is closed now (Christmas Day). It next opens Tue 29 Dec 09:30 GMT. If this can't wait, `/deploy emergency whitehall r2 to staging REASON...`

@@ -3,7 +3,7 @@
 //! with the operator's freeze name escaped.
 
 use crate::config::Policy;
-use crate::domain::admission::{Refusal, Refused};
+use crate::domain::admission::{Refusal, Refused, WindowClosed};
 use crate::domain::window::Freeze;
 use crate::service::{Answer, ServiceError, Snapshot};
 use crate::slack::answers::{answer, Say};
@@ -66,12 +66,12 @@ fn a_refusal_on_the_weekend_before_a_freeze_names_it() {
         env: "staging".into(),
         emergency: false,
         deployers: Box::default(),
-        reasons: vec![Refusal::WindowClosed {
+        reasons: vec![Refusal::WindowClosed(WindowClosed {
             env: "staging".into(),
             next_opening: cal.next_opening(now).map(|o| o.opens),
             closure: cal.closure_at(now),
             skipping: cal.skipping(now, None),
-        }],
+        })],
     };
     let say = Say {
         policy: &p,

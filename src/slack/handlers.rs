@@ -4,7 +4,7 @@
 //! as Slack would.
 
 use super::payload::{Interaction, SlashCommand};
-use crate::service::{Action, Actor, Core, Denied, ServiceError, Shown};
+use crate::service::{Action, Actor, Core, Denied, Press, ServiceError, Shown};
 use crate::slack::blocks::Message;
 
 /// Runs a slash command; the answer is the ephemeral reply to the person who typed it.
@@ -67,7 +67,12 @@ pub async fn handle_interaction(core: &Core, interaction: Interaction) {
                 } else {
                     Shown::InChannel
                 };
-                core.press(&actor, action, &p.value, shown).await
+                let press = Press {
+                    action,
+                    value: p.value.clone(),
+                    shown,
+                };
+                core.press(&actor, press).await
             }
             None => Err(ServiceError::Denied(Denied::UnknownButton {
                 action_id: p.action_id.clone(),

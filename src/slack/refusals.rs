@@ -5,7 +5,7 @@ use crate::domain::admission::{Refusal, Refused};
 use crate::domain::deployment::Deployment;
 use crate::domain::promotion::PromotionCheck;
 use crate::domain::text::{escape, mention};
-use crate::domain::window::{format_local, next_opens};
+use crate::domain::window::format_local;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -54,26 +54,22 @@ pub fn line(reason: &Refusal, r: &Refused, w: &Wording) -> String {
                 escape(&h.reason)
             )
         }
-        Refusal::WindowClosed {
-            next_opening,
-            closure,
-            skipping,
-            ..
-        } => {
+        Refusal::WindowClosed(closed) => {
             // A named closure says why (and till when); otherwise the time says it is night.
-            let why = closure
-                .as_ref()
-                .map(|c| escape(&c.words()))
+            let why = closed
+                .why()
+                .map(|c| escape(&c))
                 .unwrap_or_else(|| format_local(w.now, w.tz));
-            let next = next_opening
-                .map(|o| format!("It next opens {}.", escape(&next_opens(o, skipping, w.tz))))
+            let next = closed
+                .next_opens(w.tz)
+                .map(|o| format!("It next opens {}.", escape(&o)))
                 .unwrap_or_else(|| "No opening is scheduled.".into());
             // An emergency bypasses the window only: offered only when nothing else stands
             // in the way, or following the advice would just be refused again.
             let emergency_would_do = r
                 .reasons
                 .iter()
-                .all(|x| matches!(x, Refusal::WindowClosed { .. } | Refusal::Busy(_)));
+                .all(|x| matches!(x, Refusal::WindowClosed(_) | Refusal::Busy(_)));
             let emergency = if emergency_would_do {
                 format!(" If this can't wait, `{cmd} emergency {app} {git_ref} to {env} REASON...`")
             } else {

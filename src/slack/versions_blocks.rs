@@ -196,11 +196,11 @@ fn mine_line(d: &Deployment, tz: Tz) -> String {
         .or(d.ended_at)
         .or(d.started_at)
         .unwrap_or(d.requested_at);
-    let credits = credits(d, &|user: &str| mention(user));
+    let credits = credits(d, &|user: &str| mention(user)).join(", ");
     let credits = if credits.is_empty() {
-        String::new()
+        credits
     } else {
-        format!("; {}", credits.join(", "))
+        format!("; {credits}")
     };
     format!(
         "• {}: {} (#{}), {}{credits}",
@@ -295,12 +295,17 @@ mod tests {
             .join("\n")
     }
 
+    /// `v` on the home tab of someone with no deployments, checked to fit in a view.
+    #[track_caller]
+    fn home_within_a_view(v: &VersionsView) -> Vec<Value> {
+        let blocks = home(v, &Mine::default(), "open", chrono_tz::UTC, None);
+        assert!(blocks.len() <= VIEW_BLOCKS, "{}", blocks.len());
+        blocks
+    }
+
     #[test]
     fn home_with_a_thousand_long_apps_stays_within_a_view() {
-        let v = view(1000, 90);
-        let blocks = home(&v, &Mine::default(), "open", chrono_tz::UTC, None);
-        assert!(blocks.len() <= VIEW_BLOCKS, "{}", blocks.len());
-        let text = texts(&blocks);
+        let text = texts(&home_within_a_view(&view(1000, 90)));
         let shown = (0..1000)
             .filter(|i| text.contains(&format!("*app-{i:04}*:")))
             .count();
@@ -379,8 +384,7 @@ mod tests {
     #[test]
     fn failures_with_the_longest_refs_stay_within_slack_limits() {
         let v = failed_view(1000, 100);
-        let blocks = home(&v, &Mine::default(), "open", chrono_tz::UTC, None);
-        assert!(blocks.len() <= VIEW_BLOCKS, "{}", blocks.len());
+        let blocks = home_within_a_view(&v);
         let text = texts(&blocks);
         assert!(
             text.contains("more apps (") && text.contains("failed"),

@@ -21,17 +21,15 @@ impl Tx {
         subject: &str,
         detail: &str,
     ) -> Result<()> {
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO audit (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(millis(now))
         .bind(actor)
         .bind(action)
         .bind(subject)
-        .bind(detail)
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(())
+        .bind(detail);
+        self.exec(insert).await
     }
 }
 

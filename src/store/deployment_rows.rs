@@ -52,13 +52,15 @@ pub(super) struct Row {
     ended_by: Option<String>,
 }
 
+pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
+    rows.into_iter().map(Deployment::try_from).collect()
+}
+
 impl TryFrom<Row> for Deployment {
     type Error = StoreError;
     fn try_from(r: Row) -> Result<Self> {
         Ok(Deployment {
             id: r.id,
-            state: State::parse(&r.state)
-                .ok_or_else(|| StoreError::Corrupt(format!("deployment state {}", r.state)))?,
             app: r.app,
             git_ref: r.git_ref,
             environment: r.environment,
@@ -71,6 +73,9 @@ impl TryFrom<Row> for Deployment {
             queue_key: r.queue_key,
             outcome_note: r.outcome_note,
             ci_url: r.ci_url,
+            // The state, then when it reached each.
+            state: State::parse(&r.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("deployment state {}", r.state)))?,
             requested_at: from_millis(r.requested_at)?,
             called_at: opt_from_millis(r.called_at)?,
             started_at: opt_from_millis(r.started_at)?,
@@ -84,10 +89,6 @@ impl TryFrom<Row> for Deployment {
             ended_by: r.ended_by.as_deref().map(Credit::parse),
         })
     }
-}
-
-pub(super) fn convert(rows: Vec<Row>) -> Result<Vec<Deployment>> {
-    rows.into_iter().map(Deployment::try_from).collect()
 }
 
 /// `newest`'s place from the row of `read_sql::first_ahead!` (at most `limit` named).

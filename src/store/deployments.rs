@@ -23,12 +23,13 @@ pub struct NewDeployment<'a> {
     pub app: &'a str,
     pub git_ref: &'a str,
     pub environment: &'a str,
+    /// Queued (asked for), or already deploying (CI reporting one it started).
+    pub state: State,
     pub requester: &'a str,
     pub channel: &'a str,
     pub note: Option<&'a str>,
     pub emergency_reason: Option<&'a str>,
     pub source: &'a str,
-    pub state: State,
     pub ci_url: Option<&'a str>,
 }
 
@@ -376,13 +377,9 @@ impl Tx {
 
     /// Where a deployment stands in its queue: "let the next go first" moves it.
     pub async fn set_queue_position(&mut self, id: i64, priority: i64, key: i64) -> Result<()> {
-        sqlx::query("UPDATE deployments SET priority = $1, queue_key = $2 WHERE id = $3")
-            .bind(priority)
-            .bind(key)
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+        let update =
+            sqlx::query("UPDATE deployments SET priority = $1, queue_key = $2 WHERE id = $3");
+        self.exec(update.bind(priority).bind(key).bind(id)).await
     }
 
     /// Marks an emergency on a deployment CI starts with `"emergency": "reason"`.

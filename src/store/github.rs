@@ -6,7 +6,7 @@
 //! (when a run is overdue, when to remind) use the injected domain clock.
 
 use super::batch::Wait;
-use super::lease::{lease_millis, Claim, Finish, Leased, FIXED_LEASE};
+use super::lease::{lease_millis, Attempt, Claim, Finish, Leased, FIXED_LEASE};
 use super::stamp::Once;
 use super::{millis, Result, Store, Tx};
 use chrono::{DateTime, Utc};
@@ -80,11 +80,11 @@ pub struct GithubJobEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GithubRun {
     pub deployment_id: i64,
-    pub repo: String,
-    pub workflow: String,
     pub dispatched_at: DateTime<Utc>,
     /// When it was dispatched by the wall clock (GitHub stamps runs with real time).
     pub dispatched_wall: DateTime<Utc>,
+    pub repo: String,
+    pub workflow: String,
     pub run_url: Option<String>,
 }
 
@@ -97,13 +97,11 @@ impl Tx {
         run_id: i64,
         url: &str,
     ) -> Result<()> {
-        sqlx::query("UPDATE github_runs SET run_id = $1, run_url = $2 WHERE deployment_id = $3")
-            .bind(run_id)
-            .bind(url)
-            .bind(deployment_id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+        let update = sqlx::query(
+            "UPDATE github_runs SET run_id = $1, run_url = $2 WHERE deployment_id = $3",
+        );
+        self.exec(update.bind(run_id).bind(url).bind(deployment_id))
+            .await
     }
 
     /// The ref `app` runs in `env` now (its latest success), if any.
@@ -203,20 +201,15 @@ impl Store {
             .into_iter()
             .map(|(id, payload, attempts, asked)| (id, payload, (attempts, asked)))
             .collect();
-        let rows = self
-            .decode_claimed::<GithubJob, _>(&GITHUB_JOBS, worker, rows, "done_at")
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, job, (attempts, asked))| GithubJobRow {
-                id,
-                job,
-                attempts,
-                // A time out of range still says GitHub may have been asked: long ago.
-                dispatching_at: asked
-                    .map(|ms| DateTime::from_timestamp_millis(ms).unwrap_or_default()),
-            })
-            .collect())
+        let job_row = |id, job, (attempts, asked): (i64, Option<i64>)| GithubJobRow {
+            id,
+            job,
+            attempts,
+            // A time out of range still says GitHub may have been asked: long ago.
+            dispatching_at: asked.map(|ms| DateTime::from_timestamp_millis(ms).unwrap_or_default()),
+        };
+        self.decode_claimed(&GITHUB_JOBS, worker, rows, "done_at", job_row)
+            .await
     }
 
     /// Notes that `worker`'s attempt of dispatch job `id` is about to ask GitHub (`wall`:
@@ -292,7 +285,8 @@ impl Store {
         after: std::time::Duration,
         why: &str,
     ) -> Result<bool> {
-        self.wait_leased(&GITHUB_JOBS, id, worker, after, why).await
+        self.reschedule_leased(&GITHUB_JOBS, (id, worker), after, why, Attempt::NotCounted)
+            .await
     }
 
     /// Every job, oldest first (for tests and diagnosis).

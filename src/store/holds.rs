@@ -1,6 +1,6 @@
 //! Hold rows, with who created, changed and released them.
 
-use super::{from_millis, millis, opt_from_millis, Result, StoreError, Tx};
+use super::{from_millis, millis, opt_from_millis, Result, Tx};
 use crate::domain::hold::Hold;
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -32,23 +32,23 @@ struct Row {
     reminded_at: Option<i64>,
 }
 
-impl TryFrom<Row> for Hold {
-    type Error = StoreError;
-    fn try_from(r: Row) -> Result<Self> {
+impl Row {
+    /// The hold of this row, its times read back from milliseconds.
+    fn into_hold(self) -> Result<Hold> {
         Ok(Hold {
-            id: r.id,
-            scope: r.scope,
-            environment: r.environment,
-            reason: r.reason,
-            owner: r.owner,
-            channel: r.channel,
-            until: opt_from_millis(r.until_at)?,
-            created_at: from_millis(r.created_at)?,
-            updated_at: from_millis(r.updated_at)?,
-            updated_by: r.updated_by,
-            released_at: opt_from_millis(r.released_at)?,
-            released_by: r.released_by,
-            reminded_at: opt_from_millis(r.reminded_at)?,
+            id: self.id,
+            scope: self.scope,
+            environment: self.environment,
+            reason: self.reason,
+            owner: self.owner,
+            channel: self.channel,
+            until: opt_from_millis(self.until_at)?,
+            created_at: from_millis(self.created_at)?,
+            updated_at: from_millis(self.updated_at)?,
+            updated_by: self.updated_by,
+            released_at: opt_from_millis(self.released_at)?,
+            released_by: self.released_by,
+            reminded_at: opt_from_millis(self.reminded_at)?,
         })
     }
 }
@@ -63,14 +63,12 @@ pub(super) const ACTIVE: &str = concat!(
 
 pub(super) async fn active<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<Hold>> {
     let rows: Vec<Row> = sqlx::query_as(ACTIVE).fetch_all(e).await?;
-    rows.into_iter().map(Hold::try_from).collect()
+    rows.into_iter().map(Row::into_hold).collect()
 }
 
 /// Holds from the rows of [`ACTIVE`].
 pub(super) fn from_rows(rows: &[AnyRow]) -> Result<Vec<Hold>> {
-    rows.iter()
-        .map(|r| Hold::try_from(Row::from_row(r)?))
-        .collect()
+    rows.iter().map(|r| Row::from_row(r)?.into_hold()).collect()
 }
 
 pub struct NewHold<'a> {
@@ -90,7 +88,7 @@ pub(super) async fn by_id<'e, E: Executor<'e, Database = Any>>(
         .bind(id)
         .fetch_optional(e)
         .await?;
-    row.map(Hold::try_from).transpose()
+    row.map(Row::into_hold).transpose()
 }
 
 impl Tx {

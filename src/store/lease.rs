@@ -33,6 +33,15 @@ pub(crate) struct Leased {
     pub finish_waits: Wait,
 }
 
+/// Whether running a leased row again counts as one more attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Attempt {
+    /// It failed.
+    Counted,
+    /// It waited for something; nothing failed.
+    NotCounted,
+}
+
 /// `col` is one of the values `select` gives. On PostgreSQL as `= ANY(ARRAY(...))`,
 /// computed once and probed by key: as `IN (...)`, with statistics that call the table
 /// small, it tests every unfinished row against the list (the whole backlog per claim).
@@ -287,32 +296,25 @@ impl Store {
         after: Duration,
         error: &str,
     ) -> Result<bool> {
-        self.reschedule_leased(t, (id, worker), after, error, "attempts + 1")
+        self.reschedule_leased(t, (id, worker), after, error, Attempt::Counted)
             .await
     }
 
-    /// As [`Store::retry_leased`], without counting an attempt: the row waited for
-    /// something (nothing failed), and runs again after `after`.
-    pub(crate) async fn wait_leased(
-        &self,
-        t: &Leased,
-        id: i64,
-        worker: &str,
-        after: Duration,
-        why: &str,
-    ) -> Result<bool> {
-        self.reschedule_leased(t, (id, worker), after, why, "attempts")
-            .await
-    }
-
-    async fn reschedule_leased(
+    /// Runs row `id` again after `after` and releases its claim, if `worker` holds it,
+    /// noting `why`; `attempt` says whether this counts as one more attempt (not when the
+    /// row waited for something and nothing failed). True if it did.
+    pub(crate) async fn reschedule_leased(
         &self,
         t: &Leased,
         (id, worker): (i64, &str),
         after: Duration,
-        error: &str,
-        attempts: &str,
+        why: &str,
+        attempt: Attempt,
     ) -> Result<bool> {
+        let attempts = match attempt {
+            Attempt::Counted => "attempts + 1",
+            Attempt::NotCounted => "attempts",
+        };
         // `after` may be a server's Retry-After: capped, and no overflow however large.
         let at = crate::domain::retry::retry_at_millis(millis(Utc::now()), after);
         let sql = format!(
@@ -320,7 +322,7 @@ impl Store {
              claim_until = NULL, last_error = $2 WHERE {} = $3 AND claimed_by = $4 AND {}",
             t.table, t.id, t.open
         );
-        let q = sqlx::query(&sql).bind(at).bind(error).bind(id).bind(worker);
+        let q = sqlx::query(&sql).bind(at).bind(why).bind(id).bind(worker);
         Ok(self.write_outside(q).await? == 1)
     }
 
@@ -345,22 +347,25 @@ impl Store {
         Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?)
     }
 
-    /// Decodes claimed rows' JSON payloads, oldest (lowest `id`) first; a row that does not
-    /// decode is logged and ended with `undecodable` so it is not claimed again.
-    pub(crate) async fn decode_claimed<T, R>(
+    /// Decodes claimed rows' JSON payloads and makes each row with `row` (its id, payload and
+    /// other columns), oldest (lowest `id`) first; a row that does not decode is logged and
+    /// ended with `undecodable` so it is not claimed again.
+    pub(crate) async fn decode_claimed<T, R, Row>(
         &self,
         t: &Leased,
         worker: &str,
-        rows: Vec<(i64, String, R)>,
+        mut rows: Vec<(i64, String, R)>,
         undecodable: &'static str,
-    ) -> Result<Vec<(i64, T, R)>>
+        row: impl Fn(i64, T, R) -> Row,
+    ) -> Result<Vec<Row>>
     where
         T: DeserializeOwned,
     {
+        rows.sort_by_key(|r| r.0);
         let mut out = Vec::with_capacity(rows.len());
         for (id, payload, rest) in rows {
             match serde_json::from_str::<T>(&payload) {
-                Ok(decoded) => out.push((id, decoded, rest)),
+                Ok(decoded) => out.push(row(id, decoded, rest)),
                 Err(e) => {
                     tracing::error!(table = t.table, id, error = %e, "undecodable payload; dropping it");
                     let why = format!("undecodable: {e}");
@@ -372,7 +377,6 @@ impl Store {
                 }
             }
         }
-        out.sort_by_key(|r| r.0);
         Ok(out)
     }
 }

@@ -217,6 +217,17 @@ impl std::ops::DerefMut for TxConn {
     }
 }
 
+impl Tx {
+    /// Runs `statement`, whose result nobody reads (a write).
+    async fn exec<'q>(
+        &mut self,
+        statement: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<()> {
+        statement.execute(&mut *self.inner).await?;
+        Ok(())
+    }
+}
+
 pub fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }

@@ -165,17 +165,27 @@ pub const VERSIONS_ALL: &str = versions!("");
 /// One app's (`$1`).
 pub const VERSIONS_APP: &str = versions!(" WHERE v.app = $1");
 
+/// The start of every statement that fills `TABLE`, one of the latest-of-a-state tables:
+/// its columns, selected from what follows (the deployments, or a query of them).
+macro_rules! into_latest {
+    ($table:literal) => {
+        concat!(
+            "INSERT INTO ",
+            $table,
+            " (app, environment, deployment_id, git_ref, requester, finished_at) \
+             SELECT app, environment, id, git_ref, requester, finished_at FROM "
+        )
+    };
+}
+
 /// Makes deployment `$1`, just finished in `STATE`, the latest of that state of its app in
 /// its environment in `TABLE`, unless a later one (by finished_at, then id: the order
 /// versions always used) is already recorded there.
 macro_rules! record_latest {
     ($table:literal, $state:literal) => {
         concat!(
-            "INSERT INTO ",
-            $table,
-            " (app, environment, deployment_id, git_ref, requester, finished_at) \
-             SELECT app, environment, id, git_ref, requester, finished_at FROM deployments \
-             WHERE id = $1 AND state = '",
+            into_latest!($table),
+            "deployments WHERE id = $1 AND state = '",
             $state,
             "' AND finished_at IS NOT NULL \
              ON CONFLICT (app, environment) DO UPDATE SET deployment_id = excluded.deployment_id, \
@@ -204,10 +214,8 @@ pub(super) const RECORD_FAILURE: &str = record_latest!("latest_failures", "faile
 macro_rules! rebuild_latest {
     ($table:literal, $state:literal) => {
         concat!(
-            "INSERT INTO ",
-            $table,
-            " (app, environment, deployment_id, git_ref, requester, finished_at) \
-             SELECT app, environment, id, git_ref, requester, finished_at FROM ( \
+            into_latest!($table),
+            "( \
                SELECT app, environment, id, git_ref, requester, finished_at, ROW_NUMBER() OVER ( \
                  PARTITION BY app, environment ORDER BY finished_at DESC, id DESC) AS rn \
                FROM deployments WHERE state = '",

@@ -29,12 +29,12 @@ pub struct SmokeJob {
 pub struct SmokeResult {
     pub deployment_id: i64,
     pub url: String,
-    /// `pass` or `fail`.
-    pub outcome: String,
+    pub checked_at: DateTime<Utc>,
     /// The last HTTP status seen; none if nothing answered.
     pub status: Option<i64>,
+    /// `pass` or `fail`.
+    pub outcome: String,
     pub detail: String,
-    pub checked_at: DateTime<Utc>,
     pub attempts: i64,
 }
 

@@ -39,11 +39,17 @@ pub struct HistoryEntry {
     pub git_ref: String,
     pub environment: String,
     pub requester: String,
-    pub source: String,
     pub state: DeployState,
     pub note: Option<String>,
     pub emergency_reason: Option<String>,
+    pub source: String,
     pub ci_url: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub called_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i64>,
     pub outcome_note: Option<String>,
     /// Who started it when not its requester (a Slack user id, `ci` or `badger`); `None`:
     /// its requester did, it never started, or it started before this was recorded.
@@ -51,12 +57,6 @@ pub struct HistoryEntry {
     /// Who ended it when not its requester, the same way; `None` likewise (and for badger's
     /// own endings: a turn that expired, the window closing).
     pub ended_by: Option<String>,
-    pub requested_at: DateTime<Utc>,
-    pub called_at: Option<DateTime<Utc>>,
-    pub started_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub ended_at: Option<DateTime<Utc>>,
-    pub duration_seconds: Option<i64>,
     pub transitions: Vec<Transition>,
     /// Its smoke check; `None` when it had none (not a success, or no smoke URLs there).
     pub smoke: Option<SmokeSummary>,

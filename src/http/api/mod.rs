@@ -13,7 +13,6 @@ pub use status::status;
 
 use crate::domain::admission::{Refusal, Refused};
 use crate::domain::promotion::PromotionCheck;
-use crate::domain::window::next_opens;
 use crate::http::AppState;
 use crate::service::{CiError, CiEvent, CiReport};
 use auth::authorize;
@@ -160,18 +159,11 @@ fn word(x: &Refusal, r: &Refused, tz: Tz) -> String {
                 .map(|u| format!("; it ends at {u}"))
                 .unwrap_or_default()
         ),
-        Refusal::WindowClosed {
-            next_opening,
-            closure,
-            skipping,
-            ..
-        } => {
-            let why = closure
-                .as_ref()
-                .map(|c| format!(" ({})", c.words()))
-                .unwrap_or_default();
-            let next = next_opening
-                .map(|o| format!("; it next opens {}", next_opens(o, skipping, tz)))
+        Refusal::WindowClosed(closed) => {
+            let why = closed.why().map(|c| format!(" ({c})")).unwrap_or_default();
+            let next = closed
+                .next_opens(tz)
+                .map(|o| format!("; it next opens {o}"))
                 .unwrap_or_default();
             format!("the deploy window for {env} is closed{why}{next}")
         }
@@ -231,18 +223,13 @@ fn refusal_list(r: &Refused, tz: Tz) -> Vec<serde_json::Value> {
             let mut v = json!({ "code": x.code(), "message": word(x, r, tz) });
             match x {
                 Refusal::Held(h) => v["hold"] = json!(h),
-                Refusal::WindowClosed {
-                    next_opening,
-                    closure,
-                    skipping,
-                    ..
-                } => {
-                    v["next_opening"] = json!(next_opening);
-                    if let Some(c) = closure {
+                Refusal::WindowClosed(closed) => {
+                    v["next_opening"] = json!(closed.next_opening);
+                    if let Some(c) = &closed.closure {
                         v["closure"] = json!(c);
                     }
-                    if !skipping.is_empty() {
-                        v["skipping"] = json!(skipping);
+                    if !closed.skipping.is_empty() {
+                        v["skipping"] = json!(closed.skipping);
                     }
                 }
                 Refusal::NotPromoted { previous, .. } => v["previous"] = json!(previous),

@@ -81,7 +81,12 @@ fn hold_overdue() {
 
 #[test]
 fn hold_lapsed() {
-    insta::assert_snapshot!(shown(Notice::HoldLapsed { hold: hold(), hold_command: "/hold".into(), tz: TZ }), @r#"
+    let lapsed = Notice::HoldLapsed {
+        hold: hold(),
+        hold_command: "/hold".into(),
+        tz: TZ,
+    };
+    insta::assert_snapshot!(shown(lapsed), @r#"
         :octagonal_sign: <@U0BOB> is holding deployments of *whitehall* in *production*
         Reason: incident &lt;!channel&gt; review
         Until: Tue 24 Nov 16:00 GMT

@@ -2,7 +2,7 @@
 //! row of each ordering key, so a channel's messages go in order), their renewal and
 //! release, and how a delivery ends; all through the leased-work layer (`store::lease`).
 
-use super::{OutboxRow, Payload};
+use super::OutboxRow;
 use crate::store::batch::Wait;
 use crate::store::lease::{lease_millis, one_of, Claim, Finish, Leased, FIXED_LEASE};
 use crate::store::{Backend, Result, Store};
@@ -190,23 +190,16 @@ impl Store {
             .into_iter()
             .map(|(id, payload, key, attempts, queued)| (id, payload, (key, attempts, queued)))
             .collect();
-        let rows = self
-            .decode_claimed::<Payload, _>(&OUTBOX, worker, rows, "dead_at")
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, payload, (ordering_key, attempts, queued))| OutboxRow {
-                    id,
-                    ordering_key,
-                    payload,
-                    attempts,
-                    // A time out of range reads as the latest possible: never too old to send.
-                    queued_at: DateTime::from_timestamp_millis(queued)
-                        .unwrap_or(DateTime::<Utc>::MAX_UTC),
-                },
-            )
-            .collect())
+        let outbox_row = |id, payload, (ordering_key, attempts, queued)| OutboxRow {
+            id,
+            ordering_key,
+            payload,
+            attempts,
+            // A time out of range reads as the latest possible: never too old to send.
+            queued_at: DateTime::from_timestamp_millis(queued).unwrap_or(DateTime::<Utc>::MAX_UTC),
+        };
+        self.decode_claimed(&OUTBOX, worker, rows, "dead_at", outbox_row)
+            .await
     }
 
     /// Extends `worker`'s live claims on rows `in_flight` by `lease` from now (the

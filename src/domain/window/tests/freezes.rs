@@ -14,6 +14,17 @@ fn christmas() -> Calendar {
     cal
 }
 
+/// [`christmas`], with an office move freezing Mon 4 Jan (its last day) to Wed 6 Jan.
+fn christmas_then_office_move() -> Calendar {
+    let mut cal = christmas();
+    cal.freezes.push(Freeze {
+        name: "Office move".into(),
+        from: date(2027, 1, 4),
+        to: date(2027, 1, 6),
+    });
+    cal
+}
+
 fn frozen() -> Option<Closure> {
     Some(Closure {
         name: "Christmas change freeze".into(),
@@ -24,15 +35,14 @@ fn frozen() -> Option<Closure> {
 #[test]
 fn the_first_and_last_days_are_closed_all_day() {
     let cal = christmas();
-    // December and January are GMT: UTC and London agree.
-    for at in [
-        "2026-12-21T09:30:00Z",
-        "2026-12-21T16:59:00Z",
-        "2027-01-04T09:30:00Z",
-        "2027-01-04T16:59:00Z",
-    ] {
-        assert!(!cal.is_open(utc(at)), "{at}");
-        assert_eq!(cal.closure_at(utc(at)), frozen(), "{at}");
+    // December and January are GMT: UTC and London agree. From opening to just before
+    // closing, on each day.
+    for day in ["2026-12-21", "2027-01-04"] {
+        for time in ["09:30", "16:59"] {
+            let at = format!("{day}T{time}:00Z");
+            assert!(!cal.is_open(utc(&at)), "{at}");
+            assert_eq!(cal.closure_at(utc(&at)), frozen(), "{at}");
+        }
     }
     // The days either side open as usual (Friday closes at 16:00).
     assert!(cal.is_open(utc("2026-12-18T15:59:00Z")));
@@ -141,12 +151,7 @@ fn freeze_days_are_listed_by_name_after_bank_holidays() {
 
 #[test]
 fn overlapping_freezes_name_the_one_ending_last() {
-    let mut cal = christmas();
-    cal.freezes.push(Freeze {
-        name: "Office move".into(),
-        from: date(2027, 1, 4),
-        to: date(2027, 1, 6),
-    });
+    let cal = christmas_then_office_move();
     let at = |s| cal.closure_at(utc(s)).map(|c| c.words());
     assert_eq!(
         at("2026-12-22T10:00:00Z").as_deref(),
@@ -326,12 +331,7 @@ fn skipped_freezes_and_holidays_are_worded_and_counted() {
 
 #[test]
 fn overlapping_freezes_ahead_are_both_named() {
-    let mut cal = christmas();
-    cal.freezes.push(Freeze {
-        name: "Office move".into(),
-        from: date(2027, 1, 4),
-        to: date(2027, 1, 6),
-    });
+    let cal = christmas_then_office_move();
     assert_eq!(
         next_words(&cal, "2026-12-19T12:00:00Z"),
         "Thu 7 Jan 09:30 GMT, after the Christmas change freeze (Mon 21 Dec to Mon 4 Jan) \
