@@ -15,9 +15,7 @@ use support::people::{ADMIN, ALICE, BOB, CAROL, DAVE};
 async fn two_people_queue_and_hand_over(t: &TestApp) {
     // Alice finds integration free and starts at once.
     let r = t.deploy(ALICE, "whitehall release_1 to integration").await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.json["response_type"], "ephemeral");
-    r.assert_says("You're deploying");
+    r.assert_private_says("You're deploying");
     t.deliver_outbox().await;
     let start =
         t.expect_post("<@U0ALICE> started deploying *whitehall* `release_1` to *integration*");

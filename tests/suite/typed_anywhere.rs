@@ -20,9 +20,7 @@ async fn commands_typed_elsewhere_announce_in_the_deploy_channel(backend: Backen
     let r = t
         .slash_in(ALICE_DM, "/deploy", ALICE, "whitehall r1 to integration")
         .await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.json["response_type"], "ephemeral");
-    r.assert_says("You're deploying");
+    r.assert_private_says("You're deploying");
     r.assert_says("Follow it in <#C0DEPLOY>");
     let context = r.json["blocks"]
         .as_array()

@@ -9,9 +9,7 @@ async fn hold_topic_refusal_and_button_release(backend: Backend) {
 
     // A hold: announced with a release button, added to the topic after people's text.
     let r = t.hold(ALICE, "whitehall db migration running").await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.json["response_type"], "ephemeral");
-    r.assert_says("is in place");
+    r.assert_private_says("is in place");
     t.deliver_outbox().await;
     let announcement =
         t.expect_post(":octagonal_sign: <@U0ALICE> is holding deployments of *whitehall*");

@@ -63,13 +63,11 @@ async fn two_people_hold_one_app(backend: Backend) {
         now.contains("whitehall (<@U0ALICE>: migration); whitehall (<@U0BOB>: content freeze)"),
         "{now}"
     );
-    let list = t
-        .hold(CAROL, "list")
-        .await
-        .assert_says("*Holds* (2)")
-        .text();
-    assert!(list.contains("held by <@U0ALICE>: migration"), "{list}");
-    assert!(list.contains("held by <@U0BOB>: content freeze"), "{list}");
+    t.hold(CAROL, "list").await.assert_says_all(&[
+        "*Holds* (2)",
+        "held by <@U0ALICE>: migration",
+        "held by <@U0BOB>: content freeze",
+    ]);
 
     // Alice releases hers by app name: Bob's still binds.
     let r = t.hold(ALICE, "release whitehall").await;

@@ -115,6 +115,24 @@ impl Reply {
         self
     }
 
+    /// Asserts that the reply is a 200 answer only the typist sees (`ephemeral`) and that
+    /// its text holds `needle`; returns the reply.
+    #[track_caller]
+    pub fn assert_private_says(&self, needle: &str) -> &Reply {
+        assert_eq!(self.status, 200, "{}", self.json);
+        assert_eq!(self.json["response_type"], "ephemeral", "{}", self.json);
+        self.assert_says(needle)
+    }
+
+    /// Asserts that the reply's text holds every one of `needles`; returns the reply.
+    #[track_caller]
+    pub fn assert_says_all(&self, needles: &[&str]) -> &Reply {
+        for needle in needles {
+            self.assert_says(needle);
+        }
+        self
+    }
+
     /// Asserts that the reply's text does not hold `needle`, showing the whole text if it
     /// does; returns the reply.
     #[track_caller]
