@@ -8,9 +8,10 @@ use super::{post, Core, Denied, ServiceError};
 use crate::config::Environment;
 use crate::domain::admission::{Refusal, Refused};
 use crate::domain::ci_scope::CiScope;
-use crate::domain::deployment::{Deployment, State};
+use crate::domain::deployment::{Deployment, Event, State};
 use crate::domain::names::{AppName, GitRef};
 use crate::domain::notice::Notice;
+use crate::domain::queue::emergency_takes_turn;
 use crate::store::{env_lock, AuditLine, NewDeployment, StoreError};
 use serde::Deserialize;
 
@@ -286,15 +287,22 @@ impl Core {
                 _ => None,
             })
         };
+        // A pipeline's emergency takes the turn of one called but not yet started, as a
+        // person's does (the one rule in domain::queue); that one waits again, first.
+        let mut given_way = None;
         if state == State::Deploying {
             let active = tx.env_active(&env_name).await?;
+            given_way = active
+                .as_ref()
+                .filter(|a| emergency_takes_turn(a, emergency.is_some()))
+                .cloned();
             let ask = Ask {
                 app: app.as_str(),
                 git_ref: Some(git_ref.as_str()),
                 env,
                 asker: Asker::Ci,
                 emergency: emergency.is_some(),
-                busy: active.as_ref(),
+                busy: active.as_ref().filter(|_| given_way.is_none()),
             };
             let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
             if !reasons.is_empty() {
@@ -307,7 +315,7 @@ impl Core {
             format!("ci.{}", r.status)
         };
         let detail = super::queue::describe_request(app.as_str(), git_ref.as_str(), &env_name);
-        let d = tx
+        let mut d = tx
             .insert_deployment_audited(
                 &NewDeployment {
                     app: app.as_str(),
@@ -318,7 +326,12 @@ impl Core {
                     note: note.as_deref(),
                     emergency_reason: emergency.as_deref(),
                     source: "ci",
-                    state,
+                    // Waiting for the instant it takes the called turn: one active at a time.
+                    state: if given_way.is_some() {
+                        State::Queued
+                    } else {
+                        state
+                    },
                     ci_url: url.as_deref(),
                 },
                 now,
@@ -329,6 +342,13 @@ impl Core {
                 },
             )
             .await?;
+        if let Some(called) = &given_way {
+            self.give_way(&mut tx, called, &d, now).await?;
+            tx.transition(d.id, State::Queued, Event::Start, now, None, None)
+                .await?;
+            d.state = State::Deploying;
+            d.started_at = Some(now);
+        }
         if state == State::Deploying {
             let key = Some(super::start_key(d.id));
             let say = Notice::StartAlert {

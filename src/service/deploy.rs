@@ -188,8 +188,9 @@ impl Core {
 
     /// `called` gives its turn to `emergency`, just asked for: it waits again at the front
     /// of its own priority, so it is called again as soon as the emergency is over, and its
-    /// your-turn message says so. The caller then moves the queue on.
-    async fn give_way(
+    /// your-turn message says so. The caller then moves the queue on (or starts the
+    /// emergency itself: a pipeline's emergency start, service/ci.rs).
+    pub(super) async fn give_way(
         &self,
         tx: &mut Tx,
         called: &Deployment,

@@ -11,13 +11,13 @@ use support::driver::TestApp;
 use support::people::{ALICE, BOB, CAROL, DAVE};
 
 /// Alice deploys and finishes; Bob, queued behind her, is called. Returns Bob's id.
-async fn bob_called(t: &TestApp) -> String {
+pub(crate) async fn bob_called(t: &TestApp) -> String {
     let (_, call) = t.bob_called_after_alice(None).await;
     TestApp::button_value(&call, "deploy_start").expect("the call has a Start button")
 }
 
 /// (requester, state) of integration's live deployments, in queue order.
-async fn integration(t: &TestApp) -> Vec<(String, State)> {
+pub(crate) async fn integration(t: &TestApp) -> Vec<(String, State)> {
     live_deployments(t, Some("integration"))
         .await
         .into_iter()

@@ -32,6 +32,7 @@ mod docs;
 mod done_by_id;
 mod durability;
 mod emergency_turn;
+mod emergency_turn_ci;
 mod example_policy;
 mod failed_writes;
 mod fake_slack_selftest;

@@ -4,6 +4,7 @@
 use super::{bounded, in_scope, valid_url, CiError, CiEvent, CI_ACTOR};
 use crate::domain::ci_scope::CiScope;
 use crate::domain::deployment::State;
+use crate::domain::queue::emergency_takes_turn;
 use crate::service::admission::{Ask, Asker, Reader};
 use crate::service::queue::Outcome;
 use crate::service::Core;
@@ -62,13 +63,21 @@ impl Core {
                 };
                 let holds = tx.active_holds().await?;
                 let active = tx.env_active(&d.environment).await?;
+                let urgent = d.is_emergency() || emergency.is_some();
+                // An emergency takes another's called turn, as on every path.
+                let given_way = active
+                    .as_ref()
+                    .filter(|a| a.id != d.id && emergency_takes_turn(a, urgent))
+                    .cloned();
                 let ask = Ask {
                     app: &d.app,
                     git_ref: Some(&d.git_ref),
                     env,
                     asker: Asker::Ci,
-                    emergency: d.is_emergency() || emergency.is_some(),
-                    busy: active.as_ref().filter(|a| a.id != d.id),
+                    emergency: urgent,
+                    busy: active
+                        .as_ref()
+                        .filter(|a| a.id != d.id && given_way.is_none()),
                 };
                 let reasons = self.ask(Reader::Tx(&mut tx), &holds, &ask).await?;
                 if !reasons.is_empty() {
@@ -79,6 +88,9 @@ impl Core {
                 if let (None, Some(reason)) = (&d.emergency_reason, &emergency) {
                     tx.set_emergency(d.id, reason).await?;
                     d2.emergency_reason = Some(reason.clone());
+                }
+                if let Some(called) = &given_way {
+                    self.give_way(&mut tx, called, &d2, now).await?;
                 }
                 self.start(&mut tx, &d2, now, CI_ACTOR).await?;
                 State::Deploying
