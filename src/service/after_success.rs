@@ -1,7 +1,8 @@
 //! Everything that follows a success, whichever path recorded it (a person's done, the
 //! Done button, CI's event or its one-shot report), in the success's transaction so a
 //! success is never recorded without it: the smoke check (run by `crate::smoke`), the
-//! environment's checklist in the end alert's thread, and the "stay around" reminder.
+//! environment's checklist in the end alert's thread, and the "stay around" reminder (to
+//! a person: not for a pipeline's own report).
 
 use super::{end_key, send, Core, Place, Result};
 use crate::config::smoke_urls::substitute;
@@ -47,7 +48,9 @@ impl Core {
             let end_alert = Place::Thread { key: end_key(d.id) };
             send(tx, now, &d.channel, say, end_alert).await?;
         }
-        if env.stay_minutes > 0 {
+        // A pipeline's own report has nobody in Slack to remind (only an admin could
+        // press All is well): its pipeline owns its checks.
+        if env.stay_minutes > 0 && !d.from_ci() {
             let due = now + chrono::Duration::minutes(env.stay_minutes);
             tx.insert_stay_check(d.id, &d.channel, &d.requester, due)
                 .await?;

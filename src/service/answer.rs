@@ -49,14 +49,14 @@ pub enum Answer {
         unknown: Option<Unknown>,
     },
     /// `/deploy history APP [ENV]`: its latest finished deployments (in `env` only),
-    /// newest first; `more`: older ones exist; `known`: badger knows the app
-    /// ([`super::Core::knows_app`]), which an empty answer says.
+    /// newest first; `more`: older ones exist; `unknown`: badger knows no such app (asked
+    /// only when there are none), said as `/deploy versions` says it, with the closest.
     History {
         app: String,
         env: Option<String>,
         deployments: Vec<Deployment>,
         more: bool,
-        known: bool,
+        unknown: Option<Unknown>,
     },
     /// `/deploy windows`: the policy's calendar as of now.
     Windows,

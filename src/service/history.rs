@@ -21,13 +21,16 @@ impl Core {
         let page = self.store.history_page(&q).await?;
         // Only an empty answer asks whether badger knows the app at all (a typo is not
         // "nothing yet").
-        let known = !page.deployments.is_empty() || self.unknown_app_named(app).await?.is_none();
+        let unknown = match page.deployments.is_empty() {
+            true => self.unknown_app_named(app).await?,
+            false => None,
+        };
         Ok(Answer::History {
             app: app.to_owned(),
             env: env.map(str::to_owned),
             deployments: page.deployments,
             more: page.next_before.is_some(),
-            known,
+            unknown,
         })
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::deployment::{Deployment, State};
 use crate::domain::queue::{InLine, NAMED_AHEAD};
 use crate::domain::text::{escape, mention};
 use crate::domain::window::format_local;
-use crate::service::{board_of, Action, Answer, Core, Note, Outcome, Reply};
+use crate::service::{board_of, Action, Answer, Core, Note, Outcome, Reply, Unknown};
 use chrono::{DateTime, Utc};
 
 /// What the wording needs besides the answer: the policy (commands, timezone, calendar),
@@ -106,19 +106,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             };
             match (view.app(app), unknown) {
                 (Some(a), _) if !a.is_blank() => one_app(view, a, tz),
-                (_, Some(unknown)) => {
-                    let guess = match &unknown.closest {
-                        Some(c) => format!(" Did you mean *{}*?", escape(c)),
-                        None => String::new(),
-                    };
-                    Message::plain(format!(
-                        "badger knows no app called *{}*: nothing of it was ever deployed, \
-                         and the policy does not list it.{guess} `{} versions` lists the \
-                         apps it knows.",
-                        escape(app),
-                        say.policy.deploy_command
-                    ))
-                }
+                (_, Some(unknown)) => unknown_app(say, app, unknown),
                 _ => Message::plain(format!(
                     "Nothing of *{}* has been deployed yet.",
                     escape(app)
@@ -130,7 +118,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
             env,
             deployments,
             more,
-            known,
+            unknown,
         } => super::history_blocks::history(
             say,
             &super::history_blocks::Found {
@@ -138,7 +126,7 @@ pub fn answer(say: &Say, a: &Answer) -> Message {
                 env: env.as_deref(),
                 deployments,
                 more: *more,
-                known: *known,
+                unknown: unknown.as_ref(),
             },
         ),
         Answer::Windows => super::status::windows(say.policy, say.now),
@@ -328,3 +316,18 @@ mod queue_tests;
 #[cfg(test)]
 #[path = "answers_tests.rs"]
 mod tests;
+
+/// An app badger never knew (never deployed, not in the policy), with the closest it
+/// knows: `/deploy versions APP` and `/deploy history APP` say it alike.
+pub(super) fn unknown_app(say: &Say, app: &str, unknown: &Unknown) -> Message {
+    let guess = match &unknown.closest {
+        Some(c) => format!(" Did you mean *{}*?", escape(c)),
+        None => String::new(),
+    };
+    Message::plain(format!(
+        "badger knows no app called *{}*: nothing of it was ever deployed, and the policy \
+         does not list it.{guess} `{} versions` lists the apps it knows.",
+        escape(app),
+        say.policy.deploy_command
+    ))
+}

@@ -9,18 +9,19 @@ use super::fit::{pack, MESSAGE_BLOCKS, MESSAGE_TEXT};
 use crate::domain::deployment::{credits, format_duration, Deployment, State};
 use crate::domain::text::{escape, mention};
 use crate::domain::window::format_local_from;
+use crate::service::Unknown;
 
 /// Room kept for the closing "+ more" line.
 const FOOTER_ROOM: usize = 1_000;
 
-/// What `/deploy history` found: `more` when older finished deployments exist, `known`
-/// when badger knows the app (said when there are none).
+/// What `/deploy history` found: `more` when older finished deployments exist, `unknown`
+/// when badger knows no such app (said when there are none).
 pub struct Found<'a> {
     pub app: &'a str,
     pub env: Option<&'a str>,
     pub deployments: &'a [Deployment],
     pub more: bool,
-    pub known: bool,
+    pub unknown: Option<&'a Unknown>,
 }
 
 /// The answer to `/deploy history APP [ENV]`.
@@ -31,15 +32,10 @@ pub fn history(say: &Say, f: &Found) -> Message {
         .map(|e| format!(" in *{}*", escape(e)))
         .unwrap_or_default();
     if f.deployments.is_empty() {
-        return Message::plain(if f.known {
-            format!("No finished deployments of *{app}*{in_env} yet.")
-        } else {
-            format!(
-                "Nothing of *{app}* has been deployed yet: badger knows no app by that name \
-                 (`{} versions` lists the apps it knows).",
-                say.policy.deploy_command
-            )
-        });
+        return match f.unknown {
+            Some(unknown) => super::answers::unknown_app(say, f.app, unknown),
+            None => Message::plain(format!("No finished deployments of *{app}*{in_env} yet.")),
+        };
     }
     let last = match f.deployments.len() {
         1 => "the last finished deployment".to_owned(),

@@ -4,6 +4,7 @@
 use super::{history, Found};
 use crate::config::Policy;
 use crate::domain::deployment::{sample, Credit, Deployment, State};
+use crate::service::Unknown;
 use crate::slack::answers::Say;
 use crate::slack::blocks::Message;
 use crate::slack::fit::{MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_TEXT};
@@ -54,7 +55,7 @@ fn found<'a>(deployments: &'a [Deployment], env: Option<&'a str>, more: bool) ->
         env,
         deployments,
         more,
-        known: true,
+        unknown: None,
     }
 }
 
@@ -136,16 +137,28 @@ fn nothing_yet_and_an_app_badger_never_knew() {
     );
     let none = render(None, &found(&[], None, false));
     assert_eq!(none.text, "No finished deployments of *whitehall* yet.");
-    let unknown = Found {
-        app: "nothing-here",
-        known: false,
-        ..found(&[], None, false)
-    };
-    assert_eq!(
-        render(None, &unknown).text,
-        "Nothing of *nothing-here* has been deployed yet: badger knows no app by that name \
-         (`/deploy versions` lists the apps it knows)."
-    );
+    // An app badger never knew, said as `/deploy versions` says it, with the closest.
+    let cases = [
+        ("nothing-here", None, ""),
+        ("whitehal", Some("whitehall"), " Did you mean *whitehall*?"),
+    ];
+    for (app, closest, guess) in cases {
+        let unknown = Unknown {
+            closest: closest.map(str::to_owned),
+        };
+        let f = Found {
+            app,
+            unknown: Some(&unknown),
+            ..found(&[], None, false)
+        };
+        assert_eq!(
+            render(None, &f).text,
+            format!(
+                "badger knows no app called *{app}*: nothing of it was ever deployed, and the \
+                 policy does not list it.{guess} `/deploy versions` lists the apps it knows."
+            )
+        );
+    }
 }
 
 #[test]

@@ -249,9 +249,13 @@ fn dispatch_failed(d: &Deployment, why: &str) -> Message {
 }
 
 fn checklist(d: &Deployment, items: &[ChecklistItem]) -> Message {
+    // A pipeline's own report names nobody ("ci" is no one to ask).
+    let who = match d.from_ci() {
+        true => "Now".to_owned(),
+        false => format!("{} now", mention(&d.requester)),
+    };
     let mut lines = vec![format!(
-        ":clipboard: {} now check that {} is healthy:",
-        mention(&d.requester),
+        ":clipboard: {who} check that {} is healthy:",
         what(d)
     )];
     lines.extend(

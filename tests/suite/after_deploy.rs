@@ -82,17 +82,30 @@ async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend)
 on_both_backends!(after_a_success_the_checklist_and_the_reminder_follow);
 
 /// A pipeline's one-shot report of a success is a success like any other: the checklist
-/// follows in its end alert's thread (one rule for every success path).
+/// follows in its end alert's thread (one rule for every success path), naming nobody,
+/// and no stay-around reminder is kept (nobody in Slack to ask).
 async fn a_pipelines_reported_success_gets_the_checklist_too(backend: Backend) {
     let (_gh, t) = github_app(backend).await;
     let body = serde_json::json!({
         "app": "publisher", "ref": "release_9", "environment": "integration",
         "status": "succeeded",
     });
-    support::ci_steps::reported(&t, body).await;
+    let id = support::ci_steps::reported(&t, body).await;
     let end = t.wait_for_message(":white_check_mark:").await;
     let list = wait_for_json(&t, "sentry.example").await;
     assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
+    let text = list["text"].as_str().unwrap();
+    assert!(
+        text.starts_with(":clipboard: Now check that"),
+        "names nobody: {text}"
+    );
+    // Nobody to remind: no stay-around check is kept for it, so none is ever sent.
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stay_checks WHERE deployment_id = $1")
+        .bind(id)
+        .fetch_one(t.core().store.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 0, "a stay check for a pipeline's report");
     t.stop().await;
 }
 on_both_backends!(a_pipelines_reported_success_gets_the_checklist_too);

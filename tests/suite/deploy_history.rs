@@ -51,12 +51,19 @@ async fn an_apps_history_newest_first(backend: Backend) {
     let t = TestApp::start_with_public_url(backend, URL).await;
     assert_eq!(
         history(&t, "whitehall").await,
-        "Nothing of *whitehall* has been deployed yet: badger knows no app by that name \
-         (`/deploy versions` lists the apps it knows)."
+        "badger knows no app called *whitehall*: nothing of it was ever deployed, and the \
+         policy does not list it. `/deploy versions` lists the apps it knows."
     );
 
     deploy_done(&t, ALICE, "whitehall release_1 to integration", 4, ALICE).await;
     deploy_done(&t, ALICE, "whitehall release_1 to staging", 2, ADMIN).await;
+    // A typo of it is not "nothing yet": badger says it knows no such app, and the closest.
+    assert!(
+        history(&t, "whitehal")
+            .await
+            .contains("Did you mean *whitehall*?"),
+        "a typo gets the closest app"
+    );
     // Known now, by its history: nothing in production yet is said so.
     assert_eq!(
         history(&t, "whitehall production").await,
@@ -190,7 +197,7 @@ async fn the_console_answers_history_too(backend: Backend) {
     let (_, r) = s.command("bob", false, "/deploy history backend").await;
     let text = r["reply"]["text"].as_str().unwrap_or("");
     assert!(
-        text.starts_with("Nothing of *backend* has been deployed yet"),
+        text.starts_with("badger knows no app called *backend*"),
         "{text}"
     );
 }

@@ -350,6 +350,22 @@ fn checklist() {
 }
 
 #[test]
+fn checklist_of_a_pipelines_report_names_nobody() {
+    let mut d = deployment();
+    d.source = "ci".into();
+    d.requester = "ci".into();
+    let items = vec![ChecklistItem {
+        title: "Errors".into(),
+        url: "https://errors.example".into(),
+    }];
+    insta::assert_snapshot!(shown(Notice::Checklist { deployment: d, items }), @r#"
+        :clipboard: Now check that *whitehall* `release_1` to *production* is healthy:
+        • <https://errors.example|Errors>
+        [section: the text]
+    "#);
+}
+
+#[test]
 fn stay_reminder() {
     insta::assert_snapshot!(shown(Notice::StayReminder { deployment_id: 7, requester: "U0ALICE".into(), deployment: Some(deployment()) }), @r#"
         :eyes: <@U0ALICE> it's been a while since *whitehall* `release_1` to *production* went out. Are errors, alerts and smoke tests quiet? Press *All is well* once you've checked.
