@@ -6,6 +6,7 @@
 use crate::support;
 
 use support::db::Backend;
+use support::driver::TestApp;
 use support::github::{id_of, state_of, wait_for_json};
 use support::github_app::{github_app, start_deploying};
 use support::people::{ALICE, BOB};
@@ -29,14 +30,19 @@ async fn a_run_that_never_reports_back_is_flagged(backend: Backend) {
 }
 on_both_backends!(a_run_that_never_reports_back_is_flagged);
 
+/// The success's end alert, then the checklist in its thread: the checklist's text.
+async fn checklist_after_success(t: &TestApp) -> String {
+    let end = t.wait_for_message(":white_check_mark:").await;
+    let list = wait_for_json(t, "sentry.example").await;
+    assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
+    list["text"].as_str().unwrap().to_owned()
+}
+
 async fn after_a_success_the_checklist_and_the_reminder_follow(backend: Backend) {
     let (_gh, t) = github_app(backend).await;
     let id = start_deploying(&t, ALICE, "publisher release_3 to integration").await;
     assert_eq!(t.press(ALICE, "deploy_done", &id.to_string()).await, 200);
-    let end = t.wait_for_message(":white_check_mark:").await;
-    let list = wait_for_json(&t, "sentry.example").await;
-    assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
-    let text = list["text"].as_str().unwrap();
+    let text = checklist_after_success(&t).await;
     assert!(
         text.contains("<https://sentry.example/whitehall|Errors>"),
         "{text}"
@@ -91,10 +97,7 @@ async fn a_pipelines_reported_success_gets_the_checklist_too(backend: Backend) {
         "status": "succeeded",
     });
     let id = support::ci_steps::reported(&t, body).await;
-    let end = t.wait_for_message(":white_check_mark:").await;
-    let list = wait_for_json(&t, "sentry.example").await;
-    assert_eq!(list["thread_ts"], end["ts"], "in the end alert's thread");
-    let text = list["text"].as_str().unwrap();
+    let text = checklist_after_success(&t).await;
     assert!(
         text.starts_with(":clipboard: Now check that"),
         "names nobody: {text}"
