@@ -375,9 +375,13 @@ fn a_port_in_use_names_the_address_and_nothing_starts() {
 #[test]
 fn a_database_that_will_not_open_is_named_with_its_reason_once() {
     let sqlite = "sqlite:///nonexistent/dir/badger.db";
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    // A port nobody listens on and nobody else can take for the ten seconds of retries
+    // (a port merely freed was seen taken by another test's proxy): the local end of a
+    // live connection, bound without SO_REUSEADDR, refuses new connections.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let held = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let _accepted = listener.accept().unwrap();
+    let port = held.local_addr().unwrap().port();
     let postgres = format!("postgres://badger:hunter2@127.0.0.1:{port}/x");
     for (command, url, reason) in [
         ("serve", sqlite.to_owned(), "unable to open database file"),
